@@ -1,0 +1,87 @@
+"""The `rating-tui` command line: Typer app, global options, and error handling.
+
+Heavy imports (pydantic models, Textual) happen inside the commands that need them, so
+`rating-tui --help` and the scripted commands start fast. Every expected failure is raised as
+a `CliError` (a Click exception), which Typer shows as one clear message with exit code 1; no
+bad input ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rating_tui import __version__
+from rating_tui.cli.instruments_cmd import instruments_app
+
+app = typer.Typer(
+    name="rating-tui",
+    help="Rate mother-infant psychotherapy sessions on the seven concepts of therapeutic "
+    "change.\n\nRun without a command to open the app.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(instruments_app, name="instruments")
+
+
+@dataclass
+class Settings:
+    """Global options, handed to every command through the Typer context."""
+
+    data: Path | None = None
+    instruments: list[Path] = field(default_factory=list)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rating-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Ratings data folder (default: $RATING_TUI_DATA or your per-user data folder).",
+            show_default=False,
+        ),
+    ] = None,
+    instruments: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--instruments",
+            help="Also read instruments from this folder "
+            "(repeatable; also $RATING_TUI_INSTRUMENTS).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Open the app when no command is given."""
+    ctx.obj = Settings(data=data, instruments=list(instruments or []))
+    if ctx.invoked_subcommand is None:
+        from rating_tui.tui.launch import launch  # Textual is imported only here
+
+        launch(ctx.obj.data, ctx.obj.instruments)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("rating-tui: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,178 @@
+"""`rating-tui instruments ...`: list, show, validate, new, schema.
+
+The instrument modules (pydantic) and Rich are imported inside the commands that need them:
+`--help` stays fast, and `validate`, which editors and CI scripts run often, writes plain
+(click-styled) lines without loading Rich at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rating_tui.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from rating_tui.instruments.catalogue import Catalogue
+
+instruments_app = typer.Typer(
+    help="Write, check and inspect rating instruments (TOML files).",
+    no_args_is_help=True,
+)
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _catalogue(ctx: typer.Context) -> Catalogue:
+    from rating_tui.instruments.catalogue import default_sources, discover
+
+    extra: list[Path] = ctx.obj.instruments if ctx.obj is not None else []
+    return discover(default_sources(extra))
+
+
+@instruments_app.command("list")
+def list_instruments(ctx: typer.Context) -> None:
+    """List the instruments found: id, version, title, source folder, item count."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    catalogue = _catalogue(ctx)
+    table = Table(title="Instruments", title_justify="left", expand=False)
+    for column in ("id", "version", "title", "source", "items"):
+        table.add_column(column, overflow="fold", justify="right" if column == "items" else "left")
+    for li in catalogue.instruments:
+        ins = li.instrument
+        table.add_row(
+            ins.id,
+            ins.version,
+            escape(ins.title),
+            f"{li.source}: {escape(str(li.path.parent))}",
+            str(len(ins.items)),
+        )
+    _console().print(table)
+    if catalogue.problems:
+        files = len({p.file for p in catalogue.problems})
+        _console(stderr=True).print(
+            f"[yellow]{files} file(s) could not be used[/]; "
+            "see them with [bold]rating-tui instruments validate[/]"
+        )
+
+
+@instruments_app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (newest version when omitted).")],
+) -> None:
+    """Show an instrument: session fields, items, scales and anchors."""
+    from rating_tui.views.instrument_view import instrument_view
+
+    catalogue = _catalogue(ctx)
+    try:
+        loaded = catalogue.get(ref)
+    except LookupError as exc:
+        raise CliError(str(exc)) from None
+    _console().print(instrument_view(loaded))
+
+
+@instruments_app.command("validate")
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to check (default: every instrument found).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Check instrument files and report every problem; exit 1 when any file is invalid."""
+    from rating_tui.instruments.catalogue import Source, discover, find_conflicts
+
+    if paths:
+        catalogue = discover(Source(p, "argument") for p in paths)
+        catalogue.problems += find_conflicts(catalogue, _catalogue(ctx))
+    else:
+        catalogue = _catalogue(ctx)
+    for li in catalogue.instruments:
+        typer.echo(
+            f"{typer.style('ok', fg='green')}    {li.path}: {li.ref} "
+            f"({len(li.instrument.items)} items, sha256 {li.content_hash[:12]})"
+        )
+    for problem in catalogue.problems:
+        typer.echo(f"{typer.style('error', fg='red')} {problem}", err=True)
+    bad_files = len({p.file for p in catalogue.problems})
+    summary = (
+        f"{catalogue.files_read} file(s) read: {len(catalogue.instruments)} valid instrument(s), "
+        f"{len(catalogue.problems)} problem(s) in {bad_files} file(s)"
+    )
+    if catalogue.problems or not catalogue.files_read:
+        typer.echo(summary if catalogue.files_read else "no instrument files found", err=True)
+        raise typer.Exit(1)
+    typer.echo(summary)
+
+
+@instruments_app.command("new")
+def new(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = Path(
+        "my-instrument.toml"
+    ),
+    instrument_id: Annotated[
+        str, typer.Option("--id", help="The new instrument's id (lower case, - _ . allowed).")
+    ] = "my-instrument",
+    title: Annotated[str, typer.Option(help="The new instrument's title.")] = "My instrument",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter instrument file to edit."""
+    from rating_tui.fileio import atomic_write_text
+    from rating_tui.instruments.problems import InstrumentError
+    from rating_tui.instruments.starter import starter_text
+    from rating_tui.paths import user_instruments_dir
+
+    text = starter_text(instrument_id, title)
+    try:
+        from rating_tui.instruments.loader import parse_instrument
+
+        parse_instrument(text, str(path))
+    except InstrumentError as exc:
+        raise CliError(f"cannot make a starter file with these values:\n{exc}") from None
+    if path.is_dir():
+        raise CliError(
+            f"{path} is a folder; give a file name such as {path / 'my-instrument.toml'}"
+        )
+    if path.exists() and not force:
+        raise CliError(f"{path} already exists; choose another name or add --force")
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {path}. Next:")
+    typer.echo(f"  edit it, then check it:  rating-tui instruments validate {path}")
+    typer.echo(f"  use it in the app: copy it into {user_instruments_dir()}")
+
+
+@instruments_app.command("schema")
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the instrument format (for editors such as Taplo/VS Code)."""
+    from rating_tui.fileio import atomic_write_text
+    from rating_tui.instruments.schema import schema_json
+
+    text = schema_json()
+    if output is None:
+        typer.echo(text)
+        return
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
+    typer.echo(f"Wrote {output}", err=True)

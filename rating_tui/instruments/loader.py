@@ -1,0 +1,109 @@
+"""Read one instrument file: bytes -> text -> TOML -> validated `Instrument`.
+
+Any failure becomes an `InstrumentError` carrying `Problem`s: an unreadable file, a folder
+given as a file, binary junk, an oversized file, malformed TOML or content that breaks the
+format. Nothing here prints; the caller decides how to show the problems.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.model import Instrument
+from rating_tui.instruments.problems import InstrumentError, Problem, from_validation_error
+
+MAX_BYTES = 1_000_000
+"""Instrument files are a few kB; anything over this is not one (and would stall the app)."""
+
+
+@dataclass(frozen=True)
+class LoadedInstrument:
+    """An instrument together with where it came from and the hash of its content."""
+
+    instrument: Instrument
+    path: Path
+    source: str
+    """Which folder kind it was found in: "built-in", "user", "--instruments", "file"."""
+    content_hash: str
+
+    @property
+    def ref(self) -> str:
+        return self.instrument.ref
+
+
+def load_instrument(
+    path: Path, source: str = "file", display: str | None = None
+) -> LoadedInstrument:
+    """Load and validate `path`; raise `InstrumentError` with every problem found."""
+    name = display or str(path)
+    text = read_text(path, name)
+    instrument = parse_instrument(text, name)
+    return LoadedInstrument(instrument, path, source, content_hash(instrument))
+
+
+def read_text(path: Path, name: str) -> str:
+    """The file's text, or an `InstrumentError` that says in words why it cannot be read."""
+
+    def fail(message: str) -> InstrumentError:
+        return InstrumentError([Problem(name, message)])
+
+    try:
+        if path.is_dir():
+            raise fail("is a folder; expected an instrument file (.toml)")
+        if not path.exists():
+            raise fail("no such file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise fail(
+                f"is {size / 1e6:.1f} MB; an instrument file is at most {MAX_BYTES // 1000} kB"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "expected a TOML file saved as UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def parse_instrument(text: str, name: str = "<text>") -> Instrument:
+    """Parse TOML text and validate it as an instrument."""
+    if "\x00" in text:
+        raise InstrumentError(
+            [Problem(name, "contains NUL bytes: this is a binary file, not TOML")]
+        )
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line = int(match.group(1)) if match and match.group(1) else None
+        if match and match.group(0) == "(at end of document)":
+            line = text.count("\n") + 1
+        reason = _TOML_POSITION.sub("", message).strip()
+        raise InstrumentError([Problem(name, f"not valid TOML: {reason}", line=line)]) from None
+    return validate_data(data, text, name)
+
+
+def validate_data(data: dict[str, Any], text: str, name: str) -> Instrument:
+    """Validate already-parsed data (e.g. from the REDCap importer) as an instrument."""
+    try:
+        return Instrument.model_validate(data)
+    except ValidationError as exc:
+        raise InstrumentError(from_validation_error(exc, data, name, text, Instrument)) from None
+    except RecursionError:
+        raise InstrumentError([Problem(name, "is nested too deeply to be an instrument")]) from None

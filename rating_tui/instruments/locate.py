@@ -1,0 +1,73 @@
+"""Find the line of a key path (`items[3].scale`) in TOML source text.
+
+tomllib reports a line only for syntax errors. Researchers fixing a semantic error want the
+line too, so this scans the text for table headers and `key =` lines, the way a reader would.
+It is a best effort for messages: it never decides whether a file is valid.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+_PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
+
+
+def _parts(dotted: str) -> list[str]:
+    return [p.strip("\"'") for p in _PART.findall(dotted)]
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Map each key path that the text spells out to its (1-based) line number."""
+    lines: dict[str, int] = {}
+    arrays: dict[str, int] = {}  # path of an array of tables -> entries seen so far
+    table: list[str] = []
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            table = _resolve(_parts(header.group(2)), arrays)
+            if header.group(1) == "[[":
+                base = ".".join(table)
+                arrays[base] = arrays.get(base, 0) + 1
+                lines.setdefault(base, number)
+                table = [*table[:-1], f"{table[-1]}[{arrays[base] - 1}]"]
+            lines.setdefault(".".join(table), number)
+        else:
+            key = _KEY.match(line)
+            if key:
+                lines.setdefault(".".join([*table, *_parts(key.group(1))]), number)
+        for quote in ('"""', "'''"):
+            if line.count(quote) % 2 == 1:
+                in_string = quote
+                break
+    return lines
+
+
+def _resolve(parts: list[str], arrays: dict[str, int]) -> list[str]:
+    """Turn `items.anchors` into `items[2].anchors` when `items` is an array of tables."""
+    out: list[str] = []
+    for part in parts:
+        plain = ".".join([*out, part])
+        if plain in arrays and len(out) + 1 < len(parts):
+            out.append(f"{part}[{arrays[plain] - 1}]")
+        else:
+            out.append(part)
+    return out
+
+
+def line_of(path: str, lines: dict[str, int]) -> int | None:
+    """The line of `path`, or of its nearest spelled-out ancestor (an inline table, a header)."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None

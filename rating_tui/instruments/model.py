@@ -1,0 +1,397 @@
+"""The instrument format: what a researcher may write in an instrument TOML file.
+
+Every model forbids unknown keys, so a typo (`requird = true`) is an error rather than a
+silently ignored line. Rules that need more than one field (anchors inside their scale, item
+keys unique, now-moment tags naming items) live in `Instrument`'s validators, so that they run
+whoever builds an instrument: the loader, the REDCap importer or a test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FORMAT_VERSION = 1
+"""Version of the file format itself (not of an instrument). Bumped only on breaking changes."""
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+"""Item, field, scale and code keys: they become column names in every export format
+(SPSS and Stata included), so they are lower-case identifiers of at most 63 characters."""
+
+SEMVER_PATTERN = (
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+Code = int | str
+"""A choice's stored value: REDCap-style integer codes or short text codes."""
+
+
+class Strict(BaseModel):
+    """Base of every part of the format: unknown keys are errors, values are not coerced
+    across types (a quoted "5" is not the number 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- scales -----------------------------------------------------------------------------------
+
+
+class Point(Strict):
+    """One labelled point of a likert scale."""
+
+    value: int
+    label: Text
+
+
+class Choice(Strict):
+    """One option of a choice scale or choice session field."""
+
+    code: Code
+    label: Text
+
+
+class LikertScale(Strict):
+    """k labelled integer points, e.g. 0-4 from "absent" to "central to the session"."""
+
+    type: Literal["likert"]
+    points: list[Point] = Field(min_length=2, max_length=11)
+
+    @field_validator("points")
+    @classmethod
+    def _unique_values(cls, points: list[Point]) -> list[Point]:
+        _no_duplicates([p.value for p in points], "point value")
+        return points
+
+    def allowed(self) -> list[str]:
+        return [str(p.value) for p in self.points]
+
+
+class NumericScale(Strict):
+    """A number between min and max in steps of `step`; shown as a slider (e.g. 0-100)."""
+
+    type: Literal["numeric"]
+    min: int | float
+    max: int | float
+    step: int | float = 1
+    min_label: str = ""
+    max_label: str = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> NumericScale:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.min == self.max:
+            raise ValueError(f"the scale is empty: min and max are both {self.min}")
+        if self.step <= 0:
+            raise ValueError(f"step must be greater than 0, found {self.step}")
+        return self
+
+    def contains(self, value: float) -> bool:
+        """True when `value` lies in [min, max] on a step (decimal arithmetic, no float drift)."""
+        if not self.min <= value <= self.max:
+            return False
+        offset = Decimal(str(value)) - Decimal(str(self.min))
+        return offset % Decimal(str(self.step)) == 0
+
+
+class YesNoScale(Strict):
+    """Yes (stored as 1) or no (stored as 0)."""
+
+    type: Literal["yes_no"]
+    yes_label: Text = "Yes"
+    no_label: Text = "No"
+
+    def allowed(self) -> list[str]:
+        return ["1", "0"]
+
+
+class _ChoiceScale(Strict):
+    choices: list[Choice] = Field(min_length=1)
+
+    @field_validator("choices")
+    @classmethod
+    def _unique_codes(cls, choices: list[Choice]) -> list[Choice]:
+        _no_duplicates([str(c.code) for c in choices], "choice code")
+        return choices
+
+    def allowed(self) -> list[str]:
+        return [str(c.code) for c in self.choices]
+
+
+class SingleChoiceScale(_ChoiceScale):
+    """Exactly one of several labelled options."""
+
+    type: Literal["single_choice"]
+
+
+class MultipleChoiceScale(_ChoiceScale):
+    """Any number of several labelled options (REDCap's checkbox)."""
+
+    type: Literal["multiple_choice"]
+
+
+class TextScale(Strict):
+    """Free text, for example a short justification."""
+
+    type: Literal["text"]
+    max_length: int = Field(default=2000, ge=1, le=100_000)
+    multiline: bool = False
+
+
+Scale = Annotated[
+    LikertScale | NumericScale | YesNoScale | SingleChoiceScale | MultipleChoiceScale | TextScale,
+    Field(discriminator="type"),
+]
+
+
+# --- session fields ---------------------------------------------------------------------------
+
+Role = Literal["dyad", "session_date", "session_number", "rater"]
+"""What a session field means to the program (which field identifies the dyad, and so on)."""
+
+FieldType = Literal["text", "date", "integer", "number", "single_choice", "multiple_choice"]
+"""The same names as the scale types where they mean the same thing."""
+
+
+class SessionField(Strict):
+    """A question asked before the items: dyad code, date, setting, who was present..."""
+
+    key: Key
+    label: Text
+    type: FieldType
+    role: Role | None = None
+    help: str = ""
+    required: bool = True
+    pattern: str | None = None
+    """For text: a regular expression the whole answer must match (keeps names out of codes)."""
+    pattern_hint: str = ""
+    """For text: the pattern in words, shown when an answer does not match."""
+    max_length: int = Field(default=200, ge=1, le=10_000)
+    min: int | float | None = None
+    max: int | float | None = None
+    choices: list[Choice] = Field(default_factory=list)
+    default: str | int | float | list[int | str] | None = None
+    """A default answer; "today" for dates; "next" for the session number (last + 1)."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression ({exc})") from exc
+        return pattern
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        """Accept an unquoted TOML date (`default = 2026-01-31`) as the ISO text it spells."""
+        return value.isoformat() if isinstance(value, date) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SessionField:
+        problems: list[tuple[str, str]] = []
+        choice_type = self.type in ("single_choice", "multiple_choice")
+        if choice_type and not self.choices:
+            problems.append(("choices", f"a {self.type} field needs at least one choice"))
+        if not choice_type and self.choices:
+            problems.append(("choices", f"only choice fields have choices, not {self.type}"))
+        codes = [str(c.code) for c in self.choices]
+        problems += duplicate_problems(codes, "choices", "code", "code")
+        if self.pattern is not None and self.type != "text":
+            problems.append(("pattern", f"only text fields have a pattern, not {self.type}"))
+        if self.pattern_hint and self.pattern is None:
+            problems.append(("pattern_hint", "describes a pattern, but the field has none"))
+        for name in ("min", "max"):
+            bound = getattr(self, name)
+            if bound is not None and self.type not in ("integer", "number"):
+                problems.append((name, f"only integer and number fields have {name}"))
+            elif self.type == "integer" and bound is not None and type(bound) is not int:
+                problems.append(
+                    (name, f"expected a whole number for an integer field, found {bound}")
+                )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            problems.append(("min", f"min ({self.min}) is greater than max ({self.max})"))
+        if self.default is not None and (problem := self._default_problem(self.default)):
+            problems.append(("default", f"{problem}, found {self.default!r}"))
+        if problems:
+            raise ReferenceProblems(problems)
+        return self
+
+    def _default_problem(self, d: object) -> str | None:
+        """Why `d` cannot be this field's default, or None when it can."""
+        codes = [c.code for c in self.choices]
+        if self.type == "date":
+            if d == "today":
+                return None
+            try:
+                date.fromisoformat(str(d))
+            except ValueError:
+                return 'expected "today" or a date like "2026-01-31"'
+        elif self.type in ("integer", "number"):
+            if d == "next":
+                return (
+                    None
+                    if self.role == "session_number"
+                    else ('"next" is only for the field with role = "session_number"')
+                )
+            if self.type == "integer" and type(d) is not int:
+                return "expected a whole number"
+            if not isinstance(d, int | float) or isinstance(d, bool):
+                return "expected a number"
+            if (self.min is not None and d < self.min) or (self.max is not None and d > self.max):
+                return f"expected a value from {self.min} to {self.max}"
+        elif self.type == "single_choice" and d not in codes:
+            return f"expected one of the choice codes ({listing(codes)})"
+        elif self.type == "multiple_choice" and (
+            not isinstance(d, list) or any(x not in codes for x in d)
+        ):
+            return f"expected a list of choice codes ({listing(codes)})"
+        elif self.type == "text" and not isinstance(d, str):
+            return "expected text"
+        return None
+
+
+# --- items, codes, sections, now moments ------------------------------------------------------
+
+
+class MissingCode(Strict):
+    """A reason for no value, kept apart from "not answered" all the way into the export
+    (REDCap's missing-data codes): e.g. not observed in this session, not applicable."""
+
+    code: Key
+    label: Text
+    export_value: int | str
+    """What the export writes in the item's column, e.g. -9 or "NO"."""
+
+
+class Section(Strict):
+    """An optional heading that groups items."""
+
+    key: Key
+    title: Text
+    description: str = ""
+
+
+class Item(Strict):
+    """One thing the rater rates, with its definition and an anchor for scale points."""
+
+    key: Key
+    label: Text
+    help: str = ""
+    """The definition shown while the rater decides."""
+    scale: Key | Scale
+    """The name of a scale in [scales], or a scale written inline."""
+    anchors: dict[str, Text] = Field(default_factory=dict)
+    """What each scale point means for this item, keyed by the point's value (or choice code)."""
+    required: bool = True
+    missing_codes: list[Key] = Field(default_factory=list)
+    """Which of the instrument's missing codes the rater may give instead of a value."""
+    section: Key | None = None
+
+
+class NowMoments(Strict):
+    """The now-moments log: small unplanned moments in which mother and clinician meet anew."""
+
+    enabled: bool = True
+    prompt: str = ""
+    tags: list[Key] | None = None
+    """Item keys a moment can be tagged with; by default every item."""
+    max_length: int = Field(default=1000, ge=1, le=100_000)
+
+
+class Instrument(Strict):
+    """A complete, validated instrument version. Build it with `loader.load_instrument`."""
+
+    format: Literal[1] = 1
+    """Version of the file format (see FORMAT_VERSION)."""
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,62}$")]
+    version: Annotated[str, Field(pattern=SEMVER_PATTERN)]
+    title: Text
+    description: str = ""
+    authors: list[str] = Field(default_factory=list)
+    citation: str = ""
+    licence: str = ""
+    language: str = "en"
+    fields: list[SessionField] = Field(min_length=1)
+    scales: dict[Key, Scale] = Field(default_factory=dict)
+    missing_codes: list[MissingCode] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    items: list[Item] = Field(min_length=1)
+    now_moments: NowMoments = Field(default_factory=lambda: NowMoments(enabled=False))
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Instrument:
+        from rating_tui.instruments.rules import reference_problems
+
+        problems = reference_problems(self)
+        if problems:
+            raise ReferenceProblems(problems)
+        return self
+
+    def scale_of(self, item: Item) -> Scale:
+        """The item's scale, resolving a reference to [scales] (checked at validation)."""
+        return self.scales[item.scale] if isinstance(item.scale, str) else item.scale
+
+    def field_with_role(self, role: Role) -> SessionField | None:
+        return next((f for f in self.fields if f.role == role), None)
+
+    @property
+    def ref(self) -> str:
+        """`id@version`, the way commands name one version."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def moment_tags(self) -> list[str]:
+        """Item keys a now moment can be tagged with."""
+        if not self.now_moments.enabled:
+            return []
+        return (
+            list(self.now_moments.tags)
+            if self.now_moments.tags is not None
+            else [i.key for i in self.items]
+        )
+
+
+class ReferenceProblems(ValueError):
+    """Every broken cross-reference of one instrument, each with the key path it concerns."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
+        self.problems = problems
+
+
+def duplicate_problems(
+    values: Sequence[str | None], table: str, attr: str, what: str, skip_none: bool = False
+) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    out = []
+    for n, v in enumerate(values):
+        if v is None and skip_none:
+            continue
+        if v in seen:
+            out.append((f"{table}[{n}].{attr}", f"duplicate {what} {v!r}; each must be unique"))
+        seen.add(str(v))
+    return out
+
+
+def _no_duplicates(values: list[str] | list[int], what: str) -> None:
+    seen: set[object] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what} {v!r}: each must be unique")
+        seen.add(v)
+
+
+def listing(names: Iterable[object]) -> str:
+    items = sorted(str(n) for n in names)
+    return ", ".join(items) if items else "none"
