@@ -25,8 +25,8 @@ def reference_problems(ins: Instrument) -> list[tuple[str, str]]:
     out += duplicate_problems([i.key for i in ins.items], "items", "key", "item key")
     out += duplicate_problems([c.code for c in ins.missing_codes], "missing_codes", "code", "code")
     out += duplicate_problems([s.key for s in ins.sections], "sections", "key", "section key")
-    roles = [f.role for f in ins.fields]
-    out += duplicate_problems(roles, "fields", "role", "role", skip_none=True)
+    given_roles = [f.role for f in ins.fields]
+    out += duplicate_problems(given_roles, "fields", "role", "role", skip_none=True)
     items = {i.key for i in ins.items}
     for n, f in enumerate(ins.fields):
         if f.key in items:
