@@ -1,9 +1,8 @@
 """The `rating-tui` command line: Typer app, global options, and error handling.
 
 Heavy imports (pydantic models, Textual) happen inside the commands that need them, so
-`rating-tui --help` and the scripted commands start fast. Every expected failure is raised as
-a `CliError` (a Click exception), which Typer shows as one clear message with exit code 1; no
-bad input ends in a traceback.
+`rating-tui --help` and the scripted commands start fast. Every expected failure goes through
+`errors.fail`: one clear line on stderr and exit code 1; no bad input ends in a traceback.
 """
 
 from __future__ import annotations

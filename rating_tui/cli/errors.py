@@ -1,11 +1,13 @@
-"""The one error type commands raise for expected failures (bad input, missing things)."""
+"""How commands fail on expected problems (bad input, missing things): one message, exit 1."""
 
 from __future__ import annotations
 
-import click
+from typing import NoReturn
+
+import typer
 
 
-class CliError(click.ClickException):
-    """A clear, one-message failure: Typer shows it without a traceback and exits with 1."""
-
-    exit_code = 1
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print `message` to stderr as rating-tui's error and leave with exit status `code`."""
+    typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
+    raise typer.Exit(code)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.errors import CliError
+from rating_tui.cli.errors import fail
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,8 +46,11 @@ def list_instruments(ctx: typer.Context) -> None:
 
     catalogue = _catalogue(ctx)
     table = Table(title="Instruments", title_justify="left", expand=False)
-    for column in ("id", "version", "title", "source", "items"):
-        table.add_column(column, overflow="fold", justify="right" if column == "items" else "left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    table.add_column("title", ratio=1)
+    table.add_column("source", ratio=1, overflow="fold")
+    table.add_column("items", justify="right")
     for li in catalogue.instruments:
         ins = li.instrument
         table.add_row(
@@ -78,7 +81,7 @@ def show(
     try:
         loaded = catalogue.get(ref)
     except LookupError as exc:
-        raise CliError(str(exc)) from None
+        fail(str(exc))
     _console().print(instrument_view(loaded))
 
 
@@ -141,17 +144,17 @@ def new(
 
         parse_instrument(text, str(path))
     except InstrumentError as exc:
-        raise CliError(f"cannot make a starter file with these values:\n{exc}") from None
+        fail(f"cannot make a starter file with these values:\n{exc}")
     if path.is_dir():
-        raise CliError(
+        fail(
             f"{path} is a folder; give a file name such as {path / 'my-instrument.toml'}"
         )
     if path.exists() and not force:
-        raise CliError(f"{path} already exists; choose another name or add --force")
+        fail(f"{path} already exists; choose another name or add --force")
     try:
         atomic_write_text(path, text)
     except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+        fail(f"cannot write {path}: {exc.strerror or exc}")
     typer.echo(f"Wrote {path}. Next:")
     typer.echo(f"  edit it, then check it:  rating-tui instruments validate {path}")
     typer.echo(f"  use it in the app: copy it into {user_instruments_dir()}")
@@ -174,5 +177,5 @@ def schema(
     try:
         atomic_write_text(output, text)
     except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror or exc}") from None
+        fail(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"Wrote {output}", err=True)

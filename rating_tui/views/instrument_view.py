@@ -64,13 +64,12 @@ def _header(loaded: LoadedInstrument) -> RenderableType:
 
 def _fields_table(ins: Instrument) -> Table:
     table = Table(expand=True, show_edge=False)
-    table.add_column("key", no_wrap=True)
-    table.add_column("label")
-    table.add_column("type", no_wrap=True)
-    table.add_column("rule")
+    table.add_column("field", max_width=30)
+    table.add_column("answer", ratio=1)
     for f in ins.fields:
-        optional = "" if f.required else " (optional)"
-        table.add_row(Text(f.key), Text(f.label + optional), Text(f.type), Text(field_rule(f)))
+        name = Text(f.label + ("" if f.required else " (optional)"))
+        name.append(f"\n{f.key} · {f.type}", style="dim")
+        table.add_row(name, Text(field_rule(f)))
     return table
 
 
@@ -86,7 +85,8 @@ def field_rule(f: SessionField) -> str:
     if f.choices:
         bits.append(" / ".join(c.label for c in f.choices))
     if f.default is not None:
-        bits.append(f"default: {f.default}")
+        shown = ", ".join(map(str, f.default)) if isinstance(f.default, list) else f.default
+        bits.append(f"default: {shown}")
     return "; ".join(bits)
 
 

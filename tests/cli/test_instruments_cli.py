@@ -1,0 +1,216 @@
+"""The `instruments` commands through Typer's runner: output, exit codes, clean errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rating_tui.cli import app
+from rating_tui.instruments.loader import load_instrument
+from rating_tui.paths import user_instruments_dir
+from tests.conftest import BUILTIN_ID, REPO
+
+BUILTIN_FILE = REPO / "instruments" / f"{BUILTIN_ID}.toml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), f"raised {result.exception!r}"
+    return result.exit_code, result.stdout, result.stderr
+
+
+def bump(text: str, version: str = "9.9.9") -> str:
+    return text.replace('version = "0.1.0"', f'version = "{version}"', 1)
+
+
+def test_list_shows_the_builtin_instrument() -> None:
+    code, out, _ = run("instruments", "list")
+    assert code == 0
+    assert BUILTIN_ID in out and "0.1.0" in out and "built-in" in out
+    assert "│     7 │" in out or " 7 " in out
+
+
+def test_list_includes_user_and_extra_folders_and_mentions_broken_files(tmp_path: Path) -> None:
+    user = user_instruments_dir()
+    user.mkdir(parents=True)
+    (user / "mine.toml").write_text(bump(BUILTIN_FILE.read_text(), "2.0.0"))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "broken.toml").write_text("id = [")
+    code, out, err = run("--instruments", str(extra), "instruments", "list")
+    assert code == 0
+    assert "2.0.0" in out and "user" in out
+    assert "1 file(s) could not be used" in err
+
+
+def test_show_renders_fields_items_and_anchors() -> None:
+    code, out, _ = run("instruments", "show", BUILTIN_ID)
+    assert code == 0
+    for text in (
+        "Session fields",
+        "Dyad code",
+        "Narration of the experience",
+        "Absent",
+        "Central",
+        "10.1002/imhj.20216",
+        "Now moments",
+    ):
+        assert text in out, text
+
+
+def test_show_picks_newest_version_or_the_one_asked(tmp_path: Path) -> None:
+    (tmp_path / "newer.toml").write_text(bump(BUILTIN_FILE.read_text(), "0.10.0"))
+    code, out, _ = run("--instruments", str(tmp_path), "instruments", "show", BUILTIN_ID)
+    assert code == 0 and f"{BUILTIN_ID}@0.10.0" in out
+    code, out, _ = run("--instruments", str(tmp_path), "instruments", "show", f"{BUILTIN_ID}@0.1.0")
+    assert code == 0 and f"{BUILTIN_ID}@0.1.0" in out
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [("nope", "no instrument with id 'nope'"), (f"{BUILTIN_ID}@7.0.0", "has no version 7.0.0")],
+)
+def test_show_unknown_instrument_is_a_clear_error(ref: str, message: str) -> None:
+    code, out, err = run("instruments", "show", ref)
+    assert code == 1
+    assert message in " ".join(err.split())
+    assert "Traceback" not in out + err
+
+
+def test_validate_without_paths_checks_everything_found() -> None:
+    code, out, _ = run("instruments", "validate")
+    assert code == 0
+    assert f"{BUILTIN_ID}@0.1.0 (7 items" in out
+    assert "0 problem(s)" in out
+
+
+def test_validate_reports_every_problem_with_file_line_and_path(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text(bump(BUILTIN_FILE.read_text()))
+    bad = tmp_path / "bad.toml"
+    text = BUILTIN_FILE.read_text().replace('scale = "presence"', 'scale = "presense"', 1)
+    text = text.replace('scale = "presence"', 'scale = "absence"', 1)
+    bad.write_text(text)
+    typo = tmp_path / "typo.toml"
+    typo.write_text(BUILTIN_FILE.read_text().replace("required = true", "requird = true", 1))
+    code, out, err = run("instruments", "validate", str(good), str(bad), str(typo))
+    assert code == 1
+    assert "good.toml" in out and "ok" in out
+    lines = [line for line in err.splitlines() if line.startswith("error")]
+    assert len(lines) == 3, err
+    first = text.splitlines().index('scale = "presense"') + 1
+    second = text.splitlines().index('scale = "absence"') + 1
+    assert f"bad.toml:{first}: items[0].scale: 'presense' is not a scale" in err
+    assert f"bad.toml:{second}: items[1].scale: 'absence' is not a scale" in err
+    assert "typo.toml" in err and "did you mean 'required'" in err
+    assert "3 problem(s) in 2 file(s)" in err
+
+
+def test_validate_a_folder_and_a_conflicting_copy(tmp_path: Path) -> None:
+    text = BUILTIN_FILE.read_text().replace("Absent", "Not there", 1)  # same version, new content
+    (tmp_path / "copy.toml").write_text(text)
+    code, _, err = run("instruments", "validate", str(tmp_path))
+    assert code == 1
+    assert f"claims {BUILTIN_ID}@0.1.0" in err and "new version number" in err
+
+
+def test_validate_identical_copy_of_builtin_is_fine(tmp_path: Path) -> None:
+    shutil.copy(BUILTIN_FILE, tmp_path / "same.toml")
+    code, _, _ = run("instruments", "validate", str(tmp_path / "same.toml"))
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'id = "x"\nversion = [', "not valid TOML"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not UTF-8"),
+        (b"title = 'a'\x00", "NUL bytes"),
+        (b"", "required key is missing"),
+    ],
+)
+def test_validate_bad_files_exit_1_with_a_message(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "f.toml"
+    path.write_bytes(content)
+    code, out, err = run("instruments", "validate", str(path))
+    assert code == 1
+    assert expected in err
+    assert "Traceback" not in out + err
+
+
+def test_validate_huge_file_and_folder_named_toml_and_missing_path(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    folder = tmp_path / "dir.toml"
+    folder.mkdir()
+    code, _, err = run("instruments", "validate", str(huge), str(tmp_path / "missing.toml"))
+    assert code == 1
+    assert "52.4 MB" in err and "at most 1000 kB" in err
+    assert "no such file or folder" in err
+    code, _, err = run("instruments", "validate", str(tmp_path))
+    assert "dir.toml: is a folder" in err
+
+
+def test_validate_empty_folder_fails(tmp_path: Path) -> None:
+    code, _, err = run("instruments", "validate", str(tmp_path))
+    assert code == 1 and "no instrument files found" in err
+
+
+def test_new_writes_a_starter_that_validates(tmp_path: Path) -> None:
+    target = tmp_path / "study.toml"
+    code, out, _ = run(
+        "instruments", "new", str(target), "--id", "study-x", "--title", 'A "quoted" title'
+    )
+    assert code == 0 and "Wrote" in out
+    loaded = load_instrument(target)
+    assert loaded.instrument.id == "study-x"
+    assert loaded.instrument.title == 'A "quoted" title'
+    assert target.read_text().startswith("# A rating-tui instrument")
+    code, _, _ = run("instruments", "validate", str(target))
+    assert code == 0
+
+
+def test_new_refuses_to_overwrite_and_rejects_bad_ids(tmp_path: Path) -> None:
+    target = tmp_path / "x.toml"
+    target.write_text("keep me")
+    code, _, err = run("instruments", "new", str(target))
+    assert code == 1 and "already exists" in err
+    assert target.read_text() == "keep me"
+    code, _, err = run("instruments", "new", str(tmp_path / "y.toml"), "--id", "Bad Id")
+    assert code == 1 and "id" in err and not (tmp_path / "y.toml").exists()
+    code, _, err = run("instruments", "new", str(tmp_path))
+    assert code == 1 and "is a folder" in err
+
+
+def test_schema_is_json_schema_of_the_format(tmp_path: Path) -> None:
+    code, out, _ = run("instruments", "schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert {"id", "version", "items", "fields"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+    target = tmp_path / "s.json"
+    code, _, _ = run("instruments", "schema", "-o", str(target))
+    assert code == 0 and json.loads(target.read_text()) == schema
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("rating-tui ")
+    code, out, _ = run("instruments", "--help")
+    assert code == 0 and "validate" in out and "schema" in out
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    code, out, err = run("instrumnts")
+    assert code == 2
+    assert "Traceback" not in out + err
