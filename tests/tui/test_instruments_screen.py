@@ -84,3 +84,18 @@ def test_snapshot_instruments_screen_80x24(snap_compare, tmp_path: Path) -> None
     folder.mkdir()
     shutil.copy(BUILTIN, folder / "a.toml")
     assert snap_compare(make_app(folder, tmp_path), terminal_size=(80, 24))
+
+
+async def test_tab_moves_to_the_preview_which_scrolls_with_the_keyboard(tmp_path: Path) -> None:
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    shutil.copy(BUILTIN, folder / "a.toml")
+    app = make_app(folder, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")
+        preview = app.screen.query_one("#preview")
+        assert preview.has_focus
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert preview.scroll_y > 0

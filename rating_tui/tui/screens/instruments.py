@@ -26,7 +26,6 @@ class InstrumentsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("tab", "focus_next", "Preview/list", id="switch_pane"),
     ]
 
     def __init__(self, catalogue: Catalogue) -> None:
@@ -37,7 +36,7 @@ class InstrumentsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         options = [
-            Option(Text(f"{li.instrument.title}\n{li.ref} · {li.source}"), id=li.ref)
+            Option(Text(li.instrument.title).append(f"\n{li.ref}\n{li.source}", "dim"), id=li.ref)
             for li in self.catalogue.instruments
         ]
         if self.catalogue.problems:
