@@ -146,9 +146,7 @@ def new(
     except InstrumentError as exc:
         fail(f"cannot make a starter file with these values:\n{exc}")
     if path.is_dir():
-        fail(
-            f"{path} is a folder; give a file name such as {path / 'my-instrument.toml'}"
-        )
+        fail(f"{path} is a folder; give a file name such as {path / 'my-instrument.toml'}")
     if path.exists() and not force:
         fail(f"{path} already exists; choose another name or add --force")
     try:
