@@ -7,6 +7,7 @@ format. Nothing here prints; the caller decides how to show the problems.
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ def parse_instrument(text: str, name: str = "<text>") -> Instrument:
         )
     try:
         data: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        raise InstrumentError([Problem(name, "is nested too deeply to be an instrument")]) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -104,6 +107,62 @@ def validate_data(data: dict[str, Any], text: str, name: str) -> Instrument:
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
-        raise InstrumentError(from_validation_error(exc, data, name, text, Instrument)) from None
+        problems = from_validation_error(exc, data, name, text, Instrument)
+        problems += _hidden_reference_problems(exc, data, name, text, problems)
+        raise InstrumentError(problems) from None
     except RecursionError:
         raise InstrumentError([Problem(name, "is nested too deeply to be an instrument")]) from None
+
+
+_PLACEHOLDERS: dict[str, object] = {"id": "placeholder", "version": "0.0.0", "title": "placeholder"}
+
+
+def _hidden_reference_problems(
+    exc: ValidationError, data: dict[str, Any], name: str, text: str, known: list[Problem]
+) -> list[Problem]:
+    """The cross-table problems that pydantic skipped because of structural errors.
+
+    When every structural error is an unknown key or a bad top-level value (id, version,
+    title...), those are set aside in a copy and the copy is validated again, so that a typo
+    in `version` does not hide an undefined scale. Deeper structural errors stop this: rules
+    over a half-valid table would report nonsense.
+    """
+    repaired = copy.deepcopy(data)
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        if err["type"] == "extra_forbidden":
+            _delete(repaired, loc)
+        elif len(loc) == 1 and isinstance(loc[0], str) and loc[0] in Instrument.model_fields:
+            field = loc[0]
+            if field in _PLACEHOLDERS:
+                repaired[field] = _PLACEHOLDERS[field]
+            elif field in ("fields", "items"):
+                return []
+            else:
+                repaired.pop(field, None)
+        else:
+            return []
+    try:
+        Instrument.model_validate(repaired)
+    except ValidationError as again:
+        seen = {(p.path, p.message) for p in known}
+        found = from_validation_error(again, repaired, name, text, Instrument)
+        return [p for p in found if (p.path, p.message) not in seen]
+    return []
+
+
+def _delete(data: Any, loc: tuple[int | str, ...]) -> None:
+    """Remove the key at `loc` from nested tables and lists, if it is there."""
+    node = data
+    for part in loc[:-1]:
+        node = _child(node, part)
+    if isinstance(node, dict):
+        node.pop(str(loc[-1]), None)
+
+
+def _child(node: Any, part: int | str) -> Any:
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    if isinstance(node, dict):
+        return node.get(part)
+    return None

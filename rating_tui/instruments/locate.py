@@ -7,6 +7,7 @@ It is a best effort for messages: it never decides whether a file is valid.
 
 from __future__ import annotations
 
+import json
 import re
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -17,7 +18,15 @@ _PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
 
 
 def _parts(dotted: str) -> list[str]:
-    return [p.strip("\"'") for p in _PART.findall(dotted)]
+    return [quote_key(p[1:-1] if p[:1] in "\"'" else p) for p in _PART.findall(dotted)]
+
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def quote_key(key: str) -> str:
+    """A key as written in a key path: bare when it can be, else quoted (`"title.en"`)."""
+    return key if _BARE.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -26,10 +35,11 @@ def key_lines(text: str) -> dict[str, int]:
     arrays: dict[str, int] = {}  # path of an array of tables -> entries seen so far
     table: list[str] = []
     in_string: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if in_string is not None:
-            if line.count(in_string) % 2 == 1:
-                in_string = None
+    for number, raw in enumerate(text.split("\n"), start=1):  # TOML breaks lines at LF only
+        line = raw.removesuffix("\r")
+        starts_inside = in_string is not None
+        in_string = _string_state(line, in_string)
+        if starts_inside:
             continue
         header = _HEADER.match(line)
         if header:
@@ -44,11 +54,35 @@ def key_lines(text: str) -> dict[str, int]:
             key = _KEY.match(line)
             if key:
                 lines.setdefault(".".join([*table, *_parts(key.group(1))]), number)
-        for quote in ('"""', "'''"):
-            if line.count(quote) % 2 == 1:
-                in_string = quote
-                break
     return lines
+
+
+def _string_state(line: str, state: str | None) -> str | None:
+    """Whether the line ends inside a multi-line string (and which quote closes it).
+
+    One-line strings and comments are skipped: three quotes inside either open nothing.
+    """
+    i = 0
+    while i < len(line):
+        if state is not None:
+            end = line.find(state, i)
+            if end < 0:
+                return state
+            i, state = end + 3, None
+            continue
+        char = line[i]
+        if char == "#":
+            return None
+        if line.startswith('"""', i) or line.startswith("'''", i):
+            state, i = line[i : i + 3], i + 3
+        elif char in "\"'":
+            i += 1
+            while i < len(line) and line[i] != char:
+                i += 2 if char == '"' and line[i] == "\\" else 1
+            i += 1
+        else:
+            i += 1
+    return state
 
 
 def _resolve(parts: list[str], arrays: dict[str, int]) -> list[str]:

@@ -8,10 +8,11 @@ whoever builds an instrument: the loader, the REDCap importer or a test.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -86,6 +87,9 @@ class NumericScale(Strict):
 
     @model_validator(mode="after")
     def _range(self) -> NumericScale:
+        for name in ("min", "max", "step"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number, found {getattr(self, name)}")
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.min == self.max:
@@ -98,8 +102,11 @@ class NumericScale(Strict):
         """True when `value` lies in [min, max] on a step (decimal arithmetic, no float drift)."""
         if not self.min <= value <= self.max:
             return False
-        offset = Decimal(str(value)) - Decimal(str(self.min))
-        return offset % Decimal(str(self.step)) == 0
+        try:
+            offset = Decimal(str(value)) - Decimal(str(self.min))
+            return offset % Decimal(str(self.step)) == 0
+        except InvalidOperation:  # beyond decimal precision: no point is that fine
+            return False
 
 
 class YesNoScale(Strict):
@@ -213,7 +220,9 @@ class SessionField(Strict):
             problems.append(("pattern_hint", "describes a pattern, but the field has none"))
         for name in ("min", "max"):
             bound = getattr(self, name)
-            if bound is not None and self.type not in ("integer", "number"):
+            if bound is not None and not math.isfinite(bound):
+                problems.append((name, f"expected a finite number, found {bound}"))
+            elif bound is not None and self.type not in ("integer", "number"):
                 problems.append((name, f"only integer and number fields have {name}"))
             elif self.type == "integer" and bound is not None and type(bound) is not int:
                 problems.append(

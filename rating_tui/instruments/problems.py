@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rating_tui.instruments.locate import key_lines, line_of
+from rating_tui.instruments.locate import key_lines, line_of, quote_key
 
 
 @dataclass(frozen=True)
@@ -56,75 +56,115 @@ _PATTERN_HINTS = {
 }
 
 
+@dataclass(frozen=True)
+class _Located:
+    """Where a pydantic error points in the raw data, with union-branch labels set apart."""
+
+    keys: tuple[str | int, ...]
+    """The real keys and list indexes, in order."""
+    branches: tuple[str, ...]
+    """Labels of union branches pydantic added after the last real key (`str`, `numeric`,
+    `tagged-union[...]`): the error is about which branch the value fits. Labels followed by
+    real keys are left out: the error is then inside a branch, about a value of its own."""
+
+    @property
+    def path(self) -> str:
+        return render_path(self.keys)
+
+
 def from_validation_error(
     exc: ValidationError, data: dict[str, Any], file: str, text: str, model: type[BaseModel]
 ) -> list[Problem]:
-    """Translate pydantic's errors into problems, one per key path, with lines from `text`."""
+    """Translate pydantic's errors into problems, one per key path, with lines from `text`.
+
+    Errors from different branches of one union at one path are alternatives ("expected one
+    of: ..."); other errors at one path are separate problems.
+    """
     lines = key_lines(text)
-    grouped: dict[str, list[str]] = {}
+    found: list[tuple[str, str, bool]] = []  # path, message, from a union branch
     for err in exc.errors(include_url=False):
-        ctx = err.get("ctx") or {}
-        if _wrong_branch(err):
+        where = _locate(err["loc"], data, err["type"])
+        if _wrong_branch(err, where):
             continue
-        path = _clean_path(err["loc"], data)
-        nested = getattr(ctx.get("error"), "problems", None)
+        nested = getattr((err.get("ctx") or {}).get("error"), "problems", None)
         if nested is not None:  # rules spanning several keys report paths of their own
             for sub, message in nested:
-                full = f"{path}.{sub}" if path and sub else path or sub
-                grouped.setdefault(full, []).append(message)
+                full = f"{where.path}.{sub}" if where.path and sub else where.path or sub
+                found.append((full, message, False))
             continue
-        grouped.setdefault(path, []).append(_describe(err, path, data, model))
+        found.append((where.path, _describe(err, where, data, model), bool(where.branches)))
     problems = []
-    for path, messages in grouped.items():
-        unique = list(dict.fromkeys(messages))
-        message = unique[0] if len(unique) == 1 else "expected one of: " + "; or ".join(unique)
-        problems.append(Problem(file, message, path, line_of(path, lines)))
+    for path in dict.fromkeys(p for p, _, _ in found):
+        here = [(m, branch) for p, m, branch in found if p == path]
+        alternatives = list(dict.fromkeys(m for m, branch in here if branch))
+        separate = list(dict.fromkeys(m for m, branch in here if not branch))
+        if len(alternatives) > 1:
+            separate.append("expected one of: " + "; or ".join(alternatives))
+        else:
+            separate += alternatives
+        line = line_of(path, lines)
+        problems += [Problem(file, message, path, line) for message in separate]
     return problems
 
 
-def _clean_path(loc: tuple[int | str, ...], data: Any) -> str:
-    """Drop the union-branch labels pydantic adds to a location, keeping only real keys."""
-    parts: list[str] = []
+def render_path(keys: tuple[str | int, ...]) -> str:
+    """`items[3].scale`; keys that are not bare TOML keys are quoted (`"title.en"`)."""
+    out = ""
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += ("." if out else "") + quote_key(key)
+    return out
+
+
+def _locate(loc: tuple[int | str, ...], data: Any, kind: str) -> _Located:
+    keys: list[str | int] = []
+    branches: list[str] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
+        in_table = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_table or in_list:
             node = node[part]
-            parts.append(str(part))
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-            parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
-        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
-            parts.append(part)  # a missing or an unknown key
-    return ".".join(parts)
+            keys.append(part)
+        elif i == len(loc) - 1 and kind in ("missing", "extra_forbidden"):
+            keys.append(part)  # the missing or unknown key itself
+        else:
+            branches.append(str(part))
+            continue
+        branches.clear()
+    return _Located(tuple(keys), tuple(branches))
 
 
 _STRING_ERRORS = {"string_type", "string_pattern_mismatch"}
 _TABLE_ERRORS = {"dict_type", "model_type", "model_attributes_type", "union_tag_invalid"}
 
 
-def _wrong_branch(err: Any) -> bool:
+def _wrong_branch(err: Any, where: _Located) -> bool:
     """True for an error from the union branch that the value plainly was not meant for:
     `scale = {...}` needs no complaint that it is not a key, `scale = "X"` none about tables.
+    Outside unions nothing is dropped: `label = {}` is reported as a table, not text.
     """
-    labels = [p for p in err["loc"] if isinstance(p, str) and ("[" in p or p.endswith("str"))]
-    if not labels and err["type"] not in _STRING_ERRORS | _TABLE_ERRORS:
+    if not where.branches:
         return False
     value = err.get("input")
     if isinstance(value, dict):
-        return err["type"] in _STRING_ERRORS
+        return bool(err["type"] in _STRING_ERRORS)
     if isinstance(value, str):
-        return err["type"] in _TABLE_ERRORS and any("union" in p for p in labels)
+        return err["type"] in _TABLE_ERRORS and any("union" in b for b in where.branches)
     return False
 
 
-def _describe(err: Any, path: str, data: Any, model: type[BaseModel]) -> str:
+def _describe(err: Any, where: _Located, data: Any, model: type[BaseModel]) -> str:
     kind = err["type"]
     found = _found(err.get("input"))
+    last = str(where.keys[-1]) if where.keys else ""
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        key = path.rsplit(".", 1)[-1]
-        allowed = _allowed_keys(model, path, data)
+        key = last
+        allowed = _allowed_keys(model, where.keys, data)
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown key {key!r}{hint} (allowed here: {', '.join(allowed)})"
@@ -132,7 +172,7 @@ def _describe(err: Any, path: str, data: Any, model: type[BaseModel]) -> str:
         return f"expected {_EXPECTED[kind]}, found {found}"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(
-            path.rsplit(".", 1)[-1],
+            last,
             "a lower-case key: a letter, then letters, digits or _ (at most 63)",
         )
         return f"expected {hint}, found {found}"
@@ -158,19 +198,18 @@ def _found(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _allowed_keys(model: type[BaseModel], path: str, data: Any) -> list[str]:
-    """The keys allowed in the table that holds `path`, found by walking model and data."""
+def _allowed_keys(model: type[BaseModel], keys: tuple[str | int, ...], data: Any) -> list[str]:
+    """The keys allowed in the table that holds the last of `keys`, by walking model and data."""
     annotation: Any = model
     node = data
-    for part in path.split(".")[:-1]:
-        name, _, index = part.partition("[")
+    for key in keys[:-1]:
+        if isinstance(key, int):
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+            continue
         cls = _pick_model(annotation, node)
-        if cls is not None and name in cls.model_fields:
-            annotation = cls.model_fields[name].annotation
-        node = node.get(name) if isinstance(node, dict) else None
-        if index and isinstance(node, list):
-            position = int(index.rstrip("]"))
-            node = node[position] if position < len(node) else None
+        if cls is not None and key in cls.model_fields:
+            annotation = cls.model_fields[key].annotation
+        node = node.get(key) if isinstance(node, dict) else None
     cls = _pick_model(annotation, node)
     return sorted(cls.model_fields) if cls is not None else []
 

@@ -7,6 +7,9 @@ once rather than one per run.
 
 from __future__ import annotations
 
+import re
+
+from rating_tui.instruments.locate import quote_key
 from rating_tui.instruments.model import (
     Instrument,
     Item,
@@ -16,6 +19,9 @@ from rating_tui.instruments.model import (
     duplicate_problems,
     listing,
 )
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+"""How a point of a numeric scale is written as an anchor key: 5, -1, 2.5."""
 
 
 def reference_problems(ins: Instrument) -> list[tuple[str, str]]:
@@ -88,10 +94,7 @@ def _anchor_problems(item: Item, scale: Scale, where: str) -> list[tuple[str, st
     out = []
     for point in item.anchors:
         if isinstance(scale, NumericScale):
-            try:
-                inside = scale.contains(float(point))
-            except ValueError:
-                inside = False
+            inside = _NUMBER.fullmatch(point) is not None and scale.contains(float(point))
             expected = f"a number from {scale.min} to {scale.max} in steps of {scale.step}"
         elif isinstance(scale, TextScale):
             continue
@@ -101,7 +104,7 @@ def _anchor_problems(item: Item, scale: Scale, where: str) -> list[tuple[str, st
         if not inside:
             out.append(
                 (
-                    f"{where}.anchors.{point}",
+                    f"{where}.anchors.{quote_key(point)}",
                     f"point {point!r} is outside the scale; expected {expected}",
                 )
             )
