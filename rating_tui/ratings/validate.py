@@ -1,0 +1,277 @@
+"""Check a rating against the instrument version it was made with.
+
+Returns every problem rather than stopping at the first, each naming the session field, item or
+now moment it concerns, so the app can mark them all and an import can report them per line.
+Completeness (required fields and items answered) applies to final ratings only: a draft may
+be half done, a voided rating is kept as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.model import (
+    Instrument,
+    Item,
+    LikertScale,
+    MultipleChoiceScale,
+    NumericScale,
+    SessionField,
+    SingleChoiceScale,
+    TextScale,
+    YesNoScale,
+)
+from rating_tui.ratings.model import Answered, Missing, RatingContent, Value
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class RatingProblem:
+    """One thing wrong with a rating: `path` names the part (`items.holding`), `message` says
+    what was found and what is expected."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def validate_rating(
+    rating: RatingContent, instrument: Instrument, *, instrument_hash: str | None = None
+) -> list[RatingProblem]:
+    """Every problem of `rating` against `instrument`; an empty list means it may be saved.
+
+    `instrument_hash` saves recomputing `content_hash(instrument)` when the caller has it.
+    """
+    complete = rating.status == "final"
+    out = _instrument_problems(rating, instrument, instrument_hash)
+    out += _session_problems(rating, instrument, complete)
+    out += _answer_problems(rating, instrument, complete)
+    out += _moment_problems(rating, instrument, complete)
+    return out
+
+
+def _instrument_problems(
+    rating: RatingContent, instrument: Instrument, known_hash: str | None
+) -> list[RatingProblem]:
+    ref = rating.instrument
+    if (ref.id, ref.version) != (instrument.id, instrument.version):
+        return [
+            RatingProblem("instrument", f"the rating was made with {ref.ref}, not {instrument.ref}")
+        ]
+    actual = known_hash or content_hash(instrument)
+    if ref.hash != actual:
+        return [
+            RatingProblem(
+                "instrument.hash",
+                f"the rating was made with other content of {ref.ref} (hash {ref.hash[:12]}..., "
+                f"this instrument file has {actual[:12]}...); an instrument changed after use "
+                "needs a new version number",
+            )
+        ]
+    return []
+
+
+# --- session fields ---------------------------------------------------------------------------
+
+
+def _blank(value: Value | None) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _session_problems(
+    rating: RatingContent, instrument: Instrument, complete: bool
+) -> list[RatingProblem]:
+    fields = {f.key: f for f in instrument.fields}
+    out = [
+        RatingProblem(f"fields.{key}", f"unknown session field (fields: {', '.join(fields)})")
+        for key in rating.session
+        if key not in fields
+    ]
+    for f in instrument.fields:
+        value = rating.session.get(f.key)
+        where = f"fields.{f.key}"
+        if _blank(value):
+            if complete and f.required:
+                out.append(RatingProblem(where, f"{f.label!r} is required"))
+            continue
+        assert value is not None
+        problem = field_value_problem(f, value)
+        if problem:
+            out.append(RatingProblem(where, problem))
+        elif f.role == "rater" and value != rating.rater:
+            out.append(
+                RatingProblem(where, f"{value!r} differs from the rating's rater {rating.rater!r}")
+            )
+    return out
+
+
+def field_value_problem(f: SessionField, value: Value) -> str | None:
+    """Why `value` does not fit session field `f`, or None when it does."""
+    found = f"found {value!r}"
+    codes = [c.code for c in f.choices]
+    if f.type == "text":
+        if not isinstance(value, str):
+            return f"expected text, {found}"
+        if len(value) > f.max_length:
+            return f"is {len(value)} characters long; at most {f.max_length} are allowed"
+        if f.pattern is not None and re.fullmatch(f.pattern, value) is None:
+            return f"{value!r} does not match the expected form: {f.pattern_hint or f.pattern}"
+    elif f.type == "date":
+        if not isinstance(value, str) or not _DATE.match(value) or not _is_date(value):
+            return f"expected a date like 2026-01-31, {found}"
+    elif f.type in ("integer", "number"):
+        return _number_problem(f, value)
+    elif f.type == "single_choice":
+        if not _is_code(value, codes):
+            return f"expected one of {_codes(codes)}, {found}"
+    elif not isinstance(value, list) or not all(_is_code(v, codes) for v in value):
+        return f"expected a list of codes from {_codes(codes)}, {found}"
+    elif len(set(map(str, value))) != len(value):
+        return f"a code is given twice, {found}"
+    return None
+
+
+def _number_problem(f: SessionField, value: Value) -> str | None:
+    found = f"found {value!r}"
+    if f.type == "integer" and type(value) is not int:
+        return f"expected a whole number, {found}"
+    if not isinstance(value, int | float) or not _is_number(value):
+        return f"expected a number, {found}"
+    if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
+        return f"expected a number from {_bound(f.min)} to {_bound(f.max)}, {found}"
+    return None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(value: object) -> bool:
+    """An int or float (not a bool), and not NaN or infinite."""
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+
+
+def _is_code(value: object, codes: list[int | str]) -> bool:
+    """Exact match: the code 1 and the text "1" are different answers."""
+    return any(type(value) is type(c) and value == c for c in codes)
+
+
+def _codes(codes: list[int | str]) -> str:
+    return ", ".join(repr(c) for c in codes)
+
+
+def _bound(bound: float | None) -> str:
+    return "any" if bound is None else str(bound)
+
+
+# --- items ------------------------------------------------------------------------------------
+
+
+def _answer_problems(
+    rating: RatingContent, instrument: Instrument, complete: bool
+) -> list[RatingProblem]:
+    items = {i.key: i for i in instrument.items}
+    out = [
+        RatingProblem(f"items.{key}", f"unknown item (items: {', '.join(items)})")
+        for key in rating.answers
+        if key not in items
+    ]
+    for item in instrument.items:
+        answer = rating.answers.get(item.key)
+        where = f"items.{item.key}"
+        if isinstance(answer, Missing):
+            if answer.missing not in item.missing_codes:
+                allowed = ", ".join(item.missing_codes) or "none for this item"
+                out.append(
+                    RatingProblem(where, f"code {answer.missing!r} is not allowed ({allowed})")
+                )
+        elif isinstance(answer, Answered) and answer.value != "":
+            problem = item_value_problem(instrument, item, answer.value)
+            if problem:
+                out.append(RatingProblem(where, problem))
+        elif complete and item.required:
+            codes = f" or a code ({', '.join(item.missing_codes)})" if item.missing_codes else ""
+            out.append(RatingProblem(where, f"{item.label!r} is required: give a value{codes}"))
+    return out
+
+
+def item_value_problem(instrument: Instrument, item: Item, value: Value) -> str | None:
+    """Why `value` is not a valid answer to `item`, or None when it is."""
+    scale = instrument.scale_of(item)
+    found = f"found {value!r}"
+    if isinstance(scale, LikertScale):
+        points = [p.value for p in scale.points]
+        if not _is_code(value, list(points)):
+            return f"expected one of the scale points {_codes(list(points))}, {found}"
+    elif isinstance(scale, NumericScale):
+        if not isinstance(value, int | float) or not _is_number(value) or not scale.contains(value):
+            steps = f"in steps of {scale.step}"
+            return f"expected a number from {scale.min} to {scale.max} {steps}, {found}"
+    elif isinstance(scale, YesNoScale):
+        if not _is_code(value, [1, 0]):
+            return f"expected 1 (yes) or 0 (no), {found}"
+    elif isinstance(scale, SingleChoiceScale):
+        codes = [c.code for c in scale.choices]
+        if not _is_code(value, codes):
+            return f"expected one of {_codes(codes)}, {found}"
+    elif isinstance(scale, MultipleChoiceScale):
+        codes = [c.code for c in scale.choices]
+        if not isinstance(value, list) or not all(_is_code(v, codes) for v in value):
+            return f"expected a list of codes from {_codes(codes)}, {found}"
+        if len(set(map(str, value))) != len(value):
+            return f"a code is given twice, {found}"
+    elif isinstance(scale, TextScale):
+        if not isinstance(value, str):
+            return f"expected text, {found}"
+        if len(value) > scale.max_length:
+            return f"is {len(value)} characters long; at most {scale.max_length} are allowed"
+        if not scale.multiline and "\n" in value:
+            return "expected a single line of text"
+    return None
+
+
+# --- now moments ------------------------------------------------------------------------------
+
+
+def _moment_problems(
+    rating: RatingContent, instrument: Instrument, complete: bool
+) -> list[RatingProblem]:
+    if not rating.now_moments:
+        return []
+    config = instrument.now_moments
+    if not config.enabled:
+        return [RatingProblem("now_moments", f"{instrument.ref} has no now-moments log")]
+    allowed = instrument.moment_tags
+    out = []
+    for n, moment in enumerate(rating.now_moments):
+        where = f"now_moments[{n}]"
+        if complete and not moment.text.strip():
+            out.append(RatingProblem(f"{where}.text", "is empty; describe the moment or remove it"))
+        if len(moment.text) > config.max_length:
+            out.append(
+                RatingProblem(
+                    f"{where}.text",
+                    f"is {len(moment.text)} characters long; at most {config.max_length} allowed",
+                )
+            )
+        for tag in moment.tags:
+            if tag not in allowed:
+                out.append(
+                    RatingProblem(
+                        f"{where}.tags", f"{tag!r} is not a tag (tags: {', '.join(allowed)})"
+                    )
+                )
+        if len(set(moment.tags)) != len(moment.tags):
+            out.append(RatingProblem(f"{where}.tags", "a tag is given twice"))
+    return out

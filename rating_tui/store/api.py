@@ -1,0 +1,321 @@
+"""The Store API that the TUI, the CLI and the exporters use; nothing else touches the files.
+
+    store = Store.open(paths.data_dir(option))
+    draft = store.save_draft(Rating.new(instrument, "AB"), instrument)  # on every change
+    final = store.finalise(draft, instrument)
+    store.update(final.with_answer("holding", Answered(value=2)), instrument,
+                 by="AB", reason="mis-keyed")
+    store.void(final.id, by="AB", reason="rated the wrong session")
+    store.list(dyad="D017", limit=50)      # newest first, final ratings unless asked
+    for rating in store.iter_all(): ...    # everything, streamed, for exports
+
+Every call that returns has made its change durable. Every refusal is a `StoreError` whose
+message can be shown as is; a refused or failed call changes nothing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.model import (
+    FINAL_ONLY,
+    UUID_PATTERN,
+    HistoryEntry,
+    Rating,
+    Revision,
+    Status,
+    utc_now,
+)
+from rating_tui.ratings.validate import RatingProblem
+from rating_tui.store import doctor, fileio, snapshots
+from rating_tui.store.codec import PLAIN, Codec
+from rating_tui.store.engine import Engine
+from rating_tui.store.errors import (
+    RatingConflictError,
+    RatingInvalidError,
+    RatingNotFoundError,
+    RatingStateError,
+)
+from rating_tui.store.layout import RATINGS_TABLE, Layout, newest_first
+from rating_tui.store.query import Query, sort_key
+from rating_tui.store.records import (
+    HashCache,
+    check_rating,
+    require_reason,
+    target_shard,
+    to_rating,
+)
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+DEFAULT_KEEP_BACKUPS = 7
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    unchanged: int
+
+
+class Store:
+    """One data folder of ratings. Safe to use from several processes at once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._hash = HashCache()
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        codec: Codec = PLAIN,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        keep_backups: int = DEFAULT_KEEP_BACKUPS,
+    ) -> Store:
+        """Open (creating it 0700 if needed) the data folder `data_dir`; see `paths.data_dir`."""
+        engine = Engine(Layout(Path(data_dir), keep_backups), codec, lock_timeout)
+        engine.start()
+        return cls(engine)
+
+    @property
+    def data_dir(self) -> Path:
+        return self._engine.layout.root
+
+    @property
+    def read_only(self) -> bool:
+        """True when the folder is not writable: reading works, saving raises."""
+        return self._engine.read_only
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold the data folder's lock, e.g. around `files.open_tinydb` writes by tools."""
+        return self._engine.locked(write=True)
+
+    # --- saving -------------------------------------------------------------------------------
+
+    def save_draft(self, rating: Rating, instrument: Instrument) -> Rating:
+        """Save work in progress (status becomes draft). Refused once the rating is final."""
+        draft = rating.replace(status="draft")
+        return self._save(draft, instrument, allowed=("draft",), verb="saved as a draft")
+
+    def finalise(self, rating: Rating, instrument: Instrument) -> Rating:
+        """Save `rating` as final after checking it is complete; a stored draft becomes final."""
+        final = rating.replace(status="final")
+        return self._save(final, instrument, allowed=("draft",), verb="finalised")
+
+    def update(
+        self, rating: Rating, instrument: Instrument, *, by: str, reason: str | None = None
+    ) -> Rating:
+        """Change a stored rating. A draft is simply saved again; a final rating needs a
+        `reason`, and its previous content is kept as a revision with `by`, the time and the
+        reason. Voided ratings cannot be edited. Saving unchanged content changes nothing."""
+        hash_ = self._hash(instrument)
+        with self._engine.locked(write=True):
+            shard, stored = self._stored(rating.id)
+            if stored.status == "draft":
+                return self.save_draft(rating, instrument)
+            if stored.status == "voided":
+                raise RatingStateError(f"rating {rating.id} is voided and cannot be edited")
+            why = require_reason(reason, by, f"editing final rating {rating.id}")
+            content = rating.content().model_copy(update={"status": "final"})
+            if content == stored.content():
+                return stored
+            check_rating(content, rating.id, instrument, hash_)
+            roles = self._engine.admit(instrument, hash_)
+            revision = Revision(
+                at=utc_now(), by=by, reason=why, action="update", previous=stored.content()
+            )
+            new = stored.with_content(
+                content, updated=revision.at, revisions=[*stored.revisions, revision]
+            )
+            self._put(new, roles, shard)
+            return new
+
+    def void(self, rating_id: str, *, by: str, reason: str) -> Rating:
+        """Withdraw a rating (draft or final), keeping it and its history, with a reason."""
+        why = require_reason(reason, by, f"voiding rating {rating_id}")
+        with self._engine.locked(write=True):
+            shard, stored = self._stored(rating_id)
+            if stored.status == "voided":
+                raise RatingStateError(f"rating {rating_id} is already voided")
+            revision = Revision(
+                at=utc_now(), by=by, reason=why, action="void", previous=stored.content()
+            )
+            new = stored.replace(
+                status="voided", updated=revision.at, revisions=[*stored.revisions, revision]
+            )
+            roles = self._engine.roles().get(stored.instrument.ref, {})
+            self._put(new, roles, shard)
+            return new
+
+    def import_ratings(
+        self, ratings: Iterable[Rating], instruments: Mapping[str, Instrument]
+    ) -> ImportResult:
+        """Add complete ratings (e.g. from JSON Lines), all or nothing: every rating is checked
+        against `instruments` (keyed by id@version) and against what is stored before anything
+        is written. A rating already stored with the same content is left as it is; one with
+        the same id and other content is refused (`RatingConflictError`)."""
+        batch = list(ratings)
+        for rating in batch:
+            instrument = instruments.get(rating.instrument.ref)
+            if instrument is None:
+                raise RatingInvalidError(
+                    rating.id,
+                    [RatingProblem("instrument", f"{rating.instrument.ref} is not known")],
+                )
+            check_rating(rating, rating.id, instrument, self._hash(instrument))
+        with self._engine.locked(write=True):
+            found = self._engine.locate_many([r.id for r in batch])
+            added: dict[str, tuple[Rating, str]] = {}
+            for rating in batch:
+                instrument = instruments[rating.instrument.ref]
+                roles = self._engine.admit(instrument, self._hash(instrument))
+                if rating.id in found:
+                    earlier = self._rating(found[rating.id][1], found[rating.id][0])
+                elif rating.id in added:
+                    earlier = added[rating.id][0]
+                else:
+                    added[rating.id] = (rating, target_shard(rating, roles))
+                    continue
+                if earlier != rating:
+                    raise RatingConflictError(
+                        f"rating {rating.id} is already stored or imported with other content; "
+                        "nothing from this import was saved"
+                    )
+            self._engine.add_many([(s, r.model_dump(mode="json")) for r, s in added.values()])
+        return ImportResult(added=len(added), unchanged=len(batch) - len(added))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get(self, rating_id: str) -> Rating:
+        """The rating with this id, whatever its status; `RatingNotFoundError` otherwise."""
+        with self._engine.locked(write=False):
+            return self._stored(rating_id)[1]
+
+    def resolve_id(self, prefix: str) -> str:
+        """The full id of the one rating whose id starts with `prefix` (at least 4 characters,
+        as shown in lists), for commands like `ratings show 3f2a9c`."""
+        wanted = prefix.strip().lower()
+        if len(wanted) < 4 or not re.fullmatch(r"[0-9a-f-]+", wanted):
+            raise RatingNotFoundError(f"{prefix!r} is not a rating id or the start of one")
+        with self._engine.locked(write=False):
+            ids = [i for i in self._engine.index_ids(wanted[:2]) if i.startswith(wanted)]
+        if len(ids) != 1:
+            what = "no rating" if not ids else f"{len(ids)} ratings"
+            raise RatingNotFoundError(f"{what} in {self.data_dir} with an id starting {prefix!r}")
+        return ids[0]
+
+    def history(self, rating_id: str) -> list[HistoryEntry]:
+        """Every version of a rating, oldest first, with who saved it, when and why."""
+        return self.get(rating_id).history()
+
+    def list(
+        self,
+        *,
+        dyad: str | None = None,
+        rater: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        instrument: str | None = None,
+        statuses: Collection[Status] = FINAL_ONLY,
+        limit: int | None = 50,
+    ) -> list[Rating]:
+        """Ratings matching every given filter, newest session first (then newest created).
+        Reads months newest first and stops once `limit` are found."""
+        query = Query(dyad, rater, date_from, date_to, instrument, statuses)
+        found: list[tuple[str, dict[str, Any]]] = []
+        seen: set[str] = set()  # a move the disk was too full to finish leaves two copies
+        with self._engine.locked(write=False):
+            roles = self._engine.roles()
+            for shard in self._engine.layout.shard_names():
+                if not query.month_may_match(shard):
+                    continue
+                records = self._engine.shard_records(shard).values()
+                hits = [r for r in records if query.matches(r, roles) and r.get("id") not in seen]
+                seen.update(str(r.get("id")) for r in hits)
+                hits.sort(key=lambda r: sort_key(r, roles), reverse=True)
+                found += [(shard, r) for r in hits]
+                if limit is not None and len(found) >= limit:
+                    break
+        return [self._rating(r, shard) for shard, r in found[:limit]]
+
+    def iter_all(self, *, statuses: Collection[Status] = FINAL_ONLY) -> Iterator[Rating]:
+        """Every rating with one of `statuses`, oldest month first, one month in memory at a
+        time. It reads a consistent snapshot, so saves go on while an export runs."""
+        with snapshots.frozen_shards(self._engine) as (folder, names):
+            roles = self._engine.roles()
+            for shard in reversed(newest_first(names)):
+                real = self._engine.layout.shard(shard)
+                raw = fileio.read_bytes(folder / real.name)
+                if raw is None:
+                    continue
+                tables = self._engine.files.storage(real).parse(raw)
+                records = tables.get(RATINGS_TABLE, {}).values()
+                for record in sorted(records, key=lambda r: sort_key(r, roles)):
+                    if record.get("status") in statuses:
+                        yield self._rating(record, shard)
+
+    def instruments_used(self) -> dict[str, str]:
+        """id@version -> content hash of every instrument version ratings were saved with."""
+        with self._engine.locked(write=False):
+            return {ref: str(e.get("hash")) for ref, e in self._engine.registry().items()}
+
+    # --- doctor -------------------------------------------------------------------------------
+
+    def check(self) -> builtins.list[doctor.Finding]:
+        """Everything `rating-tui doctor` reports (errors first); changes nothing."""
+        return doctor.check(self._engine)
+
+    def rebuild_index(self) -> doctor.IndexReport:
+        """Rebuild the id index from the month files (a damaged index file is set aside)."""
+        return doctor.rebuild_index(self._engine)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _save(
+        self, rating: Rating, instrument: Instrument, *, allowed: tuple[Status, ...], verb: str
+    ) -> Rating:
+        hash_ = self._hash(instrument)
+        check_rating(rating, rating.id, instrument, hash_)
+        with self._engine.locked(write=True):
+            roles = self._engine.admit(instrument, hash_)
+            found = self._engine.locate(rating.id)
+            shard, created = None, rating.created
+            if found is not None:
+                shard, stored = found[0], self._rating(found[1], found[0])
+                if stored.status not in allowed:
+                    advice = "use update with a reason" if stored.status == "final" else ""
+                    raise RatingStateError(
+                        f"rating {rating.id} is {stored.status} and cannot be {verb}; {advice}"
+                        if advice
+                        else f"rating {rating.id} is {stored.status} and cannot be {verb}"
+                    )
+                created = stored.created
+            new = rating.replace(created=created, updated=utc_now(), revisions=[])
+            self._put(new, roles, shard)
+            return new
+
+    def _put(self, rating: Rating, roles: Mapping[str, str | None], shard: str | None) -> None:
+        self._engine.put(rating.model_dump(mode="json"), target_shard(rating, roles), shard)
+
+    def _stored(self, rating_id: str) -> tuple[str, Rating]:
+        if not re.fullmatch(UUID_PATTERN, rating_id):
+            raise RatingNotFoundError(
+                f"{rating_id!r} is not a rating id (expected a UUID like "
+                "3f2a9c1e-8b7d-4e2f-9a61-0c5d3e7f1b24)"
+            )
+        found = self._engine.locate(rating_id)
+        if found is None:
+            raise RatingNotFoundError(f"no rating with id {rating_id} in {self.data_dir}")
+        return found[0], self._rating(found[1], found[0])
+
+    def _rating(self, record: dict[str, Any], shard: str) -> Rating:
+        path = self._engine.layout.shard(shard)
+        return to_rating(record, path, self._engine.layout.backups_of(path))

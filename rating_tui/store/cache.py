@@ -1,0 +1,80 @@
+"""Keep the last few files this process parsed, so a save does not parse and re-serialise a
+whole month of ratings each time (the app saves a draft on every change).
+
+Safety does not rest on timestamps: a cached parse is used only when the bytes now on disk are
+exactly the bytes it was parsed from (or written as), compared in full, so a change by another
+process, or a file restored by hand, is always seen. Serialising reuses the JSON text of every
+record object seen before and encodes only new ones; the store replaces a record object on
+every change and never edits one in place, which is what makes that reuse correct.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rating_tui.store.codec import to_json
+
+Tables = dict[str, dict[str, Any]]
+
+
+Key = tuple[str, str]
+"""(table name, document id)"""
+
+
+@dataclass
+class _Entry:
+    raw: bytes | None
+    """The bytes on disk the tables were parsed from or written as (None: not known)."""
+    tables: Tables
+    fragments: dict[Key, tuple[object, str]] = field(default_factory=dict)
+    """(table, id) -> (the record object, its JSON), for records written or encoded before."""
+
+
+class FileCache:
+    """Parsed content and per-record JSON of the `size` files used last."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._entries: OrderedDict[Path, _Entry] = OrderedDict()
+
+    def lookup(self, path: Path, raw: bytes) -> Tables | None:
+        """The parsed content of `path` if `raw` (its bytes now) is what was cached."""
+        entry = self._entries.get(path)
+        if entry is None or entry.raw is None or entry.raw != raw:
+            return None
+        self._entries.move_to_end(path)
+        return entry.tables
+
+    def remember(self, path: Path, raw: bytes, tables: Tables) -> None:
+        old = self._entries.pop(path, None)
+        self._entries[path] = _Entry(raw, tables, old.fragments if old else {})
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def forget(self, path: Path) -> None:
+        """Drop `path` (after a failed write, or an edit that stopped half way)."""
+        self._entries.pop(path, None)
+
+    def serialise(self, path: Path, tables: Tables) -> str:
+        """JSON text of `tables`, equal to `to_json(tables)`, reusing the text of known records
+        and keeping the text of every record for the next call."""
+        entry = self._entries.get(path)
+        known = entry.fragments if entry else {}
+        fragments: dict[Key, tuple[object, str]] = {}
+        parts = []
+        for name, documents in tables.items():
+            items = []
+            for doc_id, record in documents.items():
+                cached = known.get((name, doc_id))
+                text = cached[1] if cached and cached[0] is record else to_json(record)
+                fragments[name, doc_id] = (record, text)
+                items.append(f"{to_json(doc_id)}:{text}")
+            parts.append(f"{to_json(name)}:{{{','.join(items)}}}")
+        if entry:
+            entry.fragments = fragments
+        else:
+            self._entries[path] = _Entry(None, {}, fragments)
+        return "{" + ",".join(parts) + "}"

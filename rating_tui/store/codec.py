@@ -1,0 +1,59 @@
+"""The bytes-level hook between serialisation and file I/O.
+
+Every data file goes JSON -> UTF-8 bytes -> `Codec.encode` -> disk, and back through
+`Codec.decode`. The default codec passes bytes through. An encrypting codec (for example
+AES-GCM with a key from the OS keyring) can be slotted in later by implementing this protocol
+and passing it to `Store.open`: no caller changes, backups are encrypted too, and the store's
+format marker records the codec's name so a folder is never read with the wrong one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+
+class CodecError(ValueError):
+    """The bytes on disk cannot be decoded (damaged, or written with another key/codec)."""
+
+
+class Codec(Protocol):
+    """Turns serialised bytes into stored bytes and back."""
+
+    @property
+    def name(self) -> str:
+        """Recorded in the folder's format marker, e.g. "plain" or "aesgcm-v1"."""
+        ...
+
+    def encode(self, data: bytes) -> bytes: ...
+
+    def decode(self, data: bytes) -> bytes:
+        """Inverse of `encode`; raises `CodecError` when `data` is not valid for this codec."""
+        ...
+
+
+class PlainCodec:
+    """No transformation: files are readable JSON (the default)."""
+
+    name = "plain"
+
+    def encode(self, data: bytes) -> bytes:
+        return data
+
+    def decode(self, data: bytes) -> bytes:
+        return data
+
+
+PLAIN = PlainCodec()
+
+
+def to_json(value: object) -> str:
+    """Compact JSON text. NaN and infinity are refused: they are not JSON, and another tool
+    could not read the file back."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def load(raw: bytes, codec: Codec) -> Any:
+    """Decode and parse; raises `CodecError` or `ValueError` (incl. JSON errors) on bad bytes."""
+    data = codec.decode(raw)
+    return json.loads(data.decode("utf-8"))

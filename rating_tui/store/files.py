@@ -1,0 +1,80 @@
+"""The TinyDB files of one data folder, each read and changed through `SafeStorage`.
+
+A change is one read, one in-memory edit and one atomic write of a single file: exactly what
+TinyDB's Table does on insert, without the second read its `upsert` makes. Files keep TinyDB's
+layout ({table: {document id: record}}) with rating ids as document ids, so `open_tinydb`
+gives researchers and `doctor` ordinary TinyDB queries over any of them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from rating_tui.store import fileio
+from rating_tui.store.cache import FileCache
+from rating_tui.store.codec import PLAIN, Codec
+from rating_tui.store.layout import Layout
+from rating_tui.store.storage import SafeStorage
+
+Records = dict[str, dict[str, Any]]
+
+
+class Files:
+    """Opens each file of `layout` with the folder's codec, backups and restore advice."""
+
+    def __init__(self, layout: Layout, codec: Codec) -> None:
+        self.layout = layout
+        self.codec = codec
+        self.cache = FileCache()
+
+    def storage(self, path: Path) -> SafeStorage:
+        if path.parent == self.layout.index:
+            return SafeStorage(path, codec=self.codec, hint=_index_hint, cache=self.cache)
+        backups = self.layout.backups_of(path)
+        return SafeStorage(path, codec=self.codec, backups=backups, cache=self.cache)
+
+    def records(self, path: Path, table: str) -> Records:
+        """The records of `table` in `path` ({} when the file does not exist yet). They may be
+        shared with the cache: read them, never change them in place."""
+        tables = self.storage(path).read() or {}
+        return tables.get(table, {})
+
+    def change(self, path: Path, table: str, edit: Callable[[Records], None]) -> None:
+        """Read `path`, apply `edit` to `table`'s records, write it back atomically."""
+        storage = self.storage(path)
+        tables = storage.read() or {}
+        try:
+            edit(tables.setdefault(table, {}))
+            fileio.make_private_dir(path.parent)
+            storage.write(tables)
+        except BaseException:
+            self.cache.forget(path)  # the cached content may be edited but not written
+            raise
+
+
+def _index_hint(path: Path) -> str:
+    return (
+        "It is part of the index of rating ids, which can be rebuilt from the ratings: move it "
+        f"aside (mv {shlex.quote(str(path))} {shlex.quote(f'{path}.damaged')}) and rebuild "
+        "the index (`rating-tui doctor --repair`, or Store.rebuild_index() in Python)."
+    )
+
+
+class _TextIdTable(Table):
+    document_id_class = str  # type: ignore[assignment]  # rating ids are uuids, not ints
+
+
+class _TextIdTinyDB(TinyDB):
+    table_class = _TextIdTable
+
+
+def open_tinydb(path: Path, codec: Codec = PLAIN) -> TinyDB:
+    """A read-write TinyDB over one data file, for ad-hoc queries (hold `Store.locked()`
+    around writes). Tables: "ratings" in shards, "ids" in index files, "instruments"."""
+    return _TextIdTinyDB(path, storage=SafeStorage, codec=codec)

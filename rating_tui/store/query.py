@@ -1,0 +1,78 @@
+"""Filtering and ordering stored records without building a Rating for each.
+
+`list` looks at raw records (plain dicts) and builds Rating objects only for the few it
+returns, so listing the newest 50 of a month of 500 ratings costs one JSON parse, not 500
+model validations. Which session field holds the dyad code or the date depends on the
+instrument version; the registry records those role keys at first use (`Roles`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rating_tui.ratings.model import FINAL_ONLY, Status
+from rating_tui.store.layout import month_in_range
+
+Roles = Mapping[str, Mapping[str, str | None]]
+"""id@version -> role ("dyad", "session_date", "rater", ...) -> session field key."""
+
+
+def ref_of(record: Mapping[str, Any]) -> str:
+    instrument = record.get("instrument") or {}
+    return f"{instrument.get('id')}@{instrument.get('version')}"
+
+
+def role_value(record: Mapping[str, Any], roles: Roles, role: str) -> object:
+    """The value of the session field that has `role` in the record's instrument."""
+    key = roles.get(ref_of(record), {}).get(role)
+    session = record.get("session") or {}
+    return session.get(key) if key else None
+
+
+def sort_key(record: Mapping[str, Any], roles: Roles) -> tuple[str, str]:
+    """(session date, created): sorting by it in reverse gives newest first."""
+    day = role_value(record, roles, "session_date")
+    return (day if isinstance(day, str) else "", str(record.get("created", "")))
+
+
+@dataclass(frozen=True)
+class Query:
+    """Filters of `Store.list` and `Store.iter_all`; every given filter must match."""
+
+    dyad: str | None = None
+    rater: str | None = None
+    date_from: date | None = None
+    """First session date included."""
+    date_to: date | None = None
+    """Last session date included."""
+    instrument: str | None = None
+    """An instrument id (any version) or id@version."""
+    statuses: Collection[Status] = FINAL_ONLY
+
+    def month_may_match(self, shard: str) -> bool:
+        return month_in_range(shard, self.date_from, self.date_to)
+
+    def matches(self, record: Mapping[str, Any], roles: Roles) -> bool:
+        if record.get("status") not in self.statuses:
+            return False
+        if self.rater is not None and record.get("rater") != self.rater:
+            return False
+        if self.instrument is not None:
+            ref = ref_of(record)
+            wanted = self.instrument if "@" in self.instrument else None
+            if ref != wanted and ref.partition("@")[0] != self.instrument:
+                return False
+        if self.dyad is not None and role_value(record, roles, "dyad") != self.dyad:
+            return False
+        if self.date_from is not None or self.date_to is not None:
+            day = role_value(record, roles, "session_date")
+            if not isinstance(day, str):
+                return False
+            if self.date_from is not None and day < self.date_from.isoformat():
+                return False
+            if self.date_to is not None and day > self.date_to.isoformat():
+                return False
+        return True

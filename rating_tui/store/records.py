@@ -1,0 +1,70 @@
+"""Small rules shared by the Store API: stored record <-> Rating, which month a rating goes
+in, required reasons, validation before any write, the instrument hash cache."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.model import Rating, RatingContent
+from rating_tui.ratings.validate import validate_rating
+from rating_tui.store.backups import Backups, restore_hint
+from rating_tui.store.errors import RatingInvalidError, ReasonRequiredError, StoreCorruptError
+from rating_tui.store.layout import shard_name
+
+
+def to_rating(record: dict[str, Any], path: Path, backups: Backups) -> Rating:
+    """A stored record as a Rating; a record that is not one (a bad hand edit) is damage."""
+    try:
+        return Rating.model_validate(record)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StoreCorruptError(
+            f"{path}: rating {record.get('id')!r} is damaged ({where}: {first['msg']}); nothing "
+            f"was changed.\n{restore_hint(path, backups)}",
+            path,
+        ) from None
+
+
+def target_shard(rating: Rating, roles: Mapping[str, str | None]) -> str:
+    """The month file a rating belongs in: the month of its session date, or "undated"."""
+    key = roles.get("session_date")
+    return shard_name(rating.session.get(key) if key else None)
+
+
+def require_reason(reason: str | None, by: str, what: str) -> str:
+    """The stripped reason for a change that is kept in the history, which also needs `by`."""
+    if reason is None or not reason.strip():
+        raise ReasonRequiredError(f"{what} needs a reason (it is kept in the rating's history)")
+    if not by.strip():
+        raise ReasonRequiredError(f"{what} needs the name of who makes the change")
+    return reason.strip()
+
+
+def check_rating(
+    rating: RatingContent, rating_id: str, instrument: Instrument, instrument_hash: str
+) -> None:
+    """Refuse, before anything is written, a rating that does not fit its instrument."""
+    problems = validate_rating(rating, instrument, instrument_hash=instrument_hash)
+    if problems:
+        raise RatingInvalidError(rating_id, problems)
+
+
+class HashCache:
+    """Content hashes of the instrument objects seen (the app saves on every keystroke)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Instrument, str]] = {}
+
+    def __call__(self, instrument: Instrument) -> str:
+        cached = self._seen.get(id(instrument))
+        if cached is None or cached[0] is not instrument:
+            cached = (instrument, content_hash(instrument))
+            self._seen[id(instrument)] = cached
+        return cached[1]

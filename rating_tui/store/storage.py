@@ -1,0 +1,109 @@
+"""`SafeStorage`: a TinyDB Storage that never leaves a half-written or silently emptied file.
+
+TinyDB's stock JSONStorage rewrites its file in place (a crash while a record shrinks leaves
+it unparseable) and treats an empty file as an empty database. This storage:
+
+- writes through `fileio.write_atomic` (temp file, fsync, replace, fsync of the folder);
+- raises `StoreCorruptError` for a file that does not decode or parse, including an empty
+  one, instead of returning None: TinyDB would otherwise start a fresh database and its next
+  write would overwrite the damaged file, destroying what could still be rescued;
+- refuses to write over a file it has not read and checked first;
+- takes a daily snapshot of the file before changing it (see `backups`);
+- passes bytes through a `Codec`, the hook for encryption;
+- optionally shares a `FileCache`, so repeated saves to one file skip re-parsing it.
+
+It does no locking: the `Store` holds the inter-process lock around every read-modify-write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from rating_tui.store import fileio
+from rating_tui.store.backups import Backups, restore_hint
+from rating_tui.store.cache import FileCache
+from rating_tui.store.codec import PLAIN, Codec, CodecError, load, to_json
+from rating_tui.store.errors import StoreCorruptError
+
+Tables = dict[str, dict[str, Any]]
+
+_UNREAD = object()
+
+
+class SafeStorage(Storage):
+    """Atomic, checked, optionally backed-up and encoded storage of one TinyDB file."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        codec: Codec = PLAIN,
+        backups: Backups | None = None,
+        hint: Callable[[Path], str] | None = None,
+        cache: FileCache | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.codec = codec
+        self.backups = backups
+        self._hint = hint
+        self.cache = cache
+        self._raw: object = _UNREAD
+        """The bytes last read or written (None: no file), so a write can back them up."""
+
+    def read(self) -> Tables | None:
+        raw = fileio.read_bytes(self.path)
+        if raw is None:
+            self._raw = None
+            return None
+        cached = self.cache.lookup(self.path, raw) if self.cache is not None else None
+        tables = cached if cached is not None else self.parse(raw)
+        self._raw = raw  # only now: a file that did not parse must never count as checked
+        if self.cache is not None and cached is None:
+            self.cache.remember(self.path, raw, tables)
+        return tables
+
+    def parse(self, raw: bytes) -> Tables:
+        """Decode and parse stored bytes, or raise `StoreCorruptError` naming the file."""
+        if not raw:
+            raise self._corrupt("the file is empty")
+        try:
+            data = load(raw, self.codec)
+        except CodecError as exc:
+            raise self._corrupt(f"cannot be decoded: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise self._corrupt(f"not UTF-8 text at byte {exc.start}") from None
+        except ValueError as exc:
+            raise self._corrupt(f"not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise self._corrupt("not a TinyDB database (expected tables of records)")
+        return data
+
+    def write(self, data: Tables) -> None:
+        if self._raw is _UNREAD:
+            self.read()  # never replace a file that has not been checked to parse
+        text = self.cache.serialise(self.path, data) if self.cache else to_json(data)
+        payload = self.codec.encode(text.encode("utf-8"))
+        try:
+            if self.backups is not None and isinstance(self._raw, bytes):
+                self.backups.snapshot(self._raw)
+            fileio.write_atomic(self.path, payload)
+        except BaseException:
+            if self.cache is not None:
+                self.cache.forget(self.path)
+            raise
+        self._raw = payload
+        if self.cache is not None:
+            self.cache.remember(self.path, payload, data)
+
+    def _corrupt(self, reason: str) -> StoreCorruptError:
+        hint = self._hint(self.path) if self._hint else restore_hint(self.path, self.backups)
+        return StoreCorruptError(
+            f"{self.path} is damaged ({reason}). It was left untouched and nothing was saved "
+            f"to it.\n{hint}",
+            self.path,
+        )

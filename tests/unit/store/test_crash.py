@@ -1,0 +1,144 @@
+"""Kill -9 a writer at random moments: no file is ever left unparseable, and every save that
+had returned is on disk, in the version that was acknowledged (or the one in flight)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from rating_tui.store import Store
+from rating_tui.store.fileio import TEMP_SUFFIX
+
+pytestmark = pytest.mark.slow
+
+TRIALS = 30
+
+
+def _run_and_kill(
+    writer: list[str], data: Path, seed: int, kill_at: int | None = None
+) -> list[str]:
+    """Start a writer, SIGKILL it after a random time (or let it kill itself at its
+    `kill_at`-th fsync); return its complete output lines."""
+    rng = random.Random(seed)
+    command = [*writer, str(data), "crash", str(seed)]
+    if kill_at is not None:
+        command.append(str(kill_at))
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.endswith("\n"):  # a line cut by the kill is not an acknowledgement
+                lines.append(line.rstrip("\n"))
+            ready.set()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert ready.wait(30), "writer did not start"
+    if kill_at is None:
+        time.sleep(rng.uniform(0.02, 0.4))
+        os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    reader.join()
+    assert child.returncode == -signal.SIGKILL, child.stderr.read() if child.stderr else ""
+    return lines
+
+
+def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
+    """Check the folder after a kill; `earlier` holds the markers that earlier trials left
+    (each writer edits only its own ratings), and is updated with this trial's."""
+    # 1. every data file parses as the kill left it (a temp file may be half written)
+    for path in data.rglob("*"):
+        if path.is_file() and path.suffix == ".json":
+            json.loads(path.read_bytes())
+        elif path.is_file():
+            assert path.name == ".lock" or path.name.endswith(TEMP_SUFFIX), path
+    # 2. every acknowledged save is there, in the acknowledged or the in-flight version
+    acked: dict[str, str] = {}
+    pending: dict[str, str] = {}
+    for line in lines:
+        kind, *rest = line.split()
+        if kind == "try":
+            pending[rest[0]] = rest[1]
+        elif kind == "ok":
+            acked[rest[0]] = rest[1]
+            pending.pop(rest[0], None)
+    store = Store.open(data)  # recovers: temp files and an interrupted move are cleaned up
+    assert not data.joinpath("journal.json").exists()
+    assert not list(data.rglob(f"*{TEMP_SUFFIX}"))
+    for rating_id, marker in acked.items():
+        stored = store.get(rating_id).notes.split(":")[0]
+        assert stored in {marker, pending.get(rating_id)}, (rating_id, marker, stored)
+        earlier[rating_id] = stored
+    for rating_id, marker in earlier.items():
+        assert store.get(rating_id).notes.split(":")[0] == marker
+    # 3. each rating lives in exactly one month, and the index knows where
+    seen: dict[str, str] = {}
+    for shard in (data / "ratings").glob("*.json"):
+        for rating_id in json.loads(shard.read_bytes())["ratings"]:
+            assert rating_id not in seen, f"{rating_id} in {shard.name} and {seen[rating_id]}"
+            seen[rating_id] = shard.name
+    assert set(earlier) <= set(seen)
+    return len(acked)
+
+
+def test_sigkill_at_random_moments_loses_nothing_acknowledged(
+    tmp_path: Path, writer_command: list[str]
+) -> None:
+    # Two writers run at a time, each on its own folder, which is reused from trial to trial
+    # so that every kill lands on a folder already marked by earlier kills.
+    folders = [tmp_path / "a", tmp_path / "b"]
+    earlier: list[dict[str, str]] = [{}, {}]
+
+    def trial(n: int) -> int:
+        data = folders[n % 2]
+        return _check(data, _run_and_kill(writer_command, data, seed=1000 + n), earlier[n % 2])
+
+    acked = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for start in range(0, TRIALS, 2):
+            acked += list(pool.map(trial, [start, start + 1]))
+    assert len(acked) == TRIALS
+    assert sum(acked) > 5 * TRIALS, acked  # the writers really wrote between the kills
+
+
+INJECTED = 16
+
+
+def test_sigkill_inside_a_write_loses_nothing_acknowledged(
+    tmp_path: Path, writer_command: list[str]
+) -> None:
+    """Deterministic crash points: the writer kills itself at its n-th fsync, i.e. between
+    writing a temp file and renaming it, or between the rename and the folder sync. A storage
+    that rewrote files in place (like TinyDB's JSONStorage) fails this test."""
+    folders = [tmp_path / "a", tmp_path / "b"]
+    earlier: list[dict[str, str]] = [{}, {}]
+    points = random.Random(7).sample(range(3, 400), INJECTED)
+
+    def trial(n: int) -> int:
+        data = folders[n % 2]
+        lines = _run_and_kill(writer_command, data, seed=2000 + n, kill_at=points[n])
+        return _check(data, lines, earlier[n % 2])
+
+    acked = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for start in range(0, INJECTED, 2):  # in pairs: never two trials on one folder
+            acked += list(pool.map(trial, [start, start + 1]))
+    assert sum(acked) > INJECTED, acked
