@@ -53,3 +53,8 @@ def builtin_instruments_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).parent.parent / "instruments"
+
+
+def prefs_file() -> Path:
+    """Small per-user preferences (last rater code, last instrument) that save keystrokes."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "prefs.json"

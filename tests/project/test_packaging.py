@@ -40,10 +40,10 @@ def test_wheel_carries_and_finds_the_builtin_instrument(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     probe = (
-        "import sys; sys.path = [p for p in sys.path if p not in ('', %r)]\n"
+        f"import sys; sys.path = [p for p in sys.path if p not in ('', {str(REPO)!r})]\n"
         "from rating_tui.cli import app\n"
         "app(['instruments', 'validate'])\n"
-    ) % str(REPO)
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=elsewhere,

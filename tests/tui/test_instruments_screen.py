@@ -1,35 +1,32 @@
-"""The app's instrument browser, driven with Textual's Pilot and compared with snapshots."""
+"""The app's instrument browser (i from home), driven with Textual's Pilot."""
 
 from __future__ import annotations
 
-import io
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
 from textual.widgets import OptionList, Static
 
 from rating_tui.instruments.catalogue import Source, discover
 from rating_tui.tui.app import RatingApp
 from tests.conftest import BUILTIN_ID, REPO
+from tests.tui.conftest import static_text
 
 BUILTIN = REPO / "instruments" / f"{BUILTIN_ID}.toml"
 
 
-def make_app(folder: Path, tmp_path: Path) -> RatingApp:
-    """An app on a fixed folder of instruments, so snapshots do not depend on the machine."""
-    return RatingApp(catalogue=discover([Source(folder, "test")]), data_dir=tmp_path / "data")
+def app_on(folder: Path, make_app: Callable[..., RatingApp]) -> RatingApp:
+    return make_app(catalogue=discover([Source(folder, "test")]))
 
 
 def preview_text(app: RatingApp) -> str:
-    """The preview's content as plain text, rendered the way Rich would print it."""
-    static = app.screen.query_one("#preview-body", Static)
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(static.content)
-    return " ".join(console.export_text().split())
+    return static_text(app.screen.query_one("#preview-body", Static))
 
 
-async def test_lists_instruments_and_previews_the_highlighted_one(tmp_path: Path) -> None:
+async def test_lists_instruments_and_previews_the_highlighted_one(
+    tmp_path: Path, make_app: Callable[..., RatingApp]
+) -> None:
     folder = tmp_path / "instruments"
     folder.mkdir()
     shutil.copy(BUILTIN, folder / "a.toml")
@@ -38,8 +35,9 @@ async def test_lists_instruments_and_previews_the_highlighted_one(tmp_path: Path
         .replace('version = "0.1.0"', 'version = "0.2.0"', 1)
         .replace('title = "Seven concepts', 'title = "Second version of the seven concepts', 1)
     )
-    app = make_app(folder, tmp_path)
+    app = app_on(folder, make_app)
     async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("i")
         listing = app.screen.query_one("#instrument-list", OptionList)
         assert listing.option_count == 2
         assert listing.has_focus
@@ -53,13 +51,16 @@ async def test_lists_instruments_and_previews_the_highlighted_one(tmp_path: Path
         assert listing.highlighted == 0
 
 
-async def test_files_with_problems_are_listed_with_their_errors(tmp_path: Path) -> None:
+async def test_files_with_problems_are_listed_with_their_errors(
+    tmp_path: Path, make_app: Callable[..., RatingApp]
+) -> None:
     folder = tmp_path / "instruments"
     folder.mkdir()
     shutil.copy(BUILTIN, folder / "good.toml")
     (folder / "broken.toml").write_text('id = "x"\nversion = [')
-    app = make_app(folder, tmp_path)
+    app = app_on(folder, make_app)
     async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("i")
         listing = app.screen.query_one("#instrument-list", OptionList)
         assert listing.option_count == 2
         await pilot.press("down")
@@ -69,9 +70,10 @@ async def test_files_with_problems_are_listed_with_their_errors(tmp_path: Path) 
         assert "broken.toml:2: not valid TOML" in text
 
 
-async def test_empty_catalogue_says_so_and_quits_cleanly(tmp_path: Path) -> None:
-    app = make_app(tmp_path, tmp_path)
+async def test_empty_catalogue_says_so(tmp_path: Path, make_app: Callable[..., RatingApp]) -> None:
+    app = app_on(tmp_path, make_app)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
         assert "No instruments found" in preview_text(app)
         await pilot.press("ctrl+t")
         assert app.theme == "textual-light"
@@ -79,19 +81,12 @@ async def test_empty_catalogue_says_so_and_quits_cleanly(tmp_path: Path) -> None
     assert app.return_code == 0
 
 
-def test_snapshot_instruments_screen_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "instruments"
-    folder.mkdir()
-    shutil.copy(BUILTIN, folder / "a.toml")
-    assert snap_compare(make_app(folder, tmp_path), terminal_size=(80, 24))
-
-
-async def test_tab_moves_to_the_preview_which_scrolls_with_the_keyboard(tmp_path: Path) -> None:
-    folder = tmp_path / "instruments"
-    folder.mkdir()
-    shutil.copy(BUILTIN, folder / "a.toml")
-    app = make_app(folder, tmp_path)
+async def test_tab_moves_to_the_preview_which_scrolls_with_the_keyboard(
+    tmp_path: Path, make_app: Callable[..., RatingApp]
+) -> None:
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
         await pilot.pause()
         await pilot.press("tab")
         preview = app.screen.query_one("#preview")
@@ -99,3 +94,4 @@ async def test_tab_moves_to_the_preview_which_scrolls_with_the_keyboard(tmp_path
         await pilot.press("pagedown")
         await pilot.pause()
         assert preview.scroll_y > 0
+        await pilot.press("escape")

@@ -26,6 +26,7 @@ class InstrumentsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("escape", "back", "Back", id="instruments_back"),
     ]
 
     def __init__(self, catalogue: Catalogue) -> None:
@@ -49,7 +50,7 @@ class InstrumentsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Instruments — rating sessions is not built yet"
+        self.sub_title = "Instruments"
         listing = self.query_one("#instrument-list", OptionList)
         listing.focus()
         if listing.option_count:
@@ -74,3 +75,6 @@ class InstrumentsScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one("#instrument-list", OptionList).action_cursor_up()
+
+    def action_back(self) -> None:
+        self.dismiss()

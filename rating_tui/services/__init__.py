@@ -1,0 +1,1 @@
+"""Use cases that combine the domain and the store (no UI): what the app and CLI call."""

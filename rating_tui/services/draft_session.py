@@ -1,0 +1,146 @@
+"""One rating being made or edited, saved through the store as the rater goes.
+
+A new rating is a draft saved on every change, so a crash or a closed lid loses at most the
+keystroke in flight. Editing a final rating is different: its changes stay here until the
+rater saves them with a reason, which the store keeps with the previous revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rating_tui.instruments.model import Instrument, Item, Role
+from rating_tui.ratings.entry import field_default, next_session_number
+from rating_tui.ratings.model import Answer, NowMoment, Rating, Value
+from rating_tui.ratings.validate import RatingProblem, field_value_problem, validate_rating
+from rating_tui.store.api import Store
+
+
+def suggest_session_number(
+    store: Store, instrument: Instrument, dyad: str, exclude: str | None = None
+) -> int:
+    """The dyad's last session number + 1, from its final ratings and drafts."""
+    number_key = _key(instrument, "session_number")
+    last = None
+    for rating in store.list(dyad=dyad, statuses=("final", "draft"), limit=500):
+        value = rating.session.get(number_key) if number_key else None
+        if isinstance(value, int) and rating.id != exclude:
+            last = value if last is None else max(last, value)
+    return next_session_number(last)
+
+
+def known_dyads(store: Store, instrument: Instrument, limit: int = 500) -> list[str]:
+    """Dyad codes already rated, most recent session first, for auto-completion."""
+    dyad_key = _key(instrument, "dyad")
+    seen: dict[str, None] = {}
+    for rating in store.list(statuses=("final", "draft"), limit=limit):
+        value = rating.session.get(dyad_key) if dyad_key else None
+        if isinstance(value, str):
+            seen.setdefault(value)
+    return list(seen)
+
+
+def _key(instrument: Instrument, role: Role) -> str | None:
+    f = instrument.field_with_role(role)
+    return f.key if f else None
+
+
+@dataclass
+class DraftSession:
+    """The rating on screen, its instrument, and where it is saved."""
+
+    store: Store
+    instrument: Instrument
+    rating: Rating
+    editing_final: bool = False
+    """True when editing a final rating: saved once, with a reason, by `save_edit`."""
+    dirty: bool = field(default=False)
+
+    @classmethod
+    def start(cls, store: Store, instrument: Instrument, rater: str, today: date) -> DraftSession:
+        """A new rating with every session field at its default; not saved until a change."""
+        rating = Rating.new(instrument, rater)
+        for f in instrument.fields:
+            value = field_default(f, today)
+            if value is not None and f.key not in rating.session:
+                rating = rating.with_field(f.key, value)
+        return cls(store, instrument, rating)
+
+    @classmethod
+    def resume(cls, store: Store, instrument: Instrument, rating: Rating) -> DraftSession:
+        return cls(store, instrument, rating, editing_final=rating.status == "final")
+
+    # --- session fields ----------------------------------------------------------------------
+
+    def set_session(self, values: dict[str, Value | None]) -> list[RatingProblem]:
+        """Set every session field; on any invalid value nothing changes and the problems
+        (by field key) are returned. The rater field also sets the rating's rater."""
+        problems = []
+        for f in self.instrument.fields:
+            value = values.get(f.key)
+            if value is None:
+                if f.required:
+                    problems.append(RatingProblem(f.key, f"{f.label} is required"))
+                continue
+            problem = field_value_problem(f, value)
+            if problem:
+                problems.append(RatingProblem(f.key, problem))
+        if problems:
+            return problems
+        session = {k: v for k, v in values.items() if v is not None}
+        rater_key = _key(self.instrument, "rater")
+        rater = session.get(rater_key) if rater_key else None
+        changes: dict[str, object] = {"session": session}
+        if isinstance(rater, str):
+            changes["rater"] = rater
+        self._change(self.rating.replace(**changes))
+        return []
+
+    # --- items, moments, notes ---------------------------------------------------------------
+
+    def answer(self, item: Item, answer: Answer | None) -> None:
+        self._change(self.rating.with_answer(item.key, answer))
+
+    def add_moment(self, text: str, tags: list[str]) -> None:
+        moments = [*self.rating.now_moments, NowMoment(text=text, tags=tags)]
+        self._change(self.rating.replace(now_moments=moments))
+
+    def replace_moment(self, index: int, moment: NowMoment | None) -> None:
+        """Edit (or, with None, remove) the moment at `index`."""
+        moments = list(self.rating.now_moments)
+        if moment is None:
+            del moments[index]
+        else:
+            moments[index] = moment
+        self._change(self.rating.replace(now_moments=moments))
+
+    def set_notes(self, notes: str) -> None:
+        if notes != self.rating.notes:
+            self._change(self.rating.replace(notes=notes))
+
+    # --- finishing ---------------------------------------------------------------------------
+
+    def missing(self) -> list[RatingProblem]:
+        """What stops this rating from being final (required answers not given, ...)."""
+        final = self.rating.replace(status="final")
+        return validate_rating(final, self.instrument)
+
+    def finalise(self) -> Rating:
+        """Save as final (the store checks completeness again and refuses if incomplete)."""
+        self.rating = self.store.finalise(self.rating, self.instrument)
+        self.dirty = False
+        return self.rating
+
+    def save_edit(self, by: str, reason: str) -> Rating:
+        """Save the changes to a final rating, keeping the previous revision and the reason."""
+        self.rating = self.store.update(self.rating, self.instrument, by=by, reason=reason)
+        self.dirty = False
+        return self.rating
+
+    def _change(self, rating: Rating) -> None:
+        self.rating = rating
+        if self.editing_final:
+            self.dirty = True
+        else:
+            self.rating = self.store.save_draft(rating, self.instrument)

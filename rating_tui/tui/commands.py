@@ -1,0 +1,51 @@
+"""Command palette entries (ctrl+p) for every action of the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from rating_tui.tui.app import RatingApp
+
+
+class RatingCommands(Provider):
+    """New rating, history, instruments, keys, theme: reachable by name from anywhere."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        from rating_tui.tui import flow
+        from rating_tui.tui.screens.help import HelpScreen
+        from rating_tui.tui.screens.history import HistoryScreen
+        from rating_tui.tui.screens.instruments import InstrumentsScreen
+
+        app = cast("RatingApp", self.app)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("New rating", "Rate a session", partial(flow.start_rating, app)),
+            (
+                "Instruments",
+                "Browse the instruments found",
+                lambda: app.push_screen(InstrumentsScreen(app.catalogue)),
+            ),
+            ("Keys", "Every key of the app", lambda: app.push_screen(HelpScreen())),
+            ("Toggle light/dark theme", "Switch theme", app.action_toggle_theme),
+        ]
+        if app.store is not None:
+            commands.insert(
+                1,
+                ("History", "All ratings, with filters", lambda: app.push_screen(HistoryScreen())),
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

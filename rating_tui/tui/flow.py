@@ -1,0 +1,109 @@
+"""The rating flow across screens: instrument -> session fields -> items -> review -> saved.
+
+Screens stay unaware of each other; this module decides what follows what, and returns to
+home when a rating is saved.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.prefs import load_prefs, save_prefs
+from rating_tui.ratings.entry import field_default
+from rating_tui.ratings.model import Rating, Value
+from rating_tui.ratings.validate import RatingProblem
+from rating_tui.services.draft_session import DraftSession
+from rating_tui.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from rating_tui.tui.app import RatingApp
+
+
+def start_rating(app: RatingApp) -> None:
+    """Ask which instrument when there is a choice, then open the session form."""
+    from rating_tui.tui.screens.dialogs import ChooseInstrument
+
+    instruments = [li.instrument for li in app.catalogue.instruments]
+    if app.store is None or not instruments:
+        app.notify("No instrument to rate with: see Instruments (i).", severity="error")
+        return
+    if len(instruments) == 1:
+        _open_form(app, instruments[0])
+        return
+    last = load_prefs(app.prefs_file).instrument
+
+    def chosen(instrument: Instrument | None) -> None:
+        if instrument is not None:
+            _open_form(app, instrument)
+
+    app.push_screen(ChooseInstrument(instruments, last), chosen)
+
+
+def _open_form(app: RatingApp, instrument: Instrument) -> None:
+    from rating_tui.tui.screens.session_form import SessionFormScreen
+
+    prefs = load_prefs(app.prefs_file)
+    today = app.today()
+    values: dict[str, Value | None] = {f.key: field_default(f, today) for f in instrument.fields}
+    rater = next((f.key for f in instrument.fields if f.role == "rater"), None)
+    if rater and prefs.rater and values.get(rater) is None:
+        values[rater] = prefs.rater
+    holder: dict[str, DraftSession] = {}
+
+    def submit(new_values: dict[str, Value | None]) -> list[RatingProblem]:
+        assert app.store is not None
+        rater_value = new_values.get(rater) if rater else None
+        if "session" not in holder:
+            holder["session"] = DraftSession.start(
+                app.store, instrument, str(rater_value or "?"), today
+            )
+        return holder["session"].set_session(new_values)
+
+    def done(ok: bool | None) -> None:
+        if ok and "session" in holder:
+            session = holder["session"]
+            prefs.rater = session.rating.rater
+            prefs.instrument = instrument.ref
+            save_prefs(app.prefs_file, prefs)
+            open_items(app, session)
+
+    app.push_screen(SessionFormScreen(instrument, values, submit, app.store), done)
+
+
+def resume_rating(app: RatingApp, rating: Rating, *, edit: bool = False) -> None:
+    """Continue a draft (or, with `edit`, change a final rating) at its items."""
+    from rating_tui.tui.format import instrument_of
+
+    instrument = instrument_of(app.catalogue, rating)
+    if app.store is None:
+        return
+    if instrument is None:
+        app.notify(
+            f"{rating.instrument.ref} is not among the instruments found, so this rating "
+            "cannot be opened for editing.",
+            severity="error",
+        )
+        return
+    open_items(app, DraftSession.resume(app.store, instrument, rating))
+
+
+def open_items(app: RatingApp, session: DraftSession) -> None:
+    from rating_tui.tui.screens.items import ItemsScreen
+
+    app.push_screen(ItemsScreen(session))
+
+
+def saved(app: RatingApp, rating: Rating, verb: str = "Saved") -> None:
+    """Back to home after a save, with a toast saying what was saved."""
+    from rating_tui.tui.format import rating_line
+    from rating_tui.tui.screens.home import HomeScreen
+
+    while not isinstance(app.screen, HomeScreen) and len(app.screen_stack) > 1:
+        app.pop_screen()
+    app.notify(f"{verb}: {rating_line(rating, app.catalogue).plain}", title="Rating saved")
+
+
+def store_failed(app: RatingApp, error: StoreError) -> None:
+    """A refused or failed save: say why; the draft on disk is as it was before."""
+    app.notify(str(error), title="Not saved", severity="error", timeout=12)

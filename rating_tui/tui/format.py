@@ -1,0 +1,65 @@
+"""Short text forms of ratings for lists and tables (plain functions, no widgets)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from rating_tui.instruments.catalogue import Catalogue
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.model import Answered, Missing, Rating
+
+
+def instrument_of(catalogue: Catalogue, rating: Rating) -> Instrument | None:
+    """The instrument version a rating was made with, if it is among those found."""
+    try:
+        loaded = catalogue.get(rating.instrument.ref)
+    except LookupError:
+        return None
+    return loaded.instrument
+
+
+def session_value(rating: Rating, instrument: Instrument | None, role: str) -> str:
+    """The value of the session field with `role` (dyad, session_date...) as text."""
+    if instrument is None:
+        return ""
+    f = next((f for f in instrument.fields if f.role == role), None)
+    value = rating.session.get(f.key) if f else None
+    return "" if value is None else str(value)
+
+
+def progress(rating: Rating, instrument: Instrument | None) -> tuple[int, int]:
+    """(required items answered or coded, required items)."""
+    if instrument is None:
+        return (len(rating.answers), len(rating.answers))
+    required = [i for i in instrument.items if i.required]
+    done = sum(1 for i in required if i.key in rating.answers)
+    return done, len(required)
+
+
+def answer_text(answer: Answered | Missing | None, codes: dict[str, str]) -> str:
+    """An answer as shown in lists: the value, the missing code's label, or a dash."""
+    if answer is None:
+        return "–"
+    if isinstance(answer, Missing):
+        return codes.get(answer.missing, answer.missing)
+    value = answer.value
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def rating_line(rating: Rating, catalogue: Catalogue) -> Text:
+    """One line: dyad, session number, date, rater, progress or status."""
+    ins = instrument_of(catalogue, rating)
+    dyad = session_value(rating, ins, "dyad") or "(no dyad yet)"
+    number = session_value(rating, ins, "session_number")
+    when = session_value(rating, ins, "session_date")
+    done, total = progress(rating, ins)
+    text = Text(f"{dyad:<8}", style="bold")
+    text.append(f" #{number:<3}" if number else "     ")
+    text.append(f" {when:<10}  {rating.rater:<8} ")
+    if rating.status == "draft":
+        text.append(f"draft {done}/{total}", style="italic")
+    elif rating.status == "voided":
+        text.append("voided", style="strike")
+    else:
+        text.append(f"final {done}/{total}")
+    return text

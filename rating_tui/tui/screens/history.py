@@ -1,0 +1,169 @@
+"""History: every rating in a table, filtered by dyad, rater, dates, instrument and status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from rating_tui.ratings.model import STATUSES, Rating, Status
+from rating_tui.tui.format import instrument_of, progress, session_value
+
+if TYPE_CHECKING:
+    from rating_tui.tui.app import RatingApp
+
+LIMIT = 1000
+STATUS_CHOICES: list[tuple[str, tuple[Status, ...]]] = [
+    ("final", ("final",)),
+    ("drafts", ("draft",)),
+    ("voided", ("voided",)),
+    ("all", STATUSES),
+]
+
+
+class HistoryScreen(Screen[None]):
+    """A table of ratings; Enter opens one, s flips the date order."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "flip_order", "Sort by date", id="sort"),
+        Binding("slash", "filters", "Filter", id="filter"),
+        Binding("escape", "back", "Home", id="history_back"),
+    ]
+
+    def __init__(self, dyad: str = "") -> None:
+        super().__init__()
+        self.newest_first = True
+        self._dyad = dyad
+        self._ratings: dict[str, Rating] = {}
+
+    @property
+    def rating_app(self) -> RatingApp:
+        return cast("RatingApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(self._dyad, placeholder="dyad", id="f-dyad", compact=True)
+            yield Input(placeholder="rater", id="f-rater", compact=True)
+            yield Input(placeholder="from YYYY-MM-DD", id="f-from", compact=True)
+            yield Input(placeholder="to YYYY-MM-DD", id="f-to", compact=True)
+            instruments = sorted({li.instrument.id for li in self.rating_app.catalogue.instruments})
+            yield Select(
+                [(i, i) for i in instruments], prompt="instrument", id="f-instrument", compact=True
+            )
+            yield Select(
+                [(label, n) for n, (label, _) in enumerate(STATUS_CHOICES)],
+                value=0,
+                allow_blank=False,
+                id="f-status",
+                compact=True,
+            )
+        yield Static(id="history-status", classes="hint")
+        yield DataTable(id="ratings", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        table = self.query_one(DataTable)
+        for label, key in [
+            ("date", "date"),
+            ("dyad", "dyad"),
+            ("#", "number"),
+            ("rater", "rater"),
+            ("instrument", "instrument"),
+            ("status", "status"),
+            ("done", "done"),
+        ]:
+            table.add_column(label, key=key)
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def _filters(self) -> dict[str, object] | str:
+        def text(wid: str) -> str:
+            return self.query_one(wid, Input).value.strip()
+
+        bounds: dict[str, date | None] = {}
+        for wid, name in (("#f-from", "date_from"), ("#f-to", "date_to")):
+            value = text(wid)
+            try:
+                bounds[name] = date.fromisoformat(value) if value else None
+            except ValueError:
+                return f"{value!r} is not a date like 2026-01-31"
+        instrument = self.query_one("#f-instrument", Select).value
+        status = self.query_one("#f-status", Select).value
+        return {
+            "dyad": text("#f-dyad") or None,
+            "rater": text("#f-rater") or None,
+            "instrument": None if instrument is Select.NULL else instrument,
+            "statuses": STATUS_CHOICES[status if isinstance(status, int) else 0][1],
+            **bounds,
+        }
+
+    def reload(self) -> None:
+        """Query the store with the filters and refill the table."""
+        store = self.rating_app.store
+        status = self.query_one("#history-status", Static)
+        filters = self._filters()
+        if store is None:
+            return
+        if isinstance(filters, str):
+            status.update(filters)
+            return
+        ratings = store.list(limit=LIMIT, **filters)  # type: ignore[arg-type]
+        if not self.newest_first:
+            ratings.reverse()
+        self._ratings = {r.id: r for r in ratings}
+        table = self.query_one(DataTable)
+        table.clear()
+        catalogue = self.rating_app.catalogue
+        for r in ratings:
+            ins = instrument_of(catalogue, r)
+            done, total = progress(r, ins)
+            table.add_row(
+                session_value(r, ins, "session_date"),
+                session_value(r, ins, "dyad"),
+                session_value(r, ins, "session_number"),
+                r.rater,
+                r.instrument.ref,
+                r.status,
+                f"{done}/{total}",
+                key=r.id,
+            )
+        more = " (the first 1000; narrow the filters)" if len(ratings) == LIMIT else ""
+        order = "newest" if self.newest_first else "oldest"
+        status.update(f"{len(ratings)} rating(s), {order} first{more}")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from rating_tui.tui.screens.rating_detail import RatingDetailScreen
+
+        rating = self._ratings.get(str(event.row_key.value))
+        if rating is not None:
+            self.app.push_screen(RatingDetailScreen(rating))
+
+    def action_flip_order(self) -> None:
+        self.newest_first = not self.newest_first
+        self.reload()
+
+    def action_filters(self) -> None:
+        self.query_one("#f-dyad", Input).focus()
+
+    def action_back(self) -> None:
+        if not self.query_one(DataTable).has_focus:
+            self.query_one(DataTable).focus()
+            return
+        self.dismiss()

@@ -1,0 +1,123 @@
+"""Home: drafts to resume, the most recent ratings, and the way to every action."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from rating_tui.ratings.model import Rating, Status
+from rating_tui.tui.format import rating_line
+
+if TYPE_CHECKING:
+    from rating_tui.tui.app import RatingApp
+
+RECENT = 8
+DRAFTS: tuple[Status] = ("draft",)
+
+
+class HomeScreen(Screen[None]):
+    """Where the app opens, and where every flow returns."""
+
+    CSS_PATH = "home.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_rating", "New rating", id="new_rating"),
+        Binding("h", "history", "History", id="history"),
+        Binding("i", "instruments", "Instruments", id="instruments"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ratings: dict[str, Rating] = {}
+
+    @property
+    def rating_app(self) -> RatingApp:
+        return cast("RatingApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static(id="status")
+            yield Label("Drafts to resume", classes="section-title", id="drafts-title")
+            yield OptionList(id="drafts")
+            yield Label("Recent ratings", classes="section-title", id="recent-title")
+            yield OptionList(id="recent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Home"
+        self.refresh_lists()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_lists()
+
+    def refresh_lists(self) -> None:
+        """Re-read drafts and recent ratings (after a save, a void, a resume)."""
+        app = self.rating_app
+        status = self.query_one("#status", Static)
+        drafts_list = self.query_one("#drafts", OptionList)
+        recent_list = self.query_one("#recent", OptionList)
+        drafts_list.clear_options()
+        recent_list.clear_options()
+        if app.store is None:
+            status.update(f"The data folder cannot be used: {app.store_problem}")
+            status.add_class("error")
+            return
+        drafts = app.store.list(statuses=DRAFTS, limit=20)
+        drafts.sort(key=lambda r: r.updated, reverse=True)
+        recent = app.store.list(limit=RECENT)
+        self._ratings = {r.id: r for r in [*drafts, *recent]}
+        drafts_list.add_options([Option(rating_line(r, app.catalogue), id=r.id) for r in drafts])
+        recent_list.add_options([Option(rating_line(r, app.catalogue), id=r.id) for r in recent])
+        for listing, shown in ((drafts_list, drafts), (recent_list, recent)):
+            listing.display = bool(shown)
+            if shown:
+                listing.highlighted = 0
+        self.query_one("#drafts-title").display = bool(drafts)
+        self.query_one("#recent-title").display = bool(recent)
+        if not drafts and not recent:
+            status.update(
+                "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
+                "a minute right after the visit."
+            )
+        else:
+            status.update(f"Ratings are saved in {app.data_dir}")
+        if drafts or recent:
+            (drafts_list if drafts else recent_list).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        rating = self._ratings.get(event.option_id or "")
+        if rating is None:
+            return
+        if rating.status == "draft":
+            self._resume(rating)
+        else:
+            from rating_tui.tui.screens.rating_detail import RatingDetailScreen
+
+            self.app.push_screen(RatingDetailScreen(rating))
+
+    def _resume(self, rating: Rating) -> None:
+        from rating_tui.tui.flow import resume_rating
+
+        resume_rating(self.rating_app, rating)
+
+    def action_new_rating(self) -> None:
+        from rating_tui.tui.flow import start_rating
+
+        start_rating(self.rating_app)
+
+    def action_history(self) -> None:
+        from rating_tui.tui.screens.history import HistoryScreen
+
+        if self.rating_app.store is not None:
+            self.app.push_screen(HistoryScreen())
+
+    def action_instruments(self) -> None:
+        from rating_tui.tui.screens.instruments import InstrumentsScreen
+
+        self.app.push_screen(InstrumentsScreen(self.rating_app.catalogue))

@@ -1,0 +1,327 @@
+"""Step 2: rate each item with one key while its anchors are on screen.
+
+A digit picks a scale point and moves to the next item; `n` gives the item's first missing
+code (not observed); every change is saved as a draft at once (see DraftSession).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+
+from rating_tui.instruments.model import Item, MultipleChoiceScale, NumericScale, TextScale
+from rating_tui.ratings.entry import key_for_value, point_keys
+from rating_tui.ratings.model import Answer, Answered, Missing, Value
+from rating_tui.services.draft_session import DraftSession
+from rating_tui.store.errors import StoreError
+from rating_tui.tui.format import answer_text, progress
+from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
+from rating_tui.tui.widgets.item_row import ItemRow
+
+if TYPE_CHECKING:
+    from rating_tui.tui.app import RatingApp
+
+NUMBER_KEYS = set("0123456789.-")
+WIDE = 120
+"""Terminal width from which the item list and the anchors sit side by side."""
+
+
+class ItemsScreen(Screen[None]):
+    """The items of one rating; `current` is the item the keys act on."""
+
+    CSS_PATH = "items.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "move(1)", "Next", show=False),
+        Binding("k,up", "move(-1)", "Previous", show=False),
+        Binding("r", "review", "Review", id="review"),
+        Binding("m", "moment", "Now moment", id="moment"),
+        Binding("a", "toggle_anchors", "Anchors", id="anchors"),
+        Binding("x,backspace", "clear", "Clear", id="clear"),
+        Binding("s", "session", "Session fields", id="session"),
+        Binding("escape", "leave", "Home", id="leave"),
+        Binding("left", "step(-1)", "Step down", show=False),
+        Binding("right", "step(1)", "Step up", show=False),
+    ]
+
+    current: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, session: DraftSession, start: int = 0) -> None:
+        super().__init__()
+        self.session = session
+        self._start = start
+        self._typed = ""
+        """Digits typed for a numeric item, committed with Enter."""
+
+    @property
+    def items(self) -> list[Item]:
+        return self.session.instrument.items
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="progress-row"):
+            yield Static(id="progress-text")
+            yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="progress")
+        with Horizontal(id="items-body"):
+            with VerticalScroll(id="item-list", can_focus=False):
+                for n, item in enumerate(self.items):
+                    yield ItemRow(n, item.label, item.required)
+            yield AnchorPanel()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        editing = "Editing final rating" if self.session.editing_final else "Rating"
+        self.sub_title = f"{editing}: digits rate, n not observed, r review"
+        first_open = next(
+            (n for n, i in enumerate(self.items) if i.key not in self.session.rating.answers),
+            self._start,
+        )
+        self.current = self._start or first_open
+        self._redraw()
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Items beside the anchors on wide terminals, above them on narrow ones (80x24)."""
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    def watch_current(self) -> None:
+        self._typed = ""
+        self._redraw()
+
+    def _redraw(self) -> None:
+        rating = self.session.rating
+        codes = {c.code: c.label for c in self.session.instrument.missing_codes}
+        for row in self.query(ItemRow):
+            item = self.items[row.index]
+            answer = rating.answers.get(item.key)
+            pending = self._typed if row.index == self.current else ""
+            row.show(
+                self._answer_label(item, answer, codes),
+                row.index == self.current,
+                answer is not None,
+                pending,
+            )
+        item = self.items[self.current]
+        self.query_one(AnchorPanel).show(
+            self.session.instrument, item, self._selected_key(item, rating.answers.get(item.key))
+        )
+        self.query_one(f"#item-{self.current}", ItemRow).scroll_visible(animate=False)
+        done, total = progress(rating, self.session.instrument)
+        moments = len(rating.now_moments)
+        text = f"{done}/{total} required done"
+        text += f" · {moments} now moment{'s' if moments != 1 else ''}" if moments else ""
+        self.query_one("#progress-text", Static).update(text)
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def _answer_label(self, item: Item, answer: Answer | None, codes: dict[str, str]) -> str:
+        scale = self.session.instrument.scale_of(item)
+        text = answer_text(answer, codes)
+        if isinstance(answer, Answered):
+            from rating_tui.views.instrument_view import scale_points
+
+            labels = dict(scale_points(scale))
+            if not isinstance(answer.value, list) and str(answer.value) in labels:
+                text = f"{answer.value} {labels[str(answer.value)]}"
+        return text
+
+    def _selected_key(self, item: Item, answer: Answer | None) -> str | None:
+        if isinstance(answer, Missing):
+            index = item.missing_codes.index(answer.missing)
+            return MISSING_KEYS[index] if index < len(MISSING_KEYS) else None
+        if isinstance(answer, Answered) and not isinstance(answer.value, list):
+            return key_for_value(self.session.instrument.scale_of(item), answer.value)
+        return None
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        item = self.items[self.current]
+        scale = self.session.instrument.scale_of(item)
+        key = event.character or (event.key if len(event.key) == 1 else "")
+        if key in MISSING_KEYS and event.key in ("n", "N"):
+            event.stop()
+            self._missing(item, MISSING_KEYS.index(key))
+        elif isinstance(scale, NumericScale) and key in NUMBER_KEYS:
+            event.stop()
+            self._typed += key
+            self._redraw()
+        elif key.isdigit() and len(key) == 1:
+            event.stop()
+            self._digit(item, key)
+        elif event.key == "enter":
+            event.stop()
+            self._enter(item)
+
+    def _digit(self, item: Item, key: str) -> None:
+        scale = self.session.instrument.scale_of(item)
+        value = point_keys(scale).get(key)
+        if value is None:
+            self.notify(f"{key} is not a point of this scale", severity="warning", timeout=3)
+            return
+        if isinstance(scale, MultipleChoiceScale):
+            answer = self.session.rating.answers.get(item.key)
+            chosen: list[int | str] = []
+            if isinstance(answer, Answered) and isinstance(answer.value, list):
+                chosen = list(answer.value)
+            assert not isinstance(value, list | float)
+            chosen = [c for c in chosen if c != value] if value in chosen else [*chosen, value]
+            self._save(item, Answered(value=chosen) if chosen else None, advance=False)
+            return
+        self._save(item, Answered(value=value), advance=True)
+
+    def _missing(self, item: Item, index: int) -> None:
+        if index >= len(item.missing_codes):
+            self.notify("This item has no such code.", severity="warning", timeout=3)
+            return
+        self._save(item, Missing(missing=item.missing_codes[index]), advance=True)
+
+    def _enter(self, item: Item) -> None:
+        scale = self.session.instrument.scale_of(item)
+        if isinstance(scale, NumericScale) and self._typed:
+            self._commit_number(item, scale)
+        elif isinstance(scale, TextScale):
+            self._write_text(item, scale)
+        elif self.current == len(self.items) - 1:
+            self.action_review()
+        else:
+            self.current += 1
+
+    def _commit_number(self, item: Item, scale: NumericScale) -> None:
+        try:
+            number: Value = float(self._typed) if "." in self._typed else int(self._typed)
+        except ValueError:
+            number = self._typed
+        self._typed = ""
+        if not isinstance(number, int | float) or not scale.contains(number):
+            self.notify(
+                f"Expected a number from {scale.min} to {scale.max} in steps of {scale.step}.",
+                severity="warning",
+            )
+            self._redraw()
+            return
+        self._save(item, Answered(value=number), advance=True)
+
+    def _write_text(self, item: Item, scale: TextScale) -> None:
+        from rating_tui.tui.screens.dialogs import TextDialog
+
+        answer = self.session.rating.answers.get(item.key)
+        old = answer.value if isinstance(answer, Answered) and isinstance(answer.value, str) else ""
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._save(item, Answered(value=text) if text else None, advance=bool(text))
+
+        self.app.push_screen(TextDialog(item.label, old, scale.multiline, scale.max_length), done)
+
+    def _save(self, item: Item, answer: Answer | None, *, advance: bool) -> None:
+        try:
+            self.session.answer(item, answer)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            return
+        if advance and self.current < len(self.items) - 1:
+            self.current += 1
+        else:
+            self._redraw()
+
+    @on(PointChoice.Chosen)
+    def _clicked_point(self, event: PointChoice.Chosen) -> None:
+        item = self.items[self.current]
+        if event.key in MISSING_KEYS:
+            self._missing(item, MISSING_KEYS.index(event.key))
+        elif event.key:
+            self._digit(item, event.key)
+
+    @on(ItemRow.Picked)
+    def _clicked_row(self, event: ItemRow.Picked) -> None:
+        self.current = event.index
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.current = max(0, min(len(self.items) - 1, self.current + delta))
+
+    def action_step(self, delta: int) -> None:
+        item = self.items[self.current]
+        scale = self.session.instrument.scale_of(item)
+        if not isinstance(scale, NumericScale):
+            return
+        answer = self.session.rating.answers.get(item.key)
+        now = answer.value if isinstance(answer, Answered) else None
+        start = (
+            now if isinstance(now, int | float) else scale.min - (scale.step if delta > 0 else 0)
+        )
+        value = min(scale.max, max(scale.min, start + delta * scale.step))
+        self._save(item, Answered(value=value), advance=False)
+
+    def action_clear(self) -> None:
+        if self._typed:
+            self._typed = self._typed[:-1]
+            self._redraw()
+            return
+        self._save(self.items[self.current], None, advance=False)
+
+    def action_toggle_anchors(self) -> None:
+        panel = self.query_one(AnchorPanel)
+        panel.display = not panel.display
+
+    def action_moment(self) -> None:
+        from rating_tui.tui.screens.dialogs import MomentDialog
+
+        instrument = self.session.instrument
+        if not instrument.now_moments.enabled:
+            self.notify("This instrument has no now-moments log.", timeout=4)
+            return
+
+        def done(result: tuple[str, list[str]] | None) -> None:
+            if result is not None:
+                try:
+                    self.session.add_moment(*result)
+                except StoreError as exc:
+                    self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                self._redraw()
+
+        self.app.push_screen(MomentDialog(instrument), done)
+
+    def action_review(self) -> None:
+        from rating_tui.tui.screens.review import ReviewScreen
+
+        def back(target: int | None) -> None:
+            if target is not None:
+                self.current = target
+            self._redraw()
+
+        self.app.push_screen(ReviewScreen(self.session), back)
+
+    def action_session(self) -> None:
+        from rating_tui.tui.screens.session_form import SessionFormScreen
+
+        app = cast("RatingApp", self.app)
+        values = dict(self.session.rating.session)
+        self.app.push_screen(
+            SessionFormScreen(self.session.instrument, values, self.session.set_session, app.store),
+            lambda _: self._redraw(),
+        )
+
+    def action_leave(self) -> None:
+        if self.session.editing_final and self.session.dirty:
+            from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+            def answer(discard: bool | None) -> None:
+                if discard:
+                    self.dismiss()
+
+            self.app.push_screen(
+                ConfirmDialog("Discard the changes to this final rating?", "Discard"), answer
+            )
+            return
+        if not self.session.editing_final and self.session.rating.answers:
+            self.notify("The draft is saved; resume it from Home.", timeout=4)
+        self.dismiss()

@@ -1,0 +1,223 @@
+"""The other flows of the app: resume after a crash, session-field validation, edit with a
+reason, void, history filters, the dyad view, help and the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import DataTable, Input, Label, Sparkline
+
+from rating_tui.instruments.catalogue import Catalogue
+from rating_tui.ratings.model import Answered, Rating
+from rating_tui.store.api import Store
+from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens.dyad import DyadScreen
+from rating_tui.tui.screens.help import HelpScreen
+from rating_tui.tui.screens.history import HistoryScreen
+from rating_tui.tui.screens.home import HomeScreen
+from rating_tui.tui.screens.items import ItemsScreen
+from rating_tui.tui.screens.rating_detail import RatingDetailScreen
+from rating_tui.tui.screens.session_form import SessionFormScreen
+from tests.conftest import BUILTIN_ID
+from tests.tui.test_rating_flow import fill_session
+
+ITEMS = ("narration", "processing", "past_present", "modeling", "affective", "future", "reflective")
+
+
+def final_rating(
+    store: Store,
+    catalogue: Catalogue,
+    dyad: str = "EC0417",
+    number: int = 1,
+    when: str = "2026-03-01",
+    rater: str = "RP",
+    values: tuple[int, ...] = (1, 2, 3, 2, 1, 0, 4),
+) -> Rating:
+    instrument = catalogue.get(BUILTIN_ID).instrument
+    rating = Rating.new(instrument, rater).replace(
+        session={
+            "dyad": dyad,
+            "session_date": when,
+            "session_number": number,
+            "rater": rater,
+            "setting": "home",
+            "present": ["mother", "infant"],
+            "basis": "live",
+        },
+        answers={k: Answered(value=v) for k, v in zip(ITEMS, values, strict=True)},
+    )
+    return store.finalise(rating, instrument)
+
+
+async def test_a_draft_survives_a_crash_and_is_resumed(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    first = make_app()
+    async with first.run_test(size=(100, 36)) as pilot:
+        await pilot.press("n")
+        await fill_session(pilot)
+        await pilot.press("3", "2", "4")
+    # The app is gone without saving anything more (as after a crash): a new one resumes.
+    [draft] = store.list(statuses=("draft",))
+    assert [draft.answers[k] for k in ITEMS[:3]] == [Answered(value=v) for v in (3, 2, 4)]
+    second = make_app()
+    async with second.run_test(size=(100, 36)) as pilot:
+        assert isinstance(second.screen, HomeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(second.screen, ItemsScreen)
+        assert second.screen.current == 3  # the first item not yet rated
+        await pilot.press("1", "0", "2", "3", "r", "enter")
+        await pilot.pause()
+    [rating] = store.list()
+    assert rating.id == draft.id and rating.status == "final"
+
+
+async def test_invalid_session_fields_are_named_at_the_field_and_block_going_on(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        form.query_one("#field-dyad", Input).value = "jane"
+        form.query_one("#field-session_date", Input).value = "2026-02-30"
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen is form
+        dyad_error = form.query_one("#error-dyad", Label)
+        assert dyad_error.display and "does not match" in str(dyad_error.content)
+        assert "Never enter a name" in str(dyad_error.content)
+        assert "date like 2026-01-31" in str(form.query_one("#error-session_date", Label).content)
+        assert "required" in str(form.query_one("#error-rater", Label).content)
+    assert store.list(statuses=("draft", "final")) == []
+
+
+async def test_session_number_is_suggested_from_the_dyads_last(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, number=4)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        form.query_one("#field-dyad", Input).value = "EC0417"
+        await pilot.pause()
+        assert form.query_one("#field-session_number", Input).value == "5"
+
+
+async def test_edit_a_final_rating_with_a_reason_keeps_the_old_revision(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    original = final_rating(store, catalogue)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("enter")  # the recent rating
+        await pilot.pause()
+        assert isinstance(app.screen, RatingDetailScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen) and app.screen.session.editing_final
+        await pilot.press("4", "r", "enter")
+        await pilot.pause()
+        await pilot.press(*"mis-keyed", "enter")
+        await pilot.pause()
+    edited = store.get(original.id)
+    assert edited.answers["narration"] == Answered(value=4)
+    [revision] = edited.revisions
+    assert revision.reason == "mis-keyed" and revision.previous.answers["narration"] == Answered(
+        value=1
+    )
+
+
+async def test_void_asks_for_a_reason(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    original = final_rating(store, catalogue)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("enter", "v")
+        await pilot.pause()
+        await pilot.press("enter")  # an empty reason is refused
+        await pilot.pause()
+        assert store.get(original.id).status == "final"
+        await pilot.press(*"wrong dyad", "enter")
+        await pilot.pause()
+    voided = store.get(original.id)
+    assert voided.status == "voided" and voided.void_reason == "wrong dyad"
+
+
+async def test_history_filters_and_sorts(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, dyad="EC0417", when="2026-01-05")
+    final_rating(store, catalogue, dyad="EC0417", number=2, when="2026-02-05", rater="KL")
+    final_rating(store, catalogue, dyad="MB0021", when="2026-02-10")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        assert table.get_row_at(0)[0] == "2026-02-10"  # newest first
+        app.screen.query_one("#f-dyad", Input).value = "EC0417"
+        await pilot.pause()
+        assert table.row_count == 2
+        app.screen.query_one("#f-rater", Input).value = "KL"
+        await pilot.pause()
+        assert table.row_count == 1
+        app.screen.query_one("#f-rater", Input).value = ""
+        app.screen.query_one("#f-from", Input).value = "2026-02-01"
+        await pilot.pause()
+        assert table.row_count == 1
+        app.screen.query_one("#f-from", Input).value = ""
+        await pilot.pause()
+        table.focus()
+        await pilot.press("s")
+        assert table.get_row_at(0)[0] == "2026-01-05"
+
+
+async def test_dyad_view_draws_each_concept_across_sessions(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, when="2026-01-05", values=(1, 1, 1, 1, 1, 1, 1))
+    final_rating(store, catalogue, number=2, when="2026-02-05", values=(2, 2, 2, 2, 2, 2, 2))
+    final_rating(
+        store, catalogue, number=2, when="2026-02-05", rater="KL", values=(3, 3, 3, 3, 3, 3, 3)
+    )
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("enter", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, DyadScreen)
+        lines = list(app.screen.query(Sparkline))
+        assert len(lines) == 7
+        assert list(lines[0].data or []) == [1.0, 2.5]  # two raters of session 2: their mean
+        values = [str(label.content) for label in app.screen.query(".trajectory-values")]
+        assert values[0] == "1 2.5"
+
+
+async def test_help_lists_keys_and_palette_opens(make_app: Callable[..., RatingApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"history", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_unusable_data_folder_is_explained_not_a_crash(
+    make_app: Callable[..., RatingApp], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(store=None, store_problem="the data folder is locked by another process")
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("n", "h")
+        assert isinstance(app.screen, HomeScreen)
+        assert "locked by another process" in str(app.screen.query_one("#status").content)
