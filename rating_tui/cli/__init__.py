@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from rating_tui import __version__
+from rating_tui.cli import export_cmd
 from rating_tui.cli.instruments_cmd import instruments_app
 
 app = typer.Typer(
@@ -28,6 +29,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(instruments_app, name="instruments")
+app.command("export")(export_cmd.export)
+app.command("merge")(export_cmd.merge)
 
 
 @dataclass

@@ -177,3 +177,14 @@ def schema(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"Wrote {output}", err=True)
+
+
+def _register_redcap() -> None:
+    """REDCap dictionary commands live with the other interchange code (cli/export_cmd.py)."""
+    from rating_tui.cli import export_cmd
+
+    instruments_app.command("import-redcap")(export_cmd.import_redcap)
+    instruments_app.command("export-redcap")(export_cmd.export_redcap)
+
+
+_register_redcap()

@@ -1,0 +1,319 @@
+"""`rating-tui export`, `rating-tui merge`, `rating-tui instruments import-redcap / export-redcap`.
+
+Thin wrappers: they gather options, call `rating_tui.export` and `rating_tui.redcap`, and turn
+their errors into one-line messages (exit 1). Data goes to stdout or a file, the summary and
+any progress bar to stderr, so `rating-tui export -o - | ...` pipes cleanly. Everything heavy
+is imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
+
+import typer
+
+from rating_tui.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rating_tui.export.merge import MergeReport
+    from rating_tui.export.select import Instruments
+
+PROGRESS_AFTER = 5000
+"""Rows written to a file before a progress bar appears on stderr."""
+_S = TypeVar("_S", bound=str)
+
+
+def _choice(value: str, allowed: tuple[_S, ...], option: str) -> _S:
+    for a in allowed:
+        if a == value:
+            return a
+    fail(f"{option} {value!r}: expected one of {', '.join(allowed)}")
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r}: expected a date like 2026-01-31")
+
+
+def _settings(ctx: typer.Context) -> tuple[Path | None, list[Path]]:
+    """The root command's --data and --instruments (absent when called on its own)."""
+    return getattr(ctx.obj, "data", None), list(getattr(ctx.obj, "instruments", None) or [])
+
+
+def _instruments(ctx: typer.Context) -> Instruments:
+    from rating_tui.export.select import Instruments
+    from rating_tui.instruments.catalogue import default_sources, discover
+
+    found = discover(default_sources(_settings(ctx)[1])).instruments
+    return Instruments(li.instrument for li in found)
+
+
+def _sink(path: Path | None, stack: ExitStack) -> BinaryIO | None:
+    """None when not asked, stdout for "-", else an atomic private file."""
+    from rating_tui.export.output import atomic_output
+
+    if path is None:
+        return None
+    if str(path) == "-":
+        return cast(BinaryIO, getattr(sys.stdout, "buffer", sys.stdout))
+    return stack.enter_context(atomic_output(path))
+
+
+class _Bar:
+    """Progress callback: a Rich bar on stderr (a terminal only) once many rows are written."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, rows: int) -> None:
+        if rows < PROGRESS_AFTER or not sys.stderr.isatty():
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+            columns = (SpinnerColumn(), BarColumn(), TextColumn("{task.completed:,} rows"))
+            self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            self._stack.enter_context(self._bar)
+            self._task = self._bar.add_task("export", total=None)
+        self._bar.update(self._task, completed=rows)
+
+
+def _merge_lines(report: MergeReport, sources: int) -> list[str]:
+    if sources < 2:
+        return []
+    lines = [f"merged {sources} data folders: {report.summary()}"]
+    lines += [
+        f"  conflict {c.rating_id} ({', '.join(c.sources)}): kept the copy in {c.kept}, the "
+        "other is in its history"
+        for c in report.conflicts[:20]
+    ]
+    if len(report.conflicts) > 20:
+        lines.append(f"  ... and {len(report.conflicts) - 20} more")
+    return lines
+
+
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="csv, jsonl, redcap, sav or dta.")
+    ] = "csv",
+    layout: Annotated[
+        str, typer.Option(help="wide: a row per rating; long: per rating and item.")
+    ] = "wide",
+    values: Annotated[str, typer.Option(help="codes, or labels (for reading).")] = "codes",
+    codebook: Annotated[
+        Path | None, typer.Option(help="Also write the codebook (.md: Markdown, else CSV).")
+    ] = None,
+    moments: Annotated[
+        Path | None, typer.Option(help="Also write the now-moments table (CSV).")
+    ] = None,
+    instrument: Annotated[
+        str | None, typer.Option(help="Only ratings of ID or ID@VERSION.")
+    ] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="Several versions in one table.")
+    ] = False,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First session date, YYYY-MM-DD.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last session date, YYYY-MM-DD.")
+    ] = None,
+    dyad: Annotated[str | None, typer.Option(help="Only this dyad code.")] = None,
+    rater: Annotated[str | None, typer.Option(help="Only this rater.")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="final (default), draft, voided; repeatable.")
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Start CSV files with a BOM, for Excel.")
+    ] = False,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.")
+    ] = "-",
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Data folder; repeat to merge several.")
+    ] = None,
+) -> None:
+    """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
+    from rating_tui.export.errors import ExportError
+    from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, choose_versions, run
+    from rating_tui.export.plan import Plan
+    from rating_tui.export.select import Selection
+    from rating_tui.export.sources import StoreSource
+    from rating_tui.paths import data_dir
+    from rating_tui.ratings.model import STATUSES
+    from rating_tui.store import StoreError
+
+    fmt = _choice(format, FORMATS, "--format")
+    mode = "codes" if fmt == "redcap" else _choice(values, VALUES, "--values")
+    statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
+    selection = Selection(
+        instrument, _day(date_from, "--from"), _day(date_to, "--to"), dyad, rater, statuses
+    )
+    shape = _choice(layout, LAYOUTS, "--layout")
+    request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
+    folders = data or [data_dir(_settings(ctx)[0])]
+    target = None if output == "-" else Path(output)
+    lines: list[str] = []
+    try:
+        instruments = _instruments(ctx)
+        sources = [StoreSource.open(f) for f in folders]
+        plan = None
+        if fmt != "jsonl":
+            versions = choose_versions(request, sources, instruments)
+            plan = Plan(versions, mode, guard=fmt == "csv")
+        if fmt in ("sav", "dta"):
+            lines = _write_stats(fmt, target, request, sources, instruments, plan)
+        else:
+            with ExitStack() as stack:
+                main = _sink(target or Path("-"), stack)
+                assert main is not None
+                moments_sink = _sink(moments, stack)
+                summary = run(request, sources, instruments, main, moments_sink, _Bar(stack), plan)
+            where = target or "stdout"
+            lines = [f"exported {summary.ratings} rating(s) ({summary.rows} rows) to {where}"]
+            if moments is not None:
+                lines.append(f"wrote {summary.moments} now moment(s) to {moments}")
+            lines += _merge_lines(summary.merge, len(sources))
+        if codebook is not None and plan is not None:
+            _write_codebook(codebook, plan, request)
+            lines.append(f"wrote the codebook to {codebook}")
+    except (ExportError, StoreError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
+    for line in lines:
+        typer.echo(line, err=True)
+
+
+def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
+    from rating_tui.export.errors import ExportError
+    from rating_tui.export.job import rating_stream
+    from rating_tui.export.merge import MergeReport
+    from rating_tui.export.stats import write_stats
+
+    request, sources, instruments, plan = args
+    if target is None:
+        raise ExportError(f"--format {fmt} writes a binary file: give one with -o FILE.{fmt}")
+    report = MergeReport()
+    ratings = rating_stream(request, sources, instruments, report)
+    rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings)
+    return [f"exported {rows} rating(s) to {target}", *_merge_lines(report, len(sources))]
+
+
+def _write_codebook(path: Path, plan: Any, request: Any) -> None:
+    from rating_tui.export.codebook import codebook_csv, codebook_markdown
+    from rating_tui.fileio import atomic_write_text
+
+    if path.suffix.lower() in (".md", ".markdown"):
+        atomic_write_text(path, codebook_markdown(plan, request.layout))
+    else:
+        atomic_write_text(path, "".join(codebook_csv(plan, request.layout, bom=request.excel)))
+
+
+def merge(
+    ctx: typer.Context,
+    sources: Annotated[list[Path], typer.Argument(help="Data folders to read (not changed).")],
+    into: Annotated[Path, typer.Option("--into", help="Data folder to merge into (made if new).")],
+) -> None:
+    """Unite the ratings of several data folders by rating id: identical copies collapse,
+    diverged copies keep the newest with the other in its history."""
+    from rating_tui.export.errors import ExportError
+    from rating_tui.export.sources import StoreSource, merge_folders
+    from rating_tui.store import Store, StoreError
+
+    try:
+        instruments = _instruments(ctx)
+        opened = [StoreSource.open(s) for s in sources]
+        report, added = merge_folders(opened, Store.open(into), instruments)
+    except (ExportError, StoreError) as exc:
+        fail(str(exc))
+    for line in _merge_lines(report, max(2, len(sources))):
+        typer.echo(line, err=True)
+    typer.echo(f"added {added} rating(s) to {into}", err=True)
+
+
+def import_redcap(
+    dictionary: Annotated[Path, typer.Argument(help="REDCap data dictionary (CSV).")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Instrument file (default: ID.toml; - for stdout)."),
+    ] = None,
+    instrument_id: Annotated[
+        str | None, typer.Option("--id", help="The instrument id (default: the form name).")
+    ] = None,
+    version: Annotated[str, typer.Option(help="The instrument version.")] = "1.0.0",
+    form: Annotated[
+        str | None, typer.Option(help="The form to import, when there are several.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Turn a REDCap data dictionary into an instrument file; lists what cannot be carried."""
+    import tomllib
+
+    from rating_tui.fileio import atomic_write_text
+    from rating_tui.instruments.loader import read_text
+    from rating_tui.instruments.problems import InstrumentError
+    from rating_tui.redcap.import_dictionary import import_dictionary
+
+    try:
+        text = read_text(dictionary, str(dictionary))
+        imported = import_dictionary(
+            text, str(dictionary), instrument_id=instrument_id, version=version, form=form
+        )
+    except InstrumentError as exc:
+        fail(f"cannot import {dictionary}:\n{exc}")
+    for warning in imported.warnings:
+        typer.echo(f"{typer.style('warning', fg='yellow')} {warning}", err=True)
+    if output is not None and str(output) == "-":
+        typer.echo(imported.toml, nl=False)
+        return
+    target = output or Path(f"{tomllib.loads(imported.toml)['id']}.toml")
+    if target.exists() and not force:
+        fail(f"{target} already exists; choose another name with -o or add --force")
+    try:
+        atomic_write_text(target, imported.toml)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    typer.echo(f"Wrote {target}; check it with: rating-tui instruments validate {target}", err=True)
+
+
+def export_redcap(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (newest version when omitted).")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.")
+    ] = "-",
+) -> None:
+    """Write the REDCap data dictionary of one of our instruments."""
+    from rating_tui.fileio import atomic_write_text
+    from rating_tui.instruments.catalogue import default_sources, discover
+    from rating_tui.redcap.export_dictionary import dictionary_csv, missing_codes_setting
+
+    try:
+        instrument = discover(default_sources(_settings(ctx)[1])).get(ref).instrument
+    except LookupError as exc:
+        fail(str(exc))
+    text = dictionary_csv(instrument)
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        try:
+            atomic_write_text(Path(output), text)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+        typer.echo(f"Wrote {output}", err=True)
+    codes = missing_codes_setting(instrument)
+    if codes:
+        typer.echo(f"In REDCap, set Project Setup > Missing Data Codes to: {codes}", err=True)

@@ -1,0 +1,239 @@
+"""One export run: which instrument versions, which ratings, which rows, into which sinks.
+
+The CLI gathers options into an `ExportRequest` and hands over the sources (data folders) and
+the known instruments; `run` streams ratings once, feeding the main table and the now-moments
+table together. It does no printing: progress goes to a callback, the summary is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO, Literal, Protocol
+
+from rating_tui.export.columns import ValuesMode
+from rating_tui.export.csvout import csv_chunks
+from rating_tui.export.errors import ExportError
+from rating_tui.export.jsonl import jsonl_chunks
+from rating_tui.export.merge import MergeReport, Source, merge
+from rating_tui.export.output import write_text_chunks
+from rating_tui.export.plan import Plan
+from rating_tui.export.select import Instruments, Selection, session_date
+from rating_tui.export.tables import (
+    MOMENT_COLUMNS,
+    Row,
+    long_header,
+    long_rows_of,
+    moment_rows_of,
+    wide_header,
+    wide_row,
+)
+from rating_tui.instruments.catalogue import semver_key
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.model import STATUSES, Rating, Status
+
+Format = Literal["csv", "jsonl", "redcap", "sav", "dta"]
+TableLayout = Literal["wide", "long"]
+Progress = Callable[[int], None]
+FORMATS: tuple[Format, ...] = ("csv", "jsonl", "redcap", "sav", "dta")
+LAYOUTS: tuple[TableLayout, ...] = ("wide", "long")
+VALUES: tuple[ValuesMode, ...] = ("codes", "labels")
+
+
+class RatingSource(Protocol):
+    """A data folder as the export sees it (`Store` adapted by `StoreSource`)."""
+
+    name: str
+
+    def ratings(self, statuses: Collection[Status]) -> Iterable[Rating]: ...
+
+    def refs(self, selection: Selection) -> set[str]:
+        """id@version of every instrument version with at least one matching rating."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    format: Format = "csv"
+    layout: TableLayout = "wide"
+    values: ValuesMode = "codes"
+    selection: Selection = field(default_factory=Selection)
+    all_versions: bool = False
+    excel: bool = False
+
+
+@dataclass
+class ExportSummary:
+    ratings: int = 0
+    rows: int = 0
+    moments: int = 0
+    merge: MergeReport = field(default_factory=MergeReport)
+
+
+def choose_versions(
+    request: ExportRequest, sources: Sequence[RatingSource], instruments: Instruments
+) -> list[Instrument]:
+    """The instrument versions one table will hold; an `ExportError` says what to choose."""
+    refs: set[str] = set()
+    for source in sources:
+        refs |= source.refs(request.selection)
+    ids = sorted({r.partition("@")[0] for r in refs})
+    if not refs:
+        wanted = request.selection.instrument
+        statuses = ", ".join(request.selection.statuses)
+        if wanted is None:
+            raise ExportError(f"no ratings match (status: {statuses}); nothing to export")
+        wanted_id, _, version = wanted.partition("@")
+        known = sorted(instruments.versions_of(wanted_id), key=lambda i: semver_key(i.version))
+        match = [i for i in known if version in ("", i.version)]
+        if not match:
+            raise ExportError(f"no ratings and no instrument file match --instrument {wanted}")
+        return [match[-1]]  # an empty table with the right columns
+    if len(ids) > 1:
+        raise ExportError(
+            "the ratings found were made with several instruments ("
+            + ", ".join(ids)
+            + "); a table holds one: export each with --instrument ID"
+        )
+    versions = sorted((r.partition("@")[2] for r in refs), key=semver_key)
+    if len(versions) > 1 and not request.all_versions:
+        raise ExportError(
+            f"the ratings found were made with several versions of {ids[0]}: "
+            f"{', '.join(versions)}. Export one with --instrument {ids[0]}@{versions[-1]}, or "
+            "all in one table with --all-versions (union of their columns; the "
+            "instrument_version column tells them apart)"
+        )
+    found = []
+    for version in versions:
+        instrument = next(
+            (i for i in instruments.versions_of(ids[0]) if i.version == version), None
+        )
+        if instrument is None:
+            raise ExportError(
+                f"ratings were made with {ids[0]}@{version}, which no instruments folder holds; "
+                "add the folder with its file (--instruments DIR)"
+            )
+        found.append(instrument)
+    return found
+
+
+def rating_stream(
+    request: ExportRequest,
+    sources: Sequence[RatingSource],
+    instruments: Instruments,
+    report: MergeReport,
+) -> Iterator[Rating]:
+    """The selected ratings of all sources, merged by id, in session-date order."""
+    selection = request.selection
+    # One folder: let the store filter by status. Several: merge every copy first, since the
+    # newest copy of a rating decides its status.
+    statuses = selection.statuses if len(sources) == 1 else STATUSES
+    merged = merge(
+        [Source(s.name, _reader(s, statuses)) for s in sources],
+        lambda r: _date_key(r, instruments),
+        report,
+    )
+    return selection.apply(merged, instruments)
+
+
+def _reader(source: RatingSource, statuses: Collection[Status]) -> Callable[[], Iterable[Rating]]:
+    return lambda: source.ratings(statuses)
+
+
+def _date_key(rating: Rating, instruments: Instruments) -> tuple[int, str, str]:
+    day = session_date(rating, instruments.find(rating.instrument))
+    return (0 if day else 1, day, rating.created.isoformat())
+
+
+def run(
+    request: ExportRequest,
+    sources: Sequence[RatingSource],
+    instruments: Instruments,
+    main: BinaryIO,
+    moments: BinaryIO | None = None,
+    progress: Progress | None = None,
+    plan: Plan | None = None,
+) -> ExportSummary:
+    """Write the export of `request` to `main` (and the now moments to `moments`)."""
+    summary = ExportSummary()
+    if request.format in ("sav", "dta"):
+        raise ExportError("sav and dta are written by `export.stats`, not streamed")
+    if plan is None and request.format != "jsonl":
+        plan = Plan(choose_versions(request, sources, instruments), request.values)
+    ratings = _counted(rating_stream(request, sources, instruments, summary.merge), summary)
+    if request.format == "jsonl":
+        ratings = _also_moments(ratings, None, moments, summary, request.excel)
+        write_text_chunks(main, _progress(jsonl_chunks(ratings), summary, progress))
+        summary.rows = summary.ratings
+        return summary
+    assert plan is not None
+    header, rows = _table(
+        request, plan, _also_moments(ratings, plan, moments, summary, request.excel)
+    )
+    counted = _count_rows(rows, summary, progress)
+    write_text_chunks(main, csv_chunks(header, counted, bom=request.excel))
+    return summary
+
+
+def _table(
+    request: ExportRequest, plan: Plan, ratings: Iterable[Rating]
+) -> tuple[Row, Iterator[Row]]:
+    if request.format == "redcap":
+        from rating_tui.redcap.records import records_header, records_rows
+
+        return records_header(plan), records_rows(plan, ratings)
+    if request.layout == "long":
+        return long_header(plan), (row for r in ratings for row in long_rows_of(plan, r))
+    return wide_header(plan), (wide_row(plan, r) for r in ratings)
+
+
+def _counted(ratings: Iterator[Rating], summary: ExportSummary) -> Iterator[Rating]:
+    for rating in ratings:
+        summary.ratings += 1
+        yield rating
+
+
+def _count_rows(
+    rows: Iterator[Row], summary: ExportSummary, progress: Progress | None
+) -> Iterator[Row]:
+    for row in rows:
+        summary.rows += 1
+        if progress is not None and summary.rows % 1000 == 0:
+            progress(summary.rows)
+        yield row
+
+
+def _progress(
+    chunks: Iterator[str], summary: ExportSummary, progress: Progress | None
+) -> Iterator[str]:
+    for chunk in chunks:
+        if progress is not None:
+            progress(summary.ratings)
+        yield chunk
+
+
+def _also_moments(
+    ratings: Iterator[Rating],
+    plan: Plan | None,
+    sink: BinaryIO | None,
+    summary: ExportSummary,
+    bom: bool,
+) -> Iterator[Rating]:
+    """Pass `ratings` through, writing their now moments to `sink` on the way (one pass)."""
+    if sink is None:
+        yield from ratings
+        return
+    pending: list[Row] = []
+    header: Sequence[str] = [c.name for c in MOMENT_COLUMNS]
+    first = True
+    for rating in ratings:
+        pending += moment_rows_of(plan, rating)
+        if len(pending) >= 500:
+            summary.moments += len(pending)
+            write_text_chunks(
+                sink, csv_chunks(header if first else None, pending, bom=bom and first)
+            )
+            first, pending = False, []
+        yield rating
+    summary.moments += len(pending)
+    write_text_chunks(sink, csv_chunks(header if first else None, pending, bom=bom and first))

@@ -1,0 +1,134 @@
+"""Which ratings an export takes (filters), and the instrument each rating was made with.
+
+Filters name roles, not field keys (the dyad field may be called `dyad` in one instrument and
+`family` in another), so they need the rating's instrument; `Instruments` finds it by
+id@version and refuses a file whose content differs from the one the rating was made with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from rating_tui.export.errors import ExportError
+from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.model import FINAL_ONLY, InstrumentRef, Rating, Status
+
+
+class Instruments:
+    """The instrument versions known to an export, by id@version, with their content hashes."""
+
+    def __init__(self, instruments: Iterable[Instrument]) -> None:
+        self._by_ref = {i.ref: (i, content_hash(i)) for i in instruments}
+
+    def get(self, ref: InstrumentRef) -> Instrument | None:
+        """The instrument a rating was made with; None when unknown; `ExportError` when a
+        file of that version exists with other content."""
+        found = self._by_ref.get(ref.ref)
+        if found is None:
+            return None
+        if found[1] != ref.hash:
+            raise ExportError(
+                f"ratings were made with other content of {ref.ref} (hash {ref.hash[:12]}...) "
+                f"than the instrument file found ({found[1][:12]}...); put the exact version "
+                "they were made with in an instruments folder (--instruments DIR)"
+            )
+        return found[0]
+
+    def find(self, ref: InstrumentRef) -> Instrument | None:
+        """Like `get`, but None for other content too (for sorting, which must not fail)."""
+        found = self._by_ref.get(ref.ref)
+        return found[0] if found is not None and found[1] == ref.hash else None
+
+    def require(self, ref: InstrumentRef) -> Instrument:
+        found = self.get(ref)
+        if found is None:
+            raise ExportError(
+                f"ratings were made with {ref.ref}, which no instruments folder holds; add the "
+                "folder with its file (--instruments DIR)"
+            )
+        return found
+
+    def versions_of(self, instrument_id: str) -> list[Instrument]:
+        return [i for i, _ in self._by_ref.values() if i.id == instrument_id]
+
+
+def parse_instrument_option(value: str) -> tuple[str, str | None]:
+    """`ID` or `ID@VERSION` -> (id, version or None)."""
+    wanted_id, at, version = value.partition("@")
+    if not wanted_id or (at and not version):
+        raise ExportError(f"--instrument {value!r}: expected ID or ID@VERSION")
+    return wanted_id, version or None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filters of `rating-tui export`; each one given must match."""
+
+    instrument: str | None = None
+    """An instrument id (any version) or id@version."""
+    date_from: date | None = None
+    date_to: date | None = None
+    dyad: str | None = None
+    rater: str | None = None
+    statuses: tuple[Status, ...] = FINAL_ONLY
+
+    @property
+    def needs_instrument(self) -> bool:
+        """Whether matching needs the rating's instrument (role filters)."""
+        return self.dyad is not None or self.date_from is not None or self.date_to is not None
+
+    def wants(self, ref: InstrumentRef) -> bool:
+        return self.wants_ref(ref.id, ref.version)
+
+    def wants_ref(self, instrument_id: str, version: str) -> bool:
+        if self.instrument is None:
+            return True
+        wanted_id, wanted_version = parse_instrument_option(self.instrument)
+        return instrument_id == wanted_id and wanted_version in (None, version)
+
+    def matches(self, rating: Rating, instrument: Instrument | None) -> bool:
+        if rating.status not in self.statuses or not self.wants(rating.instrument):
+            return False
+        if self.rater is not None and rating.rater != self.rater:
+            return False
+        if not self.needs_instrument:
+            return True
+        if instrument is None:
+            raise ExportError(
+                f"cannot filter rating {rating.id} by dyad or date: its instrument "
+                f"{rating.instrument.ref} is unknown (add its folder with --instruments DIR)"
+            )
+        if self.dyad is not None and _role(rating, instrument, "dyad") != self.dyad:
+            return False
+        if self.date_from is not None or self.date_to is not None:
+            day = _role(rating, instrument, "session_date")
+            if not isinstance(day, str) or not day:
+                return False
+            if self.date_from is not None and day < self.date_from.isoformat():
+                return False
+            if self.date_to is not None and day > self.date_to.isoformat():
+                return False
+        return True
+
+    def apply(self, ratings: Iterable[Rating], instruments: Instruments) -> Iterator[Rating]:
+        """The ratings that match, in the order given."""
+        for rating in ratings:
+            found = instruments.get(rating.instrument) if self.needs_instrument else None
+            if self.matches(rating, found):
+                yield rating
+
+
+def _role(rating: Rating, instrument: Instrument, role: str) -> object:
+    field = next((f for f in instrument.fields if f.role == role), None)
+    return rating.session.get(field.key) if field is not None else None
+
+
+def session_date(rating: Rating, instrument: Instrument | None) -> str:
+    """The rating's session date (YYYY-MM-DD) or "" when it has none or it is unknown."""
+    if instrument is None:
+        return ""
+    day = _role(rating, instrument, "session_date")
+    return day if isinstance(day, str) else ""

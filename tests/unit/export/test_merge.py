@@ -1,0 +1,91 @@
+"""Merging copies of ratings from several folders: nothing dropped, order-independent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from rating_tui.export.merge import MergeReport, Source, merge, resolve
+from rating_tui.ratings import Rating, Revision
+
+Make = Callable[..., Rating]
+
+
+def key(rating: Rating) -> tuple[int, str, str]:
+    return (0, str(rating.session.get("session_date", "")), rating.created.isoformat())
+
+
+def run(*folders: list[Rating], names: list[str] | None = None) -> tuple[list[Rating], MergeReport]:
+    report = MergeReport()
+    named = names or [f"f{n}" for n in range(len(folders))]
+    sources = [Source(name, lambda f=f: list(f)) for name, f in zip(named, folders, strict=True)]
+    return list(merge(sources, key, report)), report
+
+
+def edited(rating: Rating, notes: str, minutes: int, by: str = "AB") -> Rating:
+    """`rating` edited as the store does it: the old content becomes a revision."""
+    at = rating.updated + timedelta(minutes=minutes)
+    revision = Revision(at=at, by=by, reason="fix", action="update", previous=rating.content())
+    return rating.replace(notes=notes, updated=at, revisions=[*rating.revisions, revision])
+
+
+def test_identical_copies_collapse_and_are_counted(make_rating: Make) -> None:
+    a, b = make_rating(day="2025-01-01"), make_rating(day="2025-02-01")
+    merged, report = run([a, b], [a], [b], [a, b])
+    assert merged == [a, b]
+    assert (report.read, report.merged, report.duplicates, report.conflicts) == (6, 2, 4, [])
+
+
+def test_an_older_copy_is_superseded_by_the_copy_that_contains_it(make_rating: Make) -> None:
+    old = make_rating()
+    new = edited(old, "second thoughts", 5)
+    merged, report = run([old], [new])
+    assert merged == [new]
+    assert (report.superseded, report.conflicts) == (1, [])
+
+
+def test_diverged_copies_keep_the_newest_and_the_other_in_its_history(make_rating: Make) -> None:
+    base = make_rating(notes="base")
+    office = edited(base, "office", 10, by="CD")
+    laptop = edited(base, "laptop", 5)
+    merged, report = run([office], [laptop])
+    [result] = merged
+    assert result.notes == "office"
+    contents = [e.content.notes for e in result.history()]
+    assert contents == ["base", "laptop", "office"]  # every version kept, oldest first
+    [conflict] = report.conflicts
+    assert (conflict.rating_id, conflict.sources, conflict.kept) == (base.id, ["f0", "f1"], "f0")
+    added = result.revisions[-1]
+    assert added.by == "rating-tui merge" and "copy in f1" in added.reason
+
+
+def test_the_result_does_not_depend_on_folder_order_and_remerging_is_stable(
+    make_rating: Make,
+) -> None:
+    base = make_rating()
+    one, two = edited(base, "one", 3), edited(base, "two", 4)
+    forward, _ = run([one], [two], names=["laptop-1", "laptop-2"])
+    backward, _ = run([two], [one], names=["laptop-2", "laptop-1"])
+    assert forward[0].model_dump_json() == backward[0].model_dump_json()
+    again, report = run(forward, [one], [two])
+    assert again == forward
+    assert report.conflicts == [] and report.superseded == 2
+
+
+def test_ratings_are_streamed_in_session_date_order_across_folders(make_rating: Make) -> None:
+    a, b, c, d = (make_rating(day=f"2025-0{m}-01") for m in (1, 2, 3, 4))
+    merged, _ = run([a, c], [b, d])
+    assert merged == [a, b, c, d]
+
+
+def test_a_folder_that_changes_between_passes_loses_nothing(make_rating: Make) -> None:
+    a, b = make_rating(), make_rating()
+    reads = iter([[a, b], [a]])  # the second pass no longer sees b
+    report = MergeReport()
+    sources = [Source("moving", lambda: next(reads)), Source("other", lambda: [b])]
+    assert {r.id for r in merge(sources, key, report)} == {a.id, b.id}
+
+
+def test_resolve_reports_same_copies(make_rating: Make) -> None:
+    a = make_rating()
+    assert resolve([("x", a), ("y", a)]) == (a, "same", "x")
