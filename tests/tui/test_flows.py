@@ -221,3 +221,27 @@ async def test_unusable_data_folder_is_explained_not_a_crash(
         await pilot.press("n", "h")
         assert isinstance(app.screen, HomeScreen)
         assert "locked by another process" in str(app.screen.query_one("#status").content)
+
+
+async def test_export_from_the_app_writes_table_codebook_and_moments(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    final_rating(store, catalogue)
+    app = make_app()
+    out = tmp_path / "exports"
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#x-folder", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = str(app.screen.query_one("#x-result", Static).content)
+    assert "Written:" in result, result
+    table = out / f"{BUILTIN_ID}-wide-2026-03-14.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and "narration" in lines[0] and "EC0417" in lines[1]
+    assert (out / f"{BUILTIN_ID}-wide-2026-03-14-codebook.csv").exists()
+    assert oct(table.stat().st_mode & 0o777) == "0o600"

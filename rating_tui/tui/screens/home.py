@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
 RECENT = 8
+DRAFT_DAYS = 183
+"""Home offers drafts of sessions from the last six months; older ones are in History. This
+keeps the start fast with years of ratings stored (a month is read only when it may match)."""
 DRAFTS: tuple[Status] = ("draft",)
 
 
@@ -29,6 +33,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_rating", "New rating", id="new_rating"),
         Binding("h", "history", "History", id="history"),
         Binding("i", "instruments", "Instruments", id="instruments"),
+        Binding("e", "export", "Export", id="export"),
     ]
 
     def __init__(self) -> None:
@@ -68,7 +73,8 @@ class HomeScreen(Screen[None]):
             status.update(f"The data folder cannot be used: {app.store_problem}")
             status.add_class("error")
             return
-        drafts = app.store.list(statuses=DRAFTS, limit=20)
+        recent_months = app.today() - timedelta(days=DRAFT_DAYS)
+        drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
         self._ratings = {r.id: r for r in [*drafts, *recent]}
@@ -121,3 +127,9 @@ class HomeScreen(Screen[None]):
         from rating_tui.tui.screens.instruments import InstrumentsScreen
 
         self.app.push_screen(InstrumentsScreen(self.rating_app.catalogue))
+
+    def action_export(self) -> None:
+        from rating_tui.tui.screens.export import ExportScreen
+
+        if self.rating_app.store is not None:
+            self.app.push_screen(ExportScreen())
