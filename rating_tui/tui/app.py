@@ -2,21 +2,49 @@
 
 Screens are pushed, not switched: home is the base, and each flow (rating, history,
 instruments) returns to it when done.
+
+The real app is built with an `opener` instead of a ready store and catalogue: the first frame
+is painted before pydantic, the instruments and the data folder are loaded (in a thread), so
+the window is there at once whatever the size of the data; Home fills in a moment later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 
-from rating_tui.instruments.catalogue import Catalogue
-from rating_tui.store.api import Store
-from rating_tui.tui.commands import RatingCommands
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from rating_tui.instruments.catalogue import Catalogue
+    from rating_tui.store.api import Store
+
+
+def _rating_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (not at start-up)."""
+    from rating_tui.tui.commands import RatingCommands
+
+    return RatingCommands
+
+
+@dataclass
+class Opened:
+    """What the opener found: the instruments, and the store or why it cannot be used."""
+
+    catalogue: Catalogue
+    store: Store | None
+    problem: str | None = None
+
+
+class Loaded(Message):
+    """The opener finished: screens waiting for the store can fill in."""
 
 
 class RatingApp(App[None]):
@@ -24,7 +52,7 @@ class RatingApp(App[None]):
 
     TITLE = "rating-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {RatingCommands}
+    COMMANDS = App.COMMANDS | {_rating_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("question_mark", "help", "Keys", id="help"),
@@ -34,18 +62,21 @@ class RatingApp(App[None]):
     def __init__(
         self,
         *,
-        catalogue: Catalogue,
-        store: Store | None,
         data_dir: Path,
+        catalogue: Catalogue | None = None,
+        store: Store | None = None,
+        opener: Callable[[], Opened] | None = None,
         today: Callable[[], date] = date.today,
         store_problem: str | None = None,
         prefs_file: Path | None = None,
     ) -> None:
         super().__init__()
-        self.catalogue = catalogue
-        """The instruments found at start, and the files that could not be used."""
+        self._catalogue = catalogue
         self.store = store
-        """Where ratings are saved; None when the data folder could not be opened."""
+        """Where ratings are saved; None when the data folder could not be (or is not yet)
+        opened."""
+        self.opener = opener
+        """Loads catalogue and store after the first frame (None: they were given)."""
         self.data_dir = data_dir
         self.today = today
         """The clock for default session dates (fixed in snapshot tests)."""
@@ -54,10 +85,37 @@ class RatingApp(App[None]):
         self.prefs_file = prefs_file
         """Where the last rater and instrument are remembered (None: not remembered)."""
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The instruments found at start, and the files that could not be used."""
+        if self._catalogue is None:
+            raise RuntimeError("the instruments are still loading")
+        return self._catalogue
+
+    @property
+    def loaded(self) -> bool:
+        """False while the opener is still reading instruments and the data folder."""
+        return self._catalogue is not None
+
     def on_mount(self) -> None:
         from rating_tui.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+
+    def on_ready(self) -> None:
+        """After the first frame (not before: the loading thread would compete with it)."""
+        if self.opener is not None and self._catalogue is None:
+            self.run_worker(self._open, thread=True, name="open data folder")
+
+    def _open(self) -> None:
+        assert self.opener is not None
+        opened = self.opener()
+        self.call_from_thread(self._opened, opened)
+
+    def _opened(self, opened: Opened) -> None:
+        self._catalogue, self.store = opened.catalogue, opened.store
+        self.store_problem = opened.problem
+        self.screen.post_message(Loaded())
 
     def action_toggle_theme(self) -> None:
         """Switch between the light and dark built-in themes."""

@@ -22,6 +22,8 @@ class RatingCommands(Provider):
         from rating_tui.tui.screens.instruments import InstrumentsScreen
 
         app = cast("RatingApp", self.app)
+        if not app.loaded:
+            return [("Keys", "Every key of the app", lambda: app.push_screen(HelpScreen()))]
         commands: list[tuple[str, str, Callable[[], object]]] = [
             ("New rating", "Rate a session", partial(flow.start_rating, app)),
             (

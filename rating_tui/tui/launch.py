@@ -5,31 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from rating_tui import paths
-from rating_tui.instruments.catalogue import default_sources, discover
-from rating_tui.store.api import Store
-from rating_tui.store.errors import StoreError
-from rating_tui.tui.app import RatingApp
+from rating_tui.tui.app import Opened, RatingApp
 
 
 def launch(data: Path | None, instruments: list[Path], store_dir: Path | None = None) -> None:
-    """Discover instruments, open the store, then run the app until the user quits.
+    """Run the app until the user quits."""
+    build_app(data, instruments, store_dir).run()
 
-    A store that cannot be opened (locked, damaged, unwritable) does not stop the app: the
-    home screen says why, and the instruments can still be browsed.
-    """
-    catalogue = discover(default_sources(instruments))
+
+def build_app(
+    data: Path | None, instruments: list[Path], store_dir: Path | None = None
+) -> RatingApp:
+    """The app as `rating-tui` runs it: instruments and the data folder are opened after the
+    first frame (see `RatingApp`). A store that cannot be opened (locked, damaged, unwritable)
+    does not stop the app: Home says why, and the instruments can still be browsed."""
     data_dir = store_dir or paths.data_dir(data)
-    store: Store | None = None
-    problem = None
-    try:
-        store = Store.open(data_dir)
-    except StoreError as exc:
-        problem = str(exc)
-    app = RatingApp(
-        catalogue=catalogue,
-        store=store,
-        data_dir=data_dir,
-        store_problem=problem,
-        prefs_file=paths.prefs_file(),
-    )
-    app.run()
+
+    def opener() -> Opened:
+        from rating_tui.instruments.catalogue import default_sources, discover
+        from rating_tui.store.api import Store
+        from rating_tui.store.errors import StoreError
+
+        catalogue = discover(default_sources(instruments))
+        try:
+            return Opened(catalogue, Store.open(data_dir))
+        except StoreError as exc:
+            return Opened(catalogue, None, str(exc))
+
+    return RatingApp(data_dir=data_dir, opener=opener, prefs_file=paths.prefs_file())

@@ -245,3 +245,20 @@ async def test_export_from_the_app_writes_table_codebook_and_moments(
     assert len(lines) == 2 and "narration" in lines[0] and "EC0417" in lines[1]
     assert (out / f"{BUILTIN_ID}-wide-2026-03-14-codebook.csv").exists()
     assert oct(table.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_the_real_app_paints_first_then_opens_the_data_folder(
+    store: Store, catalogue: Catalogue
+) -> None:
+    from rating_tui.tui.launch import build_app
+
+    final_rating(store, catalogue)
+    app = build_app(None, [], store.data_dir)
+    assert not app.loaded and app.store is None
+    async with app.run_test(size=(100, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.loaded and app.store is not None
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert "EC0417" in str(home.query_one("#recent").get_option_at_index(0).prompt)

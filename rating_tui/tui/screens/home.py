@@ -12,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from rating_tui.ratings.model import Rating, Status
-from rating_tui.tui.format import rating_line
+from rating_tui.tui.app import Loaded
 
 if TYPE_CHECKING:
+    from rating_tui.ratings.model import Rating, Status
     from rating_tui.tui.app import RatingApp
 
 RECENT = 8
@@ -61,10 +61,18 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_lists()
 
+    def on_loaded(self, _: Loaded) -> None:
+        self.refresh_lists()
+
     def refresh_lists(self) -> None:
         """Re-read drafts and recent ratings (after a save, a void, a resume)."""
         app = self.rating_app
         status = self.query_one("#status", Static)
+        if not app.loaded:
+            status.update("Opening the data folder…")
+            return
+        from rating_tui.tui.format import rating_line
+
         drafts_list = self.query_one("#drafts", OptionList)
         recent_list = self.query_one("#recent", OptionList)
         drafts_list.clear_options()
@@ -113,22 +121,30 @@ class HomeScreen(Screen[None]):
         resume_rating(self.rating_app, rating)
 
     def action_new_rating(self) -> None:
+        if not self.rating_app.loaded:
+            return
         from rating_tui.tui.flow import start_rating
 
         start_rating(self.rating_app)
 
     def action_history(self) -> None:
+        if not self.rating_app.loaded:
+            return
         from rating_tui.tui.screens.history import HistoryScreen
 
         if self.rating_app.store is not None:
             self.app.push_screen(HistoryScreen())
 
     def action_instruments(self) -> None:
+        if not self.rating_app.loaded:
+            return
         from rating_tui.tui.screens.instruments import InstrumentsScreen
 
         self.app.push_screen(InstrumentsScreen(self.rating_app.catalogue))
 
     def action_export(self) -> None:
+        if not self.rating_app.loaded:
+            return
         from rating_tui.tui.screens.export import ExportScreen
 
         if self.rating_app.store is not None:

@@ -1,0 +1,159 @@
+"""Calibration view: a trainee's ratings next to a gold-standard rater's, item by item.
+
+For a supervisor going over them with the trainee: on the sessions both rated, the bias (the
+trainee minus the gold rater), the mean absolute difference, the share of exact and of
+within-one-point agreement, and a verdict in words ("diverges most: rates higher than RP"),
+so that nothing is said by colour alone. The same figures as `rating-tui calibrate`, from the
+same functions; the ratings are read in a worker thread so a large store does not freeze the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from rating_tui.analysis.calibration import RaterCalibration, calibrate
+from rating_tui.analysis.pairing import Collected, SessionTable, collect
+from rating_tui.analysis.report import number, percent, signed
+from rating_tui.export.select import Instruments
+
+if TYPE_CHECKING:
+    from rating_tui.tui.app import RatingApp
+
+COLUMNS = ("Item", "Verdict", "Sessions", "Bias", "Abs diff", "Exact", "Within 1")
+ITEM_WIDTH = 24
+"""Longer item labels are cut short so that the verdict stays on screen at 100 columns."""
+
+
+class CalibrationScreen(Screen[None]):
+    """Choose a gold rater and a trainee among the raters found; see where they differ."""
+
+    CSS_PATH = "calibration.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="calibration_back"),
+    ]
+
+    def __init__(self, gold: str = "", trainee: str = "") -> None:
+        super().__init__()
+        self._wanted = (gold, trainee)
+        """Raters to preselect once the ratings are read (e.g. from the history)."""
+        self._tables: dict[str, SessionTable] = {}
+
+    @property
+    def rating_app(self) -> RatingApp:
+        return cast("RatingApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="cal-choices"):
+            yield Select[str]([], prompt="instrument", id="cal-instrument", compact=True)
+            yield Select[str]([], prompt="gold rater", id="cal-gold", compact=True)
+            yield Select[str]([], prompt="trainee", id="cal-trainee", compact=True)
+        yield Static("Reading the final ratings…", id="cal-status", markup=False)
+        yield DataTable(id="cal-items", cursor_type="row", zebra_stripes=True)
+        yield Static(id="cal-summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Calibration against a gold rater"
+        table = self.query_one("#cal-items", DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name, width=ITEM_WIDTH if name == "Item" else None)
+        self._load()
+
+    @work(thread=True, exclusive=True)
+    def _load(self) -> None:
+        store = self.rating_app.store
+        if store is None:
+            self.app.call_from_thread(self._status, "No data folder is open: nothing to compare.")
+            return
+        known = Instruments(li.instrument for li in self.rating_app.catalogue.instruments)
+        found = collect(store.iter_all(), lambda r: known.find(r.instrument))
+        self.app.call_from_thread(self._loaded, found)
+
+    def _loaded(self, found: Collected) -> None:
+        self._tables = {k: t for k, t in found.tables.items() if len(t.raters) >= 2}
+        if not self._tables:
+            self._status("Calibration needs final ratings of one session by two raters or more.")
+            return
+        ids = sorted(self._tables, key=lambda k: -self._tables[k].rows)
+        select = self.query_one("#cal-instrument", Select)
+        select.set_options([(i, i) for i in ids])
+        select.value = ids[0]
+        self._raters()
+
+    @on(Select.Changed, "#cal-instrument")
+    def _raters(self) -> None:
+        table = self._table()
+        if table is None:
+            return
+        raters = sorted(table.raters)
+        for wid, wanted in zip(("#cal-gold", "#cal-trainee"), self._wanted, strict=True):
+            select = self.query_one(wid, Select)
+            select.set_options([(r, r) for r in raters])
+            if wanted in raters:
+                select.value = wanted
+        self._show()
+
+    def _table(self) -> SessionTable | None:
+        chosen = self.query_one("#cal-instrument", Select).value
+        return self._tables.get(chosen) if isinstance(chosen, str) else None
+
+    @on(Select.Changed, "#cal-gold")
+    @on(Select.Changed, "#cal-trainee")
+    def _show(self) -> None:
+        grid = self.query_one("#cal-items", DataTable)
+        grid.clear()
+        self.query_one("#cal-summary", Static).update("")
+        gold = self.query_one("#cal-gold", Select).value
+        trainee = self.query_one("#cal-trainee", Select).value
+        table = self._table()
+        if table is None or not isinstance(gold, str) or not isinstance(trainee, str):
+            self._status("Choose the gold rater and the trainee.")
+            return
+        if gold == trainee:
+            self._status("Choose two different raters.")
+            return
+        result = calibrate(table, gold, [trainee])[0]
+        self._status(
+            f"{trainee} against {gold} on {table.instrument_id}: {result.sessions} session(s) "
+            "rated by both. Bias is the trainee minus the gold rater; within 1 means at most "
+            "one scale point apart."
+        )
+        self._fill(grid, result)
+
+    def _fill(self, grid: DataTable[Text], result: RaterCalibration) -> None:
+        for item in result.items:
+            label = item.item.label
+            cells = (
+                label if len(label) <= ITEM_WIDTH else label[: ITEM_WIDTH - 1] + "…",
+                result.note(item),
+                str(item.sessions),
+                signed(item.bias),
+                number(item.mad, 2),
+                percent(item.exact),
+                percent(item.within_one),
+            )
+            aligned = [Text(c, justify="left" if n < 2 else "right") for n, c in enumerate(cells)]
+            grid.add_row(*aligned, key=item.item.key)
+        top = result.most_divergent
+        summary = (
+            f"{result.rater} diverges most on: "
+            + "; ".join(f"{i.item.label} ({i.direction(result.gold)})" for i in top)
+            if top
+            else f"No item diverges: {result.rater} is close to {result.gold} on every item."
+        )
+        self.query_one("#cal-summary", Static).update(summary)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#cal-status", Static).update(text)
+
+    def action_back(self) -> None:
+        self.dismiss()

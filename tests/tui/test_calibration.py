@@ -1,0 +1,103 @@
+"""The calibration view: a supervisor picks a gold rater and a trainee among the raters found
+and sees, per item, how the trainee differs, with the verdict in words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.widgets import DataTable, OptionList, Select, Static
+
+from rating_tui.instruments.catalogue import Catalogue
+from rating_tui.store.api import Store
+from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens.calibration import CalibrationScreen
+from tests.tui.conftest import static_text
+from tests.tui.test_flows import final_rating
+
+GOLD = (2, 1, 3, 2, 1, 0, 4)
+# AB rates `processing` (the second item) two points higher every time, the rest the same.
+TRAINEE = (2, 3, 3, 2, 1, 0, 4)
+
+
+def seed(store: Store, catalogue: Catalogue) -> None:
+    for number in (1, 2, 3):
+        when = f"2026-03-0{number}"
+        final_rating(store, catalogue, "EC0417", number, when, "RP", GOLD)
+        final_rating(store, catalogue, "EC0417", number, when, "AB", TRAINEE)
+    final_rating(store, catalogue, "EC0500", 1, "2026-03-05", "CD", GOLD)  # nobody else's
+
+
+def row_texts(grid: DataTable[object], key: str) -> list[str]:
+    return [str(cell) for cell in grid.get_row(key)]
+
+
+async def test_choosing_gold_and_trainee_shows_the_divergent_item_in_words(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    seed(store, catalogue)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(CalibrationScreen())
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CalibrationScreen)
+        assert "Choose the gold rater" in static_text(screen.query_one("#cal-status", Static))
+        gold = screen.query_one("#cal-gold", Select)
+        gold.focus()
+        await pilot.press("enter")  # open the list: every rater found, by code
+        listed = gold.query_one(OptionList)
+        prompts = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        assert prompts[-3:] == ["AB", "CD", "RP"]
+        await pilot.press("end", "enter")
+        assert gold.value == "RP"
+        screen.query_one("#cal-trainee", Select).focus()
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        grid = screen.query_one("#cal-items", DataTable)
+        assert grid.row_count == 7
+        processing = row_texts(grid, "processing")
+        assert processing == [
+            "Processing the experien…",  # cut to keep the verdict on screen
+            "diverges most (higher)",
+            "3",
+            "+2.00",
+            "2.00",
+            "0%",
+            "0%",
+        ]
+        assert row_texts(grid, "narration")[1:] == ["close", "3", "+0.00", "0.00", "100%", "100%"]
+        summary = static_text(screen.query_one("#cal-summary", Static))
+        assert summary == "AB diverges most on: Processing the experience (rates higher than RP)"
+        assert "3 session(s) rated by both" in static_text(screen.query_one("#cal-status", Static))
+
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CalibrationScreen)
+
+
+async def test_preselected_raters_and_a_rater_with_no_shared_session(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    seed(store, catalogue)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(CalibrationScreen(gold="RP", trainee="CD"))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        grid = app.screen.query_one("#cal-items", DataTable)
+        assert row_texts(grid, "processing")[1:3] == ["no shared sessions", "0"]
+        summary = static_text(app.screen.query_one("#cal-summary", Static))
+        assert summary == "No item diverges: CD is close to RP on every item."
+
+
+async def test_an_empty_store_says_what_is_needed(make_app: Callable[..., RatingApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(CalibrationScreen())
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = static_text(app.screen.query_one("#cal-status", Static))
+        assert "needs final ratings of one session by two raters" in status
