@@ -15,8 +15,9 @@ from typing import Annotated
 import typer
 
 from rating_tui import __version__
-from rating_tui.cli import export_cmd
+from rating_tui.cli import data_cmd, export_cmd
 from rating_tui.cli.instruments_cmd import instruments_app
+from rating_tui.cli.ratings_cmd import ratings_app
 
 app = typer.Typer(
     name="rating-tui",
@@ -31,6 +32,9 @@ app = typer.Typer(
 app.add_typer(instruments_app, name="instruments")
 app.command("export")(export_cmd.export)
 app.command("merge")(export_cmd.merge)
+app.add_typer(ratings_app, name="ratings")
+app.command("doctor")(data_cmd.doctor)
+app.command("demo-data")(data_cmd.demo_data)
 
 
 @dataclass

@@ -1,0 +1,212 @@
+"""`rating-tui doctor` and `rating-tui demo-data`, and the data-folder plumbing that every
+command touching ratings shares (`--data DIR`, opening the store, turning failures into one
+clear line).
+
+`doctor` inspects before it opens: `Store.open` tidies up after crashes (removes stale temp
+files) and refuses folders it cannot use, and the doctor must report exactly those cases, so
+it first checks the folder through an unopened store and only then tries to open it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rating_tui.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rating_tui.store import Store
+    from rating_tui.store.doctor import Finding
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Ratings data folder (default: the global --data, $RATING_TUI_DATA or your "
+        "per-user data folder).",
+        show_default=False,
+    ),
+]
+
+
+def data_folder(ctx: typer.Context, data: Path | None) -> Path:
+    """The command's `--data`, else the global `--data`, else `paths.data_dir`'s default."""
+    from rating_tui.paths import data_dir
+
+    if data is None and ctx.obj is not None:
+        data = ctx.obj.data
+    return data_dir(data)
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """Turn a store refusal, an OS error or bad input into one message and exit status 1."""
+    from rating_tui.store import StoreError
+
+    try:
+        yield
+    except StoreError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        fail(f"{where}{exc.strerror or exc}")
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def holds_data(folder: Path) -> bool:
+    """Whether `folder` is a data folder: False when it is missing or empty; a clear error
+    when it holds something else, so that a command pointed at the wrong folder by mistake
+    (`--data ~/Documents`) does not turn it into a data folder."""
+    try:
+        if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+            return False
+        if (folder / "store.json").exists() or (folder / "ratings").is_dir():
+            return True
+    except OSError as exc:
+        fail(f"{folder}: {exc.strerror or exc}")
+    kind = "folder" if folder.is_dir() else "file, not a folder"
+    fail(f"{folder} is not a rating-tui data folder (a {kind} without store.json); check --data")
+
+
+def open_store(folder: Path) -> Store:
+    from rating_tui.store import Store
+
+    with clear_errors():
+        return Store.open(folder)
+
+
+def doctor(
+    ctx: typer.Context,
+    data: DataOption = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild the id index from the month files.")
+    ] = False,
+) -> None:
+    """Check the health of the ratings data folder; exit status 0 when healthy.
+
+    Every file must parse, every rating match the instrument content registered for its
+    version, the id index agree with the month files, files be private (0700/0600), and no
+    crash have left temp files or a held lock. --repair rebuilds the id index."""
+    from rating_tui.store import Store, StoreError, StoreLockedError
+    from rating_tui.store.codec import PLAIN
+    from rating_tui.store.engine import Engine
+    from rating_tui.store.layout import Layout
+
+    folder = data_folder(ctx, data)
+    typer.echo(f"Data folder: {folder}")
+    if not holds_data(folder):
+        typer.echo("No ratings there yet (the folder is made on the first save); nothing to check.")
+        return
+    findings: list[Finding] = []
+    problems: list[str] = []
+    unopened = Store(Engine(Layout(folder), PLAIN, lock_timeout=5.0))
+    try:
+        findings = unopened.check()
+    except StoreLockedError as exc:
+        fail(str(exc))
+    except (StoreError, OSError) as exc:
+        problems.append(f"the folder cannot be checked: {exc}")
+    try:
+        store: Store | None = Store.open(folder, lock_timeout=5.0)
+    except (StoreError, OSError) as exc:
+        store = None
+        if not any(str(exc) in p for p in problems):
+            problems.append(f"the folder cannot be opened: {exc}")
+    if repair and store is None:
+        _report(findings, problems)
+        fail("nothing was repaired: the folder must open first (see above)")
+    if repair and store is not None:
+        try:
+            report = store.rebuild_index()
+            findings = store.check()
+        except (StoreError, OSError) as exc:
+            fail(f"the index was not rebuilt: {exc}")
+        typer.echo(
+            f"Rebuilt the index from {report.ratings} rating(s): "
+            f"{report.files_written} index file(s) rewritten."
+        )
+        for aside in report.set_aside:
+            typer.echo(f"  damaged index file kept as {aside}")
+    if not _report(findings, problems):
+        raise typer.Exit(1)
+
+
+def _report(findings: list[Finding], problems: list[str]) -> bool:
+    """Print what was found, worst first; True when the folder is healthy."""
+    colour = {"error": "red", "warning": "yellow", "info": "blue"}
+    for problem in problems:
+        typer.echo(f"{typer.style('error', fg='red')}: {problem}")
+    for f in findings:
+        gone = " (removed now, on opening)" if f.level == "info" and not f.path.exists() else ""
+        typer.echo(f"{typer.style(f.level, fg=colour[f.level])}: {f.path}: {f.message}{gone}")
+    errors = len(problems) + sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    if errors or warnings:
+        typer.echo(f"Not healthy: {errors} error(s), {warnings} warning(s).")
+        return False
+    notes = f" ({len(findings)} note(s) above)" if findings else ""
+    typer.echo(f"Healthy: every file parses and matches its instrument{notes}.")
+    return True
+
+
+def demo_data(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many ratings to make.")],
+    seed: Annotated[int, typer.Option(help="Same seed, same ratings.")] = 0,
+    data: DataOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add to a folder that already holds ratings.")
+    ] = False,
+) -> None:
+    """Fill a data folder with synthetic ratings of the built-in instrument.
+
+    Dyads followed weekly over months, several raters (some sessions rated by two or three),
+    not-observed codes, now moments, a few drafts, edits and voided ratings: for trying the
+    app, exports and statistics. Refuses a folder that already holds ratings."""
+    from rating_tui.instruments.problems import InstrumentError
+    from rating_tui.services import demo
+    from rating_tui.store import StoreError
+
+    if not 1 <= count <= demo.MAX_COUNT:
+        fail(f"--count must be from 1 to {demo.MAX_COUNT:,}, not {count:,}")
+    folder = data_folder(ctx, data)
+    holds_data(folder)  # refuses a folder that holds something else
+    store = open_store(folder)
+    with clear_errors():
+        if demo.has_ratings(store) and not force:
+            fail(
+                f"{folder} already holds ratings; demo data would mix with them. Use an empty "
+                "folder (--data DIR), or add --force to add the demo ratings anyway."
+            )
+    try:
+        instrument = demo.builtin_instrument()
+    except InstrumentError as exc:
+        fail(f"the built-in instrument cannot be loaded:\n{exc}")
+    done = 0
+
+    def progress(stored: int) -> None:
+        nonlocal done
+        done = stored
+        if count > demo.BATCH:
+            typer.echo(f"  {done:,} of {count:,} stored", err=True)
+
+    try:
+        summary = demo.fill_demo_data(store, instrument, count, seed, progress=progress)
+    except (StoreError, OSError) as exc:
+        more = "; run the same command with --force to add the rest" if done else ""
+        fail(f"{exc}\n{done:,} of {count:,} demo ratings were stored before this{more}")
+    s = summary
+    present = f", {s.already_present:,} were already there" if s.already_present else ""
+    typer.echo(
+        f"Stored {s.added:,} demo rating(s) of {instrument.ref} in {folder}{present}.\n"
+        f"  {len(s.dyads)} dyads, {len(s.raters)} raters, {s.sessions:,} sessions from "
+        f"{s.first_date} to {s.last_date} ({s.multi_rated_sessions:,} rated by two or more)\n"
+        f"  {s.drafts} draft(s), {s.revised} edited, {s.voided} voided, "
+        f"{s.missing_codes:,} not-observed/not-applicable codes, {s.now_moments:,} now moments\n"
+        f"  seed {s.seed}: the same seed and count give the same ratings"
+    )

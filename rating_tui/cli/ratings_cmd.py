@@ -1,0 +1,418 @@
+"""`rating-tui ratings ...`: import ratings from JSON Lines, list them, show one with history.
+
+Each line of the file is one rating, exactly as `Rating.model_dump_json()`
+and `export --format jsonl` write it, so exported ratings import unchanged:
+
+    {"instrument": {"id": "paris-2009-seven-concepts", "version": "0.1.0",
+       "hash": "<sha256 of the instrument content>"}, "rater": "RP",
+     "session": {"dyad": "EC0417", "session_date": "2026-01-31",
+       "session_number": 3, "rater": "RP", "setting": "home"},
+     "answers": {"narration": {"value": 3},
+       "modeling": {"missing": "not_applicable"}},
+     "now_moments": [{"text": "...", "tags": ["affective"]}], "notes": "",
+     "status": "final", "id": "<uuid4>",
+     "created": "2026-01-31T14:05:00.000000+00:00",
+     "updated": "2026-01-31T14:05:00.000000+00:00", "revisions": []}
+
+(wrapped here; one line in the file). `hash` is the content hash of the
+instrument version (`rating-tui instruments validate` prints it); each
+answer is a `value` or a `missing` code; times carry a UTC offset; status
+is draft, final or voided; `revisions` keeps earlier versions.
+
+Import checks every line before storing anything (JSON, the Rating shape, an instrument
+id@version found with the same content hash, the instrument's rules) and reports every bad
+line with its number, so a file is fixed in one pass; only a clean file reaches
+`Store.import_ratings`, which is all or nothing itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+
+from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
+from rating_tui.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from rating_tui.instruments.catalogue import Catalogue
+    from rating_tui.instruments.loader import LoadedInstrument
+    from rating_tui.instruments.model import Instrument
+    from rating_tui.ratings.model import Answer, HistoryEntry, Rating, Status, Value
+
+_SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
+ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
+MAX_PROBLEMS_PER_LINE = 5
+
+
+def _catalogue(ctx: typer.Context) -> Catalogue:
+    from rating_tui.instruments.catalogue import default_sources, discover
+
+    return discover(default_sources(ctx.obj.instruments if ctx.obj is not None else []))
+
+
+@ratings_app.command(
+    "import",
+    help="Add ratings from a JSON Lines file (FILE, or - for standard input), all or nothing."
+    "\n\n"
+    + "\n\n".join(_SHAPE).replace("[", r"\[")
+    + "\n\nEvery line is checked first; bad lines are reported with their numbers and then "
+    "nothing is stored. Ratings already stored with the same content are left as they are.",
+)
+def import_ratings(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A .jsonl file, one rating per line; - for stdin."),
+    ],
+    data: DataOption = None,
+) -> None:
+    from rating_tui.ratings.model import Rating
+    from rating_tui.store import RatingConflictError
+
+    name = "<stdin>" if str(file) == "-" else str(file)
+    catalogue = _catalogue(ctx)
+    known = {li.ref: li for li in catalogue.instruments}
+    ratings: list[Rating] = []
+    by_id: dict[str, tuple[int, Rating]] = {}
+    bad = total = 0
+    with clear_errors():
+        for number, raw in _lines(file):
+            found = _check_line(raw, number, known)
+            if found is None:
+                continue
+            total += 1
+            if isinstance(found, Rating):
+                first = by_id.setdefault(found.id, (number, found))
+                if first[1] == found:  # a repeated identical line counts as already present
+                    ratings.append(found)
+                    continue
+                found = [f"rating {found.id} is also on line {first[0]}, with other content"]
+            bad += 1
+            for problem in found:
+                typer.echo(f"{name}:{number}: {problem}", err=True)
+    if bad:
+        fail(f"{bad} of {total} rating line(s) in {name} are invalid; nothing was imported")
+    if not ratings:
+        typer.echo(f"{name} holds no ratings; nothing was imported.")
+        return
+    folder = data_folder(ctx, data)
+    holds_data(folder)  # refuses a folder that holds something else
+    store = open_store(folder)
+    instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
+    with clear_errors():
+        try:
+            result = store.import_ratings(ratings, instruments)
+        except RatingConflictError as exc:
+            line = next((n for i, (n, _) in by_id.items() if i in str(exc)), None)
+            fail(f"{name}:{line}: {exc}" if line else str(exc))
+    typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
+
+
+def _lines(file: Path) -> Iterable[tuple[int, bytes]]:
+    """(line number, bytes) of each line; `-` reads standard input."""
+    if str(file) == "-":
+        yield from enumerate(typer.get_binary_stream("stdin"), start=1)
+        return
+    if file.is_dir():
+        raise ValueError(f"{file} is a folder; expected a JSON Lines file (one rating per line)")
+    if not file.exists():
+        raise ValueError(f"{file}: no such file")
+    with file.open("rb") as handle:
+        yield from enumerate(handle, start=1)
+
+
+def _check_line(
+    raw: bytes, number: int, known: dict[str, LoadedInstrument]
+) -> Rating | list[str] | None:
+    """The line's rating, or what is wrong with it, or None for a blank line."""
+    from pydantic import ValidationError
+
+    from rating_tui.ratings.model import Rating
+    from rating_tui.ratings.validate import validate_rating
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"]
+    text = text.removeprefix("\ufeff") if number == 1 else text
+    if not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [f"not valid JSON: {exc.msg} at column {exc.colno}"]
+    except RecursionError:
+        return ["not a rating: JSON nested far too deeply"]
+    if not isinstance(data, dict):
+        return [f"expected a JSON object (one rating), found {type(data).__name__}"]
+    try:
+        rating = Rating.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        out = [f"{'.'.join(map(str, e['loc'])) or 'rating'}: {e['msg']}" for e in errors]
+        more = len(out) - MAX_PROBLEMS_PER_LINE
+        return out[:MAX_PROBLEMS_PER_LINE] + ([f"... and {more} more"] if more > 0 else [])
+    ref = rating.instrument.ref
+    loaded = known.get(ref)
+    if loaded is None:
+        prefix = f"{rating.instrument.id}@"
+        versions = sorted(v.removeprefix(prefix) for v in known if v.startswith(prefix))
+        have = f"versions found: {', '.join(versions)}" if versions else "see --instruments DIR"
+        return [f"instrument: {ref} is not among your instruments ({have})"]
+    if loaded.content_hash != rating.instrument.hash:
+        return [
+            f"instrument.hash: made with other content of {ref} ({rating.instrument.hash[:12]}...) "
+            f"than {loaded.path} has ({loaded.content_hash[:12]}...); import it with the "
+            "instrument file it was made with"
+        ]
+    problems = validate_rating(rating, loaded.instrument, instrument_hash=loaded.content_hash)
+    return [str(p) for p in problems] if problems else rating
+
+
+@ratings_app.command("list")
+def list_ratings(
+    ctx: typer.Context,
+    data: DataOption = None,
+    dyad: Annotated[str | None, typer.Option(help="Only this dyad code.")] = None,
+    rater: Annotated[str | None, typer.Option(help="Only this rater.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First session date.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last session date.")] = None,
+    instrument: Annotated[
+        str | None, typer.Option(help="Only this instrument id (any version) or id@version.")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(help="draft, final or voided; repeatable  \\[default: final]"),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most N ratings; 0 for all.")] = 50,
+) -> None:
+    """List ratings, newest session first: id, date, dyad, session, rater, status, progress."""
+    from rich.box import SIMPLE
+    from rich.table import Table
+    from rich.text import Text
+
+    from rating_tui.ratings.model import STATUSES
+
+    first, last = _day(date_from, "--from"), _day(date_to, "--to")
+    if first and last and first > last:
+        fail(f"--from {first} is after --to {last}")
+    wanted = status or ["final"]
+    for s in wanted:
+        if s not in STATUSES:
+            fail(f"--status {s!r} is not a status; choose from {', '.join(STATUSES)}")
+    if limit < 0:
+        fail(f"--limit must be 0 (all) or more, not {limit}")
+    folder = data_folder(ctx, data)
+    if not holds_data(folder):
+        typer.echo(f"No ratings: {folder} does not exist yet or is empty.")
+        return
+    store = open_store(folder)
+    with clear_errors():
+        found = store.list(
+            dyad=dyad, rater=rater, date_from=first, date_to=last, instrument=instrument,
+            statuses=cast("list[Status]", wanted), limit=limit or None,
+        )  # fmt: skip
+    if not found:
+        typer.echo(f"No ratings in {folder} match.")
+        return
+    catalogue = _catalogue(ctx)
+    rows = []
+    for r in found:
+        ins = _instrument(catalogue, r)
+        keys = _role_keys(ins)
+        required = [i.key for i in ins.items if i.required] if ins else None
+        done = sum(key in r.answers for key in required) if required else len(r.answers)
+        cells = [str(r.session.get(keys[role], "")) for role in _ROLES]
+        progress = f"{done}/{len(required)}" if required is not None else f"{done}/?"
+        rows.append([r.id[:8], *cells, r.instrument.ref, r.status, progress])
+    refs = sorted({row[5] for row in rows})
+    names = ["id", "date", "dyad", "#", "rater", "instrument", "status", "done"]
+    if len(refs) == 1:  # one instrument version (the usual case): named once, in the title
+        names.pop(5)
+        rows = [row[:5] + row[6:] for row in rows]
+    title = f"{len(found)} rating(s), newest first" + (f", all {refs[0]}" if len(refs) == 1 else "")
+    table = Table(box=SIMPLE, pad_edge=False)
+    for n, name in enumerate(names):
+        widest = max(len(name), *(len(row[n]) for row in rows))
+        fold = name == "instrument"
+        table.add_column(
+            name, overflow="fold" if fold else "ellipsis", min_width=None if fold else widest,
+            justify="right" if name == "#" else "left",
+        )  # fmt: skip
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console = _console()
+    console.print(Text(title, style="bold"))
+    console.print(table)
+
+
+@ratings_app.command("show")
+def show(
+    ctx: typer.Context,
+    rating_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A rating id, or its first 4 or more characters.")
+    ],
+    data: DataOption = None,
+) -> None:
+    """Show one rating: session fields, items, now moments, notes and every revision."""
+    folder = data_folder(ctx, data)
+    if not holds_data(folder):
+        fail(f"no rating {rating_id!r}: {folder} does not exist yet or is empty")
+    store = open_store(folder)
+    with clear_errors():
+        rating = store.get(store.resolve_id(rating_id))
+    _console().print(rating_view(rating, _instrument(_catalogue(ctx), rating)))
+
+
+def rating_view(rating: Rating, instrument: Instrument | None) -> RenderableType:
+    """Everything about one rating, labelled from its instrument when that is at hand."""
+    from rich.console import Group
+    from rich.table import Table
+
+    from rating_tui.views.instrument_view import scale_points
+
+    header = [
+        ("Id", rating.id),
+        ("Status", rating.status + (f": {rating.void_reason}" if rating.void_reason else "")),
+        ("Instrument", f"{rating.instrument.ref} (content {rating.instrument.hash[:12]})"),
+        ("Rater", rating.rater),
+        ("Created", _when(rating.created)),
+        ("Updated", _when(rating.updated)),
+    ]
+    if instrument is None:
+        header.append(("Note", "its instrument version is not among yours: keys, no labels"))
+    fields = {f.key: f for f in instrument.fields} if instrument else {}
+    session = []
+    for key, value in rating.session.items():
+        f = fields.get(key)
+        choices = {str(c.code): c.label for c in f.choices} if f else {}
+        session.append((f.label if f else key, _labelled(value, choices)))
+    codes = {c.code: c.label for c in instrument.missing_codes} if instrument else {}
+    items: list[tuple[str, str, dict[str, str]]] = [(k, k, {}) for k in rating.answers]
+    if instrument is not None:
+        items = [
+            (i.key, i.label, dict(scale_points(instrument.scale_of(i)))) for i in instrument.items
+        ]
+    answers = [(label, _answer(rating.answers.get(k), points, codes)) for k, label, points in items]
+    moments = [
+        (f"{n}.", m.text + (f"  (touched: {', '.join(m.tags)})" if m.tags else ""))
+        for n, m in enumerate(rating.now_moments, start=1)
+    ]
+    entries = rating.history()
+    history = Table(title="History", title_justify="left", box=None, title_style="bold")
+    for column in ("#", "since", "by", "why / what changed"):
+        history.add_column(column, overflow="fold")
+    for entry, before in zip(entries, [None, *entries], strict=False):
+        what = "first saved" if before is None else f"{entry.reason}: {_changes(before, entry)}"
+        history.add_row(str(entry.number), _when(entry.since), _plain(entry.by), _plain(what))
+    parts = [_grid("Rating", header), _grid("Session", session), _grid("Items", answers)]
+    if moments:
+        parts.append(_grid("Now moments", moments))
+    if rating.notes:
+        parts.append(_grid("Notes", [("", rating.notes)]))
+    parts.append(history)
+    return Group(*(p for part in parts for p in (part, "")))
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+_ROLES = ("session_date", "dyad", "session_number", "rater")
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: expected a date like 2026-01-31, found {text!r}")
+
+
+def _instrument(catalogue: Catalogue, rating: Rating) -> Instrument | None:
+    """The instrument version the rating was made with, when found with the same content."""
+    for li in catalogue.instruments:
+        if li.ref == rating.instrument.ref and li.content_hash == rating.instrument.hash:
+            return li.instrument
+    return None
+
+
+def _role_keys(instrument: Instrument | None) -> dict[str, str]:
+    """Role -> session field key; the role names themselves (as in the built-in instrument)
+    when the instrument is not at hand."""
+    fields = instrument.fields if instrument else []
+    return {r: next((f.key for f in fields if f.role == r), r) for r in _ROLES}
+
+
+def _grid(title: str, rows: Iterable[tuple[str, str]]) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_header=False, box=None)
+    table.title_style = "bold"
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        table.add_row(_plain(key), _plain(value))
+    return table
+
+
+def _plain(text: str) -> RenderableType:
+    from rich.text import Text
+
+    return Text(text)  # never markup: notes and moments are the rater's words
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _labelled(value: Value, labels: dict[str, str]) -> str:
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(f"{v} ({labels[str(v)]})" if str(v) in labels else str(v) for v in values)
+
+
+def _answer(answer: Answer | None, points: dict[str, str], codes: dict[str, str]) -> str:
+    from rating_tui.ratings.model import Missing
+
+    if answer is None:
+        return "– (no answer)"
+    if isinstance(answer, Missing):
+        label = codes.get(answer.missing)
+        return f"{answer.missing} ({label})" if label else answer.missing
+    return _labelled(answer.value, points)
+
+
+def _changes(before: HistoryEntry, after: HistoryEntry) -> str:
+    """What differs between two versions, briefly: `narration 2 -> 3, notes`."""
+    old, new = before.content, after.content
+    out = []
+    for a, b in ((old.session, new.session), (old.answers, new.answers)):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                out.append(f"{key} {_short(a.get(key))} -> {_short(b.get(key))}")
+    out += [name for name in ("now_moments", "notes") if getattr(old, name) != getattr(new, name)]
+    if old.status != new.status:
+        out.append(f"status {old.status} -> {new.status}")
+    return ", ".join(out) or "no change in content"
+
+
+def _short(value: object) -> str:
+    from rating_tui.ratings.model import Answered, Missing
+
+    if value is None:
+        return "(none)"
+    if isinstance(value, Missing):
+        return str(value.missing)
+    return str(value.value if isinstance(value, Answered) else value)
