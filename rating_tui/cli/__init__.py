@@ -84,6 +84,31 @@ def root(
         launch(ctx.obj.data, ctx.obj.instruments)
 
 
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option(min=1, max=20_000, help="How many ratings.")] = 600,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
+) -> None:
+    """Open the app on a temporary data folder filled with synthetic ratings.
+
+    Nothing is written to your real data folder or preferences; the folder is deleted when
+    the app closes.
+    """
+    import tempfile
+
+    from rating_tui.services.demo import builtin_instrument, fill_demo_data
+    from rating_tui.store.api import Store
+
+    with tempfile.TemporaryDirectory(prefix="rating-tui-demo-") as tmp:
+        folder = Path(tmp) / "data"
+        typer.echo(f"Making {count} demo ratings in a temporary folder…", err=True)
+        fill_demo_data(Store.open(folder), builtin_instrument(), count, seed)
+        from rating_tui.tui.launch import launch  # Textual is imported only here
+
+        launch(None, ctx.obj.instruments, store_dir=folder, prefs_file=Path(tmp) / "prefs.json")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -8,13 +8,21 @@ from rating_tui import paths
 from rating_tui.tui.app import Opened, RatingApp
 
 
-def launch(data: Path | None, instruments: list[Path], store_dir: Path | None = None) -> None:
+def launch(
+    data: Path | None,
+    instruments: list[Path],
+    store_dir: Path | None = None,
+    prefs_file: Path | None = None,
+) -> None:
     """Run the app until the user quits."""
-    build_app(data, instruments, store_dir).run()
+    build_app(data, instruments, store_dir, prefs_file).run()
 
 
 def build_app(
-    data: Path | None, instruments: list[Path], store_dir: Path | None = None
+    data: Path | None,
+    instruments: list[Path],
+    store_dir: Path | None = None,
+    prefs_file: Path | None = None,
 ) -> RatingApp:
     """The app as `rating-tui` runs it: instruments and the data folder are opened after the
     first frame (see `RatingApp`). A store that cannot be opened (locked, damaged, unwritable)
@@ -32,4 +40,5 @@ def build_app(
         except StoreError as exc:
             return Opened(catalogue, None, str(exc))
 
-    return RatingApp(data_dir=data_dir, opener=opener, prefs_file=paths.prefs_file())
+    prefs = prefs_file or paths.prefs_file()
+    return RatingApp(data_dir=data_dir, opener=opener, prefs_file=prefs)
