@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -39,12 +39,12 @@ from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds
 from rating_tui.cli.errors import fail
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import Console
 
     from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.instruments.model import Instrument
-    from rating_tui.ratings.model import Answer, HistoryEntry, Rating, Status, Value
+    from rating_tui.ratings.model import Rating, Status
 
 _SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
@@ -268,57 +268,9 @@ def show(
     store = open_store(folder)
     with clear_errors():
         rating = store.get(store.resolve_id(rating_id))
+    from rating_tui.views.rating_view import rating_view
+
     _console().print(rating_view(rating, _instrument(_catalogue(ctx), rating)))
-
-
-def rating_view(rating: Rating, instrument: Instrument | None) -> RenderableType:
-    """Everything about one rating, labelled from its instrument when that is at hand."""
-    from rich.console import Group
-    from rich.table import Table
-
-    from rating_tui.views.instrument_view import scale_points
-
-    header = [
-        ("Id", rating.id),
-        ("Status", rating.status + (f": {rating.void_reason}" if rating.void_reason else "")),
-        ("Instrument", f"{rating.instrument.ref} (content {rating.instrument.hash[:12]})"),
-        ("Rater", rating.rater),
-        ("Created", _when(rating.created)),
-        ("Updated", _when(rating.updated)),
-    ]
-    if instrument is None:
-        header.append(("Note", "its instrument version is not among yours: keys, no labels"))
-    fields = {f.key: f for f in instrument.fields} if instrument else {}
-    session = []
-    for key, value in rating.session.items():
-        f = fields.get(key)
-        choices = {str(c.code): c.label for c in f.choices} if f else {}
-        session.append((f.label if f else key, _labelled(value, choices)))
-    codes = {c.code: c.label for c in instrument.missing_codes} if instrument else {}
-    items: list[tuple[str, str, dict[str, str]]] = [(k, k, {}) for k in rating.answers]
-    if instrument is not None:
-        items = [
-            (i.key, i.label, dict(scale_points(instrument.scale_of(i)))) for i in instrument.items
-        ]
-    answers = [(label, _answer(rating.answers.get(k), points, codes)) for k, label, points in items]
-    moments = [
-        (f"{n}.", m.text + (f"  (touched: {', '.join(m.tags)})" if m.tags else ""))
-        for n, m in enumerate(rating.now_moments, start=1)
-    ]
-    entries = rating.history()
-    history = Table(title="History", title_justify="left", box=None, title_style="bold")
-    for column in ("#", "since", "by", "why / what changed"):
-        history.add_column(column, overflow="fold")
-    for entry, before in zip(entries, [None, *entries], strict=False):
-        what = "first saved" if before is None else f"{entry.reason}: {_changes(before, entry)}"
-        history.add_row(str(entry.number), _when(entry.since), _plain(entry.by), _plain(what))
-    parts = [_grid("Rating", header), _grid("Session", session), _grid("Items", answers)]
-    if moments:
-        parts.append(_grid("Now moments", moments))
-    if rating.notes:
-        parts.append(_grid("Notes", [("", rating.notes)]))
-    parts.append(history)
-    return Group(*(p for part in parts for p in (part, "")))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -354,65 +306,3 @@ def _role_keys(instrument: Instrument | None) -> dict[str, str]:
     when the instrument is not at hand."""
     fields = instrument.fields if instrument else []
     return {r: next((f.key for f in fields if f.role == r), r) for r in _ROLES}
-
-
-def _grid(title: str, rows: Iterable[tuple[str, str]]) -> RenderableType:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left", show_header=False, box=None)
-    table.title_style = "bold"
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in rows:
-        table.add_row(_plain(key), _plain(value))
-    return table
-
-
-def _plain(text: str) -> RenderableType:
-    from rich.text import Text
-
-    return Text(text)  # never markup: notes and moments are the rater's words
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _labelled(value: Value, labels: dict[str, str]) -> str:
-    values = value if isinstance(value, list) else [value]
-    return ", ".join(f"{v} ({labels[str(v)]})" if str(v) in labels else str(v) for v in values)
-
-
-def _answer(answer: Answer | None, points: dict[str, str], codes: dict[str, str]) -> str:
-    from rating_tui.ratings.model import Missing
-
-    if answer is None:
-        return "– (no answer)"
-    if isinstance(answer, Missing):
-        label = codes.get(answer.missing)
-        return f"{answer.missing} ({label})" if label else answer.missing
-    return _labelled(answer.value, points)
-
-
-def _changes(before: HistoryEntry, after: HistoryEntry) -> str:
-    """What differs between two versions, briefly: `narration 2 -> 3, notes`."""
-    old, new = before.content, after.content
-    out = []
-    for a, b in ((old.session, new.session), (old.answers, new.answers)):
-        for key in sorted(set(a) | set(b)):
-            if a.get(key) != b.get(key):
-                out.append(f"{key} {_short(a.get(key))} -> {_short(b.get(key))}")
-    out += [name for name in ("now_moments", "notes") if getattr(old, name) != getattr(new, name)]
-    if old.status != new.status:
-        out.append(f"status {old.status} -> {new.status}")
-    return ", ".join(out) or "no change in content"
-
-
-def _short(value: object) -> str:
-    from rating_tui.ratings.model import Answered, Missing
-
-    if value is None:
-        return "(none)"
-    if isinstance(value, Missing):
-        return str(value.missing)
-    return str(value.value if isinstance(value, Answered) else value)
