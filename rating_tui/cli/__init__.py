@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from rating_tui import __version__
-from rating_tui.cli import data_cmd, export_cmd
+from rating_tui.cli import analysis_cmd, data_cmd, export_cmd
 from rating_tui.cli.instruments_cmd import instruments_app
 from rating_tui.cli.ratings_cmd import ratings_app
 
@@ -35,6 +35,8 @@ app.command("merge")(export_cmd.merge)
 app.add_typer(ratings_app, name="ratings")
 app.command("doctor")(data_cmd.doctor)
 app.command("demo-data")(data_cmd.demo_data)
+app.command("agreement")(analysis_cmd.agreement)
+app.command("calibrate")(analysis_cmd.calibrate)
 
 
 @dataclass

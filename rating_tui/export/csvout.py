@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import BinaryIO
 
 BOM = "\ufeff"
 
@@ -28,13 +30,34 @@ def csv_chunks(
         buffer.write(BOM)
     if header is not None:
         writer.writerow(header)
-    pending = 0
-    for row in rows:
-        writer.writerow(row)
-        pending += 1
-        if pending >= batch:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
+    pending = iter(rows)
+    while True:
+        rows_now = list(islice(pending, batch))
+        writer.writerows(rows_now)
+        if len(rows_now) < batch:
+            break
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
+
+
+class CsvWriter:
+    """CSV into a binary file, the same text as `csv_chunks`: `writer` (a `csv.writer`)
+    writes rows into a buffer that `flush` encodes into the file."""
+
+    def __init__(self, sink: BinaryIO, header: Sequence[str] | None, *, bom: bool = False):
+        self._sink = sink
+        self._buffer = io.StringIO()
+        self.writer = csv.writer(self._buffer, lineterminator="\r\n")
+        if bom:
+            self._buffer.write(BOM)
+        if header is not None:
+            self.writer.writerow(header)
+
+    def flush(self) -> None:
+        text = self._buffer.getvalue()
+        if text:
+            self._sink.write(text.encode("utf-8"))
+            self._buffer.seek(0)
+            self._buffer.truncate()

@@ -130,17 +130,24 @@ class Plan:
     ) -> VersionPlan:
         """The plan of the rating's instrument version; refuses other instruments or content."""
         ref = rating.instrument
-        found = (self._long if long else self._versions).get((ref.id, ref.version))
+        return self.plan_of(ref.id, ref.version, ref.hash, rating_id, long)
+
+    def plan_of(
+        self, instrument_id: str, version: str, hash_: str, rating_id: str, long: bool = False
+    ) -> VersionPlan:
+        """`version_plan` from the parts of the rating's instrument reference."""
+        found = (self._long if long else self._versions).get((instrument_id, version))
+        ref = f"{instrument_id}@{version}"
         if found is None:
             have = ", ".join(i.ref for i in self.instruments)
             raise ExportError(
-                f"rating {rating_id} was made with {ref.ref}, which is not part of this export "
+                f"rating {rating_id} was made with {ref}, which is not part of this export "
                 f"({have}); choose it with --instrument or add --all-versions"
             )
-        if found.hash != ref.hash:
+        if found.hash != hash_:
             raise ExportError(
-                f"rating {rating_id} was made with other content of {ref.ref} (hash "
-                f"{ref.hash[:12]}...) than the instrument file found ({found.hash[:12]}...); "
+                f"rating {rating_id} was made with other content of {ref} (hash "
+                f"{hash_[:12]}...) than the instrument file found ({found.hash[:12]}...); "
                 "put the exact version the rating was made with in an instruments folder"
             )
         return found

@@ -7,14 +7,18 @@ id@version and refuses a file whose content differs from the one the rating was 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rating_tui.export.errors import ExportError
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import FINAL_ONLY, InstrumentRef, Rating, Status
+
+Record = Mapping[str, Any]
+"""A stored rating as `Store.iter_records` gives it."""
 
 
 class Instruments:
@@ -26,12 +30,16 @@ class Instruments:
     def get(self, ref: InstrumentRef) -> Instrument | None:
         """The instrument a rating was made with; None when unknown; `ExportError` when a
         file of that version exists with other content."""
-        found = self._by_ref.get(ref.ref)
+        return self.get_ref(ref.ref, ref.hash)
+
+    def get_ref(self, ref: str, hash_: str) -> Instrument | None:
+        """`get` from the parts of an instrument reference: id@version and content hash."""
+        found = self._by_ref.get(ref)
         if found is None:
             return None
-        if found[1] != ref.hash:
+        if found[1] != hash_:
             raise ExportError(
-                f"ratings were made with other content of {ref.ref} (hash {ref.hash[:12]}...) "
+                f"ratings were made with other content of {ref} (hash {hash_[:12]}...) "
                 f"than the instrument file found ({found[1][:12]}...); put the exact version "
                 "they were made with in an instruments folder (--instruments DIR)"
             )
@@ -101,17 +109,7 @@ class Selection:
                 f"cannot filter rating {rating.id} by dyad or date: its instrument "
                 f"{rating.instrument.ref} is unknown (add its folder with --instruments DIR)"
             )
-        if self.dyad is not None and _role(rating, instrument, "dyad") != self.dyad:
-            return False
-        if self.date_from is not None or self.date_to is not None:
-            day = _role(rating, instrument, "session_date")
-            if not isinstance(day, str) or not day:
-                return False
-            if self.date_from is not None and day < self.date_from.isoformat():
-                return False
-            if self.date_to is not None and day > self.date_to.isoformat():
-                return False
-        return True
+        return self._roles_match(rating.session, instrument)
 
     def apply(self, ratings: Iterable[Rating], instruments: Instruments) -> Iterator[Rating]:
         """The ratings that match, in the order given."""
@@ -120,10 +118,52 @@ class Selection:
             if self.matches(rating, found):
                 yield rating
 
+    def record_filter(self, instruments: Instruments) -> Callable[[Record], bool] | None:
+        """`matches` for stored records (`Store.iter_records`), or None when every record of
+        `statuses` matches. It may raise KeyError or TypeError on a damaged record."""
+        if self.instrument is None and self.rater is None and not self.needs_instrument:
+            return None
+        return lambda record: self._matches_record(record, instruments)
+
+    def _matches_record(self, record: Record, instruments: Instruments) -> bool:
+        ref = record["instrument"]
+        name = f"{ref['id']}@{ref['version']}"
+        found = instruments.get_ref(name, ref["hash"]) if self.needs_instrument else None
+        if record["status"] not in self.statuses or not self.wants_ref(ref["id"], ref["version"]):
+            return False
+        if self.rater is not None and record["rater"] != self.rater:
+            return False
+        if not self.needs_instrument:
+            return True
+        if found is None:
+            raise ExportError(
+                f"cannot filter rating {record['id']} by dyad or date: its instrument "
+                f"{name} is unknown (add its folder with --instruments DIR)"
+            )
+        return self._roles_match(record["session"], found)
+
+    def _roles_match(self, session: Mapping[str, object], instrument: Instrument) -> bool:
+        """The dyad and date filters, on a rating's session fields."""
+        if self.dyad is not None and _field(session, instrument, "dyad") != self.dyad:
+            return False
+        if self.date_from is not None or self.date_to is not None:
+            day = _field(session, instrument, "session_date")
+            if not isinstance(day, str) or not day:
+                return False
+            if self.date_from is not None and day < self.date_from.isoformat():
+                return False
+            if self.date_to is not None and day > self.date_to.isoformat():
+                return False
+        return True
+
 
 def _role(rating: Rating, instrument: Instrument, role: str) -> object:
+    return _field(rating.session, instrument, role)
+
+
+def _field(session: Mapping[str, object], instrument: Instrument, role: str) -> object:
     field = next((f for f in instrument.fields if f.role == role), None)
-    return rating.session.get(field.key) if field is not None else None
+    return session.get(field.key) if field is not None else None
 
 
 def session_date(rating: Rating, instrument: Instrument | None) -> str:

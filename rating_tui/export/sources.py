@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rating_tui.export.errors import ExportError
 from rating_tui.export.merge import MergeReport, Source, merge
 from rating_tui.export.select import Instruments, Selection
 from rating_tui.ratings.model import STATUSES, Rating, Status
 from rating_tui.store import Store
+
+T = TypeVar("T")
 
 
 class StoreSource:
@@ -35,6 +38,13 @@ class StoreSource:
 
     def ratings(self, statuses: Collection[Status]) -> Iterable[Rating]:
         return self.store.iter_all(statuses=statuses)
+
+    def records(
+        self, read: Callable[[dict[str, Any]], T | None], statuses: Collection[Status]
+    ) -> Iterable[T]:
+        """`read` of each stored record, as `ratings` orders them (`Store.iter_records`):
+        the fast path of the CSV tables."""
+        return self.store.iter_records(read, statuses=statuses)
 
     def refs(self, selection: Selection) -> set[str]:
         """Instrument versions with at least one rating matching `selection` (reads months

@@ -17,6 +17,7 @@ class RatingCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         from rating_tui.tui import flow
+        from rating_tui.tui.screens.calibration import CalibrationScreen
         from rating_tui.tui.screens.help import HelpScreen
         from rating_tui.tui.screens.history import HistoryScreen
         from rating_tui.tui.screens.instruments import InstrumentsScreen
@@ -38,6 +39,14 @@ class RatingCommands(Provider):
             commands.insert(
                 1,
                 ("History", "All ratings, with filters", lambda: app.push_screen(HistoryScreen())),
+            )
+            commands.insert(
+                2,
+                (
+                    "Calibration",
+                    "A trainee's ratings against a gold rater's",
+                    lambda: app.push_screen(CalibrationScreen()),
+                ),
             )
         return commands
 

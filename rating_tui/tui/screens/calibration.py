@@ -20,9 +20,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from rating_tui.analysis.calibration import RaterCalibration, calibrate
-from rating_tui.analysis.pairing import Collected, SessionTable, collect
+from rating_tui.analysis.pairing import Collected, SessionTable, collect, record_parts
 from rating_tui.analysis.report import number, percent, signed
 from rating_tui.export.select import Instruments
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.model import InstrumentRef
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -75,7 +77,11 @@ class CalibrationScreen(Screen[None]):
             self.app.call_from_thread(self._status, "No data folder is open: nothing to compare.")
             return
         known = Instruments(li.instrument for li in self.rating_app.catalogue.instruments)
-        found = collect(store.iter_all(), lambda r: known.find(r.instrument))
+
+        def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument | None:
+            return known.find(InstrumentRef(id=instrument_id, version=version, hash=hash_))
+
+        found = collect(store.iter_records(record_parts), instrument_of)
         self.app.call_from_thread(self._loaded, found)
 
     def _loaded(self, found: Collected) -> None:

@@ -65,7 +65,16 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("escape", "back to the items"),
         ],
     ),
-    ("History", [("enter", "open"), ("/", "filters"), ("s", "date order"), ("escape", "home")]),
+    (
+        "History",
+        [
+            ("enter", "open"),
+            ("/", "filters"),
+            ("s", "date order"),
+            ("c", "calibration: a trainee against a gold rater"),
+            ("escape", "home"),
+        ],
+    ),
     (
         "A rating",
         [

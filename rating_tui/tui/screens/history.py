@@ -34,6 +34,7 @@ class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "flip_order", "Sort by date", id="sort"),
         Binding("slash", "filters", "Filter", id="filter"),
+        Binding("c", "calibration", "Calibration", id="calibration"),
         Binding("escape", "back", "Home", id="history_back"),
     ]
 
@@ -167,3 +168,10 @@ class HistoryScreen(Screen[None]):
             self.query_one(DataTable).focus()
             return
         self.dismiss()
+
+    def action_calibration(self) -> None:
+        """A trainee's ratings against a gold rater's; the rater filter is the trainee."""
+        from rating_tui.tui.screens.calibration import CalibrationScreen
+
+        trainee = self.query_one("#f-rater", Input).value.strip()
+        self.app.push_screen(CalibrationScreen(trainee=trainee))

@@ -1,0 +1,294 @@
+"""Which ratings are of the same session, gathered once into compact per-instrument tables.
+
+Two final ratings are of the same session when they share the instrument id (any version),
+the dyad code, the session date and the session number (the fields with those roles), and come
+from different raters. A rater who rated one session twice counts once, with the rating
+updated last (`SessionTable.replaced` counts the others). Only items whose answer is a point on
+a line are analysed (likert, numeric, yes/no); choices and text are left out.
+
+An item coded "not observed" / "not applicable", or left unanswered, has no value here (NaN);
+the codes are counted per item so that each statistic can say how many it set aside.
+
+Pure Python (the `array` module, a few bytes per value): calibration runs in the core app
+without numpy, and agreement hands these buffers to numpy without copying rows one by one.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rating_tui.instruments.catalogue import semver_key
+from rating_tui.instruments.model import (
+    Instrument,
+    LikertScale,
+    NumericScale,
+    Role,
+    YesNoScale,
+)
+from rating_tui.ratings.model import Answered, Missing, Rating
+
+Record = Mapping[str, Any]
+"""A stored rating, as `Rating.model_dump(mode="json")` gives it (`Store.iter_records`)."""
+Parts = tuple[tuple[str, str, str], str, str, Mapping[str, object], Mapping[str, object], str]
+"""(instrument id, version, hash), status, rater, session fields, answers, updated (ISO)."""
+LEFT_OUT: Parts = (("", "", ""), "", "", {}, {}, "")
+"""Parts of a rating a filter left out: no status, so `collect` passes it by."""
+
+SESSION_ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number")
+"""The session fields that together say which session a rating is of."""
+
+
+@dataclass(frozen=True)
+class ItemScale:
+    """An analysed item and its scale, as the newest version of the instrument defines it."""
+
+    key: str
+    label: str
+    kind: str
+    """likert, numeric or yes_no."""
+    points: tuple[float, ...]
+    """The likert point values in ascending order (yes/no: 0 and 1; numeric: none)."""
+    low: float
+    high: float
+    step: float
+
+    @property
+    def span(self) -> float:
+        """The scale's range in its own units (a 0–4 likert scale: 4)."""
+        return self.high - self.low
+
+    def position(self, value: float) -> float:
+        """`value` counted in scale points from the bottom (likert: the point's rank), so that
+        "within one point" and kappa's categories mean the same on every scale."""
+        if self.kind == "likert":
+            rank = bisect_left(self.points, value)
+            exact = rank < len(self.points) and self.points[rank] == value
+            return float(rank) if exact else rank - 0.5
+        return (value - self.low) / self.step
+
+
+def item_scale(instrument: Instrument, key: str) -> ItemScale | None:
+    """The analysable scale of item `key`, or None for choices, text or an unknown key."""
+    item = next((i for i in instrument.items if i.key == key), None)
+    if item is None:
+        return None
+    scale = instrument.scale_of(item)
+    if isinstance(scale, LikertScale):
+        points = tuple(sorted(float(p.value) for p in scale.points))
+        return ItemScale(key, item.label, "likert", points, points[0], points[-1], 1.0)
+    if isinstance(scale, YesNoScale):
+        return ItemScale(key, item.label, "yes_no", (0.0, 1.0), 0.0, 1.0, 1.0)
+    if isinstance(scale, NumericScale):
+        low, high, step = float(scale.min), float(scale.max), float(scale.step)
+        return ItemScale(key, item.label, "numeric", (), low, high, step)
+    return None
+
+
+@dataclass
+class SessionTable:
+    """One instrument's final ratings: a row per (session, rater), a column per item."""
+
+    instrument_id: str
+    items: list[ItemScale] = field(default_factory=list)
+    raters: list[str] = field(default_factory=list)
+    sessions: list[tuple[str, ...]] = field(default_factory=list)
+    """The session key (dyad, date, number) of each session index."""
+    row_session: array[int] = field(default_factory=lambda: array("q"))
+    row_rater: array[int] = field(default_factory=lambda: array("q"))
+    values: list[array[float]] = field(default_factory=list)
+    """Per item, the value of each row; NaN when coded missing or unanswered."""
+    coded: list[array[int]] = field(default_factory=list)
+    """Per item, 1 where the row gave a not-observed / not-applicable code."""
+    replaced: int = 0
+
+    @property
+    def rows(self) -> int:
+        return len(self.row_session)
+
+    def coded_count(self, item: int) -> int:
+        return sum(self.coded[item])
+
+
+@dataclass
+class Collected:
+    """Every instrument's table, and the ratings that could not be placed in a session."""
+
+    tables: dict[str, SessionTable] = field(default_factory=dict)
+    ratings: int = 0
+    """Ratings read (after the rater filter)."""
+    unkeyed: int = 0
+    """Ratings without a dyad, date or session number: no session to pair them in."""
+    unknown: int = 0
+    """Ratings whose instrument version is not known (left out)."""
+
+
+class _Builder:
+    """Fills one `SessionTable`, keeping per (session, rater) the rating updated last."""
+
+    def __init__(self, instrument_id: str) -> None:
+        self.table = SessionTable(instrument_id)
+        self._item_at: dict[str, int] = {}
+        self._item_version: dict[str, str] = {}
+        self._plans: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+        self._session_at: dict[tuple[str, ...], int] = {}
+        self._rater_at: dict[str, int] = {}
+        self._row_at: dict[tuple[int, int], int] = {}
+        self._updated: list[str] = []
+
+    def _plan(self, instrument: Instrument) -> tuple[list[str], list[tuple[int, str]]]:
+        """Session field keys and (column, item key) pairs of one version, made once."""
+        plan = self._plans.get(instrument.version)
+        if plan is not None:
+            return plan
+        roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
+        key_fields = [f.key for f in roles if f is not None]
+        columns = []
+        for item in instrument.items:
+            scale = item_scale(instrument, item.key)
+            if scale is None:
+                continue
+            column = self._item_at.get(item.key)
+            if column is None:
+                column = self._item_at[item.key] = len(self.table.items)
+                self._item_version[item.key] = instrument.version
+                self.table.items.append(scale)
+                self.table.values.append(array("d", [math.nan]) * self.table.rows)
+                self.table.coded.append(array("b", [0]) * self.table.rows)
+            elif semver_key(instrument.version) > semver_key(self._item_version[item.key]):
+                self._item_version[item.key] = instrument.version
+                self.table.items[column] = scale
+            columns.append((column, item.key))
+        plan = self._plans[instrument.version] = (key_fields, columns)
+        return plan
+
+    def add(self, parts: Parts, instrument: Instrument) -> bool:
+        """Place one rating; False when it has no session key to pair it by."""
+        _, _, rater_code, session_fields, answers, updated = parts
+        key_fields, columns = self._plan(instrument)
+        key = tuple(str(session_fields.get(k, "")) for k in key_fields)
+        if not key_fields or "" in key:
+            return False
+        table = self.table
+        session = self._session_at.setdefault(key, len(table.sessions))
+        if session == len(table.sessions):
+            table.sessions.append(key)
+        rater = self._rater_at.setdefault(rater_code, len(table.raters))
+        if rater == len(table.raters):
+            table.raters.append(rater_code)
+        row = self._row_at.get((session, rater))
+        if row is None:
+            row = self._row_at[(session, rater)] = table.rows
+            table.row_session.append(session)
+            table.row_rater.append(rater)
+            self._updated.append(updated)
+            for values, coded in zip(table.values, table.coded, strict=True):
+                values.append(math.nan)
+                coded.append(0)
+        else:
+            table.replaced += 1
+            if updated <= self._updated[row]:
+                return True
+            self._updated[row] = updated
+            for values, coded in zip(table.values, table.coded, strict=True):
+                values[row], coded[row] = math.nan, 0
+        for column, item_key in columns:
+            answer = answers.get(item_key)
+            if answer is not None:
+                value, is_code = _answer(answer)
+                if is_code:
+                    table.coded[column][row] = 1
+                elif value is not None:
+                    table.values[column][row] = value
+        return True
+
+
+def _answer(answer: object) -> tuple[float | None, bool]:
+    """(number or None, whether it is a missing code) of an answer, stored or modelled."""
+    if type(answer) is dict:  # {"value": v} or {"missing": code}: the stored form
+        if "missing" in answer:
+            return None, True
+        value = answer.get("value")
+    elif isinstance(answer, Answered):
+        value = answer.value
+    else:
+        return None, isinstance(answer, Missing)
+    if isinstance(value, int | float) and not isinstance(value, bool):  # True is no point
+        return float(value), False
+    return None, False
+
+
+def rating_parts(rating: Rating) -> Parts:
+    """What pairing needs of a Rating."""
+    ref = rating.instrument
+    updated = rating.updated.isoformat(timespec="microseconds")
+    return (
+        (ref.id, ref.version, ref.hash),
+        rating.status,
+        rating.rater,
+        rating.session,
+        rating.answers,
+        updated,
+    )
+
+
+def record_parts(record: Record) -> Parts | None:
+    """What pairing needs of a stored rating (the dict `Rating.model_dump(mode="json")`
+    gives), read without building a model; None when a part it uses has another form (the
+    store then validates the record: `Store.iter_records`)."""
+    ref = record.get("instrument")
+    if type(ref) is not dict:
+        return None
+    id_, version, hash_ = ref.get("id"), ref.get("version"), ref.get("hash")
+    status, rater, updated = record.get("status"), record.get("rater"), record.get("updated")
+    session, answers = record.get("session"), record.get("answers")
+    if (
+        isinstance(id_, str)
+        and isinstance(version, str)
+        and isinstance(hash_, str)
+        and isinstance(status, str)
+        and isinstance(rater, str)
+        and isinstance(updated, str)
+        and isinstance(session, dict)
+        and isinstance(answers, dict)
+    ):
+        return ((id_, version, hash_), status, rater, session, answers, updated)
+    return None
+
+
+def collect(
+    ratings: Iterable[Rating | Parts],
+    instrument_of: Callable[[str, str, str], Instrument | None],
+    raters: Collection[str] | None = None,
+) -> Collected:
+    """Read `ratings` once into a table per instrument id: Ratings, or their `Parts` read
+    from the store's records by `record_parts` (much faster than building models). Only
+    final ratings count. `instrument_of(id, version, hash)` gives the version a rating was
+    made with (None: unknown; the rating is left out and counted); `raters` keeps only those
+    raters' ratings."""
+    found = Collected()
+    builders: dict[str, _Builder] = {}
+    versions: dict[tuple[str, str, str], Instrument | None] = {}
+    for rating in ratings:
+        parts = rating_parts(rating) if isinstance(rating, Rating) else rating
+        ref, status, rater = parts[0], parts[1], parts[2]
+        if status != "final" or (raters is not None and rater not in raters):
+            continue
+        found.ratings += 1
+        instrument = (
+            versions[ref] if ref in versions else versions.setdefault(ref, instrument_of(*ref))
+        )
+        if instrument is None:
+            found.unknown += 1
+            continue
+        builder = builders.get(instrument.id)
+        if builder is None:
+            builder = builders[instrument.id] = _Builder(instrument.id)
+        if not builder.add(parts, instrument):
+            found.unkeyed += 1
+    found.tables = {key: b.table for key, b in sorted(builders.items())}
+    return found

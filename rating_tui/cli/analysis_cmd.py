@@ -1,0 +1,309 @@
+"""`rating-tui agreement` and `rating-tui calibrate`: figures as Rich tables, and as CSV.
+
+Thin wrappers like the export commands, whose filters and folder handling they reuse: read the
+selected final ratings once (merging several --data folders), hand them to
+`rating_tui.analysis`, print. Agreement needs the `stats` extra (numpy, scipy) and says how to
+install it; calibration is plain Python and always works. Expected problems end in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rating_tui.cli.errors import fail
+from rating_tui.cli.export_cmd import _day, _instruments, _settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from rating_tui.analysis.agreement import ItemAgreement
+    from rating_tui.analysis.calibration import RaterCalibration
+    from rating_tui.analysis.pairing import Collected, Parts
+    from rating_tui.export.select import Instruments, Selection
+    from rating_tui.export.sources import StoreSource
+    from rating_tui.instruments.model import Instrument
+    from rating_tui.ratings.model import Rating
+
+InstrumentOpt = Annotated[str | None, typer.Option(help="Only ratings of ID or ID@VERSION.")]
+DateFrom = Annotated[str | None, typer.Option("--from", help="First session date, YYYY-MM-DD.")]
+DateTo = Annotated[str | None, typer.Option("--to", help="Last session date, YYYY-MM-DD.")]
+Dyad = Annotated[str | None, typer.Option(help="Only this dyad code.")]
+Csv = Annotated[Path | None, typer.Option("--csv", help="Also write the figures to this CSV file.")]
+Data = Annotated[
+    list[Path] | None, typer.Option("--data", help="Data folder; repeat to merge several.")
+]
+CALIBRATION_KEY = (
+    "Final ratings only; a session counts for an item when both gave a value. Bias: the rater "
+    "minus the gold rater (positive: rates higher). Within 1: at most one scale point apart. "
+    "Diverges: mean absolute difference at least 1/8 of the scale's range."
+)
+HANDLING = (
+    "Final ratings only. Not-observed / not-applicable codes and unanswered items are no value. "
+    "ICC: complete sessions only, those of the raters who rated the most sessions together. "
+    "Kappa: only where exactly two raters rated (choose two with --rater A --rater B). "
+    "Alpha: every session with two or more values. Bands: Koo & Li (2016)."
+)
+
+
+@dataclass(frozen=True)
+class _Filters:
+    """The options both commands share with `rating-tui export`."""
+
+    instrument: str | None
+    date_from: str | None
+    date_to: str | None
+    dyad: str | None
+    data: list[Path] | None
+
+
+def _collect(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> Collected:
+    """Read the selected final ratings of every data folder once, into session tables."""
+    from rating_tui.analysis.pairing import collect
+    from rating_tui.export.select import Selection, parse_instrument_option
+    from rating_tui.export.sources import StoreSource
+    from rating_tui.paths import data_dir
+    from rating_tui.ratings.model import InstrumentRef
+
+    if filters.instrument is not None:
+        parse_instrument_option(filters.instrument)
+    selection = Selection(
+        filters.instrument,
+        _day(filters.date_from, "--from"),
+        _day(filters.date_to, "--to"),
+        filters.dyad,
+    )
+    folders = filters.data or [data_dir(_settings(ctx)[0])]
+    instruments = _instruments(ctx)
+    sources = [StoreSource.open(f) for f in folders]
+
+    def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
+        return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
+
+    found = collect(_stream(selection, sources, instruments), instrument_of, raters)
+    if not found.tables:
+        raise LookupError("no final ratings match; nothing to analyse")
+    return found
+
+
+def _stream(
+    selection: Selection, sources: list[StoreSource], instruments: Instruments
+) -> Iterable[Rating | Parts]:
+    """The selected ratings, read once. One folder: straight from its stored records, without
+    a model per rating (the export's fast path); several: merged by rating id as the export
+    merges them (the newest copy of a rating decides its status)."""
+    from rating_tui.analysis.pairing import LEFT_OUT, record_parts
+    from rating_tui.export.job import ExportRequest, RecordSource, rating_stream
+    from rating_tui.export.merge import MergeReport
+
+    source = sources[0]
+    if len(sources) > 1 or not isinstance(source, RecordSource):
+        return rating_stream(
+            ExportRequest(selection=selection), sources, instruments, MergeReport()
+        )
+    keep = selection.record_filter(instruments)
+
+    def read(record: dict[str, Any]) -> Parts | None:
+        """The record's parts (with no status when the filters leave it out, so that
+        `collect` passes it by); None when it is not in the stored form (the store then
+        validates it, as `iter_all` does)."""
+        try:
+            if keep is not None and not keep(record):
+                return LEFT_OUT
+        except (KeyError, TypeError):
+            return None
+        return record_parts(record)
+
+    return source.records(read, selection.statuses)
+
+
+def _run(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> Collected:
+    from rating_tui.export.errors import ExportError
+    from rating_tui.store import StoreError
+
+    try:
+        return _collect(ctx, filters, raters)
+    except (ExportError, StoreError, LookupError) as exc:
+        fail(str(exc))
+
+
+def agreement(
+    ctx: typer.Context,
+    instrument: InstrumentOpt = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    rater: Annotated[
+        list[str] | None, typer.Option(help="Only this rater; repeatable (two: kappa).")
+    ] = None,
+    dyad: Dyad = None,
+    csv: Csv = None,
+    data: Data = None,
+) -> None:
+    """Inter-rater agreement per item: ICC (six forms), weighted kappa, Krippendorff's alpha."""
+    from rating_tui.analysis.results import stats_missing
+
+    problem = stats_missing()
+    if problem is not None:
+        fail(problem)
+    from rich.console import Console
+
+    from rating_tui.analysis.agreement import agreement as compute
+    from rating_tui.analysis.report import AGREEMENT_HEADER, agreement_rows
+
+    filters = _Filters(instrument, date_from, date_to, dyad, data)
+    found = _run(ctx, filters, set(rater) if rater else None)
+    console, rows = Console(), list[list[str]]()
+    for instrument_id, table in found.tables.items():
+        items = compute(table)
+        rows += agreement_rows(instrument_id, items)
+        for shown in _agreement_tables(instrument_id, items):
+            console.print(shown)
+    console.print(HANDLING, style="dim", highlight=False)
+    _summary(found)
+    if csv is not None:
+        _save(csv, AGREEMENT_HEADER, rows)
+
+
+def _save(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+    """Write the CSV atomically, private (0600) like every export."""
+    from rating_tui.export.csvout import csv_chunks
+    from rating_tui.export.output import atomic_output, write_text_chunks
+
+    try:
+        with atomic_output(path) as sink:
+            write_text_chunks(sink, csv_chunks(header, rows))
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    typer.echo(f"wrote {len(rows)} row(s) to {path}", err=True)
+
+
+def _summary(found: Collected) -> None:
+    lines = [f"read {found.ratings} final rating(s)"]
+    if found.unkeyed:
+        lines.append(f"{found.unkeyed} without dyad, date or session number were left out")
+    replaced = sum(t.replaced for t in found.tables.values())
+    if replaced:
+        lines.append(f"{replaced} earlier rating(s) of a session by the same rater were set aside")
+    typer.echo("; ".join(lines), err=True)
+
+
+def _agreement_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]:
+    """A table per item; statistics that all lack a value for one reason share a row."""
+    from rich import box
+    from rich.table import Table
+
+    from rating_tui.analysis.report import number
+
+    tables = []
+    for found in items:
+        title = (
+            f"{instrument_id} · {found.item.key} ({found.item.label}): {found.sessions} "
+            f"session(s) with two or more values; {found.coded} not-observed/n.a. code(s) left out"
+        )
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        for name in ("Statistic", "Value", "95% CI", "Sessions", "Raters", "Reading"):
+            table.add_column(name, justify="right" if name in ("Value", "Sessions") else "left")
+        figures = found.figures
+        for group in (figures[:6], figures[6:8], figures[8:]):
+            notes = {f.estimate.note for f in group}
+            if all(f.estimate.value is None for f in group) and len(notes) == 1:
+                name = group[0].statistic.split("(")[0].strip()
+                table.add_row(f"{name} (all)", "", "", "", "", group[0].estimate.note)
+                continue
+            for f in group:
+                e = f.estimate
+                ci = "" if e.low is None or e.high is None else f"[{e.low:.2f}, {e.high:.2f}]"
+                raters = ", ".join(f.raters) if len(f.raters) <= 3 else f"{len(f.raters)} raters"
+                table.add_row(
+                    f.statistic,
+                    number(e.value),
+                    ci,
+                    str(f.sessions),
+                    raters,
+                    f.interpretation or e.note,
+                )
+        tables.append(table)
+    return tables
+
+
+def calibrate(
+    ctx: typer.Context,
+    gold: Annotated[str, typer.Option("--gold", help="The gold-standard rater's code.")],
+    instrument: InstrumentOpt = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    rater: Annotated[
+        list[str] | None, typer.Option(help="Only this rater against the gold; repeatable.")
+    ] = None,
+    dyad: Dyad = None,
+    csv: Csv = None,
+    data: Data = None,
+) -> None:
+    """Compare every rater with a gold-standard rater: bias, mean absolute difference, % exact,
+    % within one point per item, and the items where each diverges most."""
+    from rich.console import Console
+
+    from rating_tui.analysis.calibration import CalibrationError
+    from rating_tui.analysis.calibration import calibrate as compute
+    from rating_tui.analysis.report import CALIBRATION_HEADER, calibration_rows
+
+    keep = {*rater, gold} if rater else None
+    found = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
+    console, rows, problems = Console(), list[list[str]](), list[str]()
+    for instrument_id, table in found.tables.items():
+        try:
+            results = compute(table, gold, rater)
+        except CalibrationError as exc:
+            problems.append(str(exc))
+            continue
+        rows += calibration_rows(instrument_id, results)
+        for result in results:
+            console.print(_calibration_table(instrument_id, result))
+            console.print(_divergence_line(result), highlight=False)
+    if not rows:
+        fail(problems[0] if problems else f"no rater to compare with {gold}")
+    console.print(CALIBRATION_KEY, style="dim", highlight=False)
+    for problem in problems:
+        typer.echo(f"note: {problem}", err=True)
+    _summary(found)
+    if csv is not None:
+        _save(csv, CALIBRATION_HEADER, rows)
+
+
+def _calibration_table(instrument_id: str, result: RaterCalibration) -> Table:
+    from rich.table import Table
+
+    from rating_tui.analysis.report import number, percent, signed
+
+    title = (
+        f"{result.rater} against {result.gold}: {instrument_id}, "
+        f"{result.sessions} session(s) rated by both"
+    )
+    table = Table(title=title, title_justify="left")
+    for name in ("Item", "Sessions", "Bias", "Mean abs. diff.", "Exact", "Within 1", "Verdict"):
+        table.add_column(name, justify="left" if name in ("Item", "Verdict") else "right")
+    for item in result.items:
+        table.add_row(
+            item.item.key,
+            str(item.sessions),
+            signed(item.bias),
+            number(item.mad, 2),
+            percent(item.exact),
+            percent(item.within_one),
+            result.note(item),
+        )
+    return table
+
+
+def _divergence_line(result: RaterCalibration) -> str:
+    top = result.most_divergent
+    if not top:
+        return f"{result.rater}: no item diverges from {result.gold}.\n"
+    named = "; ".join(
+        f"{i.item.key} (mean abs. diff. {i.mad or 0:.2f}, {i.direction(result.gold)})" for i in top
+    )
+    return f"{result.rater} diverges most on: {named}.\n"

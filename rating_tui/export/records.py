@@ -1,0 +1,350 @@
+"""The CSV tables (wide, long, now moments) straight from stored records, without models.
+
+`Store.iter_records` hands over each stored rating as the dict it is on disk. The store wrote
+it as `Rating.model_dump(mode="json")`, so every value is the very int, float, str or list the
+Rating would hold, and it goes through the same `ValueSpec.encode` as in `tables`: the rows
+are those of `tables`, byte for byte, without building a pydantic model per rating. Only the
+way in differs: an answer is `{"value": v}` or `{"missing": code}`, a now moment
+`{"text": ..., "tags": [...]}`, and `created` and `updated` are already the text a Rating
+writes.
+
+Trusted, but checked where it is read: every part a row uses must have the stored form (exact
+types: a JSON `true` is not the number 1; ids, codes and times as the store writes them; no
+unknown keys). The readers return None at the first thing that does not, and the store then
+validates that record: a damaged one stops the export with an error naming its file and id,
+a valid one written in another way (by hand) is read again as its Rating's dump.
+
+Speed (benchmarks/export_bench.py): codes, scale points, dates and dyad codes repeat from row
+to row, so each column remembers the cells of the values it has seen (`_Memo`, a bounded dict
+that free text simply passes through) instead of encoding them again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise
+from rating_tui.export.columns import Encoder
+from rating_tui.export.plan import Plan, VersionPlan
+from rating_tui.export.tables import Row
+from rating_tui.instruments.model import KEY_PATTERN
+from rating_tui.ratings.model import STATUSES, UUID_PATTERN
+
+Record = Mapping[str, Any]
+"""A stored rating as `Store.iter_records` gives it (normally `Rating.model_dump(mode="json")`)."""
+
+RECORD_KEYS = frozenset(
+    ("instrument", "rater", "session", "answers", "now_moments", "notes", "status", "id")
+) | {"created", "updated", "revisions"}
+"""The keys of a stored rating (`Rating.model_fields`, checked by a test)."""
+MEMO_SIZE = 2048
+"""Cells a column remembers before it starts afresh (bounds memory on free text)."""
+
+_ABSENT: Any = object()
+_is_uuid = re.compile(UUID_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
+_is_key = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
+_is_time = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00"
+).fullmatch
+_NO_LABELS: Mapping[str, str] = {}
+_from_iso = datetime.fromisoformat
+
+
+def _plain_times(*texts: object) -> bool:
+    """Real UTC times written as a Rating writes them: 2026-01-31T14:05:00.000000+00:00."""
+    for text in texts:
+        if type(text) is not str or _is_time(text) is None:
+            return False
+        try:
+            _from_iso(text)
+        except ValueError:  # e.g. February 30th
+            return False
+    return True
+
+
+def _plain_list(value: list[Any]) -> bool:
+    for item in value:  # noqa: SIM110  (faster than all() on a generator, for short lists)
+        if type(item) is not int and type(item) is not str:
+            return False
+    return True
+
+
+class _Memo(dict[object, str]):
+    """value -> cell for one column. Keys are ints, strs and (for lists) tuples only, so
+    that 1, 1.0 and True, equal as keys but not as cells, never meet; floats have their own
+    dict (where only 0.0 and -0.0 would meet, so zero is not remembered)."""
+
+    def __init__(self, encode: Encoder) -> None:
+        super().__init__({"": ""})
+        self.encode = encode
+        self.floats: dict[float, str] = {}
+
+    def miss(self, key: object, value: object) -> str:
+        cell = self.encode(value)
+        if len(self) >= MEMO_SIZE:
+            self.clear()
+            self[""] = ""
+        self[key] = cell
+        return cell
+
+    def float_cell(self, value: float) -> str:
+        cell = self.floats.get(value)
+        if cell is None:
+            cell = self.encode(value)
+            if value:
+                if len(self.floats) >= MEMO_SIZE:
+                    self.floats.clear()
+                self.floats[value] = cell
+        return cell
+
+
+def _cell(value: object, memo: _Memo) -> str | None:
+    """The cell of a stored value (as `tables` writes it); None for what is not one."""
+    kind = type(value)
+    if kind is int or kind is str:
+        cell = memo.get(value)
+        return cell if cell is not None else memo.miss(value, value)
+    if kind is float:
+        return memo.float_cell(value)  # type: ignore[arg-type]  # a float, mypy cannot tell
+    if kind is not list or not isinstance(value, list) or not _plain_list(value):
+        return None
+    if not value:
+        return ""
+    key = tuple(value)
+    cell = memo.get(key)
+    return cell if cell is not None else memo.miss(key, value)
+
+
+class _Version:
+    """Where one instrument version's values go in a row, with a memo per column."""
+
+    def __init__(self, vp: VersionPlan, width: int) -> None:
+        instrument = vp.instrument
+        self.id, self.version, self.hash = instrument.id, instrument.version, vp.hash
+        memos = {id(s): _Memo(s.encode) for s in (*[s for _, s in vp.fields], *vp.item_specs)}
+        self.fields = tuple((index, spec.key, memos[id(spec)]) for index, spec in vp.fields)
+        self.items = tuple(
+            (index, spec.key, memos[id(spec)], spec.missing_cells) for index, spec in vp.items
+        )
+        self.long_items = tuple((spec.key, memos[id(spec)]) for spec in vp.item_specs)
+        self.blank = [""] * width
+        self.blank[1:4] = [self.id, self.version, self.hash]
+        self.missing_labels = {c.code: c.label for c in instrument.missing_codes}
+        self.item_labels = {i.key: i.label for i in instrument.items}
+
+
+class RecordTables:
+    """The rows of `tables.wide_row`, `long_rows_of` and `moment_rows_of`, from records.
+
+    Each reader returns None when a part it reads is not in the stored form (see above) and
+    raises `ExportError` where `tables` does (a rating of a version not in the plan)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.defuse = plan.defuse
+        self._labels = plan.values == "labels"
+        self._wide: dict[str, _Version] = {}
+        self._long: dict[str, _Version] = {}
+        self._rater = len(plan.status_columns) == 2
+        self._status = len(plan.field_columns) + (1 if self._rater else 0)
+        self._tail = plan.width - 4
+
+    def _version(self, ref: Any, rating_id: str, long: bool) -> _Version | None:
+        """The rating's version plan, or None when `ref` is not an instrument reference."""
+        versions = self._long if long else self._wide
+        if type(ref) is not dict or len(ref) != 3:
+            return None
+        instrument_id, version, hash_ = ref["id"], ref["version"], ref["hash"]
+        found = versions.get(hash_)
+        if found is not None and found.id == instrument_id and found.version == version:
+            return found
+        if type(instrument_id) is not str or type(version) is not str or type(hash_) is not str:
+            return None
+        vp = self.plan.plan_of(instrument_id, version, hash_, rating_id, long)
+        found = versions[hash_] = _Version(vp, self.plan.head_width if long else self.plan.width)
+        return found
+
+    def _head(self, record: Record, long: bool) -> tuple[_Version, Row] | None:
+        """The identifying cells (id, instrument, session fields, rater, status), after
+        checking the parts of the record that only the wide row reads."""
+        if len(record) != len(RECORD_KEYS) or "revisions" not in record:
+            return None  # a key unknown to Rating, or one missing
+        rating_id, rater, status = record["id"], record["rater"], record["status"]
+        if type(rating_id) is not str or _is_uuid(rating_id) is None:
+            return None
+        if type(rater) is not str or not rater or status not in STATUSES:
+            return None
+        version = self._version(record["instrument"], rating_id, long)
+        session = record["session"]
+        if version is None or type(session) is not dict:
+            return None
+        row = version.blank[:]
+        row[0] = rating_id
+        for index, key, memo in version.fields:
+            value = session.get(key, _ABSENT)
+            if value is _ABSENT:
+                continue
+            kind = type(value)
+            if kind is int or kind is str:  # the common case of `_cell`, inline
+                cell = memo.get(value)
+                if cell is None:
+                    cell = memo.miss(value, value)
+            else:
+                cell = _cell(value, memo)
+                if cell is None:
+                    return None
+            row[index] = cell
+        if self._rater:
+            row[self._status - 1] = self.defuse(rater)
+        row[self._status] = status
+        return version, row
+
+    def wide_row(self, record: Record) -> Row | None:
+        """The rating's row, columns as `tables.wide_header`."""
+        try:
+            head = self._head(record, long=False)
+            answers = record["answers"]
+            created, updated = record["created"], record["updated"]
+            moments, notes = record["now_moments"], record["notes"]
+            if (
+                head is None
+                or type(answers) is not dict
+                or type(moments) is not list
+                or type(notes) is not str
+                or not _plain_times(created, updated)
+            ):
+                return None
+            version, row = head
+            for index, key, memo, missing_cells in version.items:
+                answer = answers.get(key, _ABSENT)
+                if answer is _ABSENT:
+                    continue
+                if type(answer) is not dict or len(answer) != 1:
+                    return None
+                value = answer.get("value", _ABSENT)
+                if value is _ABSENT:
+                    code = answer.get("missing")
+                    cell = missing_cells.get(code)  # type: ignore[arg-type]
+                    if cell is None:
+                        if type(code) is not str or _is_key(code) is None:
+                            return None
+                        cell = self.defuse(code)
+                elif (kind := type(value)) is int or kind is str:  # `_cell`, inline
+                    cell = memo.get(value)
+                    if cell is None:
+                        cell = memo.miss(value, value)
+                else:
+                    cell = _cell(value, memo)
+                    if cell is None:
+                        return None
+                row[index] = cell
+            tail = self._tail
+            row[tail] = created
+            row[tail + 1] = updated
+            row[tail + 2] = str(len(moments))
+            row[tail + 3] = self.defuse(notes)
+            return row
+        except (KeyError, TypeError):  # a key missing, a list for a code...
+            return None
+
+    def long_rows(self, record: Record) -> list[Row] | None:
+        """The rating's rows, one per item of its instrument version, as `tables.long_rows_of`."""
+        try:
+            found = self._head(record, long=True)
+            answers = record["answers"]
+            if found is None or type(answers) is not dict:
+                return None
+            version, head = found
+            rows = []
+            for key, memo in version.long_items:
+                value, missing = "", ""
+                answer = answers.get(key, _ABSENT)
+                if answer is not _ABSENT:
+                    if type(answer) is not dict or len(answer) != 1:
+                        return None
+                    stored = answer.get("value", _ABSENT)
+                    if stored is _ABSENT:
+                        code = answer.get("missing")
+                        if not isinstance(code, str) or (
+                            code not in version.missing_labels and _is_key(code) is None
+                        ):
+                            return None
+                        label = version.missing_labels.get(code, code) if self._labels else code
+                        missing = self.defuse(label)
+                    else:
+                        cell = _cell(stored, memo)
+                        if cell is None:
+                            return None
+                        value = cell
+                rows.append([*head, key, value, missing])
+            return rows
+        except (KeyError, TypeError):  # a key missing, a list for a code...
+            return None
+
+    def moment_rows(self, record: Record) -> list[Row] | None:
+        """The rating's now moments, as `tables.moment_rows_of` with this plan."""
+        labels = _NO_LABELS
+        if self._labels:
+            try:
+                version = self._version(record["instrument"], str(record["id"]), long=False)
+            except (KeyError, TypeError):
+                return None
+            if version is None:
+                return None
+            labels = version.item_labels
+        return moment_rows_of(record, self.defuse, labels)
+
+
+def moment_rows_of(
+    record: Record,
+    defuse: Callable[[str], str] = neutralise,
+    labels: Mapping[str, str] = _NO_LABELS,
+) -> list[Row] | None:
+    """The record's now moments (columns `tables.MOMENT_COLUMNS`), tags replaced by
+    `labels` when given; None when they are not in the stored form."""
+    rating_id, moments = record.get("id"), record.get("now_moments")
+    if type(rating_id) is not str or type(moments) is not list:
+        return None
+    rows = []
+    for n, moment in enumerate(moments, start=1):
+        if type(moment) is not dict or len(moment) != 2:
+            return None
+        text, tags = moment.get("text"), moment.get("tags")
+        if type(text) is not str or type(tags) is not list:
+            return None
+        for tag in tags:
+            if type(tag) is not str:
+                return None
+        if labels:
+            joined = LABEL_SEPARATOR.join(labels.get(t, t) for t in tags)
+        else:
+            joined = CODE_SEPARATOR.join(tags)
+        rows.append([rating_id, str(n), defuse(text), defuse(joined)])
+    return rows
+
+
+def _read_all(records: Iterable[Record], read: Callable[[Record], Any]) -> Iterator[Any]:
+    for record in records:
+        found = read(record)
+        if found is None:
+            raise ValueError(f"rating {record.get('id')!r} is not in the stored form")
+        yield found
+
+
+def wide_rows(plan: Plan, records: Iterable[Record]) -> Iterator[Row]:
+    """`tables.wide_rows` for records (`ValueError` for one not in the stored form)."""
+    return _read_all(records, RecordTables(plan).wide_row)
+
+
+def long_rows(plan: Plan, records: Iterable[Record]) -> Iterator[Row]:
+    """`tables.long_rows` for records (`ValueError` for one not in the stored form)."""
+    return (row for rows in _read_all(records, RecordTables(plan).long_rows) for row in rows)
+
+
+def moment_rows(plan: Plan | None, records: Iterable[Record]) -> Iterator[Row]:
+    """`tables.moment_rows` for records: without a plan, tags stay item keys."""
+    read = RecordTables(plan).moment_rows if plan is not None else moment_rows_of
+    return (row for rows in _read_all(records, read) for row in rows)
