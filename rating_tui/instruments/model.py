@@ -10,154 +10,68 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from rating_tui.instruments.base import (
+    KEY_PATTERN,
+    Code,
+    Key,
+    ReferenceProblems,
+    Strict,
+    Text,
+    duplicate_problems,
+    listing,
+)
+from rating_tui.instruments.scales import (
+    Choice,
+    LikertScale,
+    MultipleChoiceScale,
+    NumericScale,
+    Point,
+    Scale,
+    SingleChoiceScale,
+    TextScale,
+    YesNoScale,
+)
+
+__all__ = [  # the format's whole vocabulary, importable from here (scales live in scales.py)
+    "FORMAT_VERSION",
+    "KEY_PATTERN",
+    "SEMVER_PATTERN",
+    "Choice",
+    "Code",
+    "FieldType",
+    "Instrument",
+    "Item",
+    "Key",
+    "LikertScale",
+    "MissingCode",
+    "MultipleChoiceScale",
+    "NowMoments",
+    "NumericScale",
+    "Point",
+    "ReferenceProblems",
+    "Role",
+    "Scale",
+    "Section",
+    "SessionField",
+    "SingleChoiceScale",
+    "Strict",
+    "Text",
+    "TextScale",
+    "YesNoScale",
+]
 
 FORMAT_VERSION = 1
 """Version of the file format itself (not of an instrument). Bumped only on breaking changes."""
-
-KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
-"""Item, field, scale and code keys: they become column names in every export format
-(SPSS and Stata included), so they are lower-case identifiers of at most 63 characters."""
 
 SEMVER_PATTERN = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
-
-Key = Annotated[str, Field(pattern=KEY_PATTERN)]
-Text = Annotated[str, Field(min_length=1)]
-Code = int | str
-"""A choice's stored value: REDCap-style integer codes or short text codes."""
-
-
-class Strict(BaseModel):
-    """Base of every part of the format: unknown keys are errors, values are not coerced
-    across types (a quoted "5" is not the number 5)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-# --- scales -----------------------------------------------------------------------------------
-
-
-class Point(Strict):
-    """One labelled point of a likert scale."""
-
-    value: int
-    label: Text
-
-
-class Choice(Strict):
-    """One option of a choice scale or choice session field."""
-
-    code: Code
-    label: Text
-
-
-class LikertScale(Strict):
-    """k labelled integer points, e.g. 0-4 from "absent" to "central to the session"."""
-
-    type: Literal["likert"]
-    points: list[Point] = Field(min_length=2, max_length=11)
-
-    @field_validator("points")
-    @classmethod
-    def _unique_values(cls, points: list[Point]) -> list[Point]:
-        _no_duplicates([p.value for p in points], "point value")
-        return points
-
-    def allowed(self) -> list[str]:
-        return [str(p.value) for p in self.points]
-
-
-class NumericScale(Strict):
-    """A number between min and max in steps of `step`; shown as a slider (e.g. 0-100)."""
-
-    type: Literal["numeric"]
-    min: int | float
-    max: int | float
-    step: int | float = 1
-    min_label: str = ""
-    max_label: str = ""
-
-    @model_validator(mode="after")
-    def _range(self) -> NumericScale:
-        for name in ("min", "max", "step"):
-            if not math.isfinite(getattr(self, name)):
-                raise ValueError(f"{name} must be a finite number, found {getattr(self, name)}")
-        if self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        if self.min == self.max:
-            raise ValueError(f"the scale is empty: min and max are both {self.min}")
-        if self.step <= 0:
-            raise ValueError(f"step must be greater than 0, found {self.step}")
-        return self
-
-    def contains(self, value: float) -> bool:
-        """True when `value` lies in [min, max] on a step (decimal arithmetic, no float drift)."""
-        if not self.min <= value <= self.max:
-            return False
-        try:
-            offset = Decimal(str(value)) - Decimal(str(self.min))
-            return offset % Decimal(str(self.step)) == 0
-        except InvalidOperation:  # beyond decimal precision: no point is that fine
-            return False
-
-
-class YesNoScale(Strict):
-    """Yes (stored as 1) or no (stored as 0)."""
-
-    type: Literal["yes_no"]
-    yes_label: Text = "Yes"
-    no_label: Text = "No"
-
-    def allowed(self) -> list[str]:
-        return ["1", "0"]
-
-
-class _ChoiceScale(Strict):
-    choices: list[Choice] = Field(min_length=1)
-
-    @field_validator("choices")
-    @classmethod
-    def _unique_codes(cls, choices: list[Choice]) -> list[Choice]:
-        _no_duplicates([str(c.code) for c in choices], "choice code")
-        return choices
-
-    def allowed(self) -> list[str]:
-        return [str(c.code) for c in self.choices]
-
-
-class SingleChoiceScale(_ChoiceScale):
-    """Exactly one of several labelled options."""
-
-    type: Literal["single_choice"]
-
-
-class MultipleChoiceScale(_ChoiceScale):
-    """Any number of several labelled options (REDCap's checkbox)."""
-
-    type: Literal["multiple_choice"]
-
-
-class TextScale(Strict):
-    """Free text, for example a short justification."""
-
-    type: Literal["text"]
-    max_length: int = Field(default=2000, ge=1, le=100_000)
-    multiline: bool = False
-
-
-Scale = Annotated[
-    LikertScale | NumericScale | YesNoScale | SingleChoiceScale | MultipleChoiceScale | TextScale,
-    Field(discriminator="type"),
-]
-
 
 # --- session fields ---------------------------------------------------------------------------
 
@@ -369,38 +283,3 @@ class Instrument(Strict):
             if self.now_moments.tags is not None
             else [i.key for i in self.items]
         )
-
-
-class ReferenceProblems(ValueError):
-    """Every broken cross-reference of one instrument, each with the key path it concerns."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
-        self.problems = problems
-
-
-def duplicate_problems(
-    values: Sequence[str | None], table: str, attr: str, what: str, skip_none: bool = False
-) -> list[tuple[str, str]]:
-    seen: set[str] = set()
-    out = []
-    for n, v in enumerate(values):
-        if v is None and skip_none:
-            continue
-        if v in seen:
-            out.append((f"{table}[{n}].{attr}", f"duplicate {what} {v!r}; each must be unique"))
-        seen.add(str(v))
-    return out
-
-
-def _no_duplicates(values: list[str] | list[int], what: str) -> None:
-    seen: set[object] = set()
-    for v in values:
-        if v in seen:
-            raise ValueError(f"duplicate {what} {v!r}: each must be unique")
-        seen.add(v)
-
-
-def listing(names: Iterable[object]) -> str:
-    items = sorted(str(n) for n in names)
-    return ", ".join(items) if items else "none"

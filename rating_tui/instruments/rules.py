@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import re
 
+from rating_tui.instruments.base import duplicate_problems, listing
 from rating_tui.instruments.locate import quote_key
-from rating_tui.instruments.model import (
-    Instrument,
-    Item,
-    NumericScale,
-    Scale,
-    TextScale,
-    duplicate_problems,
-    listing,
-)
+from rating_tui.instruments.model import Instrument, Item
+from rating_tui.instruments.scales import NumericScale, Scale, TextScale
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 """How a point of a numeric scale is written as an anchor key: 5, -1, 2.5."""

@@ -1,0 +1,60 @@
+"""Shared pieces of the instrument format: the strict base model, key and text types, and the
+helpers that phrase duplicate and cross-reference problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+"""Item, field, scale and code keys: they become column names in every export format
+(SPSS and Stata included), so they are lower-case identifiers of at most 63 characters."""
+
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+Code = int | str
+"""A choice's stored value: REDCap-style integer codes or short text codes."""
+
+
+class Strict(BaseModel):
+    """Base of every part of the format: unknown keys are errors, values are not coerced
+    across types (a quoted "5" is not the number 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ReferenceProblems(ValueError):
+    """Every broken cross-reference of one instrument, each with the key path it concerns."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{path}: {msg}" for path, msg in problems))
+        self.problems = problems
+
+
+def duplicate_problems(
+    values: Sequence[str | None], table: str, attr: str, what: str, skip_none: bool = False
+) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    out = []
+    for n, v in enumerate(values):
+        if v is None and skip_none:
+            continue
+        if v in seen:
+            out.append((f"{table}[{n}].{attr}", f"duplicate {what} {v!r}; each must be unique"))
+        seen.add(str(v))
+    return out
+
+
+def _no_duplicates(values: list[str] | list[int], what: str) -> None:
+    seen: set[object] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"duplicate {what} {v!r}: each must be unique")
+        seen.add(v)
+
+
+def listing(names: Iterable[object]) -> str:
+    items = sorted(str(n) for n in names)
+    return ", ".join(items) if items else "none"
