@@ -1,42 +1,25 @@
 """The `rating-tui` command line: Typer app, global options, and error handling.
 
-Heavy imports (pydantic models, Textual) happen inside the commands that need them, so
-`rating-tui --help` and the scripted commands start fast. Every expected failure goes through
-`errors.fail`: one clear line on stderr and exit code 1; no bad input ends in a traceback.
+Heavy imports (pydantic models, Textual) happen inside the commands that need them, and
+`main` builds only the command it is asked for (Typer builds every registered command's
+parameters at start), so `rating-tui --help` and the scripted commands start fast. `app` (the
+whole command line) is built on first access, for tests and documentation. Every expected
+failure goes through `errors.fail`: one clear line on stderr and exit code 1; no bad input
+ends in a traceback.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from rating_tui import __version__
-from rating_tui.cli import analysis_cmd, data_cmd, export_cmd
-from rating_tui.cli.instruments_cmd import instruments_app
-from rating_tui.cli.ratings_cmd import ratings_app
-
-app = typer.Typer(
-    name="rating-tui",
-    help="Rate mother-infant psychotherapy sessions on the seven concepts of therapeutic "
-    "change.\n\nRun without a command to open the app.",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(instruments_app, name="instruments")
-app.command("export")(export_cmd.export)
-app.command("merge")(export_cmd.merge)
-app.add_typer(ratings_app, name="ratings")
-app.command("doctor")(data_cmd.doctor)
-app.command("demo-data")(data_cmd.demo_data)
-app.command("agreement")(analysis_cmd.agreement)
-app.command("calibrate")(analysis_cmd.calibrate)
 
 
 @dataclass
@@ -53,7 +36,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
     data: Annotated[
@@ -86,7 +68,6 @@ def root(
         launch(ctx.obj.data, ctx.obj.instruments)
 
 
-@app.command("demo")
 def demo(
     ctx: typer.Context,
     count: Annotated[int, typer.Option(min=1, max=20_000, help="How many ratings.")] = 600,
@@ -111,10 +92,103 @@ def demo(
         launch(None, ctx.obj.instruments, store_dir=folder, prefs_file=Path(tmp) / "prefs.json")
 
 
+def _instruments(app: typer.Typer) -> None:
+    from rating_tui.cli.instruments_cmd import instruments_app
+
+    app.add_typer(instruments_app, name="instruments")
+
+
+def _ratings(app: typer.Typer) -> None:
+    from rating_tui.cli.ratings_cmd import ratings_app
+
+    app.add_typer(ratings_app, name="ratings")
+
+
+def _export(app: typer.Typer) -> None:
+    from rating_tui.cli import export_cmd
+
+    app.command("export")(export_cmd.export)
+    app.command("merge")(export_cmd.merge)
+
+
+def _data(app: typer.Typer) -> None:
+    from rating_tui.cli import data_cmd
+
+    app.command("doctor")(data_cmd.doctor)
+    app.command("demo-data")(data_cmd.demo_data)
+    app.command("demo")(demo)
+
+
+def _analysis(app: typer.Typer) -> None:
+    from rating_tui.cli import analysis_cmd
+
+    app.command("agreement")(analysis_cmd.agreement)
+    app.command("calibrate")(analysis_cmd.calibrate)
+
+
+_GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer], None]]] = [
+    (("instruments",), _instruments),
+    (("ratings",), _ratings),
+    (("export", "merge"), _export),
+    (("agreement", "calibrate"), _analysis),
+    (("doctor", "demo-data", "demo"), _data),
+]
+"""Every command, with the function that registers it (in `--help` order)."""
+
+
+def create_app(only: str | None = None) -> typer.Typer:
+    """The command line with every command, or with just the command named `only`."""
+    cli = typer.Typer(
+        name="rating-tui",
+        help="Rate mother-infant psychotherapy sessions on the seven concepts of therapeutic "
+        "change.\n\nRun without a command to open the app.",
+        no_args_is_help=False,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    cli.callback(invoke_without_command=True)(root)
+    for names, register in _GROUPS:
+        if only is None or only in names:
+            register(cli)
+    return cli
+
+
+@cache
+def _full_app() -> typer.Typer:
+    return create_app()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`rating_tui.cli.app`: the whole command line, built on first use."""
+    if name == "app":
+        return _full_app()
+    raise AttributeError(name)
+
+
+_VALUED = {"--data", "--instruments"}
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The command `argv` asks for, skipping the root options and their values."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
 def main() -> None:
     """Console-script entry point."""
+    name = _command_name(sys.argv[1:])
+    known = any(name in names for names, _ in _GROUPS)
     try:
-        app()
+        create_app(name if known else None)()
     except KeyboardInterrupt:
         typer.echo("rating-tui: interrupted", err=True)
         sys.exit(130)

@@ -214,3 +214,25 @@ def test_unknown_command_is_a_usage_error() -> None:
     code, out, err = run("instrumnts")
     assert code == 2
     assert "Traceback" not in out + err
+
+
+def test_main_builds_only_the_command_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`main` registers one command group (faster start); the result is the same command."""
+    import sys
+
+    from rating_tui import cli
+
+    built: list[str | None] = []
+    real = cli.create_app
+
+    def spy(only: str | None = None):  # type: ignore[no-untyped-def]
+        built.append(only)
+        return real(only)
+
+    monkeypatch.setattr(cli, "create_app", spy)
+    monkeypatch.setattr(sys, "argv", ["rating-tui", "--data", "x", "instruments", "list"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 0 and built == ["instruments"]
+    assert cli._command_name(["--instruments", "d", "--data", "x"]) is None
+    assert cli._command_name(["--version"]) is None
