@@ -52,12 +52,18 @@ scale = { type = "yes_no" }
 [[items]]
 key = "focus"
 label = "Focus"
-scale = { type = "single_choice", choices = [{ code = "m", label = "Mother" }, { code = "b", label = "Baby" }] }
+[items.scale]
+type = "single_choice"
+choices = [{ code = "m", label = "Mother" }, { code = "b", label = "Baby" }]
 
 [[items]]
 key = "techniques"
 label = "Techniques"
-scale = { type = "multiple_choice", choices = [{ code = 1, label = "Play" }, { code = 2, label = "Talk" }, { code = 3, label = "Feed" }] }
+[items.scale]
+type = "multiple_choice"
+choices = [
+  { code = 1, label = "Play" }, { code = 2, label = "Talk" }, { code = 3, label = "Feed" }
+]
 
 [[items]]
 key = "summary"
