@@ -1,21 +1,26 @@
 """Atomic file writes for everything rating-tui writes beside the store (starter files,
-schemas, exports): a reader sees the old file or the new one, never half of one."""
+schemas, exports, preferences): a reader sees the old file or the new one, never half of one."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to a temp file beside `path`, fsync it, then rename it over `path`."""
+@contextmanager
+def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """A binary file to write, streamed into a temp file beside `path`; on success it is
+    fsynced and renamed over `path` (with `mode`), on any error it vanishes."""
     folder = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).chmod(mode)
@@ -29,6 +34,12 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write `data` to `path` atomically."""
+    with atomic_output(path, mode) as handle:
+        handle.write(data)
 
 
 def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
