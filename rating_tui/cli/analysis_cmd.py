@@ -114,7 +114,7 @@ def _stream(
         try:
             if keep is not None and not keep(record):
                 return LEFT_OUT
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, AttributeError):
             return None
         return record_parts(record)
 

@@ -46,22 +46,21 @@ MEMO_SIZE = 2048
 _ABSENT: Any = object()
 _is_uuid = re.compile(UUID_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
 _is_key = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
-_is_time = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\+00:00"
-).fullmatch
 _NO_LABELS: Mapping[str, str] = {}
 _from_iso = datetime.fromisoformat
 
 
-def _plain_times(*texts: object) -> bool:
-    """Real UTC times written as a Rating writes them: 2026-01-31T14:05:00.000000+00:00."""
-    for text in texts:
-        if type(text) is not str or _is_time(text) is None:
-            return False
-        try:
-            _from_iso(text)
-        except ValueError:  # e.g. February 30th
-            return False
+def _plain_time(text: object) -> bool:
+    """A real UTC time written as a Rating writes it: 2026-01-31T14:05:00.000000+00:00. (The
+    separators in place and `fromisoformat` taking it leave no other way to write it.)"""
+    if type(text) is not str or len(text) != 32 or text[4:20:3] != "--T::.":
+        return False
+    if not text.endswith("+00:00"):
+        return False
+    try:
+        _from_iso(text)
+    except ValueError:  # e.g. February 30th
+        return False
     return True
 
 
@@ -152,8 +151,9 @@ class RecordTables:
         self._status = len(plan.field_columns) + (1 if self._rater else 0)
         self._tail = plan.width - 4
 
-    def _version(self, ref: Any, rating_id: str, long: bool) -> _Version | None:
-        """The rating's version plan, or None when `ref` is not an instrument reference."""
+    def _version(self, ref: Any, rating_id: object, long: bool) -> _Version | None:
+        """The plan of the rating's instrument version (`ExportError` for one not in the
+        export), or None when `ref` is not an instrument reference."""
         versions = self._long if long else self._wide
         if type(ref) is not dict or len(ref) != 3:
             return None
@@ -163,25 +163,32 @@ class RecordTables:
             return found
         if type(instrument_id) is not str or type(version) is not str or type(hash_) is not str:
             return None
-        vp = self.plan.plan_of(instrument_id, version, hash_, rating_id, long)
+        vp = self.plan.plan_of(instrument_id, version, hash_, str(rating_id), long)
         found = versions[hash_] = _Version(vp, self.plan.head_width if long else self.plan.width)
         return found
 
-    def _head(self, record: Record, long: bool) -> tuple[_Version, Row] | None:
-        """The identifying cells (id, instrument, session fields, rater, status), after
-        checking the parts of the record that only the wide row reads."""
-        if len(record) != len(RECORD_KEYS) or "revisions" not in record:
-            return None  # a key unknown to Rating, or one missing
+    def _head(self, record: Record, version: _Version, row: Row) -> bool:
+        """Fill the identifying cells (id, session fields, rater, status; the instrument's
+        are in `version.blank`); False when a part of the record is not in the stored form.
+        It checks every part but the answers (read by the caller) and the now moments and
+        revisions (not in these tables), so wide and long accept the same records."""
         rating_id, rater, status = record["id"], record["rater"], record["status"]
-        if type(rating_id) is not str or _is_uuid(rating_id) is None:
-            return None
-        if type(rater) is not str or not rater or status not in STATUSES:
-            return None
-        version = self._version(record["instrument"], rating_id, long)
         session = record["session"]
-        if version is None or type(session) is not dict:
-            return None
-        row = version.blank[:]
+        if (
+            len(record) != len(RECORD_KEYS)  # a key unknown to Rating, or one missing
+            or "revisions" not in record
+            or type(rating_id) is not str
+            or _is_uuid(rating_id) is None
+            or type(rater) is not str
+            or not rater
+            or status not in STATUSES
+            or type(session) is not dict
+            or type(record["notes"]) is not str
+            or type(record["now_moments"]) is not list
+            or not _plain_time(record["created"])
+            or not _plain_time(record["updated"])
+        ):
+            return False
         row[0] = rating_id
         for index, key, memo in version.fields:
             value = session.get(key, _ABSENT)
@@ -195,29 +202,26 @@ class RecordTables:
             else:
                 cell = _cell(value, memo)
                 if cell is None:
-                    return None
+                    return False
             row[index] = cell
         if self._rater:
             row[self._status - 1] = self.defuse(rater)
         row[self._status] = status
-        return version, row
+        return True
 
     def wide_row(self, record: Record) -> Row | None:
         """The rating's row, columns as `tables.wide_header`."""
         try:
-            head = self._head(record, long=False)
+            ref = record["instrument"]
+            version = self._wide.get(ref["hash"])
+            if version is None or version.id != ref["id"] or version.version != ref["version"]:
+                version = self._version(ref, record["id"], long=False)
+                if version is None:
+                    return None
+            row = version.blank[:]
             answers = record["answers"]
-            created, updated = record["created"], record["updated"]
-            moments, notes = record["now_moments"], record["notes"]
-            if (
-                head is None
-                or type(answers) is not dict
-                or type(moments) is not list
-                or type(notes) is not str
-                or not _plain_times(created, updated)
-            ):
+            if len(ref) != 3 or not self._head(record, version, row) or type(answers) is not dict:
                 return None
-            version, row = head
             for index, key, memo, missing_cells in version.items:
                 answer = answers.get(key, _ABSENT)
                 if answer is _ABSENT:
@@ -242,10 +246,10 @@ class RecordTables:
                         return None
                 row[index] = cell
             tail = self._tail
-            row[tail] = created
-            row[tail + 1] = updated
-            row[tail + 2] = str(len(moments))
-            row[tail + 3] = self.defuse(notes)
+            row[tail] = record["created"]
+            row[tail + 1] = record["updated"]
+            row[tail + 2] = str(len(record["now_moments"]))
+            row[tail + 3] = self.defuse(record["notes"])
             return row
         except (KeyError, TypeError):  # a key missing, a list for a code...
             return None
@@ -253,11 +257,13 @@ class RecordTables:
     def long_rows(self, record: Record) -> list[Row] | None:
         """The rating's rows, one per item of its instrument version, as `tables.long_rows_of`."""
         try:
-            found = self._head(record, long=True)
-            answers = record["answers"]
-            if found is None or type(answers) is not dict:
+            version = self._version(record["instrument"], record["id"], long=True)
+            if version is None:
                 return None
-            version, head = found
+            head = version.blank[:]
+            answers = record["answers"]
+            if not self._head(record, version, head) or type(answers) is not dict:
+                return None
             rows = []
             for key, memo in version.long_items:
                 value, missing = "", ""
@@ -289,7 +295,7 @@ class RecordTables:
         labels = _NO_LABELS
         if self._labels:
             try:
-                version = self._version(record["instrument"], str(record["id"]), long=False)
+                version = self._version(record["instrument"], record["id"], long=False)
             except (KeyError, TypeError):
                 return None
             if version is None:

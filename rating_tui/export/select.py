@@ -120,7 +120,8 @@ class Selection:
 
     def record_filter(self, instruments: Instruments) -> Callable[[Record], bool] | None:
         """`matches` for stored records (`Store.iter_records`), or None when every record of
-        `statuses` matches. It may raise KeyError or TypeError on a damaged record."""
+        `statuses` matches. A record not in the stored form may make it raise KeyError,
+        TypeError or AttributeError."""
         if self.instrument is None and self.rater is None and not self.needs_instrument:
             return None
         return lambda record: self._matches_record(record, instruments)

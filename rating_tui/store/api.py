@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import (
@@ -35,8 +35,7 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import doctor, fileio, snapshots
-from rating_tui.store.backups import restore_hint
+from rating_tui.store import doctor, fileio, snapshots, streaming
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -44,10 +43,9 @@ from rating_tui.store.errors import (
     RatingInvalidError,
     RatingNotFoundError,
     RatingStateError,
-    StoreCorruptError,
 )
 from rating_tui.store.layout import RATINGS_TABLE, Layout, newest_first
-from rating_tui.store.query import Query, Roles, sort_key
+from rating_tui.store.query import Query, sort_key
 from rating_tui.store.records import (
     HashCache,
     check_rating,
@@ -284,34 +282,12 @@ class Store:
         the dict it is given."""
         with snapshots.frozen_shards(self._engine) as (folder, names):
             roles = self._engine.roles()
-            quick_key = _stored_sort_key(roles)
+            quick_key = streaming.stored_sort_key(roles)
             for shard in reversed(newest_first(names)):
-                real = self._engine.layout.shard(shard)
-                raw = fileio.read_bytes(folder / real.name)
-                if raw is None:
-                    continue
-                tables = self._engine.files.storage(real).parse(raw)
-                records = tables.get(RATINGS_TABLE, {})
-                try:
-                    ordered = sorted(records.values(), key=quick_key)
-                except (KeyError, AttributeError, TypeError):  # not all in the stored form
-                    try:
-                        ordered = sorted(records.values(), key=lambda r: sort_key(r, roles))
-                    except (AttributeError, TypeError):  # a record or its parts not objects
-                        self._raise_damage(records, shard, roles)
-                for record in ordered:
-                    status = record.get("status")
-                    if type(status) is not str or status not in statuses:
-                        continue
-                    found = read(record)
-                    if found is None:
-                        found = read(self._rating(record, shard).model_dump(mode="json"))
-                        if found is None:
-                            raise ValueError(
-                                f"{real}: rating {record.get('id')!r} is valid, but the "
-                                "exporter could not read it; please report this"
-                            )
-                    yield found
+                # One month at a time, gone before the next is parsed (memory stays warm).
+                yield from streaming.read_shard(
+                    self._engine, self._rating, folder, shard, roles, quick_key, read, statuses
+                )
 
     def instruments_used(self) -> dict[str, str]:
         """id@version -> content hash of every instrument version ratings were saved with."""
@@ -370,41 +346,3 @@ class Store:
     def _rating(self, record: dict[str, Any], shard: str) -> Rating:
         path = self._engine.layout.shard(shard)
         return to_rating(record, path, self._engine.layout.backups_of(path))
-
-    def _raise_damage(
-        self, records: Mapping[str, Any], shard: str, roles: Mapping[str, Any]
-    ) -> NoReturn:
-        """Raise the error for the first of `records` that `iter_all`'s ordering cannot read."""
-        path = self._engine.layout.shard(shard)
-        for key, record in records.items():
-            if not isinstance(record, dict):
-                found = type(record).__name__
-                hint = restore_hint(path, self._engine.layout.backups_of(path))
-                raise StoreCorruptError(
-                    f"{path}: rating {key!r} is damaged (expected an object, found {found}); "
-                    f"nothing was changed.\n{hint}",
-                    path,
-                )
-            try:
-                sort_key(record, roles)
-            except (AttributeError, TypeError):
-                self._rating(record, shard)  # cannot be valid: raises, naming the field
-                raise
-        raise StoreCorruptError(f"{path}: a rating in it is damaged; nothing was changed", path)
-
-
-def _stored_sort_key(roles: Roles) -> Callable[[dict[str, Any]], tuple[str, str]]:
-    """`query.sort_key` for records in the stored form, in one step instead of four (it is
-    computed for every rating of an export); KeyError or TypeError for any other record."""
-    date_fields = {ref: keys.get("session_date") for ref, keys in roles.items()}
-
-    def key(record: dict[str, Any]) -> tuple[str, str]:
-        ref = record["instrument"]
-        field = date_fields.get(f"{ref['id']}@{ref['version']}")
-        day = record["session"].get(field) if field else None
-        created = record["created"]
-        if type(created) is not str:
-            raise TypeError("created is not a text")
-        return (day if isinstance(day, str) else "", created)
-
-    return key

@@ -21,15 +21,19 @@ Roles = Mapping[str, Mapping[str, str | None]]
 
 
 def ref_of(record: Mapping[str, Any]) -> str:
-    instrument = record.get("instrument") or {}
+    instrument = record.get("instrument")
+    if not isinstance(instrument, dict):
+        return "?"  # damaged: matches no instrument filter
     return f"{instrument.get('id')}@{instrument.get('version')}"
 
 
 def role_value(record: Mapping[str, Any], roles: Roles, role: str) -> object:
     """The value of the session field that has `role` in the record's instrument."""
     key = roles.get(ref_of(record), {}).get(role)
-    session = record.get("session") or {}
-    return session.get(key) if key else None
+    session = record.get("session")
+    if not key or not isinstance(session, dict):
+        return None  # a damaged record matches no filter; reading it fully names the damage
+    return session.get(key)
 
 
 def sort_key(record: Mapping[str, Any], roles: Roles) -> tuple[str, str]:
