@@ -241,7 +241,7 @@ def merge(
         fail(str(exc))
     for line in _merge_lines(report, max(2, len(sources))):
         typer.echo(line, err=True)
-    typer.echo(f"added {added} rating(s) to {into}", err=True)
+    typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
 
 
 def import_redcap(

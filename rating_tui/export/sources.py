@@ -71,30 +71,24 @@ class StoreSource:
 def merge_folders(
     sources: list[StoreSource], target: Store, instruments: Instruments
 ) -> tuple[MergeReport, int]:
-    """Merge every rating of `sources` (and of `target` itself) into `target`, all or
-    nothing. Returns the report and the number of ratings added to `target`.
+    """Merge every rating of `sources` (and of `target` itself) into `target`. Returns the
+    report and the number of ratings added to or changed in `target`.
 
-    The Store can add ratings but not replace a stored one, so when the merged result of an
-    id differs from `target`'s own copy (a conflict, or a newer copy elsewhere), nothing is
-    written and the error lists those ids: merge into a new folder instead."""
+    Every rating is checked before anything is written. A merged result that differs from
+    `target`'s own copy (a newer copy elsewhere, or a conflict) replaces it, keeping the
+    stored version in its history (`Store.replace_merged` refuses otherwise)."""
     own = StoreSource(target, f"{target.data_dir} (--into)")
     stored = {r.id: r for r in own.ratings(STATUSES)}
     everyone = [own, *sources] if stored else sources
     report = MergeReport()
     streams = [Source(s.name, _all_of(s)) for s in everyone]
     result = list(merge(streams, _created, report))
-    changed = [r.id for r in result if r.id in stored and r != stored[r.id]]
-    if changed:
-        shown = ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else "")
-        raise ExportError(
-            f"{len(changed)} rating(s) stored in {target.data_dir} would change ({shown}); "
-            "a stored rating cannot be replaced yet, so nothing was written. Merge into a new, "
-            "empty folder instead (--into NEW_FOLDER)"
-        )
+    changed = [r for r in result if r.id in stored and r != stored[r.id]]
     new = [r for r in result if r.id not in stored]
-    needed = {r.instrument.ref: instruments.require(r.instrument) for r in new}
+    needed = {r.instrument.ref: instruments.require(r.instrument) for r in [*new, *changed]}
     added = target.import_ratings(new, needed).added if new else 0
-    return report, added
+    replaced = target.replace_merged(changed, needed) if changed else 0
+    return report, added + replaced
 
 
 def _all_of(source: StoreSource) -> Callable[[], Iterable[Rating]]:

@@ -193,6 +193,38 @@ class Store:
             self._engine.add_many([(s, r.model_dump(mode="json")) for r, s in added.values()])
         return ImportResult(added=len(added), unchanged=len(batch) - len(added))
 
+    def replace_merged(
+        self, ratings: Iterable[Rating], instruments: Mapping[str, Instrument]
+    ) -> int:
+        """Put merged copies in place of stored ratings (`merge --into` an existing folder).
+
+        Each must be valid and must keep what is stored now, as its current content or as the
+        `previous` of one of its revisions, so nothing stored is lost; otherwise nothing is
+        written (`RatingConflictError`). Returns how many stored ratings were replaced."""
+        batch = list(ratings)
+        for rating in batch:
+            instrument = instruments.get(rating.instrument.ref)
+            if instrument is None:
+                problem = RatingProblem("instrument", f"{rating.instrument.ref} is not known")
+                raise RatingInvalidError(rating.id, [problem])
+            check_rating(rating, rating.id, instrument, self._hash(instrument))
+        with self._engine.locked(write=True):
+            placed = []
+            for rating in batch:
+                shard, stored = self._stored(rating.id)
+                kept = [rating.content(), *(r.previous for r in rating.revisions)]
+                if stored.content() not in kept:
+                    raise RatingConflictError(
+                        f"rating {rating.id}: the merged copy does not keep the stored version "
+                        "in its history; nothing was replaced"
+                    )
+                if rating != stored:
+                    placed.append((rating, shard))
+            for rating, shard in placed:
+                instrument = instruments[rating.instrument.ref]
+                self._put(rating, self._engine.admit(instrument, self._hash(instrument)), shard)
+        return len(placed)
+
     # --- reading ------------------------------------------------------------------------------
 
     def get(self, rating_id: str) -> Rating:

@@ -267,12 +267,12 @@ def test_merge_command_into_a_new_folder(
         "--instruments", str(folder), "merge", str(data), str(laptop), "--into", str(into)
     )
     assert code == 0, err
-    assert "duplicates 5" in err and "added 6 rating(s)" in err
+    assert "duplicates 5" in err and "added or updated 6 rating(s)" in err
     from rating_tui.ratings.model import STATUSES
 
     assert len(list(Store.open(into).iter_all(statuses=STATUSES))) == 6
     code, _, err = run("--instruments", str(folder), "merge", str(laptop), "--into", str(into))
-    assert code == 0 and "added 0 rating(s)" in err  # merging again changes nothing
+    assert code == 0 and "added or updated 0 rating(s)" in err  # again: no change
     code, _, err = run("merge", str(tmp_path / "missing"), "--into", str(into))
     assert code == 1 and "not a rating-tui data folder" in err
 
@@ -324,3 +324,30 @@ def test_without_pyreadstat_the_command_names_the_extra(
     code, _, err = run("--instruments", str(folder), "export", "--data", str(data), "-f", "dta",
                        "-o", str(tmp_path / "r.dta"))  # fmt: skip
     assert code == 1 and "pip install 'rating-tui[spss]'" in err
+
+
+def test_merge_into_a_folder_that_holds_an_older_and_a_conflicting_copy(
+    tmp_path: Path, folder: Path, data: Path, v2: Instrument
+) -> None:
+    """The study folder takes the newer copies; its own versions stay in their history."""
+    study = copy_folder(data, tmp_path / "study")
+    laptop = copy_folder(data, tmp_path / "laptop")
+    lap = Store.open(laptop)
+    first, second = list(lap.iter_all())[:2]
+    lap.update(first.replace(notes="edited on the laptop"), v2, by="AB", reason="typo")
+    Store.open(study).update(
+        Store.open(study).get(second.id).replace(notes="edited in the study"), v2,
+        by="CD", reason="typo",
+    )  # fmt: skip
+    lap.update(second.replace(notes="edited later on the laptop"), v2, by="AB", reason="more")
+    code, _, err = run("--instruments", str(folder), "merge", str(laptop), "--into", str(study))
+    assert code == 0, err
+    assert "added or updated 2 rating(s)" in err and "conflicts 1" in err
+    merged = Store.open(study)
+    newer = merged.get(first.id)
+    assert newer.notes == "edited on the laptop"
+    assert [r.previous.notes for r in newer.revisions] == [first.notes]
+    conflicted = merged.get(second.id)
+    assert conflicted.notes == "edited later on the laptop"  # the newest copy wins
+    kept = [r.previous.notes for r in conflicted.revisions]
+    assert "edited in the study" in kept  # and the study's own version is in its history
