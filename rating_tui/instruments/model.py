@@ -268,6 +268,11 @@ class Instrument(Strict):
     def field_with_role(self, role: Role) -> SessionField | None:
         return next((f for f in self.fields if f.role == role), None)
 
+    def key_for(self, role: Role) -> str | None:
+        """The key of the session field with `role`, e.g. where the dyad code is stored."""
+        f = self.field_with_role(role)
+        return f.key if f else None
+
     @property
     def ref(self) -> str:
         """`id@version`, the way commands name one version."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from rating_tui.instruments.model import Instrument, Item, Role
+from rating_tui.instruments.model import Instrument, Item
 from rating_tui.ratings.entry import field_default, next_session_number
 from rating_tui.ratings.model import Answer, NowMoment, Rating, Value
 from rating_tui.ratings.validate import RatingProblem, field_value_problem, validate_rating
@@ -21,7 +21,7 @@ def suggest_session_number(
     store: Store, instrument: Instrument, dyad: str, exclude: str | None = None
 ) -> int:
     """The dyad's last session number + 1, from its final ratings and drafts."""
-    number_key = _key(instrument, "session_number")
+    number_key = instrument.key_for("session_number")
     last = None
     for rating in store.list(dyad=dyad, statuses=("final", "draft"), limit=500):
         value = rating.session.get(number_key) if number_key else None
@@ -32,18 +32,13 @@ def suggest_session_number(
 
 def known_dyads(store: Store, instrument: Instrument, limit: int = 500) -> list[str]:
     """Dyad codes already rated, most recent session first, for auto-completion."""
-    dyad_key = _key(instrument, "dyad")
+    dyad_key = instrument.key_for("dyad")
     seen: dict[str, None] = {}
     for rating in store.list(statuses=("final", "draft"), limit=limit):
         value = rating.session.get(dyad_key) if dyad_key else None
         if isinstance(value, str):
             seen.setdefault(value)
     return list(seen)
-
-
-def _key(instrument: Instrument, role: Role) -> str | None:
-    f = instrument.field_with_role(role)
-    return f.key if f else None
 
 
 @dataclass
@@ -89,7 +84,7 @@ class DraftSession:
         if problems:
             return problems
         session = {k: v for k, v in values.items() if v is not None}
-        rater_key = _key(self.instrument, "rater")
+        rater_key = self.instrument.key_for("rater")
         rater = session.get(rater_key) if rater_key else None
         changes: dict[str, object] = {"session": session}
         if isinstance(rater, str):

@@ -35,8 +35,8 @@ class Trajectory:
 
 def dyad_trajectory(store: Store, instrument: Instrument, dyad: str) -> Trajectory:
     """Final ratings of `dyad` with any version of the instrument, grouped by session."""
-    date_key = _key(instrument, "session_date")
-    number_key = _key(instrument, "session_number")
+    date_key = instrument.key_for("session_date")
+    number_key = instrument.key_for("session_number")
     by_session: dict[tuple[str, str], list[dict[str, float]]] = defaultdict(list)
     numeric = [i for i in instrument.items if _is_numeric(instrument, i.key)]
     for rating in store.list(dyad=dyad, instrument=instrument.id, limit=None):
@@ -59,10 +59,6 @@ def dyad_trajectory(store: Store, instrument: Instrument, dyad: str) -> Trajecto
     several = any(len(v) > 1 for v in by_session.values())
     note = "sessions with several raters show their mean" if several else "one rater per session"
     return Trajectory([s[0] or f"#{s[1]}" for s in sessions], lines, note)
-
-
-def _key(instrument: Instrument, role: str) -> str | None:
-    return next((f.key for f in instrument.fields if f.role == role), None)
 
 
 def _is_numeric(instrument: Instrument, key: str) -> bool:

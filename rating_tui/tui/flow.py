@@ -46,7 +46,7 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
     prefs = load_prefs(app.prefs_file)
     today = app.today()
     values: dict[str, Value | None] = {f.key: field_default(f, today) for f in instrument.fields}
-    rater = next((f.key for f in instrument.fields if f.role == "rater"), None)
+    rater = instrument.key_for("rater")
     if rater and prefs.rater and values.get(rater) is None:
         values[rater] = prefs.rater
     holder: dict[str, DraftSession] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from rating_tui.instruments.catalogue import Catalogue
-from rating_tui.instruments.model import Instrument
+from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import Answered, Missing, Rating
 
 
@@ -18,12 +18,10 @@ def instrument_of(catalogue: Catalogue, rating: Rating) -> Instrument | None:
     return loaded.instrument
 
 
-def session_value(rating: Rating, instrument: Instrument | None, role: str) -> str:
+def session_value(rating: Rating, instrument: Instrument | None, role: Role) -> str:
     """The value of the session field with `role` (dyad, session_date...) as text."""
-    if instrument is None:
-        return ""
-    f = next((f for f in instrument.fields if f.role == role), None)
-    value = rating.session.get(f.key) if f else None
+    key = instrument.key_for(role) if instrument is not None else None
+    value = rating.session.get(key) if key else None
     return "" if value is None else str(value)
 
 

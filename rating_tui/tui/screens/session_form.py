@@ -51,7 +51,7 @@ class SessionFormScreen(Screen[bool]):
         """The values the form starts with (defaults, remembered rater, a draft's values)."""
         self.submit = submit
         self.store = store
-        self._number_typed = values.get(self._role_key("session_number") or "") is not None
+        self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,9 +131,6 @@ class SessionFormScreen(Screen[bool]):
         key = (widget_id or "").removeprefix("field-")
         return next((f for f in self.instrument.fields if f.key == key), None)
 
-    def _role_key(self, role: str) -> str | None:
-        return next((f.key for f in self.instrument.fields if f.role == role), None)
-
     # --- events ------------------------------------------------------------------------------
 
     @on(Input.Submitted)
@@ -163,7 +160,7 @@ class SessionFormScreen(Screen[bool]):
             self._check(f)
 
     def _suggest_number(self, dyad_field: SessionField) -> None:
-        key = self._role_key("session_number")
+        key = self.instrument.key_for("session_number")
         dyad = self._value(dyad_field)
         if key is None or self._number_typed or self.store is None or not isinstance(dyad, str):
             return
