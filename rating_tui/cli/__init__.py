@@ -92,26 +92,26 @@ def demo(
         launch(None, ctx.obj.instruments, store_dir=folder, prefs_file=Path(tmp) / "prefs.json")
 
 
-def _instruments(app: typer.Typer) -> None:
+def _instruments(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli.instruments_cmd import instruments_app
 
-    app.add_typer(instruments_app, name="instruments")
+    app.add_typer(instruments_app(sub), name="instruments")
 
 
-def _ratings(app: typer.Typer) -> None:
+def _ratings(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli.ratings_cmd import ratings_app
 
     app.add_typer(ratings_app, name="ratings")
 
 
-def _export(app: typer.Typer) -> None:
+def _export(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import export_cmd
 
     app.command("export")(export_cmd.export)
     app.command("merge")(export_cmd.merge)
 
 
-def _data(app: typer.Typer) -> None:
+def _data(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import data_cmd
 
     app.command("doctor")(data_cmd.doctor)
@@ -119,14 +119,14 @@ def _data(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def _analysis(app: typer.Typer) -> None:
+def _analysis(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import analysis_cmd
 
     app.command("agreement")(analysis_cmd.agreement)
     app.command("calibrate")(analysis_cmd.calibrate)
 
 
-_GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer], None]]] = [
+_GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]] = [
     (("instruments",), _instruments),
     (("ratings",), _ratings),
     (("export", "merge"), _export),
@@ -136,8 +136,9 @@ _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer], None]]] = [
 """Every command, with the function that registers it (in `--help` order)."""
 
 
-def create_app(only: str | None = None) -> typer.Typer:
-    """The command line with every command, or with just the command named `only`."""
+def create_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
+    """The command line with every command, or with just the command named `only` (and, for
+    a command group, its subcommand `sub`: an unknown `sub` registers all of them)."""
     cli = typer.Typer(
         name="rating-tui",
         help="Rate mother-infant psychotherapy sessions on the seven concepts of therapeutic "
@@ -151,7 +152,7 @@ def create_app(only: str | None = None) -> typer.Typer:
     cli.callback(invoke_without_command=True)(root)
     for names, register in _GROUPS:
         if only is None or only in names:
-            register(cli)
+            register(cli, sub)
     return cli
 
 
@@ -170,25 +171,30 @@ def __getattr__(name: str) -> typer.Typer:
 _VALUED = {"--data", "--instruments"}
 
 
-def _command_name(argv: list[str]) -> str | None:
-    """The command `argv` asks for, skipping the root options and their values."""
+def _command_words(argv: list[str]) -> list[str]:
+    """The command `argv` asks for and the word after it (a group's subcommand), skipping the
+    root options and their values."""
+    words: list[str] = []
     skip = False
     for arg in argv:
         if skip:
             skip = False
-        elif arg in _VALUED:
+        elif arg in _VALUED and not words:
             skip = True
         elif not arg.startswith("-"):
-            return arg
-    return None
+            words.append(arg)
+            if len(words) == 2:
+                break
+    return words
 
 
 def main() -> None:
     """Console-script entry point."""
-    name = _command_name(sys.argv[1:])
+    words: list[str | None] = [*_command_words(sys.argv[1:]), None, None]
+    name, sub = words[0], words[1]
     known = any(name in names for names, _ in _GROUPS)
     try:
-        create_app(name if known else None)()
+        (create_app(name, sub) if known else create_app())()
     except KeyboardInterrupt:
         typer.echo("rating-tui: interrupted", err=True)
         sys.exit(130)

@@ -7,6 +7,7 @@ The instrument modules (pydantic) and Rich are imported inside the commands that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,11 +20,6 @@ if TYPE_CHECKING:
 
     from rating_tui.instruments.catalogue import Catalogue
 
-instruments_app = typer.Typer(
-    help="Write, check and inspect rating instruments (TOML files).",
-    no_args_is_help=True,
-)
-
 
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
@@ -31,14 +27,13 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr)
 
 
-def _catalogue(ctx: typer.Context) -> Catalogue:
+def _catalogue(ctx: typer.Context, reuse: Catalogue | None = None) -> Catalogue:
     from rating_tui.instruments.catalogue import default_sources, discover
 
     extra: list[Path] = ctx.obj.instruments if ctx.obj is not None else []
-    return discover(default_sources(extra))
+    return discover(default_sources(extra), reuse)
 
 
-@instruments_app.command("list")
 def list_instruments(ctx: typer.Context) -> None:
     """List the instruments found: id, version, title, source folder, item count."""
     from rich.markup import escape
@@ -69,7 +64,6 @@ def list_instruments(ctx: typer.Context) -> None:
         )
 
 
-@instruments_app.command("show")
 def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (newest version when omitted).")],
@@ -85,7 +79,6 @@ def show(
     _console().print(instrument_view(loaded))
 
 
-@instruments_app.command("validate")
 def validate(
     ctx: typer.Context,
     paths: Annotated[
@@ -100,7 +93,7 @@ def validate(
 
     if paths:
         catalogue = discover(Source(p, "argument") for p in paths)
-        catalogue.problems += find_conflicts(catalogue, _catalogue(ctx))
+        catalogue.problems += find_conflicts(catalogue, _catalogue(ctx, reuse=catalogue))
     else:
         catalogue = _catalogue(ctx)
     for li in catalogue.instruments:
@@ -121,7 +114,6 @@ def validate(
     typer.echo(summary)
 
 
-@instruments_app.command("new")
 def new(
     path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = Path(
         "my-instrument.toml"
@@ -158,7 +150,6 @@ def new(
     typer.echo(f"  use it in the app: copy it into {user_instruments_dir()}")
 
 
-@instruments_app.command("schema")
 def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
@@ -179,12 +170,36 @@ def schema(
     typer.echo(f"Wrote {output}", err=True)
 
 
-def _register_redcap() -> None:
+def _redcap(name: str) -> Callable[..., None]:
     """REDCap dictionary commands live with the other interchange code (cli/export_cmd.py)."""
     from rating_tui.cli import export_cmd
 
-    instruments_app.command("import-redcap")(export_cmd.import_redcap)
-    instruments_app.command("export-redcap")(export_cmd.export_redcap)
+    command: Callable[..., None] = getattr(export_cmd, name)
+    return command
 
 
-_register_redcap()
+_COMMANDS: dict[str, Callable[[], Callable[..., None]]] = {
+    "list": lambda: list_instruments,
+    "show": lambda: show,
+    "validate": lambda: validate,
+    "new": lambda: new,
+    "schema": lambda: schema,
+    "import-redcap": lambda: _redcap("import_redcap"),
+    "export-redcap": lambda: _redcap("export_redcap"),
+}
+"""Every `instruments` command (in `--help` order), imported only when registered."""
+
+
+def instruments_app(only: str | None = None) -> typer.Typer:
+    """The `instruments` group: every command, or just `only` when it names one.
+
+    Typer builds the parameters of every registered command before running one, and the
+    REDCap commands import the export code: `validate`, run often by editors and CI, skips both.
+    """
+    group = typer.Typer(
+        help="Write, check and inspect rating instruments (TOML files).", no_args_is_help=True
+    )
+    for name, command in _COMMANDS.items():
+        if only not in _COMMANDS or name == only:
+            group.command(name)(command())
+    return group

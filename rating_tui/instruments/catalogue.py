@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rating_tui import paths
@@ -66,15 +66,25 @@ def default_sources(extra: Iterable[Path] = ()) -> list[Source]:
     return sources
 
 
-def discover(sources: Iterable[Source]) -> Catalogue:
-    """Load every instrument file of every source; never raises for a bad file."""
+def discover(sources: Iterable[Source], reuse: Catalogue | None = None) -> Catalogue:
+    """Load every instrument file of every source; never raises for a bad file.
+
+    A file that `reuse` already holds a valid instrument from is taken from there instead of
+    being read again (`validate PATH` checks a file, then the folders it may conflict with).
+    """
     catalogue = Catalogue()
     seen: dict[str, LoadedInstrument] = {}
+    loaded_before = {li.path.resolve(): li for li in reuse.instruments} if reuse else {}
     for source in sources:
         for file in _files(source, catalogue):
             catalogue.files_read += 1
+            earlier = loaded_before.get(file.resolve()) if loaded_before else None
             try:
-                loaded = load_instrument(file, source.kind)
+                loaded = (
+                    replace(earlier, path=file, source=source.kind)
+                    if earlier
+                    else load_instrument(file, source.kind)
+                )
             except InstrumentError as exc:
                 catalogue.problems += exc.problems
                 continue

@@ -217,22 +217,55 @@ def test_unknown_command_is_a_usage_error() -> None:
 
 
 def test_main_builds_only_the_command_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`main` registers one command group (faster start); the result is the same command."""
+    """`main` registers one command (faster start); the result is the same command."""
     import sys
 
     from rating_tui import cli
 
-    built: list[str | None] = []
+    built: list[tuple[str | None, str | None]] = []
     real = cli.create_app
 
-    def spy(only: str | None = None):  # type: ignore[no-untyped-def]
-        built.append(only)
-        return real(only)
+    def spy(only: str | None = None, sub: str | None = None):  # type: ignore[no-untyped-def]
+        built.append((only, sub))
+        return real(only, sub)
 
     monkeypatch.setattr(cli, "create_app", spy)
     monkeypatch.setattr(sys, "argv", ["rating-tui", "--data", "x", "instruments", "list"])
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
-    assert exit_info.value.code == 0 and built == ["instruments"]
-    assert cli._command_name(["--instruments", "d", "--data", "x"]) is None
-    assert cli._command_name(["--version"]) is None
+    assert exit_info.value.code == 0 and built == [("instruments", "list")]
+    assert cli._command_words(["--instruments", "d", "--data", "x"]) == []
+    assert cli._command_words(["--version"]) == []
+    assert cli._command_words(["ratings", "--help"]) == ["ratings"]
+    assert cli._command_words(["instruments", "validate", "a.toml"]) == ["instruments", "validate"]
+
+
+def test_a_group_built_for_one_subcommand_holds_only_it() -> None:
+    """`instruments validate` does not build (or import) the other instrument commands; an
+    unknown subcommand gets the whole group, so Typer can list what exists."""
+    import typer.main
+
+    from rating_tui.cli.instruments_cmd import instruments_app
+
+    def names(only: str | None) -> list[str]:
+        return sorted(typer.main.get_group(instruments_app(only)).commands)
+
+    assert names("validate") == ["validate"]
+    everything = names(None)
+    assert {"list", "show", "validate", "new", "schema", "import-redcap"} <= set(everything)
+    assert names("valdate") == everything
+
+
+def test_a_misspelt_subcommand_is_named_with_the_commands_that_exist(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from rating_tui import cli
+
+    monkeypatch.setattr(sys, "argv", ["rating-tui", "instruments", "valdate"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and "valdate" in err and "validate" in err
+    assert "Traceback" not in out + err

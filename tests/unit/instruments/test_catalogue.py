@@ -250,6 +250,27 @@ def test_find_conflicts_between_catalogues(tmp_path, write, instrument):
     assert find_conflicts(known, known) == []
 
 
+def test_a_file_loaded_before_is_reused_not_read_again(tmp_path, write, instrument, monkeypatch):
+    from rating_tui.instruments import catalogue as module
+
+    lib = write("lib/a.toml", instrument("alpha")).parent
+    write("lib/b.toml", instrument("beta"))
+    checked = discover([Source(lib / "a.toml", "argument")])
+    read: list[str] = []
+    real = module.load_instrument
+
+    def counting(path, source="file"):
+        read.append(path.name)
+        return real(path, source)
+
+    monkeypatch.setattr(module, "load_instrument", counting)
+    known = discover([Source(lib, "user")], reuse=checked)
+    assert read == ["b.toml"] and refs(known) == ["alpha@1.0.0", "beta@1.0.0"]
+    alpha = known.instruments[0]
+    assert alpha.source == "user" and alpha.path == lib / "a.toml"
+    assert alpha.content_hash == checked.instruments[0].content_hash
+
+
 def test_default_sources_order_and_deduplication(monkeypatch, tmp_path):
     given = tmp_path / "given"
     env_only = tmp_path / "env"
