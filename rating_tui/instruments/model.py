@@ -98,7 +98,7 @@ class SessionField(Strict):
     max_length: int = Field(default=200, ge=1, le=10_000)
     min: int | float | None = None
     max: int | float | None = None
-    choices: list[Choice] = Field(default_factory=list)
+    choices: list[Choice] = Field(default=[])
     default: str | int | float | list[int | str] | None = None
     """A default answer; "today" for dates; "next" for the session number (last + 1)."""
 
@@ -214,10 +214,10 @@ class Item(Strict):
     """The definition shown while the rater decides."""
     scale: Key | Scale
     """The name of a scale in [scales], or a scale written inline."""
-    anchors: dict[str, Text] = Field(default_factory=dict)
+    anchors: dict[str, Text] = Field(default={})
     """What each scale point means for this item, keyed by the point's value (or choice code)."""
     required: bool = True
-    missing_codes: list[Key] = Field(default_factory=list)
+    missing_codes: list[Key] = Field(default=[])
     """Which of the instrument's missing codes the rater may give instead of a value."""
     section: Key | None = None
 
@@ -241,14 +241,14 @@ class Instrument(Strict):
     version: Annotated[str, Field(pattern=SEMVER_PATTERN)]
     title: Text
     description: str = ""
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default=[])
     citation: str = ""
     licence: str = ""
     language: str = "en"
     fields: list[SessionField] = Field(min_length=1)
-    scales: dict[Key, Scale] = Field(default_factory=dict)
-    missing_codes: list[MissingCode] = Field(default_factory=list)
-    sections: list[Section] = Field(default_factory=list)
+    scales: dict[Key, Scale] = Field(default={})
+    missing_codes: list[MissingCode] = Field(default=[])
+    sections: list[Section] = Field(default=[])
     items: list[Item] = Field(min_length=1)
     now_moments: NowMoments = Field(default_factory=lambda: NowMoments(enabled=False))
 
