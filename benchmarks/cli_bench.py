@@ -1,5 +1,6 @@
 """Start-up of the command line, as ratios to a bare Typer app's `--help` measured in the same
-run (interleaved rounds, medians), because absolute times on a shared machine mean little.
+run (interleaved rounds in shuffled order, medians), because absolute times on a shared
+machine mean little.
 
     python benchmarks/cli_bench.py [--rounds N]
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -36,6 +38,9 @@ def hello(name: str = "you") -> None:
 app()
 '''
 TARGET = 1.5
+RATING_TUI = [sys.executable, "-c", "import sys; from rating_tui.cli import main; sys.exit(main())"]
+"""What the installed `rating-tui` script runs, on this checkout's package (`-m` would add
+runpy, which the script does not load)."""
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
@@ -72,19 +77,15 @@ def main() -> None:
                 "--name",
                 "x",
             ],
-            "rating-tui --help": [sys.executable, "-m", "rating_tui", "--help"],
+            "rating-tui --help": [*RATING_TUI, "--help"],
             "rating-tui instruments validate (built-in)": [
-                sys.executable,
-                "-m",
-                "rating_tui",
+                *RATING_TUI,
                 "instruments",
                 "validate",
                 str(builtin),
             ],
             "rating-tui instruments validate (no argument: every instrument found)": [
-                sys.executable,
-                "-m",
-                "rating_tui",
+                *RATING_TUI,
                 "instruments",
                 "validate",
             ],
@@ -93,9 +94,10 @@ def main() -> None:
         for argv in cases.values():  # warm the file cache and .pyc files
             timed(argv, env)
         samples: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(args.rounds):
-            for name, argv in cases.items():
-                samples[name].append(timed(argv, env))
+        order = random.Random(1)
+        for _ in range(args.rounds):  # a new order each round: no case always follows another
+            for name in order.sample(list(cases), len(cases)):
+                samples[name].append(timed(cases[name], env))
     base = statistics.median(samples["bare Typer app --help (baseline)"])
     rows = ["| command | median | ratio to baseline | target |", "| --- | --- | --- | --- |"]
     for name, times in samples.items():
