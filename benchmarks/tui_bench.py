@@ -8,13 +8,14 @@
   none (target: at most 1.5x).
 
 Each run is a fresh process that exits right after its first frame; rounds are interleaved
-and medians compared, since this machine is shared.
+(in a new order each round) and medians compared, since this machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -107,9 +108,10 @@ def main() -> None:
             run(*case)  # warm caches
         moments: dict[str, list[list[float]]] = {k: [] for k in cases}
         rss: dict[str, list[int]] = {k: [] for k in cases}
-        for _ in range(args.rounds):
-            for name, case in cases.items():
-                times, peak = run(*case)
+        order = random.Random(1)
+        for _ in range(args.rounds):  # a new order each round: no case always follows another
+            for name in order.sample(list(cases), len(cases)):
+                times, peak = run(*cases[name])
                 moments[name].append(times)
                 rss[name].append(peak)
 
