@@ -7,6 +7,7 @@ session number (unless the rater typed one).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from textwrap import shorten
 from typing import ClassVar
 
 from textual import on
@@ -94,7 +95,7 @@ class SessionFormScreen(Screen[bool]):
         placeholder = f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
         return Input(
             "" if value is None else str(value),
-            placeholder=placeholder[:60],
+            placeholder=shorten(placeholder, 60, placeholder="…"),
             id=wid,
             compact=True,
             suggester=suggester,
