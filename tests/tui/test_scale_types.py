@@ -105,6 +105,12 @@ async def test_every_scale_type_with_the_keyboard(
         await pilot.press("enter")  # text: a dialog
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)
+        too_long = "x" * (app.screen.max_length + 1)
+        app.screen.query_one(TextArea).text = too_long
+        await pilot.press("ctrl+s")  # refused with a message, never cut
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.query_one(TextArea).text == too_long
         app.screen.query_one(TextArea).text = "Played on the floor,\nthen fed."
         await pilot.press("ctrl+s")
         await pilot.pause()

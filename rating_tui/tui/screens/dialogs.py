@@ -26,6 +26,19 @@ class _Dialog(ModalScreen[T | None], Generic[T]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def too_long(self, text: str, limit: int, rest: str = "") -> bool:
+        """Say so when `text` is over `limit`: what a clinician wrote is never cut."""
+        if len(text) <= limit:
+            return False
+        self.notify(
+            f"This text is {len(text):,} characters long; the instrument allows {limit:,}. "
+            f"Shorten it{rest}.",
+            title="Too long",
+            severity="warning",
+            timeout=8,
+        )
+        return True
+
 
 class ChooseInstrument(_Dialog[Instrument]):
     """Pick the instrument for a new rating (the last one used is highlighted)."""
@@ -83,7 +96,8 @@ class TextDialog(_Dialog[str]):
     def action_keep(self) -> None:
         widget = self.query_one("#text")
         text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
-        self.dismiss(str(text)[: self.max_length].strip())
+        if not self.too_long(str(text).strip(), self.max_length):
+            self.dismiss(str(text).strip())
 
 
 class MomentDialog(_Dialog[tuple[str, list[str]]]):
@@ -124,8 +138,10 @@ class MomentDialog(_Dialog[tuple[str, list[str]]]):
             self.notify("Write what happened first (or Escape to cancel).", severity="warning")
             return
         limit = self.instrument.now_moments.max_length
+        if self.too_long(text, limit, ", or put the rest in the rating's notes"):
+            return
         tags = list(self.query_one("#tags", SelectionList).selected)
-        self.dismiss((text[:limit], tags))
+        self.dismiss((text, tags))
 
     def action_delete(self) -> None:
         if self.moment is not None:
