@@ -57,8 +57,9 @@ class ExportScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="export-form"):
             yield Static(
-                "Writes the final ratings as a wide or long CSV table with its codebook and the "
-                "now-moments table (files readable only by you). Ctrl+E exports.",
+                "Writes the final ratings as a wide or long CSV table and the now-moments table "
+                "(readable only by you), with the codebook that describes their columns. "
+                "Ctrl+E exports.",
                 classes="hint",
             )
             with Horizontal(classes="row"):
