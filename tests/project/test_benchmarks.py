@@ -1,0 +1,41 @@
+"""Every benchmark script still runs end to end (on tiny sizes) and prints its ratios, so the
+README's performance figures can always be measured again. The figures themselves are not
+checked here: timing on a shared machine belongs in the benchmarks, not in tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+TINY = {
+    "cli_bench.py": ["--rounds", "1"],
+    "tui_bench.py": ["--count", "50", "--rounds", "1"],
+    "store_bench.py": ["--sizes", "50", "100", "--saves", "5", "--runs", "1"],
+    "export_bench.py": ["--sizes", "50", "100", "--runs", "1"],
+    "agreement_bench.py": ["--ratings", "200", "--runs", "1", "--raters", "3"],
+}
+
+
+def test_every_benchmark_script_is_covered() -> None:
+    assert sorted(p.name for p in (REPO / "benchmarks").glob("*_bench.py")) == sorted(TINY)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_a_benchmark_runs_on_tiny_sizes_and_prints_ratios(script: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *TINY[script]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert re.search(r"\d+\.\d+x?\s", done.stdout), done.stdout[-2000:]
+    assert "target" in done.stdout or "≤" in done.stdout
