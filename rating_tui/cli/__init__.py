@@ -79,14 +79,16 @@ def demo(
     the app closes.
     """
     import tempfile
+    from datetime import date
 
-    from rating_tui.services.demo import builtin_instrument, fill_demo_data
+    from rating_tui.services.demo import RECENT_END_LAG, builtin_instrument, fill_demo_data
     from rating_tui.store.api import Store
 
     with tempfile.TemporaryDirectory(prefix="rating-tui-demo-") as tmp:
         folder = Path(tmp) / "data"
         typer.echo(f"Making {count} demo ratings in a temporary folder…", err=True)
-        fill_demo_data(Store.open(folder), builtin_instrument(), count, seed)
+        end = date.today() - RECENT_END_LAG  # recent sessions, so Home shows drafts to resume
+        fill_demo_data(Store.open(folder), builtin_instrument(), count, seed, end=end)
         from rating_tui.tui.launch import launch  # Textual is imported only here
 
         launch(None, ctx.obj.instruments, store_dir=folder, prefs_file=Path(tmp) / "prefs.json")

@@ -8,8 +8,9 @@ each rater adds a personal bias and noise. So two raters of one session agree mo
 sessions of one dyad do, as in a real reliability study.
 
 The same seed and count always give the same ratings, ids and timestamps included: all
-randomness comes from `random.Random(seed)` and every time derives from `EPOCH`, so tests and
-snapshots stay stable. Edits and voids are therefore written as the revisions `Store.update`
+randomness comes from `random.Random(seed)` and every time derives from `EPOCH` (or, when an
+`end` date is given, as `rating-tui demo` does, from that date), so tests and snapshots stay
+stable. Edits and voids are therefore written as the revisions `Store.update`
 and `Store.void` would record, dated by the seed rather than by the clock. Ratings are made in
 session-date order and stored with `Store.import_ratings` in batches, so a batch rewrites a few
 month files instead of 100,000 single saves each rewriting one.
@@ -21,7 +22,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any, cast
@@ -46,6 +47,9 @@ from rating_tui.store.api import Store
 BUILTIN_ID = "paris-2009-seven-concepts"
 EPOCH = date(2023, 1, 9)
 """The first day a demo dyad may start: fixed, so the data does not depend on the clock."""
+RECENT_END_LAG = timedelta(days=21)
+"""Edits follow a rating by at most 20 days, so demo data that ends this long before today has
+no timestamp in the future (`rating-tui demo` ends it so)."""
 BATCH = 10_000
 """Ratings per `import_ratings` call: 10k keeps memory near 250 MB and 100k under ~30 s."""
 MAX_COUNT = 1_000_000
@@ -142,10 +146,12 @@ def fill_demo_data(
     seed: int = 0,
     *,
     progress: Callable[[int], None] | None = None,
+    end: date | None = None,
 ) -> DemoSummary:
     """Store `count` synthetic ratings of `instrument`, `BATCH` at a time (each batch all or
-    nothing); `progress` gets the number stored so far after each batch."""
-    maker = DemoMaker(instrument, count, seed)
+    nothing); `progress` gets the number stored so far after each batch. With `end`, the last
+    sessions fall on that day (the demo app ends them today, so its drafts are recent)."""
+    maker = DemoMaker(instrument, count, seed, end)
     ratings, stored = maker.ratings(), 0
     while batch := list(islice(ratings, BATCH)):
         result = store.import_ratings(batch, {instrument.ref: instrument})
@@ -160,10 +166,13 @@ def fill_demo_data(
 class DemoMaker:
     """Makes the ratings; `summary` counts what was made as `ratings()` is consumed."""
 
-    def __init__(self, instrument: Instrument, count: int, seed: int) -> None:
+    def __init__(
+        self, instrument: Instrument, count: int, seed: int, end: date | None = None
+    ) -> None:
         if not 0 <= count <= MAX_COUNT:
             raise ValueError(f"the demo count must be from 0 to {MAX_COUNT:,}, not {count:,}")
         self.instrument, self.count, self.summary = instrument, count, DemoSummary(seed)
+        self.end = end
         self._rng = random.Random(seed)
         self._ids = random.Random(f"{seed}:{count}")  # another count: other ids, no conflict
         self._ref = InstrumentRef.of(instrument)
@@ -217,7 +226,21 @@ class DemoMaker:
                 sessions.append(_Session(day, dyad, number, (number - 1) / total, tuple(raters)))
                 planned += len(raters)
                 day += timedelta(days=(14 if rng.random() < 0.1 else 7) + rng.randint(-1, 1))
-        return sorted(sessions, key=lambda s: (s.day, s.dyad.code, s.number))
+        sessions.sort(key=lambda s: (s.day, s.dyad.code, s.number))
+        return sessions if self.end is None else self._ending(sessions, self.end)
+
+    def _ending(self, sessions: list[_Session], end: date) -> list[_Session]:
+        """The plan moved in time so that the last session rated (not just planned) is on
+        `end`."""
+        made, last = 0, sessions[-1].day if sessions else end
+        for s in sessions:
+            made += len(s.raters)
+            if made >= self.count:
+                last = s.day
+                break
+        shift = end - last
+        moved = {d: replace(d, start=d.start + shift) for d in {s.dyad for s in sessions}}
+        return [replace(s, day=s.day + shift, dyad=moved[s.dyad]) for s in sessions]
 
     def _dyad(self, index: int, span: int) -> _Dyad:
         rng = self._rng

@@ -50,6 +50,29 @@ def test_same_seed_and_count_give_identical_ratings(instrument: Instrument) -> N
     assert not more & {r.id for r in DemoMaker(instrument, 300, seed=4).ratings()}
 
 
+def test_an_end_date_moves_the_same_data_so_its_last_session_is_on_that_day(
+    instrument: Instrument,
+) -> None:
+    from datetime import date, timedelta
+
+    plain = list(DemoMaker(instrument, 300, seed=4).ratings())
+    end = date(2026, 5, 20)
+    moved = list(DemoMaker(instrument, 300, seed=4, end=end).ratings())
+    assert moved[-1].session["session_date"] == end.isoformat()
+    assert max(r.session["session_date"] for r in moved) == end.isoformat()
+    shift = end - date.fromisoformat(str(plain[-1].session["session_date"]))
+    for before, after in zip(plain, moved, strict=True):
+        day = date.fromisoformat(str(before.session["session_date"])) + shift
+        assert after.session["session_date"] == day.isoformat()
+        # the same ratings otherwise: values, infant ages, ids
+        assert after.answers == before.answers and after.id == before.id
+        assert after.session.get("infant_age_months") == before.session.get("infant_age_months")
+        assert after.created - before.created == timedelta(days=shift.days)
+    assert [r.model_dump_json() for r in DemoMaker(instrument, 300, seed=4, end=end).ratings()] == [
+        r.model_dump_json() for r in moved
+    ]
+
+
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 37])
 def test_exactly_count_ratings_and_a_few_of_each_kind_from_four_on(
     instrument: Instrument, count: int
