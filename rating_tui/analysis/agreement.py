@@ -9,20 +9,24 @@ items alike count as "no value"):
   it uses the sessions where both gave a value.
 - Krippendorff's alpha uses every session with two or more values, whoever gave them.
 
+ICC intervals are the F-based ones of the ICC forms; kappa and alpha intervals come from a
+session bootstrap (`bootstrap.py`).
+
 Needs numpy and scipy (`rating-tui[stats]`): check `results.stats_missing()` before importing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.alpha import alpha
+from rating_tui.analysis.alpha import Level, alpha
+from rating_tui.analysis.bootstrap import Matrix, alpha_intervals, alpha_sums, kappa_interval
 from rating_tui.analysis.icc import icc
-from rating_tui.analysis.kappa import weighted_kappa
+from rating_tui.analysis.kappa import Weights, weighted_kappa
 from rating_tui.analysis.pairing import ItemScale, SessionTable
 from rating_tui.analysis.results import (
     ICC_FORMS,
@@ -36,6 +40,8 @@ from rating_tui.analysis.results import (
 
 NO_VARIATION = "no variation: every value is the same"
 Vector = npt.NDArray[np.int64]
+Pending = tuple[int, Matrix]
+"""An alpha figure's index among its item's figures, and its `bootstrap.alpha_sums`."""
 MAX_ENUMERATED = 12
 """Rater sets larger than this (a workshop where 20 trainees rate one video) are taken whole
 as candidate blocks; smaller ones contribute every subset of two or more raters."""
@@ -94,8 +100,9 @@ def _positions(item: ItemScale, x: npt.NDArray[np.float64]) -> npt.NDArray[np.fl
     return (x - item.low) / item.step
 
 
-def item_agreement(table: SessionTable, column: int) -> ItemAgreement:
-    """All statistics of one item of `table`."""
+def item_agreement(table: SessionTable, column: int) -> tuple[ItemAgreement, list[Pending]]:
+    """All statistics of one item of `table`, and the alphas whose intervals are still to
+    be computed (`agreement` computes those of every item from one set of resamples)."""
     item = table.items[column]
     values = np.frombuffer(table.values[column], dtype=np.float64)
     valid = ~np.isnan(values)
@@ -118,14 +125,19 @@ def item_agreement(table: SessionTable, column: int) -> ItemAgreement:
     figures = _icc_figures(matrix, names)
     figures += _kappa_figures(item, len(np.unique(raters)), matrix, names)
     everyone = tuple(sorted(table.raters[i] for i in np.unique(raters).tolist()))
+    pending: list[Pending] = []
     for level in ("ordinal", "interval"):
         if paired < MIN_SESSIONS:
             estimate = too_few(paired, "with two or more values")
         else:
-            value = alpha(sessions, x, "ordinal" if level == "ordinal" else "interval")
+            metric: Level = "ordinal" if level == "ordinal" else "interval"
+            value = alpha(sessions, x, metric)
             estimate = Estimate(value) if value is not None else missing(NO_VARIATION)
+            if value is not None:
+                sums = alpha_sums(sessions, x, metric, len(table.sessions))
+                pending.append((len(figures), sums))
         figures.append(Figure(f"alpha ({level})", estimate, paired, everyone))
-    return ItemAgreement(item, paired, table.coded_count(column), figures)
+    return ItemAgreement(item, paired, table.coded_count(column), figures), pending
 
 
 def _block_matrix(
@@ -168,12 +180,31 @@ def _kappa_figures(
     a, b = _positions(item, matrix[:, 0]), _positions(item, matrix[:, 1])
     figures = []
     for kind, weights in zip(KAPPAS, ("linear", "quadratic"), strict=True):
-        value = weighted_kappa(a, b, "linear" if weights == "linear" else "quadratic")
-        estimate = Estimate(value) if value is not None else missing(NO_VARIATION)
+        kind_of: Weights = "linear" if weights == "linear" else "quadratic"
+        value = weighted_kappa(a, b, kind_of)
+        estimate = (
+            _with_interval(value, kappa_interval(a, b, kind_of))
+            if value is not None
+            else missing(NO_VARIATION)
+        )
         figures.append(Figure(kind, estimate, n, names))
     return figures
 
 
+def _with_interval(value: float, interval: tuple[float, float] | None) -> Estimate:
+    return Estimate(value, *interval) if interval else Estimate(value)
+
+
 def agreement(table: SessionTable) -> list[ItemAgreement]:
     """Every analysed item of `table`, in the instrument's order."""
-    return [item_agreement(table, column) for column in range(len(table.items))]
+    found = [item_agreement(table, column) for column in range(len(table.items))]
+    waiting = [(i, index, sums) for i, (_, pending) in enumerate(found) for index, sums in pending]
+    intervals = alpha_intervals(len(table.sessions), [sums for _, _, sums in waiting])
+    results = [result for result, _ in found]
+    for (i, index, _), interval in zip(waiting, intervals, strict=True):
+        figure = results[i].figures[index]
+        assert figure.estimate.value is not None
+        results[i].figures[index] = replace(
+            figure, estimate=_with_interval(figure.estimate.value, interval)
+        )
+    return results

@@ -9,6 +9,7 @@ import pytest
 
 from rating_tui.analysis.agreement import MAX_ENUMERATED, agreement, best_block
 from rating_tui.analysis.alpha import alpha
+from rating_tui.analysis.bootstrap import kappa_interval
 from rating_tui.analysis.kappa import weighted_kappa
 from rating_tui.analysis.results import MIN_SESSIONS, STATISTICS, Figure
 from rating_tui.instruments.model import Instrument
@@ -85,6 +86,13 @@ def test_kappa_with_exactly_two_raters_on_scale_points(
         expected = weighted_kappa(a, b, "linear" if weights == "linear" else "quadratic")
         assert found.estimate.value == pytest.approx(expected)
         assert (found.sessions, found.raters) == (7, ("AB", "CD"))
+        interval = kappa_interval(a, b, "linear" if weights == "linear" else "quadratic")
+        assert interval is not None
+        assert (found.estimate.low, found.estimate.high) == interval
+        assert interval[0] <= (found.estimate.value or 0) <= interval[1]
+    alpha_figure = figures["alpha (ordinal)"].estimate
+    assert alpha_figure.low is not None and alpha_figure.high is not None
+    assert alpha_figure.low <= (alpha_figure.value or 0) <= alpha_figure.high
 
 
 def test_too_few_sessions_say_so(make_rating: RatingMaker, instrument: Instrument) -> None:

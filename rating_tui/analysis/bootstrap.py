@@ -1,0 +1,159 @@
+"""95% intervals for weighted kappa and Krippendorff's alpha, by resampling sessions.
+
+Neither statistic has a closed-form interval that holds for every design met here (alpha with
+missing values and any number of raters), so both get the percentile interval of a session
+bootstrap: whole sessions are drawn with replacement, `REPLICATES` times, and the 2.5th and
+97.5th percentiles of the replicated statistic are reported. The generator is seeded, so the
+same data always give the same interval.
+
+A replicate is a vector of counts (how often each session was drawn). Both statistics are sums
+over sessions, so a block of replicates is a few matrix products on per-session sums rather
+than `REPLICATES` recomputations. Alpha's ordinal metric keeps the ranks of the full data, as
+Hayes & Krippendorff's (2007) bootstrap keeps the metric of the observed data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from rating_tui.analysis.alpha import Level, midranks
+from rating_tui.analysis.kappa import Weights
+
+Vector = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float64]
+
+REPLICATES = 1000
+SEED = 2009
+"""Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
+CELLS_PER_BLOCK = 2_000_000
+"""Replicates are drawn in blocks of at most this many counts (16 MB of float64)."""
+MIN_DEFINED = 0.95
+"""An interval needs the statistic to be defined in at least this share of replicates (a
+replicate can draw only sessions without variation); otherwise none is reported."""
+
+
+def session_counts(sessions: int, replicates: int = REPLICATES) -> Iterator[Matrix]:
+    """Blocks of replicates: each row counts how often each of `sessions` sessions was drawn
+    (`sessions` draws with replacement)."""
+    rng = np.random.default_rng(SEED)
+    block = max(1, min(replicates, CELLS_PER_BLOCK // max(sessions, 1)))
+    done = 0
+    while done < replicates:
+        rows = min(block, replicates - done)
+        draws = rng.integers(0, sessions, size=(rows, sessions))
+        offsets = (np.arange(rows) * sessions)[:, None]
+        counts = np.bincount((draws + offsets).ravel(), minlength=rows * sessions)
+        yield counts.reshape(rows, sessions).astype(np.float64)
+        done += rows
+
+
+def percentile_interval(replicated: Vector) -> tuple[float, float] | None:
+    """The 2.5th and 97.5th percentiles of the defined replicates (NaN: undefined)."""
+    defined = replicated[np.isfinite(replicated)]
+    if len(replicated) == 0 or len(defined) < MIN_DEFINED * len(replicated):
+        return None
+    low, high = np.percentile(defined, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def kappa_replicates(a: Vector, b: Vector, weights: Weights, counts: Matrix) -> Vector:
+    """Weighted kappa of each replicate of the paired positions `a`, `b` (NaN: undefined)."""
+    n = float(len(a))
+    power = 1 if weights == "linear" else 2
+    observed = counts @ (np.abs(a - b) ** power) / n
+    if weights == "quadratic":
+        mean_a, mean_b = counts @ a / n, counts @ b / n
+        expected = counts @ (a**2) / n + counts @ (b**2) / n - 2 * mean_a * mean_b
+    else:
+        expected = _linear_expected(a, b, counts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappas: Vector = np.where(expected > 1e-12, 1 - observed / expected, np.nan)
+    return kappas
+
+
+def _linear_expected(a: Vector, b: Vector, counts: Matrix) -> Vector:
+    """`kappa.expected_disagreement` (linear) for each row of `counts`, at once."""
+    support = np.union1d(a, b)
+    pa, pb = _marginals(a, support, counts), _marginals(b, support, counts)
+    below = np.cumsum(pb, axis=1)
+    mass_below = np.cumsum(pb * support, axis=1)
+    mean_b = mass_below[:, -1:]
+    per_value = support * below - mass_below + (mean_b - mass_below) - support * (1 - below)
+    expected: Vector = (pa * per_value).sum(axis=1)
+    return expected
+
+
+def _marginals(x: Vector, support: Vector, counts: Matrix) -> Matrix:
+    """Each replicate's distribution of `x` over `support` (one column per support value)."""
+    column = np.searchsorted(support, x)
+    order = np.argsort(column, kind="stable")
+    present, starts = np.unique(column[order], return_index=True)
+    out = np.zeros((len(counts), len(support)))
+    out[:, present] = np.add.reduceat(counts[:, order], starts, axis=1) / len(x)
+    return out
+
+
+def kappa_interval(a: Vector, b: Vector, weights: Weights) -> tuple[float, float] | None:
+    """The bootstrap 95% interval of the weighted kappa of `a` and `b`."""
+    blocks = [kappa_replicates(a, b, weights, c) for c in session_counts(len(a))]
+    return percentile_interval(np.concatenate(blocks))
+
+
+def alpha_sums(units: npt.NDArray[np.int64], values: Vector, level: Level, sessions: int) -> Matrix:
+    """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
+    is the session of `values[i]`) holding the number of values, their sum and sum of squares
+    (centred), and the within-session term; zero rows where a session has fewer than two."""
+    units, values = units.astype(np.int64), values.astype(np.float64)
+    _, inverse, per_unit = np.unique(units, return_inverse=True, return_counts=True)
+    keep = per_unit[inverse] >= 2
+    units, values = units[keep], values[keep]
+    out = np.zeros((sessions, 4))
+    if len(values) == 0:
+        return out
+    x = midranks(values) if level == "ordinal" else values
+    x = x - x.mean()
+    m = np.bincount(units, minlength=sessions).astype(np.float64)
+    sums = np.bincount(units, weights=x, minlength=sessions)
+    squares = np.bincount(units, weights=x**2, minlength=sessions)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
+    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = m, sums, squares, within
+    return out
+
+
+def alpha_from_totals(totals: Matrix) -> Vector:
+    """Alpha of each replicate from its totals of the `alpha_sums` columns (NaN: undefined)."""
+    n, sums, squares, within = totals.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = squares - sums**2 / n
+        alphas: Vector = np.where(
+            (n >= 2) & (total > 1e-12), 1 - (n - 1) * within / (n * total), np.nan
+        )
+    return alphas
+
+
+def alpha_intervals(sessions: int, parts: list[Matrix]) -> list[tuple[float, float] | None]:
+    """The bootstrap 95% interval of each alpha whose `alpha_sums` are in `parts`, all from
+    the same resampled sessions (every item and level of a table in one pass)."""
+    if not parts:
+        return []
+    stacked = np.hstack(parts)
+    replicated: list[list[Vector]] = [[] for _ in parts]
+    for counts in session_counts(sessions):
+        totals = counts @ stacked
+        for i, found in enumerate(replicated):
+            found.append(alpha_from_totals(totals[:, 4 * i : 4 * i + 4]))
+    return [percentile_interval(np.concatenate(found)) for found in replicated]
+
+
+def alpha_interval(
+    units: npt.NDArray[np.int64], values: Vector, level: Level
+) -> tuple[float, float] | None:
+    """The bootstrap 95% interval of one Krippendorff's alpha (see `alpha.alpha`)."""
+    if len(units) == 0:
+        return None
+    ids, units = np.unique(units, return_inverse=True)  # every unit given is resampled
+    return alpha_intervals(len(ids), [alpha_sums(units, values, level, len(ids))])[0]

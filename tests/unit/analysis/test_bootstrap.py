@@ -1,0 +1,122 @@
+"""The session bootstrap behind the kappa and alpha intervals: each replicate, computed as
+matrix products on per-session sums, equals the statistic recomputed on the resampled data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rating_tui.analysis import bootstrap
+from rating_tui.analysis.alpha import Level, alpha, midranks, pairable
+from rating_tui.analysis.bootstrap import (
+    alpha_from_totals,
+    alpha_interval,
+    alpha_intervals,
+    alpha_sums,
+    kappa_interval,
+    kappa_replicates,
+    percentile_interval,
+    session_counts,
+)
+from rating_tui.analysis.kappa import weighted_kappa
+
+
+def _drawn(counts_row: np.ndarray) -> np.ndarray:
+    """The session indices a row of counts stands for (session i repeated counts[i] times)."""
+    return np.repeat(np.arange(len(counts_row)), counts_row.astype(np.int64))
+
+
+def _pairs(rng: np.random.Generator, n: int, points: int) -> tuple[np.ndarray, np.ndarray]:
+    truth = rng.integers(0, points, n)
+    noise = rng.integers(-1, 2, n)
+    return truth.astype(np.float64), np.clip(truth + noise, 0, points - 1).astype(np.float64)
+
+
+def test_counts_are_draws_with_replacement_in_blocks_and_reproducible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bootstrap, "CELLS_PER_BLOCK", 70)
+    blocks = list(session_counts(9, replicates=25))
+    assert [len(b) for b in blocks] == [7, 7, 7, 4]
+    everything = np.vstack(blocks)
+    assert (everything.sum(axis=1) == 9).all() and (everything >= 0).all()
+    assert len({tuple(row) for row in everything}) > 20  # not the same draw over and over
+    assert (np.vstack(list(session_counts(9, replicates=25))) == everything).all()
+
+
+@pytest.mark.parametrize("weights", ["linear", "quadratic"])
+@pytest.mark.parametrize("points", [5, 101])
+def test_each_kappa_replicate_is_kappa_of_the_resampled_sessions(weights: str, points: int) -> None:
+    a, b = _pairs(np.random.default_rng(1), 60, points)
+    counts = next(session_counts(len(a), replicates=40))
+    replicated = kappa_replicates(a, b, weights, counts)  # type: ignore[arg-type]
+    for row, got in zip(counts, replicated, strict=True):
+        drawn = _drawn(row)
+        want = weighted_kappa(a[drawn], b[drawn], weights)  # type: ignore[arg-type]
+        assert (want is None and np.isnan(got)) or got == pytest.approx(want, abs=1e-9)
+
+
+@pytest.mark.parametrize("level", ["interval", "ordinal"])
+def test_each_alpha_replicate_is_alpha_of_the_resampled_sessions(level: Level) -> None:
+    rng = np.random.default_rng(2)
+    units = np.repeat(np.arange(30), rng.integers(1, 5, 30)).astype(np.int64)  # some single
+    values = (rng.integers(0, 3, 30)[units] + rng.integers(0, 2, len(units))).astype(np.float64)
+    kept, kept_values = pairable(units, values)
+    x = midranks(kept_values) if level == "ordinal" else kept_values  # the full data's ranks
+    sums = alpha_sums(units, values, level, 32)  # two sessions without any value, too
+    counts = next(session_counts(32, replicates=40))
+    replicated = alpha_from_totals(counts @ sums)
+    original = np.unique(units[np.isin(units, units[np.bincount(units)[units] >= 2])])
+    for row, got in zip(counts, replicated, strict=True):
+        drawn = [s for s in _drawn(row) if s in original]  # a session drawn twice counts twice
+        pieces = [
+            (
+                np.full(int((kept == np.searchsorted(original, s)).sum()), k),
+                x[kept == np.searchsorted(original, s)],
+            )
+            for k, s in enumerate(drawn)
+        ]
+        new_units = np.concatenate([p[0] for p in pieces]).astype(np.int64)
+        want = alpha(new_units, np.concatenate([p[1] for p in pieces]), "interval")
+        assert (want is None and np.isnan(got)) or got == pytest.approx(want, abs=1e-9)
+
+
+def test_alphas_of_several_items_share_one_set_of_resamples() -> None:
+    rng = np.random.default_rng(5)
+    units = np.repeat(np.arange(50), 3).astype(np.int64)
+    first = (rng.integers(0, 3, 50)[units] + rng.integers(0, 2, 150)).astype(np.float64)
+    second = (rng.integers(0, 5, 50)[units] + rng.integers(0, 2, 150)).astype(np.float64)
+    parts = [alpha_sums(units, v, "interval", 50) for v in (first, second)]
+    together = alpha_intervals(50, parts)
+    alone = [alpha_interval(units, v, "interval") for v in (first, second)]
+    assert all(t is not None for t in together)
+    assert together == [pytest.approx(interval, abs=1e-12) for interval in alone]
+
+
+def test_intervals_hold_the_estimate_and_narrow_with_more_sessions() -> None:
+    rng = np.random.default_rng(3)
+    widths = []
+    for n in (40, 640):
+        a, b = _pairs(rng, n, 5)
+        estimate = weighted_kappa(a, b, "quadratic")
+        interval = kappa_interval(a, b, "quadratic")
+        assert estimate is not None and interval is not None
+        assert interval[0] < estimate < interval[1] <= 1
+        widths.append(interval[1] - interval[0])
+        units = np.repeat(np.arange(n), 2).astype(np.int64)
+        values = np.column_stack([a, b]).ravel()
+        found = alpha(units, values, "ordinal")
+        around = alpha_interval(units, values, "ordinal")
+        assert found is not None and around is not None and around[0] < found < around[1]
+    assert widths[1] < widths[0] / 2  # 16 times the sessions: about a quarter of the width
+    assert kappa_interval(a, b, "quadratic") == kappa_interval(a, b, "quadratic")
+
+
+def test_no_interval_when_the_statistic_is_mostly_undefined() -> None:
+    assert percentile_interval(np.array([0.5, np.nan, np.nan, 0.7])) is None
+    assert percentile_interval(np.array([])) is None
+    low, high = percentile_interval(np.linspace(0, 1, 101)) or (None, None)
+    assert low == pytest.approx(0.025) and high == pytest.approx(0.975)
+    # two sessions that do not vary at all: alpha is undefined in every replicate
+    flat = np.ones(4)
+    assert alpha_interval(np.array([0, 0, 1, 1], dtype=np.int64), flat, "interval") is None
