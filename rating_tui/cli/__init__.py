@@ -44,6 +44,7 @@ def root(
             "--data",
             help="Ratings data folder (default: $RATING_TUI_DATA or your per-user data folder).",
             show_default=False,
+            metavar="FOLDER",
         ),
     ] = None,
     instruments: Annotated[
@@ -53,11 +54,14 @@ def root(
             help="Also read instruments from this folder "
             "(repeatable; also $RATING_TUI_INSTRUMENTS).",
             show_default=False,
+            metavar="FOLDER",
         ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version.", metavar=""
+        ),
     ] = False,
 ) -> None:
     """Open the app when no command is given."""
@@ -70,8 +74,10 @@ def root(
 
 def demo(
     ctx: typer.Context,
-    count: Annotated[int, typer.Option(min=1, max=20_000, help="How many ratings.")] = 600,
-    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
+    count: Annotated[
+        int, typer.Option(min=1, max=20_000, help="How many ratings.", metavar="N")
+    ] = 600,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.", metavar="N")] = 1,
 ) -> None:
     """Open the app on a temporary data folder filled with synthetic ratings.
 

@@ -29,13 +29,23 @@ if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
     from rating_tui.ratings.model import Rating
 
-InstrumentOpt = Annotated[str | None, typer.Option(help="Only ratings of ID or ID@VERSION.")]
-DateFrom = Annotated[str | None, typer.Option("--from", help="First session date, YYYY-MM-DD.")]
-DateTo = Annotated[str | None, typer.Option("--to", help="Last session date, YYYY-MM-DD.")]
-Dyad = Annotated[str | None, typer.Option(help="Only this dyad code.")]
-Csv = Annotated[Path | None, typer.Option("--csv", help="Also write the figures to this CSV file.")]
+InstrumentOpt = Annotated[
+    str | None, typer.Option(help="Only ratings of ID or ID@VERSION.", metavar="ID[@VERSION]")
+]
+DateFrom = Annotated[
+    str | None, typer.Option("--from", help="First session date, YYYY-MM-DD.", metavar="DATE")
+]
+DateTo = Annotated[
+    str | None, typer.Option("--to", help="Last session date, YYYY-MM-DD.", metavar="DATE")
+]
+Dyad = Annotated[str | None, typer.Option(help="Only this dyad code.", metavar="DYAD")]
+Csv = Annotated[
+    Path | None,
+    typer.Option("--csv", help="Also write the figures to this CSV file.", metavar="FILE"),
+]
 Data = Annotated[
-    list[Path] | None, typer.Option("--data", help="Data folder; repeat to merge several.")
+    list[Path] | None,
+    typer.Option("--data", help="Data folder; repeat to merge several.", metavar="FOLDER"),
 ]
 CALIBRATION_KEY = (
     "Final ratings only; a session counts for an item when both gave a value. Bias: the rater "
@@ -137,7 +147,8 @@ def agreement(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     rater: Annotated[
-        list[str] | None, typer.Option(help="Only this rater; repeatable (two: kappa).")
+        list[str] | None,
+        typer.Option(help="Only this rater; repeatable (two: kappa).", metavar="RATER"),
     ] = None,
     dyad: Dyad = None,
     csv: Csv = None,
@@ -232,12 +243,15 @@ def _agreement_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Ta
 
 def calibrate(
     ctx: typer.Context,
-    gold: Annotated[str, typer.Option("--gold", help="The gold-standard rater's code.")],
+    gold: Annotated[
+        str, typer.Option("--gold", help="The gold-standard rater's code.", metavar="RATER")
+    ],
     instrument: InstrumentOpt = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
     rater: Annotated[
-        list[str] | None, typer.Option(help="Only this rater against the gold; repeatable.")
+        list[str] | None,
+        typer.Option(help="Only this rater against the gold; repeatable.", metavar="RATER"),
     ] = None,
     dyad: Dyad = None,
     csv: Csv = None,

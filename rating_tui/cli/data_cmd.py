@@ -29,6 +29,7 @@ DataOption = Annotated[
         help="Ratings data folder (default: the global --data, $RATING_TUI_DATA or your "
         "per-user data folder).",
         show_default=False,
+        metavar="FOLDER",
     ),
 ]
 
@@ -84,7 +85,8 @@ def doctor(
     ctx: typer.Context,
     data: DataOption = None,
     repair: Annotated[
-        bool, typer.Option("--repair", help="Rebuild the id index from the month files.")
+        bool,
+        typer.Option("--repair", help="Rebuild the id index from the month files.", metavar=""),
     ] = False,
 ) -> None:
     """Check the health of the ratings data folder; exit status 0 when healthy.
@@ -156,11 +158,14 @@ def _report(findings: list[Finding], problems: list[str]) -> bool:
 
 def demo_data(
     ctx: typer.Context,
-    count: Annotated[int, typer.Option("--count", "-n", help="How many ratings to make.")],
-    seed: Annotated[int, typer.Option(help="Same seed, same ratings.")] = 0,
+    count: Annotated[
+        int, typer.Option("--count", "-n", help="How many ratings to make.", metavar="N")
+    ],
+    seed: Annotated[int, typer.Option(help="Same seed, same ratings.", metavar="N")] = 0,
     data: DataOption = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Add to a folder that already holds ratings.")
+        bool,
+        typer.Option("--force", help="Add to a folder that already holds ratings.", metavar=""),
     ] = False,
 ) -> None:
     """Fill a data folder with synthetic ratings of the built-in instrument.

@@ -106,43 +106,50 @@ def _merge_lines(report: MergeReport, sources: int) -> list[str]:
 def export(
     ctx: typer.Context,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="csv, jsonl, redcap, sav or dta.")
+        str,
+        typer.Option("--format", "-f", help="csv, jsonl, redcap, sav or dta.", metavar="FORMAT"),
     ] = "csv",
     layout: Annotated[
-        str, typer.Option(help="wide: a row per rating; long: per rating and item.")
+        str,
+        typer.Option(help="wide: a row per rating; long: per rating and item.", metavar="LAYOUT"),
     ] = "wide",
-    values: Annotated[str, typer.Option(help="codes, or labels (for reading).")] = "codes",
+    values: Annotated[
+        str, typer.Option(help="codes, or labels (for reading).", metavar="VALUES")
+    ] = "codes",
     codebook: Annotated[
-        Path | None, typer.Option(help="Also write the codebook (.md: Markdown, else CSV).")
+        Path | None,
+        typer.Option(help="Also write the codebook (.md: Markdown, else CSV).", metavar="FILE"),
     ] = None,
     moments: Annotated[
-        Path | None, typer.Option(help="Also write the now-moments table (CSV).")
+        Path | None, typer.Option(help="Also write the now-moments table (CSV).", metavar="FILE")
     ] = None,
     instrument: Annotated[
-        str | None, typer.Option(help="Only ratings of ID or ID@VERSION.")
+        str | None, typer.Option(help="Only ratings of ID or ID@VERSION.", metavar="ID[@VERSION]")
     ] = None,
     all_versions: Annotated[
-        bool, typer.Option("--all-versions", help="Several versions in one table.")
+        bool, typer.Option("--all-versions", help="Several versions in one table.", metavar="")
     ] = False,
     date_from: Annotated[
-        str | None, typer.Option("--from", help="First session date, YYYY-MM-DD.")
+        str | None, typer.Option("--from", help="First session date, YYYY-MM-DD.", metavar="DATE")
     ] = None,
     date_to: Annotated[
-        str | None, typer.Option("--to", help="Last session date, YYYY-MM-DD.")
+        str | None, typer.Option("--to", help="Last session date, YYYY-MM-DD.", metavar="DATE")
     ] = None,
-    dyad: Annotated[str | None, typer.Option(help="Only this dyad code.")] = None,
-    rater: Annotated[str | None, typer.Option(help="Only this rater.")] = None,
+    dyad: Annotated[str | None, typer.Option(help="Only this dyad code.", metavar="DYAD")] = None,
+    rater: Annotated[str | None, typer.Option(help="Only this rater.", metavar="RATER")] = None,
     status: Annotated[
-        list[str] | None, typer.Option(help="final (default), draft, voided; repeatable.")
+        list[str] | None,
+        typer.Option(help="final (default), draft, voided; repeatable.", metavar="STATUS"),
     ] = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help="Start CSV files with a BOM, for Excel.")
+        bool, typer.Option("--excel", help="Start CSV files with a BOM, for Excel.", metavar="")
     ] = False,
     output: Annotated[
-        str, typer.Option("--output", "-o", help="File to write, or - for stdout.")
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.", metavar="FILE")
     ] = "-",
     data: Annotated[
-        list[Path] | None, typer.Option("--data", help="Data folder; repeat to merge several.")
+        list[Path] | None,
+        typer.Option("--data", help="Data folder; repeat to merge several.", metavar="FOLDER"),
     ] = None,
 ) -> None:
     """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
@@ -225,7 +232,10 @@ def _write_codebook(path: Path, plan: Any, request: Any) -> None:
 def merge(
     ctx: typer.Context,
     sources: Annotated[list[Path], typer.Argument(help="Data folders to read (not changed).")],
-    into: Annotated[Path, typer.Option("--into", help="Data folder to merge into (made if new).")],
+    into: Annotated[
+        Path,
+        typer.Option("--into", help="Data folder to merge into (made if new).", metavar="FOLDER"),
+    ],
 ) -> None:
     """Unite the ratings of several data folders by rating id: identical copies collapse,
     diverged copies keep the newest with the other in its history."""
@@ -248,16 +258,24 @@ def import_redcap(
     dictionary: Annotated[Path, typer.Argument(help="REDCap data dictionary (CSV).")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Instrument file (default: ID.toml; - for stdout)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Instrument file (default: ID.toml; - for stdout).",
+            metavar="FILE",
+        ),
     ] = None,
     instrument_id: Annotated[
-        str | None, typer.Option("--id", help="The instrument id (default: the form name).")
+        str | None,
+        typer.Option("--id", help="The instrument id (default: the form name).", metavar="ID"),
     ] = None,
-    version: Annotated[str, typer.Option(help="The instrument version.")] = "1.0.0",
+    version: Annotated[
+        str, typer.Option(help="The instrument version.", metavar="VERSION")
+    ] = "1.0.0",
     form: Annotated[
-        str | None, typer.Option(help="The form to import, when there are several.")
+        str | None, typer.Option(help="The form to import, when there are several.", metavar="FORM")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.", metavar="")] = False,
 ) -> None:
     """Turn a REDCap data dictionary into an instrument file; lists what cannot be carried."""
     import tomllib
@@ -293,7 +311,7 @@ def export_redcap(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (newest version when omitted).")],
     output: Annotated[
-        str, typer.Option("--output", "-o", help="File to write, or - for stdout.")
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.", metavar="FILE")
     ] = "-",
 ) -> None:
     """Write the REDCap data dictionary of one of our instruments."""

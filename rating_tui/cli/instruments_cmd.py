@@ -119,10 +119,15 @@ def new(
         "my-instrument.toml"
     ),
     instrument_id: Annotated[
-        str, typer.Option("--id", help="The new instrument's id (lower case, - _ . allowed).")
+        str,
+        typer.Option(
+            "--id", help="The new instrument's id (lower case, - _ . allowed).", metavar="ID"
+        ),
     ] = "my-instrument",
-    title: Annotated[str, typer.Option(help="The new instrument's title.")] = "My instrument",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    title: Annotated[
+        str, typer.Option(help="The new instrument's title.", metavar="TITLE")
+    ] = "My instrument",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.", metavar="")] = False,
 ) -> None:
     """Write a commented starter instrument file to edit."""
     from rating_tui.fileio import atomic_write_text
@@ -152,7 +157,10 @@ def new(
 
 def schema(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", metavar="FILE"
+        ),
     ] = None,
 ) -> None:
     """Print the JSON Schema of the instrument format (for editors such as Taplo/VS Code)."""

@@ -180,18 +180,27 @@ def _check_line(
 def list_ratings(
     ctx: typer.Context,
     data: DataOption = None,
-    dyad: Annotated[str | None, typer.Option(help="Only this dyad code.")] = None,
-    rater: Annotated[str | None, typer.Option(help="Only this rater.")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="First session date.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last session date.")] = None,
+    dyad: Annotated[str | None, typer.Option(help="Only this dyad code.", metavar="DYAD")] = None,
+    rater: Annotated[str | None, typer.Option(help="Only this rater.", metavar="RATER")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First session date.", metavar="DATE")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last session date.", metavar="DATE")
+    ] = None,
     instrument: Annotated[
-        str | None, typer.Option(help="Only this instrument id (any version) or id@version.")
+        str | None,
+        typer.Option(
+            help="Only this instrument id (any version) or id@version.", metavar="ID[@VERSION]"
+        ),
     ] = None,
     status: Annotated[
         list[str] | None,
-        typer.Option(help="draft, final or voided; repeatable  \\[default: final]"),
+        typer.Option(
+            help="draft, final or voided; repeatable  \\[default: final]", metavar="STATUS"
+        ),
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most N ratings; 0 for all.")] = 50,
+    limit: Annotated[int, typer.Option(help="At most N ratings; 0 for all.", metavar="N")] = 50,
 ) -> None:
     """List ratings, newest session first: id, date, dyad, session, rater, status, progress."""
     from rich.box import SIMPLE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -269,3 +270,20 @@ def test_a_misspelt_subcommand_is_named_with_the_commands_that_exist(
     out, err = capsys.readouterr()
     assert exit_info.value.code == 2 and "valdate" in err and "validate" in err
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["export"], ["merge"], ["agreement"], ["calibrate"], ["doctor"], ["demo-data"],
+     ["demo"], ["ratings", "list"], ["ratings", "import"], ["instruments", "new"],
+     ["instruments", "schema"], ["instruments", "import-redcap"]],
+)  # fmt: skip
+def test_options_in_help_name_their_values_in_words(command: list[str]) -> None:
+    """FOLDER, DATE, ID[@VERSION] rather than Typer's type names; flags show none."""
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    option_lines = [line for line in out.splitlines() if line.lstrip("│ ").startswith("--")]
+    assert option_lines
+    for line in option_lines:
+        if "--help" not in line:
+            assert not re.search(r"<[a-zA-Z][\w\[\], ]*>", line), line  # e.g. <list[Path]>
