@@ -95,7 +95,7 @@ class SessionFormScreen(Screen[bool]):
         placeholder = f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
         return Input(
             "" if value is None else str(value),
-            placeholder=shorten(placeholder, 60, placeholder="…"),
+            placeholder=shorten(placeholder, 50, placeholder="…"),  # fits at 80 columns
             id=wid,
             compact=True,
             suggester=suggester,
