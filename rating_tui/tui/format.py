@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from rating_tui.instruments.catalogue import Catalogue
-from rating_tui.instruments.model import Instrument, Role
-from rating_tui.ratings.model import Answered, Missing, Rating
+from rating_tui.instruments.model import Instrument, Role, Scale, SessionField
+from rating_tui.ratings.model import Answered, Missing, Rating, Value
+from rating_tui.views.instrument_view import scale_points
 
 
 def instrument_of(catalogue: Catalogue, rating: Rating) -> Instrument | None:
@@ -42,6 +43,26 @@ def answer_text(answer: Answered | Missing | None, codes: dict[str, str]) -> str
         return codes.get(answer.missing, answer.missing)
     value = answer.value
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def labelled_answer(
+    answer: Answered | Missing | None, scale: Scale | None, codes: dict[str, str]
+) -> str:
+    """An answer with its scale's words: `2 Moderate`, `Play, Feed`, `Not observed...`."""
+    labels = dict(scale_points(scale)) if scale is not None else {}
+    if not isinstance(answer, Answered) or not labels:
+        return answer_text(answer, codes)
+    if isinstance(answer.value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in answer.value)
+    label = labels.get(str(answer.value))
+    return f"{answer.value} {label}" if label else str(answer.value)
+
+
+def labelled_field_value(value: Value, field: SessionField | None) -> str:
+    """A session answer with its choices' labels (`Home visit`, `Mother, Infant`)."""
+    labels = {str(c.code): c.label for c in field.choices} if field is not None else {}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(labels.get(str(v), str(v)) for v in values)
 
 
 def rating_line(rating: Rating, catalogue: Catalogue) -> Text:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import DataTable, Input, Label, Sparkline
+from textual.widgets import DataTable, Input, Label, Sparkline, Static
 
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.ratings.model import Answered, Rating
@@ -19,6 +19,7 @@ from rating_tui.tui.screens.items import ItemsScreen
 from rating_tui.tui.screens.rating_detail import RatingDetailScreen
 from rating_tui.tui.screens.session_form import SessionFormScreen
 from tests.conftest import BUILTIN_ID
+from tests.tui.conftest import static_text
 from tests.tui.test_rating_flow import fill_session
 
 ITEMS = ("narration", "processing", "past_present", "modeling", "affective", "future", "reflective")
@@ -119,7 +120,12 @@ async def test_edit_a_final_rating_with_a_reason_keeps_the_old_revision(
     async with app.run_test(size=(100, 36)) as pilot:
         await pilot.press("enter")  # the recent rating
         await pilot.pause()
-        assert isinstance(app.screen, RatingDetailScreen)
+        detail = app.screen
+        assert isinstance(detail, RatingDetailScreen)
+        shown = static_text(detail.query_one("#detail-body", Static))
+        # values in the instrument's words: choices by label, points with their anchor label
+        assert "Home visit" in shown and "Mother, Infant" in shown and "Live session" in shown
+        assert "1 Minimal" in shown and "4 Central" in shown
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, ItemsScreen) and app.screen.session.editing_final

@@ -20,7 +20,12 @@ from textual.widgets import Footer, Header, Static
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import Rating
 from rating_tui.store.errors import StoreError
-from rating_tui.tui.format import answer_text, instrument_of, session_value
+from rating_tui.tui.format import (
+    instrument_of,
+    labelled_answer,
+    labelled_field_value,
+    session_value,
+)
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -75,20 +80,21 @@ class RatingDetailScreen(Screen[None]):
         if r.void_reason:
             head.append(f"\nVOIDED: {r.void_reason}", style="bold")
         session = Table(show_header=False, box=None, pad_edge=False)
-        labels = {f.key: f.label for f in ins.fields} if ins else {}
+        fields = {f.key: f for f in ins.fields} if ins else {}
         for key, value in r.session.items():
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            session.add_row(Text(labels.get(key, key), style="dim"), Text(shown))
+            f = fields.get(key)
+            shown = labelled_field_value(value, f)
+            session.add_row(Text(f.label if f else key, style="dim"), Text(shown))
         items = Table(expand=True, show_edge=False)
         items.add_column("item", ratio=1)
         items.add_column("rating", ratio=1)
         codes = {c.code: c.label for c in ins.missing_codes} if ins else {}
         keys = [i.key for i in ins.items] if ins else list(r.answers)
         item_labels = {i.key: i.label for i in ins.items} if ins else {}
+        scales = {i.key: ins.scale_of(i) for i in ins.items} if ins else {}
         for key in keys:
-            items.add_row(
-                Text(item_labels.get(key, key)), Text(answer_text(r.answers.get(key), codes))
-            )
+            shown = labelled_answer(r.answers.get(key), scales.get(key), codes)
+            items.add_row(Text(item_labels.get(key, key)), Text(shown))
         parts: list[RenderableType] = [head, Text(""), session, Text(""), items]
         if r.now_moments:
             parts.append(Text("\nNow moments", style="bold underline"))

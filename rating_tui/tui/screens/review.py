@@ -21,8 +21,7 @@ from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import NowMoment
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
-from rating_tui.tui.format import answer_text
-from rating_tui.views.instrument_view import scale_points
+from rating_tui.tui.format import labelled_answer
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -86,12 +85,7 @@ class ReviewScreen(Screen[int | None]):
         session = " · ".join(str(rating.session.get(f.key, "")) for f in ins.fields[:4])
         table.title = Text(session, style="bold")
         for n, item in enumerate(ins.items, start=1):
-            answer = rating.answers.get(item.key)
-            text = answer_text(answer, codes)
-            labels = dict(scale_points(ins.scale_of(item)))
-            value = getattr(answer, "value", None)
-            if value is not None and not isinstance(value, list) and str(value) in labels:
-                text = f"{value} {labels[str(value)]}"
+            text = labelled_answer(rating.answers.get(item.key), ins.scale_of(item), codes)
             if item.key in missing:
                 cell = Text("MISSING – required", style="bold reverse")
             else:
