@@ -27,6 +27,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("n", "new rating"),
             ("h", "history"),
             ("i", "instruments"),
+            ("e", "export"),
             ("enter", "resume a draft / open a rating"),
         ],
     ),
@@ -47,7 +48,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("j k ↑ ↓", "move"),
             ("← →", "step a numeric item"),
             ("enter", "next, or write text"),
-            ("x", "clear"),
+            ("x / backspace", "clear"),
             ("m", "log a now moment"),
             ("a", "hide / show anchors"),
             ("s", "session fields"),
@@ -81,6 +82,43 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("e", "edit (a reason is asked for a final rating)"),
             ("v", "void with a reason"),
             ("d", "the dyad's trajectory"),
+            ("escape", "back"),
+        ],
+    ),
+    (
+        "A dyad's trajectory",
+        [
+            ("h", "the dyad's ratings in History"),
+            ("escape", "back"),
+        ],
+    ),
+    (
+        "Instruments",
+        [
+            ("j k ↑ ↓", "move"),
+            ("escape", "back"),
+        ],
+    ),
+    (
+        "Export",
+        [
+            ("ctrl+e", "export"),
+            ("escape", "home"),
+        ],
+    ),
+    (
+        "Calibration",
+        [
+            ("escape", "back"),
+        ],
+    ),
+    (
+        "Dialogs",
+        [
+            ("ctrl+s", "keep what was written"),
+            ("ctrl+d", "remove the now moment being edited"),
+            ("y / n", "answer a question"),
+            ("escape", "cancel"),
         ],
     ),
 ]
