@@ -15,17 +15,23 @@ from rating_tui.tui.screens.items import ItemsScreen
 from tests.tui.test_rating_flow import fill_session
 
 
+async def open_moment_dialog(pilot) -> MomentDialog:  # type: ignore[no-untyped-def]
+    """From Home: a new rating's session fields, then `m` on the first item."""
+    await pilot.press("n")
+    await fill_session(pilot)
+    await pilot.press("m")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, MomentDialog)
+    return dialog
+
+
 async def test_a_tagged_moment_is_kept_in_the_draft(
     make_app: Callable[..., RatingApp], store: Store
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 36)) as pilot:
-        await pilot.press("n")
-        await fill_session(pilot)
-        await pilot.press("m")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, MomentDialog)
+        dialog = await open_moment_dialog(pilot)
         prompt = dialog.query(Label)[1]
         assert "which concepts did it touch?" in str(prompt.content)
         assert prompt.region.height >= 2  # the instrument's whole prompt, wrapped
@@ -51,12 +57,7 @@ async def test_a_moment_longer_than_allowed_is_refused_not_cut(
 
     monkeypatch.setattr(app, "notify", notify)
     async with app.run_test(size=(100, 36)) as pilot:
-        await pilot.press("n")
-        await fill_session(pilot)
-        await pilot.press("m")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, MomentDialog)
+        dialog = await open_moment_dialog(pilot)
         limit = dialog.instrument.now_moments.max_length
         dialog.query_one("#moment-text", TextArea).text = "x" * (limit + 1)
         await pilot.press("ctrl+s")
