@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.alpha import Level, alpha
-from rating_tui.analysis.bootstrap import Matrix, alpha_intervals, alpha_sums, kappa_interval
+from rating_tui.analysis.alpha import Level, Matrix, alpha, alpha_sums
+from rating_tui.analysis.bootstrap import alpha_intervals, kappa_interval
 from rating_tui.analysis.icc import icc
 from rating_tui.analysis.kappa import Weights, weighted_kappa
 from rating_tui.analysis.pairing import ItemScale, SessionTable
@@ -41,7 +41,7 @@ from rating_tui.analysis.results import (
 NO_VARIATION = "no variation: every value is the same"
 Vector = npt.NDArray[np.int64]
 Pending = tuple[int, Matrix]
-"""An alpha figure's index among its item's figures, and its `bootstrap.alpha_sums`."""
+"""An alpha figure's index among its item's figures, and its `alpha.alpha_sums`."""
 MAX_ENUMERATED = 12
 """Rater sets larger than this (a workshop where 20 trainees rate one video) are taken whole
 as candidate blocks; smaller ones contribute every subset of two or more raters."""

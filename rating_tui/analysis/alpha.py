@@ -9,7 +9,8 @@ where m_u is the number of values in unit u, SS_u their squared deviations from 
 and n the number of pairable values. Krippendorff's ordinal metric,
 (sum_{g=c..k} n_g - (n_c + n_k) / 2)^2, is the interval metric applied to the values' mid-ranks
 (tied values share the mean of their ranks), so one vectorised routine serves both and a
-numeric scale with many distinct values costs no value-by-value table.
+numeric scale with many distinct values costs no value-by-value table. The sums are kept per
+session (`alpha_sums`), so a bootstrap replicate is a weighted total of them (`bootstrap.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 Level = Literal["interval", "ordinal"]
+Vector = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float64]
 
 
 def midranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -34,10 +37,18 @@ def pairable(
     units: npt.NDArray[np.int64], values: npt.NDArray[np.float64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """The values of units with at least two values, each unit renumbered from 0."""
+    units, values = _in_pairable_units(units, values)
+    _, renumbered = np.unique(units, return_inverse=True)
+    return renumbered.astype(np.int64), values
+
+
+def _in_pairable_units(
+    units: npt.NDArray[np.int64], values: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """The values of units with at least two values, under their own unit numbers."""
     _, inverse, counts = np.unique(units, return_inverse=True, return_counts=True)
     keep = counts[inverse] >= 2
-    _, renumbered = np.unique(inverse[keep], return_inverse=True)
-    return renumbered.astype(np.int64), values[keep]
+    return units[keep], values[keep]
 
 
 def alpha(
@@ -45,18 +56,42 @@ def alpha(
 ) -> float | None:
     """Alpha of `values` (no NaN), `units[i]` being the unit (session) of `values[i]`; None
     when no unit is pairable or the pairable values do not vary (alpha is then undefined)."""
-    units, values = pairable(units, values)
-    n = len(values)
-    if n < 2:
+    if len(units) == 0:
         return None
+    _, units = np.unique(units, return_inverse=True)
+    sums = alpha_sums(units, values, level, int(units.max()) + 1)
+    value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
+    return None if np.isnan(value) else float(value)
+
+
+def alpha_sums(
+    units: npt.NDArray[np.int64], values: npt.NDArray[np.float64], level: Level, sessions: int
+) -> Matrix:
+    """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
+    is the session of `values[i]`) holding the number of values, their sum and sum of squares
+    (centred), and the within-session term; zero rows where a session has fewer than two."""
+    units, values = _in_pairable_units(units.astype(np.int64), values.astype(np.float64))
+    out = np.zeros((sessions, 4))
+    if len(values) == 0:
+        return out
     x = midranks(values) if level == "ordinal" else values
     x = x - x.mean()
-    ss_total = float((x**2).sum())
-    if ss_total <= 0:
-        return None
-    m = np.bincount(units).astype(np.float64)
-    sums = np.bincount(units, weights=x)
-    squares = np.bincount(units, weights=x**2)
-    ss_units = np.maximum(squares - sums**2 / m, 0.0)
-    within = float((m * ss_units / (m - 1)).sum())
-    return 1 - (n - 1) * within / (n * ss_total)
+    m = np.bincount(units, minlength=sessions).astype(np.float64)
+    sums = np.bincount(units, weights=x, minlength=sessions)
+    squares = np.bincount(units, weights=x**2, minlength=sessions)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
+    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = m, sums, squares, within
+    return out
+
+
+def alpha_from_totals(totals: Matrix) -> Vector:
+    """Alpha from totals of the `alpha_sums` columns, one row per weighting of the sessions
+    (a bootstrap replicate; the plain sum is the data itself); NaN where it is undefined."""
+    n, sums, squares, within = totals.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = squares - sums**2 / n
+        alphas: Vector = np.where(
+            (n >= 2) & (total > 1e-12), 1 - (n - 1) * within / (n * total), np.nan
+        )
+    return alphas

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.alpha import Level, midranks
-from rating_tui.analysis.kappa import Weights
+from rating_tui.analysis.alpha import Level, alpha_from_totals, alpha_sums
+from rating_tui.analysis.kappa import Weights, weighted_kappas
 
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
@@ -59,80 +59,10 @@ def percentile_interval(replicated: Vector) -> tuple[float, float] | None:
     return float(low), float(high)
 
 
-def kappa_replicates(a: Vector, b: Vector, weights: Weights, counts: Matrix) -> Vector:
-    """Weighted kappa of each replicate of the paired positions `a`, `b` (NaN: undefined)."""
-    n = float(len(a))
-    power = 1 if weights == "linear" else 2
-    observed = counts @ (np.abs(a - b) ** power) / n
-    if weights == "quadratic":
-        mean_a, mean_b = counts @ a / n, counts @ b / n
-        expected = counts @ (a**2) / n + counts @ (b**2) / n - 2 * mean_a * mean_b
-    else:
-        expected = _linear_expected(a, b, counts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kappas: Vector = np.where(expected > 1e-12, 1 - observed / expected, np.nan)
-    return kappas
-
-
-def _linear_expected(a: Vector, b: Vector, counts: Matrix) -> Vector:
-    """`kappa.expected_disagreement` (linear) for each row of `counts`, at once."""
-    support = np.union1d(a, b)
-    pa, pb = _marginals(a, support, counts), _marginals(b, support, counts)
-    below = np.cumsum(pb, axis=1)
-    mass_below = np.cumsum(pb * support, axis=1)
-    mean_b = mass_below[:, -1:]
-    per_value = support * below - mass_below + (mean_b - mass_below) - support * (1 - below)
-    expected: Vector = (pa * per_value).sum(axis=1)
-    return expected
-
-
-def _marginals(x: Vector, support: Vector, counts: Matrix) -> Matrix:
-    """Each replicate's distribution of `x` over `support` (one column per support value)."""
-    column = np.searchsorted(support, x)
-    order = np.argsort(column, kind="stable")
-    present, starts = np.unique(column[order], return_index=True)
-    out = np.zeros((len(counts), len(support)))
-    out[:, present] = np.add.reduceat(counts[:, order], starts, axis=1) / len(x)
-    return out
-
-
 def kappa_interval(a: Vector, b: Vector, weights: Weights) -> tuple[float, float] | None:
     """The bootstrap 95% interval of the weighted kappa of `a` and `b`."""
-    blocks = [kappa_replicates(a, b, weights, c) for c in session_counts(len(a))]
+    blocks = [weighted_kappas(a, b, weights, c) for c in session_counts(len(a))]
     return percentile_interval(np.concatenate(blocks))
-
-
-def alpha_sums(units: npt.NDArray[np.int64], values: Vector, level: Level, sessions: int) -> Matrix:
-    """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
-    is the session of `values[i]`) holding the number of values, their sum and sum of squares
-    (centred), and the within-session term; zero rows where a session has fewer than two."""
-    units, values = units.astype(np.int64), values.astype(np.float64)
-    _, inverse, per_unit = np.unique(units, return_inverse=True, return_counts=True)
-    keep = per_unit[inverse] >= 2
-    units, values = units[keep], values[keep]
-    out = np.zeros((sessions, 4))
-    if len(values) == 0:
-        return out
-    x = midranks(values) if level == "ordinal" else values
-    x = x - x.mean()
-    m = np.bincount(units, minlength=sessions).astype(np.float64)
-    sums = np.bincount(units, weights=x, minlength=sessions)
-    squares = np.bincount(units, weights=x**2, minlength=sessions)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        within = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
-    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = m, sums, squares, within
-    return out
-
-
-def alpha_from_totals(totals: Matrix) -> Vector:
-    """Alpha of each replicate from its totals of the `alpha_sums` columns (NaN: undefined)."""
-    n, sums, squares, within = totals.T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total = squares - sums**2 / n
-        alphas: Vector = np.where(
-            (n >= 2) & (total > 1e-12), 1 - (n - 1) * within / (n * total), np.nan
-        )
-    return alphas
 
 
 def alpha_intervals(sessions: int, parts: list[Matrix]) -> list[tuple[float, float] | None]:

@@ -7,18 +7,22 @@ import numpy as np
 import pytest
 
 from rating_tui.analysis import bootstrap
-from rating_tui.analysis.alpha import Level, alpha, midranks, pairable
-from rating_tui.analysis.bootstrap import (
+from rating_tui.analysis.alpha import (
+    Level,
+    alpha,
     alpha_from_totals,
+    alpha_sums,
+    midranks,
+    pairable,
+)
+from rating_tui.analysis.bootstrap import (
     alpha_interval,
     alpha_intervals,
-    alpha_sums,
     kappa_interval,
-    kappa_replicates,
     percentile_interval,
     session_counts,
 )
-from rating_tui.analysis.kappa import weighted_kappa
+from rating_tui.analysis.kappa import weighted_kappa, weighted_kappas
 
 
 def _drawn(counts_row: np.ndarray) -> np.ndarray:
@@ -49,7 +53,7 @@ def test_counts_are_draws_with_replacement_in_blocks_and_reproducible(
 def test_each_kappa_replicate_is_kappa_of_the_resampled_sessions(weights: str, points: int) -> None:
     a, b = _pairs(np.random.default_rng(1), 60, points)
     counts = next(session_counts(len(a), replicates=40))
-    replicated = kappa_replicates(a, b, weights, counts)  # type: ignore[arg-type]
+    replicated = weighted_kappas(a, b, weights, counts)  # type: ignore[arg-type]
     for row, got in zip(counts, replicated, strict=True):
         drawn = _drawn(row)
         want = weighted_kappa(a[drawn], b[drawn], weights)  # type: ignore[arg-type]
