@@ -8,9 +8,9 @@ each rater adds a personal bias and noise. So two raters of one session agree mo
 sessions of one dyad do, as in a real reliability study.
 
 The same seed and count always give the same ratings, ids and timestamps included: all
-randomness comes from `random.Random(seed)` and every time derives from `EPOCH` (or, when an
-`end` date is given, as `rating-tui demo` does, from that date), so tests and snapshots stay
-stable. Edits and voids are therefore written as the revisions `Store.update`
+randomness comes from `random.Random(seed)` and every time derives from the session plan
+(`demo_plan.py`: from a fixed epoch, or from an `end` date as `rating-tui demo` gives), so tests
+and snapshots stay stable. Edits and voids are therefore written as the revisions `Store.update`
 and `Store.void` would record, dated by the seed rather than by the clock. Ratings are made in
 session-date order and stored with `Store.import_ratings` in batches, so a batch rewrites a few
 month files instead of 100,000 single saves each rewriting one.
@@ -22,7 +22,7 @@ import random
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from typing import Any, cast
@@ -42,18 +42,16 @@ from rating_tui.ratings.model import (
     Revision,
     Value,
 )
+from rating_tui.services.demo_plan import Session, plan_sessions
 from rating_tui.store.api import Store
 
 BUILTIN_ID = "paris-2009-seven-concepts"
-EPOCH = date(2023, 1, 9)
-"""The first day a demo dyad may start: fixed, so the data does not depend on the clock."""
 RECENT_END_LAG = timedelta(days=21)
 """Edits follow a rating by at most 20 days, so demo data that ends this long before today has
 no timestamp in the future (`rating-tui demo` ends it so)."""
 BATCH = 10_000
 """Ratings per `import_ratings` call: 10k keeps memory near 250 MB and 100k under ~30 s."""
 MAX_COUNT = 1_000_000
-SITES = ("PS", "EC", "HB", "MW", "NR", "TL")
 ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number", "rater")
 LEVEL = {"narration": 2.2, "processing": 1.4, "past_present": 0.6, "modeling": 1.1}
 LEVEL |= {"affective": 1.0, "future": 0.4, "reflective": 0.6}
@@ -105,27 +103,6 @@ class DemoSummary:
     raters: set[str] = field(default_factory=set)
     first_date: date | None = None
     last_date: date | None = None
-
-
-@dataclass(frozen=True)
-class _Dyad:
-    code: str
-    start: date
-    clinician: str
-    level: float
-    gain: float
-    start_age: float
-    partner: float
-    setting: str
-
-
-@dataclass(frozen=True)
-class _Session:
-    day: date
-    dyad: _Dyad
-    number: int
-    progress: float
-    raters: tuple[str, ...]
 
 
 def builtin_instrument() -> Instrument:
@@ -196,7 +173,7 @@ class DemoMaker:
     def ratings(self) -> Iterator[Rating]:
         """`count` ratings, in session-date order."""
         specials, made = self._specials(), 0
-        for session in self._plan():
+        for session in plan_sessions(self._rng, self._raters, self.count, self.end):
             facts = self._session_facts(session)
             self.summary.sessions += 1
             raters = session.raters[: self.count - made]
@@ -208,52 +185,6 @@ class DemoMaker:
             self.summary.multi_rated_sessions += len(raters) > 1
             if made == self.count:
                 return
-
-    # --- planning -----------------------------------------------------------------------------
-
-    def _plan(self) -> list[_Session]:
-        """Dyads, each followed weekly (a week missed now and then), until `count` ratings."""
-        rng, sessions, planned, dyads = self._rng, list[_Session](), 0, 0
-        span = min(730, 7 * (self.count // 30 + 1))  # enrolment spread over up to two years
-        while planned < self.count:
-            dyad, dyads = self._dyad(dyads, span), dyads + 1
-            day, total = dyad.start, rng.randint(12, 36)
-            for number in range(1, total + 1):
-                raters, roll = [dyad.clinician], rng.random()
-                if roll < 0.25:  # also rated from the video: one more rater, sometimes two
-                    others = [r for r in self._raters if r != dyad.clinician]
-                    raters += rng.sample(others, 1 if roll > 0.05 else 2)
-                sessions.append(_Session(day, dyad, number, (number - 1) / total, tuple(raters)))
-                planned += len(raters)
-                day += timedelta(days=(14 if rng.random() < 0.1 else 7) + rng.randint(-1, 1))
-        sessions.sort(key=lambda s: (s.day, s.dyad.code, s.number))
-        return sessions if self.end is None else self._ending(sessions, self.end)
-
-    def _ending(self, sessions: list[_Session], end: date) -> list[_Session]:
-        """The plan moved in time so that the last session rated (not just planned) is on
-        `end`."""
-        made, last = 0, sessions[-1].day if sessions else end
-        for s in sessions:
-            made += len(s.raters)
-            if made >= self.count:
-                last = s.day
-                break
-        shift = end - last
-        moved = {d: replace(d, start=d.start + shift) for d in {s.dyad for s in sessions}}
-        return [replace(s, day=s.day + shift, dyad=moved[s.dyad]) for s in sessions]
-
-    def _dyad(self, index: int, span: int) -> _Dyad:
-        rng = self._rng
-        return _Dyad(
-            code=f"{SITES[index % len(SITES)]}{index // len(SITES) + 1:04d}",
-            start=EPOCH + timedelta(days=rng.randint(0, span)),
-            clinician=rng.choice(self._raters),
-            level=rng.gauss(0, 0.4),
-            gain=max(0.1, rng.gauss(0.9, 0.4)),
-            start_age=rng.uniform(0.5, 8),
-            partner=rng.uniform(0, 0.35),
-            setting=rng.choices(("home", "telehealth", "office"), (0.8, 0.12, 0.08))[0],
-        )
 
     def _specials(self) -> dict[int, str]:
         """Which ratings (by position) are drafts (among the latest), edited or voided."""
@@ -271,7 +202,7 @@ class DemoMaker:
 
     # --- one session, one rating --------------------------------------------------------------
 
-    def _session_facts(self, s: _Session) -> dict[str, Any]:
+    def _session_facts(self, s: Session) -> dict[str, Any]:
         """What everyone who rated the session saw: who was there, what happened."""
         rng = self._rng
         present = ["mother"] + (["infant"] if rng.random() > 0.06 else [])
@@ -292,7 +223,7 @@ class DemoMaker:
         }
 
     def _rating(
-        self, s: _Session, rater: str, position: int, facts: dict[str, Any], special: str | None
+        self, s: Session, rater: str, position: int, facts: dict[str, Any], special: str | None
     ) -> Rating:
         rng = self._rng
         basis = "live" if position == 0 else rng.choices(("video", "notes"), (0.8, 0.2))[0]
@@ -330,7 +261,7 @@ class DemoMaker:
         )  # fmt: skip
 
     def _fields(
-        self, s: _Session, rater: str, basis: str, facts: dict[str, Any]
+        self, s: Session, rater: str, basis: str, facts: dict[str, Any]
     ) -> dict[str, Value]:
         rng = self._rng
         age = round(s.dyad.start_age + (s.day - s.dyad.start).days / 30.44, 1)
@@ -396,7 +327,7 @@ class DemoMaker:
             revisions.append(Revision(at=at, by=by, reason=why, action="update", previous=previous))
         return revisions
 
-    def _tally(self, rating: Rating, session: _Session) -> None:
+    def _tally(self, rating: Rating, session: Session) -> None:
         summary, day = self.summary, session.day
         summary.ratings += 1
         summary.dyads.add(session.dyad.code)
