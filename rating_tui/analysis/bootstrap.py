@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.alpha import Level, alpha_from_totals, alpha_sums
+from rating_tui.analysis.alpha import alpha_from_totals
 from rating_tui.analysis.kappa import Weights, weighted_kappas
 
 Vector = npt.NDArray[np.float64]
@@ -77,13 +77,3 @@ def alpha_intervals(sessions: int, parts: list[Matrix]) -> list[tuple[float, flo
         for i, found in enumerate(replicated):
             found.append(alpha_from_totals(totals[:, 4 * i : 4 * i + 4]))
     return [percentile_interval(np.concatenate(found)) for found in replicated]
-
-
-def alpha_interval(
-    units: npt.NDArray[np.int64], values: Vector, level: Level
-) -> tuple[float, float] | None:
-    """The bootstrap 95% interval of one Krippendorff's alpha (see `alpha.alpha`)."""
-    if len(units) == 0:
-        return None
-    ids, units = np.unique(units, return_inverse=True)  # every unit given is resampled
-    return alpha_intervals(len(ids), [alpha_sums(units, values, level, len(ids))])[0]

@@ -16,13 +16,23 @@ from rating_tui.analysis.alpha import (
     pairable,
 )
 from rating_tui.analysis.bootstrap import (
-    alpha_interval,
     alpha_intervals,
     kappa_interval,
     percentile_interval,
     session_counts,
 )
 from rating_tui.analysis.kappa import weighted_kappa, weighted_kappas
+
+
+def alpha_interval(
+    units: np.ndarray, values: np.ndarray, level: Level
+) -> tuple[float, float] | None:
+    """The interval of one alpha, resampling every unit given (as `agreement` does for a
+    table's sessions)."""
+    if len(units) == 0:
+        return None
+    ids, units = np.unique(units, return_inverse=True)
+    return alpha_intervals(len(ids), [alpha_sums(units, values, level, len(ids))])[0]
 
 
 def _drawn(counts_row: np.ndarray) -> np.ndarray:
