@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.alpha import Level, Matrix, alpha, alpha_sums
+from rating_tui.analysis.alpha import Level, Matrix, alpha_of, alpha_sums
 from rating_tui.analysis.bootstrap import alpha_intervals, kappa_interval
 from rating_tui.analysis.icc import icc
 from rating_tui.analysis.kappa import Weights, weighted_kappa
@@ -131,10 +131,10 @@ def item_agreement(table: SessionTable, column: int) -> tuple[ItemAgreement, lis
             estimate = too_few(paired, "with two or more values")
         else:
             metric: Level = "ordinal" if level == "ordinal" else "interval"
-            value = alpha(sessions, x, metric)
+            sums = alpha_sums(sessions, x, metric, len(table.sessions))
+            value = alpha_of(sums)
             estimate = Estimate(value) if value is not None else missing(NO_VARIATION)
             if value is not None:
-                sums = alpha_sums(sessions, x, metric, len(table.sessions))
                 pending.append((len(figures), sums))
         figures.append(Figure(f"alpha ({level})", estimate, paired, everyone))
     return ItemAgreement(item, paired, table.coded_count(column), figures), pending

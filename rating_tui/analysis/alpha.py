@@ -59,7 +59,11 @@ def alpha(
     if len(units) == 0:
         return None
     _, units = np.unique(units, return_inverse=True)
-    sums = alpha_sums(units, values, level, int(units.max()) + 1)
+    return alpha_of(alpha_sums(units, values, level, int(units.max()) + 1))
+
+
+def alpha_of(sums: Matrix) -> float | None:
+    """Alpha of the data whose per-session `alpha_sums` these are; None when undefined."""
     value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
     return None if np.isnan(value) else float(value)
 
