@@ -1,0 +1,170 @@
+"""The first frame as a clinician sees it: `rating-tui --data DIR` run as a whole process in a
+pseudo-terminal (80x24), against a bare Textual app run the same way, side by side.
+
+    python benchmarks/frame_bench.py [--count 100000] [--rounds 7]
+
+Measured for each case, from spawning the process:
+- first frame: the first screen text appears on the terminal (for rating-tui, Home saying it
+  is opening the data folder; for the bare app, its one Static);
+- Home filled in: Home lists the ratings (or says there are none);
+- peak memory (VmHWM) once Home is filled in.
+
+Two data folders besides an empty one: one made by the real `rating-tui demo-data` command
+(many dyads and raters, months of very different sizes) and this benchmark's own fixed set-up
+(`fill_demo_data` through the Store API, as `tui_bench.py` uses). Targets (#11): first frame
+with 100k ratings at most 1.3x the bare app; Home filled in at most 2x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import random
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bytecode import compile_package  # noqa: E402
+
+SCRIPT = Path(sys.executable).with_name("rating-tui")
+BARE = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App[None]):
+    def compose(self):
+        yield Static("bare textual frame")
+Bare().run()
+"""
+FIRST = {"bare": b"bare textual frame", "ours": b"Opening the data folder"}
+FILLED = (b"Ratings are saved in", b"No ratings yet")
+TIMEOUT = 60.0
+
+
+def watch(argv: list[str], first: bytes, filled: tuple[bytes, ...]) -> tuple[float, float, int]:
+    """Seconds from spawn to the first frame and to Home filled in, and peak RSS (KiB)."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = os.environ | {"TERM": "xterm-256color", "XDG_CONFIG_HOME": tempfile.mkdtemp()}
+    for name in ("COLUMNS", "LINES", "TEXTUAL", "NO_COLOR"):
+        env.pop(name, None)
+    start = time.monotonic()
+    child = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    seen = b""
+    moments: list[float] = []
+    wanted: list[tuple[bytes, ...]] = [(first,), filled] if filled else [(first,)]
+    try:
+        while wanted and time.monotonic() - start < TIMEOUT:
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+            while wanted and any(marker in seen for marker in wanted[0]):
+                moments.append(time.monotonic() - start)
+                wanted.pop(0)
+        if wanted:
+            raise SystemExit(f"{argv[-1]}: no {wanted[0]!r} on screen; saw {seen[-400:]!r}")
+        status = Path(f"/proc/{child.pid}/status").read_text()
+        peak = int(status.split("VmHWM:")[1].split()[0])
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        os.close(master)
+    return moments[0], (moments[1] if len(moments) > 1 else moments[0]), peak
+
+
+def demo_data(folder: Path, count: int) -> None:
+    """The real command, as a researcher would make a demo folder."""
+    subprocess.run(
+        [str(SCRIPT), "demo-data", "--count", str(count), "--data", str(folder)],
+        check=True,
+        capture_output=True,
+    )
+
+
+def own_setup(folder: Path, count: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from rating_tui.instruments.catalogue import Source, discover
+    from rating_tui.services.demo import fill_demo_data
+    from rating_tui.store.api import Store
+
+    instrument = discover([Source(ROOT / "instruments", "built-in")]).instruments[0].instrument
+    fill_demo_data(Store.open(folder), instrument, count, seed=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    if not SCRIPT.exists():
+        raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
+    compile_package()  # as `pip install` does: both sides then load precompiled modules
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = {name: Path(tmp) / name for name in ("empty", "demo", "own")}
+        started = time.perf_counter()
+        demo_data(folders["demo"], args.count)
+        own_setup(folders["own"], args.count)
+        print(
+            f"made two folders of {args.count:,} ratings in {time.perf_counter() - started:.0f} s"
+        )
+        cases: dict[str, tuple[list[str], bytes, tuple[bytes, ...]]] = {
+            "bare": ([sys.executable, "-c", BARE], FIRST["bare"], ()),
+        }
+        for name, folder in folders.items():
+            cases[name] = ([str(SCRIPT), "--data", str(folder)], FIRST["ours"], FILLED)
+        for case in cases.values():
+            watch(*case)  # warm the page cache
+        runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in cases}
+        order = random.Random(1)
+        for _ in range(args.rounds):  # a new order each round: no case always follows another
+            for name in order.sample(list(cases), len(cases)):
+                runs[name].append(watch(*cases[name]))
+
+    def med(name: str, index: int) -> float:
+        return statistics.median(r[index] for r in runs[name])
+
+    bare = med("bare", 0)
+    n = f"{args.count:,}"
+    print("\n| case (80x24 pseudo-terminal) | first frame | Home filled in | peak RSS |")
+    print("| --- | --- | --- | --- |")
+    print(
+        f"| bare Textual app, one Static | {bare * 1000:.0f} ms | — "
+        f"| {med('bare', 2) / 1024:.0f} MiB |"
+    )
+    labels = {"empty": "no ratings", "demo": f"{n} (demo-data)", "own": f"{n} (own set-up)"}
+    for name, label in labels.items():
+        print(
+            f"| `rating-tui --data`, {label} | {med(name, 0) * 1000:.0f} ms "
+            f"| {med(name, 1) * 1000:.0f} ms | {med(name, 2) / 1024:.0f} MiB |"
+        )
+    print()
+    for name in ("demo", "own"):
+        print(
+            f"{labels[name]}: first frame / bare app {med(name, 0) / bare:.2f}x (target <= 1.3x); "
+            f"Home filled in / bare first frame {med(name, 1) / bare:.2f}x (target <= 2x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

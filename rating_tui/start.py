@@ -1,0 +1,55 @@
+"""The console script's first step: open the app without building the command line.
+
+`rating-tui` with no command (at most `--data` and `--instruments`) is what a clinician runs
+after every session, so it goes straight to the app. Building the Typer command line first
+would import Typer's parameter machinery and pydantic before the first frame (about 130
+modules). Anything else — a command, `--help`, `--version`, an option without its value — is
+handed to `rating_tui.cli.main`, which parses it and reports errors as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_APP_OPTIONS = ("--data", "--instruments")
+
+
+def app_options(argv: list[str]) -> tuple[Path | None, list[Path]] | None:
+    """`(data, instruments)` when `argv` only opens the app with these options; None for
+    anything the full command line must parse."""
+    data: Path | None = None
+    instruments: list[Path] = []
+    rest = iter(argv)
+    for arg in rest:
+        name, has_value, value = arg.partition("=")
+        if name not in _APP_OPTIONS:
+            return None
+        if not has_value:
+            value = next(rest, "")
+            if value.startswith("-"):
+                return None
+        if not value:
+            return None
+        if name == "--data":
+            data = Path(value)
+        else:
+            instruments.append(Path(value))
+    return data, instruments
+
+
+def main() -> None:
+    """Console-script entry point."""
+    options = app_options(sys.argv[1:])
+    if options is None:
+        from rating_tui.cli import main as cli_main
+
+        cli_main()
+        return
+    from rating_tui.tui.launch import launch  # Textual, not Typer or pydantic
+
+    try:
+        launch(*options)
+    except KeyboardInterrupt:
+        print("rating-tui: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,93 @@
+"""The console script opens the app without building the command line (#11): the bare
+command and its data/instrument options go straight to `launch`; everything else reaches
+Typer exactly as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rating_tui.start import app_options
+from tests.conftest import REPO
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], (None, [])),
+        (["--data", "d"], (Path("d"), [])),
+        (
+            ["--data=d", "--instruments", "a", "--instruments=b"],
+            (Path("d"), [Path("a"), Path("b")]),
+        ),
+        (["--data", "d", "--data", "e"], (Path("e"), [])),
+    ],
+)
+def test_the_bare_command_and_its_options_open_the_app(
+    argv: list[str], expected: tuple[Path | None, list[Path]]
+) -> None:
+    assert app_options(argv) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["export"],
+        ["--data", "d", "doctor"],
+        ["--data"],
+        ["--data", "--help"],
+        ["--data="],
+        ["--dat", "d"],
+        ["--", "d"],
+    ],
+)
+def test_everything_else_goes_to_the_command_line(argv: list[str]) -> None:
+    assert app_options(argv) is None
+
+
+PROBE = """
+import json, sys
+import rating_tui.tui.launch as launch_module
+seen = []
+def fake_launch(data, instruments, *rest):
+    seen.append([str(data), [str(p) for p in instruments],
+                 sorted(m for m in ("typer", "click", "pydantic") if m in sys.modules)])
+launch_module.launch = fake_launch
+sys.argv = ["rating-tui", *sys.argv[1:]]
+from rating_tui.start import main
+main()
+print(json.dumps(seen))
+"""
+
+
+def test_opening_the_app_loads_neither_typer_nor_pydantic(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, "--data", str(tmp_path), "--instruments", "x"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == [[str(tmp_path), ["x"], []]]
+
+
+def test_a_command_still_reaches_typer() -> None:
+    """The probe above must be able to fail: a command goes through Typer, which reports
+    a bad option in its own words."""
+    result = subprocess.run(
+        [sys.executable, "-m", "rating_tui", "--data"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "--data" in result.stderr
+    assert "Traceback" not in result.stderr
