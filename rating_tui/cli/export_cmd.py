@@ -281,12 +281,15 @@ def import_redcap(
     import tomllib
 
     from rating_tui.fileio import atomic_write_text
-    from rating_tui.instruments.loader import read_text
+    from rating_tui.inputs import InputRefused
     from rating_tui.instruments.problems import InstrumentError
-    from rating_tui.redcap.import_dictionary import import_dictionary
+    from rating_tui.redcap.import_dictionary import import_dictionary, read_dictionary
 
     try:
-        text = read_text(dictionary, str(dictionary))
+        text = read_dictionary(dictionary)
+    except InputRefused as exc:
+        fail(f"cannot import {dictionary}: {exc.reason}")
+    try:
         imported = import_dictionary(
             text, str(dictionary), instrument_id=instrument_id, version=version, form=form
         )
