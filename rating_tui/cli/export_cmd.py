@@ -142,7 +142,12 @@ def export(
         typer.Option(help="final (default), draft, voided; repeatable.", metavar="STATUS"),
     ] = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help="Start CSV files with a BOM, for Excel.", metavar="")
+        bool,
+        typer.Option(
+            "--excel",
+            help="Start CSV files with a BOM, for Excel (and guard formulas in --format redcap).",
+            metavar="",
+        ),
     ] = False,
     output: Annotated[
         str, typer.Option("--output", "-o", help="File to write, or - for stdout.", metavar="FILE")
@@ -179,7 +184,8 @@ def export(
         plan = None
         if fmt != "jsonl":
             versions = choose_versions(request, sources, instruments)
-            plan = Plan(versions, mode, guard=fmt == "csv")
+            guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
+            plan = Plan(versions, mode, guard=guard)
         if fmt in ("sav", "dta"):
             lines = _write_stats(fmt, target, request, sources, instruments, plan)
         else:
