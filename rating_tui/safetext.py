@@ -20,7 +20,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Bidirectional marks, embeddings, overrides and isolates (the "Trojan Source" set)."""
 
-_SHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""`CONTROL` and `BIDI` together: what `escape` writes out."""
 
 
 def _name(char: str) -> str:
@@ -56,9 +57,9 @@ def code_problem(text: str) -> str | None:
 def escape(text: str) -> str:
     """`text` as it is safe to print: control and bidi characters written as `\\x1b`,
     `\\u202e`; newline and tab kept. Printable text is unchanged (no copy when clean)."""
-    if _SHOWN.search(text) is None:
+    if UNSAFE.search(text) is None:
         return text
-    return _SHOWN.sub(lambda m: _name(m.group()), text)
+    return UNSAFE.sub(lambda m: _name(m.group()), text)
 
 
 def escape_line(text: str) -> str:

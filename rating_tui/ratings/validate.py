@@ -27,6 +27,7 @@ from rating_tui.instruments.model import (
     YesNoScale,
 )
 from rating_tui.ratings.limits import (
+    MAX_INT,
     MAX_NAME,
     MAX_NOTES,
     MAX_REVISIONS,
@@ -34,6 +35,7 @@ from rating_tui.ratings.limits import (
     value_problem,
 )
 from rating_tui.ratings.model import Answered, Missing, Rating, RatingContent, Value
+from rating_tui.safetext import UNSAFE
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -113,9 +115,28 @@ _CHECKED_ELSEWHERE = 1 << 62
 """The length limit of text the instrument bounds (`max_length`), checked with its rules."""
 
 
+def _plainly_fine(rating: RatingContent) -> bool:
+    """The usual case in one pass: no control or bidi character in any text, and the limits
+    met (the full check, which names each problem, runs only when this says no)."""
+    if len(rating.notes) > MAX_NOTES or len(rating.rater) > MAX_NAME:
+        return False
+    texts = [rating.rater, rating.notes, *(m.text for m in rating.now_moments)]
+    values = [*rating.session.values()]
+    values += [a.value for a in rating.answers.values() if isinstance(a, Answered)]
+    for value in values:
+        for v in value if isinstance(value, list) else (value,):
+            if isinstance(v, str):
+                texts.append(v)
+            elif isinstance(v, int) and abs(v) > MAX_INT:
+                return False
+    return UNSAFE.search("\n".join(texts)) is None
+
+
 def _text_problems(rating: RatingContent, instrument: Instrument) -> list[RatingProblem]:
     """Control characters, lengths and whole-number range, on every text the rating holds
     (the instrument's own rules check the rest)."""
+    if _plainly_fine(rating):
+        return []
     out: list[RatingProblem] = []
 
     def check(where: str, value: object, limit: int, code: bool = False) -> None:
