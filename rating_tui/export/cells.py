@@ -50,12 +50,12 @@ def is_formula(text: str) -> bool:
     if not text:
         return False
     first = text[0]
-    if first.isalnum() and first.isascii() and not first.isdigit():  # the common case, fast
+    if first.isalnum():  # a letter or digit is visible and no sign: the common case, fast
         return False
-    if text.startswith(FORMULA_STARTS):
+    if first in FORMULA_STARTS:
         return True
-    if _NUMBER.fullmatch(text):
-        return False
+    if first in FORMULA_SIGNS:
+        return _NUMBER.fullmatch(text) is None
     for char in text:
         if not _skipped(char):
             return char in FORMULA_SIGNS
