@@ -23,11 +23,11 @@ MAX_KEY_PARTS = 5
 """Dotted parts of one key or table header: `[items.anchors]` has 2, the format needs 3."""
 MAX_NESTING = 10
 """Arrays and inline tables inside one another (the format needs 3)."""
-MAX_TABLES = 2_000
+MAX_TABLES = 1_000
 """Table and array-of-tables headers (`[scales.x]`, `[[items]]`) in one file."""
-MAX_ENTRIES = 10_000
-"""Keys, array elements and table headers together: the built-in instrument has about 200,
-an instrument of 500 fully anchored items about 6,000."""
+MAX_ENTRIES = 5_000
+"""Keys, array elements and table headers together: the built-in instrument (7 items) has
+about 200, an instrument of 200 fully anchored items about 4,000."""
 
 _TOKEN = re.compile(r"\"\"\"|'''|[\"'#\[\]{}=,.\n]")
 _BASIC = re.compile(r'(?:[^"\\\n]|\\.)*+"')

@@ -46,9 +46,9 @@ HOSTILE = {
     "an inline table's dotted key": ('x = { a = 1, b."c".d.e.f.g = 2 }\n', 1),
     "arrays nested 11 deep": ("x = " + "[" * 11 + "]" * 11 + "\n", 1),
     "inline tables nested 11 deep": ("x = " + "{ a = " * 11 + "1" + " }" * 11 + "\n", 1),
-    "2,001 tables": ("".join(f"[t{n}]\n" for n in range(2001)), 2001),
-    "10,001 keys": ("".join(f"k{n} = 1\n" for n in range(10_001)), 10_001),
-    "an array of 10,001 numbers": ("x = [\n" + "1,\n" * 10_001 + "]\n", 10_001),
+    "1,001 tables": ("".join(f"[t{n}]\n" for n in range(1001)), 1001),
+    "5,001 keys": ("".join(f"k{n} = 1\n" for n in range(5_001)), 5_001),
+    "an array of 5,001 numbers": ("x = [\n" + "1,\n" * 5_001 + "]\n", 5_001),
     "a line of 20,001 characters": ('t = "' + "x" * 19_995 + '"\n', 1),
 }
 
