@@ -1,21 +1,86 @@
-"""Atomic file writes for everything rating-tui writes beside the store (starter files,
-schemas, exports, preferences): a reader sees the old file or the new one, never half of one."""
+"""Writing the files rating-tui writes beside the store (starter files, schemas, exports,
+preferences) where the user points, and only there.
+
+A regular file (or a new one) is written atomically: a temp file beside it, fsynced and renamed
+over it, so a reader sees the old file or the new one, never half of one. A FIFO, a character
+device or a terminal (`/dev/stdout`, `/dev/null`, a pipe a reader waits on) is written to
+directly: renaming a temp file over it would replace the device itself with a regular file
+(run as root, `export -o /dev/null` used to replace /dev/null). A folder, a socket or a block
+device is refused in words. Nothing is ever renamed over anything but a regular file.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
+
+
+class OutputRefused(OSError):
+    """The output path names something we must not write to (a folder, a socket...)."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.filename = str(path)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+OutputKind = Literal["file", "stream"]
+
+
+def output_kind(path: Path) -> OutputKind:
+    """ "file" for a regular file or a new name (written atomically), "stream" for a FIFO or
+    character device (written directly); `OutputRefused` for anything else.
+
+    Symlinks are followed: a link to /dev/null is a character device, a link to a file a file.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "file"
+    except NotADirectoryError:
+        raise OutputRefused(path, f"{path}: a part of the path is not a folder") from None
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return "stream"
+    if stat.S_ISDIR(mode):
+        raise OutputRefused(path, f"{path} is a folder; give a file name to write to")
+    raise OutputRefused(
+        path, f"{path} is {_kind_name(mode)}, not a file; give a regular file, a pipe or a device"
+    )
+
+
+def _kind_name(mode: int) -> str:
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "a special file"
 
 
 @contextmanager
 def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
-    """A binary file to write, streamed into a temp file beside `path`; on success it is
-    fsynced and renamed over `path` (with `mode`), on any error it vanishes."""
+    """A binary file to write at `path`.
+
+    For a regular or new file: streamed into a temp file beside `path`, fsynced and renamed
+    over it (with `mode`) on success; on any error the temp file vanishes and `path` is as it
+    was. For a FIFO or character device: opened and written directly (no temp, no rename, mode
+    left alone). Anything else raises `OutputRefused` before anything is written.
+    """
+    if output_kind(path) == "stream":
+        with path.open("wb") as direct:
+            yield direct
+            direct.flush()
+        return
     folder = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -24,6 +89,8 @@ def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).chmod(mode)
+        if output_kind(path) != "file":  # replaced by a device or FIFO while we wrote
+            raise OutputRefused(path, f"{path} stopped being a regular file while written")
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -37,7 +104,7 @@ def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` atomically."""
+    """Write `data` to `path` atomically (or directly to a FIFO or device)."""
     with atomic_output(path, mode) as handle:
         handle.write(data)
 

@@ -277,7 +277,7 @@ def calibrate(
         rows += calibration_rows(instrument_id, results)
         for result in results:
             console.print(_calibration_table(instrument_id, result))
-            console.print(_divergence_line(result), highlight=False)
+            console.print(_divergence_line(result), highlight=False, markup=False)
     if not rows:
         fail(problems[0] if problems else f"no rater to compare with {gold}")
     console.print(CALIBRATION_KEY, style="dim", highlight=False)
@@ -289,12 +289,14 @@ def calibrate(
 
 
 def _calibration_table(instrument_id: str, result: RaterCalibration) -> Table:
+    from rich.markup import escape as markup
     from rich.table import Table
 
     from rating_tui.analysis.report import number, percent, signed
+    from rating_tui.safetext import escape
 
-    title = (
-        f"{result.rater} against {result.gold}: {instrument_id}, "
+    title = (  # rater names are stored text: neither markup nor terminal controls
+        f"{markup(escape(result.rater))} against {markup(escape(result.gold))}: {instrument_id}, "
         f"{result.sessions} session(s) rated by both"
     )
     table = Table(title=title, title_justify="left")
@@ -314,10 +316,12 @@ def _calibration_table(instrument_id: str, result: RaterCalibration) -> Table:
 
 
 def _divergence_line(result: RaterCalibration) -> str:
+    from rating_tui.safetext import escape
+
     top = result.most_divergent
     if not top:
-        return f"{result.rater}: no item diverges from {result.gold}.\n"
+        return escape(f"{result.rater}: no item diverges from {result.gold}.\n")
     named = "; ".join(
         f"{i.item.key} (mean abs. diff. {i.mad or 0:.2f}, {i.direction(result.gold)})" for i in top
     )
-    return f"{result.rater} diverges most on: {named}.\n"
+    return escape(f"{result.rater} diverges most on: {named}.\n")

@@ -142,7 +142,12 @@ def export(
         typer.Option(help="final (default), draft, voided; repeatable.", metavar="STATUS"),
     ] = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help="Start CSV files with a BOM, for Excel.", metavar="")
+        bool,
+        typer.Option(
+            "--excel",
+            help="Start CSV files with a BOM, for Excel (and guard formulas in --format redcap).",
+            metavar="",
+        ),
     ] = False,
     output: Annotated[
         str, typer.Option("--output", "-o", help="File to write, or - for stdout.", metavar="FILE")
@@ -179,7 +184,8 @@ def export(
         plan = None
         if fmt != "jsonl":
             versions = choose_versions(request, sources, instruments)
-            plan = Plan(versions, mode, guard=fmt == "csv")
+            guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
+            plan = Plan(versions, mode, guard=guard)
         if fmt in ("sav", "dta"):
             lines = _write_stats(fmt, target, request, sources, instruments, plan)
         else:
@@ -281,12 +287,15 @@ def import_redcap(
     import tomllib
 
     from rating_tui.fileio import atomic_write_text
-    from rating_tui.instruments.loader import read_text
+    from rating_tui.inputs import InputRefused
     from rating_tui.instruments.problems import InstrumentError
-    from rating_tui.redcap.import_dictionary import import_dictionary
+    from rating_tui.redcap.import_dictionary import import_dictionary, read_dictionary
 
     try:
-        text = read_text(dictionary, str(dictionary))
+        text = read_dictionary(dictionary)
+    except InputRefused as exc:
+        fail(f"cannot import {dictionary}: {exc.reason}")
+    try:
         imported = import_dictionary(
             text, str(dictionary), instrument_id=instrument_id, version=version, form=form
         )

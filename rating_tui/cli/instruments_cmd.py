@@ -39,6 +39,8 @@ def list_instruments(ctx: typer.Context) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from rating_tui.safetext import escape as shown
+
     catalogue = _catalogue(ctx)
     table = Table(title="Instruments", title_justify="left", expand=False)
     table.add_column("id", no_wrap=True)
@@ -51,7 +53,7 @@ def list_instruments(ctx: typer.Context) -> None:
         table.add_row(
             ins.id,
             ins.version,
-            escape(ins.title),
+            escape(shown(ins.title)),
             f"{li.source}: {escape(str(li.path.parent))}",
             str(len(ins.items)),
         )

@@ -115,28 +115,32 @@ def import_ratings(
     typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
 
 
-def _lines(file: Path) -> Iterable[tuple[int, bytes]]:
-    """(line number, bytes) of each line; `-` reads standard input."""
+def _lines(file: Path) -> Iterable[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line, None for a line over the size limit; `-` reads
+    standard input. Only a regular file is opened (see `rating_tui.inputs`)."""
+    from rating_tui.inputs import bounded_lines, open_regular
+    from rating_tui.ratings.limits import MAX_LINE_BYTES
+
     if str(file) == "-":
-        yield from enumerate(typer.get_binary_stream("stdin"), start=1)
+        yield from bounded_lines(typer.get_binary_stream("stdin"), MAX_LINE_BYTES)
         return
-    if file.is_dir():
-        raise ValueError(f"{file} is a folder; expected a JSON Lines file (one rating per line)")
-    if not file.exists():
-        raise ValueError(f"{file}: no such file")
-    with file.open("rb") as handle:
-        yield from enumerate(handle, start=1)
+    expected = "a JSON Lines file (one rating per line)"
+    with open_regular(file, expected) as handle:
+        yield from bounded_lines(handle, MAX_LINE_BYTES)
 
 
 def _check_line(
-    raw: bytes, number: int, known: dict[str, LoadedInstrument]
+    raw: bytes | None, number: int, known: dict[str, LoadedInstrument]
 ) -> Rating | list[str] | None:
     """The line's rating, or what is wrong with it, or None for a blank line."""
     from pydantic import ValidationError
 
+    from rating_tui.ratings.limits import MAX_LINE_BYTES, NumberTooLong, parse_int
     from rating_tui.ratings.model import Rating
-    from rating_tui.ratings.validate import validate_rating
+    from rating_tui.ratings.validate import validate_history
 
+    if raw is None:
+        return [f"line is over {MAX_LINE_BYTES // 1_000_000} MB; a rating line is at most that"]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -145,11 +149,13 @@ def _check_line(
     if not text.strip():
         return None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=parse_int)
     except json.JSONDecodeError as exc:
         return [f"not valid JSON: {exc.msg} at column {exc.colno}"]
     except RecursionError:
         return ["not a rating: JSON nested far too deeply"]
+    except NumberTooLong as exc:
+        return [f"not a rating: {exc}"]
     if not isinstance(data, dict):
         return [f"expected a JSON object (one rating), found {type(data).__name__}"]
     try:
@@ -172,7 +178,9 @@ def _check_line(
             f"than {loaded.path} has ({loaded.content_hash[:12]}...); import it with the "
             "instrument file it was made with"
         ]
-    problems = validate_rating(rating, loaded.instrument, instrument_hash=loaded.content_hash)
+    problems = validate_history(
+        rating, {ref: (li.instrument, li.content_hash) for ref, li in known.items()}
+    )
     return [str(p) for p in problems] if problems else rating
 
 
@@ -208,6 +216,7 @@ def list_ratings(
     from rich.text import Text
 
     from rating_tui.ratings.model import STATUSES
+    from rating_tui.safetext import escape_line
 
     first, last = _day(date_from, "--from"), _day(date_to, "--to")
     if first and last and first > last:
@@ -240,7 +249,7 @@ def list_ratings(
         done = sum(key in r.answers for key in required) if required else len(r.answers)
         cells = [str(r.session.get(keys[role], "")) for role in _ROLES]
         progress = f"{done}/{len(required)}" if required is not None else f"{done}/?"
-        rows.append([r.id[:8], *cells, r.instrument.ref, r.status, progress])
+        rows.append([r.id[:8], *map(escape_line, cells), r.instrument.ref, r.status, progress])
     refs = sorted({row[5] for row in rows})
     names = ["id", "date", "dyad", "#", "rater", "instrument", "status", "done"]
     if len(refs) == 1:  # one instrument version (the usual case): named once, in the title

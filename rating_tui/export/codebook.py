@@ -54,6 +54,18 @@ def _pairs(pairs: tuple[tuple[str, str], ...]) -> str:
     return " | ".join(f"{code} = {label}" for code, label in pairs)
 
 
+def _missing(c: Column) -> str:
+    """`not_observed: -9 = Not observed | ...`: led by the code's key, a lower-case letter, so
+    the cell is never a formula and needs no guard quote (`-9 = x` would be one: a hostile
+    label after it would run), and the key ties it to the long layout's `missing` column."""
+    if len(c.missing_keys) != len(c.missing):
+        return _pairs(c.missing)
+    return " | ".join(
+        f"{key}: {code} = {label}"
+        for key, (code, label) in zip(c.missing_keys, c.missing, strict=True)
+    )
+
+
 def _fields(table: str, c: Column, plan: Plan) -> list[str]:
     versions = ", ".join(c.versions) if c.versions else ", ".join(plan.versions)
     note = c.note
@@ -66,7 +78,7 @@ def _fields(table: str, c: Column, plan: Plan) -> list[str]:
         c.source,
         c.type,
         _pairs(c.values),
-        _pairs(c.missing),
+        _missing(c),
         "yes" if c.required else "no",
         versions,
         note,
@@ -106,8 +118,10 @@ def codebook_markdown(plan: Plan, layout: Layout = "wide") -> str:
         "its code in the `missing` column (long layout), so the two are never confused.",
         f"- A multiple-choice answer holds its codes joined with `{CODE_SEPARATOR}` "
         "(e.g. `mother;infant`), in the order the instrument lists them.",
-        "- A text cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,"
-        " `@`, tab or carriage return) starts with a single quote `'`; numbers are unchanged.",
+        "- A text cell that a spreadsheet could read as a formula (its first visible character,"
+        " after spaces, quotes and invisible characters, is `=`, `+`, `-` or `@`, or it starts"
+        " with tab, carriage return or line feed) starts with a single quote `'`; numbers, and"
+        " text that is exactly a number, are unchanged.",
         "- Times are UTC, ISO 8601 with offset; dates are `YYYY-MM-DD`.",
         "",
     ]

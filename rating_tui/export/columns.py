@@ -53,6 +53,8 @@ class Column:
     note: str = ""
     versions: tuple[str, ...] = ()
     """Instrument versions this definition comes from."""
+    missing_keys: tuple[str, ...] = ()
+    """The keys of the `missing` codes, in the same order (`not_observed`)."""
 
     def same_definition(self, other: Column) -> bool:
         return replace(self, versions=()) == replace(other, versions=())
@@ -202,8 +204,9 @@ def item_spec(
         kind = "string" if allowed else kind
     version = (instrument.version,)
     column = Column(
-        item.key, item.label, "item", kind, values, missing, item.required, note, version
-    )
+        item.key, item.label, "item", kind, values, missing, item.required, note, version,
+        tuple(c.code for c in allowed),
+    )  # fmt: skip
     return ValueSpec(item.key, column, encode, cells)
 
 

@@ -9,11 +9,13 @@ codes are declared as user-missing values, so -9 never counts as a score.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from rating_tui import fileio
 from rating_tui.export.errors import ExportError
 from rating_tui.export.output import PRIVATE
 from rating_tui.export.plan import Plan
@@ -69,14 +71,22 @@ def write_stats(
     }
     if kind == "sav":
         options["missing_ranges"] = missing
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    writer = pyreadstat.write_sav if kind == "sav" else pyreadstat.write_dta
+    if fileio.output_kind(path) == "stream":  # a FIFO or device: never renamed over
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder) / f"export.{kind}"
+            writer(frame, str(tmp), **options)
+            with tmp.open("rb") as source, fileio.atomic_output(path) as sink:
+                shutil.copyfileobj(source, sink)
+        return len(frame)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     os.close(fd)
     try:
-        writer = pyreadstat.write_sav if kind == "sav" else pyreadstat.write_dta
-        writer(frame, tmp, **options)
-        Path(tmp).chmod(PRIVATE)
-        Path(tmp).replace(path)
+        writer(frame, tmp_name, **options)
+        Path(tmp_name).chmod(PRIVATE)
+        fileio.output_kind(path)  # still a regular file or absent
+        Path(tmp_name).replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        Path(tmp_name).unlink(missing_ok=True)
         raise
     return len(frame)

@@ -10,15 +10,20 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from rating_tui.inputs import InputRefused, decode_text, read_bounded
 from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.locate import key_lines, line_of, quote_key
 from rating_tui.instruments.model import Instrument
 from rating_tui.instruments.problems import InstrumentError, Problem, from_validation_error
+from rating_tui.instruments.toml_bounds import bounds_problem
+from rating_tui.safetext import code_problem, control_problem
 
 MAX_BYTES = 1_000_000
 """Instrument files are a few kB; anything over this is not one (and would stall the app)."""
@@ -50,32 +55,17 @@ def load_instrument(
 
 
 def read_text(path: Path, name: str) -> str:
-    """The file's text, or an `InstrumentError` that says in words why it cannot be read."""
+    """The file's text, or an `InstrumentError` that says in words why it cannot be read.
 
-    def fail(message: str) -> InstrumentError:
-        return InstrumentError([Problem(name, message)])
-
+    Read through `inputs.read_bounded`: a link to /dev/zero, a FIFO or a folder is refused
+    before it is opened, and never more than `MAX_BYTES` + 1 bytes are read.
+    """
+    expected = "an instrument file (.toml)"
     try:
-        if path.is_dir():
-            raise fail("is a folder; expected an instrument file (.toml)")
-        if not path.exists():
-            raise fail("no such file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(
-                f"is {size / 1e6:.1f} MB; an instrument file is at most {MAX_BYTES // 1000} kB"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise fail(
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "expected a TOML file saved as UTF-8"
-        ) from None
-    return text.removeprefix("\ufeff")
+        data = read_bounded(path, MAX_BYTES, what="an instrument file", expected=expected)
+        return decode_text(data, name, "a TOML file")
+    except InputRefused as exc:
+        raise InstrumentError([Problem(name, exc.reason)]) from None
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
@@ -87,6 +77,10 @@ def parse_instrument(text: str, name: str = "<text>") -> Instrument:
         raise InstrumentError(
             [Problem(name, "contains NUL bytes: this is a binary file, not TOML")]
         )
+    bounds = bounds_problem(text)
+    if bounds is not None:
+        message, where = bounds
+        raise InstrumentError([Problem(name, f"{message}; no instrument needs this", line=where)])
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except RecursionError:
@@ -104,6 +98,12 @@ def parse_instrument(text: str, name: str = "<text>") -> Instrument:
 
 def validate_data(data: dict[str, Any], text: str, name: str) -> Instrument:
     """Validate already-parsed data (e.g. from the REDCap importer) as an instrument."""
+    control = list(_control_problems(data, ""))
+    if control:
+        lines = key_lines(text) if text else {}
+        raise InstrumentError(
+            [Problem(name, message, path, line_of(path, lines)) for path, message in control]
+        )
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
@@ -112,6 +112,30 @@ def validate_data(data: dict[str, Any], text: str, name: str) -> Instrument:
         raise InstrumentError(problems) from None
     except RecursionError:
         raise InstrumentError([Problem(name, "is nested too deeply to be an instrument")]) from None
+
+
+_CODE_KEYS = frozenset({"code", "id", "key", "export_value"})
+"""Keys whose text is a code: no bidi controls there either (they are read, not displayed)."""
+
+
+def _control_problems(node: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(key path, problem) for every text in `node` that holds a control character; bidi
+    controls too in codes and table keys. Text may hold newline and tab only."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{quote_key(key)}" if path else quote_key(key)
+            if (problem := code_problem(key)) is not None:
+                yield where, f"the key {problem}"
+            elif isinstance(value, str) and key in _CODE_KEYS:
+                if (problem := code_problem(value)) is not None:
+                    yield where, problem
+            else:
+                yield from _control_problems(value, where)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _control_problems(value, f"{path}[{n}]")
+    elif isinstance(node, str) and (problem := control_problem(node)) is not None:
+        yield path, problem
 
 
 _PLACEHOLDERS: dict[str, object] = {"id": "placeholder", "version": "0.0.0", "title": "placeholder"}

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rating_tui.instruments.locate import key_lines, line_of, quote_key
+from rating_tui.safetext import escape
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return escape(text)  # a key or file name from the file itself may hold ESC or U+202E
 
 
 class InstrumentError(Exception):
@@ -72,6 +74,11 @@ class _Located:
         return render_path(self.keys)
 
 
+MAX_ERRORS = 200
+"""Validation errors described per file: a hostile file of 10,000 unknown keys would take
+seconds of spelling suggestions, and nobody reads past the first screens anyway."""
+
+
 def from_validation_error(
     exc: ValidationError, data: dict[str, Any], file: str, text: str, model: type[BaseModel]
 ) -> list[Problem]:
@@ -82,7 +89,8 @@ def from_validation_error(
     """
     lines = key_lines(text)
     found: list[tuple[str, str, bool]] = []  # path, message, from a union branch
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors[:MAX_ERRORS]:
         where = _locate(err["loc"], data, err["type"])
         if _wrong_branch(err, where):
             continue
@@ -93,9 +101,11 @@ def from_validation_error(
                 found.append((full, message, False))
             continue
         found.append((where.path, _describe(err, where, data, model), bool(where.branches)))
+    by_path: dict[str, list[tuple[str, bool]]] = {}
+    for path, message, branch in found:
+        by_path.setdefault(path, []).append((message, branch))
     problems = []
-    for path in dict.fromkeys(p for p, _, _ in found):
-        here = [(m, branch) for p, m, branch in found if p == path]
+    for path, here in by_path.items():
         alternatives = list(dict.fromkeys(m for m, branch in here if branch))
         separate = list(dict.fromkeys(m for m, branch in here if not branch))
         if len(alternatives) > 1:
@@ -104,6 +114,9 @@ def from_validation_error(
             separate += alternatives
         line = line_of(path, lines)
         problems += [Problem(file, message, path, line) for message in separate]
+    if len(errors) > MAX_ERRORS:
+        more = len(errors) - MAX_ERRORS
+        problems.append(Problem(file, f"... and {more:,} more problem(s) like these, not shown"))
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +26,16 @@ from rating_tui.instruments.model import (
     TextScale,
     YesNoScale,
 )
-from rating_tui.ratings.model import Answered, Missing, RatingContent, Value
+from rating_tui.ratings.limits import (
+    MAX_INT,
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_REVISIONS,
+    revision_problems,
+    value_problem,
+)
+from rating_tui.ratings.model import Answered, Missing, Rating, RatingContent, Value
+from rating_tui.safetext import UNSAFE
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -51,9 +61,101 @@ def validate_rating(
     """
     complete = rating.status == "final"
     out = _instrument_problems(rating, instrument, instrument_hash)
+    out += _text_problems(rating, instrument)
     out += _session_problems(rating, instrument, complete)
     out += _answer_problems(rating, instrument, complete)
     out += _moment_problems(rating, instrument, complete)
+    return out
+
+
+def validate_history(
+    rating: Rating, instruments: Mapping[str, tuple[Instrument, str]]
+) -> list[RatingProblem]:
+    """`validate_rating` for the rating and for every earlier version kept in its revisions
+    (an import must not smuggle in through a revision what it may not store itself).
+
+    `instruments` maps `id@version` to (instrument, content hash); a revision made with a
+    version that is not there is refused, naming the version it needs.
+    """
+    out: list[RatingProblem] = []
+    if len(rating.revisions) > MAX_REVISIONS:
+        return [
+            RatingProblem(
+                "revisions", f"holds {len(rating.revisions):,}; at most {MAX_REVISIONS:,} are kept"
+            )
+        ]
+    for n, revision in enumerate(rating.revisions):
+        where = f"revisions[{n}]"
+        out += [
+            RatingProblem(p, m) for p, m in revision_problems(revision.by, revision.reason, where)
+        ]
+        previous = revision.previous
+        found = instruments.get(previous.instrument.ref)
+        if found is None:
+            out.append(
+                RatingProblem(
+                    f"{where}.previous.instrument",
+                    f"{previous.instrument.ref} is not among your instruments; import with it",
+                )
+            )
+            continue
+        for problem in validate_rating(previous, found[0], instrument_hash=found[1]):
+            out.append(RatingProblem(f"{where}.previous.{problem.path}", problem.message))
+    current = instruments.get(rating.instrument.ref)
+    if current is None:
+        out.append(
+            RatingProblem("instrument", f"{rating.instrument.ref} is not among your instruments")
+        )
+    else:
+        out = validate_rating(rating, current[0], instrument_hash=current[1]) + out
+    return out
+
+
+_CHECKED_ELSEWHERE = 1 << 62
+"""The length limit of text the instrument bounds (`max_length`), checked with its rules."""
+
+
+def _plainly_fine(rating: RatingContent) -> bool:
+    """The usual case in one pass: no control or bidi character in any text, and the limits
+    met (the full check, which names each problem, runs only when this says no)."""
+    if len(rating.notes) > MAX_NOTES or len(rating.rater) > MAX_NAME:
+        return False
+    texts = [rating.rater, rating.notes, *(m.text for m in rating.now_moments)]
+    values = [*rating.session.values()]
+    values += [a.value for a in rating.answers.values() if isinstance(a, Answered)]
+    for value in values:
+        for v in value if isinstance(value, list) else (value,):
+            if isinstance(v, str):
+                texts.append(v)
+            elif isinstance(v, int) and abs(v) > MAX_INT:
+                return False
+    return UNSAFE.search("\n".join(texts)) is None
+
+
+def _text_problems(rating: RatingContent, instrument: Instrument) -> list[RatingProblem]:
+    """Control characters, lengths and whole-number range, on every text the rating holds
+    (the instrument's own rules check the rest)."""
+    if _plainly_fine(rating):
+        return []
+    out: list[RatingProblem] = []
+
+    def check(where: str, value: object, limit: int, code: bool = False) -> None:
+        problem = value_problem(value, limit, code=code)
+        if problem is not None:
+            out.append(RatingProblem(where, problem))
+
+    check("rater", rating.rater, MAX_NAME, code=True)
+    fields = {f.key: f for f in instrument.fields}
+    for key, value in rating.session.items():
+        f = fields.get(key)
+        code = f is None or f.role is not None or f.type != "text"
+        check(f"fields.{key}", value, _CHECKED_ELSEWHERE if f else MAX_NAME, code)
+    for key, answer in rating.answers.items():
+        if isinstance(answer, Answered):
+            check(f"items.{key}", answer.value, _CHECKED_ELSEWHERE)
+    for n, moment in enumerate(rating.now_moments):
+        check(f"now_moments[{n}].text", moment.text, _CHECKED_ELSEWHERE)
+    check("notes", rating.notes, MAX_NOTES)
     return out
 
 

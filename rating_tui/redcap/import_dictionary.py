@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from rating_tui.inputs import decode_text, read_bounded
 from rating_tui.instruments.loader import parse_instrument, validate_data
 from rating_tui.instruments.model import KEY_PATTERN
 from rating_tui.instruments.problems import InstrumentError, Problem
@@ -41,6 +43,17 @@ ROLE_FIELDS: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 _ROLE_KEYS = {f["key"] for f in ROLE_FIELDS}
+
+MAX_BYTES = 5_000_000
+"""A data dictionary of a few hundred fields is some 100 kB; REDCap's largest are a few MB."""
+
+
+def read_dictionary(path: Path) -> str:
+    """The dictionary's text: a regular file of at most `MAX_BYTES`, UTF-8 (`InputRefused`
+    otherwise, with the reason in words)."""
+    expected = "a REDCap data dictionary (.csv)"
+    data = read_bounded(path, MAX_BYTES, what="a data dictionary", expected=expected)
+    return decode_text(data, str(path), "a CSV file")
 
 
 @dataclass

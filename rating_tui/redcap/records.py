@@ -4,8 +4,8 @@ One row per rating, `record_id` (the rating id) first, then the dictionary's fie
 a checkbox (multiple choice) is one 0/1 column per choice, `field___code`, as REDCap expects;
 the form's `<form>_complete` status is 2 (complete) for final ratings and 0 otherwise. A
 missing-data code is written as its export value: define the same codes in the REDCap project
-(Missing Data Codes) so that REDCap accepts them. Text is not defused: REDCap would store the
-quote.
+(Missing Data Codes) so that REDCap accepts them. Text is defused (`cells.neutralise`) only
+with `--excel`, for a file opened in a spreadsheet: REDCap's importer would store the quote.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from rich.text import Text
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.instruments.model import Instrument, Role, Scale, SessionField
 from rating_tui.ratings.model import Answered, Missing, Rating, Value
+from rating_tui.safetext import escape
 from rating_tui.views.instrument_view import scale_points
 
 
@@ -68,13 +69,13 @@ def labelled_field_value(value: Value, field: SessionField | None) -> str:
 def rating_line(rating: Rating, catalogue: Catalogue) -> Text:
     """One line: dyad, session number, date, rater, progress or status."""
     ins = instrument_of(catalogue, rating)
-    dyad = session_value(rating, ins, "dyad") or "(no dyad yet)"
+    dyad = escape(session_value(rating, ins, "dyad")) or "(no dyad yet)"
     number = session_value(rating, ins, "session_number")
-    when = session_value(rating, ins, "session_date")
+    when = escape(session_value(rating, ins, "session_date"))
     done, total = progress(rating, ins)
     text = Text(f"{dyad:<8}", style="bold")
     text.append(f" #{number:<3}" if number else "     ")
-    text.append(f" {when:<10}  {rating.rater:<8} ")
+    text.append(f" {when:<10}  {escape(rating.rater):<8} ")
     if rating.status == "draft":
         text.append(f"draft {done}/{total}", style="italic")
     elif rating.status == "voided":

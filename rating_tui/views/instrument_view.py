@@ -1,7 +1,8 @@
 """An instrument as Rich renderables, shared by `instruments show` and the app's preview.
 
 Every piece of instrument text is passed as `Text` (never as markup), so brackets written by a
-researcher are shown as written.
+researcher are shown as written, and escaped (`safetext.escape`), so a bidi control in a label
+shows as `\u202e` instead of turning the line around.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from rating_tui.instruments.model import (
     TextScale,
     YesNoScale,
 )
+from rating_tui.safetext import escape
+
+
+def _text(text: str, style: str = "") -> Text:
+    return Text(escape(text), style=style)
 
 
 def instrument_view(loaded: LoadedInstrument) -> RenderableType:
@@ -57,9 +63,9 @@ def _header(loaded: LoadedInstrument) -> RenderableType:
     ]
     for label, value in rows:
         if value:
-            grid.add_row(label, Text(value))
-    body = Group(Text(ins.description.strip()), Text(""), grid) if ins.description else grid
-    return Panel(body, title=Text(ins.title, style="bold"), title_align="left")
+            grid.add_row(label, _text(value))
+    body = Group(_text(ins.description.strip()), Text(""), grid) if ins.description else grid
+    return Panel(body, title=_text(ins.title, style="bold"), title_align="left")
 
 
 def _fields_table(ins: Instrument) -> Table:
@@ -67,9 +73,9 @@ def _fields_table(ins: Instrument) -> Table:
     table.add_column("field", max_width=30)
     table.add_column("answer", ratio=1)
     for f in ins.fields:
-        name = Text(f.label + ("" if f.required else " (optional)"))
+        name = _text(f.label + ("" if f.required else " (optional)"))
         name.append(f"\n{f.key} · {f.type}", style="dim")
-        table.add_row(name, Text(field_rule(f)))
+        table.add_row(name, _text(field_rule(f)))
     return table
 
 
@@ -133,14 +139,14 @@ def _item_view(ins: Instrument, number: int, item: Item) -> RenderableType:
             (k, "") for k in item.anchors if k not in ends
         ]
     for value, label in points:
-        table.add_row(Text(value), Text(label), Text(item.anchors.get(value, ""), style="dim"))
+        table.add_row(_text(value), _text(label), _text(item.anchors.get(value, ""), style="dim"))
     body: list[RenderableType] = [Text(" · ".join(meta), style="italic")]
     if item.help:
-        body.append(Text(item.help.strip()))
+        body.append(_text(item.help.strip()))
     if points:
         body.append(Padding(table, (1, 0, 0, 2)))
     return Panel(
-        Group(*body), title=Text(f"{number}. {item.label}", style="bold"), title_align="left"
+        Group(*body), title=_text(f"{number}. {item.label}", style="bold"), title_align="left"
     )
 
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rating_tui.ratings.model import Answered, Missing
+from rating_tui.safetext import escape
 from rating_tui.views.instrument_view import scale_points
 
 if TYPE_CHECKING:
@@ -78,7 +79,9 @@ def _grid(title: str, rows: Iterable[tuple[str, str]]) -> RenderableType:
 
 
 def _plain(text: str) -> RenderableType:
-    return Text(text)  # never markup: notes and moments are the rater's words
+    """Never markup (notes and moments are the rater's words), and escaped: text stored before
+    control characters were refused, or an instrument's, cannot drive the terminal."""
+    return Text(escape(text))
 
 
 def _when(moment: datetime) -> str:

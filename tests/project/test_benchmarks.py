@@ -19,6 +19,7 @@ TINY = {
     "export_bench.py": ["--sizes", "50", "100", "--runs", "1"],
     "agreement_bench.py": ["--ratings", "200", "--runs", "1", "--raters", "3"],
     "frame_bench.py": ["--count", "30", "--rounds", "1"],
+    "toml_bench.py": ["--size", "20000", "--runs", "1"],
 }
 
 

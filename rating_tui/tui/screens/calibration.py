@@ -25,6 +25,7 @@ from rating_tui.analysis.report import number, percent, signed
 from rating_tui.export.select import Instruments
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import InstrumentRef
+from rating_tui.safetext import escape
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -147,7 +148,9 @@ class CalibrationScreen(Screen[None]):
                 percent(item.exact),
                 percent(item.within_one),
             )
-            aligned = [Text(c, justify="left" if n < 2 else "right") for n, c in enumerate(cells)]
+            aligned = [
+                Text(escape(c), justify="left" if n < 2 else "right") for n, c in enumerate(cells)
+            ]
             grid.add_row(*aligned, key=item.item.key)
         top = result.most_divergent
         summary = (

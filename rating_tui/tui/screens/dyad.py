@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Sparkline, Static
 
 from rating_tui.instruments.model import Instrument
+from rating_tui.safetext import escape
 from rating_tui.services.trajectory import Trajectory, dyad_trajectory
 
 if TYPE_CHECKING:
@@ -54,15 +55,15 @@ class DyadScreen(Screen[None]):
 
     def _heading(self, trajectory: Trajectory) -> str:
         if not trajectory.sessions:
-            return f"Dyad {self.dyad}: no final ratings with {self.instrument.id} yet."
+            return f"Dyad {escape(self.dyad)}: no final ratings with {self.instrument.id} yet."
         first, last = trajectory.sessions[0], trajectory.sessions[-1]
         return (
-            f"Dyad {self.dyad} · {len(trajectory.sessions)} session(s) from {first} to {last} · "
-            f"{trajectory.scale_note}"
+            f"Dyad {escape(self.dyad)} · {len(trajectory.sessions)} session(s) "
+            f"from {first} to {last} · {trajectory.scale_note}"
         )
 
     def on_mount(self) -> None:
-        self.sub_title = f"Dyad {self.dyad}"
+        self.sub_title = f"Dyad {escape(self.dyad)}"
 
     def action_history(self) -> None:
         from rating_tui.tui.screens.history import HistoryScreen

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from rating_tui.ratings.model import STATUSES, Rating, Status
+from rating_tui.safetext import escape
 from rating_tui.tui.format import instrument_of, progress, session_value
 
 if TYPE_CHECKING:
@@ -131,10 +132,10 @@ class HistoryScreen(Screen[None]):
             ins = instrument_of(catalogue, r)
             done, total = progress(r, ins)
             table.add_row(
-                session_value(r, ins, "session_date"),
-                session_value(r, ins, "dyad"),
-                session_value(r, ins, "session_number"),
-                r.rater,
+                escape(session_value(r, ins, "session_date")),
+                escape(session_value(r, ins, "dyad")),
+                escape(session_value(r, ins, "session_number")),
+                escape(r.rater),
                 r.instrument.ref,
                 r.status,
                 f"{done}/{total}",

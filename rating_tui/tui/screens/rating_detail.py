@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Static
 
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import Rating
+from rating_tui.safetext import escape
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import (
     instrument_of,
@@ -72,19 +73,20 @@ class RatingDetailScreen(Screen[None]):
     def render_rating(self) -> RenderableType:
         r = self.rating
         ins = instrument_of(self.rating_app.catalogue, r)
-        head = Text(f"{r.instrument.ref}  ·  {r.status}  ·  rater {r.rater}\n", style="bold")
+        rater = escape(r.rater)
+        head = Text(f"{r.instrument.ref}  ·  {r.status}  ·  rater {rater}\n", style="bold")
         head.append(
             f"id {r.id}\ncreated {r.created:%Y-%m-%d %H:%M} UTC, "
             f"updated {r.updated:%Y-%m-%d %H:%M} UTC"
         )
         if r.void_reason:
-            head.append(f"\nVOIDED: {r.void_reason}", style="bold")
+            head.append(f"\nVOIDED: {escape(r.void_reason)}", style="bold")
         session = Table(show_header=False, box=None, pad_edge=False)
         fields = {f.key: f for f in ins.fields} if ins else {}
         for key, value in r.session.items():
             f = fields.get(key)
             shown = labelled_field_value(value, f)
-            session.add_row(Text(f.label if f else key, style="dim"), Text(shown))
+            session.add_row(Text(f.label if f else key, style="dim"), Text(escape(shown)))
         items = Table(expand=True, show_edge=False)
         items.add_column("item", ratio=1)
         items.add_column("rating", ratio=1)
@@ -94,15 +96,15 @@ class RatingDetailScreen(Screen[None]):
         scales = {i.key: ins.scale_of(i) for i in ins.items} if ins else {}
         for key in keys:
             shown = labelled_answer(r.answers.get(key), scales.get(key), codes)
-            items.add_row(Text(item_labels.get(key, key)), Text(shown))
+            items.add_row(Text(escape(item_labels.get(key, key))), Text(escape(shown)))
         parts: list[RenderableType] = [head, Text(""), session, Text(""), items]
         if r.now_moments:
             parts.append(Text("\nNow moments", style="bold underline"))
             for m in r.now_moments:
                 tags = ", ".join(item_labels.get(t, t) for t in m.tags)
-                parts.append(Text(f"• {m.text}" + (f"  [{tags}]" if tags else "")))
+                parts.append(Text(escape(f"• {m.text}" + (f"  [{tags}]" if tags else ""))))
         if r.notes:
-            parts += [Text("\nNotes", style="bold underline"), Text(r.notes)]
+            parts += [Text("\nNotes", style="bold underline"), Text(escape(r.notes))]
         history = r.history()
         if len(history) > 1:
             parts.append(Text("\nRevisions", style="bold underline"))
@@ -110,7 +112,7 @@ class RatingDetailScreen(Screen[None]):
                 line = f"{entry.number}. since {entry.since:%Y-%m-%d %H:%M} by {entry.by}"
                 line += f": {entry.reason}" if entry.reason else " (first version)"
                 line += "  ← current" if entry.current else ""
-                parts.append(Text(line))
+                parts.append(Text(escape(line)))
         return Group(*parts)
 
     # --- actions ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import NowMoment
+from rating_tui.safetext import escape
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import labelled_answer
@@ -68,7 +69,7 @@ class ReviewScreen(Screen[int | None]):
         labels = {i.key: i.label for i in self.session.instrument.items}
         for n, moment in enumerate(self.session.rating.now_moments):
             tags = ", ".join(labels.get(t, t) for t in moment.tags) or "no concept tagged"
-            moments.add_option(Option(Text(f"{moment.text}\n  {tags}"), id=str(n)))
+            moments.add_option(Option(Text(escape(f"{moment.text}\n  {tags}")), id=str(n)))
         shown = bool(self.session.rating.now_moments)
         moments.display = shown
         self.query_one("#moments-title").display = shown

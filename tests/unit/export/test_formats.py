@@ -115,7 +115,9 @@ def test_codebook_lists_every_column_with_codes(instrument: Instrument) -> None:
     rows = list(csv.DictReader(io.StringIO("".join(codebook_csv(plan)), newline="")))
     processing = next(r for r in rows if r["column"] == "processing")
     assert processing["values"].startswith("0 = absent | 1 = slight")
-    assert processing["missing_codes"] == "'-9 = Not observed | -8 = Not applicable"
+    assert processing["missing_codes"] == (  # led by the key: no formula, no guard quote
+        "not_observed: -9 = Not observed | not_applicable: -8 = Not applicable"
+    )
     assert processing["type"] == "integer" and processing["required"] == "yes"
     alliance = next(r for r in rows if r["column"] == "alliance")
     assert alliance["type"] == "string"  # its missing code "RF" is text
