@@ -101,6 +101,7 @@ def test_unknown_key_in_an_item_suggests_required(kit, broken):
         "required",
         "scale",
         "section",
+        "show_if",
     ]
     assert len(problems) == 1
 
