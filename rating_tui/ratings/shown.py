@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rating_tui.instruments.conditions import Condition, hidden_questions
 from rating_tui.instruments.model import Instrument
-from rating_tui.instruments.scores import Score, compute, formula, needed
+from rating_tui.instruments.scores import Score, compute, formula, needed, score_items
 from rating_tui.ratings.model import Answered, RatingContent
 
 
@@ -36,6 +36,8 @@ class ScoreResult:
     value: int | float | None
     answered: int
     needed: int
+    of: int
+    """How many items the score is over."""
     formula: str
 
 
@@ -47,9 +49,6 @@ def scores_of(instrument: Instrument, rating: RatingContent) -> list[ScoreResult
     out = []
     for score in instrument.scores:
         value, answered = compute(instrument, score, values)
-        out.append(
-            ScoreResult(
-                score, value, answered, needed(instrument, score), formula(instrument, score)
-            )
-        )
+        wanted, of = needed(instrument, score), len(score_items(instrument, score))
+        out.append(ScoreResult(score, value, answered, wanted, of, formula(instrument, score)))
     return out

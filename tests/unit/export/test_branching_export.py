@@ -65,7 +65,7 @@ def test_codebook_shows_conditions_and_score_formulas(study):
     plan = Plan([study])
     rows = {r["column"]: r for r in csv.DictReader(io.StringIO("".join(codebook_csv(plan))))}
     assert "asked only if infant_awake = 1" in rows["modeling"]["note"]
-    assert "asked only if present includes \"infant\"" in rows["infant_awake"]["note"]
+    assert 'asked only if present includes "infant"' in rows["infant_awake"]["note"]
     assert rows["process_mean"]["source"] == "score"
     assert rows["process_mean"]["note"].startswith(
         "computed: mean of modeling, narration, affective; blank unless at least 2 of 3"
