@@ -1,0 +1,149 @@
+"""`ratings import` from elsewhere: the app's own wide CSV (with its now-moments table) round
+trip on demo data, JSON Lines and CSV without the instrument hash, grouped problems,
+`--errors FILE` and `--check`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rating_tui.cli import app
+from rating_tui.ratings import STATUSES
+from rating_tui.services.demo import builtin_instrument, fill_demo_data
+from rating_tui.store import Store
+
+ALL = ("--status", "final", "--status", "draft", "--status", "voided")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), f"raised {result.exception!r}"
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with 120 demo ratings (drafts, edits, voids, moments); read only."""
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 120, seed=11)
+    return folder
+
+
+def export(folder: Path, out: Path, *extra: str) -> tuple[bytes, bytes]:
+    main, moments = out / "ratings.csv", out / "moments.csv"
+    out.mkdir(parents=True, exist_ok=True)
+    code, _, err = run(
+        "export", "--data", str(folder), "-o", str(main), "--moments", str(moments), *ALL, *extra
+    )
+    assert code == 0, err
+    return main.read_bytes(), moments.read_bytes()
+
+
+@pytest.mark.parametrize("values", ["codes", "labels"])
+def test_the_wide_csv_export_imports_into_an_empty_folder_and_exports_to_the_same_bytes(
+    demo: Path, tmp_path: Path, values: str
+) -> None:
+    first = export(demo, tmp_path / "first")
+    source = tmp_path / "first"
+    if values == "labels":  # the labelled export imports too, to the same ratings
+        export(demo, tmp_path / "labelled", "--values", "labels")
+        source = tmp_path / "labelled"
+    target = tmp_path / "copy"
+    code, out, err = run(
+        "ratings", "import", str(source / "ratings.csv"),
+        "--moments", str(source / "moments.csv"), "--data", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    count = len(list(Store.open(demo).iter_all(statuses=STATUSES)))
+    assert f"{count} added, 0 already present" in out
+    assert export(target, tmp_path / "second") == first
+    assert first[1].count(b"\n") > 2  # the demo data has now moments to carry
+
+
+def test_a_csv_with_moments_but_no_moments_table_is_refused(demo: Path, tmp_path: Path) -> None:
+    export(demo, tmp_path / "first")
+    target = tmp_path / "copy"
+    code, _, err = run(
+        "ratings", "import", str(tmp_path / "first" / "ratings.csv"), "--data", str(target)
+    )
+    assert code == 1
+    assert "but no now-moments table was given (--moments FILE)" in err
+    assert "nothing was imported" in err
+    assert not target.exists()
+
+
+def _jsonl_without_hash(demo: Path, path: Path, narration: int | None = None) -> int:
+    ratings = [r for r in Store.open(demo).iter_all() if r.status == "final"][:65]
+    with path.open("w") as out:
+        for r in ratings:
+            data = json.loads(r.model_dump_json())
+            del data["instrument"]["hash"]
+            if narration is not None:
+                data["answers"]["narration"] = {"value": narration}
+            out.write(json.dumps(data) + "\n")
+    return len(ratings)
+
+
+def test_jsonl_without_the_hash_is_taken_when_the_version_is_known(
+    demo: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "nohash.jsonl"
+    n = _jsonl_without_hash(demo, source)
+    code, out, err = run("ratings", "import", str(source), "--data", str(tmp_path / "d"))
+    assert code == 0, err
+    assert f"{n} added" in out
+    assert f"{n} rating(s) named paris-2009-seven-concepts@0.1.0 without its content hash" in out
+    stored = {r.id: r for r in Store.open(demo).iter_all()}
+    for r in Store.open(tmp_path / "d").iter_all():
+        assert r == stored[r.id]  # the known hash was recorded: the same ratings
+
+
+def test_the_same_problem_on_many_lines_is_reported_once(demo: Path, tmp_path: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    n = _jsonl_without_hash(demo, source, narration=99)
+    errors = tmp_path / "errors.txt"
+    code, out, err = run(
+        "ratings", "import", str(source), "--data", str(tmp_path / "d"), "--errors", str(errors)
+    )
+    assert code == 1 and out == ""
+    message = "items.narration: expected one of the scale points 0, 1, 2, 3, 4, found 99"
+    numbers = ", ".join(str(k) for k in range(1, 11))
+    assert f"{source}: {message} — {n} lines: {numbers}, …, {n}\n" in err
+    assert err.count(message) == 1
+    assert f"{n} of {n} rating line(s) in {source} are invalid; nothing was imported" in err
+    written = errors.read_text().splitlines()
+    assert written == [f"{source}:{k}: {message}" for k in range(1, n + 1)]
+    assert not (tmp_path / "d").exists()
+
+
+def test_check_validates_without_storing(demo: Path, tmp_path: Path) -> None:
+    source = tmp_path / "nohash.jsonl"
+    n = _jsonl_without_hash(demo, source)
+    code, out, err = run(
+        "ratings", "import", str(source), "--data", str(tmp_path / "d"), "--check"
+    )
+    assert code == 0, err
+    assert f"{n} rating(s) valid; nothing stored (--check)" in out
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_hash_that_is_given_must_match(demo: Path, tmp_path: Path) -> None:
+    export(demo, tmp_path / "first")
+    main = tmp_path / "first" / "ratings.csv"
+    text = main.read_bytes().decode()
+    header, first, *rest = text.split("\r\n")
+    cells = first.split(",")
+    cells[3] = "f" * 64
+    main.write_bytes("\r\n".join([header, ",".join(cells), *rest]).encode())
+    code, _, err = run(
+        "ratings", "import", str(main), "--moments", str(tmp_path / "first" / "moments.csv"),
+        "--data", str(tmp_path / "d"),
+    )  # fmt: skip
+    assert code == 1
+    assert f"{main}:2: instrument.hash: made with other content of" in err
