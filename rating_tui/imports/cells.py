@@ -71,12 +71,13 @@ def _many(cell: str, options: list[tuple[str, str, int | str]]) -> Value:
     return text(cell)
 
 
-def field_value(f: SessionField, cell: str) -> Value | None:
-    """A session field's cell as its value; None for an empty cell."""
+def field_value(f: SessionField, cell: str, *, defused: bool = True) -> Value | None:
+    """A session field's cell as its value; None for an empty cell. `defused`: the file
+    was written for spreadsheets (our CSV), so text may carry a leading `'`."""
     if cell == "":
         return None
     if f.type in ("text", "date"):
-        return text(cell)
+        return text(cell) if defused else cell
     if f.type in ("integer", "number"):
         return number(cell)
     if f.type == "single_choice":
@@ -84,7 +85,7 @@ def field_value(f: SessionField, cell: str) -> Value | None:
     return _many(cell, _choices(f.choices))
 
 
-def item_answer(ins: Instrument, item: Item, cell: str) -> Answer | None:
+def item_answer(ins: Instrument, item: Item, cell: str, *, defused: bool = True) -> Answer | None:
     """An item's cell as its answer: a value, a missing code (by export value or label), or
     None for an empty cell (not answered, or not asked)."""
     if cell == "":
@@ -108,5 +109,5 @@ def item_answer(ins: Instrument, item: Item, cell: str) -> Answer | None:
         value = number(cell)
     else:
         assert isinstance(scale, TextScale)
-        value = text(cell)
+        value = text(cell) if defused else cell
     return Answered(value=value)

@@ -39,7 +39,10 @@ def lines_of(path: Path, stdin: BinaryIO | None = None) -> Iterator[tuple[int, b
 
 def text_of(path: Path, stdin: BinaryIO | None = None, what: str = "a CSV file") -> str:
     """The whole UTF-8 text of `path` (or of `stdin` for `-`), or a ValueError in words."""
-    data = stdin.read() if str(path) == "-" and stdin is not None else _file(path, what).read_bytes()
+    if str(path) == "-" and stdin is not None:
+        data = stdin.read()
+    else:
+        data = _file(path, what).read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

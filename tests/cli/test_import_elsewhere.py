@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rating_tui.cli import app
-from rating_tui.ratings import STATUSES
+from rating_tui.ratings import STATUSES, Missing
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
 
@@ -125,9 +125,7 @@ def test_the_same_problem_on_many_lines_is_reported_once(demo: Path, tmp_path: P
 def test_check_validates_without_storing(demo: Path, tmp_path: Path) -> None:
     source = tmp_path / "nohash.jsonl"
     n = _jsonl_without_hash(demo, source)
-    code, out, err = run(
-        "ratings", "import", str(source), "--data", str(tmp_path / "d"), "--check"
-    )
+    code, out, err = run("ratings", "import", str(source), "--data", str(tmp_path / "d"), "--check")
     assert code == 0, err
     assert f"{n} rating(s) valid; nothing stored (--check)" in out
     assert not (tmp_path / "d").exists()
@@ -147,3 +145,89 @@ def test_a_hash_that_is_given_must_match(demo: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 1
     assert f"{main}:2: instrument.hash: made with other content of" in err
+
+
+# --- REDCap records ---------------------------------------------------------------------------
+
+REF = "paris-2009-seven-concepts@0.1.0"
+
+
+def test_our_redcap_records_export_imports_back(demo: Path, tmp_path: Path) -> None:
+    records = tmp_path / "records.csv"
+    code, _, err = run("export", "--data", str(demo), "--format", "redcap", "-o", str(records))
+    assert code == 0, err
+    target = tmp_path / "copy"
+    code, out, err = run(
+        "ratings", "import", "--format", "redcap", str(records), "--instrument", REF,
+        "--data", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    originals = {r.id: r for r in Store.open(demo).iter_all()}
+    imported = list(Store.open(target).iter_all())
+    assert f"{len(imported)} added" in out and len(imported) == len(originals)
+    assert "created and updated are the session date" in out
+    for r in imported:
+        before = originals[r.id]
+        assert (r.session, r.answers, r.rater, r.status) == (
+            before.session,
+            before.answers,
+            before.rater,
+            before.status,
+        )
+    code, out, _ = run(
+        "ratings", "import", "--format", "redcap", str(records), "--instrument", REF,
+        "--data", str(target),
+    )  # fmt: skip
+    assert code == 0 and f"0 added, {len(imported)} already present" in out
+
+
+def test_redcap_records_with_numbered_ids_and_bookkeeping_columns(tmp_path: Path) -> None:
+    """REDCap's own records export: record ids 1, 2, ..., an event column, codes as text."""
+    records = tmp_path / "redcap.csv"
+    header = (
+        "record_id,redcap_event_name,dyad,session_date,session_number,rater,setting,"
+        "duration_min,infant_age_months,present___mother,present___infant,present___partner,"
+        "present___siblings,present___other_family,present___other_professional,basis,"
+        "narration,processing,past_present,modeling,affective,future,reflective,"
+        "paris_2009_seven_concepts_complete"
+    )
+    rows = [
+        "1,baseline_arm_1,EC0417,2026-01-31,3,RP,home,60,4.5,1,1,0,0,0,0,video,3,2,-9,-8,2,0,1,2",
+        "2,baseline_arm_1,EC0418,2026-02-02,1,RP,office,,,1,0,0,0,0,0,live,1,,,,,,,0",
+    ]
+    records.write_bytes("\r\n".join([header, *rows, ""]).encode())
+    args = ["ratings", "import", "--format", "redcap", str(records), "--instrument", REF]
+    code, out, err = run(*args, "--data", str(tmp_path / "d"))
+    assert code == 0, err
+    assert "2 added" in out and "REDCap columns not read: redcap_event_name" in out
+    final, draft = sorted(
+        Store.open(tmp_path / "d").iter_all(statuses=STATUSES), key=lambda r: r.status, reverse=True
+    )
+    assert final.status == "final" and draft.status == "draft"
+    assert final.session["present"] == ["mother", "infant"]
+    assert final.session["infant_age_months"] == 4.5
+    assert final.answers["past_present"] == Missing(missing="not_observed")
+    assert final.answers["modeling"] == Missing(missing="not_applicable")
+    assert final.created.isoformat() == "2026-01-31T00:00:00+00:00"
+    again = run(*args, "--data", str(tmp_path / "d"))
+    assert again[0] == 0 and "0 added, 2 already present" in again[1]
+    # a value outside the scale on both rows: one grouped problem, nothing stored
+    records.write_bytes(
+        "\r\n".join(
+            [
+                header,
+                *(
+                    r.replace(",video,3,", ",video,7,").replace(",live,1,", ",live,7,")
+                    for r in rows
+                ),
+                "",
+            ]
+        ).encode()
+    )
+    code, _, err = run(*args, "--data", str(tmp_path / "e"))
+    assert code == 1
+    assert (
+        "items.narration: expected one of the scale points 0, 1, 2, 3, 4, found 7 — 2 lines: 2, 3"
+        in err
+    )
+    assert not (tmp_path / "e").exists()
