@@ -26,6 +26,7 @@ from rating_tui.instruments.base import (
     listing,
 )
 from rating_tui.instruments.conditions import Condition
+from rating_tui.instruments.origin import Redcap
 from rating_tui.instruments.scales import (
     Choice,
     LikertScale,
@@ -107,6 +108,8 @@ class SessionField(Strict):
     """A default answer; "today" for dates; "next" for the session number (last + 1)."""
     show_if: Condition | None = None
     """Asked only when this holds (see conditions.py); otherwise no answer is allowed."""
+    redcap: Redcap | None = None
+    """The REDCap field type and validation it was imported with (written back on export)."""
 
     @field_validator("pattern")
     @classmethod
@@ -228,6 +231,8 @@ class Item(Strict):
     section: Key | None = None
     show_if: Condition | None = None
     """Asked only when this holds (see conditions.py); otherwise no answer is allowed."""
+    redcap: Redcap | None = None
+    """The REDCap field type and validation it was imported with (written back on export)."""
 
 
 class NowMoments(Strict):

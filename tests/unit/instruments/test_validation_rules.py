@@ -98,6 +98,7 @@ def test_unknown_key_in_an_item_suggests_required(kit, broken):
         "key",
         "label",
         "missing_codes",
+        "redcap",
         "required",
         "scale",
         "section",
