@@ -3,9 +3,11 @@
 Each REDCap field becomes an item (radio and dropdown: single choice; checkbox: multiple
 choice; yesno, truefalse; slider: 0-100; text with a number validation and a range: numeric;
 text, notes: free text); dates and unbounded numbers become session fields; the session
-fields every rating needs (dyad, date, number, rater) are added. What has no equivalent
-(calc, file, sql and descriptive fields, branching logic, other validations) is named in the
-warnings, never dropped in silence. A dictionary written by `export-redcap` carries the rest
+fields every rating needs (dyad, date, number, rater) are added. Descriptive text becomes a
+section, a styled sub-label goes into help, simple branching logic becomes `show_if`, a mean
+or sum of number items a score, and each field's REDCap type and validation is kept in its
+`redcap` annotation. What has no equivalent (other calculations, file and sql fields, other
+branching logic) is named in the warnings, never dropped in silence. A dictionary written by `export-redcap` carries the rest
 of its instrument in `@RATING-TUI` annotations and comes back the same.
 """
 

@@ -167,3 +167,25 @@ def test_every_broken_condition_is_reported_at_once(kit, study_text):
     text = kit.replace_once(text, 'item = "infant_awake", equals = 1', 'item = "nope", equals = 1')
     paths = {p.path for p in _problems(kit, text)}
     assert {"items[0].show_if.includes", "items[1].show_if.item"} <= paths
+
+
+def test_the_documented_example_loads_and_branches_as_the_docs_say():
+    """docs/instrument-format.md's complete example is valid and does what the text says."""
+    from rating_tui.ratings import Answered, Rating
+    from rating_tui.ratings.shown import not_asked, scores_of
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "instrument-format.md").read_text(encoding="utf-8")
+    example = doc.split("## A complete example", 1)[1].split("```toml\n", 1)[1].split("```")[0]
+    ins = parse_instrument(example, "example.toml")
+    rating = Rating.new(ins, "RP").replace(
+        session={"rater": "RP", "present": ["mother"]}, answers={"narration": Answered(value=2)}
+    )
+    assert set(not_asked(ins, rating)) == {"modeling"}
+    assert scores_of(ins, rating)[0].value == 2
+    both = rating.replace(
+        session={"rater": "RP", "present": ["mother", "infant"]},
+        answers={"narration": Answered(value=2), "modeling": Answered(value=1)},
+    )
+    assert not_asked(ins, both) == {}
+    assert scores_of(ins, both)[0].value == 1.5
