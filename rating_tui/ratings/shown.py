@@ -40,6 +40,15 @@ class ScoreResult:
     """How many items the score is over."""
     formula: str
 
+    @property
+    def text(self) -> str:
+        """`1.50 (mean over 2 of 3 items)`; a dash and the reason when too few have a value."""
+        counted = f"{self.answered} of {self.of} items"
+        if self.value is None:
+            return f"– (too few values: {self.answered}, needs {self.needed})"
+        shown = f"{self.value:.2f}" if isinstance(self.value, float) else str(self.value)
+        return f"{shown} ({self.score.method} over {counted})"
+
 
 def scores_of(instrument: Instrument, rating: RatingContent) -> list[ScoreResult]:
     """Every score of the instrument for this rating, in file order."""

@@ -7,8 +7,9 @@ fields every rating needs (dyad, date, number, rater) are added. Descriptive tex
 section, a styled sub-label goes into help, simple branching logic becomes `show_if`, a mean
 or sum of number items a score, and each field's REDCap type and validation is kept in its
 `redcap` annotation. What has no equivalent (other calculations, file and sql fields, other
-branching logic) is named in the warnings, never dropped in silence. A dictionary written by `export-redcap` carries the rest
-of its instrument in `@RATING-TUI` annotations and comes back the same.
+branching logic) is named in the warnings, never dropped in silence. A dictionary written
+by `export-redcap` carries the rest of its instrument in `@RATING-TUI` annotations and
+comes back the same.
 """
 
 from __future__ import annotations

@@ -75,8 +75,12 @@ class DraftSession:
         """Set every session field; on any invalid value nothing changes and the problems
         (by field key) are returned. The rater field also sets the rating's rater."""
         problems = []
+        given = {k: v for k, v in values.items() if v is not None}
+        hidden = not_asked(self.instrument, self.rating.replace(session=given))
         for f in self.instrument.fields:
             value = values.get(f.key)
+            if f.key in hidden:
+                continue  # not asked: not required, and its value is dropped on saving
             if value is None:
                 if f.required:
                     problems.append(RatingProblem(f.key, f"{f.label} is required"))

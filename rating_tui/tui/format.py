@@ -39,13 +39,7 @@ def progress(rating: Rating, instrument: Instrument | None) -> tuple[int, int]:
 
 def score_text(result: ScoreResult) -> str:
     """A computed score as shown in the review and the rating detail."""
-    # `1.50 (mean over 2 of 3 items)`; a dash with the reason when too few have a value
-    counted = f"{result.answered} of {result.of} items"
-    if result.value is None:
-        return f"– (too few values: {result.answered}, needs {result.needed})"
-    value = result.value
-    shown = f"{value:.2f}" if isinstance(value, float) else str(value)
-    return f"{shown} ({result.score.method} over {counted})"
+    return result.text
 
 
 def answer_text(answer: Answered | Missing | None, codes: dict[str, str]) -> str:

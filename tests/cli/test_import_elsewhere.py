@@ -231,3 +231,51 @@ def test_redcap_records_with_numbered_ids_and_bookkeeping_columns(tmp_path: Path
         in err
     )
     assert not (tmp_path / "e").exists()
+
+
+# --- branching and scores on the command line -------------------------------------------------
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _study_line(rating_id: str, present: list[str], answers: dict[str, object]) -> str:
+    return json.dumps(
+        {
+            "id": rating_id,
+            "instrument": {"id": "study", "version": "1.0.0"},
+            "rater": "RP",
+            "session": {"dyad": "D1", "session_date": "2026-01-02", "rater": "RP",
+                        "present": present},
+            "answers": {k: {"value": v} for k, v in answers.items()},
+            "status": "final",
+            "created": "2026-01-02T10:00:00+00:00",
+            "updated": "2026-01-02T10:00:00+00:00",
+        }
+    )  # fmt: skip
+
+
+def test_import_refuses_an_answer_to_a_question_not_asked_naming_the_condition(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "study.jsonl"
+    good = _study_line("2b6f0c1e-8c4e-4c0b-9a51-3f1f2a9d5e01", ["mother"], {"narration": 0})
+    bad = _study_line(
+        "2b6f0c1e-8c4e-4c0b-9a51-3f1f2a9d5e02", ["mother"], {"narration": 0, "modeling": 1}
+    )
+    source.write_text(good + "\n" + bad + "\n")
+    base = ["--instruments", str(DATA), "ratings", "import", str(source)]
+    code, _, err = run(*base, "--data", str(tmp_path / "d"))
+    assert code == 1
+    assert (
+        f"{source}:2: items.modeling: answered, but not asked: it is asked only if "
+        "infant_awake = 1" in err
+    )
+    source.write_text(good + "\n")
+    code, out, err = run(*base, "--data", str(tmp_path / "d"))
+    assert code == 0, err
+    code, out, _ = run(
+        "--instruments", str(DATA), "ratings", "show", "2b6f0c1e", "--data", str(tmp_path / "d")
+    )
+    assert code == 0
+    assert "Modeling" in out and "not asked" in out
+    assert "Mean of the concepts" in out and "– (too few values: 1, needs 2)" in out
