@@ -52,3 +52,26 @@ def test_answers_hidden_by_a_change_are_removed_and_the_flow_skips_them(tmp_path
     assert not session.asked(items["modeling"])
     stored = Store.open(tmp_path / "d").get(session.rating.id)
     assert "modeling" not in stored.answers  # saved as it is on screen
+
+
+def test_the_dyad_view_draws_scores_after_the_items(tmp_path: Path) -> None:
+    from rating_tui.ratings import Rating
+    from rating_tui.services.trajectory import dyad_trajectory
+
+    ins = parse_instrument(STUDY.read_text(encoding="utf-8"), "study.toml")
+    store = Store.open(tmp_path / "d")
+    ratings = []
+    for day, (narration, affective) in (("2026-01-02", (2, 2)), ("2026-01-09", (1, 0))):
+        r = Rating.new(ins, "RP")
+        ratings.append(
+            r.replace(
+                status="final",
+                session=r.session | {"dyad": "D1", "session_date": day, "present": ["mother"]},
+                answers={"narration": Answered(value=narration),
+                         "affective": Answered(value=affective)},
+            )
+        )  # fmt: skip
+    store.import_ratings(ratings, {ins.ref: ins})
+    lines = {line.key: line.values for line in dyad_trajectory(store, ins, "D1").lines}
+    assert lines["process_mean"] == [2.0, 0.5]
+    assert lines["process_sum"] == [None, None]  # modeling is not asked: too few values
