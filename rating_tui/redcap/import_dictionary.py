@@ -29,6 +29,13 @@ from rating_tui.redcap.dictionary import (
     read_rows,
     strip_html,
 )
+from rating_tui.redcap.fidelity import (
+    LINE_BREAK,
+    origin,
+    place_conditions,
+    split_label,
+    usable_scores,
+)
 from rating_tui.redcap.logic import read_branching, read_calculation
 from rating_tui.redcap.toml_writer import dumps
 
@@ -114,12 +121,12 @@ def import_dictionary(
         name = (form or (rows[0].form if rows else "")) or "redcap"
         base = {"id": instrument_id or name.lower(), "title": name.replace("_", " ").capitalize()}
         base["sections"] = state.sections
-        if scores := _usable_scores(state):
+        if scores := usable_scores(state.scores, state.items, state.lines, state.warnings):
             base["scores"] = scores
     base |= {"version": version if not top else base.get("version", version)}
     if instrument_id:
         base["id"] = instrument_id
-    _place_conditions(state)
+    place_conditions(state.fields, state.items)
     data = base | {"fields": state.fields, "items": state.items}
     try:
         instrument = validate_data(data, "", file)
@@ -216,33 +223,9 @@ def _convert(row: Row, state: _State) -> None:
             item["section"] = section
         if show_if is not None:
             item["show_if"] = show_if
-        if origin := _origin(row):
-            item["redcap"] = origin
+        if found := origin(row):
+            item["redcap"] = found
     state.items.append(item)
-
-
-_STANDARD_VALIDATION = {"", "integer", "number", "date_ymd"}
-
-
-def _origin(row: Row) -> dict[str, str] | None:
-    """REDCap's type and validation, when `export-redcap` would not write them by itself."""
-    if row.type in ("dropdown", "truefalse") or row.validation not in _STANDARD_VALIDATION:
-        out = {"type": row.type}
-        return out | {"validation": row.validation} if row.validation else out
-    return None
-
-
-_STYLED = re.compile(r"<\s*(span|font|small|i|em)\b[^>]*>", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"<\s*br\s*/?>|<\s*/p\s*>|<\s*/div\s*>", re.IGNORECASE)
-
-
-def split_label(label: str) -> tuple[str, str]:
-    """(label, sub-label): REDCap's styled second line (`Name<br><span style=...>(as on
-    the form)</span>`) is a sub-label; it goes into help rather than into the label."""
-    parts = _LINE_BREAK.split(label, maxsplit=1)
-    if len(parts) == 2 and _STYLED.search(parts[1]) and strip_html(parts[0]):
-        return strip_html(parts[0]), strip_html(parts[1])
-    return strip_html(label), ""
 
 
 def _branching(row: Row, state: _State) -> dict[str, Any] | None:
@@ -252,30 +235,13 @@ def _branching(row: Row, state: _State) -> dict[str, Any] | None:
     return found
 
 
-def _place_conditions(state: _State) -> None:
-    """REDCap names fields and checkboxes alike; a test names a session field or an item."""
-    fields = {f["key"] for f in state.fields}
-
-    def fix(node: dict[str, Any]) -> dict[str, Any]:
-        if "all" in node or "any" in node:
-            name = "all" if "all" in node else "any"
-            return {name: [fix(n) for n in node[name]]}
-        key = node.get("item", node.get("field"))
-        rest = {k: v for k, v in node.items() if k not in ("item", "field")}
-        return {"field" if key in fields else "item": key, **rest}
-
-    for question in (*state.fields, *state.items):
-        if isinstance(question.get("show_if"), dict):
-            question["show_if"] = fix(question["show_if"])
-
-
 def _descriptive(row: Row, state: _State) -> None:
     """Descriptive text becomes a section: its first line the title, all of it the
     description; the items after it belong to it."""
     text = strip_html(row.label)
     if not text:
         return
-    title = _LINE_BREAK.split(row.label, maxsplit=1)[0]
+    title = LINE_BREAK.split(row.label, maxsplit=1)[0]
     title = strip_html(title) or text
     title = title if len(title) <= 80 else title[:79] + "…"
     key = re.sub(r"[^a-z0-9_]+", "_", row.name.lower()).strip("_") or "section"
@@ -300,28 +266,6 @@ def _calculated(row: Row, state: _State) -> None:
     state.scores.append(
         {"key": row.name, "label": label, "items": keys, "method": method, "min_answered": 1}
     )
-
-
-def _usable_scores(state: _State) -> list[dict[str, Any]]:
-    """The calculated fields that average or add items on number scales; the rest warned."""
-    numeric = {
-        i["key"]
-        for i in state.items
-        if isinstance(i["scale"], dict)
-        and i["scale"].get("type") in ("likert", "numeric", "yes_no")
-    }
-    out = []
-    for score in state.scores:
-        others = [k for k in score["items"] if k not in numeric]
-        if others:
-            line = state.lines.get(score["key"], 0)
-            state.warnings.append(
-                f"line {line}, {score['key']}: calculated field not carried "
-                f"({', '.join(others)} are not items on a number scale)"
-            )
-        else:
-            out.append(score)
-    return out
 
 
 def _edited(saved: dict[str, Any], label: str, help_text: str, required: bool) -> dict[str, Any]:
@@ -389,8 +333,8 @@ def _scale(row: Row, state: _State, help_text: str, label: str, required: bool) 
     if kind == "text" and row.validation.startswith("date_"):
         date_field = {"key": row.name, "label": label, "help": help_text, "type": "date",
                       "required": required}  # fmt: skip
-        if origin := _origin(row):
-            date_field["redcap"] = origin
+        if found := origin(row):
+            date_field["redcap"] = found
         state.fields.append(date_field)
         return None
     if row.validation:
