@@ -189,3 +189,19 @@ def test_the_documented_example_loads_and_branches_as_the_docs_say():
     )
     assert not_asked(ins, both) == {}
     assert scores_of(ins, both)[0].value == 1.5
+
+
+def test_the_starter_file_s_commented_branching_and_score_are_valid_when_uncommented():
+    import re
+
+    from rating_tui.instruments.starter import starter_text
+
+    text = starter_text("x", "X")
+    assert parse_instrument(text).scores == []
+    block = text.split("# --- Scores", 1)[1].split("# --- Now moments", 1)[0]
+    scores = re.sub(r"^# ", "", block.split("\n", 1)[1], flags=re.MULTILINE)
+    uncommented = text.replace(block.split("\n", 1)[1], scores)
+    uncommented = uncommented.replace("# show_if = {", "show_if = {")
+    ins = parse_instrument(uncommented)
+    assert [s.key for s in ins.scores] == ["process_mean"]
+    assert ins.items[1].show_if == Condition.model_validate({"item": "first_item", "not_in": [0]})
