@@ -115,12 +115,12 @@ def import_ratings(
         batch = read_ratings(
             file, chosen, known, moments=moments, instrument=instrument, stdin=stdin
         )
-    if batch.problems:
-        if errors is not None:
-            from rating_tui.fileio import atomic_write_text
+    if errors is not None:  # written on every run, empty when all is well: never stale
+        from rating_tui.fileio import atomic_write_text
 
-            with clear_errors():
-                atomic_write_text(errors, every_line(batch.problems, name), 0o600)
+        with clear_errors():
+            atomic_write_text(errors, every_line(batch.problems, name), 0o600)
+    if batch.problems:
         shown = str(errors) if errors is not None else None
         for message in report_lines(batch.problems, name, shown):
             typer.echo(message, err=True)

@@ -125,10 +125,16 @@ def test_the_same_problem_on_many_lines_is_reported_once(demo: Path, tmp_path: P
 def test_check_validates_without_storing(demo: Path, tmp_path: Path) -> None:
     source = tmp_path / "nohash.jsonl"
     n = _jsonl_without_hash(demo, source)
-    code, out, err = run("ratings", "import", str(source), "--data", str(tmp_path / "d"), "--check")
+    errors = tmp_path / "errors.txt"
+    errors.write_text("stale problems of an earlier run\n")
+    code, out, err = run(
+        "ratings", "import", str(source), "--data", str(tmp_path / "d"), "--check",
+        "--errors", str(errors),
+    )  # fmt: skip
     assert code == 0, err
     assert f"{n} rating(s) valid; nothing stored (--check)" in out
     assert not (tmp_path / "d").exists()
+    assert errors.read_text() == ""  # no problem this time: the file says so
 
 
 def test_a_hash_that_is_given_must_match(demo: Path, tmp_path: Path) -> None:
