@@ -285,3 +285,26 @@ def test_import_refuses_an_answer_to_a_question_not_asked_naming_the_condition(
     assert code == 0
     assert "Modeling" in out and "not asked" in out
     assert "Mean of the concepts" in out and "– (too few values: 1, needs 2)" in out
+
+
+def test_a_csv_without_the_hash_column_is_taken_and_the_summary_says_so(
+    demo: Path, tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    export(demo, tmp_path / "first")
+    main = tmp_path / "first" / "ratings.csv"
+    rows = list(csv.reader(io.StringIO(main.read_bytes().decode(), newline="")))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([r[:3] + r[4:] for r in rows])
+    main.write_bytes(out.getvalue().encode())
+    code, stdout, err = run(
+        "ratings", "import", str(main), "--moments", str(tmp_path / "first" / "moments.csv"),
+        "--data", str(tmp_path / "d"),
+    )  # fmt: skip
+    assert code == 0, err
+    n = len(rows) - 1
+    assert f"{n} added" in stdout
+    assert f"{n} rating(s) named paris-2009-seven-concepts@0.1.0 without its content hash" in stdout
+    assert export(tmp_path / "d", tmp_path / "second")[0] == export(demo, tmp_path / "third")[0]
