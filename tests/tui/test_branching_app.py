@@ -14,6 +14,7 @@ from rating_tui.ratings.model import Answered
 from rating_tui.store.api import Store
 from rating_tui.tui.app import RatingApp
 from rating_tui.tui.screens.items import ItemsScreen
+from rating_tui.tui.screens.rating_detail import RatingDetailScreen
 from rating_tui.tui.screens.review import ReviewScreen
 from tests.tui.conftest import static_text
 
@@ -107,6 +108,12 @@ async def test_the_keyboard_skips_an_item_not_asked_and_review_lists_it(
         assert "Process mean │ 2.00 (mean over 1 of 2 items)" in summary
         await pilot.press("enter")
         await pilot.pause()
+        [saved] = store.list()
+        await app.push_screen(RatingDetailScreen(saved))
+        await pilot.pause()
+        detail = static_text(app.screen.query_one("#detail-body", Static))
+        assert "Modeling │ not asked" in detail
+        assert "Process mean │ 2.00 (mean over 1 of 2 items)" in detail
     [rating] = store.list()
     assert rating.status == "final"
     assert rating.answers == {"infant_awake": Answered(value=0), "narration": Answered(value=2)}
