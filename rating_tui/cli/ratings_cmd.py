@@ -97,7 +97,7 @@ def import_ratings(
         typer.Option(help="Write every problem to this file, one per line.", metavar="FILE"),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Check the file only; store nothing.")
+        bool, typer.Option("--check", help="Check the file only; store nothing.", metavar="")
     ] = False,
 ) -> None:
     from rating_tui.imports.problems import every_line, report_lines
