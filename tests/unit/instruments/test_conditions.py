@@ -205,3 +205,10 @@ def test_the_starter_file_s_commented_branching_and_score_are_valid_when_uncomme
     ins = parse_instrument(uncommented)
     assert [s.key for s in ins.scores] == ["process_mean"]
     assert ins.items[1].show_if == Condition.model_validate({"item": "first_item", "not_in": [0]})
+
+
+def test_an_unknown_key_in_a_condition_lists_the_keys_as_written(kit, study_text):
+    text = kit.replace_once(study_text, "equals = 1 }", "equal = 1 }")
+    problem = kit.problem_at(_problems(kit, text), "items[1].show_if.equal")
+    assert "did you mean 'equals'?" in problem.message
+    assert "(allowed here: all, any, equals, field, in, includes, item, not_in)" in problem.message
