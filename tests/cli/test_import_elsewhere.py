@@ -308,3 +308,11 @@ def test_a_csv_without_the_hash_column_is_taken_and_the_summary_says_so(
     assert f"{n} added" in stdout
     assert f"{n} rating(s) named paris-2009-seven-concepts@0.1.0 without its content hash" in stdout
     assert export(tmp_path / "d", tmp_path / "second")[0] == export(demo, tmp_path / "third")[0]
+
+
+def test_instruments_show_gives_conditions_and_score_formulas() -> None:
+    code, out, _ = run("--instruments", str(DATA), "instruments", "show", "study@1.0.0")
+    assert code == 0
+    assert "asked only if infant_awake = 1" in out
+    assert "Scores (computed, never stored)" in out
+    assert "process_sum: Sum of the concepts = sum of modeling, narration, affective" in out
