@@ -19,16 +19,16 @@ instrument version (`rating-tui instruments validate` prints it); each
 answer is a `value` or a `missing` code; times carry a UTC offset; status
 is draft, final or voided; `revisions` keeps earlier versions.
 
-Import checks every line before storing anything (JSON, the Rating shape, an instrument
+Import checks every record before storing anything (JSON, the Rating shape, an instrument
 id@version found with the same content hash, the instrument's rules) and reports every bad
 line with its number, so a file is fixed in one pass; only a clean file reaches
-`Store.import_ratings`, which is all or nothing itself.
+`Store.import_ratings`, which is all or nothing itself. Reading and checking live in
+`rating_tui.imports` (JSON Lines, the wide CSV, REDCap records); this command only shows the
+result and stores it.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -41,6 +41,7 @@ from rating_tui.cli.errors import fail
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from rating_tui.imports.batch import Batch
     from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.instruments.model import Instrument
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 _SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
-MAX_PROBLEMS_PER_LINE = 5
 
 
 def _catalogue(ctx: typer.Context) -> Catalogue:
@@ -59,129 +59,110 @@ def _catalogue(ctx: typer.Context) -> Catalogue:
 
 @ratings_app.command(
     "import",
-    help="Add ratings from a JSON Lines file (FILE, or - for standard input), all or nothing."
+    help="Add ratings from JSON Lines, the app's own wide CSV (with --moments) or REDCap "
+    "records, all or nothing."
     "\n\n"
     + "\n\n".join(_SHAPE).replace("[", r"\[")
-    + "\n\nEvery line is checked first; bad lines are reported with their numbers and then "
-    "nothing is stored. Ratings already stored with the same content are left as they are.",
+    + "\n\nThe instrument `hash` may be left out when id@version is one of your instruments; "
+    "one that is given must match. A .csv file is read as the wide table `export --format csv` "
+    "writes (codes or labels). Every record is checked first; the same problem on many lines "
+    "is reported once with its line numbers, and then nothing is stored. Ratings already "
+    "stored with the same content are left as they are.",
 )
 def import_ratings(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A .jsonl file, one rating per line; - for stdin."),
+        typer.Argument(metavar="FILE", help="A .jsonl or .csv file; - for stdin."),
     ],
     data: DataOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="jsonl, csv or redcap  \\[default: csv for a .csv file, else jsonl]",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    moments: Annotated[
+        Path | None,
+        typer.Option(help="The now-moments table of a wide CSV export.", metavar="FILE"),
+    ] = None,
+    instrument: Annotated[
+        str | None,
+        typer.Option(help="For --format redcap: the records' instrument.", metavar="ID@VERSION"),
+    ] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(help="Write every problem to this file, one per line.", metavar="FILE"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Check the file only; store nothing.", metavar="")
+    ] = False,
 ) -> None:
-    from rating_tui.ratings.model import Rating
+    from rating_tui.imports.problems import every_line, report_lines
+    from rating_tui.imports.read import FORMATS, guess_format, read_ratings
     from rating_tui.store import RatingConflictError
 
     name = "<stdin>" if str(file) == "-" else str(file)
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    chosen = fmt if fmt is not None else guess_format(file)
     catalogue = _catalogue(ctx)
     known = {li.ref: li for li in catalogue.instruments}
-    ratings: list[Rating] = []
-    by_id: dict[str, tuple[int, Rating]] = {}
-    bad = total = 0
+    stdin = typer.get_binary_stream("stdin") if str(file) == "-" else None
     with clear_errors():
-        for number, raw in _lines(file):
-            found = _check_line(raw, number, known)
-            if found is None:
-                continue
-            total += 1
-            if isinstance(found, Rating):
-                first = by_id.setdefault(found.id, (number, found))
-                if first[1] == found:  # a repeated identical line counts as already present
-                    ratings.append(found)
-                    continue
-                found = [f"rating {found.id} is also on line {first[0]}, with other content"]
-            bad += 1
-            for problem in found:
-                typer.echo(f"{name}:{number}: {problem}", err=True)
-    if bad:
-        fail(f"{bad} of {total} rating line(s) in {name} are invalid; nothing was imported")
+        batch = read_ratings(
+            file, chosen, known, moments=moments, instrument=instrument, stdin=stdin
+        )
+    if errors is not None:  # written on every run, empty when all is well: never stale
+        from rating_tui.fileio import atomic_write_text
+
+        with clear_errors():
+            atomic_write_text(errors, every_line(batch.problems, name), 0o600)
+    if batch.problems:
+        shown = str(errors) if errors is not None else None
+        for message in report_lines(batch.problems, name, shown):
+            typer.echo(message, err=True)
+        if batch.records:
+            unit = "line(s)" if chosen == "jsonl" else "row(s)"
+            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid; "
+                 "nothing was imported")  # fmt: skip
+        fail(f"{name} cannot be imported; nothing was imported")
+    ratings = [r for _, r in batch.ratings]
+    notes = _import_notes(batch, known)
     if not ratings:
         typer.echo(f"{name} holds no ratings; nothing was imported.")
+        return
+    if check:
+        typer.echo(f"{name}: {len(ratings)} rating(s) valid; nothing stored (--check).")
+        for note in notes:
+            typer.echo(note)
         return
     folder = data_folder(ctx, data)
     holds_data(folder)  # refuses a folder that holds something else
     store = open_store(folder)
     instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
+    # seam: checks against what is stored (duplicates...) belong here, before the store call
     with clear_errors():
         try:
             result = store.import_ratings(ratings, instruments)
         except RatingConflictError as exc:
-            line = next((n for i, (n, _) in by_id.items() if i in str(exc)), None)
+            line = next((batch.line_of(r.id) for r in ratings if r.id in str(exc)), None)
             fail(f"{name}:{line}: {exc}" if line else str(exc))
     typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
+    for note in notes:
+        typer.echo(note)
 
 
-def _lines(file: Path) -> Iterable[tuple[int, bytes | None]]:
-    """(line number, bytes) of each line, None for a line over the size limit; `-` reads
-    standard input. Only a regular file is opened (see `rating_tui.inputs`)."""
-    from rating_tui.inputs import bounded_lines, open_regular
-    from rating_tui.ratings.limits import MAX_LINE_BYTES
-
-    if str(file) == "-":
-        yield from bounded_lines(typer.get_binary_stream("stdin"), MAX_LINE_BYTES)
-        return
-    expected = "a JSON Lines file (one rating per line)"
-    with open_regular(file, expected) as handle:
-        yield from bounded_lines(handle, MAX_LINE_BYTES)
-
-
-def _check_line(
-    raw: bytes | None, number: int, known: dict[str, LoadedInstrument]
-) -> Rating | list[str] | None:
-    """The line's rating, or what is wrong with it, or None for a blank line."""
-    from pydantic import ValidationError
-
-    from rating_tui.ratings.limits import MAX_LINE_BYTES, NumberTooLong, parse_int
-    from rating_tui.ratings.model import Rating
-    from rating_tui.ratings.validate import validate_history
-
-    if raw is None:
-        return [f"line is over {MAX_LINE_BYTES // 1_000_000} MB; a rating line is at most that"]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"]
-    text = text.removeprefix("\ufeff") if number == 1 else text
-    if not text.strip():
-        return None
-    try:
-        data = json.loads(text, parse_int=parse_int)
-    except json.JSONDecodeError as exc:
-        return [f"not valid JSON: {exc.msg} at column {exc.colno}"]
-    except RecursionError:
-        return ["not a rating: JSON nested far too deeply"]
-    except NumberTooLong as exc:
-        return [f"not a rating: {exc}"]
-    if not isinstance(data, dict):
-        return [f"expected a JSON object (one rating), found {type(data).__name__}"]
-    try:
-        rating = Rating.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        out = [f"{'.'.join(map(str, e['loc'])) or 'rating'}: {e['msg']}" for e in errors]
-        more = len(out) - MAX_PROBLEMS_PER_LINE
-        return out[:MAX_PROBLEMS_PER_LINE] + ([f"... and {more} more"] if more > 0 else [])
-    ref = rating.instrument.ref
-    loaded = known.get(ref)
-    if loaded is None:
-        prefix = f"{rating.instrument.id}@"
-        versions = sorted(v.removeprefix(prefix) for v in known if v.startswith(prefix))
-        have = f"versions found: {', '.join(versions)}" if versions else "see --instruments DIR"
-        return [f"instrument: {ref} is not among your instruments ({have})"]
-    if loaded.content_hash != rating.instrument.hash:
-        return [
-            f"instrument.hash: made with other content of {ref} ({rating.instrument.hash[:12]}...) "
-            f"than {loaded.path} has ({loaded.content_hash[:12]}...); import it with the "
-            "instrument file it was made with"
-        ]
-    problems = validate_history(
-        rating, {ref: (li.instrument, li.content_hash) for ref, li in known.items()}
-    )
-    return [str(p) for p in problems] if problems else rating
+def _import_notes(batch: Batch, known: dict[str, LoadedInstrument]) -> list[str]:
+    """What the summary says besides the counts: hashes filled in, columns not read."""
+    out = [
+        f"{count} rating(s) named {ref} without its content hash: recorded the hash of the "
+        f"known version, {known[ref].content_hash[:12]}... ({known[ref].path.name})"
+        for ref, count in sorted(batch.hashless.items())
+    ]
+    return out + batch.notes
 
 
 @ratings_app.command("list")

@@ -39,7 +39,7 @@ def entries(plan: Plan, layout: Layout = "wide") -> list[tuple[str, Column]]:
         by_name.setdefault(definition.name, []).append(definition)
     head = plan.field_columns + plan.status_columns
     if layout == "wide":
-        main = head + plan.item_columns + plan.tail_columns
+        main = head + plan.item_columns + plan.score_columns + plan.tail_columns
     else:
         main = head + list(LONG_COLUMNS) + plan.item_columns
     out: list[tuple[str, Column]] = []

@@ -18,6 +18,7 @@ from rating_tui.export.cells import (
     number_cell,
     scalar_cell,
 )
+from rating_tui.instruments.conditions import describe
 from rating_tui.instruments.model import (
     Choice,
     Instrument,
@@ -30,10 +31,11 @@ from rating_tui.instruments.model import (
     TextScale,
     YesNoScale,
 )
+from rating_tui.instruments.scores import Score, formula, score_items
 
 ValuesMode = Literal["codes", "labels"]
 ColumnType = Literal["string", "integer", "number", "date", "datetime", "mixed"]
-Source = Literal["rating", "session", "item", "long"]
+Source = Literal["rating", "session", "item", "long", "score"]
 Encoder = Callable[[object], str]
 
 
@@ -157,6 +159,8 @@ def field_spec(f: SessionField, mode: ValuesMode, version: str, guard: bool = Tr
         values = _choices(f.choices)
         kind, encode = "string", _multi_encoder(values, mode, guard)
         note = f"several codes joined with '{CODE_SEPARATOR}'"
+    if f.show_if is not None:
+        note = "; ".join(x for x in (note, f"asked only if {describe(f.show_if)}") if x)
     column = Column(f.key, f.label, "session", kind, values, (), f.required, note, (version,))
     return ValueSpec(f.key, column, encode)
 
@@ -203,11 +207,34 @@ def item_spec(
         cells = {c.code: defuser(guard)(c.label) for c in allowed}
         kind = "string" if allowed else kind
     version = (instrument.version,)
+    if item.show_if is not None:
+        note = "; ".join(x for x in (note, f"asked only if {describe(item.show_if)}") if x)
     column = Column(
         item.key, item.label, "item", kind, values, missing, item.required, note, version,
         tuple(c.code for c in allowed),
     )  # fmt: skip
     return ValueSpec(item.key, column, encode, cells)
+
+
+def score_column(instrument: Instrument, score: Score) -> Column:
+    """A computed score's column: a number, its formula as the note (never a stored answer)."""
+    scales = [
+        instrument.scale_of(i) for i in instrument.items if i.key in score_items(instrument, score)
+    ]
+    whole = score.method == "sum" and all(
+        isinstance(s, LikertScale | YesNoScale)
+        or (isinstance(s, NumericScale) and all(isinstance(x, int) for x in (s.min, s.step)))
+        for s in scales
+    )
+    label = score.label
+    return Column(
+        score.key,
+        label,
+        "score",
+        "integer" if whole else "number",
+        note="computed: " + formula(instrument, score),
+        versions=(instrument.version,),
+    )
 
 
 def merged_type(a: ColumnType, b: ColumnType) -> ColumnType:

@@ -11,12 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rating_tui.export.columns import Column, ValuesMode, ValueSpec, defuser, field_spec, item_spec
+from rating_tui.export.columns import (
+    Column,
+    ValuesMode,
+    ValueSpec,
+    defuser,
+    field_spec,
+    item_spec,
+    score_column,
+)
 from rating_tui.export.columns import merged_type as _merged_type
 from rating_tui.export.errors import ExportError
 from rating_tui.instruments.catalogue import semver_key
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
+from rating_tui.instruments.scores import Score
 from rating_tui.ratings.model import STATUSES, RatingContent
 
 _HEAD = (
@@ -52,6 +61,8 @@ class VersionPlan:
     fields: tuple[tuple[int, ValueSpec], ...]
     items: tuple[tuple[int, ValueSpec], ...]
     item_specs: tuple[ValueSpec, ...]
+    scores: tuple[tuple[int, Score], ...] = ()
+    """Where each computed score of this version goes (wide layout only)."""
 
 
 class Plan:
@@ -81,7 +92,9 @@ class Plan:
         }
         fields = _union([s.column for i in self.instruments for s in specs[i.ref][0]])
         items = _union([s.column for i in self.instruments for s in specs[i.ref][1]])
-        taken = {c.name for c in fields + items}
+        score_columns = {i.ref: [score_column(i, s) for s in i.scores] for i in self.instruments}
+        scores = _union([c for i in self.instruments for c in score_columns[i.ref]])
+        taken = {c.name for c in fields + items + scores}
         rater_is_field = all(
             (f := i.field_with_role("rater")) is not None and f.key == "rater"
             for i in self.instruments
@@ -90,14 +103,18 @@ class Plan:
         self.field_columns = [_rename(c, taken) for c in _HEAD] + fields
         self.status_columns = [_rename(c, taken) for c in [*mid, _STATUS]]
         self.item_columns = items
+        self.score_columns = scores
+        """Computed scores, after the items (wide layout only)."""
         self.tail_columns = [_rename(c, taken) for c in _TAIL]
         self.definitions = _all_definitions(
             [s.column for i in self.instruments for pair in specs[i.ref] for s in pair]
+            + [c for i in self.instruments for c in score_columns[i.ref]]
         )
         """Every distinct definition of a field or item column (versions that agree share one),
         for the codebook."""
         head = self.field_columns + self.status_columns
-        index = {c.name: n for n, c in enumerate(head + self.item_columns + self.tail_columns)}
+        body = head + self.item_columns + self.score_columns
+        index = {c.name: n for n, c in enumerate(body + self.tail_columns)}
         long_index = {c.name: n for n, c in enumerate(head)}
         self._versions: dict[tuple[str, str], VersionPlan] = {}
         self._long: dict[tuple[str, str], VersionPlan] = {}
@@ -110,6 +127,7 @@ class Plan:
                 tuple((index[s.key], s) for s in field_specs),
                 tuple((index[s.key], s) for s in item_specs),
                 tuple(item_specs),
+                tuple((index[s.key], s) for s in i.scores),
             )
             self._long[(i.id, i.version)] = VersionPlan(
                 i, hash_, tuple((long_index[s.key], s) for s in field_specs), (), tuple(item_specs)
@@ -119,7 +137,13 @@ class Plan:
 
     @property
     def wide_columns(self) -> list[Column]:
-        return self.field_columns + self.status_columns + self.item_columns + self.tail_columns
+        return (
+            self.field_columns
+            + self.status_columns
+            + self.item_columns
+            + self.score_columns
+            + self.tail_columns
+        )
 
     @property
     def versions(self) -> list[str]:

@@ -29,7 +29,7 @@ from typing import Any
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise
 from rating_tui.export.columns import Encoder
 from rating_tui.export.plan import Plan, VersionPlan
-from rating_tui.export.tables import Row
+from rating_tui.export.tables import Row, score_cells
 from rating_tui.instruments.model import KEY_PATTERN
 from rating_tui.ratings.model import STATUSES, UUID_PATTERN
 
@@ -129,6 +129,8 @@ class _Version:
             (index, spec.key, memos[id(spec)], spec.missing_cells) for index, spec in vp.items
         )
         self.long_items = tuple((spec.key, memos[id(spec)]) for spec in vp.item_specs)
+        self.scores = vp if vp.scores else None
+        """The version's plan when it has scores to compute (wide layout only)."""
         self.blank = [""] * width
         self.blank[1:4] = [self.id, self.version, self.hash]
         self.missing_labels = {c.code: c.label for c in instrument.missing_codes}
@@ -245,6 +247,9 @@ class RecordTables:
                     if cell is None:
                         return None
                 row[index] = cell
+            if version.scores is not None:
+                values = {k: a["value"] for k, a in answers.items() if "value" in a}
+                score_cells(version.scores, values, row)
             tail = self._tail
             row[tail] = record["created"]
             row[tail + 1] = record["updated"]

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise, number_cell
 from rating_tui.export.columns import Column
 from rating_tui.export.plan import Plan, VersionPlan
+from rating_tui.instruments.scores import compute
 from rating_tui.ratings.model import Missing, Rating
+from rating_tui.ratings.shown import item_values
 
 Row = list[str]
 
@@ -73,12 +75,21 @@ def wide_row(plan: Plan, rating: Rating) -> Row:
             row[index] = spec.missing_cells.get(answer.missing, plan.defuse(answer.missing))
         elif not _blank(answer.value):
             row[index] = spec.encode(answer.value)
+    if vp.scores:
+        score_cells(vp, item_values(rating), row)
     tail = plan.width - 4
     row[tail] = rating.created.isoformat(timespec="microseconds")
     row[tail + 1] = rating.updated.isoformat(timespec="microseconds")
     row[tail + 2] = number_cell(len(rating.now_moments))
     row[tail + 3] = plan.defuse(rating.notes)
     return row
+
+
+def score_cells(vp: VersionPlan, values: dict[str, object], row: Row) -> None:
+    """Write the rating's scores (computed from its item values) into `row`."""
+    for index, score in vp.scores:
+        value, _ = compute(vp.instrument, score, values)
+        row[index] = "" if value is None else number_cell(value)
 
 
 def long_header(plan: Plan) -> Row:

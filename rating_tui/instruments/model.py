@@ -25,6 +25,8 @@ from rating_tui.instruments.base import (
     duplicate_problems,
     listing,
 )
+from rating_tui.instruments.conditions import Condition
+from rating_tui.instruments.origin import Redcap
 from rating_tui.instruments.scales import (
     Choice,
     LikertScale,
@@ -36,6 +38,7 @@ from rating_tui.instruments.scales import (
     TextScale,
     YesNoScale,
 )
+from rating_tui.instruments.scores import Score
 
 __all__ = [  # the format's whole vocabulary, importable from here (scales live in scales.py)
     "FORMAT_VERSION",
@@ -43,6 +46,7 @@ __all__ = [  # the format's whole vocabulary, importable from here (scales live 
     "SEMVER_PATTERN",
     "Choice",
     "Code",
+    "Condition",
     "FieldType",
     "Instrument",
     "Item",
@@ -56,6 +60,7 @@ __all__ = [  # the format's whole vocabulary, importable from here (scales live 
     "ReferenceProblems",
     "Role",
     "Scale",
+    "Score",
     "Section",
     "SessionField",
     "SingleChoiceScale",
@@ -101,6 +106,10 @@ class SessionField(Strict):
     choices: list[Choice] = Field(default=[])
     default: str | int | float | list[int | str] | None = None
     """A default answer; "today" for dates; "next" for the session number (last + 1)."""
+    show_if: Condition | None = None
+    """Asked only when this holds (see conditions.py); otherwise no answer is allowed."""
+    redcap: Redcap | None = None
+    """The REDCap field type and validation it was imported with (written back on export)."""
 
     @field_validator("pattern")
     @classmethod
@@ -220,6 +229,10 @@ class Item(Strict):
     missing_codes: list[Key] = Field(default=[])
     """Which of the instrument's missing codes the rater may give instead of a value."""
     section: Key | None = None
+    show_if: Condition | None = None
+    """Asked only when this holds (see conditions.py); otherwise no answer is allowed."""
+    redcap: Redcap | None = None
+    """The REDCap field type and validation it was imported with (written back on export)."""
 
 
 class NowMoments(Strict):
@@ -251,6 +264,8 @@ class Instrument(Strict):
     sections: list[Section] = Field(default=[])
     items: list[Item] = Field(min_length=1)
     now_moments: NowMoments = Field(default_factory=lambda: NowMoments(enabled=False))
+    scores: list[Score] = Field(default=[])
+    """Computed from the answers (see scores.py), never stored."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instrument:

@@ -224,7 +224,9 @@ def _allowed_keys(model: type[BaseModel], keys: tuple[str | int, ...], data: Any
             annotation = cls.model_fields[key].annotation
         node = node.get(key) if isinstance(node, dict) else None
     cls = _pick_model(annotation, node)
-    return sorted(cls.model_fields) if cls is not None else []
+    if cls is None:
+        return []
+    return sorted(info.alias or name for name, info in cls.model_fields.items())
 
 
 def _pick_model(annotation: Any, node: Any) -> type[BaseModel] | None:

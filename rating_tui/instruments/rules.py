@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 from rating_tui.instruments.base import duplicate_problems, listing
+from rating_tui.instruments.conditions import condition_problems
 from rating_tui.instruments.locate import quote_key
 from rating_tui.instruments.model import Instrument, Item
 from rating_tui.instruments.scales import NumericScale, Scale, TextScale
+from rating_tui.instruments.scores import score_problems
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 """How a point of a numeric scale is written as an anchor key: 5, -1, 2.5."""
@@ -74,6 +76,8 @@ def reference_problems(ins: Instrument) -> list[tuple[str, str]]:
         scale = ins.scale_of(item)
         out += _anchor_problems(item, scale, where)
         out += _code_clashes(item, scale, export_values, where)
+    out += condition_problems(ins)
+    out += score_problems(ins)
     for n, tag in enumerate(ins.now_moments.tags or []):
         if tag not in items:
             out.append(

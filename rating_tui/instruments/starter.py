@@ -128,6 +128,17 @@ label = "Overall progress"
 help = "An inline scale also works: scale = { type = \\"yes_no\\" }."
 scale = "overall"
 required = false
+# Branching: ask this item only when an earlier answer says so (equals, in, not_in,
+# includes for multiple choice, all = [...], any = [...]):
+# show_if = { item = "first_item", not_in = [0] }
+
+# --- Scores: a mean or sum of items, computed (never stored), exported after the items. ----
+# [[scores]]
+# key = "process_mean"
+# label = "Mean of the process items"
+# items = ["first_item"]    # default: every item on a likert or numeric scale
+# method = "mean"           # or "sum"
+# min_answered = 1          # fewer items with a value: no score; default all of them
 
 # --- Now moments: small unplanned moments the rater may log, tagged with items. -----------
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from rating_tui.instruments.conditions import Condition, describe
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import (
     Instrument,
@@ -35,6 +36,7 @@ from rating_tui.ratings.limits import (
     value_problem,
 )
 from rating_tui.ratings.model import Answered, Missing, Rating, RatingContent, Value
+from rating_tui.ratings.shown import not_asked
 from rating_tui.safetext import UNSAFE
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -62,8 +64,9 @@ def validate_rating(
     complete = rating.status == "final"
     out = _instrument_problems(rating, instrument, instrument_hash)
     out += _text_problems(rating, instrument)
-    out += _session_problems(rating, instrument, complete)
-    out += _answer_problems(rating, instrument, complete)
+    hidden = not_asked(instrument, rating)
+    out += _session_problems(rating, instrument, complete, hidden)
+    out += _answer_problems(rating, instrument, complete, hidden)
     out += _moment_problems(rating, instrument, complete)
     return out
 
@@ -187,8 +190,13 @@ def _blank(value: Value | None) -> bool:
     return value is None or value == "" or value == []
 
 
+def not_asked_problem(condition: Condition) -> str:
+    """Why an answer to a question that is not asked is refused, naming the condition."""
+    return f"answered, but not asked: it is asked only if {describe(condition)}"
+
+
 def _session_problems(
-    rating: RatingContent, instrument: Instrument, complete: bool
+    rating: RatingContent, instrument: Instrument, complete: bool, hidden: dict[str, Condition]
 ) -> list[RatingProblem]:
     fields = {f.key: f for f in instrument.fields}
     out = [
@@ -199,6 +207,10 @@ def _session_problems(
     for f in instrument.fields:
         value = rating.session.get(f.key)
         where = f"fields.{f.key}"
+        if f.key in hidden:
+            if not _blank(value):
+                out.append(RatingProblem(where, not_asked_problem(hidden[f.key])))
+            continue
         if _blank(value):
             if complete and f.required:
                 out.append(RatingProblem(where, f"{f.label!r} is required"))
@@ -281,7 +293,7 @@ def _bound(bound: float | None) -> str:
 
 
 def _answer_problems(
-    rating: RatingContent, instrument: Instrument, complete: bool
+    rating: RatingContent, instrument: Instrument, complete: bool, hidden: dict[str, Condition]
 ) -> list[RatingProblem]:
     items = {i.key: i for i in instrument.items}
     out = [
@@ -292,6 +304,10 @@ def _answer_problems(
     for item in instrument.items:
         answer = rating.answers.get(item.key)
         where = f"items.{item.key}"
+        if item.key in hidden:
+            if answer is not None:
+                out.append(RatingProblem(where, not_asked_problem(hidden[item.key])))
+            continue
         if isinstance(answer, Missing):
             if answer.missing not in item.missing_codes:
                 allowed = ", ".join(item.missing_codes) or "none for this item"

@@ -3,10 +3,13 @@
 Each REDCap field becomes an item (radio and dropdown: single choice; checkbox: multiple
 choice; yesno, truefalse; slider: 0-100; text with a number validation and a range: numeric;
 text, notes: free text); dates and unbounded numbers become session fields; the session
-fields every rating needs (dyad, date, number, rater) are added. What has no equivalent
-(calc, file, sql and descriptive fields, branching logic, other validations) is named in the
-warnings, never dropped in silence. A dictionary written by `export-redcap` carries the rest
-of its instrument in `@RATING-TUI` annotations and comes back the same.
+fields every rating needs (dyad, date, number, rater) are added. Descriptive text becomes a
+section, a styled sub-label goes into help, simple branching logic becomes `show_if`, a mean
+or sum of number items a score, and each field's REDCap type and validation is kept in its
+`redcap` annotation. What has no equivalent (other calculations, file and sql fields, other
+branching logic) is named in the warnings, never dropped in silence. A dictionary written
+by `export-redcap` carries the rest of its instrument in `@RATING-TUI` annotations and
+comes back the same.
 """
 
 from __future__ import annotations
@@ -28,10 +31,17 @@ from rating_tui.redcap.dictionary import (
     read_rows,
     strip_html,
 )
+from rating_tui.redcap.fidelity import (
+    LINE_BREAK,
+    origin,
+    place_conditions,
+    split_label,
+    usable_scores,
+)
+from rating_tui.redcap.logic import read_branching, read_calculation
 from rating_tui.redcap.toml_writer import dumps
 
-NOT_CARRIED = {"calc": "calculated field", "file": "file upload", "sql": "SQL field",
-               "descriptive": "descriptive text"}  # fmt: skip
+NOT_CARRIED = {"calc": "calculated field", "file": "file upload", "sql": "SQL field"}
 KNOWN_TYPES = {"text", "notes", "radio", "dropdown", "checkbox", "yesno", "truefalse", "slider"}
 ROLE_FIELDS: list[dict[str, Any]] = [
     {"key": "dyad", "label": "Dyad code", "type": "text", "role": "dyad"},
@@ -72,6 +82,7 @@ class _State:
     fields: list[dict[str, Any]] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
+    scores: list[dict[str, Any]] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
 
     def problem(self, row: Row, message: str) -> None:
@@ -123,9 +134,12 @@ def import_dictionary(
         name = (form or (rows[0].form if rows else "")) or "redcap"
         base = {"id": instrument_id or name.lower(), "title": name.replace("_", " ").capitalize()}
         base["sections"] = state.sections
+        if scores := usable_scores(state.scores, state.items, state.lines, state.warnings):
+            base["scores"] = scores
     base |= {"version": version if not top else base.get("version", version)}
     if instrument_id:
         base["id"] = instrument_id
+    place_conditions(state.fields, state.items)
     data = base | {"fields": state.fields, "items": state.items}
     try:
         instrument = validate_data(data, "", file)
@@ -184,6 +198,12 @@ def _choices(row: Row, state: _State) -> list[dict[str, Any]]:
 
 def _convert(row: Row, state: _State) -> None:
     """Add the row as an item or a session field, or warn about what it loses."""
+    if row.type == "descriptive":
+        _descriptive(row, state)
+        return
+    if row.type == "calc":
+        _calculated(row, state)
+        return
     if row.type in NOT_CARRIED:
         state.warn(row, f"{NOT_CARRIED[row.type]} not carried")
         return
@@ -191,18 +211,18 @@ def _convert(row: Row, state: _State) -> None:
         state.problem(row, f"unknown field type {row.type!r} (REDCap types: "
                       f"{', '.join(sorted(KNOWN_TYPES | set(NOT_CARRIED)))})")  # fmt: skip
         return
-    if row.branching:
-        state.warn(row, f"branching logic not carried ({row.branching}); always shown")
     if row.identifier == "y":
         state.warn(row, "marked as an identifier: keep identifying data out of ratings")
     state.lines[row.name] = row.line
-    label = strip_html(row.label) or row.name
-    help_text = strip_html(row.note)
+    label, sub_label = split_label(row.label)
+    label = label or row.name
+    help_text = "\n\n".join(t for t in (sub_label, strip_html(row.note)) if t)
     required = row.required == "y"
     extras = annotation_data(row.annotation) or {}
-    if "field" in extras:
+    if "field" in extras:  # our own export: the condition is in the annotation
         state.fields.append(_edited(extras["field"], label, help_text, required))
         return
+    show_if = _branching(row, state) if row.branching and "item" not in extras else None
     section = _section(row, state)
     scale = _scale(row, state, help_text, label, required)
     if scale is None:
@@ -211,9 +231,54 @@ def _convert(row: Row, state: _State) -> None:
                             "required": required}  # fmt: skip
     if "item" in extras:
         item = _edited(extras["item"], label, help_text, required)
-    elif section is not None:
-        item["section"] = section
+    else:
+        if section is not None:
+            item["section"] = section
+        if show_if is not None:
+            item["show_if"] = show_if
+        if found := origin(row):
+            item["redcap"] = found
     state.items.append(item)
+
+
+def _branching(row: Row, state: _State) -> dict[str, Any] | None:
+    found = read_branching(row.branching)
+    if found is None:
+        state.warn(row, f"branching logic not carried ({row.branching}); always shown")
+    return found
+
+
+def _descriptive(row: Row, state: _State) -> None:
+    """Descriptive text becomes a section: its first line the title, all of it the
+    description; the items after it belong to it."""
+    text = strip_html(row.label)
+    if not text:
+        return
+    title = LINE_BREAK.split(row.label, maxsplit=1)[0]
+    title = strip_html(title) or text
+    title = title if len(title) <= 80 else title[:79] + "…"
+    key = re.sub(r"[^a-z0-9_]+", "_", row.name.lower()).strip("_") or "section"
+    while any(s["key"] == key for s in state.sections):
+        key += "_2"
+    state.sections.append({"key": key, "title": title, "description": text})
+
+
+def _calculated(row: Row, state: _State) -> None:
+    """A calculated field: our own score (annotation), a mean or sum of fields (a score,
+    counted when at least one has a value, as REDCap does), or not carried."""
+    extras = annotation_data(row.annotation) or {}
+    if "score" in extras:
+        return  # our own export: the instrument annotation holds every score
+    found = read_calculation(row.choices)
+    if found is None:
+        state.warn(row, f"calculated field not carried ({row.choices})")
+        return
+    method, keys = found
+    state.lines[row.name] = row.line
+    label = strip_html(row.label) or row.name
+    state.scores.append(
+        {"key": row.name, "label": label, "items": keys, "method": method, "min_answered": 1}
+    )
 
 
 def _edited(saved: dict[str, Any], label: str, help_text: str, required: bool) -> dict[str, Any]:
@@ -279,9 +344,13 @@ def _scale(row: Row, state: _State, help_text: str, label: str, required: bool) 
         state.warn(row, "a number without min and max became a session field")
         return None
     if kind == "text" and row.validation.startswith("date_"):
-        state.fields.append({"key": row.name, "label": label, "help": help_text,
-                             "type": "date", "required": required})  # fmt: skip
+        date_field = {"key": row.name, "label": label, "help": help_text, "type": "date",
+                      "required": required}  # fmt: skip
+        if found := origin(row):
+            date_field["redcap"] = found
+        state.fields.append(date_field)
         return None
     if row.validation:
-        state.warn(row, f"text validation {row.validation!r} not carried; free text")
+        state.warn(row, f"text validation {row.validation!r} not checked here: free text "
+                   "(kept for export-redcap)")  # fmt: skip
     return {"type": "text", "multiline": kind == "notes"}

@@ -13,6 +13,7 @@ from datetime import date
 from rating_tui.instruments.model import Instrument, Item
 from rating_tui.ratings.entry import field_default, next_session_number
 from rating_tui.ratings.model import Answer, NowMoment, Rating, Value
+from rating_tui.ratings.shown import not_asked
 from rating_tui.ratings.validate import RatingProblem, field_value_problem, validate_rating
 from rating_tui.store.api import Store
 
@@ -51,6 +52,8 @@ class DraftSession:
     editing_final: bool = False
     """True when editing a final rating: saved once, with a reason, by `save_edit`."""
     dirty: bool = field(default=False)
+    dropped: list[str] = field(default_factory=list)
+    """Items whose answers the last change removed because they are no longer asked."""
 
     @classmethod
     def start(cls, store: Store, instrument: Instrument, rater: str, today: date) -> DraftSession:
@@ -72,8 +75,12 @@ class DraftSession:
         """Set every session field; on any invalid value nothing changes and the problems
         (by field key) are returned. The rater field also sets the rating's rater."""
         problems = []
+        given = {k: v for k, v in values.items() if v is not None}
+        hidden = not_asked(self.instrument, self.rating.replace(session=given))
         for f in self.instrument.fields:
             value = values.get(f.key)
+            if f.key in hidden:
+                continue  # not asked: not required, and its value is dropped on saving
             if value is None:
                 if f.required:
                     problems.append(RatingProblem(f.key, f"{f.label} is required"))
@@ -94,8 +101,41 @@ class DraftSession:
 
     # --- items, moments, notes ---------------------------------------------------------------
 
-    def answer(self, item: Item, answer: Answer | None) -> None:
+    def answer(self, item: Item, answer: Answer | None) -> list[str]:
+        """Answer (or clear) one item; returns the keys of items that this hides and whose
+        answers were therefore removed (an answer to a question not asked is not allowed)."""
         self._change(self.rating.with_answer(item.key, answer))
+        return self.dropped
+
+    # --- branching ---------------------------------------------------------------------------
+
+    def asked(self, item: Item) -> bool:
+        """Whether the item is asked, given the answers so far (its `show_if`)."""
+        return item.show_if is None or item.key not in not_asked(self.instrument, self.rating)
+
+    def step_from(self, index: int, delta: int) -> int:
+        """The index of the nearest item asked, `delta` (+1 or -1) away from `index` and
+        beyond; `index` itself when there is none that way (keyboard flow skips the rest)."""
+        hidden = not_asked(self.instrument, self.rating)
+        items = self.instrument.items
+        n = index + delta
+        while 0 <= n < len(items):
+            if items[n].key not in hidden:
+                return n
+            n += delta
+        return index
+
+    def _without_hidden(self, rating: Rating) -> Rating:
+        """`rating` without answers to questions it is no longer asked (noted in `dropped`)."""
+        hidden = not_asked(self.instrument, rating)
+        drop_items = [k for k in rating.answers if k in hidden]
+        drop_fields = [k for k in rating.session if k in hidden]
+        self.dropped = drop_items + drop_fields
+        if not self.dropped:
+            return rating
+        answers = {k: a for k, a in rating.answers.items() if k not in hidden}
+        session = {k: v for k, v in rating.session.items() if k not in hidden}
+        return rating.replace(answers=answers, session=session)
 
     def add_moment(self, text: str, tags: list[str]) -> None:
         moments = [*self.rating.now_moments, NowMoment(text=text, tags=tags)]
@@ -134,6 +174,7 @@ class DraftSession:
         return self.rating
 
     def _change(self, rating: Rating) -> None:
+        rating = self._without_hidden(rating)
         self.rating = rating
         if self.editing_final:
             self.dirty = True

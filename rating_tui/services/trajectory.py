@@ -1,4 +1,5 @@
-"""A dyad's course across sessions, item by item: what the dyad view draws."""
+"""A dyad's course across sessions, item by item and score by score: what the dyad view
+draws."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
+from rating_tui.instruments.scores import compute
 from rating_tui.ratings.model import Answered
 from rating_tui.store.api import Store
 
@@ -47,13 +49,18 @@ def dyad_trajectory(store: Store, instrument: Instrument, dyad: str) -> Trajecto
             for k, a in rating.answers.items()
             if isinstance(a, Answered) and isinstance(a.value, int | float)
         }
+        for score in instrument.scores:  # computed from the answers, as everywhere else
+            value, _ = compute(instrument, score, values)
+            if value is not None:
+                values[score.key] = float(value)
         by_session[(when, number)].append(values)
     sessions = sorted(by_session)
     lines = []
-    for item in numeric:
-        line = Line(item.key, item.label)
+    rows = [(i.key, i.label) for i in numeric] + [(s.key, s.label) for s in instrument.scores]
+    for key, label in rows:
+        line = Line(key, label)
         for session in sessions:
-            found = [v[item.key] for v in by_session[session] if item.key in v]
+            found = [v[key] for v in by_session[session] if key in v]
             line.values.append(fmean(found) if found else None)
         lines.append(line)
     several = any(len(v) > 1 for v in by_session.values())

@@ -7,6 +7,7 @@ from rich.text import Text
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.instruments.model import Instrument, Role, Scale, SessionField
 from rating_tui.ratings.model import Answered, Missing, Rating, Value
+from rating_tui.ratings.shown import ScoreResult, not_asked
 from rating_tui.safetext import escape
 from rating_tui.views.instrument_view import scale_points
 
@@ -28,12 +29,18 @@ def session_value(rating: Rating, instrument: Instrument | None, role: Role) -> 
 
 
 def progress(rating: Rating, instrument: Instrument | None) -> tuple[int, int]:
-    """(required items answered or coded, required items)."""
+    """(required items answered or coded, required items asked)."""
     if instrument is None:
         return (len(rating.answers), len(rating.answers))
-    required = [i for i in instrument.items if i.required]
+    hidden = not_asked(instrument, rating)
+    required = [i for i in instrument.items if i.required and i.key not in hidden]
     done = sum(1 for i in required if i.key in rating.answers)
     return done, len(required)
+
+
+def score_text(result: ScoreResult) -> str:
+    """A computed score as shown in the review and the rating detail."""
+    return result.text
 
 
 def answer_text(answer: Answered | Missing | None, codes: dict[str, str]) -> str:

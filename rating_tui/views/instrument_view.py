@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from rating_tui.instruments.conditions import describe
 from rating_tui.instruments.loader import LoadedInstrument
 from rating_tui.instruments.model import (
     Instrument,
@@ -26,6 +27,7 @@ from rating_tui.instruments.model import (
     TextScale,
     YesNoScale,
 )
+from rating_tui.instruments.scores import formula
 from rating_tui.safetext import escape
 
 
@@ -44,6 +46,12 @@ def instrument_view(loaded: LoadedInstrument) -> RenderableType:
         Text("Items", style="bold underline"),
     ]
     parts += [_item_view(ins, n, item) for n, item in enumerate(ins.items, start=1)]
+    if ins.scores:
+        parts.append(Text("Scores (computed, never stored)", style="bold underline"))
+        parts += [
+            Text(f"{score.key}: {score.label} = {formula(ins, score)}") for score in ins.scores
+        ]
+        parts.append(Text(""))
     parts.append(_now_moments(ins))
     return Group(*parts)
 
@@ -128,6 +136,8 @@ def _item_view(ins: Instrument, number: int, item: Item) -> RenderableType:
     codes = {c.code: c for c in ins.missing_codes}
     meta = [f"key {item.key}", scale_summary(scale), "required" if item.required else "optional"]
     meta += [f"{codes[c].label} = {codes[c].export_value}" for c in item.missing_codes]
+    if item.show_if is not None:
+        meta.append(f"asked only if {describe(item.show_if)}")
     table = Table(show_header=False, expand=True, show_edge=False, box=None, padding=(0, 1))
     table.add_column(no_wrap=True, style="bold")
     table.add_column(no_wrap=True)

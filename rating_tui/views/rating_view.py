@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rating_tui.ratings.model import Answered, Missing
+from rating_tui.ratings.shown import not_asked, scores_of
 from rating_tui.safetext import escape
 from rating_tui.views.instrument_view import scale_points
 
@@ -47,7 +48,14 @@ def rating_view(rating: Rating, instrument: Instrument | None) -> RenderableType
         items = [
             (i.key, i.label, dict(scale_points(instrument.scale_of(i)))) for i in instrument.items
         ]
-    answers = [(label, _answer(rating.answers.get(k), points, codes)) for k, label, points in items]
+    hidden = not_asked(instrument, rating) if instrument is not None else {}
+    answers = [
+        (label, "not asked" if k in hidden else _answer(rating.answers.get(k), points, codes))
+        for k, label, points in items
+    ]
+    answers += [
+        (r.score.label, r.text) for r in (scores_of(instrument, rating) if instrument else [])
+    ]
     moments = [
         (f"{n}.", m.text + (f"  (touched: {', '.join(m.tags)})" if m.tags else ""))
         for n, m in enumerate(rating.now_moments, start=1)

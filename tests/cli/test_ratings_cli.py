@@ -105,7 +105,10 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(
         + lines(no_rater, typo, good[6], "")
     )
     data = tmp_path / "data"
-    code, out, err = run("ratings", "import", str(source), "--data", str(data))
+    every = tmp_path / "errors.txt"
+    code, out, err = run(
+        "ratings", "import", str(source), "--data", str(data), "--errors", str(every)
+    )
     assert code == 1 and out == ""
     expected = {
         2: "not valid JSON: Expecting property name enclosed in double quotes at column 2",
@@ -116,9 +119,13 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(
         7: "rater: Field required",
         8: "notse: Extra inputs are not permitted",
     }
+    written = every.read_text()
     for number, message in expected.items():
-        assert f"{source}:{number}: " in err and message in err, (number, err)
-    assert not re.search(rf"{source}:(1|9):", err)
+        assert f"{source}:{number}: " in written and message in written, (number, written)
+        if number <= 4:  # the first distinct problems are shown in full, the rest counted
+            assert f"{source}:{number}: " in err and message in err, (number, err)
+    assert re.search(rf"… and \d+ more distinct problem\(s\) on 4 line\(s\); see {every}", err)
+    assert not re.search(rf"{source}:(1|9):", err + written)
     assert "7 of 9 rating line(s)" in err and "nothing was imported" in err
     assert not data.exists()
 

@@ -38,6 +38,7 @@ def loaded_textual(setup: str) -> list[str]:
         "rating_tui.instruments.schema",
         "rating_tui.paths",
         "rating_tui.views.instrument_view",
+        "rating_tui.imports.read",
         "rating_tui.cli",
     ],
 )

@@ -78,8 +78,9 @@ class ItemsScreen(Screen[None]):
     def on_mount(self) -> None:
         editing = "Editing final rating" if self.session.editing_final else "Rating"
         self.sub_title = f"{editing}: digits rate, n not observed, r review"
+        answers = self.session.rating.answers
         first_open = next(
-            (n for n, i in enumerate(self.items) if i.key not in self.session.rating.answers),
+            (n for n, i in enumerate(self.items) if i.key not in answers and self.session.asked(i)),
             self._start,
         )
         self.current = self._start or first_open
@@ -102,8 +103,9 @@ class ItemsScreen(Screen[None]):
             item = self.items[row.index]
             answer = rating.answers.get(item.key)
             pending = self._typed if row.index == self.current else ""
+            label = self._answer_label(item, answer, codes)
             row.show(
-                self._answer_label(item, answer, codes),
+                label if self.session.asked(item) else "not asked",
                 row.index == self.current,
                 answer is not None,
                 pending,
@@ -188,10 +190,10 @@ class ItemsScreen(Screen[None]):
             self._commit_number(item, scale)
         elif isinstance(scale, TextScale):
             self._write_text(item, scale)
-        elif self.current == len(self.items) - 1:
+        elif (following := self.session.step_from(self.current, 1)) == self.current:
             self.action_review()
         else:
-            self.current += 1
+            self.current = following
 
     def _commit_number(self, item: Item, scale: NumericScale) -> None:
         try:
@@ -221,13 +223,21 @@ class ItemsScreen(Screen[None]):
         self.app.push_screen(TextDialog(item.label, old, scale.multiline, scale.max_length), done)
 
     def _save(self, item: Item, answer: Answer | None, *, advance: bool) -> None:
+        if not self.session.asked(item):
+            self.notify(f"{item.label} is not asked for this session.", timeout=4)
+            return
         try:
-            self.session.answer(item, answer)
+            dropped = self.session.answer(item, answer)
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", timeout=12)
             return
-        if advance and self.current < len(self.items) - 1:
-            self.current += 1
+        if dropped:
+            labels = {i.key: i.label for i in self.items}
+            names = ", ".join(labels.get(k, k) for k in dropped)
+            self.notify(f"No longer asked, answer removed: {names}", timeout=6)
+        following = self.session.step_from(self.current, 1) if advance else self.current
+        if following != self.current:
+            self.current = following
         else:
             self._redraw()
 
@@ -246,7 +256,7 @@ class ItemsScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------------
 
     def action_move(self, delta: int) -> None:
-        self.current = max(0, min(len(self.items) - 1, self.current + delta))
+        self.current = self.session.step_from(self.current, delta)
 
     def action_step(self, delta: int) -> None:
         item = self.items[self.current]

@@ -19,12 +19,14 @@ from textual.widgets import Footer, Header, Static
 
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import Rating
+from rating_tui.ratings.shown import not_asked, scores_of
 from rating_tui.safetext import escape
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import (
     instrument_of,
     labelled_answer,
     labelled_field_value,
+    score_text,
     session_value,
 )
 
@@ -94,9 +96,14 @@ class RatingDetailScreen(Screen[None]):
         keys = [i.key for i in ins.items] if ins else list(r.answers)
         item_labels = {i.key: i.label for i in ins.items} if ins else {}
         scales = {i.key: ins.scale_of(i) for i in ins.items} if ins else {}
+        hidden = not_asked(ins, r) if ins else {}
         for key in keys:
             shown = labelled_answer(r.answers.get(key), scales.get(key), codes)
+            shown = "not asked" if key in hidden else shown
             items.add_row(Text(escape(item_labels.get(key, key))), Text(escape(shown)))
+        for result in scores_of(ins, r) if ins else []:
+            label = Text(escape(result.score.label), style="italic")
+            items.add_row(label, Text(score_text(result)))
         parts: list[RenderableType] = [head, Text(""), session, Text(""), items]
         if r.now_moments:
             parts.append(Text("\nNow moments", style="bold underline"))

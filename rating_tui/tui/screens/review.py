@@ -19,10 +19,11 @@ from textual.widgets.option_list import Option
 
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import NowMoment
+from rating_tui.ratings.shown import not_asked, scores_of
 from rating_tui.safetext import escape
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
-from rating_tui.tui.format import labelled_answer
+from rating_tui.tui.format import labelled_answer, score_text
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -85,13 +86,18 @@ class ReviewScreen(Screen[int | None]):
         table.add_column("rating", ratio=1)
         session = " · ".join(str(rating.session.get(f.key, "")) for f in ins.fields[:4])
         table.title = Text(session, style="bold")
+        hidden = not_asked(ins, rating)
         for n, item in enumerate(ins.items, start=1):
             text = labelled_answer(rating.answers.get(item.key), ins.scale_of(item), codes)
-            if item.key in missing:
+            if item.key in hidden:
+                cell = Text("not asked", style="dim italic")
+            elif item.key in missing:
                 cell = Text("MISSING – required", style="bold reverse")
             else:
                 cell = Text(text)
             table.add_row(str(n), Text(item.label), cell)
+        for result in scores_of(ins, rating):
+            table.add_row("=", Text(result.score.label, style="italic"), Text(score_text(result)))
         return table
 
     def _missing_index(self) -> int | None:

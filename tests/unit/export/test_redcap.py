@@ -16,7 +16,7 @@ from rating_tui.export.errors import ExportError
 from rating_tui.export.plan import Plan
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.loader import load_instrument, parse_instrument
-from rating_tui.instruments.model import Instrument, LikertScale, SingleChoiceScale
+from rating_tui.instruments.model import Condition, Instrument, LikertScale, SingleChoiceScale
 from rating_tui.instruments.problems import InstrumentError
 from rating_tui.ratings import Answered, Missing, Rating
 from rating_tui.redcap.dictionary import COLUMNS, strip_html
@@ -128,6 +128,7 @@ def test_a_hand_written_dictionary_with_html_multiline_cells_and_odd_codes() -> 
         1,
     )
     assert items["comment"].label == "A comment over two lines"
+    assert items["comment"].show_if == Condition(item="mood", equals=1)  # branching carried
     assert ins.scale_of(items["comment"]).model_dump()["multiline"] is True
     fields = {f.key: f for f in ins.fields}
     assert fields["visit_date"].type == "date" and fields["visits"].type == "integer"
@@ -135,7 +136,7 @@ def test_a_hand_written_dictionary_with_html_multiline_cells_and_odd_codes() -> 
     text = "\n".join(imported.warnings)
     for expected in ("line 14, total: calculated field not carried",  # line 12-13: one row
                      "line 15, upload: file upload not carried", "email", "identifier",
-                     "branching logic not carried", "middle label 'Medium'"):  # fmt: skip
+                     "middle label 'Medium'"):  # fmt: skip
         assert expected in text
     assert "# not carried: line 14, total" in imported.toml
 

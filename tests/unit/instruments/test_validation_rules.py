@@ -98,9 +98,11 @@ def test_unknown_key_in_an_item_suggests_required(kit, broken):
         "key",
         "label",
         "missing_codes",
+        "redcap",
         "required",
         "scale",
         "section",
+        "show_if",
     ]
     assert len(problems) == 1
 

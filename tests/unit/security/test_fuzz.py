@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rating_tui.cli import app, ratings_cmd
+from rating_tui.cli import app
+from rating_tui.imports import jsonl
 from rating_tui.instruments import loader
 from rating_tui.instruments import toml_bounds as tb
 from rating_tui.instruments.catalogue import default_sources, discover
@@ -170,7 +171,7 @@ def json_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(len(text))
         return real(text, **kwargs)
 
-    monkeypatch.setattr(ratings_cmd.json, "loads", counting)
+    monkeypatch.setattr(jsonl.json, "loads", counting)
     monkeypatch.setattr(limits, "MAX_LINE_BYTES", 4000)
     return calls
 
@@ -182,11 +183,12 @@ def test_hostile_import_lines_are_taken_or_refused_in_words(
 ) -> None:
     raw = data.draw(hostile_line(sample))
     json_calls.clear()
-    result = ratings_cmd._check_line(raw if len(raw) <= 4000 else None, 1, known)
-    if isinstance(result, Rating):
-        assert not any("\x1b" in s or "\x00" in s for s in (result.notes, result.rater))
-    else:
-        assert result is None or (result and all(isinstance(p, str) and p for p in result))
+    batch = jsonl.read_jsonl([(1, raw if len(raw) <= 4000 else None)], known)
+    for _, rating in batch.ratings:
+        assert isinstance(rating, Rating)
+        assert not any("\x1b" in s or "\x00" in s for s in (rating.notes, rating.rater))
+    assert all(p.message for p in batch.problems)
+    assert bool(batch.ratings) != bool(batch.problems) or batch.records == 0
     assert len(json_calls) <= 1 and all(n <= 4000 for n in json_calls)
 
 

@@ -1,0 +1,118 @@
+"""What every reader produces, and the checks every imported rating goes through: the
+instrument version known with the same content (or, without a hash, known by id@version),
+the Rating shape, the instrument's rules, and one content per rating id within the file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from rating_tui.imports.problems import LineProblem
+from rating_tui.instruments.loader import LoadedInstrument
+from rating_tui.ratings.model import Rating
+from rating_tui.ratings.validate import validate_history
+
+MAX_PROBLEMS_PER_RECORD = 5
+
+Known = Mapping[str, LoadedInstrument]
+"""The instruments at hand by id@version."""
+
+
+@dataclass
+class Batch:
+    """The ratings read from one file (with their lines) and every problem found."""
+
+    ratings: list[tuple[int, Rating]] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+    records: int = 0
+    """Records read (lines or rows holding a rating)."""
+    bad: int = 0
+    """Records with at least one problem."""
+    hashless: dict[str, int] = field(default_factory=dict)
+    """id@version -> records that named the version without its content hash."""
+    notes: list[str] = field(default_factory=list)
+    """What the summary should say besides the counts (columns not read, ...)."""
+    _by_id: dict[str, tuple[int, Rating]] = field(default_factory=dict)
+
+    def refuse(self, line: int, messages: list[str]) -> None:
+        self.bad += 1
+        more = len(messages) - MAX_PROBLEMS_PER_RECORD
+        shown = messages[:MAX_PROBLEMS_PER_RECORD] + ([f"... and {more} more"] if more > 0 else [])
+        self.problems += [LineProblem(line, m) for m in shown]
+
+    def accept(self, line: int, rating: Rating) -> None:
+        """Keep a valid rating; a repeated identical one is kept (it counts as already
+        present), a repeated id with other content is a problem."""
+        first = self._by_id.setdefault(rating.id, (line, rating))
+        if first[1] != rating:
+            self.refuse(
+                line, [f"rating {rating.id} is also on line {first[0]}, with other content"]
+            )
+            return
+        self.ratings.append((line, rating))
+
+    def line_of(self, rating_id: str) -> int | None:
+        found = self._by_id.get(rating_id)
+        return found[0] if found else None
+
+
+def resolve(
+    batch: Batch, instrument: Any, known: Known
+) -> tuple[LoadedInstrument | None, dict[str, Any] | None, str | None]:
+    """The known instrument a record's `{"id", "version", "hash"?}` names, the reference to
+    store (the known hash filled in when none was given), or the problem in words."""
+    if not isinstance(instrument, dict):
+        return None, None, None  # the Rating shape check reports it
+    ident, version, hash_ = instrument.get("id"), instrument.get("version"), instrument.get("hash")
+    if not isinstance(ident, str) or not isinstance(version, str):
+        return None, None, None
+    ref = f"{ident}@{version}"
+    loaded = known.get(ref)
+    if loaded is None:
+        prefix = f"{ident}@"
+        versions = sorted(v.removeprefix(prefix) for v in known if v.startswith(prefix))
+        have = f"versions found: {', '.join(versions)}" if versions else "see --instruments DIR"
+        return None, None, f"instrument: {ref} is not among your instruments ({have})"
+    if hash_ is None or hash_ == "":
+        batch.hashless[ref] = batch.hashless.get(ref, 0) + 1
+        return loaded, {**instrument, "hash": loaded.content_hash}, None
+    if hash_ != loaded.content_hash:
+        shown = hash_[:12] if isinstance(hash_, str) else repr(hash_)
+        return (
+            None,
+            None,
+            f"instrument.hash: made with other content of {ref} ({shown}...) than "
+            f"{loaded.path.name} has ({loaded.content_hash[:12]}...); import it with the "
+            "instrument file it was made with",
+        )
+    return loaded, dict(instrument), None
+
+
+def check(batch: Batch, line: int, data: dict[str, Any], known: Known) -> None:
+    """Validate one record (a dict in `Rating`'s JSON form, hash optional) and keep it or
+    its problems."""
+    batch.records += 1
+    loaded, ref, problem = resolve(batch, data.get("instrument"), known)
+    if problem:
+        batch.refuse(line, [problem])
+        return
+    if ref is not None:
+        data = {**data, "instrument": ref}
+    try:
+        rating = Rating.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        batch.refuse(
+            line, [f"{'.'.join(map(str, e['loc'])) or 'rating'}: {e['msg']}" for e in errors]
+        )
+        return
+    assert loaded is not None  # a valid Rating has an instrument reference
+    versions = {ref: (li.instrument, li.content_hash) for ref, li in known.items()}
+    problems = validate_history(rating, versions)  # the revisions inside it too
+    if problems:
+        batch.refuse(line, [str(p) for p in problems])
+    else:
+        batch.accept(line, rating)
