@@ -11,17 +11,17 @@ see one consistent state; saves in other windows wait until they finish.
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from rating_tui.ratings.model import Rating
-from rating_tui.store import fileio
+from rating_tui.store import fileio, index
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
+from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
 
 Level = Literal["error", "warning", "info"]
@@ -37,16 +37,6 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.level}: {self.path}: {self.message}"
-
-
-@dataclass
-class IndexReport:
-    """What `rebuild_index` did."""
-
-    ratings: int = 0
-    files_written: int = 0
-    set_aside: list[Path] = field(default_factory=list)
-    """Damaged index files renamed to *.damaged-<time> (kept, never deleted)."""
 
 
 def check(engine: Engine) -> list[Finding]:
@@ -68,38 +58,9 @@ def check(engine: Engine) -> list[Finding]:
 
 
 def rebuild_index(engine: Engine) -> IndexReport:
-    """Write the index again from the month files."""
-    layout = engine.layout
-    report = IndexReport()
+    """Write the index again from the month files, in one transaction (see `index.rebuild`)."""
     with engine.locked(write=True):
-        wanted: dict[Path, dict[str, Any]] = {}
-        for shard in layout.shard_names():
-            for rating_id in engine.shard_records(shard):
-                wanted.setdefault(layout.bucket(rating_id), {})[rating_id] = {"shard": shard}
-                report.ratings += 1
-        existing = layout.index.glob("*.json") if layout.index.exists() else []
-        for bucket in sorted(set(existing) | set(wanted)):
-            try:
-                current = engine.files.records(bucket, INDEX_TABLE)
-            except StoreError:
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-                aside = bucket.with_name(f"{bucket.name}.damaged-{stamp}")
-                fileio.rename(bucket, aside)
-                report.set_aside.append(aside)
-                current = {}
-            entries = wanted.get(bucket, {})
-            if current != entries:
-                engine.files.change(bucket, INDEX_TABLE, _replace_with(entries))
-                report.files_written += 1
-    return report
-
-
-def _replace_with(entries: dict[str, Any]) -> Any:
-    def replace(records: dict[str, Any]) -> None:
-        records.clear()
-        records.update(entries)
-
-    return replace
+        return index.rebuild(engine.files)
 
 
 def _read(engine: Engine, path: Path, table: str, out: list[Finding]) -> dict[str, Any]:
