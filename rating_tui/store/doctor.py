@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from rating_tui.ratings.model import Rating
-from rating_tui.store import fileio, index
+from rating_tui.store import fileio, index, transaction
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.index import IndexReport
@@ -43,11 +43,19 @@ def check(engine: Engine) -> list[Finding]:
     """Every problem and notable fact about the folder, most serious first."""
     layout = engine.layout
     out = _permission_findings(layout.root)
-    with engine.locked(write=False):
-        if layout.journal.exists():
-            out.append(
-                Finding("warning", layout.journal, "a move was interrupted; reopen to finish")
-            )
+    with engine.locked(write=False, recover=False):
+        try:
+            if transaction.read_journal(layout) is not None:
+                out.append(
+                    Finding(
+                        "warning",
+                        layout.journal,
+                        "a change was interrupted by a crash; it is completed when the folder "
+                        "is next opened",
+                    )
+                )
+        except StoreError as exc:
+            out.append(Finding("error", layout.journal, str(exc)))
         for temp in layout.root.rglob(f".*{fileio.TEMP_SUFFIX}"):
             out.append(Finding("info", temp, "temp file left by a crash; removed on next open"))
         registry = _read(engine, layout.registry, "instruments", out)

@@ -86,8 +86,9 @@ class Engine:
             self._check_marker(create=False)
 
     @contextmanager
-    def locked(self, *, write: bool) -> Iterator[None]:
-        """Hold the inter-process lock (reads too: they then never see a half-done move)."""
+    def locked(self, *, write: bool, recover: bool = True) -> Iterator[None]:
+        """Hold the inter-process lock (reads too: they then never see a half-done move).
+        `recover=False` (doctor) leaves a journal as it is, to be inspected."""
         if self.read_only:
             if write:
                 raise fileio.write_error(OSError(errno.EROFS, "read-only"), self.layout.root)
@@ -105,7 +106,8 @@ class Engine:
             raise fileio.write_error(exc, self.layout.lock, "lock the data folder") from None
         try:
             try:
-                self._recover()
+                if recover:
+                    self._recover()
             except StoreWriteError:
                 if write:
                     raise

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +179,33 @@ def apply(layout: Layout, txn: str, paths: list[Path]) -> None:
 def recover(layout: Layout, move: Callable[[str, str, str], None]) -> bool:
     """Roll a journal left by a crash forward; True when there was one. `move` finishes a
     move recorded by the earlier journal format ({"id", "from", "to"})."""
-    journal = layout.journal
-    raw = fileio.read_bytes(journal)
-    if raw is None:
+    found = read_journal(layout)
+    if found is None:
         return False
+    if isinstance(found, tuple):
+        move(*found)
+        fileio.remove(layout.journal, "finish the interrupted move recorded in")
+    else:
+        apply(layout, found.txn, found.paths)
+    return True
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A committed transaction not yet completely applied."""
+
+    txn: str
+    paths: list[Path]
+
+
+def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
+    """The journal, validated: a `Journal`, an old-style move (id, from, to), or None when
+    there is none. Anything else raises `StoreCorruptError` naming the journal and the entry,
+    before any file is touched."""
+    journal = layout.journal
+    raw = fileio.read_bytes(journal, limit=1024 * 1024)
+    if raw is None:
+        return None
     try:
         entry = json.loads(raw)
     except ValueError:
@@ -191,9 +215,7 @@ def recover(layout: Layout, move: Callable[[str, str, str], None]) -> bool:
         if all(isinstance(v, str) for v in (rating_id, source, target)) and all(
             layout.from_journal(f"ratings/{s}.json") for s in (source, target)
         ):
-            move(rating_id, source, target)
-            fileio.remove(journal, "finish the interrupted move recorded in")
-            return True
+            return (rating_id, source, target)
         raise _bad_journal(journal, "it names a file that is not a month file of this folder")
     if not isinstance(entry, dict) or set(entry) != {"transaction", "files"}:
         raise _bad_journal(journal, 'expected {"transaction": ..., "files": [...]}')
@@ -208,8 +230,7 @@ def recover(layout: Layout, move: Callable[[str, str, str], None]) -> bool:
         if path is None:
             raise _bad_journal(journal, f"{name!r} is not a data file of this folder")
         paths.append(path)
-    apply(layout, txn, paths)
-    return True
+    return Journal(txn, paths)
 
 
 def _bad_journal(journal: Path, why: str) -> StoreCorruptError:
