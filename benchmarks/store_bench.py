@@ -133,9 +133,11 @@ def build_store(folder: Path, instrument: Instrument, rows: list[dict[str, Any]]
     store = Store.open(folder)
     engine: Engine = store._engine
     with engine.locked(write=True):
-        roles = engine.admit(instrument, content_hash(instrument))
+        txn = engine.transaction()
+        roles = engine.admit(txn, instrument, content_hash(instrument))
         placed = [(shard_name(r["session"][roles["session_date"] or ""]), r) for r in rows]
-        engine.add_many(placed)
+        engine.add_many(txn, placed)
+        txn.commit()
 
 
 SAVES = """

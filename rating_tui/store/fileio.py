@@ -96,7 +96,9 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes | None:
                 "hold: it was not read. Move it aside and restore it from a backup."
             )
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+            data = handle.read(info.st_size + 1)  # (a bigger size would be allocated)
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data))
         if len(data) > limit:
             raise StoreReadError(f"{path} grew past {limit:,} bytes while being read")
         return data

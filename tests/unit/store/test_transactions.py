@@ -56,13 +56,13 @@ def test_an_import_beside_a_damaged_month_stores_nothing(
 ) -> None:
     first = store.finalise(make_rating(day="2025-03-04"), instrument)
     march = data_dir / "ratings" / "2025-03.json"
-    march.write_bytes(b"{\"ratings\": {")  # cut short: damaged
+    march.write_bytes(b'{"ratings": {')  # cut short: damaged
     batch = _batch(make_rating, 30)
     with pytest.raises(StoreError):
         store.import_ratings(batch, {instrument.ref: instrument})
     assert _stored_ids(data_dir) <= {first.id}
     assert not _leftovers(data_dir)
-    assert march.read_bytes() == b"{\"ratings\": {"
+    assert march.read_bytes() == b'{"ratings": {'
 
 
 def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_journal(
@@ -214,7 +214,9 @@ def test_a_merge_into_a_folder_is_one_transaction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = store.finalise(make_rating(day="2025-03-04"), instrument)
-    change = Revision(at=first.updated, by="CD", reason="x", action="update", previous=first.content())
+    change = Revision(
+        at=first.updated, by="CD", reason="x", action="update", previous=first.content()
+    )
     newer = first.replace(notes="changed elsewhere", revisions=[change])
     batch = _batch(make_rating, 10)
     before = _stored_ids(data_dir)
