@@ -21,6 +21,7 @@ from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import NowMoment
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import labelled_answer
 
 if TYPE_CHECKING:
@@ -124,7 +125,8 @@ class ReviewScreen(Screen[int | None]):
         try:
             rating = self.session.finalise()
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            if not offer_reload(self, self.session, exc, self._draw):
+                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
             return
         saved(app, rating)
 
@@ -139,7 +141,8 @@ class ReviewScreen(Screen[int | None]):
             try:
                 rating = self.session.save_edit(by, reason)
             except StoreError as exc:
-                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                if not offer_reload(self, self.session, exc, self._draw):
+                    self.notify(str(exc), title="Not saved", severity="error", timeout=12)
                 return
             saved(app, rating, "Changes saved")
 
@@ -152,7 +155,8 @@ class ReviewScreen(Screen[int | None]):
         try:
             self.session.set_notes(notes)
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            if not offer_reload(self, self.session, exc, self._draw):
+                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
 
     def action_goto_missing(self) -> None:
         index = self._missing_index()
