@@ -134,6 +134,8 @@ def doctor(
         )
         for aside in report.set_aside:
             typer.echo(f"  damaged index file kept as {aside}")
+        for removed in report.removed:
+            typer.echo(f"  removed {removed}: a data file must be a regular file")
     if not _report(findings, problems):
         raise typer.Exit(1)
 

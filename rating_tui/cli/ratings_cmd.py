@@ -74,7 +74,7 @@ def import_ratings(
     data: DataOption = None,
 ) -> None:
     from rating_tui.ratings.model import Rating
-    from rating_tui.store import RatingConflictError
+    from rating_tui.store import RatingConflictError, StoreError
 
     name = "<stdin>" if str(file) == "-" else str(file)
     catalogue = _catalogue(ctx)
@@ -112,6 +112,9 @@ def import_ratings(
         except RatingConflictError as exc:
             line = next((n for i, (n, _) in by_id.items() if i in str(exc)), None)
             fail(f"{name}:{line}: {exc}" if line else str(exc))
+        except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
+            done = "is completed" if getattr(exc, "committed", False) else "nothing was imported"
+            fail(f"{exc}\n{name}: {done}.")
     typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
 
 

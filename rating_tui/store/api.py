@@ -36,6 +36,7 @@ from rating_tui.ratings.model import (
 )
 from rating_tui.ratings.validate import RatingProblem
 from rating_tui.store import doctor, fileio, snapshots, streaming
+from rating_tui.store.backups import restore_hint
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -43,6 +44,7 @@ from rating_tui.store.errors import (
     RatingInvalidError,
     RatingNotFoundError,
     RatingStateError,
+    StoreCorruptError,
 )
 from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import RATINGS_TABLE, Layout, newest_first
@@ -56,6 +58,7 @@ from rating_tui.store.records import (
     target_shard,
     to_rating,
 )
+from rating_tui.store.shapes import status_problem
 from rating_tui.store.transaction import Transaction
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -298,8 +301,13 @@ class Store:
             for shard in self._engine.layout.shard_names():
                 if not query.month_may_match(shard):
                     continue
-                records = self._engine.shard_records(shard).values()
-                hits = [r for r in records if query.matches(r, roles) and r.get("id") not in seen]
+                records = self._engine.shard_records(shard)
+                self._check_statuses(shard, records)
+                hits = [
+                    r
+                    for r in records.values()
+                    if query.matches(r, roles) and r.get("id") not in seen
+                ]
                 seen.update(str(r.get("id")) for r in hits)
                 hits.sort(key=lambda r: sort_key(r, roles), reverse=True)
                 found += [(shard, r) for r in hits]
@@ -318,6 +326,7 @@ class Store:
                 if raw is None:
                     continue
                 tables = self._engine.files.storage(real).parse(raw)
+                self._check_statuses(shard, tables.get(RATINGS_TABLE, {}))
                 records = tables.get(RATINGS_TABLE, {}).values()
                 for record in sorted(records, key=lambda r: sort_key(r, roles)):
                     if record.get("status") in statuses:
@@ -361,8 +370,9 @@ class Store:
         return doctor.check(self._engine)
 
     def rebuild_index(self) -> IndexReport:
-        """Rebuild the id index from the month files (a damaged index file is set aside)."""
-        return doctor.rebuild_index(self._engine)
+        """Rebuild the id index from the month files (a damaged index file is set aside);
+        files that are not regular files (a link to a device, a FIFO) are set aside first."""
+        return doctor.repair(self._engine)
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -411,6 +421,19 @@ class Store:
         if found is None:
             raise RatingNotFoundError(f"no rating with id {rating_id} in {self.data_dir}")
         return found[0], self._rating(found[1], found[0])
+
+    def _check_statuses(self, shard: str, records: Mapping[str, Any]) -> None:
+        """Refuse to filter a month by status when a record has none: it would be silently
+        left out of lists and exports."""
+        for rating_id, record in records.items():
+            problem = status_problem(record)
+            if problem:
+                path = self._engine.layout.shard(shard)
+                raise StoreCorruptError(
+                    f"{path}: rating {rating_id!r} is damaged ({problem}); nothing was "
+                    f"changed.\n{restore_hint(path, self._engine.layout.backups_of(path))}",
+                    path,
+                )
 
     def _rating(self, record: dict[str, Any], shard: str) -> Rating:
         path = self._engine.layout.shard(shard)

@@ -39,6 +39,7 @@ from rating_tui.store.layout import (
     REGISTRY_TABLE,
     Layout,
 )
+from rating_tui.store.shapes import registry_problem
 from rating_tui.store.transaction import Transaction
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -250,13 +251,23 @@ class Engine:
     # --- instrument registry ------------------------------------------------------------------
 
     def registry(self, reader: Files | Transaction | None = None) -> dict[str, dict[str, Any]]:
-        """id@version -> {"hash", "roles", "first_used"} for every instrument version used
-        (entries that are not objects are left out here; `doctor` reports them)."""
-        found = (reader or self.files).records(self.layout.registry, REGISTRY_TABLE)
-        entries = {k: v for k, v in found.items() if isinstance(v, dict)}
+        """id@version -> {"hash", "roles", "first_used"} for every instrument version used.
+        An entry of the wrong shape is a `StoreCorruptError` naming the file and the key."""
+        path = self.layout.registry
+        found = (reader or self.files).records(path, REGISTRY_TABLE)
+        for key, entry in found.items():
+            if key not in self._registry:
+                problem = registry_problem(entry)
+                if problem:
+                    raise StoreCorruptError(
+                        f"{path}: entry {key!r} is damaged ({problem}); nothing was changed. "
+                        f"Restore it from a backup ({self.layout.backups_of(path).folder}) or "
+                        "correct it by hand; `rating-tui doctor` lists every damaged entry.",
+                        path,
+                    )
         if reader is not None:  # may hold changes not yet committed: not remembered
-            return {**self._registry, **entries}
-        self._registry.update(entries)
+            return {**self._registry, **found}
+        self._registry.update(found)
         return self._registry
 
     def roles(self) -> dict[str, dict[str, str | None]]:

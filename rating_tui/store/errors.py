@@ -31,6 +31,9 @@ class StoreWriteError(StoreError):
         super().__init__(message)
         self.path = path
         self.errno = errno
+        self.committed = False
+        """True when a transaction was decided (journalled) but not yet completely applied:
+        it is then completed when the folder is next opened."""
 
 
 class StoreReadError(StoreError):

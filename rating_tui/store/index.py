@@ -47,6 +47,8 @@ class IndexReport:
     """Damaged index files renamed to *.damaged-<time> (kept, never deleted)."""
     kept_missing: int = 0
     """Entries kept for ratings missing from their shard (doctor reports them)."""
+    removed: list[str] = field(default_factory=list)
+    """Links or special files found where data files belong, removed (they hold no data)."""
 
 
 def entry_shard(entry: object) -> str | None:

@@ -67,6 +67,11 @@ class SafeStorage(Storage):
             self.cache.remember(self.path, raw, tables)
         return tables
 
+    def read_uncached(self) -> Tables:
+        """Read and parse the file as it is on disk ({} when missing), ignoring the cache."""
+        raw = fileio.read_bytes(self.path)
+        return {} if raw is None else self.parse(raw)
+
     def parse(self, raw: bytes) -> Tables:
         """Decode and parse stored bytes, or raise `StoreCorruptError` naming the file."""
         if not raw:

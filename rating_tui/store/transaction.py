@@ -121,13 +121,15 @@ class Transaction:
         except StoreWriteError as exc:
             for path in paths:
                 self._forget(path)
-            raise StoreWriteError(
+            error = StoreWriteError(
                 f"The change was recorded in {self.layout.journal} but could not be completed "
                 f"({exc}). It is completed the next time the data folder is opened; nothing "
                 "is lost.",
                 exc.path,
                 exc.errno,
-            ) from None
+            )
+            error.committed = True
+            raise error from None
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])
 
