@@ -365,9 +365,15 @@ class Store:
 
     # --- doctor -------------------------------------------------------------------------------
 
-    def check(self) -> builtins.list[doctor.Finding]:
-        """Everything `rating-tui doctor` reports (errors first); changes nothing."""
-        return doctor.check(self._engine)
+    def check(self, instruments: Iterable[Instrument] = ()) -> builtins.list[doctor.Finding]:
+        """Everything `rating-tui doctor` reports (errors first); changes nothing.
+        `instruments` (the instrument files found) are compared with the copies kept here."""
+        return doctor.check(self._engine, instruments)
+
+    def stored_instruments(self) -> builtins.list[Instrument]:
+        """The instrument versions this folder holds ratings of, as kept in the folder on
+        first use, so ratings can be read when an instrument file is lost or edited."""
+        return self._engine.stored_instruments()[0]
 
     def rebuild_index(self) -> IndexReport:
         """Rebuild the id index from the month files (a damaged index file is set aside);

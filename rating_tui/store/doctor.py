@@ -13,11 +13,14 @@ throughout, so they see one consistent state.
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.model import Instrument
 from rating_tui.store import fileio, index, transaction
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
@@ -47,8 +50,9 @@ class Finding:
         return f"{self.level}: {self.path}: {self.message}"
 
 
-def check(engine: Engine) -> list[Finding]:
-    """Every problem and notable fact about the folder, most serious first."""
+def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Finding]:
+    """Every problem and notable fact about the folder, most serious first; `instruments`
+    (instrument files found) are compared with the copies the folder keeps."""
     layout = engine.layout
     out = _permission_findings(layout.root)
     with engine.locked(write=False, recover=False):
@@ -73,6 +77,7 @@ def check(engine: Engine) -> list[Finding]:
             out.append(Finding("error", layout.registry, f"entry {key!r}: {problem}"))
         located, counts = _check_shards(engine, registry, out)
         _check_index(engine, located, counts, out)
+        _check_instruments(engine, registry, list(instruments), out)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda f: order[f.level])
 
@@ -228,6 +233,40 @@ def _check_index(
                     f"holds {count} rating(s), but {stored} were stored in it: "
                     f"{stored - count} are missing (their ids were in the lost part of the "
                     "index); restore the month from a backup",
+                )
+            )
+
+
+def _check_instruments(
+    engine: Engine, registry: dict[str, Any], files: list[Instrument], out: list[Finding]
+) -> None:
+    copies, problems = engine.stored_instruments()
+    for path, problem in problems:
+        out.append(Finding("error", path, problem))
+    kept = {content_hash(i) for i in copies}
+    for ref, entry in registry.items():
+        known = entry.get("hash") if isinstance(entry, dict) else None
+        if isinstance(known, str) and known not in kept:
+            out.append(
+                Finding(
+                    "info",
+                    engine.layout.instrument_files,
+                    f"no copy of {ref} is kept yet (the folder predates copies); it is made at "
+                    "the next save of a rating of that version",
+                )
+            )
+    for instrument in files:
+        entry = registry.get(instrument.ref)
+        known = entry.get("hash") if isinstance(entry, dict) else None
+        if isinstance(known, str) and content_hash(instrument) != known:
+            out.append(
+                Finding(
+                    "warning",
+                    engine.layout.registry,
+                    f"the instrument file of {instrument.ref} has other content than the one "
+                    f"its ratings were made with ({known[:12]}...): it was edited without a new "
+                    "version number. Ratings are read with the copy kept in the data folder; "
+                    "give the edited file a new version.",
                 )
             )
 

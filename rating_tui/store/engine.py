@@ -27,6 +27,7 @@ from rating_tui.store.errors import (
     InstrumentChangedError,
     RatingConflictError,
     StoreCorruptError,
+    StoreError,
     StoreFormatError,
     StoreLockedError,
     StoreWriteError,
@@ -59,6 +60,8 @@ class Engine:
         self._lock = FileLock(str(layout.lock), timeout=lock_timeout, mode=fileio.FILE_MODE)
         self._registry: dict[str, dict[str, Any]] = {}
         """Registry entries seen so far; an entry never changes once recorded."""
+        self._copies: set[Path] = set()
+        """Instrument copies known to exist in the data folder."""
 
     # --- start-up and locking -----------------------------------------------------------------
 
@@ -290,11 +293,6 @@ class Engine:
             roles = {role: getattr(instrument.field_with_role(role), "key", None) for role in ROLES}
             entry = {"hash": content_hash, "roles": roles, "first_used": utc_now().isoformat()}
             txn.change(self.layout.registry, REGISTRY_TABLE, _merge({ref: entry}))
-            copy = self.layout.instrument_copy(content_hash)
-            if not copy.exists():
-                txn.put_file(
-                    copy, self.codec.encode(to_json(instrument.model_dump(mode="json")).encode())
-                )
         elif entry.get("hash") != content_hash:
             raise InstrumentChangedError(
                 f"The instrument {ref} has changed since ratings were saved with it (their "
@@ -303,8 +301,40 @@ class Engine:
                 f'version number (e.g. version = "{bump(instrument.version)}") so that old and '
                 "new ratings each keep the exact instrument they were made with."
             )
+        copy = self.layout.instrument_copy(content_hash)
+        if copy not in self._copies and not copy.exists():  # kept with the data (issue 10)
+            txn.put_file(
+                copy, self.codec.encode(to_json(instrument.model_dump(mode="json")).encode())
+            )
+        else:
+            self._copies.add(copy)
         roles_ = entry.get("roles")
         return dict(roles_) if isinstance(roles_, dict) else {}
+
+    def stored_instruments(self) -> tuple[list[Instrument], list[tuple[Path, str]]]:
+        """The copies of instrument versions kept in the data folder, and (file, problem) for
+        each that cannot be used (damaged, or not the content its name says)."""
+        from pydantic import ValidationError
+
+        from rating_tui.instruments.hashing import content_hash
+
+        found: list[Instrument] = []
+        problems: list[tuple[Path, str]] = []
+        folder = self.layout.instrument_files
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                raw = fileio.read_bytes(path)
+                if raw is None:
+                    continue
+                instrument = Instrument.model_validate_json(self.codec.decode(raw))
+            except (StoreError, ValueError, ValidationError) as exc:
+                problems.append((path, f"cannot be read: {str(exc).splitlines()[0]}"))
+                continue
+            if content_hash(instrument) != path.stem:
+                problems.append((path, "its content does not have the hash it is named by"))
+                continue
+            found.append(instrument)
+        return found, problems
 
 
 def _merge(new: dict[str, Any]) -> Callable[[Records], None]:

@@ -83,3 +83,49 @@ def test_an_index_entry_that_is_a_string_is_shown_reported_and_repaired(copy: Pa
     assert code == 1 and rating.id in out and "found str" in out
     code, out, _ = run("doctor", "--repair", "--data", str(copy))
     assert code == 0 and "Healthy" in out
+
+
+# --- the instrument travels with the data --------------------------------------------------
+
+SAMPLE = Path(__file__).parent.parent / "unit" / "store" / "sample_instrument.toml"
+
+
+def test_export_uses_the_kept_instrument_when_its_file_is_lost_or_edited(
+    tmp_path: Path,
+) -> None:
+    from rating_tui.instruments.loader import load_instrument
+    from rating_tui.ratings import Answered, Missing
+
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    toml = folder / "sample.toml"
+    toml.write_text(SAMPLE.read_text())
+    instrument = load_instrument(toml).instrument
+    data = tmp_path / "data"
+    store = Store.open(data)
+    draft = Rating.new(instrument, "AB")
+    draft = draft.replace(
+        session=draft.session | {"dyad": "D001", "session_date": "2025-03-04", "session_number": 1},
+        answers={
+            "narration": Answered(value=3),
+            "processing": Missing(missing="not_observed"),
+            "past_present": Answered(value=1),
+        },
+    )
+    rating = store.finalise(draft, instrument)
+    assert len(list((data / "instrument-files").glob("*.json"))) == 1
+    exported = tmp_path / "out.csv"
+
+    def export() -> tuple[int, str, str]:
+        return run("--instruments", str(folder), "export", "--data", str(data), "-o", str(exported))
+
+    toml.unlink()  # the file is lost
+    code, _, err = export()
+    assert code == 0, err
+    assert rating.id in exported.read_text()
+    toml.write_text(SAMPLE.read_text().replace("Sample process rating", "Edited title"))
+    code, _, err = export()  # edited without a new version
+    assert code == 0, err
+    assert rating.id in exported.read_text()
+    code, out, _ = run("--instruments", str(folder), "doctor", "--data", str(data))
+    assert code == 1 and "edited without a new version number" in out
