@@ -35,16 +35,13 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import doctor, fileio, snapshots, streaming
-from rating_tui.store.backups import restore_hint
+from rating_tui.store import bulk, doctor, fileio, snapshots, streaming
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
-    RatingConflictError,
     RatingInvalidError,
     RatingNotFoundError,
     RatingStateError,
-    StoreCorruptError,
 )
 from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import RATINGS_TABLE, Layout, newest_first
@@ -58,7 +55,7 @@ from rating_tui.store.records import (
     target_shard,
     to_rating,
 )
-from rating_tui.store.shapes import status_problem
+from rating_tui.store.shapes import check_statuses
 from rating_tui.store.transaction import Transaction
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -217,38 +214,10 @@ class Store:
             check_rating(rating, rating.id, instrument, self._hash(instrument))
         with self._engine.locked(write=True):
             txn = self._engine.transaction()
-            found = self._engine.locate_many([r.id for r in [*batch, *replacing]], txn)
-            added: dict[str, tuple[Rating, str]] = {}
-            for rating in batch:
-                instrument = instruments[rating.instrument.ref]
-                roles = self._engine.admit(txn, instrument, self._hash(instrument))
-                if rating.id in found:
-                    earlier = self._rating(found[rating.id][1], found[rating.id][0])
-                elif rating.id in added:
-                    earlier = added[rating.id][0]
-                else:
-                    added[rating.id] = (rating, target_shard(rating, roles))
-                    continue
-                if earlier != rating:
-                    raise RatingConflictError(
-                        f"rating {rating.id} is already stored or imported with other content; "
-                        "nothing from this import was saved"
-                    )
-            placed = []
-            for rating in replacing:
-                if rating.id not in found:
-                    raise RatingNotFoundError(f"no rating with id {rating.id} in {self.data_dir}")
-                shard, record = found[rating.id]
-                stored = self._rating(record, shard)
-                kept = [rating.content(), *(r.previous for r in rating.revisions)]
-                if stored.content() not in kept:
-                    raise RatingConflictError(
-                        f"rating {rating.id}: the merged copy does not keep the stored version "
-                        "in its history; nothing was replaced"
-                    )
-                if rating != stored:
-                    placed.append((rating, shard))
-            self._engine.add_many(txn, [(s, r.model_dump(mode="json")) for r, s in added.values()])
+            added, placed = bulk.plan(
+                self._engine, txn, batch, replacing, instruments, self._hash, self._rating
+            )
+            self._engine.add_many(txn, [(s, r.model_dump(mode="json")) for r, s in added])
             for rating, shard in placed:
                 instrument = instruments[rating.instrument.ref]
                 roles = self._engine.admit(txn, instrument, self._hash(instrument))
@@ -302,7 +271,7 @@ class Store:
                 if not query.month_may_match(shard):
                     continue
                 records = self._engine.shard_records(shard)
-                self._check_statuses(shard, records)
+                check_statuses(self._engine.layout, shard, records)
                 hits = [
                     r
                     for r in records.values()
@@ -326,7 +295,7 @@ class Store:
                 if raw is None:
                     continue
                 tables = self._engine.files.storage(real).parse(raw)
-                self._check_statuses(shard, tables.get(RATINGS_TABLE, {}))
+                check_statuses(self._engine.layout, shard, tables.get(RATINGS_TABLE, {}))
                 records = tables.get(RATINGS_TABLE, {}).values()
                 for record in sorted(records, key=lambda r: sort_key(r, roles)):
                     if record.get("status") in statuses:
@@ -427,19 +396,6 @@ class Store:
         if found is None:
             raise RatingNotFoundError(f"no rating with id {rating_id} in {self.data_dir}")
         return found[0], self._rating(found[1], found[0])
-
-    def _check_statuses(self, shard: str, records: Mapping[str, Any]) -> None:
-        """Refuse to filter a month by status when a record has none: it would be silently
-        left out of lists and exports."""
-        for rating_id, record in records.items():
-            problem = status_problem(record)
-            if problem:
-                path = self._engine.layout.shard(shard)
-                raise StoreCorruptError(
-                    f"{path}: rating {rating_id!r} is damaged ({problem}); nothing was "
-                    f"changed.\n{restore_hint(path, self._engine.layout.backups_of(path))}",
-                    path,
-                )
 
     def _rating(self, record: dict[str, Any], shard: str) -> Rating:
         path = self._engine.layout.shard(shard)

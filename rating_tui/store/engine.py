@@ -302,7 +302,9 @@ class Engine:
                 "new ratings each keep the exact instrument they were made with."
             )
         copy = self.layout.instrument_copy(content_hash)
-        if copy not in self._copies and not copy.exists():  # kept with the data (issue 10)
+        if txn.has_file(copy):
+            pass
+        elif copy not in self._copies and not copy.exists():  # kept with the data (issue 10)
             txn.put_file(
                 copy, self.codec.encode(to_json(instrument.model_dump(mode="json")).encode())
             )

@@ -4,11 +4,15 @@ and never a record silently left out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from rating_tui.ratings.model import STATUSES, Rating
+from rating_tui.store.backups import restore_hint
+from rating_tui.store.errors import StoreCorruptError
+from rating_tui.store.layout import Layout
 
 
 def registry_problem(entry: object) -> str | None:
@@ -43,6 +47,20 @@ def status_problem(record: object) -> str | None:
     if status not in STATUSES:
         return f"status {status!r} is not one of draft, final, voided"
     return None
+
+
+def check_statuses(layout: Layout, shard: str, records: Mapping[str, Any]) -> None:
+    """Refuse to filter a shard by status when a record has none: it would be silently left
+    out of lists and exports."""
+    for rating_id, record in records.items():
+        problem = status_problem(record)
+        if problem:
+            path = layout.shard(shard)
+            raise StoreCorruptError(
+                f"{path}: rating {rating_id!r} is damaged ({problem}); nothing was changed.\n"
+                f"{restore_hint(path, layout.backups_of(path))}",
+                path,
+            )
 
 
 def check_record(rating_id: str, record: object, registry: dict[str, Any]) -> str | None:

@@ -79,6 +79,10 @@ class Transaction:
         """Write a file that is not a TinyDB file (an instrument copy) with the rest."""
         self._blobs[path] = data
 
+    def has_file(self, path: Path) -> bool:
+        """Whether `put_file` was called for `path`."""
+        return path in self._blobs
+
     @property
     def paths(self) -> list[Path]:
         return [*self._pending, *self._blobs]
