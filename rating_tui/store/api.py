@@ -339,6 +339,10 @@ class Store:
         `instruments` (the instrument files found) are compared with the copies kept here."""
         return doctor.check(self._engine, instruments)
 
+    def kept_instrument(self, content_hash: str) -> Instrument | None:
+        """The kept copy of the instrument with this content hash, if this folder has one."""
+        return self._engine.kept_instrument(content_hash)
+
     def stored_instruments(self) -> builtins.list[Instrument]:
         """The instrument versions this folder holds ratings of, as kept in the folder on
         first use, so ratings can be read when an instrument file is lost or edited."""

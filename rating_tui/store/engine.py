@@ -19,6 +19,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
 from rating_tui.store import fileio, index, snapshots, transaction
@@ -60,6 +61,7 @@ class Engine:
         self._lock = FileLock(str(layout.lock), timeout=lock_timeout, mode=fileio.FILE_MODE)
         self._registry: dict[str, dict[str, Any]] = {}
         """Registry entries seen so far; an entry never changes once recorded."""
+        self._kept: dict[str, Instrument] = {}
         self._copies: set[Path] = set()
         """Instrument copies known to exist in the data folder."""
 
@@ -312,6 +314,12 @@ class Engine:
             self._copies.add(copy)
         roles_ = entry.get("roles")
         return dict(roles_) if isinstance(roles_, dict) else {}
+
+    def kept_instrument(self, content_hash: str) -> Instrument | None:
+        """The kept copy with this content hash (cached: a copy never changes)."""
+        if content_hash not in self._kept:
+            self._kept.update({hash_of(i): i for i in self.stored_instruments()[0]})
+        return self._kept.get(content_hash)
 
     def stored_instruments(self) -> tuple[list[Instrument], list[tuple[Path, str]]]:
         """The copies of instrument versions kept in the data folder, and (file, problem) for

@@ -46,3 +46,22 @@ async def test_a_draft_changed_elsewhere_is_shown_in_words_and_can_be_reloaded(
     stored = store.get(draft.id)
     assert stored.notes == "written in the other window"  # theirs kept
     assert stored.answers["modeling"] == Answered(value=4)  # mine re-entered on their version
+
+
+async def test_a_draft_opens_with_the_kept_instrument_when_its_file_is_gone(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    from rating_tui.instruments.catalogue import discover
+
+    instrument = catalogue.get(BUILTIN_ID).instrument
+    base = final_rating(store, catalogue, when="2026-03-10")
+    draft = Rating.new(instrument, "RP").replace(session=base.session)
+    draft = store.save_draft(draft, instrument)
+    app = make_app(catalogue=discover([]))  # no instrument file found at all
+    async with app.run_test(size=(100, 36), notifications=True) as pilot:
+        await pilot.press("enter")  # resume the draft
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+        await pilot.press("3")
+        await pilot.pause()
+    assert store.get(draft.id).answers["narration"] == Answered(value=3)

@@ -71,7 +71,7 @@ class RatingDetailScreen(Screen[None]):
 
     def render_rating(self) -> RenderableType:
         r = self.rating
-        ins = instrument_of(self.rating_app.catalogue, r)
+        ins = instrument_of(self.rating_app.catalogue, r, self.rating_app.store)
         head = Text(f"{r.instrument.ref}  ·  {r.status}  ·  rater {r.rater}\n", style="bold")
         head.append(
             f"id {r.id}\ncreated {r.created:%Y-%m-%d %H:%M} UTC, "
@@ -148,7 +148,7 @@ class RatingDetailScreen(Screen[None]):
     def action_dyad(self) -> None:
         from rating_tui.tui.screens.dyad import DyadScreen
 
-        ins = instrument_of(self.rating_app.catalogue, self.rating)
+        ins = instrument_of(self.rating_app.catalogue, self.rating, self.rating_app.store)
         dyad = session_value(self.rating, ins, "dyad")
         if ins is not None and dyad:
             self.app.push_screen(DyadScreen(ins, dyad))
