@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,10 @@ class Engine:
                     fileio.remove_stale_temps(folder)
                 snapshots.remove_dead(self.layout)
                 if not layout.manifest.exists() and layout.shard_names():
-                    index.rebuild(self.files)  # a folder from before the manifest existed
+                    # A folder from before the manifest existed. If a month is damaged, the
+                    # index stays untrusted and the next write says why it cannot rebuild it.
+                    with suppress(StoreError):
+                        index.rebuild(self.files)
         except StoreWriteError as exc:
             if exc.errno not in _READ_ONLY or not self.layout.marker.exists():
                 raise
@@ -205,7 +208,7 @@ class Engine:
             txn.reread()
             return self.locate_many(ids, txn)
         else:
-            where = index.scan(self.layout, reader)
+            where = index.scan(self.layout, reader, strict=False)
             for rating_id in ids:
                 if rating_id in where:
                     wanted.setdefault(where[rating_id], []).append(rating_id)
@@ -237,7 +240,8 @@ class Engine:
         bucket = self.layout.index / f"{prefix}.json"
         if index.trusted(self.layout, self.files, [bucket]):
             return list(self.files.records(bucket, INDEX_TABLE))
-        return [i for i in index.scan(self.layout, self.files) if i.startswith(prefix)]
+        where = index.scan(self.layout, self.files, strict=False)
+        return [i for i in where if i.startswith(prefix)]
 
     def shard_records(self, shard: str) -> Records:
         return self.files.records(self.layout.shard(shard), RATINGS_TABLE)

@@ -80,13 +80,20 @@ def trusted(layout: Layout, reader: Reader, buckets: Iterable[Path]) -> bool:
     return True
 
 
-def scan(layout: Layout, reader: Reader) -> dict[str, str]:
+def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, str]:
     """rating id -> shard, from the shards themselves (the first shard, newest first, when a
-    rating is in two). Raises when a shard cannot be read: then nobody can say where a rating
-    is, and a write must not guess."""
+    rating is in two). When a shard cannot be read, `strict` (writes) raises: nobody can say
+    where a rating is, and a write must not guess; otherwise (reads) it is skipped, and its
+    ratings are not found, as when the index works."""
     found: dict[str, str] = {}
     for shard in layout.shard_names():
-        for rating_id in reader.records(layout.shard(shard), RATINGS_TABLE):
+        try:
+            records = reader.records(layout.shard(shard), RATINGS_TABLE)
+        except StoreError:
+            if strict:
+                raise
+            continue
+        for rating_id in records:
             found.setdefault(rating_id, shard)
     return found
 

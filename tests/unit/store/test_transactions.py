@@ -234,3 +234,20 @@ def test_a_merge_into_a_folder_is_one_transaction(
     reopened = Store.open(data_dir)  # the journal is rolled forward: all of it
     assert _stored_ids(data_dir) == before | {r.id for r in batch}
     assert reopened.get(first.id).notes == "changed elsewhere"
+
+
+def test_a_folder_from_before_the_manifest_is_upgraded_on_open_even_with_a_damaged_month(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    march = store.finalise(make_rating(day="2025-03-04"), instrument)
+    april = store.finalise(make_rating(day="2025-04-04"), instrument)
+    (data_dir / "manifest.json").unlink()
+    reopened = Store.open(data_dir)
+    assert (data_dir / "manifest.json").exists()
+    assert not [f for f in reopened.check() if f.level == "error"]
+    (data_dir / "manifest.json").unlink()
+    (data_dir / "ratings" / "2025-03.json").write_bytes(b"{")
+    damaged = Store.open(data_dir)  # still opens; the other month still reads
+    assert damaged.get(april.id) == april
+    with pytest.raises(StoreCorruptError, match="2025-03"):
+        damaged.update(april.replace(notes="x"), instrument, by="AB", reason="x")
