@@ -239,7 +239,7 @@ def test_a_merge_into_a_folder_is_one_transaction(
 def test_a_folder_from_before_the_manifest_is_upgraded_on_open_even_with_a_damaged_month(
     store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
 ) -> None:
-    march = store.finalise(make_rating(day="2025-03-04"), instrument)
+    store.finalise(make_rating(day="2025-03-04"), instrument)
     april = store.finalise(make_rating(day="2025-04-04"), instrument)
     (data_dir / "manifest.json").unlink()
     reopened = Store.open(data_dir)
