@@ -10,7 +10,11 @@ Measures, in one run on this machine:
 - opening the store and listing the 50 most recent ratings, in a fresh process (imports not
   counted), median of several runs, and the peak memory that allocates (tracemalloc) plus the
   process's peak RSS;
-and prints the ratios issue 3 sets as targets.
+- `Store.import_ratings` of `--import-count` new ratings into a copy of the largest store, as
+  one transaction (journal, staged files, manifest), next to the code path the store used
+  before transactions (`import_without_transaction`: index files, then months, each replaced
+  on its own), on two copies of the same folder;
+and prints the ratios issues 3 and 10 set as targets.
 
 The data sets are written in bulk straight through the storage layer (one write per month
 file and index file) rather than by N saves. Ratings are spread at a constant `--per-month`
@@ -133,9 +137,70 @@ def build_store(folder: Path, instrument: Instrument, rows: list[dict[str, Any]]
     store = Store.open(folder)
     engine: Engine = store._engine
     with engine.locked(write=True):
-        roles = engine.admit(instrument, content_hash(instrument))
+        txn = engine.transaction()
+        roles = engine.admit(txn, instrument, content_hash(instrument))
         placed = [(shard_name(r["session"][roles["session_date"] or ""]), r) for r in rows]
-        engine.add_many(placed)
+        engine.add_many(txn, placed)
+        txn.commit()
+
+
+def import_without_transaction(store: Store, instrument: Instrument, rows: list[Any]) -> None:
+    """The import as the store wrote it before issue 10, kept to compare against: every
+    check the same, then each index file and each month replaced on its own (no journal, no
+    manifest), so a crash or a full disk part way left part of the import stored."""
+    from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
+
+    engine: Engine = store._engine
+    with engine.locked(write=True):
+        txn = engine.transaction()
+        roles = engine.admit(txn, instrument, content_hash(instrument))
+        txn.commit()
+        found = engine.locate_many([r.id for r in rows])
+        assert not found
+        buckets: dict[Path, dict[str, Any]] = {}
+        shards: dict[str, dict[str, Any]] = {}
+        for rating in rows:
+            shard = shard_name(rating.session.get(roles["session_date"] or ""))
+            buckets.setdefault(engine.layout.bucket(rating.id), {})[rating.id] = {"shard": shard}
+            shards.setdefault(shard, {})[rating.id] = rating.model_dump(mode="json")
+        for bucket, entries in buckets.items():
+            engine.files.change(bucket, INDEX_TABLE, lambda r, e=entries: r.update(e))
+        for shard, records in shards.items():
+            path = engine.layout.shard(shard)
+            engine.files.change(path, RATINGS_TABLE, lambda r, e=records: r.update(e))
+
+
+def time_imports(
+    folder: Path, instrument: Instrument, base: Rating, count: int, rounds: int
+) -> tuple[list[float], list[float]]:
+    """Seconds to import `count` new ratings into copies of `folder`: (transaction, before)."""
+    from rating_tui.store.records import check_rating
+
+    rng = random.Random(count)
+    ours: list[float] = []
+    before: list[float] = []
+    for n in range(rounds):
+        rows = [
+            base.replace(
+                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                session=base.session | {"session_date": f"2025-{1 + k % 12:02d}-{1 + k % 28:02d}"},
+            )
+            for k in range(count)
+        ]
+        for which, timings in (("ours", ours), ("before", before)):
+            copy = folder.parent / f"import-{which}-{n}"
+            shutil.copytree(folder, copy)
+            store = Store.open(copy)
+            started = time.perf_counter()
+            if which == "ours":
+                store.import_ratings(rows, {instrument.ref: instrument})
+            else:
+                for rating in rows:  # the same validation as import_ratings does
+                    check_rating(rating, rating.id, instrument, content_hash(instrument))
+                import_without_transaction(store, instrument, rows)
+            timings.append(time.perf_counter() - started)
+            shutil.rmtree(copy)
+    return ours, before
 
 
 SAVES = """
@@ -228,6 +293,10 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--per-month", type=int, default=400)
     parser.add_argument("--runs", type=int, default=7, help="open+list runs per size")
+    parser.add_argument(
+        "--import-count", type=int, help="ratings imported (default: a tenth of the largest size)"
+    )
+    parser.add_argument("--import-rounds", type=int, default=3)
     parser.add_argument("--instrument", type=Path, default=DEFAULT_INSTRUMENT)
     parser.add_argument("--keep", type=Path, help="build the stores here and keep them")
     args = parser.parse_args()
@@ -273,6 +342,16 @@ def main() -> None:
                 f"   tracemalloc peak {r['peak'] / 2**20:5.2f} MiB"
                 f"   peak RSS {r['rss'] / 2**20:5.1f} MiB"
             )
+        largest = max(args.sizes)  # 4. import into the largest store, both ways
+        count = args.import_count or max(1, largest // 10)
+        ours, before = time_imports(stores[largest], instrument, base, count, args.import_rounds)
+        results[largest] |= {"import": statistics.median(ours)}
+        results[largest] |= {"import_before": statistics.median(before)}
+        print(
+            f"\n  import {count} into {largest}: transaction "
+            f"{results[largest]['import']:6.2f} s, before transactions "
+            f"{results[largest]['import_before']:6.2f} s (medians of {args.import_rounds})"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -285,6 +364,7 @@ def main() -> None:
         (f"open+list time {large} / {small}", hi["seconds"] / lo["seconds"], 2.0),
         (f"open+list peak memory {large} / {small}", hi["peak"] / lo["peak"], 1.5),
         (f"open+list peak RSS {large} / {small}", hi["rss"] / lo["rss"], 1.5),
+        (f"import into {large}: transaction / before", hi["import"] / hi["import_before"], 1.5),
     ]
     print("\nratios (target)")
     for name, value, target in checks:

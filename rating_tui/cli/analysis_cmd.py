@@ -90,6 +90,8 @@ def _collect(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> 
     folders = filters.data or [data_dir(_settings(ctx)[0])]
     instruments = _instruments(ctx)
     sources = [StoreSource.open(f) for f in folders]
+    for source in sources:
+        instruments.add_kept(source.store.stored_instruments())
 
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))

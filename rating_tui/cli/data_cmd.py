@@ -19,6 +19,7 @@ import typer
 from rating_tui.cli.errors import fail
 
 if TYPE_CHECKING:
+    from rating_tui.instruments.model import Instrument
     from rating_tui.store import Store
     from rating_tui.store.doctor import Finding
 
@@ -107,8 +108,9 @@ def doctor(
     findings: list[Finding] = []
     problems: list[str] = []
     unopened = Store(Engine(Layout(folder), PLAIN, lock_timeout=5.0))
+    files = _instrument_files(ctx)
     try:
-        findings = unopened.check()
+        findings = unopened.check(files)
     except StoreLockedError as exc:
         fail(str(exc))
     except (StoreError, OSError) as exc:
@@ -125,7 +127,7 @@ def doctor(
     if repair and store is not None:
         try:
             report = store.rebuild_index()
-            findings = store.check()
+            findings = store.check(files)
         except (StoreError, OSError) as exc:
             fail(f"the index was not rebuilt: {exc}")
         typer.echo(
@@ -134,8 +136,18 @@ def doctor(
         )
         for aside in report.set_aside:
             typer.echo(f"  damaged index file kept as {aside}")
+        for removed in report.removed:
+            typer.echo(f"  removed {removed}: a data file must be a regular file")
     if not _report(findings, problems):
         raise typer.Exit(1)
+
+
+def _instrument_files(ctx: typer.Context) -> list[Instrument]:
+    """The instrument files found (to compare with the copies the data folder keeps)."""
+    from rating_tui.instruments.catalogue import default_sources, discover
+
+    extra = list(getattr(ctx.obj, "instruments", None) or [])
+    return [li.instrument for li in discover(default_sources(extra)).instruments]
 
 
 def _report(findings: list[Finding], problems: list[str]) -> bool:

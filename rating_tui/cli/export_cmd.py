@@ -181,6 +181,8 @@ def export(
     try:
         instruments = _instruments(ctx)
         sources = [StoreSource.open(f) for f in folders]
+        for source in sources:  # copies kept with the data, for lost or edited files
+            instruments.add_kept(source.store.stored_instruments())
         plan = None
         if fmt != "jsonl":
             versions = choose_versions(request, sources, instruments)
@@ -252,6 +254,8 @@ def merge(
     try:
         instruments = _instruments(ctx)
         opened = [StoreSource.open(s) for s in sources]
+        for source in opened:
+            instruments.add_kept(source.store.stored_instruments())
         report, added = merge_folders(opened, Store.open(into), instruments)
     except (ExportError, StoreError) as exc:
         fail(str(exc))

@@ -102,7 +102,7 @@ def import_ratings(
 ) -> None:
     from rating_tui.imports.problems import every_line, report_lines
     from rating_tui.imports.read import FORMATS, guess_format, read_ratings
-    from rating_tui.store import RatingConflictError
+    from rating_tui.store import RatingConflictError, StoreError
 
     name = "<stdin>" if str(file) == "-" else str(file)
     if fmt is not None and fmt not in FORMATS:
@@ -150,6 +150,10 @@ def import_ratings(
         except RatingConflictError as exc:
             line = next((batch.line_of(r.id) for r in ratings if r.id in str(exc)), None)
             fail(f"{name}:{line}: {exc}" if line else str(exc))
+        except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
+            committed = getattr(exc, "committed", False)
+            done = "all of it is imported on the next open" if committed else "nothing was imported"
+            fail(f"{exc}\n{name}: {done}.")
     typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
     for note in notes:
         typer.echo(note)

@@ -26,6 +26,18 @@ class Instruments:
 
     def __init__(self, instruments: Iterable[Instrument]) -> None:
         self._by_ref = {i.ref: (i, content_hash(i)) for i in instruments}
+        self._kept: dict[str, Instrument] = {}
+        """Copies kept in data folders, by content hash (`add_kept`)."""
+
+    def add_kept(self, instruments: Iterable[Instrument]) -> None:
+        """Add the instrument copies a data folder keeps (`Store.stored_instruments`). They
+        are exactly what its ratings were made with, so they take the place of a file of the
+        same version with other content (edited without a new version; doctor reports it)
+        and stand in for a file that is lost."""
+        for instrument in instruments:
+            hash_ = content_hash(instrument)
+            self._kept[hash_] = instrument
+            self._by_ref[instrument.ref] = (instrument, hash_)
 
     def get(self, ref: InstrumentRef) -> Instrument | None:
         """The instrument a rating was made with; None when unknown; `ExportError` when a
@@ -37,6 +49,8 @@ class Instruments:
         found = self._by_ref.get(ref)
         if found is None:
             return None
+        if found[1] != hash_ and hash_ in self._kept:
+            return self._kept[hash_]
         if found[1] != hash_:
             raise ExportError(
                 f"ratings were made with other content of {ref} (hash {hash_[:12]}...) "
@@ -48,7 +62,9 @@ class Instruments:
     def find(self, ref: InstrumentRef) -> Instrument | None:
         """Like `get`, but None for other content too (for sorting, which must not fail)."""
         found = self._by_ref.get(ref.ref)
-        return found[0] if found is not None and found[1] == ref.hash else None
+        if found is not None and found[1] != ref.hash:
+            return self._kept.get(ref.hash)
+        return found[0] if found is not None else None
 
     def require(self, ref: InstrumentRef) -> Instrument:
         found = self.get(ref)

@@ -86,8 +86,7 @@ def merge_folders(
     changed = [r for r in result if r.id in stored and r != stored[r.id]]
     new = [r for r in result if r.id not in stored]
     needed = {r.instrument.ref: instruments.require(r.instrument) for r in [*new, *changed]}
-    added = target.import_ratings(new, needed).added if new else 0
-    replaced = target.replace_merged(changed, needed) if changed else 0
+    added, _, replaced = target.merge_ratings(new, changed, needed)  # one transaction
     return report, added + replaced
 
 

@@ -3,19 +3,25 @@
 A new rating is a draft saved on every change, so a crash or a closed lid loses at most the
 keystroke in flight. Editing a final rating is different: its changes stay here until the
 rater saves them with a reason, which the store keeps with the previous revision.
+
+Every save names the stored version it is based on (`Rating.updated`). When another window or
+process changed the rating meanwhile, the store refuses with `RatingConflictError`; the rater's
+version stays here, unsaved (`unsaved_changes` lists it), until they `reload` the stored one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from rating_tui.instruments.model import Instrument, Item
 from rating_tui.ratings.entry import field_default, next_session_number
-from rating_tui.ratings.model import Answer, NowMoment, Rating, Value
+from rating_tui.ratings.model import Answer, Answered, Missing, NowMoment, Rating, Value
 from rating_tui.ratings.shown import not_asked
 from rating_tui.ratings.validate import RatingProblem, field_value_problem, validate_rating
 from rating_tui.store.api import Store
+from rating_tui.store.errors import RatingConflictError, StoreError
 
 
 def suggest_session_number(
@@ -54,6 +60,8 @@ class DraftSession:
     dirty: bool = field(default=False)
     dropped: list[str] = field(default_factory=list)
     """Items whose answers the last change removed because they are no longer asked."""
+    conflict: RatingConflictError | None = None
+    """Set when a save was refused because the stored rating changed meanwhile."""
 
     @classmethod
     def start(cls, store: Store, instrument: Instrument, rater: str, today: date) -> DraftSession:
@@ -163,15 +171,68 @@ class DraftSession:
 
     def finalise(self) -> Rating:
         """Save as final (the store checks completeness again and refuses if incomplete)."""
-        self.rating = self.store.finalise(self.rating, self.instrument)
+        self.rating = self._saving(lambda: self.store.finalise(self.rating, self.instrument))
         self.dirty = False
         return self.rating
 
     def save_edit(self, by: str, reason: str) -> Rating:
         """Save the changes to a final rating, keeping the previous revision and the reason."""
-        self.rating = self.store.update(self.rating, self.instrument, by=by, reason=reason)
+        self.rating = self._saving(
+            lambda: self.store.update(self.rating, self.instrument, by=by, reason=reason)
+        )
         self.dirty = False
         return self.rating
+
+    # --- conflicts ---------------------------------------------------------------------------
+
+    def unsaved_changes(self) -> list[str]:
+        """What the rater has here that the stored rating does not (after a conflict), as
+        lines like "narration: 3" or "notes: ...", so it can be shown and re-entered."""
+        try:
+            stored = self.store.get(self.rating.id)
+        except StoreError:
+            return []
+        mine, theirs = self.rating, stored
+        lines = []
+        for key in sorted(set(mine.session) | set(theirs.session)):
+            if mine.session.get(key) != theirs.session.get(key):
+                lines.append(f"{key}: {mine.session.get(key, '(empty)')}")
+        for key in sorted(set(mine.answers) | set(theirs.answers)):
+            if mine.answers.get(key) != theirs.answers.get(key):
+                answer = mine.answers.get(key)
+                shown = (
+                    answer.value
+                    if isinstance(answer, Answered)
+                    else answer.missing
+                    if isinstance(answer, Missing)
+                    else "(unanswered)"
+                )
+                lines.append(f"{key}: {shown}")
+        if mine.now_moments != theirs.now_moments:
+            lines += [f"now moment: {m.text}" for m in mine.now_moments]
+        if mine.notes != theirs.notes:
+            lines.append(f"notes: {mine.notes}")
+        return lines
+
+    def reload(self) -> Rating:
+        """Take the stored version (after a conflict); the rater's own changes are dropped
+        here, so show `unsaved_changes` first."""
+        stored = self.store.get(self.rating.id)
+        self.rating = stored
+        self.editing_final = stored.status == "final"
+        self.conflict = None
+        self.dirty = False
+        return stored
+
+    def _saving(self, save: Callable[[], Rating]) -> Rating:
+        try:
+            saved = save()
+        except RatingConflictError as exc:
+            if exc.at is not None:
+                self.conflict = exc
+            raise
+        self.conflict = None
+        return saved
 
     def _change(self, rating: Rating) -> None:
         rating = self._without_hidden(rating)
@@ -179,4 +240,4 @@ class DraftSession:
         if self.editing_final:
             self.dirty = True
         else:
-            self.rating = self.store.save_draft(rating, self.instrument)
+            self.rating = self._saving(lambda: self.store.save_draft(rating, self.instrument))

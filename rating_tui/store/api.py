@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,24 +35,28 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import doctor, fileio, snapshots, streaming
+from rating_tui.store import bulk, doctor, fileio, snapshots, streaming
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
-    RatingConflictError,
     RatingInvalidError,
     RatingNotFoundError,
     RatingStateError,
 )
+from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import RATINGS_TABLE, Layout, newest_first
 from rating_tui.store.query import Query, sort_key
 from rating_tui.store.records import (
     HashCache,
+    check_base,
     check_rating,
+    next_time,
     require_reason,
     target_shard,
     to_rating,
 )
+from rating_tui.store.shapes import check_statuses
+from rating_tui.store.transaction import Transaction
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 DEFAULT_KEEP_BACKUPS = 7
@@ -104,56 +108,71 @@ class Store:
     def save_draft(self, rating: Rating, instrument: Instrument) -> Rating:
         """Save work in progress (status becomes draft). Refused once the rating is final."""
         draft = rating.replace(status="draft")
-        return self._save(draft, instrument, allowed=("draft",), verb="saved as a draft")
+        return self._save(draft, instrument, ("draft",), "saved as a draft")
 
     def finalise(self, rating: Rating, instrument: Instrument) -> Rating:
         """Save `rating` as final after checking it is complete; a stored draft becomes final."""
         final = rating.replace(status="final")
-        return self._save(final, instrument, allowed=("draft",), verb="finalised")
+        return self._save(final, instrument, ("draft",), "finalised")
 
     def update(
         self, rating: Rating, instrument: Instrument, *, by: str, reason: str | None = None
     ) -> Rating:
         """Change a stored rating. A draft is simply saved again; a final rating needs a
         `reason`, and its previous content is kept as a revision with `by`, the time and the
-        reason. Voided ratings cannot be edited. Saving unchanged content changes nothing."""
+        reason. Voided ratings cannot be edited. Saving unchanged content changes nothing.
+        `rating.updated` says which stored version the change is based on: if the rating was
+        changed since, `RatingConflictError` says by whom and when, and nothing is saved."""
         hash_ = self._hash(instrument)
         with self._engine.locked(write=True):
-            shard, stored = self._stored(rating.id)
+            txn = self._engine.transaction()
+            shard, stored = self._stored(rating.id, txn)
             if stored.status == "draft":
-                return self.save_draft(rating, instrument)
+                return self._save(
+                    rating.replace(status="draft"), instrument, ("draft",), "saved as a draft"
+                )
             if stored.status == "voided":
                 raise RatingStateError(f"rating {rating.id} is voided and cannot be edited")
+            check_base(rating.id, rating.updated, stored)
             why = require_reason(reason, by, f"editing final rating {rating.id}")
             content = rating.content().model_copy(update={"status": "final"})
             if content == stored.content():
                 return stored
             check_rating(content, rating.id, instrument, hash_)
-            roles = self._engine.admit(instrument, hash_)
+            roles = self._engine.admit(txn, instrument, hash_)
             revision = Revision(
-                at=utc_now(), by=by, reason=why, action="update", previous=stored.content()
+                at=next_time(stored), by=by, reason=why, action="update", previous=stored.content()
             )
             new = stored.with_content(
                 content, updated=revision.at, revisions=[*stored.revisions, revision]
             )
-            self._put(new, roles, shard)
+            self._put(txn, new, roles, shard)
+            txn.commit()
             return new
 
-    def void(self, rating_id: str, *, by: str, reason: str) -> Rating:
-        """Withdraw a rating (draft or final), keeping it and its history, with a reason."""
+    def void(
+        self, rating_id: str, *, by: str, reason: str, based_on: datetime | None = None
+    ) -> Rating:
+        """Withdraw a rating (draft or final), keeping it and its history, with a reason.
+        `based_on` is the `updated` time of the version the rater saw: if the rating was
+        changed since, `RatingConflictError` says by whom and when, and nothing is saved."""
         why = require_reason(reason, by, f"voiding rating {rating_id}")
         with self._engine.locked(write=True):
-            shard, stored = self._stored(rating_id)
+            txn = self._engine.transaction()
+            shard, stored = self._stored(rating_id, txn)
             if stored.status == "voided":
                 raise RatingStateError(f"rating {rating_id} is already voided")
+            if based_on is not None:
+                check_base(rating_id, based_on, stored)
             revision = Revision(
-                at=utc_now(), by=by, reason=why, action="void", previous=stored.content()
+                at=next_time(stored), by=by, reason=why, action="void", previous=stored.content()
             )
             new = stored.replace(
                 status="voided", updated=revision.at, revisions=[*stored.revisions, revision]
             )
             roles = self._engine.roles().get(stored.instrument.ref, {})
-            self._put(new, roles, shard)
+            self._put(txn, new, roles, shard)
+            txn.commit()
             return new
 
     def import_ratings(
@@ -161,37 +180,11 @@ class Store:
     ) -> ImportResult:
         """Add complete ratings (e.g. from JSON Lines), all or nothing: every rating is checked
         against `instruments` (keyed by id@version) and against what is stored before anything
-        is written. A rating already stored with the same content is left as it is; one with
-        the same id and other content is refused (`RatingConflictError`)."""
-        batch = list(ratings)
-        for rating in batch:
-            instrument = instruments.get(rating.instrument.ref)
-            if instrument is None:
-                raise RatingInvalidError(
-                    rating.id,
-                    [RatingProblem("instrument", f"{rating.instrument.ref} is not known")],
-                )
-            check_rating(rating, rating.id, instrument, self._hash(instrument))
-        with self._engine.locked(write=True):
-            found = self._engine.locate_many([r.id for r in batch])
-            added: dict[str, tuple[Rating, str]] = {}
-            for rating in batch:
-                instrument = instruments[rating.instrument.ref]
-                roles = self._engine.admit(instrument, self._hash(instrument))
-                if rating.id in found:
-                    earlier = self._rating(found[rating.id][1], found[rating.id][0])
-                elif rating.id in added:
-                    earlier = added[rating.id][0]
-                else:
-                    added[rating.id] = (rating, target_shard(rating, roles))
-                    continue
-                if earlier != rating:
-                    raise RatingConflictError(
-                        f"rating {rating.id} is already stored or imported with other content; "
-                        "nothing from this import was saved"
-                    )
-            self._engine.add_many([(s, r.model_dump(mode="json")) for r, s in added.values()])
-        return ImportResult(added=len(added), unchanged=len(batch) - len(added))
+        is written, and all of them are written in one transaction. A rating already stored
+        with the same content is left as it is; one with the same id and other content is
+        refused (`RatingConflictError`), also when the index is missing or damaged."""
+        added, unchanged, _ = self.merge_ratings(ratings, [], instruments)
+        return ImportResult(added=added, unchanged=unchanged)
 
     def replace_merged(
         self, ratings: Iterable[Rating], instruments: Mapping[str, Instrument]
@@ -201,29 +194,36 @@ class Store:
         Each must be valid and must keep what is stored now, as its current content or as the
         `previous` of one of its revisions, so nothing stored is lost; otherwise nothing is
         written (`RatingConflictError`). Returns how many stored ratings were replaced."""
-        batch = list(ratings)
-        for rating in batch:
+        return self.merge_ratings([], ratings, instruments)[2]
+
+    def merge_ratings(
+        self,
+        new: Iterable[Rating],
+        merged: Iterable[Rating],
+        instruments: Mapping[str, Instrument],
+    ) -> tuple[int, int, int]:
+        """`import_ratings(new)` and `replace_merged(merged)` as one transaction: all of it is
+        stored, or (on any refusal, a full disk, a crash) none of it. Returns (added, already
+        present unchanged, replaced)."""
+        batch, replacing = list(new), list(merged)
+        for rating in [*batch, *replacing]:
             instrument = instruments.get(rating.instrument.ref)
             if instrument is None:
                 problem = RatingProblem("instrument", f"{rating.instrument.ref} is not known")
                 raise RatingInvalidError(rating.id, [problem])
             check_rating(rating, rating.id, instrument, self._hash(instrument))
         with self._engine.locked(write=True):
-            placed = []
-            for rating in batch:
-                shard, stored = self._stored(rating.id)
-                kept = [rating.content(), *(r.previous for r in rating.revisions)]
-                if stored.content() not in kept:
-                    raise RatingConflictError(
-                        f"rating {rating.id}: the merged copy does not keep the stored version "
-                        "in its history; nothing was replaced"
-                    )
-                if rating != stored:
-                    placed.append((rating, shard))
+            txn = self._engine.transaction()
+            added, placed = bulk.plan(
+                self._engine, txn, batch, replacing, instruments, self._hash, self._rating
+            )
+            self._engine.add_many(txn, [(s, r.model_dump(mode="json")) for r, s in added])
             for rating, shard in placed:
                 instrument = instruments[rating.instrument.ref]
-                self._put(rating, self._engine.admit(instrument, self._hash(instrument)), shard)
-        return len(placed)
+                roles = self._engine.admit(txn, instrument, self._hash(instrument))
+                self._put(txn, rating, roles, shard)
+            txn.commit()
+        return len(added), len(batch) - len(added), len(placed)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -270,8 +270,13 @@ class Store:
             for shard in self._engine.layout.shard_names():
                 if not query.month_may_match(shard):
                     continue
-                records = self._engine.shard_records(shard).values()
-                hits = [r for r in records if query.matches(r, roles) and r.get("id") not in seen]
+                records = self._engine.shard_records(shard)
+                check_statuses(self._engine.layout, shard, records)
+                hits = [
+                    r
+                    for r in records.values()
+                    if query.matches(r, roles) and r.get("id") not in seen
+                ]
                 seen.update(str(r.get("id")) for r in hits)
                 hits.sort(key=lambda r: sort_key(r, roles), reverse=True)
                 found += [(shard, r) for r in hits]
@@ -290,6 +295,7 @@ class Store:
                 if raw is None:
                     continue
                 tables = self._engine.files.storage(real).parse(raw)
+                check_statuses(self._engine.layout, shard, tables.get(RATINGS_TABLE, {}))
                 records = tables.get(RATINGS_TABLE, {}).values()
                 for record in sorted(records, key=lambda r: sort_key(r, roles)):
                     if record.get("status") in statuses:
@@ -328,25 +334,37 @@ class Store:
 
     # --- doctor -------------------------------------------------------------------------------
 
-    def check(self) -> builtins.list[doctor.Finding]:
-        """Everything `rating-tui doctor` reports (errors first); changes nothing."""
-        return doctor.check(self._engine)
+    def check(self, instruments: Iterable[Instrument] = ()) -> builtins.list[doctor.Finding]:
+        """Everything `rating-tui doctor` reports (errors first); changes nothing.
+        `instruments` (the instrument files found) are compared with the copies kept here."""
+        return doctor.check(self._engine, instruments)
 
-    def rebuild_index(self) -> doctor.IndexReport:
-        """Rebuild the id index from the month files (a damaged index file is set aside)."""
-        return doctor.rebuild_index(self._engine)
+    def kept_instrument(self, content_hash: str) -> Instrument | None:
+        """The kept copy of the instrument with this content hash, if this folder has one."""
+        return self._engine.kept_instrument(content_hash)
+
+    def stored_instruments(self) -> builtins.list[Instrument]:
+        """The instrument versions this folder holds ratings of, as kept in the folder on
+        first use, so ratings can be read when an instrument file is lost or edited."""
+        return self._engine.stored_instruments()[0]
+
+    def rebuild_index(self) -> IndexReport:
+        """Rebuild the id index from the month files (a damaged index file is set aside);
+        files that are not regular files (a link to a device, a FIFO) are set aside first."""
+        return doctor.repair(self._engine)
 
     # --- internals ----------------------------------------------------------------------------
 
     def _save(
-        self, rating: Rating, instrument: Instrument, *, allowed: tuple[Status, ...], verb: str
+        self, rating: Rating, instrument: Instrument, allowed: tuple[Status, ...], verb: str
     ) -> Rating:
         hash_ = self._hash(instrument)
         check_rating(rating, rating.id, instrument, hash_)
         with self._engine.locked(write=True):
-            roles = self._engine.admit(instrument, hash_)
-            found = self._engine.locate(rating.id)
-            shard, created = None, rating.created
+            txn = self._engine.transaction()
+            roles = self._engine.admit(txn, instrument, hash_)
+            found = self._engine.locate(rating.id, txn)
+            shard, created, updated = None, rating.created, utc_now()
             if found is not None:
                 shard, stored = found[0], self._rating(found[1], found[0])
                 if stored.status not in allowed:
@@ -356,21 +374,29 @@ class Store:
                         if advice
                         else f"rating {rating.id} is {stored.status} and cannot be {verb}"
                     )
-                created = stored.created
-            new = rating.replace(created=created, updated=utc_now(), revisions=[])
-            self._put(new, roles, shard)
+                check_base(rating.id, rating.updated, stored)
+                created, updated = stored.created, next_time(stored)
+            new = rating.replace(created=created, updated=updated, revisions=[])
+            self._put(txn, new, roles, shard)
+            txn.commit()
             return new
 
-    def _put(self, rating: Rating, roles: Mapping[str, str | None], shard: str | None) -> None:
-        self._engine.put(rating.model_dump(mode="json"), target_shard(rating, roles), shard)
+    def _put(
+        self,
+        txn: Transaction,
+        rating: Rating,
+        roles: Mapping[str, str | None],
+        shard: str | None,
+    ) -> None:
+        self._engine.put(txn, rating.model_dump(mode="json"), target_shard(rating, roles), shard)
 
-    def _stored(self, rating_id: str) -> tuple[str, Rating]:
+    def _stored(self, rating_id: str, txn: Transaction | None = None) -> tuple[str, Rating]:
         if not re.fullmatch(UUID_PATTERN, rating_id):
             raise RatingNotFoundError(
                 f"{rating_id!r} is not a rating id (expected a UUID like "
                 "3f2a9c1e-8b7d-4e2f-9a61-0c5d3e7f1b24)"
             )
-        found = self._engine.locate(rating_id)
+        found = self._engine.locate(rating_id, txn)
         if found is None:
             raise RatingNotFoundError(f"no rating with id {rating_id} in {self.data_dir}")
         return found[0], self._rating(found[1], found[0])

@@ -1,30 +1,41 @@
 """What `rating-tui doctor` checks and repairs in a data folder.
 
-`check` reads everything and changes nothing: every file parses, every rating is a valid
-record made with the instrument content registered for its version, the index agrees with the
-month files, permissions are private, no temp file or unfinished move is left, and backups
-exist. `rebuild_index` rewrites the index from the month files (the only derived data), moving
-a damaged index file aside instead of overwriting it. Both hold the lock throughout, so they
-see one consistent state; saves in other windows wait until they finish.
+`check` reads everything and changes nothing: every file is a regular file that parses and has
+the expected shape, every rating is a valid record made with the instrument content registered
+for its version, and the index agrees with the shards. Because the index and the manifest are
+written in the same transaction as the shards, an index entry whose rating is not in its shard
+is a rating that went missing (an error naming the ids and the backup that holds them), not a
+save cut short: a crash leftover is a journal, which the next open completes. `repair` sets
+aside what cannot be read as a data file and rebuilds the index. Both hold the lock
+throughout, so they see one consistent state.
 """
 
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from rating_tui.ratings.model import Rating
-from rating_tui.store import fileio
+from rating_tui.instruments.hashing import content_hash
+from rating_tui.instruments.model import Instrument
+from rating_tui.store import fileio, index, transaction
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
-from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
+from rating_tui.store.index import IndexReport
+from rating_tui.store.layout import (
+    BUCKET_COUNTS,
+    INDEX_TABLE,
+    RATINGS_TABLE,
+    REGISTRY_TABLE,
+    SHARD_COUNTS,
+)
+from rating_tui.store.shapes import check_record, check_registry
 
 Level = Literal["error", "warning", "info"]
+_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -39,149 +50,267 @@ class Finding:
         return f"{self.level}: {self.path}: {self.message}"
 
 
-@dataclass
-class IndexReport:
-    """What `rebuild_index` did."""
-
-    ratings: int = 0
-    files_written: int = 0
-    set_aside: list[Path] = field(default_factory=list)
-    """Damaged index files renamed to *.damaged-<time> (kept, never deleted)."""
-
-
-def check(engine: Engine) -> list[Finding]:
-    """Every problem and notable fact about the folder, most serious first."""
+def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Finding]:
+    """Every problem and notable fact about the folder, most serious first; `instruments`
+    (instrument files found) are compared with the copies the folder keeps."""
     layout = engine.layout
     out = _permission_findings(layout.root)
-    with engine.locked(write=False):
-        if layout.journal.exists():
-            out.append(
-                Finding("warning", layout.journal, "a move was interrupted; reopen to finish")
-            )
-        for temp in layout.root.rglob(f".*{fileio.TEMP_SUFFIX}"):
-            out.append(Finding("info", temp, "temp file left by a crash; removed on next open"))
-        registry = _read(engine, layout.registry, "instruments", out)
-        located = _check_shards(engine, registry, out)
-        _check_index(engine, located, out)
+    with engine.locked(write=False, recover=False):
+        try:
+            if transaction.read_journal(layout) is not None:
+                out.append(
+                    Finding(
+                        "warning",
+                        layout.journal,
+                        "a change was interrupted by a crash; it is completed when the folder "
+                        "is next opened",
+                    )
+                )
+        except StoreError as exc:
+            out.append(Finding("error", layout.journal, str(exc)))
+        for leftover in layout.root.rglob(".*"):
+            if leftover.name.endswith((fileio.TEMP_SUFFIX, fileio.STAGED_SUFFIX)):
+                what = "temp file left by a crash" if leftover.suffix == ".tmp" else "staged file"
+                out.append(Finding("info", leftover, f"{what}; removed on next open"))
+        registry = _read(engine, layout.registry, REGISTRY_TABLE, out)
+        for key, problem in check_registry(registry):
+            out.append(Finding("error", layout.registry, f"entry {key!r}: {problem}"))
+        located, counts = _check_shards(engine, registry, out)
+        _check_index(engine, located, counts, out)
+        _check_instruments(engine, registry, list(instruments), out)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda f: order[f.level])
 
 
-def rebuild_index(engine: Engine) -> IndexReport:
-    """Write the index again from the month files."""
+def repair(engine: Engine) -> IndexReport:
+    """Make the folder readable again where that loses nothing, then rebuild the index:
+    links, FIFOs and devices where a data file should be are removed (they hold no data),
+    folders and a damaged manifest are set aside (renamed, never deleted)."""
     layout = engine.layout
-    report = IndexReport()
     with engine.locked(write=True):
-        wanted: dict[Path, dict[str, Any]] = {}
-        for shard in layout.shard_names():
-            for rating_id in engine.shard_records(shard):
-                wanted.setdefault(layout.bucket(rating_id), {})[rating_id] = {"shard": shard}
-                report.ratings += 1
-        existing = layout.index.glob("*.json") if layout.index.exists() else []
-        for bucket in sorted(set(existing) | set(wanted)):
+        aside: list[Path] = []
+        removed: list[str] = []
+        candidates = [layout.registry, layout.manifest, *layout.buckets()]
+        candidates += [layout.shard(s) for s in layout.shard_names()]
+        for path in candidates:
             try:
-                current = engine.files.records(bucket, INDEX_TABLE)
-            except StoreError:
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-                aside = bucket.with_name(f"{bucket.name}.damaged-{stamp}")
-                fileio.rename(bucket, aside)
-                report.set_aside.append(aside)
-                current = {}
-            entries = wanted.get(bucket, {})
-            if current != entries:
-                engine.files.change(bucket, INDEX_TABLE, _replace_with(entries))
-                report.files_written += 1
-    return report
+                mode = path.lstat().st_mode
+            except FileNotFoundError:
+                continue
+            if stat.S_ISDIR(mode) or (path == layout.manifest and _unreadable(engine, path)):
+                aside.append(_set_aside(path))
+            elif not stat.S_ISREG(mode):
+                what = f"a link to {path.readlink()}" if stat.S_ISLNK(mode) else "a special file"
+                fileio.remove(path, "remove the special file")
+                removed.append(f"{path} ({what})")
+        report = index.rebuild(engine.files)
+        report.set_aside[:0] = aside
+        report.removed = removed
+        return report
 
 
-def _replace_with(entries: dict[str, Any]) -> Any:
-    def replace(records: dict[str, Any]) -> None:
-        records.clear()
-        records.update(entries)
+def _unreadable(engine: Engine, path: Path) -> bool:
+    try:
+        engine.files.storage(path).read()
+    except StoreError:
+        return True
+    return False
 
-    return replace
+
+def _set_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.unreadable-{stamp}")
+    fileio.rename(path, target)
+    return target
 
 
 def _read(engine: Engine, path: Path, table: str, out: list[Finding]) -> dict[str, Any]:
+    """`table` of a data file, or {} after reporting why it cannot be read."""
     try:
-        return engine.files.storage(path).parse(path.read_bytes()).get(table, {})
-    except FileNotFoundError:
-        return {}
-    except (StoreError, OSError) as exc:
+        return engine.files.storage(path).read_uncached().get(table, {})
+    except StoreError as exc:
         out.append(Finding("error", path, str(exc)))
         return {}
 
 
 def _check_shards(
     engine: Engine, registry: dict[str, Any], out: list[Finding]
-) -> dict[str, list[str]]:
-    """Check every rating; return rating id -> the shards holding it."""
+) -> tuple[dict[str, list[str]], dict[str, int | None]]:
+    """Check every rating; return rating id -> the shards holding it, and shard -> its
+    number of ratings (None when it cannot be read)."""
     located: dict[str, list[str]] = {}
+    counts: dict[str, int | None] = {}
     for shard in engine.layout.shard_names():
         path = engine.layout.shard(shard)
-        for rating_id, record in _read(engine, path, RATINGS_TABLE, out).items():
+        before = len(out)
+        records = _read(engine, path, RATINGS_TABLE, out)
+        counts[shard] = None if len(out) > before else len(records)
+        for rating_id, record in records.items():
             located.setdefault(rating_id, []).append(shard)
-            try:
-                rating = Rating.model_validate(record)
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                out.append(Finding("error", path, f"rating {rating_id}: {where}: {first['msg']}"))
-                continue
-            known = registry.get(rating.instrument.ref, {}).get("hash")
-            if known != rating.instrument.hash:
-                out.append(
-                    Finding(
-                        "error",
-                        path,
-                        f"rating {rating_id} was made with {rating.instrument.ref} content "
-                        f"{rating.instrument.hash[:12]}..., registered: {str(known)[:12]}...",
-                    )
-                )
+            problem = check_record(rating_id, record, registry)
+            if problem:
+                out.append(Finding("error", path, f"rating {rating_id}: {problem}"))
     for rating_id, shards in located.items():
         if len(shards) > 1:
             out.append(
                 Finding("error", engine.layout.ratings, f"rating {rating_id} is in {shards}")
             )
-    return located
+    return located, counts
 
 
-def _check_index(engine: Engine, located: dict[str, list[str]], out: list[Finding]) -> None:
+def _check_index(
+    engine: Engine,
+    located: dict[str, list[str]],
+    counts: dict[str, int | None],
+    out: list[Finding],
+) -> None:
     layout = engine.layout
     indexed: dict[str, str] = {}
-    for bucket in sorted(layout.index.glob("*.json")) if layout.index.exists() else []:
-        for rating_id, entry in _read(engine, bucket, INDEX_TABLE, out).items():
-            indexed[rating_id] = str(entry.get("shard"))
-    wrong = [i for i, shards in located.items() if indexed.get(i) not in shards]
-    if wrong:
+    for bucket in layout.buckets():
+        before = len(out)
+        entries = _read(engine, bucket, INDEX_TABLE, out)
+        if len(out) > before:
+            continue
+        for rating_id, entry in entries.items():
+            shard = index.entry_shard(entry)
+            if shard is None:
+                found = type(entry).__name__
+                out.append(
+                    Finding(
+                        "error",
+                        bucket,
+                        f"entry {rating_id!r} is not {{'shard': <month>}} (found {found}); "
+                        "rebuild the index (rating-tui doctor --repair)",
+                    )
+                )
+            else:
+                indexed[rating_id] = shard
+    manifest = _read(engine, layout.manifest, BUCKET_COUNTS, out)
+    names = sorted(set(manifest) | {b.stem for b in layout.buckets()})
+    for name in names:
+        expected = manifest.get(name, {})
+        number = expected.get("n") if isinstance(expected, dict) else None
+        have = sum(1 for i in indexed if i.startswith(name))
+        if manifest and number is not None and number != have:
+            out.append(
+                Finding(
+                    "error",
+                    layout.index / f"{name}.json",
+                    f"holds {have} index entr(y/ies), the manifest says {number}: part of the "
+                    "index is lost; rebuild the index (rating-tui doctor --repair)",
+                )
+            )
+    unindexed = [i for i, shards in located.items() if indexed.get(i) not in shards]
+    if unindexed:
         out.append(
             Finding(
                 "error",
                 layout.index,
-                f"{len(wrong)} rating(s) missing from the index or pointing at the wrong month "
-                f"(e.g. {wrong[0]}); rebuild the index",
+                f"{len(unindexed)} rating(s) missing from the index or pointing at the wrong "
+                f"month (e.g. {unindexed[0]}); rebuild the index (rating-tui doctor --repair)",
             )
         )
-    dangling = [i for i in indexed if i not in located]
-    if dangling:
-        out.append(
-            Finding(
-                "info",
-                layout.index,
-                f"{len(dangling)} index entr(y/ies) for saves cut short by a crash; harmless",
+    missing: dict[str, list[str]] = {}
+    for rating_id, shard in indexed.items():
+        if rating_id not in located and counts.get(shard, 0) is not None:
+            missing.setdefault(shard, []).append(rating_id)
+    for shard, ids in sorted(missing.items()):
+        out.append(Finding("error", layout.shard(shard), _missing(engine, shard, ids)))
+    shard_counts = _read(engine, layout.manifest, SHARD_COUNTS, []) if manifest else {}
+    for shard, entry in sorted(shard_counts.items()):
+        stored = entry.get("n") if isinstance(entry, dict) else None
+        count = counts.get(shard, 0)
+        if (
+            isinstance(stored, int)
+            and count is not None
+            and count < stored
+            and shard not in missing
+        ):
+            out.append(
+                Finding(
+                    "error",
+                    layout.shard(shard),
+                    f"holds {count} rating(s), but {stored} were stored in it: "
+                    f"{stored - count} are missing (their ids were in the lost part of the "
+                    "index); restore the month from a backup",
+                )
             )
-        )
+
+
+def _check_instruments(
+    engine: Engine, registry: dict[str, Any], files: list[Instrument], out: list[Finding]
+) -> None:
+    copies, problems = engine.stored_instruments()
+    for path, problem in problems:
+        out.append(Finding("error", path, problem))
+    kept = {content_hash(i) for i in copies}
+    for ref, entry in registry.items():
+        known = entry.get("hash") if isinstance(entry, dict) else None
+        if isinstance(known, str) and known not in kept:
+            out.append(
+                Finding(
+                    "info",
+                    engine.layout.instrument_files,
+                    f"no copy of {ref} is kept yet (the folder predates copies); it is made at "
+                    "the next save of a rating of that version",
+                )
+            )
+    for instrument in files:
+        entry = registry.get(instrument.ref)
+        known = entry.get("hash") if isinstance(entry, dict) else None
+        if isinstance(known, str) and content_hash(instrument) != known:
+            out.append(
+                Finding(
+                    "warning",
+                    engine.layout.registry,
+                    f"the instrument file of {instrument.ref} has other content than the one "
+                    f"its ratings were made with ({known[:12]}...): it was edited without a new "
+                    "version number. Ratings are read with the copy kept in the data folder; "
+                    "give the edited file a new version.",
+                )
+            )
+
+
+def _missing(engine: Engine, shard: str, ids: list[str]) -> str:
+    """The message for ratings missing from `shard`, naming the backup that holds them."""
+    path = engine.layout.shard(shard)
+    shown = ", ".join(sorted(ids)[:_SHOWN]) + (" ..." if len(ids) > _SHOWN else "")
+    text = (
+        f"{len(ids)} rating(s) stored in this month are missing from it ({shown}): they were "
+        "lost after they were saved (the file was replaced, emptied or restored from an "
+        "older backup). "
+    )
+    for backup in engine.layout.backups_of(path).existing():
+        try:
+            records = engine.files.storage(path).parse(backup.read_bytes()).get(RATINGS_TABLE, {})
+        except (StoreError, OSError):
+            continue
+        held = [i for i in ids if i in records]
+        if held:
+            return text + (
+                f"The backup {backup} holds {len(held)} of them. Restoring it replaces the "
+                "month as it was that day: merge it back instead to keep later changes, e.g. "
+                "copy the data folder, restore the backup in the copy and run "
+                "`rating-tui merge COPY --into DATA`."
+            )
+    return text + "No backup of this month holds them: restore them from your own backups."
 
 
 def _permission_findings(root: Path) -> list[Finding]:
     out = []
     for path in [root, *root.rglob("*")]:
         try:
-            mode = stat.S_IMODE(path.lstat().st_mode)
+            info = path.lstat()
         except OSError:
             continue
+        mode = stat.S_IMODE(info.st_mode)
+        if stat.S_ISLNK(info.st_mode):
+            out.append(
+                Finding("error", path, "is a symbolic link; data files are never links: move it")
+            )
+            continue
         if mode & 0o077:
-            private = "700" if path.is_dir() else "600"
+            private = "700" if stat.S_ISDIR(info.st_mode) else "600"
             out.append(
                 Finding(
                     "warning",

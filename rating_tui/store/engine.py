@@ -1,12 +1,11 @@
 """The store's mechanics beneath the API: lock, start-up clean-up, crash recovery, the
 instrument registry, and where each rating lives.
 
-Consistency rules (every step is one atomic file replace, made under the lock):
-- a new rating is entered in the index first, then written to its shard: a crash between
-  leaves an index entry pointing at a shard without the rating, which reads as "not there";
-- a rating whose session date moves to another month is moved under a journal
-  (journal -> new shard -> old shard -> index -> journal removed); whoever takes the lock
-  next finishes or cancels the move, so a rating is never in two shards or in none.
+Every change is made under the lock through a `Transaction` (see `transaction`): a new rating
+with its index entry and the manifest's counts, a move between shards, an import or a merge
+is applied all or nothing. An edit that stays in its shard is one atomic file replace. Where
+a rating lives is read from the index only when the index can be trusted (see `index`);
+otherwise reads consult the shards and writes rebuild the index first.
 """
 
 from __future__ import annotations
@@ -14,19 +13,22 @@ from __future__ import annotations
 import errno
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
+from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import fileio, snapshots
-from rating_tui.store.codec import Codec
+from rating_tui.store import fileio, index, snapshots, transaction
+from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
+    RatingConflictError,
     StoreCorruptError,
+    StoreError,
     StoreFormatError,
     StoreLockedError,
     StoreWriteError,
@@ -39,6 +41,8 @@ from rating_tui.store.layout import (
     REGISTRY_TABLE,
     Layout,
 )
+from rating_tui.store.shapes import registry_problem
+from rating_tui.store.transaction import Transaction
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number", "rater")
@@ -57,6 +61,9 @@ class Engine:
         self._lock = FileLock(str(layout.lock), timeout=lock_timeout, mode=fileio.FILE_MODE)
         self._registry: dict[str, dict[str, Any]] = {}
         """Registry entries seen so far; an entry never changes once recorded."""
+        self._kept: dict[str, Instrument] = {}
+        self._copies: set[Path] = set()
+        """Instrument copies known to exist in the data folder."""
 
     # --- start-up and locking -----------------------------------------------------------------
 
@@ -67,9 +74,20 @@ class Engine:
             with self.locked(write=True):
                 self._check_marker(create=True)
                 layout = self.layout
-                for folder in (layout.root, layout.ratings, layout.index, layout.backups):
+                for folder in (
+                    layout.root,
+                    layout.ratings,
+                    layout.index,
+                    layout.backups,
+                    layout.instrument_files,
+                ):
                     fileio.remove_stale_temps(folder)
                 snapshots.remove_dead(self.layout)
+                if not layout.manifest.exists() and layout.shard_names():
+                    # A folder from before the manifest existed. If a month is damaged, the
+                    # index stays untrusted and the next write says why it cannot rebuild it.
+                    with suppress(StoreError):
+                        index.rebuild(self.files)
         except StoreWriteError as exc:
             if exc.errno not in _READ_ONLY or not self.layout.marker.exists():
                 raise
@@ -77,8 +95,9 @@ class Engine:
             self._check_marker(create=False)
 
     @contextmanager
-    def locked(self, *, write: bool) -> Iterator[None]:
-        """Hold the inter-process lock (reads too: they then never see a half-done move)."""
+    def locked(self, *, write: bool, recover: bool = True) -> Iterator[None]:
+        """Hold the inter-process lock (reads too: they then never see a half-done move).
+        `recover=False` (doctor) leaves a journal as it is, to be inspected."""
         if self.read_only:
             if write:
                 raise fileio.write_error(OSError(errno.EROFS, "read-only"), self.layout.root)
@@ -96,7 +115,8 @@ class Engine:
             raise fileio.write_error(exc, self.layout.lock, "lock the data folder") from None
         try:
             try:
-                self._recover()
+                if recover:
+                    self._recover()
             except StoreWriteError:
                 if write:
                     raise
@@ -136,130 +156,149 @@ class Engine:
     # --- crash recovery -----------------------------------------------------------------------
 
     def _recover(self) -> None:
-        """Finish or cancel a move interrupted by a crash (see the module docstring)."""
-        journal = self.layout.journal
-        raw = fileio.read_bytes(journal)
-        if raw is None:
-            return
-        try:
-            move = json.loads(raw)
-            rating_id, source, target = str(move["id"]), str(move["from"]), str(move["to"])
-        except (ValueError, KeyError, TypeError):
-            raise StoreCorruptError(
-                f"{journal} is damaged. Check that the rating it names is in exactly one file "
-                "under ratings/, then delete it.",
-                journal,
-            ) from None
-        if rating_id in self.files.records(self.layout.shard(target), RATINGS_TABLE):
-            self._drop(source, rating_id)
-            self.set_index(rating_id, target)
+        """Roll forward a transaction a crash interrupted, then delete staged files of ones
+        that never committed (see `transaction`)."""
+        if transaction.recover(self.layout, self._finish_old_move):
+            for folder in (self.layout.ratings, self.layout.index, self.layout.instrument_files):
+                fileio.remove_stale_temps(folder)
+
+    def _finish_old_move(self, rating_id: str, source: str, target: str) -> None:
+        """Recover a move journalled by an earlier version ({"id", "from", "to"})."""
+        txn = Transaction(self.files)
+        if rating_id in txn.records(self.layout.shard(target), RATINGS_TABLE):
+            txn.change(self.layout.shard(source), RATINGS_TABLE, _drop(rating_id))
+            index.set_entries(txn, {rating_id: target})
         else:
-            self.set_index(rating_id, source)
-        fileio.remove(journal, "finish the interrupted move recorded in")
+            index.set_entries(txn, {rating_id: source})
+        txn.commit()
 
     # --- where ratings live -------------------------------------------------------------------
 
-    def locate(self, rating_id: str) -> tuple[str, dict[str, Any]] | None:
-        """(shard, stored record) of a rating, or None when it is not stored."""
-        entry = self.files.records(self.layout.bucket(rating_id), INDEX_TABLE).get(rating_id)
-        if entry is None:
-            return None
-        shard = str(entry.get("shard"))
-        record = self.shard_records(shard).get(rating_id)
-        return (shard, record) if record is not None else None
+    def transaction(self) -> Transaction:
+        """A new transaction over this folder's files; call `commit` under the write lock."""
+        return Transaction(self.files)
 
-    def locate_many(self, rating_ids: Iterable[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """`locate` for many ids, reading each index bucket and shard once."""
+    def locate(
+        self, rating_id: str, txn: Transaction | None = None
+    ) -> tuple[str, dict[str, Any]] | None:
+        """(shard, stored record) of a rating, or None when it is not stored."""
+        return self.locate_many([rating_id], txn).get(rating_id)
+
+    def locate_many(
+        self, rating_ids: Iterable[str], txn: Transaction | None = None
+    ) -> dict[str, tuple[str, dict[str, Any]]]:
+        """`locate` for many ids, reading each index file and shard once. With a transaction
+        (a write), an index that cannot be trusted is rebuilt from the shards first; without
+        (a read), the shards are consulted instead."""
+        reader = txn or self.files
+        ids = list(rating_ids)
         buckets: dict[Path, list[str]] = {}
-        for rating_id in rating_ids:
+        for rating_id in ids:
             buckets.setdefault(self.layout.bucket(rating_id), []).append(rating_id)
         wanted: dict[str, list[str]] = {}
-        for bucket, ids in buckets.items():
-            entries = self.files.records(bucket, INDEX_TABLE)
+        if index.trusted(self.layout, reader, buckets):
+            for bucket, bucket_ids in buckets.items():
+                entries = reader.records(bucket, INDEX_TABLE)
+                for rating_id in bucket_ids:
+                    shard = index.entry_shard(entries.get(rating_id))
+                    if shard is not None:
+                        wanted.setdefault(shard, []).append(rating_id)
+        elif txn is not None:
+            index.rebuild(self.files)
+            txn.reread()
+            return self.locate_many(ids, txn)
+        else:
+            where = index.scan(self.layout, reader, strict=False)
             for rating_id in ids:
-                if rating_id in entries:
-                    wanted.setdefault(str(entries[rating_id].get("shard")), []).append(rating_id)
+                if rating_id in where:
+                    wanted.setdefault(where[rating_id], []).append(rating_id)
         found: dict[str, tuple[str, dict[str, Any]]] = {}
-        for shard, ids in wanted.items():
-            records = self.shard_records(shard)
-            found |= {i: (shard, records[i]) for i in ids if i in records}
+        for shard, shard_ids in wanted.items():
+            records = reader.records(self.layout.shard(shard), RATINGS_TABLE)
+            found |= {i: (shard, records[i]) for i in shard_ids if i in records}
         return found
 
-    def add_many(self, placed: list[tuple[str, dict[str, Any]]]) -> None:
-        """Store new records given as (shard, record): each index bucket and each shard is
-        written once, index first (see the module docstring)."""
-        buckets: dict[Path, dict[str, Any]] = {}
+    def add_many(self, txn: Transaction, placed: list[tuple[str, dict[str, Any]]]) -> None:
+        """Add new records given as (shard, record) to the transaction. A rating id already
+        in its target shard is refused: adding never overwrites."""
         shards: dict[str, dict[str, Any]] = {}
         for shard, record in placed:
-            rating_id = str(record["id"])
-            buckets.setdefault(self.layout.bucket(rating_id), {})[rating_id] = {"shard": shard}
-            shards.setdefault(shard, {})[rating_id] = record
-        for bucket, entries in buckets.items():
-            self.files.change(bucket, INDEX_TABLE, _merge(entries))
+            shards.setdefault(shard, {})[str(record["id"])] = record
         for shard, records in shards.items():
-            self.files.change(self.layout.shard(shard), RATINGS_TABLE, _merge(records))
+            path = self.layout.shard(shard)
+            present = txn.records(path, RATINGS_TABLE)
+            clash = next((i for i in records if i in present), None)
+            if clash is not None:
+                raise RatingConflictError(
+                    f"rating {clash} is already stored in {path}; nothing was saved"
+                )
+            txn.change(path, RATINGS_TABLE, _merge(records))
+        index.set_entries(txn, {str(r["id"]): shard for shard, r in placed})
 
     def index_ids(self, prefix: str) -> list[str]:
-        """Ids in the index file for ids starting with `prefix` (two hex digits)."""
-        return list(self.files.records(self.layout.index / f"{prefix}.json", INDEX_TABLE))
+        """Ids of stored ratings starting with `prefix` (two hex digits)."""
+        bucket = self.layout.index / f"{prefix}.json"
+        if index.trusted(self.layout, self.files, [bucket]):
+            return list(self.files.records(bucket, INDEX_TABLE))
+        where = index.scan(self.layout, self.files, strict=False)
+        return [i for i in where if i.startswith(prefix)]
 
     def shard_records(self, shard: str) -> Records:
         return self.files.records(self.layout.shard(shard), RATINGS_TABLE)
 
-    def _drop(self, shard: str, rating_id: str) -> None:
-        def drop(records: Records) -> None:
-            records.pop(rating_id, None)
-
-        self.files.change(self.layout.shard(shard), RATINGS_TABLE, drop)
-
-    def set_index(self, rating_id: str, shard: str) -> None:
-        self.files.change(
-            self.layout.bucket(rating_id),
-            INDEX_TABLE,
-            _merge({rating_id: {"shard": shard}}),
-        )
-
-    def put(self, record: dict[str, Any], target: str, current: str | None) -> None:
+    def put(
+        self, txn: Transaction, record: dict[str, Any], target: str, current: str | None
+    ) -> None:
         """Store `record` in shard `target`; `current` is the shard it is in now, if any."""
         rating_id = str(record["id"])
-
-        def write(records: Records) -> None:
-            records[rating_id] = record
-
-        if current is None:
-            self.set_index(rating_id, target)
-            self.files.change(self.layout.shard(target), RATINGS_TABLE, write)
-        elif current == target:
-            self.files.change(self.layout.shard(target), RATINGS_TABLE, write)
-        else:
-            move = {"id": rating_id, "from": current, "to": target}
-            fileio.write_atomic(self.layout.journal, json.dumps(move).encode())
-            self.files.change(self.layout.shard(target), RATINGS_TABLE, write)
-            self._drop(current, rating_id)
-            self.set_index(rating_id, target)
-            fileio.remove(self.layout.journal, "finish the move recorded in")
+        txn.change(self.layout.shard(target), RATINGS_TABLE, _merge({rating_id: record}))
+        if current is not None and current != target:
+            txn.change(self.layout.shard(current), RATINGS_TABLE, _drop(rating_id))
+        if current != target:
+            index.set_entries(txn, {rating_id: target})
 
     # --- instrument registry ------------------------------------------------------------------
 
-    def registry(self) -> dict[str, dict[str, Any]]:
-        """id@version -> {"hash", "roles", "first_used"} for every instrument version used."""
-        self._registry.update(self.files.records(self.layout.registry, REGISTRY_TABLE))
+    def registry(self, reader: Files | Transaction | None = None) -> dict[str, dict[str, Any]]:
+        """id@version -> {"hash", "roles", "first_used"} for every instrument version used.
+        An entry of the wrong shape is a `StoreCorruptError` naming the file and the key."""
+        path = self.layout.registry
+        found = (reader or self.files).records(path, REGISTRY_TABLE)
+        for key, entry in found.items():
+            if key not in self._registry:
+                problem = registry_problem(entry)
+                if problem:
+                    raise StoreCorruptError(
+                        f"{path}: entry {key!r} is damaged ({problem}); nothing was changed. "
+                        f"Restore it from a backup ({self.layout.backups_of(path).folder}) or "
+                        "correct it by hand; `rating-tui doctor` lists every damaged entry.",
+                        path,
+                    )
+        if reader is not None:  # may hold changes not yet committed: not remembered
+            return {**self._registry, **found}
+        self._registry.update(found)
         return self._registry
 
     def roles(self) -> dict[str, dict[str, str | None]]:
         """id@version -> role -> session field key, for every instrument version used."""
-        return {ref: dict(entry.get("roles") or {}) for ref, entry in self.registry().items()}
+        out: dict[str, dict[str, str | None]] = {}
+        for ref, entry in self.registry().items():
+            roles = entry.get("roles")
+            if isinstance(roles, dict):
+                out[ref] = {k: v for k, v in roles.items() if isinstance(v, str) or v is None}
+        return out
 
-    def admit(self, instrument: Instrument, content_hash: str) -> dict[str, str | None]:
-        """Check `instrument` against the hash recorded for its version (recording it on first
-        use) and return its role keys. Call under the write lock."""
+    def admit(
+        self, txn: Transaction, instrument: Instrument, content_hash: str
+    ) -> dict[str, str | None]:
+        """Check `instrument` against the hash recorded for its version (recording it, and a
+        copy of the instrument, in `txn` on first use) and return its role keys."""
         ref = instrument.ref
-        entry = self._registry.get(ref) or self.registry().get(ref)
+        entry = self._registry.get(ref) or self.registry(txn).get(ref)
         if entry is None:
             roles = {role: getattr(instrument.field_with_role(role), "key", None) for role in ROLES}
             entry = {"hash": content_hash, "roles": roles, "first_used": utc_now().isoformat()}
-            self.files.change(self.layout.registry, REGISTRY_TABLE, _merge({ref: entry}))
-            self._registry[ref] = entry
+            txn.change(self.layout.registry, REGISTRY_TABLE, _merge({ref: entry}))
         elif entry.get("hash") != content_hash:
             raise InstrumentChangedError(
                 f"The instrument {ref} has changed since ratings were saved with it (their "
@@ -268,7 +307,48 @@ class Engine:
                 f'version number (e.g. version = "{bump(instrument.version)}") so that old and '
                 "new ratings each keep the exact instrument they were made with."
             )
-        return dict(entry.get("roles") or {})
+        copy = self.layout.instrument_copy(content_hash)
+        if txn.has_file(copy):
+            pass
+        elif copy not in self._copies and not copy.exists():  # kept with the data (issue 10)
+            txn.put_file(
+                copy, self.codec.encode(to_json(instrument.model_dump(mode="json")).encode())
+            )
+        else:
+            self._copies.add(copy)
+        roles_ = entry.get("roles")
+        return dict(roles_) if isinstance(roles_, dict) else {}
+
+    def kept_instrument(self, content_hash: str) -> Instrument | None:
+        """The kept copy with this content hash (cached: a copy never changes)."""
+        if content_hash not in self._kept:
+            self._kept.update({hash_of(i): i for i in self.stored_instruments()[0]})
+        return self._kept.get(content_hash)
+
+    def stored_instruments(self) -> tuple[list[Instrument], list[tuple[Path, str]]]:
+        """The copies of instrument versions kept in the data folder, and (file, problem) for
+        each that cannot be used (damaged, or not the content its name says)."""
+        from pydantic import ValidationError
+
+        from rating_tui.instruments.hashing import content_hash
+
+        found: list[Instrument] = []
+        problems: list[tuple[Path, str]] = []
+        folder = self.layout.instrument_files
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                raw = fileio.read_bytes(path)
+                if raw is None:
+                    continue
+                instrument = Instrument.model_validate_json(self.codec.decode(raw))
+            except (StoreError, ValueError, ValidationError) as exc:
+                problems.append((path, f"cannot be read: {str(exc).splitlines()[0]}"))
+                continue
+            if content_hash(instrument) != path.stem:
+                problems.append((path, "its content does not have the hash it is named by"))
+                continue
+            found.append(instrument)
+        return found, problems
 
 
 def _merge(new: dict[str, Any]) -> Callable[[Records], None]:
@@ -276,6 +356,13 @@ def _merge(new: dict[str, Any]) -> Callable[[Records], None]:
         records.update(new)
 
     return merge
+
+
+def _drop(rating_id: str) -> Callable[[Records], None]:
+    def drop(records: Records) -> None:
+        records.pop(rating_id, None)
+
+    return drop
 
 
 def bump(version: str) -> str:

@@ -8,6 +8,7 @@ operation leaves every file as it was before.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,9 @@ class StoreWriteError(StoreError):
         super().__init__(message)
         self.path = path
         self.errno = errno
+        self.committed = False
+        """True when a transaction was decided (journalled) but not yet completely applied:
+        it is then completed when the folder is next opened."""
 
 
 class StoreReadError(StoreError):
@@ -65,7 +69,14 @@ class InstrumentChangedError(StoreError):
 
 
 class RatingConflictError(StoreError):
-    """An imported rating has the id of a stored rating but different content."""
+    """A change would overwrite another: an import with the id of a stored rating but other
+    content, or an edit based on a version that someone else has changed since (`who` and
+    `at` then say who saved the stored version, and when)."""
+
+    def __init__(self, message: str, *, who: str | None = None, at: datetime | None = None):
+        super().__init__(message)
+        self.who = who
+        self.at = at
 
 
 class RatingInvalidError(StoreError):

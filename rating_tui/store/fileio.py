@@ -7,8 +7,14 @@ folders 0700 by the call that creates them (never chmod-ed afterwards), so clini
 not readable by other users even for an instant. OS errors become `StoreError`s that say what
 happened in words; a failed write always leaves the previous file intact.
 
-`_open`, `_write` and `_fsync` are module-level aliases so tests can inject faults (a full
-disk, a read-only folder) without patching the `os` module for the whole process.
+`_open`, `_write`, `_fsync`, `_replace` and `_unlink` are module-level aliases through which
+every change to a data folder goes, so tests can inject faults (a full disk, a read-only
+folder) and record every operation (the power-loss simulation) without patching the `os`
+module for the whole process.
+
+Reads are bounded: `read_bytes` opens only regular files (a symlink to a device, a FIFO or a
+folder is refused by its type, without reading) and refuses files larger than
+`MAX_FILE_BYTES`, so a damaged or hostile data folder cannot hang a read or exhaust memory.
 """
 
 from __future__ import annotations
@@ -17,17 +23,24 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from rating_tui.store.errors import StoreReadError, StoreWriteError
 
 TEMP_SUFFIX = ".tmp"
+STAGED_SUFFIX = ".staged"
+"""Files written by a transaction before its journal commits it (see `transaction`)."""
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest data file read (a month of 400 ratings is about 0.5 MB)."""
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
 _open = os.open
 _write = os.write
 _fsync = os.fsync
+_replace = os.replace
+_unlink = os.unlink
 
 _FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -56,15 +69,83 @@ def make_private_dir(path: Path) -> None:
         raise StoreWriteError(f"{path} exists but is not a folder", path)
 
 
-def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes | None:
+    """The file's bytes, or None when it does not exist. Only a regular file is read, and
+    only up to `limit` bytes (default `MAX_FILE_BYTES`): anything else is a `StoreReadError`
+    naming the file and what it is, raised without reading from it."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
-        with path.open("rb") as handle:
-            return handle.read()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return None
     except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise StoreReadError(f"{path} is a folder, not a data file; move it aside") from None
         raise StoreReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreReadError(
+                f"{path} is {_kind(info.st_mode)}, not a data file: it was not read. Move it "
+                "aside (a data file is always a regular file)."
+            )
+        if info.st_size > limit:
+            raise StoreReadError(
+                f"{path} is {info.st_size:,} bytes, more than the {limit:,} a data file may "
+                "hold: it was not read. Move it aside and restore it from a backup."
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(info.st_size + 1)  # (a bigger size would be allocated)
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data))
+        if len(data) > limit:
+            raise StoreReadError(f"{path} grew past {limit:,} bytes while being read")
+        return data
+    except OSError as exc:
+        raise StoreReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create `path` (it must not exist) with `data`, fsynced, mode 0600, without renaming
+    it anywhere: a transaction's staged file. The folder is not fsynced here."""
+    try:
+        fd = _open(path, _FLAGS, FILE_MODE)
+    except OSError as exc:
+        raise write_error(exc, path) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[_write(fd, view) :]
+            _fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        discard(path)
+        raise write_error(exc, path) from None
+    except BaseException:
+        discard(path)
+        raise
+
+
+def replace_raw(source: Path, target: Path) -> None:
+    """`os.replace` through the module alias (the caller fsyncs the folder)."""
+    _replace(source, target)
 
 
 def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
@@ -85,12 +166,12 @@ def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
             _fsync(fd)
         finally:
             os.close(fd)
-        tmp.replace(path)
+        _replace(tmp, path)
     except OSError as exc:
-        _discard(tmp)
+        discard(tmp)
         raise write_error(exc, path) from None
     except BaseException:
-        _discard(tmp)
+        discard(tmp)
         raise
     fsync_dir(path.parent)
 
@@ -100,7 +181,7 @@ def fsync_dir(folder: Path) -> None:
     if os.name == "nt":
         return
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = _open(folder, os.O_RDONLY)
         try:
             _fsync(fd)
         finally:
@@ -126,9 +207,9 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     except FileNotFoundError:
         return []
     for stale in entries:
-        if stale.name.startswith(".") and stale.name.endswith(TEMP_SUFFIX):
+        if stale.name.startswith(".") and stale.name.endswith((TEMP_SUFFIX, STAGED_SUFFIX)):
             try:
-                stale.unlink()
+                _unlink(stale)
             except OSError as exc:
                 raise write_error(exc, stale, "remove the leftover temp file") from None
             removed.append(stale)
@@ -138,7 +219,9 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 def remove(path: Path, action: str = "remove") -> None:
     """Delete `path` durably (a missing file is fine); errors become `StoreWriteError`."""
     try:
-        path.unlink(missing_ok=True)
+        _unlink(path)
+    except FileNotFoundError:
+        pass
     except OSError as exc:
         raise write_error(exc, path, action) from None
     fsync_dir(path.parent)
@@ -147,16 +230,16 @@ def remove(path: Path, action: str = "remove") -> None:
 def rename(source: Path, target: Path) -> None:
     """Rename within one folder, durably; errors become `StoreWriteError`."""
     try:
-        source.replace(target)
+        _replace(source, target)
     except OSError as exc:
         raise write_error(exc, source, "rename") from None
     fsync_dir(target.parent)
 
 
-def _discard(tmp: Path) -> None:
+def discard(tmp: Path) -> None:
     # Best effort: a temp file that cannot be removed now is removed by the next open.
     with contextlib.suppress(OSError):
-        tmp.unlink()
+        _unlink(tmp)
 
 
 def write_error(exc: OSError, path: Path, action: str = "save to") -> StoreWriteError:

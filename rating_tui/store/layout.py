@@ -5,8 +5,10 @@
     <data>/ratings/2026-01.json    ratings whose session date is in January 2026
     <data>/ratings/undated.json    ratings without a session date yet (mostly drafts)
     <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
+    <data>/manifest.json           how many index entries each shard and index file has
+    <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
-    <data>/journal.json            present only while a rating moves between shards
+    <data>/journal.json            present only while a transaction is being applied
     <data>/.lock                   the inter-process lock
     <data>/.snapshots/             hard-linked shard sets that exports stream from
 
@@ -28,7 +30,11 @@ UNDATED = "undated"
 RATINGS_TABLE = "ratings"
 INDEX_TABLE = "ids"
 REGISTRY_TABLE = "instruments"
+SHARD_COUNTS = "shards"
+BUCKET_COUNTS = "buckets"
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_BUCKET = re.compile(r"^[0-9a-f]{2}$")
+_HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,17 @@ class Layout:
         return self.root / "journal.json"
 
     @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def instrument_files(self) -> Path:
+        return self.root / "instrument-files"
+
+    def instrument_copy(self, content_hash: str) -> Path:
+        return self.instrument_files / f"{content_hash}.json"
+
+    @property
     def ratings(self) -> Path:
         return self.root / "ratings"
 
@@ -75,6 +92,30 @@ class Layout:
 
     def bucket(self, rating_id: str) -> Path:
         return self.index / f"{rating_id[:2]}.json"
+
+    def buckets(self) -> list[Path]:
+        """The index files present, in name order."""
+        try:
+            found = [p for p in self.index.iterdir() if _BUCKET.match(p.stem)]
+        except FileNotFoundError:
+            return []
+        return sorted(p for p in found if p.suffix == ".json")
+
+    def from_journal(self, name: object) -> Path | None:
+        """The path of a file a journal names (relative to the data folder), or None when the
+        name is not one of this folder's data files: only the registry, the manifest, shards,
+        index files and instrument copies, so a journal cannot point anywhere else."""
+        if not isinstance(name, str):
+            return None
+        folder, _, file = name.rpartition("/")
+        stem, dot, suffix = file.rpartition(".")
+        ok = (
+            (folder == "" and file in ("instruments.json", "manifest.json"))
+            or (folder == "ratings" and suffix == "json" and is_shard_name(stem))
+            or (folder == "index" and suffix == "json" and _BUCKET.match(stem) is not None)
+            or (folder == "instrument-files" and suffix == "json" and _HASH.match(stem) is not None)
+        )
+        return self.root / name if ok and dot else None
 
     def backups_of(self, path: Path) -> Backups:
         """Snapshots of `path` go to backups/<its folder inside the data folder>/<its name>/."""

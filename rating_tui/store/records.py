@@ -4,6 +4,7 @@ in, required reasons, validation before any write, the instrument hash cache."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,15 @@ from pydantic import ValidationError
 
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
-from rating_tui.ratings.model import Rating, RatingContent
+from rating_tui.ratings.model import Rating, RatingContent, utc_now
 from rating_tui.ratings.validate import validate_rating
 from rating_tui.store.backups import Backups, restore_hint
-from rating_tui.store.errors import RatingInvalidError, ReasonRequiredError, StoreCorruptError
+from rating_tui.store.errors import (
+    RatingConflictError,
+    RatingInvalidError,
+    ReasonRequiredError,
+    StoreCorruptError,
+)
 from rating_tui.store.layout import shard_name
 
 
@@ -30,6 +36,35 @@ def to_rating(record: dict[str, Any], path: Path, backups: Backups) -> Rating:
             f"was changed.\n{restore_hint(path, backups)}",
             path,
         ) from None
+
+
+def next_time(stored: Rating) -> datetime:
+    """The `updated` time of the next version of `stored`: now, but always later than the
+    stored one (a clock set back must not give two versions the same time), so that
+    `updated` identifies a version of a rating and can serve as its revision tag."""
+    return max(utc_now(), stored.updated + timedelta(microseconds=1))
+
+
+def check_base(rating_id: str, based_on: datetime, stored: Rating) -> None:
+    """Refuse a change based on another version than the stored one (optimistic
+    concurrency): `based_on` is the `updated` time of the version the change started from."""
+    if based_on == stored.updated:
+        return
+    last = stored.revisions[-1] if stored.revisions else None
+    who = last.by if last is not None and last.at == stored.updated else stored.rater
+    what = {"voided": "voided", "final": "changed"}.get(stored.status, "saved")
+    raise RatingConflictError(
+        f"rating {rating_id} was {what} by {who} at {_when(stored.updated)}, after the "
+        f"version you started from ({_when(based_on)}). Your change was not saved, so "
+        "nothing of theirs is overwritten: reload the rating to see their version, then make "
+        "your change again.",
+        who=who,
+        at=stored.updated,
+    )
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def target_shard(rating: Rating, roles: Mapping[str, str | None]) -> str:

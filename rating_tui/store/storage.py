@@ -67,6 +67,11 @@ class SafeStorage(Storage):
             self.cache.remember(self.path, raw, tables)
         return tables
 
+    def read_uncached(self) -> Tables:
+        """Read and parse the file as it is on disk ({} when missing), ignoring the cache."""
+        raw = fileio.read_bytes(self.path)
+        return {} if raw is None else self.parse(raw)
+
     def parse(self, raw: bytes) -> Tables:
         """Decode and parse stored bytes, or raise `StoreCorruptError` naming the file."""
         if not raw:
@@ -84,21 +89,36 @@ class SafeStorage(Storage):
         return data
 
     def write(self, data: Tables) -> None:
+        try:
+            payload = self.prepare(data)
+            fileio.write_atomic(self.path, payload)
+        except BaseException:
+            self.forget()
+            raise
+        self.written(payload, data)
+
+    def prepare(self, data: Tables) -> bytes:
+        """The stored bytes of `data`, after checking the file on disk parses and taking its
+        daily backup: the first half of a write, shared with transactions (which write the
+        bytes as a staged file and rename it later)."""
         if self._raw is _UNREAD:
             self.read()  # never replace a file that has not been checked to parse
         text = self.cache.serialise(self.path, data) if self.cache else to_json(data)
         payload = self.codec.encode(text.encode("utf-8"))
-        try:
-            if self.backups is not None and isinstance(self._raw, bytes):
-                self.backups.snapshot(self._raw)
-            fileio.write_atomic(self.path, payload)
-        except BaseException:
-            if self.cache is not None:
-                self.cache.forget(self.path)
-            raise
+        if self.backups is not None and isinstance(self._raw, bytes):
+            self.backups.snapshot(self._raw)
+        return payload
+
+    def written(self, payload: bytes, data: Tables) -> None:
+        """Record that `payload` (the bytes of `data`) is now the file's content."""
         self._raw = payload
         if self.cache is not None:
             self.cache.remember(self.path, payload, data)
+
+    def forget(self) -> None:
+        """Drop cached content after a failed or abandoned write."""
+        if self.cache is not None:
+            self.cache.forget(self.path)
 
     def _corrupt(self, reason: str) -> StoreCorruptError:
         hint = self._hint(self.path) if self._hint else restore_hint(self.path, self.backups)

@@ -15,6 +15,7 @@ from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreCorruptError
 from rating_tui.store.layout import RATINGS_TABLE
 from rating_tui.store.query import Roles, sort_key
+from rating_tui.store.shapes import status_problem
 
 _T = TypeVar("_T")
 ToRating = Callable[[dict[str, Any], str], Rating]
@@ -49,6 +50,13 @@ def read_shard(
     for record in ordered:
         status = record.get("status")
         if type(status) is not str or status not in statuses:
+            problem = status_problem(record)
+            if problem:  # never silently left out of an export
+                raise StoreCorruptError(
+                    f"{real}: rating {record.get('id')!r} is damaged ({problem}); nothing was "
+                    f"changed.\n{restore_hint(real, engine.layout.backups_of(real))}",
+                    real,
+                )
             continue
         found = read(record)
         if found is None:

@@ -75,7 +75,7 @@ def resume_rating(app: RatingApp, rating: Rating, *, edit: bool = False) -> None
     """Continue a draft (or, with `edit`, change a final rating) at its items."""
     from rating_tui.tui.format import instrument_of
 
-    instrument = instrument_of(app.catalogue, rating)
+    instrument = instrument_of(app.catalogue, rating, app.store)
     if app.store is None:
         return
     if instrument is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from rating_tui.instruments.catalogue import Catalogue
@@ -11,14 +13,25 @@ from rating_tui.ratings.shown import ScoreResult, not_asked
 from rating_tui.safetext import escape
 from rating_tui.views.instrument_view import scale_points
 
+if TYPE_CHECKING:
+    from rating_tui.store.api import Store
 
-def instrument_of(catalogue: Catalogue, rating: Rating) -> Instrument | None:
-    """The instrument version a rating was made with, if it is among those found."""
+
+def instrument_of(
+    catalogue: Catalogue, rating: Rating, store: Store | None = None
+) -> Instrument | None:
+    """The instrument version a rating was made with: the file found, or (when it is lost or
+    was edited without a new version) the copy `store` keeps of the exact content."""
     try:
         loaded = catalogue.get(rating.instrument.ref)
     except LookupError:
-        return None
-    return loaded.instrument
+        loaded = None
+    if loaded is not None and loaded.content_hash == rating.instrument.hash:
+        return loaded.instrument
+    kept = store.kept_instrument(rating.instrument.hash) if store is not None else None
+    if kept is not None:
+        return kept
+    return loaded.instrument if loaded is not None else None
 
 
 def session_value(rating: Rating, instrument: Instrument | None, role: Role) -> str:

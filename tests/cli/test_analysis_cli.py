@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import stat
 from pathlib import Path
 
@@ -181,6 +182,7 @@ def test_bad_requests_fail_with_one_line(data: Path, args: list[str], message: s
 def test_ratings_of_an_unknown_instrument(tmp_path: Path, builtin: Instrument) -> None:
     other = builtin.model_copy(update={"id": "not-installed"})
     Store.open(tmp_path / "data").finalise(rating(other, 1, "RP", GOLD[0]), other)
+    shutil.rmtree(tmp_path / "data" / "instrument-files")  # the copy the folder keeps, too
     code, _, err = run("agreement", "--data", str(tmp_path / "data"))
     assert code == 1
     assert "made with not-installed@0.1.0, which no instruments folder holds" in err

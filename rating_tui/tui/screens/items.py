@@ -21,6 +21,7 @@ from rating_tui.ratings.entry import key_for_value, point_keys
 from rating_tui.ratings.model import Answer, Answered, Missing, Value
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import answer_text, progress
 from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
 from rating_tui.tui.widgets.item_row import ItemRow
@@ -229,7 +230,8 @@ class ItemsScreen(Screen[None]):
         try:
             dropped = self.session.answer(item, answer)
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            if not offer_reload(self, self.session, exc, self._redraw):
+                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
             return
         if dropped:
             labels = {i.key: i.label for i in self.items}

@@ -74,7 +74,7 @@ class RatingDetailScreen(Screen[None]):
 
     def render_rating(self) -> RenderableType:
         r = self.rating
-        ins = instrument_of(self.rating_app.catalogue, r)
+        ins = instrument_of(self.rating_app.catalogue, r, self.rating_app.store)
         rater = escape(r.rater)
         head = Text(f"{r.instrument.ref}  ·  {r.status}  ·  rater {rater}\n", style="bold")
         head.append(
@@ -157,7 +157,7 @@ class RatingDetailScreen(Screen[None]):
     def action_dyad(self) -> None:
         from rating_tui.tui.screens.dyad import DyadScreen
 
-        ins = instrument_of(self.rating_app.catalogue, self.rating)
+        ins = instrument_of(self.rating_app.catalogue, self.rating, self.rating_app.store)
         dyad = session_value(self.rating, ins, "dyad")
         if ins is not None and dyad:
             self.app.push_screen(DyadScreen(ins, dyad))

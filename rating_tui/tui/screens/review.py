@@ -23,6 +23,7 @@ from rating_tui.ratings.shown import not_asked, scores_of
 from rating_tui.safetext import escape
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import labelled_answer, score_text
 
 if TYPE_CHECKING:
@@ -131,7 +132,8 @@ class ReviewScreen(Screen[int | None]):
         try:
             rating = self.session.finalise()
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            if not offer_reload(self, self.session, exc, self._draw):
+                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
             return
         saved(app, rating)
 
@@ -146,7 +148,8 @@ class ReviewScreen(Screen[int | None]):
             try:
                 rating = self.session.save_edit(by, reason)
             except StoreError as exc:
-                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                if not offer_reload(self, self.session, exc, self._draw):
+                    self.notify(str(exc), title="Not saved", severity="error", timeout=12)
                 return
             saved(app, rating, "Changes saved")
 
@@ -159,7 +162,8 @@ class ReviewScreen(Screen[int | None]):
         try:
             self.session.set_notes(notes)
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            if not offer_reload(self, self.session, exc, self._draw):
+                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
 
     def action_goto_missing(self) -> None:
         index = self._missing_index()

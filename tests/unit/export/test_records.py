@@ -66,11 +66,13 @@ def add_records(store: Store, instrument: Instrument, records: list[Record]) -> 
     app would save), the way store_bench builds its folders."""
     engine = store._engine
     with engine.locked(write=True):
-        roles = engine.admit(instrument, content_hash(instrument))
+        txn = engine.transaction()
+        roles = engine.admit(txn, instrument, content_hash(instrument))
         key = roles["session_date"] or ""
         from rating_tui.store.layout import shard_name
 
-        engine.add_many([(shard_name(r["session"].get(key)), r) for r in records])
+        engine.add_many(txn, [(shard_name(r["session"].get(key)), r) for r in records])
+        txn.commit()
 
 
 def odd_record(instrument: Instrument, n: int, **parts: Any) -> Record:

@@ -8,6 +8,10 @@
         yet synced), in a data file, an index file, the journal or a backup.
     child_writer.py --instrument FILE DATA_DIR many COUNT TAG
         finalise COUNT new ratings as fast as possible; prints "ok ID TAG" after each.
+    child_writer.py --instrument FILE DATA_DIR bump ID COUNT TAG
+        COUNT times: get rating ID, append to its notes, update it (the get -> update of an
+        editor); a refused stale update (RatingConflictError) is retried from a fresh get.
+        Prints "ok TAG N" after each acknowledged update and "conflicts K" at the end.
 
 The marker of a save is stored in the rating's notes, so the parent can tell which version of
 each rating is on disk.
@@ -25,7 +29,7 @@ from typing import Any
 from rating_tui.instruments.loader import load_instrument
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, Rating
-from rating_tui.store import Store, fileio
+from rating_tui.store import RatingConflictError, Store, fileio
 
 
 def say(*words: object) -> None:
@@ -85,6 +89,26 @@ def many(store: Store, instrument: Instrument, count: int, tag: str) -> None:
         say("ok", rating.id, tag)
 
 
+def bump(store: Store, instrument: Instrument, rating_id: str, count: int, tag: str) -> None:
+    conflicts = 0
+    say("ready")
+    for n in range(count):
+        while True:
+            rating = store.get(rating_id)
+            try:
+                store.update(
+                    rating.replace(notes=f"{rating.notes} {tag}{n}"),
+                    instrument,
+                    by=tag,
+                    reason=f"{tag}{n}",
+                )
+                break
+            except RatingConflictError:
+                conflicts += 1
+        say("ok", tag, n)
+    say("conflicts", conflicts)
+
+
 def kill_at(count: int) -> None:
     calls = 0
     real = fileio._fsync
@@ -107,6 +131,8 @@ def main() -> None:
         if len(rest) > 1:
             kill_at(int(rest[1]))
         crash(store, instrument, int(rest[0]))
+    elif mode == "bump":
+        bump(store, instrument, rest[0], int(rest[1]), rest[2])
     else:
         many(store, instrument, int(rest[0]), rest[1])
 

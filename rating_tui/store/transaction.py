@@ -1,0 +1,255 @@
+"""All or nothing: a change that touches several files (a new rating and its index entry, a
+month move, an import, a merge, an index rebuild) is applied as one unit.
+
+Under the store lock, a `Transaction` collects the new content of every file it changes, in
+memory. `commit` then:
+
+1. writes each file's new bytes to a staged file beside it (`.<name>.<id>.staged`), fsynced,
+   and fsyncs their folders; a failure here (a full disk, a damaged file found when reading
+   it) deletes the staged files: nothing changed, and no journal exists that could replay it;
+2. writes `journal.json` atomically: `{"transaction": id, "files": [relative paths]}`. Once it
+   is on disk the change is decided;
+3. renames each staged file over its target and fsyncs the folders;
+4. removes the journal.
+
+`recover` runs whenever a process takes the lock: a journal left by a crash is rolled forward
+(the staged files still there are renamed; renaming is idempotent), then stray staged files
+of transactions that never committed are deleted (rolled back). The journal is validated on
+read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
+
+A transaction of one file skips the journal: one atomic replace is already all or nothing.
+Designed for any number of files, so finer shards (sub-month files) change nothing here.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rating_tui.store import fileio
+from rating_tui.store.errors import StoreCorruptError, StoreWriteError
+from rating_tui.store.files import Files, Records
+from rating_tui.store.layout import Layout
+from rating_tui.store.storage import SafeStorage, Tables
+
+_ID_LENGTH = 16
+
+
+class Transaction:
+    """The pending new content of the files one change touches (see the module docstring)."""
+
+    def __init__(self, files: Files) -> None:
+        self.files = files
+        self.layout: Layout = files.layout
+        self._storages: dict[Path, SafeStorage] = {}
+        self._pending: dict[Path, Tables] = {}
+        self._blobs: dict[Path, bytes] = {}
+        self._read: dict[Path, Tables] = {}
+        """Files read so far (under the lock nobody else changes them)."""
+
+    def tables(self, path: Path) -> Tables:
+        """The content of `path` as this transaction would leave it (read-only)."""
+        if path in self._pending:
+            return self._pending[path]
+        if path not in self._read:
+            self._read[path] = self._storage(path).read() or {}
+        return self._read[path]
+
+    def reread(self) -> None:
+        """Forget what was read (after files were changed outside this transaction)."""
+        self._read.clear()
+        self._storages = {p: s for p, s in self._storages.items() if p in self._pending}
+
+    def records(self, path: Path, table: str) -> Records:
+        return self.tables(path).get(table, {})
+
+    def change(self, path: Path, table: str, edit: Callable[[Records], None]) -> None:
+        """Apply `edit` to a copy of `table` in `path`; written by `commit`. Records are
+        replaced, never changed in place (the file cache shares them)."""
+        current = self.tables(path)
+        tables = {name: dict(records) for name, records in current.items()}
+        edit(tables.setdefault(table, {}))
+        self._pending[path] = tables
+
+    def put_file(self, path: Path, data: bytes) -> None:
+        """Write a file that is not a TinyDB file (an instrument copy) with the rest."""
+        self._blobs[path] = data
+
+    def has_file(self, path: Path) -> bool:
+        """Whether `put_file` was called for `path`."""
+        return path in self._blobs
+
+    @property
+    def paths(self) -> list[Path]:
+        return [*self._pending, *self._blobs]
+
+    def commit(self) -> None:
+        """Apply every change, all or nothing (see the module docstring)."""
+        paths = self.paths
+        if not paths:
+            return
+        if len(paths) == 1 and not self._blobs:
+            path = paths[0]
+            self._storage(path).write(self._pending[path])
+            return
+        txn = secrets.token_hex(_ID_LENGTH // 2)
+        staged: list[tuple[Path, Path]] = []
+        payloads: dict[Path, bytes] = {}
+        try:
+            for path in paths:
+                if path in self._blobs:
+                    payload = self._blobs[path]
+                else:
+                    payload = self._storage(path).prepare(self._pending[path])
+                payloads[path] = payload
+                fileio.make_private_dir(path.parent)
+                target = staged_path(path, txn)
+                fileio.write_new(target, payload)
+                staged.append((target, path))
+            for folder in _folders(paths):
+                fileio.fsync_dir(folder)
+            names = [str(p.relative_to(self.layout.root).as_posix()) for p in paths]
+            write_journal(self.layout.journal, {"transaction": txn, "files": names})
+        except BaseException:
+            for target, _ in staged:
+                fileio.discard(target)
+            for path in paths:
+                self._forget(path)
+            raise
+        try:
+            apply(self.layout, txn, paths)
+        except StoreWriteError as exc:
+            for path in paths:
+                self._forget(path)
+            error = StoreWriteError(
+                f"The change was recorded in {self.layout.journal} but could not be completed "
+                f"({exc}). It is completed the next time the data folder is opened; nothing "
+                "is lost.",
+                exc.path,
+                exc.errno,
+            )
+            error.committed = True
+            raise error from None
+        for path in self._pending:
+            self._storage(path).written(payloads[path], self._pending[path])
+
+    def _storage(self, path: Path) -> SafeStorage:
+        storage = self._storages.get(path)
+        if storage is None:
+            storage = self._storages[path] = self.files.storage(path)
+        return storage
+
+    def _forget(self, path: Path) -> None:
+        self.files.cache.forget(path)
+
+
+def staged_path(path: Path, txn: str) -> Path:
+    return path.with_name(f".{path.name}.{txn}{fileio.STAGED_SUFFIX}")
+
+
+def write_journal(journal: Path, entry: dict[str, Any]) -> None:
+    """Write the journal; on any failure make sure none is left that could replay later."""
+    try:
+        fileio.write_atomic(journal, json.dumps(entry).encode())
+    except BaseException:
+        try:
+            fileio.remove(journal, "remove the unfinished journal")
+        except StoreWriteError as exc:
+            raise StoreWriteError(
+                f"{exc} The change may be completed the next time the folder is opened.",
+                journal,
+                exc.errno,
+            ) from None
+        raise
+
+
+def apply(layout: Layout, txn: str, paths: list[Path]) -> None:
+    """Steps 3 and 4: rename the staged files that are still there, remove the journal."""
+    for path in paths:
+        source = staged_path(path, txn)
+        try:
+            fileio.replace_raw(source, path)
+        except FileNotFoundError:
+            continue  # renamed before a crash
+        except OSError as exc:
+            raise fileio.write_error(exc, path, "complete the transaction on") from None
+    for folder in _folders(paths):
+        fileio.fsync_dir(folder)
+    fileio.remove(layout.journal, "remove the finished journal")
+
+
+def recover(layout: Layout, move: Callable[[str, str, str], None]) -> bool:
+    """Roll a journal left by a crash forward; True when there was one. `move` finishes a
+    move recorded by the earlier journal format ({"id", "from", "to"})."""
+    found = read_journal(layout)
+    if found is None:
+        return False
+    if isinstance(found, tuple):
+        move(*found)
+        fileio.remove(layout.journal, "finish the interrupted move recorded in")
+    else:
+        apply(layout, found.txn, found.paths)
+    return True
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A committed transaction not yet completely applied."""
+
+    txn: str
+    paths: list[Path]
+
+
+def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
+    """The journal, validated: a `Journal`, an old-style move (id, from, to), or None when
+    there is none. Anything else raises `StoreCorruptError` naming the journal and the entry,
+    before any file is touched."""
+    journal = layout.journal
+    raw = fileio.read_bytes(journal, limit=1024 * 1024)
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        entry = None
+    if isinstance(entry, dict) and set(entry) == {"id", "from", "to"}:
+        rating_id, source, target = entry["id"], entry["from"], entry["to"]
+        if all(isinstance(v, str) for v in (rating_id, source, target)) and all(
+            layout.from_journal(f"ratings/{s}.json") for s in (source, target)
+        ):
+            return (rating_id, source, target)
+        raise _bad_journal(journal, "it names a file that is not a month file of this folder")
+    if not isinstance(entry, dict) or set(entry) != {"transaction", "files"}:
+        raise _bad_journal(journal, 'expected {"transaction": ..., "files": [...]}')
+    txn, names = entry["transaction"], entry["files"]
+    if not isinstance(txn, str) or len(txn) != _ID_LENGTH or not _hex(txn):
+        raise _bad_journal(journal, f"the transaction id {txn!r} is not {_ID_LENGTH} hex digits")
+    if not isinstance(names, list) or not names:
+        raise _bad_journal(journal, "its file list is empty or not a list")
+    paths = []
+    for name in names:
+        path = layout.from_journal(name)
+        if path is None:
+            raise _bad_journal(journal, f"{name!r} is not a data file of this folder")
+        paths.append(path)
+    return Journal(txn, paths)
+
+
+def _bad_journal(journal: Path, why: str) -> StoreCorruptError:
+    return StoreCorruptError(
+        f"{journal} is not a valid transaction journal ({why}); nothing was done with it. It "
+        "was not written by rating-tui: move it aside, then run `rating-tui doctor`.",
+        journal,
+    )
+
+
+def _hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
+
+
+def _folders(paths: list[Path]) -> list[Path]:
+    return list(dict.fromkeys(p.parent for p in paths))

@@ -1,0 +1,253 @@
+"""Writes that touch several files are all or nothing (issue 10): an import beside a damaged
+month, a full disk at every write of an import, a move refused on a full disk, a crafted
+journal, an import with the index gone. Each of these left part of the change on the old code."""
+
+from __future__ import annotations
+
+import errno
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings import Rating
+from rating_tui.ratings.model import Revision
+from rating_tui.store import (
+    RatingConflictError,
+    Store,
+    StoreCorruptError,
+    StoreError,
+    StoreWriteError,
+    fileio,
+)
+
+MONTHS = ["2025-01-10", "2025-02-10", "2025-03-10", "2025-04-10", "2025-05-10"]
+
+
+def _batch(make_rating: Callable[..., Rating], count: int) -> list[Rating]:
+    return [
+        make_rating(dyad=f"D{n:03d}", day=MONTHS[n % len(MONTHS)], number=n + 1)
+        for n in range(count)
+    ]
+
+
+def _stored_ids(data_dir: Path) -> set[str]:
+    ids: set[str] = set()
+    for shard in (data_dir / "ratings").glob("*.json"):
+        try:
+            ids |= set(json.loads(shard.read_bytes())["ratings"])
+        except ValueError:
+            continue  # the damaged month of a test
+    return ids
+
+
+def _leftovers(data_dir: Path) -> list[Path]:
+    return [
+        p
+        for p in data_dir.rglob("*")
+        if p.name == "journal.json" or p.name.endswith((".staged", ".tmp"))
+    ]
+
+
+def test_an_import_beside_a_damaged_month_stores_nothing(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    first = store.finalise(make_rating(day="2025-03-04"), instrument)
+    march = data_dir / "ratings" / "2025-03.json"
+    march.write_bytes(b'{"ratings": {')  # cut short: damaged
+    batch = _batch(make_rating, 30)
+    with pytest.raises(StoreError):
+        store.import_ratings(batch, {instrument.ref: instrument})
+    assert _stored_ids(data_dir) <= {first.id}
+    assert not _leftovers(data_dir)
+    assert march.read_bytes() == b'{"ratings": {'
+
+
+def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_journal(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batch = _batch(make_rating, 12)
+    real = fileio._write
+    calls = 0
+
+    def counting(fd: int, data: memoryview) -> int:
+        nonlocal calls
+        calls += 1
+        return real(fd, data)
+
+    store = Store.open(data_dir)
+    store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)  # a folder in use
+    monkeypatch.setattr(fileio, "_write", counting)
+    store.import_ratings(batch, {instrument.ref: instrument})  # how many writes it takes
+    monkeypatch.undo()
+    per_import = calls
+    assert per_import > 12  # months, index files, manifest, journal, backups
+    for fail_at in range(1, per_import + 1):  # every write before the commit point
+        folder = data_dir.parent / f"d{fail_at}"
+        store = Store.open(folder)
+        store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)
+        before = {p: p.read_bytes() for p in folder.rglob("*.json")}
+        calls = 0
+
+        def full(fd: int, data: memoryview, fail_at: int = fail_at) -> int:
+            nonlocal calls
+            calls += 1
+            if calls == fail_at:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(fd, data)
+
+        monkeypatch.setattr(fileio, "_write", full)
+        with pytest.raises(StoreWriteError, match="disk is full") as caught:
+            store.import_ratings(batch, {instrument.ref: instrument})
+        monkeypatch.undo()
+        assert "Nothing was changed" in str(caught.value)
+        assert not (folder / "journal.json").exists(), fail_at
+        reopened = Store.open(folder)
+        after = {p: p.read_bytes() for p in folder.rglob("*.json") if "backups" not in p.parts}
+        assert after == {p: b for p, b in before.items() if "backups" not in p.parts}, fail_at
+        assert len(reopened.list(limit=None)) == 1
+        assert not _leftovers(folder)
+
+
+def test_a_move_refused_on_a_full_disk_is_never_applied_later(
+    store: Store,
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    final = store.finalise(make_rating(day="2025-03-04", notes="acknowledged"), instrument)
+    real = fileio._write
+    for fail_at in range(1, 6):
+        calls = 0
+
+        def full(fd: int, data: memoryview, fail_at: int = fail_at) -> int:
+            nonlocal calls
+            calls += 1
+            if calls == fail_at:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(fd, data)
+
+        monkeypatch.setattr(fileio, "_write", full)
+        moved = final.replace(notes="never acknowledged").with_field("session_date", "2025-07-01")
+        with pytest.raises(StoreWriteError, match="Nothing was changed"):
+            store.update(moved, instrument, by="AB", reason="date")
+        monkeypatch.undo()
+        assert not (data_dir / "journal.json").exists()
+        reopened = Store.open(data_dir)  # space is back: nothing is replayed
+        assert reopened.get(final.id) == final
+        assert [r.id for r in reopened.list(limit=None)] == [final.id]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        ["../outside/evil.json"],
+        ["ratings/../../outside/evil.json"],
+        ["/tmp/evil.json"],
+        ["ratings/2025-13x.json"],
+        ["store.json"],
+        "ratings/2025-03.json",
+    ],
+)
+def test_a_crafted_journal_is_refused_and_touches_nothing_outside(
+    files: object, store: Store, data_dir: Path
+) -> None:
+    outside = data_dir.parent / "outside"
+    outside.mkdir()
+    (outside / ".evil.json.0123456789abcdef.staged").write_text("{}")
+    journal = {"transaction": "0123456789abcdef", "files": files}
+    (data_dir / "journal.json").write_text(json.dumps(journal))
+    with pytest.raises(StoreCorruptError, match="not a valid transaction journal"):
+        Store.open(data_dir)
+    assert not (outside / "evil.json").exists()
+    errors = [f for f in Store(store._engine).check() if f.level == "error"]
+    assert any("journal" in f.message for f in errors), errors
+
+
+def test_an_old_style_move_journal_pointing_outside_is_refused(
+    store: Store, data_dir: Path
+) -> None:
+    move = {"id": "x", "from": "../../outside/evil", "to": "2025-03"}
+    (data_dir / "journal.json").write_text(json.dumps(move))
+    with pytest.raises(StoreCorruptError):
+        Store.open(data_dir)
+    assert not (data_dir.parent / "outside").exists()
+
+
+def test_with_the_index_gone_an_import_never_overwrites_a_stored_rating(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    stored = store.finalise(make_rating(day="2025-03-04", notes="original"), instrument)
+    other = stored.replace(notes="other notes")
+    for damage in ("delete", "garble"):
+        for bucket in (data_dir / "index").glob("*.json"):
+            if damage == "delete":
+                bucket.unlink()
+            else:
+                bucket.write_bytes(b"{")
+        with pytest.raises(RatingConflictError):
+            store.import_ratings([other], {instrument.ref: instrument})
+        moved = other.with_field("session_date", "2025-08-01")  # another month as well
+        with pytest.raises(RatingConflictError):
+            store.import_ratings([moved], {instrument.ref: instrument})
+        assert store.get(stored.id) == stored
+        assert _stored_ids(data_dir) == {stored.id}
+    (data_dir / "manifest.json").unlink()  # and the manifest too
+    for bucket in (data_dir / "index").glob("*.json"):
+        bucket.unlink()
+    with pytest.raises(RatingConflictError):
+        Store.open(data_dir).import_ratings([other], {instrument.ref: instrument})
+    assert store.get(stored.id) == stored
+
+
+def test_a_merge_into_a_folder_is_one_transaction(
+    store: Store,
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = store.finalise(make_rating(day="2025-03-04"), instrument)
+    change = Revision(
+        at=first.updated, by="CD", reason="x", action="update", previous=first.content()
+    )
+    newer = first.replace(notes="changed elsewhere", revisions=[change])
+    batch = _batch(make_rating, 10)
+    before = _stored_ids(data_dir)
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt  # killed after the journal, before any rename
+
+    from rating_tui.store import transaction
+
+    monkeypatch.setattr(transaction, "apply", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.merge_ratings(batch, [newer], {instrument.ref: instrument})
+    assert _stored_ids(data_dir) == before  # nothing visible yet
+    monkeypatch.undo()
+    reopened = Store.open(data_dir)  # the journal is rolled forward: all of it
+    assert _stored_ids(data_dir) == before | {r.id for r in batch}
+    assert reopened.get(first.id).notes == "changed elsewhere"
+
+
+def test_a_folder_from_before_the_manifest_is_upgraded_on_open_even_with_a_damaged_month(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    store.finalise(make_rating(day="2025-03-04"), instrument)
+    april = store.finalise(make_rating(day="2025-04-04"), instrument)
+    (data_dir / "manifest.json").unlink()
+    reopened = Store.open(data_dir)
+    assert (data_dir / "manifest.json").exists()
+    assert not [f for f in reopened.check() if f.level == "error"]
+    (data_dir / "manifest.json").unlink()
+    (data_dir / "ratings" / "2025-03.json").write_bytes(b"{")
+    damaged = Store.open(data_dir)  # still opens; the other month still reads
+    assert damaged.get(april.id) == april
+    with pytest.raises(StoreCorruptError, match="2025-03"):
+        damaged.update(april.replace(notes="x"), instrument, by="AB", reason="x")
