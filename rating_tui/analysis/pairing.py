@@ -3,8 +3,9 @@
 Two final ratings are of the same session when they share the instrument id (any version),
 the dyad code, the session date and the session number (the fields with those roles), and come
 from different raters. A rater who rated one session twice counts once, with the rating
-updated last (`SessionTable.replaced` counts the others). Only items whose answer is a point on
-a line are analysed (likert, numeric, yes/no); choices and text are left out.
+updated last (`SessionTable.replaced` counts the others). Items analysed: those whose answer is
+a point on a line (likert, numeric), yes/no, and single choice (stored as the index of the
+chosen option among the scale's choices; nominal). Multiple choice and text are left out.
 
 An item coded "not observed" / "not applicable", or left unanswered, has no value here (NaN);
 the codes are counted per item so that each statistic can say how many it set aside.
@@ -28,6 +29,7 @@ from rating_tui.instruments.model import (
     LikertScale,
     NumericScale,
     Role,
+    SingleChoiceScale,
     YesNoScale,
 )
 from rating_tui.ratings.model import Answered, Missing, Rating
@@ -38,6 +40,9 @@ Parts = tuple[tuple[str, str, str], str, str, Mapping[str, object], Mapping[str,
 """(instrument id, version, hash), status, rater, session fields, answers, updated (ISO)."""
 LEFT_OUT: Parts = (("", "", ""), "", "", {}, {}, "")
 """Parts of a rating a filter left out: no status, so `collect` passes it by."""
+
+Column = tuple[int, str, dict[str, float] | None]
+"""An analysed item of one instrument version: its column, key, and a choice's code index."""
 
 SESSION_ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number")
 """The session fields that together say which session a rating is of."""
@@ -50,12 +55,24 @@ class ItemScale:
     key: str
     label: str
     kind: str
-    """likert, numeric or yes_no."""
+    """likert, numeric, yes_no or choice (single choice)."""
     points: tuple[float, ...]
     """The likert point values in ascending order (yes/no: 0 and 1; numeric: none)."""
     low: float
     high: float
     step: float
+    codes: tuple[str, ...] = ()
+    """A choice item's option codes (as text), in the scale's order: a value is an index."""
+
+    @property
+    def nominal(self) -> bool:
+        """Whether the values are categories without order (yes/no, single choice)."""
+        return self.kind in ("yes_no", "choice")
+
+    @property
+    def categories(self) -> int:
+        """How many categories a nominal or likert scale has (0 for a numeric scale)."""
+        return len(self.points)
 
     @property
     def span(self) -> float:
@@ -86,6 +103,10 @@ def item_scale(instrument: Instrument, key: str) -> ItemScale | None:
     if isinstance(scale, NumericScale):
         low, high, step = float(scale.min), float(scale.max), float(scale.step)
         return ItemScale(key, item.label, "numeric", (), low, high, step)
+    if isinstance(scale, SingleChoiceScale):
+        codes = tuple(str(c.code) for c in scale.choices)
+        points = tuple(float(i) for i in range(len(codes)))
+        return ItemScale(key, item.label, "choice", points, 0.0, points[-1], 1.0, codes)
     return None
 
 
@@ -105,6 +126,9 @@ class SessionTable:
     coded: list[array[int]] = field(default_factory=list)
     """Per item, 1 where the row gave a not-observed / not-applicable code."""
     replaced: int = 0
+    dyad_first: bool = False
+    """Whether each session key starts with the dyad code (the instrument has a dyad field):
+    what the dyad (cluster) bootstrap groups sessions by."""
 
     @property
     def rows(self) -> int:
@@ -134,20 +158,21 @@ class _Builder:
         self.table = SessionTable(instrument_id)
         self._item_at: dict[str, int] = {}
         self._item_version: dict[str, str] = {}
-        self._plans: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+        self._plans: dict[str, tuple[list[str], list[Column]]] = {}
         self._session_at: dict[tuple[str, ...], int] = {}
         self._rater_at: dict[str, int] = {}
         self._row_at: dict[tuple[int, int], int] = {}
         self._updated: list[str] = []
 
-    def _plan(self, instrument: Instrument) -> tuple[list[str], list[tuple[int, str]]]:
+    def _plan(self, instrument: Instrument) -> tuple[list[str], list[Column]]:
         """Session field keys and (column, item key) pairs of one version, made once."""
         plan = self._plans.get(instrument.version)
         if plan is not None:
             return plan
         roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
         key_fields = [f.key for f in roles if f is not None]
-        columns = []
+        self.table.dyad_first = roles[0] is not None
+        columns: list[tuple[int, str, dict[str, float] | None]] = []
         for item in instrument.items:
             scale = item_scale(instrument, item.key)
             if scale is None:
@@ -162,7 +187,8 @@ class _Builder:
             elif semver_key(instrument.version) > semver_key(self._item_version[item.key]):
                 self._item_version[item.key] = instrument.version
                 self.table.items[column] = scale
-            columns.append((column, item.key))
+            index = {c: float(i) for i, c in enumerate(scale.codes)} if scale.codes else None
+            columns.append((column, item.key, index))
         plan = self._plans[instrument.version] = (key_fields, columns)
         return plan
 
@@ -196,10 +222,13 @@ class _Builder:
             self._updated[row] = updated
             for values, coded in zip(table.values, table.coded, strict=True):
                 values[row], coded[row] = math.nan, 0
-        for column, item_key in columns:
+        for column, item_key, index in columns:
             answer = answers.get(item_key)
             if answer is not None:
-                value, is_code = _answer(answer)
+                if index is not None:  # a choice: the chosen option's index
+                    value, is_code = _choice(answer, index)
+                else:
+                    value, is_code = _answer(answer)
                 if is_code:
                     table.coded[column][row] = 1
                 elif value is not None:
@@ -220,6 +249,22 @@ def _answer(answer: object) -> tuple[float | None, bool]:
     if isinstance(value, int | float) and not isinstance(value, bool):  # True is no point
         return float(value), False
     return None, False
+
+
+def _choice(answer: object, index: dict[str, float]) -> tuple[float | None, bool]:
+    """(the chosen option's index or None, whether it is a missing code) of a choice answer;
+    a code the newest scale does not list has no index (no value)."""
+    if type(answer) is dict:
+        if "missing" in answer:
+            return None, True
+        value = answer.get("value")
+    elif isinstance(answer, Answered):
+        value = answer.value
+    else:
+        return None, isinstance(answer, Missing)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None, False
+    return index.get(str(value)), False
 
 
 def rating_parts(rating: Rating) -> Parts:
