@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -30,12 +29,17 @@ import numpy.typing as npt
 from rating_tui.analysis import design as designs
 from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
 from rating_tui.analysis.bootstrap import Sums, percentile_interval, replicate_totals
+from rating_tui.analysis.categorical import (
+    NO_VARIATION,
+    Context,
+    Pending,
+    kappa_figures,
+    nominal_figures,
+)
 from rating_tui.analysis.design import Design, design_of
 from rating_tui.analysis.icc import icc
-from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
 from rating_tui.analysis.pairing import ItemScale, SessionTable
-from rating_tui.analysis.pairs import MAX_CATEGORIES, kappas_from_totals, pair_rows
 from rating_tui.analysis.results import (
     ALPHAS,
     MIN_SESSIONS,
@@ -50,8 +54,6 @@ Resample = Literal["session", "dyad"]
 IntVector = npt.NDArray[np.int64]
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
-NO_VARIATION = "no variation: every value is the same"
-WEIGHTINGS = {"kappa (linear)": "linear", "kappa (quadratic)": "quadratic"}
 
 
 @dataclass(frozen=True)
@@ -83,18 +85,6 @@ class ItemAgreement:
     @property
     def headline(self) -> Figure | None:
         return None if self.recommended is None else self.figures[self.recommended]
-
-
-@dataclass(frozen=True)
-class _Pending:
-    """Figures whose intervals wait for the shared bootstrap: `finish` turns the replicate
-    totals of `parts` into one column of replicated values per figure."""
-
-    item: int
-    figures: list[int]
-    parts: list[Sums]
-    finish: Callable[[list[Matrix]], Matrix]
-    method: str
 
 
 def item_values(table: SessionTable, column: int) -> ItemValues:
@@ -174,7 +164,7 @@ def _item(
     position: int,
     method: str,
     dyad: bool,
-) -> tuple[ItemAgreement, list[_Pending]]:
+) -> tuple[ItemAgreement, list[Pending]]:
     m = np.bincount(found.sessions, minlength=len(index))
     paired = np.flatnonzero(m >= 2)
     keep = m[found.sessions] >= 2
@@ -183,35 +173,19 @@ def _item(
     design = design_of(_masks(local, raters, names), names)
     everyone = tuple(sorted(names[i] for i in np.unique(raters).tolist()))
     rows = index[paired]
-    context = _Context(found.item, local, raters, x, len(paired), rows, everyone, design, names)
+    context = Context(found.item, local, raters, x, len(paired), rows, everyone, design, names)
     figures: list[Figure] = []
-    pending: list[_Pending] = []
+    pending: list[Pending] = []
     if found.item.nominal:
-        _nominal(context, figures, pending, position, method)
+        nominal_figures(context, figures, pending, position, method)
         recommended = 0 if figures[0].estimate.value is not None else None
     else:
         _icc(context, figures, pending, position, method if dyad else "")
         _alphas(context, figures, pending, position, method)
         recommended = _recommend(figures, design)
-    _kappas(context, names, figures, pending, position, method)
+    kappa_figures(context, names, figures, pending, position, method)
     result = ItemAgreement(found.item, len(paired), found.coded, design, figures, recommended)
     return result, pending
-
-
-@dataclass(frozen=True)
-class _Context:
-    item: ItemScale
-    sessions: IntVector
-    """Each value's session, numbered 0..n-1 over the item's sessions with two values."""
-    raters: IntVector
-    x: Vector
-    n: int
-    rows: IntVector
-    """Each of those sessions' row in the shared bootstrap."""
-    everyone: tuple[str, ...]
-    design: Design
-    names: list[str]
-    """Every rater of the table, by index."""
 
 
 def _masks(sessions: IntVector, raters: IntVector, names: list[str]) -> Counter[int]:
@@ -242,7 +216,7 @@ def _recommend(figures: list[Figure], design: Design) -> int | None:
 
 
 def _icc(
-    c: _Context, figures: list[Figure], pending: list[_Pending], position: int, method: str
+    c: Context, figures: list[Figure], pending: list[Pending], position: int, method: str
 ) -> None:
     """ICC(1,1) and ICC(1,k) over all sessions; the two-way forms as the design allows."""
     sums = oneway_sums(c.sessions, c.x, c.n)
@@ -264,7 +238,7 @@ def _icc(
         figures.append(Figure(name, estimate, c.n, c.everyone, "all sessions", interval, k0))
     if method and estimates[0].value is not None:
         pending.append(
-            _Pending(
+            Pending(
                 position,
                 [first, first + 1],
                 [Sums(c.rows, sums)],
@@ -281,7 +255,7 @@ def _bounded(value: float, low: float, high: float) -> Estimate:
     return Estimate(value, note="no confidence interval (no variation within sessions)")
 
 
-def _two_way(c: _Context) -> list[Figure]:
+def _two_way(c: Context) -> list[Figure]:
     """The two-way forms: on all sessions when crossed, on the complete block for a fixed
     team with gaps; for rotating raters, only a statement of the block's size."""
     d = c.design
@@ -310,7 +284,7 @@ def _two_way(c: _Context) -> list[Figure]:
     return figures
 
 
-def _block_matrix(c: _Context, block: tuple[str, ...]) -> Matrix:
+def _block_matrix(c: Context, block: tuple[str, ...]) -> Matrix:
     """The complete sessions x raters matrix of the block's raters and sessions."""
     members = [c.names.index(b) for b in block]
     column_of = np.full(len(c.names), -1, np.int64)
@@ -326,7 +300,7 @@ def _block_matrix(c: _Context, block: tuple[str, ...]) -> Matrix:
 
 
 def _alphas(
-    c: _Context, figures: list[Figure], pending: list[_Pending], position: int, method: str
+    c: Context, figures: list[Figure], pending: list[Pending], position: int, method: str
 ) -> None:
     for name in ALPHAS:
         if c.n < MIN_SESSIONS:
@@ -339,7 +313,7 @@ def _alphas(
             figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
             continue
         pending.append(
-            _Pending(
+            Pending(
                 position,
                 [len(figures)],
                 [Sums(c.rows, sums)],
@@ -348,117 +322,3 @@ def _alphas(
             )
         )
         figures.append(Figure(name, Estimate(float(value)), c.n, c.everyone))
-
-
-def _codes(c: _Context) -> tuple[IntVector, Vector] | None:
-    """Each value as a category index, and the categories' positions on the scale (None when
-    a numeric scale has too many distinct values for kappa)."""
-    item = c.item
-    if item.kind in ("likert", "yes_no", "choice"):
-        points = np.asarray(item.points)
-        codes = np.searchsorted(points, c.x) if item.kind != "choice" else c.x
-        return np.asarray(codes, np.int64), np.arange(len(points), dtype=np.float64)
-    steps = np.round((c.x - item.low) / item.step, 6)
-    positions, codes = np.unique(steps, return_inverse=True)
-    if len(positions) > MAX_CATEGORIES:
-        return None
-    return codes.astype(np.int64), positions.astype(np.float64)
-
-
-def _nominal(
-    c: _Context, figures: list[Figure], pending: list[_Pending], position: int, method: str
-) -> None:
-    """Alpha (nominal), Fleiss' kappa and Gwet's AC1 over all sessions."""
-    names = ("alpha (nominal)", "Fleiss' kappa", "Gwet's AC1")
-    if c.n < MIN_SESSIONS:
-        estimate = too_few(c.n, "with two or more values")
-        figures += [Figure(n, estimate, c.n, c.everyone) for n in names]
-        return
-    coded = _codes(c)
-    assert coded is not None
-    codes, positions = coded
-    q = len(positions)
-    sums = category_sums(category_counts(c.sessions, codes, c.n, q))
-    values = nominal_from_totals(sums.sum(axis=0, keepdims=True), q)
-    first = len(figures)
-    defined = []
-    for name in names:
-        value = float(values[name][0])
-        if math.isnan(value):
-            figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
-        else:
-            defined.append(name)
-            figures.append(Figure(name, Estimate(value), c.n, c.everyone))
-    if defined:
-        pending.append(
-            _Pending(
-                position,
-                [first + names.index(n) for n in defined],
-                [Sums(c.rows, sums)],
-                lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
-                method,
-            )
-        )
-
-
-def _kappas(
-    c: _Context,
-    names: list[str],
-    figures: list[Figure],
-    pending: list[_Pending],
-    position: int,
-    method: str,
-) -> None:
-    """Cohen's kappa per pair of raters who share sessions, and pooled over the pairs."""
-    kinds = {"kappa": "nominal"} if c.item.nominal else WEIGHTINGS
-    coded = _codes(c) if c.n else None
-    if coded is None or c.n == 0:
-        note = (
-            "no two raters share a session"
-            if c.n == 0
-            else (f"more than {MAX_CATEGORIES} distinct values: see the ICC")
-        )
-        figures += [Figure(k, missing(note), 0, (), "pooled pairs") for k in kinds]
-        return
-    codes, positions = coded
-    weightings = list(kinds.values())
-    found = pair_rows(c.sessions, c.raters, codes, positions, weightings)
-    shared = np.diff(np.r_[found.starts, len(found.sessions)])
-    part = Sums(c.rows[found.sessions], found.features, found.starts)
-    per_pair, pooled = kappas_from_totals(part.totals(), positions, weightings)
-    pair_names = [tuple(sorted((names[a], names[b]))) for a, b in found.pairs]
-    shown = [p for p in range(len(found.pairs)) if shared[p] >= MIN_SESSIONS]
-    few = len(found.pairs) - len(shown)
-    order = sorted(shown, key=lambda p: (-shared[p], pair_names[p]))
-    columns: list[tuple[str, int | None]] = []
-    indices: list[int] = []
-    rated = tuple(sorted({n for p in pair_names for n in p}))
-    for kind, weights in kinds.items():
-        value = float(pooled[weights][0])
-        note = f"pooled over {len(found.pairs)} pair(s) of raters"
-        if few:
-            note += f"; {few} share(s) fewer than {MIN_SESSIONS} sessions"
-        if math.isnan(value):
-            estimate = missing(NO_VARIATION)
-        elif c.n < MIN_SESSIONS:
-            estimate = too_few(c.n, "rated by a pair")
-        else:
-            estimate = Estimate(value, note=note)
-            columns.append((weights, None))
-            indices.append(len(figures))
-        figures.append(Figure(kind, estimate, c.n, rated, "pooled pairs"))
-    for p in order:
-        for kind, weights in kinds.items():
-            value = float(per_pair[weights][0, p])
-            estimate = missing(NO_VARIATION) if math.isnan(value) else Estimate(value)
-            if not math.isnan(value):
-                columns.append((weights, p))
-                indices.append(len(figures))
-            figures.append(Figure(kind, estimate, int(shared[p]), pair_names[p], "pair"))
-    if columns:
-
-        def finish(t: list[Matrix]) -> Matrix:
-            each, pooled_ = kappas_from_totals(t[0], positions, weightings)
-            return np.column_stack([pooled_[w] if p is None else each[w][:, p] for w, p in columns])
-
-        pending.append(_Pending(position, indices, [part], finish, method))
