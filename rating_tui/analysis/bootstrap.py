@@ -32,8 +32,8 @@ Matrix = npt.NDArray[np.float64]
 REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
-CELLS_PER_BLOCK = 2_000_000
-"""Replicates are drawn in blocks of at most this many counts (16 MB of float64)."""
+CELLS_PER_BLOCK = 500_000
+"""Replicates are drawn in blocks of at most this many counts (4 MB of float64)."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""

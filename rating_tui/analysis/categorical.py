@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,9 @@ Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 NO_VARIATION = "no variation: every value is the same"
 WEIGHTINGS = {"kappa (linear)": "linear", "kappa (quadratic)": "quadratic"}
+MAX_RESAMPLED_PAIRS = 45
+"""Kappa's intervals resample every pair's sums; with more pairs than this (all pairs of ten
+raters) the kappas are given without intervals, which would cost more than all the rest."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,17 @@ def kappa_figures(
                 columns.append((weights, p))
                 indices.append(len(figures))
             figures.append(Figure(kind, estimate, int(shared[p]), pair_names[p], "pair"))
+    if len(found.pairs) > MAX_RESAMPLED_PAIRS:
+        why = (
+            f"no interval: {len(found.pairs)} pairs of raters, more than "
+            f"{MAX_RESAMPLED_PAIRS} to resample"
+        )
+        for i in indices:
+            e = figures[i].estimate
+            figures[i] = replace(
+                figures[i], estimate=replace(e, note="; ".join(x for x in (e.note, why) if x))
+            )
+        return
     if columns:
 
         def finish(t: list[Matrix]) -> Matrix:
