@@ -17,8 +17,9 @@ Hayes & Krippendorff's (2007) bootstrap keeps the metric of the observed data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -73,6 +74,9 @@ class Sums:
     rows: npt.NDArray[np.int64]
     features: Matrix
     starts: npt.NDArray[np.int64] | None = None
+    reduce: Callable[[Matrix], Matrix] | None = None
+    """Applied to each block of replicate totals as it is made (`replicate_totals`), so that
+    only what the statistic needs is kept (a pooled kappa, not every pair's sums)."""
 
     def totals(self, counts: Matrix | None = None) -> Matrix:
         """Totals of the features: of the data (no `counts`; shape 1 x width, or 1 x groups
@@ -90,6 +94,21 @@ class Sums:
         stacked: Matrix = np.stack(columns, axis=2)
         return stacked
 
+    def grouped_matrix(self, sessions: int) -> Any:
+        """The sums of each group as a sparse sessions x (groups * width) matrix, so that a
+        block of replicates is one sparse product (`counts @ matrix`)."""
+        from scipy.sparse import csr_matrix  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        assert self.starts is not None
+        width = self.features.shape[1]
+        sizes = np.diff(np.r_[self.starts, len(self.rows)])
+        group = np.repeat(np.arange(len(self.starts)), sizes)
+        columns = (group[:, None] * width + np.arange(width)).ravel()
+        return csr_matrix(
+            (self.features.ravel(), (np.repeat(self.rows, width), columns)),
+            shape=(sessions, len(self.starts) * width),
+        )
+
 
 def replicate_totals(
     parts: list[Sums],
@@ -97,14 +116,33 @@ def replicate_totals(
     clusters: npt.NDArray[np.int64] | None = None,
     replicates: int = REPLICATES,
 ) -> list[Matrix]:
-    """Each part's totals in every replicate, all parts from the same resamples."""
+    """Each part's totals in every replicate, all parts from the same resamples. Parts
+    without groups are laid side by side over all sessions, so that a block of replicates
+    is one matrix product for all of them."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [np.zeros((0, *p.totals().shape[1:])) for p in parts]
+    plain = [i for i, p in enumerate(parts) if p.starts is None]
+    widths = [parts[i].features.shape[1] for i in plain]
+    edges = np.r_[0, np.cumsum(widths)].astype(np.int64)
+    stacked = np.zeros((sessions, int(edges[-1])))
+    for i, start, end in zip(plain, edges[:-1], edges[1:], strict=True):
+        np.add.at(stacked[:, start:end], parts[i].rows, parts[i].features)
+    grouped = {i: p.grouped_matrix(sessions) for i, p in enumerate(parts) if p.starts is not None}
     for counts in cluster_counts(clusters, sessions, replicates):
-        for i, part in enumerate(parts):
-            found[i].append(part.totals(counts))
+        if plain:
+            totals = counts @ stacked
+            for i, start, end in zip(plain, edges[:-1], edges[1:], strict=True):
+                found[i].append(_reduced(parts[i], totals[:, start:end]))
+        for i, matrix in grouped.items():
+            width = parts[i].features.shape[1]
+            block = np.asarray(matrix.T @ counts.T).T.reshape(len(counts), -1, width)
+            found[i].append(_reduced(parts[i], block))
     return [np.concatenate(blocks) for blocks in found]
+
+
+def _reduced(part: Sums, totals: Matrix) -> Matrix:
+    return totals if part.reduce is None else part.reduce(totals)
 
 
 def percentile_interval(replicated: Vector) -> tuple[float, float] | None:

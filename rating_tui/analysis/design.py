@@ -98,8 +98,9 @@ def best_block(masks: Counter[int], names: list[str]) -> int:
     if not coverage:
         return 0
 
-    def rank(mask: int) -> tuple[int, int, list[str]]:
-        members = [names[i] for i in range(len(names)) if mask >> i & 1]
-        return (-coverage[mask] * mask.bit_count(), -coverage[mask], members)
+    def score(mask: int) -> tuple[int, int]:
+        return (coverage[mask] * mask.bit_count(), coverage[mask])
 
-    return min(coverage, key=rank)
+    best = max(score(m) for m in coverage)
+    ties = [m for m in coverage if score(m) == best]
+    return min(ties, key=lambda m: [names[i] for i in range(len(names)) if m >> i & 1])

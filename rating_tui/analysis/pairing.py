@@ -224,15 +224,25 @@ class _Builder:
                 values[row], coded[row] = math.nan, 0
         for column, item_key, index in columns:
             answer = answers.get(item_key)
-            if answer is not None:
-                if index is not None:  # a choice: the chosen option's index
-                    value, is_code = _choice(answer, index)
-                else:
-                    value, is_code = _answer(answer)
-                if is_code:
+            if answer is None:
+                continue
+            if index is None and type(answer) is dict:  # the stored form, read fast
+                value = answer.get("value")
+                kind = type(value)
+                if kind is int or kind is float:
+                    table.values[column][row] = value  # type: ignore[assignment]  # int or float
+                    continue
+                if value is None and "missing" in answer:
                     table.coded[column][row] = 1
-                elif value is not None:
-                    table.values[column][row] = value
+                    continue
+            if index is not None:  # a choice: the chosen option's index
+                number, is_code = _choice(answer, index)
+            else:
+                number, is_code = _answer(answer)
+            if is_code:
+                table.coded[column][row] = 1
+            elif number is not None:
+                table.values[column][row] = number
         return True
 
 

@@ -8,6 +8,7 @@ install it; calibration is plain Python and always works. Expected problems end 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +171,10 @@ def agreement(
 
     if bootstrap not in ("session", "dyad"):
         fail(f"--bootstrap {bootstrap!r}: expected session or dyad")
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        # Before numpy loads: the bootstrap's matrix products are small, and BLAS threads
+        # spinning on a busy machine made them ten times slower (unless the user chose).
+        os.environ.setdefault(name, "1")
     problem = stats_missing()
     if problem is not None:
         fail(problem)
