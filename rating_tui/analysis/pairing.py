@@ -163,6 +163,26 @@ class _Builder:
         self._rater_at: dict[str, int] = {}
         self._row_at: dict[tuple[int, int], int] = {}
         self._updated: list[str] = []
+        self._capacity = 0
+        """Rows the item columns hold: they grow in chunks (`finish` trims them)."""
+
+    def _grow(self) -> None:
+        """Room for more rows in every item column: unanswered (NaN, not coded)."""
+        chunk = max(1024, self._capacity)
+        nan, zero = array("d", [math.nan]) * chunk, array("b", [0]) * chunk
+        for values, coded in zip(self.table.values, self.table.coded, strict=True):
+            values.extend(nan)
+            coded.extend(zero)
+        self._capacity += chunk
+
+    def finish(self) -> SessionTable:
+        """The table, its item columns trimmed to its rows."""
+        rows = self.table.rows
+        for values, coded in zip(self.table.values, self.table.coded, strict=True):
+            del values[rows:]
+            del coded[rows:]
+        self._capacity = rows
+        return self.table
 
     def _plan(self, instrument: Instrument) -> tuple[list[str], list[Column]]:
         """Session field keys and (column, item key) pairs of one version, made once."""
@@ -182,8 +202,8 @@ class _Builder:
                 column = self._item_at[item.key] = len(self.table.items)
                 self._item_version[item.key] = instrument.version
                 self.table.items.append(scale)
-                self.table.values.append(array("d", [math.nan]) * self.table.rows)
-                self.table.coded.append(array("b", [0]) * self.table.rows)
+                self.table.values.append(array("d", [math.nan]) * self._capacity)
+                self.table.coded.append(array("b", [0]) * self._capacity)
             elif semver_key(instrument.version) > semver_key(self._item_version[item.key]):
                 self._item_version[item.key] = instrument.version
                 self.table.items[column] = scale
@@ -196,7 +216,7 @@ class _Builder:
         """Place one rating; False when it has no session key to pair it by."""
         _, _, rater_code, session_fields, answers, updated = parts
         key_fields, columns = self._plan(instrument)
-        key = tuple(str(session_fields.get(k, "")) for k in key_fields)
+        key = tuple([str(session_fields.get(k, "")) for k in key_fields])
         if not key_fields or "" in key:
             return False
         table = self.table
@@ -209,12 +229,11 @@ class _Builder:
         row = self._row_at.get((session, rater))
         if row is None:
             row = self._row_at[(session, rater)] = table.rows
+            if row == self._capacity:
+                self._grow()
             table.row_session.append(session)
             table.row_rater.append(rater)
             self._updated.append(updated)
-            for values, coded in zip(table.values, table.coded, strict=True):
-                values.append(math.nan)
-                coded.append(0)
         else:
             table.replaced += 1
             if updated <= self._updated[row]:
@@ -345,5 +364,5 @@ def collect(
             builder = builders[instrument.id] = _Builder(instrument.id)
         if not builder.add(parts, instrument):
             found.unkeyed += 1
-    found.tables = {key: b.table for key, b in sorted(builders.items())}
+    found.tables = {key: b.finish() for key, b in sorted(builders.items())}
     return found
