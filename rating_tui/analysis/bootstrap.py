@@ -77,6 +77,8 @@ class Sums:
     reduce: Callable[[Matrix], Matrix] | None = None
     """Applied to each block of replicate totals as it is made (`replicate_totals`), so that
     only what the statistic needs is kept (a pooled kappa, not every pair's sums)."""
+    matrix: Any = None
+    """`grouped_matrix()`, once made by `compact`."""
 
     def totals(self, counts: Matrix | None = None) -> Matrix:
         """Totals of the features: of the data (no `counts`; shape 1 x width, or 1 x groups
@@ -94,20 +96,28 @@ class Sums:
         stacked: Matrix = np.stack(columns, axis=2)
         return stacked
 
-    def grouped_matrix(self, sessions: int) -> Any:
-        """The sums of each group as a sparse sessions x (groups * width) matrix, so that a
-        block of replicates is one sparse product (`counts @ matrix`)."""
+    def grouped_matrix(self) -> Any:
+        """The sums of each group as a sparse (sessions) x (groups * width) matrix, so that a
+        block of replicates is one sparse product; it has rows up to the last session used."""
         from scipy.sparse import csr_matrix  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         assert self.starts is not None
         width = self.features.shape[1]
         sizes = np.diff(np.r_[self.starts, len(self.rows)])
         group = np.repeat(np.arange(len(self.starts)), sizes)
-        columns = (group[:, None] * width + np.arange(width)).ravel()
+        at, column = np.nonzero(self.features)  # one-hot columns: mostly zero, not stored
         return csr_matrix(
-            (self.features.ravel(), (np.repeat(self.rows, width), columns)),
-            shape=(sessions, len(self.starts) * width),
+            (self.features[at, column], (self.rows[at], group[at] * width + column)),
+            shape=(int(self.rows.max()) + 1 if len(self.rows) else 0, len(self.starts) * width),
         )
+
+    def compact(self) -> Sums:
+        """The same sums holding only their sparse matrix (`matrix`), for a part that waits
+        for the bootstrap: a pair's one-hot columns would otherwise stay in memory."""
+        if self.starts is None:
+            return self
+        empty = np.zeros((0, self.features.shape[1]))
+        return Sums(self.rows[:0], empty, self.starts, self.reduce, self.grouped_matrix())
 
 
 def replicate_totals(
@@ -128,7 +138,11 @@ def replicate_totals(
     stacked = np.zeros((sessions, int(edges[-1])))
     for i, start, end in zip(plain, edges[:-1], edges[1:], strict=True):
         np.add.at(stacked[:, start:end], parts[i].rows, parts[i].features)
-    grouped = {i: p.grouped_matrix(sessions) for i, p in enumerate(parts) if p.starts is not None}
+    grouped = {
+        i: p.matrix if p.matrix is not None else p.grouped_matrix()
+        for i, p in enumerate(parts)
+        if p.starts is not None
+    }
     for counts in cluster_counts(clusters, sessions, replicates):
         if plain:
             totals = counts @ stacked
@@ -136,7 +150,8 @@ def replicate_totals(
                 found[i].append(_reduced(parts[i], totals[:, start:end]))
         for i, matrix in grouped.items():
             width = parts[i].features.shape[1]
-            block = np.asarray(matrix.T @ counts.T).T.reshape(len(counts), -1, width)
+            used = counts[:, : matrix.shape[0]]
+            block = np.asarray(matrix.T @ used.T).T.reshape(len(counts), -1, width)
             found[i].append(_reduced(parts[i], block))
     return [np.concatenate(blocks) for blocks in found]
 

@@ -182,5 +182,5 @@ def kappa_figures(
             each, pooled_ = kappas_from_totals(t, positions, weightings)
             return np.column_stack([pooled_[w] if p is None else each[w][:, p] for w, p in columns])
 
-        reduced = Sums(part.rows, part.features, part.starts, replicated)
+        reduced = Sums(part.rows, part.features, part.starts, replicated).compact()
         pending.append(Pending(position, indices, [reduced], lambda t: t[0], method))
