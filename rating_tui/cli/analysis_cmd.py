@@ -155,7 +155,8 @@ def agreement(
     csv: Csv = None,
     data: Data = None,
     details: Annotated[
-        bool, typer.Option("--details", help="Every statistic of every item, pairs listed.")
+        bool,
+        typer.Option("--details", help="Every statistic of every item, pairs listed.", metavar=""),
     ] = False,
     bootstrap: Annotated[
         str,
