@@ -1,210 +1,324 @@
-"""Inter-rater agreement per item: which sessions each statistic uses, and the figures.
+"""Inter-rater agreement per item: the design, which sessions each statistic uses, the figures.
 
-How each statistic treats missing values (not-observed / not-applicable codes and unanswered
-items alike count as "no value"):
-- ICC needs a complete sessions x raters matrix. It uses the largest complete block: the set of
-  raters who, together, gave a value in the most sessions (counting sessions x raters, so that
-  a team of three that rated 40 sessions beats a pair that rated 50), and only those sessions.
-- Weighted kappa needs exactly two raters with values on the item (pick two with a filter);
-  it uses the sessions where both gave a value.
-- Krippendorff's alpha uses every session with two or more values, whoever gave them.
+Every statistic uses every session with two or more values wherever its model allows:
+- one-way random ICC(1,1) and ICC(1,k): all such sessions, whoever rated them (unbalanced
+  designs included; k is the adjusted mean number of raters per session, `oneway.py`);
+- two-way ICCs need raters crossed with sessions: all sessions when the design is fully
+  crossed, the largest complete block for a fixed team with gaps (said with its size), and
+  for rotating raters no number, only how many sessions that block would hold;
+- Krippendorff's alpha (ordinal, interval, nominal), Fleiss' kappa, Gwet's AC1: all sessions;
+- Cohen's kappa (weighted on ordered scales, unweighted on nominal ones): per pair of raters on
+  the sessions both rated, and pooled over the pairs (`pairs.py`).
+Each item gets a recommended statistic for its design (`ItemAgreement.headline`).
 
-ICC intervals are the F-based ones of the ICC forms; kappa and alpha intervals come from a
-session bootstrap (`bootstrap.py`).
-
-Needs numpy and scipy (`rating-tui[stats]`): check `results.stats_missing()` before importing.
+ICC intervals are F-based; the others come from one bootstrap shared by every item
+(`bootstrap.py`), over sessions or, with `resample="dyad"`, over dyads (then the one-way ICC's
+interval too). Needs numpy and scipy (`rating-tui[stats]`): check `results.stats_missing()`.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.alpha import Level, Matrix, alpha_of, alpha_sums
-from rating_tui.analysis.bootstrap import alpha_intervals, kappa_interval
+from rating_tui.analysis import design as designs
+from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
+from rating_tui.analysis.bootstrap import Sums, percentile_interval, replicate_totals
+from rating_tui.analysis.categorical import (
+    NO_VARIATION,
+    Context,
+    Pending,
+    kappa_figures,
+    nominal_figures,
+)
+from rating_tui.analysis.design import Design, design_of
 from rating_tui.analysis.icc import icc
-from rating_tui.analysis.kappa import Weights, weighted_kappa
+from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
 from rating_tui.analysis.pairing import ItemScale, SessionTable
 from rating_tui.analysis.results import (
-    ICC_FORMS,
-    KAPPAS,
+    ALPHAS,
     MIN_SESSIONS,
+    TWO_WAY,
     Estimate,
     Figure,
     missing,
     too_few,
 )
 
-NO_VARIATION = "no variation: every value is the same"
-Vector = npt.NDArray[np.int64]
-Pending = tuple[int, Matrix]
-"""An alpha figure's index among its item's figures, and its `alpha.alpha_sums`."""
-MAX_ENUMERATED = 12
-"""Rater sets larger than this (a workshop where 20 trainees rate one video) are taken whole
-as candidate blocks; smaller ones contribute every subset of two or more raters."""
+Resample = Literal["session", "dyad"]
+IntVector = npt.NDArray[np.int64]
+Vector = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ItemValues:
+    """What agreement needs of one item (or a score analysed like one): its scale, and for
+    each value given, its session, its rater and the value (no missing values)."""
+
+    item: ItemScale
+    sessions: IntVector
+    raters: IntVector
+    values: Vector
+    coded: int = 0
+    """Not-observed / not-applicable codes, left out of every statistic."""
 
 
 @dataclass(frozen=True)
 class ItemAgreement:
-    """Every statistic of one item, and what was set aside."""
+    """Every statistic of one item, its design, and what was set aside."""
 
     item: ItemScale
     sessions: int
     """Sessions with values from two or more raters."""
     coded: int
-    """Not-observed / not-applicable codes, left out of every statistic."""
+    design: Design
     figures: list[Figure]
+    recommended: int | None = None
+    """Index in `figures` of the statistic recommended for the design."""
+
+    @property
+    def headline(self) -> Figure | None:
+        return None if self.recommended is None else self.figures[self.recommended]
 
 
-def _subsets(mask: int) -> list[int]:
-    """Every sub-mask of `mask` with at least two bits set."""
-    found, sub = [], mask
-    while sub:
-        if sub.bit_count() >= 2:
-            found.append(sub)
-        sub = (sub - 1) & mask
-    return found
-
-
-def best_block(masks: Counter[int], names: list[str]) -> int:
-    """The rater set (a bit mask over `names`) that covers the most values: sessions whose
-    raters include the whole set, times its size; ties go to more sessions, then names."""
-    coverage: Counter[int] = Counter()
-    large = {m: c for m, c in masks.items() if m.bit_count() > MAX_ENUMERATED}
-    for mask, count in masks.items():
-        if mask not in large:
-            for sub in _subsets(mask):
-                coverage[sub] += count
-    for mask in large:
-        coverage[mask] += 0
-    for candidate in list(coverage):
-        coverage[candidate] += sum(c for m, c in large.items() if m & candidate == candidate)
-    if not coverage:
-        return 0
-
-    def rank(mask: int) -> tuple[int, int, list[str]]:
-        members = [names[i] for i in range(len(names)) if mask >> i & 1]
-        return (-coverage[mask] * mask.bit_count(), -coverage[mask], members)
-
-    return min(coverage, key=rank)
-
-
-def _positions(item: ItemScale, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Values as scale points (vectorised `ItemScale.position`)."""
-    if item.kind == "likert":
-        points = np.asarray(item.points)
-        return np.searchsorted(points, x).astype(np.float64)
-    return (x - item.low) / item.step
-
-
-def item_agreement(table: SessionTable, column: int) -> tuple[ItemAgreement, list[Pending]]:
-    """All statistics of one item of `table`, and the alphas whose intervals are still to
-    be computed (`agreement` computes those of every item from one set of resamples)."""
-    item = table.items[column]
+def item_values(table: SessionTable, column: int) -> ItemValues:
+    """The values of one item of `table`."""
     values = np.frombuffer(table.values[column], dtype=np.float64)
     valid = ~np.isnan(values)
     sessions = np.frombuffer(table.row_session, dtype=np.int64)[valid]
     raters = np.frombuffer(table.row_rater, dtype=np.int64)[valid]
-    x = values[valid]
-    masks: dict[int, int] = {}
-    for s, r in zip(sessions.tolist(), raters.tolist(), strict=True):
-        masks[s] = masks.get(s, 0) | (1 << r)
-    sets = Counter(m for m in masks.values() if m.bit_count() >= 2)
-    paired = sum(sets.values())
-    block = best_block(sets, table.raters)
-    members = sorted(
-        (i for i in range(len(table.raters)) if block >> i & 1), key=table.raters.__getitem__
+    return ItemValues(
+        table.items[column], sessions, raters, values[valid], table.coded_count(column)
     )
-    names = tuple(table.raters[i] for i in members)
-    rows = [s for s, m in masks.items() if block and m & block == block]
-    matrix = _block_matrix(table, sessions, raters, x, rows, members)
-
-    figures = _icc_figures(matrix, names)
-    figures += _kappa_figures(item, len(np.unique(raters)), matrix, names)
-    everyone = tuple(sorted(table.raters[i] for i in np.unique(raters).tolist()))
-    pending: list[Pending] = []
-    for level in ("ordinal", "interval"):
-        if paired < MIN_SESSIONS:
-            estimate = too_few(paired, "with two or more values")
-        else:
-            metric: Level = "ordinal" if level == "ordinal" else "interval"
-            sums = alpha_sums(sessions, x, metric, len(table.sessions))
-            value = alpha_of(sums)
-            estimate = Estimate(value) if value is not None else missing(NO_VARIATION)
-            if value is not None:
-                pending.append((len(figures), sums))
-        figures.append(Figure(f"alpha ({level})", estimate, paired, everyone))
-    return ItemAgreement(item, paired, table.coded_count(column), figures), pending
 
 
-def _block_matrix(
-    table: SessionTable,
-    sessions: Vector,
-    raters: Vector,
-    x: npt.NDArray[np.float64],
-    rows: list[int],
-    members: list[int],
-) -> npt.NDArray[np.float64]:
-    """The complete sessions x raters matrix of the block (rows: `rows`, columns: `members`)."""
-    row_of = np.full(len(table.sessions), -1, np.int64)
-    row_of[rows] = np.arange(len(rows))
-    col_of = np.full(len(table.raters), -1, np.int64)
-    col_of[members] = np.arange(len(members))
-    keep = (row_of[sessions] >= 0) & (col_of[raters] >= 0)
-    matrix = np.full((len(rows), len(members)), np.nan)
-    matrix[row_of[sessions[keep]], col_of[raters[keep]]] = x[keep]
-    return matrix
+def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
+    """Every analysed item of `table`, in the instrument's order."""
+    items = [item_values(table, column) for column in range(len(table.items))]
+    dyads = [key[0] for key in table.sessions] if table.dyad_first else None
+    return agreement_of(items, table.raters, len(table.sessions), dyads, resample)
 
 
-def _icc_figures(matrix: npt.NDArray[np.float64], names: tuple[str, ...]) -> list[Figure]:
-    n = len(matrix)
-    if n < MIN_SESSIONS:
-        estimate = too_few(n, "rated by the same two or more raters")
-        return [Figure(form, estimate, n, names) for form in ICC_FORMS]
-    return [Figure(form, e, n, names) for form, e in icc(matrix).items()]
-
-
-def _kappa_figures(
-    item: ItemScale, found: int, matrix: npt.NDArray[np.float64], names: tuple[str, ...]
-) -> list[Figure]:
-    """Kappa where exactly two raters rated the item (the block is then that pair)."""
-    n = len(matrix)
-    if found != 2:
-        estimate = missing(f"needs exactly two raters; {found} rated this item")
-        return [Figure(kind, estimate, 0, ()) for kind in KAPPAS]
-    if n < MIN_SESSIONS:
-        return [Figure(kind, too_few(n, "rated by both"), n, names) for kind in KAPPAS]
-    a, b = _positions(item, matrix[:, 0]), _positions(item, matrix[:, 1])
-    figures = []
-    for kind, weights in zip(KAPPAS, ("linear", "quadratic"), strict=True):
-        kind_of: Weights = "linear" if weights == "linear" else "quadratic"
-        value = weighted_kappa(a, b, kind_of)
-        estimate = (
-            _with_interval(value, kappa_interval(a, b, kind_of))
-            if value is not None
-            else missing(NO_VARIATION)
+def agreement_of(
+    items: list[ItemValues],
+    raters: list[str],
+    sessions: int,
+    dyads: list[str] | None = None,
+    resample: Resample = "session",
+) -> list[ItemAgreement]:
+    """Agreement of several items (or scores) rated in the same `sessions` sessions by
+    `raters`; `dyads[s]` is session s's dyad (needed for `resample="dyad"`)."""
+    per_session = np.zeros(sessions, np.int64)
+    for found in items:
+        m = np.bincount(found.sessions, minlength=sessions)
+        per_session = np.maximum(per_session, m)
+    informative = np.flatnonzero(per_session >= 2)
+    index = np.full(sessions, -1, np.int64)
+    index[informative] = np.arange(len(informative))
+    clusters = None
+    if resample == "dyad":
+        if dyads is None:
+            raise ValueError("the dyad bootstrap needs a dyad field in the instrument")
+        codes: dict[str, int] = {}
+        clusters = np.array(
+            [codes.setdefault(dyads[s], len(codes)) for s in informative.tolist()], np.int64
         )
-        figures.append(Figure(kind, estimate, n, names))
+    method = f"{resample} bootstrap"
+    results, pending = [], []
+    for i, found in enumerate(items):
+        result, waiting = _item(found, raters, index, i, method, resample == "dyad")
+        results.append(result)
+        pending += waiting
+    parts = [part for p in pending for part in p.parts]
+    totals = replicate_totals(parts, len(informative), clusters)
+    at = 0
+    for p in pending:
+        replicated = p.finish(totals[at : at + len(p.parts)])
+        at += len(p.parts)
+        figures = results[p.item].figures
+        for column, f in enumerate(p.figures):
+            figure = figures[f]
+            interval = percentile_interval(replicated[:, column])
+            assert figure.estimate.value is not None
+            estimate = _with_interval(figure.estimate.value, interval, figure.estimate.note)
+            figures[f] = replace(figure, estimate=estimate, interval=p.method)
+    return results
+
+
+def _with_interval(value: float, interval: tuple[float, float] | None, note: str = "") -> Estimate:
+    if interval is None:
+        return Estimate(value, note=note or "no interval: too little variation in resamples")
+    return Estimate(value, *interval, note=note)
+
+
+def _item(
+    found: ItemValues,
+    names: list[str],
+    index: IntVector,
+    position: int,
+    method: str,
+    dyad: bool,
+) -> tuple[ItemAgreement, list[Pending]]:
+    m = np.bincount(found.sessions, minlength=len(index))
+    paired = np.flatnonzero(m >= 2)
+    keep = m[found.sessions] >= 2
+    local = np.searchsorted(paired, found.sessions[keep]).astype(np.int64)
+    raters, x = found.raters[keep], found.values[keep]
+    design = design_of(_masks(local, raters, names), names)
+    everyone = tuple(sorted(names[i] for i in np.unique(raters).tolist()))
+    rows = index[paired]
+    context = Context(found.item, local, raters, x, len(paired), rows, everyone, design, names)
+    figures: list[Figure] = []
+    pending: list[Pending] = []
+    if found.item.nominal:
+        nominal_figures(context, figures, pending, position, method)
+        recommended = 0 if figures[0].estimate.value is not None else None
+    else:
+        _icc(context, figures, pending, position, method if dyad else "")
+        _alphas(context, figures, pending, position, method)
+        recommended = _recommend(figures, design)
+    kappa_figures(context, names, figures, pending, position, method)
+    result = ItemAgreement(found.item, len(paired), found.coded, design, figures, recommended)
+    return result, pending
+
+
+def _masks(sessions: IntVector, raters: IntVector, names: list[str]) -> Counter[int]:
+    """How many sessions each set of raters (a bit mask) rated together."""
+    if len(sessions) == 0:
+        return Counter()
+    if len(names) < 63:
+        order = np.argsort(sessions, kind="stable")
+        s = sessions[order]
+        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        bits = np.left_shift(np.int64(1), raters[order])
+        return Counter(np.bitwise_or.reduceat(bits, starts).tolist())
+    masks: dict[int, int] = {}
+    for s_, r in zip(sessions.tolist(), raters.tolist(), strict=True):
+        masks[s_] = masks.get(s_, 0) | (1 << r)
+    return Counter(masks.values())
+
+
+def _recommend(figures: list[Figure], design: Design) -> int | None:
+    """ICC(2,1) where raters are crossed with all sessions, else ICC(1,1) over all sessions."""
+    names = [f.statistic for f in figures]
+    if design.kind == designs.CROSSED:
+        two_way = names.index("ICC(2,1)")
+        if figures[two_way].estimate.value is not None:
+            return two_way
+    one_way = names.index("ICC(1,1)")
+    return one_way if figures[one_way].estimate.value is not None else None
+
+
+def _icc(
+    c: Context, figures: list[Figure], pending: list[Pending], position: int, method: str
+) -> None:
+    """ICC(1,1) and ICC(1,k) over all sessions; the two-way forms as the design allows."""
+    sums = oneway_sums(c.sessions, c.x, c.n)
+    totals = sums.sum(axis=0, keepdims=True)
+    anova = anova_of(totals)[0]
+    single, average = (float(v[0]) for v in icc_from_totals(totals))
+    k0 = None if math.isnan(anova.k0) else anova.k0
+    if c.n < MIN_SESSIONS:
+        estimate = too_few(c.n, "with two or more values")
+        estimates = [estimate, estimate]
+    elif math.isnan(single):
+        estimates = [missing(NO_VARIATION), missing(NO_VARIATION)]
+    else:
+        (low1, high1), (lowk, highk) = f_interval(anova)
+        estimates = [_bounded(single, low1, high1), _bounded(average, lowk, highk)]
+    first = len(figures)
+    for name, estimate in zip(("ICC(1,1)", "ICC(1,k)"), estimates, strict=True):
+        interval = "F" if estimate.low is not None else ""
+        figures.append(Figure(name, estimate, c.n, c.everyone, "all sessions", interval, k0))
+    if method and estimates[0].value is not None:
+        pending.append(
+            Pending(
+                position,
+                [first, first + 1],
+                [Sums(c.rows, sums)],
+                lambda t: np.column_stack(icc_from_totals(t[0])),
+                method,
+            )
+        )
+    figures += _two_way(c)
+
+
+def _bounded(value: float, low: float, high: float) -> Estimate:
+    if math.isfinite(low) and math.isfinite(high):
+        return Estimate(value, low, high)
+    return Estimate(value, note="no confidence interval (no variation within sessions)")
+
+
+def _two_way(c: Context) -> list[Figure]:
+    """The two-way forms: on all sessions when crossed, on the complete block for a fixed
+    team with gaps; for rotating raters, only a statement of the block's size."""
+    d = c.design
+    block = d.block_raters
+    where = f"{d.block_sessions:,} of {d.sessions:,} sessions"
+    if d.kind == designs.ROTATING or d.block_sessions < MIN_SESSIONS:
+        note = (
+            f"needs raters crossed with sessions; the largest complete block holds {where}"
+            f" ({', '.join(block) if len(block) <= 3 else f'{len(block)} raters'})"
+        )
+        return [
+            Figure(f, missing(note), d.block_sessions, block, "complete block") for f in TWO_WAY
+        ]
+    matrix = _block_matrix(c, block)
+    found = icc(matrix)
+    scope = "all sessions" if d.kind == designs.CROSSED else "complete block"
+    note = "" if d.kind == designs.CROSSED else f"complete block: {where}"
+    k = float(len(block))
+    figures = []
+    for form in TWO_WAY:
+        e = found[form]
+        e = replace(e, note=e.note or note) if e.value is not None else e
+        figures.append(
+            Figure(form, e, len(matrix), block, scope, "F" if e.low is not None else "", k)
+        )
     return figures
 
 
-def _with_interval(value: float, interval: tuple[float, float] | None) -> Estimate:
-    return Estimate(value, *interval) if interval else Estimate(value)
+def _block_matrix(c: Context, block: tuple[str, ...]) -> Matrix:
+    """The complete sessions x raters matrix of the block's raters and sessions."""
+    members = [c.names.index(b) for b in block]
+    column_of = np.full(len(c.names), -1, np.int64)
+    column_of[members] = np.arange(len(members))
+    cols = column_of[c.raters]
+    inside = np.bincount(c.sessions[cols >= 0], minlength=c.n) == len(members)
+    row_of = np.full(c.n, -1, np.int64)
+    row_of[inside] = np.arange(int(inside.sum()))
+    keep = (cols >= 0) & (row_of[c.sessions] >= 0)
+    matrix = np.full((int(inside.sum()), len(members)), np.nan)
+    matrix[row_of[c.sessions[keep]], cols[keep]] = c.x[keep]
+    return matrix
 
 
-def agreement(table: SessionTable) -> list[ItemAgreement]:
-    """Every analysed item of `table`, in the instrument's order."""
-    found = [item_agreement(table, column) for column in range(len(table.items))]
-    waiting = [(i, index, sums) for i, (_, pending) in enumerate(found) for index, sums in pending]
-    intervals = alpha_intervals(len(table.sessions), [sums for _, _, sums in waiting])
-    results = [result for result, _ in found]
-    for (i, index, _), interval in zip(waiting, intervals, strict=True):
-        figure = results[i].figures[index]
-        assert figure.estimate.value is not None
-        results[i].figures[index] = replace(
-            figure, estimate=_with_interval(figure.estimate.value, interval)
+def _alphas(
+    c: Context, figures: list[Figure], pending: list[Pending], position: int, method: str
+) -> None:
+    for name in ALPHAS:
+        if c.n < MIN_SESSIONS:
+            figures.append(Figure(name, too_few(c.n, "with two or more values"), c.n, c.everyone))
+            continue
+        level: Literal["ordinal", "interval"] = "ordinal" if "ordinal" in name else "interval"
+        sums = alpha_sums(c.sessions, c.x, level, c.n)
+        value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
+        if math.isnan(value):
+            figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
+            continue
+        pending.append(
+            Pending(
+                position,
+                [len(figures)],
+                [Sums(c.rows, sums)],
+                lambda t: alpha_from_totals(t[0])[:, None],
+                method,
+            )
         )
-    return results
+        figures.append(Figure(name, Estimate(float(value)), c.n, c.everyone))

@@ -128,6 +128,8 @@ def calibrate(
         shared = pairs.get(index, [])
         items, used = [], set()
         for column, item in enumerate(table.items):
+            if item.kind == "choice":  # categories without order: no bias or distance
+                continue
             values, both = table.values[column], []
             for g, r in shared:
                 if not (math.isnan(values[g]) or math.isnan(values[r])):

@@ -3,8 +3,9 @@
 Two final ratings are of the same session when they share the instrument id (any version),
 the dyad code, the session date and the session number (the fields with those roles), and come
 from different raters. A rater who rated one session twice counts once, with the rating
-updated last (`SessionTable.replaced` counts the others). Only items whose answer is a point on
-a line are analysed (likert, numeric, yes/no); choices and text are left out.
+updated last (`SessionTable.replaced` counts the others). Items analysed: those whose answer is
+a point on a line (likert, numeric), yes/no, and single choice (stored as the index of the
+chosen option among the scale's choices; nominal). Multiple choice and text are left out.
 
 An item coded "not observed" / "not applicable", or left unanswered, has no value here (NaN);
 the codes are counted per item so that each statistic can say how many it set aside.
@@ -28,6 +29,7 @@ from rating_tui.instruments.model import (
     LikertScale,
     NumericScale,
     Role,
+    SingleChoiceScale,
     YesNoScale,
 )
 from rating_tui.ratings.model import Answered, Missing, Rating
@@ -38,6 +40,9 @@ Parts = tuple[tuple[str, str, str], str, str, Mapping[str, object], Mapping[str,
 """(instrument id, version, hash), status, rater, session fields, answers, updated (ISO)."""
 LEFT_OUT: Parts = (("", "", ""), "", "", {}, {}, "")
 """Parts of a rating a filter left out: no status, so `collect` passes it by."""
+
+Column = tuple[int, str, dict[str, float] | None]
+"""An analysed item of one instrument version: its column, key, and a choice's code index."""
 
 SESSION_ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number")
 """The session fields that together say which session a rating is of."""
@@ -50,12 +55,24 @@ class ItemScale:
     key: str
     label: str
     kind: str
-    """likert, numeric or yes_no."""
+    """likert, numeric, yes_no or choice (single choice)."""
     points: tuple[float, ...]
     """The likert point values in ascending order (yes/no: 0 and 1; numeric: none)."""
     low: float
     high: float
     step: float
+    codes: tuple[str, ...] = ()
+    """A choice item's option codes (as text), in the scale's order: a value is an index."""
+
+    @property
+    def nominal(self) -> bool:
+        """Whether the values are categories without order (yes/no, single choice)."""
+        return self.kind in ("yes_no", "choice")
+
+    @property
+    def categories(self) -> int:
+        """How many categories a nominal or likert scale has (0 for a numeric scale)."""
+        return len(self.points)
 
     @property
     def span(self) -> float:
@@ -86,6 +103,10 @@ def item_scale(instrument: Instrument, key: str) -> ItemScale | None:
     if isinstance(scale, NumericScale):
         low, high, step = float(scale.min), float(scale.max), float(scale.step)
         return ItemScale(key, item.label, "numeric", (), low, high, step)
+    if isinstance(scale, SingleChoiceScale):
+        codes = tuple(str(c.code) for c in scale.choices)
+        points = tuple(float(i) for i in range(len(codes)))
+        return ItemScale(key, item.label, "choice", points, 0.0, points[-1], 1.0, codes)
     return None
 
 
@@ -105,6 +126,9 @@ class SessionTable:
     coded: list[array[int]] = field(default_factory=list)
     """Per item, 1 where the row gave a not-observed / not-applicable code."""
     replaced: int = 0
+    dyad_first: bool = False
+    """Whether each session key starts with the dyad code (the instrument has a dyad field):
+    what the dyad (cluster) bootstrap groups sessions by."""
 
     @property
     def rows(self) -> int:
@@ -134,20 +158,41 @@ class _Builder:
         self.table = SessionTable(instrument_id)
         self._item_at: dict[str, int] = {}
         self._item_version: dict[str, str] = {}
-        self._plans: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+        self._plans: dict[str, tuple[list[str], list[Column]]] = {}
         self._session_at: dict[tuple[str, ...], int] = {}
         self._rater_at: dict[str, int] = {}
         self._row_at: dict[tuple[int, int], int] = {}
         self._updated: list[str] = []
+        self._capacity = 0
+        """Rows the item columns hold: they grow in chunks (`finish` trims them)."""
 
-    def _plan(self, instrument: Instrument) -> tuple[list[str], list[tuple[int, str]]]:
+    def _grow(self) -> None:
+        """Room for more rows in every item column: unanswered (NaN, not coded)."""
+        chunk = max(1024, self._capacity)
+        nan, zero = array("d", [math.nan]) * chunk, array("b", [0]) * chunk
+        for values, coded in zip(self.table.values, self.table.coded, strict=True):
+            values.extend(nan)
+            coded.extend(zero)
+        self._capacity += chunk
+
+    def finish(self) -> SessionTable:
+        """The table, its item columns trimmed to its rows."""
+        rows = self.table.rows
+        for values, coded in zip(self.table.values, self.table.coded, strict=True):
+            del values[rows:]
+            del coded[rows:]
+        self._capacity = rows
+        return self.table
+
+    def _plan(self, instrument: Instrument) -> tuple[list[str], list[Column]]:
         """Session field keys and (column, item key) pairs of one version, made once."""
         plan = self._plans.get(instrument.version)
         if plan is not None:
             return plan
         roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
         key_fields = [f.key for f in roles if f is not None]
-        columns = []
+        self.table.dyad_first = roles[0] is not None
+        columns: list[tuple[int, str, dict[str, float] | None]] = []
         for item in instrument.items:
             scale = item_scale(instrument, item.key)
             if scale is None:
@@ -157,12 +202,13 @@ class _Builder:
                 column = self._item_at[item.key] = len(self.table.items)
                 self._item_version[item.key] = instrument.version
                 self.table.items.append(scale)
-                self.table.values.append(array("d", [math.nan]) * self.table.rows)
-                self.table.coded.append(array("b", [0]) * self.table.rows)
+                self.table.values.append(array("d", [math.nan]) * self._capacity)
+                self.table.coded.append(array("b", [0]) * self._capacity)
             elif semver_key(instrument.version) > semver_key(self._item_version[item.key]):
                 self._item_version[item.key] = instrument.version
                 self.table.items[column] = scale
-            columns.append((column, item.key))
+            index = {c: float(i) for i, c in enumerate(scale.codes)} if scale.codes else None
+            columns.append((column, item.key, index))
         plan = self._plans[instrument.version] = (key_fields, columns)
         return plan
 
@@ -170,7 +216,7 @@ class _Builder:
         """Place one rating; False when it has no session key to pair it by."""
         _, _, rater_code, session_fields, answers, updated = parts
         key_fields, columns = self._plan(instrument)
-        key = tuple(str(session_fields.get(k, "")) for k in key_fields)
+        key = tuple([str(session_fields.get(k, "")) for k in key_fields])
         if not key_fields or "" in key:
             return False
         table = self.table
@@ -183,12 +229,11 @@ class _Builder:
         row = self._row_at.get((session, rater))
         if row is None:
             row = self._row_at[(session, rater)] = table.rows
+            if row == self._capacity:
+                self._grow()
             table.row_session.append(session)
             table.row_rater.append(rater)
             self._updated.append(updated)
-            for values, coded in zip(table.values, table.coded, strict=True):
-                values.append(math.nan)
-                coded.append(0)
         else:
             table.replaced += 1
             if updated <= self._updated[row]:
@@ -196,14 +241,27 @@ class _Builder:
             self._updated[row] = updated
             for values, coded in zip(table.values, table.coded, strict=True):
                 values[row], coded[row] = math.nan, 0
-        for column, item_key in columns:
+        for column, item_key, index in columns:
             answer = answers.get(item_key)
-            if answer is not None:
-                value, is_code = _answer(answer)
-                if is_code:
+            if answer is None:
+                continue
+            if index is None and type(answer) is dict:  # the stored form, read fast
+                value = answer.get("value")
+                kind = type(value)
+                if kind is int or kind is float:
+                    table.values[column][row] = value  # type: ignore[assignment]  # int or float
+                    continue
+                if value is None and "missing" in answer:
                     table.coded[column][row] = 1
-                elif value is not None:
-                    table.values[column][row] = value
+                    continue
+            if index is not None:  # a choice: the chosen option's index
+                number, is_code = _choice(answer, index)
+            else:
+                number, is_code = _answer(answer)
+            if is_code:
+                table.coded[column][row] = 1
+            elif number is not None:
+                table.values[column][row] = number
         return True
 
 
@@ -220,6 +278,22 @@ def _answer(answer: object) -> tuple[float | None, bool]:
     if isinstance(value, int | float) and not isinstance(value, bool):  # True is no point
         return float(value), False
     return None, False
+
+
+def _choice(answer: object, index: dict[str, float]) -> tuple[float | None, bool]:
+    """(the chosen option's index or None, whether it is a missing code) of a choice answer;
+    a code the newest scale does not list has no index (no value)."""
+    if type(answer) is dict:
+        if "missing" in answer:
+            return None, True
+        value = answer.get("value")
+    elif isinstance(answer, Answered):
+        value = answer.value
+    else:
+        return None, isinstance(answer, Missing)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None, False
+    return index.get(str(value)), False
 
 
 def rating_parts(rating: Rating) -> Parts:
@@ -290,5 +364,5 @@ def collect(
             builder = builders[instrument.id] = _Builder(instrument.id)
         if not builder.add(parts, instrument):
             found.unkeyed += 1
-    found.tables = {key: b.table for key, b in sorted(builders.items())}
+    found.tables = {key: b.finish() for key, b in sorted(builders.items())}
     return found

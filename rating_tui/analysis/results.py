@@ -1,8 +1,8 @@
 """What the agreement statistics return: a value with its interval, or the reason there is none.
 
-A statistic that cannot be computed (too few sessions, no variation, the wrong number of raters)
-is an `Estimate` with `value=None` and a `note` saying why, never a number that looks real.
-Plain Python, so that the CLI can print results without importing numpy itself.
+A statistic that cannot be computed (too few sessions, no variation, no pair of raters) is an
+`Estimate` with `value=None` and a `note` saying why, never a number that looks real. Plain
+Python, so that the CLI can print results without importing numpy itself.
 """
 
 from __future__ import annotations
@@ -16,13 +16,33 @@ MIN_SESSIONS = 5
 """Below this many sessions a statistic is reported as "too few sessions", not as a number.
 A floor against noise, not a recommendation: Koo & Li (2016) advise at least 30 sessions and 3
 raters for a reliability study."""
+SMALL_SAMPLE = 20
+"""Intervals from fewer sessions than this carry a caveat: they are wide and approximate."""
 
+ONE_WAY = ("ICC(1,1)", "ICC(1,k)")
+"""One-way random effects over every session with two or more values (any design)."""
+TWO_WAY = ("ICC(2,1)", "ICC(3,1)", "ICC(2,k)", "ICC(3,k)")
+"""Two-way forms: they need raters crossed with sessions (a complete block)."""
 ICC_FORMS = ("ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)")
 """Shrout & Fleiss (1979): 1 one-way random, 2 two-way random (absolute agreement), 3 two-way
 mixed (consistency); ",1" one rater's rating, ",k" the mean of the k raters."""
 KAPPAS = ("kappa (linear)", "kappa (quadratic)")
 ALPHAS = ("alpha (ordinal)", "alpha (interval)")
-STATISTICS = ICC_FORMS + KAPPAS + ALPHAS
+NOMINAL = ("alpha (nominal)", "Fleiss' kappa", "Gwet's AC1", "kappa")
+"""Statistics of nominal items (yes/no, single choice); "kappa" is Cohen's, unweighted."""
+
+MODELS = {
+    "ICC(1,1)": "one-way random effects, absolute agreement, single rater",
+    "ICC(1,k)": "one-way random effects, absolute agreement, mean of k raters",
+    "ICC(2,1)": "two-way random effects, absolute agreement, single rater",
+    "ICC(2,k)": "two-way random effects, absolute agreement, mean of k raters",
+    "ICC(3,1)": "two-way mixed effects, consistency, single rater",
+    "ICC(3,k)": "two-way mixed effects, consistency, mean of k raters",
+    "alpha (nominal)": "Krippendorff's alpha, nominal metric",
+    "alpha (ordinal)": "Krippendorff's alpha, ordinal metric",
+    "alpha (interval)": "Krippendorff's alpha, interval metric",
+}
+"""Each statistic's model in words, for the sentence a researcher copies into a paper."""
 
 
 def stats_missing() -> str | None:
@@ -63,15 +83,40 @@ def koo_li(value: float) -> str:
     return "excellent"
 
 
-def interpretation(estimate: Estimate) -> str:
-    """The Koo & Li band of an ICC, and the bands its interval spans when they differ (Koo &
+def landis_koch(value: float) -> str:
+    """Landis & Koch (1977) band of a kappa-type coefficient."""
+    for limit, band in ((0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate")):
+        if value < limit or (limit > 0 and value <= limit):
+            return band
+    return "substantial" if value <= 0.8 else "almost perfect"
+
+
+def krippendorff_band(value: float) -> str:
+    """Krippendorff (2004): alpha >= .800 reliable, .667 to .800 tentative, below unreliable."""
+    if value >= 0.8:
+        return "reliable"
+    return "tentative" if value >= 0.667 else "unreliable"
+
+
+def band_of(statistic: str, value: float) -> str:
+    """The reading band of `statistic` at `value`: Koo & Li for ICCs, Krippendorff for alpha,
+    Landis & Koch for kappa and AC1."""
+    if statistic.startswith("ICC"):
+        return koo_li(value)
+    if statistic.startswith("alpha"):
+        return krippendorff_band(value)
+    return landis_koch(value)
+
+
+def interpretation(estimate: Estimate, statistic: str = "ICC") -> str:
+    """The band of the estimate, and the bands its interval spans when they differ (Koo &
     Li judge by the interval, not the point estimate alone)."""
     if estimate.value is None:
         return ""
-    band = koo_li(estimate.value)
+    band = band_of(statistic, estimate.value)
     if estimate.low is None or estimate.high is None:
         return band
-    low, high = koo_li(estimate.low), koo_li(estimate.high)
+    low, high = band_of(statistic, estimate.low), band_of(statistic, estimate.high)
     return band if low == high else f"{band} (CI: {low} to {high})"
 
 
@@ -84,8 +129,14 @@ class Figure:
     sessions: int
     """Sessions the statistic used."""
     raters: tuple[str, ...]
-    """Raters it used (for alpha: every rater with a value)."""
+    """Raters it used (for alpha and the one-way ICC: every rater with a value)."""
+    scope: str = "all sessions"
+    """Which sessions: "all sessions", "complete block", "pair" or "pooled pairs"."""
+    interval: str = ""
+    """How the 95% interval was made: "F", "session bootstrap" or "dyad bootstrap"."""
+    k: float | None = None
+    """Raters per session the ",k" forms and the one-way model assume (adjusted mean)."""
 
     @property
     def interpretation(self) -> str:
-        return interpretation(self.estimate) if self.statistic.startswith("ICC") else ""
+        return interpretation(self.estimate, self.statistic)

@@ -8,6 +8,7 @@ install it; calibration is plain Python and always works. Expected problems end 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,9 +55,9 @@ CALIBRATION_KEY = (
 )
 HANDLING = (
     "Final ratings only. Not-observed / not-applicable codes and unanswered items are no value. "
-    "ICC: complete sessions only, those of the raters who rated the most sessions together. "
-    "Kappa: only where exactly two raters rated (choose two with --rater A --rater B). "
-    "Alpha: every session with two or more values. Bands: Koo & Li (2016)."
+    "Every statistic uses every session with two or more values, except the two-way ICCs "
+    "(raters crossed with sessions only) and kappa per pair (the sessions both rated). Bands: "
+    "Koo & Li (2016) for ICC, Krippendorff (2004) for alpha, Landis & Koch (1977) for kappa."
 )
 
 
@@ -150,15 +151,33 @@ def agreement(
     date_to: DateTo = None,
     rater: Annotated[
         list[str] | None,
-        typer.Option(help="Only this rater; repeatable (two: kappa).", metavar="RATER"),
+        typer.Option(help="Only this rater; repeatable.", metavar="RATER"),
     ] = None,
     dyad: Dyad = None,
     csv: Csv = None,
     data: Data = None,
+    details: Annotated[
+        bool,
+        typer.Option("--details", help="Every statistic of every item, pairs listed.", metavar=""),
+    ] = False,
+    bootstrap: Annotated[
+        str,
+        typer.Option(
+            help="Resample sessions, or whole dyads (their sessions are not independent).",
+            metavar="session|dyad",
+        ),
+    ] = "session",
 ) -> None:
-    """Inter-rater agreement per item: ICC (six forms), weighted kappa, Krippendorff's alpha."""
+    """Inter-rater agreement per item: the statistic that fits the design, with its 95% CI
+    (--details: ICC forms, alpha, Fleiss' kappa, AC1, kappa per pair of raters)."""
     from rating_tui.analysis.results import stats_missing
 
+    if bootstrap not in ("session", "dyad"):
+        fail(f"--bootstrap {bootstrap!r}: expected session or dyad")
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        # Before numpy loads: the bootstrap's matrix products are small, and BLAS threads
+        # spinning on a busy machine made them ten times slower (unless the user chose).
+        os.environ.setdefault(name, "1")
     problem = stats_missing()
     if problem is not None:
         fail(problem)
@@ -171,10 +190,16 @@ def agreement(
     found = _run(ctx, filters, set(rater) if rater else None)
     console, rows = Console(), list[list[str]]()
     for instrument_id, table in found.tables.items():
-        items = compute(table)
+        if bootstrap == "dyad" and not table.dyad_first:
+            fail(f"{instrument_id} has no dyad field: use --bootstrap session")
+        items = compute(table, "dyad" if bootstrap == "dyad" else "session")
         rows += agreement_rows(instrument_id, items)
-        for shown in _agreement_tables(instrument_id, items):
-            console.print(shown)
+        console.print(_summary_table(instrument_id, items))
+        for line in _sentences(items):
+            console.print(line, highlight=False)
+        if details:
+            for shown in _detail_tables(instrument_id, items):
+                console.print(shown)
     console.print(HANDLING, style="dim", highlight=False)
     _summary(found)
     if csv is not None:
@@ -204,41 +229,101 @@ def _summary(found: Collected) -> None:
     typer.echo("; ".join(lines), err=True)
 
 
-def _agreement_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]:
-    """A table per item; statistics that all lack a value for one reason share a row."""
+def _summary_table(instrument_id: str, items: list[ItemAgreement]) -> Table:
+    """One line per item: the statistic recommended for its design."""
     from rich import box
     from rich.table import Table
 
-    from rating_tui.analysis.report import number
+    from rating_tui.analysis.report import apa, interval, raters_shown
+
+    table = Table(
+        title=f"{instrument_id}: agreement per item (every statistic: --details)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    for name in ("Item", "Statistic", "Value", "95% CI", "Sessions", "Raters"):
+        right = name in ("Value", "Sessions")
+        table.add_column(name, justify="right" if right else "left", no_wrap=True)
+    table.add_column("Reading", ratio=1)
+    for found in items:
+        f = found.headline
+        if f is None:
+            reason = next((x.estimate.note for x in found.figures), "")
+            table.add_row(found.item.key, "", "", "", str(found.sessions), "", reason)
+            continue
+        table.add_row(
+            found.item.key,
+            f.statistic,
+            apa(f.estimate.value),
+            interval(f),
+            f"{f.sessions:,}",
+            raters_shown(found, f),
+            f.interpretation,
+        )
+    return table
+
+
+def _sentences(items: list[ItemAgreement]) -> list[str]:
+    """Per item, the design and the headline as a sentence for a paper, with caveats."""
+    from rating_tui.analysis.report import caveats, sentence
+
+    lines = []
+    for found in items:
+        f = found.headline
+        if f is None:
+            continue
+        lines.append(f"{found.item.key} ({found.design.kind}): {sentence(found, f)}")
+        lines += [f"  caveat: {c}" for c in caveats(found, f)]
+    return lines
+
+
+def _detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]:
+    """A table per item with every statistic; kappa per pair of raters after the pooled."""
+    from rich import box
+    from rich.table import Table
+
+    from rating_tui.analysis.report import apa, interval, raters_shown
 
     tables = []
     for found in items:
+        d = found.design
         title = (
-            f"{instrument_id} · {found.item.key} ({found.item.label}): {found.sessions} "
-            f"session(s) with two or more values; {found.coded} not-observed/n.a. code(s) left out"
+            f"{instrument_id} · {found.item.key} ({found.item.label}): {d.kind}, "
+            f"{d.rated_by()}; {found.coded} not-observed/n.a. code(s) left out"
         )
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-        for name in ("Statistic", "Value", "95% CI", "Sessions", "Raters", "Reading"):
-            table.add_column(name, justify="right" if name in ("Value", "Sessions") else "left")
-        figures = found.figures
-        for group in (figures[:6], figures[6:8], figures[8:]):
-            notes = {f.estimate.note for f in group}
-            if all(f.estimate.value is None for f in group) and len(notes) == 1:
-                name = group[0].statistic.split("(")[0].strip()
-                table.add_row(f"{name} (all)", "", "", "", "", group[0].estimate.note)
-                continue
-            for f in group:
-                e = f.estimate
-                ci = "" if e.low is None or e.high is None else f"[{e.low:.2f}, {e.high:.2f}]"
-                raters = ", ".join(f.raters) if len(f.raters) <= 3 else f"{len(f.raters)} raters"
-                table.add_row(
-                    f.statistic,
-                    number(e.value),
-                    ci,
-                    str(f.sessions),
-                    raters,
-                    f.interpretation or e.note,
-                )
+        table = Table(
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        for name in ("Statistic", "Value", "95% CI", "Sessions", "Raters"):
+            right = name in ("Value", "Sessions")
+            table.add_column(name, justify="right" if right else "left", no_wrap=True)
+        table.add_column("Reading / note", ratio=1)
+        notes_shown: set[str] = set()
+        for f in found.figures:
+            e = f.estimate
+            scope = {"pair": " pair", "pooled pairs": " pooled", "complete block": " block"}
+            label = f.statistic + scope.get(f.scope, "")
+            note = e.note
+            if e.value is None and note in notes_shown:
+                note = "(as above)"
+            notes_shown.add(e.note)
+            reading = "; ".join(x for x in (f.interpretation, note) if x)
+            if f.interval and f.interval != "F":
+                reading = "; ".join(x for x in (reading, f.interval) if x)
+            table.add_row(
+                label,
+                apa(e.value),
+                interval(f),
+                f"{f.sessions:,}",
+                raters_shown(found, f),
+                reading,
+            )
         tables.append(table)
     return tables
 

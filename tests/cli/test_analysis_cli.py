@@ -80,28 +80,73 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(), newline="")))
 
 
-def test_agreement_table_and_csv_show_the_same_figures(tmp_path: Path, data: Path) -> None:
+def test_agreement_table_and_csv_show_the_same_figures(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # a plain terminal
     out = tmp_path / "agreement.csv"
     code, stdout, err = run("agreement", "--data", str(data), "--csv", str(out))
     assert code == 0, err
-    assert "read 15 final rating(s)" in err and f"wrote 70 row(s) to {out}" in err
+    # per item: 6 ICC forms, 2 alphas, 2 pooled kappas, 2 kappas of the one pair (AB, RP)
+    # sharing 5 or more sessions
+    assert "read 15 final rating(s)" in err and f"wrote 84 row(s) to {out}" in err
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     rows = read_csv(out)
     assert {r["item"] for r in rows} == set(ITEMS)
-    narration = {r["statistic"]: r for r in rows if r["item"] == "narration"}
-    icc = narration["ICC(2,1)"]
-    # Narration: AB and RP agree exactly in all six sessions; CD only rated three.
+    narration = [r for r in rows if r["item"] == "narration"]
+    by = {(r["statistic"], r["scope"]): r for r in narration}
+    # Six sessions by RP and AB, three of them by CD too: a fixed team with gaps.
+    assert {r["design"] for r in narration} == {"fixed team with gaps"}
+    one_way = by[("ICC(1,1)", "all sessions")]
+    assert (one_way["recommended"], one_way["sessions"], one_way["n_raters"]) == ("1", "6", "3")
+    # k0 = (15 values - (3 x 3^2 + 3 x 2^2) / 15) / (6 - 1) = 2.48 raters per session
+    assert one_way["k"] == "2.4800"
+    # Identical values: no variation within sessions, so no F interval, said in words.
+    assert one_way["ci_method"] == "" and "no confidence interval" in one_way["note"]
+    icc = by[("ICC(2,1)", "complete block")]
+    # Narration: AB and RP agree exactly in all six sessions.
     assert (icc["value"], icc["sessions"], icc["raters"]) == ("1.000000", "6", "AB;RP")
-    assert narration["ICC(2,1)"]["interpretation"] == "excellent"
-    assert narration["kappa (linear)"]["note"] == "needs exactly two raters; 3 rated this item"
-    assert narration["alpha (ordinal)"]["n_raters"] == "3"
-    # The table shows the same figure, rounded.
-    processing = {r["statistic"]: r for r in rows if r["item"] == "processing"}
-    shown = f"{float(processing['ICC(3,1)']['value']):.3f}"
-    assert shown in stdout and "ICC(3,1)" in stdout and "Koo & Li" in stdout
+    assert icc["interpretation"] == "excellent" and icc["recommended"] == "0"
+    pooled = by[("kappa (linear)", "pooled pairs")]
+    assert "pooled over 3 pair(s) of raters; 2 share(s) fewer than 5" in pooled["note"]
+    assert by[("kappa (linear)", "pair")]["raters"] == "AB;RP"
+    # The summary shows the recommended figure, APA-rounded, and a sentence naming the model.
+    processing = next(r for r in rows if r["item"] == "processing" and r["recommended"] == "1")
+    assert (processing["statistic"], processing["ci_method"]) == ("ICC(1,1)", "F")
+    flat = " ".join(stdout.split())  # sentences wrap at 80 columns
+    assert (
+        "processing (fixed team with gaps): ICC(1,1), one-way random effects, absolute "
+        "agreement, single rater = -.02, 95% CI [-.46, .69], 6 sessions rated by 2–3 of 3 "
+        "raters (adjusted mean 2.48 raters per session); F-based interval." in flat
+    )
+    assert "caveat: the interval rests on 6 sessions (fewer than 20)" in flat
+    assert "Koo & Li" in flat
+    assert max(len(line) for line in stdout.splitlines()) <= 80
+    assert "-0.00" not in stdout and "-.00" not in stdout
 
 
-def test_two_raters_chosen_give_kappa(data: Path, tmp_path: Path) -> None:
+def test_details_list_every_statistic_and_pair(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, stdout, err = run("agreement", "--data", str(data), "--details")
+    assert code == 0, err
+    flat = " ".join(stdout.split())
+    assert "ICC(3,k) block" in flat and "kappa (linear) pair" in flat
+    assert "alpha (interval)" in flat and "session bootstrap" in flat
+    assert max(len(line) for line in stdout.splitlines()) <= 80
+
+
+def test_dyad_bootstrap_says_so(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    args = ("agreement", "--data", str(data), "--bootstrap", "dyad", "--csv", str(out))
+    code, _stdout, err = run(*args)
+    assert code == 0, err
+    methods = {r["ci_method"] for r in read_csv(out) if r["ci_low"]}
+    assert "dyad bootstrap" in methods and "session bootstrap" not in methods
+    code, _, err = run("agreement", "--data", str(data), "--bootstrap", "cluster")
+    assert code == 1 and "--bootstrap 'cluster': expected session or dyad" in err
+
+
+def test_two_raters_chosen(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "a.csv"
     code, stdout, err = run(
         "agreement", "--data", str(data), "--rater", "RP", "--rater", "CD", "--csv", str(out)
@@ -109,7 +154,7 @@ def test_two_raters_chosen_give_kappa(data: Path, tmp_path: Path) -> None:
     assert code == 0, err
     kappa = next(r for r in read_csv(out) if r["statistic"] == "kappa (quadratic)")
     # Three sessions are too few for any statistic: it says so instead of a number.
-    assert kappa["value"] == "" and kappa["note"].startswith("too few sessions: 3 rated by both")
+    assert kappa["value"] == "" and kappa["note"].startswith("too few sessions: 3 rated by a")
     assert "too few sessions" in stdout
 
 
@@ -119,9 +164,10 @@ def test_agreement_with_kappa_over_enough_sessions(data: Path, tmp_path: Path) -
         "agreement", "--data", str(data), "--rater", "RP", "--rater", "AB", "--csv", str(out)
     )
     assert code == 0, err
-    rows = {(r["item"], r["statistic"]): r for r in read_csv(out)}
-    assert rows[("narration", "kappa (linear)")]["value"] == "1.000000"
-    assert rows[("processing", "kappa (linear)")]["raters"] == "AB;RP"
+    rows = {(r["item"], r["statistic"], r["scope"]): r for r in read_csv(out)}
+    assert rows[("narration", "kappa (linear)", "pair")]["value"] == "1.000000"
+    assert rows[("processing", "kappa (linear)", "pair")]["raters"] == "AB;RP"
+    assert rows[("narration", "ICC(2,1)", "all sessions")]["recommended"] == "1"  # crossed
 
 
 def test_calibrate_names_the_divergent_item(data: Path, tmp_path: Path) -> None:

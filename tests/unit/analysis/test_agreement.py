@@ -7,11 +7,12 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from rating_tui.analysis.agreement import MAX_ENUMERATED, agreement, best_block
+from rating_tui.analysis.agreement import agreement
 from rating_tui.analysis.alpha import alpha
 from rating_tui.analysis.bootstrap import kappa_interval
+from rating_tui.analysis.design import MAX_ENUMERATED, best_block
 from rating_tui.analysis.kappa import weighted_kappa
-from rating_tui.analysis.results import MIN_SESSIONS, STATISTICS, Figure
+from rating_tui.analysis.results import ICC_FORMS, MIN_SESSIONS, Figure
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import Rating
 from tests.unit.analysis.conftest import RatingMaker, table_of
@@ -20,8 +21,13 @@ from tests.unit.analysis.test_icc import SHROUT_FLEISS, SHROUT_FLEISS_ICC
 JUDGES = ("J1", "J2", "J3", "J4")
 
 
+STATISTICS = (*ICC_FORMS, "alpha (ordinal)", "alpha (interval)", "kappa (linear)",
+              "kappa (quadratic)")  # fmt: skip
+
+
 def by_name(figures: list[Figure]) -> dict[str, Figure]:
-    return {f.statistic: f for f in figures}
+    """The item-level figures by name (kappa: the pooled one; pairs are listed after)."""
+    return {f.statistic: f for f in figures if f.scope != "pair"}
 
 
 def shrout_fleiss_ratings(make: RatingMaker) -> list[Rating]:
@@ -37,13 +43,16 @@ def test_shrout_fleiss_from_ratings(make_rating: RatingMaker, instrument: Instru
     table = table_of(shrout_fleiss_ratings(make_rating), instrument)
     warmth = agreement(table)[0]
     figures = by_name(warmth.figures)
-    assert list(figures) == list(STATISTICS)
-    for form, value in zip(STATISTICS[:6], SHROUT_FLEISS_ICC, strict=True):
+    assert sorted(figures) == sorted(STATISTICS)
+    for form, value in zip(ICC_FORMS, SHROUT_FLEISS_ICC, strict=True):
         assert round(figures[form].estimate.value or 0, 2) == value
         assert (figures[form].sessions, figures[form].raters) == (6, JUDGES)
     assert figures["ICC(3,k)"].interpretation == "excellent (CI: moderate to excellent)"
-    kappa = figures["kappa (linear)"].estimate
-    assert (kappa.value, kappa.note) == (None, "needs exactly two raters; 4 rated this item")
+    assert warmth.design.kind == "fully crossed"
+    # Kappa for every pair of the four judges (6 sessions each), and pooled over the six pairs.
+    pairs = [f for f in warmth.figures if f.scope == "pair" and f.statistic == "kappa (linear)"]
+    assert len(pairs) == 6 and all(f.sessions == 6 for f in pairs)
+    assert "pooled over 6 pair(s)" in figures["kappa (linear)"].estimate.note
     # The other items were not answered: no pairs at all.
     presence = by_name(agreement(table)[1].figures)
     assert presence["ICC(1,1)"].estimate.note.startswith("too few sessions: 0 ")
@@ -57,8 +66,10 @@ def test_missing_values_leave_icc_but_not_alpha(
     warmth = agreement(table_of(ratings, instrument))[0]
     figures = by_name(warmth.figures)
     assert (warmth.sessions, warmth.coded) == (6, 1)
-    # ICC: the complete block is still the four judges, on the 5 complete sessions.
-    assert figures["ICC(2,1)"].sessions == 5
+    # One-way ICC: all six sessions; two-way: the complete block of the 5 complete sessions.
+    assert figures["ICC(1,1)"].sessions == 6
+    assert figures["ICC(2,1)"].sessions == 5 and warmth.design.kind == "fixed team with gaps"
+    assert figures["ICC(2,1)"].estimate.note == "complete block: 5 of 6 sessions"
     # Alpha: every session with two or more values, the incomplete one included.
     units = np.repeat(np.arange(6), 4)[1:].astype(np.int64)
     expected = alpha(units, SHROUT_FLEISS.ravel()[1:], "interval")
@@ -82,14 +93,18 @@ def test_kappa_with_exactly_two_raters_on_scale_points(
     a = np.array([rank[v] for v in gold], dtype=float)
     b = np.array([rank[v] for v in other], dtype=float)
     for weights in ("linear", "quadratic"):
-        found = figures[f"kappa ({weights})"]
+        found = next(
+            f for f in agreement(table_of(ratings, instrument))[1].figures
+            if f.scope == "pair" and f.statistic == f"kappa ({weights})"
+        )  # fmt: skip
         expected = weighted_kappa(a, b, "linear" if weights == "linear" else "quadratic")
         assert found.estimate.value == pytest.approx(expected)
         assert (found.sessions, found.raters) == (7, ("AB", "CD"))
         interval = kappa_interval(a, b, "linear" if weights == "linear" else "quadratic")
-        assert interval is not None
-        assert (found.estimate.low, found.estimate.high) == interval
+        assert interval is not None  # every session is informative: the same resamples
+        assert (found.estimate.low, found.estimate.high) == pytest.approx(interval)
         assert interval[0] <= (found.estimate.value or 0) <= interval[1]
+        assert figures[f"kappa ({weights})"].estimate.value == pytest.approx(expected)
     alpha_figure = figures["alpha (ordinal)"].estimate
     assert alpha_figure.low is not None and alpha_figure.high is not None
     assert alpha_figure.low <= (alpha_figure.value or 0) <= alpha_figure.high
@@ -102,10 +117,10 @@ def test_too_few_sessions_say_so(make_rating: RatingMaker, instrument: Instrumen
         for rater in ("AB", "CD")
     ]
     figures = by_name(agreement(table_of(ratings, instrument))[0].figures)
-    note = f"too few sessions: {MIN_SESSIONS - 1} rated by the same two or more raters, "
+    note = f"too few sessions: {MIN_SESSIONS - 1} with two or more values, "
     assert figures["ICC(1,1)"].estimate.note == note + f"at least {MIN_SESSIONS} needed"
     assert all(f.estimate.value is None for f in figures.values())
-    assert figures["kappa (linear)"].estimate.note.startswith("too few sessions: 4 rated by both")
+    assert figures["kappa (linear)"].estimate.note.startswith("too few sessions: 4 rated by a")
     assert figures["alpha (ordinal)"].estimate.note.startswith("too few sessions: 4 with two")
 
 

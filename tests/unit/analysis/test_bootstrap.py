@@ -134,3 +134,26 @@ def test_no_interval_when_the_statistic_is_mostly_undefined() -> None:
     # two sessions that do not vary at all: alpha is undefined in every replicate
     flat = np.ones(4)
     assert alpha_interval(np.array([0, 0, 1, 1], dtype=np.int64), flat, "interval") is None
+
+
+def test_dyad_bootstrap_draws_whole_dyads() -> None:
+    # Sessions 0-2 belong to dyad 0, 3-4 to dyad 1, 5 to dyad 2: a replicate counts every
+    # session of a dyad as often as the dyad was drawn, and draws as many dyads as there are.
+    clusters = np.array([0, 0, 0, 1, 1, 2], dtype=np.int64)
+    counts = np.vstack(list(bootstrap.cluster_counts(clusters, 6, replicates=50)))
+    assert (counts[:, 0] == counts[:, 1]).all() and (counts[:, 1] == counts[:, 2]).all()
+    assert (counts[:, 3] == counts[:, 4]).all()
+    drawn = counts[:, [0, 3, 5]]
+    assert (drawn.sum(axis=1) == 3).all()
+    assert len({tuple(row) for row in drawn}) > 3
+
+
+def test_grouped_sums_as_one_sparse_product() -> None:
+    rng = np.random.default_rng(9)
+    rows = rng.integers(0, 20, 30).astype(np.int64)
+    features = rng.normal(size=(30, 3))
+    starts = np.array([0, 10, 25], dtype=np.int64)
+    part = bootstrap.Sums(rows, features, starts)
+    counts = next(session_counts(20, replicates=7))
+    [sparse] = bootstrap.replicate_totals([part], 20, replicates=7)
+    assert sparse == pytest.approx(part.totals(counts))

@@ -37,8 +37,13 @@ def test_no_ratings_no_tables(instrument: Instrument) -> None:
 
 
 def test_scales_and_positions(make_rating: RatingMaker, instrument: Instrument) -> None:
-    table = table_of([make_rating("AB", {"warmth": 5, "presence": 4, "held": 1})], instrument)
-    warmth, presence, held = table.items  # not the choice item, not the text item
+    table = table_of(
+        [make_rating("AB", {"warmth": 5, "presence": 4, "held": 1, "focus": 2})], instrument
+    )
+    warmth, presence, held, focus = table.items  # not the text item
+    # A single choice is nominal: the chosen option's index among the scale's codes.
+    assert (focus.kind, focus.codes, focus.nominal) == ("choice", ("1", "2"), True)
+    assert table.values[3][0] == 1.0
     assert (warmth.kind, warmth.span, warmth.position(7)) == ("numeric", 10, 7)
     assert presence.points == (0, 1, 2, 4)
     assert presence.position(4) == 3  # the fourth point, whatever its value
@@ -111,9 +116,9 @@ def test_versions_of_one_instrument_share_sessions_and_the_newest_scale_wins(
     found = collect(ratings, lambda i, v, h: versions[v])
     table = found.tables[instrument.id]
     assert table.raters == ["CD", "AB"] and len(table.sessions) == 1
-    assert [i.key for i in table.items] == ["warmth", "presence", "calm", "held"]
+    assert [i.key for i in table.items] == ["warmth", "presence", "calm", "focus", "held"]
     assert table.items[0].high == 20  # from 1.1.0, though 1.0.0 came second
-    assert math.isnan(table.values[2][1]) and table.values[3][1] == 0
+    assert math.isnan(table.values[2][1]) and table.values[4][1] == 0
 
 
 def test_stored_records_give_the_same_table_as_ratings(

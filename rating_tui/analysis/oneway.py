@@ -1,0 +1,108 @@
+"""One-way random-effects ICC over every session with two or more values, balanced or not.
+
+With n sessions, N values, m_i values in session i, the one-way ANOVA gives
+MSB = SSB / (n - 1) and MSW = SSW / (N - n), and (Shrout & Fleiss 1979, case 1; McGraw & Wong
+1996, ICC(1); for unequal m_i Searle 1971 and Donner 1986):
+
+    ICC(1,1) = (MSB - MSW) / (MSB + (k0 - 1) MSW)      ICC(1,k) = (MSB - MSW) / MSB
+
+where k0 = (N - sum m_i^2 / N) / (n - 1) is the adjusted mean number of raters per session
+(k0 = k when every session has k values). The 95% intervals are the F-based ones with k0,
+exact for balanced data and the usual approximation otherwise.
+
+Every quantity is a sum over sessions (`oneway_sums`), so a bootstrap replicate is a weighted
+total of the per-session rows (`resample.py`), as for alpha.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import fdtri  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+Vector = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float64]
+WIDTH = 6
+"""Columns of `oneway_sums`: 1, m, m^2, sum, sum of squares, sum^2 / m (per session)."""
+
+
+def oneway_sums(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matrix:
+    """Per session 0..`sessions`-1 (`units[i]` the session of `x[i]`): the one-way ANOVA's
+    sums; zero rows where a session has fewer than two values. Values are centred on their
+    mean first (the ICC does not change; the sums keep their precision)."""
+    out = np.zeros((sessions, WIDTH))
+    if len(x) == 0:
+        return out
+    x = x - x.mean()
+    m = np.bincount(units, minlength=sessions).astype(np.float64)
+    s = np.bincount(units, weights=x, minlength=sessions)
+    q = np.bincount(units, weights=x * x, minlength=sessions)
+    keep = m >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = np.where(keep, s * s / m, 0.0)
+    out[:, 0], out[:, 1], out[:, 2] = keep, np.where(keep, m, 0), np.where(keep, m * m, 0)
+    out[:, 3], out[:, 4], out[:, 5] = np.where(keep, s, 0), np.where(keep, q, 0), between
+    return out
+
+
+@dataclass(frozen=True)
+class Anova:
+    """The one-way ANOVA of the sessions with two or more values."""
+
+    sessions: float
+    values: float
+    k0: float
+    msb: float
+    msw: float
+
+
+def anova_of(totals: Matrix) -> list[Anova]:
+    """The ANOVA of each row of totals of `oneway_sums` columns."""
+    found = []
+    for n, big_n, squares_m, s, q, between in totals.tolist():
+        if n < 2 or big_n <= n:
+            found.append(Anova(n, big_n, math.nan, math.nan, math.nan))
+            continue
+        ssb = between - s * s / big_n
+        ssw = max(q - between, 0.0)
+        k0 = (big_n - squares_m / big_n) / (n - 1)
+        found.append(Anova(n, big_n, k0, max(ssb, 0.0) / (n - 1), ssw / (big_n - n)))
+    return found
+
+
+def icc_from_totals(totals: Matrix) -> tuple[Vector, Vector]:
+    """ICC(1,1) and ICC(1,k) of each row of totals (NaN where undefined), vectorised."""
+    n, big_n, squares_m, s, q, between = totals.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msb = np.maximum(between - s * s / big_n, 0.0) / (n - 1)
+        msw = np.maximum(q - between, 0.0) / (big_n - n)
+        k0 = (big_n - squares_m / big_n) / (n - 1)
+        ok = (n >= 2) & (big_n > n) & (msb + msw > 1e-12)
+        single = np.where(ok, (msb - msw) / (msb + (k0 - 1) * msw), np.nan)
+        average = np.where(ok & (msb > 1e-12), (msb - msw) / msb, np.nan)
+    return single, average
+
+
+def f_interval(
+    anova: Anova, level: float = 0.95
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The F-based intervals of ICC(1,1) and ICC(1,k) (NaN bounds where not defined)."""
+    df1, df2 = anova.sessions - 1, anova.values - anova.sessions
+    if anova.msw <= 0 or df1 < 1 or df2 < 1:
+        return (math.nan, math.nan), (math.nan, math.nan)
+    f = anova.msb / anova.msw
+    upper_q = 1 - (1 - level) / 2
+    f_low = f / float(fdtri(df1, df2, upper_q))
+    f_high = f * float(fdtri(df2, df1, upper_q))
+    k0 = anova.k0
+
+    def single(v: float) -> float:
+        return (v - 1) / (v + k0 - 1)
+
+    def average(v: float) -> float:
+        return 1 - 1 / v if v else -math.inf
+
+    return (single(f_low), single(f_high)), (average(f_low), average(f_high))
