@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from rating_tui.instruments.alerts import AlertRule
 from rating_tui.instruments.base import (
     KEY_PATTERN,
     Code,
@@ -251,6 +252,8 @@ class Instrument(Strict):
     sections: list[Section] = Field(default=[])
     items: list[Item] = Field(min_length=1)
     now_moments: NowMoments = Field(default_factory=lambda: NowMoments(enabled=False))
+    alerts: list[AlertRule] = Field(default=[])
+    """When a dyad needs attention (see `instruments.alerts`); no rules, no alerts."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instrument:
