@@ -115,12 +115,12 @@ def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
                 out.append(
                     (f"{where}.items[{k}]", f"{key!r} names no item (items: {listing(items)})")
                 )
-            elif key not in numeric and rule.kind != "not_observed":
+            elif key not in numeric and rule.kind != "not_observed" and _resolved(ins, key):
                 out.append(
                     (
                         f"{where}.items[{k}]",
-                        f"{key!r} has no numeric scale, so it cannot {rule.kind}; "
-                        f"numeric items: {listing(numeric)}",
+                        f"{key!r} has no numeric scale, so a {rule.kind} rule cannot watch it "
+                        f"(numeric items: {listing(numeric)})",
                     )
                 )
         for k, code in enumerate(rule.codes or []):
@@ -145,6 +145,12 @@ def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
                     )
                     break
     return out
+
+
+def _resolved(ins: Instrument, key: str) -> bool:
+    """Whether the item's scale exists (a dangling reference is reported elsewhere)."""
+    item = next(i for i in ins.items if i.key == key)
+    return not isinstance(item.scale, str) or item.scale in ins.scales
 
 
 def scale_range(ins: Instrument, key: str) -> tuple[float, float]:
