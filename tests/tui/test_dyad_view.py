@@ -105,3 +105,42 @@ async def test_the_dyad_view_shows_the_current_alerts(
         text = str(screen.query_one("#dyad-alerts", Static).content)
         assert "Sharp drop since the previous session" in text
         assert "Opening future possibilities: fell 2 point(s), 3 → 1" in text
+
+
+async def test_home_lists_dyads_needing_attention_after_its_first_frame(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    rate(store, catalogue, 1, {"future": 3})
+    rate(store, catalogue, 2, {"future": 1})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        from textual.widgets import OptionList
+
+        from rating_tui.tui.widgets.alerts_panel import AlertsPanel
+
+        panel = app.screen.query_one(AlertsPanel)
+        await app.workers.wait_for_complete()  # read in a thread: the first frame never waits
+        await pilot.pause()
+        assert panel.display
+        listing = panel.query_one("#alerts-list", OptionList)
+        assert listing.option_count == 1
+        assert "EC0417   2026-02-02  drop future" in str(listing.get_option_at_index(0).prompt)
+        listing.focus()
+        listing.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DyadScreen) and app.screen.dyad == "EC0417"
+
+
+async def test_home_shows_no_alert_panel_when_no_dyad_needs_attention(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    rate(store, catalogue, 1, {"future": 3})
+    rate(store, catalogue, 2, {"future": 2})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        from rating_tui.tui.widgets.alerts_panel import AlertsPanel
+
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one(AlertsPanel).display
