@@ -123,6 +123,7 @@ def _alerts(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import alerts_cmd
 
     app.command("alerts")(alerts_cmd.alerts)
+    app.command("report")(alerts_cmd.report)
 
 
 def _data(app: typer.Typer, sub: str | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -106,3 +107,77 @@ def alerts(
     what = "current alert(s)" if first is None else f"alert(s) since {first}"
     for line in _summary(found, what):
         typer.echo(line, err=True)
+
+
+def report(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="HTML file to write.", metavar="FILE")
+    ],
+    dyad: Annotated[str | None, typer.Option(help="The dyad to report on.", metavar="DYAD")] = None,
+    rater: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this rater's ratings; without --dyad, the rater's caseload page.",
+            metavar="RATER",
+        ),
+    ] = None,
+    notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes", help="Include the raters' notes (may hold clinical detail).", metavar=""
+        ),
+    ] = False,
+    data: DataOption = None,
+) -> None:
+    """Write a self-contained HTML report for supervision (charts, alerts, now moments).
+
+    With --dyad: the dyad's sessions, every item's course on its fixed scale, its alerts, now
+    moments, raters and the instrument's citation. With --rater alone: every dyad of the rater
+    with its last session, trend and current alerts. Nothing in the file is fetched from a
+    network; print it to PDF from any browser. Needs the `report` extra."""
+    from rating_tui.services.report_charts import charts_available
+
+    if dyad is None and rater is None:
+        fail("give --dyad DYAD (a dyad's report) or --rater RATER (a caseload page)")
+    if output.suffix.lower() not in (".html", ".htm"):
+        fail(f"-o {output}: expected a file name ending in .html")
+    if not charts_available():
+        fail(f"the report needs the charting library pygal: install it with {REPORT_EXTRA}")
+    from rating_tui.fileio import atomic_write_text
+    from rating_tui.services import report as html
+    from rating_tui.services.alerts import evaluate
+    from rating_tui.services.caseload import caseload_alerts
+
+    folder = data_folder(ctx, data)
+    if not holds_data(folder):
+        fail(f"no ratings in {folder} yet: nothing to report")
+    store = open_store(folder)
+    today = date.today()
+    with clear_errors():
+        found = caseload_alerts(store, _instruments(ctx), today=today, rater=rater, dyad=dyad)
+    if not found.dyads:
+        who = f" by {rater}" if rater else ""
+        fail(f"no final ratings{' of dyad ' + repr(dyad) if dyad else ''}{who} in {folder}")
+    if dyad is not None:
+        if len(found.dyads) > 1:
+            ids = ", ".join(d.trajectory.instrument.ref for d in found.dyads)
+            fail(f"dyad {dyad!r} is rated with several instruments ({ids}); not supported yet")
+        from rating_tui.services.trajectory import dyad_trajectory
+
+        ins = found.dyads[0].trajectory.instrument
+        with clear_errors():
+            trajectory = dyad_trajectory(store, ins, dyad, rater)  # with moments and notes
+        alerts = evaluate(trajectory, today=today)
+        text = html.dyad_report(trajectory, alerts, today=today, notes=notes, rater=rater)
+        what = f"dyad {dyad}: {len(trajectory.sessions)} session(s), {len(alerts)} alert(s)"
+    else:
+        assert rater is not None
+        text = html.caseload_report(rater, found.dyads, today=today)
+        what = f"caseload of {rater}: {len(found.dyads)} dyad(s)"
+    try:
+        atomic_write_text(output, text, mode=0o600)
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
+    notes_said = "" if dyad is None else (", notes included" if notes else ", notes left out")
+    typer.echo(f"wrote the report of {what}{notes_said} to {output}", err=True)

@@ -36,16 +36,20 @@ def rate(store: Store, ins: Instrument, dyad: str, n: int, rater: str, **values:
 
 @pytest.fixture
 def data(tmp_path: Path, builtin: Instrument) -> Path:
+    return fill(tmp_path / "data", builtin)
+
+
+def fill(folder: Path, builtin: Instrument) -> Path:
     """EC0417: future falls 3 -> 1 at its latest session. TL0020: steady. KM0003: narration
     not observed three sessions running (rated by AB)."""
-    store = Store.open(tmp_path / "data")
+    store = Store.open(folder)
     rate(store, builtin, "EC0417", 1, "RP", future=3)
     rate(store, builtin, "EC0417", 2, "RP", future=1)
     rate(store, builtin, "TL0020", 1, "RP")
     rate(store, builtin, "TL0020", 2, "RP")
     for n in (3, 4, 5):
         rate(store, builtin, "KM0003", n, "AB", narration="not_observed")
-    return tmp_path / "data"
+    return folder
 
 
 def run(*args: str) -> tuple[int, str, str]:
