@@ -144,3 +144,25 @@ async def test_home_shows_no_alert_panel_when_no_dyad_needs_attention(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.screen.query_one(AlertsPanel).display
+
+
+async def test_r_writes_the_dyads_report_to_the_current_folder(
+    make_app: Callable[..., RatingApp],
+    store: Store,
+    catalogue: Catalogue,
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rate(store, catalogue, 1, {"future": 3})
+    rate(store, catalogue, 2, {"future": 1})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dyad(app, pilot, catalogue)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [report] = tmp_path.glob("report-EC0417-*.html")
+    page = report.read_text()
+    assert "Dyad EC0417" in page and page.count("<svg") == 7
+    assert "fell 2 point(s), 3 → 1" in page

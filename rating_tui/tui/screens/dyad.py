@@ -35,6 +35,7 @@ class DyadScreen(Screen[None]):
         Binding("c", "show('course')", "Charts", id="dyad_charts"),
         Binding("v", "show('values')", "Values", id="dyad_values"),
         Binding("h", "history", "Ratings of this dyad", id="dyad_history"),
+        Binding("r", "report", "Report (HTML)", id="dyad_report"),
         Binding("escape", "back", "Back", id="dyad_back"),
     ]
 
@@ -110,6 +111,42 @@ class DyadScreen(Screen[None]):
 
     def action_show(self, tab: str) -> None:
         self.query_one("#dyad-tabs", TabbedContent).active = tab
+
+    def action_report(self) -> None:
+        """Write the supervision report (as `rating-tui report --dyad`) to the current folder."""
+        from rating_tui.services.report_charts import charts_available
+
+        if self.trajectory is None or not self.trajectory.sessions:
+            self.notify("No sessions to report on yet.", severity="warning")
+            return
+        if not charts_available():
+            self.notify(
+                "The report needs pygal: pip install 'rating-tui[report]'", severity="error"
+            )
+            return
+        self._write_report(self.trajectory)
+
+    @work(thread=True, exclusive=True, group="dyad-report")
+    def _write_report(self, trajectory: Trajectory) -> None:
+        from pathlib import Path
+
+        from rating_tui.fileio import atomic_write_text
+        from rating_tui.services.report import dyad_report
+
+        app = cast("RatingApp", self.app)
+        today = app.today()
+        alerts = evaluate(trajectory, today=today)
+        path = Path.cwd() / f"report-{self.dyad}-{today.isoformat()}.html"
+        try:
+            atomic_write_text(
+                path, dyad_report(trajectory, alerts, today=today, notes=False), 0o600
+            )
+        except OSError as exc:
+            message = f"The report was not written: {exc.strerror or exc}"
+            self.app.call_from_thread(self.notify, message, severity="error")
+            return
+        done = f"Report written (notes left out): {path}"
+        self.app.call_from_thread(self.notify, done, title="Report")
 
     def action_history(self) -> None:
         from rating_tui.tui.screens.history import HistoryScreen
