@@ -91,7 +91,7 @@ def alerts(
     store = open_store(folder)
     with clear_errors():
         found = caseload_alerts(
-            store, instruments, today=date.today(), rater=rater, since=first, dyad=dyad
+            store, instruments, today=date.today(), rater=rater, since=first, dyad=dyad, full=False
         )
     if dyad is not None and not found.dyads:
         fail(f"no final ratings of dyad {dyad!r} in {folder}" + (f" by {rater}" if rater else ""))

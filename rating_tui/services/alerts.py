@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from rating_tui.instruments.alerts import AlertRule
-from rating_tui.services.trajectory import Cell, Line, Trajectory, numeric_items
+from rating_tui.services.trajectory import Cell, Line, Trajectory
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,19 @@ class Alert:
 
 
 def evaluate(
-    trajectory: Trajectory, rules: Iterable[AlertRule] | None = None, today: date | None = None
+    trajectory: Trajectory,
+    rules: Iterable[AlertRule] | None = None,
+    today: date | None = None,
+    *,
+    latest_only: bool = False,
 ) -> list[Alert]:
     """Every alert the rules raise over the dyad's sessions, oldest first. `today` adds gaps
-    that run up to today (None: only gaps between sessions)."""
+    that run up to today (None: only gaps between sessions). `latest_only` checks the latest
+    session alone (and the gap up to today): the same as `current(evaluate(...))`, faster."""
     chosen = list(trajectory.instrument.alerts if rules is None else rules)
     out: list[Alert] = []
     for n, rule in enumerate(chosen):
-        out += _check(trajectory, rule, n, today)
+        out += _check(trajectory, rule, n, today, latest_only)
     out.sort(key=lambda a: (a.date, a.rule))
     return out
 
@@ -71,20 +76,25 @@ def current(alerts: Iterable[Alert]) -> list[Alert]:
     return [a for a in alerts if a.latest]
 
 
-def _check(t: Trajectory, rule: AlertRule, n: int, today: date | None) -> Iterator[Alert]:
+def _check(
+    t: Trajectory, rule: AlertRule, n: int, today: date | None, latest_only: bool
+) -> Iterator[Alert]:
     if rule.kind == "gap":
-        yield from _gaps(t, rule, n, today)
+        yield from _gaps(t, rule, n, today, latest_only)
         return
-    watched = set(rule.items or numeric_items(t.instrument))
+    watched = set(rule.items) if rule.items else None
     for line in t.lines:
-        if line.key in watched:
-            yield from _item_alerts(t, line, rule, n)
+        if watched is None or line.key in watched:
+            yield from _item_alerts(t, line, rule, n, latest_only)
 
 
-def _item_alerts(t: Trajectory, line: Line, rule: AlertRule, n: int) -> Iterator[Alert]:
+def _item_alerts(
+    t: Trajectory, line: Line, rule: AlertRule, n: int, latest_only: bool
+) -> Iterator[Alert]:
     last = len(t.sessions) - 1
     counts = _counted(rule)
-    for i, cell in enumerate(line.cells):
+    for i in range(last, last + 1) if latest_only else range(last + 1):
+        cell = line.cells[i]
         span: list[int] = []
         detail = ""
         if rule.kind == "drop" and i > 0 and rule.points is not None:
@@ -132,10 +142,12 @@ def _counted(rule: AlertRule) -> Callable[[Cell], bool] | None:
     return None
 
 
-def _gaps(t: Trajectory, rule: AlertRule, n: int, today: date | None) -> Iterator[Alert]:
+def _gaps(
+    t: Trajectory, rule: AlertRule, n: int, today: date | None, latest_only: bool
+) -> Iterator[Alert]:
     assert rule.days is not None
     days = [_day(s.date) for s in t.sessions]
-    for i in range(1, len(days)):
+    for i in range(1, 0 if latest_only else len(days)):
         a, b = days[i - 1], days[i]
         if a is not None and b is not None and (b - a).days >= rule.days:
             yield _gap(t, rule, n, t.sessions[i].date, (i - 1, i), (b - a).days, False)

@@ -15,7 +15,13 @@ from datetime import date
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.services.alerts import Alert, current, evaluate
-from rating_tui.services.trajectory import Caseload, Trajectory, build, read_caseload
+from rating_tui.services.trajectory import (
+    Caseload,
+    Trajectory,
+    build,
+    item_layout,
+    read_caseload,
+)
 from rating_tui.store.api import Store
 
 
@@ -73,10 +79,14 @@ def judge(
     today: date | None,
     since: date | None = None,
     dyad: str | None = None,
+    full: bool = True,
 ) -> CaseloadAlerts:
     """Evaluate every dyad of `caseload`. Without `since`, keep current alerts (the latest
-    session's, and gaps up to `today`); with it, every alert raised on or after that date."""
+    session's, and gaps up to `today`); with it, every alert raised on or after that date.
+    `full=False` (current alerts only) builds each course from its latest sessions alone, the
+    few the rules look at, and the whole course only where a run of sessions fills them."""
     newest = newest_versions(instruments)
+    layouts = {ins_id: item_layout(ins) for ins_id, ins in newest.items()}
     out = CaseloadAlerts(ratings=caseload.ratings, unknown=dict(caseload.unknown))
     for (ins_id, code), observations in caseload.dyads.items():
         if dyad is not None and code != dyad:
@@ -84,12 +94,29 @@ def judge(
         ins = newest[ins_id]
         if not ins.alerts and ins.ref not in out.without_rules:
             out.without_rules.append(ins.ref)
-        trajectory = build(code, ins, observations)
-        raised = evaluate(trajectory, today=today)
-        chosen = current(raised) if since is None else _since(raised, since)
+        if since is not None:
+            trajectory = build(code, ins, observations, layouts[ins_id])
+            chosen = _since(evaluate(trajectory, today=today), since)
+            out.dyads.append(DyadStatus(trajectory, chosen))
+            continue
+        tail = None if full else _sessions_needed(ins)
+        trajectory = build(code, ins, observations, layouts[ins_id], tail)
+        chosen = current(evaluate(trajectory, today=today, latest_only=True))
+        if tail is not None and any(a.kind in _RUNS and len(a.sessions) >= tail for a in chosen):
+            trajectory = build(code, ins, observations, layouts[ins_id])  # a run fills the tail
+            chosen = current(evaluate(trajectory, today=today, latest_only=True))
         out.dyads.append(DyadStatus(trajectory, chosen))
     out.dyads.sort(key=lambda d: (d.last_date, d.trajectory.dyad), reverse=True)
     return out
+
+
+_RUNS = ("low", "not_observed")
+
+
+def _sessions_needed(ins: Instrument) -> int:
+    """Latest sessions that decide every current alert: the longest run a rule asks for, plus
+    one to see whether a run is longer (a drop needs two)."""
+    return max([2, *(r.sessions + 1 for r in ins.alerts if r.sessions)])
 
 
 def caseload_alerts(
@@ -100,10 +127,12 @@ def caseload_alerts(
     rater: str | None = None,
     since: date | None = None,
     dyad: str | None = None,
+    full: bool = True,
 ) -> CaseloadAlerts:
     """Read the store's final ratings (only `rater`'s when given) and judge every dyad."""
     chosen = list(instruments)
-    return judge(read_caseload(store, chosen, rater), chosen, today=today, since=since, dyad=dyad)
+    caseload = read_caseload(store, chosen, rater)
+    return judge(caseload, chosen, today=today, since=since, dyad=dyad, full=full)
 
 
 def _since(alerts: list[Alert], since: date) -> list[Alert]:

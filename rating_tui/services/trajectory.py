@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Any
+from typing import Any, NamedTuple
 
 from rating_tui.instruments.alerts import scale_range
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
@@ -22,9 +22,10 @@ from rating_tui.ratings.model import Answered, Missing, Rating
 from rating_tui.store.api import Store
 
 
-@dataclass(frozen=True)
-class Observation:
-    """One rating, reduced to what a trajectory needs (built from a Rating or a raw record)."""
+class Observation(NamedTuple):
+    """One rating, reduced to what a trajectory needs (built from a Rating or a raw record).
+    Named tuples, here and below: made by the hundred thousand, they cost a fraction of a
+    frozen dataclass."""
 
     date: str
     number: int | None
@@ -36,8 +37,7 @@ class Observation:
     notes: str = ""
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     """One rated session of the dyad (every rating with this date and number)."""
 
     date: str
@@ -50,8 +50,7 @@ class Session:
         return f"#{self.number}" if self.number is not None else self.date
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One item in one session: a value, or why there is none."""
 
     value: float | None
@@ -114,32 +113,69 @@ def numeric_items(instrument: Instrument) -> list[str]:
     return [i.key for i in instrument.items if isinstance(instrument.scale_of(i), numeric)]
 
 
-def build(dyad: str, instrument: Instrument, observations: Iterable[Observation]) -> Trajectory:
+ItemLayout = list[tuple[str, str, float, float]]
+"""(key, label, low, high) of every numeric item, in order: computed once per instrument."""
+
+
+def item_layout(instrument: Instrument) -> ItemLayout:
+    labels = {i.key: i.label for i in instrument.items}
+    return [(k, labels[k], *scale_range(instrument, k)) for k in numeric_items(instrument)]
+
+
+_NO_VALUE = Cell(None)
+
+
+def build(
+    dyad: str,
+    instrument: Instrument,
+    observations: Iterable[Observation],
+    layout: ItemLayout | None = None,
+    tail: int | None = None,
+) -> Trajectory:
     """Group `observations` into sessions by (date, number) and lay every numeric item out on
-    the same list of sessions."""
+    the same list of sessions. `layout` saves recomputing `item_layout` for many dyads; `tail`
+    keeps only the latest sessions (enough to judge current alerts)."""
     grouped: dict[tuple[str, int], list[Observation]] = defaultdict(list)
     for obs in observations:
         grouped[(obs.date, -1 if obs.number is None else obs.number)].append(obs)
     order = sorted(grouped)
+    if tail is not None:
+        order = order[-tail:]
+    items = item_layout(instrument) if layout is None else layout
+    lines = [Line(key, label, low, high) for key, label, low, high in items]
     sessions = []
+    ordered: list[Observation] = []
+    single: dict[float | str | None, Cell] = {}  # one rater's answer -> its cell, made once
     for day, number_or_none in order:
         group = grouped[(day, number_or_none)]
+        ordered += group
         number = None if number_or_none == -1 else number_or_none
-        raters = tuple(sorted({o.rater for o in group}))
-        sessions.append(Session(day, number, raters))
-    labels = {i.key: i.label for i in instrument.items}
-    lines = []
-    for key in numeric_items(instrument):
-        low, high = scale_range(instrument, key)
-        line = Line(key, labels[key], low, high)
-        for session_key in order:
-            answers = [o.answers.get(key) for o in grouped[session_key]]
-            values = [a for a in answers if isinstance(a, float | int)]
-            codes = tuple(sorted({a for a in answers if isinstance(a, str)}))
-            line.cells.append(Cell(fmean(values) if values else None, codes))
-        lines.append(line)
-    ordered = [o for k in order for o in grouped[k]]
+        if len(group) == 1:
+            answers = group[0].answers
+            sessions.append(Session(day, number, (group[0].rater,)))
+            for line in lines:
+                a = answers.get(line.key)
+                cell = single.get(a)
+                if cell is None:
+                    cell = single[a] = _cell([a])
+                line.cells.append(cell)
+            continue
+        sessions.append(Session(day, number, tuple(sorted({o.rater for o in group}))))
+        for line in lines:
+            line.cells.append(_cell([o.answers.get(line.key) for o in group]))
     return Trajectory(dyad, instrument, sessions, lines, ordered)
+
+
+def _cell(answers: list[float | str | None]) -> Cell:
+    """One item in one session from every rater's answer (value, missing code or None)."""
+    if len(answers) == 1:  # the common case, kept cheap
+        a = answers[0]
+        if a is None:
+            return _NO_VALUE
+        return Cell(None, (a,)) if isinstance(a, str) else Cell(float(a))
+    values = [a for a in answers if a is not None and not isinstance(a, str)]
+    codes = tuple(sorted({a for a in answers if isinstance(a, str)}))
+    return Cell(fmean(values) if values else None, codes)
 
 
 def dyad_trajectory(
@@ -191,56 +227,52 @@ def read_caseload(
     instrument version the rating was made with, else from the newest version of its id."""
     from rating_tui.instruments.catalogue import semver_key
 
-    keys: dict[str, tuple[str, str, str]] = {}
+    keys: dict[tuple[str, str], tuple[str, str, str] | None] = {}
     newest: dict[str, Instrument] = {}
     for ins in instruments:
-        keys[ins.ref] = _role_keys(ins)
+        keys[(ins.id, ins.version)] = _role_keys(ins)
         if ins.id not in newest or semver_key(ins.version) > semver_key(newest[ins.id].version):
             newest[ins.id] = ins
     caseload = Caseload()
     found: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    unknown = caseload.unknown
 
-    def read(record: dict[str, Any]) -> tuple[str, str, Observation | None] | None:
-        """(id, dyad, observation); (id@version, "", None): left out, an unknown instrument;
-        ("", "", None): another rater's."""
-        ins = record.get("instrument")
-        session = record.get("session")
-        answers = record.get("answers")
-        who = record.get("rater")
-        if not (isinstance(ins, dict) and isinstance(session, dict) and isinstance(answers, dict)):
-            return None
-        ref = f"{ins.get('id')}@{ins.get('version')}"
-        if rater is not None and who != rater:
-            return "", "", None
-        roles = keys.get(ref)
-        if roles is None:
-            latest = newest.get(str(ins.get("id")))
-            if latest is None:
-                return ref, "", None
-            roles = keys[ref] = _role_keys(latest)
-        dyad, day, number = (session.get(k) for k in roles)
-        out: dict[str, float | str] = {}
-        for key, answer in answers.items():
-            if not isinstance(answer, dict):
-                return None
-            if "value" in answer:
-                value = answer["value"]
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    out[key] = float(value)
-            elif isinstance(answer.get("missing"), str):
-                out[key] = answer["missing"]
-        if not isinstance(dyad, str) or not isinstance(day, str) or not isinstance(who, str):
+    def roles_of(key: tuple[str, str]) -> tuple[str, str, str] | None:
+        latest = newest.get(key[0])
+        keys[key] = roles = _role_keys(latest) if latest is not None else None
+        return roles
+
+    def read(record: dict[str, Any]) -> bool | None:
+        """Files the record's observation under its dyad: True; False: left out (another
+        rater's, or an instrument no folder holds); None: not in the expected form."""
+        try:
+            ins = record["instrument"]
+            key = (ins["id"], ins["version"])
+            who = record["rater"]
+            if rater is not None and who != rater:
+                return False
+            roles = keys[key] if key in keys else roles_of(key)
+            if roles is None:
+                ref = f"{key[0]}@{key[1]}"
+                unknown[ref] = unknown.get(ref, 0) + 1
+                return False
+            session = record["session"]
+            dyad, day, number = session[roles[0]], session[roles[1]], session.get(roles[2])
+            # numeric items hold numbers, a missing code is text; other items are never read
+            out = {
+                k: a["value"] if "value" in a else a["missing"]
+                for k, a in record["answers"].items()
+            }
+        except (KeyError, TypeError, AttributeError):
             return None  # the store validates it: a damaged record is named, not skipped
-        obs = Observation(day, number if isinstance(number, int) else None, who, out)
-        return str(ins.get("id")), dyad, obs
+        if type(dyad) is not str or type(day) is not str or type(who) is not str:
+            return None
+        found[(key[0], dyad)].append(
+            Observation(day, number if type(number) is int else None, who, out)
+        )
+        return True
 
-    for ins_id, dyad, obs in store.iter_records(read):
-        if obs is None:
-            if ins_id:
-                caseload.unknown[ins_id] = caseload.unknown.get(ins_id, 0) + 1
-            continue
-        caseload.ratings += 1
-        found[(ins_id, dyad)].append(obs)
+    caseload.ratings = sum(store.iter_records(read))
     caseload.dyads = dict(found)
     return caseload
 

@@ -59,7 +59,7 @@ class AlertsPanel(Vertical):
         app = cast("RatingApp", self.app)
         assert app.store is not None
         instruments = [li.instrument for li in app.catalogue.instruments]
-        found = caseload_alerts(app.store, instruments, today=app.today())
+        found = caseload_alerts(app.store, instruments, today=app.today(), full=False)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: CaseloadAlerts) -> None:

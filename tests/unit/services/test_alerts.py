@@ -111,3 +111,51 @@ def test_the_json_form_names_dyad_item_kind_sessions_values_message(mini: Instru
         "values": [2.0, 0.0],
         "message": "Look: Holding: fell 2 point(s), 2 → 0",
     }
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (2.0, 2.0, 0.0),
+        (1.0, 0.0, 0.0, 0.0, 0.0),
+        (1.0, "not_observed", "not_observed"),
+        (3.0, None, 1.0, 0.0),
+        (0.0,),
+    ],
+)
+def test_latest_only_gives_exactly_the_current_alerts(
+    mini: Instrument, values: tuple[float | str | None, ...]
+) -> None:
+    rules = [
+        rule(kind="drop", points=1),
+        rule(kind="low", cutoff=0, sessions=2),
+        rule(kind="not_observed", sessions=2),
+        rule(kind="gap", days=5),
+    ]
+    t = course(mini, *values)
+    today = date(2026, 6, 1)
+    fast = evaluate(t, rules, today=today, latest_only=True)
+    assert fast == current(evaluate(t, rules, today=today))
+    assert fast  # every sequence here has at least the gap up to today
+
+
+def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
+    mini: Instrument,
+) -> None:
+    from rating_tui.services.caseload import judge
+    from rating_tui.services.trajectory import Caseload
+
+    rules = "\n[[alerts]]\nkind = \"low\"\ncutoff = 0\nsessions = 2\n"
+    rules += "\n[[alerts]]\nkind = \"drop\"\npoints = 1\n"
+    ins = parse_instrument(MINIMAL_TOML + rules, "mini.toml")
+    runs = {
+        "long": (2.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # a run longer than the tail: rebuilt whole
+        "exact": (2.0, 2.0, 2.0, 0.0, 0.0),
+        "drop": (0.0, 0.0, 0.0, 2.0, 1.0),
+    }
+    caseload = Caseload(dyads={("mini", d): course(ins, *v).observations for d, v in runs.items()})
+    full = judge(caseload, [ins], today=None)
+    fast = judge(caseload, [ins], today=None, full=False)
+    assert [d.alerts for d in fast.dyads] == [d.alerts for d in full.dyads]
+    long = next(d for d in fast.dyads if d.trajectory.dyad == "long")
+    assert long.alerts[0].sessions == ("#2", "#3", "#4", "#5", "#6")
