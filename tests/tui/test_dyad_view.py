@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import DataTable, Static
@@ -146,14 +147,12 @@ async def test_home_shows_no_alert_panel_when_no_dyad_needs_attention(
         assert not app.screen.query_one(AlertsPanel).display
 
 
-async def test_r_writes_the_dyads_report_to_the_current_folder(
-    make_app: Callable[..., RatingApp],
-    store: Store,
-    catalogue: Catalogue,
-    tmp_path,  # type: ignore[no-untyped-def]
-    monkeypatch,  # type: ignore[no-untyped-def]
+async def test_r_writes_the_dyads_report_to_the_documents_folder(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    import platformdirs
+
+    folder = Path(platformdirs.user_documents_dir()) / "rating-tui reports"  # in the test HOME
     rate(store, catalogue, 1, {"future": 3})
     rate(store, catalogue, 2, {"future": 1})
     app = make_app()
@@ -162,7 +161,8 @@ async def test_r_writes_the_dyads_report_to_the_current_folder(
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    [report] = tmp_path.glob("report-EC0417-*.html")
+    [report] = folder.glob("report-EC0417-*.html")
+    assert report.stat().st_mode & 0o777 == 0o600
     page = report.read_text()
     assert "Dyad EC0417" in page and page.count("<svg") == 7
     assert "fell 2 point(s), 3 → 1" in page

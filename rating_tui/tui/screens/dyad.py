@@ -113,7 +113,8 @@ class DyadScreen(Screen[None]):
         self.query_one("#dyad-tabs", TabbedContent).active = tab
 
     def action_report(self) -> None:
-        """Write the supervision report (as `rating-tui report --dyad`) to the current folder."""
+        """Write the supervision report (as `rating-tui report --dyad`, without notes) to the
+        user's documents folder, a private file."""
         from rating_tui.services.report_charts import charts_available
 
         if self.trajectory is None or not self.trajectory.sessions:
@@ -136,8 +137,12 @@ class DyadScreen(Screen[None]):
         app = cast("RatingApp", self.app)
         today = app.today()
         alerts = evaluate(trajectory, today=today)
-        path = Path.cwd() / f"report-{self.dyad}-{today.isoformat()}.html"
+        import platformdirs
+
+        folder = Path(platformdirs.user_documents_dir()) / "rating-tui reports"
+        path = folder / f"report-{self.dyad}-{today.isoformat()}.html"
         try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             atomic_write_text(
                 path, dyad_report(trajectory, alerts, today=today, notes=False), 0o600
             )

@@ -145,8 +145,8 @@ def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
     from rating_tui.services.caseload import judge
     from rating_tui.services.trajectory import Caseload
 
-    rules = "\n[[alerts]]\nkind = \"low\"\ncutoff = 0\nsessions = 2\n"
-    rules += "\n[[alerts]]\nkind = \"drop\"\npoints = 1\n"
+    rules = '\n[[alerts]]\nkind = "low"\ncutoff = 0\nsessions = 2\n'
+    rules += '\n[[alerts]]\nkind = "drop"\npoints = 1\n'
     ins = parse_instrument(MINIMAL_TOML + rules, "mini.toml")
     runs = {
         "long": (2.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # a run longer than the tail: rebuilt whole
