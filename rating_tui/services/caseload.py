@@ -9,7 +9,9 @@ silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -131,8 +133,23 @@ def caseload_alerts(
 ) -> CaseloadAlerts:
     """Read the store's final ratings (only `rater`'s when given) and judge every dyad."""
     chosen = list(instruments)
-    caseload = read_caseload(store, chosen, rater)
-    return judge(caseload, chosen, today=today, since=since, dyad=dyad, full=full)
+    with _collector_paused():
+        caseload = read_caseload(store, chosen, rater)
+        return judge(caseload, chosen, today=today, since=since, dyad=dyad, full=full)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: it would rescan the growing heap of small objects
+    kept for every rating (over a third of the time at 100k ratings). Nothing made here holds
+    a reference cycle, so nothing is left for it to find."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _since(alerts: list[Alert], since: date) -> list[Alert]:
