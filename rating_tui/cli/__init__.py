@@ -119,6 +119,13 @@ def _export(app: typer.Typer, sub: str | None = None) -> None:
     app.command("merge")(export_cmd.merge)
 
 
+def _alerts(app: typer.Typer, sub: str | None = None) -> None:
+    from rating_tui.cli import alerts_cmd
+
+    app.command("alerts")(alerts_cmd.alerts)
+    app.command("report")(alerts_cmd.report)
+
+
 def _data(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import data_cmd
 
@@ -139,6 +146,7 @@ _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]]
     (("ratings",), _ratings),
     (("export", "merge"), _export),
     (("agreement", "calibrate"), _analysis),
+    (("alerts", "report"), _alerts),
     (("doctor", "demo-data", "demo"), _data),
 ]
 """Every command, with the function that registers it (in `--help` order)."""

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from rating_tui.instruments.alerts import AlertRule
 from rating_tui.instruments.base import (
     KEY_PATTERN,
     Code,
@@ -266,6 +267,8 @@ class Instrument(Strict):
     now_moments: NowMoments = Field(default_factory=lambda: NowMoments(enabled=False))
     scores: list[Score] = Field(default=[])
     """Computed from the answers (see scores.py), never stored."""
+    alerts: list[AlertRule] = Field(default=[])
+    """When a dyad needs attention (see `instruments.alerts`); no rules, no alerts."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instrument:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from rating_tui.instruments.alerts import alert_problems
 from rating_tui.instruments.base import duplicate_problems, listing
 from rating_tui.instruments.conditions import condition_problems
 from rating_tui.instruments.locate import quote_key
@@ -83,6 +84,7 @@ def reference_problems(ins: Instrument) -> list[tuple[str, str]]:
             out.append(
                 (f"now_moments.tags[{n}]", f"{tag!r} names no item (items: {listing(items)})")
             )
+    out += alert_problems(ins)
     return out
 
 

@@ -1,73 +1,305 @@
-"""A dyad's course across sessions, item by item and score by score: what the dyad view
-draws."""
+"""A dyad's course across sessions, item by item: what the dyad view, the alerts and the report
+read.
+
+Every item keeps the three states of a rating apart, session by session: a value (the mean when
+several raters rated the session), a missing code (not observed, not applicable) or nothing, so
+that a chart can leave a marked gap instead of closing it, and all items line up on one list of
+sessions. Each item carries its scale's fixed range: a steady 4 is drawn as a 4, not as the
+lowest point of its own range.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import fmean
+from typing import Any, NamedTuple
 
+from rating_tui.instruments.alerts import scale_range
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
-from rating_tui.instruments.scores import compute
-from rating_tui.ratings.model import Answered
+from rating_tui.instruments.scores import compute, score_items
+from rating_tui.ratings.model import Answered, Missing, Rating
 from rating_tui.store.api import Store
+
+
+class Observation(NamedTuple):
+    """One rating, reduced to what a trajectory needs (built from a Rating or a raw record).
+    Named tuples, here and below: made by the hundred thousand, they cost a fraction of a
+    frozen dataclass."""
+
+    date: str
+    number: int | None
+    rater: str
+    answers: Mapping[str, float | str]
+    """Item key -> numeric value, or the missing code given instead of a value."""
+    moments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Now moments: (text, tags)."""
+    notes: str = ""
+
+
+class Session(NamedTuple):
+    """One rated session of the dyad (every rating with this date and number)."""
+
+    date: str
+    number: int | None
+    raters: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """`#12` when the session has a number, else its date."""
+        return f"#{self.number}" if self.number is not None else self.date
+
+
+class Cell(NamedTuple):
+    """One item in one session: a value, or why there is none."""
+
+    value: float | None
+    """Mean of the raters' values; None when no rater gave one."""
+    codes: tuple[str, ...] = ()
+    """Missing codes given instead of a value (by any rater)."""
+
+    @property
+    def text(self) -> str:
+        """The value as written in grids and reports: `3`, `2.5`, `n/o` (a code) or `·`."""
+        if self.value is not None:
+            return f"{self.value:.1f}".removesuffix(".0")
+        if self.codes:
+            return "n/a" if self.codes == ("not_applicable",) else "n/o"
+        return "·"
 
 
 @dataclass
 class Line:
-    """One item's values, one per session (None: no numeric value that session)."""
+    """One numeric item over the dyad's sessions, on its scale's fixed range."""
 
     key: str
     label: str
-    values: list[float | None] = field(default_factory=list)
+    low: float
+    high: float
+    cells: list[Cell] = field(default_factory=list)
 
-    def numbers(self) -> str:
-        """The last few values as text, so the trend does not rest on the drawing alone."""
-        shown = ["·" if v is None else f"{v:g}" for v in self.values[-8:]]
-        return " ".join(shown)
+    @property
+    def values(self) -> list[float | None]:
+        return [c.value for c in self.cells]
 
 
 @dataclass
 class Trajectory:
-    sessions: list[str]
-    """Session dates (or numbers), oldest first."""
+    """Everything the dyad view draws, oldest session first."""
+
+    dyad: str
+    instrument: Instrument
+    sessions: list[Session]
     lines: list[Line]
-    scale_note: str
+    observations: list[Observation]
+    """The ratings it was built from, in session order (now moments and notes live here)."""
+
+    @property
+    def several_raters(self) -> bool:
+        return any(len(s.raters) > 1 for s in self.sessions)
+
+    @property
+    def scale_note(self) -> str:
+        if not self.sessions:
+            return "no sessions"
+        if self.several_raters:
+            return "sessions rated by several raters show their mean"
+        return "one rater per session"
 
 
-def dyad_trajectory(store: Store, instrument: Instrument, dyad: str) -> Trajectory:
-    """Final ratings of `dyad` with any version of the instrument, grouped by session."""
+def numeric_items(instrument: Instrument) -> list[str]:
+    """Keys of the items that have a number for a value, in the instrument's order."""
+    numeric = LikertScale | NumericScale | YesNoScale
+    return [i.key for i in instrument.items if isinstance(instrument.scale_of(i), numeric)]
+
+
+ItemLayout = list[tuple[str, str, float, float]]
+"""(key, label, low, high) of every numeric item, in order: computed once per instrument."""
+
+
+def item_layout(instrument: Instrument, *, scores: bool = False) -> ItemLayout:
+    """Every numeric item; with `scores`, the instrument's scores after them, each on the
+    range its items allow (a mean on their common range, a sum from the sum of the lows to the
+    sum of the highs)."""
+    labels = {i.key: i.label for i in instrument.items}
+    out = [(k, labels[k], *scale_range(instrument, k)) for k in numeric_items(instrument)]
+    for score in instrument.scores if scores else []:
+        ranges = [scale_range(instrument, k) for k in score_items(instrument, score)]
+        if not ranges:
+            continue
+        lows, highs = [r[0] for r in ranges], [r[1] for r in ranges]
+        if score.method == "sum":
+            out.append((score.key, score.label, sum(lows), sum(highs)))
+        else:
+            out.append((score.key, score.label, min(lows), max(highs)))
+    return out
+
+
+_NO_VALUE = Cell(None)
+
+
+def build(
+    dyad: str,
+    instrument: Instrument,
+    observations: Iterable[Observation],
+    layout: ItemLayout | None = None,
+    tail: int | None = None,
+) -> Trajectory:
+    """Group `observations` into sessions by (date, number) and lay every numeric item out on
+    the same list of sessions. `layout` saves recomputing `item_layout` for many dyads; `tail`
+    keeps only the latest sessions (enough to judge current alerts)."""
+    grouped: dict[tuple[str, int], list[Observation]] = defaultdict(list)
+    for obs in observations:
+        grouped[(obs.date, -1 if obs.number is None else obs.number)].append(obs)
+    order = sorted(grouped)
+    if tail is not None:
+        order = order[-tail:]
+    items = item_layout(instrument) if layout is None else layout
+    lines = [Line(key, label, low, high) for key, label, low, high in items]
+    sessions = []
+    ordered: list[Observation] = []
+    single: dict[float | str | None, Cell] = {}  # one rater's answer -> its cell, made once
+    for day, number_or_none in order:
+        group = grouped[(day, number_or_none)]
+        ordered += group
+        number = None if number_or_none == -1 else number_or_none
+        if len(group) == 1:
+            answers = group[0].answers
+            sessions.append(Session(day, number, (group[0].rater,)))
+            for line in lines:
+                a = answers.get(line.key)
+                cell = single.get(a)
+                if cell is None:
+                    cell = single[a] = _cell([a])
+                line.cells.append(cell)
+            continue
+        sessions.append(Session(day, number, tuple(sorted({o.rater for o in group}))))
+        for line in lines:
+            line.cells.append(_cell([o.answers.get(line.key) for o in group]))
+    return Trajectory(dyad, instrument, sessions, lines, ordered)
+
+
+def _cell(answers: list[float | str | None]) -> Cell:
+    """One item in one session from every rater's answer (value, missing code or None)."""
+    if len(answers) == 1:  # the common case, kept cheap
+        a = answers[0]
+        if a is None:
+            return _NO_VALUE
+        return Cell(None, (a,)) if isinstance(a, str) else Cell(float(a))
+    values = [a for a in answers if a is not None and not isinstance(a, str)]
+    codes = tuple(sorted({a for a in answers if isinstance(a, str)}))
+    return Cell(fmean(values) if values else None, codes)
+
+
+def dyad_trajectory(
+    store: Store, instrument: Instrument, dyad: str, rater: str | None = None
+) -> Trajectory:
+    """Final ratings of `dyad` with any version of `instrument`'s id (optionally one rater's)."""
+    ratings = store.list(dyad=dyad, rater=rater, instrument=instrument.id, limit=None)
+    observations = (from_rating(r, instrument) for r in ratings)
+    return build(dyad, instrument, observations, item_layout(instrument, scores=True))
+
+
+def from_rating(rating: Rating, instrument: Instrument) -> Observation:
     date_key = instrument.key_for("session_date")
     number_key = instrument.key_for("session_number")
-    by_session: dict[tuple[str, str], list[dict[str, float]]] = defaultdict(list)
-    numeric = [i for i in instrument.items if _is_numeric(instrument, i.key)]
-    for rating in store.list(dyad=dyad, instrument=instrument.id, limit=None):
-        when = str(rating.session.get(date_key, "")) if date_key else ""
-        number = str(rating.session.get(number_key, "")) if number_key else ""
-        values = {
-            k: float(a.value)
-            for k, a in rating.answers.items()
-            if isinstance(a, Answered) and isinstance(a.value, int | float)
-        }
-        for score in instrument.scores:  # computed from the answers, as everywhere else
-            value, _ = compute(instrument, score, values)
-            if value is not None:
-                values[score.key] = float(value)
-        by_session[(when, number)].append(values)
-    sessions = sorted(by_session)
-    lines = []
-    rows = [(i.key, i.label) for i in numeric] + [(s.key, s.label) for s in instrument.scores]
-    for key, label in rows:
-        line = Line(key, label)
-        for session in sessions:
-            found = [v[key] for v in by_session[session] if key in v]
-            line.values.append(fmean(found) if found else None)
-        lines.append(line)
-    several = any(len(v) > 1 for v in by_session.values())
-    note = "sessions with several raters show their mean" if several else "one rater per session"
-    return Trajectory([s[0] or f"#{s[1]}" for s in sessions], lines, note)
+    answers: dict[str, float | str] = {}
+    for key, answer in rating.answers.items():
+        if isinstance(answer, Answered) and isinstance(answer.value, int | float):
+            answers[key] = float(answer.value)
+        elif isinstance(answer, Missing):
+            answers[key] = answer.missing
+    values = {k: a.value for k, a in rating.answers.items() if isinstance(a, Answered)}
+    for score in instrument.scores:  # computed, never stored: shown after the items
+        result, _ = compute(instrument, score, values)
+        if result is not None:
+            answers[score.key] = float(result)
+    number = rating.session.get(number_key) if number_key else None
+    return Observation(
+        date=str(rating.session.get(date_key, "")) if date_key else "",
+        number=number if isinstance(number, int) else None,
+        rater=rating.rater,
+        answers=answers,
+        moments=tuple((m.text, tuple(m.tags)) for m in rating.now_moments),
+        notes=rating.notes,
+    )
 
 
-def _is_numeric(instrument: Instrument, key: str) -> bool:
-    item = next(i for i in instrument.items if i.key == key)
-    return isinstance(instrument.scale_of(item), LikertScale | NumericScale | YesNoScale)
+@dataclass
+class Caseload:
+    """Every dyad's observations, by (instrument id, dyad), and what could not be used."""
+
+    dyads: dict[tuple[str, str], list[Observation]] = field(default_factory=dict)
+    ratings: int = 0
+    """Final ratings read."""
+    unknown: dict[str, int] = field(default_factory=dict)
+    """id@version -> ratings left out because no instruments folder holds that id."""
+
+
+def read_caseload(
+    store: Store, instruments: Iterable[Instrument], rater: str | None = None
+) -> Caseload:
+    """Final ratings of every dyad (only `rater`'s when given), read from the stored records
+    without building a Rating per record: the fast path of `rating-tui alerts`.
+
+    Session-field keys (which field holds the dyad, the date, the number) come from the
+    instrument version the rating was made with, else from the newest version of its id."""
+    from rating_tui.instruments.catalogue import semver_key
+
+    keys: dict[tuple[str, str], tuple[str, str, str] | None] = {}
+    newest: dict[str, Instrument] = {}
+    for ins in instruments:
+        keys[(ins.id, ins.version)] = _role_keys(ins)
+        if ins.id not in newest or semver_key(ins.version) > semver_key(newest[ins.id].version):
+            newest[ins.id] = ins
+    caseload = Caseload()
+    found: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    unknown = caseload.unknown
+
+    def roles_of(key: tuple[str, str]) -> tuple[str, str, str] | None:
+        latest = newest.get(key[0])
+        keys[key] = roles = _role_keys(latest) if latest is not None else None
+        return roles
+
+    def read(record: dict[str, Any]) -> bool | None:
+        """Files the record's observation under its dyad: True; False: left out (another
+        rater's, or an instrument no folder holds); None: not in the expected form."""
+        try:
+            ins = record["instrument"]
+            key = (ins["id"], ins["version"])
+            who = record["rater"]
+            if rater is not None and who != rater:
+                return False
+            roles = keys[key] if key in keys else roles_of(key)
+            if roles is None:
+                ref = f"{key[0]}@{key[1]}"
+                unknown[ref] = unknown.get(ref, 0) + 1
+                return False
+            session = record["session"]
+            dyad, day, number = session[roles[0]], session[roles[1]], session.get(roles[2])
+            # numeric items hold numbers, a missing code is text; other items are never read
+            out = {
+                k: a["value"] if "value" in a else a["missing"]
+                for k, a in record["answers"].items()
+            }
+        except (KeyError, TypeError, AttributeError):
+            return None  # the store validates it: a damaged record is named, not skipped
+        if type(dyad) is not str or type(day) is not str or type(who) is not str:
+            return None
+        found[(key[0], dyad)].append(
+            Observation(day, number if type(number) is int else None, who, out)
+        )
+        return True
+
+    caseload.ratings = sum(store.iter_records(read))
+    caseload.dyads = dict(found)
+    return caseload
+
+
+def _role_keys(ins: Instrument) -> tuple[str, str, str]:
+    return (
+        ins.key_for("dyad") or "",
+        ins.key_for("session_date") or "",
+        ins.key_for("session_number") or "",
+    )

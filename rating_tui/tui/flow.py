@@ -6,6 +6,7 @@ home when a rating is saved.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rating_tui.instruments.model import Instrument
@@ -17,6 +18,7 @@ from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 
 if TYPE_CHECKING:
+    from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.tui.app import RatingApp
 
 
@@ -24,7 +26,7 @@ def start_rating(app: RatingApp) -> None:
     """Ask which instrument when there is a choice, then open the session form."""
     from rating_tui.tui.screens.dialogs import ChooseInstrument
 
-    instruments = [li.instrument for li in app.catalogue.instruments]
+    instruments = current_versions(app.catalogue.instruments)
     if app.store is None or not instruments:
         app.notify("No instrument to rate with: see Instruments (i).", severity="error")
         return
@@ -38,6 +40,19 @@ def start_rating(app: RatingApp) -> None:
             _open_form(app, instrument)
 
     app.push_screen(ChooseInstrument(instruments, last), chosen)
+
+
+def current_versions(loaded: Iterable[LoadedInstrument]) -> list[Instrument]:
+    """The newest version of each instrument id: new ratings use it; older versions stay in
+    the catalogue for the ratings made with them."""
+    from rating_tui.instruments.catalogue import semver_key
+
+    newest: dict[str, Instrument] = {}
+    for li in loaded:
+        ins = li.instrument
+        if ins.id not in newest or semver_key(ins.version) > semver_key(newest[ins.id].version):
+            newest[ins.id] = ins
+    return list(newest.values())
 
 
 def _open_form(app: RatingApp, instrument: Instrument) -> None:

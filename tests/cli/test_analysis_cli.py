@@ -192,7 +192,7 @@ def test_date_and_instrument_filters(data: Path) -> None:
     code, stdout, err = run(*base, "--from", "2026-03-04", "--to", "2026-03-05")
     assert code == 0 and "read 4 final rating(s)" in err, err
     assert "AB against RP: paris-2009-seven-concepts, 2 session(s)" in stdout
-    code, _, err = run(*base, "--instrument", f"{BUILTIN_ID}@0.1.0", "--dyad", "EC0417")
+    code, _, err = run(*base, "--instrument", f"{BUILTIN_ID}@0.2.0", "--dyad", "EC0417")
     assert code == 0 and "read 15 final rating(s)" in err, err
     code, _, err = run(*base, "--instrument", f"{BUILTIN_ID}@9.9.9")
     assert code == 1 and "no final ratings match" in err
@@ -231,7 +231,7 @@ def test_ratings_of_an_unknown_instrument(tmp_path: Path, builtin: Instrument) -
     shutil.rmtree(tmp_path / "data" / "instrument-files")  # the copy the folder keeps, too
     code, _, err = run("agreement", "--data", str(tmp_path / "data"))
     assert code == 1
-    assert "made with not-installed@0.1.0, which no instruments folder holds" in err
+    assert "made with not-installed@0.2.0, which no instruments folder holds" in err
 
 
 def test_not_a_data_folder(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def bump(text: str, version: str = "9.9.9") -> str:
-    return text.replace('version = "0.1.0"', f'version = "{version}"', 1)
+    return text.replace('version = "0.2.0"', f'version = "{version}"', 1)
 
 
 def test_list_shows_the_builtin_instrument() -> None:
@@ -87,7 +87,7 @@ def test_show_unknown_instrument_is_a_clear_error(ref: str, message: str) -> Non
 def test_validate_without_paths_checks_everything_found() -> None:
     code, out, _ = run("instruments", "validate")
     assert code == 0
-    assert f"{BUILTIN_ID}@0.1.0 (7 items" in out
+    assert f"{BUILTIN_ID}@0.2.0 (7 items" in out
     assert "0 problem(s)" in out
 
 
@@ -118,7 +118,7 @@ def test_validate_a_folder_and_a_conflicting_copy(tmp_path: Path) -> None:
     (tmp_path / "copy.toml").write_text(text)
     code, _, err = run("instruments", "validate", str(tmp_path))
     assert code == 1
-    assert f"claims {BUILTIN_ID}@0.1.0" in err and "new version number" in err
+    assert f"claims {BUILTIN_ID}@0.2.0" in err and "new version number" in err
 
 
 def test_validate_identical_copy_of_builtin_is_fine(tmp_path: Path) -> None:

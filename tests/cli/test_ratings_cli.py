@@ -114,7 +114,7 @@ def test_every_bad_line_is_reported_and_nothing_is_stored(
         2: "not valid JSON: Expecting property name enclosed in double quotes at column 2",
         3: "expected a JSON object (one rating), found list",
         4: "items.narration: expected one of the scale points 0, 1, 2, 3, 4, found 9",
-        5: f"{BUILTIN_ID}@9.9.9 is not among your instruments (versions found: 0.1.0)",
+        5: f"{BUILTIN_ID}@9.9.9 is not among your instruments (versions found: 0.1.0, 0.2.0)",
         6: "instrument.hash: made with other content of",
         7: "rater: Field required",
         8: "notse: Extra inputs are not permitted",
@@ -165,7 +165,7 @@ def test_an_instrument_changed_under_its_version_is_refused(
     folder = tmp_path / "instruments"
     folder.mkdir()
     mine = folder / "mine.toml"
-    text = BUILTIN_FILE.read_text().replace('version = "0.1.0"', 'version = "7.0.0"', 1)
+    text = BUILTIN_FILE.read_text().replace('version = "0.2.0"', 'version = "7.0.0"', 1)
     mine.write_text(text)
     data = tmp_path / "data"
 
@@ -229,7 +229,7 @@ def test_list_shows_final_ratings_newest_first(demo: Path, stored: list[Rating])
     code, out, _ = run("ratings", "list", "--data", str(demo), "--limit", "0")
     finals = [r for r in stored if r.status == "final"]
     assert code == 0 and ids_in(out) == {r.id[:8] for r in finals}
-    assert f"{len(finals)} rating(s), newest first, all {BUILTIN_ID}@0.1.0" in out
+    assert f"{len(finals)} rating(s), newest first, all {BUILTIN_ID}@0.2.0" in out
     days = re.findall(r"\d{4}-\d{2}-\d{2}", out)
     assert days == sorted(days, reverse=True)
     assert "7/7" in out and "draft" not in out

@@ -39,6 +39,8 @@ def loaded_textual(setup: str) -> list[str]:
         "rating_tui.paths",
         "rating_tui.views.instrument_view",
         "rating_tui.imports.read",
+        "rating_tui.services.caseload",
+        "rating_tui.services.report",
         "rating_tui.cli",
     ],
 )
@@ -54,6 +56,7 @@ def test_importing_does_not_load_textual(module: str) -> None:
         ["instruments", "show", "paris-2009-seven-concepts"],
         ["instruments", "validate"],
         ["instruments", "schema"],
+        ["alerts", "--json"],
     ],
 )
 def test_running_a_command_does_not_load_textual(argv: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.widgets import DataTable, Input, Label, Sparkline, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.ratings.model import Answered, Rating
@@ -18,6 +18,7 @@ from rating_tui.tui.screens.home import HomeScreen
 from rating_tui.tui.screens.items import ItemsScreen
 from rating_tui.tui.screens.rating_detail import RatingDetailScreen
 from rating_tui.tui.screens.session_form import SessionFormScreen
+from rating_tui.tui.widgets.course_chart import CourseChart
 from tests.conftest import BUILTIN_ID
 from tests.tui.conftest import static_text
 from tests.tui.test_rating_flow import fill_session
@@ -202,11 +203,13 @@ async def test_dyad_view_draws_each_concept_across_sessions(
         await pilot.press("enter", "d")
         await pilot.pause()
         assert isinstance(app.screen, DyadScreen)
-        lines = list(app.screen.query(Sparkline))
-        assert len(lines) == 7
-        assert list(lines[0].data or []) == [1.0, 2.5]  # two raters of session 2: their mean
-        values = [str(label.content) for label in app.screen.query(".trajectory-values")]
-        assert values[0] == "1 2.5"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        charts = list(app.screen.query(CourseChart))
+        assert len(charts) == 7
+        assert charts[0].line.values == [1.0, 2.5]  # two raters of session 2: their mean
+        grid = app.screen.query_one("#dyad-grid", DataTable)
+        assert grid.get_row_at(0)[:3] == ["#2", "2026-02-05", "2.5"]  # newest first
 
 
 async def test_help_lists_keys_and_palette_opens(make_app: Callable[..., RatingApp]) -> None:

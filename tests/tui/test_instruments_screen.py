@@ -32,7 +32,7 @@ async def test_lists_instruments_and_previews_the_highlighted_one(
     shutil.copy(BUILTIN, folder / "a.toml")
     (folder / "b.toml").write_text(
         BUILTIN.read_text()
-        .replace('version = "0.1.0"', 'version = "0.2.0"', 1)
+        .replace('version = "0.2.0"', 'version = "0.3.0"', 1)
         .replace('title = "Seven concepts', 'title = "Second version of the seven concepts', 1)
     )
     app = app_on(folder, make_app)

@@ -77,5 +77,7 @@ def test_dyad_view(snap_compare, snapshot_app: RatingApp) -> None:  # type: igno
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("down", "enter", "d")  # the older EC0417 rating, then its dyad
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # the dyad's ratings are read in a thread
+        await pilot.pause()
 
     assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=run_before)

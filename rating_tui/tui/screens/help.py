@@ -88,6 +88,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "A dyad's trajectory",
         [
+            ("c / v", "charts on each item's fixed scale / the values by session"),
+            ("r", "write the supervision report (HTML) to Documents/rating-tui reports"),
             ("h", "the dyad's ratings in History"),
             ("escape", "back"),
         ],

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rating_tui.tui.app import Loaded
+from rating_tui.tui.widgets.alerts_panel import AlertsPanel
 
 if TYPE_CHECKING:
     from rating_tui.ratings.model import Rating, Status
@@ -50,6 +51,7 @@ class HomeScreen(Screen[None]):
             yield Static(id="status")
             yield Label("Drafts to resume", classes="section-title", id="drafts-title")
             yield OptionList(id="drafts")
+            yield AlertsPanel(id="alerts")
             yield Label("Recent ratings", classes="section-title", id="recent-title")
             yield OptionList(id="recent")
         yield Footer()
@@ -81,6 +83,7 @@ class HomeScreen(Screen[None]):
             status.update(f"The data folder cannot be used: {app.store_problem}")
             status.add_class("error")
             return
+        self.query_one(AlertsPanel).reload()  # filled in by a thread, after this frame
         recent_months = app.today() - timedelta(days=DRAFT_DAYS)
         drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)
         drafts.sort(key=lambda r: r.updated, reverse=True)

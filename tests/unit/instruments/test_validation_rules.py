@@ -250,7 +250,7 @@ def test_unknown_quoted_key_containing_a_dot(kit, broken):
     [p] = problems
     assert p.line == 4
     assert "unknown key 'title.en'" in p.message
-    assert "allowed here: authors," in p.message
+    assert "allowed here: " in p.message and "authors, citation," in p.message
 
 
 def test_quoted_number_is_not_a_number_in_a_scale(kit, broken):
@@ -1173,3 +1173,47 @@ def test_read_text_strips_only_the_bom(tmp_path: Path):
     f = tmp_path / "t.toml"
     f.write_bytes(b"\xef\xbb\xbfa = 1\r\n")
     assert read_text(f, "t.toml") == "a = 1\r\n"
+
+
+# --- [[alerts]] --------------------------------------------------------------------------------
+
+
+def test_alert_rules_are_read(kit, base) -> None:
+    text = base + '\n[[alerts]]\nkind = "drop"\npoints = 2\nitems = ["holding"]\n'
+    ins = parse_instrument(text, kit.FILE)
+    assert [(r.kind, r.points, r.items) for r in ins.alerts] == [("drop", 2, ["holding"])]
+
+
+def test_alert_key_problems_name_file_line_and_key(kit, base) -> None:
+    text = base + ('\n[[alerts]]\nkind = "drop"\ncutoff = 1\n\n[[alerts]]\nkind = "sudden"\n')
+    found = {(p.path, p.line): p.message for p in kit.problems_in(text)}
+    line = kit.line_with
+    assert found[("alerts[0].cutoff", line(text, "cutoff = 1"))] == (
+        "cutoff is for kind low, not drop"
+    )
+    missing = {p: m for (p, _), m in found.items()}["alerts[0].points"]
+    assert missing == "required key for kind drop is missing"
+    assert found[("alerts[1].kind", line(text, "sudden"))] == (
+        "expected 'drop', 'low', 'not_observed' or 'gap', found 'sudden'"
+    )
+
+
+def test_alert_references_are_checked_against_items_codes_and_scales(kit, base) -> None:
+    text = base + (
+        '\n[[alerts]]\nkind = "low"\ncutoff = 7\nsessions = 2\nitems = ["holding", "nope"]\n'
+        '\n[[alerts]]\nkind = "not_observed"\nsessions = 2\ncodes = ["lost"]\n'
+    )
+    found = {(p.path, p.line): p.message for p in kit.problems_in(text)}
+    line = kit.line_with
+    nope = found[("alerts[0].items[1]", line(text, 'items = ["holding"'))]
+    assert nope == "'nope' names no item (items: attunement, holding)"
+    cutoff = found[("alerts[0].cutoff", line(text, "cutoff = 7"))]
+    assert cutoff.startswith("7 is not inside 'holding''s scale (0 to 2")
+    lost = found[("alerts[1].codes[0]", line(text, '"lost"'))]
+    assert lost == "'lost' is not defined in [[missing_codes]] (defined: not_observed)"
+
+
+def test_no_alerts_leave_the_content_hash_unchanged(kit, base) -> None:
+    from rating_tui.instruments.hashing import canonical_json
+
+    assert "alerts" not in canonical_json(parse_instrument(base, kit.FILE))

@@ -1,0 +1,183 @@
+"""`rating-tui alerts` and `rating-tui report`: dyads that need attention, and a self-contained
+HTML report for supervision.
+
+Thin wrappers over `services.caseload` and `services.report`; everything heavy is imported
+inside the commands, so `rating-tui --help` stays fast. Results go to stdout (or the file
+given), the summary of what was read to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
+from rating_tui.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rating_tui.instruments.model import Instrument
+    from rating_tui.services.caseload import CaseloadAlerts
+
+REPORT_EXTRA = "pip install 'rating-tui[report]'"
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} {value!r}: expected a date like 2026-01-31")
+
+
+def _instruments(ctx: typer.Context) -> list[Instrument]:
+    from rating_tui.instruments.catalogue import default_sources, discover
+
+    extra = list(getattr(ctx.obj, "instruments", None) or [])
+    return [li.instrument for li in discover(default_sources(extra)).instruments]
+
+
+def _summary(found: CaseloadAlerts, what: str) -> list[str]:
+    flagged = len(found.flagged)
+    lines = [
+        f"{len(found.alerts)} {what} in {flagged} of {len(found.dyads)} dyad(s), "
+        f"from {found.ratings:,} final rating(s)"
+    ]
+    for ref, count in sorted(found.unknown.items()):
+        lines.append(
+            f"left out {count:,} rating(s) of {ref}: no instruments folder holds that id "
+            "(add it with --instruments DIR)"
+        )
+    for ref in found.without_rules:
+        lines.append(f"{ref} defines no [[alerts]] rules: its dyads raise none")
+    return lines
+
+
+def alerts(
+    ctx: typer.Context,
+    dyad: Annotated[str | None, typer.Option(help="Only this dyad.", metavar="DYAD")] = None,
+    rater: Annotated[
+        str | None, typer.Option(help="Only this rater's ratings.", metavar="RATER")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Every alert raised by a session on or after DATE (default: only each "
+            "dyad's current alerts).",
+            metavar="DATE",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON for scripts, one list.", metavar="")
+    ] = False,
+    data: DataOption = None,
+) -> None:
+    """Dyads that need attention, by the [[alerts]] rules of their instrument, newest first.
+
+    Without --since: each dyad's current alerts (raised by its latest rated session, or a gap
+    that runs up to today). Sessions rated by several raters count with their mean."""
+    from rating_tui.services.caseload import caseload_alerts
+
+    first = _day(since, "--since")
+    folder = data_folder(ctx, data)
+    instruments = _instruments(ctx)
+    if not holds_data(folder):
+        typer.echo("[]" if as_json else f"No ratings in {folder} yet: no alerts.")
+        return
+    store = open_store(folder)
+    with clear_errors():
+        found = caseload_alerts(
+            store, instruments, today=date.today(), rater=rater, since=first, dyad=dyad, full=False
+        )
+    if dyad is not None and not found.dyads:
+        fail(f"no final ratings of dyad {dyad!r} in {folder}" + (f" by {rater}" if rater else ""))
+    pairs = found.alerts
+    if as_json:
+        typer.echo(json.dumps([a.to_json(ins.ref) for ins, a in pairs], ensure_ascii=False))
+    elif not pairs:
+        typer.echo("No alerts." if first is None else f"No alerts since {first}.")
+    else:
+        for _, a in pairs:
+            item = a.item or "-"
+            typer.echo(f"{a.date}  {a.dyad:<8} {a.kind:<12} {item:<14} {a.message}")
+    what = "current alert(s)" if first is None else f"alert(s) since {first}"
+    for line in _summary(found, what):
+        typer.echo(line, err=True)
+
+
+def report(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="HTML file to write.", metavar="FILE")
+    ],
+    dyad: Annotated[str | None, typer.Option(help="The dyad to report on.", metavar="DYAD")] = None,
+    rater: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this rater's ratings; without --dyad, the rater's caseload page.",
+            metavar="RATER",
+        ),
+    ] = None,
+    notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes", help="Include the raters' notes (may hold clinical detail).", metavar=""
+        ),
+    ] = False,
+    data: DataOption = None,
+) -> None:
+    """Write a self-contained HTML report for supervision (charts, alerts, now moments).
+
+    With --dyad: the dyad's sessions, every item's course on its fixed scale, its alerts, now
+    moments, raters and the instrument's citation. With --rater alone: every dyad of the rater
+    with its last session, trend and current alerts. Nothing in the file is fetched from a
+    network; print it to PDF from any browser. Needs the `report` extra."""
+    from rating_tui.services.report_charts import charts_available
+
+    if dyad is None and rater is None:
+        fail("give --dyad DYAD (a dyad's report) or --rater RATER (a caseload page)")
+    if output.suffix.lower() not in (".html", ".htm"):
+        fail(f"-o {output}: expected a file name ending in .html")
+    if not charts_available():
+        fail(f"the report needs the charting library pygal: install it with {REPORT_EXTRA}")
+    from rating_tui.fileio import atomic_write_text
+    from rating_tui.services import report as html
+    from rating_tui.services.alerts import evaluate
+    from rating_tui.services.caseload import caseload_alerts
+
+    folder = data_folder(ctx, data)
+    if not holds_data(folder):
+        fail(f"no ratings in {folder} yet: nothing to report")
+    store = open_store(folder)
+    today = date.today()
+    with clear_errors():
+        found = caseload_alerts(store, _instruments(ctx), today=today, rater=rater, dyad=dyad)
+    if not found.dyads:
+        who = f" by {rater}" if rater else ""
+        fail(f"no final ratings{' of dyad ' + repr(dyad) if dyad else ''}{who} in {folder}")
+    if dyad is not None:
+        if len(found.dyads) > 1:
+            ids = ", ".join(d.trajectory.instrument.ref for d in found.dyads)
+            fail(f"dyad {dyad!r} is rated with several instruments ({ids}); not supported yet")
+        from rating_tui.services.trajectory import dyad_trajectory
+
+        ins = found.dyads[0].trajectory.instrument
+        with clear_errors():
+            trajectory = dyad_trajectory(store, ins, dyad, rater)  # with moments and notes
+        alerts = evaluate(trajectory, today=today)
+        text = html.dyad_report(trajectory, alerts, today=today, notes=notes, rater=rater)
+        what = f"dyad {dyad}: {len(trajectory.sessions)} session(s), {len(alerts)} alert(s)"
+    else:
+        assert rater is not None
+        text = html.caseload_report(rater, found.dyads, today=today)
+        what = f"caseload of {rater}: {len(found.dyads)} dyad(s)"
+    try:
+        atomic_write_text(output, text, mode=0o600)
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
+    notes_said = "" if dyad is None else (", notes included" if notes else ", notes left out")
+    typer.echo(f"wrote the report of {what}{notes_said} to {output}", err=True)

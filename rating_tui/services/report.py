@@ -1,0 +1,184 @@
+"""The supervision report: one self-contained HTML file per dyad, and a caseload page per rater.
+
+Self-contained means the file reaches nothing outside itself: CSS and SVG charts are inline,
+there is no script, image, font or link to fetch, so it opens offline and prints the same from
+any browser (print CSS with page breaks). Every piece of the raters' text is escaped. Notes may
+hold clinical detail and are left out unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from html import escape
+
+from rating_tui.services.alerts import Alert
+from rating_tui.services.caseload import DyadStatus
+from rating_tui.services.report_charts import item_chart
+from rating_tui.services.trajectory import Trajectory
+
+CSS = """
+body { font-family: sans-serif; color: #222; margin: 2em auto; max-width: 60em; }
+h1 { font-size: 1.5em; margin-bottom: .2em; }
+h2 { font-size: 1.2em; border-bottom: 1px solid #999; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: .5em 0; }
+th, td { border: 1px solid #ccc; padding: .2em .5em; text-align: left; vertical-align: top; }
+td.num { text-align: right; }
+table.grid td { white-space: nowrap; }
+td.gap { color: #a33; text-align: right; }
+.muted { color: #666; }
+.alert { color: #8a4b00; }
+.chart { break-inside: avoid; page-break-inside: avoid; margin: .4em 0; }
+.chart svg { max-width: 100%; height: auto; }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  section.page { break-before: page; page-break-before: always; }
+  tr, .moment { break-inside: avoid; page-break-inside: avoid; }
+}
+"""
+
+
+def dyad_report(
+    t: Trajectory, alerts: list[Alert], *, today: date, notes: bool, rater: str | None = None
+) -> str:
+    """The whole report of one dyad as HTML text."""
+    ins = t.instrument
+    raters = sorted({r for s in t.sessions for r in s.raters})
+    first, last = (t.sessions[0], t.sessions[-1]) if t.sessions else (None, None)
+    span = f"{first.label} ({first.date}) to {last.label} ({last.date})" if first and last else ""
+    parts = [
+        f"<h1>Dyad {_e(t.dyad)}: course of therapy</h1>",
+        f'<p class="muted">Report made {today.isoformat()} by rating-tui. '
+        f"{len(t.sessions)} rated session(s) {_e(span)}; rater(s): {_e(', '.join(raters))}"
+        + (f" (only {_e(rater)}'s ratings)" if rater else "")
+        + f". {_e(t.scale_note.capitalize())}.</p>",
+        f"<p>Instrument: <b>{_e(ins.title)}</b> ({_e(ins.ref)}).<br>"
+        f"Citation: {_e(ins.citation) or 'none given'}</p>",
+        _alerts_section(t, alerts),
+        '<section class="page"><h2>Course of every item</h2>',
+        "<p>Each chart shows its item's whole scale. A break in a line is a session without a "
+        "value; its label says why (n/o: not observed, n/a: not applicable, ·: no answer).</p>",
+    ]
+    parts += [f'<div class="chart">{item_chart(line, t.sessions)}</div>' for line in t.lines]
+    parts.append("</section>")
+    parts.append(_grid(t))
+    parts.append(_moments(t))
+    if notes:
+        parts.append(_notes(t))
+    else:
+        parts.append('<p class="muted">Notes are left out (add --notes to include them).</p>')
+    return _page(f"Dyad {t.dyad}", parts)
+
+
+def caseload_report(rater: str, dyads: Iterable[DyadStatus], *, today: date) -> str:
+    """Every dyad of one rater: sessions, last session, trend and current alerts."""
+    rows = []
+    for d in dyads:
+        t = d.trajectory
+        alerts = "<br>".join(_e(a.message) for a in d.alerts) or '<span class="muted">none</span>'
+        rows.append(
+            f"<tr><td>{_e(t.dyad)}</td><td class='num'>{len(t.sessions)}</td>"
+            f"<td>{_e(t.sessions[-1].label)} ({_e(d.last_date)})</td>"
+            f"<td>{_e(_trend(t))}</td><td class='alert'>{alerts}</td></tr>"
+        )
+    parts = [
+        f"<h1>Caseload of {_e(rater)}</h1>",
+        f'<p class="muted">Report made {today.isoformat()} by rating-tui from {_e(rater)}\'s '
+        f"final ratings: {len(rows)} dyad(s), most recent session first. Trend: the mean of "
+        "every item's value at the first and at the latest session.</p>",
+        "<table><tr><th>Dyad</th><th>Sessions</th><th>Last session</th><th>Trend</th>"
+        "<th>Current alerts</th></tr>",
+        *rows,
+        "</table>",
+    ]
+    return _page(f"Caseload of {rater}", parts)
+
+
+def _alerts_section(t: Trajectory, alerts: list[Alert]) -> str:
+    rules = t.instrument.alerts
+    if not rules:
+        return f"<h2>Alerts</h2><p>{_e(t.instrument.ref)} defines no alert rules.</p>"
+    checked = "; ".join(_e(r.describe()) for r in rules)
+    if not alerts:
+        body = "<p>No rule was met in any session.</p>"
+    else:
+        rows = "".join(
+            f"<tr><td>{_e(a.date)}</td><td>{_e(', '.join(a.sessions))}</td>"
+            f"<td class='alert'>{_e(a.message)}</td><td>{'current' if a.latest else ''}</td></tr>"
+            for a in alerts
+        )
+        body = (
+            f"<table><tr><th>Date</th><th>Sessions</th><th>Alert</th><th></th></tr>{rows}</table>"
+        )
+    return f"<h2>Alerts</h2><p class='muted'>Rules checked: {checked}.</p>{body}"
+
+
+def _grid(t: Trajectory) -> str:
+    head = "".join(f"<th>{_e(line.key)}</th>" for line in t.lines)
+    rows = []
+    for n, s in enumerate(t.sessions):
+        cells = "".join(
+            f"<td class='{'num' if line.cells[n].value is not None else 'gap'}'>"
+            f"{_e(line.cells[n].text)}</td>"
+            for line in t.lines
+        )
+        rows.append(
+            f"<tr><td>{_e(s.label)}</td><td>{_e(s.date)}</td>{cells}"
+            f"<td>{_e(', '.join(s.raters))}</td></tr>"
+        )
+    return (
+        '<section class="page"><h2>Values by session</h2>'
+        f"<table class='grid'><tr><th>Session</th><th>Date</th>{head}<th>Rater(s)</th></tr>"
+        f"{''.join(rows)}</table></section>"
+    )
+
+
+def _moments(t: Trajectory) -> str:
+    found = [
+        (o.date, o.number, o.rater, text, tags) for o in t.observations for text, tags in o.moments
+    ]
+    if not found:
+        return "<h2>Now moments</h2><p>None logged.</p>"
+    items = "".join(
+        f'<li class="moment"><b>{_e(day)}</b>'
+        + (f" (#{number})" if number is not None else "")
+        + f", {_e(rater)}: {_e(text)}"
+        + (f" <span class='muted'>[{_e(', '.join(tags))}]</span>" if tags else "")
+        + "</li>"
+        for day, number, rater, text, tags in found
+    )
+    return f"<h2>Now moments, in time order</h2><ol>{items}</ol>"
+
+
+def _notes(t: Trajectory) -> str:
+    found = [o for o in t.observations if o.notes.strip()]
+    if not found:
+        return "<h2>Notes</h2><p>None written.</p>"
+    items = "".join(f"<li><b>{_e(o.date)}</b>, {_e(o.rater)}: {_e(o.notes)}</li>" for o in found)
+    return f"<h2>Notes</h2><ul>{items}</ul>"
+
+
+def _trend(t: Trajectory) -> str:
+    def mean_at(n: int) -> float | None:
+        values = [line.cells[n].value for line in t.lines if line.cells[n].value is not None]
+        return sum(v for v in values if v is not None) / len(values) if values else None
+
+    first, last = mean_at(0), mean_at(len(t.sessions) - 1)
+    if first is None or last is None:
+        return "no values to compare"
+    if len(t.sessions) == 1:
+        return f"{last:.1f} (one session)"
+    return f"{first:.1f} → {last:.1f}"
+
+
+def _page(title: str, parts: list[str]) -> str:
+    body = "\n".join(parts)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)

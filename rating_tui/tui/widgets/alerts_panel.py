@@ -1,0 +1,98 @@
+"""Home's list of dyads needing attention, by their instrument's [[alerts]] rules.
+
+It is filled in by a thread after Home is shown: reading every rating of a large data folder
+takes a moment, and the first frame must not wait for it. It stays hidden while reading and
+when no dyad has a current alert; choosing a dyad opens its dyad view.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from rating_tui.services.caseload import CaseloadAlerts, DyadStatus
+    from rating_tui.tui.app import RatingApp
+
+SHOWN = 20
+"""Dyads listed at most (the rest: `rating-tui alerts`)."""
+
+
+class AlertsPanel(Vertical):
+    """Dyads with current alerts, newest alert first."""
+
+    DEFAULT_CSS = """
+    AlertsPanel {
+        height: auto;
+        display: none;
+    }
+    AlertsPanel > OptionList {
+        height: auto;
+        max-height: 6;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.flagged: list[DyadStatus] = []
+        """The dyads listed, once read."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Dyads needing attention", classes="section-title", id="alerts-title")
+        yield OptionList(id="alerts-list")
+
+    def reload(self) -> None:
+        """Read the alerts again, in a thread (after a save, on resume)."""
+        app = cast("RatingApp", self.app)
+        if app.loaded and app.store is not None:
+            self._read()
+
+    @work(thread=True, exclusive=True, group="home-alerts")
+    def _read(self) -> None:
+        from rating_tui.services.caseload import caseload_alerts
+
+        app = cast("RatingApp", self.app)
+        assert app.store is not None
+        instruments = [li.instrument for li in app.catalogue.instruments]
+        found = caseload_alerts(app.store, instruments, today=app.today(), full=False)
+        self.app.call_from_thread(self._show, found)
+
+    def _show(self, found: CaseloadAlerts) -> None:
+        self.flagged = found.flagged[:SHOWN]
+        listing = self.query_one("#alerts-list", OptionList)
+        listing.clear_options()
+        listing.add_options(
+            Option(_line(d), id=f"{d.trajectory.instrument.id}|{d.trajectory.dyad}")
+            for d in self.flagged
+        )
+        more = len(found.flagged) - len(self.flagged)
+        title = "Dyads needing attention" + (f" ({more} more: rating-tui alerts)" if more else "")
+        self.query_one("#alerts-title", Label).update(title)
+        self.display = bool(self.flagged)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        from rating_tui.tui.screens.dyad import DyadScreen
+
+        chosen = next(
+            (d for d in self.flagged if _key(d) == event.option_id),
+            None,
+        )
+        if chosen is not None:
+            self.app.push_screen(DyadScreen(chosen.trajectory.instrument, chosen.trajectory.dyad))
+
+
+def _key(d: DyadStatus) -> str:
+    return f"{d.trajectory.instrument.id}|{d.trajectory.dyad}"
+
+
+def _line(d: DyadStatus) -> str:
+    newest = max(d.alerts, key=lambda a: a.date)
+    what = f"{newest.kind} {newest.item}" if newest.item else newest.kind
+    more = f" (+{len(d.alerts) - 1})" if len(d.alerts) > 1 else ""
+    return f"{d.trajectory.dyad:<8} {newest.date}  {what}{more}"
