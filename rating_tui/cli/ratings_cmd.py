@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.instruments.model import Instrument
     from rating_tui.ratings.model import Rating, Status
+    from rating_tui.store.api import Store
 
 _SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
@@ -63,7 +64,11 @@ def _catalogue(ctx: typer.Context) -> Catalogue:
     "\n\n"
     + "\n\n".join(_SHAPE).replace("[", r"\[")
     + "\n\nEvery line is checked first; bad lines are reported with their numbers and then "
-    "nothing is stored. Ratings already stored with the same content are left as they are.",
+    "nothing is stored. Ratings already stored with the same content are left as they are."
+    "\n\nNew ratings are then checked against the data folder and each other, as the app "
+    "checks them: the same session rated twice by one rater is an error; a second rater of a "
+    "session, a date in the future or session numbers out of order with their dates are "
+    "warnings, imported only with --accept-warnings.",
 )
 def import_ratings(
     ctx: typer.Context,
@@ -72,6 +77,12 @@ def import_ratings(
         typer.Argument(metavar="FILE", help="A .jsonl file, one rating per line; - for stdin."),
     ],
     data: DataOption = None,
+    accept_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--accept-warnings", help="Import ratings the pre-store checks only warn about."
+        ),
+    ] = False,
 ) -> None:
     from rating_tui.ratings.model import Rating
     from rating_tui.store import RatingConflictError
@@ -106,6 +117,7 @@ def import_ratings(
     holds_data(folder)  # refuses a folder that holds something else
     store = open_store(folder)
     instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
+    _pre_store_checks(name, store, ratings, instruments, by_id, catalogue, accept_warnings)
     with clear_errors():
         try:
             result = store.import_ratings(ratings, instruments)
@@ -113,6 +125,45 @@ def import_ratings(
             line = next((n for i, (n, _) in by_id.items() if i in str(exc)), None)
             fail(f"{name}:{line}: {exc}" if line else str(exc))
     typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
+
+
+def _pre_store_checks(
+    name: str,
+    store: Store,
+    ratings: list[Rating],
+    instruments: dict[str, Instrument],
+    by_id: dict[str, tuple[int, Rating]],
+    catalogue: Catalogue,
+    accept_warnings: bool,
+) -> None:
+    """The checks the app makes before storing (`ratings.checks`), by line number; errors stop
+    the import, warnings too unless accepted."""
+    from datetime import date
+
+    from rating_tui.services.session_checks import check_import
+
+    with clear_errors():
+        found = check_import(
+            store, ratings, instruments, date.today(), lambda r: _instrument(catalogue, r)
+        )
+    errors = warnings = 0
+    for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):
+        errors += sum(f.severity == "error" for f in findings)
+        warnings += sum(f.severity == "warning" for f in findings)
+        for finding in findings[:MAX_PROBLEMS_PER_LINE]:
+            typer.echo(f"{name}:{by_id[rating_id][0]}: {finding}", err=True)
+        if len(findings) > MAX_PROBLEMS_PER_LINE:
+            more = len(findings) - MAX_PROBLEMS_PER_LINE
+            typer.echo(f"{name}:{by_id[rating_id][0]}: ... and {more} more", err=True)
+    if errors:
+        fail(f"{errors} error(s) and {warnings} warning(s) in {name}; nothing was imported")
+    if warnings and not accept_warnings:
+        fail(
+            f"{warnings} warning(s) in {name}; nothing was imported. Check them, then import "
+            "with --accept-warnings to store these ratings as they are"
+        )
+    if warnings:
+        typer.echo(f"{name}: {warnings} warning(s) accepted.", err=True)
 
 
 def _lines(file: Path) -> Iterable[tuple[int, bytes]]:

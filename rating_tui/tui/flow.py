@@ -6,10 +6,13 @@ home when a rating is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.prefs import load_prefs, save_prefs
+from rating_tui.ratings.checks import Finding
 from rating_tui.ratings.entry import field_default
 from rating_tui.ratings.model import Rating, Value
 from rating_tui.ratings.validate import RatingProblem
@@ -68,7 +71,62 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
             save_prefs(app.prefs_file, prefs)
             open_items(app, session)
 
-    app.push_screen(SessionFormScreen(instrument, values, submit, app.store), done)
+    def current() -> Rating | None:
+        return holder["session"].rating if "session" in holder else None
+
+    app.push_screen(
+        SessionFormScreen(
+            instrument,
+            values,
+            submit,
+            app.store,
+            checker=session_checker(app, instrument, current),
+            on_open=partial(open_rating, app),
+        ),
+        done,
+    )
+
+
+def session_checker(
+    app: RatingApp, instrument: Instrument, current: Callable[[], Rating | None]
+) -> Callable[[dict[str, Value | None]], list[Finding]]:
+    """The pre-store checks for the session form: `values` as the rating `current()` (or a
+    new one) would have them, against the dyad's stored ratings."""
+    from rating_tui.services.session_checks import check_rating
+    from rating_tui.tui.format import instrument_of
+
+    def check(values: dict[str, Value | None]) -> list[Finding]:
+        if app.store is None:
+            return []
+        rater_key = instrument.key_for("rater")
+        rater = values.get(rater_key) if rater_key else None
+        base = current() or Rating.new(instrument, str(rater or "?"))
+        session = {k: v for k, v in values.items() if v is not None}
+        rating = base.replace(
+            session=session, rater=rater if isinstance(rater, str) else base.rater
+        )
+        return check_rating(
+            app.store, instrument, rating, app.today(), partial(instrument_of, app.catalogue)
+        )
+
+    return check
+
+
+def open_rating(app: RatingApp, rating_id: str) -> None:
+    """A rating the checks found: a draft opens at its items, a final rating in full."""
+    from rating_tui.tui.screens.rating_detail import RatingDetailScreen
+
+    if app.store is None:
+        return
+    try:
+        rating = app.store.get(rating_id)
+    except StoreError as exc:
+        store_failed(app, exc)
+        return
+    if rating.status == "draft":
+        resume_rating(app, rating)
+    else:
+        app.push_screen(RatingDetailScreen(rating))
 
 
 def resume_rating(app: RatingApp, rating: Rating, *, edit: bool = False) -> None:

@@ -87,7 +87,9 @@ class TextDialog(_Dialog[str]):
             if self.multiline:
                 yield TextArea(self.text, id="text")
             else:
-                yield Input(self.text, id="text", max_length=self.max_length)
+                # No max_length: Input would drop the characters past it silently;
+                # `too_long` says so instead.
+                yield Input(self.text, id="text")
             yield Label("ctrl+s keeps it · Escape cancels", classes="hint")
 
     def on_input_submitted(self) -> None:

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
 from rating_tui.instruments.model import Item, MultipleChoiceScale, NumericScale, TextScale
-from rating_tui.ratings.entry import key_for_value, point_keys
-from rating_tui.ratings.model import Answer, Answered, Missing, Value
+from rating_tui.ratings.entry import key_for_value, parse_number, point_keys
+from rating_tui.ratings.model import Answer, Answered, Missing
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import answer_text, progress
@@ -28,7 +28,8 @@ from rating_tui.tui.widgets.item_row import ItemRow
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
-NUMBER_KEYS = set("0123456789.-")
+NUMBER_KEYS = set("0123456789.,-")
+"""What can be typed into a numeric item: a decimal comma is kept, and read as a point."""
 WIDE = 120
 """Terminal width from which the item list and the anchors sit side by side."""
 
@@ -194,14 +195,13 @@ class ItemsScreen(Screen[None]):
             self.current += 1
 
     def _commit_number(self, item: Item, scale: NumericScale) -> None:
-        try:
-            number: Value = float(self._typed) if "." in self._typed else int(self._typed)
-        except ValueError:
-            number = self._typed
-        self._typed = ""
-        if not isinstance(number, int | float) or not scale.contains(number):
+        typed, self._typed = self._typed, ""
+        number = parse_number(typed)
+        if number is None or not scale.contains(number):
+            what = f"{typed!r} is not a number" if number is None else f"{typed} is not allowed"
             self.notify(
-                f"Expected a number from {scale.min} to {scale.max} in steps of {scale.step}.",
+                f"{what}: expected a number from {scale.min} to {scale.max} "
+                f"in steps of {scale.step}.",
                 severity="warning",
             )
             self._redraw()
@@ -301,14 +301,22 @@ class ItemsScreen(Screen[None]):
         self.app.push_screen(ReviewScreen(self.session), back)
 
     def action_session(self) -> None:
+        from rating_tui.tui.flow import open_rating, session_checker
         from rating_tui.tui.screens.session_form import SessionFormScreen
 
         app = cast("RatingApp", self.app)
         values = dict(self.session.rating.session)
-        self.app.push_screen(
-            SessionFormScreen(self.session.instrument, values, self.session.set_session, app.store),
-            lambda _: self._redraw(),
+        editing = "Editing final rating" if self.session.editing_final else "Draft"
+        form = SessionFormScreen(
+            self.session.instrument,
+            values,
+            self.session.set_session,
+            app.store,
+            checker=session_checker(app, self.session.instrument, lambda: self.session.rating),
+            on_open=lambda rating_id: open_rating(app, rating_id),
+            title=f"{editing}: session",
         )
+        self.app.push_screen(form, lambda _: self._redraw())
 
     def action_leave(self) -> None:
         if self.session.editing_final and self.session.dirty:

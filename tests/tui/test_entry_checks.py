@@ -1,0 +1,181 @@
+"""The session step catches mistakes: numbers as typed, the same session twice, a future date,
+keys pressed before the data folder is open, and the form's own keys."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from rating_tui.instruments.catalogue import Catalogue
+from rating_tui.store.api import Store
+from rating_tui.tui.app import Opened, RatingApp
+from rating_tui.tui.screens.checks_dialog import ChecksDialog
+from rating_tui.tui.screens.items import ItemsScreen
+from rating_tui.tui.screens.rating_detail import RatingDetailScreen
+from rating_tui.tui.screens.session_form import SessionFormScreen
+from tests.tui.conftest import TODAY
+from tests.tui.test_flows import final_rating
+
+SIZE = (100, 40)
+
+
+async def open_form(
+    pilot, dyad: str = "EC0417", rater: str = "RP", **fields: str
+) -> SessionFormScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("n")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, SessionFormScreen)
+    form.query_one("#field-dyad", Input).value = dyad
+    form.query_one("#field-rater", Input).value = rater
+    await pilot.pause()
+    for key, value in fields.items():
+        form.query_one(f"#field-{key}", Input).value = value
+    await pilot.pause()
+    return form
+
+
+async def test_a_decimal_comma_is_a_decimal(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        form.query_one("#field-infant_age_months", Input).focus()
+        await pilot.press("3", ",", "5")
+        assert form.query_one("#field-infant_age_months", Input).value == "3,5"  # nothing dropped
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+    [draft] = store.list(statuses=("draft",))
+    assert draft.session["infant_age_months"] == 3.5
+
+
+async def test_the_same_session_by_the_same_rater_cannot_be_rated_again(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    first = final_rating(store, catalogue, number=1, when=TODAY.isoformat())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, session_number="1")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ChecksDialog) and dialog.blocked
+        [finding] = dialog.findings
+        assert finding.message == (
+            f"EC0417 session 1 is already rated by RP on {TODAY}: open it, or rate it as a "
+            "second rater?"
+        )
+        await pilot.press("c")  # an error cannot be confirmed
+        await pilot.pause()
+        assert app.screen is dialog
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, RatingDetailScreen) and app.screen.rating.id == first.id
+    assert store.list(statuses=("draft",)) == []
+
+
+async def test_a_second_rater_and_a_future_date_are_warnings_that_can_be_confirmed(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, number=1, when=TODAY.isoformat())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, rater="KL", session_number="1", session_date="2027-05-01")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ChecksDialog) and not dialog.blocked
+        kinds = {f.kind for f in dialog.findings}
+        assert kinds == {"duplicate", "future"}
+        await pilot.press("escape")  # back to the form, at the date
+        await pilot.pause()
+        assert app.screen is form and form.focused is form.query_one("#field-session_date")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+    [draft] = store.list(statuses=("draft",))
+    assert draft.rater == "KL" and draft.session["session_date"] == "2027-05-01"
+
+
+async def test_keys_pressed_while_the_data_folder_opens_are_acted_on(
+    catalogue: Catalogue, store: Store, tmp_path: Path
+) -> None:
+    release = threading.Event()
+
+    def opener() -> Opened:
+        release.wait(timeout=30)
+        return Opened(catalogue, store)
+
+    app = RatingApp(
+        data_dir=store.data_dir, opener=opener, today=lambda: TODAY, prefs_file=tmp_path / "p"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "e", "c", "0", "4", "1", "7")
+        assert not app.loaded
+        release.set()
+        form = app.screen
+        for _ in range(100):  # the form opens, then the code's six keys arrive one by one
+            await pilot.pause()
+            form = app.screen
+            if isinstance(form, SessionFormScreen):
+                if form.query_one("#field-dyad", Input).value == "ec0417":
+                    break
+        assert isinstance(form, SessionFormScreen)
+        assert form.query_one("#field-dyad", Input).value == "ec0417"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#field-dyad", Input).value == "EC0417"  # upper-cased
+
+
+async def test_a_failed_ctrl_n_puts_the_cursor_in_the_faulty_field(
+    make_app: Callable[..., RatingApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, rater="")
+        form.query_one("#field-dyad", Input).focus()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert form.focused is form.query_one("#field-rater")
+        await pilot.press("R", "P")
+        assert form.query_one("#field-rater", Input).value == "RP"
+        assert form.query_one("#field-dyad", Input).value == "EC0417"
+
+
+async def test_enter_on_a_drop_down_keeps_its_value_and_moves_on(
+    make_app: Callable[..., RatingApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        setting = form.query_one("#field-setting", Select)
+        setting.focus()
+        await pilot.press("enter", "down", "down")
+        await pilot.pause()
+        assert setting.value == "home" and not setting.expanded
+        assert form.focused is form.query_one("#field-duration_min")
+
+
+async def test_enter_takes_the_completion_of_a_partial_dyad_code(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, "EC0417", number=1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        await pilot.press("E", "C")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#field-dyad", Input).value == "EC0417"
+        assert form.query_one("#error-dyad").display is False
