@@ -153,6 +153,33 @@ class RatingApp(App[None]):
         self.call_after_refresh(refreshed.set)
         await refreshed.wait()
 
+    async def action_quit(self) -> None:
+        """Quit; on the session step, what was typed is kept as a draft first (ctrl+q loses
+        nothing), and a value that cannot be kept is named before quitting."""
+        from rating_tui.tui.screens.session_form import SessionFormScreen
+
+        form = self.screen
+        if not isinstance(form, SessionFormScreen):
+            self.exit()
+            return
+        from rating_tui.store.errors import StoreError
+        from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+        try:
+            invalid = form.keep_on_quit()
+        except StoreError as exc:
+            invalid = [f"the draft ({exc})"]
+        if not invalid:
+            self.exit()
+            return
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        question = f"Quit? Not kept in the draft (not valid): {', '.join(invalid)}."
+        self.push_screen(ConfirmDialog(question, "Quit"), answer)
+
     def action_toggle_theme(self) -> None:
         """Switch between the light and dark built-in themes."""
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -71,6 +71,15 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
             save_prefs(app.prefs_file, prefs)
             open_items(app, session)
 
+    def keep(values: dict[str, Value | None]) -> None:
+        """ctrl+q on this step: the valid values as a draft, resumed from Home."""
+        assert app.store is not None
+        rater_value = values.get(rater) if rater else None
+        name = rater_value if isinstance(rater_value, str) else "?"
+        base = holder["session"].rating if "session" in holder else Rating.new(instrument, name)
+        session = {k: v for k, v in values.items() if v is not None}
+        app.store.save_draft(base.replace(session=session, rater=name), instrument)
+
     def current() -> Rating | None:
         return holder["session"].rating if "session" in holder else None
 
@@ -82,6 +91,7 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
             app.store,
             checker=session_checker(app, instrument, current),
             on_open=partial(open_rating, app),
+            keep=keep,
         ),
         done,
     )

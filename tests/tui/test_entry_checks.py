@@ -124,9 +124,9 @@ async def test_keys_pressed_while_the_data_folder_opens_are_acted_on(
         for _ in range(100):  # the form opens, then the code's six keys arrive one by one
             await pilot.pause()
             form = app.screen
-            if isinstance(form, SessionFormScreen):
-                if form.query_one("#field-dyad", Input).value == "ec0417":
-                    break
+            dyad = form.query("#field-dyad").first(Input) if form.query("#field-dyad") else None
+            if dyad is not None and dyad.value == "ec0417":
+                break
         assert isinstance(form, SessionFormScreen)
         assert form.query_one("#field-dyad", Input).value == "ec0417"
         await pilot.press("enter")
@@ -179,3 +179,37 @@ async def test_enter_takes_the_completion_of_a_partial_dyad_code(
         await pilot.pause()
         assert form.query_one("#field-dyad", Input).value == "EC0417"
         assert form.query_one("#error-dyad").display is False
+
+
+async def test_ctrl_q_on_the_session_step_keeps_a_draft(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"ec0417", "enter", "tab", "tab")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+    [draft] = store.list(statuses=("draft",))
+    assert draft.session["dyad"] == "EC0417" and draft.session["session_number"] == 1
+
+
+async def test_ctrl_q_names_what_cannot_be_kept_before_quitting(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, dyad="Jane D", rater="RP")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Dyad code" in app.screen.question
+        await pilot.press("y")
+        await pilot.pause()
+    [draft] = store.list(statuses=("draft",))
+    assert "dyad" not in draft.session and draft.rater == "RP"
+    assert form is not None

@@ -53,6 +53,7 @@ class SessionFormScreen(Screen[bool]):
         *,
         checker: Checker | None = None,
         on_open: Callable[[str], None] | None = None,
+        keep: Callable[[dict[str, Value | None]], None] | None = None,
         title: str = "New rating: session",
     ) -> None:
         super().__init__()
@@ -64,6 +65,8 @@ class SessionFormScreen(Screen[bool]):
         self.checker = checker
         self.on_open = on_open
         """Opens a rating the checks found (a duplicate), after the form is closed."""
+        self.keep = keep
+        """Saves what was typed as a draft when the app quits from this step (ctrl+q)."""
         self.title_text = title
         self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
 
@@ -259,6 +262,23 @@ class SessionFormScreen(Screen[bool]):
             self._show_error(problem.path, problem.message)
         if not refused:
             self.dismiss(True)
+
+    def keep_on_quit(self) -> list[str]:
+        """Save the valid values as a draft (when anything was typed); the labels of fields
+        whose text is not valid and so cannot be kept."""
+        if self.keep is None:
+            return []
+        values: dict[str, Value | None] = {}
+        invalid = []
+        for f in self.instrument.fields:
+            value = self._value(f)
+            if value is not None and typed_problem(f, value) is not None:
+                invalid.append(f.label)
+                value = None
+            values[f.key] = value
+        if any(values[k] != self.values.get(k) for k in values):
+            self.keep(values)
+        return invalid
 
     def action_cancel(self) -> None:
         self.dismiss(False)
