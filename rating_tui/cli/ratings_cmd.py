@@ -140,11 +140,13 @@ def _pre_store_checks(
     the import, warnings too unless accepted."""
     from datetime import date
 
+    from rating_tui.services.roster import load_roster
     from rating_tui.services.session_checks import check_import
 
     with clear_errors():
+        roster = load_roster(store.data_dir)
         found = check_import(
-            store, ratings, instruments, date.today(), lambda r: _instrument(catalogue, r)
+            store, ratings, instruments, date.today(), lambda r: _instrument(catalogue, r), roster
         )
     errors = warnings = 0
     for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):

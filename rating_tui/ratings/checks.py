@@ -11,7 +11,7 @@ session fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -40,7 +40,7 @@ class Finding:
     """One thing to tell the rater before storing; `other` is the rating it concerns."""
 
     severity: Severity
-    kind: Literal["duplicate", "same_day", "future", "order"]
+    kind: Literal["duplicate", "same_day", "future", "order", "new_dyad"]
     message: str
     other: str | None = None
     """The id of the rating already stored that the finding is about (to offer "open it")."""
@@ -145,3 +145,37 @@ def _compare(new: SessionFacts, other: SessionFacts) -> Finding | None:
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
+
+
+def roster_finding(dyad: str | None, roster: Collection[str] | None) -> Finding | None:
+    """A warning when the study keeps a roster and `dyad` (not yet rated) is not in it: a
+    mistyped code must not silently start a new dyad. The caller leaves out rated dyads."""
+    if dyad is None or roster is None or dyad in roster:
+        return None
+    near = nearest(dyad, roster)
+    text = f"{dyad} is not in the study's dyad list and has no ratings yet: new dyad?"
+    if near:
+        text += f" Nearest codes: {', '.join(near)}"
+    return Finding("warning", "new_dyad", text)
+
+
+def nearest(code: str, known: Iterable[str], limit: int = 3) -> list[str]:
+    """The known codes within two edits of `code` (a swap of two neighbours is one edit),
+    nearest first."""
+    scored = sorted((_distance(code.upper(), k.upper()), k) for k in set(known) if k != code)
+    return [k for d, k in scored if d <= 2][:limit]
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+    adjacent characters (EC0471 -> EC0417 is one)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = int(a[i - 1] != b[j - 1])
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

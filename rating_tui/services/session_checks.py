@@ -7,7 +7,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from rating_tui.instruments.model import Instrument
-from rating_tui.ratings.checks import Finding, SessionFacts, check_session, facts
+from rating_tui.ratings.checks import (
+    Finding,
+    SessionFacts,
+    check_session,
+    facts,
+    roster_finding,
+)
 from rating_tui.ratings.model import Rating, Status
 from rating_tui.store.api import Store
 
@@ -18,15 +24,23 @@ InstrumentOf = Callable[[Rating], Instrument | None]
 
 
 def check_rating(
-    store: Store, instrument: Instrument, rating: Rating, today: date, instrument_of: InstrumentOf
+    store: Store,
+    instrument: Instrument,
+    rating: Rating,
+    today: date,
+    instrument_of: InstrumentOf,
+    roster: list[str] | None = None,
 ) -> list[Finding]:
     """Findings about `rating` (not yet stored with these session fields) against the dyad's
-    stored ratings."""
+    stored ratings and the study roster (None: the study keeps none)."""
     new = facts(rating, instrument)
     if new.dyad is None:
         return check_session(new, [], today)
-    stored = store.list(dyad=new.dyad, statuses=CHECKED, limit=None)
-    return check_session(new, [facts(r, instrument_of(r)) for r in stored], today)
+    stored = store.list(dyad=new.dyad, statuses=(*CHECKED, "voided"), limit=None)
+    findings = check_session(new, [facts(r, instrument_of(r)) for r in stored], today)
+    rated = any(r.id != rating.id for r in stored)
+    unknown = None if rated else roster_finding(new.dyad, roster)
+    return findings + ([unknown] if unknown else [])
 
 
 def check_import(
@@ -35,6 +49,7 @@ def check_import(
     instruments: dict[str, Instrument],
     today: date,
     instrument_of: InstrumentOf,
+    roster: list[str] | None = None,
 ) -> dict[str, list[Finding]]:
     """Findings by rating id, for ratings of an import that are not stored yet (in file
     order), against the stored ratings and the file's earlier ratings."""
@@ -54,7 +69,10 @@ def check_import(
         if rating.status != "voided":
             # Against the stored ratings and the file's earlier lines only: a pair within the
             # file is reported once, at its second line.
-            findings = check_session(found, pool.get(found.dyad or "", []), today)
+            earlier = pool.get(found.dyad or "", [])
+            findings = check_session(found, earlier, today)
+            unknown = None if earlier else roster_finding(found.dyad, roster)
+            findings += [unknown] if unknown else []
             if findings:
                 result[rating.id] = findings
         pool.setdefault(found.dyad or "", []).append(found)

@@ -102,6 +102,7 @@ def session_checker(
 ) -> Callable[[dict[str, Value | None]], list[Finding]]:
     """The pre-store checks for the session form: `values` as the rating `current()` (or a
     new one) would have them, against the dyad's stored ratings."""
+    from rating_tui.services.roster import load_roster
     from rating_tui.services.session_checks import check_rating
     from rating_tui.tui.format import instrument_of
 
@@ -115,8 +116,18 @@ def session_checker(
         rating = base.replace(
             session=session, rater=rater if isinstance(rater, str) else base.rater
         )
+        try:
+            roster = load_roster(app.data_dir)
+        except (OSError, ValueError) as exc:
+            app.notify(f"The dyad list is not used: {exc}", severity="warning", timeout=8)
+            roster = None
         return check_rating(
-            app.store, instrument, rating, app.today(), partial(instrument_of, app.catalogue)
+            app.store,
+            instrument,
+            rating,
+            app.today(),
+            partial(instrument_of, app.catalogue),
+            roster,
         )
 
     return check

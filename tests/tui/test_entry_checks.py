@@ -213,3 +213,36 @@ async def test_ctrl_q_names_what_cannot_be_kept_before_quitting(
     [draft] = store.list(statuses=("draft",))
     assert "dyad" not in draft.session and draft.rater == "RP"
     assert form is not None
+
+
+async def test_a_code_not_in_the_roster_asks_new_dyad_with_the_nearest_codes(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    from rating_tui.services.roster import add_codes
+
+    add_codes(store.data_dir, ["EC0417", "MB0021"])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, dyad="EC0471")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ChecksDialog) and not dialog.blocked
+        [finding] = dialog.findings
+        assert finding.message == (
+            "EC0471 is not in the study's dyad list and has no ratings yet: new dyad? "
+            "Nearest codes: EC0417"
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        await open_form_again(pilot, "EC0417")
+        assert isinstance(app.screen, ItemsScreen)
+
+
+async def open_form_again(pilot, dyad: str) -> None:  # type: ignore[no-untyped-def]
+    form = pilot.app.screen
+    assert isinstance(form, SessionFormScreen)
+    form.query_one("#field-dyad", Input).value = dyad
+    await pilot.pause()
+    await pilot.press("ctrl+n")
+    await pilot.pause()
