@@ -109,6 +109,15 @@ class RatingApp(App[None]):
 
         self.push_screen(HomeScreen())
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the smallest supported size, say so rather than cut keys and anchors off."""
+        from rating_tui.tui.screens.too_small import TooSmallScreen, too_small
+
+        if too_small(event.size.width, event.size.height) and not isinstance(
+            self.screen, TooSmallScreen
+        ):
+            self.push_screen(TooSmallScreen())
+
     def on_ready(self) -> None:
         """After the first frame (not before: the loading thread would compete with it)."""
         if self.opener is not None and self._catalogue is None:

@@ -246,3 +246,58 @@ async def open_form_again(pilot, dyad: str) -> None:  # type: ignore[no-untyped-
     await pilot.pause()
     await pilot.press("ctrl+n")
     await pilot.pause()
+
+
+async def test_escape_in_the_now_moment_dialog_asks_before_discarding_text(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    from textual.widgets import TextArea
+
+    from rating_tui.tui.screens.dialogs import ConfirmDialog, MomentDialog
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form_again_from_home(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MomentDialog)
+        await pilot.press(*"She laughed")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # keep writing
+        await pilot.pause()
+        assert app.screen is dialog
+        assert dialog.query_one("#moment-text", TextArea).text == "She laughed"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+    [draft] = store.list(statuses=("draft",))
+    assert draft.now_moments == []
+
+
+async def test_at_80x24_pagedown_scrolls_the_anchors_of_the_current_item(
+    make_app: Callable[..., RatingApp],
+) -> None:
+    from rating_tui.tui.widgets.anchor_panel import AnchorPanel
+
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_form_again_from_home(pilot)
+        await pilot.press("2", "2", "2")
+        panel = app.screen.query_one(AnchorPanel)
+        await pilot.pause()
+        assert panel.max_scroll_y > 0 and panel.scroll_y == 0
+        assert "PgDn" in str(panel.border_subtitle)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert panel.scroll_y > 0
+        assert isinstance(app.screen, ItemsScreen) and app.screen.current == 3  # not rated
+
+
+async def open_form_again_from_home(pilot) -> None:  # type: ignore[no-untyped-def]
+    await open_form(pilot)
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ItemsScreen)

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from rating_tui.ratings.model import STATUSES, Rating, Status
 from rating_tui.tui.format import instrument_of, progress, session_value
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -68,7 +69,7 @@ class HistoryScreen(Screen[None]):
             )
         yield Static(id="history-status", classes="hint")
         yield DataTable(id="ratings", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "History"

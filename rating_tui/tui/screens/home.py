@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rating_tui.tui.app import Loaded
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.ratings.model import Rating, Status
@@ -52,7 +53,7 @@ class HomeScreen(Screen[None]):
             yield OptionList(id="drafts")
             yield Label("Recent ratings", classes="section-title", id="recent-title")
             yield OptionList(id="recent")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Home"

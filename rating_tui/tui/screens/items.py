@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Header, ProgressBar, Static
 
 from rating_tui.instruments.model import Item, MultipleChoiceScale, NumericScale, TextScale
 from rating_tui.ratings.entry import key_for_value, parse_number, point_keys
@@ -23,6 +23,7 @@ from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import answer_text, progress
 from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
+from rating_tui.tui.widgets.footer import AppFooter
 from rating_tui.tui.widgets.item_row import ItemRow
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ NUMBER_KEYS = set("0123456789.,-")
 """What can be typed into a numeric item: a decimal comma is kept, and read as a point."""
 WIDE = 120
 """Terminal width from which the item list and the anchors sit side by side."""
+TALL = 36
+"""Terminal height from which every item is listed above the anchors; below it (80x24) the
+list shows the current item and its neighbours, so the anchors get the room."""
 
 
 class ItemsScreen(Screen[None]):
@@ -44,11 +48,13 @@ class ItemsScreen(Screen[None]):
         Binding("r", "review", "Review", id="review"),
         Binding("m", "moment", "Now moment", id="moment"),
         Binding("a", "toggle_anchors", "Anchors", id="anchors"),
-        Binding("x,backspace", "clear", "Clear", id="clear"),
-        Binding("s", "session", "Session fields", id="session"),
+        Binding("x,backspace", "clear", "Clear", id="clear", show=False),
+        Binding("s", "session", "Session", id="session", show=False),
         Binding("escape", "leave", "Home", id="leave"),
         Binding("left", "step(-1)", "Step down", show=False),
         Binding("right", "step(1)", "Step up", show=False),
+        Binding("pagedown,space", "scroll_anchors(1)", "More", id="anchors_down"),
+        Binding("pageup", "scroll_anchors(-1)", "Anchors up", show=False),
     ]
 
     current: reactive[int] = reactive(0, init=False)
@@ -74,7 +80,7 @@ class ItemsScreen(Screen[None]):
                 for n, item in enumerate(self.items):
                     yield ItemRow(n, item.label, item.required)
             yield AnchorPanel()
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         editing = "Editing final rating" if self.session.editing_final else "Rating"
@@ -89,8 +95,16 @@ class ItemsScreen(Screen[None]):
     # --- drawing ------------------------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
-        """Items beside the anchors on wide terminals, above them on narrow ones (80x24)."""
+        """Items beside the anchors on wide terminals, above them on narrow ones; on short
+        ones (80x24) only the current item and its neighbours are listed."""
         self.set_class(event.size.width >= WIDE, "-wide")
+        self.set_class(event.size.width < WIDE and event.size.height < TALL, "-short")
+        self.call_after_refresh(self._show_current)
+
+    def _show_current(self) -> None:
+        row = self.query_one(f"#item-{self.current}", ItemRow)
+        self.query_one("#item-list", VerticalScroll).scroll_to_center(row, animate=False)
+        self.query_one(AnchorPanel).mark_overflow()
 
     def watch_current(self) -> None:
         self._typed = ""
@@ -113,7 +127,7 @@ class ItemsScreen(Screen[None]):
         self.query_one(AnchorPanel).show(
             self.session.instrument, item, self._selected_key(item, rating.answers.get(item.key))
         )
-        self.query_one(f"#item-{self.current}", ItemRow).scroll_visible(animate=False)
+        self.call_after_refresh(self._show_current)
         done, total = progress(rating, self.session.instrument)
         moments = len(rating.now_moments)
         text = f"{done}/{total} required done"
@@ -267,6 +281,15 @@ class ItemsScreen(Screen[None]):
             self._redraw()
             return
         self._save(self.items[self.current], None, advance=False)
+
+    def action_scroll_anchors(self, pages: int) -> None:
+        """PageDown / space and PageUp scroll the anchors, whatever has the focus."""
+        panel = self.query_one(AnchorPanel)
+        if pages > 0:
+            panel.scroll_page_down(animate=False)
+        else:
+            panel.scroll_page_up(animate=False)
+        self.call_after_refresh(panel.mark_overflow)
 
     def action_toggle_anchors(self) -> None:
         panel = self.query_one(AnchorPanel)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import Rating
@@ -26,6 +26,7 @@ from rating_tui.tui.format import (
     labelled_field_value,
     session_value,
 )
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -53,7 +54,7 @@ class RatingDetailScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="detail"):
             yield Static(id="detail-body")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._draw()

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Header, Input, Label, Select, SelectionList, Static
 
 from rating_tui.instruments.model import Instrument, SessionField
 from rating_tui.ratings.checks import Finding
@@ -28,6 +28,7 @@ from rating_tui.ratings.validate import RatingProblem, field_value_problem
 from rating_tui.services.draft_session import known_dyads, suggest_session_number
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.widgets.footer import AppFooter
 
 Submit = Callable[[dict[str, Value | None]], list[RatingProblem]]
 Checker = Callable[[dict[str, Value | None]], list[Finding]]
@@ -84,7 +85,7 @@ class SessionFormScreen(Screen[bool]):
                     yield Label(label, classes="field-label")
                     yield self._editor(f)
                 yield Label("", id=f"error-{f.key}", classes="error field-error")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.title_text
