@@ -174,11 +174,14 @@ def open_items(app: RatingApp, session: DraftSession) -> None:
 
 
 def saved(app: RatingApp, rating: Rating, verb: str = "Saved") -> None:
-    """Back to home after a save, with a toast saying what was saved."""
+    """Back where the rating was opened from after a save (the filtered History list, or
+    Home), with a toast saying what was saved."""
     from rating_tui.tui.format import rating_line
+    from rating_tui.tui.screens.history import HistoryScreen
     from rating_tui.tui.screens.home import HomeScreen
 
-    while not isinstance(app.screen, HomeScreen) and len(app.screen_stack) > 1:
+    back_to = (HistoryScreen, HomeScreen)
+    while not isinstance(app.screen, back_to) and len(app.screen_stack) > 1:
         app.pop_screen()
     app.notify(f"{verb}: {rating_line(rating, app.catalogue).plain}", title="Rating saved")
 

@@ -21,6 +21,7 @@ from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import Rating
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import (
+    changes,
     instrument_of,
     labelled_answer,
     labelled_field_value,
@@ -107,11 +108,14 @@ class RatingDetailScreen(Screen[None]):
         history = r.history()
         if len(history) > 1:
             parts.append(Text("\nRevisions", style="bold underline"))
-            for entry in history:
+            for before, entry in zip([None, *history], history, strict=False):
                 line = f"{entry.number}. since {entry.since:%Y-%m-%d %H:%M} by {entry.by}"
                 line += f": {entry.reason}" if entry.reason else " (first version)"
                 line += "  ← current" if entry.current else ""
                 parts.append(Text(line))
+                if before is not None:  # what this version changed, e.g. narration 3 -> 4
+                    what = changes(before.content, entry.content, ins)
+                    parts.append(Text(f"   {what}", style="dim"))
         return Group(*parts)
 
     # --- actions ------------------------------------------------------------------------------
