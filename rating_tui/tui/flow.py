@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
 
-def start_rating(app: RatingApp) -> None:
-    """Ask which instrument when there is a choice, then open the session form."""
+def start_rating(app: RatingApp, dyad: str | None = None) -> None:
+    """Ask which instrument when there is a choice, then open the session form (with `dyad`
+    and its next session number filled in, for "rate the next session" on Home)."""
     from rating_tui.tui.screens.dialogs import ChooseInstrument
 
     instruments = [li.instrument for li in app.catalogue.instruments]
@@ -32,18 +33,19 @@ def start_rating(app: RatingApp) -> None:
         app.notify("No instrument to rate with: see Instruments (i).", severity="error")
         return
     if len(instruments) == 1:
-        _open_form(app, instruments[0])
+        _open_form(app, instruments[0], dyad)
         return
     last = load_prefs(app.prefs_file).instrument
 
     def chosen(instrument: Instrument | None) -> None:
         if instrument is not None:
-            _open_form(app, instrument)
+            _open_form(app, instrument, dyad)
 
     app.push_screen(ChooseInstrument(instruments, last), chosen)
 
 
-def _open_form(app: RatingApp, instrument: Instrument) -> None:
+def _open_form(app: RatingApp, instrument: Instrument, dyad: str | None = None) -> None:
+    from rating_tui.services.draft_session import suggest_session_number
     from rating_tui.tui.screens.session_form import SessionFormScreen
 
     prefs = load_prefs(app.prefs_file)
@@ -52,6 +54,11 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
     rater = instrument.key_for("rater")
     if rater and prefs.rater and values.get(rater) is None:
         values[rater] = prefs.rater
+    dyad_key, number_key = instrument.key_for("dyad"), instrument.key_for("session_number")
+    if dyad and dyad_key and app.store is not None:
+        values[dyad_key] = dyad
+        if number_key:
+            values[number_key] = suggest_session_number(app.store, instrument, dyad)
     holder: dict[str, DraftSession] = {}
 
     def submit(new_values: dict[str, Value | None]) -> list[RatingProblem]:

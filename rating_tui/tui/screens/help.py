@@ -28,6 +28,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("h", "history"),
             ("i", "instruments"),
             ("e", "export"),
+            ("r", "rate the next session of the highlighted rating's dyad"),
+            ("x", "discard the highlighted draft when it holds no answer"),
             ("enter", "resume a draft / open a rating"),
         ],
     ),

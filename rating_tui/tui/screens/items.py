@@ -16,7 +16,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, ProgressBar, Static
 
-from rating_tui.instruments.model import Item, MultipleChoiceScale, NumericScale, TextScale
+from rating_tui.instruments.model import (
+    Item,
+    MultipleChoiceScale,
+    NumericScale,
+    SingleChoiceScale,
+    TextScale,
+    YesNoScale,
+)
 from rating_tui.ratings.entry import key_for_value, parse_number, point_keys
 from rating_tui.ratings.model import Answer, Answered, Missing
 from rating_tui.services.draft_session import DraftSession
@@ -143,7 +150,9 @@ class ItemsScreen(Screen[None]):
 
             labels = dict(scale_points(scale))
             if not isinstance(answer.value, list) and str(answer.value) in labels:
-                text = f"{answer.value} {labels[str(answer.value)]}"
+                label = labels[str(answer.value)]
+                choice = isinstance(scale, SingleChoiceScale | YesNoScale)
+                text = label if choice else f"{answer.value} {label}"  # `Low`, not `low Low`
         return text
 
     def _selected_key(self, item: Item, answer: Answer | None) -> str | None:
@@ -244,6 +253,8 @@ class ItemsScreen(Screen[None]):
             self.current += 1
         else:
             self._redraw()
+            if advance and not self.session.missing():
+                self.action_review()  # the last item rated and nothing missing: one key less
 
     @on(PointChoice.Chosen)
     def _clicked_point(self, event: PointChoice.Chosen) -> None:
