@@ -167,3 +167,21 @@ def test_the_same_session_twice_and_a_future_date(terminal) -> None:  # type: ig
     assert "Rate anyway" in screen  # a warning can be confirmed
     t.keys("c")
     t.wait_for("required done")
+
+
+def test_every_anchor_and_missing_code_of_the_longest_item_at_80x24(terminal) -> None:  # type: ignore[no-untyped-def]
+    t = terminal((80, 24))
+    t.wait_for("No ratings yet")
+    t.keys("n")
+    t.wait_for("Dyad code")
+    t.type("EC0417")
+    t.keys("Enter", "Enter", "Enter")
+    t.type("RP")
+    t.keys("C-n")
+    t.wait_for("required done")
+    t.keys("2", "2", "2")  # to item 4: the longest anchors, and two missing codes
+    screen = t.wait_for("[N] Not applicable")
+    for anchor in ("[0] Absent", "[1] Minimal", "[2] Moderate", "[3] Marked", "[4] Central"):
+        assert anchor in screen
+    assert "[n] Not observed in this session" in screen
+    assert "esc Home" in screen and "^q Quit" in screen  # the footer is not cut

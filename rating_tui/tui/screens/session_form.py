@@ -11,7 +11,6 @@ from textwrap import shorten
 from typing import ClassVar
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -35,6 +34,23 @@ Checker = Callable[[dict[str, Value | None]], list[Finding]]
 """The pre-store checks (duplicate session, future date, order) for valid values."""
 
 
+class KeepSelect(Select[int | str]):
+    """A drop-down on which Enter keeps the value and moves on, as in a text field (space
+    and the arrows open it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.keep_choice", "Keep", show=False)
+    ]
+
+
+class KeepSelectionList(SelectionList[int | str]):
+    """Boxes on which Enter keeps the ticks and moves on (space ticks)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.keep_choice", "Keep", show=False)
+    ]
+
+
 class SessionFormScreen(Screen[bool]):
     """Dismisses with True once the values are valid and saved by `submit`."""
 
@@ -42,7 +58,6 @@ class SessionFormScreen(Screen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next: items", id="form_next", priority=True),
         Binding("escape", "cancel", "Back", id="form_back"),
-        Binding("enter", "keep_choice", "Keep", show=False, priority=True),
     ]
 
     def __init__(
@@ -101,11 +116,13 @@ class SessionFormScreen(Screen[bool]):
         if f.type == "single_choice":
             options = [(c.label, c.code) for c in f.choices]
             initial = value if isinstance(value, int | str) else Select.NULL
-            return Select(options, value=initial, id=wid, compact=True, allow_blank=not f.required)
+            return KeepSelect(
+                options, value=initial, id=wid, compact=True, allow_blank=not f.required
+            )
         if f.type == "multiple_choice":
             chosen = value if isinstance(value, list) else []
             items = [(c.label, c.code, c.code in chosen) for c in f.choices]
-            return SelectionList[int | str](*items, id=wid, compact=True)
+            return KeepSelectionList(*items, id=wid, compact=True)
         suggester = None
         if f.role == "dyad" and self.store is not None:
             suggester = SuggestFromList(known_dyads(self.store, self.instrument))
@@ -158,6 +175,7 @@ class SessionFormScreen(Screen[bool]):
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
+        self._complete(event.input)
         f = self._field(event.input.id)
         if f is not None and self._check(f) is None:
             if f is self.instrument.fields[-1]:
@@ -195,11 +213,8 @@ class SessionFormScreen(Screen[bool]):
         """Enter on a drop-down or a list of boxes keeps its value and moves on, as in a text
         field (space opens or toggles); elsewhere Enter does what the widget does."""
         focused = self.focused
-        if isinstance(focused, Input):
-            self._complete(focused)
-            raise SkipAction()  # the Input submits as usual
         if not isinstance(focused, Select | SelectionList):
-            raise SkipAction()
+            return
         f = self._field(focused.id)
         if f is not None and self._check(f) is None:
             if f is self.instrument.fields[-1]:
