@@ -80,7 +80,9 @@ def import_ratings(
     accept_warnings: Annotated[
         bool,
         typer.Option(
-            "--accept-warnings", help="Import ratings the pre-store checks only warn about."
+            "--accept-warnings",
+            help="Import ratings the pre-store checks only warn about.",
+            metavar="",
         ),
     ] = False,
 ) -> None:
