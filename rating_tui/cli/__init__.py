@@ -112,6 +112,12 @@ def _ratings(app: typer.Typer, sub: str | None = None) -> None:
     app.add_typer(ratings_app, name="ratings")
 
 
+def _dyads(app: typer.Typer, sub: str | None = None) -> None:
+    from rating_tui.cli.dyads_cmd import dyads_app
+
+    app.add_typer(dyads_app, name="dyads")
+
+
 def _export(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import export_cmd
 
@@ -144,6 +150,7 @@ def _analysis(app: typer.Typer, sub: str | None = None) -> None:
 _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]] = [
     (("instruments",), _instruments),
     (("ratings",), _ratings),
+    (("dyads",), _dyads),
     (("export", "merge"), _export),
     (("agreement", "calibrate"), _analysis),
     (("alerts", "report"), _alerts),

@@ -46,7 +46,10 @@ if TYPE_CHECKING:
     from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.instruments.model import Instrument
     from rating_tui.ratings.model import Rating, Status
+    from rating_tui.store.api import Store
 
+MAX_PROBLEMS_PER_LINE = 5
+"""Pre-store findings shown for one rating; the rest are counted."""
 _SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
 
@@ -67,7 +70,11 @@ def _catalogue(ctx: typer.Context) -> Catalogue:
     "one that is given must match. A .csv file is read as the wide table `export --format csv` "
     "writes (codes or labels). Every record is checked first; the same problem on many lines "
     "is reported once with its line numbers, and then nothing is stored. Ratings already "
-    "stored with the same content are left as they are.",
+    "stored with the same content are left as they are."
+    "\n\nNew ratings are then checked against the data folder and each other, as the app "
+    "checks them: the same session rated twice by one rater is an error; a second rater of a "
+    "session, a date in the future or session numbers out of order with their dates are "
+    "warnings, imported only with --accept-warnings.",
 )
 def import_ratings(
     ctx: typer.Context,
@@ -98,6 +105,14 @@ def import_ratings(
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Check the file only; store nothing.", metavar="")
+    ] = False,
+    accept_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--accept-warnings",
+            help="Import ratings the pre-store checks only warn about.",
+            metavar="",
+        ),
     ] = False,
 ) -> None:
     from rating_tui.imports.problems import every_line, report_lines
@@ -143,7 +158,8 @@ def import_ratings(
     holds_data(folder)  # refuses a folder that holds something else
     store = open_store(folder)
     instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
-    # seam: checks against what is stored (duplicates...) belong here, before the store call
+    by_id = {r.id: (line, r) for line, r in batch.ratings}
+    _pre_store_checks(name, store, ratings, instruments, by_id, catalogue, accept_warnings)
     with clear_errors():
         try:
             result = store.import_ratings(ratings, instruments)
@@ -167,6 +183,47 @@ def _import_notes(batch: Batch, known: dict[str, LoadedInstrument]) -> list[str]
         for ref, count in sorted(batch.hashless.items())
     ]
     return out + batch.notes
+
+
+def _pre_store_checks(
+    name: str,
+    store: Store,
+    ratings: list[Rating],
+    instruments: dict[str, Instrument],
+    by_id: dict[str, tuple[int, Rating]],
+    catalogue: Catalogue,
+    accept_warnings: bool,
+) -> None:
+    """The checks the app makes before storing (`ratings.checks`), by line number; errors stop
+    the import, warnings too unless accepted."""
+    from datetime import date
+
+    from rating_tui.services.roster import load_roster
+    from rating_tui.services.session_checks import check_import
+
+    with clear_errors():
+        roster = load_roster(store.data_dir)
+        found = check_import(
+            store, ratings, instruments, date.today(), lambda r: _instrument(catalogue, r), roster
+        )
+    errors = warnings = 0
+    for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):
+        errors += sum(f.severity == "error" for f in findings)
+        warnings += sum(f.severity == "warning" for f in findings)
+        for finding in findings[:MAX_PROBLEMS_PER_LINE]:
+            typer.echo(f"{name}:{by_id[rating_id][0]}: {finding}", err=True)
+        if len(findings) > MAX_PROBLEMS_PER_LINE:
+            more = len(findings) - MAX_PROBLEMS_PER_LINE
+            typer.echo(f"{name}:{by_id[rating_id][0]}: ... and {more} more", err=True)
+    if errors:
+        fail(f"{errors} error(s) and {warnings} warning(s) in {name}; nothing was imported")
+    if warnings and not accept_warnings:
+        fail(
+            f"{warnings} warning(s) in {name}; nothing was imported. Check them, then import "
+            "with --accept-warnings to store these ratings as they are"
+        )
+    if warnings:
+        typer.echo(f"{name}: {warnings} warning(s) accepted.", err=True)
 
 
 @ratings_app.command("list")

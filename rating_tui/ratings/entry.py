@@ -5,6 +5,8 @@ value.
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date
 
 from rating_tui.instruments.model import (
@@ -17,6 +19,7 @@ from rating_tui.instruments.model import (
     YesNoScale,
 )
 from rating_tui.ratings.model import Value
+from rating_tui.ratings.validate import field_value_problem
 
 
 def point_keys(scale: Scale) -> dict[str, Value]:
@@ -52,23 +55,91 @@ def field_default(f: SessionField, today: date, next_session: int | None = None)
     return d
 
 
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_WHOLE = re.compile(r"[+-]?\d+")
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_number(text: str) -> int | float | None:
+    """A number as people type it: surrounding spaces, a decimal point or a decimal comma
+    (`3,5` is 3.5, never 35). None when the text is not a number."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    if _WHOLE.fullmatch(text):
+        return int(text)
+    return float(text.replace(",", "."))
+
+
 def parse_field_text(f: SessionField, text: str) -> Value | None:
     """Typed text as the value the field stores (None when blank); the value may still be
-    invalid, which `validate.field_value_problem` then says in words."""
+    invalid, which `typed_problem` then says in words. Nothing typed is dropped: text that is
+    not a number stays text, so the message can quote it."""
     text = text.strip()
     if not text:
         return None
-    if f.type == "integer":
-        try:
-            return int(text)
-        except ValueError:
+    if f.type in ("integer", "number"):
+        number = parse_number(text)
+        if number is None:
             return text
-    if f.type == "number":
-        try:
-            return float(text) if any(c in text for c in ".eE") else int(text)
-        except ValueError:
-            return text
+        return text if f.type == "integer" and isinstance(number, float) else number
+    if f.role == "dyad" and f.pattern is not None:
+        upper = text.upper()
+        if re.fullmatch(f.pattern, text) is None and re.fullmatch(f.pattern, upper) is not None:
+            return upper  # ec0417 is meant as EC0417
     return text
+
+
+def typed_problem(f: SessionField, value: Value) -> str | None:
+    """Why a typed value does not fit `f`, in the words of someone typing it: the bounds of a
+    number by name, the length of the month for an impossible date. None when it fits."""
+    if f.type in ("integer", "number") and isinstance(value, str):
+        kind = "whole number" if f.type == "integer" else "number"
+        bounds = _range(f)
+        return f"{value!r} is not a {kind}" + (f"; expected one {bounds}" if bounds else "")
+    if f.type in ("integer", "number") and isinstance(value, int | float):
+        low = f.min is not None and value < f.min
+        high = f.max is not None and value > f.max
+        if low or high:
+            return f"{_shown(value)} is out of range: {f.label} goes {_range(f)}"
+    if f.type == "date" and isinstance(value, str):
+        impossible = _impossible_date(value)
+        if impossible:
+            return impossible
+    return field_value_problem(f, value)
+
+
+def _shown(number: float) -> str:
+    return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
+
+
+def _range(f: SessionField) -> str:
+    """`from 0 to 48`, `from 1 up`, `up to 300`, or "" for a field without bounds."""
+    if f.min is not None and f.max is not None:
+        return f"from {_shown(f.min)} to {_shown(f.max)}"
+    if f.min is not None:
+        return f"from {_shown(f.min)} up"
+    if f.max is not None:
+        return f"up to {_shown(f.max)}"
+    return ""
+
+
+def _impossible_date(text: str) -> str | None:
+    """`2026-02-30` -> "February 2026 has 28 days"; None when the text is a real date or not
+    shaped like one (the format message then applies)."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return f"{text!r}: there is no month {month}; expected a date like 2026-01-31"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        name = calendar.month_name[month]
+        return f"{text!r}: {name} {year} has {days} days"
+    if len(match.group(2)) < 2 or len(match.group(3)) < 2:
+        return f"{text!r}: write the date as {year:04d}-{month:02d}-{day:02d}"
+    return None
 
 
 def next_session_number(previous: int | None) -> int:

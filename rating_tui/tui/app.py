@@ -10,12 +10,14 @@ the window is there at once whatever the size of the data; Home fills in a momen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -41,6 +43,9 @@ class Opened:
     catalogue: Catalogue
     store: Store | None
     problem: str | None = None
+
+
+QUIT_KEYS = ("ctrl+q", "ctrl+c")
 
 
 class Loaded(Message):
@@ -84,6 +89,8 @@ class RatingApp(App[None]):
         """Why the store could not be opened, shown on the home screen instead of crashing."""
         self.prefs_file = prefs_file
         """Where the last rater and instrument are remembered (None: not remembered)."""
+        self._early_keys: list[events.Key] = []
+        """Keys pressed while the data folder was opening, acted on once it is open."""
 
     @property
     def catalogue(self) -> Catalogue:
@@ -102,6 +109,15 @@ class RatingApp(App[None]):
 
         self.push_screen(HomeScreen())
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the smallest supported size, say so rather than cut keys and anchors off."""
+        from rating_tui.tui.screens.too_small import TooSmallScreen, too_small
+
+        if too_small(event.size.width, event.size.height) and not isinstance(
+            self.screen, TooSmallScreen
+        ):
+            self.push_screen(TooSmallScreen())
+
     def on_ready(self) -> None:
         """After the first frame (not before: the loading thread would compete with it)."""
         if self.opener is not None and self._catalogue is None:
@@ -116,6 +132,62 @@ class RatingApp(App[None]):
         self._catalogue, self.store = opened.catalogue, opened.store
         self.store_problem = opened.problem
         self.screen.post_message(Loaded())
+        if self._early_keys:
+            self.run_worker(self._replay_keys(), name="keys pressed while opening")
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys pressed before the data folder is open (a fast `n` at start) are kept and
+        acted on once it is, rather than lost; ctrl+q still quits at once."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not self.loaded
+            and event.key not in QUIT_KEYS
+        ):
+            self._early_keys.append(events.Key(event.key, event.character))
+            return
+        await super().on_event(event)
+
+    async def _replay_keys(self) -> None:
+        """Each kept key in turn, once the screen it lands on has drawn (so `n` then
+        `EC0417` types the code into the form that `n` opens)."""
+        keys, self._early_keys = self._early_keys, []
+        for key in keys:
+            await self._next_refresh()
+            self.post_message(key)
+            await self._next_refresh()
+
+    async def _next_refresh(self) -> None:
+        refreshed = asyncio.Event()
+        self.call_after_refresh(refreshed.set)
+        await refreshed.wait()
+
+    async def action_quit(self) -> None:
+        """Quit; on the session step, what was typed is kept as a draft first (ctrl+q loses
+        nothing), and a value that cannot be kept is named before quitting."""
+        from rating_tui.tui.screens.session_form import SessionFormScreen
+
+        form = self.screen
+        if not isinstance(form, SessionFormScreen):
+            self.exit()
+            return
+        from rating_tui.store.errors import StoreError
+        from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+        try:
+            invalid = form.keep_on_quit()
+        except StoreError as exc:
+            invalid = [f"the draft ({exc})"]
+        if not invalid:
+            self.exit()
+            return
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        question = f"Quit? Not kept in the draft (not valid): {', '.join(invalid)}."
+        self.push_screen(ConfirmDialog(question, "Quit"), answer)
 
     def action_toggle_theme(self) -> None:
         """Switch between the light and dark built-in themes."""

@@ -12,19 +12,26 @@ if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
 
+HELP = "Help: every key"
+"""Not "Keys": Textual's own palette entry has that name (the focused widget's keys)."""
+
+
 class RatingCommands(Provider):
     """New rating, history, instruments, keys, theme: reachable by name from anywhere."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         from rating_tui.tui import flow
         from rating_tui.tui.screens.calibration import CalibrationScreen
+        from rating_tui.tui.screens.export import ExportScreen
         from rating_tui.tui.screens.help import HelpScreen
         from rating_tui.tui.screens.history import HistoryScreen
         from rating_tui.tui.screens.instruments import InstrumentsScreen
 
         app = cast("RatingApp", self.app)
         if not app.loaded:
-            return [("Keys", "Every key of the app", lambda: app.push_screen(HelpScreen()))]
+            return [
+                ("Help: every key", "Every key of the app", lambda: app.push_screen(HelpScreen()))
+            ]
         commands: list[tuple[str, str, Callable[[], object]]] = [
             ("New rating", "Rate a session", partial(flow.start_rating, app)),
             (
@@ -32,7 +39,11 @@ class RatingCommands(Provider):
                 "Browse the instruments found",
                 lambda: app.push_screen(InstrumentsScreen(app.catalogue)),
             ),
-            ("Keys", "Every key of the app", lambda: app.push_screen(HelpScreen())),
+            (
+                "Help: every key",
+                "Every key of the app, screen by screen",
+                lambda: app.push_screen(HelpScreen()),
+            ),
             ("Toggle light/dark theme", "Switch theme", app.action_toggle_theme),
         ]
         if app.store is not None:
@@ -42,6 +53,14 @@ class RatingCommands(Provider):
             )
             commands.insert(
                 2,
+                (
+                    "Export",
+                    "Final ratings to CSV, codebook and now moments",
+                    lambda: app.push_screen(ExportScreen()),
+                ),
+            )
+            commands.insert(
+                3,
                 (
                     "Calibration",
                     "A trainee's ratings against a gold rater's",

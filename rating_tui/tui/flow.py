@@ -6,11 +6,13 @@ home when a rating is saved.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.prefs import load_prefs, save_prefs
+from rating_tui.ratings.checks import Finding
 from rating_tui.ratings.entry import field_default
 from rating_tui.ratings.model import Rating, Value
 from rating_tui.ratings.validate import RatingProblem
@@ -22,8 +24,9 @@ if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
 
-def start_rating(app: RatingApp) -> None:
-    """Ask which instrument when there is a choice, then open the session form."""
+def start_rating(app: RatingApp, dyad: str | None = None) -> None:
+    """Ask which instrument when there is a choice, then open the session form (with `dyad`
+    and its next session number filled in, for "rate the next session" on Home)."""
     from rating_tui.tui.screens.dialogs import ChooseInstrument
 
     instruments = current_versions(app.catalogue.instruments)
@@ -31,13 +34,13 @@ def start_rating(app: RatingApp) -> None:
         app.notify("No instrument to rate with: see Instruments (i).", severity="error")
         return
     if len(instruments) == 1:
-        _open_form(app, instruments[0])
+        _open_form(app, instruments[0], dyad)
         return
     last = load_prefs(app.prefs_file).instrument
 
     def chosen(instrument: Instrument | None) -> None:
         if instrument is not None:
-            _open_form(app, instrument)
+            _open_form(app, instrument, dyad)
 
     app.push_screen(ChooseInstrument(instruments, last), chosen)
 
@@ -55,7 +58,8 @@ def current_versions(loaded: Iterable[LoadedInstrument]) -> list[Instrument]:
     return list(newest.values())
 
 
-def _open_form(app: RatingApp, instrument: Instrument) -> None:
+def _open_form(app: RatingApp, instrument: Instrument, dyad: str | None = None) -> None:
+    from rating_tui.services.draft_session import suggest_session_number
     from rating_tui.tui.screens.session_form import SessionFormScreen
 
     prefs = load_prefs(app.prefs_file)
@@ -64,6 +68,11 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
     rater = instrument.key_for("rater")
     if rater and prefs.rater and values.get(rater) is None:
         values[rater] = prefs.rater
+    dyad_key, number_key = instrument.key_for("dyad"), instrument.key_for("session_number")
+    if dyad and dyad_key and app.store is not None:
+        values[dyad_key] = dyad
+        if number_key:
+            values[number_key] = suggest_session_number(app.store, instrument, dyad)
     holder: dict[str, DraftSession] = {}
 
     def submit(new_values: dict[str, Value | None]) -> list[RatingProblem]:
@@ -83,7 +92,83 @@ def _open_form(app: RatingApp, instrument: Instrument) -> None:
             save_prefs(app.prefs_file, prefs)
             open_items(app, session)
 
-    app.push_screen(SessionFormScreen(instrument, values, submit, app.store), done)
+    def keep(values: dict[str, Value | None]) -> None:
+        """ctrl+q on this step: the valid values as a draft, resumed from Home."""
+        assert app.store is not None
+        rater_value = values.get(rater) if rater else None
+        name = rater_value if isinstance(rater_value, str) else "?"
+        base = holder["session"].rating if "session" in holder else Rating.new(instrument, name)
+        session = {k: v for k, v in values.items() if v is not None}
+        app.store.save_draft(base.replace(session=session, rater=name), instrument)
+
+    def current() -> Rating | None:
+        return holder["session"].rating if "session" in holder else None
+
+    app.push_screen(
+        SessionFormScreen(
+            instrument,
+            values,
+            submit,
+            app.store,
+            checker=session_checker(app, instrument, current),
+            on_open=partial(open_rating, app),
+            keep=keep,
+        ),
+        done,
+    )
+
+
+def session_checker(
+    app: RatingApp, instrument: Instrument, current: Callable[[], Rating | None]
+) -> Callable[[dict[str, Value | None]], list[Finding]]:
+    """The pre-store checks for the session form: `values` as the rating `current()` (or a
+    new one) would have them, against the dyad's stored ratings."""
+    from rating_tui.services.roster import load_roster
+    from rating_tui.services.session_checks import check_rating
+    from rating_tui.tui.format import instrument_of
+
+    def check(values: dict[str, Value | None]) -> list[Finding]:
+        if app.store is None:
+            return []
+        rater_key = instrument.key_for("rater")
+        rater = values.get(rater_key) if rater_key else None
+        base = current() or Rating.new(instrument, str(rater or "?"))
+        session = {k: v for k, v in values.items() if v is not None}
+        rating = base.replace(
+            session=session, rater=rater if isinstance(rater, str) else base.rater
+        )
+        try:
+            roster = load_roster(app.data_dir)
+        except (OSError, ValueError) as exc:
+            app.notify(f"The dyad list is not used: {exc}", severity="warning", timeout=8)
+            roster = None
+        return check_rating(
+            app.store,
+            instrument,
+            rating,
+            app.today(),
+            partial(instrument_of, app.catalogue),
+            roster,
+        )
+
+    return check
+
+
+def open_rating(app: RatingApp, rating_id: str) -> None:
+    """A rating the checks found: a draft opens at its items, a final rating in full."""
+    from rating_tui.tui.screens.rating_detail import RatingDetailScreen
+
+    if app.store is None:
+        return
+    try:
+        rating = app.store.get(rating_id)
+    except StoreError as exc:
+        store_failed(app, exc)
+        return
+    if rating.status == "draft":
+        resume_rating(app, rating)
+    else:
+        app.push_screen(RatingDetailScreen(rating))
 
 
 def resume_rating(app: RatingApp, rating: Rating, *, edit: bool = False) -> None:
@@ -110,11 +195,14 @@ def open_items(app: RatingApp, session: DraftSession) -> None:
 
 
 def saved(app: RatingApp, rating: Rating, verb: str = "Saved") -> None:
-    """Back to home after a save, with a toast saying what was saved."""
+    """Back where the rating was opened from after a save (the filtered History list, or
+    Home), with a toast saying what was saved."""
     from rating_tui.tui.format import rating_line
+    from rating_tui.tui.screens.history import HistoryScreen
     from rating_tui.tui.screens.home import HomeScreen
 
-    while not isinstance(app.screen, HomeScreen) and len(app.screen_stack) > 1:
+    back_to = (HistoryScreen, HomeScreen)
+    while not isinstance(app.screen, back_to) and len(app.screen_stack) > 1:
         app.pop_screen()
     app.notify(f"{verb}: {rating_line(rating, app.catalogue).plain}", title="Rating saved")
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.instruments.model import Instrument, Role, Scale, SessionField
-from rating_tui.ratings.model import Answered, Missing, Rating, Value
+from rating_tui.ratings.model import Answered, Missing, Rating, RatingContent, Value
 from rating_tui.ratings.shown import ScoreResult, not_asked
 from rating_tui.safetext import escape
 from rating_tui.views.instrument_view import scale_points
@@ -103,3 +103,29 @@ def rating_line(rating: Rating, catalogue: Catalogue) -> Text:
     else:
         text.append(f"final {done}/{total}")
     return text
+
+
+def changes(before: RatingContent, after: RatingContent, instrument: Instrument | None) -> str:
+    """What a revision changed, in the instrument's words: `Narration of the experience
+    3 -> 4; Session number 2 -> 3; notes`."""
+    codes = {c.code: c.label for c in instrument.missing_codes} if instrument else {}
+    out = []
+    items = {i.key: i for i in instrument.items} if instrument else {}
+    for key in dict.fromkeys([*items, *before.answers, *after.answers]):
+        old, new = before.answers.get(key), after.answers.get(key)
+        if old != new:
+            label = items[key].label if key in items else key
+            out.append(f"{label} {answer_text(old, codes)} -> {answer_text(new, codes)}")
+    fields = {f.key: f.label for f in instrument.fields} if instrument else {}
+    for key in dict.fromkeys([*before.session, *after.session]):
+        old_value, new_value = before.session.get(key), after.session.get(key)
+        if old_value != new_value:
+            shown = ["–" if v is None else str(v) for v in (old_value, new_value)]
+            out.append(f"{fields.get(key, key)} {shown[0]} -> {shown[1]}")
+    if before.now_moments != after.now_moments:
+        out.append(f"now moments ({len(before.now_moments)} -> {len(after.now_moments)})")
+    if before.notes != after.notes:
+        out.append("notes")
+    if before.status != after.status:
+        out.append(f"status {before.status} -> {after.status}")
+    return "; ".join(out) or "no change in content"

@@ -95,7 +95,8 @@ async def test_invalid_session_fields_are_named_at_the_field_and_block_going_on(
         # the whole message is on screen: it wraps under the field instead of running off it
         assert dyad_error.region.height >= 2 and dyad_error.region.right <= 100
         assert form.query_one("#field-dyad", Input).placeholder.endswith("…")
-        assert "date like 2026-01-31" in str(form.query_one("#error-session_date", Label).content)
+        date_error = str(form.query_one("#error-session_date", Label).content)
+        assert "February 2026 has 28 days" in date_error
         assert "required" in str(form.query_one("#error-rater", Label).content)
     assert store.list(statuses=("draft", "final")) == []
 

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from rating_tui.tui.screens.calibration import CalibrationScreen
+from rating_tui.tui.screens.checks_dialog import ChecksDialog
 from rating_tui.tui.screens.dialogs import ConfirmDialog, MomentDialog, TextDialog
 from rating_tui.tui.screens.dyad import DyadScreen
 from rating_tui.tui.screens.export import ExportScreen
@@ -32,7 +33,7 @@ SECTIONS: dict[str, list[type[Screen[Any]]]] = {
     "Instruments": [InstrumentsScreen],
     "Export": [ExportScreen],
     "Calibration": [CalibrationScreen],
-    "Dialogs": [TextDialog, MomentDialog, ConfirmDialog],
+    "Dialogs": [TextDialog, MomentDialog, ConfirmDialog, ChecksDialog],
 }
 WRITTEN = {"slash": "/", "question_mark": "?", "down": "↓", "up": "↑", "left": "←", "right": "→"}
 

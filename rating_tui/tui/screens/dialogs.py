@@ -87,7 +87,9 @@ class TextDialog(_Dialog[str]):
             if self.multiline:
                 yield TextArea(self.text, id="text")
             else:
-                yield Input(self.text, id="text", max_length=self.max_length)
+                # No max_length: Input would drop the characters past it silently;
+                # `too_long` says so instead.
+                yield Input(self.text, id="text")
             yield Label("ctrl+s keeps it · Escape cancels", classes="hint")
 
     def on_input_submitted(self) -> None:
@@ -118,19 +120,32 @@ class MomentDialog(_Dialog[tuple[str, list[str]]]):
         labels = {i.key: i.label for i in self.instrument.items}
         tags = self.moment.tags if self.moment else []
         prompt = self.instrument.now_moments.prompt or "What happened, in a sentence or two?"
+        hint = "ctrl+s keeps it · Escape cancels" + (" · ctrl+d removes it" if self.moment else "")
         with Vertical(classes="dialog"):
-            yield Label("Now moment", classes="dialog-title")
+            # The keys first: at 80x24 the end of the dialog may be below the screen's edge.
+            yield Label(f"Now moment  ({hint})", classes="dialog-title")
             yield Label(prompt, classes="hint", markup=False)
             yield TextArea(self.moment.text if self.moment else "", id="moment-text")
             yield Label("Which concepts did it touch? (space toggles)", classes="hint")
             yield SelectionList[str](
                 *[(labels[k], k, k in tags) for k in self.instrument.moment_tags], id="tags"
             )
-            hint = "ctrl+s keeps it · Escape cancels"
-            yield Label(hint + (" · ctrl+d removes it" if self.moment else ""), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#moment-text", TextArea).focus()
+
+    def action_cancel(self) -> None:
+        """Escape asks before throwing away text that was written here."""
+        text = self.query_one("#moment-text", TextArea).text.strip()
+        if text == (self.moment.text if self.moment else ""):
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog("Discard what you wrote?", "Discard"), answer)
 
     def action_keep(self) -> None:
         text = self.query_one("#moment-text", TextArea).text.strip()

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from rating_tui.ratings.model import STATUSES, Rating, Status
 from rating_tui.safetext import escape
 from rating_tui.tui.format import instrument_of, progress, session_value
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -69,7 +70,7 @@ class HistoryScreen(Screen[None]):
             )
         yield Static(id="history-status", classes="hint")
         yield DataTable(id="ratings", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "History"
@@ -104,8 +105,6 @@ class HistoryScreen(Screen[None]):
         instrument = self.query_one("#f-instrument", Select).value
         status = self.query_one("#f-status", Select).value
         return {
-            "dyad": text("#f-dyad") or None,
-            "rater": text("#f-rater") or None,
             "instrument": None if instrument is Select.NULL else instrument,
             "statuses": STATUS_CHOICES[status if isinstance(status, int) else 0][1],
             **bounds,
@@ -121,13 +120,28 @@ class HistoryScreen(Screen[None]):
         if isinstance(filters, str):
             status.update(filters)
             return
-        ratings = store.list(limit=LIMIT, **filters)  # type: ignore[arg-type]
+        dyad = self.query_one("#f-dyad", Input).value.strip().casefold()
+        rater = self.query_one("#f-rater", Input).value.strip().casefold()
+        catalogue = self.rating_app.catalogue
+        # Part of a dyad code matches (0417 finds EC0417), and rater codes match whatever
+        # their case: so the store is read without those two filters and the rows are picked
+        # here, up to the limit.
+        ratings = []
+        for r in store.list(limit=None if dyad or rater else LIMIT, **filters):  # type: ignore[arg-type]
+            ins = instrument_of(catalogue, r)
+            if dyad and dyad not in session_value(r, ins, "dyad").casefold():
+                continue
+            if rater and rater != r.rater.casefold():
+                continue
+            ratings.append(r)
+            if len(ratings) == LIMIT:
+                break
         if not self.newest_first:
             ratings.reverse()
         self._ratings = {r.id: r for r in ratings}
         table = self.query_one(DataTable)
+        kept = self._cursor_key(table)
         table.clear()
-        catalogue = self.rating_app.catalogue
         for r in ratings:
             ins = instrument_of(catalogue, r)
             done, total = progress(r, ins)
@@ -141,9 +155,18 @@ class HistoryScreen(Screen[None]):
                 f"{done}/{total}",
                 key=r.id,
             )
+        if kept in self._ratings:  # back from a rating: the cursor stays on it
+            table.move_cursor(row=table.get_row_index(kept), animate=False)
         more = " (the first 1000; narrow the filters)" if len(ratings) == LIMIT else ""
         order = "newest" if self.newest_first else "oldest"
         status.update(f"{len(ratings)} rating(s), {order} first{more}")
+
+    @staticmethod
+    def _cursor_key(table: DataTable[object]) -> str | None:
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else str(key)
 
     @on(Input.Changed)
     @on(Select.Changed)

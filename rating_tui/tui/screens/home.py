@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rating_tui.tui.app import Loaded
 from rating_tui.tui.widgets.alerts_panel import AlertsPanel
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.ratings.model import Rating, Status
@@ -35,6 +36,8 @@ class HomeScreen(Screen[None]):
         Binding("h", "history", "History", id="history"),
         Binding("i", "instruments", "Instruments", id="instruments"),
         Binding("e", "export", "Export", id="export"),
+        Binding("r", "rate_next", "Next session", id="rate_next"),
+        Binding("x", "discard_draft", "Discard empty draft", id="discard_draft", show=False),
     ]
 
     def __init__(self) -> None:
@@ -54,7 +57,7 @@ class HomeScreen(Screen[None]):
             yield AlertsPanel(id="alerts")
             yield Label("Recent ratings", classes="section-title", id="recent-title")
             yield OptionList(id="recent")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Home"
@@ -100,7 +103,7 @@ class HomeScreen(Screen[None]):
         if not drafts and not recent:
             status.update(
                 "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
-                "a minute right after the visit."
+                f"a minute right after the visit. Ratings will be saved in {app.data_dir}"
             )
         else:
             status.update(f"Ratings are saved in {app.data_dir}")
@@ -152,3 +155,52 @@ class HomeScreen(Screen[None]):
 
         if self.rating_app.store is not None:
             self.app.push_screen(ExportScreen())
+
+    def _highlighted(self) -> Rating | None:
+        """The rating under the cursor of the list that has the focus."""
+        listing = self.focused if isinstance(self.focused, OptionList) else None
+        if listing is None or listing.highlighted is None:
+            return None
+        option = listing.get_option_at_index(listing.highlighted)
+        return self._ratings.get(option.id or "")
+
+    def action_rate_next(self) -> None:
+        """Rate the next session of the highlighted rating's dyad: its code and next session
+        number are filled in (a returning rater's common case, in few keys)."""
+        from rating_tui.tui.flow import start_rating
+        from rating_tui.tui.format import instrument_of, session_value
+
+        rating = self._highlighted()
+        if not self.rating_app.loaded or rating is None:
+            self.notify("Highlight a rating of the dyad first (↑/↓), or press n.", timeout=4)
+            return
+        ins = instrument_of(self.rating_app.catalogue, rating)
+        start_rating(self.rating_app, session_value(rating, ins, "dyad") or None)
+
+    def action_discard_draft(self) -> None:
+        """Discard a draft with no answer yet (voided with a reason: nothing is deleted)."""
+        from rating_tui.prefs import load_prefs
+        from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+        app = self.rating_app
+        rating = self._highlighted()
+        if rating is None or rating.status != "draft" or app.store is None:
+            self.notify("Highlight a draft under 'Drafts to resume' first.", timeout=4)
+            return
+        if rating.answers or rating.now_moments or rating.notes:
+            self.notify(
+                "This draft holds answers: resume it (Enter), or void it from History.",
+                severity="warning",
+                timeout=6,
+            )
+            return
+
+        def answer(discard: bool | None) -> None:
+            if not discard or app.store is None:
+                return
+            by = load_prefs(app.prefs_file).rater or rating.rater
+            app.store.void(rating.id, by=by, reason="empty draft discarded from Home")
+            self.notify("Discarded (kept as voided in History).", timeout=4)
+            self.refresh_lists()
+
+        self.app.push_screen(ConfirmDialog("Discard this empty draft?", "Discard"), answer)

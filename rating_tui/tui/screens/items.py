@@ -14,24 +14,36 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Header, ProgressBar, Static
 
-from rating_tui.instruments.model import Item, MultipleChoiceScale, NumericScale, TextScale
-from rating_tui.ratings.entry import key_for_value, point_keys
-from rating_tui.ratings.model import Answer, Answered, Missing, Value
+from rating_tui.instruments.model import (
+    Item,
+    MultipleChoiceScale,
+    NumericScale,
+    SingleChoiceScale,
+    TextScale,
+    YesNoScale,
+)
+from rating_tui.ratings.entry import key_for_value, parse_number, point_keys
+from rating_tui.ratings.model import Answer, Answered, Missing
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import answer_text, progress
 from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
+from rating_tui.tui.widgets.footer import AppFooter
 from rating_tui.tui.widgets.item_row import ItemRow
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
-NUMBER_KEYS = set("0123456789.-")
+NUMBER_KEYS = set("0123456789.,-")
+"""What can be typed into a numeric item: a decimal comma is kept, and read as a point."""
 WIDE = 120
 """Terminal width from which the item list and the anchors sit side by side."""
+TALL = 36
+"""Terminal height from which every item is listed above the anchors; below it (80x24) the
+list shows the current item and its neighbours, so the anchors get the room."""
 
 
 class ItemsScreen(Screen[None]):
@@ -44,11 +56,13 @@ class ItemsScreen(Screen[None]):
         Binding("r", "review", "Review", id="review"),
         Binding("m", "moment", "Now moment", id="moment"),
         Binding("a", "toggle_anchors", "Anchors", id="anchors"),
-        Binding("x,backspace", "clear", "Clear", id="clear"),
-        Binding("s", "session", "Session fields", id="session"),
+        Binding("x,backspace", "clear", "Clear", id="clear", show=False),
+        Binding("s", "session", "Session", id="session", show=False),
         Binding("escape", "leave", "Home", id="leave"),
         Binding("left", "step(-1)", "Step down", show=False),
         Binding("right", "step(1)", "Step up", show=False),
+        Binding("pagedown,space", "scroll_anchors(1)", "More", id="anchors_down"),
+        Binding("pageup", "scroll_anchors(-1)", "Anchors up", show=False),
     ]
 
     current: reactive[int] = reactive(0, init=False)
@@ -74,7 +88,7 @@ class ItemsScreen(Screen[None]):
                 for n, item in enumerate(self.items):
                     yield ItemRow(n, item.label, item.required)
             yield AnchorPanel()
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         editing = "Editing final rating" if self.session.editing_final else "Rating"
@@ -90,8 +104,16 @@ class ItemsScreen(Screen[None]):
     # --- drawing ------------------------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
-        """Items beside the anchors on wide terminals, above them on narrow ones (80x24)."""
+        """Items beside the anchors on wide terminals, above them on narrow ones; on short
+        ones (80x24) only the current item and its neighbours are listed."""
         self.set_class(event.size.width >= WIDE, "-wide")
+        self.set_class(event.size.width < WIDE and event.size.height < TALL, "-short")
+        self.call_after_refresh(self._show_current)
+
+    def _show_current(self) -> None:
+        row = self.query_one(f"#item-{self.current}", ItemRow)
+        self.query_one("#item-list", VerticalScroll).scroll_to_center(row, animate=False)
+        self.query_one(AnchorPanel).mark_overflow()
 
     def watch_current(self) -> None:
         self._typed = ""
@@ -115,7 +137,7 @@ class ItemsScreen(Screen[None]):
         self.query_one(AnchorPanel).show(
             self.session.instrument, item, self._selected_key(item, rating.answers.get(item.key))
         )
-        self.query_one(f"#item-{self.current}", ItemRow).scroll_visible(animate=False)
+        self.call_after_refresh(self._show_current)
         done, total = progress(rating, self.session.instrument)
         moments = len(rating.now_moments)
         text = f"{done}/{total} required done"
@@ -131,7 +153,9 @@ class ItemsScreen(Screen[None]):
 
             labels = dict(scale_points(scale))
             if not isinstance(answer.value, list) and str(answer.value) in labels:
-                text = f"{answer.value} {labels[str(answer.value)]}"
+                label = labels[str(answer.value)]
+                choice = isinstance(scale, SingleChoiceScale | YesNoScale)
+                text = label if choice else f"{answer.value} {label}"  # `Low`, not `low Low`
         return text
 
     def _selected_key(self, item: Item, answer: Answer | None) -> str | None:
@@ -197,14 +221,13 @@ class ItemsScreen(Screen[None]):
             self.current = following
 
     def _commit_number(self, item: Item, scale: NumericScale) -> None:
-        try:
-            number: Value = float(self._typed) if "." in self._typed else int(self._typed)
-        except ValueError:
-            number = self._typed
-        self._typed = ""
-        if not isinstance(number, int | float) or not scale.contains(number):
+        typed, self._typed = self._typed, ""
+        number = parse_number(typed)
+        if number is None or not scale.contains(number):
+            what = f"{typed!r} is not a number" if number is None else f"{typed} is not allowed"
             self.notify(
-                f"Expected a number from {scale.min} to {scale.max} in steps of {scale.step}.",
+                f"{what}: expected a number from {scale.min} to {scale.max} "
+                f"in steps of {scale.step}.",
                 severity="warning",
             )
             self._redraw()
@@ -242,6 +265,8 @@ class ItemsScreen(Screen[None]):
             self.current = following
         else:
             self._redraw()
+            if advance and not self.session.missing():
+                self.action_review()  # the last item rated and nothing missing: one key less
 
     @on(PointChoice.Chosen)
     def _clicked_point(self, event: PointChoice.Chosen) -> None:
@@ -280,6 +305,15 @@ class ItemsScreen(Screen[None]):
             return
         self._save(self.items[self.current], None, advance=False)
 
+    def action_scroll_anchors(self, pages: int) -> None:
+        """PageDown / space and PageUp scroll the anchors, whatever has the focus."""
+        panel = self.query_one(AnchorPanel)
+        if pages > 0:
+            panel.scroll_page_down(animate=False)
+        else:
+            panel.scroll_page_up(animate=False)
+        self.call_after_refresh(panel.mark_overflow)
+
     def action_toggle_anchors(self) -> None:
         panel = self.query_one(AnchorPanel)
         panel.display = not panel.display
@@ -313,14 +347,22 @@ class ItemsScreen(Screen[None]):
         self.app.push_screen(ReviewScreen(self.session), back)
 
     def action_session(self) -> None:
+        from rating_tui.tui.flow import open_rating, session_checker
         from rating_tui.tui.screens.session_form import SessionFormScreen
 
         app = cast("RatingApp", self.app)
         values = dict(self.session.rating.session)
-        self.app.push_screen(
-            SessionFormScreen(self.session.instrument, values, self.session.set_session, app.store),
-            lambda _: self._redraw(),
+        editing = "Editing final rating" if self.session.editing_final else "Draft"
+        form = SessionFormScreen(
+            self.session.instrument,
+            values,
+            self.session.set_session,
+            app.store,
+            checker=session_checker(app, self.session.instrument, lambda: self.session.rating),
+            on_open=lambda rating_id: open_rating(app, rating_id),
+            title=f"{editing}: session",
         )
+        self.app.push_screen(form, lambda _: self._redraw())
 
     def action_leave(self) -> None:
         if self.session.editing_final and self.session.dirty:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from rating_tui.prefs import load_prefs
 from rating_tui.ratings.model import Rating
@@ -23,12 +23,14 @@ from rating_tui.ratings.shown import not_asked, scores_of
 from rating_tui.safetext import escape
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.format import (
+    changes,
     instrument_of,
     labelled_answer,
     labelled_field_value,
     score_text,
     session_value,
 )
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -56,7 +58,7 @@ class RatingDetailScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="detail"):
             yield Static(id="detail-body")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._draw()
@@ -115,11 +117,14 @@ class RatingDetailScreen(Screen[None]):
         history = r.history()
         if len(history) > 1:
             parts.append(Text("\nRevisions", style="bold underline"))
-            for entry in history:
+            for before, entry in zip([None, *history], history, strict=False):
                 line = f"{entry.number}. since {entry.since:%Y-%m-%d %H:%M} by {entry.by}"
                 line += f": {entry.reason}" if entry.reason else " (first version)"
                 line += "  ← current" if entry.current else ""
                 parts.append(Text(escape(line)))
+                if before is not None:  # what this version changed, e.g. narration 3 -> 4
+                    what = changes(before.content, entry.content, ins)
+                    parts.append(Text(f"   {escape(what)}", style="dim"))
         return Group(*parts)
 
     # --- actions ------------------------------------------------------------------------------

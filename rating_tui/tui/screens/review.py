@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets import Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from rating_tui.prefs import load_prefs
@@ -25,6 +25,7 @@ from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import labelled_answer, score_text
+from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
@@ -57,7 +58,7 @@ class ReviewScreen(Screen[int | None]):
             yield OptionList(id="moments")
             yield Label("Notes (o to write; ctrl+s saves)", classes="section-title")
             yield TextArea(self.session.rating.notes, id="notes")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Review: Enter saves"

@@ -17,17 +17,38 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Header, Input, Label, Select, SelectionList, Static
 
 from rating_tui.instruments.model import Instrument, SessionField
-from rating_tui.ratings.entry import parse_field_text
+from rating_tui.ratings.checks import Finding
+from rating_tui.ratings.entry import parse_field_text, typed_problem
 from rating_tui.ratings.model import Value
 from rating_tui.ratings.validate import RatingProblem, field_value_problem
 from rating_tui.services.draft_session import known_dyads, suggest_session_number
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.widgets.footer import AppFooter
 
 Submit = Callable[[dict[str, Value | None]], list[RatingProblem]]
+Checker = Callable[[dict[str, Value | None]], list[Finding]]
+"""The pre-store checks (duplicate session, future date, order) for valid values."""
+
+
+class KeepSelect(Select[int | str]):
+    """A drop-down on which Enter keeps the value and moves on, as in a text field (space
+    and the arrows open it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.keep_choice", "Keep", show=False)
+    ]
+
+
+class KeepSelectionList(SelectionList[int | str]):
+    """Boxes on which Enter keeps the ticks and moves on (space ticks)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.keep_choice", "Keep", show=False)
+    ]
 
 
 class SessionFormScreen(Screen[bool]):
@@ -45,6 +66,11 @@ class SessionFormScreen(Screen[bool]):
         values: Mapping[str, Value | None],
         submit: Submit,
         store: Store | None,
+        *,
+        checker: Checker | None = None,
+        on_open: Callable[[str], None] | None = None,
+        keep: Callable[[dict[str, Value | None]], None] | None = None,
+        title: str = "New rating: session",
     ) -> None:
         super().__init__()
         self.instrument = instrument
@@ -52,6 +78,12 @@ class SessionFormScreen(Screen[bool]):
         """The values the form starts with (defaults, remembered rater, a draft's values)."""
         self.submit = submit
         self.store = store
+        self.checker = checker
+        self.on_open = on_open
+        """Opens a rating the checks found (a duplicate), after the form is closed."""
+        self.keep = keep
+        """Saves what was typed as a draft when the app quits from this step (ctrl+q)."""
+        self.title_text = title
         self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
 
     def compose(self) -> ComposeResult:
@@ -68,10 +100,10 @@ class SessionFormScreen(Screen[bool]):
                     yield Label(label, classes="field-label")
                     yield self._editor(f)
                 yield Label("", id=f"error-{f.key}", classes="error field-error")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "New rating: session"
+        self.sub_title = self.title_text
         first_empty = next(
             (f for f in self.instrument.fields if self.values.get(f.key) in (None, "", [])), None
         )
@@ -84,11 +116,13 @@ class SessionFormScreen(Screen[bool]):
         if f.type == "single_choice":
             options = [(c.label, c.code) for c in f.choices]
             initial = value if isinstance(value, int | str) else Select.NULL
-            return Select(options, value=initial, id=wid, compact=True, allow_blank=not f.required)
+            return KeepSelect(
+                options, value=initial, id=wid, compact=True, allow_blank=not f.required
+            )
         if f.type == "multiple_choice":
             chosen = value if isinstance(value, list) else []
             items = [(c.label, c.code, c.code in chosen) for c in f.choices]
-            return SelectionList[int | str](*items, id=wid, compact=True)
+            return KeepSelectionList(*items, id=wid, compact=True)
         suggester = None
         if f.role == "dyad" and self.store is not None:
             suggester = SuggestFromList(known_dyads(self.store, self.instrument))
@@ -99,7 +133,8 @@ class SessionFormScreen(Screen[bool]):
             id=wid,
             compact=True,
             suggester=suggester,
-            type="integer" if f.type == "integer" else "number" if f.type == "number" else "text",
+            # No `type=`: Textual's number inputs drop what they do not accept (the comma of
+            # 3,5 would give 35). Everything typed is kept and read by `parse_field_text`.
         )
 
     # --- reading values ----------------------------------------------------------------------
@@ -119,7 +154,11 @@ class SessionFormScreen(Screen[bool]):
         if value is None:
             problem = f"{f.label} is required" if f.required else None
         else:
-            problem = field_value_problem(f, value)
+            problem = typed_problem(f, value)
+        widget = self.query_one(f"#field-{f.key}")
+        shown = None if value is None else str(value)
+        if problem is None and isinstance(widget, Input) and shown not in (None, widget.value):
+            widget.value = str(shown)  # shown as taken: EC0417 for ec0417, 3.5 for 3,5
         self._show_error(f.key, problem)
         return problem
 
@@ -136,6 +175,7 @@ class SessionFormScreen(Screen[bool]):
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
+        self._complete(event.input)
         f = self._field(event.input.id)
         if f is not None and self._check(f) is None:
             if f is self.instrument.fields[-1]:
@@ -169,12 +209,66 @@ class SessionFormScreen(Screen[bool]):
             number = suggest_session_number(self.store, self.instrument, dyad)
             self.query_one(f"#field-{key}", Input).value = str(number)
 
+    def action_keep_choice(self) -> None:
+        """Enter on a drop-down or a list of boxes keeps its value and moves on, as in a text
+        field (space opens or toggles); elsewhere Enter does what the widget does."""
+        focused = self.focused
+        if not isinstance(focused, Select | SelectionList):
+            return
+        f = self._field(focused.id)
+        if f is not None and self._check(f) is None:
+            if f is self.instrument.fields[-1]:
+                self.action_next()
+            else:
+                self.focus_next()
+
+    def _complete(self, editor: Input) -> None:
+        """Enter takes the completion shown (`EC` -> `EC0417`) when what is typed is not a
+        valid code by itself; a valid code stays as typed (`EC04` is a dyad of its own)."""
+        f = self._field(editor.id)
+        if f is None or f.role != "dyad" or not editor.cursor_at_end:
+            return
+        value = parse_field_text(f, editor.value)
+        if value is not None and typed_problem(f, value) is not None:
+            editor.action_cursor_right()  # Textual's public way to accept a suggestion
+
     def action_next(self) -> None:
-        problems = [p for f in self.instrument.fields if (p := self._check(f))]
+        problems = [f for f in self.instrument.fields if self._check(f)]
         if problems:
-            self.notify("Fix the fields marked in red first.", severity="warning")
+            self.query_one(f"#field-{problems[0].key}").focus()  # the next key lands there
+            self.notify(
+                f"Fix the field{'s' if len(problems) > 1 else ''} marked in red first: "
+                + ", ".join(f.label for f in problems),
+                severity="warning",
+            )
             return
         values = {f.key: self._value(f) for f in self.instrument.fields}
+        findings = self.checker(values) if self.checker is not None else []
+        if not findings:
+            self._submit(values)
+            return
+        from rating_tui.tui.screens.checks_dialog import ChecksDialog
+
+        def answered(choice: str | None) -> None:
+            if choice == "continue":
+                self._submit(values)
+            elif choice is not None and choice.startswith("open:"):
+                self.dismiss(False)
+                if self.on_open is not None:
+                    self.on_open(choice.removeprefix("open:"))
+            else:
+                self._focus_finding(findings)
+
+        self.app.push_screen(ChecksDialog(findings), answered)
+
+    def _focus_finding(self, findings: list[Finding]) -> None:
+        """Back to the form at the field most likely to be wrong."""
+        role = "session_date" if findings[0].kind in ("future", "order") else "session_number"
+        key = self.instrument.key_for(role)  # type: ignore[arg-type]
+        if key is not None:
+            self.query_one(f"#field-{key}").focus()
+
+    def _submit(self, values: dict[str, Value | None]) -> None:
         try:
             refused = self.submit(values)
         except StoreError as exc:
@@ -184,6 +278,23 @@ class SessionFormScreen(Screen[bool]):
             self._show_error(problem.path, problem.message)
         if not refused:
             self.dismiss(True)
+
+    def keep_on_quit(self) -> list[str]:
+        """Save the valid values as a draft (when anything was typed); the labels of fields
+        whose text is not valid and so cannot be kept."""
+        if self.keep is None:
+            return []
+        values: dict[str, Value | None] = {}
+        invalid = []
+        for f in self.instrument.fields:
+            value = self._value(f)
+            if value is not None and typed_problem(f, value) is not None:
+                invalid.append(f.label)
+                value = None
+            values[f.key] = value
+        if any(values[k] != self.values.get(k) for k in values):
+            self.keep(values)
+        return invalid
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -80,3 +80,14 @@ class AnchorPanel(VerticalScroll, can_focus=False):
             choices.append(PointChoice(key, text, selected_key == key))
         self.mount_all(choices, before=definition)
         self.scroll_home(animate=False)
+        self.call_after_refresh(self.mark_overflow)
+
+    def mark_overflow(self) -> None:
+        """Say under the panel when anchors are out of sight, and which key shows them."""
+        below = self.max_scroll_y - self.scroll_y
+        if below > 0:
+            self.border_subtitle = "more below: PgDn / space"
+        elif self.scroll_y > 0:
+            self.border_subtitle = "PgUp: back to the top"
+        else:
+            self.border_subtitle = ""

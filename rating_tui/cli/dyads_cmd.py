@@ -1,0 +1,81 @@
+"""`rating-tui dyads ...`: the study roster (`dyads.txt` in the data folder).
+
+With a roster, the app and `ratings import` ask about a dyad code that is neither in it nor
+already rated ("new dyad?"), naming the nearest codes, so a typo does not start a new dyad.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
+from rating_tui.cli.errors import fail
+
+dyads_app = typer.Typer(help="The study's dyad codes (optional roster).", no_args_is_help=True)
+
+
+@dyads_app.command("add")
+def add(
+    ctx: typer.Context,
+    codes: Annotated[list[str], typer.Argument(metavar="CODE...", help="Dyad codes to add.")],
+    data: DataOption = None,
+) -> None:
+    """Add dyad codes to the roster (created with the first code)."""
+    from rating_tui.services.roster import add_codes, code_problem
+
+    bad = [p for c in codes if (p := code_problem(c))]
+    if bad:
+        fail(f"{bad[0]}; nothing was added")
+    _report(data_folder(ctx, data), codes, add_codes)
+
+
+@dyads_app.command("import")
+def import_codes(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="One dyad code per line.")],
+    data: DataOption = None,
+) -> None:
+    """Add the codes of a file, all or nothing: one per line, # starts a comment."""
+    from rating_tui.services.roster import add_codes, parse_codes
+
+    with clear_errors():
+        text = file.read_text(encoding="utf-8")
+    codes, problems = parse_codes(text)
+    for problem in problems:
+        typer.echo(f"{file}:{problem}", err=True)
+    if problems:
+        fail(f"{len(problems)} bad line(s) in {file}; nothing was added")
+    if not codes:
+        fail(f"{file} holds no dyad codes; nothing was added")
+    _report(data_folder(ctx, data), codes, add_codes)
+
+
+@dyads_app.command("list")
+def list_codes(ctx: typer.Context, data: DataOption = None) -> None:
+    """The roster's codes, one per line."""
+    from rating_tui.services.roster import load_roster, roster_path
+
+    folder = data_folder(ctx, data)
+    with clear_errors():
+        codes = load_roster(folder)
+    if codes is None:
+        typer.echo(
+            f"No roster: {roster_path(folder)} does not exist (add codes with "
+            "`rating-tui dyads add CODE...`); any valid code is taken as it is.",
+            err=True,
+        )
+        return
+    for code in codes:
+        typer.echo(code)
+    typer.echo(f"{len(codes)} dyad code(s) in {roster_path(folder)}", err=True)
+
+
+def _report(folder: Path, codes: list[str], add_codes) -> None:  # type: ignore[no-untyped-def]
+    holds_data(folder)  # refuses a folder that holds something else
+    open_store(folder)  # the roster lives in a data folder: make it one
+    with clear_errors():
+        added, present = add_codes(folder, codes)
+    typer.echo(f"{len(added)} added, {len(present)} already in the roster.")

@@ -1,0 +1,88 @@
+"""The pre-store checks (`ratings.checks`) run against a data folder: for one rating about to
+be stored by the app, and for every new rating of a file being imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.checks import (
+    Finding,
+    SessionFacts,
+    check_session,
+    facts,
+    roster_finding,
+)
+from rating_tui.ratings.model import Rating, Status
+from rating_tui.store.api import Store
+
+CHECKED: tuple[Status, ...] = ("final", "draft")
+"""Voided ratings are withdrawn: rating their session again is not a duplicate."""
+
+InstrumentOf = Callable[[Rating], Instrument | None]
+
+
+def check_rating(
+    store: Store,
+    instrument: Instrument,
+    rating: Rating,
+    today: date,
+    instrument_of: InstrumentOf,
+    roster: list[str] | None = None,
+) -> list[Finding]:
+    """Findings about `rating` (not yet stored with these session fields) against the dyad's
+    stored ratings and the study roster (None: the study keeps none)."""
+    new = facts(rating, instrument)
+    if new.dyad is None:
+        return check_session(new, [], today)
+    stored = store.list(dyad=new.dyad, statuses=(*CHECKED, "voided"), limit=None)
+    findings = check_session(new, [facts(r, instrument_of(r)) for r in stored], today)
+    rated = any(r.id != rating.id for r in stored)
+    unknown = None if rated else roster_finding(new.dyad, roster)
+    return findings + ([unknown] if unknown else [])
+
+
+def check_import(
+    store: Store | None,
+    ratings: Sequence[Rating],
+    instruments: dict[str, Instrument],
+    today: date,
+    instrument_of: InstrumentOf,
+    roster: list[str] | None = None,
+) -> dict[str, list[Finding]]:
+    """Findings by rating id, for ratings of an import that are not stored yet (in file
+    order), against the stored ratings and the file's earlier ratings."""
+    stored_ids: set[str] = set()
+    pool: dict[str, list[SessionFacts]] = {}
+    new = [(r, facts(r, instruments.get(r.instrument.ref))) for r in ratings]
+    dyads = {f.dyad for _, f in new if f.dyad is not None}
+    if store is not None:
+        for rating in _stored(store, dyads):
+            stored_ids.add(rating.id)
+            found = facts(rating, instrument_of(rating))
+            pool.setdefault(found.dyad or "", []).append(found)
+    result: dict[str, list[Finding]] = {}
+    for rating, found in new:
+        if rating.id in stored_ids:
+            continue
+        if rating.status != "voided":
+            # Against the stored ratings and the file's earlier lines only: a pair within the
+            # file is reported once, at its second line.
+            earlier = pool.get(found.dyad or "", [])
+            findings = check_session(found, earlier, today)
+            unknown = None if earlier else roster_finding(found.dyad, roster)
+            findings += [unknown] if unknown else []
+            if findings:
+                result[rating.id] = findings
+        pool.setdefault(found.dyad or "", []).append(found)
+    return result
+
+
+def _stored(store: Store, dyads: set[str]) -> Iterable[Rating]:
+    """The stored ratings of these dyads (every rating: ids already present are not new)."""
+    if len(dyads) <= 20:
+        for dyad in sorted(dyads):
+            yield from store.list(dyad=dyad, statuses=("draft", "final", "voided"), limit=None)
+        return
+    yield from store.iter_all(statuses=("draft", "final", "voided"))
