@@ -10,9 +10,11 @@ bounds are what keeps each input cheap, and benchmarks/toml_bench.py times the w
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import tomllib
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +107,24 @@ def test_hostile_toml_is_loaded_or_refused_in_words_within_bounds(
     for seen in toml_calls:  # tomllib only ever sees text within every bound
         assert tb.bounds_problem(seen) is None
         assert max(map(len, seen.split("\n"))) <= tb.MAX_LINE
+
+
+MAX_PARSE_MEMORY = 32 * 2**20
+"""Bytes a hostile instrument under the size cap may make the loader hold at its peak."""
+
+
+@settings(SETTINGS, max_examples=40)
+@given(text=hostile_toml())
+def test_hostile_toml_is_parsed_in_bounded_memory(text: str) -> None:
+    """Memory counted by tracemalloc (bytes allocated, the same on a busy machine)."""
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(InstrumentError):
+            parse_instrument(text, "fuzz.toml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= MAX_PARSE_MEMORY, f"{peak:,} bytes for {len(text):,} characters"
 
 
 # --- JSON Lines -------------------------------------------------------------------------------
