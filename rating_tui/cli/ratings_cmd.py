@@ -200,12 +200,21 @@ def _pre_store_checks(
 
     from rating_tui.services.roster import load_roster
     from rating_tui.services.session_checks import check_import
+    from rating_tui.store import StoreError
 
     with clear_errors():
         roster = load_roster(store.data_dir)
-        found = check_import(
-            store, ratings, instruments, date.today(), lambda r: _instrument(catalogue, r), roster
-        )
+        try:
+            found = check_import(
+                store,
+                ratings,
+                instruments,
+                date.today(),
+                lambda r: _instrument(catalogue, r),
+                roster,
+            )
+        except StoreError as exc:  # the stored ratings cannot be read to compare
+            fail(f"{exc}\n{name}: nothing was imported.")
     errors = warnings = 0
     for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):
         errors += sum(f.severity == "error" for f in findings)

@@ -57,7 +57,7 @@ def test_the_wide_csv_export_imports_into_an_empty_folder_and_exports_to_the_sam
     target = tmp_path / "copy"
     code, out, err = run(
         "ratings", "import", str(source / "ratings.csv"),
-        "--moments", str(source / "moments.csv"), "--data", str(target),
+        "--moments", str(source / "moments.csv"), "--data", str(target), "--accept-warnings",
     )  # fmt: skip
     assert code == 0, err
     count = len(list(Store.open(demo).iter_all(statuses=STATUSES)))
@@ -95,10 +95,12 @@ def test_jsonl_without_the_hash_is_taken_when_the_version_is_known(
 ) -> None:
     source = tmp_path / "nohash.jsonl"
     n = _jsonl_without_hash(demo, source)
-    code, out, err = run("ratings", "import", str(source), "--data", str(tmp_path / "d"))
+    code, out, err = run(
+        "ratings", "import", str(source), "--data", str(tmp_path / "d"), "--accept-warnings"
+    )
     assert code == 0, err
     assert f"{n} added" in out
-    assert f"{n} rating(s) named paris-2009-seven-concepts@0.1.0 without its content hash" in out
+    assert f"{n} rating(s) named {builtin_instrument().ref} without its content hash" in out
     stored = {r.id: r for r in Store.open(demo).iter_all()}
     for r in Store.open(tmp_path / "d").iter_all():
         assert r == stored[r.id]  # the known hash was recorded: the same ratings
@@ -165,7 +167,7 @@ def test_our_redcap_records_export_imports_back(demo: Path, tmp_path: Path) -> N
     target = tmp_path / "copy"
     code, out, err = run(
         "ratings", "import", "--format", "redcap", str(records), "--instrument", REF,
-        "--data", str(target),
+        "--data", str(target), "--accept-warnings",
     )  # fmt: skip
     assert code == 0, err
     originals = {r.id: r for r in Store.open(demo).iter_all()}
@@ -182,7 +184,7 @@ def test_our_redcap_records_export_imports_back(demo: Path, tmp_path: Path) -> N
         )
     code, out, _ = run(
         "ratings", "import", "--format", "redcap", str(records), "--instrument", REF,
-        "--data", str(target),
+        "--data", str(target), "--accept-warnings",
     )  # fmt: skip
     assert code == 0 and f"0 added, {len(imported)} already present" in out
 
@@ -301,12 +303,12 @@ def test_a_csv_without_the_hash_column_is_taken_and_the_summary_says_so(
     main.write_bytes(out.getvalue().encode())
     code, stdout, err = run(
         "ratings", "import", str(main), "--moments", str(tmp_path / "first" / "moments.csv"),
-        "--data", str(tmp_path / "d"),
+        "--data", str(tmp_path / "d"), "--accept-warnings",
     )  # fmt: skip
     assert code == 0, err
     n = len(rows) - 1
     assert f"{n} added" in stdout
-    assert f"{n} rating(s) named paris-2009-seven-concepts@0.1.0 without its content hash" in stdout
+    assert f"{n} rating(s) named {builtin_instrument().ref} without its content hash" in stdout
     assert export(tmp_path / "d", tmp_path / "second")[0] == export(demo, tmp_path / "third")[0]
 
 

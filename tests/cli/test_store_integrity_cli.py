@@ -47,7 +47,7 @@ def test_an_import_beside_a_damaged_month_says_nothing_was_imported(
     code, _, err = run("ratings", "import", str(source), "--data", str(copy))
     assert code == 1 and "nothing was imported" in err and str(months[0]) in err
     assert {p: p.read_bytes() for p in copy.rglob("*.json")} == before
-    code, out, _ = run("ratings", "import", str(source), "--data", str(fresh))
+    code, out, _ = run("ratings", "import", str(source), "--data", str(fresh), "--accept-warnings")
     assert code == 0 and f"{len(ratings)} added" in out
 
 
