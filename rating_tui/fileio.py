@@ -116,7 +116,7 @@ def remove_stale_temps(path: Path) -> list[Path]:
         return []
     for temp in candidates:
         pid = temp.name[len(path.name) + 2 :].partition("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             with contextlib.suppress(OSError):
                 temp.unlink()
                 removed.append(temp)
@@ -127,9 +127,11 @@ def glob_escape(name: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (True when that cannot be told cheaply): leftovers of
+    a live writer are never removed."""
     if os.name == "nt":
-        return True  # no cheap check there: keep it
+        return True  # no cheap check there: keep what it left
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from rating_tui.imports.problems import LineProblem
 from rating_tui.instruments.loader import LoadedInstrument
+from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import Rating
 from rating_tui.ratings.validate import validate_history
 
@@ -35,6 +36,9 @@ class Batch:
     """id@version -> records that named the version without its content hash."""
     notes: list[str] = field(default_factory=list)
     """What the summary should say besides the counts (columns not read, ...)."""
+    versions: dict[str, tuple[Instrument, str]] | None = None
+    """id@version -> (instrument, content hash) of the known instruments, for checking the
+    revisions inside each record."""
     _by_id: dict[str, tuple[int, Rating]] = field(default_factory=dict)
 
     def refuse(self, line: int, messages: list[str]) -> None:
@@ -110,8 +114,9 @@ def check(batch: Batch, line: int, data: dict[str, Any], known: Known) -> None:
         )
         return
     assert loaded is not None  # a valid Rating has an instrument reference
-    versions = {ref: (li.instrument, li.content_hash) for ref, li in known.items()}
-    problems = validate_history(rating, versions)  # the revisions inside it too
+    if batch.versions is None:  # built once per file, not per record
+        batch.versions = {ref: (li.instrument, li.content_hash) for ref, li in known.items()}
+    problems = validate_history(rating, batch.versions)  # the revisions inside it too
     if problems:
         batch.refuse(line, [str(p) for p in problems])
     else:

@@ -120,6 +120,17 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of `data` to `fd`, fsync it and close it (through the aliases)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[_write(fd, view) :]
+        _fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_new(path: Path, data: bytes) -> None:
     """Create `path` (it must not exist) with `data`, fsynced, mode 0600, without renaming
     it anywhere: a transaction's staged file. The folder is not fsynced here."""
@@ -128,13 +139,7 @@ def write_new(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise write_error(exc, path) from None
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[_write(fd, view) :]
-            _fsync(fd)
-        finally:
-            os.close(fd)
+        _write_all(fd, data)
     except OSError as exc:
         discard(path)
         raise write_error(exc, path) from None
@@ -159,13 +164,7 @@ def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
     except OSError as exc:
         raise write_error(exc, path) from None
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[_write(fd, view) :]
-            _fsync(fd)
-        finally:
-            os.close(fd)
+        _write_all(fd, data)
         _replace(tmp, path)
     except OSError as exc:
         discard(tmp)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rating_tui.fileio import pid_alive
 from rating_tui.store import fileio
 from rating_tui.store.errors import StoreWriteError
 from rating_tui.store.layout import Layout
@@ -62,20 +63,8 @@ def remove_dead(layout: Layout) -> None:
         return
     for entry in entries:
         pid = entry.name.partition("-")[0]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not pid_alive(int(pid)):
             _remove_tree(entry)
-
-
-def _alive(pid: int) -> bool:
-    if os.name == "nt":
-        return True  # no cheap check there; a folder of hard links left behind costs nothing
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _remove_tree(folder: Path) -> None:
