@@ -16,22 +16,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import day_option, fail
 
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
     from rating_tui.services.caseload import CaseloadAlerts
 
 REPORT_EXTRA = "pip install 'rating-tui[report]'"
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} {value!r}: expected a date like 2026-01-31")
 
 
 def _instruments(ctx: typer.Context) -> list[Instrument]:
@@ -82,7 +73,7 @@ def alerts(
     that runs up to today). Sessions rated by several raters count with their mean."""
     from rating_tui.services.caseload import caseload_alerts
 
-    first = _day(since, "--since")
+    first = day_option(since, "--since")
     folder = data_folder(ctx, data)
     instruments = _instruments(ctx)
     if not holds_data(folder):

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rating_tui.cli.errors import fail
-from rating_tui.cli.export_cmd import _day, _instruments, _settings
+from rating_tui.cli.errors import day_option, fail
+from rating_tui.cli.export_cmd import _instruments, _settings
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -84,8 +84,8 @@ def _collect(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> 
         parse_instrument_option(filters.instrument)
     selection = Selection(
         filters.instrument,
-        _day(filters.date_from, "--from"),
-        _day(filters.date_to, "--to"),
+        day_option(filters.date_from, "--from"),
+        day_option(filters.date_to, "--to"),
         filters.dyad,
     )
     folders = filters.data or [data_dir(_settings(ctx)[0])]

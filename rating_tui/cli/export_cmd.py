@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 
 import typer
 
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import day_option, fail
 
 if TYPE_CHECKING:
     from rating_tui.export.merge import MergeReport
@@ -32,15 +31,6 @@ def _choice(value: str, allowed: tuple[_S, ...], option: str) -> _S:
         if a == value:
             return a
     fail(f"{option} {value!r}: expected one of {', '.join(allowed)}")
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} {value!r}: expected a date like 2026-01-31")
 
 
 def _settings(ctx: typer.Context) -> tuple[Path | None, list[Path]]:
@@ -171,7 +161,12 @@ def export(
     mode = "codes" if fmt == "redcap" else _choice(values, VALUES, "--values")
     statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
     selection = Selection(
-        instrument, _day(date_from, "--from"), _day(date_to, "--to"), dyad, rater, statuses
+        instrument,
+        day_option(date_from, "--from"),
+        day_option(date_to, "--to"),
+        dyad,
+        rater,
+        statuses,
     )
     shape = _choice(layout, LAYOUTS, "--layout")
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
