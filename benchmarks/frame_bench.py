@@ -11,7 +11,7 @@ Measured for each case, from spawning the process:
 
 Two data folders besides an empty one: one made by the real `rating-tui demo-data` command
 (many dyads and raters, months of very different sizes) and this benchmark's own fixed set-up
-(`fill_demo_data` through the Store API, as `tui_bench.py` uses). Targets (#11): first frame
+(`tui_bench.fill`: `fill_demo_data` through the Store API). Targets (#11): first frame
 with 100k ratings at most 1.3x the bare app; Home filled in at most 2x.
 """
 
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bytecode import compile_package  # noqa: E402
+from tui_bench import fill  # noqa: E402  (the own set-up, as tui_bench makes it)
 
 SCRIPT = Path(sys.executable).with_name("rating-tui")
 BARE = """
@@ -102,16 +103,6 @@ def demo_data(folder: Path, count: int) -> None:
     )
 
 
-def own_setup(folder: Path, count: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    from rating_tui.instruments.catalogue import Source, discover
-    from rating_tui.services.demo import fill_demo_data
-    from rating_tui.store.api import Store
-
-    instrument = discover([Source(ROOT / "instruments", "built-in")]).instruments[0].instrument
-    fill_demo_data(Store.open(folder), instrument, count, seed=1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -124,7 +115,7 @@ def main() -> None:
         folders = {name: Path(tmp) / name for name in ("empty", "demo", "own")}
         started = time.perf_counter()
         demo_data(folders["demo"], args.count)
-        own_setup(folders["own"], args.count)
+        fill(folders["own"], args.count)
         print(
             f"made two folders of {args.count:,} ratings in {time.perf_counter() - started:.0f} s"
         )
