@@ -22,7 +22,6 @@ from rating_tui.cli.export_cmd import _instruments, _settings
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from rating_tui.analysis.agreement import ItemAgreement
     from rating_tui.analysis.calibration import RaterCalibration
     from rating_tui.analysis.pairing import Collected, Parts
     from rating_tui.export.select import Instruments, Selection
@@ -185,6 +184,7 @@ def agreement(
 
     from rating_tui.analysis.agreement import agreement as compute
     from rating_tui.analysis.report import AGREEMENT_HEADER, agreement_rows
+    from rating_tui.views import agreement_view
 
     filters = _Filters(instrument, date_from, date_to, dyad, data)
     found = _run(ctx, filters, set(rater) if rater else None)
@@ -194,11 +194,11 @@ def agreement(
             fail(f"{instrument_id} has no dyad field: use --bootstrap session")
         items = compute(table, "dyad" if bootstrap == "dyad" else "session")
         rows += agreement_rows(instrument_id, items)
-        console.print(_summary_table(instrument_id, items))
-        for line in _sentences(items):
+        console.print(agreement_view.summary_table(instrument_id, items))
+        for line in agreement_view.sentences(items):
             console.print(line, highlight=False)
         if details:
-            for shown in _detail_tables(instrument_id, items):
+            for shown in agreement_view.detail_tables(instrument_id, items):
                 console.print(shown)
     console.print(HANDLING, style="dim", highlight=False)
     _summary(found)
@@ -227,105 +227,6 @@ def _summary(found: Collected) -> None:
     if replaced:
         lines.append(f"{replaced} earlier rating(s) of a session by the same rater were set aside")
     typer.echo("; ".join(lines), err=True)
-
-
-def _summary_table(instrument_id: str, items: list[ItemAgreement]) -> Table:
-    """One line per item: the statistic recommended for its design."""
-    from rich import box
-    from rich.table import Table
-
-    from rating_tui.analysis.report import apa, interval, raters_shown
-
-    table = Table(
-        title=f"{instrument_id}: agreement per item (every statistic: --details)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1, 0, 0),
-    )
-    for name in ("Item", "Statistic", "Value", "95% CI", "Sessions", "Raters"):
-        right = name in ("Value", "Sessions")
-        table.add_column(name, justify="right" if right else "left", no_wrap=True)
-    table.add_column("Reading", ratio=1)
-    for found in items:
-        f = found.headline
-        if f is None:
-            reason = next((x.estimate.note for x in found.figures), "")
-            table.add_row(found.item.key, "", "", "", str(found.sessions), "", reason)
-            continue
-        table.add_row(
-            found.item.key,
-            f.statistic,
-            apa(f.estimate.value),
-            interval(f),
-            f"{f.sessions:,}",
-            raters_shown(found, f),
-            f.interpretation,
-        )
-    return table
-
-
-def _sentences(items: list[ItemAgreement]) -> list[str]:
-    """Per item, the design and the headline as a sentence for a paper, with caveats."""
-    from rating_tui.analysis.report import caveats, sentence
-
-    lines = []
-    for found in items:
-        f = found.headline
-        if f is None:
-            continue
-        lines.append(f"{found.item.key} ({found.design.kind}): {sentence(found, f)}")
-        lines += [f"  caveat: {c}" for c in caveats(found, f)]
-    return lines
-
-
-def _detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]:
-    """A table per item with every statistic; kappa per pair of raters after the pooled."""
-    from rich import box
-    from rich.table import Table
-
-    from rating_tui.analysis.report import apa, interval, raters_shown
-
-    tables = []
-    for found in items:
-        d = found.design
-        title = (
-            f"{instrument_id} · {found.item.key} ({found.item.label}): {d.kind}, "
-            f"{d.rated_by()}; {found.coded} not-observed/n.a. code(s) left out"
-        )
-        table = Table(
-            title=title,
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-            padding=(0, 1, 0, 0),
-        )
-        for name in ("Statistic", "Value", "95% CI", "Sessions", "Raters"):
-            right = name in ("Value", "Sessions")
-            table.add_column(name, justify="right" if right else "left", no_wrap=True)
-        table.add_column("Reading / note", ratio=1)
-        notes_shown: set[str] = set()
-        for f in found.figures:
-            e = f.estimate
-            scope = {"pair": " pair", "pooled pairs": " pooled", "complete block": " block"}
-            label = f.statistic + scope.get(f.scope, "")
-            note = e.note
-            if e.value is None and note in notes_shown:
-                note = "(as above)"
-            notes_shown.add(e.note)
-            reading = "; ".join(x for x in (f.interpretation, note) if x)
-            if f.interval and f.interval != "F":
-                reading = "; ".join(x for x in (reading, f.interval) if x)
-            table.add_row(
-                label,
-                apa(e.value),
-                interval(f),
-                f"{f.sessions:,}",
-                raters_shown(found, f),
-                reading,
-            )
-        tables.append(table)
-    return tables
 
 
 def calibrate(

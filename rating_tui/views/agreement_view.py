@@ -1,0 +1,111 @@
+"""The agreement figures as Rich tables and sentences, for `rating-tui agreement`: a line per
+item (the statistic recommended for its design), a sentence per item to copy into a paper, and
+with --details every statistic. Rich and the report helpers are imported when first drawn."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from rating_tui.analysis.agreement import ItemAgreement
+
+
+def summary_table(instrument_id: str, items: list[ItemAgreement]) -> Table:
+    """One line per item: the statistic recommended for its design."""
+    from rich import box
+    from rich.table import Table
+
+    from rating_tui.analysis.report import apa, interval, raters_shown
+
+    table = Table(
+        title=f"{instrument_id}: agreement per item (every statistic: --details)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    for name in ("Item", "Statistic", "Value", "95% CI", "Sessions", "Raters"):
+        right = name in ("Value", "Sessions")
+        table.add_column(name, justify="right" if right else "left", no_wrap=True)
+    table.add_column("Reading", ratio=1)
+    for found in items:
+        f = found.headline
+        if f is None:
+            reason = next((x.estimate.note for x in found.figures), "")
+            table.add_row(found.item.key, "", "", "", str(found.sessions), "", reason)
+            continue
+        table.add_row(
+            found.item.key,
+            f.statistic,
+            apa(f.estimate.value),
+            interval(f),
+            f"{f.sessions:,}",
+            raters_shown(found, f),
+            f.interpretation,
+        )
+    return table
+
+
+def sentences(items: list[ItemAgreement]) -> list[str]:
+    """Per item, the design and the headline as a sentence for a paper, with caveats."""
+    from rating_tui.analysis.report import caveats, sentence
+
+    lines = []
+    for found in items:
+        f = found.headline
+        if f is None:
+            continue
+        lines.append(f"{found.item.key} ({found.design.kind}): {sentence(found, f)}")
+        lines += [f"  caveat: {c}" for c in caveats(found, f)]
+    return lines
+
+
+def detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]:
+    """A table per item with every statistic; kappa per pair of raters after the pooled."""
+    from rich import box
+    from rich.table import Table
+
+    from rating_tui.analysis.report import apa, interval, raters_shown
+
+    tables = []
+    for found in items:
+        d = found.design
+        title = (
+            f"{instrument_id} · {found.item.key} ({found.item.label}): {d.kind}, "
+            f"{d.rated_by()}; {found.coded} not-observed/n.a. code(s) left out"
+        )
+        table = Table(
+            title=title,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        for name in ("Statistic", "Value", "95% CI", "Sessions", "Raters"):
+            right = name in ("Value", "Sessions")
+            table.add_column(name, justify="right" if right else "left", no_wrap=True)
+        table.add_column("Reading / note", ratio=1)
+        notes_shown: set[str] = set()
+        for f in found.figures:
+            e = f.estimate
+            scope = {"pair": " pair", "pooled pairs": " pooled", "complete block": " block"}
+            label = f.statistic + scope.get(f.scope, "")
+            note = e.note
+            if e.value is None and note in notes_shown:
+                note = "(as above)"
+            notes_shown.add(e.note)
+            reading = "; ".join(x for x in (f.interpretation, note) if x)
+            if f.interval and f.interval != "F":
+                reading = "; ".join(x for x in (reading, f.interval) if x)
+            table.add_row(
+                label,
+                apa(e.value),
+                interval(f),
+                f"{f.sessions:,}",
+                raters_shown(found, f),
+                reading,
+            )
+        tables.append(table)
+    return tables
