@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rating_tui.fileio import atomic_write_text
+from rating_tui.outputs import atomic_write_text
 
 
 @dataclass

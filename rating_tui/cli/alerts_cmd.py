@@ -135,7 +135,7 @@ def report(
         fail(f"-o {output}: expected a file name ending in .html")
     if not charts_available():
         fail(f"the report needs the charting library pygal: install it with {REPORT_EXTRA}")
-    from rating_tui.fileio import atomic_write_text
+    from rating_tui.outputs import atomic_write_text
     from rating_tui.services import report as html
     from rating_tui.services.alerts import evaluate
     from rating_tui.services.caseload import caseload_alerts

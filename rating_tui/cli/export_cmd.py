@@ -224,7 +224,7 @@ def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
 
 def _write_codebook(path: Path, plan: Any, request: Any) -> None:
     from rating_tui.export.codebook import codebook_csv, codebook_markdown
-    from rating_tui.fileio import atomic_write_text
+    from rating_tui.outputs import atomic_write_text
 
     if path.suffix.lower() in (".md", ".markdown"):
         atomic_write_text(path, codebook_markdown(plan, request.layout))
@@ -285,9 +285,9 @@ def import_redcap(
     """Turn a REDCap data dictionary into an instrument file; lists what cannot be carried."""
     import tomllib
 
-    from rating_tui.fileio import atomic_write_text
     from rating_tui.inputs import InputRefused
     from rating_tui.instruments.problems import InstrumentError
+    from rating_tui.outputs import atomic_write_text
     from rating_tui.redcap.import_dictionary import import_dictionary, read_dictionary
 
     try:
@@ -323,8 +323,8 @@ def export_redcap(
     ] = "-",
 ) -> None:
     """Write the REDCap data dictionary of one of our instruments."""
-    from rating_tui.fileio import atomic_write_text
     from rating_tui.instruments.catalogue import default_sources, discover
+    from rating_tui.outputs import atomic_write_text
     from rating_tui.redcap.export_dictionary import dictionary_csv, missing_codes_setting
 
     try:

@@ -132,9 +132,9 @@ def new(
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.", metavar="")] = False,
 ) -> None:
     """Write a commented starter instrument file to edit."""
-    from rating_tui.fileio import atomic_write_text
     from rating_tui.instruments.problems import InstrumentError
     from rating_tui.instruments.starter import starter_text
+    from rating_tui.outputs import atomic_write_text
     from rating_tui.paths import user_instruments_dir
 
     text = starter_text(instrument_id, title)
@@ -166,8 +166,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of the instrument format (for editors such as Taplo/VS Code)."""
-    from rating_tui.fileio import atomic_write_text
     from rating_tui.instruments.schema import schema_json
+    from rating_tui.outputs import atomic_write_text
 
     text = schema_json()
     if output is None:

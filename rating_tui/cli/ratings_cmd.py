@@ -131,7 +131,7 @@ def import_ratings(
             file, chosen, known, moments=moments, instrument=instrument, stdin=stdin
         )
     if errors is not None:  # written on every run, empty when all is well: never stale
-        from rating_tui.fileio import atomic_write_text
+        from rating_tui.outputs import atomic_write_text
 
         with clear_errors():
             atomic_write_text(errors, every_line(batch.problems, name), 0o600)

@@ -1,6 +1,6 @@
 """Streaming an export into a file atomically: the file appears complete or not at all.
 
-An export of 100,000 ratings streams into `fileio.atomic_output` (a temp file beside the
+An export of 100,000 ratings streams into `outputs.atomic_output` (a temp file beside the
 target, fsynced and renamed over it only when every row is written). Exports hold clinical
 data, so the file is private (0600).
 """
@@ -12,15 +12,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from rating_tui import fileio
+from rating_tui import outputs
 
 PRIVATE = 0o600
 
 
 @contextmanager
 def atomic_output(path: Path, mode: int = PRIVATE) -> Iterator[BinaryIO]:
-    """`fileio.atomic_output`, private by default."""
-    with fileio.atomic_output(path, mode) as handle:
+    """`outputs.atomic_output`, private by default."""
+    with outputs.atomic_output(path, mode) as handle:
         yield handle
 
 

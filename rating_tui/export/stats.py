@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from rating_tui import fileio
+from rating_tui import outputs
 from rating_tui.export.errors import ExportError
 from rating_tui.export.output import PRIVATE
 from rating_tui.export.plan import Plan
@@ -72,11 +72,11 @@ def write_stats(
     if kind == "sav":
         options["missing_ranges"] = missing
     writer = pyreadstat.write_sav if kind == "sav" else pyreadstat.write_dta
-    if fileio.output_kind(path) == "stream":  # a FIFO or device: never renamed over
+    if outputs.output_kind(path) == "stream":  # a FIFO or device: never renamed over
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder) / f"export.{kind}"
             writer(frame, str(tmp), **options)
-            with tmp.open("rb") as source, fileio.atomic_output(path) as sink:
+            with tmp.open("rb") as source, outputs.atomic_output(path) as sink:
                 shutil.copyfileobj(source, sink)
         return len(frame)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
@@ -84,7 +84,7 @@ def write_stats(
     try:
         writer(frame, tmp_name, **options)
         Path(tmp_name).chmod(PRIVATE)
-        fileio.output_kind(path)  # still a regular file or absent
+        outputs.output_kind(path)  # still a regular file or absent
         Path(tmp_name).replace(path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

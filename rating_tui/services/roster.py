@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rating_tui.fileio import atomic_write_text
+from rating_tui.outputs import atomic_write_text
 from rating_tui.ratings.checks import nearest
 
 __all__ = ["ROSTER_FILE", "add_codes", "load_roster", "nearest", "parse_codes"]

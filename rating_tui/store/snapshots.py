@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rating_tui.fileio import pid_alive
+from rating_tui.outputs import pid_alive
 from rating_tui.store import fileio
 from rating_tui.store.errors import StoreWriteError
 from rating_tui.store.layout import Layout

@@ -131,7 +131,7 @@ class DyadScreen(Screen[None]):
     def _write_report(self, trajectory: Trajectory) -> None:
         from pathlib import Path
 
-        from rating_tui.fileio import atomic_write_text
+        from rating_tui.outputs import atomic_write_text
         from rating_tui.services.report import dyad_report
 
         app = cast("RatingApp", self.app)

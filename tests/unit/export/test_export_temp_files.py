@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rating_tui.fileio import atomic_output, atomic_write_bytes
+from rating_tui.outputs import atomic_output, atomic_write_bytes
 
 
 def test_a_temp_file_of_a_killed_export_is_removed_by_the_next_write(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ def test_a_temp_file_of_a_killed_export_is_removed_by_the_next_write(tmp_path: P
     code = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from rating_tui.fileio import atomic_output\n"
+        "from rating_tui.outputs import atomic_output\n"
         "with atomic_output(Path(sys.argv[1])) as handle:\n"
         "    handle.write(b'id,notes\\n1,private\\n')\n"
         "    handle.flush()\n"

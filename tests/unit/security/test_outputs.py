@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rating_tui.cli import app
-from rating_tui.fileio import OutputRefused, atomic_output, atomic_write_text, output_kind
+from rating_tui.outputs import OutputRefused, atomic_output, atomic_write_text, output_kind
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
 
