@@ -133,9 +133,10 @@ def _alerts(app: typer.Typer, sub: str | None = None) -> None:
 
 
 def _data(app: typer.Typer, sub: str | None = None) -> None:
-    from rating_tui.cli import data_cmd
+    from rating_tui.cli import data_cmd, restore_cmd
 
     app.command("doctor")(data_cmd.doctor)
+    app.command("restore")(restore_cmd.restore)
     app.command("demo-data")(data_cmd.demo_data)
     app.command("demo")(demo)
 
@@ -154,7 +155,7 @@ _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]]
     (("export", "merge"), _export),
     (("agreement", "calibrate"), _analysis),
     (("alerts", "report"), _alerts),
-    (("doctor", "demo-data", "demo"), _data),
+    (("doctor", "restore", "demo-data", "demo"), _data),
 ]
 """Every command, with the function that registers it (in `--help` order)."""
 

@@ -35,7 +35,7 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import bulk, doctor, fileio, snapshots, streaming
+from rating_tui.store import bulk, doctor, fileio, restore, snapshots, streaming
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -352,6 +352,16 @@ class Store:
         """Rebuild the id index from the month files (a damaged index file is set aside);
         files that are not regular files (a link to a device, a FIFO) are set aside first."""
         return doctor.repair(self._engine)
+
+    def restore_plan(self, backup: str | Path) -> restore.RestorePlan:
+        """What restoring a backup (path, MONTH or MONTH/DATE) brings back and loses."""
+        with self._engine.locked(write=False):
+            return restore.plan(self._engine, restore.resolve(self._engine.layout, backup))
+
+    def restore(self, shown: restore.RestorePlan, *, remerge: bool) -> restore.RestoreResult:
+        """Restore `shown.backup`, all or nothing; refused if the month changed since."""
+        with self._engine.locked(write=True):
+            return restore.apply(self._engine, shown, remerge=remerge)
 
     # --- internals ----------------------------------------------------------------------------
 

@@ -75,9 +75,20 @@ def restore_hint(path: Path, backups: Backups | None) -> str:
             "then repair it by hand or restore it from your own backups."
         )
     day = newest[0].name.removesuffix(SUFFIX)
+    folder = backups.folder if backups else None
+    if folder is not None and folder.parent.name == "ratings":  # a shard: restore lists losses
+        root = folder.parent.parent.parent
+        command = shlex.join(["rating-tui", "restore", str(newest[0]), "--data", str(root)])
+        return (
+            f"Restore it from its newest backup (from the start of that day, {day}):\n"
+            f"  {command}\n"
+            "It lists the ratings saved since that the backup lacks (the damaged file may hold "
+            "them) and keeps the file as it was beside the backups. Older backups are in "
+            f"{folder}."
+        )
     return (
         "Restore it from its newest backup (from the start of that day, " + day + "):\n"
         f"  {move} && cp {shlex.quote(str(newest[0]))} {shlex.quote(str(path))}\n"
-        f"Older backups are in {backups.folder if backups else ''}. Changes made after the "
+        f"Older backups are in {folder}. Changes made after the "
         "backup are not in it: re-enter or re-import them."
     )

@@ -12,6 +12,7 @@ throughout, so they see one consistent state.
 
 from __future__ import annotations
 
+import shlex
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -287,11 +288,13 @@ def _missing(engine: Engine, shard: str, ids: list[str]) -> str:
             continue
         held = [i for i in ids if i in records]
         if held:
+            command = shlex.join(
+                ["rating-tui", "restore", str(backup), "--remerge", "--data", str(path.parents[1])]
+            )
             return text + (
-                f"The backup {backup} holds {len(held)} of them. Restoring it replaces the "
-                "month as it was that day: merge it back instead to keep later changes, e.g. "
-                "copy the data folder, restore the backup in the copy and run "
-                "`rating-tui merge COPY --into DATA`."
+                f"The backup {backup} holds {len(held)} of them. Restore them with `{command}`: "
+                "it lists what the backup brings back and lacks, and --remerge keeps the "
+                "ratings saved since the backup."
             )
     return text + "No backup of this month holds them: restore them from your own backups."
 

@@ -1,0 +1,122 @@
+"""`rating-tui restore BACKUP`: put a month back as one of its daily backups held it, saying
+first which ratings that brings back and which it would lose, and offering to re-merge the
+newer ones (the ratings saved, or edited, after the backup was taken).
+
+Nothing is silent: the lists are printed before anything changes, the restore needs a yes
+(or --yes), the ratings at risk are re-merged or lost only as asked (--remerge /
+--no-remerge, or a question), and the summary counts restored, re-merged and lost ratings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
+from rating_tui.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rating_tui.store.restore import Listed, RestorePlan
+
+_SHOWN = 20
+
+
+def restore(
+    ctx: typer.Context,
+    backup: Annotated[
+        str,
+        typer.Argument(
+            help="The backup: its file (as doctor names it), a month (its newest backup), or "
+            "MONTH/DATE, e.g. 2025-03/2025-04-02.",
+            show_default=False,
+            metavar="BACKUP",
+        ),
+    ],
+    data: DataOption = None,
+    remerge: Annotated[
+        bool | None,
+        typer.Option(
+            "--remerge/--no-remerge",
+            help="Keep (--remerge) or drop the ratings saved or edited since the backup; "
+            "asked when not given and there are any.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Restore without asking.", metavar="")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Only list what the restore would do.", metavar=""),
+    ] = False,
+) -> None:
+    """Restore a month of ratings from one of its daily backups.
+
+    Lists, by id, dyad, session and rater, the ratings the backup brings back, those stored
+    now but absent from it and those stored in a newer version, then asks; the newer ones
+    can be re-merged in the same all-or-nothing change. The month as it was is kept beside
+    its backups."""
+    folder = data_folder(ctx, data)
+    if not holds_data(folder):
+        fail(f"{folder} holds no ratings yet, so it has no backups; nothing was changed")
+    store = open_store(folder)
+    with clear_errors():
+        plan = store.restore_plan(backup)
+    _show(plan)
+    if dry_run:
+        typer.echo("Dry run: nothing was changed.")
+        return
+    if not plan.at_risk:
+        remerge = False
+    elif remerge is None:
+        remerge = _ask(
+            f"Re-merge the {len(plan.at_risk)} rating(s) saved or edited since the backup "
+            "(keep them)?",
+            default=True,
+        )
+    if not yes and not _ask(f"Restore {plan.shard} from {plan.day}?", default=False):
+        fail("nothing was restored (not confirmed; add --yes to restore without asking)")
+    with clear_errors():
+        result = store.restore(plan, remerge=remerge)
+    kept = f"\nThe month as it was is kept in {result.kept}." if result.kept else ""
+    typer.echo(
+        f"Restored {plan.shard} from the backup of {plan.day}: {result.restored} rating(s) "
+        f"restored, {result.remerged} re-merged, {result.lost} lost, {result.unchanged} "
+        f"unchanged.{kept}"
+    )
+
+
+def _show(plan: RestorePlan) -> None:
+    typer.echo(f"Backup {plan.backup} (the month {plan.shard} at the start of {plan.day}).")
+    if plan.unreadable:
+        typer.echo(f"The month cannot be read now: {plan.unreadable}")
+    _section("Brought back by the restore (missing or older now)", plan.restored)
+    _section("Stored now but not in the backup: lost unless re-merged", plan.added_since)
+    _section("Newer now than in the backup: reverted unless re-merged", plan.newer_now)
+    _section("In the backup, stored in another month now: left there", plan.elsewhere)
+    if plan.still_missing:
+        ids = ", ".join(plan.still_missing[:_SHOWN])
+        more = " ..." if len(plan.still_missing) > _SHOWN else ""
+        typer.echo(
+            f"{len(plan.still_missing)} rating(s) the index places in this month are in "
+            f"neither the month nor this backup (an older backup may hold them): {ids}{more}"
+        )
+    typer.echo(f"{plan.unchanged} rating(s) are the same now and in the backup.")
+
+
+def _section(title: str, listed: list[Listed]) -> None:
+    if not listed:
+        return
+    typer.echo(f"{title}: {len(listed)}")
+    for entry in listed[:_SHOWN]:
+        typer.echo(f"  {entry}")
+    if len(listed) > _SHOWN:
+        typer.echo(f"  ... and {len(listed) - _SHOWN} more")
+
+
+def _ask(question: str, *, default: bool) -> bool:
+    try:
+        return typer.confirm(question, default=default)
+    except typer.Abort:
+        fail("nothing was restored (no answer; give --remerge or --no-remerge, and --yes)")

@@ -1,0 +1,168 @@
+"""`rating-tui restore`: lists what a backup brings back and what it would lose (ids, dyad,
+session, rater), asks, re-merges the newer ratings when told, counts restored / re-merged /
+lost, and refuses bad input in one message touching nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rating_tui.ratings import STATUSES
+from rating_tui.services.demo import builtin_instrument, fill_demo_data
+from rating_tui.store import Store
+from tests.cli.test_ratings_cli import run
+
+DAY = "2025-01-15"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 120, seed=4)
+    return folder
+
+
+@pytest.fixture
+def copy(demo: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(demo, target)
+    return target
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
+def _count(folder: Path) -> int:
+    return sum(1 for _ in Store.open(folder).iter_all(statuses=STATUSES))
+
+
+@pytest.fixture
+def backup(copy: Path) -> tuple[Path, str, str, str]:
+    """A backup of the busiest month that lacks one rating saved since and holds an older
+    version of another: (backup, month, the added id, the edited id)."""
+    months = sorted((copy / "ratings").glob("20*.json"), key=lambda p: -len(p.read_bytes()))
+    month = months[0]
+    data = json.loads(month.read_bytes())
+    added, edited = sorted(data["ratings"])[:2]
+    del data["ratings"][added]
+    record = data["ratings"][edited]
+    record["updated"] = "2000-01-01T00:00:00+00:00"
+    record["notes"] = "before the edit"
+    folder = copy / "backups" / "ratings" / month.stem
+    for made in (folder.parent.parent, folder.parent, folder):
+        made.mkdir(exist_ok=True, mode=0o700)
+    target = folder / f"{DAY}.json"
+    target.write_text(json.dumps(data))
+    target.chmod(0o600)
+    return target, month.stem, added, edited
+
+
+def test_a_dry_run_lists_what_would_be_lost_and_changes_nothing(
+    copy: Path, backup: tuple[Path, str, str, str]
+) -> None:
+    _path, month, added, edited = backup
+    before = _files(copy)
+    code, out, _ = run("restore", f"{month}/{DAY}", "--dry-run", "--data", str(copy))
+    assert code == 0 and "Dry run: nothing was changed." in out
+    assert "Stored now but not in the backup: lost unless re-merged: 1" in out
+    assert "Newer now than in the backup: reverted unless re-merged: 1" in out
+    [line] = [x for x in out.splitlines() if added in x]
+    assert re.search(r"dyad \S+ +session 20\d\d-\d\d-\d\d #\d+ +rater \S+", line)
+    assert edited in out
+    assert _files(copy) == before
+
+
+def test_answering_no_to_remerge_loses_what_was_listed(
+    copy: Path, backup: tuple[Path, str, str, str]
+) -> None:
+    _, month, added, _ = backup
+    total = _count(copy)
+    code, out, _ = run("restore", f"{month}/{DAY}", "--data", str(copy), stdin="n\ny\n")
+    assert code == 0
+    assert "0 rating(s) restored, 0 re-merged, 2 lost" in out
+    assert _count(copy) == total - 1
+    kept = re.search(r"kept in (\S+)\.$", out, re.M)
+    assert kept and added in Path(kept.group(1)).read_text()
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 0, out
+
+
+def test_remerge_keeps_every_rating(copy: Path, backup: tuple[Path, str, str, str]) -> None:
+    path, _, _, _edited = backup
+    before = {r.id: r for r in Store.open(copy).iter_all(statuses=STATUSES)}
+    code, out, _ = run("restore", str(path), "--remerge", "--yes", "--data", str(copy))
+    assert code == 0 and "0 rating(s) restored, 2 re-merged, 0 lost" in out
+    after = {r.id: r for r in Store.open(copy).iter_all(statuses=STATUSES)}
+    assert after == before
+    assert run("doctor", "--data", str(copy))[0] == 0
+
+
+def test_the_restore_command_doctor_gives_brings_the_missing_ratings_back(
+    copy: Path, backup: tuple[Path, str, str, str]
+) -> None:
+    _, month, added, _ = backup
+    (copy / "ratings" / f"{month}.json").write_text("{}")
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 1 and "missing" in out and "harmless" not in out
+    given = re.search(r"`rating-tui (restore [^`]+)`", out)
+    assert given, out
+    code, out, _ = run(*shlex.split(given.group(1)), "--yes")
+    assert code == 0 and "re-merged, 0 lost" in out
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 1 and "1 error(s)" in out  # the one rating the backup lacks stays an error
+    assert "1 rating(s) stored in this month are missing" in out and added in out
+
+
+def test_no_answer_restores_nothing(copy: Path, backup: tuple[Path, str, str, str]) -> None:
+    _, month, _, _ = backup
+    before = _files(copy)
+    code, _, err = run("restore", f"{month}/{DAY}", "--data", str(copy), stdin="")
+    assert code == 1 and "nothing was restored" in err
+    assert _files(copy) == before
+
+
+@pytest.mark.parametrize("case", ["unknown date", "unknown month", "damaged", "not a backup"])
+def test_bad_input_is_one_message_touching_nothing(
+    copy: Path, backup: tuple[Path, str, str, str], tmp_path: Path, case: str
+) -> None:
+    path, month, _, _ = backup
+    wanted = {
+        "unknown date": f"{month}/2019-01-01",
+        "unknown month": "1999-01",
+        "damaged": str(path),
+        "not a backup": str(copy / "ratings" / f"{month}.json"),
+    }[case]
+    if case == "damaged":
+        path.write_bytes(path.read_bytes()[:100])
+    before = _files(copy)
+    code, _out, err = run("restore", wanted, "--yes", "--remerge", "--data", str(copy))
+    assert code == 1 and "nothing was changed" in err.lower() and err.count("error:") == 1
+    assert _files(copy) == before
+
+
+def test_an_empty_folder_has_no_backups(tmp_path: Path) -> None:
+    code, _, err = run("restore", "2025-01", "--yes", "--data", str(tmp_path / "none"))
+    assert code == 1 and "no backups" in err and not (tmp_path / "none").exists()
+
+
+def test_a_damaged_month_names_the_restore_command_and_it_works(
+    copy: Path, backup: tuple[Path, str, str, str]
+) -> None:
+    _, month, _, edited = backup
+    path = copy / "ratings" / f"{month}.json"
+    damaged = path.read_bytes()[:200]
+    path.write_bytes(damaged)
+    code, _, err = run("ratings", "show", edited, "--data", str(copy))
+    given = re.search(r"^  rating-tui (restore .+)$", err, re.M)
+    assert code == 1 and given, err
+    code, out, _ = run(*shlex.split(given.group(1)), "--yes", "--no-remerge")
+    assert code == 0 and "The month cannot be read now" in out
+    kept = re.search(r"kept in (\S+)\.$", out, re.M)
+    assert kept and Path(kept.group(1)).read_bytes() == damaged
+    assert run("ratings", "show", edited, "--data", str(copy))[0] == 0

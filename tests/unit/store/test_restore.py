@@ -1,0 +1,194 @@
+"""Restoring a month from a backup says what it brings back and what it would lose, offers to
+re-merge the newer ratings, writes all or nothing, and refuses bad backups touching nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings import Rating
+from rating_tui.store import Store, StoreError
+from rating_tui.store.restore import RestoreRefusedError
+
+MONTH = "2025-03"
+DAY = "2025-03-20"
+
+
+def _files(data_dir: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
+def _errors(store: Store) -> list[str]:
+    return [f"{f.path}: {f.message}" for f in store.check() if f.level == "error"]
+
+
+def _take_backup(data_dir: Path) -> Path:
+    """The month as it is now, kept as its backup of DAY (as the daily backup would)."""
+    folder = data_dir / "backups" / "ratings" / MONTH
+    for made in (folder.parent.parent, folder.parent, folder):
+        made.mkdir(exist_ok=True, mode=0o700)
+    target = folder / f"{DAY}.json"
+    shutil.copyfile(data_dir / "ratings" / f"{MONTH}.json", target)
+    target.chmod(0o600)
+    return target
+
+
+@pytest.fixture
+def history(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> dict[str, Rating]:
+    """A backup holding kept and edited; after it, edited was changed and added was saved."""
+    kept = store.finalise(make_rating(dyad="D001", number=1), instrument)
+    edited = store.finalise(make_rating(dyad="D002", number=2), instrument)
+    _take_backup(data_dir)
+    newer = store.update(edited.replace(notes="second look"), instrument, by="AB", reason="x")
+    added = store.finalise(make_rating(dyad="D003", number=3, rater="CD"), instrument)
+    return {"kept": kept, "edited": edited, "newer": newer, "added": added}
+
+
+def test_the_plan_lists_what_would_be_lost_and_changes_nothing(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    before = _files(data_dir)
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+    assert [e.id for e in plan.added_since] == [history["added"].id]
+    assert [e.id for e in plan.newer_now] == [history["edited"].id]
+    assert plan.restored == [] and plan.unchanged == 1
+    added = plan.added_since[0]
+    assert (added.dyad, added.rater, added.session) == ("D003", "CD", "2025-03-04 #3")
+    assert _files(data_dir) == before
+
+
+def test_restoring_without_remerge_loses_exactly_what_it_said(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+    result = store.restore(plan, remerge=False)
+    assert (result.restored, result.remerged, result.lost, result.unchanged) == (0, 0, 2, 1)
+    reopened = Store.open(data_dir)
+    assert reopened.get(history["edited"].id) == history["edited"]  # the backup's version
+    with pytest.raises(StoreError):
+        reopened.get(history["added"].id)
+    assert _errors(reopened) == []
+    assert result.kept is not None and history["added"].id in result.kept.read_text()
+
+
+def test_restoring_with_remerge_keeps_the_newer_ratings(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    month = data_dir / "ratings" / f"{MONTH}.json"
+    month.write_text("{}")  # emptied: the two ratings of the backup are missing now
+    missing = _errors(store)
+    assert any("missing" in e for e in missing)
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+    assert {e.id for e in plan.restored} == {history["kept"].id, history["edited"].id}
+    assert plan.still_missing == [history["added"].id]  # not in this backup either
+    result = store.restore(plan, remerge=True)
+    assert (result.restored, result.remerged, result.lost) == (2, 0, 0)
+    reopened = Store.open(data_dir)
+    assert reopened.get(history["kept"].id) == history["kept"]
+    errors = _errors(reopened)
+    assert len(errors) == 1 and history["added"].id in errors[0]  # still said, never hidden
+
+
+def test_remerge_after_an_edit_and_an_addition_loses_nothing(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    result = store.restore(store.restore_plan(f"{MONTH}/{DAY}"), remerge=True)
+    assert (result.restored, result.remerged, result.lost) == (0, 2, 0)
+    reopened = Store.open(data_dir)
+    assert reopened.get(history["edited"].id) == history["newer"]
+    assert reopened.get(history["added"].id) == history["added"]
+    assert _errors(reopened) == []
+
+
+def test_a_damaged_month_is_restored_and_kept_aside(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    month = data_dir / "ratings" / f"{MONTH}.json"
+    damaged = month.read_bytes()[:80]
+    month.write_bytes(damaged)
+    plan = store.restore_plan(MONTH)  # the newest backup: today's, taken before the edit
+    assert plan.unreadable is not None and "damaged" in plan.unreadable
+    result = store.restore(plan, remerge=True)
+    assert result.kept is not None and result.kept.read_bytes() == damaged
+    reopened = Store.open(data_dir)
+    assert reopened.get(history["kept"].id) == history["kept"]
+    [error] = _errors(reopened)  # what today's backup lacks stays an error, never hidden
+    assert history["edited"].id in error and history["added"].id in error
+
+
+def test_a_rating_moved_since_the_backup_stays_where_it_is(
+    store: Store,
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+) -> None:
+    rating = store.finalise(make_rating(), instrument)
+    _take_backup(data_dir)
+    moved = store.update(
+        rating.with_field("session_date", "2025-04-02"), instrument, by="AB", reason="date"
+    )
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+    assert [e.id for e in plan.elsewhere] == [rating.id] and plan.restored == []
+    store.restore(plan, remerge=False)
+    reopened = Store.open(data_dir)
+    assert reopened.get(rating.id) == moved
+    assert _errors(reopened) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "empty", "not a rating", "other id", "unknown backup", "outside", "link"],
+)
+def test_a_bad_backup_is_refused_touching_nothing(
+    store: Store, data_dir: Path, history: dict[str, Rating], tmp_path: Path, damage: str
+) -> None:
+    backup = data_dir / "backups" / "ratings" / MONTH / f"{DAY}.json"
+    wanted: str | Path = backup
+    if damage == "truncated":
+        backup.write_bytes(backup.read_bytes()[:60])
+    elif damage == "empty":
+        backup.write_bytes(b"")
+    elif damage in ("not a rating", "other id"):
+        data = json.loads(backup.read_bytes())
+        record = data["ratings"][history["kept"].id]
+        if damage == "not a rating":
+            record["answers"] = 5
+        else:
+            record["id"] = history["added"].id
+        backup.write_text(json.dumps(data))
+    elif damage == "unknown backup":
+        wanted = f"{MONTH}/2020-01-01"
+    elif damage == "outside":
+        wanted = tmp_path / "2025-03-20.json"
+        shutil.copyfile(backup, wanted)
+    else:
+        backup.unlink()
+        backup.symlink_to("/dev/zero")
+    before = _files(data_dir)
+    with pytest.raises(RestoreRefusedError) as raised:
+        store.restore_plan(wanted)
+    assert "nothing was changed" in str(raised.value).lower()
+    assert _files(data_dir) == before
+
+
+def test_a_save_between_the_plan_and_the_restore_is_not_overwritten(
+    store: Store,
+    data_dir: Path,
+    history: dict[str, Rating],
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+) -> None:
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+    late = Store.open(data_dir).finalise(make_rating(dyad="D009", number=9), instrument)
+    before = _files(data_dir)
+    with pytest.raises(RestoreRefusedError, match="changed since"):
+        store.restore(plan, remerge=False)
+    assert _files(data_dir) == before
+    assert store.get(late.id) == late
