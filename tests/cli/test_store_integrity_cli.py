@@ -5,7 +5,11 @@ one message (never a traceback), and `doctor --repair` can repair what it report
 from __future__ import annotations
 
 import json
+import os
+import resource
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +133,71 @@ def test_export_uses_the_kept_instrument_when_its_file_is_lost_or_edited(
     assert rating.id in exported.read_text()
     code, out, _ = run("--instruments", str(folder), "doctor", "--data", str(data))
     assert code == 1 and "edited without a new version number" in out
+
+
+def _foreign(folder: Path, seed: int) -> list[Rating]:
+    """Demo ratings of other dyads than the folder's (so that the import's checks of
+    sessions already rated have nothing to say)."""
+    instrument = builtin_instrument()
+    fill_demo_data(Store.open(folder), instrument, 40, seed=seed)
+    key = instrument.key_for("dyad")
+    assert key is not None
+    return [
+        r.replace(session=r.session | {key: "K" + str(r.session[key])[1:]})
+        for r in _ratings(folder)
+    ]
+
+
+def test_an_import_over_the_file_size_limit_stores_nothing_and_says_so(
+    copy: Path, tmp_path: Path
+) -> None:
+    """`ulimit -f`: a write fails with EFBIG (File too large) part way through the import."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines(*_foreign(tmp_path / "other", seed=9)))
+    before = {r.id: r for r in _ratings(copy)}
+    limit = 12 * 1024  # smaller than the month files the import writes
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rating_tui",
+            "ratings",
+            "import",
+            str(source),
+            "--data",
+            str(copy),
+            "--accept-warnings",
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        env=os.environ | {"PYTHONPATH": str(Path(__file__).parents[2])},
+        check=False,
+    )
+    assert child.returncode == 1 and "Traceback" not in child.stderr
+    assert "File too large" in child.stderr and "nothing was imported" in child.stderr
+    assert {r.id: r for r in _ratings(copy)} == before
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 0, out
+    code, out, _ = run("ratings", "import", str(source), "--data", str(copy), "--accept-warnings")
+    assert code == 0 and "40 added" in out
+
+
+def test_an_import_beside_a_registry_of_the_wrong_shape_names_it(
+    copy: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines(*_foreign(tmp_path / "other", seed=9)))
+    registry = copy / "instruments.json"
+    data = json.loads(registry.read_bytes())
+    data["instruments"]["x@1"] = 5
+    registry.write_text(json.dumps(data))
+    before = {p: p.read_bytes() for p in copy.rglob("*.json")}
+    code, _out, err = run("ratings", "import", str(source), "--data", str(copy))
+    assert code == 1 and str(registry) in err and "'x@1'" in err
+    assert "nothing was imported" in err.lower() or "nothing was changed" in err.lower()
+    assert {p: p.read_bytes() for p in copy.rglob("*.json")} == before
