@@ -3,17 +3,20 @@ re-merge the newer ratings, writes all or nothing, and refuses bad backups touch
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rating_tui.instruments.model import Instrument
-from rating_tui.ratings import Rating
-from rating_tui.store import Store, StoreError
+from rating_tui.ratings import STATUSES, Rating
+from rating_tui.store import Store, StoreError, StoreWriteError, fileio
 from rating_tui.store.restore import RestoreRefusedError
+from tests.unit.store.powerloss import Recorder, materialise
 
 MONTH = "2025-03"
 DAY = "2025-03-20"
@@ -192,3 +195,67 @@ def test_a_save_between_the_plan_and_the_restore_is_not_overwritten(
         store.restore(plan, remerge=False)
     assert _files(data_dir) == before
     assert store.get(late.id) == late
+
+
+@pytest.mark.parametrize("case", ["drop the newer", "emptied month, remerge"])
+def test_a_power_cut_during_a_restore_leaves_all_of_it_or_none(
+    store: Store, data_dir: Path, history: dict[str, Rating], tmp_path: Path, case: str
+) -> None:
+    """Every prefix of the restore's file operations, as a power cut leaves it (see
+    `powerloss`): the folder opens with the month as before the restore or as after it."""
+    if case != "drop the newer":
+        (data_dir / "ratings" / f"{MONTH}.json").write_text("{}")
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+
+    def state(folder: Path) -> tuple[dict[str, Any], set[str]]:
+        opened = Store.open(folder)
+        ratings = opened.list(statuses=STATUSES, limit=None)
+        content = {r.id: r.model_dump(mode="json") for r in ratings}
+        errors = {e.replace(str(folder), "DATA") for e in _errors(opened)}
+        return content, errors
+
+    before = state(data_dir)
+    recorder = Recorder(data_dir)
+    with recorder.recording():
+        store.restore(plan, remerge=case != "drop the newer")
+    after = state(data_dir)
+    assert after != before and len(recorder.log) > 10
+    for n in range(len(recorder.log) + 1):
+        files, _ = recorder.crash_state(n)
+        folder = materialise(files, recorder.folders, tmp_path / f"cut{n}")
+        assert state(folder) in (before, after), n
+        assert not (folder / "journal.json").exists()
+
+
+def test_a_full_disk_at_any_write_of_a_restore_changes_nothing(
+    store: Store, data_dir: Path, history: dict[str, Rating], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    month = data_dir / "ratings" / f"{MONTH}.json"
+    month.write_bytes(month.read_bytes()[:80])  # damaged: set aside, then put back on failure
+    real = fileio._write
+    calls = 0
+    fail_at = 0
+
+    def full(fd: int, data: memoryview) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(fileio, "_write", full)
+    tried = 0
+    while True:
+        fail_at, calls = fail_at + 1, 0
+        before = {p: b for p, b in _files(data_dir).items() if "backups" not in p.parts}
+        plan = store.restore_plan(f"{MONTH}/{DAY}")
+        try:
+            store.restore(plan, remerge=True)
+        except StoreWriteError as exc:
+            assert "disk is full" in str(exc) and not exc.committed, fail_at
+            after = {p: b for p, b in _files(data_dir).items() if "backups" not in p.parts}
+            assert after == before, fail_at
+            tried += 1
+            continue
+        break
+    assert tried > 5 and Store.open(data_dir).get(history["kept"].id) == history["kept"]
