@@ -29,7 +29,7 @@ from rating_tui.store.backups import SUFFIX
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Records
-from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE, Layout, is_shard_name
+from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE, UNDATED, Layout, is_shard_name
 from rating_tui.store.shapes import check_record
 
 KEPT_PREFIX = "before-restore-"
@@ -110,10 +110,11 @@ def resolve(layout: Layout, wanted: str | Path) -> Path:
                 raise RestoreRefusedError(
                     f"there is no backup of {shard} in {folder}; nothing was changed"
                 )
-            return existing[0]
+            return existing[0].parent.resolve() / existing[0].name
         path = folder / (day.removesuffix(SUFFIX) + SUFFIX)
     else:
-        path = Path(wanted).absolute()
+        path = Path(wanted)
+    path = path.parent.resolve() / path.name  # the file itself is not followed if a link
     shard = _shard_of(layout, path)
     if not path.exists():
         raise RestoreRefusedError(
@@ -124,9 +125,9 @@ def resolve(layout: Layout, wanted: str | Path) -> Path:
 
 def _shard_of(layout: Layout, path: Path) -> str:
     """The shard `path` is a backup of; refused when it is not one of this folder's."""
-    ratings = layout.backups_of(layout.shard("undated")).folder.parent
+    ratings = layout.backups_of(layout.shard(UNDATED)).folder.parent.resolve()
     try:
-        relative = path.relative_to(ratings)
+        relative = (path.parent.resolve() / path.name).relative_to(ratings)
     except ValueError:
         relative = None
     if (

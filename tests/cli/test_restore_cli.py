@@ -166,3 +166,13 @@ def test_a_damaged_month_names_the_restore_command_and_it_works(
     kept = re.search(r"kept in (\S+)\.$", out, re.M)
     assert kept and Path(kept.group(1)).read_bytes() == damaged
     assert run("ratings", "show", edited, "--data", str(copy))[0] == 0
+
+
+def test_relative_paths_name_the_same_backup(
+    copy: Path, backup: tuple[Path, str, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _, added, _ = backup
+    monkeypatch.chdir(copy.parent)
+    relative = path.relative_to(copy.parent)
+    code, out, err = run("restore", str(relative), "--dry-run", "--data", copy.name)
+    assert code == 0 and added in out, err
