@@ -41,6 +41,7 @@ def restore(
             help="Keep (--remerge) or drop the ratings saved or edited since the backup; "
             "asked when not given and there are any.",
             show_default=False,
+            metavar="",
         ),
     ] = None,
     yes: Annotated[
