@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -82,13 +83,22 @@ def test_the_message_for_a_damaged_month_restores_it_from_the_newest_backup(
     first = store.finalise(make_rating(day="2025-03-04"), instrument)
     store.finalise(make_rating(day="2025-03-05"), instrument)  # backs up the file with `first`
     march = data_dir / "ratings" / "2025-03.json"
-    march.write_bytes(march.read_bytes()[:-10])
+    damaged = march.read_bytes()[:-10]
+    march.write_bytes(damaged)
     with pytest.raises(StoreCorruptError) as caught:
         store.get(first.id)
-    command = next(line for line in str(caught.value).splitlines() if "cp " in line)
-    subprocess.run(command, shell=True, check=True)  # the advice, followed to the letter
+    command = next(line for line in str(caught.value).splitlines() if " restore " in line)
+    words = shlex.split(command)
+    assert words[:2] == ["rating-tui", "restore"]
+    subprocess.run(  # the advice, followed to the letter (and answered)
+        [sys.executable, "-m", "rating_tui", *words[1:], "--yes", "--no-remerge"],
+        check=True,
+        capture_output=True,
+        env=os.environ | {"PYTHONPATH": str(Path(__file__).parents[3])},
+    )
     assert store.get(first.id) == first
-    assert (data_dir / "ratings" / "2025-03.json.damaged").exists()
+    [kept] = (data_dir / "backups" / "ratings" / "2025-03").glob("before-restore-*.json")
+    assert kept.read_bytes() == damaged  # the damaged file is kept
 
 
 def test_a_damaged_index_file_is_not_trusted_and_the_next_write_rebuilds_it(
