@@ -402,5 +402,4 @@ class Store:
         return found[0], self._rating(found[1], found[0])
 
     def _rating(self, record: dict[str, Any], shard: str) -> Rating:
-        path = self._engine.layout.shard(shard)
-        return to_rating(record, path, self._engine.layout.backups_of(path))
+        return to_rating(record, self._engine.layout, shard)
