@@ -31,6 +31,7 @@ from rating_tui.store.layout import (
     RATINGS_TABLE,
     REGISTRY_TABLE,
     SHARD_COUNTS,
+    month_of,
 )
 from rating_tui.store.shapes import check_record, check_registry
 
@@ -91,7 +92,7 @@ def repair(engine: Engine) -> IndexReport:
         aside: list[Path] = []
         removed: list[str] = []
         candidates = [layout.registry, layout.manifest, *layout.buckets()]
-        candidates += [layout.shard(s) for s in layout.shard_names()]
+        candidates += [layout.shard(s) for s in layout.shard_files()]
         for path in candidates:
             try:
                 mode = path.lstat().st_mode
@@ -136,15 +137,20 @@ def _read(engine: Engine, path: Path, table: str, out: list[Finding]) -> dict[st
 def _check_shards(
     engine: Engine, registry: dict[str, Any], out: list[Finding]
 ) -> tuple[dict[str, list[str]], dict[str, int | None]]:
-    """Check every rating; return rating id -> the shards holding it, and shard -> its
-    number of ratings (None when it cannot be read)."""
+    """Check every rating; return rating id -> the shards holding it, and month -> its
+    number of ratings (None when a shard of it cannot be read)."""
     located: dict[str, list[str]] = {}
     counts: dict[str, int | None] = {}
     for shard in engine.layout.shard_names():
         path = engine.layout.shard(shard)
         before = len(out)
         records = _read(engine, path, RATINGS_TABLE, out)
-        counts[shard] = None if len(out) > before else len(records)
+        month = month_of(shard)
+        known = counts.get(month, 0)
+        if len(out) > before or known is None:
+            counts[month] = None
+        else:
+            counts[month] = known + len(records)
         for rating_id, record in records.items():
             located.setdefault(rating_id, []).append(shard)
             problem = check_record(rating_id, record, registry)
@@ -200,7 +206,9 @@ def _check_index(
                     "index is lost; rebuild the index (rating-tui doctor --repair)",
                 )
             )
-    unindexed = [i for i, shards in located.items() if indexed.get(i) not in shards]
+    unindexed = [
+        i for i, shards in located.items() if indexed.get(i) not in {month_of(s) for s in shards}
+    ]
     if unindexed:
         out.append(
             Finding(
@@ -272,15 +280,20 @@ def _check_instruments(
 
 
 def _missing(engine: Engine, shard: str, ids: list[str]) -> str:
-    """The message for ratings missing from `shard`, naming the backup that holds them."""
+    """The message for ratings missing from month `shard`, naming the backup that holds them
+    (of the month's file, or of its parts once it has split)."""
     path = engine.layout.shard(shard)
+    parts = [p for p in engine.layout.shard_files() if month_of(p) == shard] or [shard]
     shown = ", ".join(sorted(ids)[:_SHOWN]) + (" ..." if len(ids) > _SHOWN else "")
     text = (
         f"{len(ids)} rating(s) stored in this month are missing from it ({shown}): they were "
         "lost after they were saved (the file was replaced, emptied or restored from an "
         "older backup). "
     )
-    for backup in engine.layout.backups_of(path).existing():
+    backups = [
+        b for p in parts for b in engine.layout.backups_of(engine.layout.shard(p)).existing()
+    ]
+    for backup in backups:
         try:
             records = engine.files.storage(path).parse(backup.read_bytes()).get(RATINGS_TABLE, {})
         except (StoreError, OSError):

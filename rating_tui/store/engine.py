@@ -22,11 +22,10 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import fileio, index, snapshots, transaction
+from rating_tui.store import fileio, index, shards, snapshots, transaction
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
-    RatingConflictError,
     StoreCorruptError,
     StoreError,
     StoreFormatError,
@@ -40,6 +39,7 @@ from rating_tui.store.layout import (
     RATINGS_TABLE,
     REGISTRY_TABLE,
     Layout,
+    month_of,
 )
 from rating_tui.store.shapes import registry_problem
 from rating_tui.store.transaction import Transaction
@@ -64,6 +64,8 @@ class Engine:
         self._kept: dict[str, Instrument] = {}
         self._copies: set[Path] = set()
         """Instrument copies known to exist in the data folder."""
+        self.format = FORMAT
+        """The data format the folder's marker records (1: no file has split yet)."""
 
     # --- start-up and locking -----------------------------------------------------------------
 
@@ -132,6 +134,7 @@ class Engine:
             if create:
                 mark = {"format": FORMAT, "codec": self.codec.name}
                 fileio.write_atomic(marker, json.dumps(mark).encode())
+            self.format = FORMAT
             return
         try:
             data = json.loads(raw)
@@ -152,6 +155,17 @@ class Engine:
                 f"{self.layout.root} is stored with the {codec!r} codec, but was opened with "
                 f"{self.codec.name!r}; open it with the same settings it was created with."
             )
+        self.format = found
+
+    def _mark_split(self, txn: Transaction) -> None:
+        """A folder of format 1 becomes format 2 in the transaction of its first split, so
+        that an older rating-tui, which would not see the parts of a split file, refuses it."""
+        if self.format >= FORMAT or txn.has_file(self.layout.marker):
+            return
+        raw = fileio.read_bytes(self.layout.marker)
+        mark = json.loads(raw) if raw else {"codec": self.codec.name}
+        mark["format"] = FORMAT
+        txn.put_file(self.layout.marker, json.dumps(mark).encode())
 
     # --- crash recovery -----------------------------------------------------------------------
 
@@ -200,8 +214,9 @@ class Engine:
             for bucket, bucket_ids in buckets.items():
                 entries = reader.records(bucket, INDEX_TABLE)
                 for rating_id in bucket_ids:
-                    shard = index.entry_shard(entries.get(rating_id))
-                    if shard is not None:
+                    month = index.entry_shard(entries.get(rating_id))
+                    if month is not None:
+                        shard = shards.leaf(reader, self.layout, month, rating_id)
                         wanted.setdefault(shard, []).append(rating_id)
         elif txn is not None:
             index.rebuild(self.files)
@@ -219,21 +234,15 @@ class Engine:
         return found
 
     def add_many(self, txn: Transaction, placed: list[tuple[str, dict[str, Any]]]) -> None:
-        """Add new records given as (shard, record) to the transaction. A rating id already
-        in its target shard is refused: adding never overwrites."""
-        shards: dict[str, dict[str, Any]] = {}
-        for shard, record in placed:
-            shards.setdefault(shard, {})[str(record["id"])] = record
-        for shard, records in shards.items():
-            path = self.layout.shard(shard)
-            present = txn.records(path, RATINGS_TABLE)
-            clash = next((i for i in records if i in present), None)
-            if clash is not None:
-                raise RatingConflictError(
-                    f"rating {clash} is already stored in {path}; nothing was saved"
-                )
-            txn.change(path, RATINGS_TABLE, _merge(records))
-        index.set_entries(txn, {str(r["id"]): shard for shard, r in placed})
+        """Add new records given as (month, record) to the transaction, splitting shards
+        that would pass their limit. A rating id already in its target shard is refused:
+        adding never overwrites."""
+        months: dict[str, dict[str, Any]] = {}
+        for month, record in placed:
+            months.setdefault(month, {})[str(record["id"])] = record
+        for month, records in months.items():
+            shards.add(txn, month, records, lambda: self._mark_split(txn))
+        index.set_entries(txn, {str(r["id"]): month for month, r in placed})
 
     def index_ids(self, prefix: str) -> list[str]:
         """Ids of stored ratings starting with `prefix` (two hex digits)."""
@@ -249,13 +258,15 @@ class Engine:
     def put(
         self, txn: Transaction, record: dict[str, Any], target: str, current: str | None
     ) -> None:
-        """Store `record` in shard `target`; `current` is the shard it is in now, if any."""
+        """Store `record` in month `target`; `current` is the shard it is in now, if any."""
         rating_id = str(record["id"])
-        txn.change(self.layout.shard(target), RATINGS_TABLE, _merge({rating_id: record}))
-        if current is not None and current != target:
+        if current is not None and month_of(current) == target:  # an edit: one file
+            txn.change(self.layout.shard(current), RATINGS_TABLE, _merge({rating_id: record}))
+            return
+        shards.add(txn, target, {rating_id: record}, lambda: self._mark_split(txn))
+        if current is not None:
             txn.change(self.layout.shard(current), RATINGS_TABLE, _drop(rating_id))
-        if current != target:
-            index.set_entries(txn, {rating_id: target})
+        index.set_entries(txn, {rating_id: target})
 
     # --- instrument registry ------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ from rating_tui.store.layout import (
     RATINGS_TABLE,
     SHARD_COUNTS,
     Layout,
-    is_shard_name,
+    is_month_name,
+    month_of,
 )
 from rating_tui.store.transaction import Transaction
 
@@ -52,10 +53,10 @@ class IndexReport:
 
 
 def entry_shard(entry: object) -> str | None:
-    """The shard an index entry names, or None when the entry is not one (damaged)."""
+    """The month an index entry names, or None when the entry is not one (damaged)."""
     if isinstance(entry, dict):
         shard = entry.get("shard")
-        if isinstance(shard, str) and is_shard_name(shard):
+        if isinstance(shard, str) and is_month_name(shard):
             return shard
     return None
 
@@ -81,10 +82,10 @@ def trusted(layout: Layout, reader: Reader, buckets: Iterable[Path]) -> bool:
 
 
 def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, str]:
-    """rating id -> shard, from the shards themselves (the first shard, newest first, when a
-    rating is in two). When a shard cannot be read, `strict` (writes) raises: nobody can say
-    where a rating is, and a write must not guess; otherwise (reads) it is skipped, and its
-    ratings are not found, as when the index works."""
+    """rating id -> shard (a month, or part of a split one), from the shards themselves (the
+    first shard, newest first, when a rating is in two). When a shard cannot be read, `strict`
+    (writes) raises: nobody can say where a rating is, and a write must not guess; otherwise
+    (reads) it is skipped, and its ratings are not found, as when the index works."""
     found: dict[str, str] = {}
     for shard in layout.shard_names():
         try:
@@ -155,7 +156,7 @@ def rebuild(files: Files) -> IndexReport:
     report.ratings = len(located)
     wanted: dict[Path, dict[str, Any]] = {}
     for rating_id, shard in located.items():
-        wanted.setdefault(layout.bucket(rating_id), {})[rating_id] = {"shard": shard}
+        wanted.setdefault(layout.bucket(rating_id), {})[rating_id] = {"shard": month_of(shard)}
     txn = Transaction(files)
     shard_counts: dict[str, int] = {}
     bucket_counts: dict[str, int] = {}
