@@ -27,7 +27,6 @@ from rating_tui.store.errors import StoreError
 from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
-    INDEX_TABLE,
     RATINGS_TABLE,
     REGISTRY_TABLE,
     SHARD_COUNTS,
@@ -172,31 +171,31 @@ def _check_index(
 ) -> None:
     layout = engine.layout
     indexed: dict[str, str] = {}
-    for bucket in layout.buckets():
-        before = len(out)
-        entries = _read(engine, bucket, INDEX_TABLE, out)
-        if len(out) > before:
-            continue
-        for rating_id, entry in entries.items():
-            shard = index.entry_shard(entry)
-            if shard is None:
-                found = type(entry).__name__
-                out.append(
-                    Finding(
-                        "error",
-                        bucket,
-                        f"entry {rating_id!r} is not {{'shard': <month>}} (found {found}); "
-                        "rebuild the index (rating-tui doctor --repair)",
-                    )
-                )
-            else:
-                indexed[rating_id] = shard
     manifest = _read(engine, layout.manifest, BUCKET_COUNTS, out)
-    names = sorted(set(manifest) | {b.stem for b in layout.buckets()})
-    for name in names:
+    tops = sorted(set(manifest) | {b.stem[:2] for b in layout.buckets()})
+    entries, unreadable = index.walk(layout, engine.files, tops)
+    out += [Finding("error", path, str(exc)) for path, exc in unreadable]
+    for rating_id, entry in entries.items():
+        shard = index.entry_shard(entry)
+        if shard is None:
+            found = type(entry).__name__
+            out.append(
+                Finding(
+                    "error",
+                    layout.index_file(rating_id[:2]),
+                    f"entry {rating_id!r} is not {{'shard': <month>}} (found {found}); "
+                    "rebuild the index (rating-tui doctor --repair)",
+                )
+            )
+        else:
+            indexed[rating_id] = shard
+    per_top: dict[str, int] = {}
+    for rating_id in indexed:
+        per_top[rating_id[:2]] = per_top.get(rating_id[:2], 0) + 1
+    for name in tops:
         expected = manifest.get(name, {})
         number = expected.get("n") if isinstance(expected, dict) else None
-        have = sum(1 for i in indexed if i.startswith(name))
+        have = per_top.get(name, 0)
         if manifest and number is not None and number != have:
             out.append(
                 Finding(

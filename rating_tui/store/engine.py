@@ -35,7 +35,6 @@ from rating_tui.store.errors import (
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import (
     FORMAT,
-    INDEX_TABLE,
     RATINGS_TABLE,
     REGISTRY_TABLE,
     Layout,
@@ -157,16 +156,6 @@ class Engine:
             )
         self.format = found
 
-    def _mark_split(self, txn: Transaction) -> None:
-        """A folder of format 1 becomes format 2 in the transaction of its first split, so
-        that an older rating-tui, which would not see the parts of a split file, refuses it."""
-        if self.format >= FORMAT or txn.has_file(self.layout.marker):
-            return
-        raw = fileio.read_bytes(self.layout.marker)
-        mark = json.loads(raw) if raw else {"codec": self.codec.name}
-        mark["format"] = FORMAT
-        txn.put_file(self.layout.marker, json.dumps(mark).encode())
-
     # --- crash recovery -----------------------------------------------------------------------
 
     def _recover(self) -> None:
@@ -206,18 +195,12 @@ class Engine:
         (a read), the shards are consulted instead."""
         reader = txn or self.files
         ids = list(rating_ids)
-        buckets: dict[Path, list[str]] = {}
-        for rating_id in ids:
-            buckets.setdefault(self.layout.bucket(rating_id), []).append(rating_id)
         wanted: dict[str, list[str]] = {}
-        if index.trusted(self.layout, reader, buckets):
-            for bucket, bucket_ids in buckets.items():
-                entries = reader.records(bucket, INDEX_TABLE)
-                for rating_id in bucket_ids:
-                    month = index.entry_shard(entries.get(rating_id))
-                    if month is not None:
-                        shard = shards.leaf(reader, self.layout, month, rating_id)
-                        wanted.setdefault(shard, []).append(rating_id)
+        months = index.lookup(self.layout, reader, ids)
+        if months is not None:
+            for rating_id, month in months.items():
+                shard = shards.leaf(reader, self.layout, month, rating_id)
+                wanted.setdefault(shard, []).append(rating_id)
         elif txn is not None:
             index.rebuild(self.files)
             txn.reread()
@@ -241,14 +224,14 @@ class Engine:
         for month, record in placed:
             months.setdefault(month, {})[str(record["id"])] = record
         for month, records in months.items():
-            shards.add(txn, month, records, lambda: self._mark_split(txn))
+            shards.add(txn, month, records)
         index.set_entries(txn, {str(r["id"]): month for month, r in placed})
 
     def index_ids(self, prefix: str) -> list[str]:
         """Ids of stored ratings starting with `prefix` (two hex digits)."""
-        bucket = self.layout.index / f"{prefix}.json"
-        if index.trusted(self.layout, self.files, [bucket]):
-            return list(self.files.records(bucket, INDEX_TABLE))
+        found = index.ids_under(self.layout, self.files, prefix)
+        if found is not None:
+            return found
         where = index.scan(self.layout, self.files, strict=False)
         return [i for i in where if i.startswith(prefix)]
 
@@ -263,7 +246,7 @@ class Engine:
         if current is not None and month_of(current) == target:  # an edit: one file
             txn.change(self.layout.shard(current), RATINGS_TABLE, _merge({rating_id: record}))
             return
-        shards.add(txn, target, {rating_id: record}, lambda: self._mark_split(txn))
+        shards.add(txn, target, {rating_id: record})
         if current is not None:
             txn.change(self.layout.shard(current), RATINGS_TABLE, _drop(rating_id))
         index.set_entries(txn, {rating_id: target})

@@ -194,6 +194,11 @@ def sub_shard(shard: str, rating_id: str) -> str:
     return shard_child(shard, rating_id[len(prefix)])
 
 
+def sub_bucket(bucket: str, rating_id: str) -> str:
+    """The child of index file `bucket` that holds `rating_id` once it has split."""
+    return rating_id[: len(bucket) + 1]
+
+
 def shard_child(shard: str, digit: str) -> str:
     month, _, prefix = shard.partition(".")
     return f"{month}.{prefix}{digit}"

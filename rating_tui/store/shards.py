@@ -10,12 +10,15 @@ a month fill evenly. Nodes are tiny and never rewritten once written (routing re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from rating_tui.store import fileio
 from rating_tui.store.errors import RatingConflictError
 from rating_tui.store.files import Records
 from rating_tui.store.layout import (
+    FORMAT,
     HEX,
     RATINGS_TABLE,
     SHARD_LIMIT,
@@ -44,15 +47,9 @@ def leaf(reader: Reader, layout: Layout, month: str, rating_id: str) -> str:
     return name
 
 
-def add(
-    txn: Transaction,
-    month: str,
-    records: dict[str, dict[str, Any]],
-    on_split: Callable[[], None],
-) -> None:
-    """Add new `records` to `month` in `txn`, splitting shards that would pass the limit
-    (`on_split` is called first, once per split). A rating id already in its shard is
-    refused: adding never overwrites."""
+def add(txn: Transaction, month: str, records: dict[str, dict[str, Any]]) -> None:
+    """Add new `records` to `month` in `txn`, splitting shards that would pass the limit.
+    A rating id already in its shard is refused: adding never overwrites."""
     layout = txn.layout
     by_leaf: dict[str, dict[str, dict[str, Any]]] = {}
     for rating_id, record in records.items():
@@ -68,7 +65,6 @@ def add(
         if len(present) + len(new) <= SHARD_LIMIT:
             txn.change(path, RATINGS_TABLE, _adding(new))
         else:
-            on_split()
             split(txn, name, {**present, **new})
 
 
@@ -76,6 +72,7 @@ def split(txn: Transaction, name: str, records: dict[str, dict[str, Any]]) -> No
     """Make shard `name` a node and put `records` in its 16 children (any child file already
     present, left by a damaged earlier state, keeps its ratings)."""
     layout = txn.layout
+    mark_format(txn)
     children: dict[str, dict[str, dict[str, Any]]] = {shard_child(name, digit): {} for digit in HEX}
     for rating_id, record in records.items():
         children[sub_shard(name, rating_id)][rating_id] = record
@@ -94,3 +91,18 @@ def _adding(new: dict[str, dict[str, Any]]) -> Callable[[Records], None]:
         records.update(new)
 
     return edit
+
+
+def mark_format(txn: Transaction) -> None:
+    """A folder of format 1 becomes format 2 in the transaction of its first split, so that
+    an older rating-tui, which would not see the parts of a split file, refuses it."""
+    marker = txn.layout.marker
+    if txn.has_file(marker):
+        return
+    raw = fileio.read_bytes(marker)
+    try:
+        mark = json.loads(raw) if raw else None
+    except ValueError:
+        mark = None
+    if isinstance(mark, dict) and mark.get("format", FORMAT) < FORMAT:
+        txn.put_file(marker, json.dumps({**mark, "format": FORMAT}).encode())
