@@ -47,8 +47,9 @@ SPLIT_TABLE = "split"
 """The table of a node file: child name -> {} (shards) or {"n": entries under it} (index)."""
 SHARD_LIMIT = 256
 """Ratings a shard file holds at most (about 300 kB): one more splits it."""
-BUCKET_LIMIT = 1024
-"""Entries an index file holds at most (about 60 kB): one more splits it."""
+BUCKET_LIMIT = 2048
+"""Entries an index file holds at most (about 120 kB): one more splits it (the 256 top-level
+files reach it at 524,288 ratings)."""
 HEX = "0123456789abcdef"
 _MONTH = re.compile(r"^(\d{4}-\d{2}|undated)$")
 _SHARD = re.compile(r"^(\d{4}-\d{2}|undated)(\.[0-9a-f]{1,6})?$")
