@@ -63,8 +63,6 @@ class Engine:
         self._kept: dict[str, Instrument] = {}
         self._copies: set[Path] = set()
         """Instrument copies known to exist in the data folder."""
-        self.format = FORMAT
-        """The data format the folder's marker records (1: no file has split yet)."""
 
     # --- start-up and locking -----------------------------------------------------------------
 
@@ -133,7 +131,6 @@ class Engine:
             if create:
                 mark = {"format": FORMAT, "codec": self.codec.name}
                 fileio.write_atomic(marker, json.dumps(mark).encode())
-            self.format = FORMAT
             return
         try:
             data = json.loads(raw)
@@ -154,7 +151,6 @@ class Engine:
                 f"{self.layout.root} is stored with the {codec!r} codec, but was opened with "
                 f"{self.codec.name!r}; open it with the same settings it was created with."
             )
-        self.format = found
 
     # --- crash recovery -----------------------------------------------------------------------
 

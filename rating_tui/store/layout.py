@@ -1,6 +1,6 @@
 """Where each file of a data folder lives, and which shard a rating belongs in.
 
-    <data>/store.json              format marker: {"format": 1, "codec": "plain"} (never encoded)
+    <data>/store.json              format marker: {"format": 2, "codec": "plain"} (never encoded)
     <data>/instruments.json        id@version -> content hash and role keys, first use
     <data>/ratings/2026-01.json    ratings whose session date is in January 2026
     <data>/ratings/2026-01.a.json  ... once January has split: those whose id starts with "a"
@@ -134,8 +134,7 @@ class Layout:
         folder, _, file = name.rpartition("/")
         stem, dot, suffix = file.rpartition(".")
         ok = (
-            False
-            or (folder == "" and file in ("instruments.json", "manifest.json"))
+            (folder == "" and file in ("instruments.json", "manifest.json"))
             or (folder == "ratings" and suffix == "json" and is_shard_name(stem))
             or (folder == "index" and suffix == "json" and _BUCKET.match(stem) is not None)
             or (folder == "instrument-files" and suffix == "json" and _HASH.match(stem) is not None)

@@ -94,15 +94,16 @@ def _adding(new: dict[str, dict[str, Any]]) -> Callable[[Records], None]:
 
 
 def mark_format(txn: Transaction) -> None:
-    """A folder of format 1 becomes format 2 in the transaction of its first split, so that
-    an older rating-tui, which would not see the parts of a split file, refuses it."""
+    """A folder of format 1 becomes format 2 before its first split is committed, so that an
+    older rating-tui, which would not see the parts of a split file, refuses it rather than
+    show it half. The marker is written first, on its own (it is no data file, and never in a
+    journal): if the split then fails, the folder is format 2 and unsplit, which reads the
+    same."""
     marker = txn.layout.marker
-    if txn.has_file(marker):
-        return
     raw = fileio.read_bytes(marker)
     try:
         mark = json.loads(raw) if raw else None
     except ValueError:
         mark = None
-    if isinstance(mark, dict) and mark.get("format", FORMAT) < FORMAT:
-        txn.put_file(marker, json.dumps({**mark, "format": FORMAT}).encode())
+    if isinstance(mark, dict) and isinstance(mark.get("format"), int) and mark["format"] < FORMAT:
+        fileio.write_atomic(marker, json.dumps({**mark, "format": FORMAT}).encode())

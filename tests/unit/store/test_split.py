@@ -123,8 +123,15 @@ def test_an_old_folder_keeps_opening_and_becomes_format_2_when_it_first_splits(
     assert all(old.get(r.id) == r for r in first)
     assert json.loads(marker.read_text())["format"] == 1  # opening changes nothing
     monkeypatch.setattr(shards, "SHARD_LIMIT", SHARD)
-    old.finalise(make_rating(day="2025-05-06", number=9), instrument)
+    recorder = Recorder(data_dir)
+    with recorder.recording():
+        old.finalise(make_rating(day="2025-05-06", number=9), instrument)
     assert json.loads(marker.read_text()) == {"format": 2, "codec": "plain"}
+    # The marker is raised (renamed into place) before the split's journal exists, so a
+    # crash can never leave a split folder marked format 1; the journal never names it.
+    events = [(op[0], str(op[-1])) for op in recorder.log if op[0] in ("rename", "create")]
+    raised = events.index(("rename", "store.json"))
+    assert raised < min(i for i, e in enumerate(events) if "journal.json" in e[1])
     assert all(old.get(r.id) == r for r in first)
     assert [f for f in old.check() if f.level == "error"] == []
 
