@@ -27,6 +27,7 @@ whose children are present is a node), without reading them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -107,6 +108,7 @@ class Layout:
     def snapshots(self) -> Path:
         return self.root / ".snapshots"
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  # layouts live as long as their store
     def shard(self, name: str) -> Path:
         return self.ratings / f"{name}.json"
 
@@ -114,6 +116,7 @@ class Layout:
         """The top-level index file of a rating id (it may have split: see `index`)."""
         return self.index_file(rating_id[:2])
 
+    @functools.lru_cache(maxsize=8192)  # noqa: B019  # a path per id would cost as much as the rest
     def index_file(self, name: str) -> Path:
         return self.index / f"{name}.json"
 
