@@ -3,9 +3,11 @@ whole month of ratings each time (the app saves a draft on every change).
 
 Safety does not rest on timestamps: a cached parse is used only when the bytes now on disk are
 exactly the bytes it was parsed from (or written as), compared in full, so a change by another
-process, or a file restored by hand, is always seen. Serialising reuses the JSON text of every
-record object seen before and encodes only new ones; the store replaces a record object on
-every change and never edits one in place, which is what makes that reuse correct.
+process, or a file restored by hand, is always seen. From a file's second write on,
+serialising reuses the JSON text of every record object seen before and encodes only new ones
+(a file written once, as by an import, is dumped in one call instead); the store replaces a
+record object on every change and never edits one in place, which is what makes that reuse
+correct.
 """
 
 from __future__ import annotations

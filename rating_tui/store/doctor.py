@@ -30,6 +30,7 @@ from rating_tui.store.layout import (
     RATINGS_TABLE,
     REGISTRY_TABLE,
     SHARD_COUNTS,
+    SPLIT_TABLE,
     month_of,
 )
 from rating_tui.store.shapes import check_record, check_registry
@@ -155,6 +156,22 @@ def _check_shards(
             problem = check_record(rating_id, record, registry)
             if problem:
                 out.append(Finding("error", path, f"rating {rating_id}: {problem}"))
+    leaves = set(engine.layout.shard_names())
+    for node in engine.layout.shard_files():  # a month that has split: its parts must exist
+        if node not in leaves:
+            path = engine.layout.shard(node)
+            split = _read(engine, path, SPLIT_TABLE, out)
+            gone = sorted(str(c) for c in split if not engine.layout.shard(str(c)).exists())
+            if gone:
+                out.append(
+                    Finding(
+                        "error",
+                        path,
+                        f"this month has split, but {len(gone)} of its part(s) are missing "
+                        f"({', '.join(gone[:3])}): the ratings in them are lost; restore them "
+                        "from their backups (backups/ratings/<part>/)",
+                    )
+                )
     for rating_id, shards in located.items():
         if len(shards) > 1:
             out.append(

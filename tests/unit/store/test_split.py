@@ -73,6 +73,12 @@ def test_a_save_into_a_busy_month_rewrites_at_most_the_limit(
     assert [f for f in store.check() if f.level == "error"] == []
     march = json.loads((data_dir / "ratings" / "2025-03.json").read_text())
     assert set(march) == {SPLIT_TABLE}
+    lost = data_dir / "ratings" / f"{sorted(march[SPLIT_TABLE])[0]}.json"
+    lost.unlink()  # a part of the month is deleted by hand
+    errors = [
+        f.message for f in store.check() if f.level == "error" and f.path.name == "2025-03.json"
+    ]
+    assert any("part(s) are missing" in m for m in errors), errors
 
 
 @pytest.mark.usefixtures("small")
