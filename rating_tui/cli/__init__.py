@@ -140,6 +140,12 @@ def _data(app: typer.Typer, sub: str | None = None) -> None:
     app.command("demo")(demo)
 
 
+def _security(app: typer.Typer, sub: str | None = None) -> None:
+    from rating_tui.cli import audit_cmd
+
+    app.command("audit")(audit_cmd.audit)
+
+
 def _analysis(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import analysis_cmd
 
@@ -155,6 +161,7 @@ _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]]
     (("agreement", "calibrate"), _analysis),
     (("alerts", "report"), _alerts),
     (("doctor", "demo-data", "demo"), _data),
+    (("audit",), _security),
 ]
 """Every command, with the function that registers it (in `--help` order)."""
 

@@ -35,7 +35,7 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import bulk, doctor, fileio, snapshots, streaming
+from rating_tui.store import audit, bulk, doctor, fileio, snapshots, streaming
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -338,6 +338,12 @@ class Store:
         """Everything `rating-tui doctor` reports (errors first); changes nothing.
         `instruments` (the instrument files found) are compared with the copies kept here."""
         return doctor.check(self._engine, instruments)
+
+    def audit_log(self) -> audit.Log | None:
+        """Every entry of the folder's audit log (chain checked), or None before the first
+        save that kept one."""
+        with self._engine.locked(write=False):
+            return audit.read(self.data_dir, self._engine.codec)
 
     def kept_instrument(self, content_hash: str) -> Instrument | None:
         """The kept copy of the instrument with this content hash, if this folder has one."""

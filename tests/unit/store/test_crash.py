@@ -68,6 +68,9 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     for path in data.rglob("*"):
         if path.is_file() and path.suffix == ".json":
             json.loads(path.read_bytes())
+        elif path.name == "audit.jsonl":  # complete lines parse; a torn last one is cut later
+            for line in path.read_bytes().split(b"\n")[:-1]:
+                json.loads(line)
         elif path.is_file():
             assert path.name == ".lock" or path.name.endswith((TEMP_SUFFIX, STAGED_SUFFIX)), path
     # 2. every acknowledged save is there, in the acknowledged or the in-flight version
@@ -83,6 +86,8 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     store = Store.open(data)  # recovers: temp files and an interrupted move are cleaned up
     assert not data.joinpath("journal.json").exists()
     assert not list(data.rglob(f"*{TEMP_SUFFIX}")) and not list(data.rglob(f"*{STAGED_SUFFIX}"))
+    # the audit log agrees with the ratings after every kill (issue 16)
+    assert not [f for f in store.check() if f.level == "error"]
     for rating_id, marker in acked.items():
         stored = store.get(rating_id).notes.split(":")[0]
         assert stored in {marker, pending.get(rating_id)}, (rating_id, marker, stored)
