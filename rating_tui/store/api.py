@@ -35,8 +35,8 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import audit, bulk, doctor, fileio, snapshots, streaming
-from rating_tui.store.codec import PLAIN, Codec
+from rating_tui.store import audit, bulk, crypto, doctor, fileio, snapshots, streaming
+from rating_tui.store.codec import Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
     RatingInvalidError,
@@ -81,11 +81,15 @@ class Store:
         cls,
         data_dir: Path,
         *,
-        codec: Codec = PLAIN,
+        codec: Codec | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         keep_backups: int = DEFAULT_KEEP_BACKUPS,
     ) -> Store:
-        """Open (creating it 0700 if needed) the data folder `data_dir`; see `paths.data_dir`."""
+        """Open (creating it 0700 if needed) the data folder `data_dir`; see `paths.data_dir`.
+        Without `codec`, the folder's own: plain, or encrypted and unlocked by its passphrase
+        (`crypto.codec_for`; `PassphraseError` when none or a wrong one is given)."""
+        if codec is None:
+            codec = crypto.codec_for(Path(data_dir))
         engine = Engine(Layout(Path(data_dir), keep_backups), codec, lock_timeout)
         engine.start()
         return cls(engine)

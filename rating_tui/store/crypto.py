@@ -21,7 +21,6 @@ import base64
 import json
 import os
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,6 @@ NAME = "aesgcm-v1"
 MAGIC = b"RTE1"
 _NONCE = 12
 _KEY_AAD = b"rating-tui data key"
-ENV = "RATING_TUI_PASSPHRASE"
 SCRYPT = {"n": 2**16, "r": 8, "p": 1}
 """Default scrypt cost: 64 MiB of memory, a fraction of a second on a laptop (README)."""
 INSTALL = "pip install 'rating-tui[encrypt]'"
@@ -88,7 +86,7 @@ def is_sealed(data: bytes) -> bool:
 # --- keys --------------------------------------------------------------------------------------
 
 
-def _require() -> None:
+def require() -> None:
     try:
         import cryptography  # noqa: F401
     except ImportError:
@@ -99,7 +97,7 @@ def _require() -> None:
 
 def derive(passphrase: str, kdf: dict[str, Any]) -> bytes:
     """The key-encryption key: scrypt over the passphrase with the folder's parameters."""
-    _require()
+    require()
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
     salt = base64.b64decode(kdf["salt"])
@@ -170,29 +168,21 @@ class _Unlocked:
     key: str
 
 
-_reader: Callable[[str], str] | None = None
 _unlocked: dict[Path, _Unlocked] = {}
 
 
-def set_passphrase_reader(reader: Callable[[str], str] | None) -> None:
-    """How the passphrase is asked for when `$RATING_TUI_PASSPHRASE` is not set: the CLI asks
-    on a terminal; without a reader the store refuses. `reader(prompt)` returns it or raises
-    `PassphraseError`."""
-    global _reader
-    _reader = reader
-
-
 def passphrase(prompt: str) -> str:
-    """`$RATING_TUI_PASSPHRASE`, else the registered reader, else a refusal in words."""
-    value = os.environ.get(ENV)
-    if value:
-        return value
-    if _reader is not None:
-        return _reader(prompt)
-    raise PassphraseError(
-        f"This data folder is encrypted and no passphrase was given: set {ENV} or run the "
-        "command in a terminal. Nothing was read or changed."
-    )
+    """The passphrase from `rating_tui.passphrase`, or `PassphraseError` saying how to give
+    it. The store itself never prompts."""
+    from rating_tui import passphrase as source
+
+    try:
+        return source.ask(prompt)
+    except source.PassphraseUnavailable as exc:
+        raise PassphraseError(
+            f"This data folder is encrypted and needs its passphrase: {exc}. Nothing was read "
+            "or changed."
+        ) from None
 
 
 def codec_for(root: Path, given: str | None = None) -> Codec:
@@ -202,7 +192,7 @@ def codec_for(root: Path, given: str | None = None) -> Codec:
     if not is_encrypted(marker):
         return PLAIN
     assert marker is not None
-    _require()
+    require()
     key = root.resolve()
     accept_plain = marker.get("state") == "encrypting"
     known = _unlocked.get(key)
