@@ -33,8 +33,8 @@ NAME = "aesgcm-v1"
 MAGIC = b"RTE1"
 _NONCE = 12
 _KEY_AAD = b"rating-tui data key"
-SCRYPT = {"n": 2**16, "r": 8, "p": 1}
-"""Default scrypt cost: 64 MiB of memory, a fraction of a second on a laptop (README)."""
+SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+"""Default scrypt cost: 32 MiB of memory, a fraction of a second on a laptop (README)."""
 INSTALL = "pip install 'rating-tui[encrypt]'"
 
 
