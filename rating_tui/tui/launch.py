@@ -35,8 +35,16 @@ def build_app(
         from rating_tui.store.errors import StoreError
 
         catalogue = discover(default_sources(instruments))
+        from rating_tui.store.crypto import PassphraseError, codec_for
+
         try:
             return Opened(catalogue, Store.open(data_dir))
+        except PassphraseError as exc:
+
+            def unlock(secret: str) -> Store:
+                return Store.open(data_dir, codec=codec_for(data_dir, secret))
+
+            return Opened(catalogue, None, str(exc), unlock=unlock)
         except StoreError as exc:
             return Opened(catalogue, None, str(exc))
 
