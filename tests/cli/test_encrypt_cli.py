@@ -110,3 +110,29 @@ def test_passphrase_changes_the_wrapping_only(copy: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv(passphrase.ENV, "battery staple")
     crypto.forget_keys()
     assert run("ratings", "list", "--data", str(copy))[0] == 0
+
+
+def test_merge_between_plain_and_encrypted_folders_stores_as_the_target_is(
+    copy: Path, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    assert run("encrypt", "--data", str(copy))[0] == 0
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    crypto.forget_keys()
+    plain = tmp_path / "plain"
+    code, _, err = run("merge", str(copy), "--into", str(plain))  # encrypted -> new plain
+    assert code == 0, err
+    assert crypto.codec_for(plain).name == "plain"
+    ids = {r.id for r in Store.open(demo).iter_all(statuses=("draft", "final", "voided"))}
+    assert {r.id for r in Store.open(plain).iter_all(statuses=("draft", "final", "voided"))} == ids
+    fresh = tmp_path / "fresh"
+    fill_demo_data(Store.open(fresh), builtin_instrument(), 5, seed=9)
+    code, _, err = run("merge", str(fresh), "--into", str(copy))  # plain -> encrypted
+    assert code == 0, err
+    merged = Store.open(copy)
+    assert len(list(merged.iter_all(statuses=("draft", "final", "voided")))) > len(ids)
+    dyads = {str(r.session.get("dyad")) for r in Store.open(fresh).iter_all()}
+    for path in copy.rglob("*"):
+        if path.is_file():
+            assert not any(d.encode() in path.read_bytes() for d in dyads), path
+    assert run("doctor", "--data", str(copy))[0] == 0
