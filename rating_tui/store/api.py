@@ -99,6 +99,11 @@ class Store:
         return self._engine.layout.root
 
     @property
+    def encrypted(self) -> bool:
+        """True when the folder's files are encrypted (its codec is not plain)."""
+        return self._engine.codec.name != "plain"
+
+    @property
     def read_only(self) -> bool:
         """True when the folder is not writable: reading works, saving raises."""
         return self._engine.read_only

@@ -41,6 +41,15 @@ def findings(engine: Engine) -> list[Found]:
     except (StoreError, UnicodeDecodeError) as exc:
         return [("error", audit.log_path(root), f"the audit log cannot be read: {exc}")]
     stored = _stored(engine)
+    if getattr(engine.codec, "accept_plain", False):
+        out.append(
+            (
+                "warning",
+                layout.marker,
+                "encrypting this folder was interrupted: some files are still plain; run "
+                "`rating-tui encrypt` again to finish it",
+            )
+        )
     if log is None:
         if stored:
             out.append(

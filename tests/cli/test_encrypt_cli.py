@@ -64,6 +64,8 @@ def test_encrypt_then_export_with_the_passphrase_gives_the_same_bytes(
     monkeypatch.setenv(passphrase.ENV, SECRET)
     crypto.forget_keys()
     assert _export(copy, tmp_path / "after.jsonl") == before
+    _, _, err = run("export", "-o", str(tmp_path / "after.csv"), "--data", str(copy))
+    assert "this export is a plain file" in err
     code, out, _ = run("doctor", "--data", str(copy))
     assert code == 0, out
     code, out, _ = run("encrypt", "--data", str(copy))
