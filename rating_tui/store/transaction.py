@@ -264,7 +264,7 @@ def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
     there is none. Anything else raises `StoreCorruptError` naming the journal and the entry,
     before any file is touched."""
     journal = layout.journal
-    raw = fileio.read_bytes(journal, limit=1024 * 1024)
+    raw = fileio.read_bytes(journal)  # the audit entry of a big import can pass 1 MB
     if raw is None:
         return None
     try:

@@ -156,3 +156,16 @@ def test_a_crash_before_the_log_line_is_appended_is_completed_on_open(
     assert _errors(reopened) == []
     lines = audit.log_path(data_dir).read_text().splitlines()
     assert len(lines) == 3  # start, first save, second save: appended once
+
+
+def test_the_journal_of_a_big_import_is_read_back_whole(data_dir: Path) -> None:
+    from rating_tui.store import transaction
+    from rating_tui.store.layout import Layout
+
+    layout = Layout(data_dir)
+    data_dir.mkdir()
+    line = json.dumps({"txn": "0" * 16, "entry": {"n": 1, "ratings": ["x" * 3_000_000]}})
+    entry = {"transaction": "0" * 16, "files": ["manifest.json"], "audit": [line]}
+    layout.journal.write_text(json.dumps(entry))  # an import of ~15,000 ratings: 3 MB
+    found = transaction.read_journal(layout)
+    assert isinstance(found, transaction.Journal) and found.audit == [line]
