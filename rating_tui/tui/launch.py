@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from rating_tui import paths
+from rating_tui import passphrase, paths
 from rating_tui.tui.app import Opened, RatingApp
 
 
@@ -42,7 +43,11 @@ def build_app(
         except PassphraseError as exc:
 
             def unlock(secret: str) -> Store:
-                return Store.open(data_dir, codec=codec_for(data_dir, secret))
+                store = Store.open(data_dir, codec=codec_for(data_dir, secret))
+                # The export screen runs `rating-tui export` as a child process: it finds the
+                # passphrase in its environment (in memory only, as if the user had set it).
+                os.environ[passphrase.ENV] = secret
+                return store
 
             return Opened(catalogue, None, str(exc), unlock=unlock)
         except StoreError as exc:

@@ -3,12 +3,14 @@ dialog (never shown); three wrong ones leave it closed with a clear message, not
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
+from rating_tui import passphrase
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.store import Store, crypto
 from rating_tui.store.convert import encrypt_folder
@@ -36,7 +38,10 @@ async def _submit(pilot: Pilot[None], app: RatingApp, secret: str) -> None:
     await pilot.pause()
 
 
-async def test_the_right_passphrase_opens_the_folder(sealed: Path, tmp_path: Path) -> None:
+async def test_the_right_passphrase_opens_the_folder(
+    sealed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(passphrase.ENV, raising=False)  # restored after the test
     app = build_app(None, [], sealed, tmp_path / "prefs.json")
     async with app.run_test(size=(100, 36)) as pilot:
         await app.workers.wait_for_complete()
@@ -49,6 +54,8 @@ async def test_the_right_passphrase_opens_the_folder(sealed: Path, tmp_path: Pat
         await _submit(pilot, app, "right one")
         assert isinstance(app.screen, HomeScreen) and app.store is not None
         assert "EC0417" in str(app.screen.query_one("#recent").get_option_at_index(0).prompt)
+    # the export screen's child process (`rating-tui export`) finds it in its environment
+    assert os.environ[passphrase.ENV] == "right one"
 
 
 async def test_three_wrong_passphrases_leave_it_closed_and_say_so(
