@@ -109,13 +109,19 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     return len(acked)
 
 
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 def test_sigkill_at_random_moments_loses_nothing_acknowledged(
-    tmp_path: Path, writer_command: list[str]
+    tmp_path: Path, writer_command: list[str], encrypted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Two writers run at a time, each on its own folder, which is reused from trial to trial
     # so that every kill lands on a folder already marked by earlier kills.
     folders = [tmp_path / "a", tmp_path / "b"]
     earlier: list[dict[str, str]] = [{}, {}]
+    if encrypted:  # issue 16: the writers save through the AES-GCM codec
+        for folder in folders:
+            Store.open(folder)
+            encrypt_folder(folder, "pw", cost={"n": 2**10, "r": 8, "p": 1})
+        monkeypatch.setenv(passphrase.ENV, "pw")
 
     def trial(n: int) -> int:
         data = folders[n % 2]
