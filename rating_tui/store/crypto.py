@@ -141,7 +141,12 @@ def unwrap(marker: dict[str, Any], passphrase: str) -> bytes:
 
 
 def read_marker(root: Path) -> dict[str, Any] | None:
-    raw = fileio.read_bytes(root / "store.json", limit=1024 * 1024)
+    """The format marker's content; None when it is missing or unreadable (opening the folder
+    then says why, in the engine's words)."""
+    try:
+        raw = fileio.read_bytes(root / "store.json", limit=1024 * 1024)
+    except StoreError:
+        return None
     if raw is None:
         return None
     try:
