@@ -22,14 +22,27 @@ if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
 
+SUFFIXES = (".csv", "-codebook.csv", "-moments.csv")
+"""The table, its codebook and the now moments, after one base name."""
+
+
+def free_base(folder: Path, base: str) -> str:
+    """`base`, or `base-2`, `base-3`... when a file of that name is already in `folder`: a
+    second export on the same day never replaces the first one's files."""
+    name, n = base, 1
+    while any((folder / f"{name}{suffix}").exists() for suffix in SUFFIXES):
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
 def export_commands(
     data_dir: Path, folder: Path, instrument: str, layout: str, all_versions: bool, stamp: str
 ) -> tuple[list[str], list[Path]]:
-    """The export command line and the files it writes (table, codebook, now moments)."""
-    base = f"{instrument}-{layout}-{stamp}"
-    table, codebook, moments = (
-        folder / f"{base}{suffix}" for suffix in (".csv", "-codebook.csv", "-moments.csv")
-    )
+    """The export command line and the files it writes (table, codebook, now moments), named
+    so that no file already in `folder` is replaced."""
+    base = free_base(folder, f"{instrument}-{layout}-{stamp}")
+    table, codebook, moments = (folder / f"{base}{suffix}" for suffix in SUFFIXES)
     argv = [sys.executable, "-m", "rating_tui", "export", "--data", str(data_dir),
             "--instrument", instrument, "--layout", layout, "-o", str(table),
             "--codebook", str(codebook), "--moments", str(moments)]  # fmt: skip
@@ -113,15 +126,20 @@ class ExportScreen(Screen[None]):
             self.rating_app.data_dir, folder, instrument, layout, all_versions, stamp
         )
         self._show("Exporting…")
-        self._run(argv, files)
+        self._run(argv, files, files[0].name != f"{instrument}-{layout}-{stamp}.csv")
 
     @work(thread=True, exclusive=True)
-    def _run(self, argv: list[str], files: list[Path]) -> None:
+    def _run(self, argv: list[str], files: list[Path], renamed: bool) -> None:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
         message = result.stderr.strip()
         if result.returncode == 0:
             written = "\n".join(f"  {f}" for f in files if f.exists())
             message = f"{message}\n\nWritten:\n{written}"
+            if renamed:
+                message += (
+                    "\n\nAn earlier export of the same day is in this folder: its files are "
+                    "kept, and these have a number after the date."
+                )
         self.app.call_from_thread(self._show, message)
 
     def _show(self, text: str) -> None:
