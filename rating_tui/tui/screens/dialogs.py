@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import NowMoment
+from rating_tui.tui.widgets.boxes import BoxList
 
 CANCEL: list[BindingType] = [Binding("escape", "cancel", "Cancel")]
 T = TypeVar("T")
@@ -127,7 +128,7 @@ class MomentDialog(_Dialog[tuple[str, list[str]]]):
             yield Label(prompt, classes="hint", markup=False)
             yield TextArea(self.moment.text if self.moment else "", id="moment-text")
             yield Label("Which concepts did it touch? (space toggles)", classes="hint")
-            yield SelectionList[str](
+            yield BoxList[str](
                 *[(labels[k], k, k in tags) for k in self.instrument.moment_tags], id="tags"
             )
 

@@ -29,6 +29,7 @@ from rating_tui.ratings.validate import RatingProblem, field_value_problem
 from rating_tui.services.draft_session import known_dyads, suggest_session_number
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.widgets.boxes import BoxList
 from rating_tui.tui.widgets.footer import AppFooter
 
 Submit = Callable[[dict[str, Value | None]], list[RatingProblem]]
@@ -45,7 +46,7 @@ class KeepSelect(Select[int | str]):
     ]
 
 
-class KeepSelectionList(SelectionList[int | str]):
+class KeepSelectionList(BoxList[int | str]):
     """Boxes on which Enter keeps the ticks and moves on (space ticks)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
