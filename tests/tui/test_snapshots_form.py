@@ -28,3 +28,32 @@ async def to_boxes(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def test_boxes_differ_without_colour(snap_compare, snapshot_app: RatingApp) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(snapshot_app, terminal_size=(80, 24), run_before=to_boxes)
+
+
+async def to_rater(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("n")
+    await pilot.pause()
+    pilot.app.screen.query_one("#field-rater", Input).focus()
+    await settle(pilot)
+
+
+def test_the_rule_of_the_focused_field_is_whole(snap_compare, snapshot_app: RatingApp) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(snapshot_app, terminal_size=(80, 24), run_before=to_rater)
+
+
+async def test_the_rule_stays_readable_at_80x24(snapshot_app: RatingApp) -> None:
+    from textual.widgets import Label
+
+    async with snapshot_app.run_test(size=(80, 24)) as pilot:
+        await to_rater(pilot)
+        form = pilot.app.screen
+        hint = form.query_one("#hint-rater", Label)
+        assert (
+            hint.display
+            and "letters, digits, '.', '_' or '-' (e.g. RP or clin_03); no spaces"
+            in str(hint.content)
+        )
+        assert hint.region.right <= 80 and hint.region.height >= 2  # wrapped, not cut
+        assert not form.query_one("#hint-dyad", Label).display  # only the focused field's
+        await pilot.press("R", "P")  # the placeholder is gone once typed; the rule stays
+        assert hint.display

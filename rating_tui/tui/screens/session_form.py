@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
@@ -35,6 +36,11 @@ from rating_tui.tui.widgets.footer import AppFooter
 Submit = Callable[[dict[str, Value | None]], list[RatingProblem]]
 Checker = Callable[[dict[str, Value | None]], list[Finding]]
 """The pre-store checks (duplicate session, future date, order) for valid values."""
+
+
+def _hint(f: SessionField) -> str:
+    """What a field expects, in words: its pattern's rule, else its help, else the format."""
+    return f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
 
 
 class KeepSelect(Select[int | str]):
@@ -103,6 +109,8 @@ class SessionFormScreen(Screen[bool]):
                     yield Label(label, classes="field-label")
                     yield self._editor(f)
                 yield Label("", id=f"error-{f.key}", classes="error field-error")
+                if _hint(f):
+                    yield Label(_hint(f), id=f"hint-{f.key}", classes="field-hint", markup=False)
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -129,7 +137,7 @@ class SessionFormScreen(Screen[bool]):
         suggester = None
         if f.role == "dyad" and self.store is not None:
             suggester = SuggestFromList(known_dyads(self.store, self.instrument))
-        placeholder = f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
+        placeholder = _hint(f)
         return Input(
             "" if value is None else str(value),
             placeholder=shorten(placeholder, 50, placeholder="…"),  # fits at 80 columns
@@ -139,6 +147,14 @@ class SessionFormScreen(Screen[bool]):
             # No `type=`: Textual's number inputs drop what they do not accept (the comma of
             # 3,5 would give 35). Everything typed is kept and read by `parse_field_text`.
         )
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """The focused field's rule in full under it (the placeholder is cut at 80 columns,
+        and it is gone once something is typed); the other fields' rules hidden."""
+        focused = self._field(event.widget.id)
+        for f in self.instrument.fields:
+            if _hint(f):
+                self.query_one(f"#hint-{f.key}").display = f is focused
 
     # --- reading values ----------------------------------------------------------------------
 
