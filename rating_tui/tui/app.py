@@ -23,7 +23,11 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.app import SystemCommand
     from textual.command import Provider
+    from textual.screen import Screen
     from textual.widgets import Input, TextArea
 
     from rating_tui.instruments.catalogue import Catalogue
@@ -217,6 +221,13 @@ class RatingApp(App[None]):
         field.value = drawable(value)
         field.cursor_position = position
         self.notify(changed_words(value), title="Emoji changed", timeout=10)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette entries but its "Keys" (the focused widget's keys): the app's
+        own "Help: every key" lists them all, and two entries about keys confused."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
 
     def action_toggle_theme(self) -> None:
         """Switch between the light and dark built-in themes."""
