@@ -21,7 +21,8 @@ async def to_boxes(pilot) -> None:  # type: ignore[no-untyped-def]
     form = pilot.app.screen
     form.query_one("#field-dyad", Input).value = "EC0417"
     boxes = form.query_one("#field-present", SelectionList)
-    boxes.focus()
+    boxes.focus(scroll_visible=False)
+    boxes.scroll_visible(animate=False)  # no animation: the same picture on a slow machine
     await pilot.press("space")  # unticks Mother (Mother and Infant are the default)
     await settle(pilot)
 
@@ -33,7 +34,10 @@ def test_boxes_differ_without_colour(snap_compare, snapshot_app: RatingApp) -> N
 async def to_rater(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("n")
     await pilot.pause()
-    pilot.app.screen.query_one("#field-rater", Input).focus()
+    rater = pilot.app.screen.query_one("#field-rater", Input)
+    rater.cursor_blink = False  # the same picture at any moment
+    rater.focus(scroll_visible=False)
+    rater.scroll_visible(animate=False)
     await settle(pilot)
 
 
@@ -57,3 +61,49 @@ async def test_the_rule_stays_readable_at_80x24(snapshot_app: RatingApp) -> None
         assert not form.query_one("#hint-dyad", Label).display  # only the focused field's
         await pilot.press("R", "P")  # the placeholder is gone once typed; the rule stays
         assert hint.display
+
+
+async def to_text_dialog(pilot) -> None:  # type: ignore[no-untyped-def]
+    from rating_tui.tui.screens.dialogs import TextDialog
+
+    title = "What did the mother say about her own mother? (free text, up to 2,000 characters)"
+    text = "She said her mother never held her when she cried.\nShe laughed when the baby did."
+    await pilot.app.push_screen(TextDialog(title, text, multiline=True, max_length=2000))
+    pilot.app.screen.query_one("#text").cursor_blink = False  # the same picture at any moment
+    await settle(pilot)
+
+
+async def to_choose_instrument(pilot) -> None:  # type: ignore[no-untyped-def]
+    from rating_tui.tui.screens.dialogs import ChooseInstrument
+
+    found = [li.instrument for li in pilot.app.catalogue.instruments]
+    await pilot.app.push_screen(ChooseInstrument(found, found[-1].ref))
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_text_dialog(snap_compare, snapshot_app: RatingApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(snapshot_app, terminal_size=size, run_before=to_text_dialog)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_choose_instrument_dialog(
+    snap_compare, snapshot_app: RatingApp, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(snapshot_app, terminal_size=size, run_before=to_choose_instrument)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("dialog", [to_text_dialog, to_choose_instrument], ids=["text", "choose"])
+async def test_dialogs_are_fully_visible(  # type: ignore[no-untyped-def]
+    snapshot_app: RatingApp, size: tuple[int, int], dialog
+) -> None:
+    from textual.containers import Vertical
+
+    async with snapshot_app.run_test(size=size) as pilot:
+        await dialog(pilot)
+        box = pilot.app.screen.query_one(".dialog", Vertical)
+        assert box.region.x >= 0 and box.region.y >= 0
+        assert box.region.right <= size[0] and box.region.bottom <= size[1]
+        for child in box.children:
+            assert child.region.height > 0 and child.region.bottom <= box.region.bottom
