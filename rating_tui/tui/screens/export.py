@@ -9,18 +9,15 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, Switch
 
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
-
+from rating_tui.tui.screens.base import AppScreen
 
 SUFFIXES = (".csv", "-codebook.csv", "-moments.csv")
 """The table, its codebook and the now moments, after one base name."""
@@ -51,18 +48,15 @@ def export_commands(
     return argv, [table, codebook, moments]
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(AppScreen[None]):
     """Choose instrument, layout and folder; export; see what was written."""
 
     CSS_PATH = "export.tcss"
+    SUB_TITLE = "Export"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+e", "export", "Export", id="do_export", priority=True),
         Binding("escape", "back", "Home", id="export_back"),
     ]
-
-    @property
-    def rating_app(self) -> RatingApp:
-        return cast("RatingApp", self.app)
 
     def compose(self) -> ComposeResult:
         ids = sorted({li.instrument.id for li in self.rating_app.catalogue.instruments})
@@ -101,9 +95,6 @@ class ExportScreen(Screen[None]):
             yield Button("Export", variant="primary", id="x-go")
             yield Static(id="x-result")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.sub_title = "Export"
 
     def on_button_pressed(self) -> None:
         self.action_export()
@@ -144,6 +135,3 @@ class ExportScreen(Screen[None]):
 
     def _show(self, text: str) -> None:
         self.query_one("#x-result", Static).update(text)
-
-    def action_back(self) -> None:
-        self.dismiss()

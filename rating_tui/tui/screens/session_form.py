@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import DescendantFocus
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static
@@ -30,6 +29,7 @@ from rating_tui.ratings.validate import RatingProblem, field_value_problem
 from rating_tui.services.draft_session import known_dyads, suggest_session_number
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.boxes import BoxList
 from rating_tui.tui.widgets.footer import AppFooter
 
@@ -60,7 +60,7 @@ class KeepSelectionList(BoxList[int | str]):
     ]
 
 
-class SessionFormScreen(Screen[bool]):
+class SessionFormScreen(AppScreen[bool]):
     """Dismisses with True once the values are valid and saved by `submit`."""
 
     CSS_PATH = "session_form.tcss"
@@ -334,7 +334,7 @@ class SessionFormScreen(Screen[bool]):
         try:
             refused = self.submit(values)
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            self.refused(exc)
             return
         for problem in refused:
             self._show_error(problem.path, problem.message)
