@@ -80,7 +80,7 @@ def demo(
     ctx: typer.Context,
     count: Annotated[
         int, typer.Option(min=1, max=20_000, help="How many ratings.", metavar="N")
-    ] = 600,
+    ] = 600,  # data_cmd.DEMO_COUNT (not imported: start-up time)
     seed: Annotated[int, typer.Option(help="Same seed, same data.", metavar="N")] = 1,
 ) -> None:
     """Open the app on a temporary data folder filled with synthetic ratings.
@@ -225,8 +225,39 @@ def _command_words(argv: list[str]) -> list[str]:
     return words
 
 
+def hoist_instruments(argv: list[str]) -> list[str]:
+    """`argv` with every `--instruments DIR` given after the command moved before it, where
+    the root command reads it: `--instruments` is then taken wherever `--data` is (and after
+    any other command), rather than refused as an unknown option of the command."""
+    command, skip = None, False
+    for n, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            command = n
+            break
+    if command is None:
+        return argv
+    front, moved, rest = argv[:command], [], []
+    tail = iter(argv[command:])
+    for arg in tail:
+        if arg == "--":
+            rest += [arg, *tail]
+        elif arg == "--instruments":
+            value = next(tail, None)
+            moved += [arg] if value is None else [arg, value]
+        elif arg.startswith("--instruments="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+    return [*front, *moved, *rest]
+
+
 def main() -> None:
     """Console-script entry point."""
+    sys.argv[1:] = hoist_instruments(sys.argv[1:])
     words: list[str | None] = [*_command_words(sys.argv[1:]), None, None]
     name, sub = words[0], words[1]
     known = any(name in names for names, _ in _GROUPS)

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from rating_tui.store import Store
     from rating_tui.store.doctor import Finding
 
+DEMO_COUNT = 600
+"""`demo-data`'s default count, the same as `demo`'s."""
+
 DataOption = Annotated[
     Path | None,
     typer.Option(
@@ -173,8 +176,16 @@ def _report(findings: list[Finding], problems: list[str]) -> bool:
 def demo_data(
     ctx: typer.Context,
     count: Annotated[
-        int, typer.Option("--count", "-n", help="How many ratings to make.", metavar="N")
-    ],
+        int,
+        typer.Option(
+            "--count",
+            "-n",
+            help=f"How many ratings to make (default {DEMO_COUNT}, as `demo`: enough to try "
+            "the app, exports and agreement).",
+            show_default=False,
+            metavar="N",
+        ),
+    ] = DEMO_COUNT,
     seed: Annotated[int, typer.Option(help="Same seed, same ratings.", metavar="N")] = 0,
     data: DataOption = None,
     force: Annotated[

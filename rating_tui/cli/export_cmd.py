@@ -172,6 +172,7 @@ def export(
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
     folders = data or [data_dir(_settings(ctx)[0])]
     target = None if output == "-" else Path(output)
+    replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
     lines: list[str] = []
     try:
         instruments = _instruments(ctx)
@@ -185,6 +186,7 @@ def export(
             plan = Plan(versions, mode, guard=guard)
         if fmt in ("sav", "dta"):
             lines = _write_stats(fmt, target, request, sources, instruments, plan)
+            lines[0] += _replaced(target, replaced)
         else:
             with ExitStack() as stack:
                 main = _sink(target or Path("-"), stack)
@@ -192,13 +194,19 @@ def export(
                 moments_sink = _sink(moments, stack)
                 summary = run(request, sources, instruments, main, moments_sink, _Bar(stack), plan)
             where = target or "stdout"
-            lines = [f"exported {summary.ratings} rating(s) ({summary.rows} rows) to {where}"]
+            lines = [
+                f"exported {summary.ratings} rating(s) ({summary.rows} rows) to {where}"
+                + _replaced(target, replaced)
+            ]
             if moments is not None:
-                lines.append(f"wrote {summary.moments} now moment(s) to {moments}")
+                lines.append(
+                    f"wrote {summary.moments} now moment(s) to {moments}"
+                    + _replaced(moments, replaced)
+                )
             lines += _merge_lines(summary.merge, len(sources))
         if codebook is not None and plan is not None:
             _write_codebook(codebook, plan, request)
-            lines.append(f"wrote the codebook to {codebook}")
+            lines.append(f"wrote the codebook to {codebook}" + _replaced(codebook, replaced))
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     except OSError as exc:
@@ -225,6 +233,12 @@ def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
     ratings = rating_stream(request, sources, instruments, report)
     rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings)
     return [f"exported {rows} rating(s) to {target}", *_merge_lines(report, len(sources))]
+
+
+def _replaced(path: Path | None, replaced: set[Path]) -> str:
+    """Said after a file written over one that was there: an export never replaces silently
+    (the app picks a new name instead; `-o FILE` on the command line names the file meant)."""
+    return " (it replaced the file that was there)" if path in replaced else ""
 
 
 def _write_codebook(path: Path, plan: Any, request: Any) -> None:

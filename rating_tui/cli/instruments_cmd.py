@@ -36,12 +36,49 @@ def _catalogue(ctx: typer.Context, reuse: Catalogue | None = None) -> Catalogue:
 
 def list_instruments(ctx: typer.Context) -> None:
     """List the instruments found: id, version, title, source folder, item count."""
+    catalogue = _catalogue(ctx)
+    console = _console()
+    widest = max((len(li.instrument.id) for li in catalogue.instruments), default=0)
+    if widest + TABLE_ROOM > console.width:
+        _list_stacked(catalogue, console)
+    else:
+        _list_table(catalogue, console)
+    if catalogue.problems:
+        files = len({p.file for p in catalogue.problems})
+        _console(stderr=True).print(
+            f"[yellow]{files} file(s) could not be used[/]; "
+            "see them with [bold]rating-tui instruments validate[/]"
+        )
+
+
+TABLE_ROOM = 54
+"""Columns the table needs besides the id (version, items, borders, and about 16 each for
+title and source): below that the list is stacked, so that no id is cut and no title hidden."""
+
+
+def _list_stacked(catalogue: Catalogue, console: Console) -> None:
+    """One instrument per block: `id version · N items` on its own line (never split), then
+    its title and its source folder, wrapped."""
+    from rich.markup import escape
+    from rich.text import Text
+
+    from rating_tui.safetext import escape as shown
+
+    console.print("Instruments", style="italic")
+    for li in catalogue.instruments:
+        ins = li.instrument
+        head = Text(ins.id, style="bold").append(f" {ins.version} · {len(ins.items)} items")
+        console.print(head, no_wrap=True, overflow="ignore", crop=False)
+        console.print(Text(f"  {shown(ins.title)}"), overflow="fold")
+        console.print(f"  {li.source}: {escape(str(li.path.parent))}", overflow="fold")
+
+
+def _list_table(catalogue: Catalogue, console: Console) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from rating_tui.safetext import escape as shown
 
-    catalogue = _catalogue(ctx)
     table = Table(title="Instruments", title_justify="left", expand=False)
     table.add_column("id", no_wrap=True)
     table.add_column("version", no_wrap=True)
@@ -57,13 +94,7 @@ def list_instruments(ctx: typer.Context) -> None:
             f"{li.source}: {escape(str(li.path.parent))}",
             str(len(ins.items)),
         )
-    _console().print(table)
-    if catalogue.problems:
-        files = len({p.file for p in catalogue.problems})
-        _console(stderr=True).print(
-            f"[yellow]{files} file(s) could not be used[/]; "
-            "see them with [bold]rating-tui instruments validate[/]"
-        )
+    console.print(table)
 
 
 def show(

@@ -1,5 +1,6 @@
-"""Scales of the instrument format: likert, numeric (slider), yes/no, single and multiple
-choice, free text. Each knows which values it allows, so anchors and answers can be checked."""
+"""Scales of the instrument format: likert, numeric (typed or stepped), yes/no, single and
+multiple choice, free text. Each knows which values it allows, so anchors and answers can be
+checked."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class LikertScale(Strict):
 
 
 class NumericScale(Strict):
-    """A number between min and max in steps of `step`; shown as a slider (e.g. 0-100)."""
+    """A number between min and max in steps of `step` (e.g. 0-100), typed or stepped."""
 
     type: Literal["numeric"]
     min: int | float

@@ -73,7 +73,7 @@ choices = [
 default = "home"
 
 # --- Scales: defined once, used by many items. ------------------------------------------------
-# Types: likert (labelled integer points), numeric (min, max, step; a slider), yes_no,
+# Types: likert (labelled integer points), numeric (min, max, step; typed), yes_no,
 # single_choice, multiple_choice (choices with codes), text.
 
 [scales.presence]

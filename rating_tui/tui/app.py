@@ -23,7 +23,12 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.app import SystemCommand
     from textual.command import Provider
+    from textual.screen import Screen
+    from textual.widgets import Input, TextArea
 
     from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.store.api import Store
@@ -207,6 +212,41 @@ class RatingApp(App[None]):
 
         question = f"Quit? Not kept in the draft (not valid): {', '.join(invalid)}."
         self.push_screen(ConfirmDialog(question, "Quit"), answer)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Marks that terminals draw at different widths (👍🏽) are taken out as typed, in any
+        text box, and the app says so (`widths.py`): otherwise the box's border breaks."""
+        from rating_tui.tui.widths import changed_words, drawable
+
+        area = event.text_area
+        text = area.text
+        if drawable(text) == text:
+            return
+        row, column = area.cursor_location
+        line = area.document.get_line(row)
+        area.load_text(drawable(text))
+        area.cursor_location = (row, len(drawable(line[:column])))
+        self.notify(changed_words(text), title="Emoji changed", timeout=10)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The same for one-line inputs."""
+        from rating_tui.tui.widths import changed_words, drawable
+
+        field = event.input
+        value = field.value
+        if drawable(value) == value:
+            return
+        position = len(drawable(value[: field.cursor_position]))
+        field.value = drawable(value)
+        field.cursor_position = position
+        self.notify(changed_words(value), title="Emoji changed", timeout=10)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette entries but its "Keys" (the focused widget's keys): the app's
+        own "Help: every key" lists them all, and two entries about keys confused."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
 
     def action_toggle_theme(self) -> None:
         """Switch between the light and dark built-in themes."""

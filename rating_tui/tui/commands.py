@@ -16,8 +16,31 @@ HELP = "Help: every key"
 """Not "Keys": Textual's own palette entry has that name (the focused widget's keys)."""
 
 
+def _agreement(app: RatingApp) -> None:
+    """Agreement statistics are the command line's (numpy and scipy, in an optional extra);
+    the palette says how to run them on this data folder, and offers calibration."""
+    from rating_tui.tui.screens.calibration import CalibrationScreen
+    from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+    question = (
+        "Agreement between raters (ICC, alpha, kappa, with the sentence for a paper) is "
+        "computed on the command line:\n\n"
+        f"  rating-tui agreement --data {app.data_dir}\n\n"
+        "(it needs: pip install 'rating-tui[stats]'; --details for every statistic). In the "
+        "app, Calibration compares a trainee's ratings with a gold rater's, item by item. "
+        "Open Calibration?"
+    )
+
+    def answer(open_it: bool | None) -> None:
+        if open_it:
+            app.push_screen(CalibrationScreen())
+
+    app.push_screen(ConfirmDialog(question, "Open Calibration"), answer)
+
+
 class RatingCommands(Provider):
-    """New rating, history, instruments, keys, theme: reachable by name from anywhere."""
+    """New rating, history, export, calibration, agreement, instruments, keys, theme:
+    reachable by name from anywhere."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         from rating_tui.tui import flow
@@ -65,6 +88,14 @@ class RatingCommands(Provider):
                     "Calibration",
                     "A trainee's ratings against a gold rater's",
                     lambda: app.push_screen(CalibrationScreen()),
+                ),
+            )
+            commands.insert(
+                4,
+                (
+                    "Agreement",
+                    "How well raters agree: the command to run, and what the app offers",
+                    partial(_agreement, app),
                 ),
             )
         return commands

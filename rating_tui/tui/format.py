@@ -69,13 +69,15 @@ def answer_text(answer: Answered | Missing | None, codes: dict[str, str]) -> str
 def labelled_answer(
     answer: Answered | Missing | None, scale: Scale | None, codes: dict[str, str]
 ) -> str:
-    """An answer with its scale's words: `2 Moderate`, `Play, Feed`, `Not observed...`."""
+    """An answer with its scale's words: `2 Moderate`, `Low`, `Play, Feed`, `Not observed`."""
     labels = dict(scale_points(scale)) if scale is not None else {}
     if not isinstance(answer, Answered) or not labels:
         return answer_text(answer, codes)
     if isinstance(answer.value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in answer.value)
     label = labels.get(str(answer.value))
+    if label and isinstance(answer.value, str):
+        return label  # a choice code is a name, not a point: `Low`, not `low Low`
     return f"{answer.value} {label}" if label else str(answer.value)
 
 

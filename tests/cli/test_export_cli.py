@@ -351,3 +351,15 @@ def test_merge_into_a_folder_that_holds_an_older_and_a_conflicting_copy(
     assert conflicted.notes == "edited later on the laptop"  # the newest copy wins
     kept = [r.previous.notes for r in conflicted.revisions]
     assert "edited in the study" in kept  # and the study's own version is in its history
+
+
+def test_writing_over_an_existing_file_says_so(tmp_path: Path, folder: Path, data: Path) -> None:
+    out, book = tmp_path / "ratings.csv", tmp_path / "codebook.csv"
+    args = ["--instruments", str(folder), "export", "--data", str(data), "-o", str(out)]
+    code, _, err = run(*args, "--codebook", str(book))
+    assert code == 0, err
+    assert "replaced" not in err
+    code, _, err = run(*args, "--codebook", str(book))
+    assert code == 0, err
+    assert f"to {out} (it replaced the file that was there)" in err
+    assert f"codebook to {book} (it replaced the file that was there)" in err

@@ -4,6 +4,7 @@ ctrl+q on the session step, the same session twice, a date in the future."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,19 @@ class Terminal:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
+
+    def wait_for_field(self, label: str, value: str, timeout: float = 20) -> str:
+        """Wait until the form's row `label` shows `value` (not just anywhere: the focused
+        field's rule under it may quote an example such as EC0417)."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if any(re.match(rf"\s*{re.escape(label)}\s+{re.escape(value)}", line)
+                   for line in screen.splitlines()):  # fmt: skip
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{label} {value!r} did not appear; the screen was:\n{screen}")
 
     def keys(self, *keys: str) -> None:
         """Each key once the one before has shown on screen (text or cursor: a focus move
@@ -126,7 +140,7 @@ def test_first_key_decimal_comma_and_ctrl_q_keeping_a_draft(terminal) -> None:  
     t.wait_for("Dyad code")
     t.type("ec0417")
     t.keys("Enter")
-    t.wait_for("EC0417")  # upper-cased
+    t.wait_for_field("Dyad code", "EC0417")  # upper-cased
     t.keys("Enter", "Enter")  # date and number kept
     t.type("RP")
     t.keys("Enter", "Enter", "Enter")  # rater, setting kept, duration left empty

@@ -9,14 +9,13 @@ same functions; the ratings are read in a worker thread so a large store does no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from rating_tui.analysis.calibration import RaterCalibration, calibrate
@@ -26,19 +25,18 @@ from rating_tui.export.select import Instruments
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import InstrumentRef
 from rating_tui.safetext import escape
-
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens.base import AppScreen
 
 COLUMNS = ("Item", "Verdict", "Sessions", "Bias", "Abs diff", "Exact", "Within 1")
 ITEM_WIDTH = 24
 """Longer item labels are cut short so that the verdict stays on screen at 100 columns."""
 
 
-class CalibrationScreen(Screen[None]):
+class CalibrationScreen(AppScreen[None]):
     """Choose a gold rater and a trainee among the raters found; see where they differ."""
 
     CSS_PATH = "calibration.tcss"
+    SUB_TITLE = "Calibration against a gold rater"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="calibration_back"),
     ]
@@ -48,10 +46,6 @@ class CalibrationScreen(Screen[None]):
         self._wanted = (gold, trainee)
         """Raters to preselect once the ratings are read (e.g. from the history)."""
         self._tables: dict[str, SessionTable] = {}
-
-    @property
-    def rating_app(self) -> RatingApp:
-        return cast("RatingApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,7 +59,6 @@ class CalibrationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Calibration against a gold rater"
         table = self.query_one("#cal-items", DataTable)
         for name in COLUMNS:
             table.add_column(name, key=name, width=ITEM_WIDTH if name == "Item" else None)
@@ -163,6 +156,3 @@ class CalibrationScreen(Screen[None]):
 
     def _status(self, text: str) -> None:
         self.query_one("#cal-status", Static).update(text)
-
-    def action_back(self) -> None:
-        self.dismiss()

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import NowMoment
+from rating_tui.tui.widgets.boxes import BoxList
 
 CANCEL: list[BindingType] = [Binding("escape", "cancel", "Cancel")]
 T = TypeVar("T")
@@ -95,11 +96,26 @@ class TextDialog(_Dialog[str]):
     def on_input_submitted(self) -> None:
         self.action_keep()
 
-    def action_keep(self) -> None:
+    def _typed(self) -> str:
         widget = self.query_one("#text")
         text = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
-        if not self.too_long(str(text).strip(), self.max_length):
-            self.dismiss(str(text).strip())
+        return str(text).strip()
+
+    def action_keep(self) -> None:
+        if not self.too_long(self._typed(), self.max_length):
+            self.dismiss(self._typed())
+
+    def action_cancel(self) -> None:
+        """Escape asks before throwing away a changed answer, as the now-moment dialog does."""
+        if self._typed() == self.text.strip():
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog("Discard what you wrote?", "Discard"), answer)
 
 
 class MomentDialog(_Dialog[tuple[str, list[str]]]):
@@ -127,7 +143,7 @@ class MomentDialog(_Dialog[tuple[str, list[str]]]):
             yield Label(prompt, classes="hint", markup=False)
             yield TextArea(self.moment.text if self.moment else "", id="moment-text")
             yield Label("Which concepts did it touch? (space toggles)", classes="hint")
-            yield SelectionList[str](
+            yield BoxList[str](
                 *[(labels[k], k, k in tags) for k in self.instrument.moment_tags], id="tags"
             )
 

@@ -10,24 +10,21 @@ up the frame.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.services.alerts import Alert, current, evaluate
 from rating_tui.services.trajectory import Trajectory, dyad_trajectory
-
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens.base import AppScreen
 
 
-class DyadScreen(Screen[None]):
+class DyadScreen(AppScreen[None]):
     """Trajectories of one dyad on one instrument (every version of its id)."""
 
     CSS_PATH = "dyad.tcss"
@@ -65,7 +62,7 @@ class DyadScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dyad")
     def _read(self) -> None:
-        app = cast("RatingApp", self.app)
+        app = self.rating_app
         assert app.store is not None
         trajectory = dyad_trajectory(app.store, self.instrument, self.dyad)
         alerts = current(evaluate(trajectory, today=app.today()))
@@ -134,7 +131,7 @@ class DyadScreen(Screen[None]):
         from rating_tui.outputs import atomic_write_text
         from rating_tui.services.report import dyad_report
 
-        app = cast("RatingApp", self.app)
+        app = self.rating_app
         today = app.today()
         alerts = evaluate(trajectory, today=today)
         import platformdirs
@@ -157,9 +154,6 @@ class DyadScreen(Screen[None]):
         from rating_tui.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(dyad=self.dyad))
-
-    def action_back(self) -> None:
-        self.dismiss()
 
 
 def _alert_lines(alerts: list[Alert], t: Trajectory) -> str:

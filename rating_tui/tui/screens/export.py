@@ -9,27 +9,37 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, Switch
 
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens.base import AppScreen
+
+SUFFIXES = (".csv", "-codebook.csv", "-moments.csv")
+"""The table, its codebook and the now moments, after one base name."""
+
+
+def free_base(folder: Path, base: str) -> str:
+    """`base`, or `base-2`, `base-3`... when a file of that name is already in `folder`: a
+    second export on the same day never replaces the first one's files."""
+    name, n = base, 1
+    while any((folder / f"{name}{suffix}").exists() for suffix in SUFFIXES):
+        n += 1
+        name = f"{base}-{n}"
+    return name
 
 
 def export_commands(
     data_dir: Path, folder: Path, instrument: str, layout: str, all_versions: bool, stamp: str
 ) -> tuple[list[str], list[Path]]:
-    """The export command line and the files it writes (table, codebook, now moments)."""
-    base = f"{instrument}-{layout}-{stamp}"
-    table, codebook, moments = (
-        folder / f"{base}{suffix}" for suffix in (".csv", "-codebook.csv", "-moments.csv")
-    )
+    """The export command line and the files it writes (table, codebook, now moments), named
+    so that no file already in `folder` is replaced."""
+    base = free_base(folder, f"{instrument}-{layout}-{stamp}")
+    table, codebook, moments = (folder / f"{base}{suffix}" for suffix in SUFFIXES)
     argv = [sys.executable, "-m", "rating_tui", "export", "--data", str(data_dir),
             "--instrument", instrument, "--layout", layout, "-o", str(table),
             "--codebook", str(codebook), "--moments", str(moments)]  # fmt: skip
@@ -38,18 +48,15 @@ def export_commands(
     return argv, [table, codebook, moments]
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(AppScreen[None]):
     """Choose instrument, layout and folder; export; see what was written."""
 
     CSS_PATH = "export.tcss"
+    SUB_TITLE = "Export"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+e", "export", "Export", id="do_export", priority=True),
         Binding("escape", "back", "Home", id="export_back"),
     ]
-
-    @property
-    def rating_app(self) -> RatingApp:
-        return cast("RatingApp", self.app)
 
     def compose(self) -> ComposeResult:
         ids = sorted({li.instrument.id for li in self.rating_app.catalogue.instruments})
@@ -96,9 +103,6 @@ class ExportScreen(Screen[None]):
             yield Static(id="x-result")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.sub_title = "Export"
-
     def on_button_pressed(self) -> None:
         self.action_export()
 
@@ -120,19 +124,21 @@ class ExportScreen(Screen[None]):
             self.rating_app.data_dir, folder, instrument, layout, all_versions, stamp
         )
         self._show("Exporting…")
-        self._run(argv, files)
+        self._run(argv, files, files[0].name != f"{instrument}-{layout}-{stamp}.csv")
 
     @work(thread=True, exclusive=True)
-    def _run(self, argv: list[str], files: list[Path]) -> None:
+    def _run(self, argv: list[str], files: list[Path], renamed: bool) -> None:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
         message = result.stderr.strip()
         if result.returncode == 0:
             written = "\n".join(f"  {f}" for f in files if f.exists())
             message = f"{message}\n\nWritten:\n{written}"
+            if renamed:
+                message += (
+                    "\n\nAn earlier export of the same day is in this folder: its files are "
+                    "kept, and these have a number after the date."
+                )
         self.app.call_from_thread(self._show, message)
 
     def _show(self, text: str) -> None:
         self.query_one("#x-result", Static).update(text)
-
-    def action_back(self) -> None:
-        self.dismiss()

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from rating_tui.ratings.model import STATUSES, Rating, Status
 from rating_tui.safetext import escape
 from rating_tui.tui.format import instrument_of, progress, session_value
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.footer import AppFooter
-
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
 
 LIMIT = 1000
 STATUS_CHOICES: list[tuple[str, tuple[Status, ...]]] = [
@@ -29,10 +26,11 @@ STATUS_CHOICES: list[tuple[str, tuple[Status, ...]]] = [
 ]
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(AppScreen[None]):
     """A table of ratings; Enter opens one, s flips the date order."""
 
     CSS_PATH = "history.tcss"
+    SUB_TITLE = "History"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "flip_order", "Sort by date", id="sort"),
         Binding("slash", "filters", "Filter", id="filter"),
@@ -45,10 +43,6 @@ class HistoryScreen(Screen[None]):
         self.newest_first = True
         self._dyad = dyad
         self._ratings: dict[str, Rating] = {}
-
-    @property
-    def rating_app(self) -> RatingApp:
-        return cast("RatingApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,7 +67,6 @@ class HistoryScreen(Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "History"
         table = self.query_one(DataTable)
         for label, key in [
             ("date", "date"),

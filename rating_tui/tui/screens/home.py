@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rating_tui.tui.app import Loaded
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.alerts_panel import AlertsPanel
 from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.ratings.model import Rating, Status
-    from rating_tui.tui.app import RatingApp
 
 RECENT = 8
 DRAFT_DAYS = 183
@@ -27,10 +26,11 @@ keeps the start fast with years of ratings stored (a month is read only when it 
 DRAFTS: tuple[Status] = ("draft",)
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(AppScreen[None]):
     """Where the app opens, and where every flow returns."""
 
     CSS_PATH = "home.tcss"
+    SUB_TITLE = "Home"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_rating", "New rating", id="new_rating"),
         Binding("h", "history", "History", id="history"),
@@ -44,10 +44,6 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._ratings: dict[str, Rating] = {}
 
-    @property
-    def rating_app(self) -> RatingApp:
-        return cast("RatingApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
@@ -60,7 +56,6 @@ class HomeScreen(Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Home"
         self.refresh_lists()
 
     def on_screen_resume(self) -> None:

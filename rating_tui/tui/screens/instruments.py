@@ -9,20 +9,21 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rating_tui.instruments.catalogue import Catalogue
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.views.instrument_view import instrument_view
 
 PROBLEMS_ID = "problems"
 
 
-class InstrumentsScreen(Screen[None]):
+class InstrumentsScreen(AppScreen[None]):
     """Browse instruments; the preview shows what `rating-tui instruments show` shows."""
 
     CSS_PATH = "instruments.tcss"
+    SUB_TITLE = "Instruments"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
@@ -50,7 +51,6 @@ class InstrumentsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Instruments"
         listing = self.query_one("#instrument-list", OptionList)
         listing.focus()
         if listing.option_count:
@@ -75,6 +75,3 @@ class InstrumentsScreen(Screen[None]):
 
     def action_cursor_up(self) -> None:
         self.query_one("#instrument-list", OptionList).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.dismiss()

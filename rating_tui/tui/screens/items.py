@@ -6,14 +6,13 @@ code (not observed); every change is saved as a draft at once (see DraftSession)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Header, ProgressBar, Static
 
 from rating_tui.instruments.model import (
@@ -30,12 +29,10 @@ from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import answer_text, progress
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
 from rating_tui.tui.widgets.footer import AppFooter
 from rating_tui.tui.widgets.item_row import ItemRow
-
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
 
 NUMBER_KEYS = set("0123456789.,-")
 """What can be typed into a numeric item: a decimal comma is kept, and read as a point."""
@@ -46,7 +43,7 @@ TALL = 36
 list shows the current item and its neighbours, so the anchors get the room."""
 
 
-class ItemsScreen(Screen[None]):
+class ItemsScreen(AppScreen[None]):
     """The items of one rating; `current` is the item the keys act on."""
 
     CSS_PATH = "items.tcss"
@@ -254,7 +251,7 @@ class ItemsScreen(Screen[None]):
             dropped = self.session.answer(item, answer)
         except StoreError as exc:
             if not offer_reload(self, self.session, exc, self._redraw):
-                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                self.refused(exc)
             return
         if dropped:
             labels = {i.key: i.label for i in self.items}
@@ -331,7 +328,7 @@ class ItemsScreen(Screen[None]):
                 try:
                     self.session.add_moment(*result)
                 except StoreError as exc:
-                    self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                    self.refused(exc)
                 self._redraw()
 
         self.app.push_screen(MomentDialog(instrument), done)
@@ -350,7 +347,7 @@ class ItemsScreen(Screen[None]):
         from rating_tui.tui.flow import open_rating, session_checker
         from rating_tui.tui.screens.session_form import SessionFormScreen
 
-        app = cast("RatingApp", self.app)
+        app = self.rating_app
         values = dict(self.session.rating.session)
         editing = "Editing final rating" if self.session.editing_final else "Draft"
         form = SessionFormScreen(

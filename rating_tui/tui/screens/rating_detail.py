@@ -6,7 +6,7 @@ trajectory is one key away.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from rating_tui.prefs import load_prefs
@@ -30,13 +29,11 @@ from rating_tui.tui.format import (
     score_text,
     session_value,
 )
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.footer import AppFooter
 
-if TYPE_CHECKING:
-    from rating_tui.tui.app import RatingApp
 
-
-class RatingDetailScreen(Screen[None]):
+class RatingDetailScreen(AppScreen[None]):
     """Everything stored about one rating."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,10 +46,6 @@ class RatingDetailScreen(Screen[None]):
     def __init__(self, rating: Rating) -> None:
         super().__init__()
         self.rating = rating
-
-    @property
-    def rating_app(self) -> RatingApp:
-        return cast("RatingApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -152,7 +145,7 @@ class RatingDetailScreen(Screen[None]):
             try:
                 self.rating = app.store.void(self.rating.id, by=by, reason=reason)
             except StoreError as exc:
-                self.notify(str(exc), title="Not voided", severity="error", timeout=12)
+                self.refused(exc, "Not voided")
                 return
             self.notify("Voided; it stays in the history with your reason.")
             self._draw()
@@ -166,6 +159,3 @@ class RatingDetailScreen(Screen[None]):
         dyad = session_value(self.rating, ins, "dyad")
         if ins is not None and dyad:
             self.app.push_screen(DyadScreen(ins, dyad))
-
-    def action_back(self) -> None:
-        self.dismiss()

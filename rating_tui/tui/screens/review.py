@@ -6,14 +6,13 @@ index of an item to go back to, or None.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -25,16 +24,18 @@ from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import labelled_answer, score_text
+from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from rating_tui.tui.app import RatingApp
 
 
-class ReviewScreen(Screen[int | None]):
+class ReviewScreen(AppScreen[int | None]):
     """The last look before saving."""
 
     CSS_PATH = "review.tcss"
+    SUB_TITLE = "Review: Enter saves"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "save", "Save", id="save"),
         Binding("ctrl+s", "save", "Save", show=False, priority=True),
@@ -61,7 +62,6 @@ class ReviewScreen(Screen[int | None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Review: Enter saves"
         self._draw()
         self.query_one("#review", VerticalScroll).focus()
 
@@ -126,7 +126,7 @@ class ReviewScreen(Screen[int | None]):
                 timeout=8,
             )
             return
-        app = cast("RatingApp", self.app)
+        app = self.rating_app
         if self.session.editing_final:
             self._save_edit(app)
             return
@@ -134,7 +134,7 @@ class ReviewScreen(Screen[int | None]):
             rating = self.session.finalise()
         except StoreError as exc:
             if not offer_reload(self, self.session, exc, self._draw):
-                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                self.refused(exc)
             return
         saved(app, rating)
 
@@ -150,7 +150,7 @@ class ReviewScreen(Screen[int | None]):
                 rating = self.session.save_edit(by, reason)
             except StoreError as exc:
                 if not offer_reload(self, self.session, exc, self._draw):
-                    self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                    self.refused(exc)
                 return
             saved(app, rating, "Changes saved")
 
@@ -164,7 +164,7 @@ class ReviewScreen(Screen[int | None]):
             self.session.set_notes(notes)
         except StoreError as exc:
             if not offer_reload(self, self.session, exc, self._draw):
-                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                self.refused(exc)
 
     def action_goto_missing(self) -> None:
         index = self._missing_index()
@@ -208,7 +208,7 @@ class ReviewScreen(Screen[int | None]):
                     moment = NowMoment(text=text, tags=tags) if text else None
                     self.session.replace_moment(index, moment)
             except StoreError as exc:
-                self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+                self.refused(exc)
             self._draw()
 
         self.app.push_screen(MomentDialog(self.session.instrument, old), done)

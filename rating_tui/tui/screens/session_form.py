@@ -1,7 +1,8 @@
 """Step 1: the session fields, each validated in words at the field, defaults kept with Enter.
 
 The dyad code completes from dyads already rated and, once valid, fills in the dyad's next
-session number (unless the rater typed one).
+session number (unless the rater typed one). A field whose `show_if` is false is hidden as
+the answers before it change: the keyboard skips it, and it is neither required nor stored.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.events import DescendantFocus
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static
 
+from rating_tui.instruments.conditions import hidden_questions
 from rating_tui.instruments.model import Instrument, SessionField
 from rating_tui.ratings.checks import Finding
 from rating_tui.ratings.entry import parse_field_text, typed_problem
@@ -27,11 +29,18 @@ from rating_tui.ratings.validate import RatingProblem, field_value_problem
 from rating_tui.services.draft_session import known_dyads, suggest_session_number
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
+from rating_tui.tui.screens.base import AppScreen
+from rating_tui.tui.widgets.boxes import BoxList
 from rating_tui.tui.widgets.footer import AppFooter
 
 Submit = Callable[[dict[str, Value | None]], list[RatingProblem]]
 Checker = Callable[[dict[str, Value | None]], list[Finding]]
 """The pre-store checks (duplicate session, future date, order) for valid values."""
+
+
+def _hint(f: SessionField) -> str:
+    """What a field expects, in words: its pattern's rule, else its help, else the format."""
+    return f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
 
 
 class KeepSelect(Select[int | str]):
@@ -43,7 +52,7 @@ class KeepSelect(Select[int | str]):
     ]
 
 
-class KeepSelectionList(SelectionList[int | str]):
+class KeepSelectionList(BoxList[int | str]):
     """Boxes on which Enter keeps the ticks and moves on (space ticks)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,7 +60,7 @@ class KeepSelectionList(SelectionList[int | str]):
     ]
 
 
-class SessionFormScreen(Screen[bool]):
+class SessionFormScreen(AppScreen[bool]):
     """Dismisses with True once the values are valid and saved by `submit`."""
 
     CSS_PATH = "session_form.tcss"
@@ -95,19 +104,21 @@ class SessionFormScreen(Screen[bool]):
                 classes="hint",
             )
             for f in self.instrument.fields:
-                with Horizontal(classes="row"):
+                with Horizontal(classes="row", id=f"row-{f.key}"):
                     label = f.label + ("" if f.required else " (optional)")
                     yield Label(label, classes="field-label")
                     yield self._editor(f)
                 yield Label("", id=f"error-{f.key}", classes="error field-error")
+                if _hint(f):
+                    yield Label(_hint(f), id=f"hint-{f.key}", classes="field-hint", markup=False)
         yield AppFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.title_text
-        first_empty = next(
-            (f for f in self.instrument.fields if self.values.get(f.key) in (None, "", [])), None
-        )
-        target = first_empty or self.instrument.fields[0]
+        self._show_asked()
+        shown = self._shown_fields()
+        first_empty = next((f for f in shown if self.values.get(f.key) in (None, "", [])), None)
+        target = first_empty or shown[0]
         self.query_one(f"#field-{target.key}").focus()
 
     def _editor(self, f: SessionField) -> Widget:
@@ -126,7 +137,7 @@ class SessionFormScreen(Screen[bool]):
         suggester = None
         if f.role == "dyad" and self.store is not None:
             suggester = SuggestFromList(known_dyads(self.store, self.instrument))
-        placeholder = f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
+        placeholder = _hint(f)
         return Input(
             "" if value is None else str(value),
             placeholder=shorten(placeholder, 50, placeholder="…"),  # fits at 80 columns
@@ -136,6 +147,14 @@ class SessionFormScreen(Screen[bool]):
             # No `type=`: Textual's number inputs drop what they do not accept (the comma of
             # 3,5 would give 35). Everything typed is kept and read by `parse_field_text`.
         )
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """The focused field's rule in full under it (the placeholder is cut at 80 columns,
+        and it is gone once something is typed); the other fields' rules hidden."""
+        focused = self._field(event.widget.id)
+        for f in self.instrument.fields:
+            if _hint(f):
+                self.query_one(f"#hint-{f.key}").display = f is focused
 
     # --- reading values ----------------------------------------------------------------------
 
@@ -148,7 +167,41 @@ class SessionFormScreen(Screen[bool]):
         assert isinstance(widget, Input)
         return parse_field_text(f, widget.value)
 
+    # --- branching ---------------------------------------------------------------------------
+
+    def _hidden(self) -> set[str]:
+        """Keys of the fields not asked, given the valid values of the fields before them."""
+        if all(f.show_if is None for f in self.instrument.fields):
+            return set()
+        values = {}
+        for f in self.instrument.fields:
+            value = self._value(f)
+            if value is not None and typed_problem(f, value) is None:
+                values[f.key] = value
+        return set(hidden_questions(self.instrument, values, {}))
+
+    def _shown_fields(self) -> list[SessionField]:
+        hidden = self._hidden()
+        return [f for f in self.instrument.fields if f.key not in hidden]
+
+    def _show_asked(self) -> None:
+        """Hide the rows of fields not asked and show the others (after every change)."""
+        hidden = self._hidden()
+        for f in self.instrument.fields:
+            if f.show_if is not None:
+                self.query_one(f"#row-{f.key}").display = f.key not in hidden
+                if f.key in hidden:
+                    self._show_error(f.key, None)
+
+    def _is_last(self, f: SessionField) -> bool:
+        """Whether `f` is the last field asked (Enter there goes on to the items)."""
+        shown = self._shown_fields()
+        return bool(shown) and f is shown[-1]
+
     def _check(self, f: SessionField) -> str | None:
+        if f.show_if is not None and f.key in self._hidden():
+            self._show_error(f.key, None)
+            return None  # not asked: not required, and not stored
         value = self._value(f)
         problem = None
         if value is None:
@@ -178,7 +231,7 @@ class SessionFormScreen(Screen[bool]):
         self._complete(event.input)
         f = self._field(event.input.id)
         if f is not None and self._check(f) is None:
-            if f is self.instrument.fields[-1]:
+            if self._is_last(f):
                 self.action_next()
             else:
                 self.focus_next()
@@ -193,6 +246,12 @@ class SessionFormScreen(Screen[bool]):
         if f.role == "dyad":
             self._suggest_number(f)
         self._show_error(f.key, None)
+        self._show_asked()
+
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _chosen(self) -> None:
+        self._show_asked()
 
     @on(Input.Blurred)
     def _left(self, event: Input.Blurred) -> None:
@@ -217,7 +276,7 @@ class SessionFormScreen(Screen[bool]):
             return
         f = self._field(focused.id)
         if f is not None and self._check(f) is None:
-            if f is self.instrument.fields[-1]:
+            if self._is_last(f):
                 self.action_next()
             else:
                 self.focus_next()
@@ -242,7 +301,10 @@ class SessionFormScreen(Screen[bool]):
                 severity="warning",
             )
             return
-        values = {f.key: self._value(f) for f in self.instrument.fields}
+        hidden = self._hidden()
+        values = {
+            f.key: None if f.key in hidden else self._value(f) for f in self.instrument.fields
+        }
         findings = self.checker(values) if self.checker is not None else []
         if not findings:
             self._submit(values)
@@ -272,7 +334,7 @@ class SessionFormScreen(Screen[bool]):
         try:
             refused = self.submit(values)
         except StoreError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=12)
+            self.refused(exc)
             return
         for problem in refused:
             self._show_error(problem.path, problem.message)
@@ -286,8 +348,9 @@ class SessionFormScreen(Screen[bool]):
             return []
         values: dict[str, Value | None] = {}
         invalid = []
+        hidden = self._hidden()
         for f in self.instrument.fields:
-            value = self._value(f)
+            value = None if f.key in hidden else self._value(f)
             if value is not None and typed_problem(f, value) is not None:
                 invalid.append(f.label)
                 value = None

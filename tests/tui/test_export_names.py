@@ -1,0 +1,51 @@
+"""A second export from the app on the same day keeps the first one's files: the new files
+get a number after the date, and the screen says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from rating_tui.instruments.catalogue import Catalogue
+from rating_tui.store.api import Store
+from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens.export import free_base
+from tests.conftest import BUILTIN_ID
+from tests.tui.test_flows import final_rating
+
+
+def test_a_free_name_never_matches_a_file_there(tmp_path: Path) -> None:
+    assert free_base(tmp_path, "x-wide-2026-03-14") == "x-wide-2026-03-14"
+    (tmp_path / "x-wide-2026-03-14-moments.csv").write_text("")
+    assert free_base(tmp_path, "x-wide-2026-03-14") == "x-wide-2026-03-14-2"
+    (tmp_path / "x-wide-2026-03-14-2.csv").write_text("")
+    assert free_base(tmp_path, "x-wide-2026-03-14") == "x-wide-2026-03-14-3"
+
+
+async def test_exporting_twice_on_a_day_keeps_the_first_files(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    final_rating(store, catalogue)
+    out = tmp_path / "exports"
+    first = out / f"{BUILTIN_ID}-wide-2026-03-14.csv"
+    second = out / f"{BUILTIN_ID}-wide-2026-03-14-2.csv"
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#x-folder", Input).value = str(out)
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first.write_text("kept\n")  # what a researcher did with the first export
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = str(app.screen.query_one("#x-result", Static).content)
+    assert first.read_text() == "kept\n"
+    assert "EC0417" in second.read_text(encoding="utf-8")
+    assert (out / f"{BUILTIN_ID}-wide-2026-03-14-2-codebook.csv").exists()
+    assert str(second) in result
+    assert "An earlier export of the same day is in this folder" in result
