@@ -75,6 +75,16 @@ class Sums:
     rows: npt.NDArray[np.int64]
     features: Matrix
 
+    def spread(self, sessions: int) -> Sums:
+        """The same sums with a row for each of `sessions` resampled sessions (zero where
+        none), so that a block of replicates is one matrix product: made when the part is,
+        rather than kept twice while resampling."""
+        if len(self.rows) == sessions and (self.rows == np.arange(sessions)).all():
+            return self
+        features = np.zeros((sessions, self.features.shape[1]))
+        features[self.rows] = self.features  # rows are distinct: no sum needed
+        return Sums(np.arange(sessions, dtype=np.int64), features)
+
     def totals(self, counts: Matrix | None = None) -> Matrix:
         """Totals of the features: of the data (no `counts`; shape 1 x width) or of each
         replicate (a row of `counts` per replicate)."""
@@ -115,11 +125,7 @@ def replicate_totals(
             np.zeros((0, p.features.shape[1])) if isinstance(p, Sums) else np.zeros((0, 0))
             for p in parts
         ]
-    spread: dict[int, Matrix] = {}
-    for i, part in enumerate(parts):
-        if isinstance(part, Sums):
-            spread[i] = np.zeros((sessions, part.features.shape[1]))
-            spread[i][part.rows] = part.features  # rows are distinct: no sum needed
+    spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
     for counts in cluster_counts(clusters, sessions, replicates):
         for i, part in enumerate(parts):
             if isinstance(part, Sums):

@@ -43,6 +43,8 @@ class Context:
     n: int
     rows: IntVector
     """Each of those sessions' row in the shared bootstrap."""
+    resampled: int
+    """How many sessions the shared bootstrap resamples."""
     everyone: tuple[str, ...]
     design: Design
     names: list[str]
@@ -105,7 +107,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Sums(c.rows, sums)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )

@@ -32,6 +32,7 @@ from rating_tui.instruments.model import (
     SingleChoiceScale,
     YesNoScale,
 )
+from rating_tui.instruments.scores import Score, compute, formula
 from rating_tui.ratings.model import Answered, Missing, Rating
 
 Record = Mapping[str, Any]
@@ -55,7 +56,8 @@ class ItemScale:
     key: str
     label: str
     kind: str
-    """likert, numeric, yes_no or choice (single choice)."""
+    """likert, numeric, yes_no, choice (single choice), or score (an instrument's computed
+    score: an interval variable)."""
     points: tuple[float, ...]
     """The likert point values in ascending order (yes/no: 0 and 1; numeric: none)."""
     low: float
@@ -63,6 +65,12 @@ class ItemScale:
     step: float
     codes: tuple[str, ...] = ()
     """A choice item's option codes (as text), in the scale's order: a value is an index."""
+    formula: str = ""
+    """A score's formula in words (`instruments.scores.formula`); empty for an item."""
+
+    @property
+    def is_score(self) -> bool:
+        return self.kind == "score"
 
     @property
     def nominal(self) -> bool:
@@ -110,9 +118,17 @@ def item_scale(instrument: Instrument, key: str) -> ItemScale | None:
     return None
 
 
+def score_scale(instrument: Instrument, score: Score) -> ItemScale:
+    """A score analysed like an item: an interval variable, no points, no categories."""
+    return ItemScale(
+        score.key, score.label, "score", (), 0.0, 0.0, 1.0, formula=formula(instrument, score)
+    )
+
+
 @dataclass
 class SessionTable:
-    """One instrument's final ratings: a row per (session, rater), a column per item."""
+    """One instrument's final ratings: a row per (session, rater), a column per item, then
+    one per score (computed from the rating's answers as the exports compute it)."""
 
     instrument_id: str
     items: list[ItemScale] = field(default_factory=list)
@@ -159,6 +175,8 @@ class _Builder:
         self._item_at: dict[str, int] = {}
         self._item_version: dict[str, str] = {}
         self._plans: dict[str, tuple[list[str], list[Column]]] = {}
+        self._scores: dict[str, list[tuple[int, Score]]] = {}
+        """Per version, its scores and their columns (after every item's)."""
         self._session_at: dict[tuple[str, ...], int] = {}
         self._rater_at: dict[str, int] = {}
         self._row_at: dict[tuple[int, int], int] = {}
@@ -210,7 +228,25 @@ class _Builder:
             index = {c: float(i) for i, c in enumerate(scale.codes)} if scale.codes else None
             columns.append((column, item.key, index))
         plan = self._plans[instrument.version] = (key_fields, columns)
+        self._scores[instrument.version] = [
+            (self._column(score_scale(instrument, score), instrument.version), score)
+            for score in instrument.scores
+        ]
         return plan
+
+    def _column(self, scale: ItemScale, version: str) -> int:
+        """The column of `scale` (by key), added when new; the newest version's scale."""
+        column = self._item_at.get(scale.key)
+        if column is None:
+            column = self._item_at[scale.key] = len(self.table.items)
+            self._item_version[scale.key] = version
+            self.table.items.append(scale)
+            self.table.values.append(array("d", [math.nan]) * self._capacity)
+            self.table.coded.append(array("b", [0]) * self._capacity)
+        elif semver_key(version) > semver_key(self._item_version[scale.key]):
+            self._item_version[scale.key] = version
+            self.table.items[column] = scale
+        return column
 
     def add(self, parts: Parts, instrument: Instrument) -> bool:
         """Place one rating; False when it has no session key to pair it by."""
@@ -262,7 +298,27 @@ class _Builder:
                 table.coded[column][row] = 1
             elif number is not None:
                 table.values[column][row] = number
+        scores = self._scores[instrument.version]
+        if scores:
+            answered = _values(answers)
+            for column, score in scores:
+                value, _ = compute(instrument, score, answered)
+                if value is not None:
+                    table.values[column][row] = float(value)
         return True
+
+
+def _values(answers: Mapping[str, object]) -> dict[str, object]:
+    """Item key -> value of the items answered with a value, stored or modelled (what
+    `instruments.scores.compute` takes, as the exports give it)."""
+    found: dict[str, object] = {}
+    for key, answer in answers.items():
+        if type(answer) is dict:
+            if "value" in answer:
+                found[key] = answer["value"]
+        elif isinstance(answer, Answered):
+            found[key] = answer.value
+    return found
 
 
 def _answer(answer: object) -> tuple[float | None, bool]:

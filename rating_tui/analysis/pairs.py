@@ -36,7 +36,7 @@ class PairRows:
 
     pairs: list[tuple[int, int]]
     """(rater, rater) of each pair, the lower index first."""
-    sessions: IntVector
+    sessions: npt.NDArray[np.int32]
     """The session of each row."""
     cells: IntVector
     """The cells that hold rows (pair * K * K + first rater's category * K + second's), and
@@ -123,25 +123,30 @@ def pair_rows(
     """Every pair of raters in every session, values given as category indices `codes`
     (0..`categories` - 1)."""
     order = np.lexsort((raters, sessions))
-    s, r, c = sessions[order], raters[order], codes[order]
+    # int32 throughout: a session holds many pairs, and these arrays are the item's peak
+    s, r, c = (x[order].astype(np.int32) for x in (sessions, raters, codes))
+    del order
     sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, s[1:] != s[:-1]]), len(s)])
     first, second = [], []
     for gap in range(1, int(sizes.max()) if len(sizes) else 1):
         # value i paired with value i + gap of the same session, for every gap
-        i = np.flatnonzero(np.r_[s[gap:] == s[:-gap], np.zeros(gap, bool)])
+        i = np.flatnonzero(np.r_[s[gap:] == s[:-gap], np.zeros(gap, bool)]).astype(np.int32)
         first.append(i)
         second.append(i + gap)
-    a = np.concatenate(first) if first else np.zeros(0, np.int64)
-    b = np.concatenate(second) if second else np.zeros(0, np.int64)
+    a = np.concatenate(first) if first else np.zeros(0, np.int32)
+    b = np.concatenate(second) if second else np.zeros(0, np.int32)
+    del first, second
     k = categories
-    pair_code = r[a] * (int(r.max()) + 1 if len(r) else 1) + r[b]
-    codes_of_pairs, pair = np.unique(pair_code, return_inverse=True)
-    pairs = [(int(p // (int(r.max()) + 1)), int(p % (int(r.max()) + 1))) for p in codes_of_pairs]
+    width = int(r.max()) + 1 if len(r) else 1
+    codes_of_pairs, pair = np.unique(r[a] * width + r[b], return_inverse=True)
+    pairs = [(int(p // width), int(p % width)) for p in codes_of_pairs]
     cell = (pair.astype(np.int64) * k + c[a]) * k + c[b]
+    del pair
     order = np.argsort(cell, kind="stable")
-    cell = cell[order]
+    cell, rows = cell[order], s[a[order]]
+    del order, a, b
     bounds = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else cell[:0]
-    return PairRows(pairs, s[a][order], cell[bounds], bounds.astype(np.int64), k)
+    return PairRows(pairs, rows, cell[bounds], bounds.astype(np.int64), k)
 
 
 def kappas_from_margins(
