@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, overload
 
@@ -103,8 +103,8 @@ def item_values(table: SessionTable, column: int) -> ItemValues:
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
     """Every analysed item of `table`, in the instrument's order."""
-    dyads = [key[0] for key in table.sessions] if table.dyad_first else None
-    return agreement_of(_Items(table), table.raters, len(table.sessions), dyads, resample)
+    dyads = table.dyad_codes() if table.dyad_first else None
+    return agreement_of(_Items(table), table.raters, table.session_count, dyads, resample)
 
 
 class _Items(Sequence[ItemValues]):
@@ -131,7 +131,7 @@ def agreement_of(
     items: Sequence[ItemValues],
     raters: list[str],
     sessions: int,
-    dyads: list[str] | None = None,
+    dyads: Sequence[Hashable] | None = None,
     resample: Resample = "session",
 ) -> list[ItemAgreement]:
     """Agreement of several items (or scores) rated in the same `sessions` sessions by
@@ -147,7 +147,7 @@ def agreement_of(
     if resample == "dyad":
         if dyads is None:
             raise ValueError("the dyad bootstrap needs a dyad field in the instrument")
-        codes: dict[str, int] = {}
+        codes: dict[Hashable, int] = {}
         clusters = np.array(
             [codes.setdefault(dyads[s], len(codes)) for s in informative.tolist()], np.int64
         )
