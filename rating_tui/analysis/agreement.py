@@ -15,7 +15,7 @@ Each item gets a recommended statistic for its design (`ItemAgreement.headline`)
 
 ICC intervals are F-based; the others come from one bootstrap shared by every item
 (`bootstrap.py`), over sessions or, with `resample="dyad"`, over dyads (then the one-way ICC's
-interval too). Needs numpy and scipy (`rating-tui[stats]`): check `results.stats_missing()`.
+interval too). Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 """
 
 from __future__ import annotations
