@@ -9,19 +9,22 @@ Every statistic uses every session with two or more values wherever its model al
 - Krippendorff's alpha (ordinal, interval, nominal), Fleiss' kappa, Gwet's AC1: all sessions;
 - Cohen's kappa (weighted on ordered scales, unweighted on nominal ones): per pair of raters on
   the sessions both rated, and pooled over the pairs (`pairs.py`).
+An instrument's computed score (`[[scores]]`) is an interval variable: the ICCs and interval
+alpha, no ordinal alpha and no kappa.
 Each item gets a recommended statistic for its design (`ItemAgreement.headline`).
 
 ICC intervals are F-based; the others come from one bootstrap shared by every item
 (`bootstrap.py`), over sessions or, with `resample="dyad"`, over dyads (then the one-way ICC's
-interval too). Needs numpy and scipy (`rating-tui[stats]`): check `results.stats_missing()`.
+interval too). Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -100,23 +103,42 @@ def item_values(table: SessionTable, column: int) -> ItemValues:
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
     """Every analysed item of `table`, in the instrument's order."""
-    items = [item_values(table, column) for column in range(len(table.items))]
-    dyads = [key[0] for key in table.sessions] if table.dyad_first else None
-    return agreement_of(items, table.raters, len(table.sessions), dyads, resample)
+    dyads = table.dyad_codes() if table.dyad_first else None
+    return agreement_of(_Items(table), table.raters, table.session_count, dyads, resample)
+
+
+class _Items(Sequence[ItemValues]):
+    """The items of a table, each read out of it when asked for and not kept: one item's
+    arrays at a time in memory, not every item's."""
+
+    def __init__(self, table: SessionTable) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table.items)
+
+    @overload
+    def __getitem__(self, index: int) -> ItemValues: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ItemValues]: ...
+    def __getitem__(self, index: int | slice) -> ItemValues | Sequence[ItemValues]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        return item_values(self.table, index)
 
 
 def agreement_of(
-    items: list[ItemValues],
+    items: Sequence[ItemValues],
     raters: list[str],
     sessions: int,
-    dyads: list[str] | None = None,
+    dyads: Sequence[Hashable] | None = None,
     resample: Resample = "session",
 ) -> list[ItemAgreement]:
     """Agreement of several items (or scores) rated in the same `sessions` sessions by
     `raters`; `dyads[s]` is session s's dyad (needed for `resample="dyad"`)."""
     per_session = np.zeros(sessions, np.int64)
-    for found in items:
-        m = np.bincount(found.sessions, minlength=sessions)
+    for column in range(len(items)):
+        m = np.bincount(items[column].sessions, minlength=sessions)
         per_session = np.maximum(per_session, m)
     informative = np.flatnonzero(per_session >= 2)
     index = np.full(sessions, -1, np.int64)
@@ -125,14 +147,14 @@ def agreement_of(
     if resample == "dyad":
         if dyads is None:
             raise ValueError("the dyad bootstrap needs a dyad field in the instrument")
-        codes: dict[str, int] = {}
+        codes: dict[Hashable, int] = {}
         clusters = np.array(
             [codes.setdefault(dyads[s], len(codes)) for s in informative.tolist()], np.int64
         )
     method = f"{resample} bootstrap"
     results, pending = [], []
-    for i, found in enumerate(items):
-        result, waiting = _item(found, raters, index, i, method, resample == "dyad")
+    for i in range(len(items)):
+        result, waiting = _item(items[i], raters, index, i, method, resample == "dyad")
         results.append(result)
         pending += waiting
     parts = [part for p in pending for part in p.parts]
@@ -173,7 +195,10 @@ def _item(
     design = design_of(_masks(local, raters, names), names)
     everyone = tuple(sorted(names[i] for i in np.unique(raters).tolist()))
     rows = index[paired]
-    context = Context(found.item, local, raters, x, len(paired), rows, everyone, design, names)
+    resampled = int(index.max()) + 1 if len(index) else 0
+    context = Context(
+        found.item, local, raters, x, len(paired), rows, resampled, everyone, design, names
+    )
     figures: list[Figure] = []
     pending: list[Pending] = []
     if found.item.nominal:
@@ -183,7 +208,8 @@ def _item(
         _icc(context, figures, pending, position, method if dyad else "")
         _alphas(context, figures, pending, position, method)
         recommended = _recommend(figures, design)
-    kappa_figures(context, names, figures, pending, position, method)
+    if not found.item.is_score:  # a score is an interval variable: no categories for kappa
+        kappa_figures(context, names, figures, pending, position, method)
     result = ItemAgreement(found.item, len(paired), found.coded, design, figures, recommended)
     return result, pending
 
@@ -241,7 +267,7 @@ def _icc(
             Pending(
                 position,
                 [first, first + 1],
-                [Sums(c.rows, sums)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: np.column_stack(icc_from_totals(t[0])),
                 method,
             )
@@ -303,6 +329,8 @@ def _alphas(
     c: Context, figures: list[Figure], pending: list[Pending], position: int, method: str
 ) -> None:
     for name in ALPHAS:
+        if c.item.is_score and name != "alpha (interval)":
+            continue  # a computed score is an interval variable
         if c.n < MIN_SESSIONS:
             figures.append(Figure(name, too_few(c.n, "with two or more values"), c.n, c.everyone))
             continue
@@ -316,7 +344,7 @@ def _alphas(
             Pending(
                 position,
                 [len(figures)],
-                [Sums(c.rows, sums)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: alpha_from_totals(t[0])[:, None],
                 method,
             )

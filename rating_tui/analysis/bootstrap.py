@@ -9,9 +9,10 @@ one-way ICC's interval comes from the same replicates rather than the F distribu
 sessions that carry information (two or more values on some item) are resampled. The
 generator is seeded, so the same data always give the same interval.
 
-A replicate is a vector of counts (how often each session was drawn). Both statistics are sums
-over sessions, so a block of replicates is a few matrix products on per-session sums rather
-than `REPLICATES` recomputations. Alpha's ordinal metric keeps the ranks of the full data, as
+A replicate is a vector of counts (how often each session was drawn). Every statistic is built
+from sums over sessions, so a block of replicates is a few matrix products on per-session sums
+(or, for the cells of the pairs' tables, a gather and a segmented sum) rather than
+`REPLICATES` recomputations. Alpha's ordinal metric keeps the ranks of the full data, as
 Hayes & Krippendorff's (2007) bootstrap keeps the metric of the observed data.
 """
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +33,9 @@ Matrix = npt.NDArray[np.float64]
 REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
-CELLS_PER_BLOCK = 500_000
-"""Replicates are drawn in blocks of at most this many counts (4 MB of float64)."""
+CELLS_PER_BLOCK = 250_000
+"""Replicates are drawn in blocks of at most this many counts (2 MB of float64), so that
+the bootstrap's memory stays small beside the data's."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
@@ -69,95 +70,84 @@ def cluster_counts(
 @dataclass(frozen=True)
 class Sums:
     """Per-session sums of one statistic: `features[i]` belongs to resampled session
-    `rows[i]`; with `starts`, rows are sorted into groups (pairs of raters) beginning there."""
+    `rows[i]` (each session at most once)."""
 
     rows: npt.NDArray[np.int64]
     features: Matrix
-    starts: npt.NDArray[np.int64] | None = None
-    reduce: Callable[[Matrix], Matrix] | None = None
-    """Applied to each block of replicate totals as it is made (`replicate_totals`), so that
-    only what the statistic needs is kept (a pooled kappa, not every pair's sums)."""
-    matrix: Any = None
-    """`grouped_matrix()`, once made by `compact`."""
+
+    def spread(self, sessions: int) -> Sums:
+        """The same sums with a row for each of `sessions` resampled sessions (zero where
+        none), so that a block of replicates is one matrix product: made when the part is,
+        rather than kept twice while resampling."""
+        if len(self.rows) == sessions and (self.rows == np.arange(sessions)).all():
+            return self
+        features = np.zeros((sessions, self.features.shape[1]))
+        features[self.rows] = self.features  # rows are distinct: no sum needed
+        return Sums(np.arange(sessions, dtype=np.int64), features)
 
     def totals(self, counts: Matrix | None = None) -> Matrix:
-        """Totals of the features: of the data (no `counts`; shape 1 x width, or 1 x groups
-        x width) or of each replicate (a row of `counts` per replicate)."""
+        """Totals of the features: of the data (no `counts`; shape 1 x width) or of each
+        replicate (a row of `counts` per replicate)."""
         weights = np.ones((1, len(self.rows))) if counts is None else counts[:, self.rows]
-        if self.starts is None:
-            found: Matrix = weights @ self.features
-            return found
-        if len(self.rows) == 0:
-            return np.zeros((len(weights), 0, self.features.shape[1]))
-        columns = [
-            np.add.reduceat(weights * self.features[:, j], self.starts, axis=1)
-            for j in range(self.features.shape[1])
-        ]
-        stacked: Matrix = np.stack(columns, axis=2)
-        return stacked
+        found: Matrix = weights @ self.features
+        return found
 
-    def grouped_matrix(self) -> Any:
-        """The sums of each group as a sparse (sessions) x (groups * width) matrix, so that a
-        block of replicates is one sparse product; it has rows up to the last session used."""
-        from scipy.sparse import csr_matrix  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-        assert self.starts is not None
-        width = self.features.shape[1]
-        sizes = np.diff(np.r_[self.starts, len(self.rows)])
-        group = np.repeat(np.arange(len(self.starts)), sizes)
-        at, column = np.nonzero(self.features)  # one-hot columns: mostly zero, not stored
-        return csr_matrix(
-            (self.features[at, column], (self.rows[at], group[at] * width + column)),
-            shape=(int(self.rows.max()) + 1 if len(self.rows) else 0, len(self.starts) * width),
-        )
+@dataclass(frozen=True)
+class Cells:
+    """Counts that are sums over sessions, one per cell (a pair of raters' K x K table):
+    the rows of cell j are `rows[starts[j]:starts[j + 1]]` (resampled sessions, repeated
+    where a session holds several rows), so a replicate's counts are one gather and one
+    `np.add.reduceat`. `reduce` turns each block of replicate counts into the figures at
+    once, so only those are kept."""
 
-    def compact(self) -> Sums:
-        """The same sums holding only their sparse matrix (`matrix`), for a part that waits
-        for the bootstrap: a pair's one-hot columns would otherwise stay in memory."""
-        if self.starts is None:
-            return self
-        empty = np.zeros((0, self.features.shape[1]))
-        return Sums(self.rows[:0], empty, self.starts, self.reduce, self.grouped_matrix())
+    rows: npt.NDArray[np.int32]
+    starts: npt.NDArray[np.int64]
+    reduce: Callable[[Matrix], Matrix]
+
+
+Part = Sums | Cells
 
 
 def replicate_totals(
-    parts: list[Sums],
+    parts: list[Part],
     sessions: int,
     clusters: npt.NDArray[np.int64] | None = None,
     replicates: int = REPLICATES,
 ) -> list[Matrix]:
-    """Each part's totals in every replicate, all parts from the same resamples. Parts
-    without groups are laid side by side over all sessions, so that a block of replicates
-    is one matrix product for all of them."""
+    """Each part's totals in every replicate, all parts from the same resamples (a `Cells`
+    part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
+    a block of replicates is one matrix product per part; a `Cells` part gathers its rows'
+    counts in slices of at most `CELLS_PER_BLOCK`."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
-        return [np.zeros((0, *p.totals().shape[1:])) for p in parts]
-    plain = [i for i, p in enumerate(parts) if p.starts is None]
-    widths = [parts[i].features.shape[1] for i in plain]
-    edges = np.r_[0, np.cumsum(widths)].astype(np.int64)
-    stacked = np.zeros((sessions, int(edges[-1])))
-    for i, start, end in zip(plain, edges[:-1], edges[1:], strict=True):
-        np.add.at(stacked[:, start:end], parts[i].rows, parts[i].features)
-    grouped = {
-        i: p.matrix if p.matrix is not None else p.grouped_matrix()
-        for i, p in enumerate(parts)
-        if p.starts is not None
-    }
+        return [
+            np.zeros((0, p.features.shape[1])) if isinstance(p, Sums) else np.zeros((0, 0))
+            for p in parts
+        ]
+    spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
     for counts in cluster_counts(clusters, sessions, replicates):
-        if plain:
-            totals = counts @ stacked
-            for i, start, end in zip(plain, edges[:-1], edges[1:], strict=True):
-                found[i].append(_reduced(parts[i], totals[:, start:end]))
-        for i, matrix in grouped.items():
-            width = parts[i].features.shape[1]
-            used = counts[:, : matrix.shape[0]]
-            block = np.asarray(matrix.T @ used.T).T.reshape(len(counts), -1, width)
-            found[i].append(_reduced(parts[i], block))
+        for i, part in enumerate(parts):
+            if isinstance(part, Sums):
+                found[i].append(counts @ spread[i])
+                continue
+            found[i].append(part.reduce(_cell_counts(part, counts)))
     return [np.concatenate(blocks) for blocks in found]
 
 
-def _reduced(part: Sums, totals: Matrix) -> Matrix:
-    return totals if part.reduce is None else part.reduce(totals)
+def _cell_counts(part: Cells, counts: Matrix) -> Matrix:
+    """Each cell's total count in each replicate of `counts` (replicates x cells): the
+    counts of the cells' sessions gathered (as float32, exact for counts), a slice of
+    replicates at a time, and summed per cell."""
+    out = np.zeros((len(counts), len(part.starts)))
+    if not len(part.rows):
+        return out
+    step = max(1, CELLS_PER_BLOCK // len(part.rows))
+    for at in range(0, len(counts), step):
+        by_session = np.ascontiguousarray(counts[at : at + step].T, dtype=np.float32)
+        gathered = np.take(by_session, part.rows, axis=0)
+        out[at : at + step] = np.add.reduceat(gathered, part.starts, axis=0).T
+    return out
 
 
 def percentile_interval(replicated: Vector) -> tuple[float, float] | None:

@@ -128,7 +128,7 @@ def calibrate(
         shared = pairs.get(index, [])
         items, used = [], set()
         for column, item in enumerate(table.items):
-            if item.kind == "choice":  # categories without order: no bias or distance
+            if item.kind in ("choice", "score"):  # no order / no scale points: not compared
                 continue
             values, both = table.values[column], []
             for g, r in shared:

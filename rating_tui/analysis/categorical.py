@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.bootstrap import Sums
+from rating_tui.analysis.bootstrap import Cells, Part, Sums
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairing import ItemScale
-from rating_tui.analysis.pairs import MAX_CATEGORIES, kappas_from_totals, pair_rows
+from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
 from rating_tui.analysis.results import MIN_SESSIONS, Estimate, Figure, missing, too_few
 
 IntVector = npt.NDArray[np.int64]
@@ -43,6 +43,8 @@ class Context:
     n: int
     rows: IntVector
     """Each of those sessions' row in the shared bootstrap."""
+    resampled: int
+    """How many sessions the shared bootstrap resamples."""
     everyone: tuple[str, ...]
     design: Design
     names: list[str]
@@ -56,7 +58,7 @@ class Pending:
 
     item: int
     figures: list[int]
-    parts: list[Sums]
+    parts: list[Part]
     finish: Callable[[list[Matrix]], Matrix]
     method: str
 
@@ -105,7 +107,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Sums(c.rows, sums)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )
@@ -133,10 +135,9 @@ def kappa_figures(
         return
     codes, positions = coded
     weightings = list(kinds.values())
-    found = pair_rows(c.sessions, c.raters, codes, positions, weightings)
-    shared = np.diff(np.r_[found.starts, len(found.sessions)])
-    part = Sums(c.rows[found.sessions], found.features, found.starts)
-    per_pair, pooled = kappas_from_totals(part.totals(), positions, weightings)
+    found = pair_rows(c.sessions, c.raters, codes, len(positions))
+    per_pair, pooled, sessions_shared = found.kappas(found.counts(), positions, weightings)
+    shared = sessions_shared[0].astype(np.int64)
     pair_names = [tuple(sorted((names[a], names[b]))) for a, b in found.pairs]
     shown = [p for p in range(len(found.pairs)) if shared[p] >= MIN_SESSIONS]
     few = len(found.pairs) - len(shown)
@@ -176,11 +177,13 @@ def kappa_figures(
                 indices.append(len(figures))
             figures.append(Figure(kind, estimate, int(shared[p]), pair_names[p], "pair"))
     if columns:
+        cells = replace(found, sessions=found.sessions[:0])  # only what `kappas` reads
 
-        def replicated(t: Matrix) -> Matrix:
-            """Each block of pair totals, turned into the figures' kappas at once."""
-            each, pooled_ = kappas_from_totals(t, positions, weightings)
+        def replicated(counts: Matrix) -> Matrix:
+            """Each block of cell counts, turned into the figures' kappas at once."""
+            each, pooled_, _ = cells.kappas(counts, positions, weightings)
             return np.column_stack([pooled_[w] if p is None else each[w][:, p] for w, p in columns])
 
-        reduced = Sums(part.rows, part.features, part.starts, replicated).compact()
-        pending.append(Pending(position, indices, [reduced], lambda t: t[0], method))
+        rows, starts = c.rows[found.sessions].astype(np.int32), found.starts
+        part = Cells(rows, starts, replicated)
+        pending.append(Pending(position, indices, [part], lambda t: t[0], method))

@@ -4,7 +4,7 @@ Input is a complete n sessions x k raters matrix (every rater rated every sessio
 squares come from one two-way ANOVA; the intervals are the F-based ones of Shrout & Fleiss
 (1979) and McGraw & Wong (1996), with Satterthwaite's degrees of freedom for ICC(2,1), and the
 average-measure ICC(2,k) interval from ICC(2,1)'s by Spearman-Brown (as R's psych::ICC does).
-Needs numpy and scipy (the `stats` extra); `scipy.special.fdtri` is the F quantile.
+Needs numpy (the `stats` extra); `fdist.f_quantile` is the F quantile.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import fdtri  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
+from rating_tui.analysis.fdist import f_quantile
 from rating_tui.analysis.results import ICC_FORMS, Estimate, missing
 
 Matrix = npt.NDArray[np.float64]
@@ -22,7 +22,7 @@ Matrix = npt.NDArray[np.float64]
 
 def _quantile(dfn: float, dfd: float, level: float) -> float:
     """The upper (1 - level) / 2 quantile of F(dfn, dfd)."""
-    return float(fdtri(dfn, dfd, 1 - (1 - level) / 2))
+    return f_quantile(dfn, dfd, 1 - (1 - level) / 2)
 
 
 def _div(num: float, den: float) -> float:

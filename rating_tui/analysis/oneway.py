@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import fdtri  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+from rating_tui.analysis.fdist import f_quantile
 
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
@@ -95,8 +96,8 @@ def f_interval(
         return (math.nan, math.nan), (math.nan, math.nan)
     f = anova.msb / anova.msw
     upper_q = 1 - (1 - level) / 2
-    f_low = f / float(fdtri(df1, df2, upper_q))
-    f_high = f * float(fdtri(df2, df1, upper_q))
+    f_low = f / f_quantile(df1, df2, upper_q)
+    f_high = f * f_quantile(df2, df1, upper_q)
     k0 = anova.k0
 
     def single(v: float) -> float:

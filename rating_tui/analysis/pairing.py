@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from rating_tui.instruments.catalogue import semver_key
@@ -32,6 +33,7 @@ from rating_tui.instruments.model import (
     SingleChoiceScale,
     YesNoScale,
 )
+from rating_tui.instruments.scores import Score, compute, formula
 from rating_tui.ratings.model import Answered, Missing, Rating
 
 Record = Mapping[str, Any]
@@ -55,7 +57,8 @@ class ItemScale:
     key: str
     label: str
     kind: str
-    """likert, numeric, yes_no or choice (single choice)."""
+    """likert, numeric, yes_no, choice (single choice), or score (an instrument's computed
+    score: an interval variable)."""
     points: tuple[float, ...]
     """The likert point values in ascending order (yes/no: 0 and 1; numeric: none)."""
     low: float
@@ -63,6 +66,12 @@ class ItemScale:
     step: float
     codes: tuple[str, ...] = ()
     """A choice item's option codes (as text), in the scale's order: a value is an index."""
+    formula: str = ""
+    """A score's formula in words (`instruments.scores.formula`); empty for an item."""
+
+    @property
+    def is_score(self) -> bool:
+        return self.kind == "score"
 
     @property
     def nominal(self) -> bool:
@@ -110,15 +119,27 @@ def item_scale(instrument: Instrument, key: str) -> ItemScale | None:
     return None
 
 
+def score_scale(instrument: Instrument, score: Score) -> ItemScale:
+    """A score analysed like an item: an interval variable, no points, no categories."""
+    return ItemScale(
+        score.key, score.label, "score", (), 0.0, 0.0, 1.0, formula=formula(instrument, score)
+    )
+
+
 @dataclass
 class SessionTable:
-    """One instrument's final ratings: a row per (session, rater), a column per item."""
+    """One instrument's final ratings: a row per (session, rater), a column per item, then
+    one per score (computed from the rating's answers as the exports compute it)."""
 
     instrument_id: str
     items: list[ItemScale] = field(default_factory=list)
     raters: list[str] = field(default_factory=list)
-    sessions: list[tuple[str, ...]] = field(default_factory=list)
-    """The session key (dyad, date, number) of each session index."""
+    session_codes: list[array[int]] = field(default_factory=list)
+    """Per part of the session key (dyad, date, number), each session's code of it: an
+    index into `key_values` (-1 where a key has fewer parts). Codes, not a tuple of texts per
+    session: tens of thousands of sessions cost a few bytes each."""
+    key_values: list[list[str]] = field(default_factory=list)
+    """Per part of the session key, its texts by code."""
     row_session: array[int] = field(default_factory=lambda: array("q"))
     row_rater: array[int] = field(default_factory=lambda: array("q"))
     values: list[array[float]] = field(default_factory=list)
@@ -133,6 +154,24 @@ class SessionTable:
     @property
     def rows(self) -> int:
         return len(self.row_session)
+
+    @property
+    def session_count(self) -> int:
+        return len(self.session_codes[0]) if self.session_codes else 0
+
+    @property
+    def sessions(self) -> list[tuple[str, ...]]:
+        """The session key (dyad, date, number) of each session index, made when asked."""
+        parts = list(zip(self.key_values, self.session_codes, strict=True))
+        return [
+            tuple(texts[codes[s]] for texts, codes in parts if codes[s] >= 0)
+            for s in range(self.session_count)
+        ]
+
+    def dyad_codes(self) -> array[int]:
+        """Each session's dyad as a code (sessions of one dyad share it), when the session
+        key starts with the dyad (`dyad_first`)."""
+        return self.session_codes[0]
 
     def coded_count(self, item: int) -> int:
         return sum(self.coded[item])
@@ -159,10 +198,16 @@ class _Builder:
         self._item_at: dict[str, int] = {}
         self._item_version: dict[str, str] = {}
         self._plans: dict[str, tuple[list[str], list[Column]]] = {}
-        self._session_at: dict[tuple[str, ...], int] = {}
+        self._scores: dict[str, list[tuple[int, Score]]] = {}
+        """Per version, its scores and their columns (after every item's)."""
+        self._session_at: dict[int, int] = {}
+        """Session index by its key's part codes packed into one number."""
+        self._code_at: list[dict[str, int]] = []
         self._rater_at: dict[str, int] = {}
-        self._row_at: dict[tuple[int, int], int] = {}
-        self._updated: list[str] = []
+        self._row_at: dict[int, int] = {}
+        """Row by session index and rater index packed into one number."""
+        self._updated: array[float] = array("d")
+        """When each row's rating was updated (POSIX seconds), to keep the newest."""
         self._capacity = 0
         """Rows the item columns hold: they grow in chunks (`finish` trims them)."""
 
@@ -210,35 +255,67 @@ class _Builder:
             index = {c: float(i) for i, c in enumerate(scale.codes)} if scale.codes else None
             columns.append((column, item.key, index))
         plan = self._plans[instrument.version] = (key_fields, columns)
+        self._scores[instrument.version] = [
+            (self._column(score_scale(instrument, score), instrument.version), score)
+            for score in instrument.scores
+        ]
         return plan
+
+    def _column(self, scale: ItemScale, version: str) -> int:
+        """The column of `scale` (by key), added when new; the newest version's scale."""
+        column = self._item_at.get(scale.key)
+        if column is None:
+            column = self._item_at[scale.key] = len(self.table.items)
+            self._item_version[scale.key] = version
+            self.table.items.append(scale)
+            self.table.values.append(array("d", [math.nan]) * self._capacity)
+            self.table.coded.append(array("b", [0]) * self._capacity)
+        elif semver_key(version) > semver_key(self._item_version[scale.key]):
+            self._item_version[scale.key] = version
+            self.table.items[column] = scale
+        return column
 
     def add(self, parts: Parts, instrument: Instrument) -> bool:
         """Place one rating; False when it has no session key to pair it by."""
         _, _, rater_code, session_fields, answers, updated = parts
         key_fields, columns = self._plan(instrument)
-        key = tuple([str(session_fields.get(k, "")) for k in key_fields])
+        key = [str(session_fields.get(k, "")) for k in key_fields]
         if not key_fields or "" in key:
             return False
         table = self.table
-        session = self._session_at.setdefault(key, len(table.sessions))
-        if session == len(table.sessions):
-            table.sessions.append(key)
+        packed = len(key)
+        codes = []
+        for part, text in enumerate(key):
+            if part == len(self._code_at):
+                self._code_at.append({})
+                table.key_values.append([])
+                table.session_codes.append(array("l", [-1]) * table.session_count)
+            code = self._code_at[part].setdefault(text, len(table.key_values[part]))
+            if code == len(table.key_values[part]):
+                table.key_values[part].append(text)
+            codes.append(code)
+            packed = (packed << 32) | code
+        session = self._session_at.setdefault(packed, table.session_count)
+        if session == table.session_count:
+            for part, of_part in enumerate(table.session_codes):
+                of_part.append(codes[part] if part < len(codes) else -1)
         rater = self._rater_at.setdefault(rater_code, len(table.raters))
         if rater == len(table.raters):
             table.raters.append(rater_code)
-        row = self._row_at.get((session, rater))
+        stamp = _stamp(updated)
+        row = self._row_at.get((session << 32) | rater)
         if row is None:
-            row = self._row_at[(session, rater)] = table.rows
+            row = self._row_at[(session << 32) | rater] = table.rows
             if row == self._capacity:
                 self._grow()
             table.row_session.append(session)
             table.row_rater.append(rater)
-            self._updated.append(updated)
+            self._updated.append(stamp)
         else:
             table.replaced += 1
-            if updated <= self._updated[row]:
+            if not stamp > self._updated[row]:
                 return True
-            self._updated[row] = updated
+            self._updated[row] = stamp
             for values, coded in zip(table.values, table.coded, strict=True):
                 values[row], coded[row] = math.nan, 0
         for column, item_key, index in columns:
@@ -262,7 +339,36 @@ class _Builder:
                 table.coded[column][row] = 1
             elif number is not None:
                 table.values[column][row] = number
+        scores = self._scores[instrument.version]
+        if scores:
+            answered = _values(answers)
+            for column, score in scores:
+                value, _ = compute(instrument, score, answered)
+                if value is not None:
+                    table.values[column][row] = float(value)
         return True
+
+
+def _stamp(updated: str) -> float:
+    """An ISO 8601 update time as POSIX seconds (a float keeps the microseconds of this
+    century exactly); one that cannot be read counts as older than any other."""
+    try:
+        return datetime.fromisoformat(updated).timestamp()
+    except ValueError:
+        return -math.inf
+
+
+def _values(answers: Mapping[str, object]) -> dict[str, object]:
+    """Item key -> value of the items answered with a value, stored or modelled (what
+    `instruments.scores.compute` takes, as the exports give it)."""
+    found: dict[str, object] = {}
+    for key, answer in answers.items():
+        if type(answer) is dict:
+            if "value" in answer:
+                found[key] = answer["value"]
+        elif isinstance(answer, Answered):
+            found[key] = answer.value
+    return found
 
 
 def _answer(answer: object) -> tuple[float | None, bool]:

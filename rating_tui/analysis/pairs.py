@@ -9,13 +9,15 @@ For a pair with marginal counts a_i, b_j over T shared sessions and disagreement
 
 The pooled kappa (De Vries et al. 2008) is 1 - sum_p O_p / sum_p E_p over the pairs, O_p the
 pair's observed and E_p its expected disagreement totals, so pairs count by the sessions they
-share. Every term is a sum over the pair's sessions (`pair_rows`), so bootstrap replicates are
-weighted totals as for the other statistics.
+share. Every term comes from the pair's K x K table of categories, whose cells are sums over
+the pair's sessions (`pair_rows`), so a bootstrap replicate is a weighted total as for the
+other statistics: no one-hot column per category and row is ever made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -29,19 +31,80 @@ MAX_CATEGORIES = 30
 
 @dataclass(frozen=True)
 class PairRows:
-    """Every (session, pair) of an item: one row per pair of raters per shared session,
-    sorted by pair, and their per-row sums."""
+    """Every (session, pair) of an item as a cell of that pair's K x K table of categories:
+    one row per pair of raters per shared session, sorted by cell."""
 
     pairs: list[tuple[int, int]]
     """(rater, rater) of each pair, the lower index first."""
-    starts: IntVector
-    """Where each pair's rows begin (for `np.add.reduceat`)."""
-    sessions: IntVector
+    sessions: npt.NDArray[np.int32]
     """The session of each row."""
-    features: Matrix
-    """Per row: 1, one disagreement column per weighting, then a one-hot of each rater's
-    category (K columns each)."""
+    cells: IntVector
+    """The cells that hold rows (pair * K * K + first rater's category * K + second's), and
+    where their rows begin (`starts`): a cell's count is a sum over its sessions."""
+    starts: IntVector
     categories: int
+
+    def counts(self) -> Matrix:
+        """How many rows each cell holds (1 x cells): the data's counts."""
+        found: Matrix = np.diff(np.r_[self.starts, len(self.sessions)]).astype(np.float64)
+        return found[None, :]
+
+    def kappas(
+        self, counts: Matrix, positions: Vector, weightings: list[str]
+    ) -> tuple[dict[str, Matrix], dict[str, Vector], Matrix]:
+        """`kappas_from_margins` of each row of cell `counts` (replicates x cells), and the
+        sessions each pair shares (replicates x pairs)."""
+        k, n = self.categories, len(self.pairs)
+        by_pair, by_first, by_second = self._groupings
+        r = len(counts)
+        shared = by_pair.sums(counts)
+        margin_a = by_first.sums(counts).reshape(r, n, k)
+        margin_b = by_second.sums(counts).reshape(r, n, k)
+        first, second = self.cells // k % k, self.cells % k
+        observed = {
+            w: by_pair.sums(counts * weight_matrix(positions, w)[first, second]) for w in weightings
+        }
+        per_pair, pooled = kappas_from_margins(
+            shared, observed, margin_a, margin_b, positions, weightings
+        )
+        return per_pair, pooled, shared
+
+    @cached_property
+    def _groupings(self) -> tuple[Grouping, Grouping, Grouping]:
+        """The cells grouped by pair, by (pair, first rater's category) and by (pair,
+        second rater's category): sorted once, used for every block of replicates."""
+        k, n = self.categories, len(self.pairs)
+        pair, first, second = self.cells // (k * k), self.cells // k % k, self.cells % k
+        return (
+            Grouping.of(pair, n),
+            Grouping.of(pair * k + first, n * k),
+            Grouping.of(pair * k + second, n * k),
+        )
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Columns summed by group: `order` sorts them by group, `starts` begins each present
+    group (`present`), out of `groups`."""
+
+    order: IntVector
+    starts: IntVector
+    present: IntVector
+    groups: int
+
+    @classmethod
+    def of(cls, group: IntVector, groups: int) -> Grouping:
+        order = np.argsort(group, kind="stable")
+        g = group[order]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else g[:0]
+        return cls(order, starts, g[starts], groups)
+
+    def sums(self, counts: Matrix) -> Matrix:
+        """The columns of `counts` summed by group: replicates x groups."""
+        out = np.zeros((len(counts), self.groups))
+        if len(self.order):
+            out[:, self.present] = np.add.reduceat(counts[:, self.order], self.starts, axis=1)
+        return out
 
 
 def weight_matrix(positions: Vector, weights: str) -> Matrix:
@@ -55,66 +118,60 @@ def weight_matrix(positions: Vector, weights: str) -> Matrix:
 
 
 def pair_rows(
-    sessions: IntVector,
-    raters: IntVector,
-    codes: IntVector,
-    positions: Vector,
-    weightings: list[str],
+    sessions: IntVector, raters: IntVector, codes: IntVector, categories: int
 ) -> PairRows:
-    """Every pair of raters in every session (values given as category indices `codes` into
-    `positions`), with the sums kappa needs under each of `weightings`."""
+    """Every pair of raters in every session, values given as category indices `codes`
+    (0..`categories` - 1)."""
     order = np.lexsort((raters, sessions))
-    s, r, c = sessions[order], raters[order], codes[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    sizes = np.diff(np.r_[starts, len(s)])
+    # int32 throughout: a session holds many pairs, and these arrays are the item's peak
+    s, r, c = (x[order].astype(np.int32) for x in (sessions, raters, codes))
+    del order
+    sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, s[1:] != s[:-1]]), len(s)])
     first, second = [], []
     for gap in range(1, int(sizes.max()) if len(sizes) else 1):
         # value i paired with value i + gap of the same session, for every gap
-        i = np.flatnonzero(np.r_[s[gap:] == s[:-gap], np.zeros(gap, bool)])
+        i = np.flatnonzero(np.r_[s[gap:] == s[:-gap], np.zeros(gap, bool)]).astype(np.int32)
         first.append(i)
         second.append(i + gap)
-    a = np.concatenate(first) if first else np.zeros(0, np.int64)
-    b = np.concatenate(second) if second else np.zeros(0, np.int64)
-    k = len(positions)
-    pair_code = r[a] * (int(r.max()) + 1 if len(r) else 1) + r[b]
-    order = np.argsort(pair_code, kind="stable")
-    a, b, pair_code = a[order], b[order], pair_code[order]
-    bounds = (
-        np.flatnonzero(np.r_[True, pair_code[1:] != pair_code[:-1]])
-        if len(a)
-        else np.zeros(0, np.int64)
-    )
-    features = np.zeros((len(a), 1 + len(weightings) + 2 * k))
-    features[:, 0] = 1
-    for j, weights in enumerate(weightings):
-        features[:, 1 + j] = weight_matrix(positions, weights)[c[a], c[b]]
-    rows = np.arange(len(a))
-    base = 1 + len(weightings)
-    features[rows, base + c[a]] = 1
-    features[rows, base + k + c[b]] = 1
-    pairs = [(int(r[a[i]]), int(r[b[i]])) for i in bounds.tolist()]
-    return PairRows(pairs, bounds.astype(np.int64), s[a], features, k)
+    a = np.concatenate(first) if first else np.zeros(0, np.int32)
+    b = np.concatenate(second) if second else np.zeros(0, np.int32)
+    del first, second
+    k = categories
+    width = int(r.max()) + 1 if len(r) else 1
+    codes_of_pairs, pair = np.unique(r[a] * width + r[b], return_inverse=True)
+    pairs = [(int(p // width), int(p % width)) for p in codes_of_pairs]
+    cell = (pair.astype(np.int64) * k + c[a]) * k + c[b]
+    del pair
+    order = np.argsort(cell, kind="stable")
+    cell, rows = cell[order], s[a[order]]
+    del order, a, b
+    bounds = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else cell[:0]
+    return PairRows(pairs, rows, cell[bounds], bounds.astype(np.int64), k)
 
 
-def kappas_from_totals(
-    totals: Matrix, positions: Vector, weightings: list[str]
+def kappas_from_margins(
+    shared: Matrix,
+    observed: dict[str, Matrix],
+    margin_a: Matrix,
+    margin_b: Matrix,
+    positions: Vector,
+    weightings: list[str],
 ) -> tuple[dict[str, Matrix], dict[str, Vector]]:
     """Per weighting: kappa of each pair (replicates x pairs) and the pooled kappa (per
-    replicate), from totals of `PairRows.features` per pair (replicates x pairs x columns)."""
-    k = len(positions)
-    base = 1 + len(weightings)
-    t = totals[:, :, 0]
-    margin_a, margin_b = totals[:, :, base : base + k], totals[:, :, base + k :]
+    replicate), from each pair's shared sessions T (replicates x pairs), observed
+    disagreement totals and the two raters' category counts (replicates x pairs x K)."""
+    t = shared
     per_pair, pooled = {}, {}
-    for j, weights in enumerate(weightings):
+    for weights in weightings:
         w = weight_matrix(positions, weights)
-        observed = totals[:, :, 1 + j]
         with np.errstate(divide="ignore", invalid="ignore"):
             expected = np.einsum("rpi,ij,rpj->rp", margin_a, w, margin_b) / t
             per_pair[weights] = np.where(
-                (t > 0) & (expected > 1e-12), 1 - observed / expected, np.nan
+                (t > 0) & (expected > 1e-12), 1 - observed[weights] / expected, np.nan
             )
             expected = np.where(t > 0, expected, 0.0)
             total_e = expected.sum(axis=1)
-            pooled[weights] = np.where(total_e > 1e-12, 1 - observed.sum(axis=1) / total_e, np.nan)
+            pooled[weights] = np.where(
+                total_e > 1e-12, 1 - observed[weights].sum(axis=1) / total_e, np.nan
+            )
     return per_pair, pooled

@@ -46,11 +46,10 @@ MODELS = {
 
 
 def stats_missing() -> str | None:
-    """None when numpy and scipy can be imported, else what to install, as a message."""
-    absent = [m for m in ("numpy", "scipy") if importlib.util.find_spec(m) is None]
-    if not absent:
+    """None when numpy can be imported, else what to install, as a message."""
+    if importlib.util.find_spec("numpy") is not None:
         return None
-    return f"agreement statistics need {' and '.join(absent)}: install them with {INSTALL_HINT}"
+    return f"agreement statistics need numpy: install it with {INSTALL_HINT}"
 
 
 @dataclass(frozen=True)

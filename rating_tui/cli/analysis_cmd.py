@@ -2,7 +2,7 @@
 
 Thin wrappers like the export commands, whose filters and folder handling they reuse: read the
 selected final ratings once (merging several --data folders), hand them to
-`rating_tui.analysis`, print. Agreement needs the `stats` extra (numpy, scipy) and says how to
+`rating_tui.analysis`, print. Agreement needs the `stats` extra (numpy) and says how to
 install it; calibration is plain Python and always works. Expected problems end in one line.
 """
 

@@ -34,10 +34,10 @@ def summary_table(instrument_id: str, items: list[ItemAgreement]) -> Table:
         f = found.headline
         if f is None:
             reason = next((x.estimate.note for x in found.figures), "")
-            table.add_row(found.item.key, "", "", "", str(found.sessions), "", reason)
+            table.add_row(_key(found), "", "", "", str(found.sessions), "", reason)
             continue
         table.add_row(
-            found.item.key,
+            _key(found),
             f.statistic,
             apa(f.estimate.value),
             interval(f),
@@ -57,7 +57,10 @@ def sentences(items: list[ItemAgreement]) -> list[str]:
         f = found.headline
         if f is None:
             continue
-        lines.append(f"{found.item.key} ({found.design.kind}): {sentence(found, f)}")
+        kind = f"computed score, {found.design.kind}" if found.item.is_score else found.design.kind
+        lines.append(f"{found.item.key} ({kind}): {sentence(found, f)}")
+        if found.item.is_score:
+            lines.append(f"  score: {found.item.formula}")
         lines += [f"  caveat: {c}" for c in caveats(found, f)]
     return lines
 
@@ -73,7 +76,7 @@ def detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]
     for found in items:
         d = found.design
         title = (
-            f"{instrument_id} · {found.item.key} ({found.item.label}): {d.kind}, "
+            f"{instrument_id} · {_key(found)} ({found.item.label}): {d.kind}, "
             f"{d.rated_by()}; {found.coded} not-observed/n.a. code(s) left out"
         )
         table = Table(
@@ -109,3 +112,8 @@ def detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]
             )
         tables.append(table)
     return tables
+
+
+def _key(found: ItemAgreement) -> str:
+    """The item's key; a score's says that it is computed (from the items, never stored)."""
+    return f"{found.item.key} (score)" if found.item.is_score else found.item.key

@@ -22,6 +22,7 @@ from rating_tui.analysis.bootstrap import (
     session_counts,
 )
 from rating_tui.analysis.kappa import weighted_kappa, weighted_kappas
+from rating_tui.analysis.pairs import pair_rows
 
 
 def alpha_interval(
@@ -148,12 +149,56 @@ def test_dyad_bootstrap_draws_whole_dyads() -> None:
     assert len({tuple(row) for row in drawn}) > 3
 
 
-def test_grouped_sums_as_one_sparse_product() -> None:
+def test_cells_sum_their_sessions_counts_in_every_replicate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bootstrap, "CELLS_PER_BLOCK", 45)  # slices of the gathered rows too
     rng = np.random.default_rng(9)
-    rows = rng.integers(0, 20, 30).astype(np.int64)
-    features = rng.normal(size=(30, 3))
+    rows = np.sort(rng.integers(0, 20, 30)).astype(np.int32)
     starts = np.array([0, 10, 25], dtype=np.int64)
-    part = bootstrap.Sums(rows, features, starts)
-    counts = next(session_counts(20, replicates=7))
-    [sparse] = bootstrap.replicate_totals([part], 20, replicates=7)
-    assert sparse == pytest.approx(part.totals(counts))
+    part = bootstrap.Cells(rows, starts, lambda cells: cells)
+    counts = np.vstack(list(session_counts(20, replicates=7)))
+    [found] = bootstrap.replicate_totals([part], 20, replicates=7)
+    want = np.column_stack(
+        [counts[:, rows[a:b]].sum(axis=1) for a, b in zip(starts, [*starts[1:], 30], strict=True)]
+    )
+    assert found == pytest.approx(want)
+
+
+@pytest.mark.parametrize("weights", ["nominal", "linear", "quadratic"])
+def test_each_pair_kappa_replicate_is_kappa_of_the_resampled_sessions(weights: str) -> None:
+    # Three raters, 40 sessions, each rated by two or three of them: a replicate's kappas
+    # per pair and pooled, from cell counts, equal those of the sessions it drew, copied out.
+    rng = np.random.default_rng(11)
+    sessions, raters, codes = [], [], []
+    for s in range(40):
+        truth = int(rng.integers(0, 4))
+        for r in sorted(rng.choice(3, size=int(rng.integers(2, 4)), replace=False).tolist()):
+            sessions.append(s)
+            raters.append(r)
+            codes.append(int(np.clip(truth + rng.integers(-1, 2), 0, 3)))
+    s_, r_, c_ = (np.array(v, dtype=np.int64) for v in (sessions, raters, codes))
+    positions = np.arange(4.0)
+    found = pair_rows(s_, r_, c_, 4)
+    part = bootstrap.Cells(
+        found.sessions.astype(np.int32),
+        found.starts,
+        lambda cells: np.column_stack(
+            [
+                found.kappas(cells, positions, [weights])[0][weights],
+                found.kappas(cells, positions, [weights])[1][weights],
+            ]
+        ),
+    )
+    counts = next(session_counts(40, replicates=20))
+    [replicated] = bootstrap.replicate_totals([part], 40, replicates=20)
+    for row, got in zip(counts, replicated, strict=True):
+        drawn = _drawn(row)
+        pieces = [np.flatnonzero(s_ == s) for s in drawn]
+        new_s = np.concatenate([np.full(len(p), k) for k, p in enumerate(pieces)])
+        index = np.concatenate(pieces)
+        again = pair_rows(new_s.astype(np.int64), r_[index], c_[index], 4)
+        each, pooled, _ = again.kappas(again.counts(), positions, [weights])
+        by_pair = dict(zip(again.pairs, each[weights][0], strict=True))
+        want = [by_pair.get(p, np.nan) for p in found.pairs] + [pooled[weights][0]]
+        assert got == pytest.approx(np.array(want), abs=1e-9, nan_ok=True)

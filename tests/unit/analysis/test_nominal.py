@@ -9,7 +9,7 @@ import pytest
 from rating_tui.analysis.agreement import ItemValues, agreement_of
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairing import ItemScale
-from rating_tui.analysis.pairs import kappas_from_totals, pair_rows
+from rating_tui.analysis.pairs import pair_rows
 from tests.unit.analysis.test_alpha import KRIPPENDORFF_2011, long_form
 from tests.unit.analysis.test_kappa import RATER2, RATER3
 
@@ -81,9 +81,8 @@ def test_gwet_ac1_and_cohen_two_raters() -> None:
     assert float(found["Gwet's AC1"][0]) == pytest.approx(0.8493305, abs=5e-8)
     assert float(found["alpha (nominal)"][0]) == pytest.approx(0.7972585, abs=5e-8)
     raters = np.tile([0, 1], len(a)).astype(np.int64)
-    rows = pair_rows(units, raters, codes, np.arange(3.0), ["nominal"])
-    totals = np.add.reduceat(rows.features, rows.starts, axis=0)[None]
-    per_pair, pooled = kappas_from_totals(totals, np.arange(3.0), ["nominal"])
+    rows = pair_rows(units, raters, codes, 3)
+    per_pair, pooled, _ = rows.kappas(rows.counts(), np.arange(3.0), ["nominal"])
     assert float(per_pair["nominal"][0, 0]) == pytest.approx(0.7964094, abs=5e-8)
     assert float(pooled["nominal"][0]) == pytest.approx(0.7964094, abs=5e-8)
 
@@ -102,9 +101,8 @@ def test_cohen_unweighted_published_values() -> None:
         codes = np.searchsorted(levels, np.column_stack([a, b]).ravel()).astype(np.int64)
         raters = np.tile([0, 1], len(a)).astype(np.int64)
         positions = np.arange(len(levels), dtype=float)
-        rows = pair_rows(units, raters, codes, positions, ["nominal"])
-        totals = np.add.reduceat(rows.features, rows.starts, axis=0)[None]
-        per_pair, _ = kappas_from_totals(totals, positions, ["nominal"])
+        rows = pair_rows(units, raters, codes, len(levels))
+        per_pair, _, _ = rows.kappas(rows.counts(), positions, ["nominal"])
         assert float(per_pair["nominal"][0, 0]) == pytest.approx(want, abs=tol)
 
 
