@@ -77,8 +77,17 @@ def _plain_float(value: float) -> bool:
     return value == 0.0 or 1e-4 <= abs(value) < 1e16
 
 
+_ABSENT: Any = object()
+_MEMO_MAX = 1024
+_good_codes: set[str] = set()
+"""Missing codes already matched against the key pattern (a handful per instrument)."""
+_good_hashes: set[str] = set()
+"""Instrument hashes already matched against their pattern."""
+
+
 def _plain_content(record: Record) -> bool:
-    """The parts of `RatingContent` (after the keys were checked): exact types only."""
+    """The parts of `RatingContent` (after the keys were checked): exact types only. The
+    common cases (an int or a str) are tested inline: this runs for every rating."""
     ref, rater, session, answers = (
         record["instrument"],
         record["rater"],
@@ -90,8 +99,6 @@ def _plain_content(record: Record) -> bool:
         or tuple(ref) != REF_KEYS
         or type(ref["id"]) is not str
         or type(ref["version"]) is not str
-        or type(ref["hash"]) is not str
-        or _is_hash(ref["hash"]) is None
         or type(rater) is not str
         or not rater
         or type(session) is not dict
@@ -101,18 +108,30 @@ def _plain_content(record: Record) -> bool:
         or type(record["now_moments"]) is not list
     ):
         return False
+    hash_ = ref["hash"]
+    if hash_ not in _good_hashes:
+        if type(hash_) is not str or _is_hash(hash_) is None:
+            return False
+        if len(_good_hashes) < _MEMO_MAX:
+            _good_hashes.add(hash_)
     for value in session.values():
-        if not _plain_value(value):
+        kind = type(value)
+        if kind is not int and kind is not str and not _plain_value(value):
             return False
     for answer in answers.values():
         if type(answer) is not dict or len(answer) != 1:
             return False
-        if "value" in answer:
-            if not _plain_value(answer["value"]):
-                return False
-        else:
+        value = answer.get("value", _ABSENT)
+        if value is _ABSENT:
             code = answer.get("missing")
-            if type(code) is not str or _is_key(code) is None:
+            if code not in _good_codes:
+                if type(code) is not str or _is_key(code) is None:
+                    return False
+                if len(_good_codes) < _MEMO_MAX:
+                    _good_codes.add(code)
+        else:
+            kind = type(value)
+            if kind is not int and kind is not str and not _plain_value(value):
                 return False
     for moment in record["now_moments"]:
         if type(moment) is not dict or tuple(moment) != MOMENT_KEYS:
