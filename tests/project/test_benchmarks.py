@@ -21,6 +21,17 @@ TINY = {
     "alerts_bench.py": ["--count", "200", "--rounds", "1"],
     "frame_bench.py": ["--count", "30", "--rounds", "1"],
     "toml_bench.py": ["--size", "20000", "--runs", "1"],
+    "scale_bench.py": [
+        "--sizes",
+        "30",
+        "60",
+        "--saves",
+        "3",
+        "--import-count",
+        "20",
+        "--rounds",
+        "1",
+    ],
 }
 
 
