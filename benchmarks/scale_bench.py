@@ -68,16 +68,24 @@ print(json.dumps({"p50": times[len(times) // 2], "p95": times[int(len(times) * 0
 """
 
 
-def own_dyads(source: Path) -> None:
-    """Give the imported ratings dyad codes of their own (ZZ0001 for PS0001): the same
-    session of the same dyad rated twice by one rater is refused, as it should be."""
-    lines = []
+def own_dyads(source: Path) -> int:
+    """Give the imported ratings dyad codes of their own (ZZ0001, ZZ0002...), and keep one
+    rating per dyad, session and rater (the demo set rates some twice, which an import
+    refuses, as it should). Returns the number of ratings left to import."""
+    lines, seen, codes = [], set(), {}
     for line in source.read_text(encoding="utf-8").splitlines():
         rating = json.loads(line)
+        session = rating["session"]
+        key = (session.get("dyad"), session.get("session_number"), rating["rater"])
+        if key in seen:
+            continue
+        seen.add(key)
         for content in [rating, *(r["previous"] for r in rating["revisions"])]:
-            content["session"]["dyad"] = "ZZ" + content["session"]["dyad"][2:]
+            dyad = content["session"]["dyad"]
+            content["session"]["dyad"] = codes.setdefault(dyad, f"ZZ{len(codes) + 1:04d}")
         lines.append(json.dumps(rating, ensure_ascii=False, separators=(",", ":")))
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
 
 
 def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]:
@@ -157,7 +165,7 @@ def main() -> None:
         made = work / "import-source"
         demo(made, args.import_count, seed=7)
         source = work / "import.jsonl"
-        statuses = ["--status", "final", "--status", "draft", "--status", "voided"]
+        statuses = ["--status", "final"]  # a voided rating and its redo: one rater, twice
         run(
             [
                 str(SCRIPT),
@@ -172,7 +180,7 @@ def main() -> None:
             ]
         )
         shutil.rmtree(made)
-        own_dyads(source)
+        imported = own_dyads(source)
         empty_import = run([*IMPORT, str(source), "--data", str(work / "e")])
         shutil.rmtree(work / "e")
         bare = statistics.median(
@@ -201,14 +209,14 @@ def main() -> None:
         "Home filled in",
         "demo-data (making the folder)",
     ]
-    labels = {"import": f"import of {args.import_count:,}", "floor csv": "CSV floor (floors.py)"}
+    labels = {"import": f"import of {imported:,}", "floor csv": "CSV floor (floors.py)"}
     labels["floor jsonl"] = "JSONL floor (floors.py)"
     for name in names:
         row = " | ".join(cell(results[s][name]) for s in sizes)
         print(f"| {labels.get(name, name)} | {row} |")
     print(
         f"\nreferences: bare Textual app first frame {bare * 1000:.0f} ms; import of "
-        f"{args.import_count:,} into an empty folder {cell(empty_import[:2])}\n"
+        f"{imported:,} into an empty folder {cell(empty_import[:2])}\n"
     )
     small, large = sizes[0], sizes[-1]
     mid = 100_000 if 100_000 in results and large > 100_000 else small
