@@ -175,6 +175,10 @@ def run(
     summary = ExportSummary()
     if request.format in ("sav", "dta"):
         raise ExportError("sav and dta are written by `export.stats`, not streamed")
+    if request.format == "jsonl" and len(sources) == 1 and isinstance(sources[0], RecordSource):
+        from rating_tui.export.jsonl_records import run_records
+
+        return run_records(request, sources[0], instruments, main, moments, progress)
     if plan is None and request.format != "jsonl":
         plan = Plan(choose_versions(request, sources, instruments), request.values)
     if plan is not None and request.format == "csv" and len(sources) == 1:

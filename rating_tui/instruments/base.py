@@ -27,7 +27,7 @@ class Strict(BaseModel):
     read `list`'s signature through `inspect`, about 8 ms at every start of the command line.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class ReferenceProblems(ValueError):

@@ -21,6 +21,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -112,10 +113,12 @@ class RatingApp(App[None]):
         """False while the opener is still reading instruments and the data folder."""
         return self._catalogue is not None
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[None]:
+        """Home is the first screen on the stack (not pushed over Textual's blank default
+        screen, which would be built and painted first)."""
         from rating_tui.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
 
     def on_resize(self, event: events.Resize) -> None:
         """Below the smallest supported size, say so rather than cut keys and anchors off."""

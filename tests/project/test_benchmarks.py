@@ -22,6 +22,17 @@ TINY = {
     "frame_bench.py": ["--count", "30", "--rounds", "1"],
     "toml_bench.py": ["--size", "20000", "--runs", "1"],
     "crypto_bench.py": ["--size", "200", "--saves", "4", "--runs", "2"],
+    "scale_bench.py": [
+        "--sizes",
+        "30",
+        "60",
+        "--saves",
+        "3",
+        "--import-count",
+        "20",
+        "--rounds",
+        "1",
+    ],
 }
 
 

@@ -82,7 +82,6 @@ class HomeScreen(AppScreen[None]):
             status.add_class("error")
             return
         status.remove_class("error")  # (an encrypted folder opened after its dialog)
-        self.query_one(AlertsPanel).reload()  # filled in by a thread, after this frame
         recent_months = app.today() - timedelta(days=DRAFT_DAYS)
         drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)
         drafts.sort(key=lambda r: r.updated, reverse=True)
@@ -105,6 +104,7 @@ class HomeScreen(AppScreen[None]):
             status.update(f"Ratings are saved in {app.data_dir}")
         if drafts or recent:
             (drafts_list if drafts else recent_list).focus()
+        self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         rating = self._ratings.get(event.option_id or "")

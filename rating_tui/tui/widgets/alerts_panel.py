@@ -7,6 +7,7 @@ when no dyad has a current alert; choosing a dyad opens its dyad view.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, cast
 
 from textual import work
@@ -54,6 +55,11 @@ class AlertsPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="home-alerts")
     def _read(self) -> None:
+        # Wait for the next frame (Home's lists) first: reading every rating holds the GIL,
+        # and the lists must not wait for it.
+        painted = threading.Event()
+        self.app.call_from_thread(self.call_after_refresh, painted.set)
+        painted.wait(timeout=2.0)  # bounded: the app may be closing
         from rating_tui.services.caseload import caseload_alerts
 
         app = cast("RatingApp", self.app)

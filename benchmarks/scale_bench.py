@@ -1,0 +1,256 @@
+"""How rating-tui scales with the data, as a user runs it: `demo-data` folders of growing size,
+every command run through the console script as a whole process, beside its reference.
+
+    python benchmarks/scale_bench.py [--sizes 1000 10000 100000] [--saves 40] [--rounds 3]
+
+For each size, a folder made by `rating-tui demo-data`, and in it (time and peak RSS of the
+whole process):
+- save p50 / p95: new final ratings saved through `Store.finalise` into the busiest month
+  file (the month the app would write), one process, `--saves` saves;
+- import of `--import-count` ratings (`rating-tui ratings import`, JSON Lines of another demo
+  set) into a copy of the folder; also into an empty folder, as the reference;
+- `rating-tui export` to CSV and to JSON Lines, beside their floors (`floors.py`: read the
+  month files, the same columns or one `json.dumps` per rating, as whole processes too);
+- `rating-tui agreement`;
+- first frame and Home filled in of `rating-tui --data DIR` in an 80x24 pseudo-terminal
+  (`frame_bench.watch`), beside a bare Textual app's first frame.
+Targets (#11): export CSV <= 1.2x its floor, JSONL <= 1.3x; export peak memory at the largest
+size <= 1.5x at 100k (or the smallest); first frame <= 1.3x the bare app, Home filled in <= 2x;
+save p95 at the largest size <= 2x at the smallest; import into the largest <= 1.5x into empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bytecode import compile_package  # noqa: E402
+from frame_bench import BARE, FILLED, FIRST, watch  # noqa: E402
+
+SCRIPT = Path(sys.executable).with_name("rating-tui")
+FLOORS = ROOT / "benchmarks" / "floors.py"
+IMPORT = [str(SCRIPT), "ratings", "import", "--accept-warnings"]
+"""A demo set shares dyad codes with another: second raters of the same sessions, kept."""
+INSTRUMENT = ROOT / "instruments" / "paris-2009-seven-concepts.toml"
+
+SAVE = """
+import json, os, sys, time, uuid
+from pathlib import Path
+from rating_tui.store.api import Store
+folder, saves = Path(sys.argv[1]), int(sys.argv[2])
+files = [p for p in (folder / "ratings").rglob("*.json") if p.is_file()]
+busiest = max(files, key=lambda p: p.stat().st_size)
+records = json.loads(busiest.read_bytes())["ratings"]
+store = Store.open(folder)
+model = store.get(next(r["id"] for r in records.values() if r["status"] == "final"))
+instrument = store.kept_instrument(model.instrument.hash)
+times = []
+for _ in range(saves):
+    draft = model.replace(id=str(uuid.uuid4()), status="draft", revisions=[])
+    started = time.perf_counter()
+    store.finalise(draft, instrument)
+    times.append(time.perf_counter() - started)
+times.sort()
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)],
+                  "file": busiest.name, "kib": int(hwm.split()[1])}))
+"""
+
+
+def own_dyads(source: Path) -> int:
+    """Give the imported ratings dyad codes of their own (ZZ0001, ZZ0002...), and keep one
+    rating per dyad, session and rater (the demo set rates some twice, which an import
+    refuses, as it should). Returns the number of ratings left to import."""
+    lines, seen, codes = [], set(), {}
+    for line in source.read_text(encoding="utf-8").splitlines():
+        rating = json.loads(line)
+        session = rating["session"]
+        key = (session.get("dyad"), session.get("session_number"), rating["rater"])
+        if key in seen:
+            continue
+        seen.add(key)
+        for content in [rating, *(r["previous"] for r in rating["revisions"])]:
+            dyad = content["session"]["dyad"]
+            content["session"]["dyad"] = codes.setdefault(dyad, f"ZZ{len(codes) + 1:04d}")
+        lines.append(json.dumps(rating, ensure_ascii=False, separators=(",", ":")))
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+TIME = Path("/usr/bin/time")
+
+
+def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]:
+    """Seconds, peak RSS (MiB) and standard output of one whole process. The peak comes from
+    /usr/bin/time (GNU time) when there is one: the rusage of a child forked from this
+    benchmark counts the fork's pages from before `exec` (this process's size) too."""
+    with tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        wrapped = [str(TIME), "-f", "%M", "-o", str(peak_file), *argv] if TIME.exists() else argv
+        with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+            started = time.perf_counter()
+            child = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=ROOT)
+            _, status, usage = os.wait4(child.pid, 0)
+            elapsed = time.perf_counter() - started
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            text = out.read().decode()
+            if child.returncode != 0:
+                err.seek(0)
+                raise SystemExit(f"{' '.join(argv)} failed:\n{err.read().decode()[-2000:]}")
+        kib = int(peak_file.read_text().split()[-1]) if TIME.exists() else usage.ru_maxrss
+    if stdout is not None:
+        stdout.write_text(text)
+    return elapsed, kib / 1024, text
+
+
+def demo(folder: Path, count: int, seed: int = 0) -> float:
+    argv = [str(SCRIPT), "demo-data", "--count", str(count), "--seed", str(seed)]
+    return run([*argv, "--data", str(folder)])[0]
+
+
+def median_run(argv: list[str], rounds: int) -> tuple[float, float]:
+    found = [run(argv)[:2] for _ in range(rounds)]
+    return statistics.median(f[0] for f in found), statistics.median(f[1] for f in found)
+
+
+def measure(folder: Path, work: Path, args: argparse.Namespace, source: Path) -> dict[str, tuple]:
+    py, script, data = sys.executable, str(SCRIPT), str(folder)
+    found: dict[str, tuple] = {}
+    rounds = args.rounds
+    saved = json.loads(run([py, "-c", SAVE, data, str(args.saves)])[2])
+    found["save p50"] = (saved["p50"], None)
+    found["save p95"] = (saved["p95"], saved["kib"] / 1024)
+    out = work / "out"
+    for kind in ("csv", "jsonl"):
+        export = [script, "export", "-f", kind, "--data", data, "-o", str(out)]
+        found[f"export {kind}"] = median_run(export, rounds)
+        floor = [py, str(FLOORS), kind, data, str(out), str(INSTRUMENT)]
+        found[f"floor {kind}"] = median_run(floor, rounds)
+    found["agreement"] = median_run([script, "agreement", "--data", data], 1)
+    copy = work / "copy"
+    shutil.copytree(folder, copy)
+    found["import"] = run([*IMPORT, str(source), "--data", str(copy)])[:2]
+    shutil.rmtree(copy)
+    frames = [watch([script, "--data", data], FIRST["ours"], FILLED) for _ in range(rounds)]
+    found["first frame"] = (statistics.median(f[0] for f in frames), None)
+    found["Home filled in"] = (
+        statistics.median(f[1] for f in frames),
+        statistics.median(f[2] for f in frames) / 1024,
+    )
+    return found
+
+
+def cell(value: tuple) -> str:
+    seconds, mib = value
+    shown = f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+    return shown + (f" · {mib:.0f} MiB" if mib is not None else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--saves", type=int, default=40)
+    parser.add_argument("--import-count", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not SCRIPT.exists():
+        raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
+    compile_package()
+    results: dict[int, dict[str, tuple]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        made = work / "import-source"
+        demo(made, args.import_count, seed=7)
+        source = work / "import.jsonl"
+        statuses = ["--status", "final"]  # a voided rating and its redo: one rater, twice
+        run(
+            [
+                str(SCRIPT),
+                "export",
+                "-f",
+                "jsonl",
+                *statuses,
+                "--data",
+                str(made),
+                "-o",
+                str(source),
+            ]
+        )
+        shutil.rmtree(made)
+        imported = own_dyads(source)
+        empty_import = run([*IMPORT, str(source), "--data", str(work / "e")])
+        shutil.rmtree(work / "e")
+        bare = statistics.median(
+            watch([sys.executable, "-c", BARE], FIRST["bare"], ())[0] for _ in range(args.rounds)
+        )
+        for size in args.sizes:
+            folder = work / f"n{size}"
+            made_in = demo(folder, size)
+            results[size] = measure(folder, work, args, source)
+            results[size]["demo-data (making the folder)"] = (made_in, None)
+            print(f"{size:,} ratings measured", file=sys.stderr)
+            shutil.rmtree(folder)
+    sizes = sorted(results)
+    print(f"\n| `demo-data` ratings (time · peak RSS) | {' | '.join(f'{s:,}' for s in sizes)} |")
+    print("| --- |" + " --- |" * len(sizes))
+    names = [
+        "save p50",
+        "save p95",
+        "import",
+        "export csv",
+        "floor csv",
+        "export jsonl",
+        "floor jsonl",
+        "agreement",
+        "first frame",
+        "Home filled in",
+        "demo-data (making the folder)",
+    ]
+    labels = {"import": f"import of {imported:,}", "floor csv": "CSV floor (floors.py)"}
+    labels["floor jsonl"] = "JSONL floor (floors.py)"
+    for name in names:
+        row = " | ".join(cell(results[s][name]) for s in sizes)
+        print(f"| {labels.get(name, name)} | {row} |")
+    print(
+        f"\nreferences: bare Textual app first frame {bare * 1000:.0f} ms; import of "
+        f"{imported:,} into an empty folder {cell(empty_import[:2])}\n"
+    )
+    small, large = sizes[0], sizes[-1]
+    mid = 100_000 if 100_000 in results and large > 100_000 else small
+    checks = []
+    for size in sizes:
+        r = results[size]
+        checks += [
+            (f"{size:,}: export CSV / floor", r["export csv"][0] / r["floor csv"][0], 1.2),
+            (f"{size:,}: export JSONL / floor", r["export jsonl"][0] / r["floor jsonl"][0], 1.3),
+            (f"{size:,}: first frame / bare app", r["first frame"][0] / bare, 1.3),
+            (f"{size:,}: Home filled in / bare first frame", r["Home filled in"][0] / bare, 2.0),
+        ]
+    lo, hi = results[small], results[large]
+    checks += [
+        (f"save p95 {large:,} / {small:,}", hi["save p95"][0] / lo["save p95"][0], 2.0),
+        (f"import into {large:,} / into empty", hi["import"][0] / empty_import[0], 1.5),
+    ]
+    for kind in ("csv", "jsonl"):
+        ratio = hi[f"export {kind}"][1] / results[mid][f"export {kind}"][1]
+        checks.append((f"export {kind} peak RSS {large:,} / {mid:,}", ratio, 1.5))
+    print("ratios (target)")
+    for name, value, target in checks:
+        verdict = "ok" if value <= target else "MISSED"
+        print(f"  {name:<44} {value:6.2f}x  (<= {target}x)  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""JSON Lines straight from stored records: the bytes of `jsonl.jsonl_line`, without a
+pydantic model per rating.
+
+The store writes a rating as `Rating.model_dump(mode="json")`, so a record in that exact form
+(keys in the model's order, values of the model's exact types, times as a Rating writes them)
+gives, through `json.dumps`, the very line `Rating.model_dump_json()` gives. `stored_line`
+checks that form, part by part (cheaply: no copy, no model), and returns None for anything
+else; the store then validates the record (a damaged one stops the export naming its file and
+id) and hands over its Rating's dump, which `JsonlReader` writes through the model. Floats
+with an exponent are left to the model: Python and pydantic write some differently (1e-07,
+1e-7).
+
+Speed (benchmarks/export_bench.py): the floor is reading the month files and one `json.dumps`
+per rating; the check adds a pass over each record's parts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from rating_tui.export.records import (
+    _is_key,
+    _is_uuid,
+    _plain_list,
+    _plain_time,
+    moment_rows_of,
+)
+from rating_tui.ratings.model import STATUSES
+
+if TYPE_CHECKING:
+    from rating_tui.export.job import ExportRequest, ExportSummary, Progress, RecordSource
+    from rating_tui.export.select import Instruments
+    from rating_tui.export.tables import Row
+
+Record = Mapping[str, Any]
+
+RATING_KEYS = (
+    "instrument",
+    "rater",
+    "session",
+    "answers",
+    "now_moments",
+    "notes",
+    "status",
+    "id",
+    "created",
+    "updated",
+    "revisions",
+)
+"""`Rating.model_fields` in order (checked by a test): the order `model_dump_json` writes."""
+CONTENT_KEYS = RATING_KEYS[:7]
+"""`RatingContent.model_fields` in order (a revision's `previous`)."""
+REVISION_KEYS = ("at", "by", "reason", "action", "previous")
+REF_KEYS = ("id", "version", "hash")
+MOMENT_KEYS = ("text", "tags")
+ACTIONS = ("update", "void")
+
+_is_hash = re.compile(r"[0-9a-f]{64}").fullmatch
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _plain_value(value: object) -> bool:
+    kind = type(value)
+    if kind is int or kind is str:
+        return True
+    if kind is float:
+        return _plain_float(value)  # type: ignore[arg-type]
+    return kind is list and _plain_list(value)  # type: ignore[arg-type]
+
+
+def _plain_float(value: float) -> bool:
+    """A float that Python and pydantic write alike: zero, or between 1e-4 and 1e16 in
+    magnitude (no exponent; checked on 300,000 floats by a test). Not NaN or infinity."""
+    return value == 0.0 or 1e-4 <= abs(value) < 1e16
+
+
+_ABSENT: Any = object()
+_MEMO_MAX = 1024
+_good_codes: set[str] = set()
+"""Missing codes already matched against the key pattern (a handful per instrument)."""
+_good_hashes: set[str] = set()
+"""Instrument hashes already matched against their pattern."""
+
+
+def _plain_content(record: Record) -> bool:
+    """The parts of `RatingContent` (after the keys were checked): exact types only. The
+    common cases (an int or a str) are tested inline: this runs for every rating."""
+    ref, rater, session, answers = (
+        record["instrument"],
+        record["rater"],
+        record["session"],
+        record["answers"],
+    )
+    if (
+        type(ref) is not dict
+        or tuple(ref) != REF_KEYS
+        or type(ref["id"]) is not str
+        or type(ref["version"]) is not str
+        or type(rater) is not str
+        or not rater
+        or type(session) is not dict
+        or type(answers) is not dict
+        or type(record["notes"]) is not str
+        or record["status"] not in STATUSES
+        or type(record["now_moments"]) is not list
+    ):
+        return False
+    hash_ = ref["hash"]
+    if hash_ not in _good_hashes:
+        if type(hash_) is not str or _is_hash(hash_) is None:
+            return False
+        if len(_good_hashes) < _MEMO_MAX:
+            _good_hashes.add(hash_)
+    for value in session.values():
+        kind = type(value)
+        if kind is not int and kind is not str and not _plain_value(value):
+            return False
+    for answer in answers.values():
+        if type(answer) is not dict or len(answer) != 1:
+            return False
+        value = answer.get("value", _ABSENT)
+        if value is _ABSENT:
+            code = answer.get("missing")
+            if code not in _good_codes:
+                if type(code) is not str or _is_key(code) is None:
+                    return False
+                if len(_good_codes) < _MEMO_MAX:
+                    _good_codes.add(code)
+        else:
+            kind = type(value)
+            if kind is not int and kind is not str and not _plain_value(value):
+                return False
+    for moment in record["now_moments"]:
+        if type(moment) is not dict or tuple(moment) != MOMENT_KEYS:
+            return False
+        tags = moment["tags"]
+        if type(moment["text"]) is not str or type(tags) is not list:
+            return False
+        for tag in tags:
+            if type(tag) is not str:
+                return False
+    return True
+
+
+def is_stored_form(record: Record) -> bool:
+    """True when `json.dumps(record)` is the rating's `model_dump_json()`: `record` is what
+    `Rating.model_dump(mode="json")` gives for a valid rating, float-free."""
+    try:
+        if tuple(record) != RATING_KEYS or not _plain_content(record):
+            return False
+        rating_id, revisions = record["id"], record["revisions"]
+        if (
+            type(rating_id) is not str
+            or _is_uuid(rating_id) is None
+            or not _plain_time(record["created"])
+            or not _plain_time(record["updated"])
+            or type(revisions) is not list
+        ):
+            return False
+        for revision in revisions:
+            if type(revision) is not dict or tuple(revision) != REVISION_KEYS:
+                return False
+            by, reason, previous = revision["by"], revision["reason"], revision["previous"]
+            if (
+                not _plain_time(revision["at"])
+                or type(by) is not str
+                or not by
+                or type(reason) is not str
+                or not reason
+                or revision["action"] not in ACTIONS
+                or type(previous) is not dict
+                or tuple(previous) != CONTENT_KEYS
+                or not _plain_content(previous)
+            ):
+                return False
+    except (KeyError, TypeError, AttributeError):  # a part of another shape
+        return False
+    return True
+
+
+def stored_line(record: Record) -> bytes | None:
+    """The rating's JSON line (UTF-8, newline included) from its stored record, or None
+    when the record is not in the stored form (the model must write it)."""
+    if not is_stored_form(record):
+        return None
+    try:
+        return (_dumps(record) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape: the model decides
+        return None
+
+
+class JsonlReader:
+    """The reader `Store.iter_records` calls for a JSON Lines export: `stored_line` of the
+    records `keep` keeps (b"" for the others). A record it refuses (None) is validated by
+    the store and given again as its Rating's dump: that one is written by the model."""
+
+    def __init__(self, keep: Callable[[Record], bool] | None = None) -> None:
+        self._keep = keep
+        self._refused: object = None
+
+    def __call__(self, record: Record) -> bytes | None:
+        try:
+            if self._keep is not None and not self._keep(record):
+                return b""
+            line = stored_line(record)
+        except (KeyError, TypeError, AttributeError):  # a part the filters cannot read
+            line = None
+        if line is not None:
+            return line
+        rating_id = record.get("id")
+        if rating_id is not None and rating_id == self._refused:
+            # The store's validated dump of the record refused just before.
+            self._refused = None
+            from rating_tui.export.jsonl import jsonl_line
+            from rating_tui.ratings.model import Rating
+
+            return jsonl_line(Rating.model_validate(record)).encode("utf-8")
+        self._refused = rating_id
+        return None
+
+
+_FLUSH_EVERY = 500
+"""Ratings between writes to the file (a few hundred kB)."""
+
+
+def run_records(
+    request: ExportRequest,
+    source: RecordSource,
+    instruments: Instruments,
+    main: BinaryIO,
+    moments: BinaryIO | None,
+    progress: Progress | None,
+) -> ExportSummary:
+    """`job.run` for JSON Lines from one data folder, from stored records: the same bytes
+    (and the same now-moments table) as the Rating path, without a model per rating."""
+    from rating_tui.export.csvout import CsvWriter
+    from rating_tui.export.job import ExportSummary, cycle_collection_paused
+    from rating_tui.export.tables import MOMENT_COLUMNS
+
+    summary = ExportSummary()
+    line_of = JsonlReader(request.selection.record_filter(instruments))
+    moment_batch: list[Row] = []
+
+    def read(record: Record) -> bytes | None:
+        """The rating's line (b"" for one the filters leave out), its now moments added to
+        `moment_batch`; None, and nothing added, for a record not in the stored form."""
+        line = line_of(record)
+        if not line or moments is None:
+            return line
+        found = moment_rows_of(record)
+        if found is None:
+            return None
+        moment_batch.extend(found)
+        return line
+
+    moments_out = None
+    if moments is not None:
+        moments_out = CsvWriter(moments, [c.name for c in MOMENT_COLUMNS], bom=request.excel)
+    pending: list[bytes] = []
+    read_count = written = 0
+    with cycle_collection_paused():
+        for line in source.records(read, request.selection.statuses):
+            read_count += 1
+            if not line:
+                continue
+            written += 1
+            pending.append(line)
+            if len(pending) >= _FLUSH_EVERY:
+                main.write(b"".join(pending))
+                pending.clear()
+                if progress is not None:
+                    progress(written)
+                if moments_out is not None:
+                    moments_out.writer.writerows(moment_batch)
+                    moments_out.flush()
+                    summary.moments += len(moment_batch)
+                    moment_batch.clear()
+    main.write(b"".join(pending))
+    if moments_out is not None:
+        moments_out.writer.writerows(moment_batch)
+        moments_out.flush()
+        summary.moments += len(moment_batch)
+    summary.ratings = summary.rows = written
+    summary.merge.read = summary.merge.merged = read_count
+    return summary
