@@ -6,6 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis counts examples; its clock-based checks (a deadline per example, "input generation
+# is slow") fail on a busy machine without saying anything about the code, so they are off.
+settings.register_profile("counted", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("counted")
 
 REPO = Path(__file__).resolve().parent.parent
 BUILTIN_ID = "paris-2009-seven-concepts"

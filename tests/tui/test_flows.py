@@ -149,8 +149,18 @@ async def test_void_asks_for_a_reason(
     original = final_rating(store, catalogue)
     app = make_app()
     async with app.run_test(size=(100, 36)) as pilot:
-        await pilot.press("enter", "v")
-        await pilot.pause()
+        home = app.screen
+        await pilot.press("enter")
+        for _ in range(1000):  # the rating's screen is up before "v" is sent
+            if app.screen is not home:
+                break
+            await pilot.pause()
+        detail = app.screen
+        await pilot.press("v")
+        for _ in range(1000):  # the reason dialog is up before Enter is sent
+            if app.screen is not detail:
+                break
+            await pilot.pause()
         await pilot.press("enter")  # an empty reason is refused
         await pilot.pause()
         assert store.get(original.id).status == "final"

@@ -35,6 +35,18 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
+async def to_next_screen(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Press a key that opens a screen and wait for it (counting pauses, not seconds): a key
+    sent while the screen before is still opening would reach the wrong screen."""
+    before = pilot.app.screen
+    await pilot.press(key)
+    for _ in range(1000):
+        if pilot.app.screen is not before:
+            return
+        await pilot.pause()
+    raise AssertionError(f"{key!r} opened no screen")
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_longest_item(snap_compare, snapshot_app: RatingApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +120,8 @@ def test_checks_dialog(snap_compare, snapshot_app: RatingApp, size: tuple[int, i
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_reason_dialog(snap_compare, snapshot_app: RatingApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("enter", "e", "r", "enter")  # edit a final rating: why?
+        for key in ("enter", "e", "r", "enter"):  # edit a final rating: why?
+            await to_next_screen(pilot, key)
         await settle(pilot)
 
     assert snap_compare(snapshot_app, terminal_size=size, run_before=run_before)
