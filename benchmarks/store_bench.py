@@ -1,7 +1,9 @@
-"""Store benchmark: our sharded store next to stock TinyDB, at 1k, 10k and 100k ratings.
+"""Store benchmark: our sharded store next to stock TinyDB, at 1k, 10k and 100k ratings, on
+its own set-up and on `rating-tui demo-data` folders.
 
     python benchmarks/store_bench.py [--sizes 1000 10000 100000] [--saves 200]
-                                     [--per-month 400] [--instrument FILE] [--keep DIR]
+                                     [--demo-sizes 1000 100000 300000] [--per-month 400]
+                                     [--instrument FILE] [--keep DIR]
 
 Measures, in one run on this machine:
 - save latency (`Store.finalise` of a new rating, lock + checks + fsyncs included) p50/p95
@@ -10,11 +12,16 @@ Measures, in one run on this machine:
 - opening the store and listing the 50 most recent ratings, in a fresh process (imports not
   counted), median of several runs, and the peak memory that allocates (tracemalloc) plus the
   process's peak RSS;
-- `Store.import_ratings` of `--import-count` new ratings into a copy of the largest store, as
-  one transaction (journal, staged files, manifest), next to the code path the store used
-  before transactions (`import_without_transaction`: index files, then months, each replaced
-  on its own), on two copies of the same folder;
-and prints the ratios issues 3 and 10 set as targets.
+- `Store.import_ratings` of `--import-count` new ratings into a copy of the largest store
+  and into an empty folder, side by side;
+- on demo-data folders (`--demo-sizes`, each built by the console script `rating-tui
+  demo-data` as a whole process, which is timed): the save p50/p95 into the busiest shard
+  (a new final rating dated in the month holding the most ratings), next to the floor of a
+  save (appending one rating's JSON to a file and fsyncing it), and the import of
+  `--import-count` demo ratings (another seed) into a copy of the largest folder and into an
+  empty one;
+and prints the ratios issues 3, 10 and 11 set as targets (demo-data time against the 100k
+folder is scaled: at most 11x for 10 times the ratings, 1.1x per multiple).
 
 The data sets are written in bulk straight through the storage layer (one write per month
 file and index file) rather than by N saves. Ratings are spread at a constant `--per-month`
@@ -45,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from tinydb import TinyDB  # noqa: E402
 
+from rating_tui import paths  # noqa: E402
 from rating_tui.instruments.hashing import content_hash  # noqa: E402
 from rating_tui.instruments.loader import load_instrument  # noqa: E402
 from rating_tui.instruments.model import Instrument  # noqa: E402
@@ -144,63 +152,43 @@ def build_store(folder: Path, instrument: Instrument, rows: list[dict[str, Any]]
         txn.commit()
 
 
-def import_without_transaction(store: Store, instrument: Instrument, rows: list[Any]) -> None:
-    """The import as the store wrote it before issue 10, kept to compare against: every
-    check the same, then each index file and each month replaced on its own (no journal, no
-    manifest), so a crash or a full disk part way left part of the import stored."""
-    from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
-
-    engine: Engine = store._engine
-    with engine.locked(write=True):
-        txn = engine.transaction()
-        roles = engine.admit(txn, instrument, content_hash(instrument))
-        txn.commit()
-        found = engine.locate_many([r.id for r in rows])
-        assert not found
-        buckets: dict[Path, dict[str, Any]] = {}
-        shards: dict[str, dict[str, Any]] = {}
-        for rating in rows:
-            shard = shard_name(rating.session.get(roles["session_date"] or ""))
-            buckets.setdefault(engine.layout.bucket(rating.id), {})[rating.id] = {"shard": shard}
-            shards.setdefault(shard, {})[rating.id] = rating.model_dump(mode="json")
-        for bucket, entries in buckets.items():
-            engine.files.change(bucket, INDEX_TABLE, lambda r, e=entries: r.update(e))
-        for shard, records in shards.items():
-            path = engine.layout.shard(shard)
-            engine.files.change(path, RATINGS_TABLE, lambda r, e=records: r.update(e))
-
-
 def time_imports(
     folder: Path, instrument: Instrument, base: Rating, count: int, rounds: int
 ) -> tuple[list[float], list[float]]:
-    """Seconds to import `count` new ratings into copies of `folder`: (transaction, before)."""
-    from rating_tui.store.records import check_rating
-
+    """Seconds to import `count` new ratings: (into copies of `folder`, into empty folders)."""
     rng = random.Random(count)
-    ours: list[float] = []
-    before: list[float] = []
-    for n in range(rounds):
-        rows = [
+    rows_of = [
+        [
             base.replace(
                 id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 session=base.session | {"session_date": f"2025-{1 + k % 12:02d}-{1 + k % 28:02d}"},
             )
             for k in range(count)
         ]
-        for which, timings in (("ours", ours), ("before", before)):
-            copy = folder.parent / f"import-{which}-{n}"
-            shutil.copytree(folder, copy)
-            store = Store.open(copy)
+        for _ in range(rounds)
+    ]
+    return import_both(folder, rows_of, {instrument.ref: instrument})
+
+
+def import_both(
+    folder: Path, rows_of: list[list[Rating]], known: dict[str, Instrument]
+) -> tuple[list[float], list[float]]:
+    """`Store.import_ratings` of each list of ratings into a copy of `folder` and into an
+    empty folder, taking turns: (seconds into the copies, seconds into the empty ones)."""
+    full: list[float] = []
+    empty: list[float] = []
+    for n, rows in enumerate(rows_of):
+        for which, timings in (("full", full), ("empty", empty)):
+            target = folder.parent / f"import-{which}-{n}"
+            shutil.rmtree(target, ignore_errors=True)
+            if which == "full":
+                shutil.copytree(folder, target)
+            store = Store.open(target)
             started = time.perf_counter()
-            if which == "ours":
-                store.import_ratings(rows, {instrument.ref: instrument})
-            else:
-                for rating in rows:  # the same validation as import_ratings does
-                    check_rating(rating, rating.id, instrument, content_hash(instrument))
-                import_without_transaction(store, instrument, rows)
+            store.import_ratings(rows, known)
             timings.append(time.perf_counter() - started)
-            shutil.rmtree(copy)
-    return ours, before
+            shutil.rmtree(target)
+    return full, empty
 
 
 SAVES = """
@@ -282,6 +270,133 @@ def open_and_list(folder: Path) -> dict[str, float]:
     return {"seconds": timed["seconds"], "rss": timed["rss"], "peak": traced["peak"]}
 
 
+APPEND = """
+import json, os, sys, time
+path, line, count = sys.argv[1], sys.argv[2].encode() + b"\\n", int(sys.argv[3])
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+times = []
+for _ in range(count):
+    started = time.perf_counter()
+    os.write(fd, line)
+    os.fsync(fd)
+    times.append(time.perf_counter() - started)
+print(json.dumps(times))
+"""
+
+
+def time_floor(folder: Path, line: str, count: int) -> list[float]:
+    """The floor of a durable save: append one rating's JSON to a file and fsync it, in a
+    fresh process, on the same file system as the data folders."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = subprocess.run(
+        [sys.executable, "-c", APPEND, str(folder / "append.log"), line, str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times: list[float] = json.loads(out.stdout)
+    return times
+
+
+def console_script() -> list[str]:
+    script = Path(sys.executable).parent / "rating-tui"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "rating_tui"]
+
+
+def build_demo(folder: Path, count: int) -> float:
+    """Seconds `rating-tui demo-data --count COUNT --data FOLDER` takes, as a whole process."""
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [*console_script(), "demo-data", "--count", str(count), "--data", str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def busiest(folder: Path) -> tuple[str, int]:
+    """(month, ratings in it) of the month holding the most ratings, from the manifest."""
+    counts = json.loads((folder / "manifest.json").read_text())["shards"]
+    month = max((m for m in counts if m != "undated"), key=lambda m: counts[m]["n"])
+    return month, int(counts[month]["n"])
+
+
+def demo_section(args: argparse.Namespace, work: Path, count: int) -> dict[int, dict[str, float]]:
+    """Build demo-data folders, time saves into their busiest shard and an import into the
+    largest; print and return the figures (the floor of a save under key 0)."""
+    from rating_tui.services import demo
+
+    sizes = args.demo_sizes if args.demo_sizes is not None else args.sizes
+    if not sizes:
+        return {}
+    instrument = demo.builtin_instrument()
+    instrument_file = paths.builtin_instruments_dir() / f"{demo.BUILTIN_ID}.toml"
+    out: dict[int, dict[str, float]] = {}
+    line = ""
+    for size in sizes:
+        folder = work / f"demo{size}" / "data"
+        seconds = build_demo(folder, size)
+        month, held = busiest(folder)
+        year, number = int(month[:4]), int(month[5:7])
+        store = Store.open(folder)
+        base = store.list(date_from=date(year, number, 1), date_to=date(year, number, 28))[0]
+        line = base.model_dump_json()
+        saves = time_saves(folder, instrument_file, base, args.saves)
+        out[size] = {"build": seconds, "p50": pct(saves, 0.5), "p95": pct(saves, 0.95)}
+        print(
+            f"\ndemo-data {size:>7} ratings: built by the console script in {seconds:6.1f} s;"
+            f" busiest month {month} ({held} ratings)\n"
+            f"  save into it    p50 {out[size]['p50'] * 1e3:7.2f} ms"
+            f"   p95 {out[size]['p95'] * 1e3:7.2f} ms   ({args.saves} saves)"
+        )
+    floor = time_floor(work / "floor", line, args.saves)
+    out[0] = {"p50": pct(floor, 0.5), "p95": pct(floor, 0.95)}
+    print(
+        f"  append + fsync  p50 {out[0]['p50'] * 1e3:7.2f} ms   p95 {out[0]['p95'] * 1e3:7.2f} ms"
+        "   (the floor of a save)"
+    )
+    largest = max(sizes)
+    rows_of = [
+        list(demo.DemoMaker(instrument, count, seed=1000 + n).ratings())
+        for n in range(args.import_rounds)
+    ]
+    folder = work / f"demo{largest}" / "data"
+    full, empty = import_both(folder, rows_of, {instrument.ref: instrument})
+    out[largest] |= {"import": statistics.median(full), "import_empty": statistics.median(empty)}
+    print(
+        f"  import {count} demo ratings into {largest}: {out[largest]['import']:6.2f} s, into an"
+        f" empty folder {out[largest]['import_empty']:6.2f} s (medians of {args.import_rounds})"
+    )
+    return out
+
+
+def demo_checks(demo: dict[int, dict[str, float]]) -> list[tuple[str, float, float]]:
+    """The ratios of issue 11 on demo-data folders (target of the demo-data time scaled)."""
+    sizes = sorted(s for s in demo if s)
+    if not sizes:
+        return []
+    small, large, floor = sizes[0], sizes[-1], demo[0]
+    lo, hi = demo[small], demo[large]
+    checks = [
+        (f"demo: save p95 at {large} / at {small}", hi["p95"] / lo["p95"], 2.0),
+        (f"demo: save p95 at {large} / append+fsync p95", hi["p95"] / floor["p95"], 30.0),
+        (f"demo: import into {large} / into empty", hi["import"] / hi["import_empty"], 1.5),
+    ]
+    below = [s for s in sizes if s < large]
+    if below:
+        ref = max([s for s in below if s <= 100_000] or below)
+        checks.append(
+            (
+                f"demo: demo-data time {large} / {ref}",
+                hi["build"] / demo[ref]["build"],
+                1.1 * large / ref,
+            )
+        )
+    return checks
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -297,6 +412,9 @@ def main() -> None:
         "--import-count", type=int, help="ratings imported (default: a tenth of the largest size)"
     )
     parser.add_argument("--import-rounds", type=int, default=3)
+    parser.add_argument(
+        "--demo-sizes", type=int, nargs="*", help="demo-data folders (default: --sizes)"
+    )
     parser.add_argument("--instrument", type=Path, default=DEFAULT_INSTRUMENT)
     parser.add_argument("--keep", type=Path, help="build the stores here and keep them")
     args = parser.parse_args()
@@ -342,16 +460,19 @@ def main() -> None:
                 f"   tracemalloc peak {r['peak'] / 2**20:5.2f} MiB"
                 f"   peak RSS {r['rss'] / 2**20:5.1f} MiB"
             )
-        largest = max(args.sizes)  # 4. import into the largest store, both ways
+        largest = max(args.sizes)  # 4. import into the largest store and into an empty one
         count = args.import_count or max(1, largest // 10)
-        ours, before = time_imports(stores[largest], instrument, base, count, args.import_rounds)
-        results[largest] |= {"import": statistics.median(ours)}
-        results[largest] |= {"import_before": statistics.median(before)}
+        full, empty = time_imports(stores[largest], instrument, base, count, args.import_rounds)
+        results[largest] |= {"import": statistics.median(full)}
+        results[largest] |= {"import_empty": statistics.median(empty)}
         print(
-            f"\n  import {count} into {largest}: transaction "
-            f"{results[largest]['import']:6.2f} s, before transactions "
-            f"{results[largest]['import_before']:6.2f} s (medians of {args.import_rounds})"
+            f"\n  import {count} into {largest}: {results[largest]['import']:6.2f} s, into an "
+            f"empty folder {results[largest]['import_empty']:6.2f} s"
+            f" (medians of {args.import_rounds})"
         )
+        for size in args.sizes:  # free the space before the demo folders
+            shutil.rmtree(stores[size].parent, ignore_errors=True)
+        demo = demo_section(args, work, count)  # 5. the same on demo-data folders
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -364,12 +485,13 @@ def main() -> None:
         (f"open+list time {large} / {small}", hi["seconds"] / lo["seconds"], 2.0),
         (f"open+list peak memory {large} / {small}", hi["peak"] / lo["peak"], 1.5),
         (f"open+list peak RSS {large} / {small}", hi["rss"] / lo["rss"], 1.5),
-        (f"import into {large}: transaction / before", hi["import"] / hi["import_before"], 1.5),
+        (f"import into {large} / into empty", hi["import"] / hi["import_empty"], 1.5),
+        *demo_checks(demo),
     ]
     print("\nratios (target)")
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"
-        print(f"  {name:<42} {value:8.4f}   (<= {target:.4f})  {verdict}")
+        print(f"  {name:<50} {value:8.4f}   (<= {target:.4f})  {verdict}")
 
 
 if __name__ == "__main__":

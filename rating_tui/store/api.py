@@ -44,7 +44,7 @@ from rating_tui.store.errors import (
     RatingStateError,
 )
 from rating_tui.store.index import IndexReport
-from rating_tui.store.layout import RATINGS_TABLE, Layout, newest_first
+from rating_tui.store.layout import RATINGS_TABLE, Layout, by_month, newest_first
 from rating_tui.store.query import Query, sort_key
 from rating_tui.store.records import (
     HashCache,
@@ -267,19 +267,21 @@ class Store:
         seen: set[str] = set()  # a move the disk was too full to finish leaves two copies
         with self._engine.locked(write=False):
             roles = self._engine.roles()
-            for shard in self._engine.layout.shard_names():
-                if not query.month_may_match(shard):
+            for month, parts in by_month(self._engine.layout.shard_names()):
+                if not query.month_may_match(month):
                     continue
-                records = self._engine.shard_records(shard)
-                check_statuses(self._engine.layout, shard, records)
-                hits = [
-                    r
-                    for r in records.values()
-                    if query.matches(r, roles) and r.get("id") not in seen
-                ]
-                seen.update(str(r.get("id")) for r in hits)
-                hits.sort(key=lambda r: sort_key(r, roles), reverse=True)
-                found += [(shard, r) for r in hits]
+                hits: builtins.list[tuple[str, dict[str, Any]]] = []
+                for shard in parts:  # the parts of a month that has split
+                    records = self._engine.shard_records(shard)
+                    check_statuses(self._engine.layout, shard, records)
+                    hits += [
+                        (shard, r)
+                        for r in records.values()
+                        if query.matches(r, roles) and r.get("id") not in seen
+                    ]
+                seen.update(str(r.get("id")) for _, r in hits)
+                hits.sort(key=lambda hit: sort_key(hit[1], roles), reverse=True)
+                found += hits
                 if limit is not None and len(found) >= limit:
                     break
         return [self._rating(r, shard) for shard, r in found[:limit]]
@@ -289,15 +291,18 @@ class Store:
         time. It reads a consistent snapshot, so saves go on while an export runs."""
         with snapshots.frozen_shards(self._engine) as (folder, names):
             roles = self._engine.roles()
-            for shard in reversed(newest_first(names)):
-                real = self._engine.layout.shard(shard)
-                raw = fileio.read_bytes(folder / real.name)
-                if raw is None:
-                    continue
-                tables = self._engine.files.storage(real).parse(raw)
-                check_statuses(self._engine.layout, shard, tables.get(RATINGS_TABLE, {}))
-                records = tables.get(RATINGS_TABLE, {}).values()
-                for record in sorted(records, key=lambda r: sort_key(r, roles)):
+            for _, parts in reversed(by_month(newest_first(names))):
+                month: builtins.list[tuple[str, dict[str, Any]]] = []
+                for shard in parts:
+                    real = self._engine.layout.shard(shard)
+                    raw = fileio.read_bytes(folder / real.name)
+                    if raw is None:
+                        continue
+                    records = self._engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
+                    check_statuses(self._engine.layout, shard, records)
+                    month += [(shard, r) for r in records.values()]
+                month.sort(key=lambda hit: sort_key(hit[1], roles))
+                for shard, record in month:
                     if record.get("status") in statuses:
                         yield self._rating(record, shard)
 
@@ -321,10 +326,10 @@ class Store:
         with snapshots.frozen_shards(self._engine) as (folder, names):
             roles = self._engine.roles()
             quick_key = streaming.stored_sort_key(roles)
-            for shard in reversed(newest_first(names)):
+            for _, parts in reversed(by_month(newest_first(names))):
                 # One month at a time, gone before the next is parsed (memory stays warm).
-                yield from streaming.read_shard(
-                    self._engine, self._rating, folder, shard, roles, quick_key, read, statuses
+                yield from streaming.read_month(
+                    self._engine, self._rating, folder, parts, roles, quick_key, read, statuses
                 )
 
     def instruments_used(self) -> dict[str, str]:
@@ -412,5 +417,4 @@ class Store:
         return found[0], self._rating(found[1], found[0])
 
     def _rating(self, record: dict[str, Any], shard: str) -> Rating:
-        path = self._engine.layout.shard(shard)
-        return to_rating(record, path, self._engine.layout.backups_of(path))
+        return to_rating(record, self._engine.layout, shard)

@@ -32,9 +32,13 @@ def plan(
     shards themselves when the index cannot be trusted (`Engine.locate_many`)."""
     found = engine.locate_many([r.id for r in [*new, *merged]], txn)
     added: dict[str, tuple[Rating, str]] = {}
+    admitted: dict[str, dict[str, str | None]] = {}
     for rating in new:
-        instrument = instruments[rating.instrument.ref]
-        roles = engine.admit(txn, instrument, hash_of(instrument))
+        ref = rating.instrument.ref
+        roles = admitted.get(ref)
+        if roles is None:  # once per instrument version, not per rating
+            instrument = instruments[ref]
+            roles = admitted[ref] = engine.admit(txn, instrument, hash_of(instrument))
         if rating.id in found:
             earlier = to_rating(found[rating.id][1], found[rating.id][0])
         elif rating.id in added:

@@ -28,10 +28,11 @@ from rating_tui.store.errors import StoreError
 from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
-    INDEX_TABLE,
     RATINGS_TABLE,
     REGISTRY_TABLE,
     SHARD_COUNTS,
+    SPLIT_TABLE,
+    month_of,
 )
 from rating_tui.store.shapes import check_record, check_registry
 
@@ -92,7 +93,7 @@ def repair(engine: Engine) -> IndexReport:
         aside: list[Path] = []
         removed: list[str] = []
         candidates = [layout.registry, layout.manifest, *layout.buckets()]
-        candidates += [layout.shard(s) for s in layout.shard_names()]
+        candidates += [layout.shard(s) for s in layout.shard_files()]
         for path in candidates:
             try:
                 mode = path.lstat().st_mode
@@ -137,20 +138,41 @@ def _read(engine: Engine, path: Path, table: str, out: list[Finding]) -> dict[st
 def _check_shards(
     engine: Engine, registry: dict[str, Any], out: list[Finding]
 ) -> tuple[dict[str, list[str]], dict[str, int | None]]:
-    """Check every rating; return rating id -> the shards holding it, and shard -> its
-    number of ratings (None when it cannot be read)."""
+    """Check every rating; return rating id -> the shards holding it, and month -> its
+    number of ratings (None when a shard of it cannot be read)."""
     located: dict[str, list[str]] = {}
     counts: dict[str, int | None] = {}
     for shard in engine.layout.shard_names():
         path = engine.layout.shard(shard)
         before = len(out)
         records = _read(engine, path, RATINGS_TABLE, out)
-        counts[shard] = None if len(out) > before else len(records)
+        month = month_of(shard)
+        known = counts.get(month, 0)
+        if len(out) > before or known is None:
+            counts[month] = None
+        else:
+            counts[month] = known + len(records)
         for rating_id, record in records.items():
             located.setdefault(rating_id, []).append(shard)
             problem = check_record(rating_id, record, registry)
             if problem:
                 out.append(Finding("error", path, f"rating {rating_id}: {problem}"))
+    leaves = set(engine.layout.shard_names())
+    for node in engine.layout.shard_files():  # a month that has split: its parts must exist
+        if node not in leaves:
+            path = engine.layout.shard(node)
+            split = _read(engine, path, SPLIT_TABLE, out)
+            gone = sorted(str(c) for c in split if not engine.layout.shard(str(c)).exists())
+            if gone:
+                out.append(
+                    Finding(
+                        "error",
+                        path,
+                        f"this month has split, but {len(gone)} of its part(s) are missing "
+                        f"({', '.join(gone[:3])}): the ratings in them are lost; restore them "
+                        "from their backups (backups/ratings/<part>/)",
+                    )
+                )
     for rating_id, shards in located.items():
         if len(shards) > 1:
             out.append(
@@ -167,31 +189,31 @@ def _check_index(
 ) -> None:
     layout = engine.layout
     indexed: dict[str, str] = {}
-    for bucket in layout.buckets():
-        before = len(out)
-        entries = _read(engine, bucket, INDEX_TABLE, out)
-        if len(out) > before:
-            continue
-        for rating_id, entry in entries.items():
-            shard = index.entry_shard(entry)
-            if shard is None:
-                found = type(entry).__name__
-                out.append(
-                    Finding(
-                        "error",
-                        bucket,
-                        f"entry {rating_id!r} is not {{'shard': <month>}} (found {found}); "
-                        "rebuild the index (rating-tui doctor --repair)",
-                    )
-                )
-            else:
-                indexed[rating_id] = shard
     manifest = _read(engine, layout.manifest, BUCKET_COUNTS, out)
-    names = sorted(set(manifest) | {b.stem for b in layout.buckets()})
-    for name in names:
+    tops = sorted(set(manifest) | {b.stem[:2] for b in layout.buckets()})
+    entries, unreadable = index.walk(layout, engine.files, tops)
+    out += [Finding("error", path, str(exc)) for path, exc in unreadable]
+    for rating_id, entry in entries.items():
+        shard = index.entry_shard(entry)
+        if shard is None:
+            found = type(entry).__name__
+            out.append(
+                Finding(
+                    "error",
+                    layout.index_file(rating_id[:2]),
+                    f"entry {rating_id!r} is not {{'shard': <month>}} (found {found}); "
+                    "rebuild the index (rating-tui doctor --repair)",
+                )
+            )
+        else:
+            indexed[rating_id] = shard
+    per_top: dict[str, int] = {}
+    for rating_id in indexed:
+        per_top[rating_id[:2]] = per_top.get(rating_id[:2], 0) + 1
+    for name in tops:
         expected = manifest.get(name, {})
         number = expected.get("n") if isinstance(expected, dict) else None
-        have = sum(1 for i in indexed if i.startswith(name))
+        have = per_top.get(name, 0)
         if manifest and number is not None and number != have:
             out.append(
                 Finding(
@@ -201,7 +223,9 @@ def _check_index(
                     "index is lost; rebuild the index (rating-tui doctor --repair)",
                 )
             )
-    unindexed = [i for i, shards in located.items() if indexed.get(i) not in shards]
+    unindexed = [
+        i for i, shards in located.items() if indexed.get(i) not in {month_of(s) for s in shards}
+    ]
     if unindexed:
         out.append(
             Finding(
@@ -273,15 +297,20 @@ def _check_instruments(
 
 
 def _missing(engine: Engine, shard: str, ids: list[str]) -> str:
-    """The message for ratings missing from `shard`, naming the backup that holds them."""
+    """The message for ratings missing from month `shard`, naming the backup that holds them
+    (of the month's file, or of its parts once it has split)."""
     path = engine.layout.shard(shard)
+    parts = [p for p in engine.layout.shard_files() if month_of(p) == shard] or [shard]
     shown = ", ".join(sorted(ids)[:_SHOWN]) + (" ..." if len(ids) > _SHOWN else "")
     text = (
         f"{len(ids)} rating(s) stored in this month are missing from it ({shown}): they were "
         "lost after they were saved (the file was replaced, emptied or restored from an "
         "older backup). "
     )
-    for backup in engine.layout.backups_of(path).existing():
+    backups = [
+        b for p in parts for b in engine.layout.backups_of(engine.layout.shard(p)).existing()
+    ]
+    for backup in backups:
         try:
             records = engine.files.storage(path).parse(backup.read_bytes()).get(RATINGS_TABLE, {})
         except (StoreError, OSError):

@@ -22,11 +22,10 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import fileio, index, snapshots, transaction
+from rating_tui.store import fileio, index, shards, snapshots, transaction
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
-    RatingConflictError,
     StoreCorruptError,
     StoreError,
     StoreFormatError,
@@ -36,10 +35,10 @@ from rating_tui.store.errors import (
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import (
     FORMAT,
-    INDEX_TABLE,
     RATINGS_TABLE,
     REGISTRY_TABLE,
     Layout,
+    month_of,
 )
 from rating_tui.store.shapes import registry_problem
 from rating_tui.store.transaction import Transaction
@@ -192,17 +191,12 @@ class Engine:
         (a read), the shards are consulted instead."""
         reader = txn or self.files
         ids = list(rating_ids)
-        buckets: dict[Path, list[str]] = {}
-        for rating_id in ids:
-            buckets.setdefault(self.layout.bucket(rating_id), []).append(rating_id)
         wanted: dict[str, list[str]] = {}
-        if index.trusted(self.layout, reader, buckets):
-            for bucket, bucket_ids in buckets.items():
-                entries = reader.records(bucket, INDEX_TABLE)
-                for rating_id in bucket_ids:
-                    shard = index.entry_shard(entries.get(rating_id))
-                    if shard is not None:
-                        wanted.setdefault(shard, []).append(rating_id)
+        months = index.lookup(self.layout, reader, ids)
+        if months is not None:
+            for rating_id, month in months.items():
+                shard = shards.leaf(reader, self.layout, month, rating_id)
+                wanted.setdefault(shard, []).append(rating_id)
         elif txn is not None:
             index.rebuild(self.files)
             txn.reread()
@@ -219,27 +213,21 @@ class Engine:
         return found
 
     def add_many(self, txn: Transaction, placed: list[tuple[str, dict[str, Any]]]) -> None:
-        """Add new records given as (shard, record) to the transaction. A rating id already
-        in its target shard is refused: adding never overwrites."""
-        shards: dict[str, dict[str, Any]] = {}
-        for shard, record in placed:
-            shards.setdefault(shard, {})[str(record["id"])] = record
-        for shard, records in shards.items():
-            path = self.layout.shard(shard)
-            present = txn.records(path, RATINGS_TABLE)
-            clash = next((i for i in records if i in present), None)
-            if clash is not None:
-                raise RatingConflictError(
-                    f"rating {clash} is already stored in {path}; nothing was saved"
-                )
-            txn.change(path, RATINGS_TABLE, _merge(records))
-        index.set_entries(txn, {str(r["id"]): shard for shard, r in placed})
+        """Add new records given as (month, record) to the transaction, splitting shards
+        that would pass their limit. A rating id already in its target shard is refused:
+        adding never overwrites."""
+        months: dict[str, dict[str, Any]] = {}
+        for month, record in placed:
+            months.setdefault(month, {})[str(record["id"])] = record
+        for month, records in months.items():
+            shards.add(txn, month, records)
+        index.set_entries(txn, {str(r["id"]): month for month, r in placed})
 
     def index_ids(self, prefix: str) -> list[str]:
         """Ids of stored ratings starting with `prefix` (two hex digits)."""
-        bucket = self.layout.index / f"{prefix}.json"
-        if index.trusted(self.layout, self.files, [bucket]):
-            return list(self.files.records(bucket, INDEX_TABLE))
+        found = index.ids_under(self.layout, self.files, prefix)
+        if found is not None:
+            return found
         where = index.scan(self.layout, self.files, strict=False)
         return [i for i in where if i.startswith(prefix)]
 
@@ -249,13 +237,15 @@ class Engine:
     def put(
         self, txn: Transaction, record: dict[str, Any], target: str, current: str | None
     ) -> None:
-        """Store `record` in shard `target`; `current` is the shard it is in now, if any."""
+        """Store `record` in month `target`; `current` is the shard it is in now, if any."""
         rating_id = str(record["id"])
-        txn.change(self.layout.shard(target), RATINGS_TABLE, _merge({rating_id: record}))
-        if current is not None and current != target:
+        if current is not None and month_of(current) == target:  # an edit: one file
+            txn.change(self.layout.shard(current), RATINGS_TABLE, _merge({rating_id: record}))
+            return
+        shards.add(txn, target, {rating_id: record})
+        if current is not None:
             txn.change(self.layout.shard(current), RATINGS_TABLE, _drop(rating_id))
-        if current != target:
-            index.set_entries(txn, {rating_id: target})
+        index.set_entries(txn, {rating_id: target})
 
     # --- instrument registry ------------------------------------------------------------------
 

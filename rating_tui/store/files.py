@@ -35,7 +35,9 @@ class Files:
 
     def storage(self, path: Path) -> SafeStorage:
         if path.parent == self.layout.index:
-            return SafeStorage(path, codec=self.codec, hint=_index_hint, cache=self.cache)
+            return SafeStorage(
+                path, codec=self.codec, hint=_index_hint, cache=self.cache, fragments=False
+            )
         backups = self.layout.backups_of(path)
         return SafeStorage(path, codec=self.codec, backups=backups, cache=self.cache)
 

@@ -13,7 +13,8 @@ entries of ratings that are missing from their shard, as evidence for `doctor`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,13 +25,22 @@ from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
+    BUCKET_LIMIT,
+    HEX,
     INDEX_TABLE,
     RATINGS_TABLE,
     SHARD_COUNTS,
+    SPLIT_TABLE,
     Layout,
-    is_shard_name,
+    is_month_name,
+    month_of,
+    sub_bucket,
 )
+from rating_tui.store.shards import mark_format
 from rating_tui.store.transaction import Transaction
+
+_MAX_NAME = 8
+"""Hex digits an index file name may have (the first 8 of an id are hex)."""
 
 
 class Reader(Protocol):
@@ -52,39 +62,100 @@ class IndexReport:
 
 
 def entry_shard(entry: object) -> str | None:
-    """The shard an index entry names, or None when the entry is not one (damaged)."""
+    """The month an index entry names, or None when the entry is not one (damaged)."""
     if isinstance(entry, dict):
         shard = entry.get("shard")
-        if isinstance(shard, str) and is_shard_name(shard):
+        if isinstance(shard, str) and is_month_name(shard):
             return shard
     return None
 
 
-def trusted(layout: Layout, reader: Reader, buckets: Iterable[Path]) -> bool:
-    """Whether the index files `buckets` can be relied on: each parses, holds well-formed
-    entries, and has as many entries as the manifest says."""
+def leaf(reader: Reader, layout: Layout, rating_id: str) -> tuple[str, list[str]]:
+    """(the index file holding `rating_id`'s entry, the nodes above it, top first). An index
+    file past `BUCKET_LIMIT` entries has split into 16 by the next hex digit (see `layout`)."""
+    name, nodes = rating_id[:2], []
+    while len(name) < _MAX_NAME and reader.records(layout.index_file(name), SPLIT_TABLE):
+        nodes.append(name)
+        name = sub_bucket(name, rating_id)
+    return name, nodes
+
+
+def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[str, str] | None:
+    """rating id -> month for the ids the index holds, or None when the index files they
+    need cannot be relied on: each must parse, hold well-formed entries, and have as many
+    entries as counted for it (by the manifest for a top-level file, by its node below)."""
     try:
         counts = reader.records(layout.manifest, BUCKET_COUNTS)
         if not counts:
-            return not layout.shard_names()  # nothing stored, nothing to find
-        for bucket in buckets:
-            entries = reader.records(bucket, INDEX_TABLE)
-            expected = counts.get(bucket.stem)
-            number = expected.get("n") if isinstance(expected, dict) else 0
-            if len(entries) != number:
-                return False
-            if any(entry_shard(e) is None for e in entries.values()):
-                return False
+            return None if layout.shard_names() else {}  # nothing stored, nothing to find
+        checked: dict[str, Records | None] = {}
+        found: dict[str, str] = {}
+        for rating_id in rating_ids:
+            name, nodes = leaf(reader, layout, rating_id)
+            if name not in checked:
+                checked[name] = _checked(layout, reader, counts, name, nodes)
+            entries = checked[name]
+            if entries is None:
+                return None
+            month = entry_shard(entries.get(rating_id))
+            if month is not None:
+                found[rating_id] = month
     except StoreError:
-        return False
-    return True
+        return None
+    return found
+
+
+def _checked(
+    layout: Layout, reader: Reader, counts: Records, name: str, nodes: list[str]
+) -> Records | None:
+    """The entries of index file `name` if every count from the manifest down to it holds."""
+    expected = _number(counts.get((nodes or [name])[0]))
+    for depth, node in enumerate(nodes):
+        split = reader.records(layout.index_file(node), SPLIT_TABLE)
+        if sum(_number(c) for c in split.values()) != expected:
+            return None
+        expected = _number(split.get(([*nodes, name])[depth + 1]))
+    entries = reader.records(layout.index_file(name), INDEX_TABLE)
+    if len(entries) != expected or any(entry_shard(e) is None for e in entries.values()):
+        return None
+    return entries
+
+
+def _number(entry: object) -> int:
+    number = entry.get("n") if isinstance(entry, dict) else 0
+    return number if isinstance(number, int) else -1
+
+
+def ids_under(layout: Layout, reader: Reader, top: str) -> list[str] | None:
+    """Every id the index holds under the top-level file `top`, or None when they cannot be
+    relied on."""
+    try:
+        counts = reader.records(layout.manifest, BUCKET_COUNTS)
+        out: list[str] = []
+        pending = [top]
+        while pending:
+            name = pending.pop()
+            split = reader.records(layout.index_file(name), SPLIT_TABLE)
+            if split:
+                pending += [c for c in split if isinstance(c, str) and _bucket_ok(c, name)]
+            else:
+                out += reader.records(layout.index_file(name), INDEX_TABLE)
+        if not counts:
+            return None if layout.shard_names() else []
+        return out if len(out) == _number(counts.get(top)) else None
+    except StoreError:
+        return None
+
+
+def _bucket_ok(child: str, parent: str) -> bool:
+    return len(child) == len(parent) + 1 and child.startswith(parent) and child[-1] in HEX
 
 
 def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, str]:
-    """rating id -> shard, from the shards themselves (the first shard, newest first, when a
-    rating is in two). When a shard cannot be read, `strict` (writes) raises: nobody can say
-    where a rating is, and a write must not guess; otherwise (reads) it is skipped, and its
-    ratings are not found, as when the index works."""
+    """rating id -> shard (a month, or part of a split one), from the shards themselves (the
+    first shard, newest first, when a rating is in two). When a shard cannot be read, `strict`
+    (writes) raises: nobody can say where a rating is, and a write must not guess; otherwise
+    (reads) it is skipped, and its ratings are not found, as when the index works."""
     found: dict[str, str] = {}
     for shard in layout.shard_names():
         try:
@@ -99,32 +170,76 @@ def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, st
 
 
 def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
-    """Point each rating id at a shard (None: remove it), updating the manifest's counts."""
+    """Point each rating id at a month (None: remove it), splitting an index file that would
+    pass `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's
+    (per top-level file, and per month)."""
     layout = txn.layout
-    by_bucket: dict[Path, dict[str, str | None]] = {}
-    for rating_id, shard in changes.items():
-        by_bucket.setdefault(layout.bucket(rating_id), {})[rating_id] = shard
+    by_leaf: dict[str, dict[str, str | None]] = {}
+    above: dict[str, list[str]] = {}
+    for rating_id, month in changes.items():
+        name, nodes = leaf(txn, layout, rating_id)
+        by_leaf.setdefault(name, {})[rating_id] = month
+        above[name] = nodes
     shard_delta: dict[str, int] = {}
-    bucket_sizes: dict[str, int] = {}
-    for bucket, wanted in by_bucket.items():
-        current = txn.records(bucket, INDEX_TABLE)
-        for rating_id, shard in wanted.items():
+    counted: dict[tuple[str, str], None] = {}  # (node, child) whose count changes
+    tops: set[str] = set()
+    for name, wanted in by_leaf.items():
+        current = txn.records(layout.index_file(name), INDEX_TABLE)
+        entries = dict(current)
+        for rating_id, month in wanted.items():
             old = entry_shard(current.get(rating_id))
             if old is not None:
                 shard_delta[old] = shard_delta.get(old, 0) - 1
-            if shard is not None:
-                shard_delta[shard] = shard_delta.get(shard, 0) + 1
+            if month is None:
+                entries.pop(rating_id, None)
+            else:
+                entries[rating_id] = {"shard": month}
+                shard_delta[month] = shard_delta.get(month, 0) + 1
+        write_bucket(txn, name, entries)
+        path = [*above[name], name]
+        tops.add(path[0])
+        counted.update(dict.fromkeys(itertools.pairwise(path)))
+    for node, child in sorted(counted, key=lambda pair: -len(pair[0])):  # deepest first
+        number = count(txn, layout, child)
+        txn.change(layout.index_file(node), SPLIT_TABLE, _counting(child, number))
+    _count(txn, {top: count(txn, layout, top) for top in tops}, shard_delta)
 
-        def edit(records: Records, wanted: dict[str, str | None] = wanted) -> None:
-            for rating_id, shard in wanted.items():
-                if shard is None:
-                    records.pop(rating_id, None)
-                else:
-                    records[rating_id] = {"shard": shard}
 
-        txn.change(bucket, INDEX_TABLE, edit)
-        bucket_sizes[bucket.stem] = len(txn.records(bucket, INDEX_TABLE))
-    _count(txn, bucket_sizes, shard_delta)
+def _counting(child: str, number: int) -> Any:
+    def edit(records: Records) -> None:
+        records[child] = {"n": number}
+
+    return edit
+
+
+def count(reader: Reader, layout: Layout, name: str) -> int:
+    """Entries under index file `name`: its own, or the sum its node records."""
+    split = reader.records(layout.index_file(name), SPLIT_TABLE)
+    if split:
+        return sum(_number(c) for c in split.values())
+    return len(reader.records(layout.index_file(name), INDEX_TABLE))
+
+
+def write_bucket(
+    txn: Transaction, name: str, entries: Records, nodes: Collection[str] = ()
+) -> None:
+    """Make `entries` the content of index file `name`, splitting it into 16 (a node with
+    the count of each child) while it holds more than `BUCKET_LIMIT` (or is in `nodes`)."""
+    layout = txn.layout
+    path = layout.index_file(name)
+    if (len(entries) <= BUCKET_LIMIT and name not in nodes) or len(name) >= _MAX_NAME:
+        if entries != txn.records(path, INDEX_TABLE) or txn.records(path, SPLIT_TABLE):
+            txn.put_tables(path, {INDEX_TABLE: entries})
+        return
+    mark_format(txn)
+    children: dict[str, Records] = {name + digit: {} for digit in HEX}
+    for rating_id, entry in entries.items():
+        children[sub_bucket(name, rating_id)][rating_id] = entry
+    for child, held in children.items():
+        write_bucket(txn, child, held, nodes)
+    counts = {child: {"n": count(txn, layout, child)} for child in children}
+    if counts != txn.records(path, SPLIT_TABLE) or txn.records(path, INDEX_TABLE):
+        txn.put_tables(path, {SPLIT_TABLE: counts})
 
 
 def _count(txn: Transaction, bucket_sizes: dict[str, int], shard_delta: dict[str, int]) -> None:
@@ -148,39 +263,46 @@ def _count(txn: Transaction, bucket_sizes: dict[str, int], shard_delta: dict[str
 def rebuild(files: Files) -> IndexReport:
     """Write the index and its manifest again from the shards, in one transaction. A damaged
     index file is set aside (renamed, never deleted); entries of readable index files whose
-    rating is missing from every shard are kept, so the loss stays visible to `doctor`."""
+    rating is missing from every shard are kept, so the loss stays visible to `doctor`.
+    Index files that have split stay split; any that now hold too many entries split."""
     layout = files.layout
     report = IndexReport()
     located = scan(layout, files)
     report.ratings = len(located)
-    wanted: dict[Path, dict[str, Any]] = {}
+    wanted: dict[str, Records] = {}
     for rating_id, shard in located.items():
-        wanted.setdefault(layout.bucket(rating_id), {})[rating_id] = {"shard": shard}
+        wanted.setdefault(rating_id[:2], {})[rating_id] = {"shard": month_of(shard)}
     txn = Transaction(files)
-    shard_counts: dict[str, int] = {}
-    bucket_counts: dict[str, int] = {}
-    for bucket in sorted(set(layout.buckets()) | set(wanted)):
+    nodes: set[str] = set()
+    tops: set[str] = set()
+    for path in layout.buckets():
+        tops.add(path.stem[:2])
         try:
-            current = files.records(bucket, INDEX_TABLE)
+            tables = files.storage(path).read() or {}
         except StoreError:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = bucket.with_name(f"{bucket.name}.damaged-{stamp}")
-            fileio.rename(bucket, aside)
+            aside = path.with_name(f"{path.name}.damaged-{stamp}")
+            fileio.rename(path, aside)
             report.set_aside.append(aside)
-            current = {}
-        entries = dict(wanted.get(bucket, {}))
-        for rating_id, entry in current.items():
+            continue
+        if tables.get(SPLIT_TABLE):
+            nodes.add(path.stem)
+        for rating_id, entry in tables.get(INDEX_TABLE, {}).items():
             kept = entry_shard(entry)
-            if rating_id not in located and kept is not None:
-                entries[rating_id] = {"shard": kept}
+            held = wanted.setdefault(rating_id[:2], {})
+            if rating_id not in located and kept is not None and rating_id not in held:
+                held[rating_id] = {"shard": kept}
                 report.kept_missing += 1
+    shard_counts: dict[str, int] = {}
+    bucket_counts: dict[str, int] = {}
+    for top in sorted(tops | set(wanted)):
+        entries = wanted.get(top, {})
         for entry in entries.values():
             name = str(entry["shard"])
             shard_counts[name] = shard_counts.get(name, 0) + 1
-        bucket_counts[bucket.stem] = len(entries)
-        if entries != current:
-            txn.change(bucket, INDEX_TABLE, _replace_with(entries))
-            report.files_written += 1
+        bucket_counts[top] = len(entries)
+        write_bucket(txn, top, entries, nodes)
+    report.files_written = len(txn.paths)
     counts = {
         SHARD_COUNTS: {k: {"n": v} for k, v in shard_counts.items()},
         BUCKET_COUNTS: {k: {"n": v} for k, v in bucket_counts.items()},
@@ -199,6 +321,29 @@ def rebuild(files: Files) -> IndexReport:
             txn.change(layout.manifest, table, _replace_with(records))
     txn.commit()
     return report
+
+
+def walk(
+    layout: Layout, reader: Reader, tops: Iterable[str]
+) -> tuple[Records, list[tuple[Path, StoreError]]]:
+    """rating id -> entry for every entry in the index files reachable from the top-level
+    files `tops` (files left over under a file that is no node are not read), and the files
+    that could not be read."""
+    entries: Records = {}
+    unreadable: list[tuple[Path, StoreError]] = []
+    pending = list(tops)
+    while pending:
+        name = pending.pop()
+        path = layout.index_file(name)
+        try:
+            split = reader.records(path, SPLIT_TABLE)
+            if split:
+                pending += [c for c in split if isinstance(c, str) and _bucket_ok(c, name)]
+            else:
+                entries.update(reader.records(path, INDEX_TABLE))
+        except StoreError as exc:
+            unreadable.append((path, exc))
+    return entries, unreadable
 
 
 def _replace_with(entries: dict[str, Any]) -> Any:

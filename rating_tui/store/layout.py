@@ -1,10 +1,12 @@
 """Where each file of a data folder lives, and which shard a rating belongs in.
 
-    <data>/store.json              format marker: {"format": 1, "codec": "plain"} (never encoded)
+    <data>/store.json              format marker: {"format": 2, "codec": "plain"} (never encoded)
     <data>/instruments.json        id@version -> content hash and role keys, first use
     <data>/ratings/2026-01.json    ratings whose session date is in January 2026
+    <data>/ratings/2026-01.a.json  ... once January has split: those whose id starts with "a"
     <data>/ratings/undated.json    ratings without a session date yet (mostly drafts)
-    <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
+    <data>/index/3f.json           rating id -> month, for ids starting with "3f"
+    <data>/index/3fa.json          ... once "3f" has split: those starting with "3fa"
     <data>/manifest.json           how many index entries each shard and index file has
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
@@ -12,12 +14,20 @@
     <data>/.lock                   the inter-process lock
     <data>/.snapshots/             hard-linked shard sets that exports stream from
 
-docs/storage.md explains why: a save rewrites one month (and, for a new rating, one small
-index bucket), whatever the number of ratings; the app's opening list reads the newest months.
+docs/storage.md explains why: a save rewrites one shard of at most `SHARD_LIMIT` ratings
+(and, for a new rating, one index file of at most `BUCKET_LIMIT` entries), whatever the number
+of ratings; the app's opening list reads the newest months.
+
+A shard or index file that would pass its limit splits into 16 by the next hex digit of the
+rating id: the file itself becomes a node, `{"split": {child: {...}}}`, naming its children,
+and the children are written in the same transaction. Shard nodes keep the month's file name,
+so a month is found by its name whatever its size; listings skip nodes by name alone (a name
+whose children are present is a node), without reading them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,15 +35,26 @@ from pathlib import Path
 
 from rating_tui.store.backups import Backups
 
-FORMAT = 1
+FORMAT = 2
+"""2: shards and index files may be split (format 1 folders open as they are, and become
+format 2 when their first file splits, in the same transaction)."""
 UNDATED = "undated"
 RATINGS_TABLE = "ratings"
 INDEX_TABLE = "ids"
 REGISTRY_TABLE = "instruments"
 SHARD_COUNTS = "shards"
 BUCKET_COUNTS = "buckets"
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
-_BUCKET = re.compile(r"^[0-9a-f]{2}$")
+SPLIT_TABLE = "split"
+"""The table of a node file: child name -> {} (shards) or {"n": entries under it} (index)."""
+SHARD_LIMIT = 256
+"""Ratings a shard file holds at most (about 300 kB): one more splits it."""
+BUCKET_LIMIT = 2048
+"""Entries an index file holds at most (about 120 kB): one more splits it (the 256 top-level
+files reach it at 524,288 ratings)."""
+HEX = "0123456789abcdef"
+_MONTH = re.compile(r"^(\d{4}-\d{2}|undated)$")
+_SHARD = re.compile(r"^(\d{4}-\d{2}|undated)(\.[0-9a-f]{1,6})?$")
+_BUCKET = re.compile(r"^[0-9a-f]{2,8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -87,14 +108,20 @@ class Layout:
     def snapshots(self) -> Path:
         return self.root / ".snapshots"
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  # layouts live as long as their store
     def shard(self, name: str) -> Path:
         return self.ratings / f"{name}.json"
 
     def bucket(self, rating_id: str) -> Path:
-        return self.index / f"{rating_id[:2]}.json"
+        """The top-level index file of a rating id (it may have split: see `index`)."""
+        return self.index_file(rating_id[:2])
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019  # a path per id would cost as much as the rest
+    def index_file(self, name: str) -> Path:
+        return self.index / f"{name}.json"
 
     def buckets(self) -> list[Path]:
-        """The index files present, in name order."""
+        """The index files present (nodes and leaves), in name order."""
         try:
             found = [p for p in self.index.iterdir() if _BUCKET.match(p.stem)]
         except FileNotFoundError:
@@ -122,27 +149,93 @@ class Layout:
         relative = path.relative_to(self.root).with_suffix("")
         return Backups(self.backups / relative, self.keep_backups, temp_dir=self.backups)
 
-    def shard_names(self) -> list[str]:
-        """Every shard present, newest month first, the undated shard before all months."""
+    def shard_files(self) -> list[str]:
+        """Every shard file present, nodes included, in name order."""
         try:
             names = [p.name.removesuffix(".json") for p in self.ratings.iterdir()]
         except FileNotFoundError:
             return []
-        return newest_first([n for n in names if is_shard_name(n)])
+        return sorted(n for n in names if _SHARD.match(n))
+
+    def shard_names(self) -> list[str]:
+        """Every shard holding ratings (nodes left out, by name), newest month first, the
+        undated shards before all months."""
+        return leaves(self.shard_files())
+
+
+def leaves(names: list[str]) -> list[str]:
+    """`names` without nodes (a name with a child among them), newest first."""
+    nodes = {parent_shard(n) for n in names}
+    return newest_first([n for n in names if n not in nodes])
+
+
+def parent_shard(shard: str) -> str | None:
+    """The node `shard` is a child of (None for a month)."""
+    month, _, prefix = shard.partition(".")
+    if not prefix:
+        return None
+    return f"{month}.{prefix[:-1]}" if len(prefix) > 1 else month
+
+
+def is_month_name(name: str) -> bool:
+    """A month ("2026-01") or "undated": what index entries name."""
+    return _MONTH.match(name) is not None
 
 
 def is_shard_name(name: str) -> bool:
-    return name == UNDATED or _MONTH.match(name) is not None
+    """A month, or a part of a month that has split ("2026-01.a3")."""
+    return _SHARD.match(name) is not None
+
+
+def month_of(shard: str) -> str:
+    return shard.partition(".")[0]
+
+
+def sub_shard(shard: str, rating_id: str) -> str:
+    """The child of `shard` that holds `rating_id` once `shard` has split."""
+    prefix = shard.partition(".")[2]
+    return shard_child(shard, rating_id[len(prefix)])
+
+
+def sub_bucket(bucket: str, rating_id: str) -> str:
+    """The child of index file `bucket` that holds `rating_id` once it has split."""
+    return rating_id[: len(bucket) + 1]
+
+
+def shard_child(shard: str, digit: str) -> str:
+    month, _, prefix = shard.partition(".")
+    return f"{month}.{prefix}{digit}"
 
 
 def newest_first(names: list[str]) -> list[str]:
-    """Months newest first; "undated" leads, as a rating without a date is one being written."""
-    months = sorted((n for n in names if n != UNDATED), reverse=True)
-    return ([UNDATED] if UNDATED in names else []) + months
+    """Months newest first; "undated" leads, as a rating without a date is one being written.
+    The parts of a split month follow each other, in name order."""
+    undated = sorted(n for n in names if month_of(n) == UNDATED)
+    dated = sorted((n for n in names if month_of(n) != UNDATED), key=_descending_month)
+    return undated + dated
+
+
+def _descending_month(name: str) -> tuple[int, str]:
+    month = month_of(name)
+    return (-int(month[:4]) * 100 - int(month[5:7]), name)
+
+
+def by_month(names: list[str]) -> list[tuple[str, list[str]]]:
+    """(month, its shards) in the order of `names` (`newest_first` keeps a month's parts
+    together)."""
+    out: list[tuple[str, list[str]]] = []
+    for name in names:
+        month = month_of(name)
+        if out and out[-1][0] == month:
+            out[-1][1].append(name)
+        else:
+            out.append((month, [name]))
+    return out
 
 
 def shard_name(session_date: object) -> str:
-    """The shard of a session date given as YYYY-MM-DD text; anything else is undated."""
+    """The month (top-level shard) of a session date given as YYYY-MM-DD text; anything else
+    is undated."""
     if isinstance(session_date, str):
         try:
             day = date.fromisoformat(session_date)
@@ -154,7 +247,7 @@ def shard_name(session_date: object) -> str:
 
 def month_in_range(name: str, first: date | None, last: date | None) -> bool:
     """Whether shard `name` can hold a session dated within [first, last]."""
-    if name == UNDATED:
+    if month_of(name) == UNDATED:
         return first is None and last is None
     month = name[:7]
     return (first is None or month >= first.isoformat()[:7]) and (

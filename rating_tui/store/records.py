@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,23 +13,27 @@ from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import Rating, RatingContent, utc_now
 from rating_tui.ratings.validate import validate_rating
-from rating_tui.store.backups import Backups, restore_hint
+from rating_tui.store.backups import restore_hint
 from rating_tui.store.errors import (
     RatingConflictError,
     RatingInvalidError,
     ReasonRequiredError,
     StoreCorruptError,
 )
-from rating_tui.store.layout import shard_name
+from rating_tui.store.layout import Layout, shard_name
 
 
-def to_rating(record: dict[str, Any], path: Path, backups: Backups) -> Rating:
-    """A stored record as a Rating; a record that is not one (a bad hand edit) is damage."""
+def to_rating(record: dict[str, Any], layout: Layout, shard: str) -> Rating:
+    """A stored record of shard `shard` as a Rating; a record that is not one (a bad hand
+    edit) is damage. The file's path and backups are worked out only for that message: on
+    the way of every rating of an export, they would cost as much as the validation."""
     try:
         return Rating.model_validate(record)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
+        path = layout.shard(shard)
+        backups = layout.backups_of(path)
         raise StoreCorruptError(
             f"{path}: rating {record.get('id')!r} is damaged ({where}: {first['msg']}); nothing "
             f"was changed.\n{restore_hint(path, backups)}",

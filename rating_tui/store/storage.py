@@ -45,6 +45,7 @@ class SafeStorage(Storage):
         backups: Backups | None = None,
         hint: Callable[[Path], str] | None = None,
         cache: FileCache | None = None,
+        fragments: bool = True,
     ) -> None:
         super().__init__()
         self.path = Path(path)
@@ -52,6 +53,7 @@ class SafeStorage(Storage):
         self.backups = backups
         self._hint = hint
         self.cache = cache
+        self._fragments = fragments
         self._raw: object = _UNREAD
         """The bytes last read or written (None: no file), so a write can back them up."""
 
@@ -103,7 +105,10 @@ class SafeStorage(Storage):
         bytes as a staged file and rename it later)."""
         if self._raw is _UNREAD:
             self.read()  # never replace a file that has not been checked to parse
-        text = self.cache.serialise(self.path, data) if self.cache else to_json(data)
+        if self.cache is not None:
+            text = self.cache.serialise(self.path, data, fragments=self._fragments)
+        else:
+            text = to_json(data)
         payload = self.codec.encode(text.encode("utf-8"))
         if self.backups is not None and isinstance(self._raw, bytes):
             self.backups.snapshot(self._raw)

@@ -1,6 +1,7 @@
-"""Streaming stored records for exports (`Store.iter_records`): one month file of a snapshot
-at a time, sorted as `iter_all` sorts, each record handed to the reader as stored; a record
-the reader refuses is validated, so damage is named with its file and id."""
+"""Streaming stored records for exports (`Store.iter_records`): one month of a snapshot (its
+file, or the files of its parts once it has split) at a time, sorted as `iter_all` sorts,
+each record handed to the reader as stored; a record the reader refuses is validated, so
+damage is named with its file and id."""
 
 from __future__ import annotations
 
@@ -22,36 +23,40 @@ ToRating = Callable[[dict[str, Any], str], Rating]
 """Validates a stored record of a month file (`Store._rating`)."""
 
 
-def read_shard(
+def read_month(
     engine: Engine,
     to_rating: ToRating,
     folder: Path,
-    shard: str,
+    shards: list[str],
     roles: Roles,
     quick_key: Callable[[dict[str, Any]], tuple[str, str]],
     read: Callable[[dict[str, Any]], _T | None],
     statuses: Collection[Status],
 ) -> Iterator[_T]:
-    """`iter_records` for one month file of the snapshot in `folder`."""
-    real = engine.layout.shard(shard)
-    raw = fileio.read_bytes(folder / real.name)
-    if raw is None:
-        return
-    records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
-    del raw
+    """`iter_records` for one month of the snapshot in `folder` (its shard files, several
+    once the month has split), sorted across them."""
+    parts: list[tuple[str, Mapping[str, Any]]] = []
+    for shard in shards:
+        raw = fileio.read_bytes(folder / f"{shard}.json")
+        if raw is not None:
+            real = engine.layout.shard(shard)
+            parts.append((shard, engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})))
+        del raw
+    every = [record for _, records in parts for record in records.values()]
     try:
-        ordered = sorted(records.values(), key=quick_key)
+        ordered = sorted(every, key=quick_key)
     except (KeyError, AttributeError, TypeError):  # not all in the stored form
         try:
-            ordered = sorted(records.values(), key=lambda r: sort_key(r, roles))
+            ordered = sorted(every, key=lambda r: sort_key(r, roles))
         except (AttributeError, TypeError):  # a record or its parts are not objects
-            _raise_damage(engine, to_rating, records, shard, roles)
-    del records
+            _raise_damage(engine, to_rating, parts, roles)
+    del every
     for record in ordered:
         status = record.get("status")
         if type(status) is not str or status not in statuses:
             problem = status_problem(record)
             if problem:  # never silently left out of an export
+                real = engine.layout.shard(_shard_of(parts, record))
                 raise StoreCorruptError(
                     f"{real}: rating {record.get('id')!r} is damaged ({problem}); nothing was "
                     f"changed.\n{restore_hint(real, engine.layout.backups_of(real))}",
@@ -60,38 +65,48 @@ def read_shard(
             continue
         found = read(record)
         if found is None:
+            shard = _shard_of(parts, record)
             found = read(to_rating(record, shard).model_dump(mode="json"))
             if found is None:
                 raise ValueError(
-                    f"{real}: rating {record.get('id')!r} is valid, but the reader "
-                    "refused even its validated form (a bug in the reader)"
+                    f"{engine.layout.shard(shard)}: rating {record.get('id')!r} is valid, but "
+                    "the reader refused even its validated form (a bug in the reader)"
                 )
         yield found
+
+
+def _shard_of(parts: list[tuple[str, Mapping[str, Any]]], record: object) -> str:
+    """The shard holding `record` (looked for only to name it in a message)."""
+    for shard, records in parts:
+        if any(r is record for r in records.values()):
+            return shard
+    return parts[0][0]
 
 
 def _raise_damage(
     engine: Engine,
     to_rating: ToRating,
-    records: Mapping[str, Any],
-    shard: str,
+    parts: list[tuple[str, Mapping[str, Any]]],
     roles: Mapping[str, Any],
 ) -> NoReturn:
-    """Raise the error for the first of `records` that `iter_all`'s ordering cannot read."""
-    path = engine.layout.shard(shard)
-    for key, record in records.items():
-        if not isinstance(record, dict):
-            found = type(record).__name__
-            hint = restore_hint(path, engine.layout.backups_of(path))
-            raise StoreCorruptError(
-                f"{path}: rating {key!r} is damaged (expected an object, found {found}); "
-                f"nothing was changed.\n{hint}",
-                path,
-            )
-        try:
-            sort_key(record, roles)
-        except (AttributeError, TypeError):
-            to_rating(record, shard)  # cannot be valid: raises, naming the field
-            raise
+    """Raise the error for the first record that `iter_all`'s ordering cannot read."""
+    for shard, records in parts:
+        path = engine.layout.shard(shard)
+        for key, record in records.items():
+            if not isinstance(record, dict):
+                found = type(record).__name__
+                hint = restore_hint(path, engine.layout.backups_of(path))
+                raise StoreCorruptError(
+                    f"{path}: rating {key!r} is damaged (expected an object, found {found}); "
+                    f"nothing was changed.\n{hint}",
+                    path,
+                )
+            try:
+                sort_key(record, roles)
+            except (AttributeError, TypeError):
+                to_rating(record, shard)  # cannot be valid: raises, naming the field
+                raise
+    path = engine.layout.shard(parts[0][0])
     raise StoreCorruptError(f"{path}: a rating in it is damaged; nothing was changed", path)
 
 

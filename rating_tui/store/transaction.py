@@ -18,7 +18,8 @@ of transactions that never committed are deleted (rolled back). The journal is v
 read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
 
 A transaction of one file skips the journal: one atomic replace is already all or nothing.
-Designed for any number of files, so finer shards (sub-month files) change nothing here.
+Designed for any number of files: a shard that splits into 16 (see `layout`) is one more
+transaction of 17 files.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class Transaction:
         current = self.tables(path)
         tables = {name: dict(records) for name, records in current.items()}
         edit(tables.setdefault(table, {}))
+        self._pending[path] = tables
+
+    def put_tables(self, path: Path, tables: Tables) -> None:
+        """Replace the whole content of `path` (a file that splits becomes a node)."""
         self._pending[path] = tables
 
     def put_file(self, path: Path, data: bytes) -> None:

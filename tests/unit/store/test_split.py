@@ -1,0 +1,163 @@
+"""Bounded files (issue 11): a month or an index file that grows past its limit splits into
+16 by the id, in the transaction of the save that fills it, so a save rewrites a bounded
+amount whatever the monthly volume; an old folder of one file per month keeps opening and
+becomes format 2 at its first split. Counted in ratings and entries per written file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings import STATUSES, Rating
+from rating_tui.store import Store, index, shards
+from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE, SPLIT_TABLE
+from tests.unit.store.powerloss import Recorder
+
+SHARD = 4
+BUCKET = 2
+
+
+@pytest.fixture
+def small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Limits small enough for a test to pass them with a few dozen ratings."""
+    monkeypatch.setattr(shards, "SHARD_LIMIT", SHARD)
+    monkeypatch.setattr(index, "BUCKET_LIMIT", BUCKET)
+
+
+def _written(recorder: Recorder) -> dict[Path, bytes]:
+    """Relative path -> bytes of every staged or temp file the recorded change wrote."""
+    out: dict[Path, bytes] = {}
+    for op in recorder.log:
+        if op[0] == "write":
+            out[op[1]] = out.get(op[1], b"") + op[2]
+    return out
+
+
+def _sizes(written: dict[Path, bytes]) -> list[tuple[str, int]]:
+    """(folder, records in it) for each data file written (ratings or index entries)."""
+    out = []
+    for path, data in written.items():
+        if path.parts[0] in ("ratings", "index") and data:
+            tables = json.loads(data)
+            table = RATINGS_TABLE if path.parts[0] == "ratings" else INDEX_TABLE
+            out.append((path.parts[0], len(tables.get(table, {}))))
+    return out
+
+
+@pytest.mark.usefixtures("small")
+def test_a_save_into_a_busy_month_rewrites_at_most_the_limit(
+    data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    store = Store.open(data_dir)
+    batch = [make_rating(day=f"2025-03-{1 + n % 28:02d}", number=n + 1) for n in range(60)]
+    store.import_ratings(batch, {instrument.ref: instrument})
+    recorder = Recorder(data_dir)
+    with recorder.recording():
+        saved = store.finalise(make_rating(day="2025-03-15", notes="one more"), instrument)
+    sizes = _sizes(_written(recorder))
+    assert sizes and all(n <= SHARD for folder, n in sizes if folder == "ratings"), sizes
+    assert all(n <= BUCKET for folder, n in sizes if folder == "index"), sizes
+    # Everything is still found, listed and exported in date order; doctor is content.
+    assert store.get(saved.id) == saved
+    assert all(store.get(r.id).id == r.id for r in batch)
+    every = list(store.iter_all(statuses=STATUSES))
+    assert len(every) == 61
+    days = [str(r.session["session_date"]) for r in every]
+    assert days == sorted(days)
+    listed = store.list(statuses=STATUSES, limit=5)
+    assert [r.session["session_date"] for r in listed] == sorted(days, reverse=True)[:5]
+    assert [f for f in store.check() if f.level == "error"] == []
+    march = json.loads((data_dir / "ratings" / "2025-03.json").read_text())
+    assert set(march) == {SPLIT_TABLE}
+    lost = data_dir / "ratings" / f"{sorted(march[SPLIT_TABLE])[0]}.json"
+    lost.unlink()  # a part of the month is deleted by hand
+    errors = [
+        f.message for f in store.check() if f.level == "error" and f.path.name == "2025-03.json"
+    ]
+    assert any("part(s) are missing" in m for m in errors), errors
+
+
+@pytest.mark.usefixtures("small")
+def test_moves_edits_and_rebuilds_work_across_split_files(
+    data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    store = Store.open(data_dir)
+    ratings = [
+        store.finalise(make_rating(day=f"2025-04-{1 + n:02d}", number=n + 1), instrument)
+        for n in range(20)
+    ]
+    moved = store.update(
+        ratings[3].with_field("session_date", "2025-09-09"), instrument, by="AB", reason="date"
+    )
+    assert store.get(moved.id).session["session_date"] == "2025-09-09"
+    edited = store.update(ratings[4].replace(notes="edited"), instrument, by="AB", reason="x")
+    assert store.get(edited.id).notes == "edited"
+    assert store.resolve_id(ratings[5].id[:8]) == ratings[5].id
+    report = store.rebuild_index()
+    assert report.files_written == 0  # the index was right, split files and all
+    assert [f for f in store.check() if f.level == "error"] == []
+    for path in (data_dir / "index").glob("*.json"):  # an index file loses an entry
+        tables = json.loads(path.read_text())
+        if tables.get(INDEX_TABLE):
+            tables[INDEX_TABLE].popitem()
+            path.write_text(json.dumps(tables))
+            break
+    errors = [f.message for f in store.check() if f.level == "error"]
+    assert any("part of the index is lost" in m for m in errors), errors
+    store.rebuild_index()
+    assert [f for f in store.check() if f.level == "error"] == []
+    assert all(store.get(r.id).id == r.id for r in ratings)
+
+
+def test_an_old_folder_keeps_opening_and_becomes_format_2_when_it_first_splits(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = Store.open(data_dir)
+    first = [
+        store.finalise(make_rating(day="2025-05-05", number=n + 1), instrument) for n in range(6)
+    ]
+    marker = data_dir / "store.json"
+    marker.write_text(json.dumps({"format": 1, "codec": "plain"}))  # as version 1 left it
+    old = Store.open(data_dir)
+    assert all(old.get(r.id) == r for r in first)
+    assert json.loads(marker.read_text())["format"] == 1  # opening changes nothing
+    monkeypatch.setattr(shards, "SHARD_LIMIT", SHARD)
+    recorder = Recorder(data_dir)
+    with recorder.recording():
+        old.finalise(make_rating(day="2025-05-06", number=9), instrument)
+    assert json.loads(marker.read_text()) == {"format": 2, "codec": "plain"}
+    # The marker is raised (renamed into place) before the split's journal exists, so a
+    # crash can never leave a split folder marked format 1; the journal never names it.
+    events = [(op[0], str(op[-1])) for op in recorder.log if op[0] in ("rename", "create")]
+    raised = events.index(("rename", "store.json"))
+    assert raised < min(i for i, e in enumerate(events) if "journal.json" in e[1])
+    assert all(old.get(r.id) == r for r in first)
+    assert [f for f in old.check() if f.level == "error"] == []
+
+
+@pytest.mark.usefixtures("small")
+def test_an_import_writes_each_file_once(
+    data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    store = Store.open(data_dir)
+    store.import_ratings(
+        [make_rating(day=f"2025-0{1 + n % 3}-02", number=n + 1) for n in range(40)],
+        {instrument.ref: instrument},
+    )
+    recorder = Recorder(data_dir)
+    with recorder.recording():
+        store.import_ratings(
+            [make_rating(day=f"2025-0{1 + n % 4}-03", number=n + 1) for n in range(80)],
+            {instrument.ref: instrument},
+        )
+    created = [op[1] for op in recorder.log if op[0] == "create" and op[1].suffix != ""]
+    staged = [p for p in created if p.name.endswith(".staged")]
+    targets = [p.parent / p.name.split(".json.")[0].removeprefix(".") for p in staged]
+    assert staged and len(targets) == len(set(targets)), sorted(map(str, targets))
