@@ -22,5 +22,7 @@ def _private_home(
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.delenv("RATING_TUI_DATA", raising=False)
     monkeypatch.delenv("RATING_TUI_INSTRUMENTS", raising=False)
+    monkeypatch.delenv("RATING_TUI_PASSPHRASE", raising=False)
+    monkeypatch.delenv("RATING_TUI_NEW_PASSPHRASE", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")

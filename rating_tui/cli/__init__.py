@@ -66,6 +66,10 @@ def root(
 ) -> None:
     """Open the app when no command is given."""
     ctx.obj = Settings(data=data, instruments=list(instruments or []))
+    if ctx.invoked_subcommand is not None:  # the app cannot prompt on its terminal
+        from rating_tui import passphrase
+
+        passphrase.set_reader(passphrase.terminal_reader)
     if ctx.invoked_subcommand is None:
         from rating_tui.tui.launch import launch  # Textual is imported only here
 
@@ -141,6 +145,14 @@ def _data(app: typer.Typer, sub: str | None = None) -> None:
     app.command("demo")(demo)
 
 
+def _security(app: typer.Typer, sub: str | None = None) -> None:
+    from rating_tui.cli import audit_cmd, encrypt_cmd
+
+    app.command("audit")(audit_cmd.audit)
+    app.command("encrypt")(encrypt_cmd.encrypt)
+    app.command("passphrase")(encrypt_cmd.change)
+
+
 def _analysis(app: typer.Typer, sub: str | None = None) -> None:
     from rating_tui.cli import analysis_cmd
 
@@ -156,6 +168,7 @@ _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]]
     (("agreement", "calibrate"), _analysis),
     (("alerts", "report"), _alerts),
     (("doctor", "restore", "demo-data", "demo"), _data),
+    (("audit", "encrypt", "passphrase"), _security),
 ]
 """Every command, with the function that registers it (in `--help` order)."""
 

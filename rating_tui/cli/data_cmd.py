@@ -96,7 +96,7 @@ def doctor(
     version, the id index agree with the month files, files be private (0700/0600), and no
     crash have left temp files or a held lock. --repair rebuilds the id index."""
     from rating_tui.store import Store, StoreError, StoreLockedError
-    from rating_tui.store.codec import PLAIN
+    from rating_tui.store.crypto import codec_for
     from rating_tui.store.engine import Engine
     from rating_tui.store.layout import Layout
 
@@ -107,7 +107,9 @@ def doctor(
         return
     findings: list[Finding] = []
     problems: list[str] = []
-    unopened = Store(Engine(Layout(folder), PLAIN, lock_timeout=5.0))
+    with clear_errors():  # an encrypted folder needs its passphrase even to be checked
+        codec = codec_for(folder)
+    unopened = Store(Engine(Layout(folder), codec, lock_timeout=5.0))
     files = _instrument_files(ctx)
     try:
         findings = unopened.check(files)
@@ -116,7 +118,7 @@ def doctor(
     except (StoreError, OSError) as exc:
         problems.append(f"the folder cannot be checked: {exc}")
     try:
-        store: Store | None = Store.open(folder, lock_timeout=5.0)
+        store: Store | None = Store.open(folder, codec=codec, lock_timeout=5.0)
     except (StoreError, OSError) as exc:
         store = None
         if not any(str(exc) in p for p in problems):

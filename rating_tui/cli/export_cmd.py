@@ -203,6 +203,11 @@ def export(
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
+    if any(s.store.encrypted for s in sources):  # issue 16: exports are a conscious act
+        lines.append(
+            "note: the data folder is encrypted, but this export is a plain file: keep it "
+            "private, and delete it when the analysis is done"
+        )
     for line in lines:
         typer.echo(line, err=True)
 

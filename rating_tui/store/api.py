@@ -35,7 +35,7 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import bulk, doctor, fileio, restore, snapshots, streaming
+from rating_tui.store import audit, bulk, crypto, doctor, fileio, restore, snapshots, streaming
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -81,11 +81,15 @@ class Store:
         cls,
         data_dir: Path,
         *,
-        codec: Codec = PLAIN,
+        codec: Codec | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         keep_backups: int = DEFAULT_KEEP_BACKUPS,
     ) -> Store:
-        """Open (creating it 0700 if needed) the data folder `data_dir`; see `paths.data_dir`."""
+        """Open (creating it 0700 if needed) the data folder `data_dir`; see `paths.data_dir`.
+        Without `codec`, the folder's own: plain, or encrypted and unlocked by its passphrase
+        (`crypto.codec_for`; `PassphraseError` when none or a wrong one is given)."""
+        if codec is None:
+            codec = crypto.codec_for(Path(data_dir))
         engine = Engine(Layout(Path(data_dir), keep_backups), codec, lock_timeout)
         engine.start()
         return cls(engine)
@@ -93,6 +97,11 @@ class Store:
     @property
     def data_dir(self) -> Path:
         return self._engine.layout.root
+
+    @property
+    def encrypted(self) -> bool:
+        """True when the folder's files are encrypted (its codec is not plain)."""
+        return self._engine.codec.name != "plain"
 
     @property
     def read_only(self) -> bool:
@@ -343,6 +352,12 @@ class Store:
         """Everything `rating-tui doctor` reports (errors first); changes nothing.
         `instruments` (the instrument files found) are compared with the copies kept here."""
         return doctor.check(self._engine, instruments)
+
+    def audit_log(self) -> audit.Log | None:
+        """Every entry of the folder's audit log (chain checked), or None before the first
+        save that kept one."""
+        with self._engine.locked(write=False):
+            return audit.read(self.data_dir, self._engine.codec)
 
     def kept_instrument(self, content_hash: str) -> Instrument | None:
         """The kept copy of the instrument with this content hash, if this folder has one."""

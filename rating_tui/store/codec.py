@@ -1,10 +1,10 @@
 """The bytes-level hook between serialisation and file I/O.
 
 Every data file goes JSON -> UTF-8 bytes -> `Codec.encode` -> disk, and back through
-`Codec.decode`. The default codec passes bytes through. An encrypting codec (for example
-AES-GCM with a key from the OS keyring) can be slotted in later by implementing this protocol
-and passing it to `Store.open`: no caller changes, backups are encrypted too, and the store's
-format marker records the codec's name so a folder is never read with the wrong one.
+`Codec.decode`. The default codec passes bytes through; `crypto.SealedCodec` encrypts
+(AES-256-GCM with the folder's data key, unlocked by its passphrase). `Store.open` takes the
+codec the folder's format marker names: no caller changes, backups are encrypted too, and a
+folder is never read with the wrong codec.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
-from rating_tui.store import fileio, index, transaction
+from rating_tui.store import audit_check, fileio, index, transaction
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.index import IndexReport
@@ -80,6 +80,7 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
         located, counts = _check_shards(engine, registry, out)
         _check_index(engine, located, counts, out)
         _check_instruments(engine, registry, list(instruments), out)
+        out += [Finding(*found) for found in audit_check.findings(engine)]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda f: order[f.level])
 

@@ -17,27 +17,31 @@ memory. `commit` then:
 of transactions that never committed are deleted (rolled back). The journal is validated on
 read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
 
-A transaction of one file skips the journal: one atomic replace is already all or nothing.
-Designed for any number of files: a shard that splits into 16 (see `layout`) is one more
-transaction of 17 files.
+A change of ratings also appends an entry to the audit log (`audit`): the entry is part of
+the journal (`"audit": [lines]`) and is appended after the renames, before the journal goes, so
+recovery appends it too. A transaction of one file that changes no rating (the registry, an
+index file) skips the journal: one atomic replace is already all or nothing. Designed for any
+number of files: a shard that splits into 16 (see `layout`) is one more transaction of 17 files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import fileio
-from rating_tui.store.errors import StoreCorruptError, StoreWriteError
+from rating_tui.store import audit, fileio
+from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteError
 from rating_tui.store.files import Files, Records
-from rating_tui.store.layout import Layout
+from rating_tui.store.layout import RATINGS_TABLE, SHARD_COUNTS, Layout
 from rating_tui.store.storage import SafeStorage, Tables
 
 _ID_LENGTH = 16
+RATINGS = RATINGS_TABLE
 
 
 class Transaction:
@@ -97,13 +101,15 @@ class Transaction:
         paths = self.paths
         if not paths:
             return
-        if len(paths) == 1 and not self._blobs:
+        change = self._audited()
+        if len(paths) == 1 and not self._blobs and change is None:
             path = paths[0]
             self._storage(path).write(self._pending[path])
             return
         txn = secrets.token_hex(_ID_LENGTH // 2)
         staged: list[tuple[Path, Path]] = []
         payloads: dict[Path, bytes] = {}
+        lines: list[str] = []
         try:
             for path in paths:
                 if path in self._blobs:
@@ -118,7 +124,17 @@ class Transaction:
             for folder in _folders(paths):
                 fileio.fsync_dir(folder)
             names = [str(p.relative_to(self.layout.root).as_posix()) for p in paths]
-            write_journal(self.layout.journal, {"transaction": txn, "files": names})
+            entry: dict[str, Any] = {"transaction": txn, "files": names}
+            if change is not None:
+                for path in self._pending:
+                    if RATINGS in self._pending[path]:
+                        change.files[self._name(path)] = hashlib.sha256(payloads[path]).hexdigest()
+                body = change.entry_body()
+                lines = audit.plan_lines(
+                    self.layout.root, txn, body, self.files.codec, self._stored_before
+                )
+                entry["audit"] = lines
+            write_journal(self.layout.journal, entry)
         except BaseException:
             for target, _ in staged:
                 fileio.discard(target)
@@ -126,7 +142,7 @@ class Transaction:
                 self._forget(path)
             raise
         try:
-            apply(self.layout, txn, paths)
+            apply(self.layout, txn, paths, lines)
         except StoreWriteError as exc:
             for path in paths:
                 self._forget(path)
@@ -141,6 +157,39 @@ class Transaction:
             raise error from None
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])
+
+    def _audited(self) -> audit.Change | None:
+        """The ratings this transaction changes, for the audit log (None: no rating)."""
+        change = audit.Change()
+        before = {p: self._read.get(p, {}).get(RATINGS, {}) for p in self._pending}
+        previous: dict[str, Any] = {}
+        for records in before.values():
+            previous.update(records)
+        for path, tables in self._pending.items():
+            if RATINGS not in tables and not before[path]:
+                continue
+            name = self._name(path)
+            for rating_id, record, old in audit.diff(
+                before[path], tables.get(RATINGS, {}), previous
+            ):
+                if record is None and rating_id in change.ratings:
+                    continue  # moved: the new file's record is what counts
+                change.ratings[rating_id] = (record, name, old)
+        return change if change.ratings else None
+
+    def _stored_before(self) -> int | None:
+        """How many ratings the manifest counted before this change (None: unknown)."""
+        try:
+            counts = self.files.records(self.layout.manifest, SHARD_COUNTS)
+        except StoreError:
+            return None
+        if not counts:
+            return None if self.layout.shard_names() else 0
+        numbers = [e.get("n") for e in counts.values() if isinstance(e, dict)]
+        return sum(n for n in numbers if isinstance(n, int))
+
+    def _name(self, path: Path) -> str:
+        return str(path.relative_to(self.layout.root).as_posix())
 
     def _storage(self, path: Path) -> SafeStorage:
         storage = self._storages.get(path)
@@ -172,8 +221,9 @@ def write_journal(journal: Path, entry: dict[str, Any]) -> None:
         raise
 
 
-def apply(layout: Layout, txn: str, paths: list[Path]) -> None:
-    """Steps 3 and 4: rename the staged files that are still there, remove the journal."""
+def apply(layout: Layout, txn: str, paths: list[Path], lines: list[str] | None = None) -> None:
+    """Steps 3 and 4: rename the staged files that are still there, append the audit entry
+    (unless there already), remove the journal."""
     for path in paths:
         source = staged_path(path, txn)
         try:
@@ -184,6 +234,8 @@ def apply(layout: Layout, txn: str, paths: list[Path]) -> None:
             raise fileio.write_error(exc, path, "complete the transaction on") from None
     for folder in _folders(paths):
         fileio.fsync_dir(folder)
+    if lines:
+        audit.append(layout.root, txn, lines)
     fileio.remove(layout.journal, "remove the finished journal")
 
 
@@ -197,7 +249,7 @@ def recover(layout: Layout, move: Callable[[str, str, str], None]) -> bool:
         move(*found)
         fileio.remove(layout.journal, "finish the interrupted move recorded in")
     else:
-        apply(layout, found.txn, found.paths)
+        apply(layout, found.txn, found.paths, found.audit)
     return True
 
 
@@ -207,6 +259,8 @@ class Journal:
 
     txn: str
     paths: list[Path]
+    audit: list[str] = field(default_factory=list)
+    """The audit log lines of the change, appended when it is applied."""
 
 
 def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
@@ -214,7 +268,7 @@ def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
     there is none. Anything else raises `StoreCorruptError` naming the journal and the entry,
     before any file is touched."""
     journal = layout.journal
-    raw = fileio.read_bytes(journal, limit=1024 * 1024)
+    raw = fileio.read_bytes(journal)  # the audit entry of a big import can pass 1 MB
     if raw is None:
         return None
     try:
@@ -228,8 +282,11 @@ def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
         ):
             return (rating_id, source, target)
         raise _bad_journal(journal, "it names a file that is not a month file of this folder")
-    if not isinstance(entry, dict) or set(entry) != {"transaction", "files"}:
+    if not isinstance(entry, dict) or set(entry) - {"audit"} != {"transaction", "files"}:
         raise _bad_journal(journal, 'expected {"transaction": ..., "files": [...]}')
+    lines = entry.get("audit", [])
+    if not isinstance(lines, list) or not all(isinstance(x, str) and "\n" not in x for x in lines):
+        raise _bad_journal(journal, "its audit entry is not a list of lines")
     txn, names = entry["transaction"], entry["files"]
     if not isinstance(txn, str) or len(txn) != _ID_LENGTH or not _hex(txn):
         raise _bad_journal(journal, f"the transaction id {txn!r} is not {_ID_LENGTH} hex digits")
@@ -241,7 +298,7 @@ def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
         if path is None:
             raise _bad_journal(journal, f"{name!r} is not a data file of this folder")
         paths.append(path)
-    return Journal(txn, paths)
+    return Journal(txn, paths, lines)
 
 
 def _bad_journal(journal: Path, why: str) -> StoreCorruptError:

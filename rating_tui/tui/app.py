@@ -43,6 +43,9 @@ class Opened:
     catalogue: Catalogue
     store: Store | None
     problem: str | None = None
+    unlock: Callable[[str], Store] | None = None
+    """Set when the folder is encrypted and no passphrase was given: opens the store with one
+    (a `StoreError` when it is wrong); the app asks for it in a dialog."""
 
 
 QUIT_KEYS = ("ctrl+q", "ctrl+c")
@@ -132,8 +135,24 @@ class RatingApp(App[None]):
         self._catalogue, self.store = opened.catalogue, opened.store
         self.store_problem = opened.problem
         self.screen.post_message(Loaded())
+        if opened.unlock is not None:
+            from rating_tui.tui.screens.unlock import UnlockDialog
+
+            self._early_keys = []  # meant for Home, not for the passphrase field
+            self.push_screen(UnlockDialog(str(self.data_dir), opened.unlock), self._unlocked)
         if self._early_keys:
             self.run_worker(self._replay_keys(), name="keys pressed while opening")
+
+    def _unlocked(self, store: Store | None) -> None:
+        if store is not None:
+            self.store, self.store_problem = store, None
+        else:
+            self.store_problem = (
+                "it is encrypted and was not opened (the passphrase was wrong three times, or "
+                "not given); nothing was changed. Quit with ctrl+q and start rating-tui again "
+                "to retry, or set RATING_TUI_PASSPHRASE."
+            )
+        self.screen.post_message(Loaded())
 
     async def on_event(self, event: events.Event) -> None:
         """Keys pressed before the data folder is open (a fast `n` at start) are kept and

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from rating_tui import paths
+from rating_tui import passphrase, paths
 from rating_tui.tui.app import Opened, RatingApp
 
 
@@ -35,8 +36,20 @@ def build_app(
         from rating_tui.store.errors import StoreError
 
         catalogue = discover(default_sources(instruments))
+        from rating_tui.store.crypto import PassphraseError, codec_for
+
         try:
             return Opened(catalogue, Store.open(data_dir))
+        except PassphraseError as exc:
+
+            def unlock(secret: str) -> Store:
+                store = Store.open(data_dir, codec=codec_for(data_dir, secret))
+                # The export screen runs `rating-tui export` as a child process: it finds the
+                # passphrase in its environment (in memory only, as if the user had set it).
+                os.environ[passphrase.ENV] = secret
+                return store
+
+            return Opened(catalogue, None, str(exc), unlock=unlock)
         except StoreError as exc:
             return Opened(catalogue, None, str(exc))
 

@@ -21,6 +21,7 @@ TINY = {
     "alerts_bench.py": ["--count", "200", "--rounds", "1"],
     "frame_bench.py": ["--count", "30", "--rounds", "1"],
     "toml_bench.py": ["--size", "20000", "--runs", "1"],
+    "crypto_bench.py": ["--size", "200", "--saves", "4", "--runs", "2"],
 }
 
 

@@ -62,6 +62,13 @@ class ExportScreen(Screen[None]):
                 "Ctrl+E exports.",
                 classes="hint",
             )
+            store = self.rating_app.store
+            if store is not None and store.encrypted:
+                yield Static(
+                    "The data folder is encrypted, but exported files are plain: keep them "
+                    "private and delete them when the analysis is done.",
+                    classes="hint",
+                )
             with Horizontal(classes="row"):
                 yield Label("Instrument", classes="field-label")
                 first = ids[0] if ids else Select.NULL

@@ -86,6 +86,7 @@ class HomeScreen(Screen[None]):
             status.update(f"The data folder cannot be used: {app.store_problem}")
             status.add_class("error")
             return
+        status.remove_class("error")  # (an encrypted folder opened after its dialog)
         self.query_one(AlertsPanel).reload()  # filled in by a thread, after this frame
         recent_months = app.today() - timedelta(days=DRAFT_DAYS)
         drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)

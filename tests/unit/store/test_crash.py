@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rating_tui.store import Store
+from rating_tui import passphrase
+from rating_tui.store import Store, crypto
+from rating_tui.store.convert import encrypt_folder
 from rating_tui.store.fileio import STAGED_SUFFIX, TEMP_SUFFIX
 
 pytestmark = pytest.mark.slow
@@ -65,9 +67,15 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     """Check the folder after a kill; `earlier` holds the markers that earlier trials left
     (each writer edits only its own ratings), and is updated with this trial's."""
     # 1. every data file parses as the kill left it (a temp file may be half written)
+    codec = crypto.codec_for(data)  # plain, or the folder's AES-GCM (issue 16)
     for path in data.rglob("*"):
-        if path.is_file() and path.suffix == ".json":
-            json.loads(path.read_bytes())
+        if path.name in ("store.json", "journal.json"):
+            json.loads(path.read_bytes())  # never encoded (they hold no ratings)
+        elif path.is_file() and path.suffix == ".json":
+            json.loads(codec.decode(path.read_bytes()))
+        elif path.name == "audit.jsonl":  # complete lines parse; a torn last one is cut later
+            for line in path.read_bytes().split(b"\n")[:-1]:
+                json.loads(line)
         elif path.is_file():
             assert path.name == ".lock" or path.name.endswith((TEMP_SUFFIX, STAGED_SUFFIX)), path
     # 2. every acknowledged save is there, in the acknowledged or the in-flight version
@@ -83,6 +91,8 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     store = Store.open(data)  # recovers: temp files and an interrupted move are cleaned up
     assert not data.joinpath("journal.json").exists()
     assert not list(data.rglob(f"*{TEMP_SUFFIX}")) and not list(data.rglob(f"*{STAGED_SUFFIX}"))
+    # the audit log agrees with the ratings after every kill (issue 16)
+    assert not [f for f in store.check() if f.level == "error"]
     for rating_id, marker in acked.items():
         stored = store.get(rating_id).notes.split(":")[0]
         assert stored in {marker, pending.get(rating_id)}, (rating_id, marker, stored)
@@ -92,7 +102,7 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     # 3. each rating lives in exactly one month, and the index knows where
     seen: dict[str, str] = {}
     for shard in (data / "ratings").glob("*.json"):
-        for rating_id in json.loads(shard.read_bytes())["ratings"]:
+        for rating_id in json.loads(codec.decode(shard.read_bytes()))["ratings"]:
             assert rating_id not in seen, f"{rating_id} in {shard.name} and {seen[rating_id]}"
             seen[rating_id] = shard.name
     assert set(earlier) <= set(seen)
@@ -122,15 +132,22 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(
 INJECTED = 16
 
 
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 def test_sigkill_inside_a_write_loses_nothing_acknowledged(
-    tmp_path: Path, writer_command: list[str]
+    tmp_path: Path, writer_command: list[str], encrypted: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Deterministic crash points: the writer kills itself at its n-th fsync, i.e. between
     writing a temp file and renaming it, or between the rename and the folder sync. A storage
-    that rewrote files in place (like TinyDB's JSONStorage) fails this test."""
+    that rewrote files in place (like TinyDB's JSONStorage) fails this test. Encrypted, the
+    writers save through the AES-GCM codec, unlocked by the passphrase in their environment."""
     folders = [tmp_path / "a", tmp_path / "b"]
     earlier: list[dict[str, str]] = [{}, {}]
     points = random.Random(7).sample(range(3, 400), INJECTED)
+    if encrypted:
+        for folder in folders:
+            Store.open(folder)
+            encrypt_folder(folder, "pw", cost={"n": 2**10, "r": 8, "p": 1})
+        monkeypatch.setenv(passphrase.ENV, "pw")
 
     def trial(n: int) -> int:
         data = folders[n % 2]

@@ -21,6 +21,7 @@ from filelock import FileLock
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
 from rating_tui.store import (
+    PLAIN,
     Store,
     StoreCorruptError,
     StoreFormatError,
@@ -30,6 +31,7 @@ from rating_tui.store import (
     transaction,
 )
 from rating_tui.store.backups import Backups
+from rating_tui.store.crypto import PassphraseError
 
 # --- damaged files --------------------------------------------------------------------------
 
@@ -125,6 +127,8 @@ def test_a_folder_of_a_newer_version_or_another_codec_is_refused(data_dir: Path)
         Store.open(data_dir)
     marker.write_text(json.dumps({"format": 1, "codec": "aesgcm-v1"}))
     with pytest.raises(StoreFormatError, match="aesgcm-v1"):
+        Store.open(data_dir, codec=PLAIN)
+    with pytest.raises(PassphraseError):  # opened as it says it is stored (issue 16)
         Store.open(data_dir)
 
 

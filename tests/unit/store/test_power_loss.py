@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
+from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.ratings.model import Revision
 from rating_tui.store import Store, index, shards
+from rating_tui.store.convert import encrypt_folder
 from rating_tui.store.layout import SPLIT_TABLE
 from tests.unit.store.powerloss import Recorder, materialise
 
@@ -27,16 +29,22 @@ def _content(store: Store) -> dict[str, dict[str, Any]]:
     return {r.id: r.model_dump(mode="json") for r in store.list(statuses=STATUSES, limit=None)}
 
 
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     tmp_path: Path,
     make_rating: Callable[..., Rating],
     instrument: Instrument,
+    encrypted: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data = tmp_path / "live"
     store = Store.open(data)
     first = store.finalise(make_rating(day="2025-03-04", notes="first"), instrument)
     draft = store.save_draft(make_rating(day="2025-04-04", notes="draft"), instrument)
+    if encrypted:  # issue 16: the same file operations, through the AES-GCM codec
+        encrypt_folder(data, "pw", cost={"n": 2**10, "r": 8, "p": 1})
+        monkeypatch.setenv(passphrase.ENV, "pw")
+        store = Store.open(data)
     known = {instrument.ref: instrument}
     recorder = Recorder(data)
     expected = [_content(store)]
@@ -88,6 +96,8 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         folder = materialise(files, recorder.folders, tmp_path / f"cut{n}")
         assert acked == labels[: len(acked)]
         opened = Store.open(folder)  # recovers: a journal is rolled forward
+        if encrypted:
+            assert b"D001" not in b"".join(files.values())
         errors = [f for f in opened.check() if f.level == "error"]
         assert not errors, (n, errors)
         found = _content(opened)

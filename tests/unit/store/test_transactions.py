@@ -87,7 +87,9 @@ def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_jour
     monkeypatch.undo()
     per_import = calls
     assert per_import > 12  # months, index files, manifest, journal, backups
-    for fail_at in range(1, per_import + 1):  # every write before the commit point
+    # The last write is the audit log's line, after the commit point (issue 16): a failure
+    # there is completed on the next open (test_audit), so it is not one of these.
+    for fail_at in range(1, per_import):  # every write before the commit point
         folder = data_dir.parent / f"d{fail_at}"
         store = Store.open(folder)
         store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)

@@ -1,0 +1,67 @@
+"""Where the passphrase of an encrypted data folder comes from (issue 16).
+
+`$RATING_TUI_PASSPHRASE` when set; else the reader the front end registered (the CLI asks on
+a terminal, never on a closed or piped stdin); else nothing, and the store refuses in words.
+Kept apart from the store so the store never prompts, and light so the CLI can register its
+reader at start-up without importing the store. The passphrase is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+ENV = "RATING_TUI_PASSPHRASE"
+
+
+class PassphraseUnavailable(Exception):
+    """No passphrase could be obtained (no variable, no terminal, or an empty answer)."""
+
+
+_reader: Callable[[str], str] | None = None
+
+
+def set_reader(reader: Callable[[str], str] | None) -> None:
+    """Register how to ask when `$RATING_TUI_PASSPHRASE` is not set (None: never ask)."""
+    global _reader
+    _reader = reader
+
+
+def ask(prompt: str) -> str:
+    """The passphrase, or `PassphraseUnavailable` saying how to give one."""
+    value = os.environ.get(ENV)
+    if value:
+        return value
+    if _reader is not None:
+        return _reader(prompt)
+    raise PassphraseUnavailable(f"set {ENV}, or run the command in a terminal to be asked for it")
+
+
+def terminal_reader(prompt: str) -> str:
+    """Ask on the terminal without echo; refuse at once when stdin is not a terminal (a pipe
+    or a closed stdin would otherwise hang or read garbage)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        raise PassphraseUnavailable(
+            f"standard input is not a terminal, so it cannot be asked for: set {ENV}"
+        )
+    import getpass
+
+    try:
+        value = getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        raise PassphraseUnavailable("no passphrase was typed") from None
+    if not value:
+        raise PassphraseUnavailable("the passphrase was empty")
+    return value
+
+
+def new_passphrase(prompt: str) -> str:
+    """A new passphrase: `$RATING_TUI_NEW_PASSPHRASE`, else typed twice on a terminal."""
+    value = os.environ.get("RATING_TUI_NEW_PASSPHRASE")
+    if value:
+        return value
+    first = terminal_reader(prompt)
+    if terminal_reader("Type it again: ") != first:
+        raise PassphraseUnavailable("the two passphrases differ")
+    return first

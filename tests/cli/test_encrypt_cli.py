@@ -1,0 +1,140 @@
+"""Issue 16 through the commands: `encrypt`, `passphrase`, and every command reading an
+encrypted folder with `$RATING_TUI_PASSPHRASE`, refusing at once without it (never waiting on
+a closed stdin), and an export identical byte for byte to the one before encryption."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rating_tui import passphrase
+from rating_tui.services.demo import builtin_instrument, fill_demo_data
+from rating_tui.store import Store, crypto
+from tests.cli.test_ratings_cli import run
+
+SECRET = "correct horse"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(crypto, "SCRYPT", {"n": 2**10, "r": 8, "p": 1})
+    monkeypatch.delenv(passphrase.ENV, raising=False)
+    monkeypatch.delenv("RATING_TUI_NEW_PASSPHRASE", raising=False)
+    crypto.forget_keys()
+    yield
+    passphrase.set_reader(None)
+    crypto.forget_keys()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 80, seed=6)
+    return folder
+
+
+@pytest.fixture
+def copy(demo: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(demo, target)
+    return target
+
+
+def _export(folder: Path, out: Path) -> bytes:
+    code, _, err = run("export", "--format", "jsonl", "-o", str(out), "--data", str(folder))
+    assert code == 0, err
+    return out.read_bytes()
+
+
+def test_encrypt_then_export_with_the_passphrase_gives_the_same_bytes(
+    copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _export(copy, tmp_path / "before.jsonl")
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    code, out, err = run("encrypt", "--data", str(copy))
+    assert code == 0, err
+    assert "Encrypted" in out and "plain files" in out
+    code, _, err = run(
+        "export", "--format", "jsonl", "-o", str(tmp_path / "x"), "--data", str(copy)
+    )
+    assert code == 1 and "needs its passphrase" in err and "Nothing was read" in err
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    crypto.forget_keys()
+    assert _export(copy, tmp_path / "after.jsonl") == before
+    _, _, err = run("export", "-o", str(tmp_path / "after.csv"), "--data", str(copy))
+    assert "this export is a plain file" in err
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 0, out
+    code, out, _ = run("encrypt", "--data", str(copy))
+    assert code == 0 and "already encrypted; nothing was changed" in out
+
+
+def test_without_a_passphrase_commands_refuse_at_once_on_a_closed_stdin(copy: Path) -> None:
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    code, _, err = run("encrypt", "--data", str(copy), stdin="")
+    assert code == 1 and "not a terminal" in err and "Nothing was changed" in err
+    assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
+
+
+def test_a_wrong_passphrase_and_a_flipped_byte(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    assert run("encrypt", "--data", str(copy))[0] == 0
+    crypto.forget_keys()
+    monkeypatch.setenv(passphrase.ENV, "wrong")
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    for command in (["ratings", "list"], ["doctor"], ["audit"], ["passphrase"]):
+        code, _, err = run(*command, "--data", str(copy))
+        assert code == 1 and "passphrase is wrong" in err, (command, err)
+    assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
+    month = sorted((copy / "ratings").glob("20*.json"))[0]
+    raw = bytearray(month.read_bytes())
+    raw[-5] ^= 0x40
+    month.write_bytes(bytes(raw))
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    crypto.forget_keys()
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 1 and str(month) in out and "does not verify" in out
+
+
+def test_passphrase_changes_the_wrapping_only(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    assert run("encrypt", "--data", str(copy))[0] == 0
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", "battery staple")
+    code, out, err = run("passphrase", "--data", str(copy))
+    assert code == 0 and "only store.json" in out, err
+    crypto.forget_keys()
+    code, _, err = run("ratings", "list", "--data", str(copy))
+    assert code == 1 and "passphrase is wrong" in err
+    monkeypatch.setenv(passphrase.ENV, "battery staple")
+    crypto.forget_keys()
+    assert run("ratings", "list", "--data", str(copy))[0] == 0
+
+
+def test_merge_between_plain_and_encrypted_folders_stores_as_the_target_is(
+    copy: Path, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    assert run("encrypt", "--data", str(copy))[0] == 0
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    crypto.forget_keys()
+    plain = tmp_path / "plain"
+    code, _, err = run("merge", str(copy), "--into", str(plain))  # encrypted -> new plain
+    assert code == 0, err
+    assert crypto.codec_for(plain).name == "plain"
+    ids = {r.id for r in Store.open(demo).iter_all(statuses=("draft", "final", "voided"))}
+    assert {r.id for r in Store.open(plain).iter_all(statuses=("draft", "final", "voided"))} == ids
+    fresh = tmp_path / "fresh"
+    fill_demo_data(Store.open(fresh), builtin_instrument(), 5, seed=9)
+    code, _, err = run("merge", str(fresh), "--into", str(copy))  # plain -> encrypted
+    assert code == 0, err
+    merged = Store.open(copy)
+    assert len(list(merged.iter_all(statuses=("draft", "final", "voided")))) > len(ids)
+    dyads = {str(r.session.get("dyad")) for r in Store.open(fresh).iter_all()}
+    for path in copy.rglob("*"):
+        if path.is_file():
+            assert not any(d.encode() in path.read_bytes() for d in dyads), path
+    assert run("doctor", "--data", str(copy))[0] == 0
