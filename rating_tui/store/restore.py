@@ -29,7 +29,14 @@ from rating_tui.store.backups import SUFFIX
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Records
-from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE, UNDATED, Layout, is_shard_name
+from rating_tui.store.layout import (
+    INDEX_TABLE,
+    RATINGS_TABLE,
+    UNDATED,
+    Layout,
+    is_shard_name,
+    month_of,
+)
 from rating_tui.store.shapes import check_record
 
 KEPT_PREFIX = "before-restore-"
@@ -242,12 +249,12 @@ def _commit(
 ) -> None:
     """The shard, its index entries and the manifest's counts in one transaction."""
     layout = engine.layout
-    changes: dict[str, str | None] = dict.fromkeys(content, shard)
+    changes: dict[str, str | None] = dict.fromkeys(content, month_of(shard))
     changes |= dict.fromkeys(lost, None)
-    buckets = {layout.bucket(i) for i in changes}
-    if not index.trusted(layout, engine.files, buckets):
-        index.rebuild(engine.files)
     txn = engine.transaction()
+    if index.lookup(layout, txn, changes) is None:  # as a write does: rebuild first
+        index.rebuild(engine.files)
+        txn.reread()
 
     def replace(records: Records) -> None:
         records.clear()
