@@ -36,7 +36,7 @@ from rating_tui.ratings.model import (
 )
 from rating_tui.ratings.validate import RatingProblem
 from rating_tui.store import audit, bulk, crypto, doctor, fileio, restore, snapshots, streaming
-from rating_tui.store.codec import PLAIN, Codec
+from rating_tui.store.codec import Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
     RatingInvalidError,

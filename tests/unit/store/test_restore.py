@@ -358,3 +358,20 @@ def test_a_backup_of_a_month_from_before_it_split_is_refused_in_words(
         store.restore_plan(f"{MONTH}/{DAY}")
     assert "nothing was changed" in str(caught.value)
     assert _files(data_dir) == before
+
+
+def test_a_restore_is_one_audit_entry_naming_what_it_put_back_and_removed(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    log = store.audit_log()
+    assert log is not None
+    before = len(log.entries)
+    store.restore(store.restore_plan(f"{MONTH}/{DAY}"), remerge=False)
+    reopened = Store.open(data_dir)
+    log = reopened.audit_log()
+    assert log is not None and log.problems == [] and len(log.entries) == before + 1
+    rows = {row["id"]: row for row in log.entries[-1]["ratings"]}
+    assert set(rows) == {history["edited"].id, history["added"].id}
+    assert rows[history["added"].id]["hash"] is None  # lost, as the plan said
+    assert rows[history["edited"].id]["file"] == f"ratings/{MONTH}.json"
+    assert _errors(reopened) == []
