@@ -168,7 +168,7 @@ def _check_split(layout: Layout, shard: str) -> None:
             f"its own backups (`rating-tui restore {parts[0]}`)."
         )
     parent = parent_shard(shard)
-    if parent is not None and parent not in files:
+    if parent is not None and not any(parent_shard(n) == parent for n in files):
         raise RestoreRefusedError(
             f"{shard} is a part of {parent}, which is not split in this folder "
             f"({layout.shard(parent)} holds its ratings): restoring the part would store "

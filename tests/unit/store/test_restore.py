@@ -375,3 +375,21 @@ def test_a_restore_is_one_audit_entry_naming_what_it_put_back_and_removed(
     assert rows[history["added"].id]["hash"] is None  # lost, as the plan said
     assert rows[history["edited"].id]["file"] == f"ratings/{MONTH}.json"
     assert _errors(reopened) == []
+
+
+def test_a_backup_naming_parts_or_of_a_part_of_an_unsplit_month_is_refused(
+    store: Store, data_dir: Path, history: dict[str, Rating]
+) -> None:
+    folder = data_dir / "backups" / "ratings" / f"{MONTH}.a"
+    folder.mkdir(mode=0o700)
+    shutil.copyfile(_take_backup(data_dir), folder / f"{DAY}.json")
+    before = _files(data_dir)
+    with pytest.raises(RestoreRefusedError, match=f"a part of {MONTH}, which is not split"):
+        store.restore_plan(f"{MONTH}.a/{DAY}")
+    node = {"split": {f"{MONTH}.{d}": {} for d in "0123456789abcdef"}}
+    (data_dir / "backups" / "ratings" / MONTH / f"{DAY}.json").write_text(json.dumps(node))
+    with pytest.raises(RestoreRefusedError, match="only named the parts"):
+        store.restore_plan(f"{MONTH}/{DAY}")
+    assert {p: b for p, b in _files(data_dir).items() if "backups" not in p.parts} == {
+        p: b for p, b in before.items() if "backups" not in p.parts
+    }
