@@ -141,7 +141,10 @@ def unwrap(marker: dict[str, Any], passphrase: str) -> bytes:
 
 
 def read_marker(root: Path) -> dict[str, Any] | None:
-    raw = fileio.read_bytes(root / "store.json", limit=1024 * 1024)
+    try:
+        raw = fileio.read_bytes(root / "store.json", limit=1024 * 1024)
+    except StoreError:
+        return None  # the folder is not one (a file, say): the engine says so when it starts
     if raw is None:
         return None
     try:
