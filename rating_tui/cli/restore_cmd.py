@@ -89,7 +89,9 @@ def restore(
 
 
 def _show(plan: RestorePlan) -> None:
-    typer.echo(f"Backup {plan.backup} (the month {plan.shard} at the start of {plan.day}).")
+    month, _, digits = plan.shard.partition(".")
+    what = f"the part {plan.shard} of {month} (ids {digits}...)" if digits else f"the month {month}"
+    typer.echo(f"Backup {plan.backup} ({what} at the start of {plan.day}).")
     if plan.unreadable:
         typer.echo(f"The month cannot be read now: {plan.unreadable}")
     _section("Brought back by the restore (missing or older now)", plan.restored)

@@ -141,12 +141,10 @@ def unwrap(marker: dict[str, Any], passphrase: str) -> bytes:
 
 
 def read_marker(root: Path) -> dict[str, Any] | None:
-    """The format marker's content; None when it is missing or unreadable (opening the folder
-    then says why, in the engine's words)."""
     try:
         raw = fileio.read_bytes(root / "store.json", limit=1024 * 1024)
     except StoreError:
-        return None
+        return None  # the folder is not one (a file, say): the engine says so when it starts
     if raw is None:
         return None
     try:

@@ -29,7 +29,16 @@ from rating_tui.store.backups import SUFFIX
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Records
-from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE, UNDATED, Layout, is_shard_name
+from rating_tui.store.layout import (
+    INDEX_TABLE,
+    RATINGS_TABLE,
+    SPLIT_TABLE,
+    UNDATED,
+    Layout,
+    is_shard_name,
+    month_of,
+    parent_shard,
+)
 from rating_tui.store.shapes import check_record
 
 KEPT_PREFIX = "before-restore-"
@@ -144,6 +153,29 @@ def _shard_of(layout: Layout, path: Path) -> str:
     return relative.parts[0]
 
 
+def _check_split(layout: Layout, shard: str) -> None:
+    """Refuse a backup that cannot go back as one file: of a month (or part) that has split
+    since (its file now only names its parts, which hold its ratings: writing the backup over
+    it would hide them), or of a part whose month is not split in this folder."""
+    files = layout.shard_files()
+    parts = [n for n in files if parent_shard(n) == shard]
+    if parts:
+        raise RestoreRefusedError(
+            f"{shard} has split into {len(parts)} parts ({', '.join(parts[:3])}, ...) by "
+            f"the first digits of the rating ids: {layout.shard(shard)} now only names them. "
+            "Restoring a backup of the whole file over it would hide every rating in its "
+            "parts, so it is not done; nothing was changed. A damaged part is restored from "
+            f"its own backups (`rating-tui restore {parts[0]}`)."
+        )
+    parent = parent_shard(shard)
+    if parent is not None and not any(parent_shard(n) == parent for n in files):
+        raise RestoreRefusedError(
+            f"{shard} is a part of {parent}, which is not split in this folder "
+            f"({layout.shard(parent)} holds its ratings): restoring the part would store "
+            f"ratings where nothing reads them; nothing was changed. {_available(layout, parent)}"
+        )
+
+
 def _is_day(text: str) -> bool:
     try:
         date.fromisoformat(text)
@@ -164,6 +196,7 @@ def plan(engine: Engine, backup: Path) -> RestorePlan:
     that cannot be restored with `RestoreRefusedError`, before anything is written."""
     layout = engine.layout
     shard = _shard_of(layout, backup)
+    _check_split(layout, shard)
     path = layout.shard(shard)
     old = _read_backup(engine, backup, path, shard)
     unreadable: str | None = None
@@ -242,12 +275,12 @@ def _commit(
 ) -> None:
     """The shard, its index entries and the manifest's counts in one transaction."""
     layout = engine.layout
-    changes: dict[str, str | None] = dict.fromkeys(content, shard)
+    changes: dict[str, str | None] = dict.fromkeys(content, month_of(shard))
     changes |= dict.fromkeys(lost, None)
-    buckets = {layout.bucket(i) for i in changes}
-    if not index.trusted(layout, engine.files, buckets):
-        index.rebuild(engine.files)
     txn = engine.transaction()
+    if index.lookup(layout, txn, changes) is None:  # as a write does: rebuild first
+        index.rebuild(engine.files)
+        txn.reread()
 
     def replace(records: Records) -> None:
         records.clear()
@@ -273,7 +306,19 @@ def _read_backup(engine: Engine, backup: Path, path: Path, shard: str) -> Record
         raise RestoreRefusedError(
             f"the backup cannot be restored: {why} Nothing was changed. {older}"
         ) from None
+    if tables.get(SPLIT_TABLE):
+        raise RestoreRefusedError(
+            f"the backup {backup} is of a file that only named the parts of {shard} (it holds "
+            f"no ratings); nothing was changed. {older}"
+        )
     records = tables.get(RATINGS_TABLE, {})
+    prefix = shard.partition(".")[2]
+    stray = next((i for i in records if not i.startswith(prefix)), None)
+    if stray is not None:
+        raise RestoreRefusedError(
+            f"the backup {backup} holds rating {stray!r}, which does not belong in {shard} "
+            f"(its ids start with {prefix!r}); nothing was changed. {older}"
+        )
     registry = engine.registry()
     for rating_id, record in records.items():
         problem = check_record(rating_id, record, registry)
@@ -301,14 +346,18 @@ def _located(engine: Engine, ids: list[str]) -> dict[str, tuple[str, Any]]:
 
 
 def _indexed_in(engine: Engine, shard: str) -> list[str]:
-    """Ids the index files that can be read say are stored in `shard`."""
+    """Ids the index files that can be read say are stored in `shard` (entries name the
+    month; a part of a split month holds the ids starting with its digits)."""
+    month, _, prefix = shard.partition(".")
     found = []
     for bucket in engine.layout.buckets():
         try:
             entries = engine.files.records(bucket, INDEX_TABLE)
         except StoreError:
             continue
-        found += [i for i, e in entries.items() if index.entry_shard(e) == shard]
+        found += [
+            i for i, e in entries.items() if index.entry_shard(e) == month and i.startswith(prefix)
+        ]
     return found
 
 

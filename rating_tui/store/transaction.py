@@ -159,7 +159,10 @@ class Transaction:
             self._storage(path).written(payloads[path], self._pending[path])
 
     def _audited(self) -> audit.Change | None:
-        """The ratings this transaction changes, for the audit log (None: no rating)."""
+        """The ratings this transaction changes, for the audit log (None: it writes no
+        rating file). A rating file rewritten with the same ratings (a restore that re-merges
+        everything) is logged too, with no rating: its new bytes must be on record, or doctor
+        would take it for a file replaced by something else."""
         change = audit.Change()
         before = {p: self._read.get(p, {}).get(RATINGS, {}) for p in self._pending}
         previous: dict[str, Any] = {}
@@ -175,7 +178,8 @@ class Transaction:
                 if record is None and rating_id in change.ratings:
                     continue  # moved: the new file's record is what counts
                 change.ratings[rating_id] = (record, name, old)
-        return change if change.ratings else None
+        written = any(RATINGS in tables for tables in self._pending.values())
+        return change if change.ratings or written else None
 
     def _stored_before(self) -> int | None:
         """How many ratings the manifest counted before this change (None: unknown)."""

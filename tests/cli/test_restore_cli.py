@@ -100,7 +100,8 @@ def test_remerge_keeps_every_rating(copy: Path, backup: tuple[Path, str, str, st
     assert code == 0 and "0 rating(s) restored, 2 re-merged, 0 lost" in out
     after = {r.id: r for r in Store.open(copy).iter_all(statuses=STATUSES)}
     assert after == before
-    assert run("doctor", "--data", str(copy))[0] == 0
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 0, out
 
 
 def test_the_restore_command_doctor_gives_brings_the_missing_ratings_back(
@@ -176,3 +177,31 @@ def test_relative_paths_name_the_same_backup(
     relative = path.relative_to(copy.parent)
     code, out, err = run("restore", str(relative), "--dry-run", "--data", copy.name)
     assert code == 0 and added in out, err
+
+
+def test_a_split_month_restores_a_part_and_refuses_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rating_tui.store import index, shards
+
+    monkeypatch.setattr(shards, "SHARD_LIMIT", 4)
+    monkeypatch.setattr(index, "BUCKET_LIMIT", 2)
+    folder = tmp_path / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 60, seed=3)
+    parts = sorted((folder / "ratings").glob("20*.*.json"))
+    part = next(p for p in parts if json.loads(p.read_bytes()).get("ratings"))
+    month = part.stem.partition(".")[0]
+    for name, source in ((part.stem, part), (month, part)):  # the month's: from before a split
+        target = folder / "backups" / "ratings" / name / f"{DAY}.json"
+        for made in (target.parent.parent.parent, target.parent.parent, target.parent):
+            made.mkdir(exist_ok=True, mode=0o700)
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+    before = _files(folder)
+    code, _, err = run("restore", f"{month}/{DAY}", "--yes", "--data", str(folder))
+    assert code == 1 and f"{month} has split into" in err and "nothing was changed" in err
+    assert _files(folder) == before
+    code, out, _ = run("restore", part.stem, "--yes", "--data", str(folder))
+    assert code == 0 and f"the part {part.stem} of {month}" in out and "0 lost" in out, out
+    code, out, _ = run("doctor", "--data", str(folder))
+    assert code == 0, out

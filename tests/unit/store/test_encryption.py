@@ -199,3 +199,27 @@ def _run_child(folder: Path, kill_at: int) -> int:
         return -9
     assert done.returncode == 0, done.stderr
     return int(done.stdout.split()[1])
+
+
+@pytest.mark.parametrize("remerge", [False, True])
+def test_a_restore_reads_its_encrypted_backup_and_doctor_stays_content(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+    remerge: bool,
+) -> None:
+    _fill(data_dir, make_rating, instrument)  # the update took today's backup of March
+    encrypt_folder(data_dir, SECRET)
+    store = _unlocked(data_dir, monkeypatch)
+    [backup] = (data_dir / "backups" / "ratings" / "2025-03").glob("*.json")
+    assert b"D417" not in backup.read_bytes()  # sealed like the rest
+    added = store.finalise(make_rating(dyad="D420", day="2025-03-11"), instrument)
+    plan = store.restore_plan(str(backup))
+    assert added.id in [e.id for e in plan.added_since] and plan.newer_now
+    result = store.restore(plan, remerge=remerge)
+    assert result.lost == (0 if remerge else len(plan.at_risk)) and plan.at_risk
+    assert result.kept is not None and b"D420" not in result.kept.read_bytes()
+    reopened = _unlocked(data_dir, monkeypatch)
+    assert ({r.id for r in reopened.iter_all(statuses=STATUSES)} >= {added.id}) is remerge
+    assert [f"{f.path}: {f.message}" for f in reopened.check() if f.level == "error"] == []

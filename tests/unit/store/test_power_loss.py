@@ -18,7 +18,6 @@ from rating_tui.ratings import STATUSES, Rating
 from rating_tui.ratings.model import Revision
 from rating_tui.store import Store, index, shards
 from rating_tui.store.convert import encrypt_folder
-from rating_tui.store.layout import SPLIT_TABLE
 from tests.unit.store.powerloss import Recorder, materialise
 
 MIN_STATES = 250
@@ -82,12 +81,10 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     twin = extra[0].id[:2] + ("0" if extra[0].id[2] != "0" else "1") + extra[0].id[3:]
     splitting = make_rating(day="2025-07-02", number=30).replace(id=twin)
     step("split", lambda: store.finalise(splitting, instrument))
-    assert (
-        store.data_dir.joinpath("ratings", "2025-07.json")
-        .read_text()
-        .startswith(f'{{"{SPLIT_TABLE}"')
-    )
-    assert f'"{SPLIT_TABLE}"' in store.data_dir.joinpath("index", f"{twin[:2]}.json").read_text()
+    # Split: the parts exist (their names say so in an encrypted folder too, whose bytes
+    # cannot be read here).
+    assert list(store.data_dir.joinpath("ratings").glob("2025-07.?.json"))
+    assert list(store.data_dir.joinpath("index").glob(f"{twin[:2]}?.json"))
 
     states = len(recorder.log) + 1
     assert states > MIN_STATES, states

@@ -161,3 +161,53 @@ def test_an_import_writes_each_file_once(
     staged = [p for p in created if p.name.endswith(".staged")]
     targets = [p.parent / p.name.split(".json.")[0].removeprefix(".") for p in staged]
     assert staged and len(targets) == len(set(targets)), sorted(map(str, targets))
+
+
+@pytest.mark.usefixtures("small")
+@pytest.mark.parametrize("sealed", [False, True], ids=["plain", "encrypted"])
+def test_splits_are_audited_so_doctor_stays_content(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+    sealed: bool,
+) -> None:
+    """An import that splits a month and index files, then a save that splits a part: each
+    is one audit entry holding every rating it placed (a rating split into a part is logged
+    as moved, with its new file), and doctor finds nothing changed outside rating-tui."""
+    from rating_tui import passphrase
+    from rating_tui.store import crypto
+    from rating_tui.store.convert import encrypt_folder
+
+    store = Store.open(data_dir)
+    first = store.finalise(make_rating(day="2025-03-01"), instrument)
+    if sealed:
+        monkeypatch.setattr(crypto, "SCRYPT", {"n": 2**10, "r": 8, "p": 1})
+        encrypt_folder(data_dir, "correct horse")
+        monkeypatch.setenv(passphrase.ENV, "correct horse")
+        crypto.forget_keys()
+        store = Store.open(data_dir)
+    batch = [make_rating(day=f"2025-03-{1 + n % 28:02d}", number=n + 2) for n in range(60)]
+    batch[:5] = [r.replace(id="ab" + r.id[2:]) for r in batch[:5]]  # index file ab splits
+    store.import_ratings(batch, {instrument.ref: instrument})
+    assert list((data_dir / "ratings").glob("2025-03.*.json"))  # the month split
+    assert list((data_dir / "index").glob("ab?.json"))  # and the index file "ab"
+    log = store.audit_log()
+    assert log is not None and log.problems == []
+    rows = {row["id"]: row for row in log.entries[-1]["ratings"]}
+    assert {r.id for r in batch} <= set(rows) and len(rows) == 61
+    assert rows[first.id]["action"] == "moved"  # from the month file into its part
+    assert all(row["file"].startswith("ratings/2025-03.") for row in rows.values())
+    assert [f"{f.path}: {f.message}" for f in store.check() if f.level == "error"] == []
+    deeper = "2025-03.cd?.json"
+    assert not list((data_dir / "ratings").glob(deeper))
+    for n in range(12):  # saves into one part, until it splits again (by a save this time)
+        rating = make_rating(day="2025-03-15", number=100 + n)
+        store.finalise(rating.replace(id="cd" + rating.id[2:]), instrument)
+    assert list((data_dir / "ratings").glob(deeper))
+    reopened = Store.open(data_dir)
+    assert len(list(reopened.iter_all(statuses=STATUSES))) == 73
+    assert [f"{f.path}: {f.message}" for f in reopened.check() if f.level == "error"] == []
+    if sealed:
+        crypto.forget_keys()
+        monkeypatch.delenv(passphrase.ENV)
