@@ -128,4 +128,7 @@ def test_reason_dialog(snap_compare, snapshot_app: RatingApp, size: tuple[int, i
 
 
 def test_below_the_smallest_size(snap_compare, snapshot_app: RatingApp) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(snapshot_app, terminal_size=(50, 15))
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)  # Home is the default screen: the notice is pushed over it
+
+    assert snap_compare(snapshot_app, terminal_size=(50, 15), run_before=run_before)
