@@ -42,7 +42,7 @@ from rating_tui.analysis.categorical import (
 from rating_tui.analysis.design import Design, design_of
 from rating_tui.analysis.icc import icc
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
-from rating_tui.analysis.pairing import ItemScale, SessionTable
+from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.results import (
     ALPHAS,
     MIN_SESSIONS,
@@ -52,6 +52,7 @@ from rating_tui.analysis.results import (
     missing,
     too_few,
 )
+from rating_tui.analysis.scales import ItemScale
 
 Resample = Literal["session", "dyad"]
 IntVector = npt.NDArray[np.int64]

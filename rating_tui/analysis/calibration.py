@@ -15,7 +15,8 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from rating_tui.analysis.pairing import ItemScale, SessionTable
+from rating_tui.analysis.pairing import SessionTable
+from rating_tui.analysis.scales import ItemScale
 
 DIVERGENCE = 0.125
 """An item diverges when the mean absolute difference reaches this share of the scale's range

@@ -17,9 +17,9 @@ import numpy.typing as npt
 from rating_tui.analysis.bootstrap import Cells, Part, Sums
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
-from rating_tui.analysis.pairing import ItemScale
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
 from rating_tui.analysis.results import MIN_SESSIONS, Estimate, Figure, missing, too_few
+from rating_tui.analysis.scales import ItemScale
 
 IntVector = npt.NDArray[np.int64]
 Vector = npt.NDArray[np.float64]

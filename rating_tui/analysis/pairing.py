@@ -18,22 +18,18 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
 from rating_tui.instruments.catalogue import semver_key
 from rating_tui.instruments.model import (
     Instrument,
-    LikertScale,
-    NumericScale,
     Role,
-    SingleChoiceScale,
-    YesNoScale,
 )
-from rating_tui.instruments.scores import Score, compute, formula
+from rating_tui.instruments.scores import Score, compute
 from rating_tui.ratings.model import Answered, Missing, Rating
 
 Record = Mapping[str, Any]
@@ -48,82 +44,6 @@ Column = tuple[int, str, dict[str, float] | None]
 
 SESSION_ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number")
 """The session fields that together say which session a rating is of."""
-
-
-@dataclass(frozen=True)
-class ItemScale:
-    """An analysed item and its scale, as the newest version of the instrument defines it."""
-
-    key: str
-    label: str
-    kind: str
-    """likert, numeric, yes_no, choice (single choice), or score (an instrument's computed
-    score: an interval variable)."""
-    points: tuple[float, ...]
-    """The likert point values in ascending order (yes/no: 0 and 1; numeric: none)."""
-    low: float
-    high: float
-    step: float
-    codes: tuple[str, ...] = ()
-    """A choice item's option codes (as text), in the scale's order: a value is an index."""
-    formula: str = ""
-    """A score's formula in words (`instruments.scores.formula`); empty for an item."""
-
-    @property
-    def is_score(self) -> bool:
-        return self.kind == "score"
-
-    @property
-    def nominal(self) -> bool:
-        """Whether the values are categories without order (yes/no, single choice)."""
-        return self.kind in ("yes_no", "choice")
-
-    @property
-    def categories(self) -> int:
-        """How many categories a nominal or likert scale has (0 for a numeric scale)."""
-        return len(self.points)
-
-    @property
-    def span(self) -> float:
-        """The scale's range in its own units (a 0–4 likert scale: 4)."""
-        return self.high - self.low
-
-    def position(self, value: float) -> float:
-        """`value` counted in scale points from the bottom (likert: the point's rank), so that
-        "within one point" and kappa's categories mean the same on every scale."""
-        if self.kind == "likert":
-            rank = bisect_left(self.points, value)
-            exact = rank < len(self.points) and self.points[rank] == value
-            return float(rank) if exact else rank - 0.5
-        return (value - self.low) / self.step
-
-
-def item_scale(instrument: Instrument, key: str) -> ItemScale | None:
-    """The analysable scale of item `key`, or None for choices, text or an unknown key."""
-    item = next((i for i in instrument.items if i.key == key), None)
-    if item is None:
-        return None
-    scale = instrument.scale_of(item)
-    if isinstance(scale, LikertScale):
-        points = tuple(sorted(float(p.value) for p in scale.points))
-        return ItemScale(key, item.label, "likert", points, points[0], points[-1], 1.0)
-    if isinstance(scale, YesNoScale):
-        return ItemScale(key, item.label, "yes_no", (0.0, 1.0), 0.0, 1.0, 1.0)
-    if isinstance(scale, NumericScale):
-        low, high, step = float(scale.min), float(scale.max), float(scale.step)
-        return ItemScale(key, item.label, "numeric", (), low, high, step)
-    if isinstance(scale, SingleChoiceScale):
-        codes = tuple(str(c.code) for c in scale.choices)
-        points = tuple(float(i) for i in range(len(codes)))
-        return ItemScale(key, item.label, "choice", points, 0.0, points[-1], 1.0, codes)
-    return None
-
-
-def score_scale(instrument: Instrument, score: Score) -> ItemScale:
-    """A score analysed like an item: an interval variable, no points, no categories."""
-    return ItemScale(
-        score.key, score.label, "score", (), 0.0, 0.0, 1.0, formula=formula(instrument, score)
-    )
 
 
 @dataclass

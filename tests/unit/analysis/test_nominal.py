@@ -8,8 +8,8 @@ import pytest
 
 from rating_tui.analysis.agreement import ItemValues, agreement_of
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
-from rating_tui.analysis.pairing import ItemScale
 from rating_tui.analysis.pairs import pair_rows
+from rating_tui.analysis.scales import ItemScale
 from tests.unit.analysis.test_alpha import KRIPPENDORFF_2011, long_form
 from tests.unit.analysis.test_kappa import RATER2, RATER3
 

@@ -15,7 +15,7 @@ from rating_tui.analysis.agreement import ItemValues, agreement_of
 from rating_tui.analysis.design import CROSSED, GAPS, ROTATING, design_of
 from rating_tui.analysis.icc import icc
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
-from rating_tui.analysis.pairing import ItemScale
+from rating_tui.analysis.scales import ItemScale
 from tests.unit.analysis.test_icc import SHROUT_FLEISS, SHROUT_FLEISS_ICC
 
 NUMERIC = ItemScale("warmth", "Warmth", "numeric", (), 0.0, 100.0, 0.01)

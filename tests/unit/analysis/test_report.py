@@ -7,9 +7,9 @@ import pytest
 
 from rating_tui.analysis.agreement import ItemAgreement
 from rating_tui.analysis.design import ROTATING, Design
-from rating_tui.analysis.pairing import ItemScale
 from rating_tui.analysis.report import apa, caveats, number, percent, rounded, sentence, signed
 from rating_tui.analysis.results import Estimate, Figure, landis_koch
+from rating_tui.analysis.scales import ItemScale
 
 ITEM = ItemScale("narration", "Narration", "likert", (0, 1, 2, 3, 4), 0, 4, 1)
 

@@ -73,7 +73,7 @@ def test_agreement_needs_no_scipy() -> None:
         "sys.modules['scipy'] = None\n"  # any import of scipy now fails
         "import numpy as np\n"
         "from rating_tui.analysis.agreement import ItemValues, agreement_of\n"
-        "from rating_tui.analysis.pairing import ItemScale\n"
+        "from rating_tui.analysis.scales import ItemScale\n"
         "rng = np.random.default_rng(1)\n"
         "sessions = np.repeat(np.arange(30), 3)\n"
         "raters = np.tile(np.arange(3), 30)\n"
