@@ -35,7 +35,7 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import audit, bulk, crypto, doctor, fileio, restore, snapshots, streaming
+from rating_tui.store import audit, bulk, crypto, doctor, restore, snapshots, streaming
 from rating_tui.store.codec import Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -44,7 +44,7 @@ from rating_tui.store.errors import (
     RatingStateError,
 )
 from rating_tui.store.index import IndexReport
-from rating_tui.store.layout import RATINGS_TABLE, Layout, by_month, newest_first
+from rating_tui.store.layout import Layout, by_month, newest_first
 from rating_tui.store.query import Query, sort_key
 from rating_tui.store.records import (
     HashCache,
@@ -301,19 +301,9 @@ class Store:
         with snapshots.frozen_shards(self._engine) as (folder, names):
             roles = self._engine.roles()
             for _, parts in reversed(by_month(newest_first(names))):
-                month: builtins.list[tuple[str, dict[str, Any]]] = []
-                for shard in parts:
-                    real = self._engine.layout.shard(shard)
-                    raw = fileio.read_bytes(folder / real.name)
-                    if raw is None:
-                        continue
-                    records = self._engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
-                    check_statuses(self._engine.layout, shard, records)
-                    month += [(shard, r) for r in records.values()]
-                month.sort(key=lambda hit: sort_key(hit[1], roles))
-                for shard, record in month:
-                    if record.get("status") in statuses:
-                        yield self._rating(record, shard)
+                yield from streaming.month_ratings(
+                    self._engine, self._rating, folder, parts, roles, statuses
+                )
 
     def iter_records(
         self,

@@ -1,6 +1,6 @@
-"""Streaming stored records for exports (`Store.iter_records`): one month of a snapshot (its
-file, or the files of its parts once it has split) at a time, sorted as `iter_all` sorts,
-each record handed to the reader as stored; a record the reader refuses is validated, so
+"""Reading a snapshot one month at a time (its file, or the files of its parts once it has
+split), sorted as `iter_all` sorts: validated ratings for `Store.iter_all`, and stored records
+for exports (`Store.iter_records`), where a record the reader refuses is validated so that
 damage is named with its file and id."""
 
 from __future__ import annotations
@@ -16,11 +16,36 @@ from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreCorruptError
 from rating_tui.store.layout import RATINGS_TABLE
 from rating_tui.store.query import Roles, sort_key
-from rating_tui.store.shapes import status_problem
+from rating_tui.store.shapes import check_statuses, status_problem
 
 _T = TypeVar("_T")
 ToRating = Callable[[dict[str, Any], str], Rating]
 """Validates a stored record of a month file (`Store._rating`)."""
+
+
+def month_ratings(
+    engine: Engine,
+    to_rating: ToRating,
+    folder: Path,
+    shards: list[str],
+    roles: Roles,
+    statuses: Collection[Status],
+) -> Iterator[Rating]:
+    """`iter_all` for one month of the snapshot in `folder`: every rating of its shard files
+    with one of `statuses`, validated, sorted across the files."""
+    month: list[tuple[str, dict[str, Any]]] = []
+    for shard in shards:
+        real = engine.layout.shard(shard)
+        raw = fileio.read_bytes(folder / real.name)
+        if raw is None:
+            continue
+        records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
+        check_statuses(engine.layout, shard, records)
+        month += [(shard, r) for r in records.values()]
+    month.sort(key=lambda hit: sort_key(hit[1], roles))
+    for shard, record in month:
+        if record.get("status") in statuses:
+            yield to_rating(record, shard)
 
 
 def read_month(
