@@ -4,28 +4,23 @@ and `doctor` names a rating changed by hand in a plain folder (exit 1)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
+from tests.cli.demo_folders import copy_of, demo_folder
 from tests.cli.test_ratings_cli import run
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    fill_demo_data(Store.open(folder), builtin_instrument(), 60, seed=4)
-    return folder
+    return demo_folder(tmp_path_factory, 60, seed=4)
 
 
 @pytest.fixture
 def copy(demo: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(demo, target)
-    return target
+    return copy_of(demo, tmp_path)
 
 
 def test_audit_exports_every_change_with_who_when_and_why(demo: Path) -> None:

@@ -4,7 +4,6 @@ a closed stdin), and an export identical byte for byte to the one before encrypt
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from rating_tui import passphrase
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store, crypto
+from tests.cli.demo_folders import copy_of, demo_folder
 from tests.cli.test_ratings_cli import run
 
 SECRET = "correct horse"
@@ -31,16 +31,12 @@ def _cheap_kdf(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    fill_demo_data(Store.open(folder), builtin_instrument(), 80, seed=6)
-    return folder
+    return demo_folder(tmp_path_factory, 80, seed=6)
 
 
 @pytest.fixture
 def copy(demo: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(demo, target)
-    return target
+    return copy_of(demo, tmp_path)
 
 
 def _export(folder: Path, out: Path) -> bytes:

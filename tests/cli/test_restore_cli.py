@@ -15,6 +15,7 @@ import pytest
 from rating_tui.ratings import STATUSES
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
+from tests.cli.demo_folders import copy_of, demo_folder
 from tests.cli.test_ratings_cli import run
 
 DAY = "2025-01-15"
@@ -22,16 +23,12 @@ DAY = "2025-01-15"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    fill_demo_data(Store.open(folder), builtin_instrument(), 120, seed=4)
-    return folder
+    return demo_folder(tmp_path_factory, 120, seed=4)
 
 
 @pytest.fixture
 def copy(demo: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(demo, target)
-    return target
+    return copy_of(demo, tmp_path)
 
 
 def _files(folder: Path) -> dict[Path, bytes]:

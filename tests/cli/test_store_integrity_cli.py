@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,21 +16,18 @@ import pytest
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
+from tests.cli.demo_folders import copy_of, demo_folder
 from tests.cli.test_ratings_cli import lines, run
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    fill_demo_data(Store.open(folder), builtin_instrument(), 120, seed=3)
-    return folder
+    return demo_folder(tmp_path_factory, 120, seed=3)
 
 
 @pytest.fixture
 def copy(demo: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(demo, target)
-    return target
+    return copy_of(demo, tmp_path)
 
 
 def _ratings(folder: Path) -> list[Rating]:
