@@ -62,6 +62,16 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
 
+    def wait_gone(self, text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} stayed on screen; the screen was:\n{screen}")
+
     def wait_for_field(self, label: str, value: str, timeout: float = 20) -> str:
         """Wait until the form's row `label` shows `value` (not just anywhere: the focused
         field's rule under it may quote an example such as EC0417)."""
@@ -74,6 +84,19 @@ class Terminal:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{label} {value!r} did not appear; the screen was:\n{screen}")
+
+    def wait_for_draft(self, done: Callable[[Rating], bool], timeout: float = 30) -> Rating:
+        """The one stored draft once `done` holds for it: the app saves as it quits, and a busy
+        machine may take seconds to get there (an earlier autosave may be stored already)."""
+        deadline = time.monotonic() + timeout
+        drafts: list[Rating] = []
+        while time.monotonic() < deadline:
+            if self.data.exists():
+                drafts = Store.open(self.data).list(statuses=("draft",))
+                if len(drafts) == 1 and done(drafts[0]):
+                    return drafts[0]
+            time.sleep(0.2)
+        raise AssertionError(f"no finished draft within {timeout} s; stored drafts: {drafts}")
 
     def keys(self, *keys: str) -> None:
         """Each key once the one before has shown on screen (text or cursor: a focus move
@@ -148,8 +171,7 @@ def test_first_key_decimal_comma_and_ctrl_q_keeping_a_draft(terminal) -> None:  
     screen = t.wait_for("3,5")
     assert "EC0417" in screen
     t.keys("C-q")
-    time.sleep(1.5)
-    [draft] = Store.open(t.data).list(statuses=("draft",))
+    draft = t.wait_for_draft(lambda d: "infant_age_months" in d.session)
     assert draft.session["dyad"] == "EC0417"
     assert draft.session["infant_age_months"] == 3.5
 
@@ -170,11 +192,15 @@ def test_the_same_session_twice_and_a_future_date(terminal) -> None:  # type: ig
     screen = t.wait_for("is already rated by RP")
     assert f"EC0417 session 1 is already rated by RP on {date.today()}" in screen
     assert "Rate anyway" not in screen  # the same rater twice cannot be confirmed
-    t.keys("Escape", "C-u")  # back to the form, at the session number
+    t.keys("Escape")  # back to the form, at the session number
+    t.wait_gone("is already rated by RP")  # keys sent while the dialog closes would go to it
+    t.keys("C-u")
     t.type("2")
+    t.wait_for_field("Session number", "2")
     t.keys("BTab", "C-u")  # back to the date
     future = date.today() + timedelta(days=150)
     t.type(future.isoformat())
+    t.wait_for_field("Session date", future.isoformat())
     t.keys("C-n")
     screen = t.wait_for("in the future")
     assert f"The session date {future} is in the future" in screen
