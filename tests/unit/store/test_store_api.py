@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -310,3 +311,32 @@ def test_ids_can_be_given_by_their_start_and_bad_ids_are_refused(
     for bad in ("/etc/passwd", "3F2A9C1E-0000-4000-8000-000000000001", ""):
         with pytest.raises(RatingNotFoundError, match="not a rating id"):
             store.get(bad)
+
+
+def test_of_dyads_validates_only_the_ratings_of_its_dyads(
+    store: Store,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An import's pre-store checks look at the stored ratings of its dyads: one pass over
+    the folder that builds a Rating only for theirs (not one per stored rating)."""
+    known = {instrument.ref: instrument}
+    store.import_ratings(
+        [make_rating(dyad=f"D{n % 10:03d}", number=n + 1, status="final") for n in range(40)],
+        known,
+    )
+    draft = store.save_draft(make_rating(dyad="D001", notes="draft"), instrument)
+    built: list[str] = []
+    validate = Store._rating
+
+    def counting(self: Store, record: dict[str, Any], shard: str) -> Rating:
+        built.append(str(record["id"]))
+        return validate(self, record, shard)
+
+    monkeypatch.setattr(Store, "_rating", counting)
+    found = list(store.of_dyads({"D001", "D002"}, statuses=("final", "draft")))
+    assert sorted(r.session["dyad"] for r in found) == ["D001"] * 5 + ["D002"] * 4
+    assert draft.id in {r.id for r in found}
+    assert sorted(built) == sorted(r.id for r in found)
+    assert len(list(store.of_dyads({"D001"}))) == 4  # final ratings only, unless asked
