@@ -5,6 +5,8 @@ damage is named with its file and id."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -12,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 from rating_tui.ratings.model import Rating, Status
 from rating_tui.store import fileio
 from rating_tui.store.backups import restore_hint
+from rating_tui.store.codec import CodecError
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreCorruptError
 from rating_tui.store.layout import RATINGS_TABLE
@@ -58,14 +61,19 @@ def dyad_ratings(
     statuses: Collection[Status],
 ) -> Iterator[Rating]:
     """The ratings of `dyads` with one of `statuses` in the shard files `shards` of the
-    snapshot in `folder`: every record is parsed, only those of the dyads are validated (an
-    import's checks look at the few stored ratings of its dyads among 100,000). A rating in
-    two files (a move a full disk cut short) is given once."""
+    snapshot in `folder`, validating only theirs (an import's checks look at the few stored
+    ratings of its dyads among 100,000). A file whose text names none of the dyads under a
+    dyad field is not parsed at all (`_names_any`); a rating in two files (a move a full disk
+    cut short) is given once."""
     seen: set[str] = set()
+    keys = {k for fields in roles.values() if isinstance(k := fields.get("dyad"), str)}
+    written = {json.dumps(k, ensure_ascii=a).encode()[1:-1] for k in keys for a in (True, False)}
+    names = b"|".join(re.escape(k) for k in sorted(written))
+    field = re.compile(rb'"(?:' + names + rb')"\s*:\s*"((?:[^"\\]|\\.)*)"')
     for shard in shards:
         real = engine.layout.shard(shard)
         raw = fileio.read_bytes(folder / real.name)
-        if raw is None:
+        if raw is None or (keys and not _names_any(engine, raw, field, dyads)):
             continue
         records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
         check_statuses(engine.layout, shard, records)
@@ -75,6 +83,27 @@ def dyad_ratings(
             if wanted and record.get("status") in statuses and record.get("id") not in seen:
                 seen.add(str(record.get("id")))
                 yield to_rating(record, shard)
+
+
+def _names_any(
+    engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]
+) -> bool:
+    """Whether the stored text may hold a record of `dyads`: some value of a dyad field (as
+    JSON writes it, escapes decoded) is one of them. Text that cannot be decoded counts as
+    yes, so that parsing it names the damage."""
+    try:
+        text = engine.files.codec.decode(raw)
+    except CodecError:
+        return True
+    for match in field.finditer(text):
+        value = match.group(1)
+        try:
+            found = json.loads(b'"' + value + b'"') if b"\\" in value else value.decode()
+        except ValueError:
+            return True
+        if found in dyads:
+            return True
+    return False
 
 
 def read_month(

@@ -340,3 +340,33 @@ def test_of_dyads_validates_only_the_ratings_of_its_dyads(
     assert draft.id in {r.id for r in found}
     assert sorted(built) == sorted(r.id for r in found)
     assert len(list(store.of_dyads({"D001"}))) == 4  # final ratings only, unless asked
+
+
+def test_of_dyads_parses_only_the_files_that_name_its_dyads(
+    store: Store,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A month file whose text names none of the dyads under a dyad field is not parsed: an
+    import into a folder of 100,000 ratings reads them, but parses only its dyads' months."""
+    from rating_tui.store.storage import SafeStorage
+
+    known = {instrument.ref: instrument}
+    ratings = [
+        make_rating(dyad=f"D00{m}", day=f"2025-0{m}-0{n + 1}", number=n + 1, status="final")
+        for m in range(1, 7)
+        for n in range(3)
+    ]
+    store.import_ratings(ratings, known)
+    parsed: list[str] = []
+    parse = SafeStorage.parse
+
+    def counting(self: SafeStorage, raw: bytes) -> Any:
+        parsed.append(self.path.name)
+        return parse(self, raw)
+
+    monkeypatch.setattr(SafeStorage, "parse", counting)
+    found = list(store.of_dyads({"D002", "D005"}))
+    assert sorted(r.session["dyad"] for r in found) == ["D002"] * 3 + ["D005"] * 3
+    assert sorted(n for n in parsed if n.startswith("20")) == ["2025-02.json", "2025-05.json"]
