@@ -9,7 +9,8 @@ whole process):
 - save p50 / p95: new final ratings saved through `Store.finalise` into the busiest month
   file (the month the app would write), one process, `--saves` saves;
 - import of `--import-count` ratings (`rating-tui ratings import`, JSON Lines of another demo
-  set) into a copy of the folder; also into an empty folder, as the reference;
+  set) into a copy of the folder, then into an empty folder (the reference, timed right after
+  it, and once more at the start);
 - `rating-tui export` to CSV and to JSON Lines, beside their floors (`floors.py`: read the
   month files, the same columns or one `json.dumps` per rating, as whole processes too);
 - `rating-tui agreement`;
@@ -136,10 +137,12 @@ def measure(folder: Path, work: Path, args: argparse.Namespace, source: Path) ->
     saved = json.loads(run([py, "-c", SAVE, data, str(args.saves)])[2])
     found["save p50"] = (saved["p50"], None)
     found["save p95"] = (saved["p95"], saved["kib"] / 1024)
-    copy = work / "copy"
+    copy, empty = work / "copy", work / "empty"
     shutil.copytree(folder, copy)
     found["import"] = run([*IMPORT, str(source), "--data", str(copy)])[:2]
+    found["import into empty"] = run([*IMPORT, str(source), "--data", str(empty)])[:2]
     shutil.rmtree(copy)
+    shutil.rmtree(empty)
     if args.store_only:
         return found
     out = work / "out"
@@ -219,6 +222,7 @@ def main() -> None:
         "save p50",
         "save p95",
         "import",
+        "import into empty",
         "export csv",
         "floor csv",
         "export jsonl",
@@ -251,7 +255,7 @@ def main() -> None:
     lo, hi = results[small], results[large]
     checks += [
         (f"save p95 {large:,} / {small:,}", hi["save p95"][0] / lo["save p95"][0], 2.0),
-        (f"import into {large:,} / into empty", hi["import"][0] / empty_import[0], 1.5),
+        (f"import into {large:,} / into empty", hi["import"][0] / hi["import into empty"][0], 1.5),
     ]
     for kind in [] if args.store_only else ["csv", "jsonl"]:
         ratio = hi[f"export {kind}"][1] / results[mid][f"export {kind}"][1]
