@@ -89,12 +89,15 @@ def _names_any(
     engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]
 ) -> bool:
     """Whether the stored text may hold a record of `dyads`: some value of a dyad field (as
-    JSON writes it, escapes decoded) is one of them. Text that cannot be decoded counts as
-    yes, so that parsing it names the damage."""
+    JSON writes it, escapes decoded) is one of them. Text that cannot be decoded, or that is
+    not whole as the store writes a file (a file cut short), counts as yes, so that parsing it
+    names the damage."""
     try:
         text = engine.files.codec.decode(raw)
     except CodecError:
         return True
+    if not (text.startswith(b'{"') and text.rstrip().endswith(b"}}")):
+        return True  # cut short or not as the store writes it: parsing names the damage
     for match in field.finditer(text):
         value = match.group(1)
         try:

@@ -370,3 +370,20 @@ def test_of_dyads_parses_only_the_files_that_name_its_dyads(
     found = list(store.of_dyads({"D002", "D005"}))
     assert sorted(r.session["dyad"] for r in found) == ["D002"] * 3 + ["D005"] * 3
     assert sorted(n for n in parsed if n.startswith("20")) == ["2025-02.json", "2025-05.json"]
+
+
+def test_of_dyads_names_a_month_file_cut_short_even_without_its_dyads(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    """Skipping a file that names none of the dyads must not hide damage: a file cut short
+    is parsed, and the error names it."""
+    from rating_tui.store import StoreCorruptError
+
+    known = {instrument.ref: instrument}
+    store.import_ratings(
+        [make_rating(dyad=f"D00{m}", day=f"2025-0{m}-02", status="final") for m in (1, 2)], known
+    )
+    month = data_dir / "ratings" / "2025-02.json"
+    month.write_bytes(month.read_bytes()[:60])  # no dyad field left in it
+    with pytest.raises(StoreCorruptError, match=r"2025-02\.json"):
+        list(store.of_dyads({"D001"}))
