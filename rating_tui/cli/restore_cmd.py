@@ -89,8 +89,14 @@ def restore(
 
 
 def _show(plan: RestorePlan) -> None:
+    from rating_tui.store.layout import is_part
+
     month, _, digits = plan.shard.partition(".")
-    what = f"the part {plan.shard} of {month} (ids {digits}...)" if digits else f"the month {month}"
+    what = f"the month {month}"
+    if digits:  # a part filled in order, or one holding the ids starting with its digits
+        what = f"the part {plan.shard} of {month}" + (
+            "" if is_part(plan.shard) else f" (ids {digits}...)"
+        )
     typer.echo(f"Backup {plan.backup} ({what} at the start of {plan.day}).")
     if plan.unreadable:
         typer.echo(f"The month cannot be read now: {plan.unreadable}")

@@ -305,6 +305,18 @@ class Store:
                     self._engine, self._rating, folder, parts, roles, statuses
                 )
 
+    def of_dyads(
+        self, dyads: Collection[str], *, statuses: Collection[Status] = FINAL_ONLY
+    ) -> Iterator[Rating]:
+        """Every rating of `dyads` with one of `statuses`, in no particular order, from a
+        snapshot as `iter_all` reads (saves go on meanwhile); only theirs are validated."""
+        with snapshots.frozen_shards(self._engine) as (folder, names):
+            roles = self._engine.roles()
+            wanted = frozenset(dyads)
+            yield from streaming.dyad_ratings(
+                self._engine, self._rating, folder, names, roles, wanted, statuses
+            )
+
     def iter_records(
         self,
         read: Callable[[dict[str, Any]], _T | None],

@@ -32,7 +32,10 @@ from rating_tui.store.layout import (
     REGISTRY_TABLE,
     SHARD_COUNTS,
     SPLIT_TABLE,
+    entry_name,
+    is_part,
     month_of,
+    part_name,
 )
 from rating_tui.store.shapes import check_record, check_registry
 
@@ -174,12 +177,34 @@ def _check_shards(
                         "from their backups (backups/ratings/<part>/)",
                     )
                 )
+    _check_parts(engine, out)
     for rating_id, shards in located.items():
         if len(shards) > 1:
             out.append(
                 Finding("error", engine.layout.ratings, f"rating {rating_id} is in {shards}")
             )
     return located, counts
+
+
+def _check_parts(engine: Engine, out: list[Finding]) -> None:
+    """A month's parts are numbered from 1 without gaps: a gap is a part file that was lost."""
+    numbers: dict[str, set[int]] = {}
+    for name in engine.layout.shard_files():
+        if is_part(name):
+            month, _, number = name.partition(".")
+            numbers.setdefault(month, set()).add(int(number[1:]))
+    for month, present in sorted(numbers.items()):
+        gone = [part_name(month, n) for n in range(1, max(present) + 1) if n not in present]
+        if gone:
+            out.append(
+                Finding(
+                    "error",
+                    engine.layout.shard(gone[0]),
+                    f"{len(gone)} part(s) of {month} are missing ({', '.join(gone[:3])}): "
+                    "the ratings in them are lost; restore them from their backups "
+                    "(backups/ratings/<part>/)",
+                )
+            )
 
 
 def _check_index(
@@ -225,7 +250,7 @@ def _check_index(
                 )
             )
     unindexed = [
-        i for i, shards in located.items() if indexed.get(i) not in {month_of(s) for s in shards}
+        i for i, shards in located.items() if indexed.get(i) not in {entry_name(s) for s in shards}
     ]
     if unindexed:
         out.append(
@@ -233,12 +258,13 @@ def _check_index(
                 "error",
                 layout.index,
                 f"{len(unindexed)} rating(s) missing from the index or pointing at the wrong "
-                f"month (e.g. {unindexed[0]}); rebuild the index (rating-tui doctor --repair)",
+                f"month or part (e.g. {unindexed[0]}); rebuild the index (rating-tui doctor "
+                "--repair)",
             )
         )
     missing: dict[str, list[str]] = {}
     for rating_id, shard in indexed.items():
-        if rating_id not in located and counts.get(shard, 0) is not None:
+        if rating_id not in located and counts.get(month_of(shard), 0) is not None:
             missing.setdefault(shard, []).append(rating_id)
     for shard, ids in sorted(missing.items()):
         out.append(Finding("error", layout.shard(shard), _missing(engine, shard, ids)))
@@ -250,7 +276,7 @@ def _check_index(
             isinstance(stored, int)
             and count is not None
             and count < stored
-            and shard not in missing
+            and shard not in {month_of(m) for m in missing}
         ):
             out.append(
                 Finding(

@@ -192,10 +192,10 @@ class Engine:
         reader = txn or self.files
         ids = list(rating_ids)
         wanted: dict[str, list[str]] = {}
-        months = index.lookup(self.layout, reader, ids)
-        if months is not None:
-            for rating_id, month in months.items():
-                shard = shards.leaf(reader, self.layout, month, rating_id)
+        named = index.lookup(self.layout, reader, ids)
+        if named is not None:
+            for rating_id, name in named.items():
+                shard = shards.leaf(reader, self.layout, name, rating_id)
                 wanted.setdefault(shard, []).append(rating_id)
         elif txn is not None:
             index.rebuild(self.files)
@@ -213,15 +213,16 @@ class Engine:
         return found
 
     def add_many(self, txn: Transaction, placed: list[tuple[str, dict[str, Any]]]) -> None:
-        """Add new records given as (month, record) to the transaction, splitting shards
-        that would pass their limit. A rating id already in its target shard is refused:
-        adding never overwrites."""
+        """Add new records given as (month, record) to the transaction, filling each month's
+        open part and starting new ones (`shards.add`). A rating id already in the part it
+        goes to is refused: adding never overwrites."""
         months: dict[str, dict[str, Any]] = {}
         for month, record in placed:
             months.setdefault(month, {})[str(record["id"])] = record
+        entries: dict[str, str | None] = {}
         for month, records in months.items():
-            shards.add(txn, month, records)
-        index.set_entries(txn, {str(r["id"]): month for month, r in placed})
+            entries |= shards.add(txn, month, records)
+        index.set_entries(txn, entries)
 
     def index_ids(self, prefix: str) -> list[str]:
         """Ids of stored ratings starting with `prefix` (two hex digits)."""
@@ -242,10 +243,10 @@ class Engine:
         if current is not None and month_of(current) == target:  # an edit: one file
             txn.change(self.layout.shard(current), RATINGS_TABLE, _merge({rating_id: record}))
             return
-        shards.add(txn, target, {rating_id: record})
+        entries: dict[str, str | None] = {**shards.add(txn, target, {rating_id: record})}
         if current is not None:
             txn.change(self.layout.shard(current), RATINGS_TABLE, _drop(rating_id))
-        index.set_entries(txn, {rating_id: target})
+        index.set_entries(txn, entries)
 
     # --- instrument registry ------------------------------------------------------------------
 

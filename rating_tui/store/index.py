@@ -1,6 +1,7 @@
 """Which shard holds each rating: the index, its manifest, and what to do when they are damaged.
 
-The index (`index/<2 hex>.json`, rating id -> {"shard": name}) is written in the same
+The index (`index/<2 hex>.json`, rating id -> {"shard": name}, where name is the month, or
+the part of the month holding the rating: see `shards`) is written in the same
 transaction as the shards, so an entry whose rating is not in its shard is a rating that went
 missing, not a save cut short. `manifest.json` counts the entries of each index file and of
 each shard, and is written in that transaction too: an index file that is missing, damaged or
@@ -30,9 +31,11 @@ from rating_tui.store.layout import (
     INDEX_TABLE,
     RATINGS_TABLE,
     SHARD_COUNTS,
+    SPLIT_FORMAT,
     SPLIT_TABLE,
     Layout,
-    is_month_name,
+    entry_name,
+    is_entry_name,
     month_of,
     sub_bucket,
 )
@@ -62,10 +65,10 @@ class IndexReport:
 
 
 def entry_shard(entry: object) -> str | None:
-    """The month an index entry names, or None when the entry is not one (damaged)."""
+    """The month or part an index entry names, or None when the entry is not one (damaged)."""
     if isinstance(entry, dict):
         shard = entry.get("shard")
-        if isinstance(shard, str) and is_month_name(shard):
+        if isinstance(shard, str) and is_entry_name(shard):
             return shard
     return None
 
@@ -81,9 +84,10 @@ def leaf(reader: Reader, layout: Layout, rating_id: str) -> tuple[str, list[str]
 
 
 def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[str, str] | None:
-    """rating id -> month for the ids the index holds, or None when the index files they
-    need cannot be relied on: each must parse, hold well-formed entries, and have as many
-    entries as counted for it (by the manifest for a top-level file, by its node below)."""
+    """rating id -> the month or part its entry names, for the ids the index holds, or None
+    when the index files they need cannot be relied on: each must parse, hold well-formed
+    entries, and have as many entries as counted for it (by the manifest for a top-level
+    file, by its node below)."""
     try:
         counts = reader.records(layout.manifest, BUCKET_COUNTS)
         if not counts:
@@ -170,7 +174,7 @@ def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, st
 
 
 def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
-    """Point each rating id at a month (None: remove it), splitting an index file that would
+    """Point each rating id at a month or part (None: remove it), splitting an index file that would
     pass `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's
     (per top-level file, and per month)."""
     layout = txn.layout
@@ -189,12 +193,12 @@ def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
         for rating_id, month in wanted.items():
             old = entry_shard(current.get(rating_id))
             if old is not None:
-                shard_delta[old] = shard_delta.get(old, 0) - 1
+                shard_delta[month_of(old)] = shard_delta.get(month_of(old), 0) - 1
             if month is None:
                 entries.pop(rating_id, None)
             else:
                 entries[rating_id] = {"shard": month}
-                shard_delta[month] = shard_delta.get(month, 0) + 1
+                shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
         write_bucket(txn, name, entries)
         path = [*above[name], name]
         tops.add(path[0])
@@ -231,7 +235,7 @@ def write_bucket(
         if entries != txn.records(path, INDEX_TABLE) or txn.records(path, SPLIT_TABLE):
             txn.put_tables(path, {INDEX_TABLE: entries})
         return
-    mark_format(txn)
+    mark_format(txn, SPLIT_FORMAT)
     children: dict[str, Records] = {name + digit: {} for digit in HEX}
     for rating_id, entry in entries.items():
         children[sub_bucket(name, rating_id)][rating_id] = entry
@@ -271,7 +275,7 @@ def rebuild(files: Files) -> IndexReport:
     report.ratings = len(located)
     wanted: dict[str, Records] = {}
     for rating_id, shard in located.items():
-        wanted.setdefault(rating_id[:2], {})[rating_id] = {"shard": month_of(shard)}
+        wanted.setdefault(rating_id[:2], {})[rating_id] = {"shard": entry_name(shard)}
     txn = Transaction(files)
     nodes: set[str] = set()
     tops: set[str] = set()
@@ -298,7 +302,7 @@ def rebuild(files: Files) -> IndexReport:
     for top in sorted(tops | set(wanted)):
         entries = wanted.get(top, {})
         for entry in entries.values():
-            name = str(entry["shard"])
+            name = month_of(str(entry["shard"]))
             shard_counts[name] = shard_counts.get(name, 0) + 1
         bucket_counts[top] = len(entries)
         write_bucket(txn, top, entries, nodes)

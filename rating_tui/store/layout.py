@@ -1,13 +1,14 @@
 """Where each file of a data folder lives, and which shard a rating belongs in.
 
-    <data>/store.json              format marker: {"format": 2, "codec": "plain"} (never encoded)
+    <data>/store.json              format marker: {"format": 3, "codec": "plain"} (never encoded)
     <data>/instruments.json        id@version -> content hash and role keys, first use
-    <data>/ratings/2026-01.json    ratings whose session date is in January 2026
-    <data>/ratings/2026-01.a.json  ... once January has split: those whose id starts with "a"
+    <data>/ratings/2026-01.json    ratings whose session date is in January 2026 (the first 256)
+    <data>/ratings/2026-01.p1.json ... once January holds more: its next 256, then .p2, ...
+    <data>/ratings/2026-01.a.json  (format 2) a part of a month split by the id's first digit
     <data>/ratings/undated.json    ratings without a session date yet (mostly drafts)
-    <data>/index/3f.json           rating id -> month, for ids starting with "3f"
+    <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
     <data>/index/3fa.json          ... once "3f" has split: those starting with "3fa"
-    <data>/manifest.json           how many index entries each shard and index file has
+    <data>/manifest.json           how many index entries each month and index file has
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
     <data>/journal.json            present only while a transaction is being applied
@@ -18,11 +19,13 @@ docs/storage.md explains why: a save rewrites one shard of at most `SHARD_LIMIT`
 (and, for a new rating, one index file of at most `BUCKET_LIMIT` entries), whatever the number
 of ratings; the app's opening list reads the newest months.
 
-A shard or index file that would pass its limit splits into 16 by the next hex digit of the
-rating id: the file itself becomes a node, `{"split": {child: {...}}}`, naming its children,
-and the children are written in the same transaction. Shard nodes keep the month's file name,
-so a month is found by its name whatever its size; listings skip nodes by name alone (a name
-whose children are present is a node), without reading them.
+A month fills in order (format 3): new ratings go to its open part, the last of the month's
+file and its parts `.p1`, `.p2`, ... (numbered without gaps); a full part stays as it is until
+one of its own ratings changes. Index entries of ratings in a part name the part, so a lookup
+goes straight to its file. Folders of format 2 may hold months split by the id instead (a
+trie): the month's file became a node, `{"split": {child: {}}}`, naming 16 children by the
+next hex digit of the id; they are still read and edited in place, and new ratings of such a
+month go to its parts. Index files still split that way past `BUCKET_LIMIT`.
 """
 
 from __future__ import annotations
@@ -35,9 +38,12 @@ from pathlib import Path
 
 from rating_tui.store.backups import Backups
 
-FORMAT = 2
-"""2: shards and index files may be split (format 1 folders open as they are, and become
-format 2 when their first file splits, in the same transaction)."""
+FORMAT = 3
+"""3: months may have fill-order parts (`.p1`, ...) named by index entries; 2: months and
+index files may be split by the id. Older folders open as they are, and are marked with the
+format a change needs before the first change that needs it is committed."""
+SPLIT_FORMAT = 2
+"""The format a split index file (or a month split by the id) needs."""
 UNDATED = "undated"
 RATINGS_TABLE = "ratings"
 INDEX_TABLE = "ids"
@@ -53,7 +59,10 @@ BUCKET_LIMIT = 2048
 files reach it at 524,288 ratings)."""
 HEX = "0123456789abcdef"
 _MONTH = re.compile(r"^(\d{4}-\d{2}|undated)$")
-_SHARD = re.compile(r"^(\d{4}-\d{2}|undated)(\.[0-9a-f]{1,6})?$")
+_SHARD = re.compile(r"^(\d{4}-\d{2}|undated)(\.[0-9a-f]{1,6}|\.p[1-9][0-9]{0,5})?$")
+_PART = re.compile(r"^(\d{4}-\d{2}|undated)\.p[1-9][0-9]{0,5}$")
+PART = ".p"
+"""What separates a month from the number of one of its parts ("2026-01.p3")."""
 _BUCKET = re.compile(r"^[0-9a-f]{2,8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -170,9 +179,10 @@ def leaves(names: list[str]) -> list[str]:
 
 
 def parent_shard(shard: str) -> str | None:
-    """The node `shard` is a child of (None for a month)."""
+    """The node `shard` is a child of (None for a month, and for a part: parts are the
+    month's siblings, not its children)."""
     month, _, prefix = shard.partition(".")
-    if not prefix:
+    if not prefix or is_part(shard):
         return None
     return f"{month}.{prefix[:-1]}" if len(prefix) > 1 else month
 
@@ -183,8 +193,29 @@ def is_month_name(name: str) -> bool:
 
 
 def is_shard_name(name: str) -> bool:
-    """A month, or a part of a month that has split ("2026-01.a3")."""
+    """A month, a part of it ("2026-01.p3"), or a part of a month split by the id
+    ("2026-01.a3", format 2)."""
     return _SHARD.match(name) is not None
+
+
+def is_part(name: str) -> bool:
+    """A fill-order part of a month ("2026-01.p3")."""
+    return _PART.match(name) is not None
+
+
+def part_name(month: str, number: int) -> str:
+    return f"{month}{PART}{number}"
+
+
+def entry_name(shard: str) -> str:
+    """What the index entry of a rating in `shard` names: a part itself (found directly), else
+    the month (a month split by the id is walked down to the part holding the id)."""
+    return shard if is_part(shard) else month_of(shard)
+
+
+def is_entry_name(name: str) -> bool:
+    """What an index entry may name: a month or a part of one."""
+    return is_month_name(name) or is_part(name)
 
 
 def month_of(shard: str) -> str:

@@ -36,10 +36,12 @@ def role_value(record: Mapping[str, Any], roles: Roles, role: str) -> object:
     return session.get(key)
 
 
-def sort_key(record: Mapping[str, Any], roles: Roles) -> tuple[str, str]:
-    """(session date, created): sorting by it in reverse gives newest first."""
+def sort_key(record: Mapping[str, Any], roles: Roles) -> tuple[str, str, str]:
+    """(session date, created, id): sorting by it in reverse gives newest first. The id makes
+    the order total, so it never depends on which file of a month a rating is in."""
     day = role_value(record, roles, "session_date")
-    return (day if isinstance(day, str) else "", str(record.get("created", "")))
+    created = str(record.get("created", ""))
+    return (day if isinstance(day, str) else "", created, str(record.get("id", "")))
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ from rating_tui.store.layout import (
     SPLIT_TABLE,
     UNDATED,
     Layout,
+    entry_name,
+    is_part,
     is_shard_name,
-    month_of,
     parent_shard,
 )
 from rating_tui.store.shapes import check_record
@@ -275,7 +276,7 @@ def _commit(
 ) -> None:
     """The shard, its index entries and the manifest's counts in one transaction."""
     layout = engine.layout
-    changes: dict[str, str | None] = dict.fromkeys(content, month_of(shard))
+    changes: dict[str, str | None] = dict.fromkeys(content, entry_name(shard))
     changes |= dict.fromkeys(lost, None)
     txn = engine.transaction()
     if index.lookup(layout, txn, changes) is None:  # as a write does: rebuild first
@@ -312,7 +313,7 @@ def _read_backup(engine: Engine, backup: Path, path: Path, shard: str) -> Record
             f"no ratings); nothing was changed. {older}"
         )
     records = tables.get(RATINGS_TABLE, {})
-    prefix = shard.partition(".")[2]
+    prefix = "" if is_part(shard) else shard.partition(".")[2]  # a part by the id: its digits
     stray = next((i for i in records if not i.startswith(prefix)), None)
     if stray is not None:
         raise RestoreRefusedError(
@@ -346,9 +347,11 @@ def _located(engine: Engine, ids: list[str]) -> dict[str, tuple[str, Any]]:
 
 
 def _indexed_in(engine: Engine, shard: str) -> list[str]:
-    """Ids the index files that can be read say are stored in `shard` (entries name the
-    month; a part of a split month holds the ids starting with its digits)."""
-    month, _, prefix = shard.partition(".")
+    """Ids the index files that can be read say are stored in `shard` (entries name a part
+    of a month or the month; a part of a month split by the id holds the ids starting with
+    its digits)."""
+    named = entry_name(shard)
+    prefix = "" if is_part(shard) else shard.partition(".")[2]
     found = []
     for bucket in engine.layout.buckets():
         try:
@@ -356,7 +359,7 @@ def _indexed_in(engine: Engine, shard: str) -> list[str]:
         except StoreError:
             continue
         found += [
-            i for i, e in entries.items() if index.entry_shard(e) == month and i.startswith(prefix)
+            i for i, e in entries.items() if index.entry_shard(e) == named and i.startswith(prefix)
         ]
     return found
 

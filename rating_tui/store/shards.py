@@ -1,17 +1,23 @@
-"""Where in a month a rating lives, and splitting a shard that grows past its limit.
+"""Where in a month a rating lives, and adding ratings to a month in fill order.
 
-A month starts as one file. When adding ratings would take a shard past `SHARD_LIMIT`, it
-splits: its records go to 16 children by the next hex digit of their id (splitting again any
-child still past the limit) and the shard's own file becomes a node naming them, all in the
-caller's transaction, so a crash leaves the month split or not, never half. A save therefore
-rewrites at most `SHARD_LIMIT` ratings however busy the month; ids are random, so the parts of
-a month fill evenly. Nodes are tiny and never rewritten once written (routing reads them).
+A month starts as one file. New ratings go to the month's open part: the last of its file and
+its parts `.p1`, `.p2`, ... (numbered without gaps). When the open part holds `SHARD_LIMIT`
+ratings the next part is started, in the same transaction. A full part is rewritten only when
+one of its own ratings is edited, moved away or voided. So a save rewrites at most
+`SHARD_LIMIT` ratings, and a batch (an import, demo-data) rewrites the open part of each month
+it touches plus the parts it starts, whatever the size of the folder: ids are random, and
+placing ratings by id (format 2's trie) spread every batch over every part of every month.
+
+Index entries of ratings in a part name the part. Months split by the id in format 2 (the
+month's file is a node naming 16 children) are still walked to the part holding an id; their
+parts are edited in place and never grow: new ratings of such a month go to `.p1`, ...
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 from rating_tui.store import fileio
@@ -19,27 +25,31 @@ from rating_tui.store.errors import RatingConflictError
 from rating_tui.store.files import Records
 from rating_tui.store.layout import (
     FORMAT,
-    HEX,
     RATINGS_TABLE,
     SHARD_LIMIT,
     SPLIT_TABLE,
     Layout,
-    shard_child,
+    entry_name,
+    is_part,
+    part_name,
     sub_shard,
 )
 from rating_tui.store.transaction import Transaction
 
 MAX_DEPTH = 6
-"""Hex digits of the id a month can split by (16 million files: never reached)."""
+"""Hex digits of the id a format-2 month can have split by."""
 
 
 class Reader(Protocol):
     def records(self, path: Any, table: str) -> Records: ...
 
 
-def leaf(reader: Reader, layout: Layout, month: str, rating_id: str) -> str:
-    """The shard of `month` that holds (or would hold) `rating_id`."""
-    name = month
+def leaf(reader: Reader, layout: Layout, name: str, rating_id: str) -> str:
+    """The shard holding `rating_id`, from what its index entry names: a part is the file
+    itself; a month is its own file, or, once split by the id (format 2), the part of it
+    whose digits start the id."""
+    if is_part(name):
+        return name
     for _ in range(MAX_DEPTH):
         if not reader.records(layout.shard(name), SPLIT_TABLE):
             return name
@@ -47,43 +57,62 @@ def leaf(reader: Reader, layout: Layout, month: str, rating_id: str) -> str:
     return name
 
 
-def add(txn: Transaction, month: str, records: dict[str, dict[str, Any]]) -> None:
-    """Add new `records` to `month` in `txn`, splitting shards that would pass the limit.
-    A rating id already in its shard is refused: adding never overwrites."""
+def last_part(txn: Transaction, month: str) -> int:
+    """The number of `month`'s last part (0: it has none), found by probing names (parts are
+    numbered without gaps): a few `stat`s even for a month of 100 parts."""
+
+    def exists(number: int) -> bool:
+        return txn.will_exist(txn.layout.shard(part_name(month, number)))
+
+    if not exists(1):
+        return 0
+    low, high = 1, 2
+    while exists(high):
+        low, high = high, high * 2
+    while high - low > 1:  # exists(low), not exists(high)
+        middle = (low + high) // 2
+        if exists(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def add(txn: Transaction, month: str, records: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Add new `records` to `month` in `txn`: the open part is filled up to `SHARD_LIMIT`,
+    then new parts are started. Returns rating id -> what its index entry names. A rating id
+    already in the part it goes to is refused: adding never overwrites (the caller has looked
+    every id up in the index, which covers the month's other parts)."""
     layout = txn.layout
-    by_leaf: dict[str, dict[str, dict[str, Any]]] = {}
-    for rating_id, record in records.items():
-        by_leaf.setdefault(leaf(txn, layout, month, rating_id), {})[rating_id] = record
-    for name, new in by_leaf.items():
-        path = layout.shard(name)
+    pending = list(records.items())
+    placed: dict[str, str] = {}
+    number = last_part(txn, month)
+    open_name = part_name(month, number) if number else month
+    path = layout.shard(open_name)
+    room = 0
+    if number or not txn.records(path, SPLIT_TABLE):  # a month split by the id takes no more
         present = txn.records(path, RATINGS_TABLE)
-        clash = next((i for i in new if i in present), None)
+        clash = next((i for i, _ in pending if i in present), None)
         if clash is not None:
             raise RatingConflictError(
                 f"rating {clash} is already stored in {path}; nothing was saved"
             )
-        if len(present) + len(new) <= SHARD_LIMIT:
-            txn.change(path, RATINGS_TABLE, _adding(new))
-        else:
-            split(txn, name, {**present, **new})
-
-
-def split(txn: Transaction, name: str, records: dict[str, dict[str, Any]]) -> None:
-    """Make shard `name` a node and put `records` in its 16 children (any child file already
-    present, left by a damaged earlier state, keeps its ratings)."""
-    layout = txn.layout
-    mark_format(txn)
-    children: dict[str, dict[str, dict[str, Any]]] = {shard_child(name, digit): {} for digit in HEX}
-    for rating_id, record in records.items():
-        children[sub_shard(name, rating_id)][rating_id] = record
-    txn.put_tables(layout.shard(name), {SPLIT_TABLE: {child: {} for child in children}})
-    for child, held in children.items():
-        path = layout.shard(child)
-        held = {**txn.records(path, RATINGS_TABLE), **held}
-        if len(held) > SHARD_LIMIT and len(child.partition(".")[2]) < MAX_DEPTH:
-            split(txn, child, held)
-        else:
-            txn.put_tables(path, {RATINGS_TABLE: held})
+        room = max(0, SHARD_LIMIT - len(present))
+    if room:
+        taken = dict(pending[:room])
+        txn.change(path, RATINGS_TABLE, _adding(taken))
+        placed |= dict.fromkeys(taken, entry_name(open_name))
+        pending = pending[room:]
+    if pending:
+        mark_format(txn, FORMAT)
+    while pending:
+        number += 1
+        name = part_name(month, number)
+        chunk = dict(pending[:SHARD_LIMIT])
+        txn.put_tables(layout.shard(name), {RATINGS_TABLE: chunk})
+        placed |= dict.fromkeys(chunk, name)
+        pending = pending[SHARD_LIMIT:]
+    return placed
 
 
 def _adding(new: dict[str, dict[str, Any]]) -> Callable[[Records], None]:
@@ -93,17 +122,17 @@ def _adding(new: dict[str, dict[str, Any]]) -> Callable[[Records], None]:
     return edit
 
 
-def mark_format(txn: Transaction) -> None:
-    """A folder of format 1 becomes format 2 before its first split is committed, so that an
-    older rating-tui, which would not see the parts of a split file, refuses it rather than
-    show it half. The marker is written first, on its own (it is no data file, and never in a
-    journal): if the split then fails, the folder is format 2 and unsplit, which reads the
-    same."""
-    marker = txn.layout.marker
+def mark_format(txn: Transaction, needed: int) -> None:
+    """A folder of an older format is marked `needed` before the first change that needs it is
+    committed (a split index file: 2; a month's part: 3), so that an older rating-tui, which
+    would not see the new files, refuses the folder rather than show it half. The marker is
+    written first, on its own (it is no data file, and never in a journal): if the change then
+    fails, the folder is marked newer and unchanged, which reads the same."""
+    marker: Path = txn.layout.marker
     raw = fileio.read_bytes(marker)
     try:
         mark = json.loads(raw) if raw else None
     except ValueError:
         mark = None
-    if isinstance(mark, dict) and isinstance(mark.get("format"), int) and mark["format"] < FORMAT:
-        fileio.write_atomic(marker, json.dumps({**mark, "format": FORMAT}).encode())
+    if isinstance(mark, dict) and isinstance(mark.get("format"), int) and mark["format"] < needed:
+        fileio.write_atomic(marker, json.dumps({**mark, "format": needed}).encode())

@@ -5,6 +5,8 @@ damage is named with its file and id."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -12,10 +14,11 @@ from typing import Any, NoReturn, TypeVar
 from rating_tui.ratings.model import Rating, Status
 from rating_tui.store import fileio
 from rating_tui.store.backups import restore_hint
+from rating_tui.store.codec import CodecError
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreCorruptError
 from rating_tui.store.layout import RATINGS_TABLE
-from rating_tui.store.query import Roles, sort_key
+from rating_tui.store.query import Roles, role_value, sort_key
 from rating_tui.store.shapes import check_statuses, status_problem
 
 _T = TypeVar("_T")
@@ -48,13 +51,71 @@ def month_ratings(
             yield to_rating(record, shard)
 
 
+def dyad_ratings(
+    engine: Engine,
+    to_rating: ToRating,
+    folder: Path,
+    shards: list[str],
+    roles: Roles,
+    dyads: Collection[str],
+    statuses: Collection[Status],
+) -> Iterator[Rating]:
+    """The ratings of `dyads` with one of `statuses` in the shard files `shards` of the
+    snapshot in `folder`, validating only theirs (an import's checks look at the few stored
+    ratings of its dyads among 100,000). A file whose text names none of the dyads under a
+    dyad field is not parsed at all (`_names_any`); a rating in two files (a move a full disk
+    cut short) is given once."""
+    seen: set[str] = set()
+    keys = {k for fields in roles.values() if isinstance(k := fields.get("dyad"), str)}
+    written = {json.dumps(k, ensure_ascii=a).encode()[1:-1] for k in keys for a in (True, False)}
+    names = b"|".join(re.escape(k) for k in sorted(written))
+    field = re.compile(rb'"(?:' + names + rb')"\s*:\s*"((?:[^"\\]|\\.)*)"')
+    for shard in shards:
+        real = engine.layout.shard(shard)
+        raw = fileio.read_bytes(folder / real.name)
+        if raw is None or (keys and not _names_any(engine, raw, field, dyads)):
+            continue
+        records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
+        check_statuses(engine.layout, shard, records)
+        for record in records.values():
+            dyad = role_value(record, roles, "dyad")
+            wanted = isinstance(dyad, str) and dyad in dyads
+            if wanted and record.get("status") in statuses and record.get("id") not in seen:
+                seen.add(str(record.get("id")))
+                yield to_rating(record, shard)
+
+
+def _names_any(
+    engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]
+) -> bool:
+    """Whether the stored text may hold a record of `dyads`: some value of a dyad field (as
+    JSON writes it, escapes decoded) is one of them. Text that cannot be decoded, or that is
+    not whole as the store writes a file (a file cut short), counts as yes, so that parsing it
+    names the damage."""
+    try:
+        text = engine.files.codec.decode(raw)
+    except CodecError:
+        return True
+    if not (text.startswith(b'{"') and text.rstrip().endswith(b"}}")):
+        return True  # cut short or not as the store writes it: parsing names the damage
+    for match in field.finditer(text):
+        value = match.group(1)
+        try:
+            found = json.loads(b'"' + value + b'"') if b"\\" in value else value.decode()
+        except ValueError:
+            return True
+        if found in dyads:
+            return True
+    return False
+
+
 def read_month(
     engine: Engine,
     to_rating: ToRating,
     folder: Path,
     shards: list[str],
     roles: Roles,
-    quick_key: Callable[[dict[str, Any]], tuple[str, str]],
+    quick_key: Callable[[dict[str, Any]], tuple[str, str, str]],
     read: Callable[[dict[str, Any]], _T | None],
     statuses: Collection[Status],
 ) -> Iterator[_T]:
@@ -135,18 +196,21 @@ def _raise_damage(
     raise StoreCorruptError(f"{path}: a rating in it is damaged; nothing was changed", path)
 
 
-def stored_sort_key(roles: Roles) -> Callable[[dict[str, Any]], tuple[str, str]]:
+def stored_sort_key(roles: Roles) -> Callable[[dict[str, Any]], tuple[str, str, str]]:
     """`query.sort_key` for records in the stored form, in one step instead of four (it is
     computed for every rating of an export); KeyError or TypeError for any other record."""
     date_fields = {ref: keys.get("session_date") for ref, keys in roles.items()}
 
-    def key(record: dict[str, Any]) -> tuple[str, str]:
+    def key(record: dict[str, Any]) -> tuple[str, str, str]:
         ref = record["instrument"]
         field = date_fields.get(f"{ref['id']}@{ref['version']}")
         day = record["session"].get(field) if field else None
         created = record["created"]
         if type(created) is not str:
             raise TypeError("created is not a text")
-        return (day if isinstance(day, str) else "", created)
+        rating_id = record["id"]
+        if type(rating_id) is not str:
+            raise TypeError("id is not a text")
+        return (day if isinstance(day, str) else "", created, rating_id)
 
     return key

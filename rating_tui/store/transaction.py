@@ -21,7 +21,8 @@ A change of ratings also appends an entry to the audit log (`audit`): the entry 
 the journal (`"audit": [lines]`) and is appended after the renames, before the journal goes, so
 recovery appends it too. A transaction of one file that changes no rating (the registry, an
 index file) skips the journal: one atomic replace is already all or nothing. Designed for any
-number of files: a shard that splits into 16 (see `layout`) is one more transaction of 17 files.
+number of files: an import that starts new parts of months (see `shards`) or splits index
+files is one transaction of all of them.
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ class Transaction:
     def put_file(self, path: Path, data: bytes) -> None:
         """Write a file that is not a TinyDB file (an instrument copy) with the rest."""
         self._blobs[path] = data
+
+    def will_exist(self, path: Path) -> bool:
+        """Whether `path` exists, or is written by this transaction."""
+        return path in self._pending or path in self._blobs or path.exists()
 
     def has_file(self, path: Path) -> bool:
         """Whether `put_file` was called for `path`."""

@@ -21,7 +21,7 @@ from rating_tui.store.convert import encrypt_folder
 from tests.unit.store.powerloss import Recorder, materialise
 
 MIN_STATES = 250
-"""The log has more operations than this (289 plain, 353 encrypted; the README gives the number)."""
+"""The log has more operations than this (the README gives the numbers)."""
 
 
 def _content(store: Store) -> dict[str, dict[str, Any]]:
@@ -73,17 +73,24 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     newer = moved.replace(notes="merged copy", revisions=[*moved.revisions, revision])
     extra = [make_rating(day="2025-07-01", number=20 + n) for n in range(2)]
     step("merge", lambda: store.merge_ratings(extra, [newer], known))
-    # A save that splits July (3 ratings past a limit of 2) and the index file of an id
-    # made to share its first two digits with a stored one (past a limit of 1): a node and
-    # its children written in one transaction, and the folder's format raised in it.
+    # A save that starts a new part of July (2 ratings there, a limit of 2) with the index
+    # file of an id made to share its first two digits with a stored one (past a limit of 1,
+    # it splits): a new part, an index node and its children in one transaction, and the
+    # folder's format raised before it. Then an import that fills that part and starts two
+    # more.
     monkeypatch.setattr(shards, "SHARD_LIMIT", 2)
     monkeypatch.setattr(index, "BUCKET_LIMIT", 1)
     twin = extra[0].id[:2] + ("0" if extra[0].id[2] != "0" else "1") + extra[0].id[3:]
-    splitting = make_rating(day="2025-07-02", number=30).replace(id=twin)
-    step("split", lambda: store.finalise(splitting, instrument))
-    # Split: the parts exist (their names say so in an encrypted folder too, whose bytes
-    # cannot be read here).
-    assert list(store.data_dir.joinpath("ratings").glob("2025-07.?.json"))
+    starting = make_rating(day="2025-07-02", number=30).replace(id=twin)
+    step("new part", lambda: store.finalise(starting, instrument))
+    july = [make_rating(day=f"2025-07-1{n}", number=40 + n) for n in range(5)]
+    step("parts", lambda: store.import_ratings(july, known))
+    # The parts exist (their names say so in an encrypted folder too, whose bytes cannot be
+    # read here), and the index file split.
+    ratings = store.data_dir.joinpath("ratings")
+    assert {p.name for p in ratings.glob("2025-07.*.json")} == {
+        f"2025-07.p{n}.json" for n in (1, 2, 3)
+    }
     assert list(store.data_dir.joinpath("index").glob(f"{twin[:2]}?.json"))
 
     states = len(recorder.log) + 1

@@ -278,22 +278,25 @@ def split_march(
     instrument: Instrument,
     monkeypatch: pytest.MonkeyPatch,
 ) -> list[Rating]:
-    """March holding 40 ratings, split into parts (limits made small, as in test_split)."""
+    """March holding 40 ratings, its file and parts (limits made small, as in test_split)."""
     from rating_tui.store import index, shards
 
     monkeypatch.setattr(shards, "SHARD_LIMIT", 4)
     monkeypatch.setattr(index, "BUCKET_LIMIT", 2)
     batch = [make_rating(day=f"2025-03-{1 + n % 28:02d}", number=n + 1) for n in range(40)]
     store.import_ratings(batch, {instrument.ref: instrument})
-    march = json.loads((data_dir / "ratings" / f"{MONTH}.json").read_text())
-    assert set(march) == {"split"}
+    assert len(list((data_dir / "ratings").glob(f"{MONTH}.p*.json"))) == 9
     return batch
 
 
 def _parts_holding_ratings(data_dir: Path) -> list[str]:
-    """The parts of March that hold ratings (the others are nodes naming deeper parts)."""
+    """The parts of March (all hold ratings)."""
     found = sorted((data_dir / "ratings").glob(f"{MONTH}.*.json"))
     return [p.stem for p in found if json.loads(p.read_text()).get("ratings")]
+
+
+def _ids_in(data_dir: Path, part: str) -> set[str]:
+    return set(json.loads((data_dir / "ratings" / f"{part}.json").read_text())["ratings"])
 
 
 def _part_backup(data_dir: Path, part: str) -> Path:
@@ -304,11 +307,11 @@ def _part_backup(data_dir: Path, part: str) -> Path:
     return target
 
 
-def test_a_part_of_a_split_month_is_restored_from_its_own_backup(
+def test_a_part_of_a_month_is_restored_from_its_own_backup(
     store: Store, data_dir: Path, split_march: list[Rating], instrument: Instrument
 ) -> None:
     part = _parts_holding_ratings(data_dir)[0]
-    in_part = [r for r in split_march if r.id.startswith(part.partition(".")[2])]
+    in_part = [r for r in split_march if r.id in _ids_in(data_dir, part)]
     _part_backup(data_dir, part)
     edited = store.update(in_part[0].replace(notes="later"), instrument, by="AB", reason="x")
     plan = store.restore_plan(part)
@@ -338,26 +341,36 @@ def test_a_damaged_part_is_restored_and_doctor_is_content(
     assert _errors(reopened) == []
 
 
-def test_a_backup_of_a_month_from_before_it_split_is_refused_in_words(
+def test_a_backup_of_a_month_from_before_it_had_parts_restores_its_own_file(
     store: Store,
     data_dir: Path,
     make_rating: Callable[..., Rating],
     instrument: Instrument,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Parts are the month file's siblings: restoring the month's file leaves them alone.
+    (A backup of a format-2 month from before it split by the id is refused: test_format2.)"""
     from rating_tui.store import index, shards
 
-    store.finalise(make_rating(dyad="D001"), instrument)
-    _take_backup(data_dir)  # the month as one file
+    first = store.finalise(make_rating(dyad="D001"), instrument)
+    _take_backup(data_dir)  # the month as one file, one rating
     monkeypatch.setattr(shards, "SHARD_LIMIT", 4)
     monkeypatch.setattr(index, "BUCKET_LIMIT", 2)
     batch = [make_rating(day="2025-03-05", number=n + 2) for n in range(20)]
     store.import_ratings(batch, {instrument.ref: instrument})
-    before = _files(data_dir)
-    with pytest.raises(RestoreRefusedError, match="has split into 16 parts") as caught:
-        store.restore_plan(f"{MONTH}/{DAY}")
-    assert "nothing was changed" in str(caught.value)
-    assert _files(data_dir) == before
+    parts = {p.name: p.read_bytes() for p in (data_dir / "ratings").glob(f"{MONTH}.p*.json")}
+    assert len(parts) == 5  # 21 ratings: the month's file holds 4, p1-p4 4 each, p5 one
+    in_month = _ids_in(data_dir, MONTH) - {first.id}
+    plan = store.restore_plan(f"{MONTH}/{DAY}")
+    assert {e.id for e in plan.added_since} == in_month and plan.unchanged == 1
+    store.restore(plan, remerge=True)
+    after = {p.name: p.read_bytes() for p in (data_dir / "ratings").glob(f"{MONTH}.p*.json")}
+    assert after == parts
+    reopened = Store.open(data_dir)
+    assert {r.id for r in reopened.list(statuses=("draft", "final"), limit=None)} == {first.id} | {
+        r.id for r in batch
+    }
+    assert _errors(reopened) == []
 
 
 def test_a_restore_is_one_audit_entry_naming_what_it_put_back_and_removed(

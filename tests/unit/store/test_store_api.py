@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -310,3 +311,79 @@ def test_ids_can_be_given_by_their_start_and_bad_ids_are_refused(
     for bad in ("/etc/passwd", "3F2A9C1E-0000-4000-8000-000000000001", ""):
         with pytest.raises(RatingNotFoundError, match="not a rating id"):
             store.get(bad)
+
+
+def test_of_dyads_validates_only_the_ratings_of_its_dyads(
+    store: Store,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An import's pre-store checks look at the stored ratings of its dyads: one pass over
+    the folder that builds a Rating only for theirs (not one per stored rating)."""
+    known = {instrument.ref: instrument}
+    store.import_ratings(
+        [make_rating(dyad=f"D{n % 10:03d}", number=n + 1, status="final") for n in range(40)],
+        known,
+    )
+    draft = store.save_draft(make_rating(dyad="D001", notes="draft"), instrument)
+    built: list[str] = []
+    validate = Store._rating
+
+    def counting(self: Store, record: dict[str, Any], shard: str) -> Rating:
+        built.append(str(record["id"]))
+        return validate(self, record, shard)
+
+    monkeypatch.setattr(Store, "_rating", counting)
+    found = list(store.of_dyads({"D001", "D002"}, statuses=("final", "draft")))
+    assert sorted(r.session["dyad"] for r in found) == ["D001"] * 5 + ["D002"] * 4
+    assert draft.id in {r.id for r in found}
+    assert sorted(built) == sorted(r.id for r in found)
+    assert len(list(store.of_dyads({"D001"}))) == 4  # final ratings only, unless asked
+
+
+def test_of_dyads_parses_only_the_files_that_name_its_dyads(
+    store: Store,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A month file whose text names none of the dyads under a dyad field is not parsed: an
+    import into a folder of 100,000 ratings reads them, but parses only its dyads' months."""
+    from rating_tui.store.storage import SafeStorage
+
+    known = {instrument.ref: instrument}
+    ratings = [
+        make_rating(dyad=f"D00{m}", day=f"2025-0{m}-0{n + 1}", number=n + 1, status="final")
+        for m in range(1, 7)
+        for n in range(3)
+    ]
+    store.import_ratings(ratings, known)
+    parsed: list[str] = []
+    parse = SafeStorage.parse
+
+    def counting(self: SafeStorage, raw: bytes) -> Any:
+        parsed.append(self.path.name)
+        return parse(self, raw)
+
+    monkeypatch.setattr(SafeStorage, "parse", counting)
+    found = list(store.of_dyads({"D002", "D005"}))
+    assert sorted(r.session["dyad"] for r in found) == ["D002"] * 3 + ["D005"] * 3
+    assert sorted(n for n in parsed if n.startswith("20")) == ["2025-02.json", "2025-05.json"]
+
+
+def test_of_dyads_names_a_month_file_cut_short_even_without_its_dyads(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    """Skipping a file that names none of the dyads must not hide damage: a file cut short
+    is parsed, and the error names it."""
+    from rating_tui.store import StoreCorruptError
+
+    known = {instrument.ref: instrument}
+    store.import_ratings(
+        [make_rating(dyad=f"D00{m}", day=f"2025-0{m}-02", status="final") for m in (1, 2)], known
+    )
+    month = data_dir / "ratings" / "2025-02.json"
+    month.write_bytes(month.read_bytes()[:60])  # no dyad field left in it
+    with pytest.raises(StoreCorruptError, match=r"2025-02\.json"):
+        list(store.of_dyads({"D001"}))
