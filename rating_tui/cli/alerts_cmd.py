@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import day_option, fail
+from rating_tui.cli.errors import day_option, fail, warn_incomplete
 
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
@@ -85,6 +85,7 @@ def alerts(
             store, instruments, today=date.today(), rater=rater, since=first, dyad=dyad, full=False
         )
     if dyad is not None and not found.dyads:
+        warn_incomplete([found.tally.warning(folder)], then=None)
         fail(f"no final ratings of dyad {dyad!r} in {folder}" + (f" by {rater}" if rater else ""))
     pairs = found.alerts
     if as_json:
@@ -98,6 +99,7 @@ def alerts(
     what = "current alert(s)" if first is None else f"alert(s) since {first}"
     for line in _summary(found, what):
         typer.echo(line, err=True)
+    warn_incomplete([found.tally.warning(folder)])
 
 
 def report(
@@ -148,6 +150,7 @@ def report(
     with clear_errors():
         found = caseload_alerts(store, _instruments(ctx), today=today, rater=rater, dyad=dyad)
     if not found.dyads:
+        warn_incomplete([found.tally.warning(folder)], then=None)
         who = f" by {rater}" if rater else ""
         fail(f"no final ratings{' of dyad ' + repr(dyad) if dyad else ''}{who} in {folder}")
     if dyad is not None:
@@ -172,3 +175,4 @@ def report(
         fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
     notes_said = "" if dyad is None else (", notes included" if notes else ", notes left out")
     typer.echo(f"wrote the report of {what}{notes_said} to {output}", err=True)
+    warn_incomplete([found.tally.warning(folder)])

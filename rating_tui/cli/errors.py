@@ -1,7 +1,9 @@
-"""How commands fail on expected problems (bad input, missing things): one message, exit 1."""
+"""How commands fail on expected problems (bad input, missing things): one message, exit 1;
+and how a result that rests on part of the stored ratings says so (exit 3)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import NoReturn
 
@@ -12,6 +14,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print `message` to stderr as rating-tui's error and leave with exit status `code`."""
     typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
     raise typer.Exit(code)
+
+
+INCOMPLETE = 3
+"""Exit status of a command whose result was written or shown, but without ratings that the
+data folder counts and that were not found in its month files (`rating-tui doctor` names
+them)."""
+
+
+def warn_incomplete(warnings: Iterable[str | None], then: int | None = INCOMPLETE) -> None:
+    """Print each warning (`Tally.warning`: what a read lacked, with counts) to stderr; if
+    there was one, leave with status `then` (None: go on, e.g. to fail with another message)."""
+    said = [w for w in warnings if w is not None]
+    for warning in said:
+        typer.echo(f"{typer.style('warning:', fg='yellow', bold=True)} {warning}", err=True)
+    if said and then is not None:
+        raise typer.Exit(then)
 
 
 def day_option(value: str | None, option: str) -> date | None:

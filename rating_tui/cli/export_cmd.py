@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 
 import typer
 
-from rating_tui.cli.errors import day_option, fail
+from rating_tui.cli.errors import day_option, fail, warn_incomplete
 
 if TYPE_CHECKING:
     from rating_tui.export.merge import MergeReport
@@ -218,6 +218,7 @@ def export(
         )
     for line in lines:
         typer.echo(line, err=True)
+    warn_incomplete(s.warning() for s in sources)
 
 
 def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
@@ -276,6 +277,7 @@ def merge(
     for line in _merge_lines(report, max(2, len(sources))):
         typer.echo(line, err=True)
     typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
+    warn_incomplete(s.warning() for s in opened)
 
 
 def import_redcap(

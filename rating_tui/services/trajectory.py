@@ -21,6 +21,7 @@ from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, 
 from rating_tui.instruments.scores import compute, score_items
 from rating_tui.ratings.model import Answered, Missing, Rating
 from rating_tui.store.api import Store
+from rating_tui.store.tally import Tally
 
 
 class Observation(NamedTuple):
@@ -235,6 +236,8 @@ class Caseload:
     """Final ratings read."""
     unknown: dict[str, int] = field(default_factory=dict)
     """id@version -> ratings left out because no instruments folder holds that id."""
+    tally: Tally = field(default_factory=Tally)
+    """Whether the read found every rating the folder counts (`Tally.warning`)."""
 
 
 def read_caseload(
@@ -292,7 +295,7 @@ def read_caseload(
         )
         return True
 
-    caseload.ratings = sum(store.iter_records(read))
+    caseload.ratings = sum(store.iter_records(read, tally=caseload.tally))
     caseload.dyads = dict(found)
     return caseload
 
