@@ -150,6 +150,20 @@ def _run(
         fail(str(exc))
 
 
+def _check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:
+    """Refuse a --rater that matched no usable final rating: the figures would silently be
+    those of the other raters alone (a typo, or another case: codes match exactly)."""
+    present = {r for table in found.tables.values() for r in table.raters}
+    absent = sorted(set(named or ()) - present)
+    if absent:
+        warn_incomplete(warnings, then=None)
+        listed = ", ".join(repr(r) for r in absent)
+        fail(
+            f"--rater {listed}: no usable final rating by that rater matches the filters "
+            "(rater codes match exactly, case included); nothing was computed"
+        )
+
+
 def agreement(
     ctx: typer.Context,
     instrument: InstrumentOpt = None,
@@ -195,6 +209,7 @@ def agreement(
 
     filters = _Filters(instrument, date_from, date_to, dyad, data)
     found, warnings = _run(ctx, filters, set(rater) if rater else None)
+    _check_raters(found, rater, warnings)
     console, rows = Console(), list[list[str]]()
     for instrument_id, table in found.tables.items():
         if bootstrap == "dyad" and not table.dyad_first:
@@ -263,6 +278,7 @@ def calibrate(
 
     keep = {*rater, gold} if rater else None
     found, warnings = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
+    _check_raters(found, rater, warnings)
     console, rows, problems = Console(), list[list[str]](), list[str]()
     for instrument_id, table in found.tables.items():
         try:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from rating_tui.instruments.problems import Problem
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -30,6 +33,19 @@ def warn_incomplete(warnings: Iterable[str | None], then: int | None = INCOMPLET
         typer.echo(f"{typer.style('warning:', fg='yellow', bold=True)} {warning}", err=True)
     if said and then is not None:
         raise typer.Exit(then)
+
+
+def note_unusable(problems: Iterable[Problem]) -> None:
+    """Say on stderr that instrument files were found but could not be used (a broken file
+    in an --instruments folder is otherwise passed over without a word)."""
+    files = sorted({p.file for p in problems})
+    if files:
+        shown = ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
+        typer.echo(
+            f"note: {len(files)} instrument file(s) could not be used ({shown}); see why with "
+            "rating-tui instruments validate",
+            err=True,
+        )
 
 
 def day_option(value: str | None, option: str) -> date | None:

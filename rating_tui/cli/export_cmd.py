@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 
 import typer
 
-from rating_tui.cli.errors import day_option, fail, warn_incomplete
+from rating_tui.cli.errors import day_option, fail, note_unusable, warn_incomplete
 
 if TYPE_CHECKING:
+    from rating_tui.export.job import ExportRequest
     from rating_tui.export.merge import MergeReport
     from rating_tui.export.select import Instruments
+    from rating_tui.export.sources import StoreSource
+    from rating_tui.instruments.model import Instrument
 
 PROGRESS_AFTER = 5000
 """Rows written to a file before a progress bar appears on stderr."""
@@ -42,8 +45,9 @@ def _instruments(ctx: typer.Context) -> Instruments:
     from rating_tui.export.select import Instruments
     from rating_tui.instruments.catalogue import default_sources, discover
 
-    found = discover(default_sources(_settings(ctx)[1])).instruments
-    return Instruments(li.instrument for li in found)
+    catalogue = discover(default_sources(_settings(ctx)[1]))
+    note_unusable(catalogue.problems)
+    return Instruments(li.instrument for li in catalogue.instruments)
 
 
 def _sink(path: Path | None, stack: ExitStack) -> BinaryIO | None:
@@ -149,7 +153,7 @@ def export(
 ) -> None:
     """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
     from rating_tui.export.errors import ExportError
-    from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, choose_versions, run
+    from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, run
     from rating_tui.export.plan import Plan
     from rating_tui.export.select import Selection
     from rating_tui.export.sources import StoreSource
@@ -181,7 +185,7 @@ def export(
             instruments.add_kept(source.store.stored_instruments())
         plan = None
         if fmt != "jsonl":
-            versions = choose_versions(request, sources, instruments)
+            versions = _versions(request, sources, instruments)
             guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
             plan = Plan(versions, mode, guard=guard)
         if fmt in ("sav", "dta"):
@@ -219,6 +223,24 @@ def export(
     for line in lines:
         typer.echo(line, err=True)
     warn_incomplete(s.warning() for s in sources)
+
+
+def _versions(
+    request: ExportRequest, sources: list[StoreSource], instruments: Instruments
+) -> list[Instrument]:
+    """`choose_versions`; when it refuses (no rating matches, several versions), first say
+    whether the folders lost ratings, since "no ratings match" may be why."""
+    from rating_tui.export.errors import ExportError
+    from rating_tui.export.job import choose_versions
+
+    try:
+        return choose_versions(request, sources, instruments)
+    except ExportError:
+        for source in sources:  # every month parsed and counted, no rating kept
+            for _ in source.records(lambda r: r, ()):
+                pass
+        warn_incomplete((s.warning() for s in sources), then=None)
+        raise
 
 
 def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:

@@ -51,6 +51,8 @@ class CaseloadAlerts:
     """id@version of instruments that define no alert rules (their dyads get none)."""
     tally: Tally = field(default_factory=Tally)
     """Whether the read found every rating the folder counts (`Tally.warning`)."""
+    other_raters: set[str] = field(default_factory=set)
+    """Raters of the final ratings a rater filter left out."""
 
     @property
     def alerts(self) -> list[tuple[Instrument, Alert]]:
@@ -93,7 +95,10 @@ def judge(
     newest = newest_versions(instruments)
     layouts = {ins_id: item_layout(ins) for ins_id, ins in newest.items()}
     out = CaseloadAlerts(
-        ratings=caseload.ratings, unknown=dict(caseload.unknown), tally=caseload.tally
+        ratings=caseload.ratings,
+        unknown=dict(caseload.unknown),
+        tally=caseload.tally,
+        other_raters=caseload.other_raters,
     )
     for (ins_id, code), observations in caseload.dyads.items():
         if dyad is not None and code != dyad:

@@ -238,6 +238,9 @@ class Caseload:
     """id@version -> ratings left out because no instruments folder holds that id."""
     tally: Tally = field(default_factory=Tally)
     """Whether the read found every rating the folder counts (`Tally.warning`)."""
+    other_raters: set[str] = field(default_factory=set)
+    """The raters of the final ratings a rater filter left out (to name them when it
+    matched none)."""
 
 
 def read_caseload(
@@ -273,6 +276,7 @@ def read_caseload(
             key = (ins["id"], ins["version"])
             who = record["rater"]
             if rater is not None and who != rater:
+                caseload.other_raters.add(who)
                 return False
             roles = keys[key] if key in keys else roles_of(key)
             if roles is None:

@@ -157,3 +157,14 @@ def test_alerts_and_report_warn(copy: Path, tmp_path: Path) -> None:
 
 def test_the_app_and_the_command_agree_on_the_exit_status() -> None:
     assert export_screen.INCOMPLETE == INCOMPLETE
+
+
+def test_no_matching_rating_says_first_that_the_folder_lost_ratings(copy: Path) -> None:
+    """The refusal 'no ratings match' is untrue when they were lost: the warning comes before it."""
+    month, lost, _ = _empty_busiest_month(copy)
+    for other in (copy / "ratings").glob("20*.json"):
+        other.write_text("{}\n")
+    code, _, err = run("export", "--data", str(copy))
+    assert code == 1 and "no ratings match" in err, err
+    assert LOST in err and f"{month}: {lost}" in err
+    assert err.index(LOST) < err.index("no ratings match")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.store.api import Store
@@ -47,3 +47,20 @@ async def test_an_export_of_a_folder_that_lost_ratings_says_so_first(
     )
     assert "exported 1 rating(s)" in result and "Written:" in result
     assert str(out / f"{BUILTIN_ID}-wide-2026-03-14-2.csv") in result
+
+
+async def test_home_says_its_alerts_rest_on_part_of_the_ratings(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, "EC0417", 1, "2026-02-01")
+    final_rating(store, catalogue, "EC0417", 2, "2026-03-01")
+    final_rating(store, catalogue, "EC0418", 1, "2026-03-02")
+    (store.data_dir / "ratings" / "2026-03.json").write_text("{}\n")
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        title = app.screen.query_one("#alerts-title", Label)
+        assert title.parent is not None and title.parent.display
+        assert "2 stored rating(s) not found: run rating-tui doctor" in str(title.content)
