@@ -162,7 +162,8 @@ def export(
     from rating_tui.store import StoreError
 
     fmt = _choice(format, FORMATS, "--format")
-    mode = "codes" if fmt == "redcap" else _choice(values, VALUES, "--values")
+    mode = _choice(values, VALUES, "--values")
+    _check_applies(fmt, _choice(layout, LAYOUTS, "--layout"), mode, codebook, moments)
     statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
     selection = Selection(
         instrument,
@@ -223,6 +224,22 @@ def export(
     for line in lines:
         typer.echo(line, err=True)
     warn_incomplete(s.warning() for s in sources)
+
+
+def _check_applies(
+    fmt: str, layout: str, values: str, codebook: Path | None, moments: Path | None
+) -> None:
+    """Refuse an option the format does not use, before anything is read or written: it was
+    passed over without a word (`--format jsonl --codebook FILE` wrote no codebook)."""
+    if layout != "wide" and fmt != "csv":
+        fail(f"--layout {layout} applies to --format csv only; {fmt} has one layout")
+    if values != "codes" and fmt in ("redcap", "jsonl"):
+        what = "REDCap imports codes" if fmt == "redcap" else "JSON Lines keeps the stored values"
+        fail(f"--values {values} does not apply to --format {fmt}: {what}")
+    if codebook is not None and fmt == "jsonl":
+        fail("--codebook describes the columns of a table; --format jsonl has none")
+    if moments is not None and fmt in ("sav", "dta"):
+        fail(f"--moments is written with --format csv, jsonl or redcap, not {fmt}")
 
 
 def _versions(

@@ -92,3 +92,25 @@ def test_instrument_files_that_cannot_be_used_are_mentioned(demo: Path, tmp_path
 def test_the_alerts_help_keeps_its_brackets() -> None:
     code, out, _ = run("alerts", "--help")
     assert code == 0 and "by the [[alerts]] rules" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--format", "jsonl", "--codebook", "cb.csv"], "--codebook describes the columns"),
+        (["--format", "redcap", "--values", "labels"], "--values labels does not apply"),
+        (["--format", "jsonl", "--values", "labels"], "--values labels does not apply"),
+        (["--format", "jsonl", "--layout", "long"], "--layout long applies to --format csv"),
+        (["--format", "sav", "--layout", "long"], "--layout long applies to --format csv"),
+        (["--format", "sav", "--moments", "m.csv"], "--moments is written with --format csv"),
+        (["--format", "redcap", "--values", "bogus"], "--values 'bogus': expected one of"),
+    ],
+)
+def test_an_option_the_format_does_not_use_is_refused_before_writing(
+    demo: Path, tmp_path: Path, options: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each was passed over: no codebook, no moments file, codes instead of labels."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("export", "--data", str(demo), *options, "-o", "out.x")
+    assert code == 1 and message in err, err
+    assert list(tmp_path.iterdir()) == []
