@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rating_tui.cli.errors import day_option, fail, warn_incomplete
+from rating_tui.cli.errors import day_option, distinct_folders, fail, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def _collect(
         day_option(filters.date_to, "--to"),
         filters.dyad,
     )
-    folders = filters.data or [data_dir(_settings(ctx)[0])]
+    folders = distinct_folders(filters.data or [data_dir(_settings(ctx)[0])])
     instruments = _instruments(ctx)
     sources = [StoreSource.open(f) for f in folders]
     for source in sources:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -46,6 +47,25 @@ def note_unusable(problems: Iterable[Problem]) -> None:
             "rating-tui instruments validate",
             err=True,
         )
+
+
+def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path]:
+    """`folders`, refused in words when one is named twice (or is the --into folder): its
+    ratings would be read twice and reported as duplicates of themselves."""
+    seen: dict[Path, Path] = {}
+    for folder in folders:
+        key = folder.expanduser().resolve()
+        if key in seen:
+            same = (
+                f"{folder} is given twice"
+                if str(seen[key]) == str(folder)
+                else (f"{seen[key]} and {folder} are the same folder")
+            )
+            fail(f"{same}: its ratings would be read twice; name each data folder once")
+        seen[key] = folder
+    if into is not None and into.expanduser().resolve() in seen:
+        fail(f"{into} is both a folder to read and the one to merge into; nothing was changed")
+    return folders
 
 
 def day_option(value: str | None, option: str) -> date | None:

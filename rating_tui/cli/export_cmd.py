@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 
 import typer
 
-from rating_tui.cli.errors import day_option, fail, note_unusable, warn_incomplete
+from rating_tui.cli.errors import (
+    day_option,
+    distinct_folders,
+    fail,
+    note_unusable,
+    warn_incomplete,
+)
 
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest
@@ -175,7 +181,7 @@ def export(
     )
     shape = _choice(layout, LAYOUTS, "--layout")
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
-    folders = data or [data_dir(_settings(ctx)[0])]
+    folders = distinct_folders(data or [data_dir(_settings(ctx)[0])])
     target = None if output == "-" else Path(output)
     replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
     lines: list[str] = []
@@ -307,7 +313,7 @@ def merge(
 
     try:
         instruments = _instruments(ctx)
-        opened = [StoreSource.open(s) for s in sources]
+        opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
         for source in opened:
             instruments.add_kept(source.store.stored_instruments())
         report, added = merge_folders(opened, Store.open(into), instruments)

@@ -114,3 +114,14 @@ def test_an_option_the_format_does_not_use_is_refused_before_writing(
     code, _, err = run("export", "--data", str(demo), *options, "-o", "out.x")
     assert code == 1 and message in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_named_twice_is_refused(demo: Path, tmp_path: Path) -> None:
+    """It was read twice and reported as 'merged 2 data folders ... duplicates N'."""
+    same = demo.parent / "." / demo.name
+    code, _, err = run("export", "--data", str(demo), "--data", str(same), "-o", "-")
+    assert code == 1 and f"{demo} and {same} are the same folder" in err
+    code, _, err = run("agreement", "--data", str(demo), "--data", str(demo))
+    assert code == 1 and f"{demo} is given twice" in err
+    code, _, err = run("merge", str(demo), "--into", str(demo))
+    assert code == 1 and "both a folder to read and the one to merge into" in err
