@@ -116,9 +116,10 @@ def test_an_option_the_format_does_not_use_is_refused_before_writing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_folder_named_twice_is_refused(demo: Path, tmp_path: Path) -> None:
+def test_a_folder_named_twice_is_refused(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """It was read twice and reported as 'merged 2 data folders ... duplicates N'."""
-    same = demo.parent / "." / demo.name
+    monkeypatch.chdir(demo.parent)
+    same = Path(demo.name)
     code, _, err = run("export", "--data", str(demo), "--data", str(same), "-o", "-")
     assert code == 1 and f"{demo} and {same} are the same folder" in err
     code, _, err = run("agreement", "--data", str(demo), "--data", str(demo))
