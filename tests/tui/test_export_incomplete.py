@@ -64,3 +64,14 @@ async def test_home_says_its_alerts_rest_on_part_of_the_ratings(
         title = app.screen.query_one("#alerts-title", Label)
         assert title.parent is not None and title.parent.display
         assert "2 stored rating(s) not found: run rating-tui doctor" in str(title.content)
+
+
+async def test_a_file_given_as_the_export_folder_is_refused_in_words(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    final_rating(store, catalogue)
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine\n")
+    result = await _export(make_app(), afile)
+    assert result == f"Cannot use {afile}: it is a file, not a folder; give a folder."
+    assert afile.read_text() == "mine\n"

@@ -139,6 +139,9 @@ class ExportScreen(AppScreen[None]):
             return
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except FileExistsError:  # "File exists" said nothing of what to do
+            self._show(f"Cannot use {folder}: it is a file, not a folder; give a folder.")
+            return
         except OSError as exc:
             self._show(f"Cannot use {folder}: {exc.strerror or exc}")
             return
