@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rating_tui.cli.errors import day_option, distinct_folders, fail, warn_incomplete
+from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
 
 if TYPE_CHECKING:
@@ -86,8 +86,7 @@ def _collect(
         parse_instrument_option(filters.instrument)
     selection = Selection(
         filters.instrument,
-        day_option(filters.date_from, "--from"),
-        day_option(filters.date_to, "--to"),
+        *day_range(filters.date_from, filters.date_to),
         filters.dyad,
     )
     folders = distinct_folders(filters.data or [data_dir(_settings(ctx)[0])])

@@ -49,6 +49,15 @@ def note_unusable(problems: Iterable[Problem]) -> None:
         )
 
 
+def day_range(first: str | None, last: str | None) -> tuple[date | None, date | None]:
+    """The --from and --to dates; refused when --from is after --to (the range is empty:
+    it said "no ratings match" as if the ratings were not there)."""
+    start, end = day_option(first, "--from"), day_option(last, "--to")
+    if start is not None and end is not None and start > end:
+        fail(f"--from {start} is after --to {end}")
+    return start, end
+
+
 def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path]:
     """`folders`, refused in words when one is named twice (or is the --into folder): its
     ratings would be read twice and reported as duplicates of themselves."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 import typer
 
 from rating_tui.cli.errors import (
-    day_option,
+    day_range,
     distinct_folders,
     fail,
     note_unusable,
@@ -173,8 +173,7 @@ def export(
     statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
     selection = Selection(
         instrument,
-        day_option(date_from, "--from"),
-        day_option(date_to, "--to"),
+        *day_range(date_from, date_to),
         dyad,
         rater,
         statuses,

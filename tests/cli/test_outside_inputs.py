@@ -126,3 +126,14 @@ def test_a_folder_named_twice_is_refused(demo: Path, monkeypatch: pytest.MonkeyP
     assert code == 1 and f"{demo} is given twice" in err
     code, _, err = run("merge", str(demo), "--into", str(demo))
     assert code == 1 and "both a folder to read and the one to merge into" in err
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "-o", "-"], ["agreement"], ["calibrate", "--gold", "clin_01"]]
+)
+def test_a_reversed_date_range_is_refused_not_reported_as_no_match(
+    demo: Path, command: list[str]
+) -> None:
+    code, _, err = run(*command, "--from", "2023-05-01", "--to", "2023-01-01", "--data", str(demo))
+    assert code == 1 and "--from 2023-05-01 is after --to 2023-01-01" in err
+    assert "no ratings match" not in err and "no final ratings match" not in err
