@@ -83,7 +83,10 @@ def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
         return
     folder = path.parent if str(path.parent) else Path()
     remove_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=folder)
+    except OSError as exc:  # named by the temp file, which the user never gave
+        raise OutputRefused(path, _folder_problem(folder, exc)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -102,6 +105,17 @@ def atomic_output(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _folder_problem(folder: Path, exc: OSError) -> str:
+    """Why no file can be made in `folder` (said after "cannot write PATH: ")."""
+    if isinstance(exc, FileNotFoundError):
+        return f"the folder {folder} does not exist; create it first, or choose another"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is not a folder"
+    if isinstance(exc, PermissionError):
+        return f"the folder {folder} is not writable by you; choose another folder"
+    return f"cannot make a file in {folder}: {exc.strerror or exc}"
 
 
 def remove_stale_temps(path: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import day_option, fail
+from rating_tui.cli.errors import day_option, fail, note_unusable, warn_incomplete
 
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
@@ -29,7 +29,9 @@ def _instruments(ctx: typer.Context) -> list[Instrument]:
     from rating_tui.instruments.catalogue import default_sources, discover
 
     extra = list(getattr(ctx.obj, "instruments", None) or [])
-    return [li.instrument for li in discover(default_sources(extra)).instruments]
+    catalogue = discover(default_sources(extra))
+    note_unusable(catalogue.problems)
+    return [li.instrument for li in catalogue.instruments]
 
 
 def _summary(found: CaseloadAlerts, what: str) -> list[str]:
@@ -46,6 +48,19 @@ def _summary(found: CaseloadAlerts, what: str) -> list[str]:
     for ref in found.without_rules:
         lines.append(f"{ref} defines no [[alerts]] rules: its dyads raise none")
     return lines
+
+
+def _none_match(folder: Path, dyad: str | None, rater: str | None, found: CaseloadAlerts) -> str:
+    """Why a --dyad or --rater filter found nothing; a rater that has no final rating here is
+    named with the raters that do (codes match exactly, case included)."""
+    of = f" of dyad {dyad!r}" if dyad is not None else ""
+    by = f" by {rater!r}" if rater is not None else ""
+    text = f"no final ratings{of}{by} in {folder}"
+    if rater is not None and found.ratings == 0 and found.other_raters:
+        raters = sorted(found.other_raters)
+        shown = ", ".join(raters[:12]) + (", ..." if len(raters) > 12 else "")
+        text += f" (raters with final ratings there: {shown})"
+    return text
 
 
 def alerts(
@@ -67,7 +82,7 @@ def alerts(
     ] = False,
     data: DataOption = None,
 ) -> None:
-    """Dyads that need attention, by the [[alerts]] rules of their instrument, newest first.
+    """Dyads that need attention, by the \\[\\[alerts]] rules of their instrument, newest first.
 
     Without --since: each dyad's current alerts (raised by its latest rated session, or a gap
     that runs up to today). Sessions rated by several raters count with their mean."""
@@ -84,8 +99,9 @@ def alerts(
         found = caseload_alerts(
             store, instruments, today=date.today(), rater=rater, since=first, dyad=dyad, full=False
         )
-    if dyad is not None and not found.dyads:
-        fail(f"no final ratings of dyad {dyad!r} in {folder}" + (f" by {rater}" if rater else ""))
+    if (dyad is not None or (rater is not None and not found.unknown)) and not found.dyads:
+        warn_incomplete([found.tally.warning(folder)], then=None)
+        fail(_none_match(folder, dyad, rater, found))
     pairs = found.alerts
     if as_json:
         typer.echo(json.dumps([a.to_json(ins.ref) for ins, a in pairs], ensure_ascii=False))
@@ -98,6 +114,7 @@ def alerts(
     what = "current alert(s)" if first is None else f"alert(s) since {first}"
     for line in _summary(found, what):
         typer.echo(line, err=True)
+    warn_incomplete([found.tally.warning(folder)])
 
 
 def report(
@@ -148,8 +165,8 @@ def report(
     with clear_errors():
         found = caseload_alerts(store, _instruments(ctx), today=today, rater=rater, dyad=dyad)
     if not found.dyads:
-        who = f" by {rater}" if rater else ""
-        fail(f"no final ratings{' of dyad ' + repr(dyad) if dyad else ''}{who} in {folder}")
+        warn_incomplete([found.tally.warning(folder)], then=None)
+        fail(_none_match(folder, dyad, rater, found))
     if dyad is not None:
         if len(found.dyads) > 1:
             ids = ", ".join(d.trajectory.instrument.ref for d in found.dyads)
@@ -172,3 +189,4 @@ def report(
         fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
     notes_said = "" if dyad is None else (", notes included" if notes else ", notes left out")
     typer.echo(f"wrote the report of {what}{notes_said} to {output}", err=True)
+    warn_incomplete([found.tally.warning(folder)])

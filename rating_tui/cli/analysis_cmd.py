@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rating_tui.cli.errors import day_option, fail
+from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
 
 if TYPE_CHECKING:
@@ -71,8 +71,11 @@ class _Filters:
     data: list[Path] | None
 
 
-def _collect(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> Collected:
-    """Read the selected final ratings of every data folder once, into session tables."""
+def _collect(
+    ctx: typer.Context, filters: _Filters, raters: set[str] | None
+) -> tuple[Collected, list[str | None]]:
+    """Read the selected final ratings of every data folder once, into session tables; and
+    what the read of each folder lacked (`StoreSource.warning`)."""
     from rating_tui.analysis.pairing import collect
     from rating_tui.export.select import Selection, parse_instrument_option
     from rating_tui.export.sources import StoreSource
@@ -83,11 +86,10 @@ def _collect(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> 
         parse_instrument_option(filters.instrument)
     selection = Selection(
         filters.instrument,
-        day_option(filters.date_from, "--from"),
-        day_option(filters.date_to, "--to"),
+        *day_range(filters.date_from, filters.date_to),
         filters.dyad,
     )
-    folders = filters.data or [data_dir(_settings(ctx)[0])]
+    folders = distinct_folders(filters.data or [data_dir(_settings(ctx)[0])])
     instruments = _instruments(ctx)
     sources = [StoreSource.open(f) for f in folders]
     for source in sources:
@@ -97,9 +99,11 @@ def _collect(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> 
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
     found = collect(_stream(selection, sources, instruments), instrument_of, raters)
+    warnings = [s.warning() for s in sources]
     if not found.tables:
+        warn_incomplete(warnings, then=None)
         raise LookupError("no final ratings match; nothing to analyse")
-    return found
+    return found, warnings
 
 
 def _stream(
@@ -133,7 +137,9 @@ def _stream(
     return source.records(read, selection.statuses)
 
 
-def _run(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> Collected:
+def _run(
+    ctx: typer.Context, filters: _Filters, raters: set[str] | None
+) -> tuple[Collected, list[str | None]]:
     from rating_tui.export.errors import ExportError
     from rating_tui.store import StoreError
 
@@ -141,6 +147,20 @@ def _run(ctx: typer.Context, filters: _Filters, raters: set[str] | None) -> Coll
         return _collect(ctx, filters, raters)
     except (ExportError, StoreError, LookupError) as exc:
         fail(str(exc))
+
+
+def _check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:
+    """Refuse a --rater that matched no usable final rating: the figures would silently be
+    those of the other raters alone (a typo, or another case: codes match exactly)."""
+    present = {r for table in found.tables.values() for r in table.raters}
+    absent = sorted(set(named or ()) - present)
+    if absent:
+        warn_incomplete(warnings, then=None)
+        listed = ", ".join(repr(r) for r in absent)
+        fail(
+            f"--rater {listed}: no usable final rating by that rater matches the filters "
+            "(rater codes match exactly, case included); nothing was computed"
+        )
 
 
 def agreement(
@@ -187,7 +207,8 @@ def agreement(
     from rating_tui.views import agreement_view
 
     filters = _Filters(instrument, date_from, date_to, dyad, data)
-    found = _run(ctx, filters, set(rater) if rater else None)
+    found, warnings = _run(ctx, filters, set(rater) if rater else None)
+    _check_raters(found, rater, warnings)
     console, rows = Console(), list[list[str]]()
     for instrument_id, table in found.tables.items():
         if bootstrap == "dyad" and not table.dyad_first:
@@ -204,6 +225,7 @@ def agreement(
     _summary(found)
     if csv is not None:
         _save(csv, AGREEMENT_HEADER, rows)
+    warn_incomplete(warnings)
 
 
 def _save(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
@@ -254,7 +276,8 @@ def calibrate(
     from rating_tui.analysis.report import CALIBRATION_HEADER, calibration_rows
 
     keep = {*rater, gold} if rater else None
-    found = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
+    found, warnings = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
+    _check_raters(found, rater, warnings)
     console, rows, problems = Console(), list[list[str]](), list[str]()
     for instrument_id, table in found.tables.items():
         try:
@@ -267,6 +290,7 @@ def calibrate(
             console.print(_calibration_table(instrument_id, result))
             console.print(_divergence_line(result), highlight=False, markup=False)
     if not rows:
+        warn_incomplete(warnings, then=None)
         fail(problems[0] if problems else f"no rater to compare with {gold}")
     console.print(CALIBRATION_KEY, style="dim", highlight=False)
     for problem in problems:
@@ -274,6 +298,7 @@ def calibrate(
     _summary(found)
     if csv is not None:
         _save(csv, CALIBRATION_HEADER, rows)
+    warn_incomplete(warnings)
 
 
 def _calibration_table(instrument_id: str, result: RaterCalibration) -> Table:

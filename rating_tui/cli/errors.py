@@ -1,17 +1,80 @@
-"""How commands fail on expected problems (bad input, missing things): one message, exit 1."""
+"""How commands fail on expected problems (bad input, missing things): one message, exit 1;
+and how a result that rests on part of the stored ratings says so (exit 3)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from rating_tui.instruments.problems import Problem
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print `message` to stderr as rating-tui's error and leave with exit status `code`."""
     typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
     raise typer.Exit(code)
+
+
+INCOMPLETE = 3
+"""Exit status of a command whose result was written or shown, but without ratings that the
+data folder counts and that were not found in its month files (`rating-tui doctor` names
+them)."""
+
+
+def warn_incomplete(warnings: Iterable[str | None], then: int | None = INCOMPLETE) -> None:
+    """Print each warning (`Tally.warning`: what a read lacked, with counts) to stderr; if
+    there was one, leave with status `then` (None: go on, e.g. to fail with another message)."""
+    said = [w for w in warnings if w is not None]
+    for warning in said:
+        typer.echo(f"{typer.style('warning:', fg='yellow', bold=True)} {warning}", err=True)
+    if said and then is not None:
+        raise typer.Exit(then)
+
+
+def note_unusable(problems: Iterable[Problem]) -> None:
+    """Say on stderr that instrument files were found but could not be used (a broken file
+    in an --instruments folder is otherwise passed over without a word)."""
+    files = sorted({p.file for p in problems})
+    if files:
+        shown = ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
+        typer.echo(
+            f"note: {len(files)} instrument file(s) could not be used ({shown}); see why with "
+            "rating-tui instruments validate",
+            err=True,
+        )
+
+
+def day_range(first: str | None, last: str | None) -> tuple[date | None, date | None]:
+    """The --from and --to dates; refused when --from is after --to (the range is empty:
+    it said "no ratings match" as if the ratings were not there)."""
+    start, end = day_option(first, "--from"), day_option(last, "--to")
+    if start is not None and end is not None and start > end:
+        fail(f"--from {start} is after --to {end}")
+    return start, end
+
+
+def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path]:
+    """`folders`, refused in words when one is named twice (or is the --into folder): its
+    ratings would be read twice and reported as duplicates of themselves."""
+    seen: dict[Path, Path] = {}
+    for folder in folders:
+        key = folder.expanduser().resolve()
+        if key in seen:
+            same = (
+                f"{folder} is given twice"
+                if str(seen[key]) == str(folder)
+                else (f"{seen[key]} and {folder} are the same folder")
+            )
+            fail(f"{same}: its ratings would be read twice; name each data folder once")
+        seen[key] = folder
+    if into is not None and into.expanduser().resolve() in seen:
+        fail(f"{into} is both a folder to read and the one to merge into; nothing was changed")
+    return folders
 
 
 def day_option(value: str | None, option: str) -> date | None:

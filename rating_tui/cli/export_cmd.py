@@ -15,11 +15,20 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 
 import typer
 
-from rating_tui.cli.errors import day_option, fail
+from rating_tui.cli.errors import (
+    day_range,
+    distinct_folders,
+    fail,
+    note_unusable,
+    warn_incomplete,
+)
 
 if TYPE_CHECKING:
+    from rating_tui.export.job import ExportRequest
     from rating_tui.export.merge import MergeReport
     from rating_tui.export.select import Instruments
+    from rating_tui.export.sources import StoreSource
+    from rating_tui.instruments.model import Instrument
 
 PROGRESS_AFTER = 5000
 """Rows written to a file before a progress bar appears on stderr."""
@@ -42,8 +51,9 @@ def _instruments(ctx: typer.Context) -> Instruments:
     from rating_tui.export.select import Instruments
     from rating_tui.instruments.catalogue import default_sources, discover
 
-    found = discover(default_sources(_settings(ctx)[1])).instruments
-    return Instruments(li.instrument for li in found)
+    catalogue = discover(default_sources(_settings(ctx)[1]))
+    note_unusable(catalogue.problems)
+    return Instruments(li.instrument for li in catalogue.instruments)
 
 
 def _sink(path: Path | None, stack: ExitStack) -> BinaryIO | None:
@@ -149,7 +159,7 @@ def export(
 ) -> None:
     """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
     from rating_tui.export.errors import ExportError
-    from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, choose_versions, run
+    from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, run
     from rating_tui.export.plan import Plan
     from rating_tui.export.select import Selection
     from rating_tui.export.sources import StoreSource
@@ -158,19 +168,19 @@ def export(
     from rating_tui.store import StoreError
 
     fmt = _choice(format, FORMATS, "--format")
-    mode = "codes" if fmt == "redcap" else _choice(values, VALUES, "--values")
+    mode = _choice(values, VALUES, "--values")
+    _check_applies(fmt, _choice(layout, LAYOUTS, "--layout"), mode, codebook, moments)
     statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
     selection = Selection(
         instrument,
-        day_option(date_from, "--from"),
-        day_option(date_to, "--to"),
+        *day_range(date_from, date_to),
         dyad,
         rater,
         statuses,
     )
     shape = _choice(layout, LAYOUTS, "--layout")
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
-    folders = data or [data_dir(_settings(ctx)[0])]
+    folders = distinct_folders(data or [data_dir(_settings(ctx)[0])])
     target = None if output == "-" else Path(output)
     replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
     lines: list[str] = []
@@ -181,7 +191,7 @@ def export(
             instruments.add_kept(source.store.stored_instruments())
         plan = None
         if fmt != "jsonl":
-            versions = choose_versions(request, sources, instruments)
+            versions = _versions(request, sources, instruments)
             guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
             plan = Plan(versions, mode, guard=guard)
         if fmt in ("sav", "dta"):
@@ -218,6 +228,41 @@ def export(
         )
     for line in lines:
         typer.echo(line, err=True)
+    warn_incomplete(s.warning() for s in sources)
+
+
+def _check_applies(
+    fmt: str, layout: str, values: str, codebook: Path | None, moments: Path | None
+) -> None:
+    """Refuse an option the format does not use, before anything is read or written: it was
+    passed over without a word (`--format jsonl --codebook FILE` wrote no codebook)."""
+    if layout != "wide" and fmt != "csv":
+        fail(f"--layout {layout} applies to --format csv only; {fmt} has one layout")
+    if values != "codes" and fmt in ("redcap", "jsonl"):
+        what = "REDCap imports codes" if fmt == "redcap" else "JSON Lines keeps the stored values"
+        fail(f"--values {values} does not apply to --format {fmt}: {what}")
+    if codebook is not None and fmt == "jsonl":
+        fail("--codebook describes the columns of a table; --format jsonl has none")
+    if moments is not None and fmt in ("sav", "dta"):
+        fail(f"--moments is written with --format csv, jsonl or redcap, not {fmt}")
+
+
+def _versions(
+    request: ExportRequest, sources: list[StoreSource], instruments: Instruments
+) -> list[Instrument]:
+    """`choose_versions`; when it refuses (no rating matches, several versions), first say
+    whether the folders lost ratings, since "no ratings match" may be why."""
+    from rating_tui.export.errors import ExportError
+    from rating_tui.export.job import choose_versions
+
+    try:
+        return choose_versions(request, sources, instruments)
+    except ExportError:
+        for source in sources:  # every month parsed and counted, no rating kept
+            for _ in source.records(lambda r: r, ()):
+                pass
+        warn_incomplete((s.warning() for s in sources), then=None)
+        raise
 
 
 def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
@@ -267,7 +312,7 @@ def merge(
 
     try:
         instruments = _instruments(ctx)
-        opened = [StoreSource.open(s) for s in sources]
+        opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
         for source in opened:
             instruments.add_kept(source.store.stored_instruments())
         report, added = merge_folders(opened, Store.open(into), instruments)
@@ -276,6 +321,7 @@ def merge(
     for line in _merge_lines(report, max(2, len(sources))):
         typer.echo(line, err=True)
     typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
+    warn_incomplete(s.warning() for s in opened)
 
 
 def import_redcap(

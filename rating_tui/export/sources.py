@@ -14,7 +14,7 @@ from rating_tui.export.errors import ExportError
 from rating_tui.export.merge import MergeReport, Source, merge
 from rating_tui.export.select import Instruments, Selection
 from rating_tui.ratings.model import STATUSES, Rating, Status
-from rating_tui.store import Store
+from rating_tui.store import Store, Tally
 
 T = TypeVar("T")
 
@@ -25,6 +25,8 @@ class StoreSource:
     def __init__(self, store: Store, name: str | None = None) -> None:
         self.store = store
         self.name = name or str(store.data_dir)
+        self.tally = Tally()
+        """Whether the last full read found every rating the folder counts."""
 
     @classmethod
     def open(cls, folder: Path) -> StoreSource:
@@ -37,14 +39,19 @@ class StoreSource:
         return cls(Store.open(folder), str(folder))
 
     def ratings(self, statuses: Collection[Status]) -> Iterable[Rating]:
-        return self.store.iter_all(statuses=statuses)
+        return self.store.iter_all(statuses=statuses, tally=self.tally)
 
     def records(
         self, read: Callable[[dict[str, Any]], T | None], statuses: Collection[Status]
     ) -> Iterable[T]:
         """`read` of each stored record, as `ratings` orders them (`Store.iter_records`):
         the fast path of the CSV tables."""
-        return self.store.iter_records(read, statuses=statuses)
+        return self.store.iter_records(read, statuses=statuses, tally=self.tally)
+
+    def warning(self) -> str | None:
+        """What the last read of this folder lacked, in words with counts (None: nothing);
+        every result that rests on the stored ratings shows it where it is shown."""
+        return self.tally.warning(self.name)
 
     def refs(self, selection: Selection) -> set[str]:
         """Instrument versions with at least one rating matching `selection` (reads months

@@ -25,6 +25,7 @@ from rating_tui.services.trajectory import (
     read_caseload,
 )
 from rating_tui.store.api import Store
+from rating_tui.store.tally import Tally
 
 
 @dataclass
@@ -48,6 +49,10 @@ class CaseloadAlerts:
     """id@version -> ratings left out (no instruments folder holds that id)."""
     without_rules: list[str] = field(default_factory=list)
     """id@version of instruments that define no alert rules (their dyads get none)."""
+    tally: Tally = field(default_factory=Tally)
+    """Whether the read found every rating the folder counts (`Tally.warning`)."""
+    other_raters: set[str] = field(default_factory=set)
+    """Raters of the final ratings a rater filter left out."""
 
     @property
     def alerts(self) -> list[tuple[Instrument, Alert]]:
@@ -89,7 +94,12 @@ def judge(
     few the rules look at, and the whole course only where a run of sessions fills them."""
     newest = newest_versions(instruments)
     layouts = {ins_id: item_layout(ins) for ins_id, ins in newest.items()}
-    out = CaseloadAlerts(ratings=caseload.ratings, unknown=dict(caseload.unknown))
+    out = CaseloadAlerts(
+        ratings=caseload.ratings,
+        unknown=dict(caseload.unknown),
+        tally=caseload.tally,
+        other_raters=caseload.other_raters,
+    )
     for (ins_id, code), observations in caseload.dyads.items():
         if dyad is not None and code != dyad:
             continue

@@ -21,6 +21,7 @@ from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, 
 from rating_tui.instruments.scores import compute, score_items
 from rating_tui.ratings.model import Answered, Missing, Rating
 from rating_tui.store.api import Store
+from rating_tui.store.tally import Tally
 
 
 class Observation(NamedTuple):
@@ -235,6 +236,11 @@ class Caseload:
     """Final ratings read."""
     unknown: dict[str, int] = field(default_factory=dict)
     """id@version -> ratings left out because no instruments folder holds that id."""
+    tally: Tally = field(default_factory=Tally)
+    """Whether the read found every rating the folder counts (`Tally.warning`)."""
+    other_raters: set[str] = field(default_factory=set)
+    """The raters of the final ratings a rater filter left out (to name them when it
+    matched none)."""
 
 
 def read_caseload(
@@ -270,6 +276,7 @@ def read_caseload(
             key = (ins["id"], ins["version"])
             who = record["rater"]
             if rater is not None and who != rater:
+                caseload.other_raters.add(who)
                 return False
             roles = keys[key] if key in keys else roles_of(key)
             if roles is None:
@@ -292,7 +299,7 @@ def read_caseload(
         )
         return True
 
-    caseload.ratings = sum(store.iter_records(read))
+    caseload.ratings = sum(store.iter_records(read, tally=caseload.tally))
     caseload.dyads = dict(found)
     return caseload
 

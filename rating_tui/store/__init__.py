@@ -21,6 +21,7 @@ from rating_tui.store.errors import (
     StoreReadError,
     StoreWriteError,
 )
+from rating_tui.store.tally import Tally
 
 __all__ = [
     "PLAIN",
@@ -40,4 +41,5 @@ __all__ = [
     "StoreLockedError",
     "StoreReadError",
     "StoreWriteError",
+    "Tally",
 ]

@@ -56,6 +56,7 @@ from rating_tui.store.records import (
     to_rating,
 )
 from rating_tui.store.shapes import check_statuses
+from rating_tui.store.tally import Tally
 from rating_tui.store.transaction import Transaction
 
 DEFAULT_LOCK_TIMEOUT = 10.0
@@ -295,15 +296,20 @@ class Store:
                     break
         return [self._rating(r, shard) for shard, r in found[:limit]]
 
-    def iter_all(self, *, statuses: Collection[Status] = FINAL_ONLY) -> Iterator[Rating]:
+    def iter_all(
+        self, *, statuses: Collection[Status] = FINAL_ONLY, tally: Tally | None = None
+    ) -> Iterator[Rating]:
         """Every rating with one of `statuses`, oldest month first, one month in memory at a
-        time. It reads a consistent snapshot, so saves go on while an export runs."""
-        with snapshots.frozen_shards(self._engine) as (folder, names):
+        time. It reads a consistent snapshot, so saves go on while an export runs. `tally`
+        (if given) says afterwards whether ratings the folder counts were not found."""
+        with snapshots.frozen_shards(self._engine, tally) as (folder, names):
             roles = self._engine.roles()
             for _, parts in reversed(by_month(newest_first(names))):
                 yield from streaming.month_ratings(
-                    self._engine, self._rating, folder, parts, roles, statuses
+                    self._engine, self._rating, folder, parts, roles, statuses, tally
                 )
+            if tally is not None:
+                tally.complete = True
 
     def of_dyads(
         self, dyads: Collection[str], *, statuses: Collection[Status] = FINAL_ONLY
@@ -322,6 +328,7 @@ class Store:
         read: Callable[[dict[str, Any]], _T | None],
         *,
         statuses: Collection[Status] = FINAL_ONLY,
+        tally: Tally | None = None,
     ) -> Iterator[_T]:
         """`read(record)` for every rating `iter_all` would yield, in the same order and from
         the same kind of snapshot, where `record` is the stored dict rather than a validated
@@ -333,15 +340,25 @@ class Store:
         validates that record as `iter_all` does: a damaged one raises `StoreCorruptError`
         naming its file and id; a valid one in another form (a hand edit) is given to `read`
         again as its Rating's dump, which `read` must take. `read` must not keep or change
-        the dict it is given."""
-        with snapshots.frozen_shards(self._engine) as (folder, names):
+        the dict it is given. `tally` as for `iter_all`."""
+        with snapshots.frozen_shards(self._engine, tally) as (folder, names):
             roles = self._engine.roles()
             quick_key = streaming.stored_sort_key(roles)
             for _, parts in reversed(by_month(newest_first(names))):
                 # One month at a time, gone before the next is parsed (memory stays warm).
                 yield from streaming.read_month(
-                    self._engine, self._rating, folder, parts, roles, quick_key, read, statuses
+                    self._engine,
+                    self._rating,
+                    folder,
+                    parts,
+                    roles,
+                    quick_key,
+                    read,
+                    statuses,
+                    tally,
                 )
+            if tally is not None:
+                tally.complete = True
 
     def instruments_used(self) -> dict[str, str]:
         """id@version -> content hash of every instrument version ratings were saved with."""

@@ -25,18 +25,24 @@ from rating_tui.store.layout import Layout
 
 if TYPE_CHECKING:
     from rating_tui.store.engine import Engine
+    from rating_tui.store.tally import Tally
 
 
 @contextmanager
-def frozen_shards(engine: Engine) -> Iterator[tuple[Path, list[str]]]:
-    """(folder holding the shards as they are now, their names newest first)."""
+def frozen_shards(engine: Engine, tally: Tally | None = None) -> Iterator[tuple[Path, list[str]]]:
+    """(folder holding the shards as they are now, their names newest first); `tally` takes
+    the manifest's counts of the same moment."""
     layout = engine.layout
     if engine.read_only:  # nobody can write, so the live files are frozen already
+        if tally is not None:
+            tally.freeze(engine)
         yield layout.ratings, layout.shard_names()
         return
     snapshot = layout.snapshots / f"{os.getpid()}-{secrets.token_hex(4)}"
     with engine.locked(write=True):
         names = layout.shard_names()
+        if tally is not None:
+            tally.freeze(engine)
         try:
             fileio.make_private_dir(snapshot)
             for name in names:
@@ -47,6 +53,8 @@ def frozen_shards(engine: Engine) -> Iterator[tuple[Path, list[str]]]:
             linked = False
     if not linked:
         with engine.locked(write=False):
+            if tally is not None:
+                tally.freeze(engine)
             yield layout.ratings, layout.shard_names()
         return
     try:

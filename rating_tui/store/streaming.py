@@ -20,6 +20,7 @@ from rating_tui.store.errors import StoreCorruptError
 from rating_tui.store.layout import RATINGS_TABLE
 from rating_tui.store.query import Roles, role_value, sort_key
 from rating_tui.store.shapes import check_statuses, status_problem
+from rating_tui.store.tally import Tally
 
 _T = TypeVar("_T")
 ToRating = Callable[[dict[str, Any], str], Rating]
@@ -33,9 +34,11 @@ def month_ratings(
     shards: list[str],
     roles: Roles,
     statuses: Collection[Status],
+    tally: Tally | None = None,
 ) -> Iterator[Rating]:
     """`iter_all` for one month of the snapshot in `folder`: every rating of its shard files
-    with one of `statuses`, validated, sorted across the files."""
+    with one of `statuses`, validated, sorted across the files (all of them counted in
+    `tally`)."""
     month: list[tuple[str, dict[str, Any]]] = []
     for shard in shards:
         real = engine.layout.shard(shard)
@@ -44,6 +47,8 @@ def month_ratings(
             continue
         records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
         check_statuses(engine.layout, shard, records)
+        if tally is not None:
+            tally.add(shard, len(records))
         month += [(shard, r) for r in records.values()]
     month.sort(key=lambda hit: sort_key(hit[1], roles))
     for shard, record in month:
@@ -118,15 +123,18 @@ def read_month(
     quick_key: Callable[[dict[str, Any]], tuple[str, str, str]],
     read: Callable[[dict[str, Any]], _T | None],
     statuses: Collection[Status],
+    tally: Tally | None = None,
 ) -> Iterator[_T]:
     """`iter_records` for one month of the snapshot in `folder` (its shard files, several
-    once the month has split), sorted across them."""
+    once the month has split), sorted across them (all of them counted in `tally`)."""
     parts: list[tuple[str, Mapping[str, Any]]] = []
     for shard in shards:
         raw = fileio.read_bytes(folder / f"{shard}.json")
         if raw is not None:
             real = engine.layout.shard(shard)
             parts.append((shard, engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})))
+            if tally is not None:
+                tally.add(shard, len(parts[-1][1]))
         del raw
     every = [record for _, records in parts for record in records.values()]
     try:

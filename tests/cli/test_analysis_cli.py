@@ -216,7 +216,7 @@ def test_several_data_folders_are_merged(tmp_path: Path, data: Path, builtin: In
         (["agreement", "--from", "2026-02-30"], "--from '2026-02-30': expected a date"),
         (["agreement", "--dyad", "XX0000"], "no final ratings match; nothing to analyse"),
         (["calibrate", "--gold", "ZZ"], "by gold rater 'ZZ'; raters: AB, CD, RP"),
-        (["calibrate", "--gold", "RP", "--rater", "ZZ"], "no rater to compare with RP"),
+        (["calibrate", "--gold", "RP", "--rater", "ZZ"], "--rater 'ZZ': no usable final rating"),
     ],
 )
 def test_bad_requests_fail_with_one_line(data: Path, args: list[str], message: str) -> None:

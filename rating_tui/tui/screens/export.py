@@ -19,6 +19,9 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from rating_tui.tui.screens.base import AppScreen
 
+INCOMPLETE = 3
+"""The command's exit status when it wrote the files without ratings the folder lost
+(`cli.errors.INCOMPLETE`, not imported: the app does not load the command line's modules)."""
 SUFFIXES = (".csv", "-codebook.csv", "-moments.csv")
 """The table, its codebook and the now moments, after one base name."""
 
@@ -46,6 +49,27 @@ def export_commands(
     if all_versions:
         argv.append("--all-versions")
     return argv, [table, codebook, moments]
+
+
+def result_text(result: subprocess.CompletedProcess[str], files: list[Path], renamed: bool) -> str:
+    """What the screen says after the command: its summary, the files written, and first of
+    all, when the command found ratings missing from the data folder (exit status
+    `INCOMPLETE`), its warning, so that it is seen before anything else."""
+    lines = result.stderr.strip().splitlines()
+    warnings = [line for line in lines if line.startswith("warning:")]
+    text = "\n".join(line for line in lines if line not in warnings)
+    if result.returncode in (0, INCOMPLETE):
+        written = "\n".join(f"  {f}" for f in files if f.exists())
+        text = f"{text}\n\nWritten:\n{written}"
+        if renamed:
+            text += (
+                "\n\nAn earlier export of the same day is in this folder: its files are "
+                "kept, and these have a number after the date."
+            )
+    if warnings:
+        head = "These files leave out ratings that the data folder lost:"
+        text = "\n".join([head, *warnings, "", text])
+    return text
 
 
 class ExportScreen(AppScreen[None]):
@@ -100,7 +124,7 @@ class ExportScreen(AppScreen[None]):
                 yield Label("Folder", classes="field-label")
                 yield Input(str(default_folder), id="x-folder", compact=True)
             yield Button("Export", variant="primary", id="x-go")
-            yield Static(id="x-result")
+            yield Static(id="x-result", markup=False)  # paths and messages, as they are
         yield Footer()
 
     def on_button_pressed(self) -> None:
@@ -115,6 +139,9 @@ class ExportScreen(AppScreen[None]):
             return
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except FileExistsError:  # "File exists" said nothing of what to do
+            self._show(f"Cannot use {folder}: it is a file, not a folder; give a folder.")
+            return
         except OSError as exc:
             self._show(f"Cannot use {folder}: {exc.strerror or exc}")
             return
@@ -129,16 +156,7 @@ class ExportScreen(AppScreen[None]):
     @work(thread=True, exclusive=True)
     def _run(self, argv: list[str], files: list[Path], renamed: bool) -> None:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
-        message = result.stderr.strip()
-        if result.returncode == 0:
-            written = "\n".join(f"  {f}" for f in files if f.exists())
-            message = f"{message}\n\nWritten:\n{written}"
-            if renamed:
-                message += (
-                    "\n\nAn earlier export of the same day is in this folder: its files are "
-                    "kept, and these have a number after the date."
-                )
-        self.app.call_from_thread(self._show, message)
+        self.app.call_from_thread(self._show, result_text(result, files, renamed))
 
     def _show(self, text: str) -> None:
         self.query_one("#x-result", Static).update(text)

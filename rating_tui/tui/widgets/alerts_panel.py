@@ -78,8 +78,11 @@ class AlertsPanel(Vertical):
         )
         more = len(found.flagged) - len(self.flagged)
         title = "Dyads needing attention" + (f" ({more} more: rating-tui alerts)" if more else "")
+        lost = sum(found.tally.missing().values())
+        if lost:  # alerts resting on part of the ratings say so
+            title += f"; {lost:,} stored rating(s) not found: run rating-tui doctor"
         self.query_one("#alerts-title", Label).update(title)
-        self.display = bool(self.flagged)
+        self.display = bool(self.flagged) or bool(lost)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
