@@ -6,6 +6,7 @@ folder, a read stopped early and a transaction a crash interrupted are not."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.store import Store, Tally, fileio, shards, transaction
-from rating_tui.store.layout import RATINGS_TABLE, SPLIT_TABLE
+from rating_tui.store.layout import RATINGS_TABLE
 
 
 def _fill(store: Store, make: Callable[..., Rating], instrument: Instrument) -> list[Rating]:
@@ -96,13 +97,24 @@ def test_a_removed_part_of_a_split_month_is_counted(
 ) -> None:
     monkeypatch.setattr(shards, "SHARD_LIMIT", 4)
     _fill(store, make_rating, instrument)
-    node = json.loads((data_dir / "ratings" / "2025-03.json").read_bytes())
-    parts = [data_dir / "ratings" / f"{p}.json" for p in node[SPLIT_TABLE]]
-    part = next(p for p in parts if p.exists() and _held(p))
+    part = data_dir / "ratings" / "2025-03.p1.json"  # the month continued past its first file
     lost = _held(part)
+    assert lost
     part.unlink()
     tally = Tally()
     _read_all(store, tally)
+    assert tally.missing() == {"2025-03": lost}
+
+
+def test_a_removed_part_of_a_month_split_by_id_is_counted(tmp_path: Path) -> None:
+    """A format-2 folder (months split by id, written by the earlier store) counts the same."""
+    folder = tmp_path / "format2"
+    shutil.copytree(Path(__file__).parent / "data" / "format2", folder)
+    part = max((folder / "ratings").glob("2025-03.*.json"), key=_held)
+    lost = _held(part)
+    part.unlink()
+    tally = Tally()
+    _read_all(Store.open(folder), tally)
     assert tally.missing() == {"2025-03": lost}
 
 
