@@ -40,6 +40,8 @@ _KEY_AAD = b"rating-tui data key"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 """Default scrypt cost: 32 MiB of memory, a fraction of a second on a laptop (README)."""
 INSTALL = "pip install 'rating-tui[encrypt]'"
+ROSTER = "dyads.txt"
+"""The study roster (`services.roster`): a text file, encrypted whole like a data file."""
 
 
 class PassphraseError(StoreError):
