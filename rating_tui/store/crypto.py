@@ -278,8 +278,11 @@ def unlock(root: Path, secret: str) -> None:
     key = root.resolve()
     codec = _locked.get(key)
     marker = read_marker(root)
-    if codec is None or marker is None or not is_encrypted(marker):
-        raise StoreError(f"{root} is not locked by this app: quit and open it again.")
-    codec.restore(unwrap(marker, secret))
+    if marker is None or not is_encrypted(marker):
+        raise StoreError(f"{root} is no longer an encrypted data folder: quit and open it again.")
+    data_key = unwrap(marker, secret)
+    if codec is None:  # its key was not forgotten (opened with a codec of its own)
+        return
+    codec.restore(data_key)
     del _locked[key]
     _unlocked[key] = _Unlocked(codec, str(marker.get("key")))

@@ -259,3 +259,29 @@ def test_the_roster_is_kept_encrypted_and_an_older_plain_one_is_converted(
     assert load_roster(data_dir) == ["D417", "D500"]
     assert [f for f in store.check() if f.level != "info"] == []
     assert encrypt_folder(data_dir, SECRET).was_encrypted
+
+
+def test_a_locked_folder_reads_and_writes_nothing_until_the_passphrase_is_typed_again(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = _content(_fill(data_dir, make_rating, instrument))
+    encrypt_folder(data_dir, SECRET)
+    store = _unlocked(data_dir, monkeypatch)
+    assert crypto.lock(data_dir)
+    files = _bytes(data_dir)
+    with pytest.raises(crypto.FolderLockedError):
+        list(store.iter_all())  # not even what an earlier read keeps in memory
+    with pytest.raises(crypto.FolderLockedError):
+        store.save_draft(make_rating(dyad="D430", day="2025-04-02"), instrument)
+    with pytest.raises(PassphraseError, match="wrong"):
+        crypto.unlock(data_dir, "battery staple")
+    with pytest.raises(crypto.FolderLockedError):
+        store.list()
+    assert _bytes(data_dir) == files
+    crypto.unlock(data_dir, SECRET)
+    assert _content(store) == before
+    store.save_draft(make_rating(dyad="D430", day="2025-04-02"), instrument)
+    assert len(_content(store)) == len(before) + 1
