@@ -112,7 +112,7 @@ class SealedCodec:
             raise CodecError(
                 "not encrypted, in an encrypted folder: it was not written by rating-tui"
             )
-        body = data[len(MAGIC) :]
+        body = memoryview(data)[len(MAGIC) :]  # slices of a view copy nothing (a month is MBs)
         if len(body) < _NONCE + 16:
             raise CodecError("the encrypted file is cut short")
         try:
