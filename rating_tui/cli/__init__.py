@@ -57,6 +57,19 @@ def root(
             metavar="FOLDER",
         ),
     ] = None,
+    lock_after: Annotated[
+        int | None,
+        typer.Option(
+            "--lock-after",
+            min=0,
+            max=24 * 60,  # idle.MAX_MINUTES (not imported: start-up time)
+            help="Lock the app of an encrypted data folder after this many minutes without a "
+            "key press, and ask for its passphrase again (0: never; default: "
+            "$RATING_TUI_LOCK_AFTER, else 10).",
+            show_default=False,
+            metavar="MINUTES",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -71,9 +84,15 @@ def root(
 
         passphrase.set_reader(passphrase.terminal_reader)
     if ctx.invoked_subcommand is None:
+        from rating_tui.cli.errors import fail
+        from rating_tui.tui.idle import lock_after as idle_setting
         from rating_tui.tui.launch import launch  # Textual is imported only here
 
-        launch(ctx.obj.data, ctx.obj.instruments)
+        try:
+            setting = idle_setting(lock_after)
+        except ValueError as exc:
+            fail(str(exc))
+        launch(ctx.obj.data, ctx.obj.instruments, lock_after=setting)
 
 
 def demo(
@@ -205,7 +224,7 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
-_VALUED = {"--data", "--instruments"}
+_VALUED = {"--data", "--instruments", "--lock-after"}
 
 
 def _command_words(argv: list[str]) -> list[str]:

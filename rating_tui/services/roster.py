@@ -3,6 +3,9 @@
 Optional. When it exists, a code that is neither in it nor already rated is asked about
 ("new dyad?") with the nearest known codes, so a mistyped code (EC0471 for EC0417) does not
 silently start a new dyad. One code per line; blank lines and `#` comments are ignored.
+
+It goes through the folder's codec like every data file: readable text in a plain folder (it
+can be edited by hand), encrypted in an encrypted one (the codes are pseudonyms of families).
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from rating_tui.outputs import atomic_write_text
 from rating_tui.ratings.checks import nearest
+from rating_tui.store import crypto, fileio
+from rating_tui.store.codec import Codec, CodecError
 
 __all__ = ["ROSTER_FILE", "add_codes", "load_roster", "nearest", "parse_codes"]
 
-ROSTER_FILE = "dyads.txt"
+ROSTER_FILE = crypto.ROSTER
 MAX_CODE = 32
 
 
@@ -23,13 +27,24 @@ def roster_path(data_dir: Path) -> Path:
     return data_dir / ROSTER_FILE
 
 
-def load_roster(data_dir: Path) -> list[str] | None:
-    """The codes in the roster, in file order; None when the study keeps no roster."""
+def load_roster(data_dir: Path, codec: Codec | None = None) -> list[str] | None:
+    """The codes in the roster, in file order; None when the study keeps no roster. Read
+    with `codec`, else the folder's own (an encrypted folder needs its passphrase:
+    `PassphraseError`); `ValueError` naming the file when it cannot be read."""
     path = roster_path(data_dir)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    raw = fileio.read_bytes(path)
+    if raw is None:
         return None
+    codec = codec or crypto.codec_for(data_dir)
+    try:
+        text = codec.decode(raw).decode("utf-8")
+    except CodecError as exc:
+        again = (
+            " (run `rating-tui encrypt` again to encrypt it)" if not crypto.is_sealed(raw) else ""
+        )
+        raise ValueError(f"{path} cannot be read: {exc}{again}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text (byte {exc.start})") from None
     codes, problems = parse_codes(text)
     if problems:
         raise ValueError(f"{path}:{problems[0]}")
@@ -63,14 +78,18 @@ def code_problem(code: str) -> str | None:
     return None
 
 
-def add_codes(data_dir: Path, codes: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Add codes to the roster (created if missing), atomically; (added, already there)."""
-    current = load_roster(data_dir) or []
+def add_codes(
+    data_dir: Path, codes: Iterable[str], codec: Codec | None = None
+) -> tuple[list[str], list[str]]:
+    """Add codes to the roster (created if missing), atomically, stored with the folder's
+    codec; (added, already there)."""
+    codec = codec or crypto.codec_for(data_dir)
+    current = load_roster(data_dir, codec) or []
     added = [c for c in dict.fromkeys(codes) if c not in current]
     present = [c for c in dict.fromkeys(codes) if c in current]
     if added:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = "".join(f"{c}\n" for c in [*current, *added])
         header = "# Dyad codes of the study, one per line (rating-tui dyads add/list/import)\n"
-        atomic_write_text(roster_path(data_dir), header + text, mode=0o600)
+        fileio.write_atomic(roster_path(data_dir), codec.encode((header + text).encode()))
     return added, present

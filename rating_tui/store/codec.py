@@ -47,6 +47,14 @@ class PlainCodec:
 PLAIN = PlainCodec()
 
 
+def check_open(codec: Codec) -> None:
+    """Raise (`crypto.FolderLockedError`) while the codec's key is forgotten by the app's
+    idle lock: then not even a file parsed earlier and kept in memory is served."""
+    ensure = getattr(codec, "ensure_open", None)
+    if ensure is not None:
+        ensure()
+
+
 def to_json(value: object) -> str:
     """Compact JSON text. NaN and infinity are refused: they are not JSON, and another tool
     could not read the file back."""

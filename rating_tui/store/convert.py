@@ -6,7 +6,8 @@
    `"state": "encrypting"` (from here the folder needs the passphrase, and reads files in
    either form);
 2. encrypts every data file not encrypted yet - ratings, index, manifest, registry,
-   instrument copies, backups, set-aside damaged files - each by one atomic replace;
+   instrument copies, backups, set-aside damaged files, the study roster `dyads.txt` - each
+   by one atomic replace;
 3. seals the audit log's lines (one atomic replace) and logs the new digests of the rating
    files;
 4. removes `"state"` from `store.json`: from then on a file that is not encrypted is refused.
@@ -43,7 +44,8 @@ class Converted:
     already: int = 0
     """Files found encrypted (by an earlier, interrupted run)."""
     left: list[Path] = field(default_factory=list)
-    """Files that are not data files and were left as they are (e.g. the roster)."""
+    """Files that are neither data files nor the roster, left as they are (put there by
+    hand: rating-tui writes none)."""
     was_encrypted: bool = False
 
 
@@ -55,8 +57,9 @@ def encrypt_folder(
     if marker is None:
         raise StoreError(f"{root} is not a rating-tui data folder (no valid store.json)")
     opened = crypto.codec_for(root, secret)  # a wrong passphrase stops here, nothing written
-    if crypto.is_encrypted(marker) and marker.get("state") != "encrypting":
-        return Converted(was_encrypted=True)
+    finished = crypto.is_encrypted(marker) and marker.get("state") != "encrypting"
+    if finished and not _plain_roster(root):  # (a folder encrypted before its roster was
+        return Converted(was_encrypted=True)  # encrypted has its roster converted below)
     engine = Engine(Layout(root), opened, lock_timeout)
     engine.start()  # rolls a crashed transaction forward, removes temp files
     done = Converted()
@@ -79,7 +82,7 @@ def encrypt_folder(
                 "it has finished. The folder is partly encrypted and fully readable."
             )
         for path in _files(root):
-            if not _is_data(path):
+            if not _is_data(path) and path != root / crypto.ROSTER:
                 done.left.append(path)
                 continue
             raw = fileio.read_bytes(path)
@@ -139,6 +142,11 @@ def _files(root: Path) -> list[Path]:
 def _is_data(path: Path) -> bool:
     """A data file, a backup of one, or one set aside as damaged (`x.json.damaged`)."""
     return path.suffix == ".json" or ".json." in path.name
+
+
+def _plain_roster(root: Path) -> bool:
+    raw = fileio.read_bytes(root / crypto.ROSTER)
+    return raw is not None and not crypto.is_sealed(raw)
 
 
 def _log_digests(engine: Engine, codec: crypto.SealedCodec) -> None:

@@ -18,16 +18,20 @@ the message says how to install it (the `encrypt` extra).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rating_tui.store import fileio
 from rating_tui.store.codec import PLAIN, Codec, CodecError
 from rating_tui.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NAME = "aesgcm-v1"
 MAGIC = b"RTE1"
@@ -36,10 +40,17 @@ _KEY_AAD = b"rating-tui data key"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 """Default scrypt cost: 32 MiB of memory, a fraction of a second on a laptop (README)."""
 INSTALL = "pip install 'rating-tui[encrypt]'"
+ROSTER = "dyads.txt"
+"""The study roster (`services.roster`): a text file, encrypted whole like a data file."""
 
 
 class PassphraseError(StoreError):
     """No passphrase, or a wrong one: nothing was read or changed."""
+
+
+class FolderLockedError(PassphraseError):
+    """The app locked the folder after a pause (`lock`): its key is forgotten until the
+    passphrase is typed again. Not a `CodecError`: the file is not damaged."""
 
 
 class SealedCodec:
@@ -50,13 +61,47 @@ class SealedCodec:
     def __init__(self, key: bytes, *, accept_plain: bool = False) -> None:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        self._aead = AESGCM(key)
+        self._aead: AESGCM | None = AESGCM(key)
+        self._fingerprint = hashlib.sha256(key).digest()
+        """Tells the same key again on `restore` (a hash of a random key reveals nothing)."""
         self.accept_plain = accept_plain
         """True while the folder is being converted: files not encrypted yet are read."""
 
+    @property
+    def locked(self) -> bool:
+        return self._aead is None
+
+    def forget(self) -> None:
+        """Drop the key: every read or write refuses (`FolderLockedError`) until `restore`.
+        Python cannot promise that the freed memory is overwritten; the objects are gone."""
+        self._aead = None
+
+    def restore(self, key: bytes) -> None:
+        """Take the key back (unwrapped again from the typed passphrase)."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if hashlib.sha256(key).digest() != self._fingerprint:
+            raise StoreError(
+                "The folder's data key is not the one it was opened with (was the folder "
+                "replaced?): quit and open it again. Nothing was read or written."
+            )
+        self._aead = AESGCM(key)
+
+    def ensure_open(self) -> None:
+        """`FolderLockedError` while the key is forgotten (`codec.check_open`)."""
+        self._cipher()
+
+    def _cipher(self) -> AESGCM:
+        if self._aead is None:
+            raise FolderLockedError(
+                "The data folder is locked: type its passphrase to unlock it. Nothing was "
+                "read or written."
+            )
+        return self._aead
+
     def encode(self, data: bytes) -> bytes:
         nonce = os.urandom(_NONCE)
-        return MAGIC + nonce + self._aead.encrypt(nonce, data, MAGIC)
+        return MAGIC + nonce + self._cipher().encrypt(nonce, data, MAGIC)
 
     def decode(self, data: bytes) -> bytes:
         from cryptography.exceptions import InvalidTag
@@ -67,11 +112,11 @@ class SealedCodec:
             raise CodecError(
                 "not encrypted, in an encrypted folder: it was not written by rating-tui"
             )
-        body = data[len(MAGIC) :]
+        body = memoryview(data)[len(MAGIC) :]  # slices of a view copy nothing (a month is MBs)
         if len(body) < _NONCE + 16:
             raise CodecError("the encrypted file is cut short")
         try:
-            return self._aead.decrypt(body[:_NONCE], body[_NONCE:], MAGIC)
+            return self._cipher().decrypt(body[:_NONCE], body[_NONCE:], MAGIC)
         except InvalidTag:
             raise CodecError(
                 "its encrypted content does not verify: the file was changed, damaged or "
@@ -209,5 +254,35 @@ def codec_for(root: Path, given: str | None = None) -> Codec:
 
 
 def forget_keys() -> None:
-    """Drop every unlocked key from memory (the app's idle lock; tests)."""
+    """Forget which folders were unlocked (after a conversion; tests): the next open asks."""
     _unlocked.clear()
+
+
+_locked: dict[Path, SealedCodec] = {}
+
+
+def lock(root: Path) -> bool:
+    """The app's idle lock: forget the key of the folder `root` (every store opened on it
+    refuses to read or write until `unlock`). False when it was not unlocked (plain)."""
+    known = _unlocked.pop(root.resolve(), None)
+    if known is None:
+        return False
+    known.codec.forget()
+    _locked[root.resolve()] = known.codec
+    return True
+
+
+def unlock(root: Path, secret: str) -> None:
+    """Derive the key again from `secret` and give it back to the locked folder's stores;
+    `PassphraseError` (nothing changed) when it is wrong."""
+    key = root.resolve()
+    codec = _locked.get(key)
+    marker = read_marker(root)
+    if marker is None or not is_encrypted(marker):
+        raise StoreError(f"{root} is no longer an encrypted data folder: quit and open it again.")
+    data_key = unwrap(marker, secret)
+    if codec is None:  # its key was not forgotten (opened with a codec of its own)
+        return
+    codec.restore(data_key)
+    del _locked[key]
+    _unlocked[key] = _Unlocked(codec, str(marker.get("key")))

@@ -26,7 +26,7 @@ from tinydb.storages import Storage
 from rating_tui.store import fileio
 from rating_tui.store.backups import Backups, restore_hint
 from rating_tui.store.cache import FileCache
-from rating_tui.store.codec import PLAIN, Codec, CodecError, load, to_json
+from rating_tui.store.codec import PLAIN, Codec, CodecError, check_open, load, to_json
 from rating_tui.store.errors import StoreCorruptError
 
 Tables = dict[str, dict[str, Any]]
@@ -58,6 +58,7 @@ class SafeStorage(Storage):
         """The bytes last read or written (None: no file), so a write can back them up."""
 
     def read(self) -> Tables | None:
+        check_open(self.codec)
         raw = fileio.read_bytes(self.path)
         if raw is None:
             self._raw = None

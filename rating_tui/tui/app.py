@@ -11,6 +11,8 @@ the window is there at once whatever the size of the data; Home fills in a momen
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +24,8 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
+
+from rating_tui.tui.idle import CHECK_EVERY, IdleClock, LockAfter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -83,6 +87,8 @@ class RatingApp(App[None]):
         today: Callable[[], date] = date.today,
         store_problem: str | None = None,
         prefs_file: Path | None = None,
+        lock_after: LockAfter | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self._catalogue = catalogue
@@ -100,6 +106,8 @@ class RatingApp(App[None]):
         """Where the last rater and instrument are remembered (None: not remembered)."""
         self._early_keys: list[events.Key] = []
         """Keys pressed while the data folder was opening, acted on once it is open."""
+        self.idle = IdleClock(lock_after or LockAfter(), clock)
+        """When an encrypted folder locks (`check_idle_lock`); the clock is fixed in tests."""
 
     @property
     def catalogue(self) -> Catalogue:
@@ -133,6 +141,10 @@ class RatingApp(App[None]):
         """After the first frame (not before: the loading thread would compete with it)."""
         if self.opener is not None and self._catalogue is None:
             self.run_worker(self._open, thread=True, name="open data folder")
+        else:
+            self._say_nothing_to_lock()
+        if self.idle.setting.minutes:
+            self.set_interval(CHECK_EVERY, self.check_idle_lock, name="idle lock")
 
     def _open(self) -> None:
         assert self.opener is not None
@@ -143,6 +155,7 @@ class RatingApp(App[None]):
         self._catalogue, self.store = opened.catalogue, opened.store
         self.store_problem = opened.problem
         self.screen.post_message(Loaded())
+        self._say_nothing_to_lock()
         if opened.unlock is not None:
             from rating_tui.tui.screens.unlock import UnlockDialog
 
@@ -162,9 +175,60 @@ class RatingApp(App[None]):
             )
         self.screen.post_message(Loaded())
 
+    def _say_nothing_to_lock(self) -> None:
+        given = self.idle.setting.given
+        if given and self.store is not None and not self.store.encrypted:
+            self.notify(
+                f"{given} is not used: this data folder is not encrypted, so there is no "
+                "key to lock.",
+                title="Idle lock",
+                timeout=8,
+            )
+
+    def check_idle_lock(self) -> None:
+        """Lock an open encrypted folder after the set minutes without a key press or mouse
+        event (the interval timer calls this; tests call it after moving the clock)."""
+        if self.idle.due() and self.store is not None and self.store.encrypted:
+            self.lock_now()
+
+    def lock_now(self) -> None:
+        """Cover every screen with the lock screen and forget the folder's key: nothing of
+        the data stays on screen, nothing can be read or written until the passphrase is
+        typed again; the screens underneath keep what was being typed."""
+        from rating_tui import passphrase
+        from rating_tui.store import crypto
+        from rating_tui.tui.screens.lock import LockScreen
+
+        crypto.lock(self.data_dir)
+        os.environ.pop(passphrase.ENV, None)  # the export child's copy: asked for again
+        self.idle.locked = True
+        self.clear_notifications()  # a toast may name a dyad
+
+        def unlock(secret: str) -> None:
+            crypto.unlock(self.data_dir, secret)
+            os.environ[passphrase.ENV] = secret
+
+        def unlocked(_: None) -> None:
+            self.idle.locked = False
+            self.idle.touched()
+
+        self.push_screen(
+            LockScreen(str(self.data_dir), self.idle.setting.minutes, unlock), unlocked
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While locked, no key of the app's opens anything over the lock (the palette could
+        open a rating); ctrl+q still quits, after a warning."""
+        if self.idle.locked and action != "quit":
+            return False
+        return super().check_action(action, parameters)
+
     async def on_event(self, event: events.Event) -> None:
         """Keys pressed before the data folder is open (a fast `n` at start) are kept and
-        acted on once it is, rather than lost; ctrl+q still quits at once."""
+        acted on once it is, rather than lost; ctrl+q still quits at once. Every key press
+        and mouse event puts the idle lock off."""
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self.idle.touched()
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded
@@ -192,9 +256,14 @@ class RatingApp(App[None]):
     async def action_quit(self) -> None:
         """Quit; on the session step, what was typed is kept as a draft first (ctrl+q loses
         nothing), and a value that cannot be kept is named before quitting."""
+        from rating_tui.tui.screens.lock import LockScreen
         from rating_tui.tui.screens.session_form import SessionFormScreen
 
         form = self.screen
+        if isinstance(form, LockScreen):
+            if form.confirm_quit():
+                self.exit()
+            return
         if not isinstance(form, SessionFormScreen):
             self.exit()
             return

@@ -139,7 +139,7 @@ def session_checker(
         )
         try:
             roster = load_roster(app.data_dir)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, StoreError) as exc:
             app.notify(f"The dyad list is not used: {exc}", severity="warning", timeout=8)
             roster = None
         return check_rating(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rating_tui import passphrase, paths
 from rating_tui.tui.app import Opened, RatingApp
+from rating_tui.tui.idle import LockAfter
 
 
 def launch(
@@ -14,9 +15,10 @@ def launch(
     instruments: list[Path],
     store_dir: Path | None = None,
     prefs_file: Path | None = None,
+    lock_after: LockAfter | None = None,
 ) -> None:
     """Run the app until the user quits."""
-    build_app(data, instruments, store_dir, prefs_file).run()
+    build_app(data, instruments, store_dir, prefs_file, lock_after).run()
 
 
 def build_app(
@@ -24,6 +26,7 @@ def build_app(
     instruments: list[Path],
     store_dir: Path | None = None,
     prefs_file: Path | None = None,
+    lock_after: LockAfter | None = None,
 ) -> RatingApp:
     """The app as `rating-tui` runs it: instruments and the data folder are opened after the
     first frame (see `RatingApp`). A store that cannot be opened (locked, damaged, unwritable)
@@ -54,4 +57,4 @@ def build_app(
             return Opened(catalogue, None, str(exc))
 
     prefs = prefs_file or paths.prefs_file()
-    return RatingApp(data_dir=data_dir, opener=opener, prefs_file=prefs)
+    return RatingApp(data_dir=data_dir, opener=opener, prefs_file=prefs, lock_after=lock_after)

@@ -134,3 +134,22 @@ def test_merge_between_plain_and_encrypted_folders_stores_as_the_target_is(
         if path.is_file():
             assert not any(d.encode() in path.read_bytes() for d in dyads), path
     assert run("doctor", "--data", str(copy))[0] == 0
+
+
+def test_the_dyad_commands_work_in_an_encrypted_folder_and_keep_the_roster_sealed(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("dyads", "add", "ZQ0001", "--data", str(copy))[0] == 0
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    code, out, err = run("encrypt", "--data", str(copy))
+    assert code == 0 and "left as it is" not in err, err
+    crypto.forget_keys()
+    code, _, err = run("dyads", "list", "--data", str(copy), stdin="")
+    assert code == 1 and "needs its passphrase" in err
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    assert run("dyads", "add", "ZQ0002", "--data", str(copy))[0] == 0
+    code, out, _ = run("dyads", "list", "--data", str(copy))
+    assert code == 0 and out.split() == ["ZQ0001", "ZQ0002"]
+    roster = (copy / "dyads.txt").read_bytes()
+    assert crypto.is_sealed(roster) and b"ZQ000" not in roster
+    assert (copy / "dyads.txt").stat().st_mode & 0o077 == 0

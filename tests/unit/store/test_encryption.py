@@ -16,6 +16,7 @@ import pytest
 from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
+from rating_tui.services.roster import add_codes, load_roster
 from rating_tui.store import Store, audit, crypto
 from rating_tui.store.convert import change_passphrase, encrypt_folder
 from rating_tui.store.crypto import PassphraseError
@@ -41,6 +42,7 @@ def _fill(data: Path, make_rating: Callable[..., Rating], instrument: Instrument
     store.finalise(make_rating(dyad="D418", day="2025-03-09"), instrument)
     store.save_draft(make_rating(dyad="D419", day="2025-04-01"), instrument)
     store.update(first.replace(notes="n2"), instrument, by="AB", reason="typo")
+    add_codes(data, ["D417", "D418", "D419", "D420"])  # the study roster, D420 not yet rated
     return store
 
 
@@ -68,13 +70,15 @@ def test_no_dyad_code_or_item_key_is_readable_anywhere_and_the_ratings_read_back
     backups = [p for p in (data_dir / "backups").rglob("*") if p.is_file()]
     assert backups  # the update made a backup of the month
     assert any(b"D417" in raw for raw in _bytes(data_dir).values())
+    assert b"D420" in (data_dir / "dyads.txt").read_bytes()
     done = encrypt_folder(data_dir, SECRET)
-    assert done.files >= 8 and not done.left
+    assert done.files >= 9 and not done.left
     for path, raw in _bytes(data_dir).items():
-        for secret in (b"D417", b"D418", b"D419", b"narration", b"typo"):
+        for secret in (b"D417", b"D418", b"D419", b"D420", b"narration", b"typo"):
             assert secret not in raw, (path, secret)
     store = _unlocked(data_dir, monkeypatch)
     assert _content(store) == before
+    assert load_roster(data_dir) == ["D417", "D418", "D419", "D420"]
     assert [f for f in store.check() if f.level != "info"] == []
     marker = json.loads((data_dir / "store.json").read_bytes())
     assert marker["codec"] == "aesgcm-v1" and "state" not in marker
@@ -184,7 +188,7 @@ def test_an_interrupted_conversion_stays_readable_and_finishes_when_run_again(
         monkeypatch.delenv(passphrase.ENV)
         assert _content(store) == before, kill_at
         assert [f for f in store.check() if f.level != "info"] == [], kill_at
-        assert all(b"D417" not in raw for raw in _bytes(folder).values()), kill_at
+        assert [p for p, raw in _bytes(folder).items() if b"D417" in raw] == [], kill_at
 
 
 def _run_child(folder: Path, kill_at: int) -> int:
@@ -223,3 +227,61 @@ def test_a_restore_reads_its_encrypted_backup_and_doctor_stays_content(
     reopened = _unlocked(data_dir, monkeypatch)
     assert ({r.id for r in reopened.iter_all(statuses=STATUSES)} >= {added.id}) is remerge
     assert [f"{f.path}: {f.message}" for f in reopened.check() if f.level == "error"] == []
+
+
+def test_the_roster_is_kept_encrypted_and_an_older_plain_one_is_converted(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _fill(data_dir, make_rating, instrument)
+    encrypt_folder(data_dir, SECRET)
+    roster = data_dir / "dyads.txt"
+    _unlocked(data_dir, monkeypatch)
+    assert add_codes(data_dir, ["D421", "D417"]) == (["D421"], ["D417"])
+    assert crypto.is_sealed(roster.read_bytes()) and b"D421" not in roster.read_bytes()
+    assert load_roster(data_dir) == ["D417", "D418", "D419", "D420", "D421"]
+    monkeypatch.delenv(passphrase.ENV)
+    crypto.forget_keys()
+    with pytest.raises(PassphraseError):
+        load_roster(data_dir)
+    # a folder encrypted before the roster was: its plain roster is refused in words, and
+    # `encrypt` run again converts it
+    roster.write_text("D417\nD500\n")
+    _unlocked(data_dir, monkeypatch)
+    with pytest.raises(ValueError, match=r"dyads\.txt cannot be read: .*run `rating-tui encrypt`"):
+        load_roster(data_dir)
+    done = encrypt_folder(data_dir, SECRET)
+    assert done.files == 1 and not done.was_encrypted
+    assert b"D500" not in roster.read_bytes()
+    store = _unlocked(data_dir, monkeypatch)
+    assert load_roster(data_dir) == ["D417", "D500"]
+    assert [f for f in store.check() if f.level != "info"] == []
+    assert encrypt_folder(data_dir, SECRET).was_encrypted
+
+
+def test_a_locked_folder_reads_and_writes_nothing_until_the_passphrase_is_typed_again(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = _content(_fill(data_dir, make_rating, instrument))
+    encrypt_folder(data_dir, SECRET)
+    store = _unlocked(data_dir, monkeypatch)
+    assert crypto.lock(data_dir)
+    files = _bytes(data_dir)
+    with pytest.raises(crypto.FolderLockedError):
+        list(store.iter_all())  # not even what an earlier read keeps in memory
+    with pytest.raises(crypto.FolderLockedError):
+        store.save_draft(make_rating(dyad="D430", day="2025-04-02"), instrument)
+    with pytest.raises(PassphraseError, match="wrong"):
+        crypto.unlock(data_dir, "battery staple")
+    with pytest.raises(crypto.FolderLockedError):
+        store.list()
+    assert _bytes(data_dir) == files
+    crypto.unlock(data_dir, SECRET)
+    assert _content(store) == before
+    store.save_draft(make_rating(dyad="D430", day="2025-04-02"), instrument)
+    assert len(_content(store)) == len(before) + 1
