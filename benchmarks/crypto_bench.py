@@ -15,7 +15,7 @@ Each is measured side by side in one run, alternating plain and encrypted rounds
 from other work falls on both:
 - save latency (`Store.finalise` of a new rating in a fresh process, the store already open:
   lock, checks, AES-GCM of the month, index and manifest, audit line, fsyncs) p50/p95;
-- a wide CSV export in a fresh process (imports not counted), median of `--runs`;
+- a wide CSV export: `rating-tui export` as a whole process, median of `--runs`;
 - one key derivation (scrypt with the default parameters), which opening an encrypted folder
   costs once, median of 5; opening the store and listing the 50 newest in a fresh process
   (what the app does at start); and the time the conversion took.
@@ -93,8 +93,7 @@ def main() -> None:
                 else:
                     os.environ.pop(ENV, None)
                 saves[kind] += store_bench.time_saves(folder, args.instrument, base, per_round)
-                result = export_bench.measure(export_bench.OURS, folder, args.instrument, False)
-                exports[kind].append(result["seconds"])
+                exports[kind].append(export_bench.export_seconds(folder))
                 opens[kind].append(store_bench.open_and_list(folder)["seconds"])
         os.environ.pop(ENV, None)
     finally:

@@ -1,22 +1,26 @@
-"""Export benchmark: `rating-tui export` (wide CSV) next to a floor script, at 10k and 100k.
+"""Export as a researcher runs it: `rating-tui export` (wide CSV and JSON Lines), the console
+script as a whole process, beside its floor (`floors.py`, a whole process too), side by side.
 
-    python benchmarks/export_bench.py [--sizes 10000 100000] [--runs 3] [--per-month 400]
+    python benchmarks/export_bench.py [--sizes 10000 100000] [--rounds 3] [--per-month 400]
 
-The floor only `json.loads` the same shard files and writes the same columns with
-`csv.writer`: no validation, no ordering, no defusing. Both run in fresh processes (imports
-not counted), median of `--runs`. Memory: peak RSS (VmHWM) and tracemalloc peak of the export
-at each size; streaming means 100k should cost about what 10k does. The stores are built in
-bulk with store_bench's generator (the sample instrument, 400 ratings a month).
+Two data folders at each size, and both are printed:
+- one made by the real `rating-tui demo-data` command (many dyads and raters, months of very
+  different sizes, split months, drafts and voided ratings left out of the export);
+- this benchmark's own fixed set-up: store_bench's generator, `--per-month` ratings a month of
+  the sample instrument, stored in bulk.
+The floors only read the month files and write the same table (`csv.writer`) or one
+`json.dumps` per rating: no validation, no ordering, no defusing. Times and peak RSS are
+medians of `--rounds`, the cases interleaved in a new order each round. Targets (#11): CSV at
+most 1.2x its floor, JSON Lines at most 1.3x; peak RSS at the largest size at most 1.5x that
+at the smallest.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,133 +29,109 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import store_bench  # noqa: E402
+from bytecode import compile_package  # noqa: E402
+from scale_bench import FLOORS, INSTRUMENT, SCRIPT, demo, run  # noqa: E402
 
 from rating_tui.instruments.loader import load_instrument  # noqa: E402
 
-MEASURE = """
-import json, sys, time, tracemalloc
-from pathlib import Path
-folder, out, kind, traced = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
-{imports}
-if traced:
-    tracemalloc.start()
-started = time.perf_counter()
-rows = work(folder, out)
-elapsed = time.perf_counter() - started
-peak = tracemalloc.get_traced_memory()[1] if traced else 0
-hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({{"seconds": elapsed, "rows": rows, "peak": peak,
-                  "rss": int(hwm.split()[1]) * 1024}}))
-"""
-
-OURS = """
-from rating_tui.export.job import ExportRequest, run
-from rating_tui.export.select import Instruments
-from rating_tui.export.sources import StoreSource
-from rating_tui.instruments.loader import load_instrument
-instrument = load_instrument(Path(sys.argv[5])).instrument
-
-def work(folder, out):
-    with out.open("wb") as sink:
-        summary = run(ExportRequest(), [StoreSource.open(folder)], Instruments([instrument]), sink)
-    return summary.rows
-"""
-
-FLOOR = """
-import csv
-from rating_tui.instruments.loader import load_instrument
-instrument = load_instrument(Path(sys.argv[5])).instrument
-fields = [f.key for f in instrument.fields]
-items = [i.key for i in instrument.items]
-codes = {c.code: c.export_value for c in instrument.missing_codes}
-HEAD = ["rating_id", "instrument_id", "instrument_version", "instrument_hash", *fields,
-        "status", *items, "created", "updated", "n_now_moments", "notes"]
-
-def cell(value):
-    if isinstance(value, list):
-        return ";".join(map(str, value))
-    return "" if value is None else value
-
-def work(folder, out):
-    rows = 0
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEAD)
-        for shard in sorted((folder / "ratings").glob("*.json")):
-            for r in json.loads(shard.read_bytes())["ratings"].values():
-                if r["status"] != "final":
-                    continue
-                ins, session, answers = r["instrument"], r["session"], r["answers"]
-                row = [r["id"], ins["id"], ins["version"], ins["hash"]]
-                row += [cell(session.get(k)) for k in fields]
-                row.append(r["status"])
-                for k in items:
-                    a = answers.get(k)
-                    row.append("" if a is None else codes[a["missing"]] if "missing" in a
-                               else cell(a["value"]))
-                row += [r["created"], r["updated"], len(r["now_moments"]), r["notes"]]
-                writer.writerow(row)
-                rows += 1
-    return rows
-"""
+KINDS = ("csv", "jsonl")
+TARGETS = {"csv": 1.2, "jsonl": 1.3}
 
 
-def measure(script: str, folder: Path, instrument: Path, traced: bool) -> dict[str, float]:
-    out = folder.parent / "out.csv"
-    code = MEASURE.format(imports=script)
-    args = [sys.executable, "-c", code, str(folder), str(out), "x", "1" if traced else "0"]
-    done = subprocess.run([*args, str(instrument)], capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(done.stderr)
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
+def export_argv(folder: Path, kind: str, out: Path) -> list[str]:
+    """`rating-tui export` of every final rating of `folder`, as a user types it."""
+    return [str(SCRIPT), "export", "-f", kind, "--data", str(folder), "-o", str(out)]
+
+
+def floor_argv(folder: Path, kind: str, out: Path, instrument: Path) -> list[str]:
+    return [sys.executable, str(FLOORS), kind, str(folder), str(out), str(instrument)]
+
+
+def export_seconds(folder: Path, kind: str = "csv") -> float:
+    """Seconds of one `rating-tui export` of `folder` (a whole process; the passphrase of an
+    encrypted folder comes from the environment)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return run(export_argv(folder, kind, Path(tmp) / f"out.{kind}"))[0]
+
+
+def own_setup(folder: Path, count: int, per_month: int, instrument_file: Path) -> None:
+    """store_bench's fixed set-up: `count` ratings, `per_month` a month, stored in bulk."""
+    instrument = load_instrument(instrument_file).instrument
+    base = store_bench.template(instrument, random.Random(1)).model_dump(mode="json")
+    store_bench.build_store(folder, instrument, store_bench.records(base, count, per_month, count))
+
+
+def measure(
+    folders: dict[str, tuple[Path, Path]], rounds: int, out: Path
+) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """(set-up, kind, "ours" or "floor") -> median seconds and peak RSS (MiB)."""
+    cases: dict[tuple[str, str, str], list[str]] = {}
+    for setup, (folder, instrument) in folders.items():
+        for kind in KINDS:
+            cases[setup, kind, "ours"] = export_argv(folder, kind, out)
+            cases[setup, kind, "floor"] = floor_argv(folder, kind, out, instrument)
+    found: dict[tuple[str, str, str], list[tuple[float, float]]] = {k: [] for k in cases}
+    order = random.Random(1)
+    for _ in range(rounds):  # a new order each round: no case always follows another
+        for case in order.sample(list(cases), len(cases)):
+            found[case].append(run(cases[case])[:2])
+    return {
+        case: (statistics.median(t for t, _ in runs), statistics.median(m for _, m in runs))
+        for case, runs in found.items()
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-month", type=int, default=400)
     parser.add_argument("--instrument", type=Path, default=store_bench.DEFAULT_INSTRUMENT)
     args = parser.parse_args()
-    instrument = load_instrument(args.instrument).instrument
-    base = store_bench.template(instrument, random.Random(1)).model_dump(mode="json")
-    work = Path(tempfile.mkdtemp(prefix="export-bench-"))
-    results: dict[int, dict[str, float]] = {}
-    try:
+    if not SCRIPT.exists():
+        raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
+    compile_package()
+    results: dict[int, dict[tuple[str, str, str], tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
         for size in args.sizes:
-            folder = work / f"n{size}" / "store"
-            rows = store_bench.records(base, size, args.per_month, seed=size)
-            store_bench.build_store(folder, instrument, rows)
-            del rows
-            ours = [measure(OURS, folder, args.instrument, False) for _ in range(args.runs)]
-            floor = [measure(FLOOR, folder, args.instrument, False) for _ in range(args.runs)]
-            traced = measure(OURS, folder, args.instrument, True)
-            assert {r["rows"] for r in ours} == {r["rows"] for r in floor} == {size}
-            r = results[size] = {
-                "ours": statistics.median(x["seconds"] for x in ours),
-                "floor": statistics.median(x["seconds"] for x in floor),
-                "rss": statistics.median(x["rss"] for x in ours),
-                "peak": traced["peak"],
+            folders = {
+                "demo-data": (work / f"demo{size}", INSTRUMENT),
+                "own set-up": (work / f"own{size}", args.instrument),
             }
-            print(
-                f"{size:>7} ratings: export {r['ours']:.2f} s, floor {r['floor']:.2f} s "
-                f"(ratio {r['ours'] / r['floor']:.2f}); peak RSS {r['rss'] / 2**20:.1f} MiB, "
-                f"tracemalloc peak {r['peak'] / 2**20:.1f} MiB"
-            )
-            shutil.rmtree(folder.parent)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    small, large = min(results), max(results)
-    lo, hi = results[small], results[large]
-    checks = [
-        (f"export / floor time at {large}", hi["ours"] / hi["floor"], 1.3),
-        (f"peak RSS {large} / {small}", hi["rss"] / lo["rss"], 1.5),
-        (f"tracemalloc peak {large} / {small}", hi["peak"] / lo["peak"], 1.5),
-    ]
+            demo(folders["demo-data"][0], size)
+            own_setup(folders["own set-up"][0], size, args.per_month, args.instrument)
+            results[size] = measure(folders, args.rounds, work / "out")
+            for folder, _ in folders.values():
+                shutil.rmtree(folder)
+            print(f"{size:,} ratings measured", file=sys.stderr)
+
+    def cell(value: tuple[float, float]) -> str:
+        seconds, mib = value
+        return f"{seconds:.2f} s · {mib:.0f} MiB"
+
+    sizes = sorted(results)
+    print(f"\n| whole processes (time · peak RSS) | {' | '.join(f'{s:,}' for s in sizes)} |")
+    print("| --- |" + " --- |" * len(sizes))
+    for setup in ("demo-data", "own set-up"):
+        for kind in KINDS:
+            for side, label in (("ours", f"`rating-tui export -f {kind}`"), ("floor", kind)):
+                row = " | ".join(cell(results[s][setup, kind, side]) for s in sizes)
+                shown = label if side == "ours" else f"`floors.py {label}`"
+                print(f"| {setup}: {shown} | {row} |")
     print("\nratios (target)")
-    for name, value, target in checks:
-        print(f"  {name:<36} {value:6.2f}   (<= {target})  {'ok' if value <= target else 'MISSED'}")
+    small, large = sizes[0], sizes[-1]
+    for setup in ("demo-data", "own set-up"):
+        for kind in KINDS:
+            for size in sizes:
+                r = results[size]
+                ratio = r[setup, kind, "ours"][0] / r[setup, kind, "floor"][0]
+                name = f"{setup} {size:,}: export {kind} / floor"
+                verdict = "ok" if ratio <= TARGETS[kind] else "MISSED"
+                print(f"  {name:<44} {ratio:6.2f}x  (<= {TARGETS[kind]}x)  {verdict}")
+            peak = results[large][setup, kind, "ours"][1] / results[small][setup, kind, "ours"][1]
+            name = f"{setup}: export {kind} peak RSS {large:,} / {small:,}"
+            print(f"  {name:<44} {peak:6.2f}x  (<= 1.5x)  {'ok' if peak <= 1.5 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -16,23 +16,24 @@ import csv
 import json
 import sys
 import tomllib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 
-def _shards(folder: Path) -> list[Path]:
-    return sorted((folder / "ratings").glob("*.json"))
+def _shards(folder: Path) -> Iterator[Iterable[dict[str, Any]]]:
+    """The ratings of each shard file. A month that has split keeps a node file naming its
+    parts, which holds no ratings: it gives none."""
+    for shard in sorted((folder / "ratings").glob("*.json")):
+        yield json.loads(shard.read_bytes()).get("ratings", {}).values()
 
 
 def jsonl(folder: Path, out: Path) -> int:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     rows = 0
     with out.open("wb") as handle:
-        for shard in _shards(folder):
-            lines = [
-                dumps(r)
-                for r in json.loads(shard.read_bytes())["ratings"].values()
-                if r["status"] == "final"
-            ]
+        for records in _shards(folder):
+            lines = [dumps(r) for r in records if r["status"] == "final"]
             handle.write(("\n".join(lines) + "\n").encode() if lines else b"")
             rows += len(lines)
     return rows
@@ -55,8 +56,8 @@ def table(folder: Path, out: Path, instrument: Path) -> int:
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(head)
-        for shard in _shards(folder):
-            for r in json.loads(shard.read_bytes())["ratings"].values():
+        for records in _shards(folder):
+            for r in records:
                 if r["status"] != "final":
                     continue
                 ins, session, answers = r["instrument"], r["session"], r["answers"]

@@ -202,11 +202,12 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     lock: then no write is in progress, so every temp file is stale."""
     removed = []
     try:
-        entries = list(folder.iterdir())
+        names = os.listdir(folder)  # noqa: PTH208  (names, not Paths: thousands of files)
     except FileNotFoundError:
         return []
-    for stale in entries:
-        if stale.name.startswith(".") and stale.name.endswith((TEMP_SUFFIX, STAGED_SUFFIX)):
+    for name in names:
+        if name.startswith(".") and name.endswith((TEMP_SUFFIX, STAGED_SUFFIX)):
+            stale = folder / name
             try:
                 _unlink(stale)
             except OSError as exc:

@@ -38,7 +38,7 @@ class Files:
             return SafeStorage(
                 path, codec=self.codec, hint=_index_hint, cache=self.cache, fragments=False
             )
-        backups = self.layout.backups_of(path)
+        backups = self.layout.backups_of  # built only when needed (see SafeStorage.backups)
         return SafeStorage(path, codec=self.codec, backups=backups, cache=self.cache)
 
     def records(self, path: Path, table: str) -> Records:

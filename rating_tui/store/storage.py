@@ -42,7 +42,7 @@ class SafeStorage(Storage):
         path: str | Path,
         *,
         codec: Codec = PLAIN,
-        backups: Backups | None = None,
+        backups: Backups | Callable[[Path], Backups] | None = None,
         hint: Callable[[Path], str] | None = None,
         cache: FileCache | None = None,
         fragments: bool = True,
@@ -50,12 +50,21 @@ class SafeStorage(Storage):
         super().__init__()
         self.path = Path(path)
         self.codec = codec
-        self.backups = backups
+        self._backups = backups
         self._hint = hint
         self.cache = cache
         self._fragments = fragments
         self._raw: object = _UNREAD
         """The bytes last read or written (None: no file), so a write can back them up."""
+
+    @property
+    def backups(self) -> Backups | None:
+        """Where this file's snapshots go. Given as a function of the path, it is built on
+        first use (a write, or an error message): an export reads thousands of shard files
+        and needs none of them."""
+        if callable(self._backups):
+            self._backups = self._backups(self.path)
+        return self._backups
 
     def read(self) -> Tables | None:
         check_open(self.codec)
