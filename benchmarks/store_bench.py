@@ -12,7 +12,9 @@ Measures, in one run on this machine:
 - opening the store and listing the 50 most recent ratings, in a fresh process (imports not
   counted), median of several runs, and the peak memory that allocates (tracemalloc) plus the
   process's peak RSS;
-- `Store.import_ratings` of `--import-count` new ratings into a copy of the largest store
+- `Store.import_ratings` of `--import-count` new ratings into a copy of the largest store,
+  into another copy with the write path the store had before transactions
+  (`without_transactions`: each file replaced on its own, no journal; issue 10's baseline),
   and into an empty folder, side by side;
 - on demo-data folders (`--demo-sizes`, each built by the console script `rating-tui
   demo-data` as a whole process, which is timed): the save p50/p95 into the busiest shard
@@ -34,6 +36,7 @@ busier program.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import shutil
@@ -43,6 +46,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -154,8 +158,9 @@ def build_store(folder: Path, instrument: Instrument, rows: list[dict[str, Any]]
 
 def time_imports(
     folder: Path, instrument: Instrument, base: Rating, count: int, rounds: int
-) -> tuple[list[float], list[float]]:
-    """Seconds to import `count` new ratings: (into copies of `folder`, into empty folders)."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Seconds to import `count` new ratings: (into copies of `folder`, the same before
+    transactions, into empty folders)."""
     rng = random.Random(count)
     rows_of = [
         [
@@ -172,23 +177,50 @@ def time_imports(
 
 def import_both(
     folder: Path, rows_of: list[list[Rating]], known: dict[str, Instrument]
-) -> tuple[list[float], list[float]]:
-    """`Store.import_ratings` of each list of ratings into a copy of `folder` and into an
-    empty folder, taking turns: (seconds into the copies, seconds into the empty ones)."""
+) -> tuple[list[float], list[float], list[float]]:
+    """`Store.import_ratings` of each list of ratings into a copy of `folder`, into another
+    copy with the write path the store had before transactions (`without_transactions`), and
+    into an empty folder, taking turns: (seconds into the copies, the same before
+    transactions, seconds into the empty ones)."""
     full: list[float] = []
+    before: list[float] = []
     empty: list[float] = []
     for n, rows in enumerate(rows_of):
-        for which, timings in (("full", full), ("empty", empty)):
+        for which, timings in (("full", full), ("before", before), ("empty", empty)):
             target = folder.parent / f"import-{which}-{n}"
             shutil.rmtree(target, ignore_errors=True)
-            if which == "full":
+            if which != "empty":
                 shutil.copytree(folder, target)
             store = Store.open(target)
-            started = time.perf_counter()
-            store.import_ratings(rows, known)
-            timings.append(time.perf_counter() - started)
+            with without_transactions() if which == "before" else contextlib.nullcontext():
+                started = time.perf_counter()
+                store.import_ratings(rows, known)
+                timings.append(time.perf_counter() - started)
             shutil.rmtree(target)
-    return full, empty
+    return full, before, empty
+
+
+@contextlib.contextmanager
+def without_transactions() -> Iterator[None]:
+    """The write path the store had before issue 10, kept to compare against: every check the
+    same, then each file the import changes replaced on its own (no staged files, no journal,
+    no audit lines), so that a crash or a full disk part way left part of the import stored."""
+    from rating_tui.store import fileio
+    from rating_tui.store.transaction import Transaction
+
+    original = Transaction.commit
+
+    def commit(txn: Any) -> None:
+        for path, tables in txn._pending.items():
+            txn._storage(path).write(tables)
+        for path, data in txn._blobs.items():
+            fileio.write_atomic(path, data)
+
+    Transaction.commit = commit  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Transaction.commit = original  # type: ignore[method-assign]
 
 
 SAVES = """
@@ -363,11 +395,16 @@ def demo_section(args: argparse.Namespace, work: Path, count: int) -> dict[int, 
         for n in range(args.import_rounds)
     ]
     folder = work / f"demo{largest}" / "data"
-    full, empty = import_both(folder, rows_of, {instrument.ref: instrument})
-    out[largest] |= {"import": statistics.median(full), "import_empty": statistics.median(empty)}
+    full, before, empty = import_both(folder, rows_of, {instrument.ref: instrument})
+    out[largest] |= {
+        "import": statistics.median(full),
+        "import_before": statistics.median(before),
+        "import_empty": statistics.median(empty),
+    }
     print(
-        f"  import {count} demo ratings into {largest}: {out[largest]['import']:6.2f} s, into an"
-        f" empty folder {out[largest]['import_empty']:6.2f} s (medians of {args.import_rounds})"
+        f"  import {count} demo ratings into {largest}: {out[largest]['import']:6.2f} s, before"
+        f" transactions {out[largest]['import_before']:6.2f} s, into an empty folder"
+        f" {out[largest]['import_empty']:6.2f} s (medians of {args.import_rounds})"
     )
     return out
 
@@ -383,6 +420,11 @@ def demo_checks(demo: dict[int, dict[str, float]]) -> list[tuple[str, float, flo
         (f"demo: save p95 at {large} / at {small}", hi["p95"] / lo["p95"], 2.0),
         (f"demo: save p95 at {large} / append+fsync p95", hi["p95"] / floor["p95"], 30.0),
         (f"demo: import into {large} / into empty", hi["import"] / hi["import_empty"], 1.5),
+        (
+            f"demo: import into {large}: transaction / before",
+            hi["import"] / hi["import_before"],
+            1.5,
+        ),
     ]
     below = [s for s in sizes if s < large]
     if below:
@@ -462,13 +504,16 @@ def main() -> None:
             )
         largest = max(args.sizes)  # 4. import into the largest store and into an empty one
         count = args.import_count or max(1, largest // 10)
-        full, empty = time_imports(stores[largest], instrument, base, count, args.import_rounds)
+        full, before, empty = time_imports(
+            stores[largest], instrument, base, count, args.import_rounds
+        )
         results[largest] |= {"import": statistics.median(full)}
+        results[largest] |= {"import_before": statistics.median(before)}
         results[largest] |= {"import_empty": statistics.median(empty)}
         print(
-            f"\n  import {count} into {largest}: {results[largest]['import']:6.2f} s, into an "
-            f"empty folder {results[largest]['import_empty']:6.2f} s"
-            f" (medians of {args.import_rounds})"
+            f"\n  import {count} into {largest}: {results[largest]['import']:6.2f} s, before"
+            f" transactions {results[largest]['import_before']:6.2f} s, into an empty folder"
+            f" {results[largest]['import_empty']:6.2f} s (medians of {args.import_rounds})"
         )
         for size in args.sizes:  # free the space before the demo folders
             shutil.rmtree(stores[size].parent, ignore_errors=True)
@@ -486,6 +531,7 @@ def main() -> None:
         (f"open+list peak memory {large} / {small}", hi["peak"] / lo["peak"], 1.5),
         (f"open+list peak RSS {large} / {small}", hi["rss"] / lo["rss"], 1.5),
         (f"import into {large} / into empty", hi["import"] / hi["import_empty"], 1.5),
+        (f"import into {large}: transaction / before", hi["import"] / hi["import_before"], 1.5),
         *demo_checks(demo),
     ]
     print("\nratios (target)")
