@@ -124,8 +124,11 @@ class _Builder:
         """Session index by its key's part codes packed into one number."""
         self._code_at: list[dict[str, int]] = []
         self._rater_at: dict[str, int] = {}
-        self._row_at: dict[int, int] = {}
-        """Row by session index and rater index packed into one number."""
+        self._first_row: array[int] = array("l")
+        """Per session, its newest row (-1: none yet); `_next_row` links each row to the
+        session's previous one. A session holds a few rows, so finding (session, rater) walks
+        a few links: no dict entry and no number objects per row."""
+        self._next_row: array[int] = array("l")
         self._updated: array[float] = array("d")
         """When each row's rating was updated (POSIX seconds), to keep the newest."""
         self._capacity = 0
@@ -133,7 +136,7 @@ class _Builder:
 
     def _grow(self) -> None:
         """Room for more rows in every item column: unanswered (NaN, not coded)."""
-        chunk = max(1024, self._capacity)
+        chunk = max(1024, self._capacity // 4)  # a quarter: little room left unused
         nan, zero = array("d", [math.nan]) * chunk, array("b", [0]) * chunk
         for values, coded in zip(self.table.values, self.table.coded, strict=True):
             values.extend(nan)
@@ -219,18 +222,23 @@ class _Builder:
         if session == table.session_count:
             for part, of_part in enumerate(table.session_codes):
                 of_part.append(codes[part] if part < len(codes) else -1)
+            self._first_row.append(-1)
         rater = self._rater_at.setdefault(rater_code, len(table.raters))
         if rater == len(table.raters):
             table.raters.append(rater_code)
         stamp = _stamp(updated)
-        row = self._row_at.get((session << 32) | rater)
-        if row is None:
-            row = self._row_at[(session << 32) | rater] = table.rows
+        row = self._first_row[session]
+        while row >= 0 and table.row_rater[row] != rater:
+            row = self._next_row[row]
+        if row < 0:
+            row = table.rows
             if row == self._capacity:
                 self._grow()
             table.row_session.append(session)
             table.row_rater.append(rater)
             self._updated.append(stamp)
+            self._next_row.append(self._first_row[session])
+            self._first_row[session] = row
         else:
             table.replaced += 1
             if not stamp > self._updated[row]:

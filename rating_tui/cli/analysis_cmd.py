@@ -180,14 +180,16 @@ def agreement(
     problem = stats_missing()
     if problem is not None:
         fail(problem)
+    filters = _Filters(instrument, date_from, date_to, dyad, data)
+    found = _run(ctx, filters, set(rater) if rater else None)
+    # numpy and the statistics only now: what reading the ratings left free (month by
+    # month) is reused by their imports instead of adding to the peak memory.
     from rich.console import Console
 
     from rating_tui.analysis.agreement import agreement as compute
     from rating_tui.analysis.report import AGREEMENT_HEADER, agreement_rows
     from rating_tui.views import agreement_view
 
-    filters = _Filters(instrument, date_from, date_to, dyad, data)
-    found = _run(ctx, filters, set(rater) if rater else None)
     console, rows = Console(), list[list[str]]()
     for instrument_id, table in found.tables.items():
         if bootstrap == "dyad" and not table.dyad_first:
