@@ -99,13 +99,18 @@ class ItemAgreement:
 
 def item_values(table: SessionTable, column: int) -> ItemValues:
     """The values of one item of `table`."""
-    values = np.frombuffer(table.values[column], dtype=np.float64)
-    valid = ~np.isnan(values)
-    sessions = np.frombuffer(table.row_session, dtype=np.int64)[valid]
-    raters = np.frombuffer(table.row_rater, dtype=np.int64)[valid]
-    return ItemValues(
-        table.items[column], sessions, raters, values[valid], table.coded_count(column)
-    )
+    found = table.columns[column]
+    if found.levels is None:
+        values = np.frombuffer(found.data, dtype=np.float64)
+        valid = ~np.isnan(values)
+        values = values[valid]
+    else:  # codes into the distinct values (-1: none)
+        codes = np.frombuffer(found.data, dtype=np.int8)
+        valid = codes >= 0
+        values = np.asarray(found.levels, dtype=np.float64)[codes[valid]]
+    sessions = np.frombuffer(table.row_session, dtype=np.int32)[valid].astype(np.int64)
+    raters = np.frombuffer(table.row_rater, dtype=np.int32)[valid].astype(np.int64)
+    return ItemValues(table.items[column], sessions, raters, values, table.coded_count(column))
 
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:

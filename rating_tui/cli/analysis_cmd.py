@@ -9,6 +9,7 @@ install it; calibration is plain Python and always works. Expected problems end 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,8 +183,9 @@ def agreement(
         fail(problem)
     filters = _Filters(instrument, date_from, date_to, dyad, data)
     found = _run(ctx, filters, set(rater) if rater else None)
-    # numpy and the statistics only now: what reading the ratings left free (month by
-    # month) is reused by their imports instead of adding to the peak memory.
+    # numpy and the statistics only now, once what reading the ratings (month by month)
+    # left free is handed back: it is reused instead of adding to the peak memory.
+    _release_freed_memory()
     from rich.console import Console
 
     from rating_tui.analysis.agreement import agreement as compute
@@ -206,6 +208,21 @@ def agreement(
     _summary(found)
     if csv is not None:
         _save(csv, AGREEMENT_HEADER, rows)
+
+
+def _release_freed_memory() -> None:
+    """Ask the C library to hand freed heap pages back to the system (glibc's malloc_trim):
+    reading 100,000 ratings leaves several MiB free but resident, and the statistics then
+    grow on top of them. A C library without malloc_trim (macOS, musl) keeps them: only
+    the peak memory differs, never a figure."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        return
 
 
 def _save(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
