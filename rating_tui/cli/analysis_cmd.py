@@ -202,8 +202,11 @@ def agreement(
         for line in agreement_view.sentences(items):
             console.print(line, highlight=False)
         if details:
-            for shown in agreement_view.detail_tables(instrument_id, items):
+            tables = agreement_view.detail_tables(instrument_id, items)
+            for shown, found_item in zip(tables, items, strict=True):
                 console.print(shown)
+                for line in agreement_view.pair_lines(found_item, min(console.width, 100)):
+                    console.print(line, markup=False, highlight=False, soft_wrap=True)
     console.print(HANDLING, style="dim", highlight=False)
     _summary(found)
     if csv is not None:
