@@ -149,7 +149,8 @@ def pair_lines(found: ItemAgreement, width: int = 80) -> list[str]:
     lines += [f"  {note}" for note in notes]
     for row in rows:
         pair = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
-        cells = [f"{row[1]:>{widths[1]}}", *(f"{c:<{w}}" for c, w in zip(row[2:], widths[2:], strict=True))]
+        values = zip(row[2:], widths[2:], strict=True)
+        cells = [f"{row[1]:>{widths[1]}}", *(f"{c:<{w}}" for c, w in values)]
         lines.append(f"  {pair:<{widths[0]}}  " + "  ".join(cells).rstrip())
     return lines
 
