@@ -137,11 +137,12 @@ def pair_lines(found: ItemAgreement, width: int = 80) -> list[str]:
     for raters, figures in by_pair.items():
         row = [escape_line(", ".join(raters)), f"{next(iter(figures.values())).sessions:,}"]
         for kind in kinds:
-            f = figures.get(kind)
-            if f is not None and f.estimate.note:
-                notes[f.estimate.note] = None
-            value = None if f is None else f.estimate.value
-            row.append("-" if f is None or value is None else f"{apa(value)} {f.interpretation}")
+            shown = figures.get(kind)
+            if shown is not None and shown.estimate.note:
+                notes[shown.estimate.note] = None
+            value = None if shown is None else shown.estimate.value
+            reading = "" if shown is None else shown.interpretation
+            row.append("-" if value is None else f"{apa(value)} {reading}")
         rows.append(row)
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     widths[0] = max(8, min(widths[0], width - 2 - sum(w + 2 for w in widths[1:])))
