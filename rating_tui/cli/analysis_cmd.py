@@ -205,8 +205,10 @@ def agreement(
             tables = agreement_view.detail_tables(instrument_id, items)
             for shown, found_item in zip(tables, items, strict=True):
                 console.print(shown)
-                for line in agreement_view.pair_lines(found_item, min(console.width, 100)):
-                    console.print(line, markup=False, highlight=False, soft_wrap=True)
+                lines = agreement_view.pair_lines(found_item, min(console.width, 100))
+                if lines:  # one call: printing thousands of lines one by one took seconds
+                    text = "\n".join(lines)
+                    console.print(text, markup=False, highlight=False, soft_wrap=True)
     console.print(HANDLING, style="dim", highlight=False)
     _summary(found)
     if csv is not None:
