@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rating_tui.analysis import design as designs
-from rating_tui.analysis.alpha import alpha_base, alpha_expand, alpha_from_totals
+from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
 from rating_tui.analysis.bootstrap import Sums, percentile_interval, replicate_totals
 from rating_tui.analysis.categorical import (
     NO_VARIATION,
@@ -41,13 +41,7 @@ from rating_tui.analysis.categorical import (
 )
 from rating_tui.analysis.design import Design, design_of
 from rating_tui.analysis.icc import icc
-from rating_tui.analysis.oneway import (
-    anova_of,
-    f_interval,
-    icc_from_totals,
-    oneway_base,
-    oneway_expand,
-)
+from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
 from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.results import (
     ALPHAS,
@@ -258,10 +252,8 @@ def _icc(
     c: Context, figures: list[Figure], pending: list[Pending], position: int, method: str
 ) -> None:
     """ICC(1,1) and ICC(1,k) over all sessions; the two-way forms as the design allows."""
-    base = oneway_base(c.sessions, c.x, c.n)
-    sums = oneway_expand(base)
+    sums = oneway_sums(c.sessions, c.x, c.n)
     totals = sums.sum(axis=0, keepdims=True)
-    del sums
     anova = anova_of(totals)[0]
     single, average = (float(v[0]) for v in icc_from_totals(totals))
     k0 = None if math.isnan(anova.k0) else anova.k0
@@ -282,7 +274,7 @@ def _icc(
             Pending(
                 position,
                 [first, first + 1],
-                [Sums(c.rows, base, oneway_expand).spread(c.resampled)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: np.column_stack(icc_from_totals(t[0])),
                 method,
             )
@@ -350,8 +342,8 @@ def _alphas(
             figures.append(Figure(name, too_few(c.n, "with two or more values"), c.n, c.everyone))
             continue
         level: Literal["ordinal", "interval"] = "ordinal" if "ordinal" in name else "interval"
-        base = alpha_base(c.sessions, c.x, level, c.n)
-        value = alpha_from_totals(alpha_expand(base).sum(axis=0, keepdims=True))[0]
+        sums = alpha_sums(c.sessions, c.x, level, c.n)
+        value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
         if math.isnan(value):
             figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
             continue
@@ -359,7 +351,7 @@ def _alphas(
             Pending(
                 position,
                 [len(figures)],
-                [Sums(c.rows, base, alpha_expand).spread(c.resampled)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: alpha_from_totals(t[0])[:, None],
                 method,
             )

@@ -74,30 +74,15 @@ def alpha_sums(
     """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
     is the session of `values[i]`) holding the number of values, their sum and sum of squares
     (centred), and the within-session term; zero rows where a session has fewer than two."""
-    return alpha_expand(alpha_base(units, values, level, sessions))
-
-
-def alpha_base(
-    units: npt.NDArray[np.int64], values: npt.NDArray[np.float64], level: Level, sessions: int
-) -> Matrix:
-    """The first three columns of `alpha_sums` (number of values, sum, sum of squares);
-    `alpha_expand` adds the within-session term, so the bootstrap keeps only these."""
     units, values = _in_pairable_units(units.astype(np.int64), values.astype(np.float64))
-    out = np.zeros((sessions, 3))
+    out = np.zeros((sessions, 4))
     if len(values) == 0:
         return out
     x = midranks(values) if level == "ordinal" else values
     x = x - x.mean()
-    out[:, 0] = np.bincount(units, minlength=sessions)
-    out[:, 1] = np.bincount(units, weights=x, minlength=sessions)
-    out[:, 2] = np.bincount(units, weights=x**2, minlength=sessions)
-    return out
-
-
-def alpha_expand(base: Matrix) -> Matrix:
-    """`alpha_sums` of each row of `alpha_base`: its columns and the within-session term."""
-    m, sums, squares = base[:, 0], base[:, 1], base[:, 2]
-    out = np.zeros((len(base), 4))
+    m = np.bincount(units, minlength=sessions).astype(np.float64)
+    sums = np.bincount(units, weights=x, minlength=sessions)
+    squares = np.bincount(units, weights=x**2, minlength=sessions)
     with np.errstate(divide="ignore", invalid="ignore"):
         within = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
     out[:, 0], out[:, 1], out[:, 2], out[:, 3] = m, sums, squares, within

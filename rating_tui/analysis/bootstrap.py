@@ -85,11 +85,6 @@ class Sums:
 
     rows: npt.NDArray[np.int64]
     features: Matrix
-    expand: Callable[[Matrix], Matrix] | None = None
-    """When given, `features` are a compact base (say m, sum, sum of squares per session)
-    and the summed columns are `expand(features)`, made a block of replicates at a time:
-    every item's parts wait for the shared bootstrap, so they are kept small. `expand`
-    works row by row and turns a zero row into a zero row."""
 
     def spread(self, sessions: int) -> Sums:
         """The same sums with a row for each of `sessions` resampled sessions (zero where
@@ -99,17 +94,13 @@ class Sums:
             return self
         features = np.zeros((sessions, self.features.shape[1]))
         features[self.rows] = self.features  # rows are distinct: no sum needed
-        return Sums(every_row(sessions), features, self.expand)
-
-    def columns(self) -> Matrix:
-        """The summed columns, one row per session of `rows`."""
-        return self.features if self.expand is None else self.expand(self.features)
+        return Sums(every_row(sessions), features)
 
     def totals(self, counts: Matrix | None = None) -> Matrix:
         """Totals of the features: of the data (no `counts`; shape 1 x width) or of each
         replicate (a row of `counts` per replicate)."""
         weights = np.ones((1, len(self.rows))) if counts is None else counts[:, self.rows]
-        found: Matrix = weights @ self.columns()
+        found: Matrix = weights @ self.features
         return found
 
 
@@ -142,14 +133,14 @@ def replicate_totals(
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
-            np.zeros((0, p.columns().shape[1])) if isinstance(p, Sums) else np.zeros((0, 0))
+            np.zeros((0, p.features.shape[1])) if isinstance(p, Sums) else np.zeros((0, 0))
             for p in parts
         ]
-    spread = {i: p.spread(sessions) for i, p in enumerate(parts) if isinstance(p, Sums)}
+    spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
     for counts in cluster_counts(clusters, sessions, replicates):
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
-                found[i].append(counts @ spread[i].columns())
+                found[i].append(counts @ spread[i])
                 continue
             found[i].append(part.reduce(_cell_counts(part, counts)))
     return [np.concatenate(blocks) for blocks in found]

@@ -91,8 +91,8 @@ def nominal_figures(
     assert coded is not None
     codes, positions = coded
     q = len(positions)
-    counts = category_counts(c.sessions, codes, c.n, q)
-    values = nominal_from_totals(category_sums(counts).sum(axis=0, keepdims=True), q)
+    sums = category_sums(category_counts(c.sessions, codes, c.n, q))
+    values = nominal_from_totals(sums.sum(axis=0, keepdims=True), q)
     first = len(figures)
     defined = []
     for name in names:
@@ -107,7 +107,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Sums(c.rows, counts, category_sums).spread(c.resampled)],
+                [Sums(c.rows, sums).spread(c.resampled)],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )

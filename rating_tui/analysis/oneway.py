@@ -34,27 +34,13 @@ def oneway_sums(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matri
     """Per session 0..`sessions`-1 (`units[i]` the session of `x[i]`): the one-way ANOVA's
     sums; zero rows where a session has fewer than two values. Values are centred on their
     mean first (the ICC does not change; the sums keep their precision)."""
-    return oneway_expand(oneway_base(units, x, sessions))
-
-
-def oneway_base(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matrix:
-    """Per session: m, the sum and the sum of squares of its (centred) values: what
-    `oneway_expand` makes every column of `oneway_sums` from. Half the width, so the
-    bootstrap keeps these per item and expands them a block of replicates at a time."""
-    out = np.zeros((sessions, 3))
+    out = np.zeros((sessions, WIDTH))
     if len(x) == 0:
         return out
     x = x - x.mean()
-    out[:, 0] = np.bincount(units, minlength=sessions)
-    out[:, 1] = np.bincount(units, weights=x, minlength=sessions)
-    out[:, 2] = np.bincount(units, weights=x * x, minlength=sessions)
-    return out
-
-
-def oneway_expand(base: Matrix) -> Matrix:
-    """The `oneway_sums` columns of each row of `oneway_base` (zero where m < 2)."""
-    m, s, q = base[:, 0], base[:, 1], base[:, 2]
-    out = np.zeros((len(base), WIDTH))
+    m = np.bincount(units, minlength=sessions).astype(np.float64)
+    s = np.bincount(units, weights=x, minlength=sessions)
+    q = np.bincount(units, weights=x * x, minlength=sessions)
     keep = m >= 2
     with np.errstate(divide="ignore", invalid="ignore"):
         between = np.where(keep, s * s / m, 0.0)
