@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 MAX_LEVELS = 127
 """Distinct values a column codes in one signed byte (-1 is no value)."""
@@ -80,3 +81,22 @@ class ItemColumn:
         self.data = self.floats()
         self.levels = None
         self._code_of = {}
+
+
+class FloatColumns(Sequence["array[float]"]):
+    """The float values of each column, made when asked for (`SessionTable.values`)."""
+
+    def __init__(self, columns: list[ItemColumn]) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    @overload
+    def __getitem__(self, index: int) -> array[float]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[array[float]]: ...
+    def __getitem__(self, index: int | slice) -> array[float] | Sequence[array[float]]:
+        if isinstance(index, slice):
+            return [c.floats() for c in self._columns[index]]
+        return self._columns[index].floats()

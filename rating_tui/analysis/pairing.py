@@ -21,9 +21,9 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, overload
+from typing import Any
 
-from rating_tui.analysis.columns import ItemColumn
+from rating_tui.analysis.columns import FloatColumns, ItemColumn
 from rating_tui.analysis.keyindex import KEY_LIMIT, KeyIndex
 from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
 from rating_tui.instruments.catalogue import semver_key
@@ -102,26 +102,7 @@ class SessionTable:
     def values(self) -> Sequence[array[float]]:
         """Per item, the value of each row as a float; NaN when coded missing or
         unanswered. Each item's floats are made when asked for."""
-        return _Floats(self.columns)
-
-
-class _Floats(Sequence["array[float]"]):
-    """The float values of each column, made when asked for (`SessionTable.values`)."""
-
-    def __init__(self, columns: list[ItemColumn]) -> None:
-        self._columns = columns
-
-    def __len__(self) -> int:
-        return len(self._columns)
-
-    @overload
-    def __getitem__(self, index: int) -> array[float]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[array[float]]: ...
-    def __getitem__(self, index: int | slice) -> array[float] | Sequence[array[float]]:
-        if isinstance(index, slice):
-            return [c.floats() for c in self._columns[index]]
-        return self._columns[index].floats()
+        return FloatColumns(self.columns)
 
 
 @dataclass
