@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -132,7 +133,7 @@ def compare(name: str, cli: list[str], folder: Path, work: Path, runs: int) -> t
     figures = sum(1 for _ in (work / "agreement.csv").open()) - 1
     e, a = (statistics.median(times[k]) for k in ("export", "agreement"))
     me, ma = (max(peaks[k]) for k in ("export", "agreement"))
-    print(f"\n{name}")
+    print(f"\n{name}  (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     runs_e, runs_a = _runs(times["export"]), _runs(times["agreement"])
     print(f"  export to CSV  {e:6.2f} s  {me:6.0f} MiB  ({exported} rows; runs: {runs_e})")
     print(f"  agreement      {a:6.2f} s  {ma:6.0f} MiB  ({figures} figures; runs: {runs_a})")

@@ -93,13 +93,18 @@ class ItemAgreement:
 
 def item_values(table: SessionTable, column: int) -> ItemValues:
     """The values of one item of `table`."""
-    values = np.frombuffer(table.values[column], dtype=np.float64)
-    valid = ~np.isnan(values)
-    sessions = np.frombuffer(table.row_session, dtype=np.int64)[valid]
-    raters = np.frombuffer(table.row_rater, dtype=np.int64)[valid]
-    return ItemValues(
-        table.items[column], sessions, raters, values[valid], table.coded_count(column)
-    )
+    found = table.columns[column]
+    if found.levels is None:
+        values = np.frombuffer(found.data, dtype=np.float64)
+        valid = ~np.isnan(values)
+        values = values[valid]
+    else:  # codes into the distinct values (-1: none)
+        codes = np.frombuffer(found.data, dtype=np.int8)
+        valid = codes >= 0
+        values = np.asarray(found.levels, dtype=np.float64)[codes[valid]]
+    sessions = np.frombuffer(table.row_session, dtype=np.int32)[valid].astype(np.int64)
+    raters = np.frombuffer(table.row_rater, dtype=np.int32)[valid].astype(np.int64)
+    return ItemValues(table.items[column], sessions, raters, values, table.coded_count(column))
 
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
@@ -155,7 +160,7 @@ def agreement_of(
     method = f"{resample} bootstrap"
     results, pending = [], []
     for i in range(len(items)):
-        result, waiting = _item(items[i], raters, index, i, method, resample == "dyad")
+        result, waiting = _item(items, raters, index, i, method, resample == "dyad")
         results.append(result)
         pending += waiting
     parts = [part for p in pending for part in p.parts]
@@ -181,37 +186,38 @@ def _with_interval(value: float, interval: tuple[float, float] | None, note: str
 
 
 def _item(
-    found: ItemValues,
+    items: Sequence[ItemValues],
     names: list[str],
     index: IntVector,
     position: int,
     method: str,
     dyad: bool,
 ) -> tuple[ItemAgreement, list[Pending]]:
+    found = items[position]  # read here, so that it is gone before the statistics run
     m = np.bincount(found.sessions, minlength=len(index))
     paired = np.flatnonzero(m >= 2)
     keep = m[found.sessions] >= 2
     local = np.searchsorted(paired, found.sessions[keep]).astype(np.int64)
     raters, x = found.raters[keep], found.values[keep]
+    item, coded = found.item, found.coded
+    del found, keep, m
     design = design_of(_masks(local, raters, names), names)
     everyone = tuple(sorted(names[i] for i in np.unique(raters).tolist()))
     rows = index[paired]
     resampled = int(index.max()) + 1 if len(index) else 0
-    context = Context(
-        found.item, local, raters, x, len(paired), rows, resampled, everyone, design, names
-    )
+    context = Context(item, local, raters, x, len(paired), rows, resampled, everyone, design, names)
     figures: list[Figure] = []
     pending: list[Pending] = []
-    if found.item.nominal:
+    if item.nominal:
         nominal_figures(context, figures, pending, position, method)
         recommended = 0 if figures[0].estimate.value is not None else None
     else:
         _icc(context, figures, pending, position, method if dyad else "")
         _alphas(context, figures, pending, position, method)
         recommended = _recommend(figures, design)
-    if not found.item.is_score:  # a score is an interval variable: no categories for kappa
+    if not item.is_score:  # a score is an interval variable: no categories for kappa
         kappa_figures(context, names, figures, pending, position, method)
-    result = ItemAgreement(found.item, len(paired), found.coded, design, figures, recommended)
+    result = ItemAgreement(item, len(paired), coded, design, figures, recommended)
     return result, pending
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -60,11 +61,21 @@ def cluster_counts(
     while done < replicates:
         rows = min(block, replicates - done)
         draws = rng.integers(0, max(units, 1), size=(rows, units))
-        offsets = (np.arange(rows) * units)[:, None]
-        counts = np.bincount((draws + offsets).ravel(), minlength=rows * units)
+        draws += (np.arange(rows) * units)[:, None]  # in place: one block's draws in memory
+        counts = np.bincount(draws.ravel(), minlength=rows * units)
+        del draws
         drawn = counts.reshape(rows, units).astype(np.float64)
+        del counts
         yield drawn if clusters is None else drawn[:, clusters]
         done += rows
+
+
+@lru_cache(maxsize=2)
+def every_row(sessions: int) -> npt.NDArray[np.int64]:
+    """0..`sessions`-1, one read-only array shared by every spread part."""
+    rows = np.arange(sessions, dtype=np.int64)
+    rows.flags.writeable = False
+    return rows
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class Sums:
             return self
         features = np.zeros((sessions, self.features.shape[1]))
         features[self.rows] = self.features  # rows are distinct: no sum needed
-        return Sums(np.arange(sessions, dtype=np.int64), features)
+        return Sums(every_row(sessions), features)
 
     def totals(self, counts: Matrix | None = None) -> Matrix:
         """Totals of the features: of the data (no `counts`; shape 1 x width) or of each

@@ -123,6 +123,7 @@ def calibrate(
             if other != golds[0]:
                 pairs.setdefault(table.row_rater[other], []).append((golds[0], other))
     result = []
+    columns = list(table.values)  # each item's floats, made once for every rater
     for index, name in sorted(enumerate(table.raters), key=lambda p: p[1]):
         if index == gold_index or (raters is not None and name not in raters):
             continue
@@ -131,7 +132,7 @@ def calibrate(
         for column, item in enumerate(table.items):
             if item.kind in ("choice", "score"):  # no order / no scale points: not compared
                 continue
-            values, both = table.values[column], []
+            values, both = columns[column], []
             for g, r in shared:
                 if not (math.isnan(values[g]) or math.isnan(values[r])):
                     both.append((values[g], values[r]))

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rating_tui.analysis.columns import FloatColumns, ItemColumn
+from rating_tui.analysis.keyindex import KEY_LIMIT, KeyIndex
 from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
 from rating_tui.instruments.catalogue import semver_key
 from rating_tui.instruments.model import (
@@ -60,10 +62,10 @@ class SessionTable:
     session: tens of thousands of sessions cost a few bytes each."""
     key_values: list[list[str]] = field(default_factory=list)
     """Per part of the session key, its texts by code."""
-    row_session: array[int] = field(default_factory=lambda: array("q"))
-    row_rater: array[int] = field(default_factory=lambda: array("q"))
-    values: list[array[float]] = field(default_factory=list)
-    """Per item, the value of each row; NaN when coded missing or unanswered."""
+    row_session: array[int] = field(default_factory=lambda: array("i"))
+    row_rater: array[int] = field(default_factory=lambda: array("i"))
+    columns: list[ItemColumn] = field(default_factory=list)
+    """Per item, the value of each row (a byte per row where the item allows it)."""
     coded: list[array[int]] = field(default_factory=list)
     """Per item, 1 where the row gave a not-observed / not-applicable code."""
     replaced: int = 0
@@ -96,6 +98,12 @@ class SessionTable:
     def coded_count(self, item: int) -> int:
         return sum(self.coded[item])
 
+    @property
+    def values(self) -> Sequence[array[float]]:
+        """Per item, the value of each row as a float; NaN when coded missing or
+        unanswered. Each item's floats are made when asked for."""
+        return FloatColumns(self.columns)
+
 
 @dataclass
 class Collected:
@@ -120,12 +128,17 @@ class _Builder:
         self._plans: dict[str, tuple[list[str], list[Column]]] = {}
         self._scores: dict[str, list[tuple[int, Score]]] = {}
         """Per version, its scores and their columns (after every item's)."""
-        self._session_at: dict[int, int] = {}
-        """Session index by its key's part codes packed into one number."""
+        self._session_at = KeyIndex()
+        """Session index by its key's part codes packed into one number (20 bits a part)."""
+        self._session_big: dict[int, int] = {}
+        """The same for keys too large to pack so (a part with over a million texts)."""
         self._code_at: list[dict[str, int]] = []
         self._rater_at: dict[str, int] = {}
-        self._row_at: dict[int, int] = {}
-        """Row by session index and rater index packed into one number."""
+        self._first_row: array[int] = array("i")
+        """Per session, its newest row (-1: none yet); `_next_row` links each row to the
+        session's previous one. A session holds a few rows, so finding (session, rater) walks
+        a few links: no dict entry and no number objects per row."""
+        self._next_row: array[int] = array("i")
         self._updated: array[float] = array("d")
         """When each row's rating was updated (POSIX seconds), to keep the newest."""
         self._capacity = 0
@@ -133,18 +146,18 @@ class _Builder:
 
     def _grow(self) -> None:
         """Room for more rows in every item column: unanswered (NaN, not coded)."""
-        chunk = max(1024, self._capacity)
-        nan, zero = array("d", [math.nan]) * chunk, array("b", [0]) * chunk
-        for values, coded in zip(self.table.values, self.table.coded, strict=True):
-            values.extend(nan)
+        chunk = max(1024, self._capacity // 4)  # a quarter: little room left unused
+        zero = array("b", [0]) * chunk
+        for values, coded in zip(self.table.columns, self.table.coded, strict=True):
+            values.grow(chunk)
             coded.extend(zero)
         self._capacity += chunk
 
     def finish(self) -> SessionTable:
         """The table, its item columns trimmed to its rows."""
         rows = self.table.rows
-        for values, coded in zip(self.table.values, self.table.coded, strict=True):
-            del values[rows:]
+        for values, coded in zip(self.table.columns, self.table.coded, strict=True):
+            values.trim(rows)
             del coded[rows:]
         self._capacity = rows
         return self.table
@@ -167,7 +180,7 @@ class _Builder:
                 column = self._item_at[item.key] = len(self.table.items)
                 self._item_version[item.key] = instrument.version
                 self.table.items.append(scale)
-                self.table.values.append(array("d", [math.nan]) * self._capacity)
+                self.table.columns.append(ItemColumn(self._capacity))
                 self.table.coded.append(array("b", [0]) * self._capacity)
             elif semver_key(instrument.version) > semver_key(self._item_version[item.key]):
                 self._item_version[item.key] = instrument.version
@@ -188,12 +201,24 @@ class _Builder:
             column = self._item_at[scale.key] = len(self.table.items)
             self._item_version[scale.key] = version
             self.table.items.append(scale)
-            self.table.values.append(array("d", [math.nan]) * self._capacity)
+            self.table.columns.append(ItemColumn(self._capacity))
             self.table.coded.append(array("b", [0]) * self._capacity)
         elif semver_key(version) > semver_key(self._item_version[scale.key]):
             self._item_version[scale.key] = version
             self.table.items[column] = scale
         return column
+
+    def _session_of(self, codes: list[int], new: int) -> int:
+        """The session of a key's part codes (`new` when first met): packed 20 bits a part
+        into the compact index, or, should a part have a million texts or more, 32 bits a
+        part into a dict (either way one key, one number)."""
+        small = len(codes) <= 3 and max(codes) < 1 << 20
+        packed = len(codes)
+        for code in codes:
+            packed = (packed << (20 if small else 32)) | code
+        if small and packed < KEY_LIMIT:
+            return self._session_at.setdefault(packed, new)
+        return self._session_big.setdefault(packed, new)
 
     def add(self, parts: Parts, instrument: Instrument) -> bool:
         """Place one rating; False when it has no session key to pair it by."""
@@ -203,41 +228,45 @@ class _Builder:
         if not key_fields or "" in key:
             return False
         table = self.table
-        packed = len(key)
         codes = []
         for part, text in enumerate(key):
             if part == len(self._code_at):
                 self._code_at.append({})
                 table.key_values.append([])
-                table.session_codes.append(array("l", [-1]) * table.session_count)
+                table.session_codes.append(array("i", [-1]) * table.session_count)
             code = self._code_at[part].setdefault(text, len(table.key_values[part]))
             if code == len(table.key_values[part]):
                 table.key_values[part].append(text)
             codes.append(code)
-            packed = (packed << 32) | code
-        session = self._session_at.setdefault(packed, table.session_count)
+        session = self._session_of(codes, table.session_count)
         if session == table.session_count:
             for part, of_part in enumerate(table.session_codes):
                 of_part.append(codes[part] if part < len(codes) else -1)
+            self._first_row.append(-1)
         rater = self._rater_at.setdefault(rater_code, len(table.raters))
         if rater == len(table.raters):
             table.raters.append(rater_code)
         stamp = _stamp(updated)
-        row = self._row_at.get((session << 32) | rater)
-        if row is None:
-            row = self._row_at[(session << 32) | rater] = table.rows
+        row = self._first_row[session]
+        while row >= 0 and table.row_rater[row] != rater:
+            row = self._next_row[row]
+        if row < 0:
+            row = table.rows
             if row == self._capacity:
                 self._grow()
             table.row_session.append(session)
             table.row_rater.append(rater)
             self._updated.append(stamp)
+            self._next_row.append(self._first_row[session])
+            self._first_row[session] = row
         else:
             table.replaced += 1
             if not stamp > self._updated[row]:
                 return True
             self._updated[row] = stamp
-            for values, coded in zip(table.values, table.coded, strict=True):
-                values[row], coded[row] = math.nan, 0
+            for values, coded in zip(table.columns, table.coded, strict=True):
+                values.clear(row)
+                coded[row] = 0
         for column, item_key, index in columns:
             answer = answers.get(item_key)
             if answer is None:
@@ -246,7 +275,7 @@ class _Builder:
                 value = answer.get("value")
                 kind = type(value)
                 if kind is int or kind is float:
-                    table.values[column][row] = value  # type: ignore[assignment]  # int or float
+                    table.columns[column].set(row, value)  # type: ignore[arg-type]  # int or float
                     continue
                 if value is None and "missing" in answer:
                     table.coded[column][row] = 1
@@ -258,14 +287,14 @@ class _Builder:
             if is_code:
                 table.coded[column][row] = 1
             elif number is not None:
-                table.values[column][row] = number
+                table.columns[column].set(row, number)
         scores = self._scores[instrument.version]
         if scores:
             answered = _values(answers)
             for column, score in scores:
                 value, _ = compute(instrument, score, answered)
                 if value is not None:
-                    table.values[column][row] = float(value)
+                    table.columns[column].set(row, float(value))
         return True
 
 

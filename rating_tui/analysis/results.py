@@ -52,7 +52,7 @@ def stats_missing() -> str | None:
     return f"agreement statistics need numpy: install it with {INSTALL_HINT}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: tens of thousands of pairs' figures
 class Estimate:
     """One statistic: its value and 95% interval (None when not computed) and why not."""
 
@@ -119,7 +119,7 @@ def interpretation(estimate: Estimate, statistic: str = "ICC") -> str:
     return band if low == high else f"{band} (CI: {low} to {high})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One row of the agreement report: a statistic of one item, on which data."""
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from rating_tui.analysis.agreement import ItemAgreement
+    from rating_tui.analysis.results import Figure
 
 
 def summary_table(instrument_id: str, items: list[ItemAgreement]) -> Table:
@@ -66,7 +67,7 @@ def sentences(items: list[ItemAgreement]) -> list[str]:
 
 
 def detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]:
-    """A table per item with every statistic; kappa per pair of raters after the pooled."""
+    """A table per item with every statistic but kappa per pair of raters (`pair_lines`)."""
     from rich import box
     from rich.table import Table
 
@@ -92,6 +93,8 @@ def detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]
         table.add_column("Reading / note", ratio=1)
         notes_shown: set[str] = set()
         for f in found.figures:
+            if f.scope == "pair":
+                continue
             e = f.estimate
             scope = {"pair": " pair", "pooled pairs": " pooled", "complete block": " block"}
             label = f.statistic + scope.get(f.scope, "")
@@ -112,6 +115,45 @@ def detail_tables(instrument_id: str, items: list[ItemAgreement]) -> list[Table]
             )
         tables.append(table)
     return tables
+
+
+def pair_lines(found: ItemAgreement, width: int = 80) -> list[str]:
+    """Kappa per pair of raters as plain lines, a pair per line with every weighting, in
+    the order of the figures (most sessions shared first). Plain text, not table rows: the
+    demo data's 60 raters make 1,770 pairs per item, and laying out ~25,000 table rows cell
+    by cell (each note wrapped in a narrow column) took minutes."""
+    from rating_tui.analysis.report import apa
+    from rating_tui.safetext import escape_line
+
+    by_pair: dict[tuple[str, ...], dict[str, Figure]] = {}
+    for f in found.figures:
+        if f.scope == "pair":
+            by_pair.setdefault(f.raters, {})[f.statistic] = f
+    if not by_pair:
+        return []
+    kinds = list(dict.fromkeys(k for figures in by_pair.values() for k in figures))
+    rows = [["pair", "sessions", *(k.removeprefix("kappa").strip(" ()") or "kappa" for k in kinds)]]
+    notes: dict[str, None] = {}
+    for raters, figures in by_pair.items():
+        row = [escape_line(", ".join(raters)), f"{next(iter(figures.values())).sessions:,}"]
+        for kind in kinds:
+            shown = figures.get(kind)
+            if shown is not None and shown.estimate.note:
+                notes[shown.estimate.note] = None
+            value = None if shown is None else shown.estimate.value
+            reading = "" if shown is None else shown.interpretation
+            row.append("-" if value is None else f"{apa(value)} {reading}")
+        rows.append(row)
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    widths[0] = max(8, min(widths[0], width - 2 - sum(w + 2 for w in widths[1:])))
+    lines = [f"{_key(found)}: kappa per pair of raters sharing 5 or more sessions"]
+    lines += [f"  {note}" for note in notes]
+    for row in rows:
+        pair = row[0] if len(row[0]) <= widths[0] else row[0][: widths[0] - 1] + "…"
+        values = zip(row[2:], widths[2:], strict=True)
+        cells = [f"{row[1]:>{widths[1]}}", *(f"{c:<{w}}" for c, w in values)]
+        lines.append(f"  {pair:<{widths[0]}}  " + "  ".join(cells).rstrip())
+    return lines
 
 
 def _key(found: ItemAgreement) -> str:

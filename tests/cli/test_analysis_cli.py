@@ -130,7 +130,10 @@ def test_details_list_every_statistic_and_pair(data: Path, monkeypatch: pytest.M
     code, stdout, err = run("agreement", "--data", str(data), "--details")
     assert code == 0, err
     flat = " ".join(stdout.split())
-    assert "ICC(3,k) block" in flat and "kappa (linear) pair" in flat
+    assert "ICC(3,k) block" in flat and "kappa (linear) pooled" in flat
+    # Kappa per pair: a plain line per pair with both weightings (not a table row each).
+    assert "processing: kappa per pair of raters sharing 5 or more sessions" in flat
+    assert "pair sessions linear quadratic AB, RP 6" in flat
     assert "alpha (interval)" in flat and "session bootstrap" in flat
     assert max(len(line) for line in stdout.splitlines()) <= 80
 

@@ -3,13 +3,16 @@ the model in words."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rating_tui.analysis.agreement import ItemAgreement
 from rating_tui.analysis.design import ROTATING, Design
 from rating_tui.analysis.report import apa, caveats, number, percent, rounded, sentence, signed
-from rating_tui.analysis.results import Estimate, Figure, landis_koch
+from rating_tui.analysis.results import Estimate, Figure, landis_koch, missing
 from rating_tui.analysis.scales import ItemScale
+from rating_tui.views.agreement_view import pair_lines
 
 ITEM = ItemScale("narration", "Narration", "likert", (0, 1, 2, 3, 4), 0, 4, 1)
 
@@ -59,3 +62,31 @@ def test_sentence_names_the_model_in_words() -> None:
 )  # fmt: skip
 def test_landis_and_koch_1977_bands(value: float, band: str) -> None:
     assert landis_koch(value) == band
+
+
+def test_pair_lines_fit_the_width_and_say_each_note_once() -> None:
+    item = ItemScale("focus", "Focus", "likert", (0, 1, 2), 0, 2, 1)
+    why = "no interval: 1,770 pairs of raters, more than 45 to resample"
+    long = ("a-rater-with-a-very-long-code-" * 3, "RP\x1b[2J")
+    figures = [
+        Figure("kappa (linear)", Estimate(0.5), 40, ("AB", "RP"), "pooled pairs"),
+        Figure("kappa (linear)", Estimate(0.61, note=why), 12, ("AB", "RP"), "pair"),
+        Figure("kappa (quadratic)", Estimate(0.7, note=why), 12, ("AB", "RP"), "pair"),
+        Figure("kappa (linear)", missing("no variation"), 5, long, "pair"),
+        Figure("kappa (quadratic)", Estimate(-0.004, note=why), 5, long, "pair"),
+    ]
+    found = ItemAgreement(item, 40, 0, Design(ROTATING, 40, 3, 2, 2, 0, ()), figures)
+    lines = pair_lines(found, 80)
+    assert lines[:3] == [
+        "focus: kappa per pair of raters sharing 5 or more sessions",
+        f"  {why}",
+        "  no variation",
+    ]
+    assert lines[4].split() == ["AB,", "RP", "12", ".61", "substantial", ".70", "substantial"]
+    assert (
+        "…" in lines[5]
+        and "\x1b" not in lines[5]
+        and lines[5].split()[-4:] == ["5", "-", ".00", "poor"]
+    )
+    assert all(len(line) <= 80 for line in lines)
+    assert pair_lines(replace(found, figures=figures[:1])) == []

@@ -1,0 +1,102 @@
+"""One item's values in a session table, a byte per rating where the item allows it.
+
+Most items take a few distinct values (the points of a likert scale, yes/no, a choice's
+options, a slider's steps), so a column keeps each row's value as a small code into the
+distinct values met so far (`levels`, in the order first met): one byte per row instead of
+eight, which is most of a table of 100,000 ratings. A column that meets more than
+`MAX_LEVELS` distinct values (a computed score, a fine slider) turns into the values
+themselves from then on. Either way a row reads back as exactly the float it was given;
+no value (unanswered, coded not observed / not applicable, or NaN) reads back as NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Sequence
+from typing import Any, overload
+
+MAX_LEVELS = 127
+"""Distinct values a column codes in one signed byte (-1 is no value)."""
+NONE = -1
+
+
+class ItemColumn:
+    """The value of each row of one item (see the module's docstring)."""
+
+    __slots__ = ("_code_of", "data", "levels")
+
+    def __init__(self, rows: int = 0) -> None:
+        self.data: array[Any] = array("b", [NONE]) * rows
+        """A code per row (`levels` given), else the value per row (NaN: none)."""
+        self.levels: list[float] | None = []
+        """The distinct values by code; None once the column holds the values themselves."""
+        self._code_of: dict[float, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def set(self, row: int, value: float) -> None:
+        """Row `row`'s value (an int or a float; NaN counts as no value)."""
+        if self.levels is None:
+            self.data[row] = value
+            return
+        code = self._code_of.get(value)
+        if code is None:
+            if value != value:  # NaN: no value, as in a column of floats
+                self.data[row] = NONE
+                return
+            if len(self.levels) == MAX_LEVELS:
+                self._widen()
+                self.data[row] = value
+                return
+            code = self._code_of[value] = len(self.levels)
+            self.levels.append(float(value))
+        self.data[row] = code
+
+    def clear(self, row: int) -> None:
+        """Row `row` has no value."""
+        self.data[row] = NONE if self.levels is not None else math.nan
+
+    def grow(self, rows: int) -> None:
+        """`rows` more rows, without a value."""
+        if self.levels is None:
+            self.data.extend(array("d", [math.nan]) * rows)
+        else:
+            self.data.extend(array("b", [NONE]) * rows)
+
+    def trim(self, rows: int) -> None:
+        """Keep the first `rows` rows only."""
+        del self.data[rows:]
+
+    def floats(self) -> array[float]:
+        """Every row's value as a float (NaN where none), made when asked."""
+        if self.levels is None:
+            return array("d", self.data)
+        levels = [*self.levels, math.nan]  # code -1 reads the last: NaN
+        return array("d", [levels[code] for code in self.data])
+
+    def _widen(self) -> None:
+        """From codes to the values themselves: too many distinct values to code."""
+        self.data = self.floats()
+        self.levels = None
+        self._code_of = {}
+
+
+class FloatColumns(Sequence["array[float]"]):
+    """The float values of each column, made when asked for (`SessionTable.values`)."""
+
+    def __init__(self, columns: list[ItemColumn]) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    @overload
+    def __getitem__(self, index: int) -> array[float]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[array[float]]: ...
+    def __getitem__(self, index: int | slice) -> array[float] | Sequence[array[float]]:
+        if isinstance(index, slice):
+            return [c.floats() for c in self._columns[index]]
+        return self._columns[index].floats()
