@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 
 ENV = "RATING_TUI_PASSPHRASE"
+NEW_ENV = "RATING_TUI_NEW_PASSPHRASE"
 
 
 class PassphraseUnavailable(Exception):
@@ -38,13 +39,15 @@ def ask(prompt: str) -> str:
     raise PassphraseUnavailable(f"set {ENV}, or run the command in a terminal to be asked for it")
 
 
-def terminal_reader(prompt: str) -> str:
+def terminal_reader(prompt: str, env: str = ENV) -> str:
     """Ask on the terminal without echo; refuse at once when stdin is not a terminal (a pipe
-    or a closed stdin would otherwise hang or read garbage)."""
+    or a closed stdin would otherwise hang or read garbage), naming the variable `env` that
+    would have given it."""
     if not sys.stdin or not sys.stdin.isatty():
-        raise PassphraseUnavailable(
-            f"standard input is not a terminal, so it cannot be asked for: set {ENV}"
-        )
+        why = f"standard input is not a terminal, so it cannot be asked for: set {env}"
+        if env != ENV and os.environ.get(ENV):
+            why += f" ({ENV} is set, but it gives the current passphrase, not a new one)"
+        raise PassphraseUnavailable(why)
     import getpass
 
     try:
@@ -58,10 +61,10 @@ def terminal_reader(prompt: str) -> str:
 
 def new_passphrase(prompt: str) -> str:
     """A new passphrase: `$RATING_TUI_NEW_PASSPHRASE`, else typed twice on a terminal."""
-    value = os.environ.get("RATING_TUI_NEW_PASSPHRASE")
+    value = os.environ.get(NEW_ENV)
     if value:
         return value
-    first = terminal_reader(prompt)
-    if terminal_reader("Type it again: ") != first:
+    first = terminal_reader(prompt, NEW_ENV)
+    if terminal_reader("Type it again: ", NEW_ENV) != first:
         raise PassphraseUnavailable("the two passphrases differ")
     return first

@@ -4,6 +4,7 @@ a closed stdin), and an export identical byte for byte to the one before encrypt
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,3 +154,16 @@ def test_the_dyad_commands_work_in_an_encrypted_folder_and_keep_the_roster_seale
     roster = (copy / "dyads.txt").read_bytes()
     assert crypto.is_sealed(roster) and b"ZQ000" not in roster
     assert (copy / "dyads.txt").stat().st_mode & 0o077 == 0
+
+
+def test_encrypt_without_a_new_passphrase_names_the_variable_that_gives_one(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The current passphrase's variable set, no terminal: the refusal names the new one's."""
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    code, _, err = run("encrypt", "--data", str(copy))
+    assert code == 1, err
+    assert "set RATING_TUI_NEW_PASSPHRASE" in err
+    assert "RATING_TUI_PASSPHRASE is set, but it gives the current passphrase" in err
+    assert "Nothing was changed" in err
+    assert json.loads((copy / "store.json").read_bytes())["codec"] == "plain"
