@@ -160,6 +160,9 @@ class RatingApp(App[None]):
             from rating_tui.tui.screens.unlock import UnlockDialog
 
             self._early_keys = []  # meant for Home, not for the passphrase field
+            # Home shows this behind the dialog: the opener's "set RATING_TUI_PASSPHRASE"
+            # would tell the user to do something the dialog is already asking for.
+            self.store_problem = "it is encrypted, and waits for its passphrase."
             self.push_screen(UnlockDialog(str(self.data_dir), opened.unlock), self._unlocked)
         if self._early_keys:
             self.run_worker(self._replay_keys(), name="keys pressed while opening")

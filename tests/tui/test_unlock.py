@@ -48,6 +48,9 @@ async def test_the_right_passphrase_opens_the_folder(
         await pilot.pause()
         assert isinstance(app.screen, UnlockDialog)
         assert app.screen.query_one("#passphrase", Input).password
+        behind = str(app.screen_stack[-2].query_one("#status", Static).content)
+        assert "waits for its passphrase" in behind  # not "set RATING_TUI_PASSPHRASE"
+        assert passphrase.ENV not in behind
         await _submit(pilot, app, "wrong")
         assert isinstance(app.screen, UnlockDialog)
         assert "2 tries left" in str(app.screen.query_one("#unlock-error", Label).content)
