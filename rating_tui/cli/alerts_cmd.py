@@ -106,7 +106,9 @@ def alerts(
     if as_json:
         typer.echo(json.dumps([a.to_json(ins.ref) for ins, a in pairs], ensure_ascii=False))
     elif not pairs:
-        typer.echo("No alerts." if first is None else f"No alerts since {first}.")
+        future = first is not None and first > date.today()
+        note = f" ({first} is in the future: no session can have raised one yet)" if future else ""
+        typer.echo("No alerts." if first is None else f"No alerts since {first}{note}.")
     else:
         for _, a in pairs:
             item = a.item or "-"

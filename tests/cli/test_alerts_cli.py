@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,13 @@ def test_filters_by_dyad_rater_and_since(data: Path) -> None:
     assert [a["dyad"] for a in json.loads(out)] == ["KM0003"]
     code, out, _ = run("alerts", "--data", str(data), "--since", "2026-04-01")
     assert code == 0 and out.strip() == "No alerts since 2026-04-01."
+
+
+def test_a_since_date_in_the_future_is_pointed_out(data: Path) -> None:
+    later = date.today() + timedelta(days=400)
+    code, out, _ = run("alerts", "--data", str(data), "--since", later.isoformat())
+    assert code == 0
+    assert out.startswith(f"No alerts since {later} ({later} is in the future")
 
 
 def test_text_output_is_one_line_per_alert(data: Path) -> None:
