@@ -221,7 +221,8 @@ def _run_records(
     tables = RecordTables(plan)
     long = request.layout == "long"
     rows_of: Callable[[dict[str, Any]], Any] = tables.long_rows if long else tables.wide_row
-    moment_batch: list[Row] = []
+    moments_out = MomentBatches(moments, request.excel, summary)
+    moment_batch = moments_out.rows
     read = rows_of
 
     if keep is not None or moments is not None:
@@ -244,9 +245,6 @@ def _run_records(
             return rows
 
     out = CsvWriter(main, long_header(plan) if long else wide_header(plan), bom=request.excel)
-    moments_out = None
-    if moments is not None:
-        moments_out = CsvWriter(moments, [c.name for c in MOMENT_COLUMNS], bom=request.excel)
     # Each row is written as soon as it is made (as the floor of the benchmark does): rows
     # that wait in a list cost more than they save, at 100,000 ratings.
     write = out.writer.writerows if long else out.writer.writerow
@@ -263,19 +261,33 @@ def _run_records(
                 out.flush()
                 if progress is not None:
                     progress(rows)
-                if moments_out is not None:
-                    moments_out.writer.writerows(moment_batch)
-                    moments_out.flush()
-                    summary.moments += len(moment_batch)
-                    moment_batch.clear()
+                moments_out.flush()
     out.flush()
-    if moments_out is not None:
-        moments_out.writer.writerows(moment_batch)
-        moments_out.flush()
-        summary.moments += len(moment_batch)
+    moments_out.flush()
     summary.ratings, summary.rows = ratings, rows
     summary.merge.read = summary.merge.merged = read_count
     return summary
+
+
+class MomentBatches:
+    """The now-moment rows of the ratings read so far (`rows`), written to the moments table
+    at each `flush` and counted in the summary: the two record paths of the export (CSV here,
+    JSON Lines in `jsonl_records`) gather them while they read. No table: `flush` does nothing."""
+
+    def __init__(self, sink: BinaryIO | None, excel: bool, summary: ExportSummary) -> None:
+        self.rows: list[Row] = []
+        self._summary = summary
+        self._out = None
+        if sink is not None:
+            self._out = CsvWriter(sink, [c.name for c in MOMENT_COLUMNS], bom=excel)
+
+    def flush(self) -> None:
+        if self._out is None:
+            return
+        self._out.writer.writerows(self.rows)
+        self._out.flush()
+        self._summary.moments += len(self.rows)
+        self.rows.clear()
 
 
 @contextmanager

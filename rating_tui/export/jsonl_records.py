@@ -33,7 +33,6 @@ from rating_tui.ratings.model import STATUSES
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest, ExportSummary, Progress, RecordSource
     from rating_tui.export.select import Instruments
-    from rating_tui.export.tables import Row
 
 Record = Mapping[str, Any]
 
@@ -236,13 +235,12 @@ def run_records(
 ) -> ExportSummary:
     """`job.run` for JSON Lines from one data folder, from stored records: the same bytes
     (and the same now-moments table) as the Rating path, without a model per rating."""
-    from rating_tui.export.csvout import CsvWriter
-    from rating_tui.export.job import ExportSummary, cycle_collection_paused
-    from rating_tui.export.tables import MOMENT_COLUMNS
+    from rating_tui.export.job import ExportSummary, MomentBatches, cycle_collection_paused
 
     summary = ExportSummary()
     line_of = JsonlReader(request.selection.record_filter(instruments))
-    moment_batch: list[Row] = []
+    moments_out = MomentBatches(moments, request.excel, summary)
+    moment_batch = moments_out.rows
 
     def read(record: Record) -> bytes | None:
         """The rating's line (b"" for one the filters leave out), its now moments added to
@@ -256,9 +254,6 @@ def run_records(
         moment_batch.extend(found)
         return line
 
-    moments_out = None
-    if moments is not None:
-        moments_out = CsvWriter(moments, [c.name for c in MOMENT_COLUMNS], bom=request.excel)
     pending: list[bytes] = []
     read_count = written = 0
     with cycle_collection_paused():
@@ -273,16 +268,9 @@ def run_records(
                 pending.clear()
                 if progress is not None:
                     progress(written)
-                if moments_out is not None:
-                    moments_out.writer.writerows(moment_batch)
-                    moments_out.flush()
-                    summary.moments += len(moment_batch)
-                    moment_batch.clear()
+                moments_out.flush()
     main.write(b"".join(pending))
-    if moments_out is not None:
-        moments_out.writer.writerows(moment_batch)
-        moments_out.flush()
-        summary.moments += len(moment_batch)
+    moments_out.flush()
     summary.ratings = summary.rows = written
     summary.merge.read = summary.merge.merged = read_count
     return summary
