@@ -27,6 +27,19 @@ class _Dialog(ModalScreen[T | None], Generic[T]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def close_asking_if(self, changed: bool) -> None:
+        """Close without an answer; when something was written here (`changed`), only once
+        the user confirms that it may be thrown away."""
+        if not changed:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog("Discard what you wrote?", "Discard"), answer)
+
     def too_long(self, text: str, limit: int, rest: str = "") -> bool:
         """Say so when `text` is over `limit`: what a clinician wrote is never cut."""
         if len(text) <= limit:
@@ -107,15 +120,7 @@ class TextDialog(_Dialog[str]):
 
     def action_cancel(self) -> None:
         """Escape asks before throwing away a changed answer, as the now-moment dialog does."""
-        if self._typed() == self.text.strip():
-            self.dismiss(None)
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDialog("Discard what you wrote?", "Discard"), answer)
+        self.close_asking_if(self._typed() != self.text.strip())
 
 
 class MomentDialog(_Dialog[tuple[str, list[str]]]):
@@ -153,15 +158,7 @@ class MomentDialog(_Dialog[tuple[str, list[str]]]):
     def action_cancel(self) -> None:
         """Escape asks before throwing away text that was written here."""
         text = self.query_one("#moment-text", TextArea).text.strip()
-        if text == (self.moment.text if self.moment else ""):
-            self.dismiss(None)
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDialog("Discard what you wrote?", "Discard"), answer)
+        self.close_asking_if(text != (self.moment.text if self.moment else ""))
 
     def action_keep(self) -> None:
         text = self.query_one("#moment-text", TextArea).text.strip()
