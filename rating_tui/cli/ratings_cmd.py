@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, warn_incomplete
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -268,6 +268,7 @@ def list_ratings(
 
     from rating_tui.ratings.model import STATUSES
     from rating_tui.safetext import escape_line
+    from rating_tui.store.tally import Tally
 
     first, last = _day(date_from, "--from"), _day(date_to, "--to")
     if first and last and first > last:
@@ -283,13 +284,15 @@ def list_ratings(
         typer.echo(f"No ratings: {folder} does not exist yet or is empty.")
         return
     store = open_store(folder)
+    tally = Tally()
     with clear_errors():
         found = store.list(
             dyad=dyad, rater=rater, date_from=first, date_to=last, instrument=instrument,
-            statuses=cast("list[Status]", wanted), limit=limit or None,
+            statuses=cast("list[Status]", wanted), limit=limit or None, tally=tally,
         )  # fmt: skip
     if not found:
         typer.echo(f"No ratings in {folder} match.")
+        warn_incomplete([tally.warning(folder)])
         return
     catalogue = _catalogue(ctx)
     rows = []
@@ -320,6 +323,7 @@ def list_ratings(
     console = _console()
     console.print(Text(title, style="bold"))
     console.print(table)
+    warn_incomplete([tally.warning(folder)])
 
 
 @ratings_app.command("show")

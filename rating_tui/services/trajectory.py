@@ -194,10 +194,15 @@ def _cell(answers: list[float | str | None]) -> Cell:
 
 
 def dyad_trajectory(
-    store: Store, instrument: Instrument, dyad: str, rater: str | None = None
+    store: Store,
+    instrument: Instrument,
+    dyad: str,
+    rater: str | None = None,
+    tally: Tally | None = None,
 ) -> Trajectory:
-    """Final ratings of `dyad` with any version of `instrument`'s id (optionally one rater's)."""
-    ratings = store.list(dyad=dyad, rater=rater, instrument=instrument.id, limit=None)
+    """Final ratings of `dyad` with any version of `instrument`'s id (optionally one rater's);
+    `tally` (if given) says afterwards whether the folder lost ratings the read should hold."""
+    ratings = store.list(dyad=dyad, rater=rater, instrument=instrument.id, limit=None, tally=tally)
     observations = (from_rating(r, instrument) for r in ratings)
     return build(dyad, instrument, observations, item_layout(instrument, scores=True))
 

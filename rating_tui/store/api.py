@@ -269,21 +269,30 @@ class Store:
         instrument: str | None = None,
         statuses: Collection[Status] = FINAL_ONLY,
         limit: int | None = 50,
+        tally: Tally | None = None,
     ) -> list[Rating]:
         """Ratings matching every given filter, newest session first (then newest created).
-        Reads months newest first and stops once `limit` are found."""
+        Reads months newest first and stops once `limit` are found. `tally` (if given) says
+        afterwards whether the months read lacked ratings the manifest counts; it checks the
+        months the read reached, and every month only when none was skipped."""
         query = Query(dyad, rater, date_from, date_to, instrument, statuses)
         found: list[tuple[str, dict[str, Any]]] = []
         seen: set[str] = set()  # a move the disk was too full to finish leaves two copies
         with self._engine.locked(write=False):
+            if tally is not None:
+                tally.freeze(self._engine)
             roles = self._engine.roles()
+            whole = True
             for month, parts in by_month(self._engine.layout.shard_names()):
                 if not query.month_may_match(month):
+                    whole = False
                     continue
                 hits: builtins.list[tuple[str, dict[str, Any]]] = []
                 for shard in parts:  # the parts of a month that has split
                     records = self._engine.shard_records(shard)
                     check_statuses(self._engine.layout, shard, records)
+                    if tally is not None:
+                        tally.add(shard, len(records))
                     hits += [
                         (shard, r)
                         for r in records.values()
@@ -293,7 +302,10 @@ class Store:
                 hits.sort(key=lambda hit: sort_key(hit[1], roles), reverse=True)
                 found += hits
                 if limit is not None and len(found) >= limit:
+                    whole = False
                     break
+            if tally is not None:
+                tally.complete = whole
         return [self._rating(r, shard) for shard, r in found[:limit]]
 
     def iter_all(

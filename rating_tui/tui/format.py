@@ -15,6 +15,7 @@ from rating_tui.views.instrument_view import scale_points
 
 if TYPE_CHECKING:
     from rating_tui.store.api import Store
+    from rating_tui.store.tally import Tally
 
 
 def instrument_of(
@@ -131,3 +132,19 @@ def changes(before: RatingContent, after: RatingContent, instrument: Instrument 
     if before.status != after.status:
         out.append(f"status {before.status} -> {after.status}")
     return "; ".join(out) or "no change in content"
+
+
+def lost_line(tally: Tally) -> str | None:
+    """What a screen's list leaves out when the folder lost ratings (`Tally.missing`), with
+    the counts; None when the read rests on every rating the folder counts."""
+    if tally.unchecked is not None:
+        return f"Warning: {tally.unchecked}; run rating-tui doctor."
+    gone = tally.missing()
+    if not gone:
+        return None
+    months = ", ".join(f"{m}: {n}" for m, n in list(gone.items())[:3])
+    more = ", ..." if len(gone) > 3 else ""
+    return (
+        f"Warning: {sum(gone.values()):,} stored rating(s) not found in their month files "
+        f"({months}{more}): they cannot be shown here; run rating-tui doctor."
+    )

@@ -166,3 +166,29 @@ def test_no_matching_rating_says_first_that_the_folder_lost_ratings(copy: Path) 
     assert code == 1 and "no ratings match" in err, err
     assert LOST in err and f"{month}: {lost}" in err
     assert err.index(LOST) < err.index("no ratings match")
+
+
+def test_ratings_list_warns_when_a_month_it_read_lost_ratings(copy: Path) -> None:
+    code, out, err = run("ratings", "list", "--data", str(copy), "--limit", "0")
+    assert code == 0 and LOST not in err, err
+    month, lost, _ = _empty_busiest_month(copy)
+    code, out, err = run("ratings", "list", "--data", str(copy), "--limit", "0")
+    assert code == INCOMPLETE, err
+    assert f"{copy}: {lost} {LOST} ({month}: {lost})" in err
+    assert "newest first" in out  # the list is still shown, then the warning
+
+
+def test_ratings_list_of_the_newest_months_checks_the_months_it_read(copy: Path) -> None:
+    """A list that stops at its limit rests on the newest months only: a loss in an older
+    month it never read is not claimed; a loss in one it read is named, with its count."""
+    months = sorted((copy / "ratings").glob("20*.json"), key=lambda p: p.name.split(".")[0])
+    oldest, newest = months[0], months[-1]
+    assert oldest.name.split(".")[0] != newest.name.split(".")[0]
+    oldest.write_text("{}\n")
+    code, out, err = run("ratings", "list", "--data", str(copy), "--limit", "1")
+    assert code == 0 and LOST not in err and "1 rating(s)" in out, err
+    lost = len(_records(newest))
+    newest.write_text("{}\n")
+    code, _, err = run("ratings", "list", "--data", str(copy), "--limit", "1")
+    assert code == INCOMPLETE, err
+    assert f"{lost} {LOST} ({newest.name.split('.')[0]}: {lost})" in err

@@ -75,3 +75,35 @@ async def test_a_file_given_as_the_export_folder_is_refused_in_words(
     result = await _export(make_app(), afile)
     assert result == f"Cannot use {afile}: it is a file, not a folder; give a folder."
     assert afile.read_text() == "mine\n"
+
+
+async def test_history_and_the_dyad_view_say_their_lists_leave_out_lost_ratings(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """Before, History and the dyad view listed what remained as if it were every rating."""
+    from rating_tui.tui.screens.dyad import DyadScreen
+    from rating_tui.tui.screens.history import HistoryScreen
+
+    final_rating(store, catalogue, "EC0417", 1, "2026-02-01")
+    final_rating(store, catalogue, "EC0417", 2, "2026-03-01")
+    final_rating(store, catalogue, "EC0418", 1, "2026-03-02")
+    lost = "2 stored rating(s) not found in their month files (2026-03: 2)"
+    for broken in (False, True):
+        if broken:
+            (store.data_dir / "ratings" / "2026-03.json").write_text("{}\n")
+        app = make_app()
+        async with app.run_test(size=(100, 36)) as pilot:
+            await pilot.press("h")
+            await pilot.pause()
+            assert isinstance(app.screen, HistoryScreen)
+            status = str(app.screen.query_one("#history-status", Static).content)
+            assert status.startswith(f"{1 if broken else 3} rating(s), newest first")
+            assert (lost in status) is broken
+            dyad = DyadScreen(catalogue.get(BUILTIN_ID).instrument, "EC0417")
+            app.push_screen(dyad)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            head = str(dyad.query_one("#dyad-head", Static).content)
+            assert head.startswith(f"{1 if broken else 2} session(s)")
+            assert (lost in head) is broken

@@ -21,6 +21,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from rating_tui.instruments.model import Instrument
 from rating_tui.services.alerts import Alert, current, evaluate
 from rating_tui.services.trajectory import Trajectory, dyad_trajectory
+from rating_tui.store.tally import Tally
+from rating_tui.tui.format import lost_line
 from rating_tui.tui.screens.base import AppScreen
 
 
@@ -64,15 +66,17 @@ class DyadScreen(AppScreen[None]):
     def _read(self) -> None:
         app = self.rating_app
         assert app.store is not None
-        trajectory = dyad_trajectory(app.store, self.instrument, self.dyad)
+        tally = Tally()
+        trajectory = dyad_trajectory(app.store, self.instrument, self.dyad, tally=tally)
         alerts = current(evaluate(trajectory, today=app.today()))
-        self.app.call_from_thread(self._show, trajectory, alerts)
+        self.app.call_from_thread(self._show, trajectory, alerts, lost_line(tally))
 
-    def _show(self, trajectory: Trajectory, alerts: list[Alert]) -> None:
+    def _show(self, trajectory: Trajectory, alerts: list[Alert], lost: str | None = None) -> None:
         from rating_tui.tui.widgets.course_chart import CourseChart
 
         self.trajectory, self.alerts = trajectory, alerts
-        self.query_one("#dyad-head", Static).update(self._heading(trajectory))
+        heading = self._heading(trajectory)
+        self.query_one("#dyad-head", Static).update(f"{heading}\n{lost}" if lost else heading)
         self.query_one("#dyad-alerts", Static).update(_alert_lines(alerts, trajectory))
         if trajectory.sessions:
             charts = self.query_one("#dyad-charts", VerticalScroll)

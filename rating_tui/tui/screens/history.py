@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 
 from rating_tui.ratings.model import STATUSES, Rating, Status
 from rating_tui.safetext import escape
-from rating_tui.tui.format import instrument_of, progress, session_value
+from rating_tui.store.tally import Tally
+from rating_tui.tui.format import instrument_of, lost_line, progress, session_value
 from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.footer import AppFooter
 
@@ -120,7 +121,9 @@ class HistoryScreen(AppScreen[None]):
         # their case: so the store is read without those two filters and the rows are picked
         # here, up to the limit.
         ratings = []
-        for r in store.list(limit=None if dyad or rater else LIMIT, **filters):  # type: ignore[arg-type]
+        tally = Tally()
+        listed = store.list(limit=None if dyad or rater else LIMIT, tally=tally, **filters)  # type: ignore[arg-type]
+        for r in listed:
             ins = instrument_of(catalogue, r)
             if dyad and dyad not in session_value(r, ins, "dyad").casefold():
                 continue
@@ -152,7 +155,9 @@ class HistoryScreen(AppScreen[None]):
             table.move_cursor(row=table.get_row_index(kept), animate=False)
         more = " (the first 1000; narrow the filters)" if len(ratings) == LIMIT else ""
         order = "newest" if self.newest_first else "oldest"
-        status.update(f"{len(ratings)} rating(s), {order} first{more}")
+        said = f"{len(ratings)} rating(s), {order} first{more}"
+        lost = lost_line(tally)
+        status.update(f"{said}\n{lost}" if lost else said)
 
     @staticmethod
     def _cursor_key(table: DataTable[object]) -> str | None:
