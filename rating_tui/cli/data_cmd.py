@@ -21,6 +21,7 @@ from rating_tui.cli.errors import fail
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
     from rating_tui.store import Store
+    from rating_tui.store.codec import Codec
     from rating_tui.store.doctor import Finding
 
 DEMO_COUNT = 600
@@ -143,8 +144,40 @@ def doctor(
             typer.echo(f"  damaged index file kept as {aside}")
         for removed in report.removed:
             typer.echo(f"  removed {removed}: a data file must be a regular file")
+    findings += _roster_findings(folder, codec)
     if not _report(findings, problems):
         raise typer.Exit(1)
+
+
+def _roster_findings(folder: Path, codec: Codec) -> list[Finding]:
+    """The roster `dyads.txt` (kept by the services, not the store): it must read with the
+    folder's codec, and in an encrypted folder it must not lie in plain text."""
+    from rating_tui.services.roster import load_roster, roster_path
+    from rating_tui.store import crypto, fileio
+    from rating_tui.store.doctor import Finding
+    from rating_tui.store.errors import StoreError
+
+    path = roster_path(folder)
+    try:
+        raw = fileio.read_bytes(path)
+    except StoreError as exc:
+        return [Finding("error", path, str(exc))]
+    if raw is None:
+        return []
+    if crypto.is_encrypted(crypto.read_marker(folder)) and not crypto.is_sealed(raw):
+        return [
+            Finding(
+                "warning",
+                path,
+                "the roster is plain text in an encrypted folder: its dyad codes can be read "
+                "without the passphrase; run `rating-tui encrypt` again to encrypt it",
+            )
+        ]
+    try:
+        load_roster(folder, codec)
+    except ValueError as exc:
+        return [Finding("error", path, str(exc).removeprefix(f"{path}").lstrip(": "))]
+    return []
 
 
 def _instrument_files(ctx: typer.Context) -> list[Instrument]:

@@ -167,3 +167,30 @@ def test_encrypt_without_a_new_passphrase_names_the_variable_that_gives_one(
     assert "RATING_TUI_PASSPHRASE is set, but it gives the current passphrase" in err
     assert "Nothing was changed" in err
     assert json.loads((copy / "store.json").read_bytes())["codec"] == "plain"
+
+
+def test_doctor_flags_a_plain_roster_in_an_encrypted_folder(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster copied back in plain (from an old backup, say) left its dyad codes readable
+    without the passphrase, and doctor called the folder healthy."""
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    assert run("encrypt", "--data", str(copy))[0] == 0
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    assert run("dyads", "add", "ZQ0001", "--data", str(copy))[0] == 0
+    code, out, err = run("doctor", "--data", str(copy))
+    assert code == 0 and "roster" not in out, out + err
+    (copy / "dyads.txt").write_text("ZQ0001\n")
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 1
+    assert f"warning: {copy / 'dyads.txt'}: the roster is plain text in an encrypted folder" in out
+    assert "rating-tui encrypt" in out and "Not healthy: 0 error(s), 1 warning(s)." in out
+    assert run("encrypt", "--data", str(copy))[0] == 0  # what the warning says to do
+    assert crypto.is_sealed((copy / "dyads.txt").read_bytes())
+    assert run("doctor", "--data", str(copy))[0] == 0
+
+
+def test_doctor_names_a_roster_line_that_is_not_a_code(copy: Path) -> None:
+    (copy / "dyads.txt").write_text("EC0417\nnot a code!\n")
+    code, out, _ = run("doctor", "--data", str(copy))
+    assert code == 1 and f"error: {copy / 'dyads.txt'}: 2: " in out, out
