@@ -1,238 +1,31 @@
-"""`rating-tui ratings ...`: import ratings from JSON Lines, list them, show one with history.
-
-Each line of the file is one rating, exactly as `Rating.model_dump_json()`
-and `export --format jsonl` write it, so exported ratings import unchanged:
-
-    {"instrument": {"id": "paris-2009-seven-concepts", "version": "0.1.0",
-       "hash": "<sha256 of the instrument content>"}, "rater": "RP",
-     "session": {"dyad": "EC0417", "session_date": "2026-01-31",
-       "session_number": 3, "rater": "RP", "setting": "home"},
-     "answers": {"narration": {"value": 3},
-       "modeling": {"missing": "not_applicable"}},
-     "now_moments": [{"text": "...", "tags": ["affective"]}], "notes": "",
-     "status": "final", "id": "<uuid4>",
-     "created": "2026-01-31T14:05:00.000000+00:00",
-     "updated": "2026-01-31T14:05:00.000000+00:00", "revisions": []}
-
-(wrapped here; one line in the file). `hash` is the content hash of the
-instrument version (`rating-tui instruments validate` prints it); each
-answer is a `value` or a `missing` code; times carry a UTC offset; status
-is draft, final or voided; `revisions` keeps earlier versions.
-
-Import checks every record before storing anything (JSON, the Rating shape, an instrument
-id@version found with the same content hash, the instrument's rules) and reports every bad
-line with its number, so a file is fixed in one pass; only a clean file reaches
-`Store.import_ratings`, which is all or nothing itself. Reading and checking live in
-`rating_tui.imports` (JSON Lines, the wide CSV, REDCap records); this command only shows the
-result and stores it.
-"""
+"""`rating-tui ratings ...`: list ratings, show one with its history; `import` lives in
+`ratings_import_cmd`."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
 from rating_tui.cli.errors import fail, warn_incomplete
+from rating_tui.cli.ratings_import_cmd import (
+    IMPORT_HELP,
+    catalogue_of,
+    import_ratings,
+    instrument_of,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from rating_tui.imports.batch import Batch
     from rating_tui.instruments.catalogue import Catalogue
-    from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.instruments.model import Instrument
     from rating_tui.ratings.model import Rating, Status
-    from rating_tui.store.api import Store
 
-MAX_PROBLEMS_PER_LINE = 5
-"""Pre-store findings shown for one rating; the rest are counted."""
-_SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
-
-
-def _catalogue(ctx: typer.Context) -> Catalogue:
-    from rating_tui.instruments.catalogue import default_sources, discover
-
-    return discover(default_sources(ctx.obj.instruments if ctx.obj is not None else []))
-
-
-@ratings_app.command(
-    "import",
-    help="Add ratings from JSON Lines, the app's own wide CSV (with --moments) or REDCap "
-    "records, all or nothing."
-    "\n\n"
-    + "\n\n".join(_SHAPE).replace("[", r"\[")
-    + "\n\nThe instrument `hash` may be left out when id@version is one of your instruments; "
-    "one that is given must match. A .csv file is read as the wide table `export --format csv` "
-    "writes (codes or labels). Every record is checked first; the same problem on many lines "
-    "is reported once with its line numbers, and then nothing is stored. Ratings already "
-    "stored with the same content are left as they are."
-    "\n\nNew ratings are then checked against the data folder and each other, as the app "
-    "checks them: the same session rated twice by one rater is an error; a second rater of a "
-    "session, a date in the future or session numbers out of order with their dates are "
-    "warnings, imported only with --accept-warnings.",
-)
-def import_ratings(
-    ctx: typer.Context,
-    file: Annotated[
-        Path,
-        typer.Argument(metavar="FILE", help="A .jsonl or .csv file; - for stdin."),
-    ],
-    data: DataOption = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help="jsonl, csv or redcap  \\[default: csv for a .csv file, else jsonl]",
-            metavar="FORMAT",
-        ),
-    ] = None,
-    moments: Annotated[
-        Path | None,
-        typer.Option(help="The now-moments table of a wide CSV export.", metavar="FILE"),
-    ] = None,
-    instrument: Annotated[
-        str | None,
-        typer.Option(help="For --format redcap: the records' instrument.", metavar="ID@VERSION"),
-    ] = None,
-    errors: Annotated[
-        Path | None,
-        typer.Option(help="Write every problem to this file, one per line.", metavar="FILE"),
-    ] = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Check the file only; store nothing.", metavar="")
-    ] = False,
-    accept_warnings: Annotated[
-        bool,
-        typer.Option(
-            "--accept-warnings",
-            help="Import ratings the pre-store checks only warn about.",
-            metavar="",
-        ),
-    ] = False,
-) -> None:
-    from rating_tui.imports.problems import every_line, report_lines
-    from rating_tui.imports.read import FORMATS, guess_format, read_ratings
-    from rating_tui.store import RatingConflictError, StoreError
-
-    name = "<stdin>" if str(file) == "-" else str(file)
-    if fmt is not None and fmt not in FORMATS:
-        fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    chosen = fmt if fmt is not None else guess_format(file)
-    catalogue = _catalogue(ctx)
-    known = {li.ref: li for li in catalogue.instruments}
-    stdin = typer.get_binary_stream("stdin") if str(file) == "-" else None
-    with clear_errors():
-        batch = read_ratings(
-            file, chosen, known, moments=moments, instrument=instrument, stdin=stdin
-        )
-    if errors is not None:  # written on every run, empty when all is well: never stale
-        from rating_tui.outputs import atomic_write_text
-
-        with clear_errors():
-            atomic_write_text(errors, every_line(batch.problems, name), 0o600)
-    if batch.problems:
-        shown = str(errors) if errors is not None else None
-        for message in report_lines(batch.problems, name, shown):
-            typer.echo(message, err=True)
-        if batch.records:
-            unit = "line(s)" if chosen == "jsonl" else "row(s)"
-            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid; "
-                 "nothing was imported")  # fmt: skip
-        fail(f"{name} cannot be imported; nothing was imported")
-    ratings = [r for _, r in batch.ratings]
-    notes = _import_notes(batch, known)
-    if not ratings:
-        typer.echo(f"{name} holds no ratings; nothing was imported.")
-        return
-    if check:
-        typer.echo(f"{name}: {len(ratings)} rating(s) valid; nothing stored (--check).")
-        for note in notes:
-            typer.echo(note)
-        return
-    folder = data_folder(ctx, data)
-    holds_data(folder)  # refuses a folder that holds something else
-    store = open_store(folder)
-    instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
-    by_id = {r.id: (line, r) for line, r in batch.ratings}
-    _pre_store_checks(name, store, ratings, instruments, by_id, catalogue, accept_warnings)
-    with clear_errors():
-        try:
-            result = store.import_ratings(ratings, instruments)
-        except RatingConflictError as exc:
-            line = next((batch.line_of(r.id) for r in ratings if r.id in str(exc)), None)
-            fail(f"{name}:{line}: {exc}" if line else str(exc))
-        except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
-            committed = getattr(exc, "committed", False)
-            done = "all of it is imported on the next open" if committed else "nothing was imported"
-            fail(f"{exc}\n{name}: {done}.")
-    typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
-    for note in notes:
-        typer.echo(note)
-
-
-def _import_notes(batch: Batch, known: dict[str, LoadedInstrument]) -> list[str]:
-    """What the summary says besides the counts: hashes filled in, columns not read."""
-    out = [
-        f"{count} rating(s) named {ref} without its content hash: recorded the hash of the "
-        f"known version, {known[ref].content_hash[:12]}... ({known[ref].path.name})"
-        for ref, count in sorted(batch.hashless.items())
-    ]
-    return out + batch.notes
-
-
-def _pre_store_checks(
-    name: str,
-    store: Store,
-    ratings: list[Rating],
-    instruments: dict[str, Instrument],
-    by_id: dict[str, tuple[int, Rating]],
-    catalogue: Catalogue,
-    accept_warnings: bool,
-) -> None:
-    """The checks the app makes before storing (`ratings.checks`), by line number; errors stop
-    the import, warnings too unless accepted."""
-    from datetime import date
-
-    from rating_tui.services.roster import load_roster
-    from rating_tui.services.session_checks import check_import
-    from rating_tui.store import StoreError
-
-    with clear_errors():
-        roster = load_roster(store.data_dir)
-        try:
-            found = check_import(
-                store,
-                ratings,
-                instruments,
-                date.today(),
-                lambda r: _instrument(catalogue, r),
-                roster,
-            )
-        except StoreError as exc:  # the stored ratings cannot be read to compare
-            fail(f"{exc}\n{name}: nothing was imported.")
-    errors = warnings = 0
-    for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):
-        errors += sum(f.severity == "error" for f in findings)
-        warnings += sum(f.severity == "warning" for f in findings)
-        for finding in findings[:MAX_PROBLEMS_PER_LINE]:
-            typer.echo(f"{name}:{by_id[rating_id][0]}: {finding}", err=True)
-        if len(findings) > MAX_PROBLEMS_PER_LINE:
-            more = len(findings) - MAX_PROBLEMS_PER_LINE
-            typer.echo(f"{name}:{by_id[rating_id][0]}: ... and {more} more", err=True)
-    if errors:
-        fail(f"{errors} error(s) and {warnings} warning(s) in {name}; nothing was imported")
-    if warnings and not accept_warnings:
-        fail(
-            f"{warnings} warning(s) in {name}; nothing was imported. Check them, then import "
-            "with --accept-warnings to store these ratings as they are"
-        )
-    if warnings:
-        typer.echo(f"{name}: {warnings} warning(s) accepted.", err=True)
+ratings_app.command("import", help=IMPORT_HELP)(import_ratings)
 
 
 @ratings_app.command("list")
@@ -292,12 +85,19 @@ def list_ratings(
         )  # fmt: skip
     if not found:
         typer.echo(f"No ratings in {folder} match.")
+        if dyad is not None or rater is not None:
+            near = store.list(
+                dyad=dyad, rater=rater, date_from=first, date_to=last, instrument=instrument,
+                statuses=cast("list[Status]", wanted), limit=None, fold_case=True,
+            )  # fmt: skip
+            for line in _other_case(near, dyad, rater, catalogue_of(ctx)):
+                typer.echo(line)
         warn_incomplete([tally.warning(folder)])
         return
-    catalogue = _catalogue(ctx)
+    catalogue = catalogue_of(ctx)
     rows = []
     for r in found:
-        ins = _instrument(catalogue, r)
+        ins = instrument_of(catalogue, r)
         keys = _role_keys(ins)
         required = [i.key for i in ins.items if i.required] if ins else None
         done = sum(key in r.answers for key in required) if required else len(r.answers)
@@ -343,12 +143,38 @@ def show(
         rating = store.get(store.resolve_id(rating_id))
     from rating_tui.views.rating_view import rating_view
 
-    _console().print(rating_view(rating, _instrument(_catalogue(ctx), rating)))
+    _console().print(rating_view(rating, instrument_of(catalogue_of(ctx), rating)))
 
 
 # --- helpers ----------------------------------------------------------------------------------
 
 _ROLES = ("session_date", "dyad", "session_number", "rater")
+
+
+def _other_case(
+    near: list[Rating], dyad: str | None, rater: str | None, catalogue: Catalogue
+) -> list[str]:
+    """Codes match exactly, case included; say which spelling holds ratings when the code
+    typed differs from a stored one only in case (it said "no ratings match", nothing more)."""
+    from collections import Counter
+
+    lines = []
+    for role, typed in (("dyad", dyad), ("rater", rater)):
+        if typed is None:
+            continue
+        spelt = Counter(
+            r.rater
+            if role == "rater"
+            else str(r.session.get(_role_keys(instrument_of(catalogue, r))["dyad"]))
+            for r in near
+        )
+        spelt.pop(typed, None)
+        for code, count in spelt.most_common(3):
+            lines.append(
+                f"Codes match exactly, case included: {count} rating(s) have {role} {code} "
+                f"(--{role} {code})."
+            )
+    return lines
 
 
 def _console() -> Console:
@@ -364,14 +190,6 @@ def _day(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         fail(f"{option}: expected a date like 2026-01-31, found {text!r}")
-
-
-def _instrument(catalogue: Catalogue, rating: Rating) -> Instrument | None:
-    """The instrument version the rating was made with, when found with the same content."""
-    for li in catalogue.instruments:
-        if li.ref == rating.instrument.ref and li.content_hash == rating.instrument.hash:
-            return li.instrument
-    return None
 
 
 def _role_keys(instrument: Instrument | None) -> dict[str, str]:

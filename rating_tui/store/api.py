@@ -270,12 +270,14 @@ class Store:
         statuses: Collection[Status] = FINAL_ONLY,
         limit: int | None = 50,
         tally: Tally | None = None,
+        fold_case: bool = False,
     ) -> list[Rating]:
         """Ratings matching every given filter, newest session first (then newest created).
         Reads months newest first and stops once `limit` are found. `tally` (if given) says
         afterwards whether the months read lacked ratings the manifest counts; it checks the
-        months the read reached, and every month only when none was skipped."""
-        query = Query(dyad, rater, date_from, date_to, instrument, statuses)
+        months the read reached, and every month only when none was skipped. `fold_case`
+        matches dyad and rater codes whatever their case (`Query.fold_case`)."""
+        query = Query(dyad, rater, date_from, date_to, instrument, statuses, fold_case)
         found: list[tuple[str, dict[str, Any]]] = []
         seen: set[str] = set()  # a move the disk was too full to finish leaves two copies
         with self._engine.locked(write=False):

@@ -57,6 +57,9 @@ class Query:
     instrument: str | None = None
     """An instrument id (any version) or id@version."""
     statuses: Collection[Status] = FINAL_ONLY
+    fold_case: bool = False
+    """Match the dyad and rater codes whatever their case (to tell a user who typed `ec0417`
+    that `EC0417` exists: codes are otherwise matched exactly)."""
 
     def month_may_match(self, shard: str) -> bool:
         return month_in_range(shard, self.date_from, self.date_to)
@@ -64,14 +67,14 @@ class Query:
     def matches(self, record: Mapping[str, Any], roles: Roles) -> bool:
         if record.get("status") not in self.statuses:
             return False
-        if self.rater is not None and record.get("rater") != self.rater:
+        if self.rater is not None and not self._same(record.get("rater"), self.rater):
             return False
         if self.instrument is not None:
             ref = ref_of(record)
             wanted = self.instrument if "@" in self.instrument else None
             if ref != wanted and ref.partition("@")[0] != self.instrument:
                 return False
-        if self.dyad is not None and role_value(record, roles, "dyad") != self.dyad:
+        if self.dyad is not None and not self._same(role_value(record, roles, "dyad"), self.dyad):
             return False
         if self.date_from is not None or self.date_to is not None:
             day = role_value(record, roles, "session_date")
@@ -82,3 +85,8 @@ class Query:
             if self.date_to is not None and day > self.date_to.isoformat():
                 return False
         return True
+
+    def _same(self, stored: object, wanted: str) -> bool:
+        if stored == wanted:
+            return True
+        return self.fold_case and isinstance(stored, str) and stored.casefold() == wanted.casefold()

@@ -137,3 +137,23 @@ def test_a_reversed_date_range_is_refused_not_reported_as_no_match(
     code, _, err = run(*command, "--from", "2023-05-01", "--to", "2023-01-01", "--data", str(demo))
     assert code == 1 and "--from 2023-05-01 is after --to 2023-01-01" in err
     assert "no ratings match" not in err and "no final ratings match" not in err
+
+
+def test_ratings_list_names_the_stored_spelling_of_a_code_typed_in_another_case(
+    tmp_path: Path,
+) -> None:
+    """Codes match exactly; `--dyad tl0003` said only "No ratings match" when TL0003 held
+    ratings, as if the dyad had none."""
+    folder = tmp_path / "d"
+    assert run("demo-data", "-n", "200", "--data", str(folder))[0] == 0
+    listed = run("ratings", "list", "--data", str(folder), "--limit", "1")[1]
+    row = listed.splitlines()[-2].split()  # id, date, dyad, #, rater, status, done
+    dyad, rater = row[2], row[4]
+    assert dyad != dyad.lower() and rater != rater.upper()
+    code, out, _ = run("ratings", "list", "--data", str(folder), "--dyad", dyad.lower())
+    assert code == 0 and "No ratings in" in out
+    assert f"rating(s) have dyad {dyad} (--dyad {dyad})" in out
+    code, out, _ = run("ratings", "list", "--data", str(folder), "--rater", rater.upper())
+    assert f"rating(s) have rater {rater} (--rater {rater})" in out
+    code, out, _ = run("ratings", "list", "--data", str(folder), "--dyad", "ZZ9999")
+    assert "No ratings in" in out and "case included" not in out

@@ -1,0 +1,238 @@
+"""`rating-tui ratings import`: ratings from JSON Lines, the app's wide CSV or REDCap records.
+
+Each line of the file is one rating, exactly as `Rating.model_dump_json()`
+and `export --format jsonl` write it, so exported ratings import unchanged:
+
+    {"instrument": {"id": "paris-2009-seven-concepts", "version": "0.1.0",
+       "hash": "<sha256 of the instrument content>"}, "rater": "RP",
+     "session": {"dyad": "EC0417", "session_date": "2026-01-31",
+       "session_number": 3, "rater": "RP", "setting": "home"},
+     "answers": {"narration": {"value": 3},
+       "modeling": {"missing": "not_applicable"}},
+     "now_moments": [{"text": "...", "tags": ["affective"]}], "notes": "",
+     "status": "final", "id": "<uuid4>",
+     "created": "2026-01-31T14:05:00.000000+00:00",
+     "updated": "2026-01-31T14:05:00.000000+00:00", "revisions": []}
+
+(wrapped here; one line in the file). `hash` is the content hash of the
+instrument version (`rating-tui instruments validate` prints it); each
+answer is a `value` or a `missing` code; times carry a UTC offset; status
+is draft, final or voided; `revisions` keeps earlier versions.
+
+Import checks every record before storing anything (JSON, the Rating shape, an instrument
+id@version found with the same content hash, the instrument's rules) and reports every bad
+line with its number, so a file is fixed in one pass; only a clean file reaches
+`Store.import_ratings`, which is all or nothing itself. Reading and checking live in
+`rating_tui.imports` (JSON Lines, the wide CSV, REDCap records); this command only shows the
+result and stores it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
+from rating_tui.cli.errors import fail
+
+if TYPE_CHECKING:
+    from rating_tui.imports.batch import Batch
+    from rating_tui.instruments.catalogue import Catalogue
+    from rating_tui.instruments.loader import LoadedInstrument
+    from rating_tui.instruments.model import Instrument
+    from rating_tui.ratings.model import Rating
+    from rating_tui.store.api import Store
+
+MAX_PROBLEMS_PER_LINE = 5
+"""Pre-store findings shown for one rating; the rest are counted."""
+_SHAPE = __doc__.split("\n\n")[1:4] if __doc__ else []
+IMPORT_HELP = (
+    "Add ratings from JSON Lines, the app's own wide CSV (with --moments) or REDCap "
+    "records, all or nothing."
+    "\n\n"
+    + "\n\n".join(_SHAPE).replace("[", r"\[")
+    + "\n\nThe instrument `hash` may be left out when id@version is one of your instruments; "
+    "one that is given must match. A .csv file is read as the wide table `export --format csv` "
+    "writes (codes or labels). Every record is checked first; the same problem on many lines "
+    "is reported once with its line numbers, and then nothing is stored. Ratings already "
+    "stored with the same content are left as they are."
+    "\n\nNew ratings are then checked against the data folder and each other, as the app "
+    "checks them: the same session rated twice by one rater is an error; a second rater of a "
+    "session, a date in the future or session numbers out of order with their dates are "
+    "warnings, imported only with --accept-warnings."
+)
+
+
+def catalogue_of(ctx: typer.Context) -> Catalogue:
+    from rating_tui.instruments.catalogue import default_sources, discover
+
+    return discover(default_sources(ctx.obj.instruments if ctx.obj is not None else []))
+
+
+def instrument_of(catalogue: Catalogue, rating: Rating) -> Instrument | None:
+    """The instrument version the rating was made with, when found with the same content."""
+    for li in catalogue.instruments:
+        if li.ref == rating.instrument.ref and li.content_hash == rating.instrument.hash:
+            return li.instrument
+    return None
+
+
+def import_ratings(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A .jsonl or .csv file; - for stdin."),
+    ],
+    data: DataOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="jsonl, csv or redcap  \\[default: csv for a .csv file, else jsonl]",
+            metavar="FORMAT",
+        ),
+    ] = None,
+    moments: Annotated[
+        Path | None,
+        typer.Option(help="The now-moments table of a wide CSV export.", metavar="FILE"),
+    ] = None,
+    instrument: Annotated[
+        str | None,
+        typer.Option(help="For --format redcap: the records' instrument.", metavar="ID@VERSION"),
+    ] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(help="Write every problem to this file, one per line.", metavar="FILE"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Check the file only; store nothing.", metavar="")
+    ] = False,
+    accept_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--accept-warnings",
+            help="Import ratings the pre-store checks only warn about.",
+            metavar="",
+        ),
+    ] = False,
+) -> None:
+    from rating_tui.imports.problems import every_line, report_lines
+    from rating_tui.imports.read import FORMATS, guess_format, read_ratings
+    from rating_tui.store import RatingConflictError, StoreError
+
+    name = "<stdin>" if str(file) == "-" else str(file)
+    if fmt is not None and fmt not in FORMATS:
+        fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    chosen = fmt if fmt is not None else guess_format(file)
+    catalogue = catalogue_of(ctx)
+    known = {li.ref: li for li in catalogue.instruments}
+    stdin = typer.get_binary_stream("stdin") if str(file) == "-" else None
+    with clear_errors():
+        batch = read_ratings(
+            file, chosen, known, moments=moments, instrument=instrument, stdin=stdin
+        )
+    if errors is not None:  # written on every run, empty when all is well: never stale
+        from rating_tui.outputs import atomic_write_text
+
+        with clear_errors():
+            atomic_write_text(errors, every_line(batch.problems, name), 0o600)
+    if batch.problems:
+        shown = str(errors) if errors is not None else None
+        for message in report_lines(batch.problems, name, shown):
+            typer.echo(message, err=True)
+        if batch.records:
+            unit = "line(s)" if chosen == "jsonl" else "row(s)"
+            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid; "
+                 "nothing was imported")  # fmt: skip
+        fail(f"{name} cannot be imported; nothing was imported")
+    ratings = [r for _, r in batch.ratings]
+    notes = _import_notes(batch, known)
+    if not ratings:
+        typer.echo(f"{name} holds no ratings; nothing was imported.")
+        return
+    if check:
+        typer.echo(f"{name}: {len(ratings)} rating(s) valid; nothing stored (--check).")
+        for note in notes:
+            typer.echo(note)
+        return
+    folder = data_folder(ctx, data)
+    holds_data(folder)  # refuses a folder that holds something else
+    store = open_store(folder)
+    instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
+    by_id = {r.id: (line, r) for line, r in batch.ratings}
+    _pre_store_checks(name, store, ratings, instruments, by_id, catalogue, accept_warnings)
+    with clear_errors():
+        try:
+            result = store.import_ratings(ratings, instruments)
+        except RatingConflictError as exc:
+            line = next((batch.line_of(r.id) for r in ratings if r.id in str(exc)), None)
+            fail(f"{name}:{line}: {exc}" if line else str(exc))
+        except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
+            committed = getattr(exc, "committed", False)
+            done = "all of it is imported on the next open" if committed else "nothing was imported"
+            fail(f"{exc}\n{name}: {done}.")
+    typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
+    for note in notes:
+        typer.echo(note)
+
+
+def _import_notes(batch: Batch, known: dict[str, LoadedInstrument]) -> list[str]:
+    """What the summary says besides the counts: hashes filled in, columns not read."""
+    out = [
+        f"{count} rating(s) named {ref} without its content hash: recorded the hash of the "
+        f"known version, {known[ref].content_hash[:12]}... ({known[ref].path.name})"
+        for ref, count in sorted(batch.hashless.items())
+    ]
+    return out + batch.notes
+
+
+def _pre_store_checks(
+    name: str,
+    store: Store,
+    ratings: list[Rating],
+    instruments: dict[str, Instrument],
+    by_id: dict[str, tuple[int, Rating]],
+    catalogue: Catalogue,
+    accept_warnings: bool,
+) -> None:
+    """The checks the app makes before storing (`ratings.checks`), by line number; errors stop
+    the import, warnings too unless accepted."""
+    from datetime import date
+
+    from rating_tui.services.roster import load_roster
+    from rating_tui.services.session_checks import check_import
+    from rating_tui.store import StoreError
+
+    with clear_errors():
+        roster = load_roster(store.data_dir)
+        try:
+            found = check_import(
+                store,
+                ratings,
+                instruments,
+                date.today(),
+                lambda r: instrument_of(catalogue, r),
+                roster,
+            )
+        except StoreError as exc:  # the stored ratings cannot be read to compare
+            fail(f"{exc}\n{name}: nothing was imported.")
+    errors = warnings = 0
+    for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):
+        errors += sum(f.severity == "error" for f in findings)
+        warnings += sum(f.severity == "warning" for f in findings)
+        for finding in findings[:MAX_PROBLEMS_PER_LINE]:
+            typer.echo(f"{name}:{by_id[rating_id][0]}: {finding}", err=True)
+        if len(findings) > MAX_PROBLEMS_PER_LINE:
+            more = len(findings) - MAX_PROBLEMS_PER_LINE
+            typer.echo(f"{name}:{by_id[rating_id][0]}: ... and {more} more", err=True)
+    if errors:
+        fail(f"{errors} error(s) and {warnings} warning(s) in {name}; nothing was imported")
+    if warnings and not accept_warnings:
+        fail(
+            f"{warnings} warning(s) in {name}; nothing was imported. Check them, then import "
+            "with --accept-warnings to store these ratings as they are"
+        )
+    if warnings:
+        typer.echo(f"{name}: {warnings} warning(s) accepted.", err=True)
