@@ -60,10 +60,15 @@ TIMEOUT = 60.0
 
 
 def watch(
-    argv: list[str], first: bytes, filled: tuple[bytes, ...], cache: str | None = None
+    argv: list[str],
+    first: bytes,
+    filled: tuple[bytes, ...],
+    cache: str | None = None,
+    linger: float = 0.0,
 ) -> tuple[float, float, int]:
     """Seconds from spawn to the first frame and to Home filled in, and peak RSS (KiB).
-    `cache`: the cache folder to use (None: a new, empty one)."""
+    `cache`: the cache folder to use (None: a new, empty one); `linger`: seconds the app
+    runs on after that, as a session does (time for Home to keep its preview)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = os.environ | {
@@ -97,6 +102,7 @@ def watch(
             raise SystemExit(f"{argv[-1]}: no {wanted[0]!r} on screen; saw {seen[-400:]!r}")
         status = Path(f"/proc/{child.pid}/status").read_text()
         peak = int(status.split("VmHWM:")[1].split()[0])
+        time.sleep(linger)
     finally:
         child.send_signal(signal.SIGTERM)
         try:
@@ -152,9 +158,8 @@ def main() -> None:
             cases[name] = (argv, FIRST["ours"], FILLED, kept)
             cases[f"{name} cold"] = (argv, FIRST["ours"], FILLED, None)
         time.sleep(2.5)  # past the preview's racy guard for the folders just written
-        for _ in range(2):  # warm the page cache; the second pass finds the kept previews
-            for case in cases.values():
-                watch(*case)
+        for case in cases.values():  # warm the page cache, and let Home keep its preview
+            watch(*case, linger=1.5)
         runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in cases}
         order = random.Random(1)
         for _ in range(args.rounds):  # a new order each round: no case always follows another

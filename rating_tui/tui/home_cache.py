@@ -11,14 +11,16 @@ them a moment later (the same lines, unless something changed in between); keys 
 meanwhile wait for that, as they do without a preview.
 
 The key is never trusted loosely:
-- every entry of the data folder counts by name, type, size, inode and modification time in
+- every file of the data folder counts by name, type, size, inode and modification time in
   nanoseconds (as Python's own `.pyc` files are checked by size and time), so a save, an
   import, a merge, a restore or a file edited by hand all change it: the store replaces a file
   to change it, which gives it a new inode. Not the change time: the hard links that a long
   read makes of the month files (`store/snapshots.py`, Home's alerts) change it without
-  changing a byte;
-- an entry changed in the last `RACY_SECONDS` makes the key unknown (no preview, nothing
-  kept): a second change within the file system's clock tick could otherwise look the same;
+  changing a byte. A folder counts by its name and its entries;
+- an entry changed in the last `FINE_RACY_SECONDS` (`RACY_SECONDS` where the file system
+  keeps coarse times) makes the key unknown (no preview, nothing kept; Home tries again a
+  moment later): a second change within the file system's clock tick could otherwise look
+  the same;
 - instrument files count by their name and content (SHA-256 of their bytes), not their dates
   or the folder they sit in;
 - a folder that is encrypted or cannot be opened keeps no preview (and loses one it had), so
@@ -47,7 +49,11 @@ from rating_tui.instruments.sources import Source
 FORMAT = 1
 """Bumped when the preview file's layout or Home's lines change shape."""
 RACY_SECONDS = 2.0
-"""An entry changed this recently makes the key unknown (see the module's docstring)."""
+"""An entry changed this recently makes the key unknown (see the module's docstring), on a
+file system whose times are whole milliseconds or coarser (FAT keeps 2 s)."""
+FINE_RACY_SECONDS = 0.1
+"""The same for an entry whose time has sub-millisecond digits: its file system keeps fine
+times, ticking every 1-10 ms (the kernel's coarse clock)."""
 SKIPPED = frozenset({".lock", ".snapshots"})
 """The folder's lock file (taken by every process, its content means nothing) and the
 transient hard-linked shard sets that long reads stream from (`store/snapshots.py`)."""
@@ -88,14 +94,14 @@ class HomeCache:
 
     def key(self, today: date) -> str | None:
         """A hash of everything Home's lines come from; None when it cannot be known for
-        sure (an entry changed in the last `RACY_SECONDS`, or something cannot be read)."""
+        sure (a file changed a moment ago, or something cannot be read)."""
         digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{today.isoformat()}\0".encode())
         try:
             digest.update(str(self.data_dir.resolve()).encode("utf-8", "surrogateescape"))
             here = Path(__file__).parent
             for name in CODE:
                 _add_stat(digest, name, (here / name).stat())
-            if not _add_folder(digest, self.data_dir, time.time() - RACY_SECONDS):
+            if not _add_folder(digest, self.data_dir, time.time_ns()):
                 return None
             for source in self.sources:
                 _add_source(digest, source)
@@ -147,9 +153,10 @@ def _add_stat(digest: hashlib._Hash, name: str, st: os.stat_result) -> None:
     digest.update(repr(fields).encode("utf-8", "surrogateescape"))
 
 
-def _add_folder(digest: hashlib._Hash, root: Path, racy_after: float) -> bool:
-    """Every entry under `root`, in a fixed order; False when one changed after `racy_after`."""
-    racy_ns = int(racy_after * 1e9)
+def _add_folder(digest: hashlib._Hash, root: Path, now_ns: int) -> bool:
+    """Every entry under `root`, in a fixed order; False when one changed too recently."""
+    fine_ns = now_ns - int(FINE_RACY_SECONDS * 1e9)
+    coarse_ns = now_ns - int(RACY_SECONDS * 1e9)
     pending = [root]
     while pending:
         folder = pending.pop()
@@ -159,11 +166,15 @@ def _add_folder(digest: hashlib._Hash, root: Path, racy_after: float) -> bool:
             if folder == root and entry.name in SKIPPED:
                 continue
             st = entry.stat()  # following a link: what the store would read
-            if st.st_mtime_ns > racy_ns:
-                return False
-            _add_stat(digest, os.path.relpath(entry.path, root), st)
-            if stat.S_ISDIR(st.st_mode):
+            name = os.path.relpath(entry.path, root)
+            if stat.S_ISDIR(st.st_mode):  # by its entries (its own time: one was added)
+                digest.update(f"folder {name}\0".encode("utf-8", "surrogateescape"))
                 pending.append(Path(entry.path))
+                continue
+            fine = st.st_mtime_ns % 1_000_000 != 0
+            if st.st_mtime_ns > (fine_ns if fine else coarse_ns):
+                return False
+            _add_stat(digest, name, st)
     return True
 
 

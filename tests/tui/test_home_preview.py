@@ -18,6 +18,7 @@ from rating_tui.store.api import Store
 from rating_tui.tui import home_cache
 from rating_tui.tui.app import Opened, RatingApp
 from rating_tui.tui.home_cache import HomeCache, Line, Preview
+from rating_tui.tui.screens import home as home_screen
 from rating_tui.tui.screens.home import HomeScreen, line_of, text_of
 from tests.conftest import REPO
 from tests.tui.conftest import TODAY
@@ -30,6 +31,7 @@ SOURCES = [Source(REPO / "instruments", "built-in")]
 def _no_racy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test are seconds old: the racy guard is tested on its own."""
     monkeypatch.setattr(home_cache, "RACY_SECONDS", -60.0)
+    monkeypatch.setattr(home_cache, "FINE_RACY_SECONDS", -60.0)
 
 
 def _cache(tmp_path: Path, data_dir: Path, sources: list[Source] = SOURCES) -> HomeCache:
@@ -108,6 +110,33 @@ async def test_a_change_in_the_folder_means_no_preview(
         assert "EC0999" in " ".join(_recent(app))
 
 
+async def test_lists_read_just_after_a_save_are_kept_a_moment_later(
+    store: Store, catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    final_rating(store, catalogue)
+    monkeypatch.setattr(home_cache, "FINE_RACY_SECONDS", 60.0)  # as if saved just now
+    monkeypatch.setattr(home_cache, "RACY_SECONDS", 60.0)
+    monkeypatch.setattr(home_screen, "KEEP_RETRY", 0.2)
+    cache = _cache(tmp_path, store.data_dir)
+    gate = threading.Event()
+    gate.set()
+    app = _app(store, catalogue, cache, gate)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.loaded and not cache.file.exists()  # too new to be told apart
+        monkeypatch.setattr(home_cache, "FINE_RACY_SECONDS", -60.0)  # time passes
+        monkeypatch.setattr(home_cache, "RACY_SECONDS", -60.0)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if cache.file.exists():
+                break
+    kept = cache.read(TODAY)
+    assert kept is not None and "EC0417" in kept.recent[0].plain
+
+
 def test_the_key_follows_the_folder_the_instruments_and_the_day(
     store: Store, catalogue: Catalogue, tmp_path: Path
 ) -> None:
@@ -143,6 +172,7 @@ def test_a_recently_changed_folder_has_no_key(
     cache = _cache(tmp_path, data)
     assert cache.key(TODAY) is not None
     monkeypatch.setattr(home_cache, "RACY_SECONDS", 60.0)
+    monkeypatch.setattr(home_cache, "FINE_RACY_SECONDS", 60.0)
     assert cache.key(TODAY) is None  # a second change in the same clock tick could hide
     assert not cache.write("k", Preview((), ())) or cache.read(TODAY) is None
 

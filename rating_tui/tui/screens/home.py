@@ -26,6 +26,9 @@ DRAFT_DAYS = 183
 """Home offers drafts of sessions from the last six months; older ones are in History. This
 keeps the start fast with years of ratings stored (a month is read only when it may match)."""
 DRAFTS: tuple[Status] = ("draft",)
+KEEP_RETRY = 2.5
+"""Seconds after a refresh whose files were too new to keep the preview by, to try again."""
+KEEP_TRIES = 3
 
 
 def line_of(rating_id: str, text: Text) -> Line:
@@ -57,6 +60,7 @@ class HomeScreen(AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._ratings: dict[str, Rating] = {}
+        self._keep_tries = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,21 +111,44 @@ class HomeScreen(AppScreen[None]):
             cache.forget()  # no rating data outside an encrypted folder
             cache = None
         key = cache.key(app.today()) if cache is not None else None  # before reading
+        drafts, recent, preview = self._read_lists()
+        self._ratings = {r.id: r for r in [*drafts, *recent]}
+        self._show(preview)
+        self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
+        if key is not None:
+            app.keep_home(key, preview)
+        elif cache is not None:  # just saved: the files are too new to tell a change by
+            self._keep_tries = KEEP_TRIES
+            self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
+
+    def _read_lists(self) -> tuple[list[Rating], list[Rating], Preview]:
+        app = self.rating_app
+        assert app.store is not None
         from rating_tui.tui.format import rating_line
 
         recent_months = app.today() - timedelta(days=DRAFT_DAYS)
         drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
-        self._ratings = {r.id: r for r in [*drafts, *recent]}
         preview = Preview(
             tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in drafts),
             tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in recent),
         )
-        self._show(preview)
-        self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
+        return drafts, recent, preview
+
+    def _keep_later(self) -> None:
+        """Keep the preview once the files saved a moment ago are old enough to be told
+        apart from a later change: the lists are read again (not redrawn: the cursor stays)."""
+        app = self.rating_app
+        cache = app.home_cache
+        if cache is None or app.store is None or app.store.encrypted or not self.is_current:
+            return  # another screen is on top: Home keeps it when it comes back
+        key = cache.key(app.today())
         if key is not None:
-            app.keep_home(key, preview)
+            app.keep_home(key, self._read_lists()[2])
+        elif self._keep_tries > 1:  # changed again meanwhile (another process saving)
+            self._keep_tries -= 1
+            self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
 
     def _show(self, lists: Preview) -> None:
         """Fill both lists and the status line (from the store, or from the preview)."""
