@@ -119,7 +119,7 @@ class HomeCache:
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
             return Preview(_lines(data["drafts"]), _lines(data["recent"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def write(self, key: str, preview: Preview) -> bool:

@@ -185,6 +185,7 @@ def test_a_recently_changed_folder_has_no_key(
         '{"key": "K", "drafts": [], "recent": [["id", "text", [[0, "9", "bold"]]]]}',
         '{"key": "K", "drafts": []}',
         "[]",
+        "[" * 100_000,
     ],
 )
 def test_a_damaged_preview_is_not_used(tmp_path: Path, content: str) -> None:
