@@ -142,6 +142,7 @@ def main() -> None:
         raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
     compile_package()  # as `pip install` does: both sides then load precompiled modules
     with tempfile.TemporaryDirectory() as tmp:
+        tempfile.tempdir = tmp  # each run's config and cold cache folders go, and are removed, here
         folders = {name: Path(tmp) / name for name in ("empty", "demo", "own")}
         started = time.perf_counter()
         demo_data(folders["demo"], args.count)
@@ -165,6 +166,8 @@ def main() -> None:
         for _ in range(args.rounds):  # a new order each round: no case always follows another
             for name in order.sample(list(cases), len(cases)):
                 runs[name].append(watch(*cases[name]))
+
+    tempfile.tempdir = None  # (the folder above is gone)
 
     def med(name: str, index: int) -> float:
         return statistics.median(r[index] for r in runs[name])
