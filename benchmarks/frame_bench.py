@@ -160,7 +160,7 @@ def main() -> None:
             cases[f"{name} cold"] = (argv, FIRST["ours"], FILLED, None)
         time.sleep(2.5)  # past the preview's racy guard for the folders just written
         for case in cases.values():  # warm the page cache, and let Home keep its preview
-            watch(*case, linger=1.5)
+            watch(*case, linger=3.5)  # past Home's retry for files just made (2.5 s)
         runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in cases}
         order = random.Random(1)
         for _ in range(args.rounds):  # a new order each round: no case always follows another
