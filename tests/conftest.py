@@ -26,6 +26,7 @@ def _private_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.delenv("RATING_TUI_DATA", raising=False)
     monkeypatch.delenv("RATING_TUI_INSTRUMENTS", raising=False)
     monkeypatch.delenv("RATING_TUI_PASSPHRASE", raising=False)

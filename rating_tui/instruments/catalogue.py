@@ -11,19 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rating_tui import paths
 from rating_tui.instruments.loader import LoadedInstrument, load_instrument
 from rating_tui.instruments.problems import InstrumentError, Problem
+from rating_tui.instruments.sources import Source, default_sources
 
-
-@dataclass(frozen=True)
-class Source:
-    """A place instruments are read from: a folder (all its *.toml files) or one file."""
-
-    path: Path
-    kind: str
-    """"built-in", "user", "--instruments", "$RATING_TUI_INSTRUMENTS" or "argument"."""
-    must_exist: bool = True
+__all__ = ["Catalogue", "Source", "default_sources", "discover", "find_conflicts", "semver_key"]
 
 
 @dataclass
@@ -48,22 +40,6 @@ class Catalogue:
                 return li
         have = ", ".join(sorted((li.instrument.version for li in versions), key=semver_key))
         raise LookupError(f"{wanted_id} has no version {wanted_version} (versions: {have})")
-
-
-def default_sources(extra: Iterable[Path] = ()) -> list[Source]:
-    """Built-in first (never shadowed), then the user's folder, then the extra folders."""
-    sources = [
-        Source(paths.builtin_instruments_dir(), "built-in"),
-        Source(paths.user_instruments_dir(), "user", must_exist=False),
-    ]
-    given = list(extra)
-    sources += [Source(p, "--instruments") for p in given]
-    sources += [
-        Source(p, "$" + paths.INSTRUMENTS_ENV)
-        for p in paths.extra_instrument_dirs()
-        if p not in given
-    ]
-    return sources
 
 
 def discover(sources: Iterable[Source], reuse: Catalogue | None = None) -> Catalogue:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
     from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.store.api import Store
+    from rating_tui.tui.home_cache import HomeCache, Preview
 
 
 def _rating_commands() -> type[Provider]:
@@ -65,6 +67,15 @@ class Loaded(Message):
     """The opener finished: screens waiting for the store can fill in."""
 
 
+class Previewed(Message):
+    """Home's lists as kept from last time are there to show while the opener works."""
+
+    def __init__(self, painted: Callable[[], None]) -> None:
+        super().__init__()
+        self.painted = painted
+        """Called once Home has drawn them."""
+
+
 class RatingApp(App[None]):
     """rating-tui's terminal app."""
 
@@ -89,6 +100,7 @@ class RatingApp(App[None]):
         prefs_file: Path | None = None,
         lock_after: LockAfter | None = None,
         clock: Callable[[], float] = time.monotonic,
+        home_cache: HomeCache | None = None,
     ) -> None:
         super().__init__()
         self._catalogue = catalogue
@@ -108,6 +120,10 @@ class RatingApp(App[None]):
         """Keys pressed while the data folder was opening, acted on once it is open."""
         self.idle = IdleClock(lock_after or LockAfter(), clock)
         """When an encrypted folder locks (`check_idle_lock`); the clock is fixed in tests."""
+        self.home_cache = home_cache
+        """Where Home's lists are kept for the next start (`home_cache.py`; None: not kept)."""
+        self.preview: Preview | None = None
+        """Home's lists as kept last time, shown until the opener is done (when still true)."""
 
     @property
     def catalogue(self) -> Catalogue:
@@ -148,11 +164,44 @@ class RatingApp(App[None]):
 
     def _open(self) -> None:
         assert self.opener is not None
+        if self.home_cache is not None:
+            preview = self.home_cache.read(self.today())
+            if preview is not None:
+                painted = threading.Event()
+                self.call_from_thread(self._previewed, preview, painted.set)
+                # Let Home paint the preview before the opener's imports take the GIL.
+                painted.wait(timeout=2.0)  # bounded: the app may be closing
         opened = self.opener()
         self.call_from_thread(self._opened, opened)
 
+    def _previewed(self, preview: Preview, painted: Callable[[], None]) -> None:
+        from rating_tui.tui.screens.home import HomeScreen
+
+        if self.loaded:
+            painted()
+            return
+        self.preview = preview  # Home shows it when it comes back, if not on top now
+        if isinstance(self.screen, HomeScreen):
+            self.screen.post_message(Previewed(painted))
+        else:
+            painted()
+
+    def keep_home(self, key: str, preview: Preview) -> None:
+        """Keep Home's lists for the next start (by a thread) if `key`, taken before they
+        were read, still holds once they are on screen (nothing changed in between)."""
+        cache = self.home_cache
+        if cache is None:
+            return
+
+        def keep() -> None:
+            if cache.key(self.today()) == key:
+                cache.write(key, preview)
+
+        self.run_worker(keep, thread=True, group="home-cache", name="keep Home's lists")
+
     def _opened(self, opened: Opened) -> None:
         self._catalogue, self.store = opened.catalogue, opened.store
+        self.preview = None
         self.store_problem = opened.problem
         self.screen.post_message(Loaded())
         self._say_nothing_to_lock()

@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 from rating_tui import passphrase, paths
+from rating_tui.instruments.sources import default_sources
 from rating_tui.tui.app import Opened, RatingApp
+from rating_tui.tui.home_cache import HomeCache
 from rating_tui.tui.idle import LockAfter
 
 
@@ -33,12 +35,14 @@ def build_app(
     does not stop the app: Home says why, and the instruments can still be browsed."""
     data_dir = store_dir or paths.data_dir(data)
 
+    sources = default_sources(instruments)
+
     def opener() -> Opened:
-        from rating_tui.instruments.catalogue import default_sources, discover
+        from rating_tui.instruments.catalogue import discover
         from rating_tui.store.api import Store
         from rating_tui.store.errors import StoreError
 
-        catalogue = discover(default_sources(instruments))
+        catalogue = discover(sources)
         from rating_tui.store.crypto import PassphraseError, codec_for
 
         try:
@@ -57,4 +61,7 @@ def build_app(
             return Opened(catalogue, None, str(exc))
 
     prefs = prefs_file or paths.prefs_file()
-    return RatingApp(data_dir=data_dir, opener=opener, prefs_file=prefs, lock_after=lock_after)
+    cache = HomeCache.beside(paths.cache_dir(), data_dir, sources)
+    return RatingApp(
+        data_dir=data_dir, opener=opener, prefs_file=prefs, lock_after=lock_after, home_cache=cache
+    )

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Span, Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from rating_tui.tui.app import Loaded
+from rating_tui.tui.app import Loaded, Previewed
+from rating_tui.tui.home_cache import Line, Preview
 from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.alerts_panel import AlertsPanel
 from rating_tui.tui.widgets.footer import AppFooter
@@ -24,6 +26,21 @@ DRAFT_DAYS = 183
 """Home offers drafts of sessions from the last six months; older ones are in History. This
 keeps the start fast with years of ratings stored (a month is read only when it may match)."""
 DRAFTS: tuple[Status] = ("draft",)
+KEEP_RETRY = 2.5
+"""Seconds after a refresh whose files were too new to keep the preview by, to try again."""
+KEEP_TRIES = 3
+
+
+def line_of(rating_id: str, text: Text) -> Line:
+    """A list line as the preview keeps it (the text's own style as a span over all of it)."""
+    spans = [(0, len(text.plain), str(text.style))] if text.style else []
+    spans += [(s.start, s.end, str(s.style)) for s in text.spans]
+    return Line(rating_id, text.plain, tuple(spans))
+
+
+def text_of(line: Line) -> Text:
+    """A kept line as shown."""
+    return Text(line.plain, spans=[Span(start, end, style) for start, end, style in line.spans])
 
 
 class HomeScreen(AppScreen[None]):
@@ -43,6 +60,7 @@ class HomeScreen(AppScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._ratings: dict[str, Rating] = {}
+        self._keep_tries = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,47 +82,99 @@ class HomeScreen(AppScreen[None]):
     def on_loaded(self, _: Loaded) -> None:
         self.refresh_lists()
 
+    def on_previewed(self, message: Previewed) -> None:
+        self.refresh_lists()
+        self.call_after_refresh(message.painted)
+
     def refresh_lists(self) -> None:
-        """Re-read drafts and recent ratings (after a save, a void, a resume)."""
+        """Re-read drafts and recent ratings (after a save, a void, a resume); while the
+        data folder is still opening, the preview of them kept from last time, if any."""
         app = self.rating_app
         status = self.query_one("#status", Static)
         if not app.loaded:
-            status.update("Opening the data folder…")
+            if app.preview is None:
+                status.update("Opening the data folder…")
+            else:
+                self._show(app.preview)
             return
-        from rating_tui.tui.format import rating_line
-
-        drafts_list = self.query_one("#drafts", OptionList)
-        recent_list = self.query_one("#recent", OptionList)
-        drafts_list.clear_options()
-        recent_list.clear_options()
+        cache = app.home_cache
         if app.store is None:
+            self.query_one("#drafts", OptionList).clear_options()
+            self.query_one("#recent", OptionList).clear_options()
             status.update(f"The data folder cannot be used: {app.store_problem}")
             status.add_class("error")
+            if cache is not None:
+                cache.forget()
             return
         status.remove_class("error")  # (an encrypted folder opened after its dialog)
+        if cache is not None and app.store.encrypted:
+            cache.forget()  # no rating data outside an encrypted folder
+            cache = None
+        key = cache.key(app.today()) if cache is not None else None  # before reading
+        drafts, recent, preview = self._read_lists()
+        self._ratings = {r.id: r for r in [*drafts, *recent]}
+        self._show(preview)
+        self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
+        if key is not None:
+            app.keep_home(key, preview)
+        elif cache is not None:  # just saved: the files are too new to tell a change by
+            self._keep_tries = KEEP_TRIES
+            self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
+
+    def _read_lists(self) -> tuple[list[Rating], list[Rating], Preview]:
+        app = self.rating_app
+        assert app.store is not None
+        from rating_tui.tui.format import rating_line
+
         recent_months = app.today() - timedelta(days=DRAFT_DAYS)
         drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
-        self._ratings = {r.id: r for r in [*drafts, *recent]}
-        drafts_list.add_options([Option(rating_line(r, app.catalogue), id=r.id) for r in drafts])
-        recent_list.add_options([Option(rating_line(r, app.catalogue), id=r.id) for r in recent])
-        for listing, shown in ((drafts_list, drafts), (recent_list, recent)):
+        preview = Preview(
+            tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in drafts),
+            tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in recent),
+        )
+        return drafts, recent, preview
+
+    def _keep_later(self) -> None:
+        """Keep the preview once the files saved a moment ago are old enough to be told
+        apart from a later change: the lists are read again (not redrawn: the cursor stays)."""
+        app = self.rating_app
+        cache = app.home_cache
+        if cache is None or app.store is None or app.store.encrypted or not self.is_current:
+            return  # another screen is on top: Home keeps it when it comes back
+        key = cache.key(app.today())
+        if key is not None:
+            app.keep_home(key, self._read_lists()[2])
+        elif self._keep_tries > 1:  # changed again meanwhile (another process saving)
+            self._keep_tries -= 1
+            self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
+
+    def _show(self, lists: Preview) -> None:
+        """Fill both lists and the status line (from the store, or from the preview)."""
+        app = self.rating_app
+        status = self.query_one("#status", Static)
+        drafts_list = self.query_one("#drafts", OptionList)
+        recent_list = self.query_one("#recent", OptionList)
+        drafts_list.clear_options()
+        recent_list.clear_options()
+        drafts_list.add_options([Option(text_of(line), id=line.id) for line in lists.drafts])
+        recent_list.add_options([Option(text_of(line), id=line.id) for line in lists.recent])
+        for listing, shown in ((drafts_list, lists.drafts), (recent_list, lists.recent)):
             listing.display = bool(shown)
             if shown:
                 listing.highlighted = 0
-        self.query_one("#drafts-title").display = bool(drafts)
-        self.query_one("#recent-title").display = bool(recent)
-        if not drafts and not recent:
+        self.query_one("#drafts-title").display = bool(lists.drafts)
+        self.query_one("#recent-title").display = bool(lists.recent)
+        if not lists.drafts and not lists.recent:
             status.update(
                 "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
                 f"a minute right after the visit. Ratings will be saved in {app.data_dir}"
             )
         else:
             status.update(f"Ratings are saved in {app.data_dir}")
-        if drafts or recent:
-            (drafts_list if drafts else recent_list).focus()
-        self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
+        if lists.drafts or lists.recent:
+            (drafts_list if lists.drafts else recent_list).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         rating = self._ratings.get(event.option_id or "")
