@@ -9,10 +9,10 @@ Measured for each case, from spawning the process:
 - Home filled in: Home lists the ratings (or says there are none);
 - peak memory (VmHWM) once Home is filled in.
 
-Each rating-tui case runs twice: "kept" with a cache folder that keeps Home's preview between
+Each rating-tui case runs twice: "kept" with Home's preview kept in the data folder between
 runs (`rating_tui/tui/home_cache.py`: the lines Home listed last time, shown while the data
 folder opens when nothing changed since — the usual start, as the app keeps them every time
-Home fills), and "cold" with a new, empty cache folder each run (the first start, or the
+Home fills), and "cold" with the preview removed before each run (the first start, or the
 first after another process changed the folder: Home waits for the store and the
 instruments).
 
@@ -57,24 +57,29 @@ Bare().run()
 FIRST = {"bare": b"bare textual frame", "ours": b"Opening the data folder"}
 FILLED = (b"Ratings are saved in", b"No ratings yet")
 TIMEOUT = 60.0
+PREVIEW = ".home-preview.json"
+"""Home's preview in the data folder (`rating_tui.tui.home_cache.FILE_NAME`, not imported:
+the benchmark loads none of the app)."""
 
 
 def watch(
     argv: list[str],
     first: bytes,
     filled: tuple[bytes, ...],
-    cache: str | None = None,
+    cold: Path | None = None,
     linger: float = 0.0,
 ) -> tuple[float, float, int]:
     """Seconds from spawn to the first frame and to Home filled in, and peak RSS (KiB).
-    `cache`: the cache folder to use (None: a new, empty one); `linger`: seconds the app
-    runs on after that, as a session does (time for Home to keep its preview)."""
+    `cold`: a data folder whose Home preview is removed first (None: left as it is);
+    `linger`: seconds the app runs on after that, as a session does (time for Home to keep
+    its preview)."""
+    if cold is not None:
+        (cold / PREVIEW).unlink(missing_ok=True)
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = os.environ | {
         "TERM": "xterm-256color",
         "XDG_CONFIG_HOME": tempfile.mkdtemp(),
-        "XDG_CACHE_HOME": cache or tempfile.mkdtemp(),
     }
     for name in ("COLUMNS", "LINES", "TEXTUAL", "NO_COLOR"):
         env.pop(name, None)
@@ -142,22 +147,22 @@ def main() -> None:
         raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
     compile_package()  # as `pip install` does: both sides then load precompiled modules
     with tempfile.TemporaryDirectory() as tmp:
-        tempfile.tempdir = tmp  # each run's config and cold cache folders go, and are removed, here
+        tempfile.tempdir = tmp  # each run's config folder goes, and is removed, here
         folders = {name: Path(tmp) / name for name in ("empty", "demo", "own")}
+        folders["empty"].mkdir()  # a folder with no ratings (the preview needs it to exist)
         started = time.perf_counter()
         demo_data(folders["demo"], args.count)
         fill(folders["own"], args.count)
         print(
             f"made two folders of {args.count:,} ratings in {time.perf_counter() - started:.0f} s"
         )
-        kept = str(Path(tmp) / "cache")
-        cases: dict[str, tuple[list[str], bytes, tuple[bytes, ...], str | None]] = {
+        cases: dict[str, tuple[list[str], bytes, tuple[bytes, ...], Path | None]] = {
             "bare": ([sys.executable, "-c", BARE], FIRST["bare"], (), None),
         }
         for name, folder in folders.items():
             argv = [str(SCRIPT), "--data", str(folder)]
-            cases[name] = (argv, FIRST["ours"], FILLED, kept)
-            cases[f"{name} cold"] = (argv, FIRST["ours"], FILLED, None)
+            cases[name] = (argv, FIRST["ours"], FILLED, None)
+            cases[f"{name} cold"] = (argv, FIRST["ours"], FILLED, folder)
         time.sleep(2.5)  # past the preview's racy guard for the folders just written
         for case in cases.values():  # warm the page cache, and let Home keep its preview
             watch(*case, linger=3.5)  # past Home's retry for files just made (2.5 s)

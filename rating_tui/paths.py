@@ -58,9 +58,3 @@ def builtin_instruments_dir() -> Path:
 def prefs_file() -> Path:
     """Small per-user preferences (last rater code, last instrument) that save keystrokes."""
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "prefs.json"
-
-
-def cache_dir() -> Path:
-    """What can be rebuilt at any time (Home's preview, `tui/home_cache.py`): the per-user
-    cache folder."""
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

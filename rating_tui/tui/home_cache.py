@@ -27,8 +27,9 @@ The key is never trusted loosely:
   no rating data is ever written outside an encrypted folder.
 
 A preview file that is missing, damaged or stale is simply not used: nothing is lost, Home
-fills as it would without it. The file sits in the per-user cache folder (one per data folder,
-named by a hash of its path), private to the user (0600 in a 0700 folder).
+fills as it would without it. The file sits in the data folder itself (`.home-preview.json`,
+0600), so the lines never leave the folder they were read from (a folder kept on a protected
+volume keeps its preview there too); it is never made for a folder that does not exist yet.
 """
 
 from __future__ import annotations
@@ -54,9 +55,12 @@ file system whose times are whole milliseconds or coarser (FAT keeps 2 s)."""
 FINE_RACY_SECONDS = 0.1
 """The same for an entry whose time has sub-millisecond digits: its file system keeps fine
 times, ticking every 1-10 ms (the kernel's coarse clock)."""
-SKIPPED = frozenset({".lock", ".snapshots"})
-"""The folder's lock file (taken by every process, its content means nothing) and the
-transient hard-linked shard sets that long reads stream from (`store/snapshots.py`)."""
+FILE_NAME = ".home-preview.json"
+"""The preview's file, in the data folder."""
+SKIPPED = frozenset({".lock", ".snapshots", FILE_NAME, FILE_NAME + ".tmp"})
+"""The folder's lock file (taken by every process, its content means nothing), the
+transient hard-linked shard sets that long reads stream from (`store/snapshots.py`) and the
+preview itself."""
 CODE = ("format.py", "screens/home.py", "home_cache.py")
 """The app's own files that shape Home's lines: a new version of them is a new key."""
 
@@ -87,10 +91,9 @@ class HomeCache:
     sources: tuple[Source, ...]
 
     @classmethod
-    def beside(cls, cache_dir: Path, data_dir: Path, sources: list[Source]) -> HomeCache:
-        """The preview of `data_dir` in `cache_dir` (named by a hash of the folder's path)."""
-        name = hashlib.sha256(str(data_dir.absolute()).encode("utf-8", "surrogateescape"))
-        return cls(cache_dir / f"home-{name.hexdigest()[:32]}.json", data_dir, tuple(sources))
+    def inside(cls, data_dir: Path, sources: list[Source]) -> HomeCache:
+        """The preview of `data_dir`, kept in it."""
+        return cls(data_dir / FILE_NAME, data_dir, tuple(sources))
 
     def key(self, today: date) -> str | None:
         """A hash of everything Home's lines come from; None when it cannot be known for
@@ -130,8 +133,7 @@ class HomeCache:
             "recent": [_line_data(line) for line in preview.recent],
         }
         temp = self.file.with_name(self.file.name + ".tmp")
-        try:
-            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # no folder yet (the store makes it on the first save): nothing kept
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(data, out, ensure_ascii=False)

@@ -61,7 +61,7 @@ def build_app(
             return Opened(catalogue, None, str(exc))
 
     prefs = prefs_file or paths.prefs_file()
-    cache = HomeCache.beside(paths.cache_dir(), data_dir, sources)
+    cache = HomeCache.inside(data_dir, sources)
     return RatingApp(
         data_dir=data_dir, opener=opener, prefs_file=prefs, lock_after=lock_after, home_cache=cache
     )

@@ -35,7 +35,7 @@ def _no_racy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _cache(tmp_path: Path, data_dir: Path, sources: list[Source] = SOURCES) -> HomeCache:
-    return HomeCache.beside(tmp_path / "cache", data_dir, sources)
+    return HomeCache.inside(data_dir, sources)
 
 
 def _app(store: Store, catalogue: Catalogue, cache: HomeCache, gate: threading.Event) -> RatingApp:
@@ -194,7 +194,7 @@ def test_a_damaged_preview_is_not_used(tmp_path: Path, content: str) -> None:
     cache = _cache(tmp_path, data)
     key = cache.key(TODAY)
     assert key is not None
-    cache.file.parent.mkdir(parents=True)
+    assert cache.file.parent == data
     cache.file.write_text(content.replace('"K"', json.dumps(key)), encoding="utf-8")
     assert cache.read(TODAY) is None
 
@@ -218,7 +218,11 @@ def test_kept_lines_come_back_as_shown(tmp_path: Path) -> None:
     assert [(s.start, s.end, s.style) for s in shown.spans] == [(0, 17, "bold"), (8, 17, "italic")]
 
 
-def test_the_real_app_keys_the_preview_by_the_folder_path(tmp_path: Path) -> None:
-    a = HomeCache.beside(tmp_path, tmp_path / "a", default_sources())
-    b = HomeCache.beside(tmp_path, tmp_path / "b", default_sources())
-    assert a.file != b.file and a.file.parent == b.file.parent == tmp_path
+def test_each_data_folder_keeps_its_own_preview_inside_it(tmp_path: Path) -> None:
+    """The lines never leave the folder they were read from; none is made for a folder that
+    does not exist yet."""
+    a = HomeCache.inside(tmp_path / "a", default_sources())
+    b = HomeCache.inside(tmp_path / "b", default_sources())
+    assert a.file == tmp_path / "a" / home_cache.FILE_NAME and b.file.parent == tmp_path / "b"
+    assert not a.write("k", Preview((), ()))
+    assert not (tmp_path / "a").exists()
