@@ -228,8 +228,10 @@ def _run_records(
     if keep is not None or moments is not None:
 
         def read(record: dict[str, Any]) -> Any:
-            """The rating's row (rows in long) or `_SKIPPED`, its now moments added to
-            `moment_batch`; None, and nothing added, for a record not in the stored form."""
+            """The rating's row (rows in long) or `_SKIPPED`; with a moments table, the pair
+            (rows, its now-moment rows), added to the table when it is written (the store
+            reads a month's records in file order and gives them sorted). None for a record
+            not in the stored form."""
             try:
                 if keep is not None and not keep(record):
                     return _SKIPPED
@@ -239,10 +241,7 @@ def _run_records(
             if rows is None or moments is None:
                 return rows
             found = tables.moment_rows(record)
-            if found is None:
-                return None
-            moment_batch.extend(found)
-            return rows
+            return None if found is None else (rows, found)
 
     out = CsvWriter(main, long_header(plan) if long else wide_header(plan), bom=request.excel)
     # Each row is written as soon as it is made (as the floor of the benchmark does): rows
@@ -254,6 +253,9 @@ def _run_records(
             read_count += 1
             if found is _SKIPPED:
                 continue
+            if moments is not None:
+                found, moment_rows = found
+                moment_batch.extend(moment_rows)
             ratings += 1
             write(found)
             rows += len(found) if long else 1

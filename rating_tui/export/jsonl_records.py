@@ -33,6 +33,7 @@ from rating_tui.ratings.model import STATUSES
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest, ExportSummary, Progress, RecordSource
     from rating_tui.export.select import Instruments
+    from rating_tui.export.tables import Row
 
 Record = Mapping[str, Any]
 
@@ -242,25 +243,29 @@ def run_records(
     moments_out = MomentBatches(moments, request.excel, summary)
     moment_batch = moments_out.rows
 
-    def read(record: Record) -> bytes | None:
-        """The rating's line (b"" for one the filters leave out), its now moments added to
-        `moment_batch`; None, and nothing added, for a record not in the stored form."""
+    def read(record: Record) -> bytes | tuple[bytes, list[Row]] | None:
+        """The rating's line (b"" for one the filters leave out); with a moments table, the
+        pair (line, its now-moment rows), added to the table when the line is written (the
+        store reads a month's records in file order and gives them sorted). None for a
+        record not in the stored form."""
         line = line_of(record)
         if not line or moments is None:
             return line
         found = moment_rows_of(record)
-        if found is None:
-            return None
-        moment_batch.extend(found)
-        return line
+        return None if found is None else (line, found)
 
     pending: list[bytes] = []
     read_count = written = 0
     with cycle_collection_paused():
-        for line in source.records(read, request.selection.statuses):
+        for found in source.records(read, request.selection.statuses):
             read_count += 1
-            if not line:
+            if not found:
                 continue
+            if type(found) is tuple:
+                line, moment_rows = found
+                moment_batch.extend(moment_rows)
+            else:
+                line = found
             written += 1
             pending.append(line)
             if len(pending) >= _FLUSH_EVERY:
