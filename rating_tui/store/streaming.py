@@ -206,10 +206,15 @@ def stored_sort_key(roles: Roles) -> Callable[[dict[str, Any]], tuple[str, str, 
     """`query.sort_key` for records in the stored form, in one step instead of four (it is
     computed for every rating of an export); KeyError or TypeError for any other record."""
     date_fields = {ref: keys.get("session_date") for ref, keys in roles.items()}
+    by_version: dict[tuple[str, str], object] = {}
+    """(id, version) -> its date field: the "id@version" text made once per version."""
 
     def key(record: dict[str, Any]) -> tuple[str, str, str]:
         ref = record["instrument"]
-        field = date_fields.get(f"{ref['id']}@{ref['version']}")
+        version = (ref["id"], ref["version"])
+        field = by_version.get(version, by_version)
+        if field is by_version:
+            field = by_version[version] = date_fields.get(f"{version[0]}@{version[1]}")
         day = record["session"].get(field) if field else None
         created = record["created"]
         if type(created) is not str:
