@@ -65,7 +65,8 @@ class RecordSource(RatingSource, Protocol):
         self, read: Callable[[dict[str, Any]], T | None], statuses: Collection[Status]
     ) -> Iterable[T]:
         """`read(record)` of each rating `ratings` gives, in the same order, with the stored
-        record (a dict) instead of the Rating; see `Store.iter_records`."""
+        record (a dict) instead of the Rating; see `Store.iter_records`. The calls to `read`
+        may come in another order (a month's file order): `read` must not depend on it."""
         ...
 
 

@@ -124,17 +124,20 @@ def read_month(
     read: Callable[[dict[str, Any]], _T | None],
     statuses: Collection[Status],
     tally: Tally | None = None,
+    read_in_file_order: bool = False,
 ) -> Iterator[_T]:
     """`iter_records` for one month of the snapshot in `folder` (its shard files, several
     once the month has split), sorted across them (all of them counted in `tally`).
 
-    Each file is parsed and its records read (`read`, in file order) before the next file is
-    parsed, and only what `read` returns is kept with its sort key until the month is sorted:
-    a month of 30,000 ratings never holds 30,000 parsed records (about 5 kB each) at once,
-    only their results (a row, a line). The results are given in `iter_all`'s order; the
-    calls to `read` come in file order."""
+    Files are parsed one at a time. By default each record is kept until the month is sorted
+    and `read` is called in that order. With `read_in_file_order`, each record is read as its
+    file is parsed and only what `read` returns is kept with its sort key: a month of 30,000
+    ratings then never holds 30,000 parsed records (about 5 kB each), only their results (a
+    row, a line), still given in `iter_all`'s order (for a reader whose calls have no effect
+    that depends on their order, as the exports' have none)."""
     keys: list[tuple[str, str, str]] = []
-    found: list[_T] = []
+    found: list[Any] = []
+    """What `read` returned or, when it is called after the sort, (record, shard)."""
     for shard in shards:
         raw = fileio.read_bytes(folder / f"{shard}.json")
         if raw is None:
@@ -159,20 +162,38 @@ def read_month(
                         real,
                     )
                 continue
-            result = read(record)
-            if result is None:
-                result = read(to_rating(record, shard).model_dump(mode="json"))
-                if result is None:
-                    raise ValueError(
-                        f"{real}: rating {record.get('id')!r} is valid, but the reader refused "
-                        "even its validated form (a bug in the reader)"
-                    )
             keys.append(key)
-            found.append(result)
+            if read_in_file_order:
+                found.append(_read_one(engine, to_rating, read, record, shard))
+            else:
+                found.append((record, shard))
         del records
     # A stable sort of the positions: equal keys (a rating in two files) keep file order.
     for index in sorted(range(len(keys)), key=keys.__getitem__):
-        yield found[index]
+        if read_in_file_order:
+            yield found[index]
+        else:
+            yield _read_one(engine, to_rating, read, *found[index])
+
+
+def _read_one(
+    engine: Engine,
+    to_rating: ToRating,
+    read: Callable[[dict[str, Any]], _T | None],
+    record: dict[str, Any],
+    shard: str,
+) -> _T:
+    """`read(record)`, or when it refuses the record, `read` of its validated dump (the
+    validation names a damaged record)."""
+    result = read(record)
+    if result is None:
+        result = read(to_rating(record, shard).model_dump(mode="json"))
+        if result is None:
+            raise ValueError(
+                f"{engine.layout.shard(shard)}: rating {record.get('id')!r} is valid, but the "
+                "reader refused even its validated form (a bug in the reader)"
+            )
+    return result
 
 
 def _slow_key(
