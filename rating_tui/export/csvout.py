@@ -55,6 +55,10 @@ class CsvWriter:
         if header is not None:
             self.writer.writerow(header)
 
+    def write_text(self, text: str) -> None:
+        """Text already in CSV form (rows written by another `csv.writer` like `writer`)."""
+        self._buffer.write(text)
+
     def flush(self) -> None:
         text = self._buffer.getvalue()
         if text:

@@ -20,7 +20,6 @@ from rating_tui.export.jsonl import jsonl_chunks
 from rating_tui.export.merge import MergeReport, Source, merge
 from rating_tui.export.output import write_text_chunks
 from rating_tui.export.plan import Plan
-from rating_tui.export.records import RecordTables
 from rating_tui.export.select import Instruments, Selection, session_date
 from rating_tui.export.tables import (
     MOMENT_COLUMNS,
@@ -65,7 +64,8 @@ class RecordSource(RatingSource, Protocol):
         self, read: Callable[[dict[str, Any]], T | None], statuses: Collection[Status]
     ) -> Iterable[T]:
         """`read(record)` of each rating `ratings` gives, in the same order, with the stored
-        record (a dict) instead of the Rating; see `Store.iter_records`."""
+        record (a dict) instead of the Rating; see `Store.iter_records`. The calls to `read`
+        may come in another order (a month's file order): `read` must not depend on it."""
         ...
 
 
@@ -184,7 +184,9 @@ def run(
     if plan is not None and request.format == "csv" and len(sources) == 1:
         source = sources[0]
         if isinstance(source, RecordSource):
-            return _run_records(request, source, instruments, plan, main, moments, progress)
+            from rating_tui.export.csv_records import run_csv_records
+
+            return run_csv_records(request, source, instruments, plan, main, moments, progress)
     ratings = _counted(rating_stream(request, sources, instruments, summary.merge), summary)
     if request.format == "jsonl":
         ratings = _also_moments(
@@ -201,71 +203,6 @@ def run(
     )
     counted = _count_rows(rows, summary, progress)
     write_text_chunks(main, csv_chunks(header, counted, bom=request.excel))
-    return summary
-
-
-def _run_records(
-    request: ExportRequest,
-    source: RecordSource,
-    instruments: Instruments,
-    plan: Plan,
-    main: BinaryIO,
-    moments: BinaryIO | None,
-    progress: Progress | None,
-) -> ExportSummary:
-    """`run` for CSV from one data folder, from stored records: the same bytes without a
-    pydantic model per rating (and no merge to make). One loop does what the generators of
-    `run` do, since at 100,000 ratings every step per rating counts."""
-    summary = ExportSummary()
-    keep = request.selection.record_filter(instruments)
-    tables = RecordTables(plan)
-    long = request.layout == "long"
-    rows_of: Callable[[dict[str, Any]], Any] = tables.long_rows if long else tables.wide_row
-    moments_out = MomentBatches(moments, request.excel, summary)
-    moment_batch = moments_out.rows
-    read = rows_of
-
-    if keep is not None or moments is not None:
-
-        def read(record: dict[str, Any]) -> Any:
-            """The rating's row (rows in long) or `_SKIPPED`, its now moments added to
-            `moment_batch`; None, and nothing added, for a record not in the stored form."""
-            try:
-                if keep is not None and not keep(record):
-                    return _SKIPPED
-            except (KeyError, TypeError, AttributeError):  # a part not in the stored form
-                return None
-            rows = rows_of(record)
-            if rows is None or moments is None:
-                return rows
-            found = tables.moment_rows(record)
-            if found is None:
-                return None
-            moment_batch.extend(found)
-            return rows
-
-    out = CsvWriter(main, long_header(plan) if long else wide_header(plan), bom=request.excel)
-    # Each row is written as soon as it is made (as the floor of the benchmark does): rows
-    # that wait in a list cost more than they save, at 100,000 ratings.
-    write = out.writer.writerows if long else out.writer.writerow
-    read_count = ratings = rows = 0
-    with cycle_collection_paused():
-        for found in source.records(read, request.selection.statuses):
-            read_count += 1
-            if found is _SKIPPED:
-                continue
-            ratings += 1
-            write(found)
-            rows += len(found) if long else 1
-            if not ratings % _FLUSH_EVERY:
-                out.flush()
-                if progress is not None:
-                    progress(rows)
-                moments_out.flush()
-    out.flush()
-    moments_out.flush()
-    summary.ratings, summary.rows = ratings, rows
-    summary.merge.read = summary.merge.merged = read_count
     return summary
 
 
@@ -306,12 +243,6 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-_FLUSH_EVERY = 64
-"""Ratings between writes of the CSV text to the file (about 40 kB in wide)."""
-_SKIPPED: list[Row] = []
-"""What `read` gives for a rating the filters leave out."""
 
 
 def _table(

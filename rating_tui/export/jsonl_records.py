@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rating_tui.export.records import (
@@ -33,6 +33,7 @@ from rating_tui.ratings.model import STATUSES
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest, ExportSummary, Progress, RecordSource
     from rating_tui.export.select import Instruments
+    from rating_tui.export.tables import Row
 
 Record = Mapping[str, Any]
 
@@ -84,55 +85,46 @@ _good_hashes: set[str] = set()
 """Instrument hashes already matched against their pattern."""
 
 
-def _plain_content(record: Record) -> bool:
-    """The parts of `RatingContent` (after the keys were checked): exact types only. The
-    common cases (an int or a str) are tested inline: this runs for every rating."""
-    ref, rater, session, answers = (
-        record["instrument"],
-        record["rater"],
-        record["session"],
-        record["answers"],
-    )
-    if (
-        type(ref) is not dict
-        or tuple(ref) != REF_KEYS
-        or type(ref["id"]) is not str
-        or type(ref["version"]) is not str
-        or type(rater) is not str
-        or not rater
-        or type(session) is not dict
-        or type(answers) is not dict
-        or type(record["notes"]) is not str
-        or record["status"] not in STATUSES
-        or type(record["now_moments"]) is not list
-    ):
-        return False
-    hash_ = ref["hash"]
-    if hash_ not in _good_hashes:
-        if type(hash_) is not str or _is_hash(hash_) is None:
-            return False
-        if len(_good_hashes) < _MEMO_MAX:
-            _good_hashes.add(hash_)
-    for value in session.values():
+def _plain_values(values: Iterable[object]) -> bool:
+    """Session values or answer values: ints, texts, plain floats, lists of ints and texts.
+    One loop with the checks inline: it runs for every rating."""
+    for value in values:
         kind = type(value)
-        if kind is not int and kind is not str and not _plain_value(value):
+        if kind is int or kind is str:
+            continue
+        if kind is float:
+            if value == 0.0 or 1e-4 <= abs(value) < 1e16:  # type: ignore[arg-type]  # a float
+                continue
             return False
+        if kind is not list:
+            return False
+        for item in value:  # type: ignore[attr-defined]  # a list
+            if type(item) is not int and type(item) is not str:
+                return False
+    return True
+
+
+def _plain_answers(answers: dict[str, Any]) -> bool:
+    """Each answer `{"value": v}` (v as `_plain_values` takes it) or `{"missing": code}`."""
+    values = []
     for answer in answers.values():
         if type(answer) is not dict or len(answer) != 1:
             return False
         value = answer.get("value", _ABSENT)
-        if value is _ABSENT:
-            code = answer.get("missing")
-            if code not in _good_codes:
-                if type(code) is not str or _is_key(code) is None:
-                    return False
-                if len(_good_codes) < _MEMO_MAX:
-                    _good_codes.add(code)
-        else:
-            kind = type(value)
-            if kind is not int and kind is not str and not _plain_value(value):
+        if value is not _ABSENT:
+            values.append(value)
+            continue
+        code = answer.get("missing")
+        if code not in _good_codes:
+            if type(code) is not str or _is_key(code) is None:
                 return False
-    for moment in record["now_moments"]:
+            if len(_good_codes) < _MEMO_MAX:
+                _good_codes.add(code)
+    return _plain_values(values)
+
+
+def _plain_moments(moments: list[Any]) -> bool:
+    for moment in moments:
         if type(moment) is not dict or tuple(moment) != MOMENT_KEYS:
             return False
         tags = moment["tags"]
@@ -144,19 +136,75 @@ def _plain_content(record: Record) -> bool:
     return True
 
 
+def _plain_ref(ref: object) -> bool:
+    if type(ref) is not dict or tuple(ref) != REF_KEYS:
+        return False
+    hash_ = ref["hash"]
+    if type(ref["id"]) is not str or type(ref["version"]) is not str:
+        return False
+    if hash_ not in _good_hashes:
+        if type(hash_) is not str or _is_hash(hash_) is None:
+            return False
+        if len(_good_hashes) < _MEMO_MAX:
+            _good_hashes.add(hash_)
+    return True
+
+
+def _plain_content(record: Record) -> bool:
+    """The parts of `RatingContent` (after the keys were checked): exact types only (a
+    revision's `previous`; `is_stored_form` does the same inline for the rating)."""
+    rater, session, answers, moments = (
+        record["rater"],
+        record["session"],
+        record["answers"],
+        record["now_moments"],
+    )
+    return (
+        _plain_ref(record["instrument"])
+        and type(rater) is str
+        and bool(rater)
+        and type(session) is dict
+        and type(answers) is dict
+        and type(record["notes"]) is str
+        and record["status"] in STATUSES
+        and type(moments) is list
+        and _plain_values(session.values())
+        and _plain_answers(answers)
+        and _plain_moments(moments)
+    )
+
+
 def is_stored_form(record: Record) -> bool:
     """True when `json.dumps(record)` is the rating's `model_dump_json()`: `record` is what
     `Rating.model_dump(mode="json")` gives for a valid rating, float-free."""
     try:
-        if tuple(record) != RATING_KEYS or not _plain_content(record):
+        if tuple(record) != RATING_KEYS:
             return False
-        rating_id, revisions = record["id"], record["revisions"]
+        rater, session, answers, moments = (
+            record["rater"],
+            record["session"],
+            record["answers"],
+            record["now_moments"],
+        )
+        rating_id, created, updated = record["id"], record["created"], record["updated"]
+        revisions = record["revisions"]
         if (
-            type(rating_id) is not str
+            type(rater) is not str
+            or not rater
+            or type(session) is not dict
+            or type(answers) is not dict
+            or type(record["notes"]) is not str
+            or record["status"] not in STATUSES
+            or type(moments) is not list
+            or type(rating_id) is not str
             or _is_uuid(rating_id) is None
-            or not _plain_time(record["created"])
-            or not _plain_time(record["updated"])
+            or not _plain_time(created)
+            or (updated != created and not _plain_time(updated))
             or type(revisions) is not list
+            or not _plain_ref(record["instrument"])
+            or not _plain_values(session.values())
+            or not _plain_answers(answers)
+            or (moments and not _plain_moments(moments))
         ):
             return False
         for revision in revisions:
@@ -242,25 +290,30 @@ def run_records(
     moments_out = MomentBatches(moments, request.excel, summary)
     moment_batch = moments_out.rows
 
-    def read(record: Record) -> bytes | None:
-        """The rating's line (b"" for one the filters leave out), its now moments added to
-        `moment_batch`; None, and nothing added, for a record not in the stored form."""
+    def with_moments(record: Record) -> bytes | tuple[bytes, list[Row]] | None:
+        """The rating's line (b"" for one the filters leave out); with a moments table, the
+        pair (line, its now-moment rows), added to the table when the line is written (the
+        store reads a month's records in file order and gives them sorted). None for a
+        record not in the stored form."""
         line = line_of(record)
-        if not line or moments is None:
+        if not line:
             return line
         found = moment_rows_of(record)
-        if found is None:
-            return None
-        moment_batch.extend(found)
-        return line
+        return None if found is None else (line, found)
 
+    read = line_of if moments is None else with_moments
     pending: list[bytes] = []
     read_count = written = 0
     with cycle_collection_paused():
-        for line in source.records(read, request.selection.statuses):
+        for found in source.records(read, request.selection.statuses):
             read_count += 1
-            if not line:
+            if not found:
                 continue
+            if type(found) is tuple:
+                line, moment_rows = found
+                moment_batch.extend(moment_rows)
+            else:
+                line = found
             written += 1
             pending.append(line)
             if len(pending) >= _FLUSH_EVERY:

@@ -29,6 +29,7 @@ from typing import Any
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise
 from rating_tui.export.columns import Encoder
 from rating_tui.export.plan import Plan, VersionPlan
+from rating_tui.export.rowcode import WideRow, compile_wide
 from rating_tui.export.tables import Row, score_cells
 from rating_tui.instruments.model import KEY_PATTERN
 from rating_tui.ratings.model import STATUSES, UUID_PATTERN
@@ -135,6 +136,8 @@ class _Version:
         self.blank[1:4] = [self.id, self.version, self.hash]
         self.missing_labels = {c.code: c.label for c in instrument.missing_codes}
         self.item_labels = {i.key: i.label for i in instrument.items}
+        self.compiled: WideRow | None = None
+        """The version's `wide_row`, written out when its first rating is read."""
 
 
 class RecordTables:
@@ -212,7 +215,27 @@ class RecordTables:
         return True
 
     def wide_row(self, record: Record) -> Row | None:
-        """The rating's row, columns as `tables.wide_header`."""
+        """The rating's row, columns as `tables.wide_header`: `loop_row`, written out for
+        the rating's version (`rowcode.compile_wide`)."""
+        try:
+            ref = record["instrument"]
+            version = self._wide.get(ref["hash"])
+            if version is None or version.id != ref["id"] or version.version != ref["version"]:
+                version = self._version(ref, record["id"], long=False)
+                if version is None:
+                    return None
+            if len(ref) != 3:
+                return None
+        except (KeyError, TypeError):  # not an instrument reference
+            return None
+        compiled = version.compiled
+        if compiled is None:
+            compiled = version.compiled = compile_wide(self.plan, version)
+        return compiled(record)
+
+    def loop_row(self, record: Record) -> Row | None:
+        """`wide_row` in its loop form: the reference its written-out form is tested
+        against."""
         try:
             ref = record["instrument"]
             version = self._wide.get(ref["hash"])

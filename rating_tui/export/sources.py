@@ -45,8 +45,12 @@ class StoreSource:
         self, read: Callable[[dict[str, Any]], T | None], statuses: Collection[Status]
     ) -> Iterable[T]:
         """`read` of each stored record, as `ratings` orders them (`Store.iter_records`):
-        the fast path of the CSV tables."""
-        return self.store.iter_records(read, statuses=statuses, tally=self.tally)
+        the fast path of the CSV tables and JSON Lines. `read` is called in the order of each
+        month's files (only its results wait for the month to be sorted): the exports'
+        readers have no effect that depends on the order of their calls."""
+        return self.store.iter_records(
+            read, statuses=statuses, tally=self.tally, read_in_file_order=True
+        )
 
     def warning(self) -> str | None:
         """What the last read of this folder lacked, in words with counts (None: nothing);

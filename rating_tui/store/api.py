@@ -343,6 +343,7 @@ class Store:
         *,
         statuses: Collection[Status] = FINAL_ONLY,
         tally: Tally | None = None,
+        read_in_file_order: bool = False,
     ) -> Iterator[_T]:
         """`read(record)` for every rating `iter_all` would yield, in the same order and from
         the same kind of snapshot, where `record` is the stored dict rather than a validated
@@ -354,7 +355,9 @@ class Store:
         validates that record as `iter_all` does: a damaged one raises `StoreCorruptError`
         naming its file and id; a valid one in another form (a hand edit) is given to `read`
         again as its Rating's dump, which `read` must take. `read` must not keep or change
-        the dict it is given. `tally` as for `iter_all`."""
+        the dict it is given. `tally` as for `iter_all`. With `read_in_file_order`, `read` is
+        called in the order of the month's files, as each is parsed, and only its results are
+        kept until the month is sorted (less memory; see `streaming.read_month`)."""
         with snapshots.frozen_shards(self._engine, tally) as (folder, names):
             roles = self._engine.roles()
             quick_key = streaming.stored_sort_key(roles)
@@ -370,6 +373,7 @@ class Store:
                     read,
                     statuses,
                     tally,
+                    read_in_file_order,
                 )
             if tally is not None:
                 tally.complete = True

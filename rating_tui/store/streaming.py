@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 from rating_tui.ratings.model import Rating, Status
 from rating_tui.store import fileio
@@ -124,94 +124,118 @@ def read_month(
     read: Callable[[dict[str, Any]], _T | None],
     statuses: Collection[Status],
     tally: Tally | None = None,
+    read_in_file_order: bool = False,
 ) -> Iterator[_T]:
     """`iter_records` for one month of the snapshot in `folder` (its shard files, several
-    once the month has split), sorted across them (all of them counted in `tally`)."""
-    parts: list[tuple[str, Mapping[str, Any]]] = []
+    once the month has split), sorted across them (all of them counted in `tally`).
+
+    Files are parsed one at a time. By default each record is kept until the month is sorted
+    and `read` is called in that order. With `read_in_file_order`, each record is read as its
+    file is parsed and only what `read` returns is kept with its sort key: a month of 30,000
+    ratings then never holds 30,000 parsed records (about 5 kB each), only their results (a
+    row, a line), still given in `iter_all`'s order (for a reader whose calls have no effect
+    that depends on their order, as the exports' have none)."""
+    keys: list[tuple[str, str, str]] = []
+    found: list[Any] = []
+    """What `read` returned or, when it is called after the sort, (record, shard)."""
     for shard in shards:
         raw = fileio.read_bytes(folder / f"{shard}.json")
-        if raw is not None:
-            real = engine.layout.shard(shard)
-            parts.append((shard, engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})))
-            if tally is not None:
-                tally.add(shard, len(parts[-1][1]))
-        del raw
-    every = [record for _, records in parts for record in records.values()]
-    try:
-        ordered = sorted(every, key=quick_key)
-    except (KeyError, AttributeError, TypeError):  # not all in the stored form
-        try:
-            ordered = sorted(every, key=lambda r: sort_key(r, roles))
-        except (AttributeError, TypeError):  # a record or its parts are not objects
-            _raise_damage(engine, to_rating, parts, roles)
-    del every
-    for record in ordered:
-        status = record.get("status")
-        if type(status) is not str or status not in statuses:
-            problem = status_problem(record)
-            if problem:  # never silently left out of an export
-                real = engine.layout.shard(_shard_of(parts, record))
-                raise StoreCorruptError(
-                    f"{real}: rating {record.get('id')!r} is damaged ({problem}); nothing was "
-                    f"changed.\n{restore_hint(real, engine.layout.backups_of(real))}",
-                    real,
-                )
+        if raw is None:
             continue
-        found = read(record)
-        if found is None:
-            shard = _shard_of(parts, record)
-            found = read(to_rating(record, shard).model_dump(mode="json"))
-            if found is None:
-                raise ValueError(
-                    f"{engine.layout.shard(shard)}: rating {record.get('id')!r} is valid, but "
-                    "the reader refused even its validated form (a bug in the reader)"
-                )
-        yield found
+        real = engine.layout.shard(shard)
+        records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
+        del raw
+        if tally is not None:
+            tally.add(shard, len(records))
+        for rating_id, record in records.items():
+            try:
+                key = quick_key(record)
+            except (KeyError, AttributeError, TypeError):  # not in the stored form
+                key = _slow_key(engine, to_rating, shard, rating_id, record, roles)
+            status = record.get("status")
+            if type(status) is not str or status not in statuses:
+                problem = status_problem(record)
+                if problem:  # never silently left out of an export
+                    raise StoreCorruptError(
+                        f"{real}: rating {record.get('id')!r} is damaged ({problem}); nothing "
+                        f"was changed.\n{restore_hint(real, engine.layout.backups_of(real))}",
+                        real,
+                    )
+                continue
+            keys.append(key)
+            if read_in_file_order:
+                found.append(_read_one(engine, to_rating, read, record, shard))
+            else:
+                found.append((record, shard))
+        del records
+    # A stable sort of the positions: equal keys (a rating in two files) keep file order.
+    for index in sorted(range(len(keys)), key=keys.__getitem__):
+        if read_in_file_order:
+            yield found[index]
+        else:
+            yield _read_one(engine, to_rating, read, *found[index])
 
 
-def _shard_of(parts: list[tuple[str, Mapping[str, Any]]], record: object) -> str:
-    """The shard holding `record` (looked for only to name it in a message)."""
-    for shard, records in parts:
-        if any(r is record for r in records.values()):
-            return shard
-    return parts[0][0]
-
-
-def _raise_damage(
+def _read_one(
     engine: Engine,
     to_rating: ToRating,
-    parts: list[tuple[str, Mapping[str, Any]]],
-    roles: Mapping[str, Any],
-) -> NoReturn:
-    """Raise the error for the first record that `iter_all`'s ordering cannot read."""
-    for shard, records in parts:
-        path = engine.layout.shard(shard)
-        for key, record in records.items():
-            if not isinstance(record, dict):
-                found = type(record).__name__
-                hint = restore_hint(path, engine.layout.backups_of(path))
-                raise StoreCorruptError(
-                    f"{path}: rating {key!r} is damaged (expected an object, found {found}); "
-                    f"nothing was changed.\n{hint}",
-                    path,
-                )
-            try:
-                sort_key(record, roles)
-            except (AttributeError, TypeError):
-                to_rating(record, shard)  # cannot be valid: raises, naming the field
-                raise
-    path = engine.layout.shard(parts[0][0])
-    raise StoreCorruptError(f"{path}: a rating in it is damaged; nothing was changed", path)
+    read: Callable[[dict[str, Any]], _T | None],
+    record: dict[str, Any],
+    shard: str,
+) -> _T:
+    """`read(record)`, or when it refuses the record, `read` of its validated dump (the
+    validation names a damaged record)."""
+    result = read(record)
+    if result is None:
+        result = read(to_rating(record, shard).model_dump(mode="json"))
+        if result is None:
+            raise ValueError(
+                f"{engine.layout.shard(shard)}: rating {record.get('id')!r} is valid, but the "
+                "reader refused even its validated form (a bug in the reader)"
+            )
+    return result
+
+
+def _slow_key(
+    engine: Engine,
+    to_rating: ToRating,
+    shard: str,
+    rating_id: str,
+    record: object,
+    roles: Roles,
+) -> tuple[str, str, str]:
+    """`query.sort_key` of a record not in the stored form, or the error naming it when
+    `iter_all`'s ordering cannot read it."""
+    try:
+        return sort_key(record, roles)  # type: ignore[arg-type]  # checked just below
+    except (AttributeError, TypeError):
+        pass
+    path = engine.layout.shard(shard)
+    if not isinstance(record, dict):
+        found = type(record).__name__
+        hint = restore_hint(path, engine.layout.backups_of(path))
+        raise StoreCorruptError(
+            f"{path}: rating {rating_id!r} is damaged (expected an object, found {found}); "
+            f"nothing was changed.\n{hint}",
+            path,
+        )
+    to_rating(record, shard)  # cannot be valid: raises, naming the field
+    raise StoreCorruptError(f"{path}: rating {rating_id!r} is damaged; nothing was changed", path)
 
 
 def stored_sort_key(roles: Roles) -> Callable[[dict[str, Any]], tuple[str, str, str]]:
     """`query.sort_key` for records in the stored form, in one step instead of four (it is
     computed for every rating of an export); KeyError or TypeError for any other record."""
     date_fields = {ref: keys.get("session_date") for ref, keys in roles.items()}
+    by_version: dict[tuple[str, str], object] = {}
+    """(id, version) -> its date field: the "id@version" text made once per version."""
 
     def key(record: dict[str, Any]) -> tuple[str, str, str]:
         ref = record["instrument"]
-        field = date_fields.get(f"{ref['id']}@{ref['version']}")
+        version = (ref["id"], ref["version"])
+        field = by_version.get(version, by_version)
+        if field is by_version:
+            field = by_version[version] = date_fields.get(f"{version[0]}@{version[1]}")
         day = record["session"].get(field) if field else None
         created = record["created"]
         if type(created) is not str:

@@ -170,3 +170,34 @@ def test_records_come_from_a_snapshot_while_saving_goes_on(
     first = next(stream)
     store.finalise(make_rating(day="2025-03-20"), instrument)
     assert [first, *stream] == [r.model_dump(mode="json") for r in store.iter_all()][:3]
+
+
+def test_read_in_file_order_gives_the_same_results_calling_read_as_the_files_hold_them(
+    store: Store,
+    data_dir: Path,
+    instrument: Instrument,
+    make_rating: Make,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rating_tui.store import shards
+
+    monkeypatch.setattr(shards, "SHARD_LIMIT", 2)
+    for day in range(9, 0, -1):  # the month's first file holds its last sessions
+        store.finalise(make_rating(day=f"2025-03-0{day}"), instrument)
+    files = sorted(
+        (data_dir / "ratings").glob("2025-03*.json"), key=lambda p: (len(p.name), p.name)
+    )
+    in_files = [i for p in files for i in json.loads(p.read_text())["ratings"]]
+    assert len(files) == 5
+    calls: list[str] = []
+
+    def remember(record: Record) -> str:
+        calls.append(record["id"])
+        return str(record["id"])
+
+    for in_file_order in (False, True):
+        calls.clear()
+        given = list(store.iter_records(remember, read_in_file_order=in_file_order))
+        assert given == [r.id for r in store.iter_all()]
+        assert calls == (in_files if in_file_order else given)
+        assert calls != given or not in_file_order
