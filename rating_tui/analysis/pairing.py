@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rating_tui.analysis.columns import FloatColumns, ItemColumn
+from rating_tui.analysis.columns import FloatColumns, ItemColumn, Texts
 from rating_tui.analysis.keyindex import KEY_LIMIT, KeyIndex
 from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
 from rating_tui.instruments.catalogue import semver_key
@@ -60,8 +60,8 @@ class SessionTable:
     """Per part of the session key (dyad, date, number), each session's code of it: an
     index into `key_values` (-1 where a key has fewer parts). Codes, not a tuple of texts per
     session: tens of thousands of sessions cost a few bytes each."""
-    key_values: list[list[str]] = field(default_factory=list)
-    """Per part of the session key, its texts by code."""
+    key_values: list[Sequence[str]] = field(default_factory=list)
+    """Per part of the session key, its texts by code (`Texts` once read)."""
     row_session: array[int] = field(default_factory=lambda: array("i"))
     row_rater: array[int] = field(default_factory=lambda: array("i"))
     columns: list[ItemColumn] = field(default_factory=list)
@@ -133,6 +133,9 @@ class _Builder:
         self._session_big: dict[int, int] = {}
         """The same for keys too large to pack so (a part with over a million texts)."""
         self._code_at: list[dict[str, int]] = []
+        self._texts: list[list[str]] = []
+        """Per part of the session key, its texts by code while reading (`finish` joins
+        them into the table's `key_values`)."""
         self._rater_at: dict[str, int] = {}
         self._first_row: array[int] = array("i")
         """Per session, its newest row (-1: none yet); `_next_row` links each row to the
@@ -160,6 +163,7 @@ class _Builder:
             values.trim(rows)
             del coded[rows:]
         self._capacity = rows
+        self.table.key_values = [Texts(texts) for texts in self._texts]
         return self.table
 
     def _plan(self, instrument: Instrument) -> tuple[list[str], list[Column]]:
@@ -232,11 +236,12 @@ class _Builder:
         for part, text in enumerate(key):
             if part == len(self._code_at):
                 self._code_at.append({})
-                table.key_values.append([])
+                self._texts.append([])
                 table.session_codes.append(array("i", [-1]) * table.session_count)
-            code = self._code_at[part].setdefault(text, len(table.key_values[part]))
-            if code == len(table.key_values[part]):
-                table.key_values[part].append(text)
+            texts = self._texts[part]
+            code = self._code_at[part].setdefault(text, len(texts))
+            if code == len(texts):
+                texts.append(text)
             codes.append(code)
         session = self._session_of(codes, table.session_count)
         if session == table.session_count:
