@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from rating_tui.analysis.calibration import RaterCalibration
-    from rating_tui.analysis.pairing import Collected, Parts
+    from rating_tui.analysis.pairing import Collected
+    from rating_tui.analysis.records import Parts
     from rating_tui.export.select import Instruments, Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.instruments.model import Instrument
@@ -114,7 +115,7 @@ def _stream(
     """The selected ratings, read once. One folder: straight from its stored records, without
     a model per rating (the export's fast path); several: merged by rating id as the export
     merges them (the newest copy of a rating decides its status)."""
-    from rating_tui.analysis.pairing import LEFT_OUT, record_parts
+    from rating_tui.analysis.records import LEFT_OUT, record_parts
     from rating_tui.export.job import ExportRequest, RecordSource, rating_stream
     from rating_tui.export.merge import MergeReport
 
