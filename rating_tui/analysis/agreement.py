@@ -15,7 +15,9 @@ Each item gets a recommended statistic for its design (`ItemAgreement.headline`)
 
 ICC intervals are F-based; the others come from one bootstrap shared by every item
 (`bootstrap.py`), over sessions or, with `resample="dyad"`, over dyads (then the one-way ICC's
-interval too). Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
+interval too). It runs in rounds of a few items (`BOOTSTRAP_BYTES`), each round drawing the
+same resamples from the seed, so that only those items' per-session sums are held at once.
+Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 """
 
 from __future__ import annotations
