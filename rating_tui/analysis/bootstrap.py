@@ -140,7 +140,8 @@ def replicate_totals(
     """Each part's totals in every replicate, all parts from the same resamples (a `Cells`
     part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
     a block of replicates is one matrix product per part; a `Cells` part gathers its rows'
-    counts in slices of at most `CELLS_PER_BLOCK`."""
+    counts at most `GATHERED` at a time. Called again with the same `sessions`, `clusters`
+    and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
