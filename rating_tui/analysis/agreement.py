@@ -15,7 +15,9 @@ Each item gets a recommended statistic for its design (`ItemAgreement.headline`)
 
 ICC intervals are F-based; the others come from one bootstrap shared by every item
 (`bootstrap.py`), over sessions or, with `resample="dyad"`, over dyads (then the one-way ICC's
-interval too). Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
+interval too). It runs in rounds of a few items (`BOOTSTRAP_BYTES`), each round drawing the
+same resamples from the seed, so that only those items' per-session sums are held at once.
+Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ import numpy.typing as npt
 
 from rating_tui.analysis import design as designs
 from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
-from rating_tui.analysis.bootstrap import Sums, percentile_interval, replicate_totals
+from rating_tui.analysis.bootstrap import (
+    Sums,
+    part_bytes,
+    percentile_interval,
+    replicate_totals,
+)
 from rating_tui.analysis.categorical import (
     NO_VARIATION,
     Context,
@@ -55,6 +62,12 @@ from rating_tui.analysis.results import (
 from rating_tui.analysis.scales import ItemScale
 
 Resample = Literal["session", "dyad"]
+BOOTSTRAP_BYTES = 4 << 20
+"""The per-session sums of the items waiting for the bootstrap are resampled once they hold
+this much: the items read so far get their intervals and their sums are let go. Each round
+draws the same resamples again from the seed (`bootstrap.SEED`), so an interval does not
+depend on the round its item fell in; a round costs the draws again, fewer rounds hold more
+memory."""
 IntVector = npt.NDArray[np.int64]
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
@@ -158,13 +171,34 @@ def agreement_of(
             [codes.setdefault(dyads[s], len(codes)) for s in informative.tolist()], np.int64
         )
     method = f"{resample} bootstrap"
-    results, pending = [], []
+    results: list[ItemAgreement] = []
+    waiting: list[Pending] = []
+    held = 0
     for i in range(len(items)):
-        result, waiting = _item(items, raters, index, i, method, resample == "dyad")
+        result, pending = _item(items, raters, index, i, method, resample == "dyad")
         results.append(result)
-        pending += waiting
+        waiting += pending
+        held += sum(part_bytes(part) for p in pending for part in p.parts)
+        del pending  # held by `waiting` alone, so gone with it
+        if held >= BOOTSTRAP_BYTES:
+            _intervals(waiting, results, len(informative), clusters)
+            waiting, held = [], 0
+    _intervals(waiting, results, len(informative), clusters)
+    return results
+
+
+def _intervals(
+    pending: list[Pending],
+    results: list[ItemAgreement],
+    sessions: int,
+    clusters: IntVector | None,
+) -> None:
+    """The bootstrap intervals of the `pending` figures, set in `results`."""
+    if not pending:
+        return
     parts = [part for p in pending for part in p.parts]
-    totals = replicate_totals(parts, len(informative), clusters)
+    totals = replicate_totals(parts, sessions, clusters)
+    del parts
     at = 0
     for p in pending:
         replicated = p.finish(totals[at : at + len(p.parts)])
@@ -176,7 +210,6 @@ def agreement_of(
             assert figure.estimate.value is not None
             estimate = _with_interval(figure.estimate.value, interval, figure.estimate.note)
             figures[f] = replace(figure, estimate=estimate, interval=p.method)
-    return results
 
 
 def _with_interval(value: float, interval: tuple[float, float] | None, note: str = "") -> Estimate:
@@ -194,13 +227,21 @@ def _item(
     dyad: bool,
 ) -> tuple[ItemAgreement, list[Pending]]:
     found = items[position]  # read here, so that it is gone before the statistics run
-    m = np.bincount(found.sessions, minlength=len(index))
-    paired = np.flatnonzero(m >= 2)
-    keep = m[found.sessions] >= 2
-    local = np.searchsorted(paired, found.sessions[keep]).astype(np.int64)
-    raters, x = found.raters[keep], found.values[keep]
     item, coded = found.item, found.coded
-    del found, keep, m
+    sessions, raters, x = found.sessions, found.raters, found.values
+    del found
+    m = np.bincount(sessions, minlength=len(index))
+    paired = np.flatnonzero(m >= 2)
+    keep = m[sessions] >= 2
+    if not keep.all():  # one array at a time, each copy replacing its original
+        sessions = sessions[keep]
+        raters = raters[keep]
+        x = x[keep]
+    del keep
+    local_of = np.full(len(m), -1, np.int64)
+    local_of[paired] = np.arange(len(paired))
+    local = local_of[sessions]  # each session numbered among `paired`
+    del sessions, local_of, m
     design = design_of(_masks(local, raters, names), names)
     everyone = tuple(sorted(names[i] for i in np.unique(raters).tolist()))
     rows = index[paired]

@@ -26,10 +26,12 @@ Matrix = npt.NDArray[np.float64]
 
 
 def midranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Each value's rank among `values`, ties sharing the mean of their ranks."""
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    """Each value's rank among `values`, ties sharing the mean of their ranks (no NaN)."""
+    levels, counts = np.unique(values, return_counts=True)
     below = np.cumsum(counts) - counts
-    ranks: npt.NDArray[np.float64] = (below + (counts + 1) / 2.0)[inverse]
+    # each value's level found among the few distinct ones: what np.unique's inverse gives,
+    # without the index arrays it sorts to make it
+    ranks: npt.NDArray[np.float64] = (below + (counts + 1) / 2.0)[np.searchsorted(levels, values)]
     return ranks
 
 
@@ -74,12 +76,19 @@ def alpha_sums(
     """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
     is the session of `values[i]`) holding the number of values, their sum and sum of squares
     (centred), and the within-session term; zero rows where a session has fewer than two."""
-    units, values = _in_pairable_units(units.astype(np.int64), values.astype(np.float64))
+    units, values = np.asarray(units, np.int64), np.asarray(values, np.float64)
+    keep = np.bincount(units, minlength=sessions)[units] >= 2
+    if not keep.all():  # as in agreement, where every session given has two or more
+        units, values = units[keep], values[keep]
+    del keep
     out = np.zeros((sessions, 4))
     if len(values) == 0:
         return out
-    x = midranks(values) if level == "ordinal" else values
-    x = x - x.mean()
+    if level == "ordinal":
+        x = midranks(values)
+        x -= x.mean()  # in place: the ranks are a new array
+    else:
+        x = values - values.mean()
     m = np.bincount(units, minlength=sessions).astype(np.float64)
     sums = np.bincount(units, weights=x, minlength=sessions)
     squares = np.bincount(units, weights=x**2, minlength=sessions)

@@ -37,6 +37,8 @@ SEED = 2009
 CELLS_PER_BLOCK = 250_000
 """Replicates are drawn in blocks of at most this many counts (2 MB of float64), so that
 the bootstrap's memory stays small beside the data's."""
+GATHERED = 1 << 16
+"""Counts of the pairs' cells gathered at a time (as float32: 256 KiB)."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
@@ -60,12 +62,14 @@ def cluster_counts(
     done = 0
     while done < replicates:
         rows = min(block, replicates - done)
-        draws = rng.integers(0, max(units, 1), size=(rows, units))
-        draws += (np.arange(rows) * units)[:, None]  # in place: one block's draws in memory
-        counts = np.bincount(draws.ravel(), minlength=rows * units)
+        # int32: the same numbers as int64 draws (the same generator path), half the memory
+        draws = rng.integers(0, max(units, 1), size=(rows, units), dtype=np.int32)
+        draws += (np.arange(rows, dtype=np.int32) * units)[:, None]  # in place
+        drawn = np.zeros((rows, units))
+        # counted straight into floats (exact: whole numbers), faster than np.bincount
+        # followed by a cast, and without its array of integers
+        np.add.at(drawn.reshape(-1), draws.reshape(-1), 1.0)
         del draws
-        drawn = counts.reshape(rows, units).astype(np.float64)
-        del counts
         yield drawn if clusters is None else drawn[:, clusters]
         done += rows
 
@@ -120,6 +124,13 @@ class Cells:
 Part = Sums | Cells
 
 
+def part_bytes(part: Part) -> int:
+    """The memory a part holds while it waits for the bootstrap."""
+    if isinstance(part, Sums):
+        return part.features.nbytes
+    return part.rows.nbytes + part.starts.nbytes
+
+
 def replicate_totals(
     parts: list[Part],
     sessions: int,
@@ -129,7 +140,8 @@ def replicate_totals(
     """Each part's totals in every replicate, all parts from the same resamples (a `Cells`
     part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
     a block of replicates is one matrix product per part; a `Cells` part gathers its rows'
-    counts in slices of at most `CELLS_PER_BLOCK`."""
+    counts at most `GATHERED` at a time. Called again with the same `sessions`, `clusters`
+    and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
@@ -148,16 +160,22 @@ def replicate_totals(
 
 def _cell_counts(part: Cells, counts: Matrix) -> Matrix:
     """Each cell's total count in each replicate of `counts` (replicates x cells): the
-    counts of the cells' sessions gathered (as float32, exact for counts), a slice of
-    replicates at a time, and summed per cell."""
+    counts turned to sessions x replicates (as float32, exact for counts), the rows of a run
+    of cells gathered at a time (at most `GATHERED` counts) and summed per cell."""
     out = np.zeros((len(counts), len(part.starts)))
     if not len(part.rows):
         return out
-    step = max(1, CELLS_PER_BLOCK // len(part.rows))
-    for at in range(0, len(counts), step):
-        by_session = np.ascontiguousarray(counts[at : at + step].T, dtype=np.float32)
-        gathered = np.take(by_session, part.rows, axis=0)
-        out[at : at + step] = np.add.reduceat(gathered, part.starts, axis=0).T
+    by_session = np.ascontiguousarray(counts.T, dtype=np.float32)
+    starts, rows = part.starts, part.rows
+    width = max(1, GATHERED // max(len(counts), 1))
+    first = 0
+    while first < len(starts):
+        # the cells whose rows begin within `width` rows of the first one's (at least one)
+        last = max(first + 1, int(np.searchsorted(starts, starts[first] + width)))
+        begin, end = int(starts[first]), int(starts[last]) if last < len(starts) else len(rows)
+        gathered = np.take(by_session, rows[begin:end], axis=0)
+        out[:, first:last] = np.add.reduceat(gathered, starts[first:last] - begin, axis=0).T
+        first = last
     return out
 
 

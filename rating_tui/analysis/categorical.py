@@ -177,7 +177,8 @@ def kappa_figures(
                 indices.append(len(figures))
             figures.append(Figure(kind, estimate, int(shared[p]), pair_names[p], "pair"))
     if columns:
-        cells = replace(found, sessions=found.sessions[:0])  # only what `kappas` reads
+        # only what `kappas` reads (an empty view would keep the sessions' memory)
+        cells = replace(found, sessions=np.zeros(0, np.int32))
 
         def replicated(counts: Matrix) -> Matrix:
             """Each block of cell counts, turned into the figures' kappas at once."""

@@ -7,6 +7,7 @@ eight, which is most of a table of 100,000 ratings. A column that meets more tha
 `MAX_LEVELS` distinct values (a computed score, a fine slider) turns into the values
 themselves from then on. Either way a row reads back as exactly the float it was given;
 no value (unanswered, coded not observed / not applicable, or NaN) reads back as NaN.
+`Texts` keeps a session key part's distinct texts as one joined text once reading is done.
 """
 
 from __future__ import annotations
@@ -100,3 +101,35 @@ class FloatColumns(Sequence["array[float]"]):
         if isinstance(index, slice):
             return [c.floats() for c in self._columns[index]]
         return self._columns[index].floats()
+
+
+class Texts(Sequence[str]):
+    """Texts kept as one joined text and where each ends: a session key part's distinct
+    values (a dyad code, a date) after reading. The texts met while reading were made among
+    the parsed ratings of their month, and each kept one would keep that memory in use
+    after the month is gone (Python hands a block of its small objects back only when all
+    of it is free): joined, they are one object and that memory is freed."""
+
+    __slots__ = ("_ends", "_joined")
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._joined = "".join(texts)
+        ends, at = array("q"), 0
+        for text in texts:
+            at += len(text)
+            ends.append(at)
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        end = self._ends[index]  # IndexError as a list gives it
+        start = self._ends[index - 1] if index % len(self._ends) else 0
+        return self._joined[start:end]

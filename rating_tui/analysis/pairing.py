@@ -16,15 +16,23 @@ without numpy, and agreement hands these buffers to numpy without copying rows o
 
 from __future__ import annotations
 
-import math
 from array import array
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
-from rating_tui.analysis.columns import FloatColumns, ItemColumn
+from rating_tui.analysis.columns import FloatColumns, ItemColumn, Texts
 from rating_tui.analysis.keyindex import KEY_LIMIT, KeyIndex
+from rating_tui.analysis.records import (
+    LEFT_OUT,
+    Parts,
+    Record,
+    answer_number,
+    answered_values,
+    choice_number,
+    rating_parts,
+    record_parts,
+    stamp,
+)
 from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
 from rating_tui.instruments.catalogue import semver_key
 from rating_tui.instruments.model import (
@@ -32,14 +40,18 @@ from rating_tui.instruments.model import (
     Role,
 )
 from rating_tui.instruments.scores import Score, compute
-from rating_tui.ratings.model import Answered, Missing, Rating
+from rating_tui.ratings.model import Rating
 
-Record = Mapping[str, Any]
-"""A stored rating, as `Rating.model_dump(mode="json")` gives it (`Store.iter_records`)."""
-Parts = tuple[tuple[str, str, str], str, str, Mapping[str, object], Mapping[str, object], str]
-"""(instrument id, version, hash), status, rater, session fields, answers, updated (ISO)."""
-LEFT_OUT: Parts = (("", "", ""), "", "", {}, {}, "")
-"""Parts of a rating a filter left out: no status, so `collect` passes it by."""
+__all__ = [  # what the app and the CLI import from here, wherever it is defined
+    "LEFT_OUT",
+    "Collected",
+    "Parts",
+    "Record",
+    "SessionTable",
+    "collect",
+    "rating_parts",
+    "record_parts",
+]
 
 Column = tuple[int, str, dict[str, float] | None]
 """An analysed item of one instrument version: its column, key, and a choice's code index."""
@@ -60,8 +72,8 @@ class SessionTable:
     """Per part of the session key (dyad, date, number), each session's code of it: an
     index into `key_values` (-1 where a key has fewer parts). Codes, not a tuple of texts per
     session: tens of thousands of sessions cost a few bytes each."""
-    key_values: list[list[str]] = field(default_factory=list)
-    """Per part of the session key, its texts by code."""
+    key_values: list[Sequence[str]] = field(default_factory=list)
+    """Per part of the session key, its texts by code (`Texts` once read)."""
     row_session: array[int] = field(default_factory=lambda: array("i"))
     row_rater: array[int] = field(default_factory=lambda: array("i"))
     columns: list[ItemColumn] = field(default_factory=list)
@@ -133,6 +145,9 @@ class _Builder:
         self._session_big: dict[int, int] = {}
         """The same for keys too large to pack so (a part with over a million texts)."""
         self._code_at: list[dict[str, int]] = []
+        self._texts: list[list[str]] = []
+        """Per part of the session key, its texts by code while reading (`finish` joins
+        them into the table's `key_values`)."""
         self._rater_at: dict[str, int] = {}
         self._first_row: array[int] = array("i")
         """Per session, its newest row (-1: none yet); `_next_row` links each row to the
@@ -160,6 +175,7 @@ class _Builder:
             values.trim(rows)
             del coded[rows:]
         self._capacity = rows
+        self.table.key_values = [Texts(texts) for texts in self._texts]
         return self.table
 
     def _plan(self, instrument: Instrument) -> tuple[list[str], list[Column]]:
@@ -232,11 +248,12 @@ class _Builder:
         for part, text in enumerate(key):
             if part == len(self._code_at):
                 self._code_at.append({})
-                table.key_values.append([])
+                self._texts.append([])
                 table.session_codes.append(array("i", [-1]) * table.session_count)
-            code = self._code_at[part].setdefault(text, len(table.key_values[part]))
-            if code == len(table.key_values[part]):
-                table.key_values[part].append(text)
+            texts = self._texts[part]
+            code = self._code_at[part].setdefault(text, len(texts))
+            if code == len(texts):
+                texts.append(text)
             codes.append(code)
         session = self._session_of(codes, table.session_count)
         if session == table.session_count:
@@ -246,7 +263,7 @@ class _Builder:
         rater = self._rater_at.setdefault(rater_code, len(table.raters))
         if rater == len(table.raters):
             table.raters.append(rater_code)
-        stamp = _stamp(updated)
+        updated_at = stamp(updated)
         row = self._first_row[session]
         while row >= 0 and table.row_rater[row] != rater:
             row = self._next_row[row]
@@ -256,14 +273,14 @@ class _Builder:
                 self._grow()
             table.row_session.append(session)
             table.row_rater.append(rater)
-            self._updated.append(stamp)
+            self._updated.append(updated_at)
             self._next_row.append(self._first_row[session])
             self._first_row[session] = row
         else:
             table.replaced += 1
-            if not stamp > self._updated[row]:
+            if not updated_at > self._updated[row]:
                 return True
-            self._updated[row] = stamp
+            self._updated[row] = updated_at
             for values, coded in zip(table.columns, table.coded, strict=True):
                 values.clear(row)
                 coded[row] = 0
@@ -281,112 +298,21 @@ class _Builder:
                     table.coded[column][row] = 1
                     continue
             if index is not None:  # a choice: the chosen option's index
-                number, is_code = _choice(answer, index)
+                number, is_code = choice_number(answer, index)
             else:
-                number, is_code = _answer(answer)
+                number, is_code = answer_number(answer)
             if is_code:
                 table.coded[column][row] = 1
             elif number is not None:
                 table.columns[column].set(row, number)
         scores = self._scores[instrument.version]
         if scores:
-            answered = _values(answers)
+            answered = answered_values(answers)
             for column, score in scores:
                 value, _ = compute(instrument, score, answered)
                 if value is not None:
                     table.columns[column].set(row, float(value))
         return True
-
-
-def _stamp(updated: str) -> float:
-    """An ISO 8601 update time as POSIX seconds (a float keeps the microseconds of this
-    century exactly); one that cannot be read counts as older than any other."""
-    try:
-        return datetime.fromisoformat(updated).timestamp()
-    except ValueError:
-        return -math.inf
-
-
-def _values(answers: Mapping[str, object]) -> dict[str, object]:
-    """Item key -> value of the items answered with a value, stored or modelled (what
-    `instruments.scores.compute` takes, as the exports give it)."""
-    found: dict[str, object] = {}
-    for key, answer in answers.items():
-        if type(answer) is dict:
-            if "value" in answer:
-                found[key] = answer["value"]
-        elif isinstance(answer, Answered):
-            found[key] = answer.value
-    return found
-
-
-def _answer(answer: object) -> tuple[float | None, bool]:
-    """(number or None, whether it is a missing code) of an answer, stored or modelled."""
-    if type(answer) is dict:  # {"value": v} or {"missing": code}: the stored form
-        if "missing" in answer:
-            return None, True
-        value = answer.get("value")
-    elif isinstance(answer, Answered):
-        value = answer.value
-    else:
-        return None, isinstance(answer, Missing)
-    if isinstance(value, int | float) and not isinstance(value, bool):  # True is no point
-        return float(value), False
-    return None, False
-
-
-def _choice(answer: object, index: dict[str, float]) -> tuple[float | None, bool]:
-    """(the chosen option's index or None, whether it is a missing code) of a choice answer;
-    a code the newest scale does not list has no index (no value)."""
-    if type(answer) is dict:
-        if "missing" in answer:
-            return None, True
-        value = answer.get("value")
-    elif isinstance(answer, Answered):
-        value = answer.value
-    else:
-        return None, isinstance(answer, Missing)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None, False
-    return index.get(str(value)), False
-
-
-def rating_parts(rating: Rating) -> Parts:
-    """What pairing needs of a Rating."""
-    ref = rating.instrument
-    updated = rating.updated.isoformat(timespec="microseconds")
-    return (
-        (ref.id, ref.version, ref.hash),
-        rating.status,
-        rating.rater,
-        rating.session,
-        rating.answers,
-        updated,
-    )
-
-
-def record_parts(record: Record) -> Parts | None:
-    """What pairing needs of a stored rating (the dict `Rating.model_dump(mode="json")`
-    gives), read without building a model; None when a part it uses has another form (the
-    store then validates the record: `Store.iter_records`)."""
-    ref = record.get("instrument")
-    if type(ref) is not dict:
-        return None
-    id_, version, hash_ = ref.get("id"), ref.get("version"), ref.get("hash")
-    status, rater, updated = record.get("status"), record.get("rater"), record.get("updated")
-    session, answers = record.get("session"), record.get("answers")
-    if (
-        isinstance(id_, str)
-        and isinstance(version, str)
-        and isinstance(hash_, str)
-        and isinstance(status, str)
-        and isinstance(rater, str)
-        and isinstance(updated, str)
-        and isinstance(session, dict)
-        and isinstance(answers, dict)
-    ):
-        return ((id_, version, hash_), status, rater, session, answers, updated)
-    return None
 
 
 def collect(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -122,31 +123,61 @@ def pair_rows(
 ) -> PairRows:
     """Every pair of raters in every session, values given as category indices `codes`
     (0..`categories` - 1)."""
+    # int32 throughout, each array let go once used: these are the item's largest arrays
     order = np.lexsort((raters, sessions))
-    # int32 throughout: a session holds many pairs, and these arrays are the item's peak
-    s, r, c = (x[order].astype(np.int32) for x in (sessions, raters, codes))
+    s = sessions[order].astype(np.int32)
+    r = raters[order].astype(np.int32)
+    c = codes[order].astype(np.int32)
     del order
     sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, s[1:] != s[:-1]]), len(s)])
-    first, second = [], []
-    for gap in range(1, int(sizes.max()) if len(sizes) else 1):
-        # value i paired with value i + gap of the same session, for every gap
-        i = np.flatnonzero(np.r_[s[gap:] == s[:-gap], np.zeros(gap, bool)]).astype(np.int32)
-        first.append(i)
-        second.append(i + gap)
-    a = np.concatenate(first) if first else np.zeros(0, np.int32)
-    b = np.concatenate(second) if second else np.zeros(0, np.int32)
-    del first, second
+    a, b = _pairs_within(s, sizes)
+    del sizes
     k = categories
     width = int(r.max()) + 1 if len(r) else 1
-    codes_of_pairs, pair = np.unique(r[a] * width + r[b], return_inverse=True)
-    pairs = [(int(p // width), int(p % width)) for p in codes_of_pairs]
-    cell = (pair.astype(np.int64) * k + c[a]) * k + c[b]
-    del pair
-    order = np.argsort(cell, kind="stable")
-    cell, rows = cell[order], s[a[order]]
-    del order, a, b
+    # the pairs met, in the order of their codes, and each row's pair among them: what
+    # np.unique gives, counted over the few possible codes instead of sorting every row
+    code: npt.NDArray[np.signedinteger[Any]]
+    code = r[a].astype(np.int64 if width * width >= 1 << 31 else np.int32)
+    code *= width
+    code += r[b]
+    del r
+    met = np.flatnonzero(np.bincount(code, minlength=width * width))
+    pairs = [(int(p // width), int(p % width)) for p in met]
+    wide = len(pairs) * k * k >= 1 << 31  # cells numbered in int32 where they fit
+    pair_of = np.zeros(width * width, np.int64 if wide else np.int32)
+    pair_of[met] = np.arange(len(met))
+    cell = pair_of[code]
+    del code, pair_of
+    cell *= k
+    cell += c[a]
+    cell *= k
+    cell += c[b]
+    rows = s[a]
+    del c, s, a, b
+    order = np.argsort(cell, kind="stable")  # stable: one order, whatever the dtype
+    cell = cell[order]
+    rows = rows[order]
+    del order
     bounds = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else cell[:0]
-    return PairRows(pairs, rows, cell[bounds], bounds.astype(np.int64), k)
+    return PairRows(pairs, rows, cell[bounds].astype(np.int64), bounds.astype(np.int64), k)
+
+
+def _pairs_within(
+    s: npt.NDArray[np.int32], sizes: IntVector
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Positions (i, j), i < j, of every two values of one session in `s` (sorted by
+    session, `sizes` values each): i paired with i + 1 of the same session, then with i + 2,
+    and so on, filled into two arrays made once at their full length."""
+    total = int((sizes * (sizes - 1) // 2).sum())
+    a, b = np.empty(total, np.int32), np.empty(total, np.int32)
+    at = 0
+    for gap in range(1, int(sizes.max()) if len(sizes) else 1):
+        i = np.flatnonzero(s[gap:] == s[:-gap])
+        a[at : at + len(i)] = i
+        i += gap
+        b[at : at + len(i)] = i
+        at += len(i)
+    return a, b
 
 
 def kappas_from_margins(

@@ -157,3 +157,29 @@ def test_block_with_a_workshop_of_many_raters() -> None:
     assert best_block(Counter({everyone: 10, pair: 30}), names) == everyone
     # 3 sessions by all 20 (60 values) against 35 by the pair, whose count includes them.
     assert best_block(Counter({everyone: 3, pair: 35}), names) == pair
+
+
+@pytest.mark.parametrize("resample", ["session", "dyad"])
+def test_intervals_do_not_depend_on_how_many_items_share_a_bootstrap_round(
+    make_rating: RatingMaker, instrument: Instrument, monkeypatch: pytest.MonkeyPatch, resample: str
+) -> None:
+    rng = np.random.default_rng(5)
+    ratings = []
+    for n in range(40):
+        true = rng.integers(0, 8)
+        for rater in rng.choice(["AB", "CD", "EF", "GH"], size=rng.integers(1, 4), replace=False):
+            values = {
+                "warmth": float(min(10, true + rng.integers(0, 3))),
+                "presence": [0, 1, 2, 4][min(3, true // 2)],
+                "held": int(rng.random() < 0.5),
+                "focus": "1" if true < 4 else "2",
+            }
+            ratings.append(make_rating(str(rater), values, dyad=f"D{n % 9}", number=n))
+    table = table_of(ratings, instrument)
+    runs = []
+    for budget in (0, 1 << 40):  # a round per item; every item in one round
+        monkeypatch.setattr("rating_tui.analysis.agreement.BOOTSTRAP_BYTES", budget)
+        runs.append([i.figures for i in agreement(table, resample)])  # type: ignore[arg-type]
+    assert runs[0] == runs[1]
+    intervals = [f for figures in runs[0] for f in figures if f.interval.endswith("bootstrap")]
+    assert len({f.statistic for f in intervals}) >= 6  # alphas, nominal, kappas: resampled

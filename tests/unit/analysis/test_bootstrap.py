@@ -202,3 +202,21 @@ def test_each_pair_kappa_replicate_is_kappa_of_the_resampled_sessions(weights: s
         by_pair = dict(zip(again.pairs, each[weights][0], strict=True))
         want = [by_pair.get(p, np.nan) for p in found.pairs] + [pooled[weights][0]]
         assert got == pytest.approx(np.array(want), abs=1e-9, nan_ok=True)
+
+
+@pytest.mark.parametrize("gathered", [1, 7, 1 << 16])
+def test_cell_counts_are_the_counts_of_their_sessions_summed_however_gathered(
+    monkeypatch: pytest.MonkeyPatch, gathered: int
+) -> None:
+    monkeypatch.setattr(bootstrap, "GATHERED", gathered)
+    rng = np.random.default_rng(4)
+    cell_of_row = np.sort(rng.integers(0, 12, 200))
+    rows = rng.integers(0, 30, 200).astype(np.int32)  # sessions, repeated across cells
+    starts = np.flatnonzero(np.r_[True, cell_of_row[1:] != cell_of_row[:-1]])
+    counts = next(session_counts(30, replicates=9))
+    part = bootstrap.Cells(rows, starts.astype(np.int64), lambda c: c)
+    found = bootstrap._cell_counts(part, counts)
+    cells = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(rows)]))
+    for replicate, got in zip(counts, found, strict=True):
+        want = np.bincount(cells, weights=replicate[rows], minlength=len(starts))
+        assert np.array_equal(got, want)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rating_tui.analysis.agreement import item_values
-from rating_tui.analysis.columns import MAX_LEVELS, ItemColumn
+from rating_tui.analysis.columns import MAX_LEVELS, ItemColumn, Texts
 from rating_tui.analysis.keyindex import KEY_LIMIT, KeyIndex
 from rating_tui.analysis.pairing import _Builder
 from rating_tui.instruments.model import Instrument
@@ -103,3 +103,14 @@ def test_sessions_with_huge_key_codes_stay_apart() -> None:
         for n, codes in enumerate([[0, 1, 2], [0, 1, big + 2], [1, 1, 2], [0, 1, big + 2]])
     ]
     assert sessions == [0, 1, 2, 1]
+
+
+def test_texts_read_back_like_the_list_they_were_made_from() -> None:
+    given = ["D001", "", "Ärztin-7", "2026-03-01", "x" * 600]
+    texts = Texts(given)
+    assert len(texts) == len(given)
+    assert [texts[i] for i in range(len(given))] == given
+    assert (texts[-1], texts[-5], list(texts[1:4])) == (given[-1], given[0], given[1:4])
+    assert list(texts) == given and list(Texts([])) == []
+    with pytest.raises(IndexError):
+        texts[len(given)]
