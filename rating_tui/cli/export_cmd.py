@@ -1,4 +1,4 @@
-"""`rating-tui export`, `rating-tui merge`, `rating-tui instruments import-redcap / export-redcap`.
+"""`rating-tui export` and `rating-tui merge` (the REDCap dictionary commands: `redcap_cmd`).
 
 Thin wrappers: they gather options, call `rating_tui.export` and `rating_tui.redcap`, and turn
 their errors into one-line messages (exit 1). Data goes to stdout or a file, the summary and
@@ -22,6 +22,7 @@ from rating_tui.cli.errors import (
     note_unusable,
     warn_incomplete,
 )
+from rating_tui.cli.near_codes import other_case
 
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest
@@ -262,6 +263,12 @@ def _versions(
             for _ in source.records(lambda r: r, ()):
                 pass
         warn_incomplete((s.warning() for s in sources), then=None)
+        wanted = request.selection
+        for line in other_case(
+            (s.store for s in sources), wanted.dyad, wanted.rater, wanted.statuses,
+            date_from=wanted.date_from, date_to=wanted.date_to, instrument=wanted.instrument,
+        ):  # fmt: skip
+            typer.echo(line, err=True)
         raise
 
 
@@ -322,89 +329,3 @@ def merge(
         typer.echo(line, err=True)
     typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
     warn_incomplete(s.warning() for s in opened)
-
-
-def import_redcap(
-    dictionary: Annotated[Path, typer.Argument(help="REDCap data dictionary (CSV).")],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Instrument file (default: ID.toml; - for stdout).",
-            metavar="FILE",
-        ),
-    ] = None,
-    instrument_id: Annotated[
-        str | None,
-        typer.Option("--id", help="The instrument id (default: the form name).", metavar="ID"),
-    ] = None,
-    version: Annotated[
-        str, typer.Option(help="The instrument version.", metavar="VERSION")
-    ] = "1.0.0",
-    form: Annotated[
-        str | None, typer.Option(help="The form to import, when there are several.", metavar="FORM")
-    ] = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.", metavar="")] = False,
-) -> None:
-    """Turn a REDCap data dictionary into an instrument file; lists what cannot be carried."""
-    import tomllib
-
-    from rating_tui.inputs import InputRefused
-    from rating_tui.instruments.problems import InstrumentError
-    from rating_tui.outputs import atomic_write_text
-    from rating_tui.redcap.import_dictionary import import_dictionary, read_dictionary
-
-    try:
-        text = read_dictionary(dictionary)
-    except InputRefused as exc:
-        fail(f"cannot import {dictionary}: {exc.reason}")
-    try:
-        imported = import_dictionary(
-            text, str(dictionary), instrument_id=instrument_id, version=version, form=form
-        )
-    except InstrumentError as exc:
-        fail(f"cannot import {dictionary}:\n{exc}")
-    for warning in imported.warnings:
-        typer.echo(f"{typer.style('warning', fg='yellow')} {warning}", err=True)
-    if output is not None and str(output) == "-":
-        typer.echo(imported.toml, nl=False)
-        return
-    target = output or Path(f"{tomllib.loads(imported.toml)['id']}.toml")
-    if target.exists() and not force:
-        fail(f"{target} already exists; choose another name with -o or add --force")
-    try:
-        atomic_write_text(target, imported.toml)
-    except OSError as exc:
-        fail(f"cannot write {target}: {exc.strerror or exc}")
-    typer.echo(f"Wrote {target}; check it with: rating-tui instruments validate {target}", err=True)
-
-
-def export_redcap(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (newest version when omitted).")],
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="File to write, or - for stdout.", metavar="FILE")
-    ] = "-",
-) -> None:
-    """Write the REDCap data dictionary of one of our instruments."""
-    from rating_tui.instruments.catalogue import default_sources, discover
-    from rating_tui.outputs import atomic_write_text
-    from rating_tui.redcap.export_dictionary import dictionary_csv, missing_codes_setting
-
-    try:
-        instrument = discover(default_sources(_settings(ctx)[1])).get(ref).instrument
-    except LookupError as exc:
-        fail(str(exc))
-    text = dictionary_csv(instrument)
-    if output == "-":
-        typer.echo(text, nl=False)
-    else:
-        try:
-            atomic_write_text(Path(output), text)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
-        typer.echo(f"Wrote {output}", err=True)
-    codes = missing_codes_setting(instrument)
-    if codes:
-        typer.echo(f"In REDCap, set Project Setup > Missing Data Codes to: {codes}", err=True)

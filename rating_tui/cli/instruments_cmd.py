@@ -212,10 +212,10 @@ def schema(
 
 
 def _redcap(name: str) -> Callable[..., None]:
-    """REDCap dictionary commands live with the other interchange code (cli/export_cmd.py)."""
-    from rating_tui.cli import export_cmd
+    """REDCap dictionary commands live with the other interchange code (cli/redcap_cmd.py)."""
+    from rating_tui.cli import redcap_cmd
 
-    command: Callable[..., None] = getattr(export_cmd, name)
+    command: Callable[..., None] = getattr(redcap_cmd, name)
     return command
 
 

@@ -10,6 +10,7 @@ import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
 from rating_tui.cli.errors import fail, warn_incomplete
+from rating_tui.cli.near_codes import other_case
 from rating_tui.cli.ratings_import_cmd import (
     IMPORT_HELP,
     catalogue_of,
@@ -20,9 +21,8 @@ from rating_tui.cli.ratings_import_cmd import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.instruments.model import Instrument
-    from rating_tui.ratings.model import Rating, Status
+    from rating_tui.ratings.model import Status
 
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
 ratings_app.command("import", help=IMPORT_HELP)(import_ratings)
@@ -85,13 +85,11 @@ def list_ratings(
         )  # fmt: skip
     if not found:
         typer.echo(f"No ratings in {folder} match.")
-        if dyad is not None or rater is not None:
-            near = store.list(
-                dyad=dyad, rater=rater, date_from=first, date_to=last, instrument=instrument,
-                statuses=cast("list[Status]", wanted), limit=None, fold_case=True,
-            )  # fmt: skip
-            for line in _other_case(near, dyad, rater, catalogue_of(ctx)):
-                typer.echo(line)
+        for line in other_case(
+            [store], dyad, rater, cast("list[Status]", wanted),
+            date_from=first, date_to=last, instrument=instrument,
+        ):  # fmt: skip
+            typer.echo(line)
         warn_incomplete([tally.warning(folder)])
         return
     catalogue = catalogue_of(ctx)
@@ -149,32 +147,6 @@ def show(
 # --- helpers ----------------------------------------------------------------------------------
 
 _ROLES = ("session_date", "dyad", "session_number", "rater")
-
-
-def _other_case(
-    near: list[Rating], dyad: str | None, rater: str | None, catalogue: Catalogue
-) -> list[str]:
-    """Codes match exactly, case included; say which spelling holds ratings when the code
-    typed differs from a stored one only in case (it said "no ratings match", nothing more)."""
-    from collections import Counter
-
-    lines = []
-    for role, typed in (("dyad", dyad), ("rater", rater)):
-        if typed is None:
-            continue
-        spelt = Counter(
-            r.rater
-            if role == "rater"
-            else str(r.session.get(_role_keys(instrument_of(catalogue, r))["dyad"]))
-            for r in near
-        )
-        spelt.pop(typed, None)
-        for code, count in spelt.most_common(3):
-            lines.append(
-                f"Codes match exactly, case included: {count} rating(s) have {role} {code} "
-                f"(--{role} {code})."
-            )
-    return lines
 
 
 def _console() -> Console:

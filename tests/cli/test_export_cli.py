@@ -16,7 +16,8 @@ import typer
 from typer.testing import CliRunner
 
 from rating_tui.cli import Settings
-from rating_tui.cli.export_cmd import export, export_redcap, import_redcap, merge
+from rating_tui.cli.export_cmd import export, merge
+from rating_tui.cli.redcap_cmd import export_redcap, import_redcap
 from rating_tui.instruments.loader import load_instrument, parse_instrument
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, NowMoment, Rating

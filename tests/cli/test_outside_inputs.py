@@ -157,3 +157,6 @@ def test_ratings_list_names_the_stored_spelling_of_a_code_typed_in_another_case(
     assert f"rating(s) have rater {rater} (--rater {rater})" in out
     code, out, _ = run("ratings", "list", "--data", str(folder), "--dyad", "ZZ9999")
     assert "No ratings in" in out and "case included" not in out
+    code, _, err = run("export", "--data", str(folder), "--dyad", dyad.lower(), "-o", "-")
+    assert code == 1 and "no ratings match" in err
+    assert f"rating(s) have dyad {dyad} (--dyad {dyad})" in err

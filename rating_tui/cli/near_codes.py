@@ -1,0 +1,52 @@
+"""When a `--dyad` or `--rater` filter found nothing: the stored spelling of a code typed in
+another case. Codes match exactly, case included (EC0417 and ec0417 could be two dyads), so
+the filter is not loosened; but "no ratings match" alone reads as if the dyad had none."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rating_tui.ratings.model import Status
+    from rating_tui.store.api import Store
+
+
+def other_case(
+    stores: Iterable[Store],
+    dyad: str | None,
+    rater: str | None,
+    statuses: Iterable[Status],
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    instrument: str | None = None,
+) -> list[str]:
+    """One line for each stored spelling (up to three a code) that differs from the code
+    typed only in case, with how many ratings the other filters give it."""
+    if dyad is None and rater is None:
+        return []
+    spelt: dict[str, Counter[str]] = {"dyad": Counter(), "rater": Counter()}
+    for store in stores:
+        for r in store.list(
+            dyad=dyad, rater=rater, date_from=date_from, date_to=date_to,
+            instrument=instrument, statuses=tuple(statuses), limit=None, fold_case=True,
+        ):  # fmt: skip
+            if rater is not None:
+                spelt["rater"][r.rater] += 1
+            if dyad is not None:
+                wanted = dyad.casefold()
+                found = [v for v in r.session.values() if isinstance(v, str)]
+                spelt["dyad"][next((v for v in found if v.casefold() == wanted), dyad)] += 1
+    lines = []
+    for role, typed in (("dyad", dyad), ("rater", rater)):
+        counts = spelt[role]
+        counts.pop(typed or "", None)
+        lines += [
+            f"Codes match exactly, case included: {n} rating(s) have {role} {code} "
+            f"(--{role} {code})."
+            for code, n in counts.most_common(3)
+        ]
+    return lines

@@ -1,0 +1,99 @@
+"""`rating-tui instruments import-redcap / export-redcap`: REDCap data dictionaries to and from
+instrument files. Thin wrappers over `rating_tui.redcap`; everything heavy is imported inside
+the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rating_tui.cli.errors import fail
+from rating_tui.cli.export_cmd import _settings
+
+
+def import_redcap(
+    dictionary: Annotated[Path, typer.Argument(help="REDCap data dictionary (CSV).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Instrument file (default: ID.toml; - for stdout).",
+            metavar="FILE",
+        ),
+    ] = None,
+    instrument_id: Annotated[
+        str | None,
+        typer.Option("--id", help="The instrument id (default: the form name).", metavar="ID"),
+    ] = None,
+    version: Annotated[
+        str, typer.Option(help="The instrument version.", metavar="VERSION")
+    ] = "1.0.0",
+    form: Annotated[
+        str | None, typer.Option(help="The form to import, when there are several.", metavar="FORM")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.", metavar="")] = False,
+) -> None:
+    """Turn a REDCap data dictionary into an instrument file; lists what cannot be carried."""
+    import tomllib
+
+    from rating_tui.inputs import InputRefused
+    from rating_tui.instruments.problems import InstrumentError
+    from rating_tui.outputs import atomic_write_text
+    from rating_tui.redcap.import_dictionary import import_dictionary, read_dictionary
+
+    try:
+        text = read_dictionary(dictionary)
+    except InputRefused as exc:
+        fail(f"cannot import {dictionary}: {exc.reason}")
+    try:
+        imported = import_dictionary(
+            text, str(dictionary), instrument_id=instrument_id, version=version, form=form
+        )
+    except InstrumentError as exc:
+        fail(f"cannot import {dictionary}:\n{exc}")
+    for warning in imported.warnings:
+        typer.echo(f"{typer.style('warning', fg='yellow')} {warning}", err=True)
+    if output is not None and str(output) == "-":
+        typer.echo(imported.toml, nl=False)
+        return
+    target = output or Path(f"{tomllib.loads(imported.toml)['id']}.toml")
+    if target.exists() and not force:
+        fail(f"{target} already exists; choose another name with -o or add --force")
+    try:
+        atomic_write_text(target, imported.toml)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    typer.echo(f"Wrote {target}; check it with: rating-tui instruments validate {target}", err=True)
+
+
+def export_redcap(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (newest version when omitted).")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write, or - for stdout.", metavar="FILE")
+    ] = "-",
+) -> None:
+    """Write the REDCap data dictionary of one of our instruments."""
+    from rating_tui.instruments.catalogue import default_sources, discover
+    from rating_tui.outputs import atomic_write_text
+    from rating_tui.redcap.export_dictionary import dictionary_csv, missing_codes_setting
+
+    try:
+        instrument = discover(default_sources(_settings(ctx)[1])).get(ref).instrument
+    except LookupError as exc:
+        fail(str(exc))
+    text = dictionary_csv(instrument)
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        try:
+            atomic_write_text(Path(output), text)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+        typer.echo(f"Wrote {output}", err=True)
+    codes = missing_codes_setting(instrument)
+    if codes:
+        typer.echo(f"In REDCap, set Project Setup > Missing Data Codes to: {codes}", err=True)
