@@ -216,15 +216,19 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def remove(path: Path, action: str = "remove") -> None:
-    """Delete `path` durably (a missing file is fine); errors become `StoreWriteError`."""
+def remove(path: Path, action: str = "remove", *, durable: bool = True) -> None:
+    """Delete `path` (a missing file is fine), durably unless `durable=False` (the folder is
+    then not fsynced: for a file whose coming back after a power cut does no harm, as a
+    finished journal, which is rolled forward again to the same result); errors become
+    `StoreWriteError`."""
     try:
         _unlink(path)
     except FileNotFoundError:
         pass
     except OSError as exc:
         raise write_error(exc, path, action) from None
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def rename(source: Path, target: Path) -> None:

@@ -6,6 +6,7 @@ flight must be there entirely or not at all."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,11 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     states = len(recorder.log) + 1
     print(f"crash states ({'encrypted' if encrypted else 'plain'}): {states}")
     assert states > MIN_STATES, states
+    finished_journals = 0
     for n in range(states):
         files, acked = recorder.crash_state(n)
+        if n and recorder.log[n - 1][0] == "ack":  # just after a change returned
+            finished_journals += _finished_journal(files)
         folder = materialise(files, recorder.folders, tmp_path / f"cut{n}")
         assert acked == labels[: len(acked)]
         opened = Store.open(folder)  # recovers: a journal is rolled forward
@@ -109,3 +113,20 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         done = len(acked)
         allowed = [expected[done]] + ([expected[done + 1]] if done < len(labels) else [])
         assert found in allowed, (n, acked, set(found) ^ set(allowed[0]))
+    # The removal of a finished journal is not fsynced (a save saves that fsync): a power cut
+    # just after a change returned can bring its journal back, its staged files gone; those
+    # states opened clean above (the journal is rolled forward again to the same result).
+    assert finished_journals > 0
+
+
+def _finished_journal(files: dict[Path, bytes]) -> bool:
+    """Whether a crash state holds a journal whose staged files have all been renamed."""
+    raw = files.get(Path("journal.json"))
+    if not raw:
+        return False
+    entry = json.loads(raw)
+    staged = {
+        f".{Path(name).name}.{entry['transaction']}.staged": Path(name).parent
+        for name in entry["files"]
+    }
+    return not any(path.name in staged and path.parent == staged[path.name] for path in files)
