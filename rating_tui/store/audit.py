@@ -212,7 +212,7 @@ def append(root: Path, txn: str, lines: list[str]) -> None:
     aliases, so the power-loss tests see it."""
     path = log_path(root)
     last, torn = last_line(path)
-    if last is not None and _txn_of(last) == txn:
+    if last is not None and txn_of(last) == txn:
         return
     created = not path.exists()
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
@@ -239,7 +239,7 @@ def append(root: Path, txn: str, lines: list[str]) -> None:
         fileio.fsync_dir(root)
 
 
-def _txn_of(line: str) -> str | None:
+def txn_of(line: str) -> str | None:
     try:
         outer = json.loads(line)
     except ValueError:
@@ -273,9 +273,9 @@ def read(root: Path, codec: Codec, pending: list[str] | None = None) -> Log | No
     if lines and lines[-1]:
         log.torn = True
     lines = [line for line in lines[:-1]] if text else []
-    seen = {_txn_of(line) for line in lines}
+    seen = {txn_of(line) for line in lines}
     for line in pending or []:
-        if _txn_of(line) not in seen:
+        if txn_of(line) not in seen:
             lines.append(line)
     prev_hash, prev_n = "", -1
     for number, line in enumerate(lines, 1):
