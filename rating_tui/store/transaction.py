@@ -9,20 +9,23 @@ memory. `commit` then:
    it) deletes the staged files: nothing changed, and no journal exists that could replay it;
 2. writes `journal.json` atomically: `{"transaction": id, "files": [relative paths]}`. Once it
    is on disk the change is decided;
-3. renames each staged file over its target and fsyncs the folders;
-4. removes the journal.
+3. renames each staged file over its target (and appends the audit entry, below);
+4. leaves the journal until the process's next transaction, which fsyncs these folders with
+   its own staged files' before its journal replaces this one (`Unsynced`); a big journal is
+   finished at once (folders fsynced, journal removed).
 
-`recover` runs whenever a process takes the lock: a journal left by a crash is rolled forward
-(the staged files still there are renamed; renaming is idempotent), then stray staged files
-of transactions that never committed are deleted (rolled back). The journal is validated on
+`recover` runs whenever a process takes the lock: a journal left by a crash, or by another
+process's last change, is rolled forward (the staged files still there are renamed; renaming
+is idempotent; the folders are fsynced; the journal removed), then stray staged files of
+transactions that never committed are deleted (rolled back). The journal is validated on
 read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
 
 A change of ratings also appends an entry to the audit log (`audit`): the entry is part of
-the journal (`"audit": [lines]`) and is appended after the renames, before the journal goes, so
-recovery appends it too. A transaction of one file that changes no rating (the registry, an
-index file) skips the journal: one atomic replace is already all or nothing. Designed for any
-number of files: an import that starts new parts of months (see `shards`) or splits index
-files is one transaction of all of them.
+the journal (`"audit": [lines]`) and is appended (and fsynced) after the renames, while the
+journal is there, so recovery appends it too. A transaction of one file that changes no
+rating (the registry, an index file) skips the journal: one atomic replace is already all
+or nothing. Designed for any number of files: an import that starts new parts of months
+(see `shards`) or splits index files is one transaction of all of them.
 """
 
 from __future__ import annotations
