@@ -38,7 +38,9 @@ from rating_tui.store import fileio
 from rating_tui.store.codec import Codec, CodecError
 
 LOG_NAME = "audit.jsonl"
-_TAIL = 64 * 1024
+_TAIL = 4 * 1024
+"""Bytes read from the end of the log first (a save's line is about 500); doubled until the
+last line is whole (an import's can pass 1 MB)."""
 
 
 def log_path(root: Path) -> Path:
@@ -169,10 +171,10 @@ def last_line(path: Path) -> tuple[str | None, bool]:
         return None, False
     chunk = b""
     with path.open("rb") as handle:
-        pos = size
+        pos, tail = size, _TAIL
         while pos > 0:
-            step = min(_TAIL, pos)
-            pos -= step
+            step = min(tail, pos)
+            pos, tail = pos - step, tail * 2
             handle.seek(pos)
             chunk = handle.read(step) + chunk
             body = chunk[: chunk.rfind(b"\n")] if b"\n" in chunk else b""
