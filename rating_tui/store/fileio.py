@@ -175,8 +175,9 @@ def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
     fsync_dir(path.parent)
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be fsynced)."""
+def fsync_dir(folder: Path, *, missing_ok: bool = False) -> None:
+    """Make a rename in `folder` durable (a no-op where folders cannot be fsynced).
+    `missing_ok`: a folder removed since the rename is skipped (its renames went with it)."""
     if os.name == "nt":
         return
     try:
@@ -186,7 +187,7 @@ def fsync_dir(folder: Path) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        if exc.errno in _UNSUPPORTED:
+        if exc.errno in _UNSUPPORTED or (missing_ok and exc.errno == errno.ENOENT):
             return
         raise StoreWriteError(
             f"The change to {folder} was made, but it could not be confirmed on disk "

@@ -132,8 +132,12 @@ class Transaction:
                 staged.append((target, path))
             # One fsync per folder: this change's staged files, and the renames of the
             # previous change, whose journal this one's replaces (see `Unsynced`).
-            for folder in dict.fromkeys([*_folders(paths), *(earlier.folders if earlier else ())]):
+            folders = _folders(paths)
+            for folder in folders:
                 fileio.fsync_dir(folder)
+            for folder in earlier.folders if earlier else ():
+                if folder not in folders:  # (one removed since has taken its renames along)
+                    fileio.fsync_dir(folder, missing_ok=True)
             self.files.unsynced = None
             names = [str(p.relative_to(self.layout.root).as_posix()) for p in paths]
             entry: dict[str, Any] = {"transaction": txn, "files": names}
@@ -284,7 +288,7 @@ def apply(
             raise fileio.write_error(exc, path, "complete the transaction on") from None
     if finish:
         for folder in _folders(paths):
-            fileio.fsync_dir(folder)
+            fileio.fsync_dir(folder, missing_ok=True)  # (a journal kept while it was removed)
     if lines:
         audit.append(layout.root, txn, lines)
     if not finish:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -258,3 +259,18 @@ def test_a_folder_from_before_the_manifest_is_upgraded_on_open_even_with_a_damag
     assert damaged.get(april.id) == april
     with pytest.raises(StoreCorruptError, match="2025-03"):
         damaged.update(april.replace(notes="x"), instrument, by="AB", reason="x")
+
+
+def test_a_folder_removed_after_a_change_does_not_stop_the_next(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    """The journal kept after a change names a folder removed since (here the instrument
+    copies, written with the first rating): another process's open fsyncs the folders it
+    names that are still there, removes it, and this process's next change goes on."""
+    store.finalise(make_rating(day="2025-03-04"), instrument)
+    assert store.data_dir.joinpath("journal.json").exists()  # kept (`Unsynced`)
+    shutil.rmtree(data_dir / "instrument-files")
+    Store.open(data_dir)  # another process rolls it forward, its folder gone
+    assert not store.data_dir.joinpath("journal.json").exists()
+    store.finalise(make_rating(day="2025-03-05", number=2), instrument)
+    assert len(store.list(limit=None)) == 2
