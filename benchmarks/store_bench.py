@@ -19,7 +19,8 @@ Measures, in one run on this machine:
 - on demo-data folders (`--demo-sizes`, each built by the console script `rating-tui
   demo-data` as a whole process, which is timed): the save p50/p95 into the busiest shard
   (a new final rating dated in the month holding the most ratings), next to the floor of a
-  save (appending one rating's JSON to a file and fsyncing it), and the import of
+  save (appending one rating's JSON to a file and fsyncing it: timed after each save in the
+  same process, and in a run of its own after the saves), and the import of
   `--import-count` demo ratings (another seed) into a copy of the largest folder and into an
   empty one;
 and prints the ratios issues 3, 10 and 11 set as targets (demo-data time against the 100k
@@ -267,6 +268,75 @@ def time_saves(folder: Path, instrument_file: Path, base: Rating, count: int) ->
     return times
 
 
+def count_fsyncs(folder: Path, instrument_file: Path, base: Rating) -> str:
+    """The fsyncs and bytes written of the third of three saves in a fresh process, as the
+    timed saves make them (counted through `fileio`'s aliases, untimed)."""
+    script = SAVES.replace(
+        "store = Store.open(Path(folder))",
+        "from rating_tui.store import fileio\n"
+        "import os\n"
+        "ops = []\n"
+        "fileio._fsync = lambda fd: (ops.append(0), os.fsync(fd))[1]\n"
+        "fileio._write = lambda fd, b: (ops.append(len(b)), os.write(fd, b))[1]\n"
+        "store = Store.open(Path(folder))",
+    ).replace("    times.append(", "    ops.append(None)\n    times.append(")
+    script = script.replace("print(json.dumps(times))", "print(json.dumps(ops))")
+    base_file = folder.parent / "base.json"
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(instrument_file), str(base_file), "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    ops = json.loads(out.stdout)
+    marks = [i for i, op in enumerate(ops) if op is None]
+    last = ops[marks[1] + 1 : marks[2]]
+    return f"a save: {last.count(0)} fsyncs, {sum(last):,} bytes written"
+
+
+BESIDE = (
+    SAVES.replace(
+        "folder, instrument_file, base_file, count = sys.argv[1:]",
+        "folder, instrument_file, base_file, count, floor_file = sys.argv[1:]\n"
+        "import os\n"
+        "fd = os.open(floor_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)\n"
+        "floor = []",
+    )
+    .replace(
+        "    times.append(time.perf_counter() - started)\n",
+        "    times.append(time.perf_counter() - started)\n"
+        "    line = rating.model_dump_json().encode() + b'\\n'\n"
+        "    started = time.perf_counter()\n"
+        "    os.write(fd, line)\n"
+        "    os.fsync(fd)\n"
+        "    floor.append(time.perf_counter() - started)\n",
+    )
+    .replace("print(json.dumps(times))", "print(json.dumps([times, floor]))")
+)
+
+
+def time_saves_beside_floor(
+    folder: Path, instrument_file: Path, base: Rating, count: int
+) -> tuple[list[float], list[float]]:
+    """`time_saves`, each save followed in the same process by the floor (an append + fsync
+    of the saved rating's JSON to a file beside the folder): the two share the machine's state
+    save by save, which a floor timed after all the saves does not on a loaded machine."""
+    base_file = folder.parent / "base.json"
+    base_file.write_text(base.model_dump_json())
+    floor_file = folder.parent / "beside.log"
+    args = [str(folder), str(instrument_file), str(base_file), str(count), str(floor_file)]
+    out = subprocess.run(
+        [sys.executable, "-c", BESIDE, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    saves, floor = json.loads(out.stdout)
+    return saves, floor
+
+
 def time_stock_inserts(
     folder: Path, rows: list[dict[str, Any]], record: dict[str, Any], inserts: int
 ) -> list[float]:
@@ -375,19 +445,23 @@ def demo_section(args: argparse.Namespace, work: Path, count: int) -> dict[int, 
         store = Store.open(folder)
         base = store.list(date_from=date(year, number, 1), date_to=date(year, number, 28))[0]
         line = base.model_dump_json()
-        saves = time_saves(folder, instrument_file, base, args.saves)
+        saves, beside = time_saves_beside_floor(folder, instrument_file, base, args.saves)
         out[size] = {"build": seconds, "p50": pct(saves, 0.5), "p95": pct(saves, 0.95)}
+        out[size] |= {"beside50": pct(beside, 0.5), "beside95": pct(beside, 0.95)}
         print(
             f"\ndemo-data {size:>7} ratings: built by the console script in {seconds:6.1f} s;"
             f" busiest month {month} ({held} ratings)\n"
             f"  save into it    p50 {out[size]['p50'] * 1e3:7.2f} ms"
-            f"   p95 {out[size]['p95'] * 1e3:7.2f} ms   ({args.saves} saves)"
+            f"   p95 {out[size]['p95'] * 1e3:7.2f} ms   ({args.saves} saves;"
+            f" {count_fsyncs(folder, instrument_file, base)})\n"
+            f"  append + fsync  p50 {out[size]['beside50'] * 1e3:7.2f} ms"
+            f"   p95 {out[size]['beside95'] * 1e3:7.2f} ms   (after each save, same process)"
         )
     floor = time_floor(work / "floor", line, args.saves)
     out[0] = {"p50": pct(floor, 0.5), "p95": pct(floor, 0.95)}
     print(
         f"  append + fsync  p50 {out[0]['p50'] * 1e3:7.2f} ms   p95 {out[0]['p95'] * 1e3:7.2f} ms"
-        "   (the floor of a save)"
+        "   (the floor of a save, timed after the saves)"
     )
     largest = max(sizes)
     rows_of = [
@@ -419,6 +493,11 @@ def demo_checks(demo: dict[int, dict[str, float]]) -> list[tuple[str, float, flo
     checks = [
         (f"demo: save p95 at {large} / at {small}", hi["p95"] / lo["p95"], 2.0),
         (f"demo: save p95 at {large} / append+fsync p95", hi["p95"] / floor["p95"], 30.0),
+        (
+            f"demo: save p95 at {large} / append+fsync p95 beside",
+            hi["p95"] / hi["beside95"],
+            30.0,
+        ),
         (f"demo: import into {large} / into empty", hi["import"] / hi["import_empty"], 1.5),
         (
             f"demo: import into {large}: transaction / before",

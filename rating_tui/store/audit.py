@@ -38,7 +38,9 @@ from rating_tui.store import fileio
 from rating_tui.store.codec import Codec, CodecError
 
 LOG_NAME = "audit.jsonl"
-_TAIL = 64 * 1024
+_TAIL = 4 * 1024
+"""Bytes read from the end of the log first (a save's line is about 500); doubled until the
+last line is whole (an import's can pass 1 MB)."""
 
 
 def log_path(root: Path) -> Path:
@@ -169,10 +171,10 @@ def last_line(path: Path) -> tuple[str | None, bool]:
         return None, False
     chunk = b""
     with path.open("rb") as handle:
-        pos = size
+        pos, tail = size, _TAIL
         while pos > 0:
-            step = min(_TAIL, pos)
-            pos -= step
+            step = min(tail, pos)
+            pos, tail = pos - step, tail * 2
             handle.seek(pos)
             chunk = handle.read(step) + chunk
             body = chunk[: chunk.rfind(b"\n")] if b"\n" in chunk else b""
@@ -212,7 +214,7 @@ def append(root: Path, txn: str, lines: list[str]) -> None:
     aliases, so the power-loss tests see it."""
     path = log_path(root)
     last, torn = last_line(path)
-    if last is not None and _txn_of(last) == txn:
+    if last is not None and txn_of(last) == txn:
         return
     created = not path.exists()
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
@@ -239,7 +241,7 @@ def append(root: Path, txn: str, lines: list[str]) -> None:
         fileio.fsync_dir(root)
 
 
-def _txn_of(line: str) -> str | None:
+def txn_of(line: str) -> str | None:
     try:
         outer = json.loads(line)
     except ValueError:
@@ -273,9 +275,9 @@ def read(root: Path, codec: Codec, pending: list[str] | None = None) -> Log | No
     if lines and lines[-1]:
         log.torn = True
     lines = [line for line in lines[:-1]] if text else []
-    seen = {_txn_of(line) for line in lines}
+    seen = {txn_of(line) for line in lines}
     for line in pending or []:
-        if _txn_of(line) not in seen:
+        if txn_of(line) not in seen:
             lines.append(line)
     prev_hash, prev_n = "", -1
     for number, line in enumerate(lines, 1):

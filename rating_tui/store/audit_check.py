@@ -31,7 +31,7 @@ def findings(engine: Engine) -> list[Found]:
     out: list[Found] = []
     pending: list[str] = []
     try:
-        journal = transaction.read_journal(layout)
+        journal = transaction.unfinished(layout, engine.files.unsynced)
         if isinstance(journal, transaction.Journal):
             pending = journal.audit
     except StoreError:

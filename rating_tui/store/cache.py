@@ -32,8 +32,9 @@ class _Entry:
     """The bytes on disk the tables were parsed from or written as (None: not known)."""
     tables: Tables
     fragments: dict[Key, tuple[object, str]] | None = None
-    """(table, id) -> (the record object, its JSON), for records written or encoded before;
-    None until the file has been written once by this process (see `serialise`)."""
+    """(table, id) -> (the record object, its `"id":{...}` JSON text), for records written or
+    encoded before; None until the file has been written once by this process (see
+    `serialise`)."""
 
 
 class FileCache:
@@ -82,9 +83,12 @@ class FileCache:
             items = []
             for doc_id, record in documents.items():
                 cached = known.get((name, doc_id))
-                text = cached[1] if cached and cached[0] is record else to_json(record)
-                kept[name, doc_id] = (record, text)
-                items.append(f"{to_json(doc_id)}:{text}")
+                if cached is not None and cached[0] is record:
+                    item = cached[1]
+                else:
+                    item = f"{to_json(doc_id)}:{to_json(record)}"
+                kept[name, doc_id] = (record, item)
+                items.append(item)
             parts.append(f"{to_json(name)}:{{{','.join(items)}}}")
         entry.fragments = kept
         return "{" + ",".join(parts) + "}"

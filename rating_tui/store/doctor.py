@@ -62,7 +62,7 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
     out = _permission_findings(layout.root)
     with engine.locked(write=False, recover=False):
         try:
-            if transaction.read_journal(layout) is not None:
+            if transaction.unfinished(layout, engine.files.unsynced) is not None:
                 out.append(
                     Finding(
                         "warning",

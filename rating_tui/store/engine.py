@@ -157,7 +157,7 @@ class Engine:
     def _recover(self) -> None:
         """Roll forward a transaction a crash interrupted, then delete staged files of ones
         that never committed (see `transaction`)."""
-        if transaction.recover(self.layout, self._finish_old_move):
+        if transaction.recover(self.layout, self._finish_old_move, self.files.unsynced):
             for folder in (self.layout.ratings, self.layout.index, self.layout.instrument_files):
                 fileio.remove_stale_temps(folder)
 

@@ -175,8 +175,9 @@ def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
     fsync_dir(path.parent)
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be fsynced)."""
+def fsync_dir(folder: Path, *, missing_ok: bool = False) -> None:
+    """Make a rename in `folder` durable (a no-op where folders cannot be fsynced).
+    `missing_ok`: a folder removed since the rename is skipped (its renames went with it)."""
     if os.name == "nt":
         return
     try:
@@ -186,7 +187,7 @@ def fsync_dir(folder: Path) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        if exc.errno in _UNSUPPORTED:
+        if exc.errno in _UNSUPPORTED or (missing_ok and exc.errno == errno.ENOENT):
             return
         raise StoreWriteError(
             f"The change to {folder} was made, but it could not be confirmed on disk "
@@ -216,15 +217,19 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def remove(path: Path, action: str = "remove") -> None:
-    """Delete `path` durably (a missing file is fine); errors become `StoreWriteError`."""
+def remove(path: Path, action: str = "remove", *, durable: bool = True) -> None:
+    """Delete `path` (a missing file is fine), durably unless `durable=False` (the folder is
+    then not fsynced: for a file whose coming back after a power cut does no harm, as a
+    finished journal, which is rolled forward again to the same result); errors become
+    `StoreWriteError`."""
     try:
         _unlink(path)
     except FileNotFoundError:
         pass
     except OSError as exc:
         raise write_error(exc, path, action) from None
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def rename(source: Path, target: Path) -> None:

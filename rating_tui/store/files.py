@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -21,6 +21,9 @@ from rating_tui.store.cache import FileCache
 from rating_tui.store.codec import PLAIN, Codec
 from rating_tui.store.layout import Layout
 from rating_tui.store.storage import SafeStorage
+
+if TYPE_CHECKING:
+    from rating_tui.store.transaction import Unsynced
 
 Records = dict[str, dict[str, Any]]
 
@@ -32,6 +35,9 @@ class Files:
         self.layout = layout
         self.codec = codec
         self.cache = FileCache()
+        self.unsynced: Unsynced | None = None
+        """This process's last transaction, applied, whose journal is kept until the next
+        one (`transaction.Unsynced`)."""
 
     def storage(self, path: Path) -> SafeStorage:
         if path.parent == self.layout.index:

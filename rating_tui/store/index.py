@@ -120,9 +120,21 @@ def _checked(
             return None
         expected = _number(split.get(([*nodes, name])[depth + 1]))
     entries = reader.records(layout.index_file(name), INDEX_TABLE)
-    if len(entries) != expected or any(entry_shard(e) is None for e in entries.values()):
+    if len(entries) != expected or not _well_formed(entries):
         return None
     return entries
+
+
+def _well_formed(entries: Records) -> bool:
+    """Whether every entry is `entry_shard`-valid; each distinct name is checked once (a
+    file of 2,048 entries names a few hundred parts at most)."""
+    names: set[str] = set()
+    for entry in entries.values():
+        shard = entry.get("shard") if isinstance(entry, dict) else None
+        if not isinstance(shard, str):
+            return False
+        names.add(shard)
+    return all(is_entry_name(shard) for shard in names)
 
 
 def _number(entry: object) -> int:

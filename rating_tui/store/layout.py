@@ -11,7 +11,7 @@
     <data>/manifest.json           how many index entries each month and index file has
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
-    <data>/journal.json            present only while a transaction is being applied
+    <data>/journal.json            a transaction being applied, or a process's last (applied)
     <data>/.lock                   the inter-process lock
     <data>/.snapshots/             hard-linked shard sets that exports stream from
 

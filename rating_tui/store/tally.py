@@ -43,7 +43,7 @@ class Tally:
         self.expected, self.read, self.complete, self.unchecked = {}, {}, False, None
         layout = engine.layout
         try:
-            if transaction.read_journal(layout) is not None:
+            if transaction.unfinished(layout, engine.files.unsynced) is not None:
                 self.unchecked = (
                     "a change interrupted by a crash is still to be completed (the folder is "
                     "read-only), so the ratings could not be counted"

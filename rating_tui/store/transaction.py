@@ -9,20 +9,23 @@ memory. `commit` then:
    it) deletes the staged files: nothing changed, and no journal exists that could replay it;
 2. writes `journal.json` atomically: `{"transaction": id, "files": [relative paths]}`. Once it
    is on disk the change is decided;
-3. renames each staged file over its target and fsyncs the folders;
-4. removes the journal.
+3. renames each staged file over its target (and appends the audit entry, below);
+4. leaves the journal until the process's next transaction, which fsyncs these folders with
+   its own staged files' before its journal replaces this one (`Unsynced`); a big journal is
+   finished at once (folders fsynced, journal removed).
 
-`recover` runs whenever a process takes the lock: a journal left by a crash is rolled forward
-(the staged files still there are renamed; renaming is idempotent), then stray staged files
-of transactions that never committed are deleted (rolled back). The journal is validated on
+`recover` runs whenever a process takes the lock: a journal left by a crash, or by another
+process's last change, is rolled forward (the staged files still there are renamed; renaming
+is idempotent; the folders are fsynced; the journal removed), then stray staged files of
+transactions that never committed are deleted (rolled back). The journal is validated on
 read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
 
 A change of ratings also appends an entry to the audit log (`audit`): the entry is part of
-the journal (`"audit": [lines]`) and is appended after the renames, before the journal goes, so
-recovery appends it too. A transaction of one file that changes no rating (the registry, an
-index file) skips the journal: one atomic replace is already all or nothing. Designed for any
-number of files: an import that starts new parts of months (see `shards`) or splits index
-files is one transaction of all of them.
+the journal (`"audit": [lines]`) and is appended (and fsynced) after the renames, while the
+journal is there, so recovery appends it too. A transaction of one file that changes no
+rating (the registry, an index file) skips the journal: one atomic replace is already all
+or nothing. Designed for any number of files: an import that starts new parts of months
+(see `shards`) or splits index files is one transaction of all of them.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ class Transaction:
             self._storage(path).write(self._pending[path])
             return
         txn = secrets.token_hex(_ID_LENGTH // 2)
+        earlier = self.files.unsynced
         staged: list[tuple[Path, Path]] = []
         payloads: dict[Path, bytes] = {}
         lines: list[str] = []
@@ -126,8 +130,15 @@ class Transaction:
                 target = staged_path(path, txn)
                 fileio.write_new(target, payload)
                 staged.append((target, path))
-            for folder in _folders(paths):
+            # One fsync per folder: this change's staged files, and the renames of the
+            # previous change, whose journal this one's replaces (see `Unsynced`).
+            folders = _folders(paths)
+            for folder in folders:
                 fileio.fsync_dir(folder)
+            for folder in earlier.folders if earlier else ():
+                if folder not in folders:  # (one removed since has taken its renames along)
+                    fileio.fsync_dir(folder, missing_ok=True)
+            self.files.unsynced = None
             names = [str(p.relative_to(self.layout.root).as_posix()) for p in paths]
             entry: dict[str, Any] = {"transaction": txn, "files": names}
             if change is not None:
@@ -139,15 +150,16 @@ class Transaction:
                     self.layout.root, txn, body, self.files.codec, self._stored_before
                 )
                 entry["audit"] = lines
-            write_journal(self.layout.journal, entry)
+            journal = write_journal(self.layout.journal, entry)
         except BaseException:
             for target, _ in staged:
                 fileio.discard(target)
             for path in paths:
                 self._forget(path)
             raise
+        keep = len(journal) <= KEEP_JOURNAL_BYTES
         try:
-            apply(self.layout, txn, paths, lines)
+            apply(self.layout, txn, paths, lines, not keep)
         except StoreWriteError as exc:
             for path in paths:
                 self._forget(path)
@@ -160,6 +172,8 @@ class Transaction:
             )
             error.committed = True
             raise error from None
+        if keep:
+            self.files.unsynced = Unsynced(txn, journal, tuple(_folders(paths)))
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])
 
@@ -214,10 +228,33 @@ def staged_path(path: Path, txn: str) -> Path:
     return path.with_name(f".{path.name}.{txn}{fileio.STAGED_SUFFIX}")
 
 
-def write_journal(journal: Path, entry: dict[str, Any]) -> None:
-    """Write the journal; on any failure make sure none is left that could replay later."""
+@dataclass(frozen=True)
+class Unsynced:
+    """This process's last transaction, applied (renamed, its audit lines appended and
+    fsynced) but with its journal still on disk, because its renames are not yet durable: the
+    folders they were made in have not been fsynced. A power cut brings back at most the
+    staged files, which the journal (durable) then renames again. The next transaction fsyncs
+    these folders with its own, before its journal replaces this one; a read or a write of
+    this process skips the journal (it is known applied); any other process, or the next
+    `Store.open`, rolls it forward as after a crash, fsyncing the folders, and removes it."""
+
+    txn: str
+    journal: bytes
+    """The journal's bytes as written (equal bytes on disk: this transaction's journal)."""
+    folders: tuple[Path, ...]
+
+
+KEEP_JOURNAL_BYTES = 64 * 1024
+"""A bigger journal (an import's audit entry) is finished at once: it would be read again
+by every lock of this process until the next change."""
+
+
+def write_journal(journal: Path, entry: dict[str, Any]) -> bytes:
+    """Write the journal, returning its bytes; on any failure make sure none is left that
+    could replay later."""
+    data = json.dumps(entry).encode()
     try:
-        fileio.write_atomic(journal, json.dumps(entry).encode())
+        fileio.write_atomic(journal, data)
     except BaseException:
         try:
             fileio.remove(journal, "remove the unfinished journal")
@@ -228,11 +265,19 @@ def write_journal(journal: Path, entry: dict[str, Any]) -> None:
                 exc.errno,
             ) from None
         raise
+    return data
 
 
-def apply(layout: Layout, txn: str, paths: list[Path], lines: list[str] | None = None) -> None:
+def apply(
+    layout: Layout,
+    txn: str,
+    paths: list[Path],
+    lines: list[str] | None = None,
+    finish: bool = True,
+) -> None:
     """Steps 3 and 4: rename the staged files that are still there, append the audit entry
-    (unless there already), remove the journal."""
+    (unless there already), and with `finish` fsync the folders and remove the journal
+    (without, the caller keeps an `Unsynced`)."""
     for path in paths:
         source = staged_path(path, txn)
         try:
@@ -241,17 +286,29 @@ def apply(layout: Layout, txn: str, paths: list[Path], lines: list[str] | None =
             continue  # renamed before a crash
         except OSError as exc:
             raise fileio.write_error(exc, path, "complete the transaction on") from None
-    for folder in _folders(paths):
-        fileio.fsync_dir(folder)
+    if finish:
+        for folder in _folders(paths):
+            fileio.fsync_dir(folder, missing_ok=True)  # (a journal kept while it was removed)
     if lines:
         audit.append(layout.root, txn, lines)
-    fileio.remove(layout.journal, "remove the finished journal")
+    if not finish:
+        return
+    # Not fsynced: a finished journal that comes back after a power cut is rolled forward
+    # again to the same result (its staged files are gone, its audit lines are there), and
+    # the next journal replaces it only after its own folder fsync (see docs/storage.md).
+    fileio.remove(layout.journal, "remove the finished journal", durable=False)
 
 
-def recover(layout: Layout, move: Callable[[str, str, str], None]) -> bool:
+def recover(
+    layout: Layout, move: Callable[[str, str, str], None], unsynced: Unsynced | None = None
+) -> bool:
     """Roll a journal left by a crash forward; True when there was one. `move` finishes a
-    move recorded by the earlier journal format ({"id", "from", "to"})."""
-    found = read_journal(layout)
+    move recorded by the earlier journal format ({"id", "from", "to"}). The journal of
+    `unsynced` (this process's last change, applied) is left for the next change."""
+    raw = fileio.read_bytes(layout.journal)
+    if raw is None or (unsynced is not None and raw == unsynced.journal):
+        return False
+    found = read_journal(layout, raw)
     if found is None:
         return False
     if isinstance(found, tuple):
@@ -272,12 +329,37 @@ class Journal:
     """The audit log lines of the change, appended when it is applied."""
 
 
-def read_journal(layout: Layout) -> Journal | tuple[str, str, str] | None:
+def unfinished(
+    layout: Layout, unsynced: Unsynced | None = None
+) -> Journal | tuple[str, str, str] | None:
+    """`read_journal`, but None for a journal whose change is applied: `unsynced`'s, or one
+    whose staged files are all renamed and whose audit lines are in the log. Only its
+    folders' fsync and its removal are left; the files hold the change complete."""
+    raw = fileio.read_bytes(layout.journal)
+    if raw is None or (unsynced is not None and raw == unsynced.journal):
+        return None
+    found = read_journal(layout, raw)
+    if isinstance(found, Journal) and applied(layout, found):
+        return None
+    return found
+
+
+def applied(layout: Layout, journal: Journal) -> bool:
+    if any(staged_path(p, journal.txn).exists() for p in journal.paths):
+        return False
+    if not journal.audit:
+        return True
+    last, _ = audit.last_line(audit.log_path(layout.root))
+    return last is not None and audit.txn_of(last) == journal.txn
+
+
+def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[str, str, str] | None:
     """The journal, validated: a `Journal`, an old-style move (id, from, to), or None when
     there is none. Anything else raises `StoreCorruptError` naming the journal and the entry,
-    before any file is touched."""
+    before any file is touched. `raw`: its bytes, already read."""
     journal = layout.journal
-    raw = fileio.read_bytes(journal)  # the audit entry of a big import can pass 1 MB
+    if raw is None:
+        raw = fileio.read_bytes(journal)  # the audit entry of a big import can pass 1 MB
     if raw is None:
         return None
     try:

@@ -16,6 +16,7 @@ def demo_folder(factory: pytest.TempPathFactory, count: int, seed: int) -> Path:
     """A data folder of `count` demo ratings of the built-in instrument."""
     folder = factory.mktemp("demo") / "data"
     fill_demo_data(Store.open(folder), builtin_instrument(), count, seed=seed)
+    Store.open(folder)  # as the next process would, finish the last change's journal
     return folder
 
 

@@ -91,11 +91,11 @@ def _trials(
 ) -> set[str]:
     """Kill the command at chosen points, each on its own copy of `base`; check each folder;
     return the outcomes seen ("none", "all")."""
+    before = _stored(base)  # (opening finishes the journal the set-up's last change left)
     measured = tmp_path / "measured"
     shutil.copytree(base, measured)
     code, total = _child(command(measured), 0)
     assert code == 0 and total > 10
-    before = _stored(base)
     assert _stored(measured) == before | wanted
     rng = random.Random(total)
     points = [(1, False), (total, False)]

@@ -9,6 +9,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
 from rating_tui.ratings.model import utc_now
@@ -169,3 +171,15 @@ def test_the_journal_of_a_big_import_is_read_back_whole(data_dir: Path) -> None:
     layout.journal.write_text(json.dumps(entry))  # an import of ~15,000 ratings: 3 MB
     found = transaction.read_journal(layout)
     assert isinstance(found, transaction.Journal) and found.audit == [line]
+
+
+@pytest.mark.parametrize("torn", [b"", b'{"txn": "cut sh'])
+def test_the_last_line_is_found_whole_past_the_first_bytes_read(
+    tmp_path: Path, torn: bytes
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    lines = [b"a" * 20_000, b"b" * 10_000, b"c" * 5_000]
+    log.write_bytes(b"\n".join(lines) + b"\n" + torn)
+    assert audit.last_line(log) == ("c" * 5_000, bool(torn))
+    log.write_bytes(b"x" * 9_000 + b"\n" + torn)  # one line: found from the file's start
+    assert audit.last_line(log) == ("x" * 9_000, bool(torn))

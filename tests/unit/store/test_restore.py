@@ -190,6 +190,7 @@ def test_a_save_between_the_plan_and_the_restore_is_not_overwritten(
 ) -> None:
     plan = store.restore_plan(f"{MONTH}/{DAY}")
     late = Store.open(data_dir).finalise(make_rating(dyad="D009", number=9), instrument)
+    Store.open(data_dir)  # the other process has closed: its finished journal is removed
     before = _files(data_dir)
     with pytest.raises(RestoreRefusedError, match="changed since"):
         store.restore(plan, remerge=False)
@@ -243,6 +244,7 @@ def test_a_full_disk_at_any_write_of_a_restore_changes_nothing(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(fd, data)
 
+    Store.open(data_dir)  # a finished journal the saves above left is removed (`Unsynced`)
     monkeypatch.setattr(fileio, "_write", full)
     tried = 0
     while True:

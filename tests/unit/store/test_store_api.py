@@ -22,6 +22,7 @@ from rating_tui.store import (
     ReasonRequiredError,
     Store,
 )
+from tests.unit.store.conftest import unfinished_journal
 
 # --- drafts and finalising ------------------------------------------------------------------
 
@@ -189,7 +190,7 @@ def test_a_rating_moves_to_the_month_of_its_new_session_date(
 
     assert ids_in("2025-03") == set()
     assert ids_in("2025-07") == {final.id}
-    assert not (data_dir / "journal.json").exists()
+    assert not unfinished_journal(data_dir)
     assert store.get(final.id).session["session_date"] == "2025-07-01"
 
 

@@ -129,7 +129,7 @@ def test_a_transaction_a_crash_interrupted_is_never_called_missing(
     the months do not hold yet. The read's lock completes the change before counting."""
     stored = _fill(store, make_rating, instrument)
 
-    def crash(layout: Any, txn: str, paths: list[Path], lines: Any = None) -> None:
+    def crash(layout: Any, txn: str, paths: list[Path], lines: Any = None, *_: Any) -> None:
         manifest = data_dir / "manifest.json"
         assert manifest in paths
         fileio.replace_raw(transaction.staged_path(manifest, txn), manifest)
