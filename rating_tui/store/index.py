@@ -21,12 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rating_tui.store import fileio
+from rating_tui.store import deltas, fileio
+from rating_tui.store.deltas import entry_shard as entry_shard
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
     BUCKET_LIMIT,
+    DELTA_TABLE,
     HEX,
     INDEX_TABLE,
     RATINGS_TABLE,
@@ -35,7 +37,6 @@ from rating_tui.store.layout import (
     SPLIT_TABLE,
     Layout,
     entry_name,
-    is_entry_name,
     month_of,
     sub_bucket,
 )
@@ -64,15 +65,6 @@ class IndexReport:
     """Links or special files found where data files belong, removed (they hold no data)."""
 
 
-def entry_shard(entry: object) -> str | None:
-    """The month or part an index entry names, or None when the entry is not one (damaged)."""
-    if isinstance(entry, dict):
-        shard = entry.get("shard")
-        if isinstance(shard, str) and is_entry_name(shard):
-            return shard
-    return None
-
-
 def leaf(reader: Reader, layout: Layout, rating_id: str) -> tuple[str, list[str]]:
     """(the index file holding `rating_id`'s entry, the nodes above it, top first). An index
     file past `BUCKET_LIMIT` entries has split into 16 by the next hex digit (see `layout`)."""
@@ -94,6 +86,7 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
             return None if layout.shard_names() else {}  # nothing stored, nothing to find
         checked: dict[str, Records | None] = {}
         found: dict[str, str] = {}
+        listed = deltas.listed(reader, layout)
         for rating_id in rating_ids:
             name, nodes = leaf(reader, layout, rating_id)
             if name not in checked:
@@ -102,6 +95,13 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
             if entries is None:
                 return None
             month = entry_shard(entries.get(rating_id))
+            for delta in deltas.of_digit(listed, rating_id[:1]) if month is None else ():
+                if delta not in checked:
+                    checked[delta] = deltas.entries(reader, layout, delta, listed[delta])
+                held = checked[delta]
+                if held is None:
+                    return None
+                month = month or entry_shard(held.get(rating_id))
             if month is not None:
                 found[rating_id] = month
     except StoreError:
@@ -146,7 +146,15 @@ def ids_under(layout: Layout, reader: Reader, top: str) -> list[str] | None:
                 out += reader.records(layout.index_file(name), INDEX_TABLE)
         if not counts:
             return None if layout.shard_names() else []
-        return out if len(out) == _number(counts.get(top)) else None
+        if len(out) != _number(counts.get(top)):
+            return None
+        listed = deltas.listed(reader, layout)
+        for delta in deltas.of_digit(listed, top[:1]):
+            held = deltas.entries(reader, layout, delta, listed[delta])
+            if held is None:
+                return None
+            out += [i for i in held if i.startswith(top)]
+        return out
     except StoreError:
         return None
 
@@ -173,18 +181,42 @@ def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, st
     return found
 
 
-def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
-    """Point each rating id at a month or part (None: remove it), splitting an index file that would
-    pass `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's
-    (per top-level file, and per month)."""
+def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool = False) -> None:
+    """Point each rating id at a month or part (None: remove it), in the file that holds its
+    entry (a delta, or its index leaf), splitting an index file that would pass
+    `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's (per
+    top-level file, per delta, and per month). With `batch` (an import, a merge), the entries
+    of ids not in the index yet go to delta files (see `deltas`), or compact them."""
     layout = txn.layout
+    shard_delta: dict[str, int] = {}
+    in_delta = deltas.holding(txn, layout, changes)
+    by_delta: dict[str, dict[str, str | None]] = {}
+    for rating_id, name in in_delta.items():
+        by_delta.setdefault(name, {})[rating_id] = changes[rating_id]
+    for name, wanted in by_delta.items():
+        deltas.edit(txn, name, wanted, shard_delta)
     by_leaf: dict[str, dict[str, str | None]] = {}
     above: dict[str, list[str]] = {}
     for rating_id, month in changes.items():
-        name, nodes = leaf(txn, layout, rating_id)
-        by_leaf.setdefault(name, {})[rating_id] = month
-        above[name] = nodes
-    shard_delta: dict[str, int] = {}
+        if rating_id not in in_delta:
+            name, nodes = leaf(txn, layout, rating_id)
+            by_leaf.setdefault(name, {})[rating_id] = month
+            above[name] = nodes
+    carried: dict[str, dict[str, str]] = {}  # leaf -> entries compacted into it
+    if batch:
+        new: dict[str, str] = {}
+        for name, wanted in by_leaf.items():
+            current = txn.records(layout.index_file(name), INDEX_TABLE)
+            for rating_id, month in list(wanted.items()):
+                if month is not None and rating_id not in current:
+                    new[rating_id] = month
+                    shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
+                    del wanted[rating_id]
+        for rating_id, month in deltas.add(txn, new).items():
+            name, nodes = leaf(txn, layout, rating_id)
+            carried.setdefault(name, {})[rating_id] = month
+            by_leaf.setdefault(name, {})
+            above[name] = nodes
     counted: dict[tuple[str, str], None] = {}  # (node, child) whose count changes
     tops: set[str] = set()
     for name, wanted in by_leaf.items():
@@ -199,6 +231,9 @@ def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
             else:
                 entries[rating_id] = {"shard": month}
                 shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
+        entries |= {i: {"shard": m} for i, m in carried.get(name, {}).items()}
+        if not wanted and name not in carried:
+            continue  # its new ids went to deltas
         write_bucket(txn, name, entries)
         path = [*above[name], name]
         tops.add(path[0])
@@ -297,6 +332,21 @@ def rebuild(files: Files) -> IndexReport:
             if rating_id not in located and kept is not None and rating_id not in held:
                 held[rating_id] = {"shard": kept}
                 report.kept_missing += 1
+    for path in _deltas_for_rebuild(files):
+        try:
+            held = files.storage(path).read() or {}
+        except StoreError:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            aside = path.with_name(f"{path.name}.damaged-{stamp}")
+            fileio.rename(path, aside)
+            report.set_aside.append(aside)
+            continue
+        for rating_id, entry in held.get(INDEX_TABLE, {}).items():
+            kept = entry_shard(entry)
+            into = wanted.setdefault(str(rating_id)[:2], {})
+            if rating_id not in located and kept is not None and rating_id not in into:
+                into[rating_id] = {"shard": kept}
+                report.kept_missing += 1
     shard_counts: dict[str, int] = {}
     bucket_counts: dict[str, int] = {}
     for top in sorted(tops | set(wanted)):
@@ -315,6 +365,8 @@ def rebuild(files: Files) -> IndexReport:
         current_counts = files.storage(layout.manifest).read() or {}
     except StoreError:
         current_counts = None
+    if current_counts and current_counts.get(DELTA_TABLE):
+        counts[DELTA_TABLE] = {}  # every entry is in the index files now
     if current_counts != counts:
         if current_counts is None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -324,7 +376,28 @@ def rebuild(files: Files) -> IndexReport:
         for table, records in counts.items():
             txn.change(layout.manifest, table, _replace_with(records))
     txn.commit()
+    deltas.drop_unlisted(files, layout)
     return report
+
+
+def _deltas_for_rebuild(files: Files) -> list[Path]:
+    """The delta files whose entries a rebuild keeps as evidence: those the manifest lists,
+    or every one present when the manifest cannot be read."""
+    layout = files.layout
+    try:
+        names = list(deltas.listed(files, layout))
+    except StoreError:
+        names = layout.delta_files()
+    return [layout.delta(n) for n in names if layout.delta(n).exists()]
+
+
+def index_files(layout: Layout, reader: Reader) -> list[Path]:
+    """Every index file present (nodes, leaves) and every delta the manifest lists."""
+    try:
+        listed = list(deltas.listed(reader, layout))
+    except StoreError:
+        listed = []
+    return [*layout.buckets(), *(layout.delta(n) for n in listed)]
 
 
 def walk(
@@ -347,6 +420,18 @@ def walk(
                 entries.update(reader.records(path, INDEX_TABLE))
         except StoreError as exc:
             unreadable.append((path, exc))
+    digits = {t[:1] for t in tops}
+    try:
+        listed = deltas.listed(reader, layout)
+    except StoreError:
+        listed = {}
+    for name in sorted(listed):
+        if name[0] in digits:
+            path = layout.delta(name)
+            try:
+                entries.update(reader.records(path, INDEX_TABLE))
+            except StoreError as exc:
+                unreadable.append((path, exc))
     return entries, unreadable
 
 
