@@ -76,15 +76,19 @@ def entry_shard(entry: object) -> str | None:
 
 def of_digit(names: Iterable[str], digit: str) -> list[str]:
     """The deltas of ids starting with `digit`, oldest first."""
-    return sorted((n for n in names if n[0] == digit), key=_number)
+    return sorted((n for n in names if n[:1] == digit), key=_number)
 
 
 def _number(name: str) -> int:
-    return int(name.partition(".d")[2])
+    number = name.partition(".d")[2]
+    return int(number) if number.isdigit() else -1
 
 
 def entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records | None:
-    """The entries of delta `name` if it holds as many well-formed entries as listed."""
+    """The entries of delta `name` if it holds as many well-formed entries as listed (a name
+    that is not a delta's is never read: None)."""
+    if expected < 0 or not is_delta_name(name):
+        return None
     found = reader.records(layout.delta(name), INDEX_TABLE)
     if len(found) != expected or any(entry_shard(e) is None for e in found.values()):
         return None
@@ -100,7 +104,7 @@ def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str
     digits = {i[:1] for i in wanted}
     out: dict[str, str] = {}
     for name in names:
-        if name[0] in digits:
+        if name[:1] in digits and is_delta_name(name):
             held = reader.records(layout.delta(name), INDEX_TABLE)
             out |= {i: name for i in wanted if i in held}
     return out
@@ -139,7 +143,7 @@ def add(txn: Transaction, new: dict[str, str]) -> dict[str, str]:
     carried: dict[str, str] = {}
     written: dict[str, int] = {}
     dropped: list[str] = []
-    present = [*layout.delta_files(), *names]
+    present = [*layout.delta_files(), *(n for n in names if is_delta_name(n))]
     for digit, adding in sorted(by_digit.items()):
         mine = of_digit(names, digit)
         held = sum(names[n] for n in mine)

@@ -34,6 +34,7 @@ from rating_tui.store.layout import (
     SHARD_COUNTS,
     SPLIT_TABLE,
     entry_name,
+    is_delta_name,
     is_part,
     month_of,
     part_name,
@@ -41,6 +42,7 @@ from rating_tui.store.layout import (
 from rating_tui.store.shapes import check_record, check_registry
 
 Level = Literal["error", "warning", "info"]
+_REBUILD = "rebuild the index (rating-tui doctor --repair)"
 _SHOWN = 10
 
 
@@ -218,6 +220,10 @@ def _check_deltas(engine: Engine, out: list[Finding]) -> list[str]:
         return []  # the manifest's own error is reported with the index files
     ids: list[str] = []
     for name, number in sorted(listed.items()):
+        if not is_delta_name(name):
+            why = f"lists {name!r} as an index delta, which is not a delta's name"
+            out.append(Finding("error", layout.manifest, f"{why}; {_REBUILD}"))
+            continue
         try:
             held = engine.files.records(layout.delta(name), INDEX_TABLE)
         except StoreError:
@@ -229,7 +235,7 @@ def _check_deltas(engine: Engine, out: list[Finding]) -> list[str]:
                     "error",
                     layout.delta(name),
                     f"holds {len(held)} index entr(y/ies), the manifest says {number}: part of "
-                    "the index is lost; rebuild the index (rating-tui doctor --repair)",
+                    f"the index is lost; {_REBUILD}",
                 )
             )
     for name in deltas.unlisted(engine.files, layout):

@@ -37,6 +37,7 @@ from rating_tui.store.layout import (
     SPLIT_TABLE,
     Layout,
     entry_name,
+    is_delta_name,
     month_of,
     sub_bucket,
 )
@@ -388,7 +389,7 @@ def _deltas_for_rebuild(files: Files) -> list[Path]:
         names = list(deltas.listed(files, layout))
     except StoreError:
         names = layout.delta_files()
-    return [layout.delta(n) for n in names if layout.delta(n).exists()]
+    return [layout.delta(n) for n in names if is_delta_name(n) and layout.delta(n).exists()]
 
 
 def index_files(layout: Layout, reader: Reader) -> list[Path]:
@@ -397,7 +398,7 @@ def index_files(layout: Layout, reader: Reader) -> list[Path]:
         listed = list(deltas.listed(reader, layout))
     except StoreError:
         listed = []
-    return [*layout.buckets(), *(layout.delta(n) for n in listed)]
+    return [*layout.buckets(), *(layout.delta(n) for n in listed if is_delta_name(n))]
 
 
 def walk(
@@ -426,7 +427,7 @@ def walk(
     except StoreError:
         listed = {}
     for name in sorted(listed):
-        if name[0] in digits:
+        if name[:1] in digits and is_delta_name(name):
             path = layout.delta(name)
             try:
                 entries.update(reader.records(path, INDEX_TABLE))

@@ -146,3 +146,23 @@ def test_doctor_names_a_delta_that_lost_entries_and_repair_rebuilds(
     store.rebuild_index()  # what doctor --repair runs
     assert [f for f in store.check() if f.level == "error"] == []
     assert all(store.get(r.id) == r for r in batch)
+
+
+def test_a_manifest_naming_no_delta_is_not_followed(
+    store: Store, filled: list[Rating], make_rating: Make, instrument: Instrument
+) -> None:
+    manifest = store.data_dir / "manifest.json"
+    content = json.loads(manifest.read_text())
+    content["deltas"] = {"../../x": {"n": 0}}
+    manifest.write_text(json.dumps(content))
+    errors = [f for f in store.check() if f.level == "error"]
+    assert any("not a delta's name" in f.message for f in errors), errors
+    assert store.get(filled[0].id) == filled[0]  # the shards are consulted instead
+    content["deltas"] = {"3.dx": {"n": 0}, "3.d1": {"n": "many"}}  # a digit's: untrusted
+    manifest.write_text(json.dumps(content))
+    saved = store.finalise(
+        make_rating(day="2025-04-06", number=160).replace(id="3" + str(uuid.uuid4())[1:]),
+        instrument,
+    )
+    assert store.get(saved.id) == saved  # the save rebuilt the index first
+    assert [f for f in store.check() if f.level == "error"] == []
