@@ -5,7 +5,9 @@ the part of the month holding the rating: see `shards`) is written in the same
 transaction as the shards, so an entry whose rating is not in its shard is a rating that went
 missing, not a save cut short. `manifest.json` counts the entries of each index file and of
 each shard, and is written in that transaction too: an index file that is missing, damaged or
-shorter than the manifest says is noticed before anyone relies on it.
+shorter than the manifest says is noticed before anyone relies on it. A batch's new entries
+go to delta files beside the index files (`deltas`), listed and counted in the manifest too;
+a lookup reads the id's leaf and its digit's deltas.
 
 An index that cannot be trusted is never used to decide where a rating is: reads consult the
 shards themselves, and writes first rebuild the index from the shards (`rebuild`), keeping the
