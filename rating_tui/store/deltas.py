@@ -160,7 +160,8 @@ def add(txn: Transaction, new: dict[str, str]) -> dict[str, str]:
             continue
         number = max((_number(n) for n in present if n[0] == digit), default=0) + 1
         name = f"{digit}.d{number}"
-        mark_format(txn, FORMAT)
+        if not written:
+            mark_format(txn, FORMAT)  # before the first delta (once per batch)
         txn.put_tables(
             layout.delta(name), {INDEX_TABLE: {i: {"shard": s} for i, s in adding.items()}}
         )
