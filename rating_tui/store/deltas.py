@@ -85,14 +85,13 @@ def _number(name: str) -> int:
 
 
 def entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records | None:
-    """The entries of delta `name` if it holds as many well-formed entries as listed (a name
-    that is not a delta's is never read: None)."""
+    """The entries of delta `name` if it holds as many entries as listed, all of ids of its
+    digit (a name that is not a delta's is never read: None). Entries are checked where used
+    (`index.lookup`), and all of them by doctor."""
     if expected < 0 or not is_delta_name(name):
         return None
     found = reader.records(layout.delta(name), INDEX_TABLE)
-    if len(found) != expected or any(entry_shard(e) is None for e in found.values()):
-        return None
-    if any(i[:1] != name[0] for i in found):
+    if len(found) != expected or any(i[:1] != name[0] for i in found):
         return None
     return found
 
@@ -130,17 +129,18 @@ def edit(
     txn.change(layout.manifest, DELTA_TABLE, _setting({name: len(new)}, ()))
 
 
-def add(txn: Transaction, new: dict[str, str]) -> dict[str, str]:
+def add(txn: Transaction, new: dict[str, str]) -> Records:
     """Put the entries of new ids (in no index file nor delta) into new delta files, one per
     first digit, or compact that digit. Returns the entries the index files themselves must
-    take: the new ones of compacted digits and the entries of their deltas."""
+    take: the new ones of compacted digits and the entries of their deltas (as they are: a
+    damaged entry stays for doctor to name, as in an index file)."""
     layout = txn.layout
     names = listed(txn, layout)
     base = txn.records(layout.manifest, BUCKET_COUNTS)
     by_digit: dict[str, dict[str, str]] = {}
     for rating_id, shard in new.items():
         by_digit.setdefault(rating_id[:1], {})[rating_id] = shard
-    carried: dict[str, str] = {}
+    carried: Records = {}
     written: dict[str, int] = {}
     dropped: list[str] = []
     present = [*layout.delta_files(), *(n for n in names if is_delta_name(n))]
@@ -151,12 +151,9 @@ def add(txn: Transaction, new: dict[str, str]) -> dict[str, str]:
         small = held + len(adding) >= under * DELTA_SHARE
         if len(mine) >= DELTA_LIMIT or len(adding) > DELTA_MAX or not under or small:
             for name in mine:
-                for rating_id, entry in txn.records(layout.delta(name), INDEX_TABLE).items():
-                    kept = entry_shard(entry)
-                    if kept is not None:
-                        carried[rating_id] = kept
+                carried |= txn.records(layout.delta(name), INDEX_TABLE)
             dropped += mine
-            carried |= adding
+            carried |= {i: {"shard": s} for i, s in adding.items()}
             continue
         number = max((_number(n) for n in present if n[0] == digit), default=0) + 1
         name = f"{digit}.d{number}"

@@ -80,9 +80,11 @@ def leaf(reader: Reader, layout: Layout, rating_id: str) -> tuple[str, list[str]
 
 def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[str, str] | None:
     """rating id -> the month or part its entry names, for the ids the index holds, or None
-    when the index files they need cannot be relied on: each must parse, hold well-formed
-    entries, and have as many entries as counted for it (by the manifest for a top-level
-    file, by its node below)."""
+    when the index files they need cannot be relied on: each must parse and have as many
+    entries as counted for it (by the manifest for a top-level file, by its node below), and
+    the entries of `rating_ids` must be well formed (checking every entry of every file a
+    batch of random ids touches was a pass over the whole index per batch; doctor checks
+    them all)."""
     try:
         counts = reader.records(layout.manifest, BUCKET_COUNTS)
         if not counts:
@@ -97,15 +99,18 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
             entries = checked[name]
             if entries is None:
                 return None
-            month = entry_shard(entries.get(rating_id))
-            for delta in deltas.of_digit(listed, rating_id[:1]) if month is None else ():
+            entry = entries.get(rating_id)
+            for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
                 if delta not in checked:
                     checked[delta] = deltas.entries(reader, layout, delta, listed[delta])
                 held = checked[delta]
                 if held is None:
                     return None
-                month = month or entry_shard(held.get(rating_id))
-            if month is not None:
+                entry = held.get(rating_id) if entry is None else entry
+            if entry is not None:
+                month = entry_shard(entry)
+                if month is None:  # the id's own entry is damaged: nobody can say where it is
+                    return None
                 found[rating_id] = month
     except StoreError:
         return None
@@ -123,9 +128,7 @@ def _checked(
             return None
         expected = _number(split.get(([*nodes, name])[depth + 1]))
     entries = reader.records(layout.index_file(name), INDEX_TABLE)
-    if len(entries) != expected or any(entry_shard(e) is None for e in entries.values()):
-        return None
-    return entries
+    return entries if len(entries) == expected else None
 
 
 def _number(entry: object) -> int:
@@ -205,7 +208,7 @@ def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool
             name, nodes = leaf(txn, layout, rating_id)
             by_leaf.setdefault(name, {})[rating_id] = month
             above[name] = nodes
-    carried: dict[str, dict[str, str]] = {}  # leaf -> entries compacted into it
+    carried: dict[str, Records] = {}  # leaf -> entries compacted into it (as they were)
     if batch:
         new: dict[str, str] = {}
         for name, wanted in by_leaf.items():
@@ -215,9 +218,9 @@ def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool
                     new[rating_id] = month
                     shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
                     del wanted[rating_id]
-        for rating_id, month in deltas.add(txn, new).items():
+        for rating_id, entry in deltas.add(txn, new).items():
             name, nodes = leaf(txn, layout, rating_id)
-            carried.setdefault(name, {})[rating_id] = month
+            carried.setdefault(name, {})[rating_id] = entry
             by_leaf.setdefault(name, {})
             above[name] = nodes
     counted: dict[tuple[str, str], None] = {}  # (node, child) whose count changes
@@ -234,7 +237,7 @@ def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool
             else:
                 entries[rating_id] = {"shard": month}
                 shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
-        entries |= {i: {"shard": m} for i, m in carried.get(name, {}).items()}
+        entries |= carried.get(name, {})
         if not wanted and name not in carried:
             continue  # its new ids went to deltas
         write_bucket(txn, name, entries)
