@@ -166,3 +166,22 @@ def test_a_manifest_naming_no_delta_is_not_followed(
     )
     assert store.get(saved.id) == saved  # the save rebuilt the index first
     assert [f for f in store.check() if f.level == "error"] == []
+
+
+def test_a_lookup_checks_the_entries_it_uses(
+    store: Store, filled: list[Rating], make_rating: Make, instrument: Instrument
+) -> None:
+    engine = store._engine
+    one, other = filled[0], next(r for r in filled[1:] if r.id[:2] != filled[0].id[:2])
+    path = store.data_dir / "index" / f"{one.id[:2]}.json"
+    content = json.loads(path.read_text())
+    content["ids"][one.id] = {"shard": "not a month"}
+    path.write_text(json.dumps(content))
+    from rating_tui.store import index
+
+    assert index.lookup(engine.layout, engine.files, [other.id]) == {
+        other.id: other.session["session_date"][:7]
+    }
+    assert index.lookup(engine.layout, engine.files, [one.id]) is None  # its own entry
+    assert store.get(one.id) == one  # the shards are consulted instead
+    assert any("is not {'shard'" in f.message for f in store.check() if f.level == "error")
