@@ -98,7 +98,9 @@ def own_dyads(source: Path) -> int:
 TIME = Path("/usr/bin/time")
 
 
-def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]:
+def run(
+    argv: list[str], stdout: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
     """Seconds, peak RSS (MiB) and standard output of one whole process. The peak comes from
     /usr/bin/time (GNU time) when there is one: the rusage of a child forked from this
     benchmark counts the fork's pages from before `exec` (this process's size) too."""
@@ -107,7 +109,7 @@ def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]
         wrapped = [str(TIME), "-f", "%M", "-o", str(peak_file), *argv] if TIME.exists() else argv
         with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
             started = time.perf_counter()
-            child = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=ROOT)
+            child = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=ROOT, env=env)
             _, status, usage = os.wait4(child.pid, 0)
             elapsed = time.perf_counter() - started
             child.returncode = os.waitstatus_to_exitcode(status)
@@ -122,9 +124,12 @@ def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]
     return elapsed, kib / 1024, text
 
 
-def demo(folder: Path, count: int, seed: int = 0) -> float:
+def demo(folder: Path, count: int, seed: int = 0, against: str | None = None) -> float:
+    """Seconds `rating-tui demo-data` takes; with `against`, that of the rating_tui package
+    in that source folder (put first on PYTHONPATH), run by the same console script."""
     argv = [str(SCRIPT), "demo-data", "--count", str(count), "--seed", str(seed)]
-    return run([*argv, "--data", str(folder)])[0]
+    env = None if against is None else {**os.environ, "PYTHONPATH": against}
+    return run([*argv, "--data", str(folder)], env=env)[0]
 
 
 def median_run(argv: list[str], rounds: int) -> tuple[float, float]:
@@ -184,6 +189,12 @@ def main() -> None:
     parser.add_argument("--import-count", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--store-only", action="store_true", help="saves, import, demo-data")
+    parser.add_argument(
+        "--against",
+        metavar="SRC",
+        help="also time demo-data with the rating_tui package of this source folder (e.g. "
+        "`git archive REV rating_tui | tar -x -C SRC`), beside ours at each size",
+    )
     args = parser.parse_args()
     if not SCRIPT.exists():
         raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
@@ -214,8 +225,13 @@ def main() -> None:
         shutil.rmtree(work / "e")
         for size in args.sizes:
             folder = work / f"n{size}"
+            if args.against:  # the other version first, then ours, on the same load
+                other = work / f"other{size}"
+                took = demo(other, size, against=args.against)
+                results.setdefault(size, {})["demo-data, --against"] = (took, None)
+                shutil.rmtree(other)
             made_in = demo(folder, size)
-            results[size] = measure(folder, work, args, source)
+            results[size] = results.get(size, {}) | measure(folder, work, args, source)
             results[size]["demo-data (making the folder)"] = (made_in, None)
             print(f"{size:,} ratings measured", file=sys.stderr)
             shutil.rmtree(folder)
@@ -236,6 +252,7 @@ def main() -> None:
         "first frame",
         "Home filled in",
         "demo-data (making the folder)",
+        "demo-data, --against",
     ]
     labels = {"import": f"import of {imported:,}", "floor csv": "CSV floor (floors.py)"}
     labels["floor jsonl"] = "JSONL floor (floors.py)"
@@ -271,6 +288,13 @@ def main() -> None:
         made = "demo-data (making the folder)"
         ratio = hi[made][0] / results[ref][made][0]
         checks.append((f"demo-data time {large:,} / {ref:,}", ratio, 1.1 * large / ref))
+        if args.against:
+            other = "demo-data, --against"
+            ratio = hi[other][0] / results[ref][other][0]
+            checks.append((f"  --against: {large:,} / {ref:,}", ratio, 1.1 * large / ref))
+            for size in sizes:
+                ratio = results[size][made][0] / results[size][other][0]
+                checks.append((f"demo-data {size:,}: ours / --against", ratio, 1.0))
     print("ratios (target)")
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"

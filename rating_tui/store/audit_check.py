@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rating_tui.store import audit, fileio, transaction
+from rating_tui.store import audit, fileio, index, transaction
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
@@ -173,7 +173,7 @@ def _stored(engine: Engine) -> dict[str, tuple[Path, dict[str, Any]]]:
 
 def _indexed(engine: Engine) -> set[str]:
     ids: set[str] = set()
-    for bucket in engine.layout.buckets():
+    for bucket in index.index_files(engine.layout, engine.files):
         try:
             ids.update(engine.files.storage(bucket).read_uncached().get(INDEX_TABLE, {}))
         except StoreError:

@@ -22,17 +22,19 @@ from typing import Any, Literal
 
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
-from rating_tui.store import audit_check, fileio, index, transaction
+from rating_tui.store import audit_check, deltas, fileio, index, transaction
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.index import IndexReport
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
+    INDEX_TABLE,
     RATINGS_TABLE,
     REGISTRY_TABLE,
     SHARD_COUNTS,
     SPLIT_TABLE,
     entry_name,
+    is_delta_name,
     is_part,
     month_of,
     part_name,
@@ -40,6 +42,7 @@ from rating_tui.store.layout import (
 from rating_tui.store.shapes import check_record, check_registry
 
 Level = Literal["error", "warning", "info"]
+_REBUILD = "rebuild the index (rating-tui doctor --repair)"
 _SHOWN = 10
 
 
@@ -207,6 +210,46 @@ def _check_parts(engine: Engine, out: list[Finding]) -> None:
             )
 
 
+def _check_deltas(engine: Engine, out: list[Finding]) -> list[str]:
+    """The ids in the index's delta files the manifest lists; each must hold as many entries
+    as the manifest says. Delta files it does not list are left by a compaction."""
+    layout = engine.layout
+    try:
+        listed = deltas.listed(engine.files, layout)
+    except StoreError:
+        return []  # the manifest's own error is reported with the index files
+    ids: list[str] = []
+    for name, number in sorted(listed.items()):
+        if not is_delta_name(name):
+            why = f"lists {name!r} as an index delta, which is not a delta's name"
+            out.append(Finding("error", layout.manifest, f"{why}; {_REBUILD}"))
+            continue
+        try:
+            held = engine.files.records(layout.delta(name), INDEX_TABLE)
+        except StoreError:
+            continue  # reported by the walk
+        ids += [str(i) for i in held]
+        if len(held) != number or any(str(i)[:1] != name[0] for i in held):
+            out.append(
+                Finding(
+                    "error",
+                    layout.delta(name),
+                    f"holds {len(held)} index entr(y/ies), the manifest says {number}: part of "
+                    f"the index is lost; {_REBUILD}",
+                )
+            )
+    for name in deltas.unlisted(engine.files, layout):
+        out.append(
+            Finding(
+                "info",
+                layout.delta(name),
+                "an index delta already compacted (not listed in the manifest, never read); "
+                "removed by the next import or open",
+            )
+        )
+    return ids
+
+
 def _check_index(
     engine: Engine,
     located: dict[str, list[str]],
@@ -236,6 +279,8 @@ def _check_index(
     per_top: dict[str, int] = {}
     for rating_id in indexed:
         per_top[rating_id[:2]] = per_top.get(rating_id[:2], 0) + 1
+    for rating_id in _check_deltas(engine, out):  # the manifest counts them per delta
+        per_top[rating_id[:2]] = per_top.get(rating_id[:2], 0) - 1
     for name in tops:
         expected = manifest.get(name, {})
         number = expected.get("n") if isinstance(expected, dict) else None

@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import fileio, index, shards, snapshots, transaction
+from rating_tui.store import deltas, fileio, index, shards, snapshots, transaction
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
@@ -82,6 +82,8 @@ class Engine:
                 ):
                     fileio.remove_stale_temps(folder)
                 snapshots.remove_dead(self.layout)
+                with suppress(StoreError):
+                    deltas.drop_unlisted(self.files, layout)
                 if not layout.manifest.exists() and layout.shard_names():
                     # A folder from before the manifest existed. If a month is damaged, the
                     # index stays untrusted and the next write says why it cannot rebuild it.
@@ -215,14 +217,17 @@ class Engine:
     def add_many(self, txn: Transaction, placed: list[tuple[str, dict[str, Any]]]) -> None:
         """Add new records given as (month, record) to the transaction, filling each month's
         open part and starting new ones (`shards.add`). A rating id already in the part it
-        goes to is refused: adding never overwrites."""
+        goes to is refused: adding never overwrites. The index entries of a batch go to
+        delta files (`deltas`); delta files a compaction left are removed first."""
+        with suppress(StoreError):
+            deltas.drop_unlisted(self.files, self.layout)
         months: dict[str, dict[str, Any]] = {}
         for month, record in placed:
             months.setdefault(month, {})[str(record["id"])] = record
         entries: dict[str, str | None] = {}
         for month, records in months.items():
             entries |= shards.add(txn, month, records)
-        index.set_entries(txn, entries)
+        index.set_entries(txn, entries, batch=True)
 
     def index_ids(self, prefix: str) -> list[str]:
         """Ids of stored ratings starting with `prefix` (two hex digits)."""

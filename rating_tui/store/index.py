@@ -5,7 +5,9 @@ the part of the month holding the rating: see `shards`) is written in the same
 transaction as the shards, so an entry whose rating is not in its shard is a rating that went
 missing, not a save cut short. `manifest.json` counts the entries of each index file and of
 each shard, and is written in that transaction too: an index file that is missing, damaged or
-shorter than the manifest says is noticed before anyone relies on it.
+shorter than the manifest says is noticed before anyone relies on it. A batch's new entries
+go to delta files beside the index files (`deltas`), listed and counted in the manifest too;
+a lookup reads the id's leaf and its digit's deltas.
 
 An index that cannot be trusted is never used to decide where a rating is: reads consult the
 shards themselves, and writes first rebuild the index from the shards (`rebuild`), keeping the
@@ -21,12 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rating_tui.store import fileio
+from rating_tui.store import deltas, fileio
+from rating_tui.store.deltas import entry_shard as entry_shard
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
     BUCKET_LIMIT,
+    DELTA_TABLE,
     HEX,
     INDEX_TABLE,
     RATINGS_TABLE,
@@ -35,7 +39,7 @@ from rating_tui.store.layout import (
     SPLIT_TABLE,
     Layout,
     entry_name,
-    is_entry_name,
+    is_delta_name,
     month_of,
     sub_bucket,
 )
@@ -64,15 +68,6 @@ class IndexReport:
     """Links or special files found where data files belong, removed (they hold no data)."""
 
 
-def entry_shard(entry: object) -> str | None:
-    """The month or part an index entry names, or None when the entry is not one (damaged)."""
-    if isinstance(entry, dict):
-        shard = entry.get("shard")
-        if isinstance(shard, str) and is_entry_name(shard):
-            return shard
-    return None
-
-
 def leaf(reader: Reader, layout: Layout, rating_id: str) -> tuple[str, list[str]]:
     """(the index file holding `rating_id`'s entry, the nodes above it, top first). An index
     file past `BUCKET_LIMIT` entries has split into 16 by the next hex digit (see `layout`)."""
@@ -85,15 +80,18 @@ def leaf(reader: Reader, layout: Layout, rating_id: str) -> tuple[str, list[str]
 
 def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[str, str] | None:
     """rating id -> the month or part its entry names, for the ids the index holds, or None
-    when the index files they need cannot be relied on: each must parse, hold well-formed
-    entries, and have as many entries as counted for it (by the manifest for a top-level
-    file, by its node below)."""
+    when the index files they need cannot be relied on: each must parse and have as many
+    entries as counted for it (by the manifest for a top-level file, by its node below), and
+    the entries of `rating_ids` must be well formed (checking every entry of every file a
+    batch of random ids touches was a pass over the whole index per batch; doctor checks
+    them all)."""
     try:
         counts = reader.records(layout.manifest, BUCKET_COUNTS)
         if not counts:
             return None if layout.shard_names() else {}  # nothing stored, nothing to find
         checked: dict[str, Records | None] = {}
         found: dict[str, str] = {}
+        listed = deltas.listed(reader, layout)
         for rating_id in rating_ids:
             name, nodes = leaf(reader, layout, rating_id)
             if name not in checked:
@@ -101,8 +99,18 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
             entries = checked[name]
             if entries is None:
                 return None
-            month = entry_shard(entries.get(rating_id))
-            if month is not None:
+            entry = entries.get(rating_id)
+            for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
+                if delta not in checked:
+                    checked[delta] = deltas.entries(reader, layout, delta, listed[delta])
+                held = checked[delta]
+                if held is None:
+                    return None
+                entry = held.get(rating_id) if entry is None else entry
+            if entry is not None:
+                month = entry_shard(entry)
+                if month is None:  # the id's own entry is damaged: nobody can say where it is
+                    return None
                 found[rating_id] = month
     except StoreError:
         return None
@@ -120,21 +128,7 @@ def _checked(
             return None
         expected = _number(split.get(([*nodes, name])[depth + 1]))
     entries = reader.records(layout.index_file(name), INDEX_TABLE)
-    if len(entries) != expected or not _well_formed(entries):
-        return None
-    return entries
-
-
-def _well_formed(entries: Records) -> bool:
-    """Whether every entry is `entry_shard`-valid; each distinct name is checked once (a
-    file of 2,048 entries names a few hundred parts at most)."""
-    names: set[str] = set()
-    for entry in entries.values():
-        shard = entry.get("shard") if isinstance(entry, dict) else None
-        if not isinstance(shard, str):
-            return False
-        names.add(shard)
-    return all(is_entry_name(shard) for shard in names)
+    return entries if len(entries) == expected else None
 
 
 def _number(entry: object) -> int:
@@ -158,7 +152,15 @@ def ids_under(layout: Layout, reader: Reader, top: str) -> list[str] | None:
                 out += reader.records(layout.index_file(name), INDEX_TABLE)
         if not counts:
             return None if layout.shard_names() else []
-        return out if len(out) == _number(counts.get(top)) else None
+        if len(out) != _number(counts.get(top)):
+            return None
+        listed = deltas.listed(reader, layout)
+        for delta in deltas.of_digit(listed, top[:1]):
+            held = deltas.entries(reader, layout, delta, listed[delta])
+            if held is None:
+                return None
+            out += [i for i in held if i.startswith(top)]
+        return out
     except StoreError:
         return None
 
@@ -185,18 +187,42 @@ def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, st
     return found
 
 
-def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
-    """Point each rating id at a month or part (None: remove it), splitting an index file that would
-    pass `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's
-    (per top-level file, and per month)."""
+def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool = False) -> None:
+    """Point each rating id at a month or part (None: remove it), in the file that holds its
+    entry (a delta, or its index leaf), splitting an index file that would pass
+    `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's (per
+    top-level file, per delta, and per month). With `batch` (an import, a merge), the entries
+    of ids not in the index yet go to delta files (see `deltas`), or compact them."""
     layout = txn.layout
+    shard_delta: dict[str, int] = {}
+    in_delta = deltas.holding(txn, layout, changes)
+    by_delta: dict[str, dict[str, str | None]] = {}
+    for rating_id, name in in_delta.items():
+        by_delta.setdefault(name, {})[rating_id] = changes[rating_id]
+    for name, wanted in by_delta.items():
+        deltas.edit(txn, name, wanted, shard_delta)
     by_leaf: dict[str, dict[str, str | None]] = {}
     above: dict[str, list[str]] = {}
     for rating_id, month in changes.items():
-        name, nodes = leaf(txn, layout, rating_id)
-        by_leaf.setdefault(name, {})[rating_id] = month
-        above[name] = nodes
-    shard_delta: dict[str, int] = {}
+        if rating_id not in in_delta:
+            name, nodes = leaf(txn, layout, rating_id)
+            by_leaf.setdefault(name, {})[rating_id] = month
+            above[name] = nodes
+    carried: dict[str, Records] = {}  # leaf -> entries compacted into it (as they were)
+    if batch:
+        new: dict[str, str] = {}
+        for name, wanted in by_leaf.items():
+            current = txn.records(layout.index_file(name), INDEX_TABLE)
+            for rating_id, month in list(wanted.items()):
+                if month is not None and rating_id not in current:
+                    new[rating_id] = month
+                    shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
+                    del wanted[rating_id]
+        for rating_id, entry in deltas.add(txn, new).items():
+            name, nodes = leaf(txn, layout, rating_id)
+            carried.setdefault(name, {})[rating_id] = entry
+            by_leaf.setdefault(name, {})
+            above[name] = nodes
     counted: dict[tuple[str, str], None] = {}  # (node, child) whose count changes
     tops: set[str] = set()
     for name, wanted in by_leaf.items():
@@ -211,6 +237,9 @@ def set_entries(txn: Transaction, changes: dict[str, str | None]) -> None:
             else:
                 entries[rating_id] = {"shard": month}
                 shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
+        entries |= carried.get(name, {})
+        if not wanted and name not in carried:
+            continue  # its new ids went to deltas
         write_bucket(txn, name, entries)
         path = [*above[name], name]
         tops.add(path[0])
@@ -309,6 +338,21 @@ def rebuild(files: Files) -> IndexReport:
             if rating_id not in located and kept is not None and rating_id not in held:
                 held[rating_id] = {"shard": kept}
                 report.kept_missing += 1
+    for path in _deltas_for_rebuild(files):
+        try:
+            held = files.storage(path).read() or {}
+        except StoreError:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            aside = path.with_name(f"{path.name}.damaged-{stamp}")
+            fileio.rename(path, aside)
+            report.set_aside.append(aside)
+            continue
+        for rating_id, entry in held.get(INDEX_TABLE, {}).items():
+            kept = entry_shard(entry)
+            into = wanted.setdefault(str(rating_id)[:2], {})
+            if rating_id not in located and kept is not None and rating_id not in into:
+                into[rating_id] = {"shard": kept}
+                report.kept_missing += 1
     shard_counts: dict[str, int] = {}
     bucket_counts: dict[str, int] = {}
     for top in sorted(tops | set(wanted)):
@@ -327,6 +371,8 @@ def rebuild(files: Files) -> IndexReport:
         current_counts = files.storage(layout.manifest).read() or {}
     except StoreError:
         current_counts = None
+    if current_counts and current_counts.get(DELTA_TABLE):
+        counts[DELTA_TABLE] = {}  # every entry is in the index files now
     if current_counts != counts:
         if current_counts is None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -336,7 +382,28 @@ def rebuild(files: Files) -> IndexReport:
         for table, records in counts.items():
             txn.change(layout.manifest, table, _replace_with(records))
     txn.commit()
+    deltas.drop_unlisted(files, layout)
     return report
+
+
+def _deltas_for_rebuild(files: Files) -> list[Path]:
+    """The delta files whose entries a rebuild keeps as evidence: those the manifest lists,
+    or every one present when the manifest cannot be read."""
+    layout = files.layout
+    try:
+        names = list(deltas.listed(files, layout))
+    except StoreError:
+        names = layout.delta_files()
+    return [layout.delta(n) for n in names if is_delta_name(n) and layout.delta(n).exists()]
+
+
+def index_files(layout: Layout, reader: Reader) -> list[Path]:
+    """Every index file present (nodes, leaves) and every delta the manifest lists."""
+    try:
+        listed = list(deltas.listed(reader, layout))
+    except StoreError:
+        listed = []
+    return [*layout.buckets(), *(layout.delta(n) for n in listed if is_delta_name(n))]
 
 
 def walk(
@@ -359,6 +426,18 @@ def walk(
                 entries.update(reader.records(path, INDEX_TABLE))
         except StoreError as exc:
             unreadable.append((path, exc))
+    digits = {t[:1] for t in tops}
+    try:
+        listed = deltas.listed(reader, layout)
+    except StoreError:
+        listed = {}
+    for name in sorted(listed):
+        if name[:1] in digits and is_delta_name(name):
+            path = layout.delta(name)
+            try:
+                entries.update(reader.records(path, INDEX_TABLE))
+            except StoreError as exc:
+                unreadable.append((path, exc))
     return entries, unreadable
 
 

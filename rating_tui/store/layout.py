@@ -8,6 +8,7 @@
     <data>/ratings/undated.json    ratings without a session date yet (mostly drafts)
     <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
     <data>/index/3fa.json          ... once "3f" has split: those starting with "3fa"
+    <data>/index/3.d7.json         (format 4) a delta: entries a batch added, ids starting "3"
     <data>/manifest.json           how many index entries each month and index file has
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
@@ -39,12 +40,17 @@ from pathlib import Path
 
 from rating_tui.store.backups import Backups
 
-FORMAT = 3
-"""3: months may have fill-order parts (`.p1`, ...) named by index entries; 2: months and
-index files may be split by the id. Older folders open as they are, and are marked with the
-format a change needs before the first change that needs it is committed."""
+FORMAT = 4
+"""4: the index may have delta files (`index/3.d7.json`, listed in the manifest); 3: months
+may have fill-order parts (`.p1`, ...) named by index entries; 2: months and index files may
+be split by the id. Older folders open as they are, and are marked with the format a change
+needs before the first change that needs it is committed."""
 SPLIT_FORMAT = 2
 """The format a split index file (or a month split by the id) needs."""
+PART_FORMAT = 3
+"""The format a month's fill-order part needs."""
+DELTA_TABLE = "deltas"
+"""The manifest's table of the index's delta files: name -> {"n": entries} (see `index`)."""
 UNDATED = "undated"
 RATINGS_TABLE = "ratings"
 INDEX_TABLE = "ids"
@@ -65,6 +71,7 @@ _PART = re.compile(r"^(\d{4}-\d{2}|undated)\.p[1-9][0-9]{0,5}$")
 PART = ".p"
 """What separates a month from the number of one of its parts ("2026-01.p3")."""
 _BUCKET = re.compile(r"^[0-9a-f]{2,8}$")
+_DELTA = re.compile(r"^[0-9a-f]\.d[1-9][0-9]{0,8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -130,6 +137,19 @@ class Layout:
     def index_file(self, name: str) -> Path:
         return self.index / f"{name}.json"
 
+    def delta(self, name: str) -> Path:
+        """An index delta file ("3.d7": see `index`)."""
+        return self.index / f"{name}.json"
+
+    def delta_files(self) -> list[str]:
+        """The names of the index's delta files present (listed in the manifest or not)."""
+        try:
+            listed = os.listdir(self.index)  # noqa: PTH208  (names only)
+        except FileNotFoundError:
+            return []
+        names = [n.removesuffix(".json") for n in listed if n.endswith(".json")]
+        return sorted(n for n in names if is_delta_name(n))
+
     def buckets(self) -> list[Path]:
         """The index files present (nodes and leaves), in name order."""
         try:
@@ -150,6 +170,7 @@ class Layout:
             (folder == "" and file in ("instruments.json", "manifest.json"))
             or (folder == "ratings" and suffix == "json" and is_shard_name(stem))
             or (folder == "index" and suffix == "json" and _BUCKET.match(stem) is not None)
+            or (folder == "index" and suffix == "json" and is_delta_name(stem))
             or (folder == "instrument-files" and suffix == "json" and _HASH.match(stem) is not None)
         )
         return self.root / name if ok and dot else None
@@ -187,6 +208,11 @@ def parent_shard(shard: str) -> str | None:
     if not prefix or is_part(shard):
         return None
     return f"{month}.{prefix[:-1]}" if len(prefix) > 1 else month
+
+
+def is_delta_name(name: str) -> bool:
+    """An index delta file's name: the id's first hex digit, ".d", a number ("3.d7")."""
+    return _DELTA.match(name) is not None
 
 
 def is_month_name(name: str) -> bool:

@@ -353,7 +353,7 @@ def _indexed_in(engine: Engine, shard: str) -> list[str]:
     named = entry_name(shard)
     prefix = "" if is_part(shard) else shard.partition(".")[2]
     found = []
-    for bucket in engine.layout.buckets():
+    for bucket in index.index_files(engine.layout, engine.files):
         try:
             entries = engine.files.records(bucket, INDEX_TABLE)
         except StoreError:

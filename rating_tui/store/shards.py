@@ -24,7 +24,7 @@ from rating_tui.store import fileio
 from rating_tui.store.errors import RatingConflictError
 from rating_tui.store.files import Records
 from rating_tui.store.layout import (
-    FORMAT,
+    PART_FORMAT,
     RATINGS_TABLE,
     SHARD_LIMIT,
     SPLIT_TABLE,
@@ -104,7 +104,7 @@ def add(txn: Transaction, month: str, records: dict[str, dict[str, Any]]) -> dic
         placed |= dict.fromkeys(taken, entry_name(open_name))
         pending = pending[room:]
     if pending:
-        mark_format(txn, FORMAT)
+        mark_format(txn, PART_FORMAT)
     while pending:
         number += 1
         name = part_name(month, number)

@@ -6,6 +6,8 @@ flight must be there entirely or not at all."""
 
 from __future__ import annotations
 
+import math
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.ratings.model import Revision
-from rating_tui.store import Store, index, shards
+from rating_tui.store import Store, deltas, index, shards
 from rating_tui.store.convert import encrypt_folder
 from tests.unit.store.powerloss import Recorder, materialise
 
@@ -80,7 +82,7 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     # more.
     monkeypatch.setattr(shards, "SHARD_LIMIT", 2)
     monkeypatch.setattr(index, "BUCKET_LIMIT", 1)
-    twin = extra[0].id[:2] + ("0" if extra[0].id[2] != "0" else "1") + extra[0].id[3:]
+    twin = first.id[:2] + ("0" if first.id[2] != "0" else "1") + first.id[3:]
     starting = make_rating(day="2025-07-02", number=30).replace(id=twin)
     step("new part", lambda: store.finalise(starting, instrument))
     july = [make_rating(day=f"2025-07-1{n}", number=40 + n) for n in range(5)]
@@ -92,6 +94,31 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         f"2025-07.p{n}.json" for n in (1, 2, 3)
     }
     assert list(store.data_dir.joinpath("index").glob(f"{twin[:2]}?.json"))
+    # An import whose entries go to index delta files (their digit holds index entries, and
+    # the share that compacts is set out of reach), a move of one of those ratings (its
+    # delta is edited), then an import that compacts the digit's deltas into the index.
+    monkeypatch.setattr(deltas, "DELTA_SHARE", math.inf)
+    digit = first.id[0]
+    fresh = [
+        make_rating(day=f"2025-08-1{n}", number=60 + n).replace(id=digit + str(uuid.uuid4())[1:])
+        for n in range(3)
+    ]
+    step("deltas", lambda: store.import_ratings(fresh, known))
+    engine = store._engine
+    assert [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
+    step(
+        "delta move",
+        lambda: store.update(
+            fresh[0].with_field("session_date", "2025-09-01"), instrument, by="AB", reason="date"
+        ),
+    )
+    monkeypatch.setattr(deltas, "DELTA_LIMIT", 1)
+    more = [make_rating(day="2025-08-20", number=70).replace(id=digit + str(uuid.uuid4())[1:])]
+    step("compaction", lambda: store.import_ratings(more, known))
+    assert not [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
+    assert [n for n in deltas.unlisted(engine.files, engine.layout) if n[0] == digit]
+    Store.open(store.data_dir)  # removes them (not recorded: every state below opens so too)
+    assert not deltas.unlisted(engine.files, engine.layout)
 
     states = len(recorder.log) + 1
     print(f"crash states ({'encrypted' if encrypted else 'plain'}): {states}")
