@@ -70,11 +70,26 @@ def watch(
     linger: float = 0.0,
 ) -> tuple[float, float, int]:
     """Seconds from spawn to the first frame and to Home filled in, and peak RSS (KiB).
-    `cold`: a data folder whose Home preview is removed first (None: left as it is);
+    `cold`: a data folder whose Home preview is set aside for this run and put back after
+    it (None: left as it is), so that the "kept" runs find theirs whatever the order;
     `linger`: seconds the app runs on after that, as a session does (time for Home to keep
     its preview)."""
-    if cold is not None:
-        (cold / PREVIEW).unlink(missing_ok=True)
+    if cold is None:
+        return _watch(argv, first, filled, linger)
+    kept, aside = cold / PREVIEW, cold.parent / f"{cold.name}{PREVIEW}.aside"  # outside it
+    if kept.exists():
+        kept.rename(aside)
+    try:
+        return _watch(argv, first, filled, linger)
+    finally:
+        kept.unlink(missing_ok=True)  # what the cold run kept, if it had time to
+        if aside.exists():
+            aside.rename(kept)
+
+
+def _watch(
+    argv: list[str], first: bytes, filled: tuple[bytes, ...], linger: float
+) -> tuple[float, float, int]:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = os.environ | {
