@@ -15,14 +15,15 @@ from __future__ import annotations
 import shlex
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
-from rating_tui.store import audit_check, deltas, fileio, index, transaction
+from rating_tui.store import audit_check, deltas, fileio, index, reindex, transaction
+from rating_tui.store import doctor_checks as checks
+from rating_tui.store.doctor_checks import Finding as Finding
+from rating_tui.store.doctor_checks import Level as Level
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.index import IndexReport
@@ -41,28 +42,15 @@ from rating_tui.store.layout import (
 )
 from rating_tui.store.shapes import check_record, check_registry
 
-Level = Literal["error", "warning", "info"]
 _REBUILD = "rebuild the index (rating-tui doctor --repair)"
 _SHOWN = 10
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing `doctor` reports about one file or folder."""
-
-    level: Level
-    path: Path
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.level}: {self.path}: {self.message}"
 
 
 def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Finding]:
     """Every problem and notable fact about the folder, most serious first; `instruments`
     (instrument files found) are compared with the copies the folder keeps."""
     layout = engine.layout
-    out = _permission_findings(layout.root)
+    out = checks.permission_findings(layout.root)
     with engine.locked(write=False, recover=False):
         try:
             if transaction.unfinished(layout, engine.files.unsynced) is not None:
@@ -85,7 +73,7 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
             out.append(Finding("error", layout.registry, f"entry {key!r}: {problem}"))
         located, counts = _check_shards(engine, registry, out)
         _check_index(engine, located, counts, out)
-        _check_instruments(engine, registry, list(instruments), out)
+        checks.instrument_findings(engine, registry, list(instruments), out)
         out += [Finding(*found) for found in audit_check.findings(engine)]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(out, key=lambda f: order[f.level])
@@ -112,7 +100,7 @@ def repair(engine: Engine) -> IndexReport:
                 what = f"a link to {path.readlink()}" if stat.S_ISLNK(mode) else "a special file"
                 fileio.remove(path, "remove the special file")
                 removed.append(f"{path} ({what})")
-        report = index.rebuild(engine.files)
+        report = reindex.rebuild(engine.files)
         report.set_aside[:0] = aside
         report.removed = removed
         return report
@@ -334,40 +322,6 @@ def _check_index(
             )
 
 
-def _check_instruments(
-    engine: Engine, registry: dict[str, Any], files: list[Instrument], out: list[Finding]
-) -> None:
-    copies, problems = engine.stored_instruments()
-    for path, problem in problems:
-        out.append(Finding("error", path, problem))
-    kept = {content_hash(i) for i in copies}
-    for ref, entry in registry.items():
-        known = entry.get("hash") if isinstance(entry, dict) else None
-        if isinstance(known, str) and known not in kept:
-            out.append(
-                Finding(
-                    "info",
-                    engine.layout.instrument_files,
-                    f"no copy of {ref} is kept yet (the folder predates copies); it is made at "
-                    "the next save of a rating of that version",
-                )
-            )
-    for instrument in files:
-        entry = registry.get(instrument.ref)
-        known = entry.get("hash") if isinstance(entry, dict) else None
-        if isinstance(known, str) and content_hash(instrument) != known:
-            out.append(
-                Finding(
-                    "warning",
-                    engine.layout.registry,
-                    f"the instrument file of {instrument.ref} has other content than the one "
-                    f"its ratings were made with ({known[:12]}...): it was edited without a new "
-                    "version number. Ratings are read with the copy kept in the data folder; "
-                    "give the edited file a new version.",
-                )
-            )
-
-
 def _missing(engine: Engine, shard: str, ids: list[str]) -> str:
     """The message for ratings missing from month `shard`, naming the backup that holds them
     (of the month's file, or of its parts once it has split)."""
@@ -398,28 +352,3 @@ def _missing(engine: Engine, shard: str, ids: list[str]) -> str:
                 "ratings saved since the backup."
             )
     return text + "No backup of this month holds them: restore them from your own backups."
-
-
-def _permission_findings(root: Path) -> list[Finding]:
-    out = []
-    for path in [root, *root.rglob("*")]:
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
-        mode = stat.S_IMODE(info.st_mode)
-        if stat.S_ISLNK(info.st_mode):
-            out.append(
-                Finding("error", path, "is a symbolic link; data files are never links: move it")
-            )
-            continue
-        if mode & 0o077:
-            private = "700" if stat.S_ISDIR(info.st_mode) else "600"
-            out.append(
-                Finding(
-                    "warning",
-                    path,
-                    f"other users may read it (mode {mode:o}); run: chmod {private} '{path}'",
-                )
-            )
-    return out

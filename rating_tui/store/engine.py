@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import deltas, fileio, index, shards, snapshots, transaction
+from rating_tui.store import deltas, fileio, index, reindex, shards, snapshots, transaction
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
@@ -88,7 +88,7 @@ class Engine:
                     # A folder from before the manifest existed. If a month is damaged, the
                     # index stays untrusted and the next write says why it cannot rebuild it.
                     with suppress(StoreError):
-                        index.rebuild(self.files)
+                        reindex.rebuild(self.files)
         except StoreWriteError as exc:
             if exc.errno not in _READ_ONLY or not self.layout.marker.exists():
                 raise
@@ -200,7 +200,7 @@ class Engine:
                 shard = shards.leaf(reader, self.layout, name, rating_id)
                 wanted.setdefault(shard, []).append(rating_id)
         elif txn is not None:
-            index.rebuild(self.files)
+            reindex.rebuild(self.files)
             txn.reread()
             return self.locate_many(ids, txn)
         else:

@@ -10,8 +10,8 @@ go to delta files beside the index files (`deltas`), listed and counted in the m
 a lookup reads the id's leaf and its digit's deltas.
 
 An index that cannot be trusted is never used to decide where a rating is: reads consult the
-shards themselves, and writes first rebuild the index from the shards (`rebuild`), keeping the
-entries of ratings that are missing from their shard, as evidence for `doctor`.
+shards themselves, and writes first rebuild the index from the shards (`reindex.rebuild`),
+keeping the entries of ratings that are missing from their shard, as evidence for `doctor`.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rating_tui.store import deltas, fileio
+from rating_tui.store import deltas
 from rating_tui.store.deltas import entry_shard as entry_shard
 from rating_tui.store.errors import StoreError
-from rating_tui.store.files import Files, Records
+from rating_tui.store.files import Records
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
     BUCKET_LIMIT,
-    DELTA_TABLE,
     HEX,
     INDEX_TABLE,
     RATINGS_TABLE,
@@ -38,7 +36,6 @@ from rating_tui.store.layout import (
     SPLIT_FORMAT,
     SPLIT_TABLE,
     Layout,
-    entry_name,
     is_delta_name,
     month_of,
     sub_bucket,
@@ -305,98 +302,6 @@ def _count(txn: Transaction, bucket_sizes: dict[str, int], shard_delta: dict[str
         txn.change(manifest, SHARD_COUNTS, shards)
 
 
-def rebuild(files: Files) -> IndexReport:
-    """Write the index and its manifest again from the shards, in one transaction. A damaged
-    index file is set aside (renamed, never deleted); entries of readable index files whose
-    rating is missing from every shard are kept, so the loss stays visible to `doctor`.
-    Index files that have split stay split; any that now hold too many entries split."""
-    layout = files.layout
-    report = IndexReport()
-    located = scan(layout, files)
-    report.ratings = len(located)
-    wanted: dict[str, Records] = {}
-    for rating_id, shard in located.items():
-        wanted.setdefault(rating_id[:2], {})[rating_id] = {"shard": entry_name(shard)}
-    txn = Transaction(files)
-    nodes: set[str] = set()
-    tops: set[str] = set()
-    for path in layout.buckets():
-        tops.add(path.stem[:2])
-        try:
-            tables = files.storage(path).read() or {}
-        except StoreError:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = path.with_name(f"{path.name}.damaged-{stamp}")
-            fileio.rename(path, aside)
-            report.set_aside.append(aside)
-            continue
-        if tables.get(SPLIT_TABLE):
-            nodes.add(path.stem)
-        for rating_id, entry in tables.get(INDEX_TABLE, {}).items():
-            kept = entry_shard(entry)
-            held = wanted.setdefault(rating_id[:2], {})
-            if rating_id not in located and kept is not None and rating_id not in held:
-                held[rating_id] = {"shard": kept}
-                report.kept_missing += 1
-    for path in _deltas_for_rebuild(files):
-        try:
-            held = files.storage(path).read() or {}
-        except StoreError:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = path.with_name(f"{path.name}.damaged-{stamp}")
-            fileio.rename(path, aside)
-            report.set_aside.append(aside)
-            continue
-        for rating_id, entry in held.get(INDEX_TABLE, {}).items():
-            kept = entry_shard(entry)
-            into = wanted.setdefault(str(rating_id)[:2], {})
-            if rating_id not in located and kept is not None and rating_id not in into:
-                into[rating_id] = {"shard": kept}
-                report.kept_missing += 1
-    shard_counts: dict[str, int] = {}
-    bucket_counts: dict[str, int] = {}
-    for top in sorted(tops | set(wanted)):
-        entries = wanted.get(top, {})
-        for entry in entries.values():
-            name = month_of(str(entry["shard"]))
-            shard_counts[name] = shard_counts.get(name, 0) + 1
-        bucket_counts[top] = len(entries)
-        write_bucket(txn, top, entries, nodes)
-    report.files_written = len(txn.paths)
-    counts = {
-        SHARD_COUNTS: {k: {"n": v} for k, v in shard_counts.items()},
-        BUCKET_COUNTS: {k: {"n": v} for k, v in bucket_counts.items()},
-    }
-    try:
-        current_counts = files.storage(layout.manifest).read() or {}
-    except StoreError:
-        current_counts = None
-    if current_counts and current_counts.get(DELTA_TABLE):
-        counts[DELTA_TABLE] = {}  # every entry is in the index files now
-    if current_counts != counts:
-        if current_counts is None:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = layout.manifest.with_name(f"manifest.json.damaged-{stamp}")
-            fileio.rename(layout.manifest, aside)
-            report.set_aside.append(aside)
-        for table, records in counts.items():
-            txn.change(layout.manifest, table, _replace_with(records))
-    txn.commit()
-    deltas.drop_unlisted(files, layout)
-    return report
-
-
-def _deltas_for_rebuild(files: Files) -> list[Path]:
-    """The delta files whose entries a rebuild keeps as evidence: those the manifest lists,
-    or every one present when the manifest cannot be read."""
-    layout = files.layout
-    try:
-        names = list(deltas.listed(files, layout))
-    except StoreError:
-        names = layout.delta_files()
-    return [layout.delta(n) for n in names if is_delta_name(n) and layout.delta(n).exists()]
-
-
 def index_files(layout: Layout, reader: Reader) -> list[Path]:
     """Every index file present (nodes, leaves) and every delta the manifest lists."""
     try:
@@ -439,11 +344,3 @@ def walk(
             except StoreError as exc:
                 unreadable.append((path, exc))
     return entries, unreadable
-
-
-def _replace_with(entries: dict[str, Any]) -> Any:
-    def replace(records: Records) -> None:
-        records.clear()
-        records.update(entries)
-
-    return replace

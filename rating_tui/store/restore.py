@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rating_tui.ratings.model import Rating
-from rating_tui.store import fileio, index
+from rating_tui.store import fileio, index, reindex
 from rating_tui.store.backups import SUFFIX
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
@@ -280,7 +280,7 @@ def _commit(
     changes |= dict.fromkeys(lost, None)
     txn = engine.transaction()
     if index.lookup(layout, txn, changes) is None:  # as a write does: rebuild first
-        index.rebuild(engine.files)
+        reindex.rebuild(engine.files)
         txn.reread()
 
     def replace(records: Records) -> None:
