@@ -96,14 +96,34 @@ def entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records
     return found
 
 
+def lacks(reader: Reader, layout: Layout, name: str, expected: int, ids: Iterable[str]) -> bool:
+    """True when delta `name` surely holds none of `ids`, told from its text without
+    parsing it (a save of a new rating asks this of the few deltas of its id's digit, each
+    of up to `DELTA_MAX` entries): the file is whole as the store writes it, holds as many
+    entries as the manifest lists, and none of the ids appears in it. False means "parse it
+    to know" (an id appears, the file was changed in this transaction, or anything else)."""
+    text_of = getattr(reader, "text", None)
+    if text_of is None or expected < 0 or not is_delta_name(name):
+        return False
+    text = text_of(layout.delta(name))
+    if text is None or not (text.startswith(b'{"') and text.endswith(b"}}")):
+        return False
+    if text.count(b'{"shard":') != expected:
+        return False
+    return not any(f'"{i}"'.encode() in text for i in ids)
+
+
 def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str]:
     """rating id -> the listed delta holding its entry, for the ids in one."""
     names = listed(reader, layout)
     wanted = list(ids)
     digits = {i[:1] for i in wanted}
     out: dict[str, str] = {}
-    for name in names:
+    for name, number in names.items():
         if name[:1] in digits and is_delta_name(name):
+            mine = [i for i in wanted if i[:1] == name[:1]]
+            if lacks(reader, layout, name, number, mine):
+                continue
             held = reader.records(layout.delta(name), INDEX_TABLE)
             out |= {i: name for i in wanted if i in held}
     return out

@@ -18,7 +18,8 @@ from tinydb.table import Table
 
 from rating_tui.store import fileio
 from rating_tui.store.cache import FileCache
-from rating_tui.store.codec import PLAIN, Codec
+from rating_tui.store.codec import PLAIN, Codec, CodecError, check_open
+from rating_tui.store.errors import StoreError
 from rating_tui.store.layout import Layout
 from rating_tui.store.storage import SafeStorage
 
@@ -46,6 +47,16 @@ class Files:
             )
         backups = self.layout.backups_of  # built only when needed (see SafeStorage.backups)
         return SafeStorage(path, codec=self.codec, backups=backups, cache=self.cache)
+
+    def text(self, path: Path) -> bytes | None:
+        """The decoded bytes of `path` as stored, unparsed; None when it does not exist or
+        cannot be decoded (the caller then parses it, which names the damage)."""
+        check_open(self.codec)
+        try:
+            raw = fileio.read_bytes(path)
+            return None if raw is None else self.codec.decode(raw)
+        except (StoreError, CodecError):
+            return None
 
     def records(self, path: Path, table: str) -> Records:
         """The records of `table` in `path` ({} when the file does not exist yet). They may be

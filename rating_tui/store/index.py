@@ -98,6 +98,10 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 return None
             entry = entries.get(rating_id)
             for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
+                if delta not in checked and deltas.lacks(
+                    reader, layout, delta, listed[delta], [rating_id]
+                ):
+                    continue  # told from its text: no need to parse it
                 if delta not in checked:
                     checked[delta] = deltas.entries(reader, layout, delta, listed[delta])
                 held = checked[delta]

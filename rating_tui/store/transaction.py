@@ -76,6 +76,11 @@ class Transaction:
     def records(self, path: Path, table: str) -> Records:
         return self.tables(path).get(table, {})
 
+    def text(self, path: Path) -> bytes | None:
+        """`Files.text` of `path` when this transaction has not changed it (None otherwise:
+        the caller reads its records)."""
+        return None if path in self._pending else self.files.text(path)
+
     def change(self, path: Path, table: str, edit: Callable[[Records], None]) -> None:
         """Apply `edit` to a copy of `table` in `path`; written by `commit`. Records are
         replaced, never changed in place (the file cache shares them)."""

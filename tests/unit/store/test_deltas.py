@@ -185,3 +185,45 @@ def test_a_lookup_checks_the_entries_it_uses(
     assert index.lookup(engine.layout, engine.files, [one.id]) is None  # its own entry
     assert store.get(one.id) == one  # the shards are consulted instead
     assert any("is not {'shard'" in f.message for f in store.check() if f.level == "error")
+
+
+def test_a_new_id_is_told_absent_from_a_delta_by_its_text_and_anything_odd_is_parsed(
+    store: Store,
+    filled: list[Rating],
+    make_rating: Make,
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A save of a new rating no longer parses the deltas of its id's digit (3 files of up to
+    DELTA_MAX entries at 100k): their text says the id is not there. A delta whose text does
+    not match its listed count, or that names the id, is parsed as before."""
+    monkeypatch.setattr(deltas, "DELTA_SHARE", math.inf)
+    batch = _like(filled[:6], make_rating, "2025-04-05", 170)
+    store.import_ratings(batch, {instrument.ref: instrument})
+    engine = store._engine
+    listed = deltas.listed(engine.files, engine.layout)
+    name, number = next(iter(listed.items()))
+    held = list(engine.files.records(engine.layout.delta(name), "ids"))
+    new_id = name[0] + str(uuid.uuid4())[1:]
+    assert deltas.lacks(engine.files, engine.layout, name, number, [new_id])
+    assert not deltas.lacks(engine.files, engine.layout, name, number, [held[0]])
+    assert not deltas.lacks(engine.files, engine.layout, name, number + 1, [new_id])
+    parsed: list[str] = []
+    real = deltas.entries
+
+    def counting(reader: object, layout: object, delta: str, expected: int) -> object:
+        parsed.append(delta)
+        return real(reader, layout, delta, expected)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deltas, "entries", counting)
+    saved = store.finalise(make_rating(day="2025-04-07", number=180).replace(id=new_id), instrument)
+    assert parsed == []  # told from the text alone
+    assert store.get(saved.id) == saved
+    path = engine.layout.delta(name)
+    content = json.loads(path.read_text())
+    content["ids"].pop(held[-1])  # a delta short of its count: parsed, distrusted
+    path.write_text(json.dumps(content, separators=(",", ":")))
+    other = name[0] + str(uuid.uuid4())[1:]
+    store.finalise(make_rating(day="2025-04-08", number=181).replace(id=other), instrument)
+    assert name in parsed  # its text could not be trusted: it was read as before
+    assert store.get(held[0]) is not None and store.get(other).id == other
