@@ -96,6 +96,10 @@ def entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records
     return found
 
 
+TEXT_SEARCHES = 8
+"""Ids at most that `holding` looks for in a delta's text before parsing it instead."""
+
+
 def lacks(reader: Reader, layout: Layout, name: str, expected: int, ids: Iterable[str]) -> bool:
     """True when delta `name` surely holds none of `ids`, told from its text without
     parsing it (a save of a new rating asks this of the few deltas of its id's digit, each
@@ -122,8 +126,8 @@ def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str
     for name, number in names.items():
         if name[:1] in digits and is_delta_name(name):
             mine = [i for i in wanted if i[:1] == name[:1]]
-            if lacks(reader, layout, name, number, mine):
-                continue
+            if len(mine) <= TEXT_SEARCHES and lacks(reader, layout, name, number, mine):
+                continue  # (a batch's many ids: one parse costs less than many searches)
             held = reader.records(layout.delta(name), INDEX_TABLE)
             out |= {i: name for i in wanted if i in held}
     return out

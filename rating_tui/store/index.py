@@ -89,7 +89,9 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
         checked: dict[str, Records | None] = {}
         found: dict[str, str] = {}
         listed = deltas.listed(reader, layout)
-        for rating_id in rating_ids:
+        wanted = list(rating_ids)
+        few = len(wanted) <= deltas.TEXT_SEARCHES  # a save's: told from the deltas' text
+        for rating_id in wanted:
             name, nodes = leaf(reader, layout, rating_id)
             if name not in checked:
                 checked[name] = _checked(layout, reader, counts, name, nodes)
@@ -98,8 +100,10 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 return None
             entry = entries.get(rating_id)
             for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
-                if delta not in checked and deltas.lacks(
-                    reader, layout, delta, listed[delta], [rating_id]
+                if (
+                    few
+                    and delta not in checked
+                    and deltas.lacks(reader, layout, delta, listed[delta], [rating_id])
                 ):
                     continue  # told from its text: no need to parse it
                 if delta not in checked:
