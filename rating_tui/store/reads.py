@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rating_tui.ratings.model import FINAL_ONLY, UUID_PATTERN, HistoryEntry, Rating, Status
-from rating_tui.store import snapshots, streaming
+from rating_tui.store import fileio, snapshots, streaming
 from rating_tui.store.engine import Engine
-from rating_tui.store.errors import RatingNotFoundError
+from rating_tui.store.errors import RatingNotFoundError, StoreError
 from rating_tui.store.layout import by_month, newest_first
 from rating_tui.store.query import Query, sort_key
 from rating_tui.store.records import to_rating
@@ -82,22 +82,35 @@ class Reads:
             if tally is not None:
                 tally.freeze(self._engine)
             roles = self._engine.roles()
+            # One dyad's ratings, unchecked (the rating form's checks): a file whose text names
+            # no rating of the dyad is not parsed (a dyad has a few dozen ratings among
+            # 100,000). With a tally every file is parsed and counted: a month that lost a
+            # part must not pass unseen because its other parts hold none of the dyad.
+            field = None
+            if dyad is not None and not fold_case and tally is None:
+                field = streaming.dyad_field(roles)
             whole = True
             for month, parts in by_month(self._engine.layout.shard_names()):
                 if not query.month_may_match(month):
                     whole = False
                     continue
                 hits: builtins.list[tuple[str, dict[str, Any]]] = []
+                counted: builtins.list[tuple[str, int]] = []
                 for shard in parts:  # the parts of a month that has split
+                    if field is not None and self._names_none(shard, field, str(dyad)):
+                        whole = False
+                        continue
                     records = self._engine.shard_records(shard)
                     check_statuses(self._engine.layout, shard, records)
-                    if tally is not None:
-                        tally.add(shard, len(records))
+                    counted.append((shard, len(records)))
                     hits += [
                         (shard, r)
                         for r in records.values()
                         if query.matches(r, roles) and r.get("id") not in seen
                     ]
+                if tally is not None:  # (never with a part unread: see `field`)
+                    for shard, number in counted:
+                        tally.add(shard, number)
                 seen.update(str(r.get("id")) for _, r in hits)
                 hits.sort(key=lambda hit: sort_key(hit[1], roles), reverse=True)
                 found += hits
@@ -182,6 +195,15 @@ class Reads:
             return {ref: str(e.get("hash")) for ref, e in self._engine.registry().items()}
 
     # --- internals ----------------------------------------------------------------------------
+
+    def _names_none(self, shard: str, field: re.Pattern[bytes], dyad: str) -> bool:
+        """True when the text of shard file `shard` surely holds no rating of `dyad`
+        (`streaming.names_any`; a file that cannot be read or decoded is parsed instead)."""
+        try:
+            raw = fileio.read_bytes(self._engine.layout.shard(shard))
+        except StoreError:
+            return False
+        return raw is not None and not streaming.names_any(self._engine, raw, field, {dyad})
 
     def _stored(self, rating_id: str, txn: Transaction | None = None) -> tuple[str, Rating]:
         if not re.fullmatch(UUID_PATTERN, rating_id):

@@ -68,17 +68,14 @@ def dyad_ratings(
     """The ratings of `dyads` with one of `statuses` in the shard files `shards` of the
     snapshot in `folder`, validating only theirs (an import's checks look at the few stored
     ratings of its dyads among 100,000). A file whose text names none of the dyads under a
-    dyad field is not parsed at all (`_names_any`); a rating in two files (a move a full disk
+    dyad field is not parsed at all (`names_any`); a rating in two files (a move a full disk
     cut short) is given once."""
     seen: set[str] = set()
-    keys = {k for fields in roles.values() if isinstance(k := fields.get("dyad"), str)}
-    written = {json.dumps(k, ensure_ascii=a).encode()[1:-1] for k in keys for a in (True, False)}
-    names = b"|".join(re.escape(k) for k in sorted(written))
-    field = re.compile(rb'"(?:' + names + rb')"\s*:\s*"((?:[^"\\]|\\.)*)"')
+    field = dyad_field(roles)
     for shard in shards:
         real = engine.layout.shard(shard)
         raw = fileio.read_bytes(folder / real.name)
-        if raw is None or (keys and not _names_any(engine, raw, field, dyads)):
+        if raw is None or (field is not None and not names_any(engine, raw, field, dyads)):
             continue
         records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
         check_statuses(engine.layout, shard, records)
@@ -90,9 +87,18 @@ def dyad_ratings(
                 yield to_rating(record, shard)
 
 
-def _names_any(
-    engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]
-) -> bool:
+def dyad_field(roles: Roles) -> re.Pattern[bytes] | None:
+    """A pattern of a dyad field's value in stored text (every instrument version's dyad
+    field key, as JSON writes it); None when no version has a dyad field."""
+    keys = {k for fields in roles.values() if isinstance(k := fields.get("dyad"), str)}
+    if not keys:
+        return None
+    written = {json.dumps(k, ensure_ascii=a).encode()[1:-1] for k in keys for a in (True, False)}
+    names = b"|".join(re.escape(k) for k in sorted(written))
+    return re.compile(rb'"(?:' + names + rb')"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def names_any(engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]) -> bool:
     """Whether the stored text may hold a record of `dyads`: some value of a dyad field (as
     JSON writes it, escapes decoded) is one of them. Text that cannot be decoded, or that is
     not whole as the store writes a file (a file cut short), counts as yes, so that parsing it
@@ -103,6 +109,10 @@ def _names_any(
         return True
     if not (text.startswith(b'{"') and text.rstrip().endswith(b"}}")):
         return True  # cut short or not as the store writes it: parsing names the damage
+    if b"\\u" not in text and not any(
+        json.dumps(d, ensure_ascii=a).encode() in text for d in dyads for a in (False, True)
+    ):
+        return False  # no form of the codes at all (a \u escape could spell one: looked at)
     for match in field.finditer(text):
         value = match.group(1)
         try:
