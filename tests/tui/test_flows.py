@@ -111,7 +111,26 @@ async def test_session_number_is_suggested_from_the_dyads_last(
         form = app.screen
         form.query_one("#field-dyad", Input).value = "EC0417"
         await pilot.pause()
+        await app.workers.wait_for_complete()  # read off the UI thread
+        await pilot.pause()
         assert form.query_one("#field-session_number", Input).value == "5"
+
+
+async def test_a_session_number_typed_before_the_proposal_arrives_is_kept(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    final_rating(store, catalogue, number=4)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        number = form.query_one("#field-session_number", Input)
+        form.query_one("#field-dyad", Input).value = "EC0417"
+        number.focus()
+        await pilot.press("9")  # typed while the dyad's ratings are being read
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert number.value.endswith("9") and number.value != "5"
 
 
 async def test_edit_a_final_rating_with_a_reason_keeps_the_old_revision(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from textwrap import shorten
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -265,8 +265,22 @@ class SessionFormScreen(AppScreen[bool]):
         if key is None or self._number_typed or self.store is None or not isinstance(dyad, str):
             return
         if field_value_problem(dyad_field, dyad) is None:
-            number = suggest_session_number(self.store, self.instrument, dyad)
-            self.query_one(f"#field-{key}", Input).value = str(number)
+            self._suggest_for(dyad_field, dyad, key)
+
+    @work(thread=True, exclusive=True, group="session-number")
+    def _suggest_for(self, dyad_field: SessionField, dyad: str, key: str) -> None:
+        """Read the dyad's last session number off the UI thread: with 100,000 ratings in
+        the folder each read took a second, on every keystroke that made a valid code, and
+        keys typed meanwhile landed in the dyad field."""
+        assert self.store is not None
+        number = suggest_session_number(self.store, self.instrument, dyad)
+        self.app.call_from_thread(self._suggested, dyad_field, dyad, key, number)
+
+    def _suggested(self, dyad_field: SessionField, dyad: str, key: str, number: int) -> None:
+        """Fill in the proposed number, unless the rater typed one or changed the dyad."""
+        if self._number_typed or self._value(dyad_field) != dyad:
+            return
+        self.query_one(f"#field-{key}", Input).value = str(number)
 
     def action_keep_choice(self) -> None:
         """Enter on a drop-down or a list of boxes keeps its value and moves on, as in a text
