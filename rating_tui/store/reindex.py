@@ -43,37 +43,16 @@ def rebuild(files: Files) -> IndexReport:
     tops: set[str] = set()
     for path in layout.buckets():
         tops.add(path.stem[:2])
-        try:
-            tables = files.storage(path).read() or {}
-        except StoreError:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = path.with_name(f"{path.name}.damaged-{stamp}")
-            fileio.rename(path, aside)
-            report.set_aside.append(aside)
+        tables = _read_or_set_aside(files, path, report)
+        if tables is None:
             continue
         if tables.get(SPLIT_TABLE):
             nodes.add(path.stem)
-        for rating_id, entry in tables.get(INDEX_TABLE, {}).items():
-            kept = entry_shard(entry)
-            held = wanted.setdefault(rating_id[:2], {})
-            if rating_id not in located and kept is not None and rating_id not in held:
-                held[rating_id] = {"shard": kept}
-                report.kept_missing += 1
+        _keep_missing(tables.get(INDEX_TABLE, {}), located, wanted, report)
     for path in _deltas_for_rebuild(files):
-        try:
-            held = files.storage(path).read() or {}
-        except StoreError:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            aside = path.with_name(f"{path.name}.damaged-{stamp}")
-            fileio.rename(path, aside)
-            report.set_aside.append(aside)
-            continue
-        for rating_id, entry in held.get(INDEX_TABLE, {}).items():
-            kept = entry_shard(entry)
-            into = wanted.setdefault(str(rating_id)[:2], {})
-            if rating_id not in located and kept is not None and rating_id not in into:
-                into[rating_id] = {"shard": kept}
-                report.kept_missing += 1
+        held = _read_or_set_aside(files, path, report)
+        if held is not None:
+            _keep_missing(held.get(INDEX_TABLE, {}), located, wanted, report)
     shard_counts: dict[str, int] = {}
     bucket_counts: dict[str, int] = {}
     for top in sorted(tops | set(wanted)):
@@ -124,3 +103,27 @@ def _replace_with(entries: dict[str, Any]) -> Any:
         records.update(entries)
 
     return replace
+
+
+def _read_or_set_aside(files: Files, path: Path, report: IndexReport) -> dict[str, Any] | None:
+    """The tables of index file `path`, or None once a damaged one is renamed aside."""
+    try:
+        return files.storage(path).read() or {}
+    except StoreError:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        aside = path.with_name(f"{path.name}.damaged-{stamp}")
+        fileio.rename(path, aside)
+        report.set_aside.append(aside)
+        return None
+
+
+def _keep_missing(
+    entries: Records, located: dict[str, str], wanted: dict[str, Records], report: IndexReport
+) -> None:
+    """Keep the entries of ratings missing from every shard, as evidence for doctor."""
+    for rating_id, entry in entries.items():
+        kept = entry_shard(entry)
+        into = wanted.setdefault(str(rating_id)[:2], {})
+        if rating_id not in located and kept is not None and rating_id not in into:
+            into[rating_id] = {"shard": kept}
+            report.kept_missing += 1
