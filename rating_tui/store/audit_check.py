@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rating_tui.store import audit, fileio, index, transaction
+from rating_tui.store import audit, fileio, index, journal
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
@@ -31,9 +31,9 @@ def findings(engine: Engine) -> list[Found]:
     out: list[Found] = []
     pending: list[str] = []
     try:
-        journal = transaction.unfinished(layout, engine.files.unsynced)
-        if isinstance(journal, transaction.Journal):
-            pending = journal.audit
+        found = journal.unfinished(layout, engine.files.unsynced)
+        if isinstance(found, journal.Journal):
+            pending = found.audit
     except StoreError:
         pass  # doctor reports the journal itself
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rating_tui.instruments.model import Instrument
-from rating_tui.store import audit_check, deltas, fileio, index, reindex, transaction
+from rating_tui.store import audit_check, deltas, fileio, index, journal, reindex
 from rating_tui.store import doctor_checks as checks
 from rating_tui.store.doctor_checks import Finding as Finding
 from rating_tui.store.doctor_checks import Level as Level
@@ -53,7 +53,7 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
     out = checks.permission_findings(layout.root)
     with engine.locked(write=False, recover=False):
         try:
-            if transaction.unfinished(layout, engine.files.unsynced) is not None:
+            if journal.unfinished(layout, engine.files.unsynced) is not None:
                 out.append(
                     Finding(
                         "warning",

@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import deltas, fileio, index, reindex, shards, snapshots, transaction
+from rating_tui.store import deltas, fileio, index, journal, reindex, shards, snapshots
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
@@ -159,7 +159,7 @@ class Engine:
     def _recover(self) -> None:
         """Roll forward a transaction a crash interrupted, then delete staged files of ones
         that never committed (see `transaction`)."""
-        if transaction.recover(self.layout, self._finish_old_move, self.files.unsynced):
+        if journal.recover(self.layout, self._finish_old_move, self.files.unsynced):
             for folder in (self.layout.ratings, self.layout.index, self.layout.instrument_files):
                 fileio.remove_stale_temps(folder)
 

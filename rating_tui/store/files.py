@@ -24,7 +24,7 @@ from rating_tui.store.layout import Layout
 from rating_tui.store.storage import SafeStorage
 
 if TYPE_CHECKING:
-    from rating_tui.store.transaction import Unsynced
+    from rating_tui.store.journal import Unsynced
 
 Records = dict[str, dict[str, Any]]
 
@@ -38,7 +38,7 @@ class Files:
         self.cache = FileCache()
         self.unsynced: Unsynced | None = None
         """This process's last transaction, applied, whose journal is kept until the next
-        one (`transaction.Unsynced`)."""
+        one (`journal.Unsynced`)."""
 
     def storage(self, path: Path) -> SafeStorage:
         if path.parent == self.layout.index:

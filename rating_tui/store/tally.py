@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rating_tui.store import transaction
+from rating_tui.store import journal
 from rating_tui.store.errors import StoreError
 from rating_tui.store.layout import SHARD_COUNTS, month_of
 
@@ -43,7 +43,7 @@ class Tally:
         self.expected, self.read, self.complete, self.unchecked = {}, {}, False, None
         layout = engine.layout
         try:
-            if transaction.unfinished(layout, engine.files.unsynced) is not None:
+            if journal.unfinished(layout, engine.files.unsynced) is not None:
                 self.unchecked = (
                     "a change interrupted by a crash is still to be completed (the folder is "
                     "read-only), so the ratings could not be counted"

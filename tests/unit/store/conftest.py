@@ -16,7 +16,7 @@ import pytest
 from rating_tui.instruments.loader import load_instrument
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, NowMoment, Rating
-from rating_tui.store import Store, transaction
+from rating_tui.store import Store, journal
 from rating_tui.store.layout import Layout
 
 HERE = Path(__file__).parent
@@ -76,5 +76,5 @@ def make_rating(instrument: Instrument) -> Callable[..., Rating]:
 
 def unfinished_journal(data_dir: Path) -> bool:
     """Whether `data_dir` holds the journal of a change not completely applied. (A finished
-    journal may stay until the process's next change: `transaction.Unsynced`.)"""
-    return transaction.unfinished(Layout(data_dir)) is not None
+    journal may stay until the process's next change: `journal.Unsynced`.)"""
+    return journal.unfinished(Layout(data_dir)) is not None

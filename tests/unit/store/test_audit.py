@@ -14,7 +14,7 @@ import pytest
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import Store, audit
+from rating_tui.store import Store, audit, journal
 from rating_tui.store.doctor import Finding
 
 
@@ -161,7 +161,6 @@ def test_a_crash_before_the_log_line_is_appended_is_completed_on_open(
 
 
 def test_the_journal_of_a_big_import_is_read_back_whole(data_dir: Path) -> None:
-    from rating_tui.store import transaction
     from rating_tui.store.layout import Layout
 
     layout = Layout(data_dir)
@@ -169,8 +168,8 @@ def test_the_journal_of_a_big_import_is_read_back_whole(data_dir: Path) -> None:
     line = json.dumps({"txn": "0" * 16, "entry": {"n": 1, "ratings": ["x" * 3_000_000]}})
     entry = {"transaction": "0" * 16, "files": ["manifest.json"], "audit": [line]}
     layout.journal.write_text(json.dumps(entry))  # an import of ~15,000 ratings: 3 MB
-    found = transaction.read_journal(layout)
-    assert isinstance(found, transaction.Journal) and found.audit == [line]
+    found = journal.read_journal(layout)
+    assert isinstance(found, journal.Journal) and found.audit == [line]
 
 
 @pytest.mark.parametrize("torn", [b"", b'{"txn": "cut sh'])

@@ -139,7 +139,7 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         done = len(acked)
         allowed = [expected[done]] + ([expected[done + 1]] if done < len(labels) else [])
         assert found in allowed, (n, acked, set(found) ^ set(allowed[0]))
-    # A change's journal stays after it returned (`transaction.Unsynced`: its renames are not
+    # A change's journal stays after it returned (`journal.Unsynced`: its renames are not
     # yet fsynced) until the next change replaces it; and the removal of a finished journal
     # is not fsynced: states just after a change returned that hold its journal, its staged
     # files renamed or not, exist, and opened clean above (the journal is rolled forward).

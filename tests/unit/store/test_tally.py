@@ -15,7 +15,7 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
-from rating_tui.store import Store, Tally, fileio, shards, transaction
+from rating_tui.store import Store, Tally, fileio, journal, shards, transaction
 from rating_tui.store.layout import RATINGS_TABLE
 
 
@@ -132,7 +132,7 @@ def test_a_transaction_a_crash_interrupted_is_never_called_missing(
     def crash(layout: Any, txn: str, paths: list[Path], lines: Any = None, *_: Any) -> None:
         manifest = data_dir / "manifest.json"
         assert manifest in paths
-        fileio.replace_raw(transaction.staged_path(manifest, txn), manifest)
+        fileio.replace_raw(journal.staged_path(manifest, txn), manifest)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(transaction, "apply", crash)

@@ -47,7 +47,7 @@ def _stored_ids(data_dir: Path) -> set[str]:
 
 def _leftovers(data_dir: Path) -> list[Path]:
     """Staged and temp files, and a journal of a change not completely applied (the
-    journal of the last change, applied, may stay until the next: `transaction.Unsynced`)."""
+    journal of the last change, applied, may stay until the next: `journal.Unsynced`)."""
     return [
         p
         for p in data_dir.rglob("*")
