@@ -133,12 +133,11 @@ def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str
     return out
 
 
-def edit(
-    txn: Transaction, name: str, wanted: dict[str, str | None], shard_delta: dict[str, int]
-) -> None:
-    """Point ids held in delta `name` elsewhere (None: remove them), in that file."""
-    layout = txn.layout
-    current = txn.records(layout.delta(name), INDEX_TABLE)
+def pointed(
+    current: Records, wanted: dict[str, str | None], shard_delta: dict[str, int]
+) -> Records:
+    """A copy of index entries `current` with each id of `wanted` pointed at its month or
+    part (None: removed), counting the change of each month's entries in `shard_delta`."""
     new = dict(current)
     for rating_id, shard in wanted.items():
         old = entry_shard(current.get(rating_id))
@@ -149,6 +148,15 @@ def edit(
         else:
             new[rating_id] = {"shard": shard}
             shard_delta[month_of(shard)] = shard_delta.get(month_of(shard), 0) + 1
+    return new
+
+
+def edit(
+    txn: Transaction, name: str, wanted: dict[str, str | None], shard_delta: dict[str, int]
+) -> None:
+    """Point ids held in delta `name` elsewhere (None: remove them), in that file."""
+    layout = txn.layout
+    new = pointed(txn.records(layout.delta(name), INDEX_TABLE), wanted, shard_delta)
     txn.put_tables(layout.delta(name), {INDEX_TABLE: new})
     txn.change(layout.manifest, DELTA_TABLE, _setting({name: len(new)}, ()))
 

@@ -232,16 +232,7 @@ def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool
     tops: set[str] = set()
     for name, wanted in by_leaf.items():
         current = txn.records(layout.index_file(name), INDEX_TABLE)
-        entries = dict(current)
-        for rating_id, month in wanted.items():
-            old = entry_shard(current.get(rating_id))
-            if old is not None:
-                shard_delta[month_of(old)] = shard_delta.get(month_of(old), 0) - 1
-            if month is None:
-                entries.pop(rating_id, None)
-            else:
-                entries[rating_id] = {"shard": month}
-                shard_delta[month_of(month)] = shard_delta.get(month_of(month), 0) + 1
+        entries = deltas.pointed(current, wanted, shard_delta)
         entries |= carried.get(name, {})
         if not wanted and name not in carried:
             continue  # its new ids went to deltas
