@@ -95,22 +95,18 @@ class Reads:
                     whole = False
                     continue
                 hits: builtins.list[tuple[str, dict[str, Any]]] = []
-                counted: builtins.list[tuple[str, int]] = []
                 for shard in parts:  # the parts of a month that has split
                     if field is not None and self._names_none(shard, field, str(dyad)):
-                        whole = False
-                        continue
+                        continue  # (no tally then: see `field`)
                     records = self._engine.shard_records(shard)
                     check_statuses(self._engine.layout, shard, records)
-                    counted.append((shard, len(records)))
+                    if tally is not None:
+                        tally.add(shard, len(records))
                     hits += [
                         (shard, r)
                         for r in records.values()
                         if query.matches(r, roles) and r.get("id") not in seen
                     ]
-                if tally is not None:  # (never with a part unread: see `field`)
-                    for shard, number in counted:
-                        tally.add(shard, number)
                 seen.update(str(r.get("id")) for _, r in hits)
                 hits.sort(key=lambda hit: sort_key(hit[1], roles), reverse=True)
                 found += hits
