@@ -73,19 +73,26 @@ class Tally:
             if (self.complete or month in self.read) and self.read.get(month, 0) < number
         }
 
+    def shortfall(self, shown: int) -> tuple[int, str] | None:
+        """(ratings missing, "MONTH: n" for the first `shown` months), or None when none is
+        missing (or they could not be counted: see `unchecked`)."""
+        gone = self.missing()
+        if not gone:
+            return None
+        months = ", ".join(f"{m}: {n}" for m, n in list(gone.items())[:shown])
+        return sum(gone.values()), months + (", ..." if len(gone) > shown else "")
+
     def warning(self, folder: object) -> str | None:
         """One sentence for the user when ratings are missing (or could not be counted), with
         the counts; None when the read rests on every stored rating."""
         if self.unchecked is not None:
             return f"{folder}: {self.unchecked}; run `rating-tui doctor`"
-        gone = self.missing()
-        if not gone:
+        short = self.shortfall(6)
+        if short is None:
             return None
-        months = ", ".join(f"{m}: {n}" for m, n in list(gone.items())[:6])
-        more = ", ..." if len(gone) > 6 else ""
-        total = sum(gone.values())
+        total, months = short
         return (
             f"{folder}: {total} rating(s) the index lists were not found in their month files "
-            f"({months}{more}), so this result leaves them out; run `rating-tui doctor "
+            f"({months}), so this result leaves them out; run `rating-tui doctor "
             f"--data {folder}` to see which and the backup that holds them"
         )

@@ -139,12 +139,10 @@ def lost_line(tally: Tally) -> str | None:
     the counts; None when the read rests on every rating the folder counts."""
     if tally.unchecked is not None:
         return f"Warning: {tally.unchecked}; run rating-tui doctor."
-    gone = tally.missing()
-    if not gone:
+    short = tally.shortfall(3)
+    if short is None:
         return None
-    months = ", ".join(f"{m}: {n}" for m, n in list(gone.items())[:3])
-    more = ", ..." if len(gone) > 3 else ""
     return (
-        f"Warning: {sum(gone.values()):,} stored rating(s) not found in their month files "
-        f"({months}{more}): they cannot be shown here; run rating-tui doctor."
+        f"Warning: {short[0]:,} stored rating(s) not found in their month files "
+        f"({short[1]}): they cannot be shown here; run rating-tui doctor."
     )
