@@ -94,6 +94,10 @@ class SessionFormScreen(AppScreen[bool]):
         """Saves what was typed as a draft when the app quits from this step (ctrl+q)."""
         self.title_text = title
         self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
+        self._proposing: str | None = None
+        """The dyad whose next session number a worker is reading (None: none pending)."""
+        self._next_when_proposed = False
+        """ctrl+n was pressed while the number was pending: go on once it is in."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -230,6 +234,14 @@ class SessionFormScreen(AppScreen[bool]):
     def _next_field(self, event: Input.Submitted) -> None:
         self._complete(event.input)
         f = self._field(event.input.id)
+        if f is not None and self._awaited(f):
+            # Enter keeps the proposal that is on its way (as it keeps one that is shown):
+            # the field says it is being found and fills in when it arrives
+            if self._is_last(f):
+                self.action_next()
+            else:
+                self.focus_next()
+            return
         if f is not None and self._check(f) is None:
             if self._is_last(f):
                 self.action_next()
@@ -243,6 +255,8 @@ class SessionFormScreen(AppScreen[bool]):
             return
         if f.role == "session_number" and event.input.has_focus:
             self._number_typed = True
+            if event.input.value:
+                self._pending(None)  # the rater's number, not the proposal
         if f.role == "dyad":
             self._suggest_number(f)
         self._show_error(f.key, None)
@@ -262,10 +276,13 @@ class SessionFormScreen(AppScreen[bool]):
     def _suggest_number(self, dyad_field: SessionField) -> None:
         key = self.instrument.key_for("session_number")
         dyad = self._value(dyad_field)
-        if key is None or self._number_typed or self.store is None or not isinstance(dyad, str):
+        if key is None or self._number_typed or self.store is None:
             return
-        if field_value_problem(dyad_field, dyad) is None:
+        if isinstance(dyad, str) and field_value_problem(dyad_field, dyad) is None:
+            self._pending(dyad)
             self._suggest_for(dyad_field, dyad, key)
+        else:
+            self._pending(None)
 
     @work(thread=True, exclusive=True, group="session-number")
     def _suggest_for(self, dyad_field: SessionField, dyad: str, key: str) -> None:
@@ -273,14 +290,50 @@ class SessionFormScreen(AppScreen[bool]):
         the folder each read took a second, on every keystroke that made a valid code, and
         keys typed meanwhile landed in the dyad field."""
         assert self.store is not None
-        number = suggest_session_number(self.store, self.instrument, dyad)
+        try:
+            number: int | str = suggest_session_number(self.store, self.instrument, dyad)
+        except StoreError as exc:
+            number = str(exc)
         self.app.call_from_thread(self._suggested, dyad_field, dyad, key, number)
 
-    def _suggested(self, dyad_field: SessionField, dyad: str, key: str, number: int) -> None:
-        """Fill in the proposed number, unless the rater typed one or changed the dyad."""
-        if self._number_typed or self._value(dyad_field) != dyad:
+    def _suggested(self, dyad_field: SessionField, dyad: str, key: str, number: int | str) -> None:
+        """Fill in the proposed number (or say why there is none), unless the rater typed one
+        or changed the dyad; then go on if ctrl+n was waiting for it."""
+        if self._number_typed or self._value(dyad_field) != dyad or self._proposing != dyad:
             return
-        self.query_one(f"#field-{key}", Input).value = str(number)
+        go_on = self._next_when_proposed
+        self._pending(None)
+        editor = self.query_one(f"#field-{key}", Input)
+        if isinstance(number, str):
+            self._show_error(key, f"{dyad}'s sessions cannot be read ({number}): type the number")
+            editor.focus()
+            return
+        editor.value = str(number)
+        if go_on:
+            self.action_next()
+
+    def _pending(self, dyad: str | None) -> None:
+        """Mark the session number as being found for `dyad` (its field says so while empty),
+        or as no longer pending."""
+        self._proposing = dyad
+        key = self.instrument.key_for("session_number")
+        if key is None:
+            return
+        f = next(f for f in self.instrument.fields if f.key == key)
+        editor = self.query_one(f"#field-{key}", Input)
+        if dyad is None:
+            self._next_when_proposed = False
+            editor.placeholder = shorten(_hint(f), 50, placeholder="…")
+        else:
+            editor.placeholder = f"finding {dyad}'s next session number…"
+
+    def _awaited(self, f: SessionField) -> bool:
+        """Whether `f` is the session number, still empty, with its proposal on the way."""
+        return (
+            f.role == "session_number"
+            and self._proposing is not None
+            and not (self.query_one(f"#field-{f.key}", Input).value.strip())
+        )
 
     def action_keep_choice(self) -> None:
         """Enter on a drop-down or a list of boxes keeps its value and moves on, as in a text
@@ -306,6 +359,11 @@ class SessionFormScreen(AppScreen[bool]):
             editor.action_cursor_right()  # Textual's public way to accept a suggestion
 
     def action_next(self) -> None:
+        waiting = next((f for f in self.instrument.fields if self._awaited(f)), None)
+        if waiting is not None:  # go on once the proposed number is in, not "required"
+            self._next_when_proposed = True
+            self.notify(f"Finding {self._proposing}'s next session number; the items follow.")
+            return
         problems = [f for f in self.instrument.fields if self._check(f)]
         if problems:
             self.query_one(f"#field-{problems[0].key}").focus()  # the next key lands there
