@@ -148,7 +148,7 @@ def import_ratings(
                  "nothing was imported")  # fmt: skip
         fail(f"{name} cannot be imported; nothing was imported")
     ratings = [r for _, r in batch.ratings]
-    notes = _import_notes(batch, known)
+    notes = _import_notes(batch, known, "line(s)" if chosen == "jsonl" else "row(s)")
     if not ratings:
         typer.echo(f"{name} holds no ratings; nothing was imported.")
         return
@@ -178,9 +178,12 @@ def import_ratings(
         typer.echo(note)
 
 
-def _import_notes(batch: Batch, known: dict[str, LoadedInstrument]) -> list[str]:
-    """What the summary says besides the counts: hashes filled in, columns not read."""
-    out = [
+def _import_notes(batch: Batch, known: dict[str, LoadedInstrument], unit: str) -> list[str]:
+    """What the summary says besides the counts: records repeated in the file, hashes
+    filled in, columns not read."""
+    repeats = batch.repeat_note(unit)
+    out = [repeats] if repeats else []
+    out += [
         f"{count} rating(s) named {ref} without its content hash: recorded the hash of the "
         f"known version, {known[ref].content_hash[:12]}... ({known[ref].path.name})"
         for ref, count in sorted(batch.hashless.items())

@@ -39,6 +39,9 @@ class Batch:
     versions: dict[str, tuple[Instrument, str]] | None = None
     """id@version -> (instrument, content hash) of the known instruments, for checking the
     revisions inside each record."""
+    repeats: list[tuple[int, int]] = field(default_factory=list)
+    """(line, earlier line) of records that repeat an earlier one with the same content:
+    imported once, and said (they were counted as "already present" in the folder)."""
     _by_id: dict[str, tuple[int, Rating]] = field(default_factory=dict)
 
     def refuse(self, line: int, messages: list[str]) -> None:
@@ -48,15 +51,29 @@ class Batch:
         self.problems += [LineProblem(line, m) for m in shown]
 
     def accept(self, line: int, rating: Rating) -> None:
-        """Keep a valid rating; a repeated identical one is kept (it counts as already
-        present), a repeated id with other content is a problem."""
+        """Keep a valid rating; a repeated identical one is kept once (`repeats` names it),
+        a repeated id with other content is a problem."""
         first = self._by_id.setdefault(rating.id, (line, rating))
         if first[1] != rating:
             self.refuse(
                 line, [f"rating {rating.id} is also on line {first[0]}, with other content"]
             )
             return
+        if first[0] != line:
+            self.repeats.append((line, first[0]))
+            return
         self.ratings.append((line, rating))
+
+    def repeat_note(self, unit: str) -> str | None:
+        """What the summary says of repeated records, or None when there were none."""
+        if not self.repeats:
+            return None
+        shown = ", ".join(f"{line} (= {first})" for line, first in self.repeats[:10])
+        more = f", ... and {len(self.repeats) - 10} more" if len(self.repeats) > 10 else ""
+        return (
+            f"{len(self.repeats)} {unit} repeat an earlier one with the same content and were "
+            f"read once: {unit.split('(')[0]} {shown}{more}"
+        )
 
     def line_of(self, rating_id: str) -> int | None:
         found = self._by_id.get(rating_id)

@@ -85,7 +85,27 @@ def test_import_reads_stdin_skips_blank_lines_and_a_byte_order_mark(
 ) -> None:
     text = "\ufeff" + lines(stored[0]) + "\n   \n\r\n" + lines(stored[1], stored[1]) + "\n"
     code, out, _ = run("ratings", "import", "-", "--data", str(tmp_path), stdin=text.encode())
-    assert code == 0 and "<stdin>: 2 added, 1 already present" in out
+    # the repeated line is not "already present" in an empty folder: it is said as a repeat
+    assert code == 0 and "<stdin>: 2 added, 0 already present" in out
+    assert "1 line(s) repeat an earlier one with the same content and were read once: " in out
+    assert "line 6 (= 5)" in out
+    assert len(Store.open(tmp_path).list(statuses=STATUSES)) == 2
+
+
+def test_a_repeated_csv_row_is_read_once_and_said_not_counted_as_already_present(
+    tmp_path: Path, demo: Path
+) -> None:
+    export = tmp_path / "e.csv"
+    code, _, _ = run("export", "--data", str(demo), "-o", str(export), "--rater", "clin_01")
+    assert code == 0
+    header, first, *rest = export.read_text().splitlines(keepends=True)
+    rows = [r for r in [first, *rest] if r.split(",")[-2] == "0"][:2]  # no now moments
+    export.write_text(header + rows[0] + rows[1] + rows[0])
+    code, out, err = run("ratings", "import", str(export), "--data", str(tmp_path / "d"))
+    assert code == 0, err
+    assert "2 added, 0 already present" in out
+    assert "1 row(s) repeat an earlier one with the same content and were read once: " in out
+    assert "row 4 (= 2)" in out
 
 
 def test_every_bad_line_is_reported_and_nothing_is_stored(
