@@ -84,6 +84,22 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
             expected = ", ".join(c.name for c in plan.wide_columns)
             batch.refuse(1, [f"unknown column(s) {', '.join(unknown)} (expected: {expected})"])
             return batch
+        scores = {c.name for c in plan.score_columns}
+        absent = [
+            c.name
+            for c in plan.wide_columns
+            if c.name not in at and c.name not in scores and c.name != _HASH
+        ]
+        if absent:  # each row would be read as if those cells were empty
+            batch.refuse(
+                1,
+                [
+                    f"missing column(s) {', '.join(absent)}: every rating would be read without "
+                    "them (expected the header `export --format csv` writes; an empty cell says "
+                    "a value is not there)"
+                ],
+            )
+            return batch
         if plan.score_columns and any(c.name in at for c in plan.score_columns):
             names = ", ".join(c.name for c in plan.score_columns if c.name in at)
             batch.notes.append(f"score column(s) {names} are computed from the items, not read")

@@ -318,3 +318,26 @@ def test_instruments_show_gives_conditions_and_score_formulas() -> None:
     assert "asked only if infant_awake = 1" in out
     assert "Scores (computed, never stored)" in out
     assert "process_sum: Sum of the concepts = sum of modeling, narration, affective" in out
+
+
+@pytest.mark.parametrize("column", ["duration_min", "reflective", "n_now_moments"])
+def test_a_csv_missing_a_column_is_refused_naming_it(
+    demo: Path, tmp_path: Path, column: str
+) -> None:
+    """An optional field, an item or the moments count cut out of the table: each rating
+    would be read without it (an empty duration, an unanswered item, moments not asked for)."""
+    import csv
+    import io
+
+    export(demo, tmp_path / "first")
+    main = tmp_path / "first" / "ratings.csv"
+    rows = list(csv.reader(io.StringIO(main.read_bytes().decode(), newline="")))
+    cut = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([r[:cut] + r[cut + 1 :] for r in rows])
+    main.write_bytes(out.getvalue().encode())
+    target = tmp_path / "d"
+    code, _, err = run("ratings", "import", str(main), "--data", str(target), "--accept-warnings")
+    assert code == 1
+    assert f"ratings.csv:1: missing column(s) {column}: every rating would be read" in err
+    assert "nothing was imported" in err and not target.exists()
