@@ -156,12 +156,9 @@ def _console() -> Console:
 
 
 def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: expected a date like 2026-01-31, found {text!r}")
+    from rating_tui.cli.errors import day_option
+
+    return day_option(text, option)
 
 
 def _role_keys(instrument: Instrument | None) -> dict[str, str]:

@@ -5,7 +5,6 @@ value.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 
@@ -19,7 +18,7 @@ from rating_tui.instruments.model import (
     YesNoScale,
 )
 from rating_tui.ratings.model import Value
-from rating_tui.ratings.validate import field_value_problem
+from rating_tui.ratings.validate import field_value_problem, impossible_date
 
 
 def point_keys(scale: Scale) -> dict[str, Value]:
@@ -57,7 +56,6 @@ def field_default(f: SessionField, today: date, next_session: int | None = None)
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _WHOLE = re.compile(r"[+-]?\d+")
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def parse_number(text: str) -> int | float | None:
@@ -103,7 +101,7 @@ def typed_problem(f: SessionField, value: Value) -> str | None:
         if low or high:
             return f"{_shown(value)} is out of range: {f.label} goes {_range(f)}"
     if f.type == "date" and isinstance(value, str):
-        impossible = _impossible_date(value)
+        impossible = impossible_date(value)
         if impossible:
             return impossible
     return field_value_problem(f, value)
@@ -122,24 +120,6 @@ def _range(f: SessionField) -> str:
     if f.max is not None:
         return f"up to {_shown(f.max)}"
     return ""
-
-
-def _impossible_date(text: str) -> str | None:
-    """`2026-02-30` -> "February 2026 has 28 days"; None when the text is a real date or not
-    shaped like one (the format message then applies)."""
-    match = _DATE.fullmatch(text.strip())
-    if match is None:
-        return None
-    year, month, day = (int(g) for g in match.groups())
-    if not 1 <= month <= 12:
-        return f"{text!r}: there is no month {month}; expected a date like 2026-01-31"
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        name = calendar.month_name[month]
-        return f"{text!r}: {name} {year} has {days} days"
-    if len(match.group(2)) < 2 or len(match.group(3)) < 2:
-        return f"{text!r}: write the date as {year:04d}-{month:02d}-{day:02d}"
-    return None
 
 
 def next_session_number(previous: int | None) -> int:

@@ -8,6 +8,7 @@ be half done, a voided rating is kept as it was.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ from rating_tui.ratings.shown import not_asked
 from rating_tui.safetext import UNSAFE
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOOSE_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,10 @@ def field_value_problem(f: SessionField, value: Value) -> str | None:
             return f"{value!r} does not match the expected form: {f.pattern_hint or f.pattern}"
     elif f.type == "date":
         if not isinstance(value, str) or not _DATE.match(value) or not _is_date(value):
-            return f"expected a date like 2026-01-31, {found}"
+            # `2026-02-30` is shaped right: say why it is no date, not which shape to use
+            return (isinstance(value, str) and impossible_date(value)) or (
+                f"expected a date like 2026-01-31, {found}"
+            )
     elif f.type in ("integer", "number"):
         return _number_problem(f, value)
     elif f.type == "single_choice":
@@ -260,6 +265,24 @@ def _number_problem(f: SessionField, value: Value) -> str | None:
         return f"expected a number, {found}"
     if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
         return f"expected a number from {_bound(f.min)} to {_bound(f.max)}, {found}"
+    return None
+
+
+def impossible_date(text: str) -> str | None:
+    """`2026-02-30` -> "February 2026 has 28 days"; None when the text is a real date or not
+    shaped like one (the format message then applies)."""
+    match = _LOOSE_DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return f"{text!r}: there is no month {month}; expected a date like 2026-01-31"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        name = calendar.month_name[month]
+        return f"{text!r}: {name} {year} has {days} days"
+    if len(match.group(2)) < 2 or len(match.group(3)) < 2:
+        return f"{text!r}: write the date as {year:04d}-{month:02d}-{day:02d}"
     return None
 
 

@@ -284,8 +284,8 @@ def test_list_filters(demo: Path, stored: list[Rating]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--from", "2024-13-01"), "--from: expected a date like 2026-01-31, found '2024-13-01'"),
-        (("--to", "yesterday"), "--to: expected a date like 2026-01-31, found 'yesterday'"),
+        (("--from", "2024-13-01"), "--from '2024-13-01': there is no month 13"),
+        (("--to", "yesterday"), "--to 'yesterday': expected a date like 2026-01-31"),
         (("--from", "2024-05-01", "--to", "2024-04-01"), "--from 2024-05-01 is after --to"),
         (("--status", "deleted"), "'deleted' is not a status; choose from draft, final, voided"),
         (("--limit", "-1"), "--limit must be 0 (all) or more"),

@@ -1,0 +1,69 @@
+"""Inputs taken as meant or refused in words saying why: dates on the command line and in
+an imported table (an impossible day is named as such, not as a wrong shape; a compact or
+week date is not read as some day without a word)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rating_tui.cli import app
+from rating_tui.services.demo import builtin_instrument, fill_demo_data
+from rating_tui.store import Store
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), f"raised {result.exception!r}"
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with 40 demo ratings; read only."""
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 40, seed=3)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [(("export", "-o", "-"), "--from"), (("ratings", "list"), "--to"), (("alerts",), "--since")],
+)
+def test_an_impossible_day_is_named_as_such(
+    demo: Path, command: tuple[str, ...], option: str
+) -> None:
+    code, out, err = run(*command, "--data", str(demo), option, "2026-02-30")
+    assert code == 1 and out == ""
+    assert f"{option} '2026-02-30': February 2026 has 28 days" in err
+
+
+@pytest.mark.parametrize("text", ["20230131", "2023-W05-2", "2023-1-5"])
+def test_a_date_in_another_form_is_refused_not_read_as_some_day(demo: Path, text: str) -> None:
+    code, out, err = run("export", "-o", "-", "--data", str(demo), "--from", text)
+    assert code == 1 and out == ""
+    assert "--from '" in err and ("expected a date like 2026-01-31" in err or "write the" in err)
+
+
+def test_an_impossible_session_date_in_an_imported_table_is_named_as_such(
+    demo: Path, tmp_path: Path
+) -> None:
+    main = tmp_path / "e.csv"
+    assert run("export", "--data", str(demo), "-o", str(main), "--rater", "clin_01")[0] == 0
+    rows = list(csv.reader(io.StringIO(main.read_text(), newline="")))
+    at, moments = rows[0].index("session_date"), rows[0].index("n_now_moments")
+    row = next(r for r in rows[1:] if r[moments] == "0")
+    row[at] = "2026-02-30"
+    out = io.StringIO()
+    csv.writer(out).writerows([rows[0], row])
+    main.write_text(out.getvalue())
+    code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
+    assert code == 1
+    assert "fields.session_date: '2026-02-30': February 2026 has 28 days" in err
