@@ -235,6 +235,8 @@ def field_value_problem(f: SessionField, value: Value) -> str | None:
     if f.type == "text":
         if not isinstance(value, str):
             return f"expected text, {found}"
+        if f.pattern is not None and value != value.strip():  # a code: not "8 characters long"
+            return f"{value!r} has spaces before or after it"
         if len(value) > f.max_length:
             return f"is {len(value)} characters long; at most {f.max_length} are allowed"
         if f.pattern is not None and re.fullmatch(f.pattern, value) is None:

@@ -116,6 +116,7 @@ def test_an_empty_text_answer_counts_as_unanswered(
     [
         ("dyad", "Jane Doe", "D and three digits"),  # the dyad pattern keeps names out
         ("dyad", "D17", "D and three digits"),
+        ("dyad", " D017 ", "' D017 ' has spaces before or after it"),
         ("session_date", "04/03/2025", "2026-01-31"),
         ("session_date", "2025-02-30", "February 2025 has 28 days"),
         ("session_number", 0, "from 1 to 200"),
