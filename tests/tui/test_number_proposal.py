@@ -117,3 +117,27 @@ async def test_a_proposal_that_cannot_be_read_says_so_and_asks_for_the_number(
         assert number.value == "" and form.focused is number
         error = str(form.query_one("#error-session_number", Label).content)
         assert "cannot be read" in error and "type" in error.lower()
+
+
+async def test_ctrl_n_waiting_for_a_number_that_will_not_come_says_what_is_wrong(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue, held: Held
+) -> None:
+    """Keys typed ahead: ctrl+n while EC0417's number is being found, then more letters
+    land in the dyad field and make it no code. The wait is not dropped without a word."""
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        form = await _form_waiting(app, pilot)
+        form.query_one("#field-rater", Input).value = "RP"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen is form and not form.query_one("#error-dyad", Label).display
+        form.query_one("#field-dyad", Input).value = "EC0417RP"
+        await pilot.pause()
+        error = form.query_one("#error-dyad", Label)
+        assert error.display and "characters long" in str(error.content)
+        assert form.focused is form.query_one("#field-dyad", Input)
+        held.release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is form  # the stale proposal does not go on by itself
+        assert form.query_one("#field-session_number", Input).value == ""

@@ -253,14 +253,15 @@ class SessionFormScreen(AppScreen[bool]):
         f = self._field(event.input.id)
         if f is None:
             return
+        self._show_error(f.key, None)
+        self._show_asked()
         if f.role == "session_number" and event.input.has_focus:
             self._number_typed = True
             if event.input.value:
                 self._pending(None)  # the rater's number, not the proposal
+                self._go_on_if_asked()
         if f.role == "dyad":
-            self._suggest_number(f)
-        self._show_error(f.key, None)
-        self._show_asked()
+            self._suggest_number(f)  # last: a ctrl+n that waited may now mark this field
 
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
@@ -283,6 +284,7 @@ class SessionFormScreen(AppScreen[bool]):
             self._suggest_for(dyad_field, dyad, key)
         else:
             self._pending(None)
+            self._go_on_if_asked()  # ctrl+n waited for a number that will not come: say why
 
     @work(thread=True, exclusive=True, group="session-number")
     def _suggest_for(self, dyad_field: SessionField, dyad: str, key: str) -> None:
@@ -301,16 +303,15 @@ class SessionFormScreen(AppScreen[bool]):
         or changed the dyad; then go on if ctrl+n was waiting for it."""
         if self._number_typed or self._value(dyad_field) != dyad or self._proposing != dyad:
             return
-        go_on = self._next_when_proposed
         self._pending(None)
         editor = self.query_one(f"#field-{key}", Input)
         if isinstance(number, str):
+            self._next_when_proposed = False
             self._show_error(key, f"{dyad}'s sessions cannot be read ({number}): type the number")
             editor.focus()
             return
         editor.value = str(number)
-        if go_on:
-            self.action_next()
+        self._go_on_if_asked()
 
     def _pending(self, dyad: str | None) -> None:
         """Mark the session number as being found for `dyad` (its field says so while empty),
@@ -322,10 +323,16 @@ class SessionFormScreen(AppScreen[bool]):
         f = next(f for f in self.instrument.fields if f.key == key)
         editor = self.query_one(f"#field-{key}", Input)
         if dyad is None:
-            self._next_when_proposed = False
             editor.placeholder = shorten(_hint(f), 50, placeholder="…")
         else:
             editor.placeholder = f"finding {dyad}'s next session number…"
+
+    def _go_on_if_asked(self) -> None:
+        """Do what ctrl+n asked while the number was pending, now that it is not: go on, or
+        mark what is wrong (never a promise to go on that is then dropped)."""
+        if self._next_when_proposed:
+            self._next_when_proposed = False
+            self.action_next()
 
     def _awaited(self, f: SessionField) -> bool:
         """Whether `f` is the session number, still empty, with its proposal on the way."""
