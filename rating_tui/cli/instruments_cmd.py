@@ -129,17 +129,20 @@ def validate(
         catalogue.problems += find_conflicts(catalogue, _catalogue(ctx, reuse=catalogue))
     else:
         catalogue = _catalogue(ctx)
-    for li in catalogue.instruments:
+    bad = {p.file for p in catalogue.problems}
+    # a file that parses but claims a version known with other content is not "ok": it was
+    # printed as ok and as an error, and counted as valid
+    valid = [li for li in catalogue.instruments if str(li.path) not in bad]
+    for li in valid:
         typer.echo(
             f"{typer.style('ok', fg='green')}    {li.path}: {li.ref} "
             f"({len(li.instrument.items)} items, sha256 {li.content_hash[:12]})"
         )
     for problem in catalogue.problems:
         typer.echo(f"{typer.style('error', fg='red')} {problem}", err=True)
-    bad_files = len({p.file for p in catalogue.problems})
     summary = (
-        f"{catalogue.files_read} file(s) read: {len(catalogue.instruments)} valid instrument(s), "
-        f"{len(catalogue.problems)} problem(s) in {bad_files} file(s)"
+        f"{catalogue.files_read} file(s) read: {len(valid)} valid instrument(s), "
+        f"{len(catalogue.problems)} problem(s) in {len(bad)} file(s)"
     )
     if catalogue.problems or not catalogue.files_read:
         typer.echo(summary if catalogue.files_read else "no instrument files found", err=True)

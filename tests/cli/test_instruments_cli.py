@@ -116,9 +116,11 @@ def test_validate_reports_every_problem_with_file_line_and_path(tmp_path: Path) 
 def test_validate_a_folder_and_a_conflicting_copy(tmp_path: Path) -> None:
     text = BUILTIN_FILE.read_text().replace("Absent", "Not there", 1)  # same version, new content
     (tmp_path / "copy.toml").write_text(text)
-    code, _, err = run("instruments", "validate", str(tmp_path))
+    code, out, err = run("instruments", "validate", str(tmp_path))
     assert code == 1
     assert f"claims {BUILTIN_ID}@0.2.0" in err and "new version number" in err
+    assert "copy.toml" not in out  # not also called "ok", nor counted as valid
+    assert "1 file(s) read: 0 valid instrument(s), 1 problem(s) in 1 file(s)" in err
 
 
 def test_validate_identical_copy_of_builtin_is_fine(tmp_path: Path) -> None:
