@@ -29,6 +29,9 @@ def add(
     bad = [p for c in codes if (p := code_problem(c))]
     if bad:
         fail(f"{bad[0]}; nothing was added")
+    unfit = _unfit(ctx, list(enumerate(codes, start=1)))
+    if unfit:
+        fail(f"{unfit[0][1]}; nothing was added")
     _report(data_folder(ctx, data), codes, add_codes)
 
 
@@ -46,6 +49,11 @@ def import_codes(
     codes, problems = parse_codes(text)
     for problem in problems:
         typer.echo(f"{file}:{problem}", err=True)
+    if not problems:
+        unfit = _unfit(ctx, _numbered(text))
+        for number, problem in unfit:
+            typer.echo(f"{file}:{number}: {problem}", err=True)
+        problems = [p for _, p in unfit]
     if problems:
         fail(f"{len(problems)} bad line(s) in {file}; nothing was added")
     if not codes:
@@ -71,6 +79,41 @@ def list_codes(ctx: typer.Context, data: DataOption = None) -> None:
     for code in codes:
         typer.echo(code)
     typer.echo(f"{len(codes)} dyad code(s) in {roster_path(folder)}", err=True)
+
+
+def _numbered(text: str) -> list[tuple[int, str]]:
+    """(line number, code) of a roster file, as `parse_codes` reads it."""
+    out = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip().removeprefix("\ufeff")
+        if line:
+            out.append((number, line))
+    return out
+
+
+def _unfit(ctx: typer.Context, codes: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(number, problem) of codes that no instrument at hand takes as a dyad code: the app
+    would never match them (`ec0417` is rated as EC0417; `EC0417;EC0418` is two codes), and
+    each would only surface later as a "new dyad?" warning. Any code is taken when an
+    instrument gives its dyad code no pattern."""
+    from rating_tui.instruments.catalogue import default_sources, discover
+    from rating_tui.ratings.validate import field_value_problem
+
+    extra = ctx.obj.instruments if ctx.obj is not None else []
+    fields = [
+        f
+        for li in discover(default_sources(extra)).instruments
+        if (f := li.instrument.field_with_role("dyad")) is not None
+    ]
+    if not fields or any(f.pattern is None for f in fields):
+        return []
+    out = []
+    for number, code in codes:
+        if all(field_value_problem(f, code) is not None for f in fields):
+            rule = fields[-1].pattern_hint or fields[-1].pattern
+            fix = f" (did you mean {code.upper()}?)" if code.upper() != code else ""
+            out.append((number, f"{code!r} is not a dyad code of your instruments{fix}: {rule}"))
+    return out
 
 
 def _report(folder: Path, codes: list[str], add_codes) -> None:  # type: ignore[no-untyped-def]

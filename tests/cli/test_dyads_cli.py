@@ -52,3 +52,21 @@ def test_import_asks_about_a_dyad_not_in_the_roster(tmp_path: Path) -> None:
         f"{source}:1: warning: EC0471 is not in the study's dyad list and has no ratings yet: "
         "new dyad? Nearest codes: EC0417"
     ) in err
+
+
+def test_a_code_no_instrument_takes_is_refused_with_its_line(tmp_path: Path) -> None:
+    """`ec0501` (the app rates it as EC0501) and `EC0502;EC0503` (two codes on a line) were
+    added as they were and never matched a rated dyad."""
+    data = tmp_path / "data"
+    codes = tmp_path / "codes.txt"
+    codes.write_text("\ufeffEC0500\nec0501\nEC0502;EC0503\n")
+    code, _, err = run("dyads", "import", str(codes), "--data", str(data))
+    assert code == 1 and "2 bad line(s)" in err and "nothing was added" in err
+    assert (
+        f"{codes}:2: 'ec0501' is not a dyad code of your instruments (did you mean EC0501?)" in err
+    )
+    assert f"{codes}:3: 'EC0502;EC0503' is not a dyad code of your instruments" in err
+    assert not (data / "dyads.txt").exists()
+    code, _, err = run("dyads", "add", "EC0417", "ec0418", "--data", str(data))
+    assert code == 1 and "'ec0418' is not a dyad code" in err and "nothing was added" in err
+    assert not (data / "dyads.txt").exists()
