@@ -60,6 +60,12 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
         batch.refuse(0, [f"not valid CSV: {exc}"])
         return batch
     missing = [c for c in (_ID, _INSTRUMENT, _VERSION) if c not in table.header]
+    other = _other_separator(table.header)
+    if missing and (other or not table.header):
+        why = f"the columns are separated by {other!r}" if other else "the file is empty"
+        batch.refuse(1, [f"{why}; expected the comma-separated table `export --format csv` "
+                         "writes (save it again as CSV with commas)"])  # fmt: skip
+        return batch
     if missing:
         batch.refuse(
             1,
@@ -120,6 +126,17 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
         message = f"the now-moments table has moments ({numbers}) of rating {stray}"
         batch.refuse(0, [message + ", which is not in the file"])
     return batch
+
+
+def _other_separator(header: list[str]) -> str | None:
+    """`;` or a tab when the header is one cell holding our column names split by it (a
+    spreadsheet that saves "CSV" with semicolons): said as such, not as missing columns."""
+    if len(header) != 1:
+        return None
+    for separator in (";", "\t"):
+        if _ID in header[0].split(separator):
+            return separator
+    return None
 
 
 def _fits(row: list[str], table: Table) -> bool:

@@ -67,3 +67,24 @@ def test_an_impossible_session_date_in_an_imported_table_is_named_as_such(
     code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
     assert code == 1
     assert "fields.session_date: '2026-02-30': February 2026 has 28 days" in err
+
+
+@pytest.mark.parametrize(("separator", "said"), [(";", "';'"), ("\t", "'\\t'")])
+def test_a_table_separated_by_semicolons_is_named_as_such(
+    demo: Path, tmp_path: Path, separator: str, said: str
+) -> None:
+    main = tmp_path / "e.csv"
+    assert run("export", "--data", str(demo), "-o", str(main), "--rater", "clin_01")[0] == 0
+    rows = list(csv.reader(io.StringIO(main.read_text(), newline="")))
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator).writerows(rows)
+    main.write_text(out.getvalue())
+    code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
+    assert code == 1 and f"e.csv:1: the columns are separated by {said}" in err
+
+
+def test_an_empty_table_is_named_as_such(tmp_path: Path) -> None:
+    main = tmp_path / "e.csv"
+    main.write_text("")
+    code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
+    assert code == 1 and "e.csv:1: the file is empty" in err
