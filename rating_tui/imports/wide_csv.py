@@ -176,6 +176,11 @@ def _record(
     if rater is None and rater_key is not None:
         rater = str(session.get(rater_key, ""))
     rating_id = cell.get(names[_ID], "")
+    if not rating_id.strip():  # said in words, not as a failed regular expression
+        return (
+            f"{names[_ID]} is empty: each row needs its rating's id (a UUID, as the export "
+            "writes it), so that importing the file again finds the same ratings"
+        )
     given = moments.get(rating_id, [])
     count = cell.get(names["n_now_moments"], "")
     if count not in ("", str(len(given))):

@@ -88,3 +88,18 @@ def test_an_empty_table_is_named_as_such(tmp_path: Path) -> None:
     main.write_text("")
     code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
     assert code == 1 and "e.csv:1: the file is empty" in err
+
+
+def test_a_row_without_its_rating_id_says_so_in_words(demo: Path, tmp_path: Path) -> None:
+    main = tmp_path / "e.csv"
+    assert run("export", "--data", str(demo), "-o", str(main), "--rater", "clin_01")[0] == 0
+    rows = list(csv.reader(io.StringIO(main.read_text(), newline="")))
+    moments = rows[0].index("n_now_moments")
+    row = next(r for r in rows[1:] if r[moments] == "0")
+    row[0] = ""
+    out = io.StringIO()
+    csv.writer(out).writerows([rows[0], row])
+    main.write_text(out.getvalue())
+    code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
+    assert code == 1 and "e.csv:2: rating_id is empty: each row needs its rating's id" in err
+    assert "should match pattern" not in err
