@@ -183,6 +183,12 @@ class DraftSession:
         self.dirty = False
         return self.rating
 
+    def edited(self) -> bool:
+        """Whether the final rating being edited differs from the stored one (as
+        `Store.update` compares them: an unchanged content is not saved)."""
+        stored = self.store.get(self.rating.id)
+        return self.rating.content().model_copy(update={"status": "final"}) != stored.content()
+
     # --- conflicts ---------------------------------------------------------------------------
 
     def unsaved_changes(self) -> list[str]:

@@ -194,7 +194,7 @@ def open_items(app: RatingApp, session: DraftSession) -> None:
     app.push_screen(ItemsScreen(session))
 
 
-def saved(app: RatingApp, rating: Rating, verb: str = "Saved") -> None:
+def saved(app: RatingApp, rating: Rating, verb: str = "Saved", title: str = "Rating saved") -> None:
     """Back where the rating was opened from after a save (the filtered History list, or
     Home), with a toast saying what was saved."""
     from rating_tui.tui.format import rating_line
@@ -204,7 +204,7 @@ def saved(app: RatingApp, rating: Rating, verb: str = "Saved") -> None:
     back_to = (HistoryScreen, HomeScreen)
     while not isinstance(app.screen, back_to) and len(app.screen_stack) > 1:
         app.pop_screen()
-    app.notify(f"{verb}: {rating_line(rating, app.catalogue).plain}", title="Rating saved")
+    app.notify(f"{verb}: {rating_line(rating, app.catalogue).plain}", title=title)
 
 
 def store_failed(app: RatingApp, error: StoreError) -> None:

@@ -142,6 +142,16 @@ class ReviewScreen(AppScreen[int | None]):
         from rating_tui.tui.flow import saved
         from rating_tui.tui.screens.dialogs import ReasonDialog
 
+        try:
+            edited = self.session.edited()
+        except StoreError as exc:
+            self.refused(exc)
+            return
+        if not edited:  # it asked why, then said "Changes saved" of a rating left as it was
+            verb = "Nothing changed, so nothing was saved and no reason is needed"
+            saved(app, self.session.rating, verb, title="Rating as it was")
+            return
+
         def with_reason(reason: str | None) -> None:
             if reason is None:
                 return
