@@ -303,8 +303,10 @@ class SessionFormScreen(AppScreen[bool]):
         or changed the dyad; then go on if ctrl+n was waiting for it."""
         if self._number_typed or self._value(dyad_field) != dyad or self._proposing != dyad:
             return
-        self._pending(None)
         editor = self.query_one(f"#field-{key}", Input)
+        if editor.value.strip():  # typed, its Changed message not yet handled: never overwrite
+            return
+        self._pending(None)
         if isinstance(number, str):
             self._next_when_proposed = False
             self._show_error(key, f"{dyad}'s sessions cannot be read ({number}): type the number")
