@@ -21,6 +21,7 @@ from rating_tui.cli.errors import day_option, fail, note_unusable, warn_incomple
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
     from rating_tui.services.caseload import CaseloadAlerts
+    from rating_tui.store.api import Store
 
 REPORT_EXTRA = "pip install 'rating-tui[report]'"
 
@@ -50,9 +51,17 @@ def _summary(found: CaseloadAlerts, what: str) -> list[str]:
     return lines
 
 
-def _none_match(folder: Path, dyad: str | None, rater: str | None, found: CaseloadAlerts) -> str:
+def _none_match(
+    folder: Path, dyad: str | None, rater: str | None, found: CaseloadAlerts, store: Store
+) -> str:
     """Why a --dyad or --rater filter found nothing; a rater that has no final rating here is
-    named with the raters that do (codes match exactly, case included)."""
+    named with the raters that do (codes match exactly, case included), and a code stored in
+    another case is named as `export` and `ratings list` name it (`mw0001` said only "no
+    final ratings", as if MW0001 had none)."""
+    from rating_tui.cli.near_codes import other_case
+
+    for line in other_case([store], dyad, rater, ("final",)):
+        typer.echo(line, err=True)
     of = f" of dyad {dyad!r}" if dyad is not None else ""
     by = f" by {rater!r}" if rater is not None else ""
     text = f"no final ratings{of}{by} in {folder}"
@@ -101,7 +110,7 @@ def alerts(
         )
     if (dyad is not None or (rater is not None and not found.unknown)) and not found.dyads:
         warn_incomplete([found.tally.warning(folder)], then=None)
-        fail(_none_match(folder, dyad, rater, found))
+        fail(_none_match(folder, dyad, rater, found, store))
     pairs = found.alerts
     if as_json:
         typer.echo(json.dumps([a.to_json(ins.ref) for ins, a in pairs], ensure_ascii=False))
@@ -168,7 +177,7 @@ def report(
         found = caseload_alerts(store, _instruments(ctx), today=today, rater=rater, dyad=dyad)
     if not found.dyads:
         warn_incomplete([found.tally.warning(folder)], then=None)
-        fail(_none_match(folder, dyad, rater, found))
+        fail(_none_match(folder, dyad, rater, found, store))
     if dyad is not None:
         if len(found.dyads) > 1:
             ids = ", ".join(d.trajectory.instrument.ref for d in found.dyads)

@@ -103,3 +103,15 @@ def test_a_row_without_its_rating_id_says_so_in_words(demo: Path, tmp_path: Path
     code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
     assert code == 1 and "e.csv:2: rating_id is empty: each row needs its rating's id" in err
     assert "should match pattern" not in err
+
+
+@pytest.mark.parametrize("command", [("alerts",), ("report", "-o", "out.html")])
+def test_alerts_and_report_name_a_code_stored_in_another_case(
+    demo: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    rater = next(iter({r.rater for r in Store.open(demo).list(limit=None)}))
+    args = [c if c != "out.html" else str(tmp_path / c) for c in command]
+    code, out, err = run(*args, "--data", str(demo), "--rater", rater.upper())
+    assert code == 1 and out == ""
+    assert "Codes match exactly, case included: " in err and f"--rater {rater})." in err
+    assert not (tmp_path / "out.html").exists()
