@@ -41,6 +41,7 @@ from rating_tui.ratings.shown import not_asked
 from rating_tui.safetext import UNSAFE
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 _LOOSE_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -261,6 +262,10 @@ def field_value_problem(f: SessionField, value: Value) -> str | None:
 
 def _number_problem(f: SessionField, value: Value) -> str | None:
     found = f"found {value!r}"
+    if f.type == "number" and isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+        # 1,5 from a spreadsheet: not read as 1.5 (it may be 1,500), but said what to write
+        point = value.strip().replace(",", ".")
+        return f"expected a number written with a decimal point (e.g. {point}), {found}"
     if f.type == "integer" and type(value) is not int:
         return f"expected a whole number, {found}"
     if not isinstance(value, int | float) or not _is_number(value):

@@ -115,3 +115,22 @@ def test_alerts_and_report_name_a_code_stored_in_another_case(
     assert code == 1 and out == ""
     assert "Codes match exactly, case included: " in err and f"--rater {rater})." in err
     assert not (tmp_path / "out.html").exists()
+
+
+def test_a_decimal_comma_in_an_imported_number_says_to_write_a_point(
+    demo: Path, tmp_path: Path
+) -> None:
+    main = tmp_path / "e.csv"
+    assert run("export", "--data", str(demo), "-o", str(main), "--rater", "clin_01")[0] == 0
+    rows = list(csv.reader(io.StringIO(main.read_text(), newline="")))
+    at, moments = rows[0].index("infant_age_months"), rows[0].index("n_now_moments")
+    row = next(r for r in rows[1:] if r[moments] == "0")
+    row[at] = "1,5"
+    out = io.StringIO()
+    csv.writer(out).writerows([rows[0], row])
+    main.write_text(out.getvalue())
+    code, _, err = run("ratings", "import", str(main), "--data", str(tmp_path / "d"))
+    assert code == 1
+    assert (
+        "fields.infant_age_months: expected a number written with a decimal point (e.g. 1.5)" in err
+    )

@@ -122,6 +122,7 @@ def test_an_empty_text_answer_counts_as_unanswered(
         ("session_number", 0, "from 1 to 200"),
         ("session_number", 2.5, "whole number"),
         ("session_number", "3", "whole number"),
+        ("session_number", "3,0", "expected a whole number, found '3,0'"),
         ("setting", 3, "1, 2"),
         ("present", ["mother", "grandma"], "'mother', 'infant', 'partner'"),
         ("rater", "CD", "differs from the rating's rater 'AB'"),
