@@ -72,8 +72,27 @@ def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
         )
         batch.refuse(1, [problem + f" (expected {RECORD_ID}, the form's fields, {complete})"])
         return batch
+    if complete not in table.header:  # every record was taken as a draft without a word
+        batch.refuse(
+            1,
+            [
+                f"no {complete} column: whether each record is final (2) or not cannot be told; "
+                "export the records with the form's status column"
+            ],
+        )
+        return batch
     if own:
         batch.notes.append(f"REDCap columns not read: {', '.join(own)}")
+    absent = [
+        key
+        for key in [*(f.key for f in ins.fields), *(i.key for i in ins.items)]
+        if key not in table.header
+        and not all(column in table.header for column, _ in boxes.get(key, [("", 0)]))
+    ]
+    if absent:  # a REDCap export of some fields is fine, but the ratings are read without them
+        batch.notes.append(
+            f"column(s) not in the file, so no rating has a value for them: {', '.join(absent)}"
+        )
     date_key = ins.key_for("session_date")
     batch.notes.append(
         "REDCap records carry no times: created and updated are the session date, 00:00 UTC"

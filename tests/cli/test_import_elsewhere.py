@@ -341,3 +341,40 @@ def test_a_csv_missing_a_column_is_refused_naming_it(
     assert code == 1
     assert f"ratings.csv:1: missing column(s) {column}: every rating would be read" in err
     assert "nothing was imported" in err and not target.exists()
+
+
+def _redcap_without(demo: Path, tmp_path: Path, column: str) -> Path:
+    import csv
+    import io
+
+    records = tmp_path / "records.csv"
+    code, _, err = run("export", "--data", str(demo), "-f", "redcap", "-o", str(records))
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(records.read_text(), newline="")))
+    cut = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out).writerows([r[:cut] + r[cut + 1 :] for r in rows])
+    records.write_text(out.getvalue())
+    return records
+
+
+def test_redcap_records_without_the_complete_column_are_refused(demo: Path, tmp_path: Path) -> None:
+    """Every record was taken as a draft without a word (final is `_complete` = 2)."""
+    records = _redcap_without(demo, tmp_path, "paris_2009_seven_concepts_complete")
+    target = tmp_path / "d"
+    code, _, err = run(
+        "ratings", "import", str(records), "--format", "redcap",
+        "--instrument", f"{builtin_instrument().ref}", "--data", str(target), "--accept-warnings",
+    )  # fmt: skip
+    assert code == 1 and "records.csv:1: no paris_2009_seven_concepts_complete column" in err
+    assert not target.exists()
+
+
+def test_redcap_records_without_a_field_column_say_so(demo: Path, tmp_path: Path) -> None:
+    records = _redcap_without(demo, tmp_path, "duration_min")
+    code, out, err = run(
+        "ratings", "import", str(records), "--format", "redcap",
+        "--instrument", f"{builtin_instrument().ref}", "--check",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "column(s) not in the file, so no rating has a value for them: duration_min" in out
