@@ -3,15 +3,12 @@ and how a result that rests on part of the stored ratings says so (exit 3)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 if TYPE_CHECKING:
     from rating_tui.instruments.problems import Problem
@@ -82,13 +79,11 @@ def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path
 
 def day_option(value: str | None, option: str) -> date | None:
     """The date an option names (YYYY-MM-DD), None when it was not given; else `fail`."""
-    from rating_tui.ratings.validate import impossible_date
+    from rating_tui.ratings.validate import parse_day
 
     if value is None:
         return None
-    impossible = impossible_date(value)  # 2026-02-30: say the month's days, not the shape
-    if impossible:
-        fail(f"{option} {impossible}")
-    if _DAY.fullmatch(value) is None:  # fromisoformat also takes 20260131 and 2026-W05-1
-        fail(f"{option} {value!r}: expected a date like 2026-01-31")
-    return date.fromisoformat(value)
+    day = parse_day(value)  # 2026-02-30 named by its month's days; 20260131 refused
+    if isinstance(day, str):
+        fail(f"{option} {day}")
+    return day

@@ -275,6 +275,17 @@ def _number_problem(f: SessionField, value: Value) -> str | None:
     return None
 
 
+def parse_day(text: str) -> date | str:
+    """The day `text` names as YYYY-MM-DD, or why it is not one in words (an impossible day by
+    its month's days; `date.fromisoformat` alone also takes 20260131 and 2026-W05-1)."""
+    impossible = impossible_date(text)
+    if impossible:
+        return impossible
+    if _DATE.match(text) is None or not _is_date(text):
+        return f"{text!r}: expected a date like 2026-01-31"
+    return date.fromisoformat(text)
+
+
 def impossible_date(text: str) -> str | None:
     """`2026-02-30` -> "February 2026 has 28 days"; None when the text is a real date or not
     shaped like one (the format message then applies)."""

@@ -95,3 +95,31 @@ async def test_a_revision_says_what_it_changed(
         text = static_text(app.screen.query_one("#detail-body"), width=120)  # type: ignore[arg-type]
         assert "2. since" in text and "typo" in text
         assert "Narration of the experience 3 -> 4" in text
+
+
+async def test_dates_swapped_impossible_or_in_another_form_are_said_not_listed_as_none(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """from after to listed "0 rating(s)", as if there were none; 2026-02-30 was "not a date
+    like 2026-01-31"; 20260108 was read as a day without a word."""
+    from textual.widgets import Static
+
+    filled(store, catalogue)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        status = screen.query_one("#history-status", Static)
+        said = {
+            ("2026-01-20", "2026-01-08"): "from 2026-01-20 is after to 2026-01-08",
+            ("2026-02-30", ""): "from '2026-02-30': February 2026 has 28 days",
+            ("", "20260108"): "to '20260108': expected a date like 2026-01-31",
+        }
+        for (first, last), message in said.items():
+            screen.query_one("#f-from", Input).value = first
+            screen.query_one("#f-to", Input).value = last
+            await pilot.pause()
+            assert message in static_text(status), static_text(status)
+            assert "0 rating(s)" not in static_text(status)

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from rating_tui.ratings.model import STATUSES, Rating, Status
+from rating_tui.ratings.validate import parse_day
 from rating_tui.safetext import escape
 from rating_tui.store.tally import Tally
 from rating_tui.tui.format import instrument_of, lost_line, progress, session_value
@@ -92,10 +93,13 @@ class HistoryScreen(AppScreen[None]):
         bounds: dict[str, date | None] = {}
         for wid, name in (("#f-from", "date_from"), ("#f-to", "date_to")):
             value = text(wid)
-            try:
-                bounds[name] = date.fromisoformat(value) if value else None
-            except ValueError:
-                return f"{value!r} is not a date like 2026-01-31"
+            day = parse_day(value) if value else None
+            if isinstance(day, str):
+                return f"{name.removeprefix('date_')} {day}"
+            bounds[name] = day
+        first, last = bounds["date_from"], bounds["date_to"]
+        if first is not None and last is not None and first > last:  # it listed 0 ratings
+            return f"from {first} is after to {last}: no day is in between"
         instrument = self.query_one("#f-instrument", Select).value
         status = self.query_one("#f-status", Select).value
         return {
