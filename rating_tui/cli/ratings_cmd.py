@@ -81,8 +81,11 @@ def list_ratings(
     with clear_errors():
         found = store.list(
             dyad=dyad, rater=rater, date_from=first, date_to=last, instrument=instrument,
-            statuses=cast("list[Status]", wanted), limit=limit or None, tally=tally,
+            statuses=cast("list[Status]", wanted), limit=limit + 1 if limit else None,
+            tally=tally,
         )  # fmt: skip
+    more = bool(limit) and len(found) > limit  # one more than shown: the list is cut
+    found = found[:limit] if more else found
     if not found:
         typer.echo(f"No ratings in {folder} match.")
         for line in other_case(
@@ -107,7 +110,11 @@ def list_ratings(
     if len(refs) == 1:  # one instrument version (the usual case): named once, in the title
         names.pop(5)
         rows = [row[:5] + row[6:] for row in rows]
-    title = f"{len(found)} rating(s), newest first" + (f", all {refs[0]}" if len(refs) == 1 else "")
+    title = (
+        f"the newest {len(found)} rating(s); more match (--limit 0 lists all)"
+        if more
+        else f"{len(found)} rating(s), newest first"
+    ) + (f", all {refs[0]}" if len(refs) == 1 else "")
     table = Table(box=SIMPLE, pad_edge=False)
     for n, name in enumerate(names):
         widest = max(len(name), *(len(row[n]) for row in rows))

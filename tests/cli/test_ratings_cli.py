@@ -277,6 +277,10 @@ def test_list_filters(demo: Path, stored: list[Rating]) -> None:
     assert listed("--instrument", "other") == set()
     out = run("ratings", "list", "--data", str(demo), "--limit", "3")[1]
     assert len(ids_in(out)) == 3
+    assert "the newest 3 rating(s); more match (--limit 0 lists all)" in out  # not "3 rating(s)"
+    finals = len(expect(lambda x: True))
+    out = run("ratings", "list", "--data", str(demo), "--limit", str(finals))[1]
+    assert f"{finals} rating(s), newest first" in out and "more match" not in out
     out = run("ratings", "list", "--data", str(demo), "--status", "draft")[1]
     assert "draft" in out and re.search(r"\b[0-6]/7\b", out)  # drafts are unfinished
 
