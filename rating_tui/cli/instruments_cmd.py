@@ -208,10 +208,13 @@ def schema(
         typer.echo(text)
         return
     try:
+        replaced = output.is_file()  # said, as export says it
         atomic_write_text(output, text)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
-    typer.echo(f"Wrote {output}", err=True)
+    typer.echo(
+        f"Wrote {output}" + (" (it replaced the file that was there)" if replaced else ""), err=True
+    )
 
 
 def _redcap(name: str) -> Callable[..., None]:

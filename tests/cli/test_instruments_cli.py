@@ -202,8 +202,11 @@ def test_schema_is_json_schema_of_the_format(tmp_path: Path) -> None:
     assert {"id", "version", "items", "fields"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
     target = tmp_path / "s.json"
-    code, _, _ = run("instruments", "schema", "-o", str(target))
+    code, _, err = run("instruments", "schema", "-o", str(target))
     assert code == 0 and json.loads(target.read_text()) == schema
+    assert "replaced" not in err
+    code, _, err = run("instruments", "schema", "-o", str(target))  # a file there: said
+    assert code == 0 and f"Wrote {target} (it replaced the file that was there)" in err
 
 
 def test_version_and_help() -> None:
