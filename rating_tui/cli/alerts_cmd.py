@@ -195,9 +195,11 @@ def report(
         text = html.caseload_report(rater, found.dyads, today=today)
         what = f"caseload of {rater}: {len(found.dyads)} dyad(s)"
     try:
+        replaced = output.is_file()  # said, as export says it
         atomic_write_text(output, text, mode=0o600)
     except OSError as exc:
         fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
     notes_said = "" if dyad is None else (", notes included" if notes else ", notes left out")
-    typer.echo(f"wrote the report of {what}{notes_said} to {output}", err=True)
+    again = " (it replaced the file that was there)" if replaced else ""
+    typer.echo(f"wrote the report of {what}{notes_said} to {output}{again}", err=True)
     warn_incomplete([found.tally.warning(folder)])

@@ -134,3 +134,12 @@ def test_a_decimal_comma_in_an_imported_number_says_to_write_a_point(
     assert (
         "fields.infant_age_months: expected a number written with a decimal point (e.g. 1.5)" in err
     )
+
+
+def test_a_report_written_over_a_file_says_so(demo: Path, tmp_path: Path) -> None:
+    rater = next(iter({r.rater for r in Store.open(demo).list(limit=None)}))
+    out = tmp_path / "r.html"
+    code, _, err = run("report", "--data", str(demo), "--rater", rater, "-o", str(out))
+    assert code == 0 and "replaced" not in err
+    code, _, err = run("report", "--data", str(demo), "--rater", rater, "-o", str(out))
+    assert code == 0 and err.rstrip().endswith(f"to {out} (it replaced the file that was there)")
