@@ -89,11 +89,13 @@ def export_redcap(
     if output == "-":
         typer.echo(text, nl=False)
     else:
+        replaced = Path(output).is_file()  # said, as export says it
         try:
             atomic_write_text(Path(output), text)
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
-        typer.echo(f"Wrote {output}", err=True)
+        again = " (it replaced the file that was there)" if replaced else ""
+        typer.echo(f"Wrote {output}{again}", err=True)
     codes = missing_codes_setting(instrument)
     if codes:
         typer.echo(f"In REDCap, set Project Setup > Missing Data Codes to: {codes}", err=True)

@@ -143,3 +143,12 @@ def test_a_report_written_over_a_file_says_so(demo: Path, tmp_path: Path) -> Non
     assert code == 0 and "replaced" not in err
     code, _, err = run("report", "--data", str(demo), "--rater", rater, "-o", str(out))
     assert code == 0 and err.rstrip().endswith(f"to {out} (it replaced the file that was there)")
+
+
+def test_a_redcap_dictionary_written_over_a_file_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "dictionary.csv"
+    ref = builtin_instrument().ref
+    code, _, err = run("instruments", "export-redcap", ref, "-o", str(out))
+    assert code == 0 and f"Wrote {out}\n" in err
+    code, _, err = run("instruments", "export-redcap", ref, "-o", str(out))
+    assert code == 0 and f"Wrote {out} (it replaced the file that was there)" in err
