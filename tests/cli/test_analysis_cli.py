@@ -216,7 +216,7 @@ def test_several_data_folders_are_merged(tmp_path: Path, data: Path, builtin: In
     ("args", "message"),
     [
         (["agreement", "--instrument", "@1.0"], "--instrument '@1.0': expected ID or ID@VERSION"),
-        (["agreement", "--from", "2026-02-30"], "--from '2026-02-30': expected a date"),
+        (["agreement", "--from", "2026-02-30"], "--from '2026-02-30': February 2026 has 28 days"),
         (["agreement", "--dyad", "XX0000"], "no final ratings match; nothing to analyse"),
         (["calibrate", "--gold", "ZZ"], "by gold rater 'ZZ'; raters: AB, CD, RP"),
         (["calibrate", "--gold", "RP", "--rater", "ZZ"], "--rater 'ZZ': no usable final rating"),
