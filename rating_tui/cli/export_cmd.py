@@ -317,6 +317,7 @@ def merge(
     from rating_tui.export.sources import StoreSource, merge_folders
     from rating_tui.store import Store, StoreError
 
+    own = (into / "store.json").is_file()  # its ratings are read and merged too: counted
     try:
         instruments = _instruments(ctx)
         opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
@@ -325,7 +326,10 @@ def merge(
         report, added = merge_folders(opened, Store.open(into), instruments)
     except (ExportError, StoreError) as exc:
         fail(str(exc))
-    for line in _merge_lines(report, max(2, len(sources))):
+    lines = _merge_lines(report, max(2, len(sources) + own))
+    if own and lines:  # "merged 2 data folders: read 900" counted 3 folders' ratings
+        lines[0] = lines[0].replace(" data folders: ", f" data folders ({into} included): ", 1)
+    for line in lines:
         typer.echo(line, err=True)
     typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
     warn_incomplete(s.warning() for s in opened)

@@ -274,6 +274,8 @@ def test_merge_command_into_a_new_folder(
     assert len(list(Store.open(into).iter_all(statuses=STATUSES))) == 6
     code, _, err = run("--instruments", str(folder), "merge", str(laptop), "--into", str(into))
     assert code == 0 and "added or updated 0 rating(s)" in err  # again: no change
+    # the --into folder's own ratings are read and merged too, and counted as a folder
+    assert f"merged 2 data folders ({into} included): read 12, merged 6, duplicates 6" in err
     code, _, err = run("merge", str(tmp_path / "missing"), "--into", str(into))
     assert code == 1 and "not a rating-tui data folder" in err
 
