@@ -30,8 +30,8 @@ from rating_tui.services.draft_session import known_dyads, suggest_session_numbe
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.screens.base import AppScreen
-from rating_tui.tui.widgets.boxes import BoxList
 from rating_tui.tui.widgets.footer import AppFooter
+from rating_tui.tui.widgets.keep import KeepSelect, KeepSelectionList
 
 Submit = Callable[[dict[str, Value | None]], list[RatingProblem]]
 Checker = Callable[[dict[str, Value | None]], list[Finding]]
@@ -41,23 +41,6 @@ Checker = Callable[[dict[str, Value | None]], list[Finding]]
 def _hint(f: SessionField) -> str:
     """What a field expects, in words: its pattern's rule, else its help, else the format."""
     return f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
-
-
-class KeepSelect(Select[int | str]):
-    """A drop-down on which Enter keeps the value and moves on, as in a text field (space
-    and the arrows open it)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.keep_choice", "Keep", show=False)
-    ]
-
-
-class KeepSelectionList(BoxList[int | str]):
-    """Boxes on which Enter keeps the ticks and moves on (space ticks)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.keep_choice", "Keep", show=False)
-    ]
 
 
 class SessionFormScreen(AppScreen[bool]):
