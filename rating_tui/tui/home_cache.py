@@ -125,6 +125,8 @@ class HomeCache:
 
     def read(self, today: date) -> Preview | None:
         """The kept preview when its key is today's key; None otherwise (or when damaged)."""
+        if not self.file.exists():
+            return None  # (a cold start: the key, a walk over every file, is not needed)
         key = self.key(today)
         if key is None:
             return None
