@@ -24,6 +24,7 @@ from tests.tui.conftest import TODAY
 from tests.tui.test_flows import final_rating
 
 SOURCES = [Source(REPO / "instruments", "built-in")]
+SAMPLE = REPO / "tests" / "unit" / "store" / "sample_instrument.toml"
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +79,20 @@ async def test_the_glanced_lines_are_the_lines_home_draws(
     drawn = await _home_lines(store, catalogue)
     assert glance == drawn
     assert len(drawn.drafts) == 2 and len(drawn.recent) == 4  # (undated and old drafts: History)
+
+
+async def test_items_not_required_count_alike(store: Store) -> None:
+    """An instrument whose items are not all required, with a rating that leaves one out."""
+    catalogue = discover([*SOURCES, Source(SAMPLE, "extra")])
+    instrument = catalogue.get("sample-process@1.0.0").instrument
+    rating = Rating.new(instrument, "AB").replace(
+        session={"dyad": "D017", "session_date": "2026-03-02", "session_number": 4, "rater": "AB"},
+        answers={"narration": Answered(value=3), "alliance": Answered(value=7.5)},
+    )
+    store.save_draft(rating, instrument)
+    drawn = await _home_lines(store, catalogue)
+    assert glanced(store.data_dir, TODAY) == drawn
+    assert drawn.drafts and "#4" in drawn.drafts[0].plain
 
 
 async def test_a_cold_start_shows_the_glanced_lines_while_the_folder_opens(
