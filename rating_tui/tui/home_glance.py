@@ -61,8 +61,8 @@ def glanced(data_dir: Path, today: date) -> Preview | None:
         return Preview(
             tuple(_line(found, r) for r in drafts), tuple(_line(found, r) for r in recent)
         )
-    except (Unclear, ValueError, TypeError, KeyError, AttributeError):
-        return None
+    except (Unclear, OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None  # (in the opener's thread: an error here would stop the app)
 
 
 def _line(found: Glance, record: Record) -> Line:

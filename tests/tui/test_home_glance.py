@@ -162,3 +162,13 @@ def test_the_cold_path_loads_no_pydantic(store: Store, catalogue: Catalogue) -> 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_ratings_folder_that_cannot_be_listed_waits_for_the_store(
+    store: Store, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    final_rating(store, catalogue)
+    ratings = store.data_dir / "ratings"
+    ratings.rename(tmp_path / "aside")
+    ratings.write_text("not a folder")  # listing it fails (NotADirectoryError)
+    assert glanced(store.data_dir, TODAY) is None
