@@ -166,6 +166,10 @@ class RatingApp(App[None]):
         assert self.opener is not None
         if self.home_cache is not None:
             preview = self.home_cache.read(self.today())
+            if preview is None:  # cold: the lines from the folder's files (`home_glance.py`)
+                from rating_tui.tui.home_glance import glanced
+
+                preview = glanced(self.data_dir, self.today())
             if preview is not None:
                 painted = threading.Event()
                 self.call_from_thread(self._previewed, preview, painted.set)

@@ -11,6 +11,7 @@ from rating_tui.instruments.model import Instrument, Role, Scale, SessionField
 from rating_tui.ratings.model import Answered, Missing, Rating, RatingContent, Value
 from rating_tui.ratings.shown import ScoreResult, not_asked
 from rating_tui.safetext import escape
+from rating_tui.tui.home_glance import line_text
 from rating_tui.views.instrument_view import scale_points
 
 if TYPE_CHECKING:
@@ -92,20 +93,14 @@ def labelled_field_value(value: Value, field: SessionField | None) -> str:
 def rating_line(rating: Rating, catalogue: Catalogue) -> Text:
     """One line: dyad, session number, date, rater, progress or status."""
     ins = instrument_of(catalogue, rating)
-    dyad = escape(session_value(rating, ins, "dyad")) or "(no dyad yet)"
-    number = session_value(rating, ins, "session_number")
-    when = escape(session_value(rating, ins, "session_date"))
-    done, total = progress(rating, ins)
-    text = Text(f"{dyad:<8}", style="bold")
-    text.append(f" #{number:<3}" if number else "     ")
-    text.append(f" {when:<10}  {escape(rating.rater):<8} ")
-    if rating.status == "draft":
-        text.append(f"draft {done}/{total}", style="italic")
-    elif rating.status == "voided":
-        text.append("voided", style="strike")
-    else:
-        text.append(f"final {done}/{total}")
-    return text
+    return line_text(
+        escape(session_value(rating, ins, "dyad")),
+        session_value(rating, ins, "session_number"),
+        escape(session_value(rating, ins, "session_date")),
+        escape(rating.rater),
+        rating.status,
+        progress(rating, ins),
+    )
 
 
 def changes(before: RatingContent, after: RatingContent, instrument: Instrument | None) -> str:

@@ -43,9 +43,13 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rating_tui import __version__
 from rating_tui.instruments.sources import Source
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 FORMAT = 1
 """Bumped when the preview file's layout or Home's lines change shape."""
@@ -61,7 +65,7 @@ SKIPPED = frozenset({".lock", ".snapshots", FILE_NAME, FILE_NAME + ".tmp"})
 """The folder's lock file (taken by every process, its content means nothing), the
 transient hard-linked shard sets that long reads stream from (`store/snapshots.py`) and the
 preview itself."""
-CODE = ("format.py", "screens/home.py", "home_cache.py")
+CODE = ("format.py", "screens/home.py", "home_cache.py", "home_glance.py")
 """The app's own files that shape Home's lines: a new version of them is a new key."""
 
 
@@ -80,6 +84,13 @@ class Preview:
 
     drafts: tuple[Line, ...]
     recent: tuple[Line, ...]
+
+
+def line_of(rating_id: str, text: Text) -> Line:
+    """A list line as the preview keeps it (the text's own style as a span over all of it)."""
+    spans = [(0, len(text.plain), str(text.style))] if text.style else []
+    spans += [(s.start, s.end, str(s.style)) for s in text.spans]
+    return Line(rating_id, text.plain, tuple(spans))
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,8 @@ class HomeCache:
 
     def read(self, today: date) -> Preview | None:
         """The kept preview when its key is today's key; None otherwise (or when damaged)."""
+        if not self.file.exists():
+            return None  # (a cold start: the key, a walk over every file, is not needed)
         key = self.key(today)
         if key is None:
             return None

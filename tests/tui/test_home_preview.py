@@ -89,9 +89,11 @@ async def test_the_second_start_shows_the_kept_lines_before_the_folder_is_open(
         assert not isinstance(app.screen, HomeScreen)  # `n` acted on once open
 
 
-async def test_a_change_in_the_folder_means_no_preview(
+async def test_a_change_in_the_folder_means_the_kept_lines_are_not_used(
     store: Store, catalogue: Catalogue, tmp_path: Path
 ) -> None:
+    """The preview then comes from the folder's files (`home_glance.py`), never from the kept
+    lines, which miss the new rating."""
     final_rating(store, catalogue)
     cache = _cache(tmp_path, store.data_dir)
     await _run_once(store, catalogue, cache)
@@ -101,13 +103,34 @@ async def test_a_change_in_the_folder_means_no_preview(
     gate = threading.Event()
     app = _app(store, catalogue, cache, gate)
     async with app.run_test(size=(100, 36)) as pilot:
-        await pilot.pause(0.2)
-        assert app.preview is None and _recent(app) == []
-        assert "Opening" in str(app.screen.query_one("#status", Static).content)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if _recent(app):
+                break
+        assert not app.loaded and "EC0999" in " ".join(_recent(app))
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "EC0999" in " ".join(_recent(app))
+
+
+async def test_a_folder_that_does_not_read_plainly_waits_for_the_store(
+    store: Store, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    final_rating(store, catalogue)
+    cache = _cache(tmp_path, store.data_dir)
+    (store.data_dir / "instrument-files").rename(tmp_path / "aside")  # no copy to draw from
+    gate = threading.Event()
+    app = _app(store, catalogue, cache, gate)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.pause(0.2)
+        assert app.preview is None and _recent(app) == []
+        assert "Opening" in str(app.screen.query_one("#status", Static).content)
+        (tmp_path / "aside").rename(store.data_dir / "instrument-files")
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "EC0417" in " ".join(_recent(app))
 
 
 async def test_lists_read_just_after_a_save_are_kept_a_moment_later(

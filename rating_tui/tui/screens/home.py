@@ -13,7 +13,7 @@ from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rating_tui.tui.app import Loaded, Previewed
-from rating_tui.tui.home_cache import Line, Preview
+from rating_tui.tui.home_cache import Line, Preview, line_of
 from rating_tui.tui.screens.base import AppScreen
 from rating_tui.tui.widgets.alerts_panel import AlertsPanel
 from rating_tui.tui.widgets.footer import AppFooter
@@ -29,13 +29,6 @@ DRAFTS: tuple[Status] = ("draft",)
 KEEP_RETRY = 2.5
 """Seconds after a refresh whose files were too new to keep the preview by, to try again."""
 KEEP_TRIES = 3
-
-
-def line_of(rating_id: str, text: Text) -> Line:
-    """A list line as the preview keeps it (the text's own style as a span over all of it)."""
-    spans = [(0, len(text.plain), str(text.style))] if text.style else []
-    spans += [(s.start, s.end, str(s.style)) for s in text.spans]
-    return Line(rating_id, text.plain, tuple(spans))
 
 
 def text_of(line: Line) -> Text:
