@@ -77,7 +77,7 @@ def run_csv_records(
     with cycle_collection_paused():
         for found in source.records(read, request.selection.statuses):
             read_count += 1
-            if found is _SKIPPED:
+            if not found:  # _SKIPPED, or its copy read back from a spilled run
                 continue
             if type(found) is str:
                 write(found)

@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 from rating_tui.ratings.model import Rating, Status
 from rating_tui.store import fileio
 from rating_tui.store.backups import restore_hint
-from rating_tui.store.codec import CodecError
+from rating_tui.store.codec import PLAIN, CodecError
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreCorruptError
 from rating_tui.store.layout import RATINGS_TABLE
 from rating_tui.store.query import Roles, role_value, sort_key
 from rating_tui.store.shapes import check_statuses, status_problem
+from rating_tui.store.spill import SortedRuns
 from rating_tui.store.tally import Tally
 
 _T = TypeVar("_T")
@@ -144,10 +145,14 @@ def read_month(
     file is parsed and only what `read` returns is kept with its sort key: a month of 30,000
     ratings then never holds 30,000 parsed records (about 5 kB each), only their results (a
     row, a line), still given in `iter_all`'s order (for a reader whose calls have no effect
-    that depends on their order, as the exports' have none)."""
+    that depends on their order, as the exports' have none); past a few MiB of them they
+    wait in sorted runs on disk (`spill.SortedRuns`), so memory no longer follows the month."""
     keys: list[tuple[str, str, str]] = []
     found: list[Any] = []
-    """What `read` returned or, when it is called after the sort, (record, shard)."""
+    """(record, shard) of each rating, when `read` is called after the sort."""
+    results: SortedRuns[_T] | None = None
+    if read_in_file_order:
+        results = SortedRuns(sealed=engine.codec.name != PLAIN.name)
     for shard in shards:
         raw = fileio.read_bytes(folder / f"{shard}.json")
         if raw is None:
@@ -172,18 +177,18 @@ def read_month(
                         real,
                     )
                 continue
-            keys.append(key)
-            if read_in_file_order:
-                found.append(_read_one(engine, to_rating, read, record, shard))
+            if results is not None:
+                results.add(key, _read_one(engine, to_rating, read, record, shard))
             else:
+                keys.append(key)
                 found.append((record, shard))
         del records
+    if results is not None:
+        yield from results.drain()
+        return
     # A stable sort of the positions: equal keys (a rating in two files) keep file order.
     for index in sorted(range(len(keys)), key=keys.__getitem__):
-        if read_in_file_order:
-            yield found[index]
-        else:
-            yield _read_one(engine, to_rating, read, *found[index])
+        yield _read_one(engine, to_rating, read, *found[index])
 
 
 def _read_one(

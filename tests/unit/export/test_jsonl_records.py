@@ -51,13 +51,20 @@ JSONL_REQUESTS = [
 ]
 
 
+@pytest.mark.parametrize("runs_on_disk", [False, True], ids=["in-memory", "runs"])
 @pytest.mark.parametrize("request_", JSONL_REQUESTS, ids=range(len(JSONL_REQUESTS)))
 def test_the_fast_path_writes_the_bytes_of_the_rating_path(
     data_dir: Path,  # noqa: F811
     instrument: Instrument,
     instrument_v3: Instrument,
     request_: ExportRequest,
+    runs_on_disk: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if runs_on_disk:  # every result through a sorted run on disk (a huge month)
+        from rating_tui.store import spill
+
+        monkeypatch.setattr(spill, "BUDGET", 1)
     (main, moments, summary), (slow_main, slow_moments, slow_summary) = both(
         data_dir, [instrument, instrument_v3], request_
     )

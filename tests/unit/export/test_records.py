@@ -201,13 +201,20 @@ REQUESTS = [
 ]
 
 
+@pytest.mark.parametrize("runs_on_disk", [False, True], ids=["in-memory", "runs"])
 @pytest.mark.parametrize("request_", REQUESTS, ids=range(len(REQUESTS)))
 def test_the_fast_path_writes_the_bytes_of_the_rating_path(
     data_dir: Path,
     instrument: Instrument,
     instrument_v3: Instrument,
     request_: ExportRequest,
+    runs_on_disk: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if runs_on_disk:  # every result through a sorted run on disk (a huge month)
+        from rating_tui.store import spill
+
+        monkeypatch.setattr(spill, "BUDGET", 1)
     instruments = [instrument, instrument_v3] if request_.all_versions else [instrument]
     if not request_.all_versions and request_.selection.instrument is None:
         request_ = ExportRequest(

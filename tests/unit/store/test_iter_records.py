@@ -201,3 +201,29 @@ def test_read_in_file_order_gives_the_same_results_calling_read_as_the_files_hol
         assert given == [r.id for r in store.iter_all()]
         assert calls == (in_files if in_file_order else given)
         assert calls != given or not in_file_order
+
+
+def test_a_month_past_the_budget_is_read_back_from_sorted_runs_in_the_same_order(
+    store: Store,
+    instrument: Instrument,
+    make_rating: Make,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rating_tui.store import spill, streaming
+
+    fill(store, instrument, make_rating)
+    for day in range(9, 0, -1):
+        store.finalise(make_rating(day=f"2025-03-0{day}", rater="EF"), instrument)
+    expected = [r.model_dump(mode="json") for r in store.iter_all(statuses=STATUSES)]
+    made: list[spill.SortedRuns[Any]] = []
+
+    class Counted(spill.SortedRuns[Any]):
+        def __init__(self, sealed: bool = False, budget: int | None = None) -> None:
+            super().__init__(sealed, budget)
+            made.append(self)
+
+    monkeypatch.setattr(streaming, "SortedRuns", Counted)
+    monkeypatch.setattr(spill, "BUDGET", 1)  # every result goes to a run of its own
+    given = list(store.iter_records(same, statuses=STATUSES, read_in_file_order=True))
+    assert given == expected
+    assert sum(runs.spilled for runs in made) == len(expected)
