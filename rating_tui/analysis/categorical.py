@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -114,6 +115,13 @@ def nominal_figures(
         )
 
 
+@lru_cache(maxsize=1 << 16)
+def pair_name(a: str, b: str) -> tuple[str, ...]:
+    """Two raters' codes in order, one tuple per pair for every item's figures (the demo
+    data's items list 3,500 pairs each)."""
+    return tuple(sorted((a, b)))
+
+
 def kappa_figures(
     c: Context,
     names: list[str],
@@ -138,7 +146,7 @@ def kappa_figures(
     found = pair_rows(c.sessions, c.raters, codes, len(positions))
     per_pair, pooled, sessions_shared = found.kappas(found.counts(), positions, weightings)
     shared = sessions_shared[0].astype(np.int64)
-    pair_names = [tuple(sorted((names[a], names[b]))) for a, b in found.pairs]
+    pair_names = [pair_name(names[a], names[b]) for a, b in found.pairs]
     shown = [p for p in range(len(found.pairs)) if shared[p] >= MIN_SESSIONS]
     few = len(found.pairs) - len(shown)
     order = sorted(shown, key=lambda p: (-shared[p], pair_names[p]))
