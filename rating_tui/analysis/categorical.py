@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,9 +38,9 @@ intervals over the same sessions."""
 @dataclass(frozen=True)
 class Context:
     item: ItemScale
-    sessions: IntVector
+    sessions: npt.NDArray[np.signedinteger[Any]]
     """Each value's session, numbered 0..n-1 over the item's sessions with two values."""
-    raters: IntVector
+    raters: npt.NDArray[np.signedinteger[Any]]
     x: Vector
     n: int
     rows: IntVector
