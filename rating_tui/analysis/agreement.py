@@ -26,7 +26,7 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +69,7 @@ draws the same resamples again from the seed (`bootstrap.SEED`), so an interval 
 depend on the round its item fell in; a round costs the draws again, fewer rounds hold more
 memory."""
 IntVector = npt.NDArray[np.int64]
+Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions and raters: 32-bit, as held
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 
@@ -79,8 +80,8 @@ class ItemValues:
     each value given, its session, its rater and the value (no missing values)."""
 
     item: ItemScale
-    sessions: IntVector
-    raters: IntVector
+    sessions: Index
+    raters: Index
     values: Vector
     coded: int = 0
     """Not-observed / not-applicable codes, left out of every statistic."""
@@ -115,8 +116,8 @@ def item_values(table: SessionTable, column: int) -> ItemValues:
         codes = np.frombuffer(found.data, dtype=np.int8)
         valid = codes >= 0
         values = np.asarray(found.levels, dtype=np.float64)[codes[valid]]
-    sessions = np.frombuffer(table.row_session, dtype=np.int32)[valid].astype(np.int64)
-    raters = np.frombuffer(table.row_rater, dtype=np.int32)[valid].astype(np.int64)
+    sessions = np.frombuffer(table.row_session, dtype=np.int32)[valid]
+    raters = np.frombuffer(table.row_rater, dtype=np.int32)[valid]
     return ItemValues(table.items[column], sessions, raters, values, table.coded_count(column))
 
 
@@ -238,7 +239,7 @@ def _item(
         raters = raters[keep]
         x = x[keep]
     del keep
-    local_of = np.full(len(m), -1, np.int64)
+    local_of = np.full(len(m), -1, np.int32)
     local_of[paired] = np.arange(len(paired))
     local = local_of[sessions]  # each session numbered among `paired`
     del sessions, local_of, m
@@ -262,7 +263,7 @@ def _item(
     return result, pending
 
 
-def _masks(sessions: IntVector, raters: IntVector, names: list[str]) -> Counter[int]:
+def _masks(sessions: Index, raters: Index, names: list[str]) -> Counter[int]:
     """How many sessions each set of raters (a bit mask) rated together."""
     if len(sessions) == 0:
         return Counter()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,9 +38,9 @@ intervals over the same sessions."""
 @dataclass(frozen=True)
 class Context:
     item: ItemScale
-    sessions: IntVector
+    sessions: npt.NDArray[np.signedinteger[Any]]
     """Each value's session, numbered 0..n-1 over the item's sessions with two values."""
-    raters: IntVector
+    raters: npt.NDArray[np.signedinteger[Any]]
     x: Vector
     n: int
     rows: IntVector
@@ -114,6 +116,13 @@ def nominal_figures(
         )
 
 
+@lru_cache(maxsize=1 << 16)
+def pair_name(a: str, b: str) -> tuple[str, ...]:
+    """Two raters' codes in order, one tuple per pair for every item's figures (the demo
+    data's items list 3,500 pairs each)."""
+    return tuple(sorted((a, b)))
+
+
 def kappa_figures(
     c: Context,
     names: list[str],
@@ -138,7 +147,7 @@ def kappa_figures(
     found = pair_rows(c.sessions, c.raters, codes, len(positions))
     per_pair, pooled, sessions_shared = found.kappas(found.counts(), positions, weightings)
     shared = sessions_shared[0].astype(np.int64)
-    pair_names = [tuple(sorted((names[a], names[b]))) for a, b in found.pairs]
+    pair_names = [pair_name(names[a], names[b]) for a, b in found.pairs]
     shown = [p for p in range(len(found.pairs)) if shared[p] >= MIN_SESSIONS]
     few = len(found.pairs) - len(shown)
     order = sorted(shown, key=lambda p: (-shared[p], pair_names[p]))

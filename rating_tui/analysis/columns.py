@@ -25,14 +25,15 @@ NONE = -1
 class ItemColumn:
     """The value of each row of one item (see the module's docstring)."""
 
-    __slots__ = ("_code_of", "data", "levels")
+    __slots__ = ("code_of", "data", "levels")
 
     def __init__(self, rows: int = 0) -> None:
         self.data: array[Any] = array("b", [NONE]) * rows
         """A code per row (`levels` given), else the value per row (NaN: none)."""
         self.levels: list[float] | None = []
         """The distinct values by code; None once the column holds the values themselves."""
-        self._code_of: dict[float, int] = {}
+        self.code_of: dict[float, int] = {}
+        """Code by value while the column codes its values (empty once it holds them)."""
 
     def __len__(self) -> int:
         return len(self.data)
@@ -42,7 +43,7 @@ class ItemColumn:
         if self.levels is None:
             self.data[row] = value
             return
-        code = self._code_of.get(value)
+        code = self.code_of.get(value)
         if code is None:
             if value != value:  # NaN: no value, as in a column of floats
                 self.data[row] = NONE
@@ -51,7 +52,7 @@ class ItemColumn:
                 self._widen()
                 self.data[row] = value
                 return
-            code = self._code_of[value] = len(self.levels)
+            code = self.code_of[value] = len(self.levels)
             self.levels.append(float(value))
         self.data[row] = code
 
@@ -81,7 +82,7 @@ class ItemColumn:
         """From codes to the values themselves: too many distinct values to code."""
         self.data = self.floats()
         self.levels = None
-        self._code_of = {}
+        self.code_of = {}
 
 
 class FloatColumns(Sequence["array[float]"]):

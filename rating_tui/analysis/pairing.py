@@ -237,44 +237,54 @@ class _Builder:
         return self._session_big.setdefault(packed, new)
 
     def add(self, parts: Parts, instrument: Instrument) -> bool:
-        """Place one rating; False when it has no session key to pair it by."""
+        """Place one rating; False when it has no session key to pair it by. Run for every
+        rating read (100,000 in a large folder), so the usual forms are read in line: a
+        point as its number, a choice as its code, the rest by `answer_number` and
+        `choice_number`."""
         _, _, rater_code, session_fields, answers, updated = parts
-        key_fields, columns = self._plan(instrument)
-        key = [str(session_fields.get(k, "")) for k in key_fields]
+        plan = self._plans.get(instrument.version)
+        key_fields, columns = plan if plan is not None else self._plan(instrument)
+        field = session_fields.get
+        key = [str(field(k, "")) for k in key_fields]
         if not key_fields or "" in key:
             return False
         table = self.table
+        code_at, all_texts = self._code_at, self._texts
+        count = len(self._first_row)  # sessions so far
+        while len(code_at) < len(key):  # a part of the key not met before
+            code_at.append({})
+            all_texts.append([])
+            table.session_codes.append(array("i", [-1]) * count)
         codes = []
         for part, text in enumerate(key):
-            if part == len(self._code_at):
-                self._code_at.append({})
-                self._texts.append([])
-                table.session_codes.append(array("i", [-1]) * table.session_count)
-            texts = self._texts[part]
-            code = self._code_at[part].setdefault(text, len(texts))
-            if code == len(texts):
+            code = code_at[part].get(text)
+            if code is None:
+                texts = all_texts[part]
+                code = code_at[part][text] = len(texts)
                 texts.append(text)
             codes.append(code)
-        session = self._session_of(codes, table.session_count)
-        if session == table.session_count:
+        session = self._session_of(codes, count)
+        if session == count:
             for part, of_part in enumerate(table.session_codes):
                 of_part.append(codes[part] if part < len(codes) else -1)
             self._first_row.append(-1)
-        rater = self._rater_at.setdefault(rater_code, len(table.raters))
-        if rater == len(table.raters):
+        rater = self._rater_at.get(rater_code)
+        if rater is None:
+            rater = self._rater_at[rater_code] = len(table.raters)
             table.raters.append(rater_code)
         updated_at = stamp(updated)
         row = self._first_row[session]
-        while row >= 0 and table.row_rater[row] != rater:
-            row = self._next_row[row]
+        row_rater, next_row = table.row_rater, self._next_row
+        while row >= 0 and row_rater[row] != rater:
+            row = next_row[row]
         if row < 0:
-            row = table.rows
+            row = len(table.row_session)
             if row == self._capacity:
                 self._grow()
             table.row_session.append(session)
-            table.row_rater.append(rater)
+            row_rater.append(rater)
             self._updated.append(updated_at)
-            self._next_row.append(self._first_row[session])
+            next_row.append(self._first_row[session])
             self._first_row[session] = row
         else:
             table.replaced += 1
@@ -284,27 +294,46 @@ class _Builder:
             for values, coded in zip(table.columns, table.coded, strict=True):
                 values.clear(row)
                 coded[row] = 0
+        item_columns, item_coded = table.columns, table.coded
         for column, item_key, index in columns:
             answer = answers.get(item_key)
             if answer is None:
                 continue
-            if index is None and type(answer) is dict:  # the stored form, read fast
+            number: float | None = None  # an int read as stored is kept as it is
+            if type(answer) is dict:  # the stored form, read in line
                 value = answer.get("value")
                 kind = type(value)
-                if kind is int or kind is float:
-                    table.columns[column].set(row, value)  # type: ignore[arg-type]  # int or float
+                if index is None:
+                    if kind is int or kind is float:
+                        number = value
+                    elif value is None and "missing" in answer:
+                        item_coded[column][row] = 1
+                        continue
+                elif "missing" not in answer:
+                    if kind is str:
+                        number = index.get(str(value))
+                        if number is None:
+                            continue  # a code the newest scale does not list: no value
+                    elif kind is int:
+                        number = index.get(str(value))
+                        if number is None:
+                            continue
+            if number is None:
+                if index is not None:  # a choice: the chosen option's index
+                    number, is_code = choice_number(answer, index)
+                else:
+                    number, is_code = answer_number(answer)
+                if is_code:
+                    item_coded[column][row] = 1
                     continue
-                if value is None and "missing" in answer:
-                    table.coded[column][row] = 1
+                if number is None:
                     continue
-            if index is not None:  # a choice: the chosen option's index
-                number, is_code = choice_number(answer, index)
+            target = item_columns[column]
+            code = target.code_of.get(number)
+            if code is None:
+                target.set(row, number)
             else:
-                number, is_code = answer_number(answer)
-            if is_code:
-                table.coded[column][row] = 1
-            elif number is not None:
-                table.columns[column].set(row, number)
+                target.data[row] = code
         scores = self._scores[instrument.version]
         if scores:
             answered = answered_values(answers)

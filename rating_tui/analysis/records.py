@@ -9,11 +9,14 @@ not applicable), and a rating's update time by `stamp`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rating_tui.ratings.model import Answered, Missing, Rating
+
+if TYPE_CHECKING:
+    from rating_tui.instruments.model import Instrument
 
 Record = Mapping[str, Any]
 """A stored rating, as `Rating.model_dump(mode="json")` gives it (`Store.iter_records`)."""
@@ -112,3 +115,86 @@ def record_parts(record: Record) -> Parts | None:
     ):
         return ((id_, version, hash_), status, rater, session, answers, updated)
     return None
+
+
+SHARED_ANSWERS = 4096
+"""Distinct answers (an item's value or code) `Slim` shares at most; past that it keeps
+each rating's own."""
+
+
+class Slim:
+    """A stored rating's parts made small while its month is read (`Store.iter_records`
+    keeps what its reader returns until the month is sorted: demo-data puts thousands of
+    ratings in a month, tens of thousands at 1M). Kept: the session fields that make the
+    session key, the answers of the items `pairing` analyses (every answer when the
+    instrument computes scores from them), each answer one shared object per distinct
+    answer. A rating that `collect` leaves out (not final, another rater) becomes
+    `LEFT_OUT`; one of an unknown instrument version is kept whole, so that `collect` says
+    so in its own order. `collect` then reads exactly what it would have read."""
+
+    def __init__(
+        self,
+        instrument_of: Callable[[str, str, str], Instrument | None],
+        raters: Collection[str] | None = None,
+    ) -> None:
+        self._instrument_of = instrument_of
+        self._raters = raters
+        self._plans: dict[tuple[str, str, str], tuple[list[str], list[str] | None] | None] = {}
+        self._shared: dict[tuple[str, type, object], object] = {}
+
+    def __call__(self, parts: Parts) -> Parts:
+        ref, status, rater, session, answers, updated = parts
+        if status != "final" or (self._raters is not None and rater not in self._raters):
+            return LEFT_OUT
+        if ref in self._plans:
+            plan = self._plans[ref]
+        else:
+            plan = self._plans[ref] = self._plan(ref)
+        if plan is None:
+            return parts
+        key_fields, items = plan
+        fields = {k: session[k] for k in key_fields if k in session}
+        share = self._share
+        if items is None:
+            kept = {k: share(a) for k, a in answers.items()}
+        else:
+            kept = {k: share(answers[k]) for k in items if k in answers}
+        return (ref, status, rater, fields, kept, updated)
+
+    def _plan(self, ref: tuple[str, str, str]) -> tuple[list[str], list[str] | None] | None:
+        """The version's session key fields and analysed items (None: every answer)."""
+        from rating_tui.analysis.pairing import SESSION_ROLES
+        from rating_tui.analysis.scales import item_scale
+
+        try:
+            instrument = self._instrument_of(*ref)
+        except Exception:  # noqa: BLE001  # `collect` asks again and reports it in order
+            return None
+        if instrument is None:
+            return None
+        roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
+        key_fields = [f.key for f in roles if f is not None]
+        if instrument.scores:
+            return key_fields, None
+        items = [i.key for i in instrument.items if item_scale(instrument, i.key) is not None]
+        return key_fields, items
+
+    def _share(self, answer: object) -> object:
+        """One object for every equal answer of one value or code (a dict is only read)."""
+        if type(answer) is not dict or len(answer) != 1:
+            return answer
+        ((name, value),) = answer.items()
+        kind = type(value)
+        if kind is float and value == 0:  # 0.0 and -0.0 are equal but print apart
+            return answer
+        if not (kind is int or kind is float or kind is bool or kind is str) or (
+            kind is str and len(value) > 64
+        ):
+            return answer
+        key = (name, kind, value)
+        found = self._shared.get(key)
+        if found is None:
+            if len(self._shared) >= SHARED_ANSWERS:
+                return answer
+            found = self._shared[key] = answer
+        return found

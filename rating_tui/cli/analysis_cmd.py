@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -81,6 +81,8 @@ def _collect(
     """Read the selected final ratings of every data folder once, into session tables; and
     what the read of each folder lacked (`StoreSource.warning`)."""
     from rating_tui.analysis.pairing import collect
+    from rating_tui.analysis.records import Slim
+    from rating_tui.export.job import cycle_collection_paused
     from rating_tui.export.select import Selection, parse_instrument_option
     from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
@@ -102,7 +104,9 @@ def _collect(
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
-    found = collect(_stream(selection, sources, instruments), instrument_of, raters)
+    stream = _stream(selection, sources, instruments, Slim(instrument_of, raters))
+    with cycle_collection_paused():  # as the export reads: records are trees, no cycles
+        found = collect(stream, instrument_of, raters)
     warnings = [s.warning() for s in sources]
     if not found.tables:
         warn_incomplete(warnings, then=None)
@@ -111,11 +115,15 @@ def _collect(
 
 
 def _stream(
-    selection: Selection, sources: list[StoreSource], instruments: Instruments
+    selection: Selection,
+    sources: list[StoreSource],
+    instruments: Instruments,
+    slim: Callable[[Parts], Parts],
 ) -> Iterable[Rating | Parts]:
     """The selected ratings, read once. One folder: straight from its stored records, without
-    a model per rating (the export's fast path); several: merged by rating id as the export
-    merges them (the newest copy of a rating decides its status)."""
+    a model per rating (the export's fast path), each made small by `slim` as it is read
+    (the store keeps what is read until its month is sorted); several: merged by rating id
+    as the export merges them (the newest copy of a rating decides its status)."""
     from rating_tui.analysis.records import LEFT_OUT, record_parts
     from rating_tui.export.job import ExportRequest, RecordSource, rating_stream
     from rating_tui.export.merge import MergeReport
@@ -136,7 +144,8 @@ def _stream(
                 return LEFT_OUT
         except (KeyError, TypeError, AttributeError):
             return None
-        return record_parts(record)
+        parts = record_parts(record)
+        return None if parts is None else slim(parts)
 
     return source.records(read, selection.statuses)
 

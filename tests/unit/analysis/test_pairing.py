@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from rating_tui.analysis.pairing import collect, record_parts
+from rating_tui.analysis.pairing import LEFT_OUT, collect, record_parts
+from rating_tui.analysis.records import Slim
 from rating_tui.instruments.loader import parse_instrument
 from rating_tui.instruments.model import Instrument
 from tests.unit.analysis.conftest import SAMPLE, RatingMaker, table_of
@@ -155,3 +156,52 @@ def test_a_record_in_another_form_is_left_to_the_store(make_rating: RatingMaker)
     assert record_parts(record) is not None
     for part, value in [("rater", 7), ("session", []), ("updated", None), ("instrument", "x")]:
         assert record_parts(record | {part: value}) is None, part
+
+
+def test_slimmed_records_give_the_same_table_and_keep_only_what_it_reads(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    """`Slim` (what the CLI keeps of each record while its month is read): the same table
+    and counts as the whole records; answers shared, unanalysed parts dropped."""
+    ratings = [
+        make_rating("AB", {"warmth": 5, "presence": "NO", "held": 1, "focus": 2, "summary": "x"}),
+        make_rating("CD", {"warmth": 5.0, "presence": 4, "held": 0}),
+        make_rating("EF", {"warmth": 5, "focus": 1}, number=2),
+        make_rating("AB", {"warmth": 7}),  # replaces AB's first
+        make_rating("CD", {"warmth": 1}, status="draft"),
+        make_rating("XY", {"warmth": 3}),  # left out by the rater filter
+    ]
+    stored = [p for r in ratings if (p := record_parts(r.model_dump(mode="json")))]
+    raters = {"AB", "CD", "EF"}
+    slim = Slim(lambda *ref: instrument, raters)
+    slimmed = [slim(p) for p in stored]
+    whole = collect(stored, lambda *ref: instrument, raters)
+    small = collect(slimmed, lambda *ref: instrument, raters)
+    a, b = whole.tables[instrument.id], small.tables[instrument.id]
+    assert (b.items, b.raters, b.sessions, b.row_session, b.row_rater, b.coded) == (
+        a.items,
+        a.raters,
+        a.sessions,
+        a.row_session,
+        a.row_rater,
+        a.coded,
+    )
+    assert [repr(v) for v in b.values] == [repr(v) for v in a.values]
+    assert (small.ratings, b.replaced) == (whole.ratings, a.replaced) == (4, 1)
+    assert slimmed[4] == slimmed[5] == LEFT_OUT  # a draft; a rater not asked for
+    first, third = slimmed[0], slimmed[2]
+    assert set(first[3]) == {"family", "day", "number"}  # the session key, not the rater
+    assert "summary" not in first[4]  # text is not analysed
+    assert first[4]["warmth"] is third[4]["warmth"]  # one object per distinct answer
+    assert slimmed[1][4]["warmth"] is not first[4]["warmth"]  # 5.0 is not 5
+
+
+def test_slim_keeps_a_rating_of_an_unknown_version_whole(
+    make_rating: RatingMaker,
+) -> None:
+    def unknown(*ref: str) -> Instrument:
+        raise LookupError("unknown version")
+
+    parts = record_parts(make_rating("AB", {"warmth": 5}).model_dump(mode="json"))
+    assert parts is not None
+    assert Slim(unknown)(parts) is parts  # collect asks again and says so in its order
