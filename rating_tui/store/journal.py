@@ -1,18 +1,27 @@
 """The transaction journal (`journal.json`): writing it, reading and validating it, and
-rolling a committed transaction forward (`apply`), whether by its own process, by the next
-one to take the lock (`recover`), or after a crash. `Transaction.commit` (transaction.py)
-stages the files and decides the change; everything here must work from the files alone."""
+rolling a committed transaction forward (`apply`, `write_carried`), whether by its own
+process, by the next one to take the lock (`recover`), or after a crash. `Transaction.commit`
+(transaction.py) prepares the files and decides the change; everything here must work from
+the files alone.
+
+A journal either names staged files (a big change, an import: `{"transaction", "files",
+"audit"}`, one JSON object), or **carries** the new bytes of its files itself (a change of at
+most `CARRY_LIMIT` bytes, a save): the same JSON object with `"carried": [[size, sha256],
+...]` on one line, then a newline, then the files' bytes one after the other. A carried
+journal is checked whole (sizes and digests) before anything is written from it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rating_tui.store import audit, fileio
-from rating_tui.store.errors import StoreCorruptError, StoreWriteError
+from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteError
 from rating_tui.store.layout import Layout
 
 ID_LENGTH = 16
@@ -25,33 +34,127 @@ def staged_path(path: Path, txn: str) -> Path:
 
 @dataclass(frozen=True)
 class Unsynced:
-    """This process's last transaction, applied (renamed, its audit lines appended and
-    fsynced) but with its journal still on disk, because its renames are not yet durable: the
-    folders they were made in have not been fsynced. A power cut brings back at most the
-    staged files, which the journal (durable) then renames again. The next transaction fsyncs
-    these folders with its own, before its journal replaces this one; a read or a write of
-    this process skips the journal (it is known applied); any other process, or the next
-    `Store.open`, rolls it forward as after a crash, fsyncing the folders, and removes it."""
+    """This process's last transaction, applied (renamed or written, its audit lines appended
+    and fsynced) but with its journal still on disk, because what it did is not yet durable:
+    the renames of its staged files (`folders`, not fsynced), or the files it carries, written
+    without an fsync (`written`). A power cut brings back at most the staged files, which the
+    journal (durable) renames again, or the files' older bytes, which it writes again. The next
+    transaction makes these durable (`settle`) before its journal replaces this one, except
+    the files its own journal carries anew; a read or a write of this process skips the
+    journal (it is known applied); any other process, or the next `Store.open`, rolls it
+    forward as after a crash, durably, and removes it."""
 
     txn: str
-    journal: bytes
-    """The journal's bytes as written (equal bytes on disk: this transaction's journal)."""
+    identity: tuple[int, int, int]
+    """(inode, size, mtime) of the journal as written: this transaction's journal."""
     folders: tuple[Path, ...]
+    written: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    """Each file written without an fsync -> the sha256 of every version it may hold after a
+    power cut (since it was last durable: "" for none), its new one last."""
+
+    def owns(self, layout: Layout) -> bool:
+        """Whether the journal on disk is this transaction's (False: none, or another's)."""
+        return _identity(layout.journal) == self.identity
+
+
+def unsynced_identity(layout: Layout) -> tuple[int, int, int] | None:
+    """The identity `Unsynced` keeps of the journal just written (None: it is gone)."""
+    return _identity(layout.journal)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 KEEP_JOURNAL_BYTES = 64 * 1024
-"""A bigger journal (an import's audit entry) is finished at once: it would be read again
-by every lock of this process until the next change."""
+"""A bigger journal that names staged files (an import's audit entry) is finished at once."""
+CARRY_LIMIT = 1024 * 1024
+"""A change whose files' new bytes add up to at most this (a save, an edit, a small import)
+carries them in its journal instead of staging them as files: one fsync (the journal's)
+instead of one per file and one per folder (see docs/storage.md, "Fewer fsyncs")."""
 
 
-def write_journal(journal: Path, entry: dict[str, Any]) -> bytes:
-    """Write the journal, returning its bytes; on any failure make sure none is left that
-    could replay later."""
+def settle(
+    layout: Layout,
+    earlier: Unsynced | None,
+    carried: Collection[Path] = (),
+    synced: Collection[Path] = (),
+) -> None:
+    """Make `earlier` (this process's last transaction) durable before a journal replaces
+    its own or a file it wrote is changed without one: fsync the files it wrote without an
+    fsync, and the folders of those and of its renames; not the files in `carried` (the next
+    journal holds their newer bytes, so it writes them again after a power cut) and not the
+    folders in `synced` (fsynced by the caller after this)."""
+    if earlier is None:
+        return
+    folders = dict.fromkeys(earlier.folders)
+    for path in earlier.written:
+        if path not in carried:
+            folders[path.parent] = None
+    for path in earlier.written:
+        if path not in carried or path.parent in folders or path.parent in synced:
+            fileio.fsync_file(path)  # (a folder fsync makes its new name durable too)
+    for folder in folders:
+        if folder not in synced:
+            fileio.fsync_dir(folder, missing_ok=True)
+
+
+CHAIN_MAX = 8
+"""Versions a carried file may have since it was last durable before it is fsynced anyway
+(a month saved into again and again): the journal lists them all (see `before`)."""
+
+
+def before(earlier: Unsynced | None, path: Path, raw: bytes | None) -> tuple[str, ...]:
+    """The sha256 of every version of `path` a power cut may leave on disk before the
+    journal that carries its new bytes is durable: its bytes now (`raw`; "" for no file),
+    and, when the previous change wrote it without an fsync, every version since it was last
+    durable. Recovery writes a carried file only over one of these (or over nothing, or an
+    empty file): never over a file changed since by something else (a restore by hand)."""
+    if earlier is not None and path in earlier.written:
+        versions = earlier.written[path]
+        if len(versions) < CHAIN_MAX:
+            return versions
+        fileio.fsync_file(path)
+        fileio.fsync_dir(path.parent)
+        return versions[-1:]
+    return (hashlib.sha256(raw).hexdigest() if raw is not None else "",)
+
+
+def settle_all(files: Any) -> None:
+    """Before a file is changed without a journal (a single-file write, a rebuild, a repair,
+    a restore): make this process's kept carried journal durable and remove it, durably, so
+    that it can never be rolled forward over the newer file. (A kept journal of staged files
+    is harmless: rolled forward again it renames nothing.)"""
+    earlier: Unsynced | None = files.unsynced
+    if earlier is None or not earlier.written:
+        return
+    layout: Layout = files.layout
+    settle(layout, earlier)
+    if earlier.owns(layout):
+        fileio.remove(layout.journal, "remove the finished journal")
+    files.unsynced = None
+
+
+def write_journal(
+    journal: Path,
+    entry: dict[str, Any],
+    carried: list[bytes] | None = None,
+    before_removal: Callable[[], None] | None = None,
+) -> bytes:
+    """Write the journal (with the bytes of the files it carries), returning its header;
+    on any failure make sure none is left that could replay later (`before_removal` first
+    makes the journal it may replace, this process's last, durable)."""
     data = json.dumps(entry).encode()
     try:
-        fileio.write_atomic(journal, data)
+        fileio.write_atomic(journal, data + b"\n" + b"".join(carried) if carried else data)
     except BaseException:
         try:
+            if before_removal is not None:
+                before_removal()
             fileio.remove(journal, "remove the unfinished journal")
         except StoreWriteError as exc:
             raise StoreWriteError(
@@ -61,6 +164,44 @@ def write_journal(journal: Path, entry: dict[str, Any]) -> bytes:
             ) from None
         raise
     return data
+
+
+def write_carried(
+    layout: Layout,
+    txn: str,
+    carried: dict[Path, bytes],
+    lines: list[str],
+    finish: bool,
+    versions: dict[Path, tuple[str, ...]] | None = None,
+) -> None:
+    """Apply a carried journal: write each file (atomically; durably only with `finish`,
+    which then fsyncs their folders, appends the audit entry and removes the journal,
+    durably: a carried journal rolled forward again would write its bytes over newer ones).
+    With `finish` (recovery), a file that already holds its bytes is only fsynced, and one
+    that holds none of the `versions` listed for it (changed since by something else, as a
+    month restored by hand after the process ended) is left as it is."""
+    for path, data in carried.items():
+        if finish:
+            try:
+                current = fileio.read_bytes(path)
+            except StoreError:
+                current = None
+            if current == data:
+                fileio.fsync_file(path)
+                continue
+            if current and versions is not None and _digest(current) not in versions.get(path, ()):
+                continue
+        fileio.make_private_dir(path.parent)
+        fileio.write_atomic(path, data, durable=False)
+        if finish:
+            fileio.fsync_file(path)
+    if finish:
+        for folder in folders_of(list(carried)):
+            fileio.fsync_dir(folder)
+    if lines:
+        audit.append(layout.root, txn, lines)
+    if finish:
+        fileio.remove(layout.journal, "remove the finished journal")
 
 
 def apply(
@@ -100,8 +241,10 @@ def recover(
     """Roll a journal left by a crash forward; True when there was one. `move` finishes a
     move recorded by the earlier journal format ({"id", "from", "to"}). The journal of
     `unsynced` (this process's last change, applied) is left for the next change."""
+    if unsynced is not None and unsynced.owns(layout):
+        return False
     raw = fileio.read_bytes(layout.journal)
-    if raw is None or (unsynced is not None and raw == unsynced.journal):
+    if raw is None:
         return False
     found = read_journal(layout, raw)
     if found is None:
@@ -109,6 +252,8 @@ def recover(
     if isinstance(found, tuple):
         move(*found)
         fileio.remove(layout.journal, "finish the interrupted move recorded in")
+    elif found.carried is not None:
+        write_carried(layout, found.txn, found.carried, found.audit, True, found.versions)
     else:
         apply(layout, found.txn, found.paths, found.audit)
     return True
@@ -122,16 +267,22 @@ class Journal:
     paths: list[Path]
     audit: list[str] = field(default_factory=list)
     """The audit log lines of the change, appended when it is applied."""
+    carried: dict[Path, bytes] | None = None
+    """The new bytes of each file, when the journal carries them (else: staged files)."""
+    versions: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    """For a carried file, the sha256 of each version it may hold before (`before`)."""
 
 
 def unfinished(
     layout: Layout, unsynced: Unsynced | None = None
 ) -> Journal | tuple[str, str, str] | None:
     """`read_journal`, but None for a journal whose change is applied: `unsynced`'s, or one
-    whose staged files are all renamed and whose audit lines are in the log. Only its
-    folders' fsync and its removal are left; the files hold the change complete."""
+    whose staged files are all renamed (or whose carried files all hold their bytes) and
+    whose audit lines are in the log. Only making it durable and its removal are left."""
+    if unsynced is not None and unsynced.owns(layout):
+        return None
     raw = fileio.read_bytes(layout.journal)
-    if raw is None or (unsynced is not None and raw == unsynced.journal):
+    if raw is None:
         return None
     found = read_journal(layout, raw)
     if isinstance(found, Journal) and applied(layout, found):
@@ -140,12 +291,28 @@ def unfinished(
 
 
 def applied(layout: Layout, journal: Journal) -> bool:
-    if any(staged_path(p, journal.txn).exists() for p in journal.paths):
+    if journal.carried is not None:
+        for path, data in journal.carried.items():
+            current = _read(path)
+            if current != data and (not current or _digest(current) in journal.versions[path]):
+                return False  # (a file changed since by something else is left as it is)
+    elif any(staged_path(p, journal.txn).exists() for p in journal.paths):
         return False
     if not journal.audit:
         return True
     last, _ = audit.last_line(audit.log_path(layout.root))
     return last is not None and audit.txn_of(last) == journal.txn
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return fileio.read_bytes(path)
+    except StoreError:
+        return None
 
 
 def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[str, str, str] | None:
@@ -157,18 +324,21 @@ def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[st
         raw = fileio.read_bytes(journal)  # the audit entry of a big import can pass 1 MB
     if raw is None:
         return None
+    end = raw.find(b"\n")
+    header, body = (raw, b"") if end < 0 else (raw[:end], raw[end + 1 :])
     try:
-        entry = json.loads(raw)
+        entry = json.loads(header)
     except ValueError:
         entry = None
-    if isinstance(entry, dict) and set(entry) == {"id", "from", "to"}:
+    if isinstance(entry, dict) and set(entry) == {"id", "from", "to"} and end < 0:
         rating_id, source, target = entry["id"], entry["from"], entry["to"]
         if all(isinstance(v, str) for v in (rating_id, source, target)) and all(
             layout.from_journal(f"ratings/{s}.json") for s in (source, target)
         ):
             return (rating_id, source, target)
         raise _bad_journal(journal, "it names a file that is not a month file of this folder")
-    if not isinstance(entry, dict) or set(entry) - {"audit"} != {"transaction", "files"}:
+    extra = {"audit", "carried"} if end >= 0 else {"audit"}
+    if not isinstance(entry, dict) or set(entry) - extra != {"transaction", "files"}:
         raise _bad_journal(journal, 'expected {"transaction": ..., "files": [...]}')
     lines = entry.get("audit", [])
     if not isinstance(lines, list) or not all(isinstance(x, str) and "\n" not in x for x in lines):
@@ -184,7 +354,40 @@ def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[st
         if path is None:
             raise _bad_journal(journal, f"{name!r} is not a data file of this folder")
         paths.append(path)
-    return Journal(txn, paths, lines)
+    if end < 0:
+        return Journal(txn, paths, lines)
+    carried, versions = _carried(journal, paths, entry.get("carried"), body)
+    return Journal(txn, paths, lines, carried, versions)
+
+
+def _carried(
+    journal: Path, paths: list[Path], sizes: object, body: bytes
+) -> tuple[dict[Path, bytes], dict[Path, tuple[str, ...]]]:
+    """The files' bytes a journal carries, each checked against its size and sha256, and
+    the versions each may hold before ([size, sha256, [sha256 before, ...]] per file)."""
+    if not isinstance(sizes, list) or len(sizes) != len(paths):
+        raise _bad_journal(journal, "its list of carried files does not match its file list")
+    out: dict[Path, bytes] = {}
+    versions: dict[Path, tuple[str, ...]] = {}
+    start = 0
+    for path, item in zip(paths, sizes, strict=True):
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], int)
+            and isinstance(item[2], list)
+            and all(isinstance(v, str) for v in item[2])
+        ):
+            raise _bad_journal(journal, "a carried file is not described by [size, sha256, [...]]")
+        data = body[start : start + item[0]]
+        if len(data) != item[0] or _digest(data) != item[1]:
+            raise _bad_journal(journal, f"the bytes it carries for {path.name} are damaged")
+        out[path] = data
+        versions[path] = tuple(item[2])
+        start += item[0]
+    if start != len(body):
+        raise _bad_journal(journal, "it carries more bytes than its files")
+    return out, versions
 
 
 def _bad_journal(journal: Path, why: str) -> StoreCorruptError:
