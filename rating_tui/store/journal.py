@@ -150,7 +150,7 @@ def write_journal(
     makes the journal it may replace, this process's last, durable)."""
     data = json.dumps(entry).encode()
     try:
-        fileio.write_atomic(journal, data + b"\n" + b"".join(carried) if carried else data)
+        fileio.write_atomic(journal, b"".join([data, b"\n", *carried]) if carried else data)
     except BaseException:
         try:
             if before_removal is not None:
@@ -191,7 +191,8 @@ def write_carried(
                 continue
             if current and versions is not None and _digest(current) not in versions.get(path, ()):
                 continue
-        fileio.make_private_dir(path.parent)
+        if finish:  # (a process's own change has made its folders)
+            fileio.make_private_dir(path.parent)
         fileio.write_atomic(path, data, durable=False)
         if finish:
             fileio.fsync_file(path)
