@@ -4,28 +4,35 @@ month move, an import, a merge, an index rebuild) is applied as one unit.
 Under the store lock, a `Transaction` collects the new content of every file it changes, in
 memory. `commit` then:
 
-1. writes each file's new bytes to a staged file beside it (`.<name>.<id>.staged`), fsynced,
-   and fsyncs their folders; a failure here (a full disk, a damaged file found when reading
-   it) deletes the staged files: nothing changed, and no journal exists that could replay it;
-2. writes `journal.json` atomically: `{"transaction": id, "files": [relative paths]}`. Once it
-   is on disk the change is decided;
-3. renames each staged file over its target (and appends the audit entry, below);
-4. leaves the journal until the process's next transaction, which fsyncs these folders with
-   its own staged files' before its journal replaces this one (`Unsynced`); a big journal is
-   finished at once (folders fsynced, journal removed).
+1. computes each file's new bytes. A change of at most `journal.CARRY_LIMIT` bytes (a save)
+   carries them in its journal; a bigger one (an import) writes them to staged files beside
+   their targets (`.<name>.<id>.staged`), fsynced, and fsyncs their folders. A failure here
+   (a full disk, a damaged file found when reading it) deletes the staged files: nothing
+   changed, and no journal exists that could replay it;
+2. makes the previous change of this process durable except what this journal carries anew
+   (`journal.settle`), then writes `journal.json` atomically: `{"transaction": id, "files":
+   [relative paths], "audit": [...]}`, plus the carried files' sizes, digests and bytes. Once
+   it is on disk the change is decided;
+3. renames each staged file over its target, or writes each carried file (without fsyncs),
+   and appends the audit entry (below);
+4. leaves the journal until the process's next transaction, which makes this one durable
+   before its journal replaces it (`Unsynced`); a big journal of staged files is finished at
+   once (folders fsynced, journal removed).
 
 `journal.recover` runs whenever a process takes the lock: a journal left by a crash, or by another
-process's last change, is rolled forward (the staged files still there are renamed; renaming
-is idempotent; the folders are fsynced; the journal removed), then stray staged files of
-transactions that never committed are deleted (rolled back). The journal is validated on
-read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
+process's last change, is rolled forward (the staged files still there are renamed, or the
+carried files written where they hold an older version; the folders are fsynced; the journal
+removed), then stray staged files of transactions that never committed are deleted (rolled
+back). The journal is validated on read: it may only name this folder's data files
+(`Layout.from_journal`), never a path outside, and carried bytes must match their digests.
 
 A change of ratings also appends an entry to the audit log (`audit`): the entry is part of
 the journal (`"audit": [lines]`) and is appended (and fsynced) after the renames, while the
 journal is there, so recovery appends it too. A transaction of one file that changes no
 rating (the registry, an index file) skips the journal: one atomic replace is already all
-or nothing. Designed for any number of files: an import that starts new parts of months
-(see `shards`) or splits index files is one transaction of all of them.
+or nothing (a kept carried journal is settled first, so it never writes over it). Designed
+for any number of files: an import that starts new parts of months (see `shards`) or splits
+index files is one transaction of all of them.
 """
 
 from __future__ import annotations
