@@ -140,6 +140,10 @@ class Transaction:
             return
         txn = secrets.token_hex(ID_LENGTH // 2)
         earlier = self.files.unsynced
+        if earlier is not None and not earlier.owns(self.layout):
+            # Rolled forward (durably) by another process or `Store`, which may have written
+            # these files since: what `earlier` knows of their versions no longer holds.
+            earlier = self.files.unsynced = None
         staged: list[tuple[Path, Path]] = []
         payloads: dict[Path, bytes] = {}
         lines: list[str] = []

@@ -116,3 +116,22 @@ def test_a_carried_journal_whose_bytes_are_damaged_is_refused_before_anything_is
         Store.open(data_dir)
     assert {p: p.read_bytes() for p in data_dir.rglob("*.json") if p != path} == files
     assert path.exists()  # (left for doctor to report)
+
+
+def test_a_journal_another_store_rolled_forward_is_no_guide_to_the_files_versions(
+    data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    """Two stores on one folder (two windows): B rolls A's kept journal forward and saves
+    into the same month; A's next save must list B's month as a version March may hold, or a
+    power cut losing A's write would leave March without A's rating, for good."""
+    first = Store.open(data_dir)
+    first.finalise(make_rating(day="2025-03-04", notes="A"), instrument)
+    second = Store.open(data_dir)
+    second.finalise(make_rating(day="2025-03-05", notes="B"), instrument)
+    march = data_dir / "ratings" / "2025-03.json"
+    after_second = march.read_bytes()
+    last = first.finalise(make_rating(day="2025-03-06", notes="A again"), instrument)
+    march.write_bytes(after_second)  # a power cut took back A's write (made without fsync)
+    reopened = Store.open(data_dir)
+    assert reopened.get(last.id).notes == "A again"
+    assert [f for f in reopened.check() if f.level == "error"] == []
