@@ -45,6 +45,7 @@ _unlink = os.unlink
 _FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 )
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EISDIR}
 
 
@@ -192,7 +193,7 @@ def fsync_file(path: Path) -> None:
     """Make the data of an existing file durable (written before without an fsync); a file
     removed since is skipped (its removal is what a later folder fsync makes durable)."""
     try:
-        fd = _open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = _open(path, (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | _CLOEXEC)
     except FileNotFoundError:
         return
     except OSError as exc:
