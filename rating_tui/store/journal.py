@@ -95,7 +95,7 @@ def write_carried(
             if current == data:
                 fileio.fsync_file(path)
                 continue
-            if current and versions is not None and _digest(current) not in versions.get(path, ()):
+            if versions is not None and not _rewrite(current, versions.get(path, ())):
                 continue
         if finish:  # (a process's own change has made its folders)
             fileio.make_private_dir(path.parent)
@@ -201,7 +201,7 @@ def applied(layout: Layout, journal: Journal) -> bool:
     if journal.carried is not None:
         for path, data in journal.carried.items():
             current = _read(path)
-            if current != data and (not current or _digest(current) in journal.versions[path]):
+            if current != data and _rewrite(current, journal.versions[path]):
                 return False  # (a file changed since by something else is left as it is)
     elif any(staged_path(p, journal.txn).exists() for p in journal.paths):
         return False
@@ -209,6 +209,16 @@ def applied(layout: Layout, journal: Journal) -> bool:
         return True
     last, _ = audit.last_line(audit.log_path(layout.root))
     return last is not None and audit.txn_of(last) == journal.txn
+
+
+def _rewrite(current: bytes | None, versions: tuple[str, ...]) -> bool:
+    """Whether recovery writes a carried file that holds `current` (None: missing), not its
+    new bytes: only over a version listed for it (`versions`, "" for none), or an empty file
+    (a name made durable before its data). A file missing that existed before was deleted
+    since, and one holding other bytes was changed since: both are left as they are."""
+    if current is None:
+        return "" in versions
+    return not current or _digest(current) in versions
 
 
 def _digest(data: bytes) -> str:
