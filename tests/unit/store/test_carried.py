@@ -135,3 +135,19 @@ def test_a_journal_another_store_rolled_forward_is_no_guide_to_the_files_version
     reopened = Store.open(data_dir)
     assert reopened.get(last.id).notes == "A again"
     assert [f for f in reopened.check() if f.level == "error"] == []
+
+
+def test_a_kept_journal_never_brings_back_a_file_deleted_after_its_process_ended(
+    data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    store = Store.open(data_dir)
+    store.finalise(make_rating(day="2025-03-04"), instrument)
+    store.finalise(make_rating(day="2025-03-05"), instrument)  # March existed before it
+    march = data_dir / "ratings" / "2025-03.json"
+    march.unlink()  # by hand, once the process ended (its journal kept)
+    found = journal.read_journal(Layout(data_dir))
+    assert isinstance(found, journal.Journal) and found.carried is not None
+    assert march in found.carried and "" not in found.versions[march]
+    Store.open(data_dir)
+    assert not march.exists()  # left deleted: doctor names the ratings it held
+    assert not (data_dir / "journal.json").exists()
