@@ -141,7 +141,8 @@ def test_a_kept_journal_never_brings_back_a_file_deleted_after_its_process_ended
     data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
 ) -> None:
     store = Store.open(data_dir)
-    store.finalise(make_rating(day="2025-03-04"), instrument)
+    store.finalise(make_rating(day="2025-03-04"), instrument)  # March made
+    store.finalise(make_rating(day="2025-04-04"), instrument)  # March made durable
     store.finalise(make_rating(day="2025-03-05"), instrument)  # March existed before it
     march = data_dir / "ratings" / "2025-03.json"
     march.unlink()  # by hand, once the process ended (its journal kept)
