@@ -31,7 +31,7 @@ from rating_tui.ratings.model import (
     utc_now,
 )
 from rating_tui.ratings.validate import RatingProblem
-from rating_tui.store import audit, bulk, crypto, doctor, restore
+from rating_tui.store import audit, bulk, crypto, doctor, journal, restore
 from rating_tui.store.codec import Codec
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import (
@@ -259,6 +259,7 @@ class Store(Reads):
     def restore(self, shown: restore.RestorePlan, *, remerge: bool) -> restore.RestoreResult:
         """Restore `shown.backup`, all or nothing; refused if the month changed since."""
         with self._engine.locked(write=True):
+            journal.settle_all(self._engine.files)  # (a month is replaced without one)
             return restore.apply(self._engine, shown, remerge=remerge)
 
     # --- internals ----------------------------------------------------------------------------

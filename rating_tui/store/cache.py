@@ -79,16 +79,15 @@ class FileCache:
         known = entry.fragments
         kept: dict[Key, tuple[object, str]] = {}
         parts = []
+        get = known.get
         for name, documents in tables.items():
             items = []
-            for doc_id, record in documents.items():
-                cached = known.get((name, doc_id))
-                if cached is not None and cached[0] is record:
-                    item = cached[1]
-                else:
-                    item = f"{to_json(doc_id)}:{to_json(record)}"
-                kept[name, doc_id] = (record, item)
-                items.append(item)
+            for doc_id, record in documents.items():  # (a save's hot loop: 256 records)
+                cached = get((name, doc_id))
+                if cached is None or cached[0] is not record:
+                    cached = (record, f"{to_json(doc_id)}:{to_json(record)}")
+                kept[name, doc_id] = cached
+                items.append(cached[1])
             parts.append(f"{to_json(name)}:{{{','.join(items)}}}")
         entry.fragments = kept
         return "{" + ",".join(parts) + "}"

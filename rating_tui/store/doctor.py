@@ -85,6 +85,7 @@ def repair(engine: Engine) -> IndexReport:
     folders and a damaged manifest are set aside (renamed, never deleted)."""
     layout = engine.layout
     with engine.locked(write=True):
+        journal.settle_all(engine.files)  # (files are set aside or removed without one)
         aside: list[Path] = []
         removed: list[str] = []
         candidates = [layout.registry, layout.manifest, *layout.buckets()]

@@ -45,6 +45,7 @@ _unlink = os.unlink
 _FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 )
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EISDIR}
 
 
@@ -153,18 +154,30 @@ def replace_raw(source: Path, target: Path) -> None:
     _replace(source, target)
 
 
-def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
+def write_atomic(
+    path: Path, data: bytes, temp_dir: Path | None = None, *, durable: bool = True
+) -> None:
     """Replace `path` with `data` atomically and durably; a new file gets mode 0600.
 
     The temp file goes beside `path`, or in `temp_dir` (same file system) when the folder of
-    `path` is one that start-up clean-up does not visit."""
+    `path` is one that start-up clean-up does not visit. `durable=False` neither fsyncs the
+    file nor its folder: only for a file whose content a durable journal holds (see
+    `journal`), which writes it again after a power cut."""
     tmp = (temp_dir or path.parent) / f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
     try:
         fd = _open(tmp, _FLAGS, FILE_MODE)
     except OSError as exc:
         raise write_error(exc, path) from None
     try:
-        _write_all(fd, data)
+        if durable:
+            _write_all(fd, data)
+        else:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[_write(fd, view) :]
+            finally:
+                os.close(fd)
         _replace(tmp, path)
     except OSError as exc:
         discard(tmp)
@@ -172,7 +185,25 @@ def write_atomic(path: Path, data: bytes, temp_dir: Path | None = None) -> None:
     except BaseException:
         discard(tmp)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
+
+
+def fsync_file(path: Path) -> None:
+    """Make the data of an existing file durable (written before without an fsync); a file
+    removed since is skipped (its removal is what a later folder fsync makes durable)."""
+    try:
+        fd = _open(path, (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | _CLOEXEC)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise write_error(exc, path, "make durable") from None
+    try:
+        _fsync(fd)
+    except OSError as exc:
+        raise write_error(exc, path, "make durable") from None
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(folder: Path, *, missing_ok: bool = False) -> None:

@@ -19,6 +19,7 @@ of an id kept; `tests/unit/store/test_glance.py` checks that both give the same 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Collection, Mapping
@@ -173,23 +174,52 @@ def _new(root: Path) -> bool:
 
 
 def _journal_applied(layout: Layout) -> bool:
-    """No journal, or one whose staged files are all renamed: the data files then hold its
-    change complete (what is left is its audit lines and folders' fsync, nothing a read sees).
-    Any other journal (an older form, damaged) is the store's to judge."""
-    if not layout.journal.exists():
+    """No journal, or one whose change the data files hold complete: its staged files all
+    renamed, or, for a journal that carries its files' bytes (a save's, kept until the next
+    change: `journal.write_carried`), each file holding the very bytes carried (size and
+    sha256 of its header). What is left is then its audit line and fsyncs, nothing a read
+    sees. Any other journal (an older form, damaged, a change cut short) is the store's to
+    judge."""
+    try:
+        raw = fileio.read_bytes(layout.journal)
+    except (StoreError, OSError):
+        return False
+    if raw is None:
         return True
-    entry = _read(layout.journal)
+    end = raw.find(b"\n")
+    try:
+        entry = json.loads(raw if end < 0 else raw[:end])
+    except ValueError:
+        return False
     if not isinstance(entry, dict):
         return False
     txn, names = entry.get("transaction"), entry.get("files")
     if not isinstance(txn, str) or not txn.isalnum() or not isinstance(names, list):
         return False
-    for name in names:
-        path = layout.from_journal(name)
+    paths = [layout.from_journal(name) if isinstance(name, str) else None for name in names]
+    if end >= 0:
+        return _carried_applied(paths, entry.get("carried"))
+    for path in paths:
         if path is None:
             return False
         if path.with_name(f".{path.name}.{txn}{fileio.STAGED_SUFFIX}").exists():
             return False  # (`journal.staged_path`)
+    return True
+
+
+def _carried_applied(paths: list[Path | None], carried: object) -> bool:
+    """Each file holds the bytes the journal carries for it ([size, sha256, [...]] each)."""
+    if not isinstance(carried, list) or len(carried) != len(paths):
+        return False
+    for path, item in zip(paths, carried, strict=True):
+        if path is None or not isinstance(item, list) or len(item) != 3:
+            return False
+        try:
+            data = fileio.read_bytes(path)
+        except (StoreError, OSError):
+            return False
+        if data is None or len(data) != item[0] or hashlib.sha256(data).hexdigest() != item[1]:
+            return False
     return True
 
 

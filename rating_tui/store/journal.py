@@ -1,10 +1,19 @@
 """The transaction journal (`journal.json`): writing it, reading and validating it, and
-rolling a committed transaction forward (`apply`), whether by its own process, by the next
-one to take the lock (`recover`), or after a crash. `Transaction.commit` (transaction.py)
-stages the files and decides the change; everything here must work from the files alone."""
+rolling a committed transaction forward (`apply`, `write_carried`), whether by its own
+process, by the next one to take the lock (`recover`), or after a crash. `Transaction.commit`
+(transaction.py) prepares the files and decides the change; everything here must work from
+the files alone.
+
+A journal either names staged files (a big change, an import: `{"transaction", "files",
+"audit"}`, one JSON object), or **carries** the new bytes of its files itself (a change of at
+most `CARRY_LIMIT` bytes, a save): the same JSON object with `"carried": [[size, sha256],
+...]` on one line, then a newline, then the files' bytes one after the other. A carried
+journal is checked whole (sizes and digests) before anything is written from it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,8 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from rating_tui.store import audit, fileio
-from rating_tui.store.errors import StoreCorruptError, StoreWriteError
+from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteError
 from rating_tui.store.layout import Layout
+from rating_tui.store.settle import Unsynced as Unsynced
+from rating_tui.store.settle import before as before
+from rating_tui.store.settle import settle as settle
+from rating_tui.store.settle import settle_all as settle_all
+from rating_tui.store.settle import unsynced_identity as unsynced_identity
 
 ID_LENGTH = 16
 """Hex digits of a transaction id."""
@@ -23,35 +37,30 @@ def staged_path(path: Path, txn: str) -> Path:
     return path.with_name(f".{path.name}.{txn}{fileio.STAGED_SUFFIX}")
 
 
-@dataclass(frozen=True)
-class Unsynced:
-    """This process's last transaction, applied (renamed, its audit lines appended and
-    fsynced) but with its journal still on disk, because its renames are not yet durable: the
-    folders they were made in have not been fsynced. A power cut brings back at most the
-    staged files, which the journal (durable) then renames again. The next transaction fsyncs
-    these folders with its own, before its journal replaces this one; a read or a write of
-    this process skips the journal (it is known applied); any other process, or the next
-    `Store.open`, rolls it forward as after a crash, fsyncing the folders, and removes it."""
-
-    txn: str
-    journal: bytes
-    """The journal's bytes as written (equal bytes on disk: this transaction's journal)."""
-    folders: tuple[Path, ...]
-
-
 KEEP_JOURNAL_BYTES = 64 * 1024
-"""A bigger journal (an import's audit entry) is finished at once: it would be read again
-by every lock of this process until the next change."""
+"""A bigger journal that names staged files (an import's audit entry) is finished at once."""
+CARRY_LIMIT = 1024 * 1024
+"""A change whose files' new bytes add up to at most this (a save, an edit, a small import)
+carries them in its journal instead of staging them as files: one fsync (the journal's)
+instead of one per file and one per folder (see docs/storage.md, "Fewer fsyncs")."""
 
 
-def write_journal(journal: Path, entry: dict[str, Any]) -> bytes:
-    """Write the journal, returning its bytes; on any failure make sure none is left that
-    could replay later."""
+def write_journal(
+    journal: Path,
+    entry: dict[str, Any],
+    carried: list[bytes] | None = None,
+    before_removal: Callable[[], None] | None = None,
+) -> bytes:
+    """Write the journal (with the bytes of the files it carries), returning its header;
+    on any failure make sure none is left that could replay later (`before_removal` first
+    makes the journal it may replace, this process's last, durable)."""
     data = json.dumps(entry).encode()
     try:
-        fileio.write_atomic(journal, data)
+        fileio.write_atomic(journal, b"".join([data, b"\n", *carried]) if carried else data)
     except BaseException:
         try:
+            if before_removal is not None:
+                before_removal()
             fileio.remove(journal, "remove the unfinished journal")
         except StoreWriteError as exc:
             raise StoreWriteError(
@@ -61,6 +70,45 @@ def write_journal(journal: Path, entry: dict[str, Any]) -> bytes:
             ) from None
         raise
     return data
+
+
+def write_carried(
+    layout: Layout,
+    txn: str,
+    carried: dict[Path, bytes],
+    lines: list[str],
+    finish: bool,
+    versions: dict[Path, tuple[str, ...]] | None = None,
+) -> None:
+    """Apply a carried journal: write each file (atomically; durably only with `finish`,
+    which then fsyncs their folders, appends the audit entry and removes the journal,
+    durably: a carried journal rolled forward again would write its bytes over newer ones).
+    With `finish` (recovery), a file that already holds its bytes is only fsynced, and one
+    that holds none of the `versions` listed for it (changed since by something else, as a
+    month restored by hand after the process ended) is left as it is."""
+    for path, data in carried.items():
+        if finish:
+            try:
+                current = fileio.read_bytes(path)
+            except StoreError:
+                current = None
+            if current == data:
+                fileio.fsync_file(path)
+                continue
+            if versions is not None and not _rewrite(current, versions.get(path, ())):
+                continue
+        if finish:  # (a process's own change has made its folders)
+            fileio.make_private_dir(path.parent)
+        fileio.write_atomic(path, data, durable=False)
+        if finish:
+            fileio.fsync_file(path)
+    if finish:
+        for folder in folders_of(list(carried)):
+            fileio.fsync_dir(folder)
+    if lines:
+        audit.append(layout.root, txn, lines)
+    if finish:
+        fileio.remove(layout.journal, "remove the finished journal")
 
 
 def apply(
@@ -100,8 +148,10 @@ def recover(
     """Roll a journal left by a crash forward; True when there was one. `move` finishes a
     move recorded by the earlier journal format ({"id", "from", "to"}). The journal of
     `unsynced` (this process's last change, applied) is left for the next change."""
+    if unsynced is not None and unsynced.owns(layout):
+        return False
     raw = fileio.read_bytes(layout.journal)
-    if raw is None or (unsynced is not None and raw == unsynced.journal):
+    if raw is None:
         return False
     found = read_journal(layout, raw)
     if found is None:
@@ -109,6 +159,8 @@ def recover(
     if isinstance(found, tuple):
         move(*found)
         fileio.remove(layout.journal, "finish the interrupted move recorded in")
+    elif found.carried is not None:
+        write_carried(layout, found.txn, found.carried, found.audit, True, found.versions)
     else:
         apply(layout, found.txn, found.paths, found.audit)
     return True
@@ -122,16 +174,22 @@ class Journal:
     paths: list[Path]
     audit: list[str] = field(default_factory=list)
     """The audit log lines of the change, appended when it is applied."""
+    carried: dict[Path, bytes] | None = None
+    """The new bytes of each file, when the journal carries them (else: staged files)."""
+    versions: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    """For a carried file, the sha256 of each version it may hold before (`before`)."""
 
 
 def unfinished(
     layout: Layout, unsynced: Unsynced | None = None
 ) -> Journal | tuple[str, str, str] | None:
     """`read_journal`, but None for a journal whose change is applied: `unsynced`'s, or one
-    whose staged files are all renamed and whose audit lines are in the log. Only its
-    folders' fsync and its removal are left; the files hold the change complete."""
+    whose staged files are all renamed (or whose carried files all hold their bytes) and
+    whose audit lines are in the log. Only making it durable and its removal are left."""
+    if unsynced is not None and unsynced.owns(layout):
+        return None
     raw = fileio.read_bytes(layout.journal)
-    if raw is None or (unsynced is not None and raw == unsynced.journal):
+    if raw is None:
         return None
     found = read_journal(layout, raw)
     if isinstance(found, Journal) and applied(layout, found):
@@ -140,12 +198,38 @@ def unfinished(
 
 
 def applied(layout: Layout, journal: Journal) -> bool:
-    if any(staged_path(p, journal.txn).exists() for p in journal.paths):
+    if journal.carried is not None:
+        for path, data in journal.carried.items():
+            current = _read(path)
+            if current != data and _rewrite(current, journal.versions[path]):
+                return False  # (a file changed since by something else is left as it is)
+    elif any(staged_path(p, journal.txn).exists() for p in journal.paths):
         return False
     if not journal.audit:
         return True
     last, _ = audit.last_line(audit.log_path(layout.root))
     return last is not None and audit.txn_of(last) == journal.txn
+
+
+def _rewrite(current: bytes | None, versions: tuple[str, ...]) -> bool:
+    """Whether recovery writes a carried file that holds `current` (None: missing), not its
+    new bytes: only over a version listed for it (`versions`, "" for none), or an empty file
+    (a name made durable before its data). A file missing that existed before was deleted
+    since, and one holding other bytes was changed since: both are left as they are."""
+    if current is None:
+        return "" in versions
+    return not current or _digest(current) in versions
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return fileio.read_bytes(path)
+    except StoreError:
+        return None
 
 
 def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[str, str, str] | None:
@@ -157,18 +241,21 @@ def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[st
         raw = fileio.read_bytes(journal)  # the audit entry of a big import can pass 1 MB
     if raw is None:
         return None
+    end = raw.find(b"\n")
+    header, body = (raw, b"") if end < 0 else (raw[:end], raw[end + 1 :])
     try:
-        entry = json.loads(raw)
+        entry = json.loads(header)
     except ValueError:
         entry = None
-    if isinstance(entry, dict) and set(entry) == {"id", "from", "to"}:
+    if isinstance(entry, dict) and set(entry) == {"id", "from", "to"} and end < 0:
         rating_id, source, target = entry["id"], entry["from"], entry["to"]
         if all(isinstance(v, str) for v in (rating_id, source, target)) and all(
             layout.from_journal(f"ratings/{s}.json") for s in (source, target)
         ):
             return (rating_id, source, target)
         raise _bad_journal(journal, "it names a file that is not a month file of this folder")
-    if not isinstance(entry, dict) or set(entry) - {"audit"} != {"transaction", "files"}:
+    extra = {"audit", "carried"} if end >= 0 else {"audit"}
+    if not isinstance(entry, dict) or set(entry) - extra != {"transaction", "files"}:
         raise _bad_journal(journal, 'expected {"transaction": ..., "files": [...]}')
     lines = entry.get("audit", [])
     if not isinstance(lines, list) or not all(isinstance(x, str) and "\n" not in x for x in lines):
@@ -184,7 +271,40 @@ def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[st
         if path is None:
             raise _bad_journal(journal, f"{name!r} is not a data file of this folder")
         paths.append(path)
-    return Journal(txn, paths, lines)
+    if end < 0:
+        return Journal(txn, paths, lines)
+    carried, versions = _carried(journal, paths, entry.get("carried"), body)
+    return Journal(txn, paths, lines, carried, versions)
+
+
+def _carried(
+    journal: Path, paths: list[Path], sizes: object, body: bytes
+) -> tuple[dict[Path, bytes], dict[Path, tuple[str, ...]]]:
+    """The files' bytes a journal carries, each checked against its size and sha256, and
+    the versions each may hold before ([size, sha256, [sha256 before, ...]] per file)."""
+    if not isinstance(sizes, list) or len(sizes) != len(paths):
+        raise _bad_journal(journal, "its list of carried files does not match its file list")
+    out: dict[Path, bytes] = {}
+    versions: dict[Path, tuple[str, ...]] = {}
+    start = 0
+    for path, item in zip(paths, sizes, strict=True):
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], int)
+            and isinstance(item[2], list)
+            and all(isinstance(v, str) for v in item[2])
+        ):
+            raise _bad_journal(journal, "a carried file is not described by [size, sha256, [...]]")
+        data = body[start : start + item[0]]
+        if len(data) != item[0] or _digest(data) != item[1]:
+            raise _bad_journal(journal, f"the bytes it carries for {path.name} are damaged")
+        out[path] = data
+        versions[path] = tuple(item[2])
+        start += item[0]
+    if start != len(body):
+        raise _bad_journal(journal, "it carries more bytes than its files")
+    return out, versions
 
 
 def _bad_journal(journal: Path, why: str) -> StoreCorruptError:

@@ -82,46 +82,46 @@ class Layout:
     root: Path
     keep_backups: int = 7
 
-    @property
+    @functools.cached_property
     def lock(self) -> Path:
         return self.root / ".lock"
 
-    @property
+    @functools.cached_property
     def marker(self) -> Path:
         return self.root / "store.json"
 
-    @property
+    @functools.cached_property
     def registry(self) -> Path:
         return self.root / "instruments.json"
 
-    @property
+    @functools.cached_property
     def journal(self) -> Path:
         return self.root / "journal.json"
 
-    @property
+    @functools.cached_property
     def manifest(self) -> Path:
         return self.root / "manifest.json"
 
-    @property
+    @functools.cached_property
     def instrument_files(self) -> Path:
         return self.root / "instrument-files"
 
     def instrument_copy(self, content_hash: str) -> Path:
         return self.instrument_files / f"{content_hash}.json"
 
-    @property
+    @functools.cached_property
     def ratings(self) -> Path:
         return self.root / "ratings"
 
-    @property
+    @functools.cached_property
     def index(self) -> Path:
         return self.root / "index"
 
-    @property
+    @functools.cached_property
     def backups(self) -> Path:
         return self.root / "backups"
 
-    @property
+    @functools.cached_property
     def snapshots(self) -> Path:
         return self.root / ".snapshots"
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import deltas, fileio
+from rating_tui.store import deltas, fileio, journal
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.index import IndexReport, entry_shard, scan, write_bucket
@@ -32,6 +32,7 @@ def rebuild(files: Files) -> IndexReport:
     rating is missing from every shard are kept, so the loss stays visible to `doctor`.
     Index files that have split stay split; any that now hold too many entries split."""
     layout = files.layout
+    journal.settle_all(files)  # (it sets files aside: a kept journal must not bring them back)
     report = IndexReport()
     located = scan(layout, files)
     report.ratings = len(located)

@@ -124,6 +124,11 @@ class SafeStorage(Storage):
             self.backups.snapshot(self._raw)
         return payload
 
+    @property
+    def stored(self) -> bytes | None:
+        """The bytes the file held when last read or written (None: no file, or not read)."""
+        return self._raw if isinstance(self._raw, bytes) else None
+
     def written(self, payload: bytes, data: Tables) -> None:
         """Record that `payload` (the bytes of `data`) is now the file's content."""
         self._raw = payload

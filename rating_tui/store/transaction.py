@@ -4,28 +4,35 @@ month move, an import, a merge, an index rebuild) is applied as one unit.
 Under the store lock, a `Transaction` collects the new content of every file it changes, in
 memory. `commit` then:
 
-1. writes each file's new bytes to a staged file beside it (`.<name>.<id>.staged`), fsynced,
-   and fsyncs their folders; a failure here (a full disk, a damaged file found when reading
-   it) deletes the staged files: nothing changed, and no journal exists that could replay it;
-2. writes `journal.json` atomically: `{"transaction": id, "files": [relative paths]}`. Once it
-   is on disk the change is decided;
-3. renames each staged file over its target (and appends the audit entry, below);
-4. leaves the journal until the process's next transaction, which fsyncs these folders with
-   its own staged files' before its journal replaces this one (`Unsynced`); a big journal is
-   finished at once (folders fsynced, journal removed).
+1. computes each file's new bytes. A change of at most `journal.CARRY_LIMIT` bytes (a save)
+   carries them in its journal; a bigger one (an import) writes them to staged files beside
+   their targets (`.<name>.<id>.staged`), fsynced, and fsyncs their folders. A failure here
+   (a full disk, a damaged file found when reading it) deletes the staged files: nothing
+   changed, and no journal exists that could replay it;
+2. makes the previous change of this process durable except what this journal carries anew
+   (`journal.settle`), then writes `journal.json` atomically: `{"transaction": id, "files":
+   [relative paths], "audit": [...]}`, plus the carried files' sizes, digests and bytes. Once
+   it is on disk the change is decided;
+3. renames each staged file over its target, or writes each carried file (without fsyncs),
+   and appends the audit entry (below);
+4. leaves the journal until the process's next transaction, which makes this one durable
+   before its journal replaces it (`Unsynced`); a big journal of staged files is finished at
+   once (folders fsynced, journal removed).
 
 `journal.recover` runs whenever a process takes the lock: a journal left by a crash, or by another
-process's last change, is rolled forward (the staged files still there are renamed; renaming
-is idempotent; the folders are fsynced; the journal removed), then stray staged files of
-transactions that never committed are deleted (rolled back). The journal is validated on
-read: it may only name this folder's data files (`Layout.from_journal`), never a path outside.
+process's last change, is rolled forward (the staged files still there are renamed, or the
+carried files written where they hold an older version; the folders are fsynced; the journal
+removed), then stray staged files of transactions that never committed are deleted (rolled
+back). The journal is validated on read: it may only name this folder's data files
+(`Layout.from_journal`), never a path outside, and carried bytes must match their digests.
 
 A change of ratings also appends an entry to the audit log (`audit`): the entry is part of
 the journal (`"audit": [lines]`) and is appended (and fsynced) after the renames, while the
 journal is there, so recovery appends it too. A transaction of one file that changes no
 rating (the registry, an index file) skips the journal: one atomic replace is already all
-or nothing. Designed for any number of files: an import that starts new parts of months
-(see `shards`) or splits index files is one transaction of all of them.
+or nothing (a kept carried journal is settled first, so it never writes over it). Designed
+for any number of files: an import that starts new parts of months (see `shards`) or splits
+index files is one transaction of all of them.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import audit, fileio
+from rating_tui.store import audit, fileio, journal
 from rating_tui.store.errors import StoreError, StoreWriteError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.journal import (
@@ -44,8 +51,13 @@ from rating_tui.store.journal import (
     KEEP_JOURNAL_BYTES,
     Unsynced,
     apply,
+    before,
     folders_of,
+    settle,
+    settle_all,
     staged_path,
+    unsynced_identity,
+    write_carried,
     write_journal,
 )
 from rating_tui.store.layout import RATINGS_TABLE, SHARD_COUNTS, Layout
@@ -123,54 +135,88 @@ class Transaction:
         change = self._audited()
         if len(paths) == 1 and not self._blobs and change is None:
             path = paths[0]
+            settle_all(self.files)  # (a kept journal must never write over this file)
             self._storage(path).write(self._pending[path])
             return
         txn = secrets.token_hex(ID_LENGTH // 2)
         earlier = self.files.unsynced
+        if earlier is not None and not earlier.owns(self.layout):
+            # Rolled forward (durably) by another process or `Store`, which may have written
+            # these files since: what `earlier` knows of their versions no longer holds.
+            earlier = self.files.unsynced = None
         staged: list[tuple[Path, Path]] = []
         payloads: dict[Path, bytes] = {}
         lines: list[str] = []
         try:
             for path in paths:
                 if path in self._blobs:
-                    payload = self._blobs[path]
+                    payloads[path] = self._blobs[path]
                 else:
-                    payload = self._storage(path).prepare(self._pending[path])
-                payloads[path] = payload
-                fileio.make_private_dir(path.parent)
-                target = staged_path(path, txn)
-                fileio.write_new(target, payload)
-                staged.append((target, path))
-            # One fsync per folder: this change's staged files, and the renames of the
-            # previous change, whose journal this one's replaces (see `Unsynced`).
+                    payloads[path] = self._storage(path).prepare(self._pending[path])
+            carry = sum(map(len, payloads.values())) <= journal.CARRY_LIMIT
             folders = folders_of(paths)
             for folder in folders:
-                fileio.fsync_dir(folder)
-            for folder in earlier.folders if earlier else ():
-                if folder not in folders:  # (one removed since has taken its renames along)
-                    fileio.fsync_dir(folder, missing_ok=True)
-            self.files.unsynced = None
-            names = [str(p.relative_to(self.layout.root).as_posix()) for p in paths]
+                fileio.make_private_dir(folder)
+            if carry and self._blobs:
+                # An instrument copy (named by its content hash, harmless without the rest)
+                # is written durably now rather than carried: a carried file missing after a
+                # power cut is written again, so a copy deleted later would come back.
+                for path in self._blobs:
+                    fileio.write_atomic(path, payloads.pop(path))
+                paths = [p for p in paths if p not in self._blobs]
+                if not paths:
+                    return
+            if not carry:
+                for path in paths:
+                    target = staged_path(path, txn)
+                    fileio.write_new(target, payloads[path])
+                    staged.append((target, path))
+            # What the previous change did is made durable before its journal is replaced,
+            # but for the files this one carries anew (see `journal.settle`).
+            settle(self.layout, earlier, paths if carry else (), () if carry else folders)
+            if not carry:
+                # One fsync per folder: this change's staged files, and the renames of the
+                # previous change, whose journal this one's replaces (see `Unsynced`).
+                for folder in folders:
+                    fileio.fsync_dir(folder)
+            names = [self._name(p) for p in paths]
             entry: dict[str, Any] = {"transaction": txn, "files": names}
+            digests: dict[Path, str] = {}
             if change is not None:
                 for path in self._pending:
                     if RATINGS in self._pending[path]:
-                        change.files[self._name(path)] = hashlib.sha256(payloads[path]).hexdigest()
+                        digests[path] = hashlib.sha256(payloads[path]).hexdigest()
+                        change.files[self._name(path)] = digests[path]
                 body = change.entry_body()
                 lines = audit.plan_lines(
                     self.layout.root, txn, body, self.files.codec, self._stored_before
                 )
                 entry["audit"] = lines
-            journal = write_journal(self.layout.journal, entry)
+            carried = [payloads[p] for p in paths] if carry else None
+            versions: dict[Path, tuple[str, ...]] = {}
+            if carried is not None:
+                for path in paths:
+                    digests[path] = digests.get(path) or hashlib.sha256(payloads[path]).hexdigest()
+                    versions[path] = before(earlier, path, self._before(path))
+                entry["carried"] = [
+                    [len(payloads[p]), digests[p], list(versions[p])] for p in paths
+                ]
+            header = write_journal(
+                self.layout.journal, entry, carried, lambda: settle(self.layout, earlier)
+            )
+            self.files.unsynced = None
         except BaseException:
             for target, _ in staged:
                 fileio.discard(target)
             for path in paths:
                 self._forget(path)
             raise
-        keep = len(journal) <= KEEP_JOURNAL_BYTES
+        keep = carry or len(header) <= KEEP_JOURNAL_BYTES
         try:
-            apply(self.layout, txn, paths, lines, not keep)
+            if carry:
+                write_carried(self.layout, txn, payloads, lines, False)
+            else:
+                apply(self.layout, txn, paths, lines, not keep)
         except StoreWriteError as exc:
             for path in paths:
                 self._forget(path)
@@ -184,9 +230,20 @@ class Transaction:
             error.committed = True
             raise error from None
         if keep:
-            self.files.unsynced = Unsynced(txn, journal, tuple(folders_of(paths)))
+            identity = unsynced_identity(self.layout)
+            if identity is not None:
+                written = {p: (*versions[p], digests[p]) for p in versions}
+                self.files.unsynced = Unsynced(
+                    txn, identity, () if carry else tuple(folders), written
+                )
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])
+
+    def _before(self, path: Path) -> bytes | None:
+        """The bytes of `path` before this change (None: no file)."""
+        if path in self._blobs:
+            return fileio.read_bytes(path)  # (an instrument copy: written when missing)
+        return self._storage(path).stored
 
     def _audited(self) -> audit.Change | None:
         """The ratings this transaction changes, for the audit log (None: it writes no

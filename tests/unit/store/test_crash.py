@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from rating_tui import passphrase
-from rating_tui.store import Store, crypto
+from rating_tui.store import Store, crypto, journal
 from rating_tui.store.convert import encrypt_folder
 from rating_tui.store.fileio import STAGED_SUFFIX, TEMP_SUFFIX
+from rating_tui.store.layout import Layout
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +70,10 @@ def _check(data: Path, lines: list[str], earlier: dict[str, str]) -> int:
     # 1. every data file parses as the kill left it (a temp file may be half written)
     codec = crypto.codec_for(data)  # plain, or the folder's AES-GCM (issue 16)
     for path in data.rglob("*"):
-        if path.name in ("store.json", "journal.json"):
-            json.loads(path.read_bytes())  # never encoded (they hold no ratings)
+        if path.name == "store.json":
+            json.loads(path.read_bytes())  # never encoded (it holds no ratings)
+        elif path.name == "journal.json":  # whole and checked (a carried file's bytes too)
+            assert journal.read_journal(Layout(data)) is not None
         elif path.is_file() and path.suffix == ".json":
             json.loads(codec.decode(path.read_bytes()))
         elif path.name == "audit.jsonl":  # complete lines parse; a torn last one is cut later

@@ -162,7 +162,8 @@ def test_a_move_cut_short_by_a_crash_is_finished_by_the_next_process(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt  # the process dies once the journal is written
 
-    monkeypatch.setattr(transaction, "apply", crash)
+    monkeypatch.setattr(transaction, "apply", crash)  # (a big change: staged files)
+    monkeypatch.setattr(transaction, "write_carried", crash)  # (a save: carried files)
     with pytest.raises(KeyboardInterrupt):
         store.update(
             final.with_field("session_date", "2025-06-01"), instrument, by="AB", reason="date"

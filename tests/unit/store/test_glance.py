@@ -174,3 +174,21 @@ def test_it_loads_neither_pydantic_nor_the_store_api(varied: Store) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_kept_journal_carrying_its_files_is_applied_once_they_hold_its_bytes(
+    varied: Store, instrument: Instrument, make_rating: MakeRating
+) -> None:
+    saved = varied.finalise(make_rating(day="2025-04-22", dyad="D901"), instrument)
+    journal = varied.data_dir / "journal.json"
+    raw = journal.read_bytes()
+    header = json.loads(raw[: raw.index(b"\n")])
+    assert header.get("carried")  # a save's journal carries its files' bytes
+    found = glance(varied.data_dir)
+    assert found is not None
+    assert saved.id in [r["id"] for r in found.records(statuses=("final",), limit=5)]
+    # A power cut after the journal, before its files were written: the month part still
+    # holds its older bytes, which only the store's recovery brings forward.
+    month = varied.data_dir / header["files"][0]
+    month.write_bytes(month.read_bytes() + b" ")
+    assert glance(varied.data_dir) is None

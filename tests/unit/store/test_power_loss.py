@@ -18,7 +18,7 @@ from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.ratings.model import Revision
-from rating_tui.store import Store, deltas, index, shards
+from rating_tui.store import Store, deltas, index, journal, settle, shards
 from rating_tui.store.convert import encrypt_folder
 from tests.unit.store.powerloss import Recorder, materialise
 
@@ -67,7 +67,13 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     )
     step("draft", lambda: store.save_draft(draft.replace(notes="more"), instrument))
     batch = [make_rating(day=f"2025-0{1 + n % 3}-1{n}", number=n + 1) for n in range(6)]
+    # Changes of at most `journal.CARRY_LIMIT` bytes (these all) carry their files' bytes
+    # in the journal; bigger ones (an import) stage files. Some steps here stage, so both
+    # kinds, and each following the other, are cut at every operation.
+    carry_limit = journal.CARRY_LIMIT
+    monkeypatch.setattr(journal, "CARRY_LIMIT", 0)
     step("import", lambda: store.import_ratings(batch, known))
+    monkeypatch.setattr(journal, "CARRY_LIMIT", carry_limit)
     moved = store.get(first.id)
     revision = Revision(
         at=moved.updated, by="CD", reason="merged", action="update", previous=moved.content()
@@ -86,7 +92,9 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     starting = make_rating(day="2025-07-02", number=30).replace(id=twin)
     step("new part", lambda: store.finalise(starting, instrument))
     july = [make_rating(day=f"2025-07-1{n}", number=40 + n) for n in range(5)]
+    monkeypatch.setattr(journal, "CARRY_LIMIT", 0)
     step("parts", lambda: store.import_ratings(july, known))
+    monkeypatch.setattr(journal, "CARRY_LIMIT", carry_limit)
     # The parts exist (their names say so in an encrypted folder too, whose bytes cannot be
     # read here), and the index file split.
     ratings = store.data_dir.joinpath("ratings")
@@ -106,20 +114,34 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     step("deltas", lambda: store.import_ratings(fresh, known))
     engine = store._engine
     assert [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
+    # A file written by the previous change without an fsync and carried again is fsynced
+    # once it has had `CHAIN_MAX` versions since it was last durable (here: at once).
+    monkeypatch.setattr(settle, "CHAIN_MAX", 1)
     step(
         "delta move",
         lambda: store.update(
             fresh[0].with_field("session_date", "2025-09-01"), instrument, by="AB", reason="date"
         ),
     )
+    monkeypatch.setattr(settle, "CHAIN_MAX", 8)
     monkeypatch.setattr(deltas, "DELTA_LIMIT", 1)
     more = [make_rating(day="2025-08-20", number=70).replace(id=digit + str(uuid.uuid4())[1:])]
     step("compaction", lambda: store.import_ratings(more, known))
     assert not [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
     assert [n for n in deltas.unlisted(engine.files, engine.layout) if n[0] == digit]
-    Store.open(store.data_dir)  # removes them (not recorded: every state below opens so too)
+    # Another store opening the folder rolls the kept journal forward and removes them
+    # (recorded: what it makes durable, the states after it must not count on).
+    step("open", lambda: Store.open(store.data_dir))
     assert not deltas.unlisted(engine.files, engine.layout)
+    # A rebuild writes without a journal of its own kind (it sets damaged files aside): the
+    # kept carried journal of the save before is made durable and removed first
+    # (`journal.settle_all`).
+    step("save again", lambda: store.finalise(make_rating(day="2025-10-01"), instrument))
+    step("rebuild", store.rebuild_index)
 
+    created = [op[1].name for op in recorder.log if op[0] == "create"]
+    assert any(name.endswith(".staged") for name in created)  # staged files
+    assert any(name.endswith(".tmp") and ".journal" not in name for name in created)  # carried
     states = len(recorder.log) + 1
     print(f"crash states ({'encrypted' if encrypted else 'plain'}): {states}")
     assert states > MIN_STATES, states

@@ -15,7 +15,7 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
-from rating_tui.store import Store, index, shards
+from rating_tui.store import Store, index, journal, shards
 from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
 from tests.unit.store.powerloss import Recorder
 
@@ -182,8 +182,12 @@ def test_an_old_folder_keeps_opening_and_becomes_format_3_when_its_first_part_st
 
 @pytest.mark.usefixtures("small")
 def test_an_import_writes_each_file_once(
-    data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(journal, "CARRY_LIMIT", 0)  # staged files, as a big import's
     store = Store.open(data_dir)
     store.import_ratings(
         [make_rating(day=f"2025-0{1 + n % 3}-02", number=n + 1) for n in range(40)],

@@ -22,6 +22,7 @@ from rating_tui.store import (
     StoreError,
     StoreWriteError,
     fileio,
+    journal,
 )
 from tests.unit.store.conftest import unfinished_journal
 
@@ -70,31 +71,53 @@ def test_an_import_beside_a_damaged_month_stores_nothing(
     assert march.read_bytes() == b'{"ratings": {'
 
 
-def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_journal(
-    data_dir: Path,
-    make_rating: Callable[..., Rating],
-    instrument: Instrument,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    batch = _batch(make_rating, 12)
-    real = fileio._write
-    calls = 0
+def _writes_to_commit(monkeypatch: pytest.MonkeyPatch, change: Callable[[], object]) -> int:
+    """How many writes `change` makes up to its commit point (the journal's rename)."""
+    real, rename = fileio._write, fileio._replace
+    calls, at = 0, 0
 
     def counting(fd: int, data: memoryview) -> int:
         nonlocal calls
         calls += 1
         return real(fd, data)
 
+    def renaming(source: Path, target: Path) -> None:
+        nonlocal at
+        rename(source, target)
+        if Path(target).name == "journal.json":
+            at = calls
+
+    monkeypatch.setattr(fileio, "_write", counting)
+    monkeypatch.setattr(fileio, "_replace", renaming)
+    change()
+    monkeypatch.setattr(fileio, "_write", real)
+    monkeypatch.setattr(fileio, "_replace", rename)
+    assert at, "no journal was written"
+    return at
+
+
+@pytest.mark.parametrize("carried", [True, False], ids=["carried", "staged"])
+def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_journal(
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+    carried: bool,
+) -> None:
+    if not carried:
+        monkeypatch.setattr(journal, "CARRY_LIMIT", 0)  # the way of a big import
+    batch = _batch(make_rating, 12)
+    real = fileio._write
     store = Store.open(data_dir)
     store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)  # a folder in use
-    monkeypatch.setattr(fileio, "_write", counting)
-    store.import_ratings(batch, {instrument.ref: instrument})  # how many writes it takes
-    monkeypatch.undo()
-    per_import = calls
-    assert per_import > 12  # months, index files, manifest, journal, backups
-    # The last write is the audit log's line, after the commit point (issue 16): a failure
-    # there is completed on the next open (test_audit), so it is not one of these.
-    for fail_at in range(1, per_import):  # every write before the commit point
+    known = {instrument.ref: instrument}
+    per_import = _writes_to_commit(monkeypatch, lambda: store.import_ratings(batch, known))
+    # months, index files, manifest, backups, journal (staged: one file each; carried: the
+    # journal holds them, and is written in one)
+    assert per_import > (2 if carried else 12)
+    # Writes after the commit point (the carried files, the audit log's line) are completed
+    # on the next open (test_audit and below), so they are not among these.
+    for fail_at in range(1, per_import + 1):  # every write up to the commit point
         folder = data_dir.parent / f"d{fail_at}"
         store = Store.open(folder)
         store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)
@@ -111,7 +134,7 @@ def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_jour
         monkeypatch.setattr(fileio, "_write", full)
         with pytest.raises(StoreWriteError, match="disk is full") as caught:
             store.import_ratings(batch, {instrument.ref: instrument})
-        monkeypatch.undo()
+        monkeypatch.setattr(fileio, "_write", real)  # (CARRY_LIMIT stays)
         assert "Nothing was changed" in str(caught.value)
         assert not unfinished_journal(folder), fail_at
         reopened = Store.open(folder)
@@ -131,7 +154,8 @@ def test_a_move_refused_on_a_full_disk_is_never_applied_later(
 ) -> None:
     final = store.finalise(make_rating(day="2025-03-04", notes="acknowledged"), instrument)
     real = fileio._write
-    for fail_at in range(1, 6):
+    refused = 0
+    for fail_at in range(1, 9):  # every write up to the commit point (the journal's)
         calls = 0
 
         def full(fd: int, data: memoryview, fail_at: int = fail_at) -> int:
@@ -143,13 +167,18 @@ def test_a_move_refused_on_a_full_disk_is_never_applied_later(
 
         monkeypatch.setattr(fileio, "_write", full)
         moved = final.replace(notes="never acknowledged").with_field("session_date", "2025-07-01")
-        with pytest.raises(StoreWriteError, match="Nothing was changed"):
+        with pytest.raises(StoreWriteError) as caught:
             store.update(moved, instrument, by="AB", reason="date")
         monkeypatch.undo()
+        if caught.value.committed:  # a file written after the journal: completed on open
+            break
+        assert "Nothing was changed" in str(caught.value)
+        refused += 1
         assert not unfinished_journal(data_dir)
         reopened = Store.open(data_dir)  # space is back: nothing is replayed
         assert reopened.get(final.id) == final
         assert [r.id for r in reopened.list(limit=None)] == [final.id]
+    assert refused >= 2  # (the backup of March, the journal)
 
 
 @pytest.mark.parametrize(
@@ -234,7 +263,8 @@ def test_a_merge_into_a_folder_is_one_transaction(
 
     from rating_tui.store import transaction
 
-    monkeypatch.setattr(transaction, "apply", crash)
+    monkeypatch.setattr(transaction, "apply", crash)  # (a big change: staged files)
+    monkeypatch.setattr(transaction, "write_carried", crash)  # (a small one: carried)
     with pytest.raises(KeyboardInterrupt):
         store.merge_ratings(batch, [newer], {instrument.ref: instrument})
     assert _stored_ids(data_dir) == before  # nothing visible yet

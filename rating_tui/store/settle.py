@@ -1,0 +1,113 @@
+"""What a process's last transaction left to make durable (`Unsynced`), and making it so
+(`settle`) before the next journal replaces its own, or before a write without a journal.
+See `journal` and docs/storage.md, "Fewer fsyncs per save"."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rating_tui.store import fileio
+from rating_tui.store.layout import Layout
+
+
+@dataclass(frozen=True)
+class Unsynced:
+    """This process's last transaction, applied (renamed or written, its audit lines appended
+    and fsynced) but with its journal still on disk, because what it did is not yet durable:
+    the renames of its staged files (`folders`, not fsynced), or the files it carries, written
+    without an fsync (`written`). A power cut brings back at most the staged files, which the
+    journal (durable) renames again, or the files' older bytes, which it writes again. The next
+    transaction makes these durable (`settle`) before its journal replaces this one, except
+    the files its own journal carries anew; a read or a write of this process skips the
+    journal (it is known applied); any other process, or the next `Store.open`, rolls it
+    forward as after a crash, durably, and removes it."""
+
+    txn: str
+    identity: tuple[int, int, int]
+    """(inode, size, mtime) of the journal as written: this transaction's journal."""
+    folders: tuple[Path, ...]
+    written: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    """Each file written without an fsync -> the sha256 of every version it may hold after a
+    power cut (since it was last durable: "" for none), its new one last."""
+
+    def owns(self, layout: Layout) -> bool:
+        """Whether the journal on disk is this transaction's (False: none, or another's)."""
+        return _identity(layout.journal) == self.identity
+
+
+def unsynced_identity(layout: Layout) -> tuple[int, int, int] | None:
+    """The identity `Unsynced` keeps of the journal just written (None: it is gone)."""
+    return _identity(layout.journal)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def settle(
+    layout: Layout,
+    earlier: Unsynced | None,
+    carried: Collection[Path] = (),
+    synced: Collection[Path] = (),
+) -> None:
+    """Make `earlier` (this process's last transaction) durable before a journal replaces
+    its own or a file it wrote is changed without one: fsync the files it wrote without an
+    fsync, and the folders of those and of its renames; not the files in `carried` (the next
+    journal holds their newer bytes, so it writes them again after a power cut) and not the
+    folders in `synced` (fsynced by the caller after this)."""
+    if earlier is None:
+        return
+    folders = dict.fromkeys(earlier.folders)
+    for path in earlier.written:
+        if path not in carried:
+            folders[path.parent] = None
+    for path in earlier.written:
+        if path not in carried or path.parent in folders or path.parent in synced:
+            fileio.fsync_file(path)  # (a folder fsync makes its new name durable too)
+    for folder in folders:
+        if folder not in synced:
+            fileio.fsync_dir(folder, missing_ok=True)
+
+
+CHAIN_MAX = 8
+"""Versions a carried file may have since it was last durable before it is fsynced anyway
+(a month saved into again and again): the journal lists them all (see `before`)."""
+
+
+def before(earlier: Unsynced | None, path: Path, raw: bytes | None) -> tuple[str, ...]:
+    """The sha256 of every version of `path` a power cut may leave on disk before the
+    journal that carries its new bytes is durable: its bytes now (`raw`; "" for no file),
+    and, when the previous change wrote it without an fsync, every version since it was last
+    durable. Recovery writes a carried file only over one of these (or over nothing, or an
+    empty file): never over a file changed since by something else (a restore by hand)."""
+    if earlier is not None and path in earlier.written:
+        versions = earlier.written[path]
+        if len(versions) < CHAIN_MAX:
+            return versions
+        fileio.fsync_file(path)
+        fileio.fsync_dir(path.parent)
+        return versions[-1:]
+    return (hashlib.sha256(raw).hexdigest() if raw is not None else "",)
+
+
+def settle_all(files: Any) -> None:
+    """Before a file is changed without a journal (a single-file write, a rebuild, a repair,
+    a restore): make this process's kept carried journal durable and remove it, durably, so
+    that it can never be rolled forward over the newer file. (A kept journal of staged files
+    is harmless: rolled forward again it renames nothing.)"""
+    earlier: Unsynced | None = files.unsynced
+    if earlier is None or not earlier.written:
+        return
+    layout: Layout = files.layout
+    settle(layout, earlier)
+    if earlier.owns(layout):
+        fileio.remove(layout.journal, "remove the finished journal")
+    files.unsynced = None
