@@ -213,6 +213,12 @@ def agreement(
     problem = stats_missing()
     if problem is not None:
         fail(problem)
+    if rater and len(set(rater)) == 1:
+        fail(
+            f"--rater {rater[0]}: agreement compares raters, and one rater agrees with no one; "
+            "give --rater two or more times, or leave it out for every rater (`calibrate "
+            f"--gold {rater[0]}` compares the others with this one). Nothing was computed."
+        )
     filters = _Filters(instrument, date_from, date_to, dyad, data)
     found, warnings = _run(ctx, filters, set(rater) if rater else None)
     _check_raters(found, rater, warnings)

@@ -161,6 +161,15 @@ def test_two_raters_chosen(data: Path, tmp_path: Path) -> None:
     assert "too few sessions" in stdout
 
 
+def test_one_rater_chosen_is_refused_in_words(data: Path) -> None:
+    # It printed "too few sessions: 0" for every item, as if the data were short.
+    for args in (("--rater", "RP"), ("--rater", "RP", "--rater", "RP")):
+        code, stdout, err = run("agreement", "--data", str(data), *args)
+        assert code == 1
+        assert "one rater agrees with no one" in err and "calibrate --gold RP" in err
+        assert "too few sessions" not in stdout + err
+
+
 def test_agreement_with_kappa_over_enough_sessions(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "a.csv"
     code, _, err = run(
