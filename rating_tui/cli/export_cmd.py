@@ -215,6 +215,7 @@ def export(
                     + _replaced(moments, replaced)
                 )
             lines += _merge_lines(summary.merge, len(sources))
+            lines += _left_out(sources, statuses)
         if codebook is not None and plan is not None:
             _write_codebook(codebook, plan, request)
             lines.append(f"wrote the codebook to {codebook}" + _replaced(codebook, replaced))
@@ -230,6 +231,23 @@ def export(
     for line in lines:
         typer.echo(line, err=True)
     warn_incomplete(s.warning() for s in sources)
+
+
+def _left_out(sources: list[StoreSource], statuses: tuple[str, ...]) -> list[str]:
+    """What the statuses asked for left out of the folders read, with the counts: an export
+    of final ratings said "exported 297 rating(s)" of a folder that also held drafts."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        for status, number in source.tally.left_out.items():
+            counts[str(status)] = counts.get(str(status), 0) + number
+    if not counts:
+        return []
+    kinds = {"draft": "draft(s)", "voided": "voided rating(s)", "final": "final rating(s)"}
+    held = " and ".join(
+        f"{n} {kinds.get(s, f'rating(s) of status {s}')}" for s, n in sorted(counts.items())
+    )
+    asked = ", ".join(statuses)
+    return [f"not exported: {held} (status: {asked}; --status chooses which)"]
 
 
 def _check_applies(

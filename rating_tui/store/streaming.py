@@ -53,8 +53,11 @@ def month_ratings(
         month += [(shard, r) for r in records.values()]
     month.sort(key=lambda hit: sort_key(hit[1], roles))
     for shard, record in month:
-        if record.get("status") in statuses:
+        status = record.get("status")
+        if status in statuses:
             yield to_rating(record, shard)
+        elif tally is not None:  # (`check_statuses` made sure it is a known status)
+            tally.left_out[str(status)] = tally.left_out.get(str(status), 0) + 1
 
 
 def dyad_ratings(
@@ -176,6 +179,8 @@ def read_month(
                         f"was changed.\n{restore_hint(real, engine.layout.backups_of(real))}",
                         real,
                     )
+                if tally is not None:
+                    tally.left_out[status] = tally.left_out.get(status, 0) + 1
                 continue
             if results is not None:
                 results.add(key, _read_one(engine, to_rating, read, record, shard))

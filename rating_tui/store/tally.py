@@ -37,10 +37,14 @@ class Tally:
     months it reached)."""
     unchecked: str | None = None
     """Why the counts could not be compared (None: they could)."""
+    left_out: dict[str, int] = field(default_factory=dict)
+    """status -> ratings of the months read that the read's statuses left out (an export of
+    final ratings says how many drafts and voided ratings the folder also holds)."""
 
     def freeze(self, engine: Engine) -> None:
         """Take the manifest's counts; called under the lock that takes the snapshot."""
         self.expected, self.read, self.complete, self.unchecked = {}, {}, False, None
+        self.left_out = {}
         layout = engine.layout
         try:
             if journal.unfinished(layout, engine.files.unsynced) is not None:

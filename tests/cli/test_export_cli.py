@@ -125,6 +125,19 @@ def test_wide_csv_to_a_private_file_with_summary_on_stderr(
     assert rows[0]["notes"] == "'@risk"
 
 
+def test_ratings_the_statuses_leave_out_are_counted(folder: Path, data: Path) -> None:
+    # It said "exported 3 rating(s)" of a folder that also holds a draft and a voided one.
+    base = ("--instruments", str(folder), "export", "--data", str(data), "-o", "-")
+    for fmt in ("csv", "jsonl"):
+        code, _, err = run(*base, "-f", fmt)
+        assert code == 0, err
+        assert "not exported: 1 draft(s) and 1 voided rating(s) (status: final;" in err
+    code, _, err = run(*base, "--status", "final", "--status", "draft")
+    assert "not exported: 1 voided rating(s) (status: final, draft;" in err
+    code, _, err = run(*base, "--status", "final", "--status", "draft", "--status", "voided")
+    assert code == 0 and "not exported" not in err
+
+
 def test_stdout_filters_and_statuses(folder: Path, data: Path) -> None:
     base = ("--instruments", str(folder), "export", "--data", str(data), "-o", "-")
     code, out, _ = run(*base, "--dyad", "D001")
