@@ -17,8 +17,10 @@ from datetime import date
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.services.alerts import Alert, current, evaluate
+from rating_tui.services.course import Course
 from rating_tui.services.trajectory import (
     Caseload,
+    ItemLayout,
     Trajectory,
     build,
     item_layout,
@@ -100,22 +102,22 @@ def judge(
         tally=caseload.tally,
         other_raters=caseload.other_raters,
     )
-    for (ins_id, code), observations in caseload.dyads.items():
+    for (ins_id, code), course in caseload.dyads.items():
         if dyad is not None and code != dyad:
             continue
         ins = newest[ins_id]
         if not ins.alerts and ins.ref not in out.without_rules:
             out.without_rules.append(ins.ref)
         if since is not None:
-            trajectory = build(code, ins, observations, layouts[ins_id])
+            trajectory = _built(code, ins, course, layouts[ins_id])
             chosen = _since(evaluate(trajectory, today=today), since)
             out.dyads.append(DyadStatus(trajectory, chosen))
             continue
         tail = None if full else _sessions_needed(ins)
-        trajectory = build(code, ins, observations, layouts[ins_id], tail)
+        trajectory = _built(code, ins, course, layouts[ins_id], tail)
         chosen = current(evaluate(trajectory, today=today, latest_only=True))
         if tail is not None and any(a.kind in _RUNS and len(a.sessions) >= tail for a in chosen):
-            trajectory = build(code, ins, observations, layouts[ins_id])  # a run fills the tail
+            trajectory = _built(code, ins, course, layouts[ins_id])  # a run fills the tail
             chosen = current(evaluate(trajectory, today=today, latest_only=True))
         out.dyads.append(DyadStatus(trajectory, chosen))
     out.dyads.sort(key=lambda d: (d.last_date, d.trajectory.dyad), reverse=True)
@@ -123,6 +125,20 @@ def judge(
 
 
 _RUNS = ("low", "not_observed")
+
+
+def _built(
+    code: str, ins: Instrument, course: Course, layout: ItemLayout, tail: int | None = None
+) -> Trajectory:
+    """The dyad's trajectory from its latest `tail` sessions (all when None), made from those
+    sessions' ratings alone. It keeps no observations: the caseload read keeps no now moments
+    or notes (`dyad_trajectory` reads them), and a caseload's trajectories are kept together."""
+    sessions = course.sessions()
+    latest = sorted(sessions) if tail is None else sorted(sessions)[-tail:]
+    observations = course.observations(i for key in latest for i in sessions[key])
+    trajectory = build(code, ins, observations, layout)
+    trajectory.observations = []
+    return trajectory
 
 
 def _sessions_needed(ins: Instrument) -> int:

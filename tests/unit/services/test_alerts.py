@@ -143,7 +143,8 @@ def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
     mini: Instrument,
 ) -> None:
     from rating_tui.services.caseload import judge
-    from rating_tui.services.trajectory import Caseload
+    from rating_tui.services.course import Course
+    from rating_tui.services.trajectory import Caseload, numeric_items
 
     rules = '\n[[alerts]]\nkind = "low"\ncutoff = 0\nsessions = 2\n'
     rules += '\n[[alerts]]\nkind = "drop"\npoints = 1\n'
@@ -153,7 +154,10 @@ def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
         "exact": (2.0, 2.0, 2.0, 0.0, 0.0),
         "drop": (0.0, 0.0, 0.0, 2.0, 1.0),
     }
-    caseload = Caseload(dyads={("mini", d): course(ins, *v).observations for d, v in runs.items()})
+    keys = numeric_items(ins)
+    caseload = Caseload(
+        dyads={("mini", d): Course.of(keys, course(ins, *v).observations) for d, v in runs.items()}
+    )
     full = judge(caseload, [ins], today=None)
     fast = judge(caseload, [ins], today=None, full=False)
     assert [d.alerts for d in fast.dyads] == [d.alerts for d in full.dyads]
