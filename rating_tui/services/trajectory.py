@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rating_tui.instruments.alerts import scale_range
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
@@ -273,7 +273,7 @@ def read_caseload(
             newest[ins.id] = ins
     items = {ins_id: numeric_items(ins) for ins_id, ins in newest.items()}
     caseload = Caseload()
-    found = caseload.dyads
+    found: dict[tuple[str, str], Course] = {}
     codes = Codes()
     unknown = caseload.unknown
 
@@ -282,9 +282,10 @@ def read_caseload(
         keys[key] = roles = _role_keys(latest) if latest is not None else None
         return roles
 
-    def read(record: dict[str, Any]) -> bool | None:
-        """Files the record's ratings under its dyad: True; False: left out (another
-        rater's, or an instrument no folder holds); None: not in the expected form."""
+    def read(record: dict[str, Any]) -> tuple[str, str] | Literal[False] | None:
+        """Files the record's rating under its dyad and returns (instrument id, dyad); False:
+        left out (another rater's, or an instrument no folder holds); None: not in the
+        expected form."""
         try:
             ins = record["instrument"]
             key = (ins["id"], ins["version"])
@@ -308,14 +309,24 @@ def read_caseload(
             return None  # the store validates it: a damaged record is named, not skipped
         if type(dyad) is not str or type(day) is not str or type(who) is not str:
             return None
-        course = found.get((key[0], dyad))
+        where = (key[0], dyad)
+        course = found.get(where)
         if course is None:
-            course = found[(key[0], dyad)] = Course(items[key[0]], codes)
+            course = found[where] = Course(items[key[0]], codes)
         if not course.add(day, number if type(number) is int else None, who, out):
             return None
-        return True
+        return where
 
-    caseload.ratings = sum(store.iter_records(read, tally=caseload.tally))
+    # Read as each file is parsed, so that a month's parsed records are never all held at
+    # once; the dyads still come in the order of the ratings' first appearance in the store's
+    # order (that of `iter_all`), as the order of their results gives it.
+    first_seen: dict[tuple[str, str], None] = {}
+    for where in store.iter_records(read, tally=caseload.tally, read_in_file_order=True):
+        if isinstance(where, tuple):
+            caseload.ratings += 1
+            if where not in first_seen:
+                first_seen[where] = None
+    caseload.dyads = {where: found[where] for where in first_seen}
     return caseload
 
 
