@@ -163,3 +163,20 @@ def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
     assert [d.alerts for d in fast.dyads] == [d.alerts for d in full.dyads]
     long = next(d for d in fast.dyads if d.trajectory.dyad == "long")
     assert long.alerts[0].sessions == ("#2", "#3", "#4", "#5", "#6")
+
+
+def test_dyads_judged_for_current_alerts_keep_their_latest_session_alone(
+    mini: Instrument,
+) -> None:
+    from rating_tui.services.caseload import judge
+    from rating_tui.services.course import Course
+    from rating_tui.services.trajectory import Caseload, numeric_items
+
+    obs = course(mini, 2.0, 1.0, 0.0, 2.0, 3.0).observations
+    caseload = Caseload(dyads={("mini", "D1"): Course.of(numeric_items(mini), obs)})
+    (full,) = judge(caseload, [mini], today=None).dyads
+    (fast,) = judge(caseload, [mini], today=None, full=False).dyads
+    assert len(full.trajectory.sessions) == 5
+    assert full.trajectory.observations == []  # the caseload read keeps no moments or notes
+    assert fast.trajectory.sessions == full.trajectory.sessions[-1:]
+    assert (fast.trajectory.lines, fast.last_date) == ([], "2026-02-02")
