@@ -94,10 +94,10 @@ def judge(
     """Evaluate every dyad of `caseload`. Without `since`, keep current alerts (the latest
     session's, and gaps up to `today`); with it, every alert raised on or after that date.
     `full=False` (current alerts only) builds each course from its latest sessions alone, the
-    few the rules look at, and the whole course only where a run of sessions fills them; each
-    dyad's trajectory then keeps its latest session alone, without lines (what lists of
-    dyads show: its instrument, code and last session), so that a large caseload is not held
-    in memory session by session."""
+    few the rules look at, and the whole course only where a run of sessions fills them. With
+    `full=False` (with or without `since`), each dyad's trajectory then keeps its latest session
+    alone, without lines (what lists of dyads show: its instrument, code and last session), so
+    that a large caseload is not held in memory session by session."""
     newest = newest_versions(instruments)
     layouts = {ins_id: item_layout(ins) for ins_id, ins in newest.items()}
     out = CaseloadAlerts(
@@ -115,7 +115,7 @@ def judge(
         if since is not None:
             trajectory = _built(code, ins, course, layouts[ins_id])
             chosen = _since(evaluate(trajectory, today=today), since)
-            out.dyads.append(DyadStatus(trajectory, chosen))
+            out.dyads.append(DyadStatus(_latest(trajectory) if not full else trajectory, chosen))
             continue
         tail = None if full else _sessions_needed(ins)
         trajectory = _built(code, ins, course, layouts[ins_id], tail)
@@ -123,14 +123,17 @@ def judge(
         if tail is not None and any(a.kind in _RUNS and len(a.sessions) >= tail for a in chosen):
             trajectory = _built(code, ins, course, layouts[ins_id])  # a run fills the tail
             chosen = current(evaluate(trajectory, today=today, latest_only=True))
-        if not full:  # judged: only the latest session is read from here on
-            trajectory = Trajectory(code, ins, trajectory.sessions[-1:], [], [])
-        out.dyads.append(DyadStatus(trajectory, chosen))
+        out.dyads.append(DyadStatus(_latest(trajectory) if not full else trajectory, chosen))
     out.dyads.sort(key=lambda d: (d.last_date, d.trajectory.dyad), reverse=True)
     return out
 
 
 _RUNS = ("low", "not_observed")
+
+
+def _latest(t: Trajectory) -> Trajectory:
+    """A judged dyad's course as lists of dyads read it: its latest session alone."""
+    return Trajectory(t.dyad, t.instrument, t.sessions[-1:], [], [])
 
 
 def _built(

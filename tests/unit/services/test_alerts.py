@@ -180,3 +180,20 @@ def test_dyads_judged_for_current_alerts_keep_their_latest_session_alone(
     assert full.trajectory.observations == []  # the caseload read keeps no moments or notes
     assert fast.trajectory.sessions == full.trajectory.sessions[-1:]
     assert (fast.trajectory.lines, fast.last_date) == ([], "2026-02-02")
+
+
+def test_alerts_since_a_date_are_the_same_whether_the_course_is_kept_or_not(
+    mini: Instrument,
+) -> None:
+    from rating_tui.services.caseload import judge
+    from rating_tui.services.course import Course
+    from rating_tui.services.trajectory import Caseload, numeric_items
+
+    ins = parse_instrument(MINIMAL_TOML + '\n[[alerts]]\nkind = "drop"\npoints = 1\n', "m.toml")
+    obs = course(ins, 2.0, 1.0, 0.0, 2.0, 1.0).observations
+    caseload = Caseload(dyads={("mini", "D1"): Course.of(numeric_items(ins), obs)})
+    (kept,) = judge(caseload, [ins], today=None, since=date(2026, 1, 1)).dyads
+    (lean,) = judge(caseload, [ins], today=None, since=date(2026, 1, 1), full=False).dyads
+    assert len(kept.alerts) == 3
+    assert lean.alerts == kept.alerts
+    assert (len(kept.trajectory.sessions), len(lean.trajectory.sessions)) == (5, 1)
