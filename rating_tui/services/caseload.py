@@ -175,9 +175,9 @@ def caseload_alerts(
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: it would rescan the growing heap of small objects
-    kept for every rating (over a third of the time at 100k ratings). Nothing made here holds
-    a reference cycle, so nothing is left for it to find."""
+    """Pause the cyclic garbage collector: it would rescan the dicts and lists parsed for every
+    rating over and over (about a fifth of the CPU time at 100k ratings). Nothing made here
+    holds a reference cycle, so nothing is left for it to find (5 objects at 100k)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
