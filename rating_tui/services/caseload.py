@@ -17,8 +17,10 @@ from datetime import date
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.services.alerts import Alert, current, evaluate
+from rating_tui.services.course import Course
 from rating_tui.services.trajectory import (
     Caseload,
+    ItemLayout,
     Trajectory,
     build,
     item_layout,
@@ -30,7 +32,8 @@ from rating_tui.store.tally import Tally
 
 @dataclass
 class DyadStatus:
-    """One dyad: its course and the alerts chosen (current ones, or those since a date)."""
+    """One dyad: its course and the alerts chosen (current ones, or those since a date). The
+    course holds no observations, and judged with `full=False` only its latest session."""
 
     trajectory: Trajectory
     alerts: list[Alert]
@@ -91,7 +94,10 @@ def judge(
     """Evaluate every dyad of `caseload`. Without `since`, keep current alerts (the latest
     session's, and gaps up to `today`); with it, every alert raised on or after that date.
     `full=False` (current alerts only) builds each course from its latest sessions alone, the
-    few the rules look at, and the whole course only where a run of sessions fills them."""
+    few the rules look at, and the whole course only where a run of sessions fills them. With
+    `full=False` (with or without `since`), each dyad's trajectory then keeps its latest session
+    alone, without lines (what lists of dyads show: its instrument, code and last session), so
+    that a large caseload is not held in memory session by session."""
     newest = newest_versions(instruments)
     layouts = {ins_id: item_layout(ins) for ins_id, ins in newest.items()}
     out = CaseloadAlerts(
@@ -100,29 +106,48 @@ def judge(
         tally=caseload.tally,
         other_raters=caseload.other_raters,
     )
-    for (ins_id, code), observations in caseload.dyads.items():
+    for (ins_id, code), course in caseload.dyads.items():
         if dyad is not None and code != dyad:
             continue
         ins = newest[ins_id]
         if not ins.alerts and ins.ref not in out.without_rules:
             out.without_rules.append(ins.ref)
         if since is not None:
-            trajectory = build(code, ins, observations, layouts[ins_id])
+            trajectory = _built(code, ins, course, layouts[ins_id])
             chosen = _since(evaluate(trajectory, today=today), since)
-            out.dyads.append(DyadStatus(trajectory, chosen))
+            out.dyads.append(DyadStatus(_latest(trajectory) if not full else trajectory, chosen))
             continue
         tail = None if full else _sessions_needed(ins)
-        trajectory = build(code, ins, observations, layouts[ins_id], tail)
+        trajectory = _built(code, ins, course, layouts[ins_id], tail)
         chosen = current(evaluate(trajectory, today=today, latest_only=True))
         if tail is not None and any(a.kind in _RUNS and len(a.sessions) >= tail for a in chosen):
-            trajectory = build(code, ins, observations, layouts[ins_id])  # a run fills the tail
+            trajectory = _built(code, ins, course, layouts[ins_id])  # a run fills the tail
             chosen = current(evaluate(trajectory, today=today, latest_only=True))
-        out.dyads.append(DyadStatus(trajectory, chosen))
+        out.dyads.append(DyadStatus(_latest(trajectory) if not full else trajectory, chosen))
     out.dyads.sort(key=lambda d: (d.last_date, d.trajectory.dyad), reverse=True)
     return out
 
 
 _RUNS = ("low", "not_observed")
+
+
+def _latest(t: Trajectory) -> Trajectory:
+    """A judged dyad's course as lists of dyads read it: its latest session alone."""
+    return Trajectory(t.dyad, t.instrument, t.sessions[-1:], [], [])
+
+
+def _built(
+    code: str, ins: Instrument, course: Course, layout: ItemLayout, tail: int | None = None
+) -> Trajectory:
+    """The dyad's trajectory from its latest `tail` sessions (all when None), made from those
+    sessions' ratings alone. It keeps no observations: the caseload read keeps no now moments
+    or notes (`dyad_trajectory` reads them), and a caseload's trajectories are kept together."""
+    sessions = course.sessions()
+    latest = sorted(sessions) if tail is None else sorted(sessions)[-tail:]
+    observations = course.observations(i for key in latest for i in sessions[key])
+    trajectory = build(code, ins, observations, layout)
+    trajectory.observations = []
+    return trajectory
 
 
 def _sessions_needed(ins: Instrument) -> int:
@@ -150,9 +175,9 @@ def caseload_alerts(
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: it would rescan the growing heap of small objects
-    kept for every rating (over a third of the time at 100k ratings). Nothing made here holds
-    a reference cycle, so nothing is left for it to find."""
+    """Pause the cyclic garbage collector: it would rescan the dicts and lists parsed for every
+    rating over and over (about a fifth of the CPU time at 100k ratings). Nothing made here
+    holds a reference cycle, so nothing is left for it to find (5 objects at 100k)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rating_tui.instruments.alerts import scale_range
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
@@ -22,6 +22,9 @@ from rating_tui.instruments.scores import compute, score_items
 from rating_tui.ratings.model import Answered, Missing, Rating
 from rating_tui.store.api import Store
 from rating_tui.store.tally import Tally
+
+if TYPE_CHECKING:
+    from rating_tui.services.course import Course
 
 
 class Observation(NamedTuple):
@@ -234,9 +237,10 @@ def from_rating(rating: Rating, instrument: Instrument) -> Observation:
 
 @dataclass
 class Caseload:
-    """Every dyad's observations, by (instrument id, dyad), and what could not be used."""
+    """Every dyad's ratings, by (instrument id, dyad), kept compactly (`course.Course`), and
+    what could not be used."""
 
-    dyads: dict[tuple[str, str], list[Observation]] = field(default_factory=dict)
+    dyads: dict[tuple[str, str], Course] = field(default_factory=dict)
     ratings: int = 0
     """Final ratings read."""
     unknown: dict[str, int] = field(default_factory=dict)
@@ -252,11 +256,14 @@ def read_caseload(
     store: Store, instruments: Iterable[Instrument], rater: str | None = None
 ) -> Caseload:
     """Final ratings of every dyad (only `rater`'s when given), read from the stored records
-    without building a Rating per record: the fast path of `rating-tui alerts`.
+    without building a Rating per record: the fast path of `rating-tui alerts`. Each rating
+    keeps only its numeric items of the newest version of its id (what the trajectory lays
+    out), in a `Course` per dyad: a few dozen bytes per rating, never an object of its own.
 
     Session-field keys (which field holds the dyad, the date, the number) come from the
     instrument version the rating was made with, else from the newest version of its id."""
     from rating_tui.instruments.catalogue import semver_key
+    from rating_tui.services.course import Codes, Course
 
     keys: dict[tuple[str, str], tuple[str, str, str] | None] = {}
     newest: dict[str, Instrument] = {}
@@ -264,8 +271,10 @@ def read_caseload(
         keys[(ins.id, ins.version)] = _role_keys(ins)
         if ins.id not in newest or semver_key(ins.version) > semver_key(newest[ins.id].version):
             newest[ins.id] = ins
+    items = {ins_id: numeric_items(ins) for ins_id, ins in newest.items()}
     caseload = Caseload()
-    found: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    found: dict[tuple[str, str], Course] = {}
+    codes = Codes()
     unknown = caseload.unknown
 
     def roles_of(key: tuple[str, str]) -> tuple[str, str, str] | None:
@@ -273,9 +282,10 @@ def read_caseload(
         keys[key] = roles = _role_keys(latest) if latest is not None else None
         return roles
 
-    def read(record: dict[str, Any]) -> bool | None:
-        """Files the record's observation under its dyad: True; False: left out (another
-        rater's, or an instrument no folder holds); None: not in the expected form."""
+    def read(record: dict[str, Any]) -> tuple[str, str] | Literal[False] | None:
+        """Files the record's rating under its dyad and returns (instrument id, dyad); False:
+        left out (another rater's, or an instrument no folder holds); None: not in the
+        expected form."""
         try:
             ins = record["instrument"]
             key = (ins["id"], ins["version"])
@@ -299,13 +309,24 @@ def read_caseload(
             return None  # the store validates it: a damaged record is named, not skipped
         if type(dyad) is not str or type(day) is not str or type(who) is not str:
             return None
-        found[(key[0], dyad)].append(
-            Observation(day, number if type(number) is int else None, who, out)
-        )
-        return True
+        where = (key[0], dyad)
+        course = found.get(where)
+        if course is None:
+            course = found[where] = Course(items[key[0]], codes)
+        if not course.add(day, number if type(number) is int else None, who, out):
+            return None
+        return where
 
-    caseload.ratings = sum(store.iter_records(read, tally=caseload.tally))
-    caseload.dyads = dict(found)
+    # Read as each file is parsed, so that a month's parsed records are never all held at
+    # once; the dyads still come in the order of the ratings' first appearance in the store's
+    # order (that of `iter_all`), as the order of their results gives it.
+    first_seen: dict[tuple[str, str], None] = {}
+    for where in store.iter_records(read, tally=caseload.tally, read_in_file_order=True):
+        if isinstance(where, tuple):
+            caseload.ratings += 1
+            if where not in first_seen:
+                first_seen[where] = None
+    caseload.dyads = {where: found[where] for where in first_seen}
     return caseload
 
 

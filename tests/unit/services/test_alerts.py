@@ -143,7 +143,8 @@ def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
     mini: Instrument,
 ) -> None:
     from rating_tui.services.caseload import judge
-    from rating_tui.services.trajectory import Caseload
+    from rating_tui.services.course import Course
+    from rating_tui.services.trajectory import Caseload, numeric_items
 
     rules = '\n[[alerts]]\nkind = "low"\ncutoff = 0\nsessions = 2\n'
     rules += '\n[[alerts]]\nkind = "drop"\npoints = 1\n'
@@ -153,9 +154,46 @@ def test_judging_from_the_latest_sessions_alone_gives_the_same_current_alerts(
         "exact": (2.0, 2.0, 2.0, 0.0, 0.0),
         "drop": (0.0, 0.0, 0.0, 2.0, 1.0),
     }
-    caseload = Caseload(dyads={("mini", d): course(ins, *v).observations for d, v in runs.items()})
+    keys = numeric_items(ins)
+    caseload = Caseload(
+        dyads={("mini", d): Course.of(keys, course(ins, *v).observations) for d, v in runs.items()}
+    )
     full = judge(caseload, [ins], today=None)
     fast = judge(caseload, [ins], today=None, full=False)
     assert [d.alerts for d in fast.dyads] == [d.alerts for d in full.dyads]
     long = next(d for d in fast.dyads if d.trajectory.dyad == "long")
     assert long.alerts[0].sessions == ("#2", "#3", "#4", "#5", "#6")
+
+
+def test_dyads_judged_for_current_alerts_keep_their_latest_session_alone(
+    mini: Instrument,
+) -> None:
+    from rating_tui.services.caseload import judge
+    from rating_tui.services.course import Course
+    from rating_tui.services.trajectory import Caseload, numeric_items
+
+    obs = course(mini, 2.0, 1.0, 0.0, 2.0, 3.0).observations
+    caseload = Caseload(dyads={("mini", "D1"): Course.of(numeric_items(mini), obs)})
+    (full,) = judge(caseload, [mini], today=None).dyads
+    (fast,) = judge(caseload, [mini], today=None, full=False).dyads
+    assert len(full.trajectory.sessions) == 5
+    assert full.trajectory.observations == []  # the caseload read keeps no moments or notes
+    assert fast.trajectory.sessions == full.trajectory.sessions[-1:]
+    assert (fast.trajectory.lines, fast.last_date) == ([], "2026-02-02")
+
+
+def test_alerts_since_a_date_are_the_same_whether_the_course_is_kept_or_not(
+    mini: Instrument,
+) -> None:
+    from rating_tui.services.caseload import judge
+    from rating_tui.services.course import Course
+    from rating_tui.services.trajectory import Caseload, numeric_items
+
+    ins = parse_instrument(MINIMAL_TOML + '\n[[alerts]]\nkind = "drop"\npoints = 1\n', "m.toml")
+    obs = course(ins, 2.0, 1.0, 0.0, 2.0, 1.0).observations
+    caseload = Caseload(dyads={("mini", "D1"): Course.of(numeric_items(ins), obs)})
+    (kept,) = judge(caseload, [ins], today=None, since=date(2026, 1, 1)).dyads
+    (lean,) = judge(caseload, [ins], today=None, since=date(2026, 1, 1), full=False).dyads
+    assert len(kept.alerts) == 3
+    assert lean.alerts == kept.alerts
+    assert (len(kept.trajectory.sessions), len(lean.trajectory.sessions)) == (5, 1)
