@@ -40,6 +40,8 @@ _MAX_NAME = 8
 """Hex digits an index file name may have (as `index.leaf`)."""
 _ENTRY = b'{"shard":'
 _QUOTED_ID = re.compile(rb'"([0-9a-f-]{36})"')
+_ID = re.compile(r"[0-9a-f-]{36}")
+"""The ids answered: those `_QUOTED_ID` can find (rating ids are lowercase uuids)."""
 
 
 class TextReader(Protocol):
@@ -53,7 +55,8 @@ def absent(reader: TextReader, layout: Layout, ids: Iterable[str]) -> set[str]:
     a listed delta of their digit), told from the files' text (see the module docstring).
     The others may or may not have one: ask `index.lookup`."""
     try:
-        return _absent(reader, layout, list(dict.fromkeys(ids)))
+        plain = [i for i in dict.fromkeys(ids) if _ID.fullmatch(i)]  # others: the lookup's
+        return _absent(reader, layout, plain)
     except StoreError:
         return set()
 

@@ -184,3 +184,12 @@ def test_an_encrypted_index_is_told_from_its_decrypted_text(
     assert store.import_ratings(batch, {instrument.ref: instrument}).added == 24
     assert parsed == []
     assert all(Store.open(data_dir).get(r.id) == r for r in [*first, *batch])
+
+
+def test_an_id_not_of_the_uuid_form_is_left_to_the_lookup(
+    store: Store, filled: list[Rating]
+) -> None:
+    """Quoted ids are collected by their form: an id of another form is never told absent."""
+    odd = [filled[0].id.upper(), filled[1].id[:2] + "x"]
+    fresh = _new_ids(filled[:3])
+    assert _absent(store, [*odd, *fresh]) == set(fresh)
