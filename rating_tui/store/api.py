@@ -213,10 +213,11 @@ class Store(Reads):
             check_rating(rating, rating.id, instrument, self._hash(instrument))
         with self._engine.locked(write=True):
             txn = self._engine.transaction()
-            added, placed = bulk.plan(
+            added, placed, unindexed = bulk.plan(
                 self._engine, txn, batch, replacing, instruments, self._hash, self._rating
             )
-            self._engine.add_many(txn, [(s, r.model_dump(mode="json")) for r, s in added])
+            records = [(s, r.model_dump(mode="json")) for r, s in added]
+            self._engine.add_many(txn, records, unindexed)
             for rating, shard in placed:
                 instrument = instruments[rating.instrument.ref]
                 roles = self._engine.admit(txn, instrument, self._hash(instrument))

@@ -25,12 +25,13 @@ def plan(
     instruments: Mapping[str, Instrument],
     hash_of: Callable[[Instrument], str],
     to_rating: ToRating,
-) -> tuple[list[tuple[Rating, str]], list[tuple[Rating, str]]]:
-    """([(new rating, its shard)], [(merged copy, the shard of the stored one)]). A new
+) -> tuple[list[tuple[Rating, str]], list[tuple[Rating, str]], set[str]]:
+    """([(new rating, its shard)], [(merged copy, the shard of the stored one)], the ids the
+    index holds no entry for (for `Engine.add_many`)). A new
     rating already stored with other content, or a merged copy that does not keep the stored
     version in its history, is refused (`RatingConflictError`). Ids are looked up in the
-    shards themselves when the index cannot be trusted (`Engine.locate_many`)."""
-    found = engine.locate_many([r.id for r in [*new, *merged]], txn)
+    shards themselves when the index cannot be trusted (`Engine.locate_batch`)."""
+    found, unindexed = engine.locate_batch([r.id for r in [*new, *merged]], txn)
     added: dict[str, tuple[Rating, str]] = {}
     admitted: dict[str, dict[str, str | None]] = {}
     for rating in new:
@@ -65,4 +66,4 @@ def plan(
             )
         if rating != stored:
             placed.append((rating, shard))
-    return list(added.values()), placed
+    return list(added.values()), placed, unindexed

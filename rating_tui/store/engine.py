@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import deltas, fileio, index, journal, reindex, shards, snapshots
+from rating_tui.store import deltas, fileio, index, journal, presence, reindex, shards, snapshots
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
@@ -191,19 +192,36 @@ class Engine:
         """`locate` for many ids, reading each index file and shard once. With a transaction
         (a write), an index that cannot be trusted is rebuilt from the shards first; without
         (a read), the shards are consulted instead."""
+        return self._locate(list(rating_ids), txn)[0]
+
+    def locate_batch(
+        self, rating_ids: Iterable[str], txn: Transaction
+    ) -> tuple[dict[str, tuple[str, dict[str, Any]]], set[str]]:
+        """`locate_many` for a batch (an import, a merge), and the ids the index holds no
+        entry for (`add_many` puts those straight into deltas). Ids that the text of their
+        index files shows are absent (`presence`) are not looked up: parsing every index
+        file per batch was the cost that grew with the folder."""
+        return self._locate(list(rating_ids), txn, batch=True)
+
+    def _locate(
+        self, ids: list[str], txn: Transaction | None, batch: bool = False
+    ) -> tuple[dict[str, tuple[str, dict[str, Any]]], set[str]]:
         reader = txn or self.files
-        ids = list(rating_ids)
         wanted: dict[str, list[str]] = {}
-        named = index.lookup(self.layout, reader, ids)
+        absent = presence.absent(reader, self.layout, ids) if batch else set()
+        rest = [i for i in ids if i not in absent]
+        named = index.lookup(self.layout, reader, rest)
         if named is not None:
             for rating_id, name in named.items():
                 shard = shards.leaf(reader, self.layout, name, rating_id)
                 wanted.setdefault(shard, []).append(rating_id)
+            absent.update(i for i in rest if i not in named)
         elif txn is not None:
             reindex.rebuild(self.files)
             txn.reread()
-            return self.locate_many(ids, txn)
+            return self._locate(ids, txn, batch)
         else:
+            absent.clear()  # (a read: not asked)
             where = index.scan(self.layout, reader, strict=False)
             for rating_id in ids:
                 if rating_id in where:
@@ -212,13 +230,20 @@ class Engine:
         for shard, shard_ids in wanted.items():
             records = reader.records(self.layout.shard(shard), RATINGS_TABLE)
             found |= {i: (shard, records[i]) for i in shard_ids if i in records}
-        return found
+        return found, absent
 
-    def add_many(self, txn: Transaction, placed: list[tuple[str, dict[str, Any]]]) -> None:
+    def add_many(
+        self,
+        txn: Transaction,
+        placed: list[tuple[str, dict[str, Any]]],
+        unindexed: AbstractSet[str] = frozenset(),
+    ) -> None:
         """Add new records given as (month, record) to the transaction, filling each month's
         open part and starting new ones (`shards.add`). A rating id already in the part it
         goes to is refused: adding never overwrites. The index entries of a batch go to
-        delta files (`deltas`); delta files a compaction left are removed first."""
+        delta files (`deltas`); delta files a compaction left are removed first. `unindexed`:
+        ids this transaction found the index holds no entry for (`locate_batch`), whose
+        entries are not looked for again."""
         with suppress(StoreError):
             deltas.drop_unlisted(self.files, self.layout)
         months: dict[str, dict[str, Any]] = {}
@@ -227,7 +252,7 @@ class Engine:
         entries: dict[str, str | None] = {}
         for month, records in months.items():
             entries |= shards.add(txn, month, records)
-        index.set_entries(txn, entries, batch=True)
+        index.set_entries(txn, entries, batch=True, unindexed=unindexed)
 
     def index_ids(self, prefix: str) -> list[str]:
         """Ids of stored ratings starting with `prefix` (two hex digits)."""

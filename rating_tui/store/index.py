@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -192,14 +193,27 @@ def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, st
     return found
 
 
-def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool = False) -> None:
+def set_entries(
+    txn: Transaction,
+    changes: dict[str, str | None],
+    *,
+    batch: bool = False,
+    unindexed: AbstractSet[str] = frozenset(),
+) -> None:
     """Point each rating id at a month or part (None: remove it), in the file that holds its
     entry (a delta, or its index leaf), splitting an index file that would pass
     `BUCKET_LIMIT`, and update the counts above it: in its nodes, and the manifest's (per
     top-level file, per delta, and per month). With `batch` (an import, a merge), the entries
-    of ids not in the index yet go to delta files (see `deltas`), or compact them."""
+    of ids not in the index yet go to delta files (see `deltas`), or compact them; ids of
+    `unindexed` (found in no index file nor delta by this transaction) are not looked for."""
     layout = txn.layout
     shard_delta: dict[str, int] = {}
+    fresh: dict[str, str] = {}
+    if batch and unindexed:
+        fresh = {i: m for i, m in changes.items() if m is not None and i in unindexed}
+        changes = {i: m for i, m in changes.items() if i not in fresh}
+        for shard in fresh.values():
+            shard_delta[month_of(shard)] = shard_delta.get(month_of(shard), 0) + 1
     in_delta = deltas.holding(txn, layout, changes)
     by_delta: dict[str, dict[str, str | None]] = {}
     for rating_id, name in in_delta.items():
@@ -215,7 +229,7 @@ def set_entries(txn: Transaction, changes: dict[str, str | None], *, batch: bool
             above[name] = nodes
     carried: dict[str, Records] = {}  # leaf -> entries compacted into it (as they were)
     if batch:
-        new: dict[str, str] = {}
+        new: dict[str, str] = dict(fresh)
         for name, wanted in by_leaf.items():
             current = txn.records(layout.index_file(name), INDEX_TABLE)
             for rating_id, month in list(wanted.items()):

@@ -102,6 +102,12 @@ def dyad_field(roles: Roles) -> re.Pattern[bytes] | None:
     return re.compile(rb'"(?:' + names + rb')"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
+CODE_SEARCHES = 8
+"""Dyad codes at most that `names_any` first looks for as plain text (the rating form asks
+for one dyad); for more (an import's checks: hundreds) one search each would cost the file's
+size per code, so the dyad fields are read in one pass instead."""
+
+
 def names_any(engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]) -> bool:
     """Whether the stored text may hold a record of `dyads`: some value of a dyad field (as
     JSON writes it, escapes decoded) is one of them. Text that cannot be decoded, or that is
@@ -113,8 +119,12 @@ def names_any(engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Colle
         return True
     if not (text.startswith(b'{"') and text.rstrip().endswith(b"}}")):
         return True  # cut short or not as the store writes it: parsing names the damage
-    if b"\\u" not in text and not any(
-        json.dumps(d, ensure_ascii=a).encode() in text for d in dyads for a in (False, True)
+    if (
+        len(dyads) <= CODE_SEARCHES
+        and b"\\u" not in text
+        and not any(
+            json.dumps(d, ensure_ascii=a).encode() in text for d in dyads for a in (False, True)
+        )
     ):
         return False  # no form of the codes at all (a \u escape could spell one: looked at)
     for match in field.finditer(text):

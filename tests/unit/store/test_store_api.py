@@ -343,15 +343,22 @@ def test_of_dyads_validates_only_the_ratings_of_its_dyads(
     assert len(list(store.of_dyads({"D001"}))) == 4  # final ratings only, unless asked
 
 
+@pytest.mark.parametrize("searches", [8, 0])
 def test_of_dyads_parses_only_the_files_that_name_its_dyads(
     store: Store,
     make_rating: Callable[..., Rating],
     instrument: Instrument,
     monkeypatch: pytest.MonkeyPatch,
+    searches: int,
 ) -> None:
     """A month file whose text names none of the dyads under a dyad field is not parsed: an
-    import into a folder of 100,000 ratings reads them, but parses only its dyads' months."""
+    import into a folder of 100,000 ratings reads them, but parses only its dyads' months.
+    Told by a plain search for each code (few codes), or by one pass over the dyad fields
+    (`searches` = 0: as for an import's hundreds of codes)."""
+    from rating_tui.store import streaming
     from rating_tui.store.storage import SafeStorage
+
+    monkeypatch.setattr(streaming, "CODE_SEARCHES", searches)
 
     known = {instrument.ref: instrument}
     ratings = [

@@ -1,0 +1,164 @@
+"""Which ids of a batch the index surely does not hold, told from the text of its files.
+
+A batch (an import, a merge, demo-data) of random new ids touches nearly every index file;
+parsing them all to learn that its ids are new cost the size of the whole index per batch,
+the term that grew with the folder (N²/batch in all). The store writes an index file or a
+delta as compact JSON whose every string is an id or a month written as it is (ids are
+lowercase uuids, months and parts need no escape), so when a file's decoded text
+
+- has the form the store writes (`{"ids":{...}}`, no backslash, no `"split"`),
+- holds as many entries (`{"shard":`) as counted for it (by the manifest for a top-level file
+  or a delta, by its node below), as a lookup requires of a parsed file (`index.lookup`),
+
+an id whose quoted text does not appear in it is not one of its entries. `absent` answers
+from that text: it scans each file once (searching for the few ids of the batch that fall in
+it, or collecting the quoted ids of a file that many of them fall in) and never builds its
+entries. A node (a split file: 16 counts) is parsed, as it is small. An id is answered only
+when its leaf and every listed delta of its digit could be told from their text; every other
+id (its file is damaged, changed in this transaction, of another form, counted otherwise, or
+holds the id) is left to the parsing lookup, which trusts or rebuilds the index as before.
+Nothing is written: the files the answer rests on are the index's own, in the same
+transaction, so crash safety is theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from rating_tui.store import deltas
+from rating_tui.store.errors import StoreError
+from rating_tui.store.files import Records
+from rating_tui.store.layout import BUCKET_COUNTS, INDEX_TABLE, SPLIT_TABLE, Layout, sub_bucket
+
+SEARCHES = 8
+"""Ids of a batch at most that are searched for one by one in a file's text; a file that more
+of them fall in has its quoted ids collected once instead."""
+_MAX_NAME = 8
+"""Hex digits an index file name may have (as `index.leaf`)."""
+_ENTRY = b'{"shard":'
+_QUOTED_ID = re.compile(rb'"([0-9a-f-]{36})"')
+_ID = re.compile(r"[0-9a-f-]{36}")
+"""The ids answered: those `_QUOTED_ID` can find (rating ids are lowercase uuids)."""
+
+
+class TextReader(Protocol):
+    def records(self, path: Path, table: str) -> Records: ...
+
+    def text(self, path: Path) -> bytes | None: ...
+
+
+def absent(reader: TextReader, layout: Layout, ids: Iterable[str]) -> set[str]:
+    """The ids of `ids` that surely have no entry in the index (neither in their leaf nor in
+    a listed delta of their digit), told from the files' text (see the module docstring).
+    The others may or may not have one: ask `index.lookup`."""
+    try:
+        plain = [i for i in dict.fromkeys(ids) if _ID.fullmatch(i)]  # others: the lookup's
+        return _absent(reader, layout, plain)
+    except StoreError:
+        return set()
+
+
+def _absent(reader: TextReader, layout: Layout, wanted: list[str]) -> set[str]:
+    counts = reader.records(layout.manifest, BUCKET_COUNTS)
+    if not wanted or not counts:
+        return set()
+    listed = deltas.listed(reader, layout)
+    by_top: dict[str, list[str]] = {}
+    for rating_id in wanted:
+        by_top.setdefault(rating_id[:2], []).append(rating_id)
+    in_deltas: dict[str, set[bytes] | None] = {}
+    for digit in {t[:1] for t in by_top}:
+        in_deltas[digit] = _delta_ids(reader, layout, listed, digit)
+    out: set[str] = set()
+    pending = [(top, _number(counts.get(top)), group) for top, group in by_top.items()]
+    while pending:
+        name, expected, group = pending.pop()
+        held_in_deltas = in_deltas[name[:1]]
+        if held_in_deltas is None:
+            continue  # a delta of this digit cannot be told from its text
+        path = layout.index_file(name)
+        text = reader.text(path)
+        if text is None:
+            if expected == 0 and _never_written(reader, path):
+                out.update(i for i in group if i.encode() not in held_in_deltas)
+            continue
+        if text.startswith(b'{"split":'):
+            pending += _children(reader, path, name, expected, group)
+            continue
+        held = _held(text, expected, group)
+        if held is None:
+            continue
+        out.update(i for i in group if i not in held and i.encode() not in held_in_deltas)
+    return out
+
+
+def _children(
+    reader: TextReader, path: Path, name: str, expected: int, group: list[str]
+) -> list[tuple[str, int, list[str]]]:
+    """The children of node `name` that `group` falls in, with their counts, if the node's
+    counts sum to what is counted for it (as `index.lookup` checks); [] otherwise."""
+    split = reader.records(path, SPLIT_TABLE)
+    if not split or len(name) >= _MAX_NAME or sum(_number(c) for c in split.values()) != expected:
+        return []
+    children: dict[str, list[str]] = {}
+    for rating_id in group:
+        children.setdefault(sub_bucket(name, rating_id), []).append(rating_id)
+    return [(child, _number(split.get(child)), ids) for child, ids in children.items()]
+
+
+def _never_written(reader: TextReader, path: Path) -> bool:
+    """Whether index file `path` does not exist and this transaction writes none (an index
+    file nobody wrote holds no entry, as the manifest's count of 0 says)."""
+    return not path.exists() and not any(
+        reader.records(path, t) for t in (INDEX_TABLE, SPLIT_TABLE)
+    )
+
+
+def _held(text: bytes, expected: int, group: list[str]) -> set[str] | None:
+    """The ids of `group` whose quoted text appears in index file `text`, or None when the
+    text is not of the form the store writes or does not hold `expected` entries."""
+    if not _plain(text, expected):
+        return None
+    if len(group) <= SEARCHES:
+        return {i for i in group if f'"{i}"'.encode() in text}
+    quoted = set(_QUOTED_ID.findall(text))
+    return {i for i in group if i.encode() in quoted}
+
+
+def _delta_ids(
+    reader: TextReader, layout: Layout, listed: dict[str, int], digit: str
+) -> set[bytes] | None:
+    """Every quoted id in the listed deltas of `digit`, or None when one cannot be told from
+    its text (then its ids are left to the lookup)."""
+    out: set[bytes] = set()
+    for name in deltas.of_digit(listed, digit):
+        text = reader.text(layout.delta(name))
+        if text is None or not _plain(text, listed[name]):
+            return None
+        found = _QUOTED_ID.findall(text)
+        if len(found) != listed[name] or any(i[:1] != digit.encode() for i in found):
+            return None
+        out.update(found)
+    return out
+
+
+def _plain(text: bytes, expected: int) -> bool:
+    """Whether `text` is an index file or delta as the store writes it, with `expected`
+    entries: compact, no escaped character (so every id in it is written as it is), not a
+    node."""
+    return (
+        expected >= 0
+        and text.startswith(b'{"ids":{')
+        and text.endswith(b"}}")
+        and b"\\" not in text
+        and b'"split"' not in text
+        and text.count(_ENTRY) == expected
+    )
+
+
+def _number(entry: object) -> int:
+    number = entry.get("n") if isinstance(entry, dict) else 0
+    return number if isinstance(number, int) else -1
