@@ -3,11 +3,11 @@
 An export gives a month's ratings sorted, so it holds the month's results (a CSV row's text,
 a JSON line: about 0.3 to 0.8 kB each) until the month is read. A busy month of a
 million-rating folder holds 40,000 of them, 33 MiB of JSON lines, and the export's memory
-would follow the month. `SortedRuns` keeps at most `BUDGET` bytes (estimated) of results: past
-it, the results held are sorted and written as one run to an unnamed temporary file, in
-blocks of about `BLOCK` bytes, and the month is merged back from the runs a block per run at
-a time (an external merge sort). A month under the budget never touches a file, so a
-clinician's folder and a 100,000-rating folder read as before.
+would follow the month. Past `RUN` results, those held are sorted and written as one run to
+an unnamed temporary file (`SortedRuns.spill`), in blocks of `BLOCK` results, and the month is
+merged back from its runs a block per run at a time (an external merge sort). A month under
+`RUN` never touches a file and is sorted as before, so a clinician's folder and a
+100,000-rating folder read as they did.
 
 The runs hold ratings in the clear only where the folder does: for an encrypted folder each
 block is sealed with a key made for this one read and never stored, so what reaches the disk
@@ -25,62 +25,70 @@ import marshal
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Generic, TypeVar
 
 _T = TypeVar("_T")
 Key = tuple[str, str, str]
-Entry = tuple[Key, int, Any]
 
-BUDGET = 8 * 2**20
-"""Bytes of results (estimated) held before they are written out as a run."""
-BLOCK = 256 * 2**10
-"""Bytes of a run read back at a time, per run, during the merge."""
-OVERHEAD = 320
-"""Bytes a held result costs beyond its text: its key (three short texts), the entry."""
-
-
-def size_of(result: object) -> int:
-    """Estimated bytes held for `result`: its text, or the text heading a tuple."""
-    if type(result) is tuple and result:
-        result = result[0]
-    return OVERHEAD + (len(result) if isinstance(result, str | bytes) else 0)
+RUN = 8192
+"""Results held before they are written out as a run: 2.5 to 7 MiB of CSV rows or JSON lines
+with their keys. A month of a 100,000-rating `demo-data` folder (at most 4,400) never spills."""
+BLOCK = 256
+"""Results of a run read back at a time, per run, during the merge."""
 
 
 class SortedRuns(Generic[_T]):
-    """Results added with their sort keys, given back in key order by `drain`."""
+    """A month's results beyond `RUN`, in sorted runs on disk. The caller keeps the results
+    it holds in two lists (keys, results): the usual month never leaves them and is sorted
+    as before, by position, in C."""
 
-    def __init__(self, sealed: bool = False, budget: int | None = None) -> None:
+    def __init__(self, sealed: bool = False) -> None:
         self._sealed = sealed
-        self._budget = BUDGET if budget is None else budget
-        self._held: list[Entry] = []
-        self._bytes = 0
-        self._seq = 0
         self._file: IO[bytes] | None = None
         self._runs: list[tuple[int, int]] = []
         """(offset, length) of each run in the file."""
+        self._seq = 0
+        """Results written so far: the sequence number of the next one (ties keep order)."""
         self._seal: Callable[[bytes], bytes] = _same
         self._open: Callable[[bytes], bytes] = _same
         self.spilled = 0
         """Runs written so far (counted by the tests)."""
 
-    def add(self, key: Key, result: _T) -> None:
-        self._held.append((key, self._seq, result))
-        self._seq += 1
-        self._bytes += size_of(result)
-        if self._bytes > self._budget:
-            self._spill()
+    def spill(self, keys: list[Key], results: list[_T]) -> None:
+        """Write the held results as one sorted run, and empty both lists."""
+        entries = self._entries(keys, results)
+        keys.clear()
+        results.clear()
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by drain or close)
+            if self._sealed:
+                from rating_tui.store.crypto import SealedCodec
 
-    def drain(self) -> Iterator[_T]:
-        """Every result added, in key order; the held ones and the file are let go."""
-        held, self._held = self._held, []
-        held.sort(key=_entry_key)
+                codec = SealedCodec(os.urandom(32))
+                self._seal, self._open = codec.encode, codec.decode
+        out = self._file
+        start = out.seek(0, os.SEEK_END)
+        for at in range(0, len(entries), BLOCK):
+            data = self._seal(marshal.dumps(entries[at : at + BLOCK]))
+            out.write(len(data).to_bytes(8, "little"))
+            out.write(data)
+        self._runs.append((start, out.tell() - start))
+        out.flush()  # a run leaves the process whole (and its memory with it)
+        self.spilled += 1
+
+    def drain(self, keys: list[Key], results: list[_T]) -> Iterator[_T]:
+        """Every result, the runs' and the held ones, in key order (equal keys in the order
+        they came); the file is let go at the end."""
         if not self._runs:
-            for entry in held:
-                yield entry[2]
+            # A stable sort of the positions: equal keys (a rating in two files) keep order.
+            for index in sorted(range(len(keys)), key=keys.__getitem__):
+                yield results[index]
             return
         try:
+            held = self._entries(keys, results)
             runs = [self._read_run(offset, length) for offset, length in self._runs]
-            for entry in heapq.merge(*runs, held, key=_entry_key):
+            # (key, sequence number, result): the numbers differ, so results are never compared.
+            for entry in heapq.merge(*runs, held):
                 yield entry[2]
         finally:
             self.close()
@@ -91,38 +99,15 @@ class SortedRuns(Generic[_T]):
             self._file = None
         self._runs = []
 
-    def _spill(self) -> None:
-        held, self._held = self._held, []
-        self._bytes = 0
-        held.sort(key=_entry_key)
-        if self._file is None:
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by drain or close)
-            if self._sealed:
-                from rating_tui.store.crypto import SealedCodec
+    def _entries(self, keys: list[Key], results: list[_T]) -> list[tuple[Key, int, _T]]:
+        first = self._seq
+        self._seq += len(keys)
+        pairs = enumerate(zip(keys, results, strict=True))
+        entries = [(key, first + n, result) for n, (key, result) in pairs]
+        entries.sort()
+        return entries
 
-                codec = SealedCodec(os.urandom(32))
-                self._seal, self._open = codec.encode, codec.decode
-        out = self._file
-        start = out.seek(0, os.SEEK_END)
-        block: list[Entry] = []
-        size = 0
-        for entry in held:
-            block.append(entry)
-            size += size_of(entry[2])
-            if size >= BLOCK:
-                self._write_block(out, block)
-                block, size = [], 0
-        if block:
-            self._write_block(out, block)
-        self._runs.append((start, out.tell() - start))
-        self.spilled += 1
-
-    def _write_block(self, out: IO[bytes], block: list[Entry]) -> None:
-        data = self._seal(marshal.dumps(block))
-        out.write(len(data).to_bytes(8, "little"))
-        out.write(data)
-
-    def _read_run(self, offset: int, length: int) -> Iterator[Entry]:
+    def _read_run(self, offset: int, length: int) -> Iterator[tuple[Key, int, _T]]:
         end = offset + length
         while offset < end:
             file = self._file
@@ -136,7 +121,3 @@ class SortedRuns(Generic[_T]):
 
 def _same(data: bytes) -> bytes:
     return data
-
-
-def _entry_key(entry: Entry) -> tuple[Key, int]:
-    return entry[0], entry[1]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rating_tui.ratings.model import Rating, Status
-from rating_tui.store import fileio
+from rating_tui.store import fileio, spill
 from rating_tui.store.backups import restore_hint
 from rating_tui.store.codec import PLAIN, CodecError
 from rating_tui.store.engine import Engine
@@ -158,14 +158,14 @@ def read_month(
     file is parsed and only what `read` returns is kept with its sort key: a month of 30,000
     ratings then never holds 30,000 parsed records (about 5 kB each), only their results (a
     row, a line), still given in `iter_all`'s order (for a reader whose calls have no effect
-    that depends on their order, as the exports' have none); past a few MiB of them they
+    that depends on their order, as the exports' have none); past `spill.RUN` of them they
     wait in sorted runs on disk (`spill.SortedRuns`), so memory no longer follows the month."""
     keys: list[tuple[str, str, str]] = []
     found: list[Any] = []
-    """(record, shard) of each rating, when `read` is called after the sort."""
-    results: SortedRuns[_T] | None = None
+    """What `read` returned or, when it is called after the sort, (record, shard)."""
+    runs: SortedRuns[_T] | None = None
     if read_in_file_order:
-        results = SortedRuns(sealed=engine.codec.name != PLAIN.name)
+        runs = SortedRuns(sealed=engine.codec.name != PLAIN.name)
     for shard in shards:
         raw = fileio.read_bytes(folder / f"{shard}.json")
         if raw is None:
@@ -192,14 +192,16 @@ def read_month(
                 if tally is not None:
                     tally.left_out[status] = tally.left_out.get(status, 0) + 1
                 continue
-            if results is not None:
-                results.add(key, _read_one(engine, to_rating, read, record, shard))
+            keys.append(key)
+            if runs is not None:
+                found.append(_read_one(engine, to_rating, read, record, shard))
+                if len(found) >= spill.RUN:
+                    runs.spill(keys, found)
             else:
-                keys.append(key)
                 found.append((record, shard))
         del records
-    if results is not None:
-        yield from results.drain()
+    if runs is not None:
+        yield from runs.drain(keys, found)
         return
     # A stable sort of the positions: equal keys (a rating in two files) keep file order.
     for index in sorted(range(len(keys)), key=keys.__getitem__):

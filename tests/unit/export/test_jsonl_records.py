@@ -64,7 +64,7 @@ def test_the_fast_path_writes_the_bytes_of_the_rating_path(
     if runs_on_disk:  # every result through a sorted run on disk (a huge month)
         from rating_tui.store import spill
 
-        monkeypatch.setattr(spill, "BUDGET", 1)
+        monkeypatch.setattr(spill, "RUN", 1)
     (main, moments, summary), (slow_main, slow_moments, slow_summary) = both(
         data_dir, [instrument, instrument_v3], request_
     )

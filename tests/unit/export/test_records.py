@@ -214,7 +214,7 @@ def test_the_fast_path_writes_the_bytes_of_the_rating_path(
     if runs_on_disk:  # every result through a sorted run on disk (a huge month)
         from rating_tui.store import spill
 
-        monkeypatch.setattr(spill, "BUDGET", 1)
+        monkeypatch.setattr(spill, "RUN", 1)
     instruments = [instrument, instrument_v3] if request_.all_versions else [instrument]
     if not request_.all_versions and request_.selection.instrument is None:
         request_ = ExportRequest(

@@ -203,7 +203,7 @@ def test_read_in_file_order_gives_the_same_results_calling_read_as_the_files_hol
         assert calls != given or not in_file_order
 
 
-def test_a_month_past_the_budget_is_read_back_from_sorted_runs_in_the_same_order(
+def test_a_month_past_a_run_is_read_back_from_sorted_runs_in_the_same_order(
     store: Store,
     instrument: Instrument,
     make_rating: Make,
@@ -218,12 +218,12 @@ def test_a_month_past_the_budget_is_read_back_from_sorted_runs_in_the_same_order
     made: list[spill.SortedRuns[Any]] = []
 
     class Counted(spill.SortedRuns[Any]):
-        def __init__(self, sealed: bool = False, budget: int | None = None) -> None:
-            super().__init__(sealed, budget)
+        def __init__(self, sealed: bool = False) -> None:
+            super().__init__(sealed)
             made.append(self)
 
     monkeypatch.setattr(streaming, "SortedRuns", Counted)
-    monkeypatch.setattr(spill, "BUDGET", 1)  # every result goes to a run of its own
+    monkeypatch.setattr(spill, "RUN", 1)  # every result goes to a run of its own
     given = list(store.iter_records(same, statuses=STATUSES, read_in_file_order=True))
     assert given == expected
     assert sum(runs.spilled for runs in made) == len(expected)

@@ -11,14 +11,16 @@ from typing import IO
 import pytest
 
 from rating_tui.store import spill
-from rating_tui.store.spill import SortedRuns
+from rating_tui.store.spill import Key, SortedRuns
+
+Made = list[tuple[Key, object]]
 
 
-def entries(count: int, seed: int = 7) -> list[tuple[tuple[str, str, str], object]]:
+def entries(count: int, seed: int = 7) -> Made:
     """Results of many shapes (JSON lines, CSV texts, (text, rows, moments) tuples, the
     export's "left out" empty list) under keys that often repeat."""
     rng = random.Random(seed)
-    made: list[tuple[tuple[str, str, str], object]] = []
+    made: Made = []
     for n in range(count):
         key = (
             f"2025-03-{rng.randint(1, 4):02d}",
@@ -39,27 +41,36 @@ def entries(count: int, seed: int = 7) -> list[tuple[tuple[str, str, str], objec
     return made
 
 
-def stable_sorted(made: list[tuple[tuple[str, str, str], object]]) -> list[object]:
+def through(runs: SortedRuns[object], made: Made, run: int) -> list[object]:
+    """What `streaming.read_month` does: hold results in two lists, spill past `run`."""
+    keys: list[Key] = []
+    results: list[object] = []
+    for key, result in made:
+        keys.append(key)
+        results.append(result)
+        if len(results) >= run:
+            runs.spill(keys, results)
+    return list(runs.drain(keys, results))
+
+
+def stable_sorted(made: Made) -> list[object]:
     return [result for _, result in sorted(made, key=lambda pair: pair[0])]
 
 
 @pytest.mark.parametrize("sealed", [False, True])
-def test_results_come_back_sorted_and_stable_through_runs_on_disk(sealed: bool) -> None:
+@pytest.mark.parametrize("run", [1, 7, 256, 1000])
+def test_results_come_back_sorted_and_stable_through_runs_on_disk(sealed: bool, run: int) -> None:
     made = entries(3000)
-    runs: SortedRuns[object] = SortedRuns(sealed=sealed, budget=20_000)
-    for key, result in made:
-        runs.add(key, result)
-    assert runs.spilled > 10  # the budget forced many runs
-    assert list(runs.drain()) == stable_sorted(made)
+    runs: SortedRuns[object] = SortedRuns(sealed=sealed)
+    assert through(runs, made, run) == stable_sorted(made)
+    assert runs.spilled == 3000 // run
 
 
-def test_a_month_under_the_budget_never_writes_a_run() -> None:
+def test_a_month_under_a_run_never_writes_one() -> None:
     made = entries(200)
     runs: SortedRuns[object] = SortedRuns()
-    for key, result in made:
-        runs.add(key, result)
+    assert through(runs, made, spill.RUN) == stable_sorted(made)
     assert runs.spilled == 0
-    assert list(runs.drain()) == stable_sorted(made)
 
 
 @pytest.mark.parametrize("sealed", [False, True])
@@ -72,11 +83,14 @@ def test_runs_of_an_encrypted_folder_hold_no_plain_text(
         return path.open("w+b")
 
     monkeypatch.setattr(spill.tempfile, "TemporaryFile", named_file)
-    runs: SortedRuns[object] = SortedRuns(sealed=sealed, budget=1_000)
-    for n in range(50):
-        runs.add(("2025-03-01", "t", f"id{n:03d}"), f"dyad EC04{n:02d} rated\r\n")
-    assert runs.spilled > 1
+    made: Made = [
+        (("2025-03-01", "t", f"id{n:03d}"), f"dyad EC04{n:02d} rated\r\n") for n in range(50)
+    ]
+    runs: SortedRuns[object] = SortedRuns(sealed=sealed)
+    keys: list[Key] = [k for k, _ in made]
+    results: list[object] = [r for _, r in made]
+    runs.spill(keys, results)
+    assert keys == [] and results == [] and runs.spilled == 1
     held = path.read_bytes()
     assert (b"EC0417" in held) is not sealed
-    given = list(runs.drain())
-    assert given == [f"dyad EC04{n:02d} rated\r\n" for n in range(50)]
+    assert list(runs.drain(keys, results)) == [r for _, r in made]
