@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from rating_tui.cli import create_app
 from rating_tui.instruments.catalogue import Source, discover
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, Rating
 from rating_tui.store import Store
+from tests.cli.invoke import run_app
 from tests.conftest import BUILTIN_ID, REPO
 
 ITEMS = ("narration", "processing", "past_present", "modeling", "affective", "future", "reflective")
@@ -54,11 +54,7 @@ def fill(folder: Path, builtin: Instrument) -> Path:
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(create_app("alerts"), list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    return result.exit_code, result.stdout, result.stderr
+    return run_app(create_app("alerts"), *args)
 
 
 def test_json_lists_each_alert_with_dyad_item_kind_sessions_values_message(data: Path) -> None:

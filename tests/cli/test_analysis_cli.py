@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from rating_tui.cli import Settings
 from rating_tui.cli.analysis_cmd import agreement, calibrate
@@ -19,6 +18,7 @@ from rating_tui.instruments.catalogue import Source, discover
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, Rating
 from rating_tui.store import Store
+from tests.cli.invoke import run
 from tests.conftest import BUILTIN_ID, REPO
 
 ITEMS = ("narration", "processing", "past_present", "modeling", "affective", "future", "reflective")
@@ -66,14 +66,6 @@ def data(tmp_path: Path, builtin: Instrument) -> Path:
             store.finalise(rating(builtin, number, "CD", gold), builtin)
     store.save_draft(rating(builtin, 1, "EF", GOLD[1]), builtin)  # a draft: left out
     return tmp_path / "data"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    return result.exit_code, result.stdout, result.stderr
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -13,7 +13,6 @@ from typing import Annotated
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from rating_tui.cli import Settings
 from rating_tui.cli.export_cmd import export, merge
@@ -22,6 +21,7 @@ from rating_tui.instruments.loader import load_instrument, parse_instrument
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, NowMoment, Rating
 from rating_tui.store import Store
+from tests.cli.invoke import run
 from tests.conftest import REPO
 
 INSTRUMENT_FILE = REPO / "tests" / "unit" / "export" / "export_instrument.toml"
@@ -90,14 +90,6 @@ def data(tmp_path: Path, v2: Instrument) -> Path:
     voided = store.finalise(rating(v2, "D004", "2025-03-02"), v2)
     store.void(voided.id, by="AB", reason="wrong session")
     return tmp_path / "data"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    return result.exit_code, result.stdout, result.stderr
 
 
 def read_csv(text: str) -> list[dict[str, str]]:

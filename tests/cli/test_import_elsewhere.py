@@ -8,23 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from rating_tui.cli import app
 from rating_tui.ratings import STATUSES, Missing
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
+from tests.cli.invoke import run
 
 ALL = ("--status", "final", "--status", "draft", "--status", "voided")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from rating_tui.cli import app
 from rating_tui.instruments.loader import load_instrument
 from rating_tui.paths import user_instruments_dir
+from tests.cli.invoke import run
 from tests.conftest import BUILTIN_ID, REPO
 
 BUILTIN_FILE = REPO / "instruments" / f"{BUILTIN_ID}.toml"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    return result.exit_code, result.stdout, result.stderr
 
 
 def bump(text: str, version: str = "9.9.9") -> str:

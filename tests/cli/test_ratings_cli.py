@@ -10,24 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from rating_tui.cli import app
 from rating_tui.ratings import STATUSES, Missing, Rating
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
+from tests.cli.invoke import run
 from tests.conftest import BUILTIN_ID, REPO
 
 BUILTIN_FILE = REPO / "instruments" / f"{BUILTIN_ID}.toml"
-
-
-def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=stdin)
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from typer.testing import CliRunner
 
 from rating_tui.cli import create_app
 from rating_tui.instruments.catalogue import Source, discover
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, NowMoment, Rating
 from rating_tui.store import Store
+from tests.cli.invoke import run_app
 from tests.cli.test_alerts_cli import ITEMS, fill
 from tests.conftest import BUILTIN_ID, REPO
 
@@ -33,11 +33,7 @@ def data(tmp_path: Path, builtin: Instrument) -> Path:
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(create_app("report"), list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), f"raised {result.exception!r}"
-    return result.exit_code, result.stdout, result.stderr
+    return run_app(create_app("report"), *args)
 
 
 def with_moments_and_notes(data: Path, ins: Instrument) -> None:
