@@ -79,7 +79,7 @@ def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path
 
 def day_option(value: str | None, option: str) -> date | None:
     """The date an option names (YYYY-MM-DD), None when it was not given; else `fail`."""
-    from rating_tui.ratings.validate import parse_day
+    from rating_tui.ratings.dates import parse_day
 
     if value is None:
         return None

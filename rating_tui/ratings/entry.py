@@ -17,8 +17,9 @@ from rating_tui.instruments.model import (
     SingleChoiceScale,
     YesNoScale,
 )
+from rating_tui.ratings.dates import impossible_date
 from rating_tui.ratings.model import Value
-from rating_tui.ratings.validate import field_value_problem, impossible_date
+from rating_tui.ratings.validate import field_value_problem
 
 
 def point_keys(scale: Scale) -> dict[str, Value]:

@@ -8,12 +8,10 @@ be half done, a voided rating is kept as it was.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from rating_tui.instruments.conditions import Condition, describe
 from rating_tui.instruments.hashing import content_hash
@@ -28,6 +26,7 @@ from rating_tui.instruments.model import (
     TextScale,
     YesNoScale,
 )
+from rating_tui.ratings.dates import impossible_date, is_day
 from rating_tui.ratings.limits import (
     MAX_INT,
     MAX_NAME,
@@ -40,9 +39,7 @@ from rating_tui.ratings.model import Answered, Missing, Rating, RatingContent, V
 from rating_tui.ratings.shown import not_asked
 from rating_tui.safetext import UNSAFE
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
-_LOOSE_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -243,7 +240,7 @@ def field_value_problem(f: SessionField, value: Value) -> str | None:
         if f.pattern is not None and re.fullmatch(f.pattern, value) is None:
             return f"{value!r} does not match the expected form: {f.pattern_hint or f.pattern}"
     elif f.type == "date":
-        if not isinstance(value, str) or not _DATE.match(value) or not _is_date(value):
+        if not isinstance(value, str) or not is_day(value):
             # `2026-02-30` is shaped right: say why it is no date, not which shape to use
             return (isinstance(value, str) and impossible_date(value)) or (
                 f"expected a date like 2026-01-31, {found}"
@@ -273,43 +270,6 @@ def _number_problem(f: SessionField, value: Value) -> str | None:
     if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
         return f"expected a number from {_bound(f.min)} to {_bound(f.max)}, {found}"
     return None
-
-
-def parse_day(text: str) -> date | str:
-    """The day `text` names as YYYY-MM-DD, or why it is not one in words (an impossible day by
-    its month's days; `date.fromisoformat` alone also takes 20260131 and 2026-W05-1)."""
-    impossible = impossible_date(text)
-    if impossible:
-        return impossible
-    if _DATE.match(text) is None or not _is_date(text):
-        return f"{text!r}: expected a date like 2026-01-31"
-    return date.fromisoformat(text)
-
-
-def impossible_date(text: str) -> str | None:
-    """`2026-02-30` -> "February 2026 has 28 days"; None when the text is a real date or not
-    shaped like one (the format message then applies)."""
-    match = _LOOSE_DATE.fullmatch(text.strip())
-    if match is None:
-        return None
-    year, month, day = (int(g) for g in match.groups())
-    if not 1 <= month <= 12:
-        return f"{text!r}: there is no month {month}; expected a date like 2026-01-31"
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        name = calendar.month_name[month]
-        return f"{text!r}: {name} {year} has {days} days"
-    if len(match.group(2)) < 2 or len(match.group(3)) < 2:
-        return f"{text!r}: write the date as {year:04d}-{month:02d}-{day:02d}"
-    return None
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _is_number(value: object) -> bool:

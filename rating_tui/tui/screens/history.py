@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Select, Static
 
+from rating_tui.ratings.dates import parse_day
 from rating_tui.ratings.model import STATUSES, Rating, Status
-from rating_tui.ratings.validate import parse_day
 from rating_tui.safetext import escape
 from rating_tui.store.tally import Tally
 from rating_tui.tui.format import instrument_of, lost_line, progress, session_value
