@@ -48,34 +48,31 @@ def answered_values(answers: Mapping[str, object]) -> dict[str, object]:
     return found
 
 
-def answer_number(answer: object) -> tuple[float | None, bool]:
-    """(number or None, whether it is a missing code) of an answer, stored or modelled."""
+def _answer_value(answer: object) -> tuple[object, bool]:
+    """(the value or None, whether it is a missing code) of an answer, stored or modelled."""
     if type(answer) is dict:  # {"value": v} or {"missing": code}: the stored form
         if "missing" in answer:
             return None, True
-        value = answer.get("value")
-    elif isinstance(answer, Answered):
-        value = answer.value
-    else:
-        return None, isinstance(answer, Missing)
+        return answer.get("value"), False
+    if isinstance(answer, Answered):
+        return answer.value, False
+    return None, isinstance(answer, Missing)
+
+
+def answer_number(answer: object) -> tuple[float | None, bool]:
+    """(number or None, whether it is a missing code) of an answer, stored or modelled."""
+    value, missing = _answer_value(answer)
     if isinstance(value, int | float) and not isinstance(value, bool):  # True is no point
         return float(value), False
-    return None, False
+    return None, missing
 
 
 def choice_number(answer: object, index: dict[str, float]) -> tuple[float | None, bool]:
     """(the chosen option's index or None, whether it is a missing code) of a choice answer;
     a code the newest scale does not list has no index (no value)."""
-    if type(answer) is dict:
-        if "missing" in answer:
-            return None, True
-        value = answer.get("value")
-    elif isinstance(answer, Answered):
-        value = answer.value
-    else:
-        return None, isinstance(answer, Missing)
+    value, missing = _answer_value(answer)
     if isinstance(value, bool) or not isinstance(value, int | str):
-        return None, False
+        return None, missing
     return index.get(str(value)), False
 
 
