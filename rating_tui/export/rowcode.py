@@ -12,6 +12,7 @@ the tests compare the two on every case of the stored form and of what it refuse
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,18 +29,21 @@ RECORD_SIZE = 11
 NAME_MEMO_SIZE = 2048
 """Rater names whose defused cells are remembered (a handful per study)."""
 
+_VALUE = """
+elif (t := type(v)) is int or t is str:
+    f{n} = M{n}.get(v)
+    if f{n} is None:
+        f{n} = M{n}.miss(v, v)
+else:
+    f{n} = cell(v, M{n})
+    if f{n} is None:
+        return None"""
+"""A present value's cell: remembered for ints and texts, else `cell` (None: not stored form)."""
+
 _FIELD = """
     v = sget({key}, A)
     if v is A:
-        f{n} = {blank}
-    elif (t := type(v)) is int or t is str:
-        f{n} = M{n}.get(v)
-        if f{n} is None:
-            f{n} = M{n}.miss(v, v)
-    else:
-        f{n} = cell(v, M{n})
-        if f{n} is None:
-            return None"""
+        f{n} = {blank}""" + textwrap.indent(_VALUE, "    ")
 
 _ITEM = """
     a = aget({key}, A)
@@ -55,15 +59,7 @@ _ITEM = """
             if f{n} is None:
                 if type(code) is not str or is_key(code) is None:
                     return None
-                f{n} = defuse(code)
-        elif (t := type(v)) is int or t is str:
-            f{n} = M{n}.get(v)
-            if f{n} is None:
-                f{n} = M{n}.miss(v, v)
-        else:
-            f{n} = cell(v, M{n})
-            if f{n} is None:
-                return None"""
+                f{n} = defuse(code)""" + textwrap.indent(_VALUE, "        ")
 
 _HEAD = """
 def wide_row(record):
