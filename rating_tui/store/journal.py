@@ -148,12 +148,7 @@ def recover(
     """Roll a journal left by a crash forward; True when there was one. `move` finishes a
     move recorded by the earlier journal format ({"id", "from", "to"}). The journal of
     `unsynced` (this process's last change, applied) is left for the next change."""
-    if unsynced is not None and unsynced.owns(layout):
-        return False
-    raw = fileio.read_bytes(layout.journal)
-    if raw is None:
-        return False
-    found = read_journal(layout, raw)
+    found = _pending(layout, unsynced)
     if found is None:
         return False
     if isinstance(found, tuple):
@@ -164,6 +159,16 @@ def recover(
     else:
         apply(layout, found.txn, found.paths, found.audit)
     return True
+
+
+def _pending(
+    layout: Layout, unsynced: Unsynced | None
+) -> Journal | tuple[str, str, str] | None:
+    """The folder's journal (`read_journal`), unless it is `unsynced`'s: this process's last
+    change, applied, which its next change makes durable."""
+    if unsynced is not None and unsynced.owns(layout):
+        return None
+    return read_journal(layout)
 
 
 @dataclass(frozen=True)
@@ -186,12 +191,7 @@ def unfinished(
     """`read_journal`, but None for a journal whose change is applied: `unsynced`'s, or one
     whose staged files are all renamed (or whose carried files all hold their bytes) and
     whose audit lines are in the log. Only making it durable and its removal are left."""
-    if unsynced is not None and unsynced.owns(layout):
-        return None
-    raw = fileio.read_bytes(layout.journal)
-    if raw is None:
-        return None
-    found = read_journal(layout, raw)
+    found = _pending(layout, unsynced)
     if isinstance(found, Journal) and applied(layout, found):
         return None
     return found
