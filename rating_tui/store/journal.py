@@ -161,9 +161,7 @@ def recover(
     return True
 
 
-def _pending(
-    layout: Layout, unsynced: Unsynced | None
-) -> Journal | tuple[str, str, str] | None:
+def _pending(layout: Layout, unsynced: Unsynced | None) -> Journal | tuple[str, str, str] | None:
     """The folder's journal (`read_journal`), unless it is `unsynced`'s: this process's last
     change, applied, which its next change makes durable."""
     if unsynced is not None and unsynced.owns(layout):
