@@ -59,8 +59,9 @@ SHARD_COUNTS = "shards"
 BUCKET_COUNTS = "buckets"
 SPLIT_TABLE = "split"
 """The table of a node file: child name -> {} (shards) or {"n": entries under it} (index)."""
-SHARD_LIMIT = 256
-"""Ratings a shard file holds at most (about 300 kB): one more splits it."""
+SHARD_LIMIT = 64
+"""Ratings a shard file holds at most (about 75 kB of demo-data ratings): a month whose open
+part is full starts the next part. A part an older version filled to 256 counts as full."""
 BUCKET_LIMIT = 2048
 """Entries an index file holds at most (about 120 kB): one more splits it (the 256 top-level
 files reach it at 524,288 ratings)."""
