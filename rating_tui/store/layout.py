@@ -2,8 +2,9 @@
 
     <data>/store.json              format marker: {"format": 3, "codec": "plain"} (never encoded)
     <data>/instruments.json        id@version -> content hash and role keys, first use
-    <data>/ratings/2026-01.json    ratings whose session date is in January 2026 (the first 256)
-    <data>/ratings/2026-01.p1.json ... once January holds more: its next 256, then .p2, ...
+    <data>/ratings/2026-01.json    ratings whose session date is in January 2026 (the first 64)
+    <data>/ratings/2026-01.p1.json ... once January holds more: its next 64, then .p2, ...
+                                   (parts an older version filled hold up to 256)
     <data>/ratings/2026-01.a.json  (format 2) a part of a month split by the id's first digit
     <data>/ratings/undated.json    ratings without a session date yet (mostly drafts)
     <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
