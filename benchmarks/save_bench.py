@@ -1,10 +1,11 @@
 """Saves into the busiest month of `demo-data` folders, this code beside another version of
 it, in one run: what a save costs at each size, and what a change of the store changed.
 
-    python benchmarks/save_bench.py --folder 1000=DIR --folder 1000000=DIR [--saves 100]
-                                    [--rounds 2] [--against SRC]
+    python benchmarks/save_bench.py --folder 1000=DIR --folder 1000000=DIR [--demo SIZE]
+                                    [--saves 100] [--rounds 2] [--against SRC]
 
-For each `--folder SIZE=DIR` (a folder made by `rating-tui demo-data`), a copy per version
+For each `--folder SIZE=DIR` (a folder made by `rating-tui demo-data`; `--demo SIZE` makes
+one with the console script), a copy per version
 is measured, the disk synced after copying (the saves must not wait behind the copy's
 writeback); each round runs one process per version, turns alternating, `--saves` new final
 ratings saved into the busiest month (as `scale_bench.py`'s saves), each followed in the same
@@ -78,16 +79,26 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--folder", action="append", required=True, metavar="SIZE=DIR")
+    parser.add_argument("--folder", action="append", default=[], metavar="SIZE=DIR")
+    parser.add_argument(
+        "--demo", type=int, action="append", default=[], metavar="SIZE", help="make one"
+    )
     parser.add_argument("--saves", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--against", metavar="SRC", help="another rating_tui source folder")
     args = parser.parse_args()
     folders = {int(s): Path(d) for s, _, d in (f.partition("=") for f in args.folder)}
+    if not folders and not args.demo:
+        parser.error("give --folder SIZE=DIR or --demo SIZE")
     versions = {"this": str(ROOT)} | ({"against": args.against} if args.against else {})
     found: dict[tuple[int, str], dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory(prefix="save-bench-") as tmp:
         work = Path(tmp)
+        script = Path(sys.executable).with_name("rating-tui")
+        for size in args.demo:  # made by the console script, as a user would
+            folders[size] = work / f"demo{size}"
+            made = [str(script), "demo-data", "--count", str(size), "--data", str(folders[size])]
+            subprocess.run(made, check=True, capture_output=True)
         for size, source in sorted(folders.items()):
             copies = {v: work / f"{size}-{v}" for v in versions}
             for copy in copies.values():
