@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from rating_tui.analysis.pairing import LEFT_OUT, collect, record_parts
+from rating_tui.analysis.pairing import LEFT_OUT, analysed_keys, collect, record_parts
 from rating_tui.analysis.records import Slim
 from rating_tui.instruments.loader import parse_instrument
 from rating_tui.instruments.model import Instrument
@@ -190,10 +190,15 @@ def test_slimmed_records_give_the_same_table_and_keep_only_what_it_reads(
     assert (small.ratings, b.replaced) == (whole.ratings, a.replaced) == (4, 1)
     assert slimmed[4] == slimmed[5] == LEFT_OUT  # a draft; a rater not asked for
     first, third = slimmed[0], slimmed[2]
-    assert set(first[3]) == {"family", "day", "number"}  # the session key, not the rater
-    assert "summary" not in first[4]  # text is not analysed
-    assert first[4]["warmth"] is third[4]["warmth"]  # one object per distinct answer
-    assert slimmed[1][4]["warmth"] is not first[4]["warmth"]  # 5.0 is not 5
+    assert first[3] == b.sessions[0]  # the session key's texts (not the rater), in order
+    assert type(first[5]) is float  # the update time as `stamp` reads it
+    keys = analysed_keys(instrument)
+    assert len(first[4]) == len(keys) and "summary" not in keys  # text is not analysed
+    warmth = keys.index("warmth")
+    assert isinstance(first[4], tuple) and isinstance(third[4], tuple)
+    assert first[4][warmth] is third[4][warmth]  # one object per distinct answer
+    assert slimmed[1][4][warmth] is not first[4][warmth]  # type: ignore[index]  # 5.0 is not 5
+    assert first[0] is third[0] and first[2] is slimmed[3][2]  # one reference, one rater
 
 
 def test_slim_keeps_a_rating_of_an_unknown_version_whole(
