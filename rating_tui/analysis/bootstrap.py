@@ -149,23 +149,31 @@ def replicate_totals(
             for p in parts
         ]
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
+    cells = len(spread) < len(parts)
     for counts in cluster_counts(clusters, sessions, replicates):
+        # sessions x replicates once a block for every `Cells` part (float32: exact counts)
+        by_session = np.ascontiguousarray(counts.T, dtype=np.float32) if cells else None
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
                 found[i].append(counts @ spread[i])
                 continue
-            found[i].append(part.reduce(_cell_counts(part, counts)))
+            found[i].append(part.reduce(_cell_counts(part, counts, by_session)))
+        del by_session
     return [np.concatenate(blocks) for blocks in found]
 
 
-def _cell_counts(part: Cells, counts: Matrix) -> Matrix:
+def _cell_counts(
+    part: Cells, counts: Matrix, by_session: npt.NDArray[np.float32] | None = None
+) -> Matrix:
     """Each cell's total count in each replicate of `counts` (replicates x cells): the
-    counts turned to sessions x replicates (as float32, exact for counts), the rows of a run
-    of cells gathered at a time (at most `GATHERED` counts) and summed per cell."""
+    counts turned to sessions x replicates (as float32, exact for counts; `by_session` when
+    the caller has turned them already), the rows of a run of cells gathered at a time (at
+    most `GATHERED` counts) and summed per cell."""
     out = np.zeros((len(counts), len(part.starts)))
     if not len(part.rows):
         return out
-    by_session = np.ascontiguousarray(counts.T, dtype=np.float32)
+    if by_session is None:
+        by_session = np.ascontiguousarray(counts.T, dtype=np.float32)
     starts, rows = part.starts, part.rows
     width = max(1, GATHERED // max(len(counts), 1))
     first = 0
