@@ -192,8 +192,34 @@ def percentile_interval(replicated: Vector) -> tuple[float, float] | None:
     defined = replicated[np.isfinite(replicated)]
     if len(replicated) == 0 or len(defined) < MIN_DEFINED * len(replicated):
         return None
-    low, high = np.percentile(defined, [2.5, 97.5])
+    low, high = percentiles(defined)
     return float(low), float(high)
+
+
+PERCENTILES = np.true_divide(np.asarray([2.5, 97.5]), 100)
+
+
+def percentiles(values: Vector) -> Vector:
+    """`np.percentile(values, [2.5, 97.5])` (its default, linear method) for finite values,
+    by numpy's own steps (the same partition, the same floats): np.percentile asks np.unique
+    for its partition points, and np.unique imports numpy.ma (1 MiB, 20 ms) to ask whether
+    they are masked."""
+    arr = values.flatten()  # a copy, partitioned in place
+    n = len(arr)
+    virtual = (n - 1) * PERCENTILES
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= n - 1  # the last value (n == 1)
+    previous[above] = -1
+    following[above] = -1
+    below, above_ = previous.astype(np.intp), following.astype(np.intp)
+    arr.partition(np.asarray(sorted({0, -1, *below.tolist(), *above_.tolist()})), axis=0)
+    a, b = arr[below], arr[above_]
+    gamma = np.asarray(virtual - below, dtype=virtual.dtype)
+    diff = b - a
+    found: Vector = np.add(a, diff * gamma)
+    np.subtract(b, diff * (1 - gamma), out=found, where=gamma >= 0.5, casting="unsafe")
+    return found
 
 
 def kappa_interval(a: Vector, b: Vector, weights: Weights) -> tuple[float, float] | None:
