@@ -295,8 +295,9 @@ class _Builder:
                 values.clear(row)
                 coded[row] = 0
         item_columns, item_coded = table.columns, table.coded
-        if type(answers) is tuple:  # made small by `Slim`: in the columns' order
-            given: Sequence[object] = answers
+        slim = type(answers) is tuple  # made small by `Slim`: in the columns' order
+        if slim:
+            given: Sequence[object] = answers  # type: ignore[assignment]  # a tuple
         else:
             found = answers.get  # type: ignore[union-attr]  # a mapping: not a tuple
             given = [found(key) for _, key, _ in columns]
@@ -304,7 +305,17 @@ class _Builder:
             if answer is None:
                 continue
             number: float | None = None  # an int read as stored is kept as it is
-            if type(answer) is dict:  # the stored form, read in line
+            kind = type(answer)
+            if slim and kind is not dict:  # {"value": v} made v by `Slim` (int, float, str)
+                if index is None:
+                    if kind is not int and kind is not float:
+                        continue  # no number: no value (as `answer_number` reads it)
+                    number = answer  # type: ignore[assignment]  # an int or a float
+                else:
+                    number = index.get(str(answer)) if kind is str or kind is int else None
+                    if number is None:
+                        continue  # not a code, or one the newest scale does not list
+            elif type(answer) is dict:  # the stored form, read in line
                 value = answer.get("value")
                 kind = type(value)
                 if index is None:

@@ -137,8 +137,9 @@ class Slim:
     `pairing` makes of the session fields: `str` of each, "" when absent) as a tuple, the
     update time as `stamp` reads it, and the answers of the items `pairing` analyses, as a
     tuple in the instrument's order (`pairing.analysed_keys`; every answer by key when the
-    instrument computes scores from them); each answer one shared object per distinct
-    answer, and the reference, status, rater and texts shared too. A rating that `collect`
+    instrument computes scores from them): an answer `{"value": v}` with v an int, a float
+    or a text as v itself, any other one shared object per distinct answer; the reference,
+    status, rater and texts shared too. A rating that `collect`
     leaves out (not final, another rater) becomes `LEFT_OUT`; one of an unknown instrument
     version is kept whole, so that `collect` says so in its own order. `collect` then reads
     exactly what it would have read."""
@@ -171,8 +172,20 @@ class Slim:
         if items is None:
             kept = {k: share(a) for k, a in answers.items()}
         else:
-            found = answers.get
-            kept = tuple([share(found(k)) for k in items])
+            small = []
+            for k in items:
+                answer = answers.get(k)
+                if type(answer) is dict:
+                    value = answer.get("value", answer)  # itself: no value
+                    kind = type(value)
+                    if len(answer) == 1 and (kind is int or kind is float or kind is str):
+                        answer = value  # {"value": v} held as v (`pairing` reads it so)
+                    else:
+                        answer = share(answer)
+                elif answer is not None:
+                    return parts  # not the stored form: `collect` reads it whole
+                small.append(answer)
+            kept = tuple(small)
         when = stamp(updated) if type(updated) is str else updated
         return (ref, "final", text(rater), key, kept, when)
 
