@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from rating_tui.ratings.model import Answered, Missing, Rating
@@ -123,8 +124,6 @@ def record_parts(record: Record) -> Parts | None:
 SHARED_ANSWERS = 4096
 """Distinct answers (an item's value or code) `Slim` shares at most; past that it keeps
 each rating's own."""
-SHARED_TEXTS = 1 << 16
-"""Distinct texts (a rater's code, a session key's part) `Slim` shares at most."""
 Plan = tuple[tuple[str, str, str], list[str], list[str] | None]
 """A version's reference (one tuple for all its ratings), session key fields, and analysed
 items (None: every answer, for the scores)."""
@@ -139,10 +138,10 @@ class Slim:
     tuple in the instrument's order (`pairing.analysed_keys`; every answer by key when the
     instrument computes scores from them): an answer `{"value": v}` with v an int, a float
     or a text as v itself, any other one shared object per distinct answer; the reference,
-    status, rater and texts shared too. A rating that `collect`
-    leaves out (not final, another rater) becomes `LEFT_OUT`; one of an unknown instrument
-    version is kept whole, so that `collect` says so in its own order. `collect` then reads
-    exactly what it would have read."""
+    status, rater and texts shared too (texts by `sys.intern`: one object while any is
+    held). A rating that `collect` leaves out (not final, another rater) becomes `LEFT_OUT`;
+    one of an unknown instrument version is kept whole, so that `collect` says so in its own
+    order. `collect` then reads exactly what it would have read."""
 
     def __init__(
         self,
@@ -153,7 +152,6 @@ class Slim:
         self._raters = raters
         self._plans: dict[tuple[str, str, str], Plan | None] = {}
         self._shared: dict[tuple[str, type, object], object] = {}
-        self._texts: dict[str, str] = {}
 
     def __call__(self, parts: Parts) -> Parts:
         ref, status, rater, session, answers, updated = parts
@@ -166,8 +164,8 @@ class Slim:
         if plan is None or type(session) is not dict or type(answers) is not dict:
             return parts
         ref, key_fields, items = plan
-        text, share, get = self._text, self._share, session.get
-        key = tuple([text(str(get(k, ""))) for k in key_fields])
+        share, get = self._share, session.get
+        key = tuple([intern(str(get(k, ""))) for k in key_fields])
         kept: Answers
         if items is None:
             kept = {k: share(a) for k, a in answers.items()}
@@ -187,7 +185,7 @@ class Slim:
                 small.append(answer)
             kept = tuple(small)
         when = stamp(updated) if type(updated) is str else updated
-        return (ref, "final", text(rater), key, kept, when)
+        return (ref, "final", intern(rater), key, kept, when)
 
     def _plan(self, ref: tuple[str, str, str]) -> Plan | None:
         """The version's session key fields and analysed items (None: every answer)."""
@@ -202,15 +200,6 @@ class Slim:
         roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
         key_fields = [f.key for f in roles if f is not None]
         return ref, key_fields, None if instrument.scores else analysed_keys(instrument)
-
-    def _text(self, text: str) -> str:
-        """One object for every equal text (at most `SHARED_TEXTS`)."""
-        found = self._texts.get(text)
-        if found is None:
-            if len(self._texts) >= SHARED_TEXTS:
-                return text
-            found = self._texts[text] = text
-        return found
 
     def _share(self, answer: object) -> object:
         """One object for every equal answer of one value or code (a dict is only read)."""
