@@ -105,25 +105,27 @@ started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 elapsed = time.perf_counter() - started
 sys.stderr.write(done.stderr.decode(errors="replace")[-2000:] if done.returncode else "")
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, used.ru_maxrss, used.ru_utime + used.ru_stime)
 sys.exit(done.returncode)
 """
-"""Runs a command and prints its wall-clock seconds and peak RSS (KiB). A small process of
-its own, because a child forked from this benchmark, which holds the records it built,
+"""Runs a command and prints its wall-clock seconds, peak RSS (KiB) and CPU seconds (user +
+system: less moved than the wall clock by other work on a shared machine). A small process
+of its own, because a child forked from this benchmark, which holds the records it built,
 would count them in its peak memory."""
 
 
-def timed(argv: list[str], source: Path | None = None) -> tuple[float, float]:
-    """Wall-clock seconds and peak memory (MiB, max RSS) of one command in a fresh process
-    (with `source` first on its import path, when given)."""
+def timed(argv: list[str], source: Path | None = None) -> tuple[float, float, float]:
+    """Wall-clock seconds, peak memory (MiB, max RSS) and CPU seconds of one command in a
+    fresh process (with `source` first on its import path, when given)."""
     env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, *argv], capture_output=True, text=True, cwd=ROOT, env=env
     )
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr[-2000:]}")
-    elapsed, peak = done.stdout.split()[-2:]
-    return float(elapsed), int(peak) / 1024
+    elapsed, peak, cpu = done.stdout.split()[-3:]
+    return float(elapsed), int(peak) / 1024, float(cpu)
 
 
 def compare(
@@ -144,25 +146,35 @@ def compare(
         commands.append(("baseline", before, baseline))
     times: dict[str, list[float]] = {key: [] for key, _, _ in commands}
     peaks: dict[str, list[float]] = {key: [] for key, _, _ in commands}
+    cpus: dict[str, list[float]] = {key: [] for key, _, _ in commands}
     for _ in range(runs):  # taking turns, so all see the same machine state
         for key, argv, source in commands:
-            seconds, peak = timed(argv, source)
+            seconds, peak, cpu = timed(argv, source)
             times[key].append(seconds)
             peaks[key].append(peak)
+            cpus[key].append(cpu)
+    c = {key: statistics.median(values) for key, values in cpus.items()}
     exported = sum(1 for _ in (work / "out.csv").open()) - 1
     figures = sum(1 for _ in (work / "agreement.csv").open()) - 1
     e, a = (statistics.median(times[k]) for k in ("export", "agreement"))
     me, ma = (max(peaks[k]) for k in ("export", "agreement"))
     print(f"\n{name}  (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     runs_e, runs_a = _runs(times["export"]), _runs(times["agreement"])
-    print(f"  export to CSV  {e:6.2f} s  {me:6.0f} MiB  ({exported} rows; runs: {runs_e})")
-    print(f"  agreement      {a:6.2f} s  {ma:6.0f} MiB  ({figures} figures; runs: {runs_a})")
+    print(
+        f"  export to CSV  {e:6.2f} s  {me:6.0f} MiB  CPU {c['export']:5.2f} s  "
+        f"({exported} rows; runs: {runs_e})"
+    )
+    print(
+        f"  agreement      {a:6.2f} s  {ma:6.0f} MiB  CPU {c['agreement']:5.2f} s  "
+        f"({figures} figures; runs: {runs_a}); CPU ratio {c['agreement'] / c['export']:.2f}x"
+    )
     if baseline is not None:
         b, mb = statistics.median(times["baseline"]), max(peaks["baseline"])
         same = (work / "baseline.csv").read_bytes() == (work / "agreement.csv").read_bytes()
         print(
-            f"  baseline       {b:6.2f} s  {mb:6.0f} MiB  (runs: {_runs(times['baseline'])}; "
-            f"ratios to the export {b / e:.2f}x, {mb / me:.2f}x; CSV "
+            f"  baseline       {b:6.2f} s  {mb:6.0f} MiB  CPU {c['baseline']:5.2f} s  "
+            f"(runs: {_runs(times['baseline'])}; ratios to the export {b / e:.2f}x, "
+            f"{mb / me:.2f}x, CPU {c['baseline'] / c['export']:.2f}x; CSV "
             f"{'byte-identical' if same else 'DIFFERS'})"
         )
     for label, ratio in (("time", a / e), ("peak memory", ma / me)):
