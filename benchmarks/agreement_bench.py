@@ -147,8 +147,9 @@ def compare(
     times: dict[str, list[float]] = {key: [] for key, _, _ in commands}
     peaks: dict[str, list[float]] = {key: [] for key, _, _ in commands}
     cpus: dict[str, list[float]] = {key: [] for key, _, _ in commands}
-    for _ in range(runs):  # taking turns, so all see the same machine state
-        for key, argv, source in commands:
+    for run in range(runs):  # taking turns, so all see the same machine state
+        shift = run % len(commands)  # each in a new place in the order each round
+        for key, argv, source in commands[shift:] + commands[:shift]:
             seconds, peak, cpu = timed(argv, source)
             times[key].append(seconds)
             peaks[key].append(peak)
