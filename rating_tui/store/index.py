@@ -101,15 +101,19 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 return None
             entry = entries.get(rating_id)
             for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
+                part = deltas.part_of(reader, layout, delta, listed[delta], rating_id)
+                if part is None:
+                    return None
+                file, counted = part
                 if (
                     few
-                    and delta not in checked
-                    and deltas.lacks(reader, layout, delta, listed[delta], [rating_id])
+                    and file not in checked
+                    and deltas.lacks(reader, layout, file, counted, [rating_id])
                 ):
                     continue  # told from its text: no need to parse it
-                if delta not in checked:
-                    checked[delta] = deltas.entries(reader, layout, delta, listed[delta])
-                held = checked[delta]
+                if file not in checked:
+                    checked[file] = deltas.entries(reader, layout, file, counted)
+                held = checked[file]
                 if held is None:
                     return None
                 entry = held.get(rating_id) if entry is None else entry
@@ -162,7 +166,7 @@ def ids_under(layout: Layout, reader: Reader, top: str) -> list[str] | None:
             return None
         listed = deltas.listed(reader, layout)
         for delta in deltas.of_digit(listed, top[:1]):
-            held = deltas.entries(reader, layout, delta, listed[delta])
+            held = deltas.run_entries(reader, layout, delta, listed[delta])
             if held is None:
                 return None
             out += [i for i in held if i.startswith(top)]
@@ -316,12 +320,14 @@ def _count(txn: Transaction, bucket_sizes: dict[str, int], shard_delta: dict[str
 
 
 def index_files(layout: Layout, reader: Reader) -> list[Path]:
-    """Every index file present (nodes, leaves) and every delta the manifest lists."""
+    """Every index file present (nodes, leaves) and every file of the deltas the manifest
+    lists."""
     try:
-        listed = list(deltas.listed(reader, layout))
+        listed = deltas.listed(reader, layout)
     except StoreError:
-        listed = []
-    return [*layout.buckets(), *(layout.delta(n) for n in listed if is_delta_name(n))]
+        listed = {}
+    files = [n for n in layout.delta_files() if deltas.root_of(n) in listed]
+    return [*layout.buckets(), *(layout.delta(n) for n in files)]
 
 
 def walk(
@@ -351,9 +357,15 @@ def walk(
         listed = {}
     for name in sorted(listed):
         if name[:1] in digits and is_delta_name(name):
-            path = layout.delta(name)
             try:
-                entries.update(reader.records(path, INDEX_TABLE))
+                files = [file for file, _ in deltas.parts(reader, layout, name)]
             except StoreError as exc:
-                unreadable.append((path, exc))
+                unreadable.append((layout.delta(name), exc))
+                continue
+            for file in files:
+                path = layout.delta(file)
+                try:
+                    entries.update(reader.records(path, INDEX_TABLE))
+                except StoreError as exc:
+                    unreadable.append((path, exc))
     return entries, unreadable
