@@ -370,6 +370,11 @@ def unlisted(reader: Reader, layout: Layout) -> list[str]:
 
 def drop_unlisted(reader: Reader, layout: Layout) -> None:
     """Remove the delta files the manifest does not list (call under the write lock, with no
-    transaction pending: recovery has run)."""
-    for name in unlisted(reader, layout):
-        fileio.remove(layout.delta(name), "remove the compacted index delta")
+    transaction pending: recovery has run). The folder is fsynced once after them, not after
+    each (a merge leaves a delta's parts too): one that came back after a power cut would
+    only be listed nowhere again, and removed again."""
+    gone = unlisted(reader, layout)
+    for name in gone:
+        fileio.remove(layout.delta(name), "remove the compacted index delta", durable=False)
+    if gone:
+        fileio.fsync_dir(layout.index)
