@@ -6,8 +6,8 @@ transaction as the shards, so an entry whose rating is not in its shard is a rat
 missing, not a save cut short. `manifest.json` counts the entries of each index file and of
 each shard, and is written in that transaction too: an index file that is missing, damaged or
 shorter than the manifest says is noticed before anyone relies on it. A batch's new entries
-go to delta files beside the index files (`deltas`), listed and counted in the manifest too;
-a lookup reads the id's leaf and its digit's deltas.
+go to deltas beside the index files (`deltas`), listed and counted in the manifest too;
+a lookup reads the id's leaf and, in each delta of its digit, the file that would hold it.
 
 An index that cannot be trusted is never used to decide where a rating is: reads consult the
 shards themselves, and writes first rebuild the index from the shards (`reindex.rebuild`),

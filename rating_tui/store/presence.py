@@ -13,8 +13,9 @@ lowercase uuids, months and parts need no escape), so when a file's decoded text
 an id whose quoted text does not appear in it is not one of its entries. `absent` answers
 from that text: it scans each file once (searching for the few ids of the batch that fall in
 it, or collecting the quoted ids of a file that many of them fall in) and never builds its
-entries. A node (a split file: 16 counts) is parsed, as it is small. An id is answered only
-when its leaf and every listed delta of its digit could be told from their text; every other
+entries. A node (a split file: 16 counts, an index file's or a merged delta's) is parsed, as
+it is small. An id is answered only when its leaf and, in every listed delta of its digit, the
+file that would hold it could be told from their text; every other
 id (its file is damaged, changed in this transaction, of another form, counted otherwise, or
 holds the id) is left to the parsing lookup, which trusts or rebuilds the index as before.
 Nothing is written: the files the answer rests on are the index's own, in the same
