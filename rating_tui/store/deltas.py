@@ -320,7 +320,7 @@ def add(txn: Transaction, new: dict[str, str]) -> Records:
             merged.append(kept.pop())
             size += names[merged[-1]]
         under = sum(_count(v) for k, v in base.items() if k[:1] == digit)
-        share = DELTA_SHARE + HEX.index(digit) / 16
+        share = DELTA_SHARE + max(HEX.find(digit), 0) / 16
         held = size + sum(max(names[n], 0) for n in kept)
         if len(kept) >= DELTA_LIMIT or not under or held >= under * share:
             for name in [*kept, *merged]:
