@@ -154,6 +154,20 @@ def median_run(argv: list[str], rounds: int) -> tuple[float, float]:
     return statistics.median(f[0] for f in found), statistics.median(f[1] for f in found)
 
 
+def imports(folder: Path, work: Path, source: Path, against: str) -> dict[str, tuple]:
+    """The import into a copy of `folder` and into an empty folder, by the rating_tui package
+    of `against` (the other version, on its own folder), one right after the other."""
+    env = {**os.environ, "PYTHONPATH": against}
+    copy, empty = work / "copy", work / "empty"
+    shutil.copytree(folder, copy)
+    found = {"import, --against": run([*IMPORT, str(source), "--data", str(copy)], env=env)[:2]}
+    into_empty = run([*IMPORT, str(source), "--data", str(empty)], env=env)[:2]
+    found["import into empty, --against"] = into_empty
+    shutil.rmtree(copy)
+    shutil.rmtree(empty)
+    return found
+
+
 def measure(folder: Path, work: Path, args: argparse.Namespace, source: Path) -> dict[str, tuple]:
     py, script, data = sys.executable, str(SCRIPT), str(folder)
     found: dict[str, tuple] = {}
@@ -271,6 +285,7 @@ def main() -> None:
                 other = work / f"other{size}"
                 took = demo(other, size, against=args.against)
                 results.setdefault(size, {})["demo-data, --against"] = (took, None)
+                results[size] |= imports(other, work, source, args.against)
                 shutil.rmtree(other)
             if size in given:
                 shutil.copytree(given[size], folder, symlinks=True)
@@ -299,6 +314,8 @@ def main() -> None:
         "Home filled in",
         "demo-data (making the folder)",
         "demo-data, --against",
+        "import, --against",
+        "import into empty, --against",
     ]
     labels = {"import": f"import of {imported:,}", "floor csv": "CSV floor (floors.py)"}
     labels["floor jsonl"] = "JSONL floor (floors.py)"
@@ -343,6 +360,8 @@ def main() -> None:
             for size in sizes:
                 ratio = results[size][made][0] / results[size][other][0]
                 checks.append((f"demo-data {size:,}: ours / --against", ratio, 1.0))
+            imported_other = hi["import, --against"][0] / hi["import into empty, --against"][0]
+            checks.append((f"  --against: import into {large:,} / empty", imported_other, 1.5))
     print("ratios (target)")
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"

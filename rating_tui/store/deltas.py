@@ -3,22 +3,33 @@
 Ids are random, so a batch of 10,000 new ratings touches every one of the 256 top-level index
 files; rewriting them all per batch costs the size of the whole index each time (N²/batch for
 a folder built in batches). A batch (an import, a merge, demo-data) therefore writes the
-entries of its new ids into **delta files**, one per first hex digit of the id that the batch
-touches (`index/3.d7.json`: entries of that batch only, at most `DELTA_MAX`), and lists them
-in the manifest (`"deltas": {"3.d7": {"n": 40}}`, in the same transaction). A lookup reads the
-id's index leaf and the deltas of its digit (at most `DELTA_LIMIT`, each checked against the
-count the manifest gives it, like the leaves).
+entries of its new ids into a **delta**, one per first hex digit of the id that the batch
+touches (`index/3.d7.json`), and lists it in the manifest (`"deltas": {"3.d7": {"n": 40}}`, in
+the same transaction). A lookup reads the id's index leaf and, in each listed delta of its
+digit, the one file that would hold it (each checked against its count, like the leaves).
 
-A digit's deltas are **compacted** into the index (its 16 top-level files, split as usual)
-when a batch would make more than `DELTA_LIMIT` of them, or when they would hold as many
-entries as the index files under that digit (so a small folder writes its index directly),
-or when the batch alone brings more than `DELTA_MAX`. The compacted deltas are dropped from
-the manifest in that transaction; their files, no longer listed, are removed afterwards
-(`drop_unlisted`, at the next batch or open): a file the manifest does not list is never read.
+Deltas are **merged among themselves** (size-tiered, format 5): the batch's new delta takes in
+the newest deltas of its digit as long as the newest holds at most as many entries as it
+(`MERGE_RATIO`), so a digit keeps deltas of roughly doubling sizes, about log2 of its entries
+over the batch's, and an entry is rewritten about once per doubling. A delta of more than
+`DELTA_MAX` entries is a **node**, split by the next hex digit of the id like an index file
+(`3.d7` = `{"split": {"30": {"n": 130}, ...}}`, its parts `30.d7` ... `3f.d7`, split again
+while bigger), so no file a lookup or a save reads or rewrites holds more than `DELTA_MAX`.
+
+A digit's deltas are **compacted** into the index (its 16 top-level files, split as usual) only
+when they would hold as many entries as its index files times `share` (between 1 and 2, by the
+digit, so that the digits of a folder built in equal batches do not all compact in the same
+batch), when they would be more than `DELTA_LIMIT`, or when the digit has no index entries yet
+(a new or small folder writes its index directly). Each compaction at least doubles the
+digit's index, so over a build its leaves are rewritten about twice in all (geometric), not
+once every few batches. The compacted and merged deltas are dropped from the manifest in that
+transaction; their files, no longer listed, are removed afterwards (`drop_unlisted`, at the
+next batch or open): a file whose delta the manifest does not list is never read.
 
 An id is in one place only: its leaf or one delta. Any other change of an entry (a save, a
-move, a restore) edits the file that holds it: a delta (at most `DELTA_MAX` entries) or its
-leaf, so a single save still writes a bounded amount of index.
+move, a restore) edits the file that holds it: a delta's file (at most `DELTA_MAX` entries,
+and the counts of the nodes above it) or its leaf, so a single save still writes a bounded
+amount of index.
 """
 
 from __future__ import annotations
@@ -32,10 +43,14 @@ from rating_tui.store.files import Records
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
     BUCKET_LIMIT,
+    DELTA_FORMAT,
     DELTA_TABLE,
     FORMAT,
+    HEX,
     INDEX_TABLE,
+    SPLIT_TABLE,
     Layout,
+    is_delta_file,
     is_delta_name,
     is_entry_name,
     month_of,
@@ -43,12 +58,20 @@ from rating_tui.store.layout import (
 from rating_tui.store.shards import mark_format
 from rating_tui.store.transaction import Transaction
 
-DELTA_LIMIT = 8
-"""Delta files a digit may have; the batch that would make one more compacts them."""
+DELTA_LIMIT = 12
+"""Deltas a digit may have; the batch that would make one more compacts them (merging keeps
+them near log2 of the digit's delta entries over a batch's: 7 for a 1M folder built in
+batches of 10,000)."""
 DELTA_SHARE = 1.0
-"""A digit's deltas are compacted once they would hold this share of its index entries."""
+"""A digit's deltas are compacted once they would hold this share of its index entries, plus
+a sixteenth per value of the digit (digit f: 1.94), so digits compact in different batches."""
 DELTA_MAX = BUCKET_LIMIT
-"""Entries a delta file holds at most; a batch bringing more to a digit compacts it."""
+"""Entries a delta file holds at most; a delta of more is a node split by the id."""
+MERGE_RATIO = 1.0
+"""A batch's delta takes in the newest delta of its digit while that holds at most this many
+times its entries (1: sizes about double from one delta to the next older)."""
+_MAX_PREFIX = 8
+"""Hex digits a delta file's prefix may have (the first 8 of an id are hex)."""
 
 
 class Reader(Protocol):
@@ -56,8 +79,8 @@ class Reader(Protocol):
 
 
 def listed(reader: Reader, layout: Layout) -> dict[str, int]:
-    """The delta files the manifest lists: name -> entries (-1 for a count that is not one,
-    which no file matches, so the index is not trusted)."""
+    """The deltas the manifest lists: name -> entries (-1 for a count that is not one, which
+    no file matches, so the index is not trusted)."""
     out: dict[str, int] = {}
     for name, entry in reader.records(layout.manifest, DELTA_TABLE).items():
         number = entry.get("n") if isinstance(entry, dict) else None
@@ -84,33 +107,125 @@ def _number(name: str) -> int:
     return int(number) if number.isdigit() else -1
 
 
+def root_of(name: str) -> str:
+    """The delta a delta file belongs to ("3a0.d7" -> "3.d7")."""
+    return name[:1] + name[name.find(".") :]
+
+
+def _is_node(
+    reader: Reader, layout: Layout, name: str, texts: dict[str, bytes | None] | None
+) -> bool:
+    text_of = getattr(reader, "text", None)
+    text = text_of(layout.delta(name)) if text_of is not None else None
+    if texts is not None:
+        texts[name] = text  # (read once: `lacks` is asked about the same file next)
+    if text is not None:
+        return bool(text.startswith(b'{"split":'))
+    return bool(reader.records(layout.delta(name), SPLIT_TABLE))
+
+
+def part_of(
+    reader: Reader,
+    layout: Layout,
+    name: str,
+    expected: int,
+    rating_id: str,
+    texts: dict[str, bytes | None] | None = None,
+) -> tuple[str, int] | None:
+    """(the file of delta `name` that would hold `rating_id`'s entry, the entries counted for
+    it), walking its nodes; None when a node's counts do not add up to its own count. The
+    text of each file read on the way goes to `texts`, if given."""
+    while expected >= 0:
+        if not _is_node(reader, layout, name, texts):
+            return name, expected
+        prefix, dot, rest = name.partition(".")
+        split = reader.records(layout.delta(name), SPLIT_TABLE)
+        if len(prefix) >= _MAX_PREFIX or sum(_count(c) for c in split.values()) != expected:
+            return None
+        child = rating_id[: len(prefix) + 1]
+        entry = split.get(child)
+        expected = _count(entry) if isinstance(entry, dict) else -1
+        name = child + dot + rest
+    return None
+
+
+def parts(reader: Reader, layout: Layout, name: str) -> list[tuple[str, int]]:
+    """Every file of delta `name` that holds entries, with the count its node gives it (the
+    delta's own file alone: -1, checked against the manifest by the caller)."""
+    out: list[tuple[str, int]] = []
+    pending = [(name, -1)]
+    while pending:
+        file, counted = pending.pop()
+        split = reader.records(layout.delta(file), SPLIT_TABLE)
+        prefix, dot, rest = file.partition(".")
+        if not split or len(prefix) >= _MAX_PREFIX:
+            out.append((file, counted))
+            continue
+        for child, entry in split.items():
+            ok = isinstance(child, str) and len(child) == len(prefix) + 1 and child[-1] in HEX
+            if ok and child.startswith(prefix):
+                pending.append((child + dot + rest, _count(entry)))
+    return out
+
+
 def entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records | None:
-    """The entries of delta `name` if it holds as many entries as listed, all of ids of its
-    digit (a name that is not a delta's is never read: None). Entries are checked where used
-    (`index.lookup`), and all of them by doctor."""
-    if expected < 0 or not is_delta_name(name):
+    """The entries of delta file `name` if it holds as many entries as counted, all of ids of
+    its prefix (a name that is not a delta file's is never read: None). Entries are checked
+    where used (`index.lookup`), and all of them by doctor."""
+    if expected < 0 or not is_delta_file(name):
         return None
     found = reader.records(layout.delta(name), INDEX_TABLE)
-    if len(found) != expected or any(i[:1] != name[0] for i in found):
+    prefix = name.partition(".")[0]
+    if len(found) != expected or any(not i.startswith(prefix) for i in found):
         return None
     return found
+
+
+def run_entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records | None:
+    """Every entry of delta `name` (all its files), or None when a file does not hold the
+    count its node, or the manifest, gives it."""
+    out: Records = {}
+    total = 0
+    for file, counted in parts(reader, layout, name):
+        held = entries(reader, layout, file, expected if file == name else counted)
+        if held is None:
+            return None
+        total += len(held)
+        out |= held
+    return out if total == expected else None
+
+
+def everything(reader: Reader, layout: Layout, name: str) -> Records:
+    """Every entry of delta `name`, as they are (a merge or compaction carries them)."""
+    out: Records = {}
+    for file, _ in parts(reader, layout, name):
+        out |= reader.records(layout.delta(file), INDEX_TABLE)
+    return out
 
 
 TEXT_SEARCHES = 8
 """Ids at most that `holding` looks for in a delta's text before parsing it instead."""
 
 
-def lacks(reader: Reader, layout: Layout, name: str, expected: int, ids: Iterable[str]) -> bool:
-    """True when delta `name` surely holds none of `ids`, told from its text without
-    parsing it (a save of a new rating asks this of the few deltas of its id's digit, each
-    of up to `DELTA_MAX` entries): the file is whole as the store writes it, holds as many
-    entries as the manifest lists, and none of the ids appears in it. False means "parse it
-    to know" (an id appears, the file was changed in this transaction, or anything else)."""
+def lacks(
+    reader: Reader,
+    layout: Layout,
+    name: str,
+    expected: int,
+    ids: Iterable[str],
+    texts: dict[str, bytes | None] | None = None,
+) -> bool:
+    """True when delta file `name` surely holds none of `ids`, told from its text without
+    parsing it (a save of a new rating asks this of the file of each delta of its id's digit
+    that would hold it, each of up to `DELTA_MAX` entries): the file is whole as the store
+    writes it, holds as many entries as counted, and none of the ids appears in it. False
+    means "parse it to know" (an id appears, the file was changed in this transaction, or
+    anything else)."""
     text_of = getattr(reader, "text", None)
-    if text_of is None or expected < 0 or not is_delta_name(name):
+    if text_of is None or expected < 0 or not is_delta_file(name):
         return False
-    text = text_of(layout.delta(name))
-    if text is None or not (text.startswith(b'{"') and text.endswith(b"}}")):
+    text = texts[name] if texts is not None and name in texts else text_of(layout.delta(name))
+    if text is None or not (text.startswith(b'{"ids":') and text.endswith(b"}}")):
         return False
     if text.count(b'{"shard":') != expected:
         return False
@@ -118,18 +233,22 @@ def lacks(reader: Reader, layout: Layout, name: str, expected: int, ids: Iterabl
 
 
 def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str]:
-    """rating id -> the listed delta holding its entry, for the ids in one."""
+    """rating id -> the file of a listed delta holding its entry, for the ids in one."""
     names = listed(reader, layout)
     wanted = list(ids)
-    digits = {i[:1] for i in wanted}
+    by_file: dict[tuple[str, int], list[str]] = {}
+    texts: dict[str, bytes | None] = {}
+    for rating_id in wanted:
+        for name in of_digit(names, rating_id[:1]):
+            found = part_of(reader, layout, name, names[name], rating_id, texts)
+            if found is not None:
+                by_file.setdefault(found, []).append(rating_id)
     out: dict[str, str] = {}
-    for name, number in names.items():
-        if name[:1] in digits and is_delta_name(name):
-            mine = [i for i in wanted if i[:1] == name[:1]]
-            if len(mine) <= TEXT_SEARCHES and lacks(reader, layout, name, number, mine):
-                continue  # (a batch's many ids: one parse costs less than many searches)
-            held = reader.records(layout.delta(name), INDEX_TABLE)
-            out |= {i: name for i in wanted if i in held}
+    for (file, counted), mine in by_file.items():
+        if len(mine) <= TEXT_SEARCHES and lacks(reader, layout, file, counted, mine, texts):
+            continue  # (a batch's many ids: one parse costs less than many searches)
+        held = reader.records(layout.delta(file), INDEX_TABLE)
+        out |= {i: file for i in mine if i in held}
     return out
 
 
@@ -152,20 +271,37 @@ def pointed(
 
 
 def edit(
-    txn: Transaction, name: str, wanted: dict[str, str | None], shard_delta: dict[str, int]
+    txn: Transaction, file: str, wanted: dict[str, str | None], shard_delta: dict[str, int]
 ) -> None:
-    """Point ids held in delta `name` elsewhere (None: remove them), in that file."""
+    """Point ids held in delta file `file` elsewhere (None: remove them), in that file, and
+    count the change in the nodes above it and in the manifest."""
     layout = txn.layout
-    new = pointed(txn.records(layout.delta(name), INDEX_TABLE), wanted, shard_delta)
-    txn.put_tables(layout.delta(name), {INDEX_TABLE: new})
-    txn.change(layout.manifest, DELTA_TABLE, _setting({name: len(new)}, ()))
+    old = txn.records(layout.delta(file), INDEX_TABLE)
+    new = pointed(old, wanted, shard_delta)
+    txn.put_tables(layout.delta(file), {INDEX_TABLE: new})
+    change = len(new) - len(old)
+    prefix, dot, rest = file.partition(".")
+    for depth in range(len(prefix) - 1, 0, -1):  # the nodes above it, deepest first
+        child = prefix[: depth + 1]
+        txn.change(layout.delta(prefix[:depth] + dot + rest), SPLIT_TABLE, _adding(child, change))
+    root = root_of(file)
+    number = listed(txn, layout).get(root, 0) + change
+    txn.change(layout.manifest, DELTA_TABLE, _setting({root: number}, ()))
+
+
+def _adding(child: str, change: int) -> Any:
+    def edit(records: Records) -> None:
+        records[child] = {"n": _count(records.get(child)) + change}
+
+    return edit
 
 
 def add(txn: Transaction, new: dict[str, str]) -> Records:
-    """Put the entries of new ids (in no index file nor delta) into new delta files, one per
-    first digit, or compact that digit. Returns the entries the index files themselves must
-    take: the new ones of compacted digits and the entries of their deltas (as they are: a
-    damaged entry stays for doctor to name, as in an index file)."""
+    """Put the entries of new ids (in no index file nor delta) into a new delta per first
+    digit, merged with the newest deltas of that digit (see the module docstring), or compact
+    that digit. Returns the entries the index files themselves must take: the new ones of
+    compacted digits and the entries of their deltas (as they are: a damaged entry stays for
+    doctor to name, as in an index file)."""
     layout = txn.layout
     names = listed(txn, layout)
     base = txn.records(layout.manifest, BUCKET_COUNTS)
@@ -177,27 +313,52 @@ def add(txn: Transaction, new: dict[str, str]) -> Records:
     dropped: list[str] = []
     present = [*layout.delta_files(), *(n for n in names if is_delta_name(n))]
     for digit, adding in sorted(by_digit.items()):
-        mine = of_digit(names, digit)
-        held = sum(names[n] for n in mine)
+        kept = of_digit(names, digit)
+        merged: list[str] = []
+        size = len(adding)
+        while kept and 0 <= names[kept[-1]] <= size * MERGE_RATIO:
+            merged.append(kept.pop())
+            size += names[merged[-1]]
         under = sum(_count(v) for k, v in base.items() if k[:1] == digit)
-        small = held + len(adding) >= under * DELTA_SHARE
-        if len(mine) >= DELTA_LIMIT or len(adding) > DELTA_MAX or not under or small:
-            for name in mine:
-                carried |= txn.records(layout.delta(name), INDEX_TABLE)
-            dropped += mine
+        share = DELTA_SHARE + max(HEX.find(digit), 0) / 16
+        held = size + sum(max(names[n], 0) for n in kept)
+        if len(kept) >= DELTA_LIMIT or not under or held >= under * share:
+            for name in [*kept, *merged]:
+                carried |= everything(txn, layout, name)
+            dropped += [*kept, *merged]
             carried |= {i: {"shard": s} for i, s in adding.items()}
             continue
+        run: Records = {}
+        for name in merged:
+            run |= everything(txn, layout, name)
+        run |= {i: {"shard": s} for i, s in adding.items()}
         number = max((_number(n) for n in present if n[0] == digit), default=0) + 1
         name = f"{digit}.d{number}"
         if not written:
-            mark_format(txn, FORMAT)  # before the first delta (once per batch)
-        txn.put_tables(
-            layout.delta(name), {INDEX_TABLE: {i: {"shard": s} for i, s in adding.items()}}
-        )
-        written[name] = len(adding)
+            mark_format(txn, DELTA_FORMAT)  # before the first delta (once per batch)
+        _write(txn, name, run)
+        written[name] = len(run)
+        dropped += merged
     if written or dropped:
         txn.change(layout.manifest, DELTA_TABLE, _setting(written, dropped))
     return carried
+
+
+def _write(txn: Transaction, name: str, run: Records) -> None:
+    """Make `run` the entries of delta file `name`, a node split by the next hex digit of the
+    id while it holds more than `DELTA_MAX`."""
+    prefix, dot, rest = name.partition(".")
+    if len(run) <= DELTA_MAX or len(prefix) >= _MAX_PREFIX:
+        txn.put_tables(txn.layout.delta(name), {INDEX_TABLE: run})
+        return
+    mark_format(txn, FORMAT)
+    children: dict[str, Records] = {prefix + digit: {} for digit in HEX}
+    for rating_id, entry in run.items():
+        children[rating_id[: len(prefix) + 1]][rating_id] = entry
+    for child, held in children.items():
+        _write(txn, child + dot + rest, held)
+    counts = {child: {"n": len(held)} for child, held in children.items()}
+    txn.put_tables(txn.layout.delta(name), {SPLIT_TABLE: counts})
 
 
 def _count(entry: object) -> int:
@@ -218,14 +379,20 @@ def _setting(counts: dict[str, int], dropped: Iterable[str]) -> Any:
 
 
 def unlisted(reader: Reader, layout: Layout) -> list[str]:
-    """Delta files present that the manifest does not list (left by a compaction or a rebuild
-    whose process ended before removing them): never read, safe to remove."""
+    """Delta files present whose delta the manifest does not list (left by a merge, a
+    compaction or a rebuild whose process ended before removing them): never read, safe to
+    remove."""
     names = listed(reader, layout)
-    return [n for n in layout.delta_files() if n not in names]
+    return [n for n in layout.delta_files() if root_of(n) not in names]
 
 
 def drop_unlisted(reader: Reader, layout: Layout) -> None:
     """Remove the delta files the manifest does not list (call under the write lock, with no
-    transaction pending: recovery has run)."""
-    for name in unlisted(reader, layout):
-        fileio.remove(layout.delta(name), "remove the compacted index delta")
+    transaction pending: recovery has run). The folder is fsynced once after them, not after
+    each (a merge leaves a delta's parts too): one that came back after a power cut would
+    only be listed nowhere again, and removed again."""
+    gone = unlisted(reader, layout)
+    for name in gone:
+        fileio.remove(layout.delta(name), "remove the compacted index delta", durable=False)
+    if gone:
+        fileio.fsync_dir(layout.index)

@@ -214,16 +214,35 @@ def _check_deltas(engine: Engine, out: list[Finding]) -> list[str]:
             out.append(Finding("error", layout.manifest, f"{why}; {_REBUILD}"))
             continue
         try:
-            held = engine.files.records(layout.delta(name), INDEX_TABLE)
+            files = deltas.parts(engine.files, layout, name)
         except StoreError:
             continue  # reported by the walk
-        ids += [str(i) for i in held]
-        if len(held) != number or any(str(i)[:1] != name[0] for i in held):
+        total = 0
+        for file, counted in files:
+            try:
+                held = engine.files.records(layout.delta(file), INDEX_TABLE)
+            except StoreError:
+                continue  # reported by the walk
+            ids += [str(i) for i in held]
+            total += len(held)
+            prefix = file.partition(".")[0]
+            if (file != name and len(held) != counted) or any(
+                not str(i).startswith(prefix) for i in held
+            ):
+                out.append(
+                    Finding(
+                        "error",
+                        layout.delta(file),
+                        f"holds {len(held)} index entr(y/ies), its node says {counted}: part "
+                        f"of the index is lost; {_REBUILD}",
+                    )
+                )
+        if total != number:
             out.append(
                 Finding(
                     "error",
                     layout.delta(name),
-                    f"holds {len(held)} index entr(y/ies), the manifest says {number}: part of "
+                    f"holds {total} index entr(y/ies), the manifest says {number}: part of "
                     f"the index is lost; {_REBUILD}",
                 )
             )

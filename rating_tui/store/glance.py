@@ -5,7 +5,8 @@ load; the store's answer then replaces them. It never feeds a decision or a writ
 
 It answers only when the folder reads plainly, and None otherwise, so that Home waits for the
 store, which names any problem as it always does:
-- the format marker must say this format and the plain codec (an encrypted folder is never
+- the format marker must say this format (or format 4, whose months and index deltas read
+  the same: opening never upgrades it) and the plain codec (an encrypted folder is never
   read here, nor an older format that opening would upgrade);
 - a journal is accepted only when its change is applied (none of its staged files is left):
   a change not yet rolled forward is something only opening the store finishes;
@@ -31,6 +32,7 @@ from typing import Any
 from rating_tui.store import fileio
 from rating_tui.store.errors import StoreError
 from rating_tui.store.layout import (
+    DELTA_FORMAT,
     FORMAT,
     RATINGS_TABLE,
     Layout,
@@ -39,6 +41,7 @@ from rating_tui.store.layout import (
 )
 
 STATUSES = ("draft", "final", "voided")
+_MARKERS = [{"format": f, "codec": "plain"} for f in (DELTA_FORMAT, FORMAT)]
 """The statuses a stored record may have (`ratings.model.STATUSES`, not imported: pydantic)."""
 
 Record = dict[str, Any]
@@ -145,7 +148,7 @@ def glance(root: Path) -> Glance | None:
         if _new(root):
             return Glance(layout, {})  # the store makes it on opening: no ratings yet
         marker = _read(layout.marker)
-        if not isinstance(marker, dict) or marker != {"format": FORMAT, "codec": "plain"}:
+        if not isinstance(marker, dict) or marker not in _MARKERS:
             return None
         if not _journal_applied(layout):
             return None

@@ -6,8 +6,8 @@ transaction as the shards, so an entry whose rating is not in its shard is a rat
 missing, not a save cut short. `manifest.json` counts the entries of each index file and of
 each shard, and is written in that transaction too: an index file that is missing, damaged or
 shorter than the manifest says is noticed before anyone relies on it. A batch's new entries
-go to delta files beside the index files (`deltas`), listed and counted in the manifest too;
-a lookup reads the id's leaf and its digit's deltas.
+go to deltas beside the index files (`deltas`), listed and counted in the manifest too;
+a lookup reads the id's leaf and, in each delta of its digit, the file that would hold it.
 
 An index that cannot be trusted is never used to decide where a rating is: reads consult the
 shards themselves, and writes first rebuild the index from the shards (`reindex.rebuild`),
@@ -92,6 +92,7 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
         listed = deltas.listed(reader, layout)
         wanted = list(rating_ids)
         few = len(wanted) <= deltas.TEXT_SEARCHES  # a save's: told from the deltas' text
+        texts: dict[str, bytes | None] | None = {} if few else None  # (each read once)
         for rating_id in wanted:
             name, nodes = leaf(reader, layout, rating_id)
             if name not in checked:
@@ -101,15 +102,19 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 return None
             entry = entries.get(rating_id)
             for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
+                part = deltas.part_of(reader, layout, delta, listed[delta], rating_id, texts)
+                if part is None:
+                    return None
+                file, counted = part
                 if (
                     few
-                    and delta not in checked
-                    and deltas.lacks(reader, layout, delta, listed[delta], [rating_id])
+                    and file not in checked
+                    and deltas.lacks(reader, layout, file, counted, [rating_id], texts)
                 ):
                     continue  # told from its text: no need to parse it
-                if delta not in checked:
-                    checked[delta] = deltas.entries(reader, layout, delta, listed[delta])
-                held = checked[delta]
+                if file not in checked:
+                    checked[file] = deltas.entries(reader, layout, file, counted)
+                held = checked[file]
                 if held is None:
                     return None
                 entry = held.get(rating_id) if entry is None else entry
@@ -162,7 +167,7 @@ def ids_under(layout: Layout, reader: Reader, top: str) -> list[str] | None:
             return None
         listed = deltas.listed(reader, layout)
         for delta in deltas.of_digit(listed, top[:1]):
-            held = deltas.entries(reader, layout, delta, listed[delta])
+            held = deltas.run_entries(reader, layout, delta, listed[delta])
             if held is None:
                 return None
             out += [i for i in held if i.startswith(top)]
@@ -316,12 +321,14 @@ def _count(txn: Transaction, bucket_sizes: dict[str, int], shard_delta: dict[str
 
 
 def index_files(layout: Layout, reader: Reader) -> list[Path]:
-    """Every index file present (nodes, leaves) and every delta the manifest lists."""
+    """Every index file present (nodes, leaves) and every file of the deltas the manifest
+    lists."""
     try:
-        listed = list(deltas.listed(reader, layout))
+        listed = deltas.listed(reader, layout)
     except StoreError:
-        listed = []
-    return [*layout.buckets(), *(layout.delta(n) for n in listed if is_delta_name(n))]
+        listed = {}
+    files = [n for n in layout.delta_files() if deltas.root_of(n) in listed]
+    return [*layout.buckets(), *(layout.delta(n) for n in files)]
 
 
 def walk(
@@ -351,9 +358,15 @@ def walk(
         listed = {}
     for name in sorted(listed):
         if name[:1] in digits and is_delta_name(name):
-            path = layout.delta(name)
             try:
-                entries.update(reader.records(path, INDEX_TABLE))
+                files = [file for file, _ in deltas.parts(reader, layout, name)]
             except StoreError as exc:
-                unreadable.append((path, exc))
+                unreadable.append((layout.delta(name), exc))
+                continue
+            for file in files:
+                path = layout.delta(file)
+                try:
+                    entries.update(reader.records(path, INDEX_TABLE))
+                except StoreError as exc:
+                    unreadable.append((path, exc))
     return entries, unreadable

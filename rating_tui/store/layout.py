@@ -10,6 +10,7 @@
     <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
     <data>/index/3fa.json          ... once "3f" has split: those starting with "3fa"
     <data>/index/3.d7.json         (format 4) a delta: entries a batch added, ids starting "3"
+    <data>/index/3a.d7.json        (format 5) once delta "3.d7" is a node: its ids starting "3a"
     <data>/manifest.json           how many index entries each month and index file has
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
@@ -41,15 +42,19 @@ from pathlib import Path
 
 from rating_tui.store.backups import Backups
 
-FORMAT = 4
-"""4: the index may have delta files (`index/3.d7.json`, listed in the manifest); 3: months
-may have fill-order parts (`.p1`, ...) named by index entries; 2: months and index files may
-be split by the id. Older folders open as they are, and are marked with the format a change
-needs before the first change that needs it is committed."""
+FORMAT = 5
+"""5: an index delta may be a node split by the id (`index/3.d7.json` naming `3a.d7`, ...:
+deltas merged among themselves, see `deltas`); 4: the index may have delta files
+(`index/3.d7.json`, listed in the manifest); 3: months may have fill-order parts (`.p1`,
+...) named by index entries; 2: months and index files may be split by the id. Older folders
+open as they are, and are marked with the format a change needs before the first change that
+needs it is committed."""
 SPLIT_FORMAT = 2
 """The format a split index file (or a month split by the id) needs."""
 PART_FORMAT = 3
 """The format a month's fill-order part needs."""
+DELTA_FORMAT = 4
+"""The format an index delta needs (one that is a node: `FORMAT`)."""
 DELTA_TABLE = "deltas"
 """The manifest's table of the index's delta files: name -> {"n": entries} (see `index`)."""
 UNDATED = "undated"
@@ -74,6 +79,7 @@ PART = ".p"
 """What separates a month from the number of one of its parts ("2026-01.p3")."""
 _BUCKET = re.compile(r"^[0-9a-f]{2,8}$")
 _DELTA = re.compile(r"^[0-9a-f]\.d[1-9][0-9]{0,8}$")
+_DELTA_FILE = re.compile(r"^[0-9a-f]{1,8}\.d[1-9][0-9]{0,8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -144,13 +150,14 @@ class Layout:
         return self.index / f"{name}.json"
 
     def delta_files(self) -> list[str]:
-        """The names of the index's delta files present (listed in the manifest or not)."""
+        """The names of the index's delta files present (listed in the manifest or not, the
+        parts of a delta that is a node included)."""
         try:
             listed = os.listdir(self.index)  # noqa: PTH208  (names only)
         except FileNotFoundError:
             return []
         names = [n.removesuffix(".json") for n in listed if n.endswith(".json")]
-        return sorted(n for n in names if is_delta_name(n))
+        return sorted(n for n in names if is_delta_file(n))
 
     def buckets(self) -> list[Path]:
         """The index files present (nodes and leaves), in name order."""
@@ -172,7 +179,7 @@ class Layout:
             (folder == "" and file in ("instruments.json", "manifest.json"))
             or (folder == "ratings" and suffix == "json" and is_shard_name(stem))
             or (folder == "index" and suffix == "json" and _BUCKET.match(stem) is not None)
-            or (folder == "index" and suffix == "json" and is_delta_name(stem))
+            or (folder == "index" and suffix == "json" and is_delta_file(stem))
             or (folder == "instrument-files" and suffix == "json" and _HASH.match(stem) is not None)
         )
         return self.root / name if ok and dot else None
@@ -213,8 +220,15 @@ def parent_shard(shard: str) -> str | None:
 
 
 def is_delta_name(name: str) -> bool:
-    """An index delta file's name: the id's first hex digit, ".d", a number ("3.d7")."""
+    """An index delta's name, as the manifest lists it: the id's first hex digit, ".d", a
+    number ("3.d7")."""
     return _DELTA.match(name) is not None
+
+
+def is_delta_file(name: str) -> bool:
+    """The name of an index delta's file: a delta's ("3.d7"), or one of its parts once it is a
+    node ("3a.d7", "3a0.d7": the ids starting with that prefix)."""
+    return _DELTA_FILE.match(name) is not None
 
 
 def is_month_name(name: str) -> bool:

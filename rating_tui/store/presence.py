@@ -13,8 +13,9 @@ lowercase uuids, months and parts need no escape), so when a file's decoded text
 an id whose quoted text does not appear in it is not one of its entries. `absent` answers
 from that text: it scans each file once (searching for the few ids of the batch that fall in
 it, or collecting the quoted ids of a file that many of them fall in) and never builds its
-entries. A node (a split file: 16 counts) is parsed, as it is small. An id is answered only
-when its leaf and every listed delta of its digit could be told from their text; every other
+entries. A node (a split file: 16 counts, an index file's or a merged delta's) is parsed, as
+it is small. An id is answered only when its leaf and, in every listed delta of its digit, the
+file that would hold it could be told from their text; every other
 id (its file is damaged, changed in this transaction, of another form, counted otherwise, or
 holds the id) is left to the parsing lookup, which trusts or rebuilds the index as before.
 Nothing is written: the files the answer rests on are the index's own, in the same
@@ -69,21 +70,16 @@ def _absent(reader: TextReader, layout: Layout, wanted: list[str]) -> set[str]:
     by_top: dict[str, list[str]] = {}
     for rating_id in wanted:
         by_top.setdefault(rating_id[:2], []).append(rating_id)
-    in_deltas: dict[str, set[bytes] | None] = {}
-    for digit in {t[:1] for t in by_top}:
-        in_deltas[digit] = _delta_ids(reader, layout, listed, digit)
+    unsure = _in_deltas(reader, layout, listed, wanted)
     out: set[str] = set()
     pending = [(top, _number(counts.get(top)), group) for top, group in by_top.items()]
     while pending:
         name, expected, group = pending.pop()
-        held_in_deltas = in_deltas[name[:1]]
-        if held_in_deltas is None:
-            continue  # a delta of this digit cannot be told from its text
         path = layout.index_file(name)
         text = reader.text(path)
         if text is None:
             if expected == 0 and _never_written(reader, path):
-                out.update(i for i in group if i.encode() not in held_in_deltas)
+                out.update(i for i in group if i not in unsure)
             continue
         if text.startswith(b'{"split":'):
             pending += _children(reader, path, name, expected, group)
@@ -91,7 +87,7 @@ def _absent(reader: TextReader, layout: Layout, wanted: list[str]) -> set[str]:
         held = _held(text, expected, group)
         if held is None:
             continue
-        out.update(i for i in group if i not in held and i.encode() not in held_in_deltas)
+        out.update(i for i in group if i not in held and i not in unsure)
     return out
 
 
@@ -128,21 +124,50 @@ def _held(text: bytes, expected: int, group: list[str]) -> set[str] | None:
     return {i for i in group if i.encode() in quoted}
 
 
-def _delta_ids(
-    reader: TextReader, layout: Layout, listed: dict[str, int], digit: str
-) -> set[bytes] | None:
-    """Every quoted id in the listed deltas of `digit`, or None when one cannot be told from
-    its text (then its ids are left to the lookup)."""
-    out: set[bytes] = set()
-    for name in deltas.of_digit(listed, digit):
-        text = reader.text(layout.delta(name))
-        if text is None or not _plain(text, listed[name]):
-            return None
-        found = _QUOTED_ID.findall(text)
-        if len(found) != listed[name] or any(i[:1] != digit.encode() for i in found):
-            return None
-        out.update(found)
-    return out
+def _in_deltas(
+    reader: TextReader, layout: Layout, listed: dict[str, int], wanted: list[str]
+) -> set[str]:
+    """The ids of `wanted` that a listed delta holds, or may hold: those whose file in a delta
+    of their digit (walking the nodes of a delta split by the id) names them or cannot be
+    told from its text (then the lookup parses it). A delta's file is searched like a leaf,
+    for the batch's ids that fall in it only: collecting every id of every delta (to check
+    their prefixes) cost the size of the deltas per batch, which merged deltas make a share
+    of the whole index; the lookup that parses a file checks its prefixes (doctor, all)."""
+    by_digit: dict[str, list[str]] = {}
+    for rating_id in wanted:
+        by_digit.setdefault(rating_id[:1], []).append(rating_id)
+    pending = [
+        (name, listed[name], group)
+        for digit, group in by_digit.items()
+        for name in deltas.of_digit(listed, digit)
+    ]
+    unsure: set[str] = set()
+    while pending:
+        name, expected, group = pending.pop()
+        text = reader.text(layout.delta(name)) if expected >= 0 else None
+        if text is not None and text.startswith(b'{"split":'):
+            children = _delta_children(reader, name, expected, group, layout)
+            if children is not None:
+                pending += children
+                continue
+        held = None if text is None else _held(text, expected, group)
+        unsure.update(group if held is None else held)  # (None: not as the store writes)
+    return unsure
+
+
+def _delta_children(
+    reader: TextReader, name: str, expected: int, group: list[str], layout: Layout
+) -> list[tuple[str, int, list[str]]] | None:
+    """The files under delta node `name` that `group` falls in, with their counts, if the
+    node's counts sum to `expected` (as `deltas.part_of` checks); None otherwise."""
+    split = reader.records(layout.delta(name), SPLIT_TABLE)
+    prefix, dot, rest = name.partition(".")
+    if not split or len(prefix) >= _MAX_NAME or sum(_number(c) for c in split.values()) != expected:
+        return None
+    children: dict[str, list[str]] = {}
+    for rating_id in group:
+        children.setdefault(rating_id[: len(prefix) + 1], []).append(rating_id)
+    return [(c + dot + rest, _number(split.get(c)), ids) for c, ids in children.items()]
 
 
 def _plain(text: bytes, expected: int) -> bool:

@@ -20,7 +20,6 @@ from rating_tui.store.layout import (
     SHARD_COUNTS,
     SPLIT_TABLE,
     entry_name,
-    is_delta_name,
     month_of,
 )
 from rating_tui.store.transaction import Transaction
@@ -91,11 +90,13 @@ def _deltas_for_rebuild(files: Files) -> list[Path]:
     """The delta files whose entries a rebuild keeps as evidence: those the manifest lists,
     or every one present when the manifest cannot be read."""
     layout = files.layout
+    present = layout.delta_files()  # (a delta that is a node: its parts too)
     try:
-        names = list(deltas.listed(files, layout))
+        names = deltas.listed(files, layout)
+        present = [n for n in present if deltas.root_of(n) in names]
     except StoreError:
-        names = layout.delta_files()
-    return [layout.delta(n) for n in names if is_delta_name(n) and layout.delta(n).exists()]
+        pass
+    return [layout.delta(n) for n in present if layout.delta(n).exists()]
 
 
 def _replace_with(entries: dict[str, Any]) -> Any:

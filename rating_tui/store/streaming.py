@@ -76,10 +76,11 @@ def dyad_ratings(
     cut short) is given once."""
     seen: set[str] = set()
     field = dyad_field(roles)
+    encoded = frozenset(d.encode() for d in dyads)  # once, not per file
     for shard in shards:
         real = engine.layout.shard(shard)
         raw = fileio.read_bytes(folder / real.name)
-        if raw is None or (field is not None and not names_any(engine, raw, field, dyads)):
+        if raw is None or (field is not None and not names_any(engine, raw, field, dyads, encoded)):
             continue
         records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
         check_statuses(engine.layout, shard, records)
@@ -108,8 +109,15 @@ for one dyad); for more (an import's checks: hundreds) one search each would cos
 size per code, so the dyad fields are read in one pass instead."""
 
 
-def names_any(engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Collection[str]) -> bool:
-    """Whether the stored text may hold a record of `dyads`: some value of a dyad field (as
+def names_any(
+    engine: Engine,
+    raw: bytes,
+    field: re.Pattern[bytes],
+    dyads: Collection[str],
+    encoded: frozenset[bytes] | None = None,
+) -> bool:
+    """Whether the stored text may hold a record of `dyads` (`encoded`: their UTF-8 bytes,
+    given when many files are asked about the same codes): some value of a dyad field (as
     JSON writes it, escapes decoded) is one of them. Text that cannot be decoded, or that is
     not whole as the store writes a file (a file cut short), counts as yes, so that parsing it
     names the damage."""
@@ -127,6 +135,9 @@ def names_any(engine: Engine, raw: bytes, field: re.Pattern[bytes], dyads: Colle
         )
     ):
         return False  # no form of the codes at all (a \u escape could spell one: looked at)
+    if text.isascii() and b"\\" not in text:  # every value is its code as it is: in C
+        codes = frozenset(d.encode() for d in dyads) if encoded is None else encoded
+        return not codes.isdisjoint(field.findall(text))
     for match in field.finditer(text):
         value = match.group(1)
         try:

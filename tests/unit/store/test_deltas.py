@@ -15,7 +15,7 @@ import pytest
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
 from rating_tui.store import Store, deltas
-from rating_tui.store.layout import is_delta_name
+from rating_tui.store.layout import FORMAT, is_delta_name
 
 Make = Callable[..., Rating]
 
@@ -66,7 +66,7 @@ def test_a_batch_writes_deltas_and_leaves_the_index_files(
     assert set(held) == {r.id for r in batch}
     manifest = json.loads((store.data_dir / "manifest.json").read_text())
     assert sum(e["n"] for e in manifest["deltas"].values()) == len(batch)
-    assert json.loads((store.data_dir / "store.json").read_text())["format"] == 4
+    assert json.loads((store.data_dir / "store.json").read_text())["format"] == FORMAT
     reopened = Store.open(store.data_dir)
     assert all(reopened.get(r.id) == r for r in [*filled, *batch])
     assert [f for f in reopened.check() if f.level != "info"] == []
@@ -86,6 +86,7 @@ def test_a_digit_with_too_many_deltas_is_compacted(
 ) -> None:
     monkeypatch.setattr(deltas, "DELTA_SHARE", math.inf)
     monkeypatch.setattr(deltas, "DELTA_LIMIT", 2)
+    monkeypatch.setattr(deltas, "MERGE_RATIO", 0)  # (merging among themselves: test_tiered)
     engine = store._engine
     one = filled[:1]
     digit = one[0].id[0]

@@ -192,3 +192,17 @@ def test_a_kept_journal_carrying_its_files_is_applied_once_they_hold_its_bytes(
     month = varied.data_dir / header["files"][0]
     month.write_bytes(month.read_bytes() + b" ")
     assert glance(varied.data_dir) is None
+
+
+def test_a_format_4_folder_is_glanced_like_format_5(varied: Store) -> None:
+    """Format 5 only lets a merged index delta be a node; the months read the same, and
+    opening a format-4 folder does not upgrade it, so Home's quick look takes both."""
+    marker = varied.data_dir / "store.json"
+    assert json.loads(marker.read_text())["format"] == 5
+    expected = glance(varied.data_dir)
+    assert expected is not None
+    marker.write_text('{"format": 4, "codec": "plain"}')
+    found = glance(varied.data_dir)
+    assert found is not None
+    shown = found.records(statuses=("final", "draft"), limit=8)
+    assert shown and shown == expected.records(statuses=("final", "draft"), limit=8)

@@ -125,6 +125,25 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         ),
     )
     monkeypatch.setattr(settle, "CHAIN_MAX", chain_max)
+    # An import whose delta takes in the digit's newest (merged among themselves) and, past
+    # `DELTA_MAX`, is written as a node and its parts (format 5), then a move of one of its
+    # ratings (the part holding it is edited).
+    monkeypatch.setattr(deltas, "DELTA_MAX", 2)
+    merged = [
+        make_rating(day=f"2025-08-2{n}", number=64 + n).replace(id=digit + str(uuid.uuid4())[1:])
+        for n in range(3)
+    ]
+    step("merged deltas", lambda: store.import_ratings(merged, known))
+    assert any(
+        n[0] == digit and count > 2
+        for n, count in deltas.listed(engine.files, engine.layout).items()
+    )
+    step(
+        "part move",
+        lambda: store.update(
+            merged[0].with_field("session_date", "2025-09-02"), instrument, by="AB", reason="d"
+        ),
+    )
     monkeypatch.setattr(deltas, "DELTA_LIMIT", 1)
     more = [make_rating(day="2025-08-20", number=70).replace(id=digit + str(uuid.uuid4())[1:])]
     step("compaction", lambda: store.import_ratings(more, known))

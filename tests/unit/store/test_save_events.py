@@ -129,6 +129,7 @@ def test_a_save_reads_each_delta_of_its_digit_once(
     first = [make_rating(day=f"2025-0{1 + n % 3}-1{n % 10}", number=n + 1) for n in range(32)]
     store.import_ratings(first, known)
     monkeypatch.setattr(deltas, "DELTA_SHARE", math.inf)
+    monkeypatch.setattr(deltas, "MERGE_RATIO", 0)  # two deltas kept apart, not merged
     digit = first[0].id[0]
     for round_ in range(2):  # two deltas of that digit
         more = [

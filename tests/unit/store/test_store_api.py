@@ -395,3 +395,26 @@ def test_of_dyads_names_a_month_file_cut_short_even_without_its_dyads(
     month.write_bytes(month.read_bytes()[:60])  # no dyad field left in it
     with pytest.raises(StoreCorruptError, match=r"2025-02\.json"):
         list(store.of_dyads({"D001"}))
+
+
+def test_of_dyads_tells_codes_from_text_with_escapes_and_other_alphabets(
+    store: Store,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dyad fields' values are compared as bytes, in one pass, only in a file of plain
+    ASCII without a backslash; a file with an escape (a quote in a note) or another alphabet
+    (an accent in a note) is read value by value, escapes decoded, as before."""
+    from rating_tui.store import streaming
+
+    monkeypatch.setattr(streaming, "CODE_SEARCHES", 0)  # (an import's hundreds of codes)
+    ratings = [
+        make_rating(dyad="D007", day="2025-01-02", number=1, status="final", notes="café"),
+        make_rating(dyad="D008", day="2025-02-02", number=1, status="final", notes='a "quote"'),
+        make_rating(dyad="D009", day="2025-03-02", number=1, status="final"),
+    ]
+    store.import_ratings(ratings, {instrument.ref: instrument})
+    for dyad in ("D007", "D008", "D009"):
+        assert [r.session["dyad"] for r in store.of_dyads({dyad, "D999"})] == [dyad]
+    assert list(store.of_dyads({"D999", "D070"})) == []
