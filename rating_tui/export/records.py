@@ -28,8 +28,9 @@ from typing import Any
 
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise
 from rating_tui.export.columns import Encoder
+from rating_tui.export.csvout import LINE_END, csv_field
 from rating_tui.export.plan import Plan, VersionPlan
-from rating_tui.export.rowcode import WideRow, compile_wide
+from rating_tui.export.rowcode import WideLine, WideRow, compile_wide, compile_wide_line
 from rating_tui.export.tables import Row, score_cells
 from rating_tui.instruments.model import KEY_PATTERN
 from rating_tui.ratings.model import STATUSES, UUID_PATTERN
@@ -101,6 +102,12 @@ class _Memo(dict[object, str]):
         return cell
 
 
+def quoted(memo: _Memo) -> _Memo:
+    """A memo of the same column whose cells are in their CSV form (`csvout.csv_field`)."""
+    encode = memo.encode
+    return _Memo(lambda value: csv_field(encode(value)))
+
+
 def _cell(value: object, memo: _Memo) -> str | None:
     """The cell of a stored value (as `tables` writes it); None for what is not one."""
     kind = type(value)
@@ -138,6 +145,8 @@ class _Version:
         self.item_labels = {i.key: i.label for i in instrument.items}
         self.compiled: WideRow | None = None
         """The version's `wide_row`, written out when its first rating is read."""
+        self.compiled_line: WideLine | None = None
+        """The version's `wide_line`, written out likewise."""
 
 
 class RecordTables:
@@ -217,6 +226,33 @@ class RecordTables:
     def wide_row(self, record: Record) -> Row | None:
         """The rating's row, columns as `tables.wide_header`: `loop_row`, written out for
         the rating's version (`rowcode.compile_wide`)."""
+        version = self._wide_version(record)
+        if version is None:
+            return None
+        compiled = version.compiled
+        if compiled is None:
+            compiled = version.compiled = compile_wide(self.plan, version)
+        return compiled(record)
+
+    def wide_line(self, record: Record) -> str | None:
+        """The CSV line of the rating's wide row, as `csv.writer` writes `wide_row` (line end
+        included): written out for the rating's version (`rowcode.compile_wide_line`), each
+        cell in its CSV form, so that no writer scans the row. The row of a version with
+        scores has its cells put in their CSV form one by one."""
+        version = self._wide_version(record)
+        if version is None:
+            return None
+        compiled = version.compiled_line
+        if compiled is None:
+            if version.scores is not None:
+                row = self.wide_row(record)
+                return None if row is None else ",".join(map(csv_field, row)) + LINE_END
+            compiled = version.compiled_line = compile_wide_line(self.plan, version)
+        return compiled(record)
+
+    def _wide_version(self, record: Record) -> _Version | None:
+        """The plan of the rating's version for the wide table (`ExportError` for one not in
+        the export); None when the record has no instrument reference."""
         try:
             ref = record["instrument"]
             version = self._wide.get(ref["hash"])
@@ -228,10 +264,7 @@ class RecordTables:
                 return None
         except (KeyError, TypeError):  # not an instrument reference
             return None
-        compiled = version.compiled
-        if compiled is None:
-            compiled = version.compiled = compile_wide(self.plan, version)
-        return compiled(record)
+        return version
 
     def loop_row(self, record: Record) -> Row | None:
         """`wide_row` in its loop form: the reference its written-out form is tested
