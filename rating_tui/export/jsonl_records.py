@@ -21,10 +21,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from rating_tui.export.memo import plain_list
 from rating_tui.export.records import (
     _is_key,
     _is_uuid,
-    _plain_list,
     _plain_time,
     moment_rows_of,
 )
@@ -68,7 +68,7 @@ def _plain_value(value: object) -> bool:
         return True
     if kind is float:
         return _plain_float(value)  # type: ignore[arg-type]
-    return kind is list and _plain_list(value)  # type: ignore[arg-type]
+    return kind is list and plain_list(value)  # type: ignore[arg-type]
 
 
 def _plain_float(value: float) -> bool:

@@ -15,7 +15,7 @@ validates that record: a damaged one stops the export with an error naming its f
 a valid one written in another way (by hand) is read again as its Rating's dump.
 
 Speed (benchmarks/export_bench.py): codes, scale points, dates and dyad codes repeat from row
-to row, so each column remembers the cells of the values it has seen (`_Memo`, a bounded dict
+to row, so each column remembers the cells of the values it has seen (`memo.Memo`, a bounded dict
 that free text simply passes through) instead of encoding them again.
 """
 
@@ -27,8 +27,9 @@ from datetime import datetime
 from typing import Any
 
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise
-from rating_tui.export.columns import Encoder
 from rating_tui.export.csvout import LINE_END, csv_field
+from rating_tui.export.memo import Memo as _Memo
+from rating_tui.export.memo import cell as _cell
 from rating_tui.export.plan import Plan, VersionPlan
 from rating_tui.export.rowcode import WideLine, WideRow, compile_wide, compile_wide_line
 from rating_tui.export.tables import Row, score_cells
@@ -42,8 +43,6 @@ RECORD_KEYS = frozenset(
     ("instrument", "rater", "session", "answers", "now_moments", "notes", "status", "id")
 ) | {"created", "updated", "revisions"}
 """The keys of a stored rating (`Rating.model_fields`, checked by a test)."""
-MEMO_SIZE = 2048
-"""Cells a column remembers before it starts afresh (bounds memory on free text)."""
 
 _ABSENT: Any = object()
 _is_uuid = re.compile(UUID_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
@@ -64,65 +63,6 @@ def _plain_time(text: object) -> bool:
     except ValueError:  # e.g. February 30th
         return False
     return True
-
-
-def _plain_list(value: list[Any]) -> bool:
-    for item in value:  # noqa: SIM110  (faster than all() on a generator, for short lists)
-        if type(item) is not int and type(item) is not str:
-            return False
-    return True
-
-
-class _Memo(dict[object, str]):
-    """value -> cell for one column. Keys are ints, strs and (for lists) tuples only, so
-    that 1, 1.0 and True, equal as keys but not as cells, never meet; floats have their own
-    dict (where only 0.0 and -0.0 would meet, so zero is not remembered)."""
-
-    def __init__(self, encode: Encoder) -> None:
-        super().__init__({"": ""})
-        self.encode = encode
-        self.floats: dict[float, str] = {}
-
-    def miss(self, key: object, value: object) -> str:
-        cell = self.encode(value)
-        if len(self) >= MEMO_SIZE:
-            self.clear()
-            self[""] = ""
-        self[key] = cell
-        return cell
-
-    def float_cell(self, value: float) -> str:
-        cell = self.floats.get(value)
-        if cell is None:
-            cell = self.encode(value)
-            if value:
-                if len(self.floats) >= MEMO_SIZE:
-                    self.floats.clear()
-                self.floats[value] = cell
-        return cell
-
-
-def quoted(memo: _Memo) -> _Memo:
-    """A memo of the same column whose cells are in their CSV form (`csvout.csv_field`)."""
-    encode = memo.encode
-    return _Memo(lambda value: csv_field(encode(value)))
-
-
-def _cell(value: object, memo: _Memo) -> str | None:
-    """The cell of a stored value (as `tables` writes it); None for what is not one."""
-    kind = type(value)
-    if kind is int or kind is str:
-        cell = memo.get(value)
-        return cell if cell is not None else memo.miss(value, value)
-    if kind is float:
-        return memo.float_cell(value)  # type: ignore[arg-type]  # a float, mypy cannot tell
-    if kind is not list or not isinstance(value, list) or not _plain_list(value):
-        return None
-    if not value:
-        return ""
-    key = tuple(value)
-    cell = memo.get(key)
-    return cell if cell is not None else memo.miss(key, value)
 
 
 class _Version:

@@ -145,7 +145,7 @@ def compile_wide_line(plan: Plan, version: _Version) -> WideLine:
 
 
 def _compile(plan: Plan, version: _Version, text: bool) -> Any:
-    from rating_tui.export import records
+    from rating_tui.export import memo, records
     from rating_tui.export.csvout import LINE_END, csv_field
     from rating_tui.export.tables import score_cells
 
@@ -160,7 +160,7 @@ def _compile(plan: Plan, version: _Version, text: bool) -> Any:
         "is_uuid": records._is_uuid,
         "is_key": records._is_key,
         "plain_time": records._plain_time,
-        "cell": records._cell,
+        "cell": memo.cell,
         "defuse": (lambda value: csv_field(defuse(value))) if text else defuse,
         "score_cells": score_cells,
         "scores": version.scores,
@@ -169,12 +169,12 @@ def _compile(plan: Plan, version: _Version, text: bool) -> Any:
     cells = [repr(quote(blank)) for blank in version.blank]
     cells[0] = "rating_id"
     body = []
-    for n, (index, key, memo) in enumerate(version.fields):
-        names[f"M{n}"] = records.quoted(memo) if text else memo
+    for n, (index, key, cells_of) in enumerate(version.fields):
+        names[f"M{n}"] = memo.quoted(cells_of) if text else cells_of
         body.append(_FIELD.format(n=n, key=repr(key), blank=repr(quote(version.blank[index]))))
         cells[index] = f"f{n}"
-    for n, (index, key, memo, missing_cells) in enumerate(version.items, len(version.fields)):
-        names[f"M{n}"] = records.quoted(memo) if text else memo
+    for n, (index, key, cells_of, missing_cells) in enumerate(version.items, len(version.fields)):
+        names[f"M{n}"] = memo.quoted(cells_of) if text else cells_of
         names[f"C{n}"] = {c: quote(v) for c, v in missing_cells.items()} if text else missing_cells
         body.append(_ITEM.format(n=n, key=repr(key), blank=repr(quote(version.blank[index]))))
         cells[index] = f"f{n}"
