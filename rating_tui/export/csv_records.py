@@ -5,6 +5,7 @@ moments table beside them. JSON Lines has its own loop (`jsonl_records.run_recor
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rating_tui.export.csvout import LINE_END, CsvWriter
@@ -45,10 +46,12 @@ def run_csv_records(
     put = csv.writer(texts, lineterminator=LINE_END).writerows
     long_rows = tables.long_rows
 
+    wide_line = tables.line_reader()
+
     def line_of(record: dict[str, Any]) -> tuple[str, int] | None:
         """The rating's CSV text and its number of rows; None: not in the stored form."""
         if not long:
-            line = tables.wide_line(record)
+            line = wide_line(record)
             return None if line is None else (line, 1)
         rows = long_rows(record)
         if rows is None:
@@ -57,8 +60,6 @@ def run_csv_records(
         text = "".join(texts)
         texts.clear()
         return text, len(rows)
-
-    wide_line = tables.wide_line
 
     def read(record: dict[str, Any]) -> Any:
         """The rating's CSV text (wide, no moments table), else (text, rows, its now-moment
@@ -81,13 +82,17 @@ def run_csv_records(
                 return None
         return (*found, moment_rows)
 
+    reader: Callable[[dict[str, Any]], Any] = read
+    if keep is None and not long and moments is None:
+        reader = wide_line  # every rating's line and nothing else: no step between
+
     out = CsvWriter(main, long_header(plan) if long else wide_header(plan), bom=request.excel)
     # Each month's rows are written as soon as it is sorted (as the floor of the benchmark
     # writes each row as it makes it): rows that wait in a list cost more than they save.
     write = out.write_text
     read_count = ratings = rows = 0
     with cycle_collection_paused():
-        for found in source.records(read, request.selection.statuses):
+        for found in source.records(reader, request.selection.statuses):
             read_count += 1
             if not found:  # _SKIPPED, or its copy read back from a spilled run
                 continue

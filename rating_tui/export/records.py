@@ -100,6 +100,8 @@ class RecordTables:
         self.defuse = plan.defuse
         self._labels = plan.values == "labels"
         self._wide: dict[str, _Version] = {}
+        self._lines: dict[str, tuple[str, str, WideLine]] = {}
+        """Instrument hash -> (id, version, written-out line) for `line_reader`."""
         self._long: dict[str, _Version] = {}
         self._rater = len(plan.status_columns) == 2
         self._status = len(plan.field_columns) + (1 if self._rater else 0)
@@ -188,7 +190,33 @@ class RecordTables:
                 row = self.wide_row(record)
                 return None if row is None else ",".join(map(csv_field, row)) + LINE_END
             compiled = version.compiled_line = compile_wide_line(self.plan, version)
+            self._lines[version.hash] = (version.id, version.version, compiled)
         return compiled(record)
+
+    def line_reader(self) -> Callable[[Record], str | None]:
+        """`wide_line`, with the rating's version found in one step: each version's written
+        out line by its instrument's hash, checked against the reference's id and version
+        (anything else, a first rating of its version included, goes through `wide_line`).
+        One call less per rating, of 100,000."""
+        lines = self._lines
+        slow = self.wide_line
+
+        def read(record: Record) -> str | None:
+            try:
+                ref = record["instrument"]
+                found = lines.get(ref["hash"])
+                if (
+                    found is not None
+                    and ref["id"] == found[0]
+                    and ref["version"] == found[1]
+                    and len(ref) == 3
+                ):
+                    return found[2](record)
+            except (KeyError, TypeError):
+                pass
+            return slow(record)
+
+        return read
 
     def _wide_version(self, record: Record) -> _Version | None:
         """The plan of the rating's version for the wide table (`ExportError` for one not in
