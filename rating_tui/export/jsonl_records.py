@@ -247,19 +247,34 @@ class JsonlReader:
     def __init__(self, keep: Callable[[Record], bool] | None = None) -> None:
         self._keep = keep
         self._refused: object = None
+        self.read = self._reader()
+        """This reader as a plain function (one call per rating, `stored_line` inline)."""
 
     def __call__(self, record: Record) -> bytes | None:
-        try:
-            if self._keep is not None and not self._keep(record):
-                return b""
-            line = stored_line(record)
-        except (KeyError, TypeError, AttributeError):  # a part the filters cannot read
-            line = None
-        if line is not None:
-            return line
+        return self.read(record)
+
+    def _reader(self) -> Callable[[Record], bytes | None]:
+        keep = self._keep
+
+        def read(record: Record) -> bytes | None:
+            try:
+                if keep is not None and not keep(record):
+                    return b""
+                if is_stored_form(record):  # `stored_line`, inline
+                    return (_dumps(record) + "\n").encode("utf-8")
+            except (KeyError, TypeError, AttributeError):  # a part the filters cannot read
+                pass
+            except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape: the model decides
+                pass
+            return self._not_stored(record)
+
+        return read
+
+    def _not_stored(self, record: Record) -> bytes | None:
+        """None for a record first refused; the model's line for the store's validated dump
+        of the record refused just before."""
         rating_id = record.get("id")
         if rating_id is not None and rating_id == self._refused:
-            # The store's validated dump of the record refused just before.
             self._refused = None
             from rating_tui.export.jsonl import jsonl_line
             from rating_tui.ratings.model import Rating
@@ -295,13 +310,13 @@ def run_records(
         pair (line, its now-moment rows), added to the table when the line is written (the
         store reads a month's records in file order and gives them sorted). None for a
         record not in the stored form."""
-        line = line_of(record)
+        line = line_of.read(record)
         if not line:
             return line
         found = moment_rows_of(record)
         return None if found is None else (line, found)
 
-    read = line_of if moments is None else with_moments
+    read = line_of.read if moments is None else with_moments
     pending: list[bytes] = []
     read_count = written = 0
     with cycle_collection_paused():
