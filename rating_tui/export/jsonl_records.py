@@ -105,22 +105,24 @@ def _plain_values(values: Iterable[object]) -> bool:
 
 
 def _plain_answers(answers: dict[str, Any]) -> bool:
-    """Each answer `{"value": v}` (v as `_plain_values` takes it) or `{"missing": code}`."""
-    values = []
+    """Each answer `{"value": v}` (v as `_plain_values` takes it) or `{"missing": code}`.
+    The usual value (an int or a text) is taken inline: this runs for every rating."""
     for answer in answers.values():
         if type(answer) is not dict or len(answer) != 1:
             return False
         value = answer.get("value", _ABSENT)
         if value is not _ABSENT:
-            values.append(value)
-            continue
+            kind = type(value)
+            if kind is int or kind is str or _plain_values((value,)):
+                continue
+            return False
         code = answer.get("missing")
         if code not in _good_codes:
             if type(code) is not str or _is_key(code) is None:
                 return False
             if len(_good_codes) < _MEMO_MAX:
                 _good_codes.add(code)
-    return _plain_values(values)
+    return True
 
 
 def _plain_moments(moments: list[Any]) -> bool:
