@@ -3,6 +3,7 @@ on the same data folder, time and peak memory, on two data sets.
 
     python benchmarks/agreement_bench.py [--ratings 100000] [--runs 3] [--per-month 400]
                                          [--raters 8] [--demo-count N] [--keep DIR]
+                                         [--baseline SRC] [--folder DIR ...]
 
 1. The benchmark's own set-up: one data folder of final ratings of the store benchmark's
    sample instrument, sessions each rated by 2 to 5 raters (drawn from `--raters`), values
@@ -18,8 +19,13 @@ start-up included; median of `--runs`, taking turns):
     rating-tui agreement --data FOLDER --csv agreement.csv
 
 and prints both times, both peak memories (the process's max RSS) and the ratios; the targets
-(issue 12) are at most 1.5x the export's time and peak memory. The benchmark's own store is
-written in bulk through the storage layer (store_bench.build_store), as in the other benchmarks.
+(issue 12) are at most 1.5x the export's time and peak memory. `--baseline SRC` also runs
+`agreement` with another copy of the source tree first on the import path (an earlier
+commit, unpacked), taking turns with the others, so that before and after are measured side by
+side. `--folder DIR` (repeatable) measures existing data folders instead of building the two
+set-ups (a copy: opening a folder may settle its journal); `--instruments` then applies to all.
+The benchmark's own store is written in bulk through the storage layer
+(store_bench.build_store), as in the other benchmarks.
 """
 
 from __future__ import annotations
@@ -99,44 +105,79 @@ started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 elapsed = time.perf_counter() - started
 sys.stderr.write(done.stderr.decode(errors="replace")[-2000:] if done.returncode else "")
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, used.ru_maxrss, used.ru_utime + used.ru_stime)
 sys.exit(done.returncode)
 """
-"""Runs a command and prints its wall-clock seconds and peak RSS (KiB). A small process of
-its own, because a child forked from this benchmark, which holds the records it built,
+"""Runs a command and prints its wall-clock seconds, peak RSS (KiB) and CPU seconds (user +
+system: less moved than the wall clock by other work on a shared machine). A small process
+of its own, because a child forked from this benchmark, which holds the records it built,
 would count them in its peak memory."""
 
 
-def timed(argv: list[str]) -> tuple[float, float]:
-    """Wall-clock seconds and peak memory (MiB, max RSS) of one command in a fresh process."""
+def timed(argv: list[str], source: Path | None = None) -> tuple[float, float, float]:
+    """Wall-clock seconds, peak memory (MiB, max RSS) and CPU seconds of one command in a
+    fresh process (with `source` first on its import path, when given)."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, *argv], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", MEASURE, *argv], capture_output=True, text=True, cwd=ROOT, env=env
     )
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr[-2000:]}")
-    elapsed, peak = done.stdout.split()[-2:]
-    return float(elapsed), int(peak) / 1024
+    elapsed, peak, cpu = done.stdout.split()[-3:]
+    return float(elapsed), int(peak) / 1024, float(cpu)
 
 
-def compare(name: str, cli: list[str], folder: Path, work: Path, runs: int) -> tuple[float, float]:
-    """Export and agreement of `folder`, taking turns; prints and returns both ratios."""
+def compare(
+    name: str,
+    cli: list[str],
+    folder: Path,
+    work: Path,
+    runs: int,
+    baseline: Path | None = None,
+) -> tuple[float, float]:
+    """Export and agreement of `folder` (and the baseline's agreement), taking turns; prints
+    and returns both ratios."""
     export = [*cli, "export", "--data", str(folder), "-o", str(work / "out.csv")]
     agree = [*cli, "agreement", "--data", str(folder), "--csv", str(work / "agreement.csv")]
-    times: dict[str, list[float]] = {"export": [], "agreement": []}
-    peaks: dict[str, list[float]] = {"export": [], "agreement": []}
-    for _ in range(runs):  # taking turns, so both see the same machine state
-        for key, argv in (("export", export), ("agreement", agree)):
-            seconds, peak = timed(argv)
+    before = [*cli, "agreement", "--data", str(folder), "--csv", str(work / "baseline.csv")]
+    commands = [("export", export, None), ("agreement", agree, None)]
+    if baseline is not None:
+        commands.append(("baseline", before, baseline))
+    times: dict[str, list[float]] = {key: [] for key, _, _ in commands}
+    peaks: dict[str, list[float]] = {key: [] for key, _, _ in commands}
+    cpus: dict[str, list[float]] = {key: [] for key, _, _ in commands}
+    for run in range(runs):  # taking turns, so all see the same machine state
+        shift = run % len(commands)  # each in a new place in the order each round
+        for key, argv, source in commands[shift:] + commands[:shift]:
+            seconds, peak, cpu = timed(argv, source)
             times[key].append(seconds)
             peaks[key].append(peak)
+            cpus[key].append(cpu)
+    c = {key: statistics.median(values) for key, values in cpus.items()}
     exported = sum(1 for _ in (work / "out.csv").open()) - 1
     figures = sum(1 for _ in (work / "agreement.csv").open()) - 1
     e, a = (statistics.median(times[k]) for k in ("export", "agreement"))
     me, ma = (max(peaks[k]) for k in ("export", "agreement"))
     print(f"\n{name}  (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     runs_e, runs_a = _runs(times["export"]), _runs(times["agreement"])
-    print(f"  export to CSV  {e:6.2f} s  {me:6.0f} MiB  ({exported} rows; runs: {runs_e})")
-    print(f"  agreement      {a:6.2f} s  {ma:6.0f} MiB  ({figures} figures; runs: {runs_a})")
+    print(
+        f"  export to CSV  {e:6.2f} s  {me:6.0f} MiB  CPU {c['export']:5.2f} s  "
+        f"({exported} rows; runs: {runs_e})"
+    )
+    print(
+        f"  agreement      {a:6.2f} s  {ma:6.0f} MiB  CPU {c['agreement']:5.2f} s  "
+        f"({figures} figures; runs: {runs_a}); CPU ratio {c['agreement'] / c['export']:.2f}x"
+    )
+    if baseline is not None:
+        b, mb = statistics.median(times["baseline"]), max(peaks["baseline"])
+        same = (work / "baseline.csv").read_bytes() == (work / "agreement.csv").read_bytes()
+        print(
+            f"  baseline       {b:6.2f} s  {mb:6.0f} MiB  CPU {c['baseline']:5.2f} s  "
+            f"(runs: {_runs(times['baseline'])}; ratios to the export {b / e:.2f}x, "
+            f"{mb / me:.2f}x, CPU {c['baseline'] / c['export']:.2f}x; CSV "
+            f"{'byte-identical' if same else 'DIFFERS'})"
+        )
     for label, ratio in (("time", a / e), ("peak memory", ma / me)):
         verdict = "ok" if ratio <= 1.5 else "MISSED"
         print(
@@ -153,7 +194,13 @@ def main() -> None:
     parser.add_argument("--raters", type=int, default=8)
     parser.add_argument("--demo-count", type=int, help="demo-data ratings (default: --ratings)")
     parser.add_argument("--keep", type=Path, help="build the data folders here and keep them")
+    parser.add_argument("--baseline", type=Path, help="a source tree to compare with")
+    parser.add_argument("--folder", type=Path, action="append", help="an existing data folder")
+    parser.add_argument("--instruments", type=Path, help="instruments folder for --folder")
     args = parser.parse_args()
+    if args.folder:
+        existing(args)
+        return
 
     instrument = load_instrument(store_bench.DEFAULT_INSTRUMENT).instrument
     base = store_bench.template(instrument, random.Random(1)).model_dump(mode="json")
@@ -191,15 +238,35 @@ def main() -> None:
             folder,
             work,
             args.runs,
+            args.baseline,
         )
         demo_ratios = compare(
-            f"rating-tui demo-data --count {demo_count}", script, demo, work, args.runs
+            f"rating-tui demo-data --count {demo_count}",
+            script,
+            demo,
+            work,
+            args.runs,
+            args.baseline,
         )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     worst = max(*own, *demo_ratios)
     print(f"\nworst ratio {worst:.2f}x   (target <= 1.50)  {'ok' if worst <= 1.5 else 'MISSED'}")
+
+
+def existing(args: argparse.Namespace) -> None:
+    """`--folder`: the comparison on each existing data folder, nothing built."""
+    script = console_script()
+    if args.instruments is not None:
+        script = [*script, "--instruments", str(args.instruments.resolve())]
+    work = Path(tempfile.mkdtemp(prefix="agreement-bench-"))
+    try:
+        for folder in args.folder:
+            folder = folder.resolve()
+            compare(str(folder), script, folder, work, args.runs, args.baseline)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _runs(values: list[float]) -> str:

@@ -2,7 +2,8 @@
 every command run through the console script as a whole process, beside its reference.
 
     python benchmarks/scale_bench.py [--sizes 1000 10000 100000] [--saves 40] [--rounds 3]
-                                     [--store-only]
+                                     [--store-only] [--saves-only]
+                                     [--folder SIZE=DIR] [--settle]
 
 For each size, a folder made by `rating-tui demo-data`, and in it (time and peak RSS of the
 whole process):
@@ -19,7 +20,12 @@ whole process):
   two alternating (a reference timed once, minutes before the largest size, would compare
   different loads of a shared machine).
 `--store-only` measures only what the store decides (saves, the import, making the folder),
-which lets a run reach 300k or 1M in minutes.
+which lets a run reach 300k or 1M in minutes; `--saves-only` only the saves. `--folder
+SIZE=DIR` measures a copy of an existing `demo-data` folder instead of making one (its making
+is then not timed); `--settle` syncs the disk before each size's saves, so that they do not
+wait behind the writeback of the folder just made or copied (about 1.1 GB at 1M). Each size
+also prints the fsyncs and bytes a save makes on average (events, counted through `fileio`'s
+aliases).
 Targets (#11): export CSV <= 1.2x its floor, JSONL <= 1.3x; export peak memory at the largest
 size <= 1.5x at 100k (or the smallest); first frame <= 1.3x the bare app, Home filled in <= 2x;
 save p95 at the largest size <= 2x at the smallest; import into the largest <= 1.5x into empty;
@@ -62,6 +68,16 @@ records = json.loads(busiest.read_bytes())["ratings"]
 store = Store.open(folder)
 model = store.get(next(r["id"] for r in records.values() if r["status"] == "final"))
 instrument = store.kept_instrument(model.instrument.hash)
+from rating_tui.store import fileio
+events = {"fsyncs": 0, "bytes": 0}
+real_fsync, real_write = fileio._fsync, fileio._write
+def fsync(fd):
+    events["fsyncs"] += 1
+    real_fsync(fd)
+def write(fd, data):
+    events["bytes"] += len(data)
+    return real_write(fd, data)
+fileio._fsync, fileio._write = fsync, write
 times = []
 for _ in range(saves):
     draft = model.replace(id=str(uuid.uuid4()), status="draft", revisions=[])
@@ -71,7 +87,8 @@ for _ in range(saves):
 times.sort()
 hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)],
-                  "file": busiest.name, "kib": int(hwm.split()[1])}))
+                  "file": busiest.name, "kib": int(hwm.split()[1]),
+                  "fsyncs": events["fsyncs"] / saves, "bytes": events["bytes"] / saves}))
 """
 
 
@@ -141,9 +158,18 @@ def measure(folder: Path, work: Path, args: argparse.Namespace, source: Path) ->
     py, script, data = sys.executable, str(SCRIPT), str(folder)
     found: dict[str, tuple] = {}
     rounds = args.rounds
+    if args.settle:  # the disk's writeback of the folder just made, done before the saves
+        os.sync()
     saved = json.loads(run([py, "-c", SAVE, data, str(args.saves)])[2])
     found["save p50"] = (saved["p50"], None)
     found["save p95"] = (saved["p95"], saved["kib"] / 1024)
+    print(
+        f"{folder.name}: a save into {saved['file']}: {saved['fsyncs']:.2f} fsyncs and"
+        f" {saved['bytes'] / 1000:.1f} kB written on average ({args.saves} saves)",
+        file=sys.stderr,
+    )
+    if args.saves_only:
+        return found
     copy, empty = work / "copy", work / "empty"
     shutil.copytree(folder, copy)
     found["import"] = run([*IMPORT, str(source), "--data", str(copy)])[:2]
@@ -189,6 +215,21 @@ def main() -> None:
     parser.add_argument("--import-count", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--store-only", action="store_true", help="saves, import, demo-data")
+    parser.add_argument("--saves-only", action="store_true", help="only the saves")
+    parser.add_argument(
+        "--folder",
+        action="append",
+        default=[],
+        metavar="SIZE=DIR",
+        help="for that size, measure a copy of DIR (a `demo-data` folder of SIZE ratings) "
+        "instead of making one; its demo-data time is then not measured",
+    )
+    parser.add_argument(
+        "--settle",
+        action="store_true",
+        help="sync the disk before the saves of each size (a folder just made leaves up to "
+        "a GB of writeback that the first saves' fsyncs wait behind)",
+    )
     parser.add_argument(
         "--against",
         metavar="SRC",
@@ -199,6 +240,7 @@ def main() -> None:
     if not SCRIPT.exists():
         raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
     compile_package()
+    given = {int(size): Path(where) for size, _, where in (f.partition("=") for f in args.folder)}
     results: dict[int, dict[str, tuple]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -230,9 +272,13 @@ def main() -> None:
                 took = demo(other, size, against=args.against)
                 results.setdefault(size, {})["demo-data, --against"] = (took, None)
                 shutil.rmtree(other)
-            made_in = demo(folder, size)
+            if size in given:
+                shutil.copytree(given[size], folder, symlinks=True)
+            else:
+                made_in = demo(folder, size)
             results[size] = results.get(size, {}) | measure(folder, work, args, source)
-            results[size]["demo-data (making the folder)"] = (made_in, None)
+            if size not in given:
+                results[size]["demo-data (making the folder)"] = (made_in, None)
             print(f"{size:,} ratings measured", file=sys.stderr)
             shutil.rmtree(folder)
     sizes = sorted(results)
@@ -266,7 +312,7 @@ def main() -> None:
     small, large = sizes[0], sizes[-1]
     mid = 100_000 if 100_000 in results and large > 100_000 else small
     checks = []
-    for size in [] if args.store_only else sizes:
+    for size in [] if args.store_only or args.saves_only else sizes:
         r = results[size]
         bare = r["bare app first frame"][0]
         checks += [
@@ -278,13 +324,15 @@ def main() -> None:
     lo, hi = results[small], results[large]
     checks += [
         (f"save p95 {large:,} / {small:,}", hi["save p95"][0] / lo["save p95"][0], 2.0),
-        (f"import into {large:,} / into empty", hi["import"][0] / hi["import into empty"][0], 1.5),
     ]
-    for kind in [] if args.store_only else ["csv", "jsonl"]:
+    if not args.saves_only:
+        ratio = hi["import"][0] / hi["import into empty"][0]
+        checks.append((f"import into {large:,} / into empty", ratio, 1.5))
+    for kind in [] if args.store_only or args.saves_only else ["csv", "jsonl"]:
         ratio = hi[f"export {kind}"][1] / results[mid][f"export {kind}"][1]
         checks.append((f"export {kind} peak RSS {large:,} / {mid:,}", ratio, 1.5))
     ref = mid if mid != large else small
-    if ref != large:
+    if ref != large and not given:
         made = "demo-data (making the folder)"
         ratio = hi[made][0] / results[ref][made][0]
         checks.append((f"demo-data time {large:,} / {ref:,}", ratio, 1.1 * large / ref))

@@ -244,7 +244,8 @@ def _item(
     local = local_of[sessions]  # each session numbered among `paired`
     del sessions, local_of, m
     design = design_of(_masks(local, raters, names), names)
-    everyone = tuple(sorted(names[i] for i in np.unique(raters).tolist()))
+    # the raters present; np.unique would import numpy.ma (1 MiB) to ask if raters is masked
+    everyone = tuple(sorted(names[i] for i in np.flatnonzero(np.bincount(raters)).tolist()))
     rows = index[paired]
     resampled = int(index.max()) + 1 if len(index) else 0
     context = Context(item, local, raters, x, len(paired), rows, resampled, everyone, design, names)

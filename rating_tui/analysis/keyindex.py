@@ -25,7 +25,7 @@ class KeyIndex:
     def __init__(self, bits: int = 10) -> None:
         self._bits = bits
         self._keys = array("q", [EMPTY]) * (1 << bits)
-        self._values = array("l", [0]) * (1 << bits)
+        self._values = array("i", [0]) * (1 << bits)  # indices < 2**31: 4 bytes, not 8
         self._count = 0
 
     def __len__(self) -> int:

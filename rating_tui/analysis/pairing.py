@@ -60,6 +60,12 @@ SESSION_ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number")
 """The session fields that together say which session a rating is of."""
 
 
+def analysed_keys(instrument: Instrument) -> list[str]:
+    """The keys of the items of `instrument` that agreement analyses, in its order: the
+    order of a version's columns, and of the answers `Slim` keeps."""
+    return [i.key for i in instrument.items if item_scale(instrument, i.key) is not None]
+
+
 @dataclass
 class SessionTable:
     """One instrument's final ratings: a row per (session, rater), a column per item, then
@@ -187,22 +193,12 @@ class _Builder:
         key_fields = [f.key for f in roles if f is not None]
         self.table.dyad_first = roles[0] is not None
         columns: list[tuple[int, str, dict[str, float] | None]] = []
-        for item in instrument.items:
-            scale = item_scale(instrument, item.key)
-            if scale is None:
-                continue
-            column = self._item_at.get(item.key)
-            if column is None:
-                column = self._item_at[item.key] = len(self.table.items)
-                self._item_version[item.key] = instrument.version
-                self.table.items.append(scale)
-                self.table.columns.append(ItemColumn(self._capacity))
-                self.table.coded.append(array("b", [0]) * self._capacity)
-            elif semver_key(instrument.version) > semver_key(self._item_version[item.key]):
-                self._item_version[item.key] = instrument.version
-                self.table.items[column] = scale
+        for key in analysed_keys(instrument):
+            scale = item_scale(instrument, key)
+            assert scale is not None  # an analysed item has a scale
+            column = self._column(scale, instrument.version)
             index = {c: float(i) for i, c in enumerate(scale.codes)} if scale.codes else None
-            columns.append((column, item.key, index))
+            columns.append((column, key, index))
         plan = self._plans[instrument.version] = (key_fields, columns)
         self._scores[instrument.version] = [
             (self._column(score_scale(instrument, score), instrument.version), score)
@@ -244,8 +240,12 @@ class _Builder:
         _, _, rater_code, session_fields, answers, updated = parts
         plan = self._plans.get(instrument.version)
         key_fields, columns = plan if plan is not None else self._plan(instrument)
-        field = session_fields.get
-        key = [str(field(k, "")) for k in key_fields]
+        key: Sequence[str]
+        if type(session_fields) is tuple:  # made small by `Slim`: the key's texts
+            key = session_fields
+        else:
+            field = session_fields.get  # type: ignore[union-attr]  # a mapping: not a tuple
+            key = [str(field(k, "")) for k in key_fields]
         if not key_fields or "" in key:
             return False
         table = self.table
@@ -272,7 +272,7 @@ class _Builder:
         if rater is None:
             rater = self._rater_at[rater_code] = len(table.raters)
             table.raters.append(rater_code)
-        updated_at = stamp(updated)
+        updated_at = updated if type(updated) is float else stamp(updated)  # type: ignore[arg-type]
         row = self._first_row[session]
         row_rater, next_row = table.row_rater, self._next_row
         while row >= 0 and row_rater[row] != rater:
@@ -295,12 +295,27 @@ class _Builder:
                 values.clear(row)
                 coded[row] = 0
         item_columns, item_coded = table.columns, table.coded
-        for column, item_key, index in columns:
-            answer = answers.get(item_key)
+        slim = type(answers) is tuple  # made small by `Slim`: in the columns' order
+        if slim:
+            given: Sequence[object] = answers  # type: ignore[assignment]  # a tuple
+        else:
+            found = answers.get  # type: ignore[union-attr]  # a mapping: not a tuple
+            given = [found(key) for _, key, _ in columns]
+        for (column, _, index), answer in zip(columns, given, strict=True):
             if answer is None:
                 continue
             number: float | None = None  # an int read as stored is kept as it is
-            if type(answer) is dict:  # the stored form, read in line
+            kind = type(answer)
+            if slim and kind is not dict:  # {"value": v} made v by `Slim` (int, float, str)
+                if index is None:
+                    if kind is not int and kind is not float:
+                        continue  # no number: no value (as `answer_number` reads it)
+                    number = answer  # type: ignore[assignment]  # an int or a float
+                else:
+                    number = index.get(str(answer)) if kind is str or kind is int else None
+                    if number is None:
+                        continue  # not a code, or one the newest scale does not list
+            elif type(answer) is dict:  # the stored form, read in line
                 value = answer.get("value")
                 kind = type(value)
                 if index is None:
@@ -336,6 +351,8 @@ class _Builder:
                 target.data[row] = code
         scores = self._scores[instrument.version]
         if scores:
+            if isinstance(answers, tuple):  # `Slim` keeps every answer for the scores
+                raise TypeError("a version with scores needs each rating's answers by key")
             answered = answered_values(answers)
             for column, score in scores:
                 value, _ = compute(instrument, score, answered)

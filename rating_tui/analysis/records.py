@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from rating_tui.ratings.model import Answered, Missing, Rating
@@ -20,8 +21,14 @@ if TYPE_CHECKING:
 
 Record = Mapping[str, Any]
 """A stored rating, as `Rating.model_dump(mode="json")` gives it (`Store.iter_records`)."""
-Parts = tuple[tuple[str, str, str], str, str, Mapping[str, object], Mapping[str, object], str]
-"""(instrument id, version, hash), status, rater, session fields, answers, updated (ISO)."""
+Fields = Mapping[str, object] | tuple[str, ...]
+"""A rating's session fields; made small by `Slim`, the texts of its session key's parts."""
+Answers = Mapping[str, object] | tuple[object, ...]
+"""A rating's answers by item key; made small by `Slim`, the analysed items' answers in the
+instrument's order (None: unanswered)."""
+Parts = tuple[tuple[str, str, str], str, str, Fields, Answers, str | float]
+"""(instrument id, version, hash), status, rater, session fields, answers, updated (ISO; made
+small by `Slim`, as `stamp` reads it)."""
 LEFT_OUT: Parts = (("", "", ""), "", "", {}, {}, "")
 """Parts of a rating a filter left out: no status, so `collect` passes it by."""
 
@@ -117,17 +124,24 @@ def record_parts(record: Record) -> Parts | None:
 SHARED_ANSWERS = 4096
 """Distinct answers (an item's value or code) `Slim` shares at most; past that it keeps
 each rating's own."""
+Plan = tuple[tuple[str, str, str], list[str], list[str] | None]
+"""A version's reference (one tuple for all its ratings), session key fields, and analysed
+items (None: every answer, for the scores)."""
 
 
 class Slim:
     """A stored rating's parts made small while its month is read (`Store.iter_records`
     keeps what its reader returns until the month is sorted: demo-data puts thousands of
-    ratings in a month, tens of thousands at 1M). Kept: the session fields that make the
-    session key, the answers of the items `pairing` analyses (every answer when the
-    instrument computes scores from them), each answer one shared object per distinct
-    answer. A rating that `collect` leaves out (not final, another rater) becomes
-    `LEFT_OUT`; one of an unknown instrument version is kept whole, so that `collect` says
-    so in its own order. `collect` then reads exactly what it would have read."""
+    ratings in a month, tens of thousands at 1M). Kept: the texts of the session key (what
+    `pairing` makes of the session fields: `str` of each, "" when absent) as a tuple, the
+    update time as `stamp` reads it, and the answers of the items `pairing` analyses, as a
+    tuple in the instrument's order (`pairing.analysed_keys`; every answer by key when the
+    instrument computes scores from them): an answer `{"value": v}` with v an int, a float
+    or a text as v itself, any other one shared object per distinct answer; the reference,
+    status, rater and texts shared too (texts by `sys.intern`: one object while any is
+    held). A rating that `collect` leaves out (not final, another rater) becomes `LEFT_OUT`;
+    one of an unknown instrument version is kept whole, so that `collect` says so in its own
+    order. `collect` then reads exactly what it would have read."""
 
     def __init__(
         self,
@@ -136,7 +150,7 @@ class Slim:
     ) -> None:
         self._instrument_of = instrument_of
         self._raters = raters
-        self._plans: dict[tuple[str, str, str], tuple[list[str], list[str] | None] | None] = {}
+        self._plans: dict[tuple[str, str, str], Plan | None] = {}
         self._shared: dict[tuple[str, type, object], object] = {}
 
     def __call__(self, parts: Parts) -> Parts:
@@ -147,21 +161,35 @@ class Slim:
             plan = self._plans[ref]
         else:
             plan = self._plans[ref] = self._plan(ref)
-        if plan is None:
+        if plan is None or type(session) is not dict or type(answers) is not dict:
             return parts
-        key_fields, items = plan
-        fields = {k: session[k] for k in key_fields if k in session}
-        share = self._share
+        ref, key_fields, items = plan
+        share, get = self._share, session.get
+        key = tuple([intern(str(get(k, ""))) for k in key_fields])
+        kept: Answers
         if items is None:
             kept = {k: share(a) for k, a in answers.items()}
         else:
-            kept = {k: share(answers[k]) for k in items if k in answers}
-        return (ref, status, rater, fields, kept, updated)
+            small = []
+            for k in items:
+                answer = answers.get(k)
+                if type(answer) is dict:
+                    value = answer.get("value", answer)  # itself: no value
+                    kind = type(value)
+                    if len(answer) == 1 and (kind is int or kind is float or kind is str):
+                        answer = value  # {"value": v} held as v (`pairing` reads it so)
+                    else:
+                        answer = share(answer)
+                elif answer is not None:
+                    return parts  # not the stored form: `collect` reads it whole
+                small.append(answer)
+            kept = tuple(small)
+        when = stamp(updated) if type(updated) is str else updated
+        return (ref, "final", intern(rater), key, kept, when)
 
-    def _plan(self, ref: tuple[str, str, str]) -> tuple[list[str], list[str] | None] | None:
+    def _plan(self, ref: tuple[str, str, str]) -> Plan | None:
         """The version's session key fields and analysed items (None: every answer)."""
-        from rating_tui.analysis.pairing import SESSION_ROLES
-        from rating_tui.analysis.scales import item_scale
+        from rating_tui.analysis.pairing import SESSION_ROLES, analysed_keys
 
         try:
             instrument = self._instrument_of(*ref)
@@ -171,10 +199,7 @@ class Slim:
             return None
         roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
         key_fields = [f.key for f in roles if f is not None]
-        if instrument.scores:
-            return key_fields, None
-        items = [i.key for i in instrument.items if item_scale(instrument, i.key) is not None]
-        return key_fields, items
+        return ref, key_fields, None if instrument.scores else analysed_keys(instrument)
 
     def _share(self, answer: object) -> object:
         """One object for every equal answer of one value or code (a dict is only read)."""

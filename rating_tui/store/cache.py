@@ -82,7 +82,7 @@ class FileCache:
         get = known.get
         for name, documents in tables.items():
             items = []
-            for doc_id, record in documents.items():  # (a save's hot loop: 256 records)
+            for doc_id, record in documents.items():  # (a save's hot loop: up to 64 records)
                 cached = get((name, doc_id))
                 if cached is None or cached[0] is not record:
                     cached = (record, f"{to_json(doc_id)}:{to_json(record)}")

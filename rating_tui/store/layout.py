@@ -2,8 +2,9 @@
 
     <data>/store.json              format marker: {"format": 3, "codec": "plain"} (never encoded)
     <data>/instruments.json        id@version -> content hash and role keys, first use
-    <data>/ratings/2026-01.json    ratings whose session date is in January 2026 (the first 256)
-    <data>/ratings/2026-01.p1.json ... once January holds more: its next 256, then .p2, ...
+    <data>/ratings/2026-01.json    ratings whose session date is in January 2026 (the first 64)
+    <data>/ratings/2026-01.p1.json ... once January holds more: its next 64, then .p2, ...
+                                   (parts an older version filled hold up to 256)
     <data>/ratings/2026-01.a.json  (format 2) a part of a month split by the id's first digit
     <data>/ratings/undated.json    ratings without a session date yet (mostly drafts)
     <data>/index/3f.json           rating id -> shard, for ids starting with "3f"
@@ -59,8 +60,9 @@ SHARD_COUNTS = "shards"
 BUCKET_COUNTS = "buckets"
 SPLIT_TABLE = "split"
 """The table of a node file: child name -> {} (shards) or {"n": entries under it} (index)."""
-SHARD_LIMIT = 256
-"""Ratings a shard file holds at most (about 300 kB): one more splits it."""
+SHARD_LIMIT = 64
+"""Ratings a shard file holds at most (about 75 kB of demo-data ratings): a month whose open
+part is full starts the next part. A part an older version filled to 256 counts as full."""
 BUCKET_LIMIT = 2048
 """Entries an index file holds at most (about 120 kB): one more splits it (the 256 top-level
 files reach it at 524,288 ratings)."""

@@ -64,6 +64,8 @@ from rating_tui.store.layout import RATINGS_TABLE, SHARD_COUNTS, Layout
 from rating_tui.store.storage import SafeStorage, Tables
 
 RATINGS = RATINGS_TABLE
+TEXTS_KEPT = 16
+"""Decoded file texts a transaction keeps (`Transaction.text`): more than a digit's deltas."""
 
 
 class Transaction:
@@ -77,6 +79,10 @@ class Transaction:
         self._blobs: dict[Path, bytes] = {}
         self._read: dict[Path, Tables] = {}
         """Files read so far (under the lock nobody else changes them)."""
+        self._texts: dict[Path, bytes | None] = {}
+        """The last `TEXTS_KEPT` texts read (a save asks for its digit's deltas twice: to
+        locate its id, then to place its entry); not more, as a batch reads every index
+        file's text once (`presence`)."""
 
     def tables(self, path: Path) -> Tables:
         """The content of `path` as this transaction would leave it (read-only)."""
@@ -89,6 +95,7 @@ class Transaction:
     def reread(self) -> None:
         """Forget what was read (after files were changed outside this transaction)."""
         self._read.clear()
+        self._texts.clear()
         self._storages = {p: s for p, s in self._storages.items() if p in self._pending}
 
     def records(self, path: Path, table: str) -> Records:
@@ -97,7 +104,13 @@ class Transaction:
     def text(self, path: Path) -> bytes | None:
         """`Files.text` of `path` when this transaction has not changed it (None otherwise:
         the caller reads its records)."""
-        return None if path in self._pending else self.files.text(path)
+        if path in self._pending:
+            return None
+        if path not in self._texts:
+            if len(self._texts) >= TEXTS_KEPT:
+                del self._texts[next(iter(self._texts))]
+            self._texts[path] = self.files.text(path)
+        return self._texts[path]
 
     def change(self, path: Path, table: str, edit: Callable[[Records], None]) -> None:
         """Apply `edit` to a copy of `table` in `path`; written by `commit`. Records are

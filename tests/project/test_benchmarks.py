@@ -21,6 +21,7 @@ TINY = {
     "frame_bench.py": ["--count", "30", "--rounds", "1"],
     "toml_bench.py": ["--size", "20000", "--runs", "1"],
     "crypto_bench.py": ["--size", "200", "--saves", "4", "--runs", "2"],
+    "save_bench.py": ["--demo", "30", "--demo", "60", "--saves", "3", "--rounds", "1"],
     "scale_bench.py": [
         "--sizes",
         "30",

@@ -220,3 +220,24 @@ def test_cell_counts_are_the_counts_of_their_sessions_summed_however_gathered(
     for replicate, got in zip(counts, found, strict=True):
         want = np.bincount(cells, weights=replicate[rows], minlength=len(starts))
         assert np.array_equal(got, want)
+
+
+def test_percentiles_are_numpys_to_the_last_bit() -> None:
+    """`percentiles` (no np.percentile, which imports numpy.ma) gives the very floats of
+    np.percentile's linear method: any count of values, ties, -0.0 and 0.0, huge values."""
+    rng = np.random.default_rng(5)
+    for trial in range(2000):
+        n = int(rng.choice([1, 2, 3, 39, 40, 41, 949, 950, 1000]))
+        kind = trial % 4
+        if kind == 0:
+            values = rng.normal(size=n)
+        elif kind == 1:
+            values = rng.integers(-3, 4, size=n) / 7.0
+        elif kind == 2:
+            values = np.where(rng.random(n) < 0.5, 0.0, -0.0) + rng.integers(0, 2, size=n)
+        else:
+            values = rng.normal(size=n) * 1e300
+        kept = values.copy()
+        expected = np.percentile(values, [2.5, 97.5])
+        assert bootstrap.percentiles(values).tobytes() == expected.tobytes(), (n, kind)
+        assert values.tobytes() == kept.tobytes()  # the input is left as it was

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from rating_tui.analysis.pairing import LEFT_OUT, collect, record_parts
+from rating_tui.analysis.pairing import LEFT_OUT, analysed_keys, collect, record_parts
 from rating_tui.analysis.records import Slim
 from rating_tui.instruments.loader import parse_instrument
 from rating_tui.instruments.model import Instrument
@@ -190,10 +190,15 @@ def test_slimmed_records_give_the_same_table_and_keep_only_what_it_reads(
     assert (small.ratings, b.replaced) == (whole.ratings, a.replaced) == (4, 1)
     assert slimmed[4] == slimmed[5] == LEFT_OUT  # a draft; a rater not asked for
     first, third = slimmed[0], slimmed[2]
-    assert set(first[3]) == {"family", "day", "number"}  # the session key, not the rater
-    assert "summary" not in first[4]  # text is not analysed
-    assert first[4]["warmth"] is third[4]["warmth"]  # one object per distinct answer
-    assert slimmed[1][4]["warmth"] is not first[4]["warmth"]  # 5.0 is not 5
+    assert first[3] == b.sessions[0]  # the session key's texts (not the rater), in order
+    assert type(first[5]) is float  # the update time as `stamp` reads it
+    keys = analysed_keys(instrument)
+    assert len(first[4]) == len(keys) and "summary" not in keys  # text is not analysed
+    warmth = keys.index("warmth")
+    assert isinstance(first[4], tuple) and isinstance(third[4], tuple)
+    assert first[4][warmth] == 5 and type(first[4][warmth]) is int  # {"value": 5} held as 5
+    assert slimmed[1][4][warmth] == 5.0 and type(slimmed[1][4][warmth]) is float  # type: ignore[index]
+    assert first[0] is third[0] and first[2] is slimmed[3][2]  # one reference, one rater
 
 
 def test_slim_keeps_a_rating_of_an_unknown_version_whole(
@@ -205,3 +210,29 @@ def test_slim_keeps_a_rating_of_an_unknown_version_whole(
     parts = record_parts(make_rating("AB", {"warmth": 5}).model_dump(mode="json"))
     assert parts is not None
     assert Slim(unknown)(parts) is parts  # collect asks again and says so in its order
+
+
+def test_slim_shares_codes_and_leaves_an_answer_in_another_form_to_collect(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    """A missing code is one shared object; an answer that is not in the stored form (a
+    hand edit: a bare number) keeps the whole record, which `collect` reads as before."""
+    records = [
+        make_rating("AB", {"warmth": 5}).model_dump(mode="json"),
+        make_rating("CD", {"warmth": 6}).model_dump(mode="json"),
+    ]
+    for record in records:
+        record["answers"]["presence"] = {"missing": "not_observed"}
+    records[1]["answers"]["held"] = 1  # not {"value": 1}
+    parts = [record_parts(r) for r in records]
+    assert parts[0] is not None and parts[1] is not None
+    slim = Slim(lambda *ref: instrument)
+    small, whole = slim(parts[0]), slim(parts[1])
+    presence = analysed_keys(instrument).index("presence")
+    assert small[4][presence] == {"missing": "not_observed"}  # type: ignore[index]
+    assert small[4][presence] is slim(parts[0])[4][presence]  # type: ignore[index]
+    assert whole is parts[1]
+    got = collect([small, whole], lambda *ref: instrument).tables[instrument.id]
+    expected = collect(parts, lambda *ref: instrument).tables[instrument.id]
+    assert [repr(v) for v in got.values] == [repr(v) for v in expected.values]
+    assert got.coded == expected.coded and sum(got.coded[presence]) == 2

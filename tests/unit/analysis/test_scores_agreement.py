@@ -87,3 +87,28 @@ def test_a_score_is_analysed_as_an_interval_variable(
     )
     assert detail_tables("scored", [total])[0].title.startswith("scored · total (score) (")
     assert all(i.item.key != "total" for r in calibrate(table, "J1") for i in r.items)
+
+
+def test_slim_keeps_every_answer_by_key_where_scores_need_them(
+    make_rating: RatingMaker, scored: Instrument
+) -> None:
+    """With scores, `Slim` keeps the answers by key (a score reads items agreement does not
+    analyse) and the session key as texts: the same table as the whole records give."""
+    from rating_tui.analysis.pairing import collect, record_parts
+    from rating_tui.analysis.records import Slim
+
+    ratings = [
+        make_rating("J1", {"warmth": 4.0, "presence": 1.0}, of=scored),
+        make_rating("J2", {"warmth": 5.0, "presence": 2.0}, of=scored),
+        make_rating("J3", {"warmth": 3.0}, of=scored),  # no score: presence missing
+    ]
+    stored = [p for r in ratings if (p := record_parts(r.model_dump(mode="json")))]
+    slim = Slim(lambda *ref: scored)
+    slimmed = [slim(p) for p in stored]
+    assert all(isinstance(p[4], dict) and isinstance(p[3], tuple) for p in slimmed)
+    a = collect(stored, lambda *ref: scored).tables[scored.id]
+    b = collect(slimmed, lambda *ref: scored).tables[scored.id]
+    assert (b.items, b.raters, b.sessions, b.coded) == (a.items, a.raters, a.sessions, a.coded)
+    assert [repr(v) for v in b.values] == [repr(v) for v in a.values]
+    total = [i.key for i in b.items].index("total")
+    assert b.values[total].tolist()[:2] == [5.0, 7.0]

@@ -116,6 +116,7 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     assert [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
     # A file written by the previous change without an fsync and carried again is fsynced
     # once it has had `CHAIN_MAX` versions since it was last durable (here: at once).
+    chain_max = settle.CHAIN_MAX
     monkeypatch.setattr(settle, "CHAIN_MAX", 1)
     step(
         "delta move",
@@ -123,7 +124,7 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
             fresh[0].with_field("session_date", "2025-09-01"), instrument, by="AB", reason="date"
         ),
     )
-    monkeypatch.setattr(settle, "CHAIN_MAX", 8)
+    monkeypatch.setattr(settle, "CHAIN_MAX", chain_max)
     monkeypatch.setattr(deltas, "DELTA_LIMIT", 1)
     more = [make_rating(day="2025-08-20", number=70).replace(id=digit + str(uuid.uuid4())[1:])]
     step("compaction", lambda: store.import_ratings(more, known))

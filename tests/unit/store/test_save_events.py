@@ -1,0 +1,174 @@
+"""What one save costs, counted in events (files, bytes, fsyncs, reads), never in seconds: the
+part a save rewrites holds at most `SHARD_LIMIT` ratings, a part filled further by an older
+version counts as full, a carried file is fsynced once per `CHAIN_MAX` saves, and a save reads
+each delta of its id's digit once."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from rating_tui.instruments.model import Instrument
+from rating_tui.ratings import Rating
+from rating_tui.store import Store, deltas, fileio, settle, shards
+from rating_tui.store.layout import SHARD_LIMIT
+
+Make = Callable[..., Rating]
+
+
+class Events:
+    """Bytes written, fsyncs and reads through `fileio`'s aliases, by file name."""
+
+    def __init__(self) -> None:
+        self.written: Counter[str] = Counter()
+        self.fsynced: Counter[str] = Counter()
+        self.read: Counter[str] = Counter()
+        self.names: dict[int, str] = {}
+
+    def clear(self) -> None:
+        self.written.clear()
+        self.fsynced.clear()
+        self.read.clear()
+
+
+@pytest.fixture
+def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
+    seen = Events()
+    real_open, real_write, real_fsync = fileio._open, fileio._write, fileio._fsync
+    real_read = fileio.read_bytes
+
+    def opening(path: object, flags: int, mode: int = 0o777) -> int:
+        fd = real_open(path, flags, mode)  # type: ignore[call-overload]
+        seen.names[fd] = Path(str(path)).name
+        return fd
+
+    def writing(fd: int, data: bytes) -> int:
+        seen.written[seen.names.get(fd, "?")] += len(data)
+        return real_write(fd, data)
+
+    def syncing(fd: int) -> None:
+        seen.fsynced[seen.names.get(fd, "?")] += 1
+        real_fsync(fd)
+
+    def reading(path: Path, limit: int | None = None) -> bytes | None:
+        seen.read[path.name] += 1
+        return real_read(path, limit)
+
+    monkeypatch.setattr(fileio, "_open", opening)
+    monkeypatch.setattr(fileio, "_write", writing)
+    monkeypatch.setattr(fileio, "_fsync", syncing)
+    monkeypatch.setattr(fileio, "read_bytes", reading)
+    yield seen
+
+
+def test_a_save_rewrites_a_part_of_at_most_shard_limit_and_fsyncs_carried_files_rarely(
+    store: Store, make_rating: Make, instrument: Instrument, events: Events
+) -> None:
+    """Saves into one month, one process: the biggest save writes about twice a full part
+    (the journal carries it, then it is written), and the manifest, carried by every save,
+    is fsynced once per `CHAIN_MAX` saves (its versions since it was durable are listed)."""
+    count = SHARD_LIMIT + 6
+    store.finalise(make_rating(day="2025-03-01", number=count), instrument)
+    largest, manifest_fsyncs = 0, 0
+    for n in range(1, count):
+        events.clear()
+        store.finalise(make_rating(day=f"2025-03-{1 + n % 28:02d}", number=n), instrument)
+        largest = max(largest, sum(events.written.values()))
+        manifest_fsyncs += events.fsynced["manifest.json"]
+    ratings = store.data_dir / "ratings"
+    held = {p.name: len(json.loads(p.read_text())["ratings"]) for p in ratings.glob("2025-03*")}
+    assert held == {"2025-03.json": SHARD_LIMIT, "2025-03.p1.json": count - SHARD_LIMIT}
+    full = (ratings / "2025-03.json").stat().st_size
+    assert full < largest < 2 * full + 16_384  # the part twice, the index, manifest, audit
+    saves = count - 1
+    assert saves // settle.CHAIN_MAX - 1 <= manifest_fsyncs <= saves // settle.CHAIN_MAX + 1
+
+
+def test_a_part_filled_past_the_limit_counts_as_full(
+    store: Store,
+    make_rating: Make,
+    instrument: Instrument,
+    events: Events,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A part an older version filled to its limit (256 then, 64 now) takes no more: a new
+    rating of its month starts the next part, and the full part is not written."""
+    monkeypatch.setattr(shards, "SHARD_LIMIT", 6)
+    for n in range(6):
+        store.finalise(make_rating(day="2025-05-02", number=n + 1), instrument)
+    month = store.data_dir / "ratings" / "2025-05.json"
+    before = month.read_bytes()
+    monkeypatch.setattr(shards, "SHARD_LIMIT", 4)
+    events.clear()
+    saved = store.finalise(make_rating(day="2025-05-03", number=9), instrument)
+    assert month.read_bytes() == before
+    assert events.written["2025-05.json"] == 0
+    part = store.data_dir / "ratings" / "2025-05.p1.json"
+    assert list(json.loads(part.read_text())["ratings"]) == [saved.id]
+    assert store.get(saved.id) == saved
+    assert not [f for f in store.check() if f.level in ("error", "warning")]
+
+
+def test_a_save_reads_each_delta_of_its_digit_once(
+    store: Store,
+    make_rating: Make,
+    instrument: Instrument,
+    events: Events,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Locating the new id and placing its entry both ask whether the deltas of its digit
+    hold it; the transaction keeps their texts, so each is read once per save."""
+    known = {instrument.ref: instrument}
+    first = [make_rating(day=f"2025-0{1 + n % 3}-1{n % 10}", number=n + 1) for n in range(32)]
+    store.import_ratings(first, known)
+    monkeypatch.setattr(deltas, "DELTA_SHARE", math.inf)
+    digit = first[0].id[0]
+    for round_ in range(2):  # two deltas of that digit
+        more = [
+            make_rating(day="2025-04-02", number=100 + 10 * round_ + n).replace(
+                id=digit + str(uuid.uuid4())[1:]
+            )
+            for n in range(3)
+        ]
+        store.import_ratings(more, known)
+    engine = store._engine
+    mine = [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
+    assert len(mine) == 2
+    events.clear()
+    new = make_rating(day="2025-04-09", number=200).replace(id=digit + str(uuid.uuid4())[1:])
+    saved = store.finalise(new, instrument)
+    assert {name: events.read[f"{name}.json"] for name in mine} == dict.fromkeys(mine, 1)
+    assert store.get(saved.id) == saved
+
+
+def test_a_save_of_the_default_layout_writes_few_files(
+    store: Store, make_rating: Make, instrument: Instrument, events: Events
+) -> None:
+    """The files one save of a new rating writes: the journal, its part, its index file, the
+    manifest and the audit line; nothing else (the daily backups are taken by the first
+    change of the day to each file, here the first two saves)."""
+    store.finalise(make_rating(day="2025-06-01", number=1), instrument)
+    store.finalise(make_rating(day="2025-06-02", number=2), instrument)
+    events.clear()
+    store.finalise(make_rating(day="2025-06-03", number=3), instrument)
+    written = {_kind(name) for name in events.written}
+    assert written == {"journal", "2025-06.json", "index", "manifest.json", "audit.jsonl"}
+    assert sum(events.fsynced.values()) <= 5 + 4  # (4 more on a save that ends a chain)
+    assert (store.data_dir / "journal.json").exists()
+
+
+def _kind(name: str) -> str:
+    """A written file's name without its temporary suffix (`.<name>.<random>.tmp`), index
+    files as "index"."""
+    if name.startswith(".") and name.endswith(".tmp"):
+        name = name[1:].rsplit(".", 2)[0]
+    if name == "journal.json":
+        return "journal"
+    return "index" if re.fullmatch(r"[0-9a-f]{2,8}\.json", name) else name
