@@ -2,6 +2,7 @@
 script as a whole process, beside its floor (`floors.py`, a whole process too), side by side.
 
     python benchmarks/export_bench.py [--sizes 10000 100000] [--rounds 3] [--per-month 400]
+                                      [--against SOURCE_FOLDER]
 
 Two data folders at each size, and both are printed:
 - one made by the real `rating-tui demo-data` command (many dyads and raters, months of very
@@ -13,6 +14,10 @@ The floors only read the month files and write the same table (`csv.writer`) or 
 medians of `--rounds`, the cases interleaved in a new order each round. Targets (#11): CSV at
 most 1.2x its floor, JSON Lines at most 1.3x; peak RSS at the largest size at most 1.5x that
 at the smallest.
+
+`--against` a source folder holding another `rating_tui` package (a checkout of main, say)
+also times the same console script with that package first on PYTHONPATH, in the same
+rounds: the before and after of a change, side by side.
 
 The ratios are of elapsed time, as a user waits. On a machine shared with other work a
 process waits for a processor as long as it runs, so the CPU time (user + system) of each
@@ -73,7 +78,7 @@ Timing = tuple[float, float, float]
 """Elapsed seconds, CPU seconds (user + system), peak RSS (MiB) of one process."""
 
 
-def timed(argv: list[str]) -> Timing:
+def timed(argv: list[str], env: dict[str, str] | None = None) -> Timing:
     """One whole process: elapsed time, CPU time and peak RSS, from GNU time when there is
     one (as `scale_bench.run`), else from the child's rusage."""
     with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as err:
@@ -81,7 +86,11 @@ def timed(argv: list[str]) -> Timing:
         wrapped = [str(TIME), "-f", "%U %S %M", "-o", str(report), *argv]
         started = time.perf_counter()
         child = subprocess.Popen(
-            wrapped if TIME.exists() else argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT
+            wrapped if TIME.exists() else argv,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=ROOT,
+            env=env,
         )
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
@@ -95,20 +104,23 @@ def timed(argv: list[str]) -> Timing:
 
 
 def measure(
-    folders: dict[str, tuple[Path, Path]], rounds: int, out: Path
+    folders: dict[str, tuple[Path, Path]], rounds: int, out: Path, against: Path | None = None
 ) -> dict[tuple[str, str, str], Timing]:
-    """(set-up, kind, "ours" or "floor") -> median elapsed seconds, CPU seconds and peak RSS
-    (MiB)."""
+    """(set-up, kind, "ours", "floor" or "before") -> median elapsed seconds, CPU seconds and
+    peak RSS (MiB). "before": the export of the package in `against`."""
     cases: dict[tuple[str, str, str], list[str]] = {}
     for setup, (folder, instrument) in folders.items():
         for kind in KINDS:
             cases[setup, kind, "ours"] = export_argv(folder, kind, out)
             cases[setup, kind, "floor"] = floor_argv(folder, kind, out, instrument)
+            if against is not None:
+                cases[setup, kind, "before"] = export_argv(folder, kind, out)
+    env = None if against is None else {**os.environ, "PYTHONPATH": str(against)}
     found: dict[tuple[str, str, str], list[Timing]] = {k: [] for k in cases}
     order = random.Random(1)
     for _ in range(rounds):  # a new order each round: no case always follows another
         for case in order.sample(list(cases), len(cases)):
-            found[case].append(timed(cases[case]))
+            found[case].append(timed(cases[case], env if case[2] == "before" else None))
     return {
         case: (
             statistics.median(t for t, _, _ in runs),
@@ -125,7 +137,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-month", type=int, default=400)
     parser.add_argument("--instrument", type=Path, default=store_bench.DEFAULT_INSTRUMENT)
+    parser.add_argument("--against", type=Path, help="source folder of another rating_tui")
     args = parser.parse_args()
+    against = args.against.resolve() if args.against else None
+    if against is not None and not (against / "rating_tui" / "start.py").is_file():
+        raise SystemExit(f"{against} holds no rating_tui package to time against")
     if not SCRIPT.exists():
         raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
     compile_package()
@@ -139,7 +155,7 @@ def main() -> None:
             }
             demo(folders["demo-data"][0], size)
             own_setup(folders["own set-up"][0], size, args.per_month, args.instrument)
-            results[size] = measure(folders, args.rounds, work / "out")
+            results[size] = measure(folders, args.rounds, work / "out", against)
             for folder, _ in folders.values():
                 shutil.rmtree(folder)
             print(f"{size:,} ratings measured", file=sys.stderr)
@@ -153,11 +169,16 @@ def main() -> None:
         f"\n| whole processes (elapsed (CPU) · peak RSS) | {' | '.join(f'{s:,}' for s in sizes)} |"
     )
     print("| --- |" + " --- |" * len(sizes))
+    sides = ["ours", "floor"] + (["before"] if against is not None else [])
     for setup in ("demo-data", "own set-up"):
         for kind in KINDS:
-            for side, label in (("ours", f"`rating-tui export -f {kind}`"), ("floor", kind)):
+            for side in sides:
                 row = " | ".join(cell(results[s][setup, kind, side]) for s in sizes)
-                shown = label if side == "ours" else f"`floors.py {label}`"
+                shown = {
+                    "ours": f"`rating-tui export -f {kind}`",
+                    "floor": f"`floors.py {kind}`",
+                    "before": f"`rating-tui export -f {kind}` of {against}",
+                }[side]
                 print(f"| {setup}: {shown} | {row} |")
     print("\nratios (target), elapsed; CPU time beside")
     small, large = sizes[0], sizes[-1]
@@ -175,6 +196,11 @@ def main() -> None:
                     f"  {name:<44} {ratio:6.2f}x  (<= {TARGETS[kind]}x)  {verdict:<6}"
                     f"  CPU {cpu:.2f}x"
                 )
+                if against is not None:
+                    before = results[size][setup, kind, "before"]
+                    name = f"{setup} {size:,}: before {kind} / floor"
+                    was, was_cpu = before[0] / floor[0], before[1] / floor[1]
+                    print(f"  {name:<44} {was:6.2f}x  CPU {was_cpu:.2f}x")
             peak = results[large][setup, kind, "ours"][2] / results[small][setup, kind, "ours"][2]
             name = f"{setup}: export {kind} peak RSS {large:,} / {small:,}"
             print(f"  {name:<44} {peak:6.2f}x  (<= 1.5x)  {'ok' if peak <= 1.5 else 'MISSED'}")

@@ -8,7 +8,7 @@ import csv
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from rating_tui.export.csvout import CsvWriter
+from rating_tui.export.csvout import LINE_END, CsvWriter
 from rating_tui.export.records import RecordTables
 from rating_tui.export.tables import Row, long_header, wide_header
 
@@ -36,14 +36,30 @@ def run_csv_records(
     keep = request.selection.record_filter(instruments)
     tables = RecordTables(plan)
     long = request.layout == "long"
-    rows_of: Callable[[dict[str, Any]], Any] = tables.long_rows if long else tables.wide_row
     moments_out = MomentBatches(moments, request.excel, summary)
     moment_batch = moments_out.rows
     # Rows become their CSV text as they are read: the store keeps what `read` returns until
-    # the month is sorted, and one text (~300 bytes) is a third of a row's list of cells.
+    # the month is sorted, and one text (~300 bytes) is a third of a row's list of cells. A
+    # wide row is written out as its line (`RecordTables.wide_line`); long rows go through
+    # a `csv.writer`.
     texts = _Texts()
-    to_text = csv.writer(texts, lineterminator="\r\n")
-    put = to_text.writerows if long else to_text.writerow
+    put = csv.writer(texts, lineterminator=LINE_END).writerows
+    long_rows = tables.long_rows
+
+    wide_line = tables.line_reader()
+
+    def line_of(record: dict[str, Any]) -> tuple[str, int] | None:
+        """The rating's CSV text and its number of rows; None: not in the stored form."""
+        if not long:
+            line = wide_line(record)
+            return None if line is None else (line, 1)
+        rows = long_rows(record)
+        if rows is None:
+            return None
+        put(rows)
+        text = "".join(texts)
+        texts.clear()
+        return text, len(rows)
 
     def read(record: dict[str, Any]) -> Any:
         """The rating's CSV text (wide, no moments table), else (text, rows, its now-moment
@@ -54,20 +70,21 @@ def run_csv_records(
                 return _SKIPPED
         except (KeyError, TypeError, AttributeError):  # a part not in the stored form
             return None
-        rows = rows_of(record)
-        if rows is None:
+        if not long and moments is None:
+            return wide_line(record)
+        found = line_of(record)
+        if found is None:
             return None
-        found = None
+        moment_rows = None
         if moments is not None:
-            found = tables.moment_rows(record)
-            if found is None:
+            moment_rows = tables.moment_rows(record)
+            if moment_rows is None:
                 return None
-        put(rows)
-        text = texts.pop() if len(texts) == 1 else "".join(texts)
-        texts.clear()
-        if long or found is not None:
-            return (text, len(rows) if long else 1, found)
-        return text
+        return (*found, moment_rows)
+
+    reader: Callable[[dict[str, Any]], Any] = read
+    if keep is None and not long and moments is None:
+        reader = wide_line  # every rating's line and nothing else: no step between
 
     out = CsvWriter(main, long_header(plan) if long else wide_header(plan), bom=request.excel)
     # Each month's rows are written as soon as it is sorted (as the floor of the benchmark
@@ -75,7 +92,7 @@ def run_csv_records(
     write = out.write_text
     read_count = ratings = rows = 0
     with cycle_collection_paused():
-        for found in source.records(read, request.selection.statuses):
+        for found in source.records(reader, request.selection.statuses):
             read_count += 1
             if not found:  # _SKIPPED, or its copy read back from a spilled run
                 continue

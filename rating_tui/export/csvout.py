@@ -14,6 +14,30 @@ from itertools import islice
 from typing import BinaryIO
 
 BOM = "\ufeff"
+LINE_END = "\r\n"
+
+
+class _Lines(list[str]):
+    """Where a `csv.writer` puts each line it writes, to be taken right away."""
+
+    write = list.append
+
+
+_LINES = _Lines()
+_PAIR = csv.writer(_LINES, lineterminator=LINE_END).writerow
+
+
+def csv_field(text: str) -> str:
+    """`text` as `csv.writer` (comma, minimal quoting, CRLF) writes it among the cells of a
+    row, so that `",".join` of such fields and `LINE_END` is the line the writer writes.
+
+    A text without a comma, quote or line break is written as it is (the common case,
+    without a call into the writer); any other is written by the writer itself, in a row
+    of two (a row of one empty cell is the one that differs: `""`)."""
+    if "," not in text and '"' not in text and "\n" not in text and "\r" not in text:
+        return text
+    _PAIR(("", text))
+    return _LINES.pop()[1 : -len(LINE_END)]
 
 
 def csv_chunks(

@@ -21,10 +21,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from rating_tui.export.memo import plain_list
 from rating_tui.export.records import (
     _is_key,
     _is_uuid,
-    _plain_list,
     _plain_time,
     moment_rows_of,
 )
@@ -68,7 +68,7 @@ def _plain_value(value: object) -> bool:
         return True
     if kind is float:
         return _plain_float(value)  # type: ignore[arg-type]
-    return kind is list and _plain_list(value)  # type: ignore[arg-type]
+    return kind is list and plain_list(value)  # type: ignore[arg-type]
 
 
 def _plain_float(value: float) -> bool:
@@ -105,22 +105,24 @@ def _plain_values(values: Iterable[object]) -> bool:
 
 
 def _plain_answers(answers: dict[str, Any]) -> bool:
-    """Each answer `{"value": v}` (v as `_plain_values` takes it) or `{"missing": code}`."""
-    values = []
+    """Each answer `{"value": v}` (v as `_plain_values` takes it) or `{"missing": code}`.
+    The usual value (an int or a text) is taken inline: this runs for every rating."""
     for answer in answers.values():
         if type(answer) is not dict or len(answer) != 1:
             return False
         value = answer.get("value", _ABSENT)
         if value is not _ABSENT:
-            values.append(value)
-            continue
+            kind = type(value)
+            if kind is int or kind is str or _plain_values((value,)):
+                continue
+            return False
         code = answer.get("missing")
         if code not in _good_codes:
             if type(code) is not str or _is_key(code) is None:
                 return False
             if len(_good_codes) < _MEMO_MAX:
                 _good_codes.add(code)
-    return _plain_values(values)
+    return True
 
 
 def _plain_moments(moments: list[Any]) -> bool:
@@ -247,19 +249,34 @@ class JsonlReader:
     def __init__(self, keep: Callable[[Record], bool] | None = None) -> None:
         self._keep = keep
         self._refused: object = None
+        self.read = self._reader()
+        """This reader as a plain function (one call per rating, `stored_line` inline)."""
 
     def __call__(self, record: Record) -> bytes | None:
-        try:
-            if self._keep is not None and not self._keep(record):
-                return b""
-            line = stored_line(record)
-        except (KeyError, TypeError, AttributeError):  # a part the filters cannot read
-            line = None
-        if line is not None:
-            return line
+        return self.read(record)
+
+    def _reader(self) -> Callable[[Record], bytes | None]:
+        keep = self._keep
+
+        def read(record: Record) -> bytes | None:
+            try:
+                if keep is not None and not keep(record):
+                    return b""
+                if is_stored_form(record):  # `stored_line`, inline
+                    return (_dumps(record) + "\n").encode("utf-8")
+            except (KeyError, TypeError, AttributeError):  # a part the filters cannot read
+                pass
+            except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape: the model decides
+                pass
+            return self._not_stored(record)
+
+        return read
+
+    def _not_stored(self, record: Record) -> bytes | None:
+        """None for a record first refused; the model's line for the store's validated dump
+        of the record refused just before."""
         rating_id = record.get("id")
         if rating_id is not None and rating_id == self._refused:
-            # The store's validated dump of the record refused just before.
             self._refused = None
             from rating_tui.export.jsonl import jsonl_line
             from rating_tui.ratings.model import Rating
@@ -295,13 +312,13 @@ def run_records(
         pair (line, its now-moment rows), added to the table when the line is written (the
         store reads a month's records in file order and gives them sorted). None for a
         record not in the stored form."""
-        line = line_of(record)
+        line = line_of.read(record)
         if not line:
             return line
         found = moment_rows_of(record)
         return None if found is None else (line, found)
 
-    read = line_of if moments is None else with_moments
+    read = line_of.read if moments is None else with_moments
     pending: list[bytes] = []
     read_count = written = 0
     with cycle_collection_paused():

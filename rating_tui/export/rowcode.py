@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from rating_tui.export.tables import Row
 
 WideRow = Callable[["Record"], "Row | None"]
+WideLine = Callable[["Record"], "str | None"]
+"""A record's CSV line, as `csv.writer` writes its row (None: refused)."""
 RECORD_SIZE = 11
 """Keys of a stored rating (`records.RECORD_KEYS`)."""
 NAME_MEMO_SIZE = 2048
@@ -93,12 +95,16 @@ def wide_row(record):
         aget = answers.get
 """
 
-_TAIL = """
+_RATER = """
         rater_cell = raters.get(rater)
         if rater_cell is None:
             if len(raters) >= NAME_MEMO_SIZE:
                 raters.clear()
-            rater_cell = raters[rater] = defuse(rater)
+            rater_cell = raters[rater] = defuse(rater)"""
+
+_TAIL = (
+    _RATER
+    + """
         row = [{cells}]
         if scores is not None:
             score_cells(scores, {{k: a["value"] for k, a in answers.items() if "value" in a}}, row)
@@ -106,38 +112,71 @@ _TAIL = """
     except (KeyError, TypeError):  # a key missing, a list for a code...
         return None
 """
+)
+
+_TEXT_TAIL = (
+    _RATER
+    + """
+        return ",".join(({cells})) + LINE_END
+    except (KeyError, TypeError):  # a key missing, a list for a code...
+        return None
+"""
+)
+"""The line of `csv.writer` (`text=True`): every cell is already in its CSV form."""
 
 
 def compile_wide(plan: Plan, version: _Version) -> WideRow:
     """`RecordTables.wide_row` for ratings of `version` (whose instrument reference the
     caller has matched): the checks and cells of its loop form, written out."""
-    from rating_tui.export import records
+    found: WideRow = _compile(plan, version, text=False)
+    return found
+
+
+def compile_wide_line(plan: Plan, version: _Version) -> WideLine:
+    """`compile_wide`, giving the row's CSV line instead (`csv.writer`'s, line end included;
+    `RecordTables.wide_line`): the same steps, with memos, missing-code cells, blanks and a
+    defusing of texts that give each cell in its CSV form (`csvout.csv_field`), so that the
+    line is one `join`. Ids, statuses, times and counts need no quotes (the checks made
+    sure of their form). A version with scores has none (its scores fill a list)."""
+    if version.scores is not None:
+        raise ValueError("a version with scores has no written-out CSV line")
+    found: WideLine = _compile(plan, version, text=True)
+    return found
+
+
+def _compile(plan: Plan, version: _Version, text: bool) -> Any:
+    from rating_tui.export import memo, records
+    from rating_tui.export.csvout import LINE_END, csv_field
     from rating_tui.export.tables import score_cells
 
+    quote: Callable[[str], str] = csv_field if text else _same
+    defuse = plan.defuse
     names: dict[str, Any] = {
         "A": records._ABSENT,
         "RECORD_SIZE": RECORD_SIZE,
         "NAME_MEMO_SIZE": NAME_MEMO_SIZE,
         "STATUSES": STATUSES,
+        "LINE_END": LINE_END,
         "is_uuid": records._is_uuid,
         "is_key": records._is_key,
         "plain_time": records._plain_time,
-        "cell": records._cell,
-        "defuse": plan.defuse,
+        "cell": memo.cell,
+        "defuse": (lambda value: csv_field(defuse(value))) if text else defuse,
         "score_cells": score_cells,
         "scores": version.scores,
         "raters": {},
     }
-    cells = [repr(blank) for blank in version.blank]
+    cells = [repr(quote(blank)) for blank in version.blank]
     cells[0] = "rating_id"
     body = []
-    for n, (index, key, memo) in enumerate(version.fields):
-        names[f"M{n}"] = memo
-        body.append(_FIELD.format(n=n, key=repr(key), blank=repr(version.blank[index])))
+    for n, (index, key, cells_of) in enumerate(version.fields):
+        names[f"M{n}"] = memo.quoted(cells_of) if text else cells_of
+        body.append(_FIELD.format(n=n, key=repr(key), blank=repr(quote(version.blank[index]))))
         cells[index] = f"f{n}"
-    for n, (index, key, memo, missing_cells) in enumerate(version.items, len(version.fields)):
-        names[f"M{n}"], names[f"C{n}"] = memo, missing_cells
-        body.append(_ITEM.format(n=n, key=repr(key), blank=repr(version.blank[index])))
+    for n, (index, key, cells_of, missing_cells) in enumerate(version.items, len(version.fields)):
+        names[f"M{n}"] = memo.quoted(cells_of) if text else cells_of
+        names[f"C{n}"] = {c: quote(v) for c, v in missing_cells.items()} if text else missing_cells
+        body.append(_ITEM.format(n=n, key=repr(key), blank=repr(quote(version.blank[index]))))
         cells[index] = f"f{n}"
     status = len(plan.field_columns) + (1 if len(plan.status_columns) == 2 else 0)
     if len(plan.status_columns) == 2:
@@ -151,9 +190,13 @@ def compile_wide(plan: Plan, version: _Version) -> WideRow:
         "defuse(notes) if notes else ''",
     ]
     indented = "\n".join("    " + line if line else line for line in "".join(body).splitlines())
-    source = _HEAD + indented + _TAIL.format(cells=", ".join(cells))
+    source = _HEAD + indented + (_TEXT_TAIL if text else _TAIL).format(cells=", ".join(cells))
     # The text is ours: keys and blank cells enter it only as `repr` literals, every other
     # value (memos, codes) as a bound name.
-    exec(compile(source, f"<wide row of {version.id}@{version.version}>", "exec"), names)
-    found: WideRow = names["wide_row"]
-    return found
+    kind = "line" if text else "row"
+    exec(compile(source, f"<wide {kind} of {version.id}@{version.version}>", "exec"), names)
+    return names["wide_row"]
+
+
+def _same(text: str) -> str:
+    return text

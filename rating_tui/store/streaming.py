@@ -205,7 +205,10 @@ def read_month(
                 continue
             keys.append(key)
             if runs is not None:
-                found.append(_read_one(engine, to_rating, read, record, shard))
+                result = read(record)  # `_read_one`, its usual case inline
+                if result is None:
+                    result = _read_refused(engine, to_rating, read, record, shard)
+                found.append(result)
                 if len(found) >= spill.RUN:
                     runs.spill(keys, found)
             else:
@@ -230,12 +233,25 @@ def _read_one(
     validation names a damaged record)."""
     result = read(record)
     if result is None:
-        result = read(to_rating(record, shard).model_dump(mode="json"))
-        if result is None:
-            raise ValueError(
-                f"{engine.layout.shard(shard)}: rating {record.get('id')!r} is valid, but the "
-                "reader refused even its validated form (a bug in the reader)"
-            )
+        return _read_refused(engine, to_rating, read, record, shard)
+    return result
+
+
+def _read_refused(
+    engine: Engine,
+    to_rating: ToRating,
+    read: Callable[[dict[str, Any]], _T | None],
+    record: dict[str, Any],
+    shard: str,
+) -> _T:
+    """`read` of the validated dump of a record `read` refused (the validation names a
+    damaged record)."""
+    result = read(to_rating(record, shard).model_dump(mode="json"))
+    if result is None:
+        raise ValueError(
+            f"{engine.layout.shard(shard)}: rating {record.get('id')!r} is valid, but the "
+            "reader refused even its validated form (a bug in the reader)"
+        )
     return result
 
 
