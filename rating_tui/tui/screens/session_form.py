@@ -80,7 +80,8 @@ class SessionFormScreen(AppScreen[bool]):
         self._proposing: str | None = None
         """The dyad whose next session number a worker is reading (None: none pending)."""
         self._next_when_proposed = False
-        """ctrl+n was pressed while the number was pending: go on once it is in."""
+        """ctrl+n was pressed while the number was pending: go on once it is in (the keys
+        typed meanwhile are held by the app, `holds_keys`, and go to the items)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,6 +135,17 @@ class SessionFormScreen(AppScreen[bool]):
             # No `type=`: Textual's number inputs drop what they do not accept (the comma of
             # 3,5 would give 35). Everything typed is kept and read by `parse_field_text`.
         )
+
+    @property
+    def holds_keys(self) -> bool:
+        """While ctrl+n waits for the proposed number, keys typed are held for the screen
+        that comes next (the items), not typed into the field that has the cursor."""
+        return self._next_when_proposed
+
+    def _waiting_to_go_on(self, waiting: bool) -> None:
+        self._next_when_proposed = waiting
+        if not waiting:
+            self.rating_app.keys.release()  # the keys held go where the cursor is now
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """The focused field's rule in full under it (the placeholder is cut at 80 columns,
@@ -291,9 +303,9 @@ class SessionFormScreen(AppScreen[bool]):
             return
         self._pending(None)
         if isinstance(number, str):
-            self._next_when_proposed = False
             self._show_error(key, f"{dyad}'s sessions cannot be read ({number}): type the number")
             editor.focus()
+            self._waiting_to_go_on(False)
             return
         editor.value = str(number)
         self._go_on_if_asked()
@@ -318,6 +330,7 @@ class SessionFormScreen(AppScreen[bool]):
         if self._next_when_proposed:
             self._next_when_proposed = False
             self.action_next()
+            self._waiting_to_go_on(False)
 
     def _awaited(self, f: SessionField) -> bool:
         """Whether `f` is the session number, still empty, with its proposal on the way."""
@@ -353,7 +366,7 @@ class SessionFormScreen(AppScreen[bool]):
     def action_next(self) -> None:
         waiting = next((f for f in self.instrument.fields if self._awaited(f)), None)
         if waiting is not None:  # go on once the proposed number is in, not "required"
-            self._next_when_proposed = True
+            self._waiting_to_go_on(True)
             self.notify(f"Finding {self._proposing}'s next session number; the items follow.")
             return
         problems = [f for f in self.instrument.fields if self._check(f)]
