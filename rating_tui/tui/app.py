@@ -288,6 +288,8 @@ class RatingApp(App[None]):
         at once. Every key press and mouse event puts the idle lock off."""
         if isinstance(event, (events.Key, events.MouseEvent)):
             self.idle.touched()
+        if self._pasted_lines(event):
+            return
         if not isinstance(event, events.Key) or event.is_forwarded or event.key in NEVER_HELD:
             await super().on_event(event)
             return
@@ -296,6 +298,18 @@ class RatingApp(App[None]):
         target = self.focused or self.screen
         await super().on_event(event)
         self.keys.handled(target)
+
+    def _pasted_lines(self, event: events.Event) -> bool:
+        """A paste of several lines into a one-line field is typed key by key, Enter between
+        the lines (so a pasted code, Enter and digits go where typing them would)."""
+        from textual.widgets import Input
+
+        if not isinstance(event, events.Paste) or event.is_forwarded:
+            return False
+        if not isinstance(self.focused, Input) or len(event.text.splitlines()) < 2:
+            return False
+        self.keys.paste(event.text)
+        return True
 
     async def action_quit(self) -> None:
         """Quit; on the session step, what was typed is kept as a draft first (ctrl+q loses

@@ -137,6 +137,19 @@ class KeyGate:
             self._in_flight = False
             self.release()
 
+    def paste(self, text: str) -> None:
+        """A paste of several lines, as the keys it stands for: each line's characters, then
+        Enter (a field takes one line; Textual's own paste kept the first line and dropped
+        the rest without a word)."""
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        for number, line in enumerate(lines):
+            if number:
+                self.held.append(events.Key("enter", "\r"))
+            for character in line:
+                key = "tab" if character == "\t" else character
+                self.held.append(events.Key(key, character))
+        self.release()
+
     def _ready(self) -> bool:
         if not self.open or self._in_flight or self._settling is not None:
             return False

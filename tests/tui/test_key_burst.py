@@ -118,3 +118,22 @@ async def test_a_burst_typed_while_the_data_folder_opens_lands_field_by_field(
     [rating] = saved(store, "EC0499")
     assert rating.rater == "RP"
     assert [rating.answers[k].value for k in ITEMS] == [int(d) for d in DIGITS]
+
+
+async def test_a_pasted_code_enter_and_digits_are_typed_line_by_line(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await settle(app, pilot, lambda: bool(app.screen.query("#field-dyad")))
+        # Textual's own paste into a field kept "EC0499" and dropped the other lines
+        app.post_message(events.Paste("EC0499\n\n\nRP\n\n\n\n"))
+        await settle(app, pilot, lambda: app.screen.query_one("#field-rater", Input).value != "")
+        form = app.screen
+        assert form.query_one("#field-dyad", Input).value == "EC0499"
+        assert form.query_one("#field-rater", Input).value == "RP"
+        burst(app, "ctrl+n", *DIGITS, "enter")
+        await settle(app, pilot, lambda: bool(saved(store, "EC0499")))
+    [rating] = saved(store, "EC0499")
+    assert [rating.answers[k].value for k in ITEMS] == [int(d) for d in DIGITS]
