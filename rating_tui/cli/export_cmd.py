@@ -301,8 +301,10 @@ def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
         raise ExportError(f"--format {fmt} writes a binary file: give one with -o FILE.{fmt}")
     report = MergeReport()
     ratings = rating_stream(request, sources, instruments, report)
-    rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings)
-    return [f"exported {rows} rating(s) to {target}", *_merge_lines(report, len(sources))]
+    notes: list[str] = []
+    rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings, notes)
+    said = [f"note: {note}" for note in notes]
+    return [f"exported {rows} rating(s) to {target}", *said, *_merge_lines(report, len(sources))]
 
 
 def _replaced(path: Path | None, replaced: set[Path]) -> str:
