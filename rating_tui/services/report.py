@@ -8,7 +8,7 @@ hold clinical detail and are left out unless asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from html import escape
 
@@ -71,14 +71,25 @@ def dyad_report(
     return _page(f"Dyad {t.dyad}", parts)
 
 
-def caseload_report(rater: str, dyads: Iterable[DyadStatus], *, today: date) -> str:
-    """Every dyad of one rater: sessions, last session, trend and current alerts."""
+def caseload_report(
+    rater: str,
+    dyads: Iterable[DyadStatus],
+    *,
+    today: date,
+    left_out: Callable[[DyadStatus], int] = lambda _: 0,
+    others: str | None = None,
+) -> str:
+    """Every dyad of one rater: sessions, last session, trend and current alerts; with
+    `left_out`, each dyad's final ratings by other raters (not in its figures), and `others`
+    says so above the table."""
     rows = []
     for d in dyads:
         t = d.trajectory
         alerts = "<br>".join(_e(a.message) for a in d.alerts) or '<span class="muted">none</span>'
+        count = left_out(d)
+        aside = f" <span class='muted'>({count} by others, left out)</span>" if count else ""
         rows.append(
-            f"<tr><td>{_e(t.dyad)}</td><td class='num'>{len(t.sessions)}</td>"
+            f"<tr><td>{_e(t.dyad)}</td><td class='num'>{len(t.sessions)}{aside}</td>"
             f"<td>{_e(t.sessions[-1].label)} ({_e(d.last_date)})</td>"
             f"<td>{_e(_trend(t))}</td><td class='alert'>{alerts}</td></tr>"
         )
@@ -87,6 +98,7 @@ def caseload_report(rater: str, dyads: Iterable[DyadStatus], *, today: date) -> 
         f'<p class="muted">Report made {today.isoformat()} by rating-tui from {_e(rater)}\'s '
         f"final ratings: {len(rows)} dyad(s), most recent session first. Trend: the mean of "
         "every item's value at the first and at the latest session.</p>",
+        *([f"<p><strong>{_e(others)}.</strong></p>"] if others else []),
         "<table><tr><th>Dyad</th><th>Sessions</th><th>Last session</th><th>Trend</th>"
         "<th>Current alerts</th></tr>",
         *rows,
