@@ -190,8 +190,13 @@ def report(
         with clear_errors():
             trajectory = dyad_trajectory(store, ins, dyad, rater)  # with moments and notes
         alerts = evaluate(trajectory, today=today)
-        text = html.dyad_report(trajectory, alerts, today=today, notes=notes, rater=rater)
+        left = found.left_out(found.dyads[0])
+        text = html.dyad_report(
+            trajectory, alerts, today=today, notes=notes, rater=rater, left_out=left
+        )
         what = f"dyad {dyad}: {len(trajectory.sessions)} session(s), {len(alerts)} alert(s)"
+        if left:
+            what += f" ({rater}'s ratings only; {left} by other raters left out)"
     else:
         assert rater is not None
         others = found.others_line(rater)

@@ -40,9 +40,16 @@ td.gap { color: #a33; text-align: right; }
 
 
 def dyad_report(
-    t: Trajectory, alerts: list[Alert], *, today: date, notes: bool, rater: str | None = None
+    t: Trajectory,
+    alerts: list[Alert],
+    *,
+    today: date,
+    notes: bool,
+    rater: str | None = None,
+    left_out: int = 0,
 ) -> str:
-    """The whole report of one dyad as HTML text."""
+    """The whole report of one dyad as HTML text; `left_out`: the dyad's final ratings by
+    other raters that `rater` left out (said with it)."""
     ins = t.instrument
     raters = sorted({r for s in t.sessions for r in s.raters})
     first, last = (t.sessions[0], t.sessions[-1]) if t.sessions else (None, None)
@@ -51,7 +58,9 @@ def dyad_report(
         f"<h1>Dyad {_e(t.dyad)}: course of therapy</h1>",
         f'<p class="muted">Report made {today.isoformat()} by rating-tui. '
         f"{len(t.sessions)} rated session(s) {_e(span)}; rater(s): {_e(', '.join(raters))}"
-        + (f" (only {_e(rater)}'s ratings)" if rater else "")
+        + (f" (only {_e(rater)}'s ratings" if rater else "")
+        + (f": {left_out} by other raters left out" if rater and left_out else "")
+        + (")" if rater else "")
         + f". {_e(t.scale_note.capitalize())}.</p>",
         f"<p>Instrument: <b>{_e(ins.title)}</b> ({_e(ins.ref)}).<br>"
         f"Citation: {_e(ins.citation) or 'none given'}</p>",

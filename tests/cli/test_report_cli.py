@@ -225,3 +225,16 @@ def test_the_caseload_page_says_what_other_raters_rated_of_each_dyad(
     assert "RP&#x27;s ratings only: 2 final rating(s) of 1 of these dyad(s)" in page
     assert "2 <span class='muted'>(2 by others, left out)</span>" in page
     assert "RP's ratings only; 2 by other raters left out" in " ".join(err.split())
+
+
+def test_a_dyad_report_of_one_rater_says_how_many_ratings_of_others_it_left_out(
+    tmp_path: Path, data: Path, builtin: Instrument
+) -> None:
+    store = Store.open(data)
+    rate(store, builtin, "EC0417", 3, "AB")
+    out = tmp_path / "ec.html"
+    args = ("report", "--data", str(data), "--dyad", "EC0417", "--rater", "RP", "-o", str(out))
+    code, _, err = run(*args)
+    assert code == 0, err
+    assert "(only RP's ratings: 1 by other raters left out)" in out.read_text()
+    assert "(RP's ratings only; 1 by other raters left out)" in err
