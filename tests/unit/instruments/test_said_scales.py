@@ -45,3 +45,11 @@ def test_two_choices_of_a_session_field_that_read_the_same_are_refused(kit):
     )
     problem = kit.problem_at(kit.problems_in(text), "fields[3].choices[1].label")
     assert "choices home and clinic both read 'home'" in problem.message
+
+
+def test_a_label_of_spaces_alone_is_refused(kit):
+    """An item labelled '   ' showed as an item without a name, and a point labelled ' ' as
+    a blank value label; both validated as ok."""
+    text = kit.replace_once(kit.MINIMAL_TOML, 'label = "present"', 'label = "  "')
+    [problem] = kit.problems_in(text)
+    assert problem.message == "expected text, found only spaces ('  ')"
