@@ -240,7 +240,7 @@ def test_a_whole_rating_sent_in_one_burst_lands_field_by_field(terminal, when: s
     digits were typed into the dyad code."""
     t = terminal((80, 24))
     if when == "on Home":
-        t.wait_for("Recent ratings")
+        t.wait_for("No ratings yet")  # the data folder is open
     t.tmux("send-keys", "-t", "app", "n", "EC0499", "Enter", "Enter", "Enter", "RP", "C-n",
            "3241023", "Enter")  # fmt: skip
     deadline = time.monotonic() + 30
