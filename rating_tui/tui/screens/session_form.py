@@ -79,6 +79,9 @@ class SessionFormScreen(AppScreen[bool]):
         self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
         self._proposing: str | None = None
         """The dyad whose next session number a worker is reading (None: none pending)."""
+        self._proposed: str | None = None
+        """The number this form put in the field (a proposal, not typed): replaced when the
+        code changes, so EC041's proposal never stays for EC0417."""
         self._next_when_proposed = False
         """ctrl+n was pressed while the number was pending: go on once it is in (the keys
         typed meanwhile are held by the app, `holds_keys`, and go to the items)."""
@@ -250,7 +253,8 @@ class SessionFormScreen(AppScreen[bool]):
             return
         self._show_error(f.key, None)
         self._show_asked()
-        if f.role == "session_number" and event.input.has_focus:
+        proposal = self._proposed is not None and event.value == self._proposed
+        if f.role == "session_number" and event.input.has_focus and not proposal:
             self._number_typed = True
             if event.input.value:
                 self._pending(None)  # the rater's number, not the proposal
@@ -274,12 +278,19 @@ class SessionFormScreen(AppScreen[bool]):
         dyad = self._value(dyad_field)
         if key is None or self._number_typed or self.store is None:
             return
+        self._drop_proposal(key)  # another code: the number proposed for the last one is not its
         if isinstance(dyad, str) and field_value_problem(dyad_field, dyad) is None:
             self._pending(dyad)
             self._suggest_for(dyad_field, dyad, key)
         else:
             self._pending(None)
             self._go_on_if_asked()  # ctrl+n waited for a number that will not come: say why
+
+    def _drop_proposal(self, key: str) -> None:
+        editor = self.query_one(f"#field-{key}", Input)
+        if self._proposed is not None and editor.value == self._proposed:
+            editor.value = ""
+        self._proposed = None
 
     @work(thread=True, exclusive=True, group="session-number")
     def _suggest_for(self, dyad_field: SessionField, dyad: str, key: str) -> None:
@@ -307,7 +318,7 @@ class SessionFormScreen(AppScreen[bool]):
             editor.focus()
             self._waiting_to_go_on(False)
             return
-        editor.value = str(number)
+        editor.value = self._proposed = str(number)
         self._go_on_if_asked()
 
     def _pending(self, dyad: str | None) -> None:
