@@ -118,8 +118,8 @@ class ItemsScreen(AppScreen[None]):
 
     def _settle_typed(self, item: Item) -> None:
         """A number typed for `item` but not yet entered when the rater moves on (j/k, a
-        click, the review): saved when it is allowed, else said not saved; it was dropped
-        without a word, the item left as it was."""
+        click, the review, the session step, Escape): saved when it is allowed, else said
+        not saved; it was dropped without a word, the item left as it was."""
         typed, self._typed = self._typed, ""
         scale = self.session.instrument.scale_of(item)
         if not typed or not isinstance(scale, NumericScale):
@@ -368,6 +368,7 @@ class ItemsScreen(AppScreen[None]):
         from rating_tui.tui.flow import open_rating, session_checker
         from rating_tui.tui.screens.session_form import SessionFormScreen
 
+        self._settle_typed(self.items[self.current])
         app = self.rating_app
         values = dict(self.session.rating.session)
         editing = "Editing final rating" if self.session.editing_final else "Draft"
@@ -383,6 +384,7 @@ class ItemsScreen(AppScreen[None]):
         self.app.push_screen(form, lambda _: self._redraw())
 
     def action_leave(self) -> None:
+        self._settle_typed(self.items[self.current])
         if self.session.editing_final and self.session.dirty:
             from rating_tui.tui.screens.dialogs import ConfirmDialog
 
