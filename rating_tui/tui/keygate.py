@@ -61,6 +61,10 @@ class KeyGate:
         """A key was let through and has not yet reached every widget on its path."""
         self._settling: Screen[object] | None = None
         """The screen just put on top, until it has been drawn once."""
+        self._waiting_on: MessagePump | None = None
+        """The widget whose queue holds the callback following the key in flight."""
+        self.overdue = 0
+        """How many keys the safety net let go before their path was followed (tests)."""
         self._generation = 0
         """Counts the keys let through (the safety net's timer names the one it waits for)."""
 
@@ -126,16 +130,27 @@ class KeyGate:
         while path:
             node = path.pop(0)
             if node.call_later(self._follow, path):
+                self._waiting_on = node
                 return  # the rest of the path once `node` has handled what was before
+        self._waiting_on = None
         self._in_flight = False
         self.release()
 
     def _overdue(self, generation: int) -> None:
         """A safety net, not the rule: a widget closed before the key's path reached it (a
-        dialog gone with its field) would otherwise hold every later key for good."""
-        if generation == self._generation and self._in_flight:
-            self._in_flight = False
-            self.release()
+        dialog gone with its field) would otherwise hold every later key for good. A widget
+        still running is only slow (a loaded machine): wait on, never let the next key
+        overtake (under load it did, and rating keys landed in the session number)."""
+        if generation != self._generation or not self._in_flight:
+            return
+        node = self._waiting_on
+        if node is not None and node.is_running and getattr(node, "is_attached", True):
+            self.app.set_timer(OVERDUE, partial(self._overdue, generation))
+            return
+        self.overdue += 1
+        self._waiting_on = None
+        self._in_flight = False
+        self.release()
 
     def paste(self, text: str) -> None:
         """A paste of several lines, as the keys it stands for: each line's characters, then

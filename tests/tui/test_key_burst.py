@@ -35,13 +35,18 @@ def burst(app: RatingApp, *keys: str) -> None:
         app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
-async def settle(app: RatingApp, pilot: Any, until: Callable[[], bool], rounds: int = 200) -> None:
+async def settle(app: RatingApp, pilot: Any, until: Callable[[], bool], rounds: int = 1000) -> None:
     """Let the app handle what it was sent (workers included) until `until` holds."""
     for _ in range(rounds):
         await app.workers.wait_for_complete()
         await pilot.pause()
         if until():
             return
+
+
+def where_keys_went(app: RatingApp) -> str:
+    fields = {w.id: w.value for w in app.screen.query(Input)}
+    return f"on {app.screen} with {fields}, held {app.keys.held}, overdue {app.keys.overdue}"
 
 
 def saved(store: Store, dyad: str) -> list[Any]:
@@ -64,8 +69,9 @@ async def test_a_whole_rating_typed_in_one_burst_lands_field_by_field(
         await pilot.pause()
         keys = ["n", *"EC0499", "enter", "enter", "enter", "R", "P", "ctrl+n", *DIGITS, "enter"]
         burst(app, *keys)
-        await settle(app, pilot, lambda: bool(saved(store, "EC0499")))
-        assert isinstance(app.screen, HomeScreen)
+        home = lambda: isinstance(app.screen, HomeScreen)  # noqa: E731
+        await settle(app, pilot, lambda: bool(saved(store, "EC0499")) and home())
+        assert home(), where_keys_went(app)
     [rating] = saved(store, "EC0499")
     assert rating.rater == "RP" and rating.session["session_number"] == 1
     assert [rating.answers[k].value for k in ITEMS] == [int(d) for d in DIGITS]
@@ -115,6 +121,7 @@ async def test_a_burst_typed_while_the_data_folder_opens_lands_field_by_field(
         assert not app.loaded
         release.set()
         await settle(app, pilot, lambda: bool(saved(store, "EC0499")))
+        assert saved(store, "EC0499"), where_keys_went(app)
     [rating] = saved(store, "EC0499")
     assert rating.rater == "RP"
     assert [rating.answers[k].value for k in ITEMS] == [int(d) for d in DIGITS]
@@ -129,7 +136,7 @@ async def test_a_pasted_code_enter_and_digits_are_typed_line_by_line(
         await settle(app, pilot, lambda: bool(app.screen.query("#field-dyad")))
         # Textual's own paste into a field kept "EC0499" and dropped the other lines
         app.post_message(events.Paste("EC0499\n\n\nRP\n\n\n\n"))
-        await settle(app, pilot, lambda: app.screen.query_one("#field-rater", Input).value != "")
+        await settle(app, pilot, lambda: app.screen.query_one("#field-rater", Input).value == "RP")
         form = app.screen
         assert form.query_one("#field-dyad", Input).value == "EC0499"
         assert form.query_one("#field-rater", Input).value == "RP"
