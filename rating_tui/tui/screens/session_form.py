@@ -82,6 +82,9 @@ class SessionFormScreen(AppScreen[bool]):
         self._proposed: str | None = None
         """The number this form put in the field (a proposal, not typed): replaced when the
         code changes, so EC041's proposal never stays for EC0417."""
+        self._own_values: list[str] = []
+        """Values the form wrote into the number field whose Changed message is still to
+        come: not typed by the rater, even with the cursor in the field."""
         self._next_when_proposed = False
         """ctrl+n was pressed while the number was pending: go on once it is in (the keys
         typed meanwhile are held by the app, `holds_keys`, and go to the items)."""
@@ -253,8 +256,10 @@ class SessionFormScreen(AppScreen[bool]):
             return
         self._show_error(f.key, None)
         self._show_asked()
-        proposal = self._proposed is not None and event.value == self._proposed
-        if f.role == "session_number" and event.input.has_focus and not proposal:
+        own = f.role == "session_number" and event.value in self._own_values
+        if own:
+            self._own_values.remove(event.value)
+        if f.role == "session_number" and event.input.has_focus and not own:
             self._number_typed = True
             if event.input.value:
                 self._pending(None)  # the rater's number, not the proposal
@@ -289,6 +294,7 @@ class SessionFormScreen(AppScreen[bool]):
     def _drop_proposal(self, key: str) -> None:
         editor = self.query_one(f"#field-{key}", Input)
         if self._proposed is not None and editor.value == self._proposed:
+            self._own_values.append("")
             editor.value = ""
         self._proposed = None
 
@@ -308,6 +314,9 @@ class SessionFormScreen(AppScreen[bool]):
         """Fill in the proposed number (or say why there is none), unless the rater typed one
         or changed the dyad; then go on if ctrl+n was waiting for it."""
         if self._number_typed or self._value(dyad_field) != dyad or self._proposing != dyad:
+            if self._proposing == dyad:  # typed meanwhile: the rater's number, not this one
+                self._pending(None)
+                self._go_on_if_asked()  # never keep a ctrl+n (and the keys held) waiting
             return
         editor = self.query_one(f"#field-{key}", Input)
         if editor.value.strip():  # typed, its Changed message not yet handled: never overwrite
@@ -318,6 +327,7 @@ class SessionFormScreen(AppScreen[bool]):
             editor.focus()
             self._waiting_to_go_on(False)
             return
+        self._own_values.append(str(number))
         editor.value = self._proposed = str(number)
         self._go_on_if_asked()
 
