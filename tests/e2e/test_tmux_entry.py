@@ -243,9 +243,10 @@ def test_a_whole_rating_sent_in_one_burst_lands_field_by_field(terminal, when: s
         t.wait_for("No ratings yet")  # the data folder is open
     t.tmux("send-keys", "-t", "app", "n", "EC0499", "Enter", "Enter", "Enter", "RP", "C-n",
            "3241023", "Enter")  # fmt: skip
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a loaded machine starts the app slowly
     while time.monotonic() < deadline and not stored_finals(t.data, "EC0499"):
         time.sleep(0.2)
+    assert stored_finals(t.data, "EC0499"), f"not saved; the screen was:\n{t.screen()}"
     [rating] = stored_finals(t.data, "EC0499")
     assert rating.rater == "RP" and rating.session["session_number"] == 1
     assert [rating.answers[k].value for k in ITEMS] == [3, 2, 4, 1, 0, 2, 3]  # type: ignore[union-attr]
