@@ -6,6 +6,7 @@ the problem); the tests then count what landed where, never seconds."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.store.api import Store
@@ -38,7 +40,8 @@ def burst(app: RatingApp, *keys: str) -> None:
 async def settle(app: RatingApp, pilot: Any, until: Callable[[], bool], rounds: int = 1000) -> None:
     """Let the app handle what it was sent (workers included) until `until` holds."""
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a proposal replaced by a newer one
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if until():
             return
