@@ -12,7 +12,7 @@ Plain Python, no numpy: the app shows calibration without the `stats` extra.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from rating_tui.analysis.pairing import SessionTable
@@ -66,6 +66,38 @@ class RaterCalibration:
     sessions: int
     """Sessions both rated (with a value on at least one item)."""
     items: list[ItemCalibration]
+    rated: int = 0
+    """Sessions this rater rated: the comparison rests on `sessions` of them."""
+    gold_rated: int = 0
+    """Sessions the gold rater rated."""
+
+    @property
+    def coverage(self) -> str:
+        """What the figures rest on, in words with counts ("8 of clin_02's 40 session(s)
+        were rated by clin_01 too (clin_01 rated 50)")."""
+        return (
+            f"{self.sessions} of {self.rater}'s {self.rated} session(s) were rated by "
+            f"{self.gold} too ({self.gold} rated {self.gold_rated})"
+        )
+
+    def verdict(self, label: Callable[[ItemScale], str] = lambda i: i.key) -> str:
+        """The summary in words; never "close on every item" when nothing was compared."""
+        if self.sessions == 0:
+            return (
+                f"Nothing to compare: {self.rater} rated no session that {self.gold} rated "
+                f"({self.rater} rated {self.rated}, {self.gold} rated {self.gold_rated})."
+            )
+        top = self.most_divergent
+        if not top:
+            return (
+                f"No item diverges: {self.rater} is close to {self.gold} on every item, over "
+                f"the {self.sessions} session(s) both rated."
+            )
+        named = "; ".join(
+            f"{label(i.item)} (mean abs. diff. {i.mad or 0:.2f}, {i.direction(self.gold)})"
+            for i in top
+        )
+        return f"{self.rater} diverges most on: {named}."
 
     @property
     def most_divergent(self) -> list[ItemCalibration]:
@@ -117,7 +149,10 @@ def calibrate(
     for row, session in enumerate(table.row_session):
         by_session.setdefault(session, []).append(row)
     pairs: dict[int, list[tuple[int, int]]] = {}
+    rated: dict[int, int] = {}
     for rows in by_session.values():
+        for index in {table.row_rater[r] for r in rows}:
+            rated[index] = rated.get(index, 0) + 1
         golds = [r for r in rows if table.row_rater[r] == gold_index]
         for other in rows if golds else []:
             if other != golds[0]:
@@ -138,5 +173,9 @@ def calibrate(
                     both.append((values[g], values[r]))
                     used.add(g)
             items.append(_item(item, both))
-        result.append(RaterCalibration(name, gold, len(used), items))
+        result.append(
+            RaterCalibration(
+                name, gold, len(used), items, rated.get(index, 0), rated.get(gold_index, 0)
+            )
+        )
     return result

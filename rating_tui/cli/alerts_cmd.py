@@ -35,12 +35,14 @@ def _instruments(ctx: typer.Context) -> list[Instrument]:
     return [li.instrument for li in catalogue.instruments]
 
 
-def _summary(found: CaseloadAlerts, what: str) -> list[str]:
+def _summary(found: CaseloadAlerts, what: str, rater: str | None = None) -> list[str]:
     flagged = len(found.flagged)
     lines = [
         f"{len(found.alerts)} {what} in {flagged} of {len(found.dyads)} dyad(s), "
         f"from {found.ratings:,} final rating(s)"
     ]
+    if rater is not None and (others := found.others_line(rater)) is not None:
+        lines.append(others)
     for ref, count in sorted(found.unknown.items()):
         lines.append(
             f"left out {count:,} rating(s) of {ref}: no instruments folder holds that id "
@@ -123,7 +125,7 @@ def alerts(
             item = a.item or "-"
             typer.echo(f"{a.date}  {a.dyad:<8} {a.kind:<12} {item:<14} {a.message}")
     what = "current alert(s)" if first is None else f"alert(s) since {first}"
-    for line in _summary(found, what):
+    for line in _summary(found, what, rater):
         typer.echo(line, err=True)
     warn_incomplete([found.tally.warning(folder)])
 
@@ -188,12 +190,23 @@ def report(
         with clear_errors():
             trajectory = dyad_trajectory(store, ins, dyad, rater)  # with moments and notes
         alerts = evaluate(trajectory, today=today)
-        text = html.dyad_report(trajectory, alerts, today=today, notes=notes, rater=rater)
+        left = found.left_out(found.dyads[0])
+        text = html.dyad_report(
+            trajectory, alerts, today=today, notes=notes, rater=rater, left_out=left
+        )
         what = f"dyad {dyad}: {len(trajectory.sessions)} session(s), {len(alerts)} alert(s)"
+        if left:
+            what += f" ({rater}'s ratings only; {left} by other raters left out)"
     else:
         assert rater is not None
-        text = html.caseload_report(rater, found.dyads, today=today)
+        others = found.others_line(rater)
+        text = html.caseload_report(
+            rater, found.dyads, today=today, left_out=found.left_out, others=others
+        )
         what = f"caseload of {rater}: {len(found.dyads)} dyad(s)"
+        if others is not None:
+            left = sum(found.left_out(d) for d in found.dyads)
+            what += f" ({rater}'s ratings only; {left} by other raters left out)"
     try:
         replaced = output.is_file()  # said, as export says it
         atomic_write_text(output, text, mode=0o600)

@@ -361,8 +361,8 @@ def _calibration_table(instrument_id: str, result: RaterCalibration) -> Table:
     from rating_tui.safetext import escape
 
     title = (  # rater names are stored text: neither markup nor terminal controls
-        f"{markup(escape(result.rater))} against {markup(escape(result.gold))}: {instrument_id}, "
-        f"{result.sessions} session(s) rated by both"
+        f"{markup(escape(result.rater))} against {markup(escape(result.gold))}: {instrument_id}; "
+        f"{markup(escape(result.coverage))}"
     )
     table = Table(title=title, title_justify="left")
     for name in ("Item", "Sessions", "Bias", "Mean abs. diff.", "Exact", "Within 1", "Verdict"):
@@ -383,10 +383,4 @@ def _calibration_table(instrument_id: str, result: RaterCalibration) -> Table:
 def _divergence_line(result: RaterCalibration) -> str:
     from rating_tui.safetext import escape
 
-    top = result.most_divergent
-    if not top:
-        return escape(f"{result.rater}: no item diverges from {result.gold}.\n")
-    named = "; ".join(
-        f"{i.item.key} (mean abs. diff. {i.mad or 0:.2f}, {i.direction(result.gold)})" for i in top
-    )
-    return escape(f"{result.rater} diverges most on: {named}.\n")
+    return escape(result.verdict() + "\n")

@@ -6,6 +6,7 @@ already rated ("new dyad?"), naming the nearest codes, so a typo does not start 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -121,4 +122,9 @@ def _report(folder: Path, codes: list[str], add_codes) -> None:  # type: ignore[
     open_store(folder)  # the roster lives in a data folder: make it one
     with clear_errors():
         added, present = add_codes(folder, codes)
-    typer.echo(f"{len(added)} added, {len(present)} already in the roster.")
+    repeated = [c for c, n in Counter(codes).items() if n > 1]
+    again = ""
+    if repeated:  # 3 codes given, "2 added, 0 already in the roster" did not add up
+        shown = ", ".join(repeated[:5]) + (", ..." if len(repeated) > 5 else "")
+        again = f" {len(codes) - len(set(codes))} repeated code(s) counted once: {shown}."
+    typer.echo(f"{len(added)} added, {len(present)} already in the roster.{again}")

@@ -301,8 +301,10 @@ def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
         raise ExportError(f"--format {fmt} writes a binary file: give one with -o FILE.{fmt}")
     report = MergeReport()
     ratings = rating_stream(request, sources, instruments, report)
-    rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings)
-    return [f"exported {rows} rating(s) to {target}", *_merge_lines(report, len(sources))]
+    notes: list[str] = []
+    rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings, notes)
+    said = [f"note: {note}" for note in notes]
+    return [f"exported {rows} rating(s) to {target}", *said, *_merge_lines(report, len(sources))]
 
 
 def _replaced(path: Path | None, replaced: set[Path]) -> str:
@@ -343,7 +345,9 @@ def merge(
             instruments.add_kept(source.store.stored_instruments())
         report, added = merge_folders(opened, Store.open(into), instruments)
     except (ExportError, StoreError) as exc:
-        fail(str(exc))
+        # one transaction (`Store.merge_ratings`): a refusal of one rating stores none, and
+        # "rating X was not saved" alone read as if the others had been
+        fail(f"{exc}\nnothing was merged into {into}: a merge stores all of its ratings or none")
     lines = _merge_lines(report, max(2, len(sources) + own))
     if own and lines:  # "merged 2 data folders: read 900" counted 3 folders' ratings
         lines[0] = lines[0].replace(" data folders: ", f" data folders ({into} included): ", 1)

@@ -79,13 +79,18 @@ def export_redcap(
     """Write the REDCap data dictionary of one of our instruments."""
     from rating_tui.instruments.catalogue import default_sources, discover
     from rating_tui.outputs import atomic_write_text
+    from rating_tui.redcap.dictionary import UnwritableLabel
     from rating_tui.redcap.export_dictionary import dictionary_csv, missing_codes_setting
 
     try:
         instrument = discover(default_sources(_settings(ctx)[1])).get(ref).instrument
     except LookupError as exc:
         fail(str(exc))
-    text = dictionary_csv(instrument)
+    try:
+        text = dictionary_csv(instrument)
+        codes = missing_codes_setting(instrument)
+    except UnwritableLabel as exc:
+        fail(f"{exc}; nothing was written")
     if output == "-":
         typer.echo(text, nl=False)
     else:
@@ -96,6 +101,5 @@ def export_redcap(
             fail(f"cannot write {output}: {exc.strerror or exc}")
         again = " (it replaced the file that was there)" if replaced else ""
         typer.echo(f"Wrote {output}{again}", err=True)
-    codes = missing_codes_setting(instrument)
     if codes:
         typer.echo(f"In REDCap, set Project Setup > Missing Data Codes to: {codes}", err=True)

@@ -24,6 +24,71 @@ from rating_tui.ratings.model import Rating
 
 INSTALL_HINT = "--format sav and dta need pyreadstat: pip install 'rating-tui[spss]'"
 
+LIMITS = {"sav": (256, 120, 64), "dta": (80, 32000, 32)}
+"""Per format: the longest variable label, value label and variable name it keeps, in UTF-8
+bytes (SPSS) or characters (Stata's variable labels and names) and bytes (Stata's value
+labels). pyreadstat cut SPSS's labels and Stata's value labels without a word, and refused
+Stata's long variable labels with a traceback."""
+
+
+def _cut(text: str, limit: int, count_bytes: bool) -> str:
+    """`text` shortened to `limit` (bytes or characters) with an ellipsis, never mid-char."""
+    size = len(text.encode()) if count_bytes else len(text)
+    if size <= limit:
+        return text
+    room = limit - (len("…".encode()) if count_bytes else 1)
+    kept = text.encode()[:room].decode(errors="ignore") if count_bytes else text[:room]
+    return kept + "…"
+
+
+def fit_labels(
+    kind: Literal["sav", "dta"],
+    labels: dict[str, str],
+    value_labels: dict[str, dict[int | float, str]],
+) -> list[str]:
+    """Fit variable and value labels (changed in place) to what `kind` keeps, and say what
+    changed in words; refuse names it cannot hold. The codebook keeps every label in full."""
+    var_limit, value_limit, name_limit = LIMITS[kind]
+    long_names = [n for n in labels if len(n.encode() if kind == "sav" else n) > name_limit]
+    if long_names:
+        program = "SPSS" if kind == "sav" else "Stata"
+        raise ExportError(
+            f"{program} names are at most {name_limit} characters: {', '.join(long_names)}"
+        )
+    cut_vars = []
+    for name, label in labels.items():
+        labels[name] = _cut(label, var_limit, kind == "sav")
+        if labels[name] != label:
+            cut_vars.append(name)
+    cut_values, dropped = [], []
+    for name, points in value_labels.items():
+        for value, label in list(points.items()):
+            if kind == "dta" and value != int(value):  # Stata labels whole numbers only
+                dropped.append(f"{name} {value}")
+                del points[value]
+                continue
+            points[value] = _cut(label, value_limit, True)
+            if points[value] != label:
+                cut_values.append(f"{name} {value}")
+    unit = "bytes" if kind == "sav" else "characters"
+    notes = []
+    if cut_vars:
+        notes.append(
+            f"{len(cut_vars)} variable label(s) longer than {var_limit} {unit} shortened "
+            f"with '…' ({', '.join(cut_vars)})"
+        )
+    if cut_values:
+        notes.append(
+            f"{len(cut_values)} value label(s) longer than {value_limit} bytes shortened "
+            f"with '…' ({', '.join(cut_values)})"
+        )
+    if dropped:
+        notes.append(
+            f"{len(dropped)} value label(s) of values that are not whole numbers left out "
+            f"(Stata labels whole numbers only: {', '.join(dropped)})"
+        )
+    return [f"{note}; the codebook (--codebook) has them in full" for note in notes]
+
 
 def _number(code: str) -> int | float | None:
     try:
@@ -36,9 +101,14 @@ def _number(code: str) -> int | float | None:
 
 
 def write_stats(
-    path: Path, kind: Literal["sav", "dta"], plan: Plan, ratings: Iterable[Rating]
+    path: Path,
+    kind: Literal["sav", "dta"],
+    plan: Plan,
+    ratings: Iterable[Rating],
+    notes: list[str] | None = None,
 ) -> int:
-    """Write the wide table of `ratings` to `path` atomically; return the number of rows."""
+    """Write the wide table of `ratings` to `path` atomically; return the number of rows.
+    What the format could not keep as it was (a label shortened) is added to `notes`."""
     try:
         import pandas as pd  # type: ignore[import-untyped, import-not-found, unused-ignore]
         import pyreadstat  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -46,8 +116,6 @@ def write_stats(
         raise ExportError(INSTALL_HINT) from None
     header = wide_header(plan)
     columns = {c.name: c for c in plan.wide_columns}
-    if kind == "dta" and (long := [n for n in header if len(n) > 32]):
-        raise ExportError(f"Stata names are at most 32 characters: {', '.join(long)}")
     frame = pd.DataFrame([wide_row(plan, r) for r in ratings], columns=header, dtype=object)
     value_labels: dict[str, dict[int | float, str]] = {}
     missing: dict[str, list[int | float]] = {}
@@ -65,8 +133,12 @@ def write_stats(
                 missing[name] = codes
         else:
             frame[name] = frame[name].astype(str)
+    var_labels = {n: columns[n].label for n in header}
+    said = fit_labels(kind, var_labels, value_labels)
+    if notes is not None:
+        notes += said
     options: dict[str, Any] = {
-        "column_labels": [columns[n].label for n in header],
+        "column_labels": [var_labels[n] for n in header],
         "variable_value_labels": value_labels,
     }
     if kind == "sav":

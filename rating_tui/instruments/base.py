@@ -6,14 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 """Item, field, scale and code keys: they become column names in every export format
 (SPSS and Stata included), so they are lower-case identifiers of at most 63 characters."""
 
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
-Text = Annotated[str, Field(min_length=1)]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError(f"expected text, found only spaces ({text!r})")
+    return text
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+"""A label, title or anchor: a rater or reader must see words (spaces alone read as a label
+left out, an item without a name)."""
 Code = int | str
 """A choice's stored value: REDCap-style integer codes or short text codes."""
 

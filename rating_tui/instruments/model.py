@@ -38,6 +38,7 @@ from rating_tui.instruments.scales import (
     SingleChoiceScale,
     TextScale,
     YesNoScale,
+    read_as,
 )
 from rating_tui.instruments.scores import Score
 
@@ -138,6 +139,18 @@ class SessionField(Strict):
             problems.append(("choices", f"only choice fields have choices, not {self.type}"))
         codes = [str(c.code) for c in self.choices]
         problems += duplicate_problems(codes, "choices", "code", "code")
+        seen: dict[str, str] = {}
+        for n, c in enumerate(self.choices):
+            if read_as(c.label) in seen:
+                problems.append(
+                    (
+                        f"choices[{n}].label",
+                        f"choices {seen[read_as(c.label)]} and {c.code} both read "
+                        f"{c.label.strip()!r}; each label must differ, or a rater cannot tell "
+                        "them apart",
+                    )
+                )
+            seen.setdefault(read_as(c.label), str(c.code))
         if self.pattern is not None and self.type != "text":
             problems.append(("pattern", f"only text fields have a pattern, not {self.type}"))
         if self.pattern_hint and self.pattern is None:

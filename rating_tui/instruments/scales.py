@@ -5,12 +5,37 @@ checked."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from rating_tui.instruments.base import Code, Strict, Text, _no_duplicates
+
+
+def read_as(label: str) -> str:
+    """A label as a rater tells it apart (case and runs of spaces aside)."""
+    return " ".join(label.split()).casefold()
+
+
+def _same_labels(labelled: Iterable[tuple[str, str]], what: str) -> None:
+    """Refuse two points or choices that read the same: a rater could not tell them apart on
+    screen, nor a reader in an export's value labels."""
+    seen: dict[str, str] = {}
+    for value, label in labelled:
+        if read_as(label) in seen:
+            raise ValueError(
+                f"{what} {seen[read_as(label)]} and {value} both read {label.strip()!r}; "
+                "each label must differ, or a rater cannot tell them apart"
+            )
+        seen[read_as(label)] = value
+
+
+def _last_step(low: float, high: float, step: float) -> str:
+    """The highest value of min + k * step not above max, as written (decimal arithmetic)."""
+    start, size = Decimal(str(low)), Decimal(str(step))
+    return str(start + ((Decimal(str(high)) - start) // size) * size)
 
 
 class Point(Strict):
@@ -37,6 +62,7 @@ class LikertScale(Strict):
     @classmethod
     def _unique_values(cls, points: list[Point]) -> list[Point]:
         _no_duplicates([p.value for p in points], "point value")
+        _same_labels([(str(p.value), p.label) for p in points], "points")
         return points
 
     def allowed(self) -> list[str]:
@@ -64,6 +90,20 @@ class NumericScale(Strict):
             raise ValueError(f"the scale is empty: min and max are both {self.min}")
         if self.step <= 0:
             raise ValueError(f"step must be greater than 0, found {self.step}")
+        if not self.contains(self.max):
+            try:
+                last = _last_step(self.min, self.max, self.step)
+            except InvalidOperation:
+                raise ValueError(
+                    f"steps of {self.step} from {self.min} to {self.max} are too many to count "
+                    "(over 28 digits): give a coarser step or a narrower range"
+                ) from None
+            raise ValueError(
+                f"max ({self.max}) is not min ({self.min}) plus a whole number of steps "
+                f"({self.step}): the last value a rater can give would be {last}, so max "
+                f"{'and its label ' if self.max_label else ''}could never be rated; make "
+                "max - min a multiple of step"
+            )
         return self
 
     def contains(self, value: float) -> bool:
@@ -95,6 +135,7 @@ class _ChoiceScale(Strict):
     @classmethod
     def _unique_codes(cls, choices: list[Choice]) -> list[Choice]:
         _no_duplicates([str(c.code) for c in choices], "choice code")
+        _same_labels([(str(c.code), c.label) for c in choices], "choices")
         return choices
 
     def allowed(self) -> list[str]:

@@ -128,7 +128,21 @@ def code_value(code: str) -> int | str:
     return int(code) if re.fullmatch(r"-?\d+", code) else code
 
 
-def choices_cell(pairs: Sequence[tuple[object, str]]) -> str:
+class UnwritableLabel(ValueError):
+    """A label REDCap would split into other choices; the message says which and why."""
+
+
+def choices_cell(pairs: Sequence[tuple[object, str]], where: str = "") -> str:
+    """`1, Label | 2, Label`. REDCap splits the cell at every `|` (and line break), with no
+    way to escape one: a label holding one would become other choices there, so it is
+    refused in words rather than written."""
+    for code, label in pairs:
+        if "|" in label or "\n" in label or "\\n" in label:
+            raise UnwritableLabel(
+                f"{where or 'a choice'}: the label of {code} ({label!r}) holds '|' or a line "
+                "break, which REDCap reads as the start of another choice; change the label "
+                "(in a new version of the instrument) to export it to REDCap"
+            )
     return " | ".join(f"{code}, {label}" for code, label in pairs)
 
 

@@ -51,7 +51,7 @@ def _field_row(f: SessionField, form: str, checkboxes: set[str]) -> list[str]:
         kind = "radio" if f.type == "single_choice" else "checkbox"
         if f.redcap is not None and {kind, f.redcap.type} == {"radio", "dropdown"}:
             kind = f.redcap.type
-        choices = choices_cell([(c.code, c.label) for c in f.choices])
+        choices = choices_cell([(c.code, c.label) for c in f.choices], f"field {f.key}")
         validation = f.redcap.validation if f.redcap is not None else ""
         return _row(f.key, form, kind, f.label, choices=choices, note=f.help,
                     required=required, annotation=extras, branching=logic,
@@ -77,18 +77,19 @@ def _as_imported(cells: dict[str, Any], origin: Redcap | None) -> dict[str, Any]
     return cells
 
 
-def _scale_cells(scale: Scale) -> dict[str, str]:
+def _scale_cells(scale: Scale, where: str = "a scale") -> dict[str, str]:
     """REDCap field type, choices and validation for one of our scales."""
     if isinstance(scale, LikertScale):
         return {
             "type": "radio",
-            "choices": choices_cell([(p.value, p.label) for p in scale.points]),
+            "choices": choices_cell([(p.value, p.label) for p in scale.points], where),
         }
     if isinstance(scale, YesNoScale):
         return {"type": "yesno"}
     if isinstance(scale, SingleChoiceScale | MultipleChoiceScale):
         kind = "radio" if isinstance(scale, SingleChoiceScale) else "checkbox"
-        return {"type": kind, "choices": choices_cell([(c.code, c.label) for c in scale.choices])}
+        pairs = [(c.code, c.label) for c in scale.choices]
+        return {"type": kind, "choices": choices_cell(pairs, where)}
     if isinstance(scale, NumericScale):
         if (scale.min, scale.max, scale.step) == (0, 100, 1):
             labels = f"{scale.min_label} | | {scale.max_label}"
@@ -114,7 +115,9 @@ def dictionary_rows(instrument: Instrument) -> list[list[str]]:
     titles = {s.key: s.title for s in instrument.sections}
     shown: set[str] = set()
     for item in instrument.items:
-        cells: dict[str, Any] = _as_imported(_scale_cells(instrument.scale_of(item)), item.redcap)
+        cells: dict[str, Any] = _as_imported(
+            _scale_cells(instrument.scale_of(item), f"item {item.key}"), item.redcap
+        )
         if item.show_if is not None:
             cells["branching"] = branching_logic(item.show_if, checkboxes)
         section = ""
@@ -141,4 +144,5 @@ def dictionary_csv(instrument: Instrument) -> str:
 
 def missing_codes_setting(instrument: Instrument) -> str:
     """The value for REDCap's project setting "Missing Data Codes" (empty when none)."""
-    return " | ".join(f"{c.export_value}, {c.label}" for c in instrument.missing_codes)
+    pairs = [(c.export_value, c.label) for c in instrument.missing_codes]
+    return choices_cell(pairs, "missing codes")

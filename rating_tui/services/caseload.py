@@ -56,6 +56,26 @@ class CaseloadAlerts:
     """Whether the read found every rating the folder counts (`Tally.warning`)."""
     other_raters: set[str] = field(default_factory=set)
     """Raters of the final ratings a rater filter left out."""
+    others: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(instrument id, dyad) -> final ratings by other raters a rater filter left out."""
+
+    def left_out(self, status: DyadStatus) -> int:
+        """Final ratings of this dyad by other raters that a rater filter left out."""
+        t = status.trajectory
+        return self.others.get((t.instrument.id, t.dyad), 0)
+
+    def others_line(self, rater: str) -> str | None:
+        """What a rater filter left out of the dyads shown, in words with counts (None:
+        nothing): every session, trend and alert of the page is the rater's own."""
+        count = sum(self.left_out(d) for d in self.dyads)
+        if not count:
+            return None
+        shown = sum(1 for d in self.dyads if self.left_out(d))
+        return (
+            f"{rater}'s ratings only: {count} final rating(s) of {shown} of these dyad(s) by "
+            f"other raters are left out, so each session, trend and alert is {rater}'s own "
+            f"(a drop 'since the previous session' compares {rater}'s previous session)"
+        )
 
     @property
     def alerts(self) -> list[tuple[Instrument, Alert]]:
@@ -105,6 +125,7 @@ def judge(
         unknown=dict(caseload.unknown),
         tally=caseload.tally,
         other_raters=caseload.other_raters,
+        others=caseload.others,
     )
     for (ins_id, code), course in caseload.dyads.items():
         if dyad is not None and code != dyad:

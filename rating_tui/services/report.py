@@ -8,7 +8,7 @@ hold clinical detail and are left out unless asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from html import escape
 
@@ -40,9 +40,16 @@ td.gap { color: #a33; text-align: right; }
 
 
 def dyad_report(
-    t: Trajectory, alerts: list[Alert], *, today: date, notes: bool, rater: str | None = None
+    t: Trajectory,
+    alerts: list[Alert],
+    *,
+    today: date,
+    notes: bool,
+    rater: str | None = None,
+    left_out: int = 0,
 ) -> str:
-    """The whole report of one dyad as HTML text."""
+    """The whole report of one dyad as HTML text; `left_out`: the dyad's final ratings by
+    other raters that `rater` left out (said with it)."""
     ins = t.instrument
     raters = sorted({r for s in t.sessions for r in s.raters})
     first, last = (t.sessions[0], t.sessions[-1]) if t.sessions else (None, None)
@@ -51,7 +58,9 @@ def dyad_report(
         f"<h1>Dyad {_e(t.dyad)}: course of therapy</h1>",
         f'<p class="muted">Report made {today.isoformat()} by rating-tui. '
         f"{len(t.sessions)} rated session(s) {_e(span)}; rater(s): {_e(', '.join(raters))}"
-        + (f" (only {_e(rater)}'s ratings)" if rater else "")
+        + (f" (only {_e(rater)}'s ratings" if rater else "")
+        + (f": {left_out} by other raters left out" if rater and left_out else "")
+        + (")" if rater else "")
         + f". {_e(t.scale_note.capitalize())}.</p>",
         f"<p>Instrument: <b>{_e(ins.title)}</b> ({_e(ins.ref)}).<br>"
         f"Citation: {_e(ins.citation) or 'none given'}</p>",
@@ -71,14 +80,25 @@ def dyad_report(
     return _page(f"Dyad {t.dyad}", parts)
 
 
-def caseload_report(rater: str, dyads: Iterable[DyadStatus], *, today: date) -> str:
-    """Every dyad of one rater: sessions, last session, trend and current alerts."""
+def caseload_report(
+    rater: str,
+    dyads: Iterable[DyadStatus],
+    *,
+    today: date,
+    left_out: Callable[[DyadStatus], int] = lambda _: 0,
+    others: str | None = None,
+) -> str:
+    """Every dyad of one rater: sessions, last session, trend and current alerts; with
+    `left_out`, each dyad's final ratings by other raters (not in its figures), and `others`
+    says so above the table."""
     rows = []
     for d in dyads:
         t = d.trajectory
         alerts = "<br>".join(_e(a.message) for a in d.alerts) or '<span class="muted">none</span>'
+        count = left_out(d)
+        aside = f" <span class='muted'>({count} by others, left out)</span>" if count else ""
         rows.append(
-            f"<tr><td>{_e(t.dyad)}</td><td class='num'>{len(t.sessions)}</td>"
+            f"<tr><td>{_e(t.dyad)}</td><td class='num'>{len(t.sessions)}{aside}</td>"
             f"<td>{_e(t.sessions[-1].label)} ({_e(d.last_date)})</td>"
             f"<td>{_e(_trend(t))}</td><td class='alert'>{alerts}</td></tr>"
         )
@@ -87,6 +107,7 @@ def caseload_report(rater: str, dyads: Iterable[DyadStatus], *, today: date) -> 
         f'<p class="muted">Report made {today.isoformat()} by rating-tui from {_e(rater)}\'s '
         f"final ratings: {len(rows)} dyad(s), most recent session first. Trend: the mean of "
         "every item's value at the first and at the latest session.</p>",
+        *([f"<p><strong>{_e(others)}.</strong></p>"] if others else []),
         "<table><tr><th>Dyad</th><th>Sessions</th><th>Last session</th><th>Trend</th>"
         "<th>Current alerts</th></tr>",
         *rows,

@@ -48,11 +48,12 @@ def load_roster(data_dir: Path, codec: Codec | None = None) -> list[str] | None:
     codes, problems = parse_codes(text)
     if problems:
         raise ValueError(f"{path}:{problems[0]}")
-    return codes
+    return list(dict.fromkeys(codes))
 
 
 def parse_codes(text: str) -> tuple[list[str], list[str]]:
-    """(codes, problems as `line: message`) of a list with one code per line."""
+    """(codes, problems as `line: message`) of a list with one code per line; a repeated code
+    is listed each time (the caller says how many repeats it counted once)."""
     codes: list[str] = []
     problems: list[str] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -62,7 +63,7 @@ def parse_codes(text: str) -> tuple[list[str], list[str]]:
         problem = code_problem(line)
         if problem:
             problems.append(f"{number}: {problem}")
-        elif line not in codes:
+        else:
             codes.append(line)
     return codes, problems
 

@@ -250,6 +250,9 @@ class Caseload:
     other_raters: set[str] = field(default_factory=set)
     """The raters of the final ratings a rater filter left out (to name them when it
     matched none)."""
+    others: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(instrument id, dyad) -> final ratings by other raters that a rater filter left out:
+    what the rater's sessions, trends and alerts do not rest on, said with them."""
 
 
 def read_caseload(
@@ -275,7 +278,7 @@ def read_caseload(
     caseload = Caseload()
     found: dict[tuple[str, str], Course] = {}
     codes = Codes()
-    unknown = caseload.unknown
+    unknown, others = caseload.unknown, caseload.others
 
     def roles_of(key: tuple[str, str]) -> tuple[str, str, str] | None:
         latest = newest.get(key[0])
@@ -292,6 +295,10 @@ def read_caseload(
             who = record["rater"]
             if rater is not None and who != rater:
                 caseload.other_raters.add(who)
+                roles = keys[key] if key in keys else roles_of(key)
+                code = record["session"].get(roles[0]) if roles is not None else None
+                if type(code) is str:
+                    others[(key[0], code)] = others.get((key[0], code), 0) + 1
                 return False
             roles = keys[key] if key in keys else roles_of(key)
             if roles is None:

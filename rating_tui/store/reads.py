@@ -44,8 +44,12 @@ class Reads:
         """The full id of the one rating whose id starts with `prefix` (at least 4 characters,
         as shown in lists), for commands like `ratings show 3f2a9c`."""
         wanted = prefix.strip().lower()
-        if len(wanted) < 4 or not re.fullmatch(r"[0-9a-f-]+", wanted):
+        if not re.fullmatch(r"[0-9a-f-]+", wanted):
             raise RatingNotFoundError(f"{prefix!r} is not a rating id or the start of one")
+        if len(wanted) < 4:  # it may well start an id: say what is missing, not that it is wrong
+            raise RatingNotFoundError(
+                f"{prefix!r} is too short: give at least 4 characters of the rating id"
+            )
         with self._engine.locked(write=False):
             ids = [i for i in self._engine.index_ids(wanted[:2]) if i.startswith(wanted)]
         if len(ids) != 1:

@@ -10,7 +10,6 @@ the window is there at once whatever the size of the data; Home fills in a momen
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 import time
@@ -27,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from rating_tui.tui.idle import CHECK_EVERY, IdleClock, LockAfter
+from rating_tui.tui.keygate import NEVER_HELD, KeyGate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -58,9 +58,6 @@ class Opened:
     unlock: Callable[[str], Store] | None = None
     """Set when the folder is encrypted and no passphrase was given: opens the store with one
     (a `StoreError` when it is wrong); the app asks for it in a dialog."""
-
-
-QUIT_KEYS = ("ctrl+q", "ctrl+c")
 
 
 class Loaded(Message):
@@ -116,8 +113,11 @@ class RatingApp(App[None]):
         """Why the store could not be opened, shown on the home screen instead of crashing."""
         self.prefs_file = prefs_file
         """Where the last rater and instrument are remembered (None: not remembered)."""
-        self._early_keys: list[events.Key] = []
-        """Keys pressed while the data folder was opening, acted on once it is open."""
+        self.keys = KeyGate(self)
+        """Holds keys pressed faster than the app acts on them, each for its turn
+        (`keygate.py`): while the data folder opens, a new screen is drawn, a key before
+        is handled, or a screen asks."""
+        self.keys.open = catalogue is not None
         self.idle = IdleClock(lock_after or LockAfter(), clock)
         """When an encrypted folder locks (`check_idle_lock`); the clock is fixed in tests."""
         self.home_cache = home_cache
@@ -152,6 +152,9 @@ class RatingApp(App[None]):
             self.screen, TooSmallScreen
         ):
             self.push_screen(TooSmallScreen())
+
+    def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self.keys.screen_changed, immediate=True)
 
     def on_ready(self) -> None:
         """After the first frame (not before: the loading thread would compete with it)."""
@@ -212,13 +215,12 @@ class RatingApp(App[None]):
         if opened.unlock is not None:
             from rating_tui.tui.screens.unlock import UnlockDialog
 
-            self._early_keys = []  # meant for Home, not for the passphrase field
+            self.keys.drop()  # meant for Home, not for the passphrase field
             # Home shows this behind the dialog: the opener's "set RATING_TUI_PASSPHRASE"
             # would tell the user to do something the dialog is already asking for.
             self.store_problem = "it is encrypted, and waits for its passphrase."
             self.push_screen(UnlockDialog(str(self.data_dir), opened.unlock), self._unlocked)
-        if self._early_keys:
-            self.run_worker(self._replay_keys(), name="keys pressed while opening")
+        self.keys.opened()
 
     def _unlocked(self, store: Store | None) -> None:
         if store is not None:
@@ -280,34 +282,34 @@ class RatingApp(App[None]):
         return super().check_action(action, parameters)
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys pressed before the data folder is open (a fast `n` at start) are kept and
-        acted on once it is, rather than lost; ctrl+q still quits at once. Every key press
-        and mouse event puts the idle lock off."""
+        """Each key in its turn (`keygate.py`): one pressed before the app can act on it
+        where it was meant (a fast `n` at start, rating keys right after the code) is held
+        and acted on then, rather than lost or typed into the wrong field; ctrl+q still quits
+        at once. Every key press and mouse event puts the idle lock off."""
         if isinstance(event, (events.Key, events.MouseEvent)):
             self.idle.touched()
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and not self.loaded
-            and event.key not in QUIT_KEYS
-        ):
-            self._early_keys.append(events.Key(event.key, event.character))
+        if self._pasted_lines(event):
             return
+        if not isinstance(event, events.Key) or event.is_forwarded or event.key in NEVER_HELD:
+            await super().on_event(event)
+            return
+        if not self.keys.takes(event):
+            return
+        target = self.focused or self.screen
         await super().on_event(event)
+        self.keys.handled(target)
 
-    async def _replay_keys(self) -> None:
-        """Each kept key in turn, once the screen it lands on has drawn (so `n` then
-        `EC0417` types the code into the form that `n` opens)."""
-        keys, self._early_keys = self._early_keys, []
-        for key in keys:
-            await self._next_refresh()
-            self.post_message(key)
-            await self._next_refresh()
+    def _pasted_lines(self, event: events.Event) -> bool:
+        """A paste of several lines into a one-line field is typed key by key, Enter between
+        the lines (so a pasted code, Enter and digits go where typing them would)."""
+        from textual.widgets import Input
 
-    async def _next_refresh(self) -> None:
-        refreshed = asyncio.Event()
-        self.call_after_refresh(refreshed.set)
-        await refreshed.wait()
+        if not isinstance(event, events.Paste) or event.is_forwarded:
+            return False
+        if not isinstance(self.focused, Input) or len(event.text.splitlines()) < 2:
+            return False
+        self.keys.paste(event.text)
+        return True
 
     async def action_quit(self) -> None:
         """Quit; on the session step, what was typed is kept as a draft first (ctrl+q loses

@@ -114,3 +114,28 @@ def test_an_empty_folder_has_no_alerts(tmp_path: Path) -> None:
     code, out, _ = run("alerts", "--data", str(tmp_path / "none"), "--json")
     assert code == 0 and out.strip() == "[]"
     assert not (tmp_path / "none").exists()  # nothing made
+
+
+def test_a_rater_filter_says_how_many_ratings_of_the_dyads_by_others_it_left_out(
+    tmp_path: Path, builtin: Instrument
+) -> None:
+    """RP rated sessions 1 and 3 of EC0417, AB session 2: RP's drop 'since the previous
+    session' compares RP's sessions 1 and 3, and the summary says that AB's rating is left
+    out (it said only 'from 2 final rating(s)')."""
+    store = Store.open(tmp_path / "d")
+    rate(store, builtin, "EC0417", 1, "RP", future=3)
+    rate(store, builtin, "EC0417", 2, "AB", future=2)
+    rate(store, builtin, "EC0417", 3, "RP", future=1)
+    rate(store, builtin, "KM0003", 1, "AB")  # not RP's dyad: not counted
+    code, _, err = run("alerts", "--data", str(tmp_path / "d"), "--rater", "RP")
+    assert code == 0, err
+    said = " ".join(err.split())
+    assert "from 2 final rating(s)" in said
+    assert (
+        "RP's ratings only: 1 final rating(s) of 1 of these dyad(s) by other raters are left "
+        "out, so each session, trend and alert is RP's own"
+    ) in said
+    code, _, err = run("alerts", "--data", str(tmp_path / "d"), "--rater", "AB")
+    assert "AB's ratings only: 2 final rating(s) of 1 of these dyad(s)" in " ".join(err.split())
+    code, _, err = run("alerts", "--data", str(tmp_path / "d"))
+    assert "ratings only" not in err  # no filter: nothing left out

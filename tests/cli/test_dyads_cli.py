@@ -70,3 +70,17 @@ def test_a_code_no_instrument_takes_is_refused_with_its_line(tmp_path: Path) -> 
     code, _, err = run("dyads", "add", "EC0417", "ec0418", "--data", str(data))
     assert code == 1 and "'ec0418' is not a dyad code" in err and "nothing was added" in err
     assert not (data / "dyads.txt").exists()
+
+
+def test_codes_given_twice_are_counted_once_and_said(tmp_path: Path) -> None:
+    """3 codes given, one twice: it said '2 added, 0 already in the roster', which did not
+    add up to what was given."""
+    data = tmp_path / "data"
+    code, out, err = run("dyads", "add", "--data", str(data), "EC0417", "EC0417", "EC0418")
+    assert code == 0, err
+    assert "2 added, 0 already in the roster. 1 repeated code(s) counted once: EC0417." in out
+    listing = tmp_path / "codes.txt"
+    listing.write_text("EC0419\n\nEC0419\nEC0417\n")
+    code, out, err = run("dyads", "import", "--data", str(data), str(listing))
+    assert code == 0, err
+    assert "1 added, 1 already in the roster. 1 repeated code(s) counted once: EC0419." in out

@@ -371,3 +371,20 @@ def test_writing_over_an_existing_file_says_so(tmp_path: Path, folder: Path, dat
     assert code == 0, err
     assert f"to {out} (it replaced the file that was there)" in err
     assert f"codebook to {book} (it replaced the file that was there)" in err
+
+
+def test_a_merge_refused_for_one_rating_says_that_nothing_was_merged(
+    tmp_path: Path, data: Path, v2: Instrument
+) -> None:
+    """Another folder holds a rating made with other content under the same id@version: the
+    merge (one transaction) stores none of them, and says so, not just "X was not saved"."""
+    other = parse_instrument(
+        INSTRUMENT_FILE.read_text().replace("title = ", 'title = "changed" #', 1), "other"
+    )
+    laptop = tmp_path / "laptop"
+    Store.open(laptop).finalise(rating(other, "D009", "2025-05-05"), other)
+    into = tmp_path / "study"
+    code, _, err = run("merge", str(data), str(laptop), "--into", str(into))
+    assert code == 1 and "was not saved" in err
+    assert f"nothing was merged into {into}: a merge stores all of its ratings or none" in err
+    assert Store.open(into).list(statuses=("final", "draft", "voided")) == []

@@ -373,7 +373,10 @@ def test_show_prints_rater_text_literally(tmp_path: Path, stored: list[Rating]) 
 @pytest.mark.parametrize(
     ("prefix", "message"),
     [
-        ("abc", "'abc' is not a rating id or the start of one"),
+        (
+            "abc",
+            "'abc' is too short: give at least 4 characters of the rating id",
+        ),  # it said 'is not a rating id or the start of one' of a true start
         ("zzzz1234", "'zzzz1234' is not a rating id"),
         ("ffffffff", "no rating in"),
     ],

@@ -18,7 +18,7 @@ from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Answered, Missing, NowMoment, Rating
 from rating_tui.store import Store
 from tests.cli.invoke import run_app
-from tests.cli.test_alerts_cli import ITEMS, fill
+from tests.cli.test_alerts_cli import ITEMS, fill, rate
 from tests.conftest import BUILTIN_ID, REPO
 
 
@@ -208,3 +208,33 @@ def test_the_report_prints_to_pdf_in_headless_chromium(tmp_path: Path, data: Pat
     assert raw.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b", raw))
     assert pages >= 3  # first page, the charts' page, the values' page (print CSS breaks)
+
+
+def test_the_caseload_page_says_what_other_raters_rated_of_each_dyad(
+    tmp_path: Path, data: Path, builtin: Instrument
+) -> None:
+    """RP's page of EC0417 (2 sessions of RP's) says that AB's 2 ratings of it are left out;
+    it showed 'Sessions 2' and a trend as if they were the dyad's."""
+    store = Store.open(data)
+    for n in (3, 4):
+        rate(store, builtin, "EC0417", n, "AB")
+    out = tmp_path / "rp.html"
+    code, _, err = run("report", "--data", str(data), "--rater", "RP", "-o", str(out))
+    assert code == 0, err
+    page = out.read_text()
+    assert "RP&#x27;s ratings only: 2 final rating(s) of 1 of these dyad(s)" in page
+    assert "2 <span class='muted'>(2 by others, left out)</span>" in page
+    assert "RP's ratings only; 2 by other raters left out" in " ".join(err.split())
+
+
+def test_a_dyad_report_of_one_rater_says_how_many_ratings_of_others_it_left_out(
+    tmp_path: Path, data: Path, builtin: Instrument
+) -> None:
+    store = Store.open(data)
+    rate(store, builtin, "EC0417", 3, "AB")
+    out = tmp_path / "ec.html"
+    args = ("report", "--data", str(data), "--dyad", "EC0417", "--rater", "RP", "-o", str(out))
+    code, _, err = run(*args)
+    assert code == 0, err
+    assert "(only RP's ratings: 1 by other raters left out)" in out.read_text()
+    assert "(RP's ratings only; 1 by other raters left out)" in err

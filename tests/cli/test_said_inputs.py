@@ -142,3 +142,24 @@ def test_a_redcap_dictionary_written_over_a_file_says_so(tmp_path: Path) -> None
     assert code == 0 and f"Wrote {out}\n" in err
     code, _, err = run("instruments", "export-redcap", ref, "-o", str(out))
     assert code == 0 and f"Wrote {out} (it replaced the file that was there)" in err
+
+
+def test_a_choice_label_with_a_bar_is_refused_for_redcap_not_split_there(tmp_path: Path) -> None:
+    """REDCap splits a choices cell at every '|': 'Absent | none' would have become a choice
+    'none' there (the dictionary was written without a word)."""
+    from tests.conftest import REPO
+
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    text = (REPO / "instruments" / "paris-2009-seven-concepts.toml").read_text()
+    assert 'label = "Absent"' in text
+    text = text.replace('label = "Absent"', 'label = "Absent | none"', 1)
+    text = text.replace('version = "0.2.0"', 'version = "9.0.0"', 1)
+    (folder / "bar.toml").write_text(text)
+    out = tmp_path / "dictionary.csv"
+    ref = "paris-2009-seven-concepts@9.0.0"
+    code, _, err = run("--instruments", str(folder), "instruments", "export-redcap", ref,
+                       "-o", str(out))  # fmt: skip
+    assert code == 1
+    assert "the label of 0 ('Absent | none') holds '|' or a line break" in err
+    assert "nothing was written" in err and not out.exists()

@@ -225,3 +225,28 @@ def test_every_anchor_and_missing_code_of_the_longest_item_at_80x24(terminal) ->
         assert anchor in screen
     assert "[n] Not observed in this session" in screen
     assert "esc Home" in screen and "^q Quit" in screen  # the footer is not cut
+
+
+def stored_finals(data: Path, dyad: str) -> list[Rating]:
+    if not data.exists():
+        return []
+    return [r for r in Store.open(data).list(statuses=("final",)) if r.session["dyad"] == dyad]
+
+
+@pytest.mark.parametrize("when", ["at start", "on Home"])
+def test_a_whole_rating_sent_in_one_burst_lands_field_by_field(terminal, when: str) -> None:  # type: ignore[no-untyped-def]
+    """One send-keys of the whole rating, as a fast typist or a paste delivers it: before
+    the fix the code's letters were lost on a form not yet built, or the rater and the
+    digits were typed into the dyad code."""
+    t = terminal((80, 24))
+    if when == "on Home":
+        t.wait_for("No ratings yet")  # the data folder is open
+    t.tmux("send-keys", "-t", "app", "n", "EC0499", "Enter", "Enter", "Enter", "RP", "C-n",
+           "3241023", "Enter")  # fmt: skip
+    deadline = time.monotonic() + 60  # a loaded machine starts the app slowly
+    while time.monotonic() < deadline and not stored_finals(t.data, "EC0499"):
+        time.sleep(0.2)
+    assert stored_finals(t.data, "EC0499"), f"not saved; the screen was:\n{t.screen()}"
+    [rating] = stored_finals(t.data, "EC0499")
+    assert rating.rater == "RP" and rating.session["session_number"] == 1
+    assert [rating.answers[k].value for k in ITEMS] == [3, 2, 4, 1, 0, 2, 3]  # type: ignore[union-attr]

@@ -69,8 +69,13 @@ async def test_choosing_gold_and_trainee_shows_the_divergent_item_in_words(
         ]
         assert row_texts(grid, "narration")[1:] == ["close", "3", "+0.00", "0.00", "100%", "100%"]
         summary = static_text(screen.query_one("#cal-summary", Static))
-        assert summary == "AB diverges most on: Processing the experience (rates higher than RP)"
-        assert "3 session(s) rated by both" in static_text(screen.query_one("#cal-status", Static))
+        assert summary == (
+            "AB diverges most on: Processing the experience (mean abs. diff. 2.00, rates higher "
+            "than RP)."
+        )
+        assert "3 of AB's 3 session(s) were rated by RP too (RP rated 3)" in static_text(
+            screen.query_one("#cal-status", Static)
+        )
 
         await pilot.press("escape")
         assert not isinstance(app.screen, CalibrationScreen)
@@ -89,7 +94,10 @@ async def test_preselected_raters_and_a_rater_with_no_shared_session(
         grid = app.screen.query_one("#cal-items", DataTable)
         assert row_texts(grid, "processing")[1:3] == ["no shared sessions", "0"]
         summary = static_text(app.screen.query_one("#cal-summary", Static))
-        assert summary == "No item diverges: CD is close to RP on every item."
+        # it said "No item diverges: CD is close to RP on every item." of nothing compared
+        assert summary == (
+            "Nothing to compare: CD rated no session that RP rated (CD rated 1, RP rated 3)."
+        )
 
 
 async def test_an_empty_store_says_what_is_needed(make_app: Callable[..., RatingApp]) -> None:

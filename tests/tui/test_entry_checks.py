@@ -245,7 +245,15 @@ async def open_form_again(pilot, dyad: str) -> None:  # type: ignore[no-untyped-
     form.query_one("#field-dyad", Input).value = dyad
     await pilot.pause()
     await pilot.press("ctrl+n")
-    await pilot.pause()
+    # another code: its own session number is proposed (the last code's no longer stands),
+    # and ctrl+n goes on once it is in
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not isinstance(pilot.app.screen, SessionFormScreen):
+            break
+    fields = {w.id: w.value for w in pilot.app.screen.query(Input)}
+    assert isinstance(pilot.app.screen, ItemsScreen), (pilot.app.screen, fields)
 
 
 async def test_escape_in_the_now_moment_dialog_asks_before_discarding_text(

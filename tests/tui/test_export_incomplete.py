@@ -107,3 +107,20 @@ async def test_history_and_the_dyad_view_say_their_lists_leave_out_lost_ratings(
             head = str(dyad.query_one("#dyad-head", Static).content)
             assert head.startswith(f"{1 if broken else 2} session(s)")
             assert (lost in head) is broken
+
+
+def test_the_screen_names_what_it_exports_not_the_command_s_option() -> None:
+    """The command's 'not exported: ... (status: final; --status chooses which)' named an
+    option the screen does not have."""
+    import subprocess
+
+    from rating_tui.tui.screens.export import result_text
+
+    said = (
+        "exported 3 rating(s) (3 rows) to x.csv\n"
+        "not exported: 1 draft(s) (status: final; --status chooses which)\n"
+    )
+    done = subprocess.CompletedProcess(["rating-tui"], 0, "", said)
+    text = result_text(done, [], renamed=False)
+    assert "not exported: 1 draft(s) (status: final; this screen exports final ratings)" in text
+    assert "--status" not in text

@@ -228,3 +228,25 @@ def test_lock_screen_snapshot(snap_compare, snapshot_sealed: RatingApp) -> None:
         await pilot.pause()
 
     assert snap_compare(snapshot_sealed, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_a_lock_that_comes_while_home_reads_its_alerts_is_no_crash(
+    sealed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The idle lock can come while Home's alerts are read by a thread (a big folder takes
+    seconds): the read raised FolderLockedError, the worker failed and the app stopped."""
+    from rating_tui.services import caseload
+
+    clock = Clock()
+    app = _app(sealed, tmp_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _opened(pilot, app)
+
+        def locked(*_: object, **__: object) -> None:
+            raise crypto.FolderLockedError("The data folder is locked")
+
+        monkeypatch.setattr(caseload, "caseload_alerts", locked)
+        app.screen.query_one("#alerts").reload()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, HomeScreen)

@@ -141,3 +141,29 @@ async def test_ctrl_n_waiting_for_a_number_that_will_not_come_says_what_is_wrong
         await pilot.pause()
         assert app.screen is form  # the stale proposal does not go on by itself
         assert form.query_one("#field-session_number", Input).value == ""
+
+
+async def test_the_number_proposed_for_a_shorter_code_is_replaced_when_the_code_grows(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """EC041 is a valid code of its own: typed at a person's pace, its proposal (1) arrived
+    and then stayed for EC0417 (whose next session is 5), since a filled field was taken as
+    typed; ctrl+n went on with session 1."""
+    final_rating(store, catalogue, "EC0417", 4)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("n", *"EC041")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SessionFormScreen)
+        number = form.query_one("#field-session_number", Input)
+        assert number.value == "1"  # EC041's own next session
+        await pilot.press("7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert number.value == "5"
+        await pilot.press("backspace", "backspace")  # EC04: not yet rated either
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert number.value == "1"

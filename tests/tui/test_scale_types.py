@@ -125,3 +125,34 @@ async def test_every_scale_type_with_the_keyboard(
     assert answers["techniques"] == Answered(value=[3])
     assert answers["summary"] == Answered(value="Played on the floor,\nthen fed.")
     assert "extra" not in answers
+
+
+async def test_a_typed_number_not_entered_is_saved_or_said_when_the_rater_moves_on(
+    tmp_path: Path, make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    """'75' typed on the slider item then j: the number was dropped without a word and the
+    item left empty (the row showed 75 as typed)."""
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    (folder / "mixed.toml").write_text(MIXED)
+    app = make_app(catalogue=discover([Source(folder, "test")]))
+    async with app.run_test(size=(100, 36), notifications=True) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#field-dyad", Input).value = "D1"
+        app.screen.query_one("#field-rater", Input).value = "RP"
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        items = app.screen
+        assert isinstance(items, ItemsScreen)
+        await pilot.press("7", "5", "j")  # moved on without Enter: kept
+        await pilot.pause()
+        assert items.session.rating.answers["alliance"] == Answered(value=75)
+        said = [n.message for n in app._notifications]
+        assert any("75 saved" in m for m in said), said
+        await pilot.press("k", "7", "3", "j")  # 73 is off the steps: said, not saved
+        await pilot.pause()
+        assert items.session.rating.answers["alliance"] == Answered(value=75)
+        said = [n.message for n in app._notifications]
+        assert any("'73' was not saved: expected a number from 0 to 100" in m for m in said), said

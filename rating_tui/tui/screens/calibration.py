@@ -123,9 +123,8 @@ class CalibrationScreen(AppScreen[None]):
             return
         result = calibrate(table, gold, [trainee])[0]
         self._status(
-            f"{trainee} against {gold} on {table.instrument_id}: {result.sessions} session(s) "
-            "rated by both. Bias is the trainee minus the gold rater; within 1 means at most "
-            "one scale point apart."
+            f"{trainee} against {gold} on {table.instrument_id}: {result.coverage}. Bias is "
+            "the trainee minus the gold rater; within 1 means at most one scale point apart."
         )
         self._fill(grid, result)
 
@@ -145,13 +144,7 @@ class CalibrationScreen(AppScreen[None]):
                 Text(escape(c), justify="left" if n < 2 else "right") for n, c in enumerate(cells)
             ]
             grid.add_row(*aligned, key=item.item.key)
-        top = result.most_divergent
-        summary = (
-            f"{result.rater} diverges most on: "
-            + "; ".join(f"{i.item.label} ({i.direction(result.gold)})" for i in top)
-            if top
-            else f"No item diverges: {result.rater} is close to {result.gold} on every item."
-        )
+        summary = result.verdict(lambda item: item.label)
         self.query_one("#cal-summary", Static).update(summary)
 
     def _status(self, text: str) -> None:

@@ -58,6 +58,8 @@ def result_text(result: subprocess.CompletedProcess[str], files: list[Path], ren
     lines = result.stderr.strip().splitlines()
     warnings = [line for line in lines if line.startswith("warning:")]
     text = "\n".join(line for line in lines if line not in warnings)
+    # the command's hint names its option; here the screen exports final ratings only
+    text = text.replace("; --status chooses which)", "; this screen exports final ratings)")
     if result.returncode in (0, INCOMPLETE):
         written = "\n".join(f"  {f}" for f in files if f.exists())
         text = f"{text}\n\nWritten:\n{written}"

@@ -112,9 +112,28 @@ class ItemsScreen(AppScreen[None]):
         self.query_one("#item-list", VerticalScroll).scroll_to_center(row, animate=False)
         self.query_one(AnchorPanel).mark_overflow()
 
-    def watch_current(self) -> None:
-        self._typed = ""
+    def watch_current(self, old: int, new: int) -> None:
+        self._settle_typed(self.items[old])
         self._redraw()
+
+    def _settle_typed(self, item: Item) -> None:
+        """A number typed for `item` but not yet entered when the rater moves on (j/k, a
+        click, the review, the session step, Escape): saved when it is allowed, else said
+        not saved; it was dropped without a word, the item left as it was."""
+        typed, self._typed = self._typed, ""
+        scale = self.session.instrument.scale_of(item)
+        if not typed or not isinstance(scale, NumericScale):
+            return
+        number = parse_number(typed)
+        if number is not None and scale.contains(number):
+            self._save(item, Answered(value=number), advance=False)
+            self.notify(f"{item.label}: {typed} saved.", timeout=4)
+            return
+        self.notify(
+            f"{item.label}: {typed!r} was not saved: expected a number from {scale.min} to "
+            f"{scale.max} in steps of {scale.step}.",
+            severity="warning",
+        )
 
     def _redraw(self) -> None:
         rating = self.session.rating
@@ -336,6 +355,8 @@ class ItemsScreen(AppScreen[None]):
     def action_review(self) -> None:
         from rating_tui.tui.screens.review import ReviewScreen
 
+        self._settle_typed(self.items[self.current])
+
         def back(target: int | None) -> None:
             if target is not None:
                 self.current = target
@@ -347,6 +368,7 @@ class ItemsScreen(AppScreen[None]):
         from rating_tui.tui.flow import open_rating, session_checker
         from rating_tui.tui.screens.session_form import SessionFormScreen
 
+        self._settle_typed(self.items[self.current])
         app = self.rating_app
         values = dict(self.session.rating.session)
         editing = "Editing final rating" if self.session.editing_final else "Draft"
@@ -362,6 +384,7 @@ class ItemsScreen(AppScreen[None]):
         self.app.push_screen(form, lambda _: self._redraw())
 
     def action_leave(self) -> None:
+        self._settle_typed(self.items[self.current])
         if self.session.editing_final and self.session.dirty:
             from rating_tui.tui.screens.dialogs import ConfirmDialog
 

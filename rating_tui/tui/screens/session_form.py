@@ -79,8 +79,15 @@ class SessionFormScreen(AppScreen[bool]):
         self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
         self._proposing: str | None = None
         """The dyad whose next session number a worker is reading (None: none pending)."""
+        self._proposed: str | None = None
+        """The number this form put in the field (a proposal, not typed): replaced when the
+        code changes, so EC041's proposal never stays for EC0417."""
+        self._own_values: list[str] = []
+        """Values the form wrote into the number field whose Changed message is still to
+        come: not typed by the rater, even with the cursor in the field."""
         self._next_when_proposed = False
-        """ctrl+n was pressed while the number was pending: go on once it is in."""
+        """ctrl+n was pressed while the number was pending: go on once it is in (the keys
+        typed meanwhile are held by the app, `holds_keys`, and go to the items)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,6 +141,17 @@ class SessionFormScreen(AppScreen[bool]):
             # No `type=`: Textual's number inputs drop what they do not accept (the comma of
             # 3,5 would give 35). Everything typed is kept and read by `parse_field_text`.
         )
+
+    @property
+    def holds_keys(self) -> bool:
+        """While ctrl+n waits for the proposed number, keys typed are held for the screen
+        that comes next (the items), not typed into the field that has the cursor."""
+        return self._next_when_proposed
+
+    def _waiting_to_go_on(self, waiting: bool) -> None:
+        self._next_when_proposed = waiting
+        if not waiting:
+            self.rating_app.keys.release()  # the keys held go where the cursor is now
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """The focused field's rule in full under it (the placeholder is cut at 80 columns,
@@ -238,7 +256,10 @@ class SessionFormScreen(AppScreen[bool]):
             return
         self._show_error(f.key, None)
         self._show_asked()
-        if f.role == "session_number" and event.input.has_focus:
+        own = f.role == "session_number" and event.value in self._own_values
+        if own:
+            self._own_values.remove(event.value)
+        if f.role == "session_number" and event.input.has_focus and not own:
             self._number_typed = True
             if event.input.value:
                 self._pending(None)  # the rater's number, not the proposal
@@ -262,12 +283,20 @@ class SessionFormScreen(AppScreen[bool]):
         dyad = self._value(dyad_field)
         if key is None or self._number_typed or self.store is None:
             return
+        self._drop_proposal(key)  # another code: the number proposed for the last one is not its
         if isinstance(dyad, str) and field_value_problem(dyad_field, dyad) is None:
             self._pending(dyad)
             self._suggest_for(dyad_field, dyad, key)
         else:
             self._pending(None)
             self._go_on_if_asked()  # ctrl+n waited for a number that will not come: say why
+
+    def _drop_proposal(self, key: str) -> None:
+        editor = self.query_one(f"#field-{key}", Input)
+        if self._proposed is not None and editor.value == self._proposed:
+            self._own_values.append("")
+            editor.value = ""
+        self._proposed = None
 
     @work(thread=True, exclusive=True, group="session-number")
     def _suggest_for(self, dyad_field: SessionField, dyad: str, key: str) -> None:
@@ -285,17 +314,21 @@ class SessionFormScreen(AppScreen[bool]):
         """Fill in the proposed number (or say why there is none), unless the rater typed one
         or changed the dyad; then go on if ctrl+n was waiting for it."""
         if self._number_typed or self._value(dyad_field) != dyad or self._proposing != dyad:
+            if self._proposing == dyad:  # typed meanwhile: the rater's number, not this one
+                self._pending(None)
+                self._go_on_if_asked()  # never keep a ctrl+n (and the keys held) waiting
             return
         editor = self.query_one(f"#field-{key}", Input)
         if editor.value.strip():  # typed, its Changed message not yet handled: never overwrite
             return
         self._pending(None)
         if isinstance(number, str):
-            self._next_when_proposed = False
             self._show_error(key, f"{dyad}'s sessions cannot be read ({number}): type the number")
             editor.focus()
+            self._waiting_to_go_on(False)
             return
-        editor.value = str(number)
+        self._own_values.append(str(number))
+        editor.value = self._proposed = str(number)
         self._go_on_if_asked()
 
     def _pending(self, dyad: str | None) -> None:
@@ -318,6 +351,7 @@ class SessionFormScreen(AppScreen[bool]):
         if self._next_when_proposed:
             self._next_when_proposed = False
             self.action_next()
+            self._waiting_to_go_on(False)
 
     def _awaited(self, f: SessionField) -> bool:
         """Whether `f` is the session number, still empty, with its proposal on the way."""
@@ -353,7 +387,7 @@ class SessionFormScreen(AppScreen[bool]):
     def action_next(self) -> None:
         waiting = next((f for f in self.instrument.fields if self._awaited(f)), None)
         if waiting is not None:  # go on once the proposed number is in, not "required"
-            self._next_when_proposed = True
+            self._waiting_to_go_on(True)
             self.notify(f"Finding {self._proposing}'s next session number; the items follow.")
             return
         problems = [f for f in self.instrument.fields if self._check(f)]

@@ -65,7 +65,12 @@ class AlertsPanel(Vertical):
         app = cast("RatingApp", self.app)
         assert app.store is not None
         instruments = [li.instrument for li in app.catalogue.instruments]
-        found = caseload_alerts(app.store, instruments, today=app.today(), full=False)
+        from rating_tui.store.crypto import FolderLockedError
+
+        try:
+            found = caseload_alerts(app.store, instruments, today=app.today(), full=False)
+        except FolderLockedError:
+            return  # the idle lock came mid-read: read again when Home is back (on resume)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: CaseloadAlerts) -> None:
