@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,7 +31,9 @@ class Terminal:
     """The app in a tmux pane of its own server (its own socket), sized as asked."""
 
     def __init__(self, home: Path, size: tuple[int, int]) -> None:
-        self.socket = f"rating-tui-e2e-{os.getpid()}"
+        # a server of its own per terminal: a name reused by the next test could reach the
+        # server the previous test's kill-server had not yet taken down (a blank pane)
+        self.socket = f"rating-tui-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.data = home / "data"
         env = {
             "RATING_TUI_DATA": str(self.data),
