@@ -233,7 +233,7 @@ def _item(
     del found
     m = np.bincount(sessions, minlength=len(index))
     paired = np.flatnonzero(m >= 2)
-    keep = m[sessions] >= 2
+    keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
     if not keep.all():  # one array at a time, each copy replacing its original
         sessions = sessions[keep]
         raters = raters[keep]
