@@ -158,10 +158,12 @@ def agreement_of(
     `raters`; `dyads[s]` is session s's dyad (needed for `resample="dyad"`)."""
     per_session = np.zeros(sessions, np.int64)
     for column in range(len(items)):
-        m = np.bincount(items[column].sessions, minlength=sessions)
-        per_session = np.maximum(per_session, m)
+        per_session = np.maximum(
+            per_session, np.bincount(items[column].sessions, minlength=sessions)
+        )
     informative = np.flatnonzero(per_session >= 2)
-    index = np.full(sessions, -1, np.int64)
+    del per_session  # a count per session, 8 bytes each: 6 MiB at 1M ratings
+    index = np.full(sessions, -1, np.int32)  # rows in the bootstrap, < 2**31 as sessions are
     index[informative] = np.arange(len(informative))
     clusters = None
     if resample == "dyad":
@@ -222,7 +224,7 @@ def _with_interval(value: float, interval: tuple[float, float] | None, note: str
 def _item(
     items: Sequence[ItemValues],
     names: list[str],
-    index: IntVector,
+    index: Index,
     position: int,
     method: str,
     dyad: bool,
@@ -233,7 +235,7 @@ def _item(
     del found
     m = np.bincount(sessions, minlength=len(index))
     paired = np.flatnonzero(m >= 2)
-    keep = m[sessions] >= 2
+    keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
     if not keep.all():  # one array at a time, each copy replacing its original
         sessions = sessions[keep]
         raters = raters[keep]

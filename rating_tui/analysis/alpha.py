@@ -76,11 +76,17 @@ def alpha_sums(
     """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
     is the session of `values[i]`) holding the number of values, their sum and sum of squares
     (centred), and the within-session term; zero rows where a session has fewer than two."""
-    units, values = np.asarray(units, np.int64), np.asarray(values, np.float64)
-    keep = np.bincount(units, minlength=sessions)[units] >= 2
-    if not keep.all():  # as in agreement, where every session given has two or more
+    # the sessions as given (agreement's are 32-bit; bincount widens them a call at a time,
+    # not a copy held throughout: 8 bytes a value at the item's peak)
+    units, values = np.asarray(units), np.asarray(values, np.float64)
+    if units.dtype.kind not in "iu":
+        units = units.astype(np.int64)
+    counts = np.bincount(units, minlength=sessions)
+    if (counts == 1).any():  # a session with one value; none in agreement's
+        keep = (counts >= 2)[units]
         units, values = units[keep], values[keep]
-    del keep
+        del keep
+    del counts
     out = np.zeros((sessions, 4))
     if len(values) == 0:
         return out

@@ -138,10 +138,10 @@ class Slim:
     tuple in the instrument's order (`pairing.analysed_keys`; every answer by key when the
     instrument computes scores from them): an answer `{"value": v}` with v an int, a float
     or a text as v itself, any other one shared object per distinct answer; the reference,
-    status, rater and texts shared too (texts by `sys.intern`: one object while any is
-    held). A rating that `collect` leaves out (not final, another rater) becomes `LEFT_OUT`;
-    one of an unknown instrument version is kept whole, so that `collect` says so in its own
-    order. `collect` then reads exactly what it would have read."""
+    status, rater and texts shared too (the rater by `sys.intern`, the key texts by a dict of
+    this reader's). A rating that `collect` leaves out (not final, another rater) becomes
+    `LEFT_OUT`; one of an unknown instrument version is kept whole, so that `collect` says so
+    in its own order. `collect` then reads exactly what it would have read."""
 
     def __init__(
         self,
@@ -152,6 +152,9 @@ class Slim:
         self._raters = raters
         self._plans: dict[tuple[str, str, str], Plan | None] = {}
         self._shared: dict[tuple[str, type, object], object] = {}
+        self._texts: dict[str, str] = {}
+        """One object per distinct session key text, gone with this reader: `sys.intern`'s
+        table would keep its size (tens of MiB at 1M ratings' sessions) after reading."""
 
     def __call__(self, parts: Parts) -> Parts:
         ref, status, rater, session, answers, updated = parts
@@ -164,8 +167,8 @@ class Slim:
         if plan is None or type(session) is not dict or type(answers) is not dict:
             return parts
         ref, key_fields, items = plan
-        share, get = self._share, session.get
-        key = tuple([intern(str(get(k, ""))) for k in key_fields])
+        share, get, text = self._share, session.get, self._texts.setdefault
+        key = tuple([text(t, t) for t in [str(get(k, "")) for k in key_fields]])
         kept: Answers
         if items is None:
             kept = {k: share(a) for k, a in answers.items()}

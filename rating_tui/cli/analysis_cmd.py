@@ -22,6 +22,7 @@ from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomp
 from rating_tui.cli.export_cmd import _instruments, _settings
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
     from rating_tui.analysis.agreement import ItemAgreement
@@ -225,19 +226,22 @@ def agreement(
     # numpy and the statistics only now, once what reading the ratings (month by month)
     # left free is handed back: it is reused instead of adding to the peak memory.
     _release_freed_memory()
-    from rich.console import Console
-
     from rating_tui.analysis.agreement import agreement as compute
-    from rating_tui.analysis.report import AGREEMENT_HEADER, agreement_rows
-    from rating_tui.views import agreement_view
 
-    console = Console()
     done: list[tuple[str, list[ItemAgreement]]] = []
+    console: Console | None = None
     for instrument_id, table in found.tables.items():
         if bootstrap == "dyad" and not table.dyad_first:
             fail(f"{instrument_id} has no dyad field: use --bootstrap session")
         items = compute(table, "dyad" if bootstrap == "dyad" else "session")
         done.append((instrument_id, items))
+        # Rich and the views once the first statistics are done: their modules (1-2 MiB)
+        # are then not held on top of the statistics' peak.
+        from rich.console import Console
+
+        from rating_tui.views import agreement_view
+
+        console = console or Console()
         console.print(agreement_view.summary_table(instrument_id, items))
         for line in agreement_view.sentences(items):
             console.print(line, highlight=False)
@@ -248,9 +252,12 @@ def agreement(
                 lines = agreement_view.pair_lines(found_item, min(console.width, 100))
                 if lines:  # plain text, already escaped: Rich took seconds over 12,000 lines
                     typer.echo("\n".join(lines))
+    assert console is not None  # `_collect` refuses a read without tables
     console.print(HANDLING, style="dim", highlight=False)
     _summary(found)
     if csv is not None:  # rows made while written: the demo data's 24,738 held 8 MiB
+        from rating_tui.analysis.report import AGREEMENT_HEADER, agreement_rows
+
         _save(csv, AGREEMENT_HEADER, (row for i, items in done for row in agreement_rows(i, items)))
     warn_incomplete(warnings)
 
