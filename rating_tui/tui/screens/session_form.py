@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from textwrap import shorten
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -25,11 +25,11 @@ from rating_tui.instruments.model import Instrument, SessionField
 from rating_tui.ratings.checks import Finding
 from rating_tui.ratings.entry import parse_field_text, typed_problem
 from rating_tui.ratings.model import Value
-from rating_tui.ratings.validate import RatingProblem, field_value_problem
-from rating_tui.services.draft_session import known_dyads, suggest_session_number
+from rating_tui.ratings.validate import RatingProblem
+from rating_tui.services.draft_session import known_dyads
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
-from rating_tui.tui.screens.base import AppScreen
+from rating_tui.tui.screens.session_number import NumberProposal, field_hint
 from rating_tui.tui.widgets.footer import AppFooter
 from rating_tui.tui.widgets.keep import KeepSelect, KeepSelectionList
 
@@ -38,12 +38,7 @@ Checker = Callable[[dict[str, Value | None]], list[Finding]]
 """The pre-store checks (duplicate session, future date, order) for valid values."""
 
 
-def _hint(f: SessionField) -> str:
-    """What a field expects, in words: its pattern's rule, else its help, else the format."""
-    return f.pattern_hint or f.help or {"date": "YYYY-MM-DD"}.get(f.type, "")
-
-
-class SessionFormScreen(AppScreen[bool]):
+class SessionFormScreen(NumberProposal):
     """Dismisses with True once the values are valid and saved by `submit`."""
 
     CSS_PATH = "session_form.tcss"
@@ -76,18 +71,9 @@ class SessionFormScreen(AppScreen[bool]):
         self.keep = keep
         """Saves what was typed as a draft when the app quits from this step (ctrl+q)."""
         self.title_text = title
-        self._number_typed = values.get(self.instrument.key_for("session_number") or "") is not None
-        self._proposing: str | None = None
-        """The dyad whose next session number a worker is reading (None: none pending)."""
-        self._proposed: str | None = None
-        """The number this form put in the field (a proposal, not typed): replaced when the
-        code changes, so EC041's proposal never stays for EC0417."""
-        self._own_values: list[str] = []
-        """Values the form wrote into the number field whose Changed message is still to
-        come: not typed by the rater, even with the cursor in the field."""
-        self._next_when_proposed = False
-        """ctrl+n was pressed while the number was pending: go on once it is in (the keys
-        typed meanwhile are held by the app, `holds_keys`, and go to the items)."""
+        self._start_proposals(
+            values.get(self.instrument.key_for("session_number") or "") is not None
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,8 +89,10 @@ class SessionFormScreen(AppScreen[bool]):
                     yield Label(label, classes="field-label")
                     yield self._editor(f)
                 yield Label("", id=f"error-{f.key}", classes="error field-error")
-                if _hint(f):
-                    yield Label(_hint(f), id=f"hint-{f.key}", classes="field-hint", markup=False)
+                if field_hint(f):
+                    yield Label(
+                        field_hint(f), id=f"hint-{f.key}", classes="field-hint", markup=False
+                    )
         yield AppFooter()
 
     def on_mount(self) -> None:
@@ -131,7 +119,7 @@ class SessionFormScreen(AppScreen[bool]):
         suggester = None
         if f.role == "dyad" and self.store is not None:
             suggester = SuggestFromList(known_dyads(self.store, self.instrument))
-        placeholder = _hint(f)
+        placeholder = field_hint(f)
         return Input(
             "" if value is None else str(value),
             placeholder=shorten(placeholder, 50, placeholder="…"),  # fits at 80 columns
@@ -142,23 +130,12 @@ class SessionFormScreen(AppScreen[bool]):
             # 3,5 would give 35). Everything typed is kept and read by `parse_field_text`.
         )
 
-    @property
-    def holds_keys(self) -> bool:
-        """While ctrl+n waits for the proposed number, keys typed are held for the screen
-        that comes next (the items), not typed into the field that has the cursor."""
-        return self._next_when_proposed
-
-    def _waiting_to_go_on(self, waiting: bool) -> None:
-        self._next_when_proposed = waiting
-        if not waiting:
-            self.rating_app.keys.release()  # the keys held go where the cursor is now
-
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         """The focused field's rule in full under it (the placeholder is cut at 80 columns,
         and it is gone once something is typed); the other fields' rules hidden."""
         focused = self._field(event.widget.id)
         for f in self.instrument.fields:
-            if _hint(f):
+            if field_hint(f):
                 self.query_one(f"#hint-{f.key}").display = f is focused
 
     # --- reading values ----------------------------------------------------------------------
@@ -277,89 +254,6 @@ class SessionFormScreen(AppScreen[bool]):
         f = self._field(event.input.id)
         if f is not None and event.input.value:
             self._check(f)
-
-    def _suggest_number(self, dyad_field: SessionField) -> None:
-        key = self.instrument.key_for("session_number")
-        dyad = self._value(dyad_field)
-        if key is None or self._number_typed or self.store is None:
-            return
-        self._drop_proposal(key)  # another code: the number proposed for the last one is not its
-        if isinstance(dyad, str) and field_value_problem(dyad_field, dyad) is None:
-            self._pending(dyad)
-            self._suggest_for(dyad_field, dyad, key)
-        else:
-            self._pending(None)
-            self._go_on_if_asked()  # ctrl+n waited for a number that will not come: say why
-
-    def _drop_proposal(self, key: str) -> None:
-        editor = self.query_one(f"#field-{key}", Input)
-        if self._proposed is not None and editor.value == self._proposed:
-            self._own_values.append("")
-            editor.value = ""
-        self._proposed = None
-
-    @work(thread=True, exclusive=True, group="session-number")
-    def _suggest_for(self, dyad_field: SessionField, dyad: str, key: str) -> None:
-        """Read the dyad's last session number off the UI thread: with 100,000 ratings in
-        the folder each read took a second, on every keystroke that made a valid code, and
-        keys typed meanwhile landed in the dyad field."""
-        assert self.store is not None
-        try:
-            number: int | str = suggest_session_number(self.store, self.instrument, dyad)
-        except StoreError as exc:
-            number = str(exc)
-        self.app.call_from_thread(self._suggested, dyad_field, dyad, key, number)
-
-    def _suggested(self, dyad_field: SessionField, dyad: str, key: str, number: int | str) -> None:
-        """Fill in the proposed number (or say why there is none), unless the rater typed one
-        or changed the dyad; then go on if ctrl+n was waiting for it."""
-        if self._number_typed or self._value(dyad_field) != dyad or self._proposing != dyad:
-            if self._proposing == dyad:  # typed meanwhile: the rater's number, not this one
-                self._pending(None)
-                self._go_on_if_asked()  # never keep a ctrl+n (and the keys held) waiting
-            return
-        editor = self.query_one(f"#field-{key}", Input)
-        if editor.value.strip():  # typed, its Changed message not yet handled: never overwrite
-            return
-        self._pending(None)
-        if isinstance(number, str):
-            self._show_error(key, f"{dyad}'s sessions cannot be read ({number}): type the number")
-            editor.focus()
-            self._waiting_to_go_on(False)
-            return
-        self._own_values.append(str(number))
-        editor.value = self._proposed = str(number)
-        self._go_on_if_asked()
-
-    def _pending(self, dyad: str | None) -> None:
-        """Mark the session number as being found for `dyad` (its field says so while empty),
-        or as no longer pending."""
-        self._proposing = dyad
-        key = self.instrument.key_for("session_number")
-        if key is None:
-            return
-        f = next(f for f in self.instrument.fields if f.key == key)
-        editor = self.query_one(f"#field-{key}", Input)
-        if dyad is None:
-            editor.placeholder = shorten(_hint(f), 50, placeholder="…")
-        else:
-            editor.placeholder = f"finding {dyad}'s next session number…"
-
-    def _go_on_if_asked(self) -> None:
-        """Do what ctrl+n asked while the number was pending, now that it is not: go on, or
-        mark what is wrong (never a promise to go on that is then dropped)."""
-        if self._next_when_proposed:
-            self._next_when_proposed = False
-            self.action_next()
-            self._waiting_to_go_on(False)
-
-    def _awaited(self, f: SessionField) -> bool:
-        """Whether `f` is the session number, still empty, with its proposal on the way."""
-        return (
-            f.role == "session_number"
-            and self._proposing is not None
-            and not (self.query_one(f"#field-{f.key}", Input).value.strip())
-        )
 
     def action_keep_choice(self) -> None:
         """Enter on a drop-down or a list of boxes keeps its value and moves on, as in a text
