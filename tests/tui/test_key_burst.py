@@ -20,8 +20,8 @@ from textual.worker import WorkerCancelled
 
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.store.api import Store
-from rating_tui.tui import screens
 from rating_tui.tui.app import Opened, RatingApp
+from rating_tui.tui.screens import session_number
 from rating_tui.tui.screens.home import HomeScreen
 from tests.tui.conftest import TODAY
 from tests.tui.test_flows import ITEMS, final_rating
@@ -59,7 +59,7 @@ def saved(store: Store, dyad: str) -> list[Any]:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
     hold = Held()
-    monkeypatch.setattr(screens.session_form, "suggest_session_number", hold)
+    monkeypatch.setattr(session_number, "suggest_session_number", hold)
     yield hold
     hold.release.set()
 

@@ -15,8 +15,8 @@ from textual.widgets import Input, Label
 from rating_tui.instruments.catalogue import Catalogue
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError
-from rating_tui.tui import screens
 from rating_tui.tui.app import RatingApp
+from rating_tui.tui.screens import session_number
 from rating_tui.tui.screens.items import ItemsScreen
 from rating_tui.tui.screens.session_form import SessionFormScreen
 from tests.tui.test_flows import final_rating
@@ -41,7 +41,7 @@ class Held:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
     hold = Held()
-    monkeypatch.setattr(screens.session_form, "suggest_session_number", hold)
+    monkeypatch.setattr(session_number, "suggest_session_number", hold)
     yield hold
     hold.release.set()  # never leave a worker thread waiting
 
