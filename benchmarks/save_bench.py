@@ -31,12 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SAVES = """
+SETUP = """
 import json, os, sys, time, uuid
 from pathlib import Path
 from rating_tui.store import fileio
 from rating_tui.store.api import Store
-folder, saves, floor_file = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+folder, saves = Path(sys.argv[1]), int(sys.argv[2])
 files = [p for p in (folder / "ratings").rglob("*.json") if p.is_file()]
 busiest = max(files, key=lambda p: p.stat().st_size)
 records = json.loads(busiest.read_bytes())["ratings"]
@@ -52,6 +52,14 @@ def write(fd, data):
     events["bytes"] += len(data)
     return real_write(fd, data)
 fileio._fsync, fileio._write = fsync, write
+"""
+"""A child process's start (also scale_bench's): the busiest month file of the folder in
+argv[1], a final rating of it as the model of the saves, the fsyncs and bytes counted."""
+
+SAVES = (
+    SETUP
+    + """
+floor_file = sys.argv[3]
 out = {"wall": [], "cpu": [], "fsyncs": [], "bytes": [], "floor": []}
 fd = os.open(floor_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 for _ in range(saves):
@@ -70,6 +78,7 @@ for _ in range(saves):
     out["floor"].append(time.perf_counter() - started)
 print(json.dumps(out))
 """
+)
 
 
 def pct(values: list[float], q: float) -> float:

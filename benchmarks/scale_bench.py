@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bytecode import compile_package  # noqa: E402
 from frame_bench import BARE, FILLED, FIRST, watch  # noqa: E402
+from save_bench import SETUP  # noqa: E402
 
 SCRIPT = Path(sys.executable).with_name("rating-tui")
 FLOORS = ROOT / "benchmarks" / "floors.py"
@@ -57,27 +58,9 @@ IMPORT = [str(SCRIPT), "ratings", "import", "--accept-warnings"]
 """A demo set shares dyad codes with another: second raters of the same sessions, kept."""
 INSTRUMENT = ROOT / "instruments" / "paris-2009-seven-concepts.toml"
 
-SAVE = """
-import json, os, sys, time, uuid
-from pathlib import Path
-from rating_tui.store.api import Store
-folder, saves = Path(sys.argv[1]), int(sys.argv[2])
-files = [p for p in (folder / "ratings").rglob("*.json") if p.is_file()]
-busiest = max(files, key=lambda p: p.stat().st_size)
-records = json.loads(busiest.read_bytes())["ratings"]
-store = Store.open(folder)
-model = store.get(next(r["id"] for r in records.values() if r["status"] == "final"))
-instrument = store.kept_instrument(model.instrument.hash)
-from rating_tui.store import fileio
-events = {"fsyncs": 0, "bytes": 0}
-real_fsync, real_write = fileio._fsync, fileio._write
-def fsync(fd):
-    events["fsyncs"] += 1
-    real_fsync(fd)
-def write(fd, data):
-    events["bytes"] += len(data)
-    return real_write(fd, data)
-fileio._fsync, fileio._write = fsync, write
+SAVE = (
+    SETUP
+    + """
 times = []
 for _ in range(saves):
     draft = model.replace(id=str(uuid.uuid4()), status="draft", revisions=[])
@@ -90,6 +73,7 @@ print(json.dumps({"p50": times[len(times) // 2], "p95": times[int(len(times) * 0
                   "file": busiest.name, "kib": int(hwm.split()[1]),
                   "fsyncs": events["fsyncs"] / saves, "bytes": events["bytes"] / saves}))
 """
+)
 
 
 def own_dyads(source: Path) -> int:
