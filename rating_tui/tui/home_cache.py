@@ -173,6 +173,7 @@ def _add_folder(digest: hashlib._Hash, root: Path, now_ns: int) -> bool:
     fine_ns = now_ns - int(FINE_RACY_SECONDS * 1e9)
     coarse_ns = now_ns - int(RACY_SECONDS * 1e9)
     pending = [root]
+    prefix = len(str(root).rstrip(os.sep) + os.sep)  # an entry's name below root, no relpath
     while pending:
         folder = pending.pop()
         with os.scandir(folder) as entries:
@@ -181,7 +182,7 @@ def _add_folder(digest: hashlib._Hash, root: Path, now_ns: int) -> bool:
             if folder == root and entry.name in SKIPPED:
                 continue
             st = entry.stat()  # following a link: what the store would read
-            name = os.path.relpath(entry.path, root)
+            name = entry.path[prefix:]
             if stat.S_ISDIR(st.st_mode):  # by its entries (its own time: one was added)
                 digest.update(f"folder {name}\0".encode("utf-8", "surrogateescape"))
                 pending.append(Path(entry.path))
