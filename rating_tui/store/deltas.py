@@ -112,13 +112,9 @@ def root_of(name: str) -> str:
     return name[:1] + name[name.find(".") :]
 
 
-def _is_node(
-    reader: Reader, layout: Layout, name: str, texts: dict[str, bytes | None] | None
-) -> bool:
+def _is_node(reader: Reader, layout: Layout, name: str) -> bool:
     text_of = getattr(reader, "text", None)
     text = text_of(layout.delta(name)) if text_of is not None else None
-    if texts is not None:
-        texts[name] = text  # (read once: `lacks` is asked about the same file next)
     if text is not None:
         return bool(text.startswith(b'{"split":'))
     return bool(reader.records(layout.delta(name), SPLIT_TABLE))
@@ -130,13 +126,13 @@ def part_of(
     name: str,
     expected: int,
     rating_id: str,
-    texts: dict[str, bytes | None] | None = None,
 ) -> tuple[str, int] | None:
     """(the file of delta `name` that would hold `rating_id`'s entry, the entries counted for
-    it), walking its nodes; None when a node's counts do not add up to its own count. The
-    text of each file read on the way goes to `texts`, if given."""
+    it), walking its nodes; None when a node's counts do not add up to its own count. (A
+    transaction keeps the texts read on the way: `lacks` asking about the same file reads
+    nothing again, `Transaction.text`.)"""
     while expected >= 0:
-        if not _is_node(reader, layout, name, texts):
+        if not _is_node(reader, layout, name):
             return name, expected
         prefix, dot, rest = name.partition(".")
         split = reader.records(layout.delta(name), SPLIT_TABLE)
@@ -213,7 +209,6 @@ def lacks(
     name: str,
     expected: int,
     ids: Iterable[str],
-    texts: dict[str, bytes | None] | None = None,
 ) -> bool:
     """True when delta file `name` surely holds none of `ids`, told from its text without
     parsing it (a save of a new rating asks this of the file of each delta of its id's digit
@@ -224,7 +219,7 @@ def lacks(
     text_of = getattr(reader, "text", None)
     if text_of is None or expected < 0 or not is_delta_file(name):
         return False
-    text = texts[name] if texts is not None and name in texts else text_of(layout.delta(name))
+    text = text_of(layout.delta(name))
     if text is None or not (text.startswith(b'{"ids":') and text.endswith(b"}}")):
         return False
     if text.count(b'{"shard":') != expected:
@@ -237,15 +232,14 @@ def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str
     names = listed(reader, layout)
     wanted = list(ids)
     by_file: dict[tuple[str, int], list[str]] = {}
-    texts: dict[str, bytes | None] = {}
     for rating_id in wanted:
         for name in of_digit(names, rating_id[:1]):
-            found = part_of(reader, layout, name, names[name], rating_id, texts)
+            found = part_of(reader, layout, name, names[name], rating_id)
             if found is not None:
                 by_file.setdefault(found, []).append(rating_id)
     out: dict[str, str] = {}
     for (file, counted), mine in by_file.items():
-        if len(mine) <= TEXT_SEARCHES and lacks(reader, layout, file, counted, mine, texts):
+        if len(mine) <= TEXT_SEARCHES and lacks(reader, layout, file, counted, mine):
             continue  # (a batch's many ids: one parse costs less than many searches)
         held = reader.records(layout.delta(file), INDEX_TABLE)
         out |= {i: file for i in mine if i in held}

@@ -92,7 +92,6 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
         listed = deltas.listed(reader, layout)
         wanted = list(rating_ids)
         few = len(wanted) <= deltas.TEXT_SEARCHES  # a save's: told from the deltas' text
-        texts: dict[str, bytes | None] | None = {} if few else None  # (each read once)
         for rating_id in wanted:
             name, nodes = leaf(reader, layout, rating_id)
             if name not in checked:
@@ -102,14 +101,14 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 return None
             entry = entries.get(rating_id)
             for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
-                part = deltas.part_of(reader, layout, delta, listed[delta], rating_id, texts)
+                part = deltas.part_of(reader, layout, delta, listed[delta], rating_id)
                 if part is None:
                     return None
                 file, counted = part
                 if (
                     few
                     and file not in checked
-                    and deltas.lacks(reader, layout, file, counted, [rating_id], texts)
+                    and deltas.lacks(reader, layout, file, counted, [rating_id])
                 ):
                     continue  # told from its text: no need to parse it
                 if file not in checked:
