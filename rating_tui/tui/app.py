@@ -302,10 +302,10 @@ class RatingApp(App[None]):
     def _pasted_lines(self, event: events.Event) -> bool:
         """A paste of several lines into a one-line field is typed key by key, Enter between
         the lines (so a pasted code, Enter and digits go where typing them would)."""
-        from textual.widgets import Input
-
         if not isinstance(event, events.Paste) or event.is_forwarded:
             return False
+        from textual.widgets import Input  # (after the check: every event comes here)
+
         if not isinstance(self.focused, Input) or len(event.text.splitlines()) < 2:
             return False
         self.keys.paste(event.text)
