@@ -250,7 +250,7 @@ class JsonlReader:
         self._keep = keep
         self._refused: object = None
         self.read = self._reader()
-        """This reader as a plain function (one call per rating, `stored_line` inline)."""
+        """This reader as a plain function (`stored_line` of each rating the filter keeps)."""
 
     def __call__(self, record: Record) -> bytes | None:
         return self.read(record)
@@ -262,13 +262,10 @@ class JsonlReader:
             try:
                 if keep is not None and not keep(record):
                     return b""
-                if is_stored_form(record):  # `stored_line`, inline
-                    return (_dumps(record) + "\n").encode("utf-8")
+                line = stored_line(record)
             except (KeyError, TypeError, AttributeError):  # a part the filters cannot read
-                pass
-            except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape: the model decides
-                pass
-            return self._not_stored(record)
+                line = None
+            return self._not_stored(record) if line is None else line
 
         return read
 
