@@ -1,0 +1,518 @@
+"""`collect` for one data folder's stored records, with a few bytes kept per rating.
+
+`pairing.collect` takes what each rating is made into (`records.Parts`): a tuple of texts and
+answers per rating, held by the store until the rating's month is sorted and then placed by
+`_Builder.add`. Here each record becomes, as its file is read, one `bytes` of 27 bytes plus
+a byte per analysed item (`_Reader`): the codes of its session key's texts and of its rater,
+its update time, its instrument version, and the code of each item's value. The store sorts
+those as it sorts the records (`Store.iter_records`), and `_Tables` places them in that order,
+exactly as `_Builder.add` places Parts: the same sessions, raters and rows in the same order,
+the newest rating of a (session, rater) kept, the same counts. What the order decides is used
+once and dropped: a month is sorted by session date first, so every rating of one session
+comes in one run of its date, and the session and (session, rater) lookups live only as long
+as that run (a few dictionaries of a day's sessions, instead of one entry per session).
+
+Each instrument version gets its own code, written out once when its first rating is read
+(as `export.rowcode` writes the CSV line), with the answers' forms read exactly as
+`_Builder.add` reads them. Values are coded per item in a byte (as `columns.ItemColumn`
+codes them); the table's columns are made from those bytes at the end.
+
+What this path does not take, it hands back (`Fallback`), and the caller reads the folder
+again with `pairing.collect`: a version with more than `MAX_LEVELS` distinct values in an
+item, -0.0, an unknown instrument version (whose error `collect` raises in the store's
+order), versions of one instrument id that differ in their session fields or analysed items,
+a date seen again after its run ended. The result never differs, only the time.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from array import array
+from collections.abc import Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Any
+
+from rating_tui.analysis.columns import MAX_LEVELS, ItemColumn, Texts
+from rating_tui.analysis.records import answer_number, answered_values, choice_number, stamp
+from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
+from rating_tui.instruments.catalogue import semver_key
+from rating_tui.instruments.scores import compute
+
+if TYPE_CHECKING:
+    from rating_tui.analysis.pairing import Collected
+    from rating_tui.instruments.model import Instrument
+
+HEAD = struct.Struct("<iqidHB")
+"""Run part code (the session date's, 0 without a date), the key's other part codes packed,
+rater code, update time, version, 1 when the rating has no session key; the item codes
+follow."""
+PART_BITS = 21
+"""Bits of each packed part code: a part with more distinct texts hands back."""
+NO_VALUE, CODED = 255, 254
+"""Item codes besides the levels: unanswered or no number; a not-observed/n.a. code."""
+SKIP = b""
+"""What the reader gives for a rating `collect` does not count (not final, another rater)."""
+_A = object()
+_DATA = bytes(range(254)) + b"\xff\xff"
+"""Item code -> `ItemColumn` code (a byte: the levels, -1 for none)."""
+_CODED = bytes(254) + b"\x01\x00"
+"""Item code -> 1 where a not-observed / not-applicable code was given."""
+
+
+class Fallback(Exception):
+    """This path does not take the folder; `pairing.collect` reads it instead."""
+
+
+class _Coder:
+    """One column's distinct values by code, as met while reading (any order: a value reads
+    back the same whichever code it has)."""
+
+    __slots__ = ("code_of", "levels")
+
+    def __init__(self) -> None:
+        self.code_of: dict[float, int] = {}
+        self.levels: list[float] = []
+
+    def new(self, value: float) -> int:
+        if value != value:  # NaN: no value, as `ItemColumn.set` takes it
+            return NO_VALUE
+        if (value == 0 and math.copysign(1.0, value) < 0) or len(self.levels) == MAX_LEVELS:
+            raise Fallback  # -0.0 prints apart from 0.0; too many values for a byte
+        code = self.code_of[value] = len(self.levels)
+        self.levels.append(float(value))
+        return code
+
+
+def _dict_number(answer: object, index: dict[str, float] | None) -> tuple[float | None, bool]:
+    """(number or None, coded) of an answer not in the form {"value": v} / {"missing": c}:
+    what `_Builder.add` makes of it."""
+    number: float | None = None
+    if type(answer) is dict:
+        value = answer.get("value")
+        kind = type(value)
+        if index is None:
+            if kind is int or kind is float:
+                number = value
+            elif value is None and "missing" in answer:
+                return None, True
+        elif "missing" not in answer and (kind is str or kind is int):
+            number = index.get(str(value))
+            if number is None:
+                return None, False
+    if number is None:
+        found, is_code = answer_number(answer) if index is None else choice_number(answer, index)
+        return (None, True) if is_code else (found, False)
+    return number, False
+
+
+_NUMBER = """
+    a = aget({key!r})
+    if a is None:
+        c{n} = 255
+    elif type(a) is dict and len(a) == 1:
+        v = a.get("value", A)
+        t = type(v)
+        if t is int or t is float:
+            if t is float and v == 0 and copysign(1.0, v) < 0:
+                raise Fallback
+            c{n} = K{n}.get(v)
+            if c{n} is None:
+                c{n} = new{n}(v)
+        elif v is A:
+            c{n} = 254 if "missing" in a else 255
+        else:
+            c{n} = 255
+    else:
+        c{n} = odd(a, {n})"""
+
+_CHOICE = """
+    a = aget({key!r})
+    if a is None:
+        c{n} = 255
+    elif type(a) is dict and len(a) == 1:
+        v = a.get("value", A)
+        t = type(v)
+        if t is str:
+            c{n} = S{n}.get(v)
+            if c{n} is None:
+                c{n} = choose(v, {n})
+        elif t is int:
+            c{n} = I{n}.get(v)
+            if c{n} is None:
+                c{n} = choose(v, {n})
+        elif v is A:
+            c{n} = 254 if "missing" in a else 255
+        else:
+            c{n} = 255
+    else:
+        c{n} = odd(a, {n})"""
+
+_PART = """
+    v = sget({key!r}, "")
+    if type(v) is not str:
+        v = str(v)
+    if not v:
+        return unkeyed
+    p{n} = P{n}.get(v)
+    if p{n} is None:
+        p{n} = text({n}, v)"""
+
+
+class _Version:
+    """The reader of one instrument version's records (written out for it)."""
+
+    def __init__(self, reader: _Reader, index: int, instrument: Instrument) -> None:
+        from rating_tui.analysis.pairing import SESSION_ROLES, analysed_keys
+
+        self.index = index
+        self.instrument = instrument
+        roles = [instrument.field_with_role(role) for role in SESSION_ROLES]
+        self.roles = tuple(f is not None for f in roles)
+        self.key_fields = [f.key for f in roles if f is not None]
+        self.run_part = None if roles[1] is None else sum(self.roles[:1])
+        items = analysed_keys(instrument)
+        self.scales: list[ItemScale] = []
+        self.indices: list[dict[str, float] | None] = []
+        for key in items:
+            scale = item_scale(instrument, key)
+            assert scale is not None  # an analysed item has a scale
+            self.scales.append(scale)
+            self.indices.append({c: float(i) for i, c in enumerate(scale.codes)} or None)
+        self.scores = list(instrument.scores)
+        self.scales += [score_scale(instrument, s) for s in self.scores]
+        self.layout = (self.roles, tuple(s.key for s in self.scales))
+        self.coders = reader.coders_of(instrument.id, self.layout[1])
+        self.read = self._compile(reader, items)
+
+    def _compile(self, reader: _Reader, items: list[str]) -> Callable[..., bytes | None]:
+        names: dict[str, Any] = {
+            "A": _A,
+            "Fallback": Fallback,
+            "copysign": math.copysign,
+            "pack": HEAD.pack,
+            "stamp": stamp,
+            "text": reader.text,
+            "odd": self._odd,
+            "choose": self._choose,
+            "scores": self._scores,
+            "unkeyed": HEAD.pack(0, 0, 0, 0.0, self.index, 1),
+        }
+        body = [] if self.key_fields else ["\n    return unkeyed"]
+        self.memo_s: list[dict[object, int]] = [{} for _ in items]
+        self.memo_i: list[dict[object, int]] = [{} for _ in items]
+        for n, key in enumerate(self.key_fields):
+            names[f"P{n}"] = reader.parts[n]
+            body.append(_PART.format(n=n, key=key))
+        run = self.run_part
+        rest = [n for n in range(len(self.key_fields)) if n != run]
+        packed = " | ".join(f"(p{n} << {PART_BITS * i})" for i, n in enumerate(rest)) or "0"
+        body.append("\n    aget = answers.get")
+        for n, (key, index) in enumerate(zip(items, self.indices, strict=True)):
+            coder = self.coders[n]
+            names[f"K{n}"] = coder.code_of
+            names[f"new{n}"] = coder.new
+            names[f"S{n}"], names[f"I{n}"] = self.memo_s[n], self.memo_i[n]
+            body.append((_NUMBER if index is None else _CHOICE).format(n=n, key=key))
+        codes = [f"c{n}" for n in range(len(items))]
+        if self.scores:
+            body.append("\n    extra = scores(answers)")
+            codes.append("*extra")
+        source = (
+            "def read(session, answers, rater, updated):\n    sget = session.get"
+            + "".join(body)
+            + f"\n    return pack({'p' + str(run) if run is not None else '0'}, {packed}, "
+            + f"rater, stamp(updated), {self.index}, 0) + bytes(({', '.join(codes)},))\n"
+        )
+        exec(compile(source, f"<agreement reader of {self.instrument.ref}>", "exec"), names)
+        found: Callable[..., bytes | None] = names["read"]
+        return found
+
+    def _odd(self, answer: object, n: int) -> int:
+        """The code of an answer in another form than {"value": v} / {"missing": c}."""
+        number, coded = _dict_number(answer, self.indices[n])
+        if coded:
+            return CODED
+        return NO_VALUE if number is None else self._code(n, number)
+
+    def _choose(self, value: str | int, n: int) -> int:
+        """The code of a choice's value (its option's index), remembered."""
+        index = self.indices[n]
+        assert index is not None
+        number = index.get(str(value))
+        code = NO_VALUE if number is None else self._code(n, number)
+        (self.memo_s if type(value) is str else self.memo_i)[n][value] = code
+        return code
+
+    def _code(self, n: int, number: float) -> int:
+        coder = self.coders[n]
+        code = coder.code_of.get(number)
+        if code is None:
+            return coder.new(number)
+        if number == 0 and math.copysign(1.0, number) < 0:
+            raise Fallback
+        return code
+
+    def _scores(self, answers: dict[str, Any]) -> list[int]:
+        """The codes of the version's scores, computed as `_Builder.add` computes them."""
+        answered = answered_values(answers)
+        found = []
+        base = len(self.indices)
+        for n, score in enumerate(self.scores, base):
+            value, _ = compute(self.instrument, score, answered)
+            found.append(NO_VALUE if value is None else self._code(n, float(value)))
+        return found
+
+
+class _Reader:
+    """`read` of `Store.iter_records`: a stored record as the bytes `_Tables` places."""
+
+    def __init__(
+        self,
+        instrument_of: Callable[[str, str, str], Instrument | None],
+        raters: Collection[str] | None,
+        keep: Callable[[dict[str, Any]], bool] | None,
+    ) -> None:
+        self._instrument_of = instrument_of
+        self._raters = raters
+        self._keep = keep
+        self.parts: list[dict[str, int]] = [{}, {}, {}]
+        """Per part of a session key, a code per distinct text (in the order read)."""
+        self.texts: list[list[str]] = [[], [], []]
+        self.rater_code: dict[str, int] = {}
+        self.rater_texts: list[str] = []
+        self.versions: list[_Version] = []
+        self._by_ref: dict[tuple[str, str, str], _Version] = {}
+        self._by_name: dict[tuple[str, str], Instrument] = {}
+        self._layouts: dict[str, tuple[object, ...]] = {}
+        self._coders: dict[str, list[_Coder]] = {}
+
+    def text(self, part: int, text: str) -> int:
+        """A new text of a part of the session key: its code."""
+        texts = self.texts[part]
+        code = self.parts[part][text] = len(texts)
+        if code >> PART_BITS:
+            raise Fallback  # too many to pack
+        texts.append(text)
+        return code
+
+    def coders_of(self, instrument_id: str, keys: tuple[str, ...]) -> list[_Coder]:
+        found = self._coders.get(instrument_id)
+        if found is None:
+            found = self._coders[instrument_id] = [_Coder() for _ in keys]
+        return found
+
+    def __call__(self, record: dict[str, Any]) -> bytes | None:
+        keep = self._keep
+        if keep is not None:
+            try:
+                if not keep(record):
+                    return SKIP
+            except (KeyError, TypeError, AttributeError):
+                return None
+        ref = record.get("instrument")
+        if type(ref) is not dict:
+            return None
+        status, rater, updated = record.get("status"), record.get("rater"), record.get("updated")
+        session, answers = record.get("session"), record.get("answers")
+        key = (ref.get("id"), ref.get("version"), ref.get("hash"))
+        if (
+            type(status) is not str
+            or type(rater) is not str
+            or type(updated) is not str
+            or type(session) is not dict
+            or type(answers) is not dict
+        ):
+            return None
+        if status != "final" or (self._raters is not None and rater not in self._raters):
+            return SKIP
+        version = self._by_ref.get(key)  # type: ignore[arg-type]
+        if version is None:
+            if not all(type(part) is str for part in key):
+                return None
+            version = self._version(key)  # type: ignore[arg-type]
+        code = self.rater_code.get(rater)
+        if code is None:
+            code = self.rater_code[rater] = len(self.rater_texts)
+            self.rater_texts.append(rater)
+        return version.read(session, answers, code, updated)
+
+    def _version(self, ref: tuple[str, str, str]) -> _Version:
+        """The reader of a version met for the first time."""
+        try:
+            instrument = self._instrument_of(*ref)
+        except Exception as exc:  # `collect` raises it in the store's order
+            raise Fallback from exc
+        if instrument is None:
+            raise Fallback  # `collect` counts it in its own way
+        same = self._by_name.setdefault((instrument.id, instrument.version), instrument)
+        if same is not instrument:  # `_Builder` plans by version: the first one's plan
+            raise Fallback
+        version = _Version(self, len(self.versions), instrument)
+        layout = self._layouts.setdefault(instrument.id, version.layout)
+        keys = version.layout[1]
+        if layout != version.layout or len(set(keys)) != len(keys) or len(self.versions) > 4000:
+            raise Fallback
+        self.versions.append(version)
+        self._by_ref[ref] = version
+        return version
+
+
+class _Table:
+    """One instrument's `SessionTable`, filled in the store's order as `_Builder` fills it."""
+
+    def __init__(self, reader: _Reader, version: _Version) -> None:
+        from rating_tui.analysis.pairing import SessionTable
+
+        self.reader = reader
+        self.table = SessionTable(version.instrument.id)
+        self.table.dyad_first = version.roles[0]
+        self.parts = len(version.key_fields)
+        self.run_part = version.run_part
+        self.table.session_codes = [array("i") for _ in range(self.parts)]
+        self.final: list[list[int]] = [[] for _ in range(self.parts)]
+        """Per part, the table's code of each code of the reader (-1: not met yet)."""
+        self.texts: list[list[str]] = [[] for _ in range(self.parts)]
+        self.rater_at: list[int] = []
+        self.scales = list(version.scales)
+        self.newest = [version.instrument.version] * len(self.scales)
+        self.cells = [bytearray() for _ in self.scales]
+        self.run = -1
+        self.closed: set[int] = set()
+        self.sessions: dict[int, int] = {}
+        self.rows: dict[int, int] = {}
+        self.updated: list[float] = []
+        self.start = 0
+
+    def plan(self, version: _Version) -> None:
+        """A version's first rating: its scales replace older versions' (`_Builder._column`)."""
+        for n, scale in enumerate(version.scales):
+            if semver_key(version.instrument.version) > semver_key(self.newest[n]):
+                self.newest[n] = version.instrument.version
+                self.scales[n] = scale
+
+    def add(self, run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
+        """Place one rating (`_Builder.add` for a rating with a session key)."""
+        table = self.table
+        if run != self.run:
+            if run in self.closed:
+                raise Fallback  # a date met again after its run: not the order assumed
+            self.closed.add(self.run)
+            self.run, self.sessions, self.rows, self.updated = run, {}, {}, []
+            self.start = len(table.row_session)
+        session = self.sessions.get(rest)
+        if session is None:
+            session = self.sessions[rest] = self._session(run, rest)
+        raters = self.rater_at
+        if rater >= len(raters):
+            raters.extend([-1] * (rater + 1 - len(raters)))
+        who = raters[rater]
+        if who < 0:
+            who = raters[rater] = len(table.raters)
+            if who >> 20:
+                raise Fallback  # too many raters to pack with a session
+            table.raters.append(self.reader.rater_texts[rater])
+        pair = (session << 20) | who
+        row = self.rows.get(pair)
+        if row is None:
+            self.rows[pair] = len(table.row_session)
+            self.updated.append(updated)
+            table.row_session.append(session)
+            table.row_rater.append(who)
+            for cells, code in zip(self.cells, data[HEAD.size :], strict=True):
+                cells.append(code)
+            return
+        table.replaced += 1
+        at = row - self.start
+        if not updated > self.updated[at]:
+            return
+        self.updated[at] = updated
+        for cells, code in zip(self.cells, data[HEAD.size :], strict=True):
+            cells[row] = code
+
+    def _session(self, run: int, rest: int) -> int:
+        """A new session: its key's codes (each text's code as first met, per part)."""
+        table, mask, shift = self.table, (1 << PART_BITS) - 1, 0
+        for part in range(self.parts):
+            if part == self.run_part:
+                code = run
+            else:
+                code, shift = (rest >> shift) & mask, shift + PART_BITS
+            final = self.final[part]
+            if code >= len(final):
+                final.extend([-1] * (code + 1 - len(final)))
+            found = final[code]
+            if found < 0:
+                found = final[code] = len(self.texts[part])
+                self.texts[part].append(self.reader.texts[part][code])
+            table.session_codes[part].append(found)
+        return len(table.session_codes[0]) - 1
+
+    def finish(self) -> None:
+        """The table's columns and texts, from the codes read."""
+        table = self.table
+        table.items = self.scales
+        coders = self.reader.coders_of(table.instrument_id, ())
+        for n, cells in enumerate(self.cells):
+            column = ItemColumn()
+            column.data = array("b", cells.translate(_DATA))
+            column.levels = list(coders[n].levels)
+            column.code_of = dict(coders[n].code_of)
+            table.columns.append(column)
+            table.coded.append(array("b", cells.translate(_CODED)))
+            self.cells[n] = bytearray()
+        table.key_values = [Texts(texts) for texts in self.texts]
+        self.sessions, self.rows, self.updated = {}, {}, []
+
+
+def collect_stored(
+    records: Callable[[Callable[[dict[str, Any]], bytes | None]], Iterable[bytes]],
+    instrument_of: Callable[[str, str, str], Instrument | None],
+    raters: Collection[str] | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> Collected:
+    """`pairing.collect` of one data folder's stored records: `records(read)` gives `read` of
+    each record in the store's order (`RecordSource.records`); `keep` is the selection's
+    record filter. Raises `Fallback` when this path does not take the folder."""
+    from rating_tui.analysis.pairing import Collected
+
+    reader = _Reader(instrument_of, raters, keep)
+    found = Collected()
+    tables: dict[str, _Table] = {}
+    stream = records(reader)
+    try:
+        _place(stream, reader, found, tables)
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    for table in tables.values():
+        table.finish()
+    found.tables = {key: t.table for key, t in sorted(tables.items())}
+    return found
+
+
+def _place(
+    stream: Iterable[bytes], reader: _Reader, found: Collected, tables: dict[str, _Table]
+) -> None:
+    """Place every rating read, in the order given."""
+    of_version: list[_Table | None] = []
+    unpack = HEAD.unpack_from
+    for data in stream:
+        if not data:
+            continue
+        found.ratings += 1
+        run, rest, rater, updated, index, unkeyed = unpack(data)
+        if index >= len(of_version):
+            of_version.extend([None] * (index + 1 - len(of_version)))
+        table = of_version[index]
+        if table is None:
+            version = reader.versions[index]
+            table = tables.get(version.instrument.id)
+            if table is None:
+                table = tables[version.instrument.id] = _Table(reader, version)
+            table.plan(version)
+            of_version[index] = table
+        if unkeyed:
+            found.unkeyed += 1
+            continue
+        table.add(run, rest, rater, updated, data)
