@@ -189,7 +189,7 @@ class _Version:
             "A": _A,
             "Fallback": Fallback,
             "copysign": math.copysign,
-            "pack": HEAD.pack,
+            "pack": struct.Struct(HEAD.format + "B" * len(self.scales)).pack,
             "stamp": stamp,
             "text": reader.text,
             "odd": self._odd,
@@ -221,7 +221,7 @@ class _Version:
             "def read(session, answers, rater, updated):\n    sget = session.get"
             + "".join(body)
             + f"\n    return pack({'p' + str(run) if run is not None else '0'}, {packed}, "
-            + f"rater, stamp(updated), {self.index}, 0) + bytes(({', '.join(codes)},))\n"
+            + f"rater, stamp(updated), {self.index}, 0, {', '.join(codes)})\n"
         )
         exec(compile(source, f"<agreement reader of {self.instrument.ref}>", "exec"), names)
         found: Callable[..., bytes | None] = names["read"]
@@ -309,32 +309,45 @@ class _Reader:
                     return SKIP
             except (KeyError, TypeError, AttributeError):
                 return None
-        ref = record.get("instrument")
-        if type(ref) is not dict:
-            return None
-        status, rater, updated = record.get("status"), record.get("rater"), record.get("updated")
-        session, answers = record.get("session"), record.get("answers")
-        key = (ref.get("id"), ref.get("version"), ref.get("hash"))
+        try:  # the stored form, in its usual case: a version met before
+            ref = record["instrument"]
+            version = self._by_ref[ref["id"], ref["version"], ref["hash"]]
+            rater, updated = record["rater"], record["updated"]
+            session, answers = record["session"], record["answers"]
+            status = record["status"]
+        except (KeyError, TypeError):
+            return self._first(record)
         if (
-            type(status) is not str
+            type(session) is not dict
+            or type(answers) is not dict
             or type(rater) is not str
             or type(updated) is not str
-            or type(session) is not dict
-            or type(answers) is not dict
+            or type(status) is not str
         ):
             return None
         if status != "final" or (self._raters is not None and rater not in self._raters):
             return SKIP
-        version = self._by_ref.get(key)  # type: ignore[arg-type]
-        if version is None:
-            if not all(type(part) is str for part in key):
-                return None
-            version = self._version(key)  # type: ignore[arg-type]
-        code = self.rater_code.get(rater)
-        if code is None:
+        try:
+            code = self.rater_code[rater]
+        except KeyError:
             code = self.rater_code[rater] = len(self.rater_texts)
             self.rater_texts.append(rater)
         return version.read(session, answers, code, updated)
+
+    def _first(self, record: dict[str, Any]) -> bytes | None:
+        """`__call__` of a record of a version not met before, or not in the stored form."""
+        ref = record.get("instrument")
+        if type(ref) is not dict:
+            return None
+        key = (ref.get("id"), ref.get("version"), ref.get("hash"))
+        parts = [record.get(k) for k in ("status", "rater", "updated", "session", "answers")]
+        if [type(p) for p in parts] != [str, str, str, dict, dict] or not all(
+            type(k) is str for k in key
+        ):
+            return None
+        if key not in self._by_ref:
+            self._version(key)  # type: ignore[arg-type]  # texts: checked above
+        return self(record)
 
     def _version(self, ref: tuple[str, str, str]) -> _Version:
         """The reader of a version met for the first time."""
@@ -367,21 +380,13 @@ class _Table:
         self.table = SessionTable(version.instrument.id)
         self.table.dyad_first = version.roles[0]
         self.parts = len(version.key_fields)
-        self.run_part = version.run_part
         self.table.session_codes = [array("i") for _ in range(self.parts)]
-        self.final: list[list[int]] = [[] for _ in range(self.parts)]
-        """Per part, the table's code of each code of the reader (-1: not met yet)."""
         self.texts: list[list[str]] = [[] for _ in range(self.parts)]
-        self.rater_at: list[int] = []
         self.scales = list(version.scales)
         self.newest = [version.instrument.version] * len(self.scales)
-        self.cells = [bytearray() for _ in self.scales]
-        self.run = -1
-        self.closed: set[int] = set()
-        self.sessions: dict[int, int] = {}
-        self.rows: dict[int, int] = {}
-        self.updated: list[float] = []
-        self.start = 0
+        self.cells = bytearray()
+        """Each row's item codes, a row after another."""
+        self.add = self._adder(version.run_part)
 
     def plan(self, version: _Version) -> None:
         """A version's first rating: its scales replace older versions' (`_Builder._column`)."""
@@ -390,78 +395,91 @@ class _Table:
                 self.newest[n] = version.instrument.version
                 self.scales[n] = scale
 
-    def add(self, run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
-        """Place one rating (`_Builder.add` for a rating with a session key)."""
-        table = self.table
-        if run != self.run:
-            if run in self.closed:
-                raise Fallback  # a date met again after its run: not the order assumed
-            self.closed.add(self.run)
-            self.run, self.sessions, self.rows, self.updated = run, {}, {}, []
-            self.start = len(table.row_session)
-        session = self.sessions.get(rest)
-        if session is None:
-            session = self.sessions[rest] = self._session(run, rest)
-        raters = self.rater_at
-        if rater >= len(raters):
-            raters.extend([-1] * (rater + 1 - len(raters)))
-        who = raters[rater]
-        if who < 0:
-            who = raters[rater] = len(table.raters)
-            if who >> 20:
-                raise Fallback  # too many raters to pack with a session
-            table.raters.append(self.reader.rater_texts[rater])
-        pair = (session << 20) | who
-        row = self.rows.get(pair)
-        if row is None:
-            self.rows[pair] = len(table.row_session)
-            self.updated.append(updated)
-            table.row_session.append(session)
-            table.row_rater.append(who)
-            for cells, code in zip(self.cells, data[HEAD.size :], strict=True):
-                cells.append(code)
-            return
-        table.replaced += 1
-        at = row - self.start
-        if not updated > self.updated[at]:
-            return
-        self.updated[at] = updated
-        for cells, code in zip(self.cells, data[HEAD.size :], strict=True):
-            cells[row] = code
+    def _adder(self, run_part: int | None) -> Callable[[int, int, int, float, bytes], None]:
+        """`add(run, rest, rater, updated, data)`: place one rating with a session key, as
+        `_Builder.add` places it. The sessions and (session, rater) rows of the current date
+        are looked up in dictionaries kept for that date's run only."""
+        table, texts, cells, reader = self.table, self.texts, self.cells, self.reader
+        row_session, row_rater, raters = table.row_session, table.row_rater, table.raters
+        session_codes = table.session_codes
+        parts = [
+            (n, n == run_part, PART_BITS * sum(1 for m in range(n) if m != run_part))
+            for n in range(self.parts)
+        ]
+        finals: list[list[int]] = [[] for _ in range(self.parts)]
+        rater_at: list[int] = []
+        closed: set[int] = set()
+        head, width, mask = HEAD.size, len(self.scales), (1 << PART_BITS) - 1
+        state: list[Any] = [-1, {}, {}, [], 0]  # run, its sessions, its rows, updated, start
 
-    def _session(self, run: int, rest: int) -> int:
-        """A new session: its key's codes (each text's code as first met, per part)."""
-        table, mask, shift = self.table, (1 << PART_BITS) - 1, 0
-        for part in range(self.parts):
-            if part == self.run_part:
-                code = run
-            else:
-                code, shift = (rest >> shift) & mask, shift + PART_BITS
-            final = self.final[part]
-            if code >= len(final):
-                final.extend([-1] * (code + 1 - len(final)))
-            found = final[code]
-            if found < 0:
-                found = final[code] = len(self.texts[part])
-                self.texts[part].append(self.reader.texts[part][code])
-            table.session_codes[part].append(found)
-        return len(table.session_codes[0]) - 1
+        def new_session(run: int, rest: int) -> int:
+            for n, is_run, shift in parts:
+                code = run if is_run else (rest >> shift) & mask
+                final = finals[n]
+                if code >= len(final):
+                    final.extend([-1] * (code + 1 - len(final)))
+                found = final[code]
+                if found < 0:
+                    found = final[code] = len(texts[n])
+                    texts[n].append(reader.texts[n][code])
+                session_codes[n].append(found)
+            return len(session_codes[0]) - 1
+
+        def add(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
+            if run != state[0]:
+                if run in closed:
+                    raise Fallback  # a date met again after its run: not the order assumed
+                closed.add(state[0])
+                state[:] = [run, {}, {}, [], len(row_session)]
+            sessions, rows = state[1], state[2]
+            session = sessions.get(rest)
+            if session is None:
+                session = sessions[rest] = new_session(run, rest)
+            if rater >= len(rater_at):
+                rater_at.extend([-1] * (rater + 1 - len(rater_at)))
+            who = rater_at[rater]
+            if who < 0:
+                who = rater_at[rater] = len(raters)
+                if who >> 20:
+                    raise Fallback  # too many raters to pack with a session
+                raters.append(reader.rater_texts[rater])
+            pair = (session << 20) | who
+            row = rows.get(pair)
+            if row is None:
+                rows[pair] = len(row_session)
+                state[3].append(updated)
+                row_session.append(session)
+                row_rater.append(who)
+                cells.extend(data[head:])
+                return
+            table.replaced += 1
+            at = row - state[4]
+            if updated > state[3][at]:
+                state[3][at] = updated
+                cells[row * width : (row + 1) * width] = data[head:]
+
+        return add
 
     def finish(self) -> None:
         """The table's columns and texts, from the codes read."""
-        table = self.table
+        table, cells, width = self.table, self.cells, len(self.scales)
         table.items = self.scales
         coders = self.reader.coders_of(table.instrument_id, ())
-        for n, cells in enumerate(self.cells):
+        for n in range(width):
+            codes = cells[n::width]
             column = ItemColumn()
-            column.data = array("b", cells.translate(_DATA))
+            column.data = array("b", codes.translate(_DATA))
             column.levels = list(coders[n].levels)
             column.code_of = dict(coders[n].code_of)
             table.columns.append(column)
-            table.coded.append(array("b", cells.translate(_CODED)))
-            self.cells[n] = bytearray()
+            table.coded.append(array("b", codes.translate(_CODED)))
+        cells.clear()
         table.key_values = [Texts(texts) for texts in self.texts]
-        self.sessions, self.rows, self.updated = {}, {}, []
+        self.add = _done
+
+
+def _done(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
+    raise ValueError("the table is finished")
 
 
 def collect_stored(
