@@ -345,6 +345,8 @@ class _Reader:
             type(k) is str for k in key
         ):
             return None
+        if parts[0] != "final" or (self._raters is not None and parts[1] not in self._raters):
+            return SKIP  # left out before its version is looked up, as `Slim` leaves it
         if key not in self._by_ref:
             self._version(key)  # type: ignore[arg-type]  # texts: checked above
         return self(record)

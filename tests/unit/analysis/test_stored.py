@@ -239,3 +239,26 @@ def test_table_type_is_the_one_the_statistics_read(
     assert isinstance(table, SessionTable)
     assert (table.row_session.typecode, table.row_rater.typecode) == ("i", "i")
     assert {c.data.typecode for c in table.columns} == {"b"}
+
+
+def test_a_rating_left_out_is_not_looked_up(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    """A draft, or another rater's rating, of a version no folder holds is left out before
+    its version is asked for (as `collect` leaves it out): no fallback, no error."""
+    other = parse_instrument(SAMPLE.replace('version = "1.0.0"', 'version = "9.0.0"'), "v9")
+    records = dumps(
+        [
+            make_rating("AB", {"warmth": 5}),
+            make_rating("CD", {"warmth": 4}),
+            make_rating("CD", {"warmth": 1}, status="draft", of=other),
+            make_rating("XY", {"warmth": 2}, of=other),
+        ]
+    )
+
+    def known(instrument_id: str, version: str, hash_: str) -> Instrument:
+        if version != "1.0.0":
+            raise LookupError(f"{version} is unknown")
+        return instrument
+
+    same_tables(*both(records, known, {"AB", "CD"}))
