@@ -32,7 +32,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
-from rating_tui.analysis.columns import MAX_LEVELS, ItemColumn, Texts
+from rating_tui.analysis.columns import MAX_LEVELS, CodedRows, ItemColumn, Texts
 from rating_tui.analysis.records import answer_number, answered_values, choice_number, stamp
 from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
 from rating_tui.instruments.catalogue import semver_key
@@ -53,10 +53,6 @@ NO_VALUE, CODED = 255, 254
 SKIP = b""
 """What the reader gives for a rating `collect` does not count (not final, another rater)."""
 _A = object()
-_DATA = bytes(range(254)) + b"\xff\xff"
-"""Item code -> `ItemColumn` code (a byte: the levels, -1 for none)."""
-_CODED = bytes(254) + b"\x01\x00"
-"""Item code -> 1 where a not-observed / not-applicable code was given."""
 
 
 class Fallback(Exception):
@@ -470,12 +466,15 @@ class _Table:
         for n in range(width):
             codes = cells[n::width]
             column = ItemColumn()
-            column.data = array("b", codes.translate(_DATA))
+            column.data = array("b", codes)  # the same byte: -1 none, -2 `CODED`
             column.levels = list(coders[n].levels)
             column.code_of = dict(coders[n].code_of)
             table.columns.append(column)
-            table.coded.append(array("b", codes.translate(_CODED)))
         cells.clear()
+        table.coded = CodedRows(table.columns)
+        for n in range(1, self.parts):  # the dyad's stay 32-bit (`dyad_codes`)
+            if len(self.texts[n]) <= 1 << 16:
+                table.session_codes[n] = array("H", table.session_codes[n])
         table.key_values = [Texts(texts) for texts in self.texts]
         self.add = _done
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from rating_tui.analysis import stored
+from rating_tui.analysis.columns import CODED, CodedRows
 from rating_tui.analysis.pairing import Collected, SessionTable, collect, record_parts
 from rating_tui.analysis.stored import HEAD, Fallback, collect_stored
 from rating_tui.instruments.loader import parse_instrument
@@ -76,7 +78,7 @@ def same_tables(expected: Collected, got: Collected) -> None:
             a.dyad_first,
             a.replaced,
         )
-        assert (b.session_codes, b.row_session, b.row_rater, b.coded) == (
+        assert (b.session_codes, b.row_session, b.row_rater, list(b.coded)) == (
             a.session_codes,
             a.row_session,
             a.row_rater,
@@ -187,7 +189,26 @@ def test_what_is_kept_of_a_rating_while_its_month_is_sorted(
     assert {type(k) for k in kept} == {bytes}
     assert {len(k) for k in kept} == {HEAD.size + len(table.items)}  # type: ignore[arg-type]
     assert (table.rows, table.session_count) == (100, 50)
-    assert len(table.coded[0]) == len(table.columns[0].data) == 100  # a byte per row each
+    assert len(table.columns[0].data) == 100 and table.columns[0].data.itemsize == 1
+    # The not-observed mark is the column's byte (-2): no byte array per item of its own,
+    # the 0/1 rows made when asked; the date's and number's codes two bytes a session.
+    assert isinstance(table.coded, CodedRows) and table.coded_count(0) == 0
+    assert [a.typecode for a in table.session_codes] == ["i", "H", "H"]
+
+
+def test_a_coded_row_is_marked_in_its_byte_and_reads_as_no_value(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    records = dumps(
+        [make_rating("AB", {"warmth": "NO", "presence": 4}), make_rating("CD", {"warmth": 3})]
+    )
+    expected, got = both(records, lambda *ref: instrument)
+    same_tables(expected, got)
+    table = got.tables[instrument.id]
+    assert list(table.columns[0].data) == [CODED, 0]
+    assert repr(table.values[0].tolist()) == "[nan, 3.0]"
+    assert table.coded == [array("b", [1, 0])] + [array("b", [0, 0])] * 3
+    assert table.coded_count(0) == 1 and table.coded[1:2] == [array("b", [0, 0])]
 
 
 def test_what_it_does_not_take_it_hands_back(
