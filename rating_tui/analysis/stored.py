@@ -282,6 +282,14 @@ class _Reader:
         self._layouts: dict[str, tuple[object, ...]] = {}
         self._coders: dict[str, list[_Coder]] = {}
 
+    def release(self) -> None:
+        """Drop the versions' readers (their code refers back to them and to this reader:
+        cycles)."""
+        for version in self.versions:
+            version.read.__globals__.clear()
+        self.versions.clear()
+        self._by_ref.clear()
+
     def text(self, part: int, text: str) -> int:
         """A new text of a part of the session key: its code."""
         texts = self.texts[part]
@@ -504,6 +512,7 @@ def collect_stored(
         close = getattr(stream, "close", None)
         if close is not None:
             close()
+        reader.release()  # its texts came from the parsed months: gone with it, not at a gc
     for table in tables.values():
         table.finish()
     found.tables = {key: t.table for key, t in sorted(tables.items())}

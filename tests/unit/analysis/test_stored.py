@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -283,3 +284,20 @@ def test_a_rating_left_out_is_not_looked_up(
         return instrument
 
     same_tables(*both(records, known, {"AB", "CD"}))
+
+
+def test_the_reader_is_gone_once_the_tables_are_made(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    """The reader (its dictionaries hold texts of the parsed months) is freed when
+    `collect_stored` returns, without waiting for the cyclic collector."""
+    records = dumps([make_rating("AB", {"warmth": 5}), make_rating("CD", {"warmth": 4})])
+    gc.collect()
+    gc.disable()
+    try:
+        found = collect_stored(store_like(records), lambda *ref: instrument)
+        alive = [o for o in gc.get_objects() if type(o) in (stored._Reader, stored._Version)]
+    finally:
+        gc.enable()
+    assert found.tables[instrument.id].rows == 2
+    assert alive == []
