@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rating_tui.analysis import stored
+from rating_tui.analysis import stored, storedcode
 from rating_tui.analysis.columns import CODED, CodedRows
 from rating_tui.analysis.pairing import Collected, SessionTable, collect, record_parts
 from rating_tui.analysis.stored import HEAD, Fallback, collect_stored
@@ -296,7 +296,7 @@ def test_the_reader_is_gone_once_the_tables_are_made(
     gc.disable()
     try:
         found = collect_stored(store_like(records), lambda *ref: instrument)
-        alive = [o for o in gc.get_objects() if type(o) in (stored._Reader, stored._Version)]
+        alive = [o for o in gc.get_objects() if type(o) in (stored._Reader, storedcode.Version)]
     finally:
         gc.enable()
     assert found.tables[instrument.id].rows == 2
