@@ -105,14 +105,41 @@ def _collect(
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
-    stream = _stream(selection, sources, instruments, Slim(instrument_of, raters))
     with cycle_collection_paused():  # as the export reads: records are trees, no cycles
-        found = collect(stream, instrument_of, raters)
+        found = _stored(selection, sources, instruments, instrument_of, raters)
+        if found is None:
+            stream = _stream(selection, sources, instruments, Slim(instrument_of, raters))
+            found = collect(stream, instrument_of, raters)
     warnings = [s.warning() for s in sources]
     if not found.tables:
         warn_incomplete(warnings, then=None)
         raise LookupError("no final ratings match; nothing to analyse")
     return found, warnings
+
+
+def _stored(
+    selection: Selection,
+    sources: list[StoreSource],
+    instruments: Instruments,
+    instrument_of: Callable[[str, str, str], Instrument],
+    raters: set[str] | None,
+) -> Collected | None:
+    """One folder's tables read straight from its stored records, a few bytes per rating
+    (`analysis.stored`); None when there are several folders, or when that path hands the
+    folder back (`stored.Fallback`: `_stream` and `collect` then read it, the same figures)."""
+    from rating_tui.analysis.stored import Fallback, collect_stored
+    from rating_tui.export.job import RecordSource
+
+    source = sources[0]
+    if len(sources) > 1 or not isinstance(source, RecordSource):
+        return None
+    keep = selection.record_filter(instruments)
+    try:
+        return collect_stored(
+            lambda read: source.records(read, selection.statuses), instrument_of, raters, keep
+        )
+    except Fallback:
+        return None
 
 
 def _stream(
