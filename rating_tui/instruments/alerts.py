@@ -131,6 +131,22 @@ def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
                         f"{code!r} is not defined in [[missing_codes]] (defined: {listing(codes)})",
                     )
                 )
+        if rule.kind == "drop" and rule.points is not None:
+            # a drop larger than the scale's span can never happen: the rule would watch in
+            # silence, and a supervisor would read "no alert" as "no sharp drop"
+            watched = [items[k] for k in (rule.items or numeric) if k in items and k in numeric]
+            for item in watched:
+                low, high = scale_range(ins, item.key)
+                if rule.points > high - low:
+                    out.append(
+                        (
+                            f"{where}.points",
+                            f"a drop of {rule.points:g} points cannot happen on {item.key!r}'s "
+                            f"scale ({low:g} to {high:g}, at most {high - low:g}), so this rule "
+                            "would never raise an alert",
+                        )
+                    )
+                    break
         if rule.kind == "low" and rule.cutoff is not None:
             watched = [items[k] for k in (rule.items or numeric) if k in items and k in numeric]
             for item in watched:
