@@ -389,4 +389,10 @@ class ItemsScreen(AppScreen[None]):
             return
         if not self.session.editing_final and self.session.rating.answers:
             self.notify("The draft is saved; resume it from Home.", timeout=4)
+        elif not self.session.editing_final:  # it was kept without a word
+            self.notify(
+                "The draft is saved with its session and no answers yet; resume it from "
+                "Home, or x there discards it.",
+                timeout=6,
+            )
         self.dismiss()
