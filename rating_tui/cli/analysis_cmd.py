@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
+from rating_tui.cli.errors import codes_given, day_range, distinct_folders, fail, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
 
 if TYPE_CHECKING:
@@ -207,6 +207,7 @@ def agreement(
 
     if bootstrap not in ("session", "dyad"):
         fail(f"--bootstrap {bootstrap!r}: expected session or dyad")
+    codes_given(dyad, rater)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         # Before numpy loads: the bootstrap's matrix products are small, and BLAS threads
         # spinning on a busy machine made them ten times slower (unless the user chose).
@@ -334,6 +335,7 @@ def calibrate(
     from rating_tui.analysis.calibration import calibrate as compute
     from rating_tui.analysis.report import CALIBRATION_HEADER, calibration_rows
 
+    codes_given(dyad, rater, gold)
     keep = {*rater, gold} if rater else None
     found, warnings = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
     _check_raters(found, rater, warnings)

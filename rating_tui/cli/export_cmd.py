@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 import typer
 
 from rating_tui.cli.errors import (
+    code_option,
     day_range,
     distinct_folders,
     fail,
@@ -175,8 +176,8 @@ def export(
     selection = Selection(
         instrument,
         *day_range(date_from, date_to),
-        dyad,
-        rater,
+        code_option(dyad, "--dyad"),
+        code_option(rater, "--rater"),
         statuses,
     )
     shape = _choice(layout, LAYOUTS, "--layout")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail, warn_incomplete
+from rating_tui.cli.errors import code_option, fail, warn_incomplete
 from rating_tui.cli.near_codes import other_case
 from rating_tui.cli.ratings_import_cmd import (
     IMPORT_HELP,
@@ -64,6 +64,7 @@ def list_ratings(
     from rating_tui.store.tally import Tally
 
     first, last = _day(date_from, "--from"), _day(date_to, "--to")
+    dyad, rater = code_option(dyad, "--dyad"), code_option(rater, "--rater")
     if first and last and first > last:
         fail(f"--from {first} is after --to {last}")
     wanted = status or ["final"]

@@ -163,3 +163,36 @@ def test_a_choice_label_with_a_bar_is_refused_for_redcap_not_split_there(tmp_pat
     assert code == 1
     assert "the label of 0 ('Absent | none') holds '|' or a line break" in err
     assert "nothing was written" in err and not out.exists()
+
+
+CODE_COMMANDS = [
+    ("ratings", "list"),
+    ("export", "-o", "-"),
+    ("alerts",),
+    ("agreement",),
+    ("calibrate", "--gold", "clin_01"),
+]
+
+
+@pytest.mark.parametrize("command", CODE_COMMANDS)
+@pytest.mark.parametrize("option", ["--dyad", "--rater"])
+def test_a_code_with_a_space_at_an_end_is_refused_with_the_code_meant(
+    demo: Path, command: tuple[str, ...], option: str
+) -> None:
+    """Before: "no ratings match" (or "nothing to analyse"), as if the rater had none."""
+    code, out, err = run(*command, "--data", str(demo), option, " clin_02")
+    assert code == 1 and out == ""
+    assert f"{option} ' clin_02' has a space at its start or end, which no code has" in err
+    assert f"did you mean {option} clin_02?" in err
+
+
+@pytest.mark.parametrize("command", [*CODE_COMMANDS, ("report", "-o", "r.html")])
+def test_an_empty_code_is_refused_not_matched(demo: Path, command: tuple[str, ...]) -> None:
+    code, out, err = run(*command, "--data", str(demo), "--dyad", "")
+    assert code == 1 and out == ""
+    assert "--dyad is empty: give a code, or leave --dyad out for all of them" in err
+
+
+def test_an_empty_gold_rater_is_refused(demo: Path) -> None:
+    code, _, err = run("calibrate", "--data", str(demo), "--gold", "")
+    assert code == 1 and "--gold is empty" in err
