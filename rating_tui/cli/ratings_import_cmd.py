@@ -137,7 +137,10 @@ def import_ratings(
         from rating_tui.outputs import atomic_write_text
 
         with clear_errors():
+            replaced = errors.is_file()  # said, as export says it
             atomic_write_text(errors, every_line(batch.problems, name), 0o600)
+        if replaced:
+            typer.echo(f"--errors {errors}: it replaced the file that was there", err=True)
     if batch.problems:
         shown = str(errors) if errors is not None else None
         for message in report_lines(batch.problems, name, shown):
