@@ -101,6 +101,22 @@ def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path
     return folders
 
 
+def distinct_outputs(named: dict[str, Path | None]) -> None:
+    """Refuse two options naming one file (`-o x.csv --moments x.csv`): the second written
+    replaced the first, and both were said to be written."""
+    seen: dict[Path, str] = {}
+    for option, path in named.items():
+        if path is None or str(path) == "-":
+            continue
+        key = path.expanduser().resolve()
+        if key in seen:
+            fail(
+                f"{seen[key]} and {option} {path} are the same file: the second would replace "
+                "the first; give each its own name. Nothing was written"
+            )
+        seen[key] = f"{option} {path}"
+
+
 def day_option(value: str | None, option: str) -> date | None:
     """The date an option names (YYYY-MM-DD), None when it was not given; else `fail`."""
     from rating_tui.ratings.dates import parse_day

@@ -19,6 +19,7 @@ from rating_tui.cli.errors import (
     code_option,
     day_range,
     distinct_folders,
+    distinct_outputs,
     fail,
     note_unusable,
     warn_incomplete,
@@ -184,6 +185,7 @@ def export(
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
     folders = distinct_folders(data or [data_dir(_settings(ctx)[0])])
     target = None if output == "-" else Path(output)
+    distinct_outputs({"-o": target, "--moments": moments, "--codebook": codebook})
     replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
     lines: list[str] = []
     try:

@@ -48,3 +48,25 @@ def test_into_a_new_or_empty_folder_reads_one_folder_and_says_one(
     assert "merged 1 data folder: read 12, merged 12, duplicates 0" in err
     assert "merged 2 data folders" not in err
     assert "added or updated 12 rating(s)" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (("-o", "x.csv", "--moments", "x.csv"), "-o x.csv and --moments x.csv are the same file"),
+        (
+            ("-o", "x.csv", "--moments", "m.csv", "--codebook", "{tmp}/m.csv"),
+            "--moments m.csv and --codebook {tmp}/m.csv are the same file",
+        ),
+    ],
+)
+def test_export_refuses_two_outputs_in_one_file(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...], said: str
+) -> None:
+    """Before: `-o x.csv --moments x.csv` said "exported 12 rating(s) to x.csv" and "wrote N now
+    moment(s) to x.csv", and x.csv held the ratings alone: the moments were lost."""
+    monkeypatch.chdir(tmp_path)
+    options = tuple(o.format(tmp=tmp_path) for o in options)
+    code, _, err = run("export", "--data", str(demo), *options)
+    assert code == 1 and said.format(tmp=tmp_path) in err and "Nothing was written" in err
+    assert list(tmp_path.iterdir()) == []
