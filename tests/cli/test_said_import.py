@@ -63,3 +63,13 @@ def test_an_empty_moments_table_is_said_to_be_empty(demo: Path, tmp_path: Path) 
     code, _, err = run("ratings", "import", str(table), "--moments", str(empty), "--check")
     assert code == 1
     assert "now-moments table: it is empty; expected rating_id, moment, text, tags" in err
+
+
+def test_errors_never_replaces_the_file_being_imported(jsonl: Path) -> None:
+    """Before: `ratings import a.jsonl --errors a.jsonl` replaced the ratings file with the
+    list of its problems (or with nothing), without a word."""
+    before = jsonl.read_bytes()
+    code, _, err = run("ratings", "import", str(jsonl), "--check", "--errors", str(jsonl))
+    assert code == 1
+    assert f"--errors {jsonl} is the file imported: the list of problems would replace it" in err
+    assert jsonl.read_bytes() == before
