@@ -20,6 +20,7 @@ import typer
 
 from rating_tui.cli.errors import codes_given, day_range, distinct_folders, fail, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
+from rating_tui.cli.near_codes import no_such_instrument
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -160,7 +161,11 @@ def _run(
     try:
         return _collect(ctx, filters, raters)
     except (ExportError, StoreError, LookupError) as exc:
-        fail(str(exc))
+
+        def versions(wanted_id: str) -> list[str]:
+            return [i.version for i in _instruments(ctx).versions_of(wanted_id)]
+
+        fail(str(exc) + no_such_instrument(filters.instrument, versions))
 
 
 def _check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:

@@ -196,3 +196,28 @@ def test_an_empty_code_is_refused_not_matched(demo: Path, command: tuple[str, ..
 def test_an_empty_gold_rater_is_refused(demo: Path) -> None:
     code, _, err = run("calibrate", "--data", str(demo), "--gold", "")
     assert code == 1 and "--gold is empty" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("ratings", "list"), "No instrument file has {wanted}: see rating-tui instruments list."),
+        (("agreement",), "(and no instrument file has {wanted}: see rating-tui instruments list)"),
+        (("calibrate", "--gold", "clin_01"), "(and no instrument file has {wanted}"),
+    ],
+)
+@pytest.mark.parametrize("wanted", ["paris-2009-seven-concept", "paris-2009-seven-concepts@9.0"])
+def test_an_instrument_no_file_has_is_named_beside_no_match(
+    demo: Path, command: tuple[str, ...], said: str, wanted: str
+) -> None:
+    """Before: "No ratings match" / "nothing to analyse" alone, as if the instrument (a typo)
+    had no ratings."""
+    _, out, err = run(*command, "--data", str(demo), "--instrument", wanted)
+    assert said.format(wanted=wanted) in out + err
+
+
+def test_a_known_instrument_without_ratings_is_not_called_unknown(demo: Path) -> None:
+    code, out, err = run(
+        "ratings", "list", "--data", str(demo), "--instrument", "paris-2009-seven-concepts@0.1.0"
+    )
+    assert code == 0 and "No ratings in" in out and "No instrument file" not in out + err
