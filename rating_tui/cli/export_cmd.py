@@ -170,6 +170,8 @@ def export(
     from rating_tui.ratings.model import STATUSES
     from rating_tui.store import StoreError
 
+    if not output.strip():  # read as ".", the current folder, and refused as a folder
+        fail("-o is empty: give a file name to write, or - for standard output")
     fmt = _choice(format, FORMATS, "--format")
     mode = _choice(values, VALUES, "--values")
     _check_applies(fmt, _choice(layout, LAYOUTS, "--layout"), mode, codebook, moments)

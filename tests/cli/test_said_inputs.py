@@ -221,3 +221,9 @@ def test_a_known_instrument_without_ratings_is_not_called_unknown(demo: Path) ->
         "ratings", "list", "--data", str(demo), "--instrument", "paris-2009-seven-concepts@0.1.0"
     )
     assert code == 0 and "No ratings in" in out and "No instrument file" not in out + err
+
+
+def test_an_empty_output_name_is_refused_as_empty(demo: Path) -> None:
+    """Before: "cannot write .: . is a folder", a name the user never typed."""
+    code, _, err = run("export", "--data", str(demo), "-o", "")
+    assert code == 1 and "-o is empty: give a file name to write, or - for standard output" in err
