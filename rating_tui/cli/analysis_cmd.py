@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
+from rating_tui.cli.errors import codes_given, day_range, distinct_folders, fail, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
+from rating_tui.cli.near_codes import no_such_instrument
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -187,7 +188,11 @@ def _run(
     try:
         return _collect(ctx, filters, raters)
     except (ExportError, StoreError, LookupError) as exc:
-        fail(str(exc))
+
+        def versions(wanted_id: str) -> list[str]:
+            return [i.version for i in _instruments(ctx).versions_of(wanted_id)]
+
+        fail(str(exc) + no_such_instrument(filters.instrument, versions))
 
 
 def _check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:
@@ -234,6 +239,7 @@ def agreement(
 
     if bootstrap not in ("session", "dyad"):
         fail(f"--bootstrap {bootstrap!r}: expected session or dyad")
+    codes_given(dyad, rater)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         # Before numpy loads: the bootstrap's matrix products are small, and BLAS threads
         # spinning on a busy machine made them ten times slower (unless the user chose).
@@ -361,6 +367,7 @@ def calibrate(
     from rating_tui.analysis.calibration import calibrate as compute
     from rating_tui.analysis.report import CALIBRATION_HEADER, calibration_rows
 
+    codes_given(dyad, rater, gold)
     keep = {*rater, gold} if rater else None
     found, warnings = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
     _check_raters(found, rater, warnings)
