@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Iterator
-from json.decoder import JSONDecoder, scanstring  # type: ignore[attr-defined]
-from json.scanner import make_scanner
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from rating_tui.ratings.model import Rating, Status
 from rating_tui.store import fileio, spill
@@ -26,7 +24,6 @@ from rating_tui.store.spill import SortedRuns
 from rating_tui.store.tally import Tally
 
 _T = TypeVar("_T")
-_T_co = TypeVar("_T_co", covariant=True)
 ToRating = Callable[[dict[str, Any], str], Rating]
 """Validates a stored record of a month file (`Store._rating`)."""
 
@@ -173,28 +170,19 @@ def read_month(
     ratings then never holds 30,000 parsed records (about 5 kB each), only their results (a
     row, a line), still given in `iter_all`'s order (for a reader whose calls have no effect
     that depends on their order, as the exports' have none); past `spill.RUN` of them they
-    wait in sorted runs on disk (`spill.SortedRuns`), so memory no longer follows the month.
-
-    A reader with a `with_text` method (`TextReader`: JSON Lines) is called there instead,
-    with each record's text as the file holds it, for the files `ratings_with_texts` can cut
-    into records; the other files are parsed as usual and `read` is called."""
+    wait in sorted runs on disk (`spill.SortedRuns`), so memory no longer follows the month."""
     keys: list[tuple[str, str, str]] = []
     found: list[Any] = []
     """What `read` returned or, when it is called after the sort, (record, shard)."""
     runs: SortedRuns[_T] | None = None
     if read_in_file_order:
         runs = SortedRuns(sealed=engine.codec.name != PLAIN.name)
-    with_text = getattr(read, "with_text", None) if runs is not None else None
     for shard in shards:
         raw = fileio.read_bytes(folder / f"{shard}.json")
         if raw is None:
             continue
         real = engine.layout.shard(shard)
-        texts = None if with_text is None else ratings_with_texts(engine, raw)
-        if texts is None:
-            records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
-        else:
-            records = {rating_id: record for rating_id, (record, _) in texts.items()}
+        records = engine.files.storage(real).parse(raw).get(RATINGS_TABLE, {})
         del raw
         if tally is not None:
             tally.add(shard, len(records))
@@ -217,10 +205,7 @@ def read_month(
                 continue
             keys.append(key)
             if runs is not None:
-                if texts is not None:
-                    result = with_text(record, texts[rating_id][1])  # type: ignore[misc]
-                else:
-                    result = read(record)  # `_read_one`, its usual case inline
+                result = read(record)  # `_read_one`, its usual case inline
                 if result is None:
                     result = _read_refused(engine, to_rating, read, record, shard)
                 found.append(result)
@@ -228,64 +213,13 @@ def read_month(
                     runs.spill(keys, found)
             else:
                 found.append((record, shard))
-        del records, texts
+        del records
     if runs is not None:
         yield from runs.drain(keys, found)
         return
     # A stable sort of the positions: equal keys (a rating in two files) keep file order.
     for index in sorted(range(len(keys)), key=keys.__getitem__):
         yield _read_one(engine, to_rating, read, *found[index])
-
-
-class TextReader(Protocol[_T_co]):
-    """A reader that can also take each record with its text in the file (the JSON the
-    record was parsed from, exactly): `with_text(record, text)`, None to refuse, as `read`."""
-
-    def __call__(self, record: dict[str, Any]) -> _T_co | None: ...
-
-    def with_text(self, record: dict[str, Any], text: str) -> _T_co | None: ...
-
-
-_HEAD = '{"' + RATINGS_TABLE + '":{'
-_scan_value = make_scanner(JSONDecoder())  # type: ignore[arg-type]
-"""The json module's own scanner (its C version where there is one): a value and its end."""
-
-
-def ratings_with_texts(engine: Engine, raw: bytes) -> dict[str, tuple[Any, str]] | None:
-    """rating id -> (record, its text) of a shard file holding only the ratings table as the
-    store writes it (`{"ratings":{"ID":{...},...}}`, no space between the parts); None for
-    any other file (or one that does not decode or parse), which is then parsed as usual
-    (naming any damage). Each record is parsed from its text by the json module's scanner,
-    as `json.loads` parses the file: the same values, and for a key given twice, its last
-    record in its first place."""
-    try:
-        text = engine.codec.decode(raw).decode("utf-8")
-    except (CodecError, UnicodeDecodeError):
-        return None
-    if not (text.startswith(_HEAD) and text.endswith("}}")):
-        return None
-    found: dict[str, tuple[Any, str]] = {}
-    end = len(text) - 2
-    at = len(_HEAD)
-    if at == end:
-        return found
-    try:
-        while True:
-            if text[at] != '"':
-                return None
-            rating_id, at = scanstring(text, at + 1)
-            if text[at] != ":":
-                return None
-            start = at + 1
-            record, at = _scan_value(text, start)
-            found[rating_id] = (record, text[start:at])
-            if at == end:
-                return found
-            if text[at] != ",":
-                return None
-            at += 1
-    except (ValueError, StopIteration, IndexError):  # damaged: the usual parse names it
-        return None
 
 
 def _read_one(
