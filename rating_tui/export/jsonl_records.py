@@ -22,13 +22,10 @@ from collections.abc import Callable, Iterable, Mapping
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from rating_tui.export.memo import plain_list
-from rating_tui.export.records import (
-    _is_key,
-    _is_uuid,
-    _plain_time,
-    moment_rows_of,
-)
+from rating_tui.export.forms import is_key as _is_key
+from rating_tui.export.forms import is_uuid as _is_uuid
+from rating_tui.export.forms import plain_list
+from rating_tui.export.forms import plain_time as _plain_time
 from rating_tui.ratings.model import STATUSES
 
 if TYPE_CHECKING:
@@ -321,6 +318,9 @@ def run_records(
     line_of = JsonlReader(request.selection.record_filter(instruments))
     moments_out = MomentBatches(moments, request.excel, summary)
     moment_batch = moments_out.rows
+
+    if moments is not None:  # the CSV machinery, for the moments table only
+        from rating_tui.export.records import moment_rows_of
 
     def with_moments(record: Record) -> bytes | tuple[bytes, list[Row]] | None:
         """The rating's line (b"" for one the filters leave out); with a moments table, the
