@@ -163,7 +163,6 @@ def export(
     """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
     from rating_tui.export.errors import ExportError
     from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, run
-    from rating_tui.export.plan import Plan
     from rating_tui.export.select import Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
@@ -196,7 +195,9 @@ def export(
         for source in sources:  # copies kept with the data, for lost or edited files
             instruments.add_kept(source.store.stored_instruments())
         plan = None
-        if fmt != "jsonl":
+        if fmt != "jsonl":  # (JSON Lines has no columns: no plan, none of its modules)
+            from rating_tui.export.plan import Plan
+
             versions = _versions(request, sources, instruments)
             guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
             plan = Plan(versions, mode, guard=guard)
