@@ -121,14 +121,68 @@ class Cells:
     reduce: Callable[[Matrix], Matrix]
 
 
-Part = Sums | Cells
+@dataclass(frozen=True)
+class Grouped:
+    """Per-session sums that take few distinct rows (a likert item's sessions: some hundred
+    combinations of values): the resampled sessions of the item in `order`, sorted so that
+    sessions with equal rows are together, each run of them beginning at `starts`, and the
+    run's row of sums (`features`, a row per run). A block of replicates is a gather of the
+    sessions' counts, a sum per run and a small matrix product: the totals of a product over
+    every session, added in another order. The parts of one item share `order` and
+    `starts` (the runs of every statistic of the item at once), so those are held once."""
+
+    order: npt.NDArray[np.int32]
+    starts: npt.NDArray[np.intp]
+    features: Matrix
+
+
+Part = Sums | Cells | Grouped
+MAX_RUNS_SHARE = 0.25
+"""Sums are grouped when their sessions fall into at most this share as many runs of equal
+rows: below it the runs cost less to hold and to resample than a row per session."""
 
 
 def part_bytes(part: Part) -> int:
     """The memory a part holds while it waits for the bootstrap."""
+    return sum(a.nbytes for a in part_arrays(part))
+
+
+def part_arrays(part: Part) -> tuple[npt.NDArray[np.generic], ...]:
+    """The arrays a part holds (a `Grouped` part shares some with its item's others)."""
     if isinstance(part, Sums):
-        return part.features.nbytes
-    return part.rows.nbytes + part.starts.nbytes
+        return (part.features,)
+    if isinstance(part, Grouped):
+        return (part.order, part.starts, part.features)
+    return (part.rows, part.starts)
+
+
+def grouped(parts: list[Sums], sessions: int) -> list[Part]:
+    """One item's `Sums` parts (per-session sums over the same sessions `rows`) as `Grouped`
+    parts sharing one grouping, when their rows repeat enough (`MAX_RUNS_SHARE`); else
+    each spread over the `sessions` resampled sessions (`Sums.spread`)."""
+    n = len(parts[0].rows) if parts else 0
+    if n < 2 or any(p.rows is not parts[0].rows for p in parts):
+        return [p.spread(sessions) for p in parts]
+    # sessions sorted by a weighted sum of their sums, then runs of equal rows: two
+    # different rows with the same key only split a run (more runs, the same totals)
+    key = np.zeros(n)
+    for p in parts:
+        key += p.features @ (1.0 + 0.6180339887498949 * np.arange(p.features.shape[1]))
+    order = np.argsort(key, kind="stable")
+    del key
+    new = np.zeros(n, bool)
+    new[0] = True
+    for p in parts:
+        ordered = p.features[order]
+        new[1:] |= (ordered[1:] != ordered[:-1]).any(axis=1)
+        del ordered
+    starts = np.flatnonzero(new)
+    del new
+    if len(starts) > MAX_RUNS_SHARE * n:
+        return [p.spread(sessions) for p in parts]
+    first = order[starts]
+    rows = parts[0].rows[order].astype(np.int32)
+    return [Grouped(rows, starts, p.features[first]) for p in parts]
 
 
 def replicate_totals(
@@ -139,26 +193,47 @@ def replicate_totals(
 ) -> list[Matrix]:
     """Each part's totals in every replicate, all parts from the same resamples (a `Cells`
     part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
-    a block of replicates is one matrix product per part; a `Cells` part gathers its rows'
-    counts at most `GATHERED` at a time. Called again with the same `sessions`, `clusters`
-    and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
+    a block of replicates is one matrix product per part; a `Grouped` part sums its
+    sessions' counts per run, once a block for the parts sharing its runs; a `Cells` part
+    gathers its rows' counts at most `GATHERED` at a time, and turns them into figures once
+    `GATHERED` counts of its cells wait (a replicate's figures depend on its counts alone,
+    so this only makes fewer, larger calls). Called again with the same `sessions`,
+    `clusters` and `replicates`, it draws the same resamples (`agreement` runs it in
+    rounds)."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
-            np.zeros((0, p.features.shape[1])) if isinstance(p, Sums) else np.zeros((0, 0))
+            np.zeros((0, p.features.shape[1])) if not isinstance(p, Cells) else np.zeros((0, 0))
             for p in parts
         ]
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
-    cells = len(spread) < len(parts)
+    cells = any(isinstance(p, Cells) for p in parts)
+    waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
     for counts in cluster_counts(clusters, sessions, replicates):
         # sessions x replicates once a block for every `Cells` part (float32: exact counts)
         by_session = np.ascontiguousarray(counts.T, dtype=np.float32) if cells else None
+        runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
                 found[i].append(counts @ spread[i])
-                continue
-            found[i].append(part.reduce(_cell_counts(part, counts, by_session)))
-        del by_session
+            elif isinstance(part, Grouped):
+                per_run = runs.get(id(part.order))
+                if per_run is None:
+                    gathered = np.take(counts, part.order, axis=1)
+                    per_run = runs[id(part.order)] = np.add.reduceat(gathered, part.starts, axis=1)
+                    del gathered
+                found[i].append(per_run @ part.features)
+            else:
+                waiting[i].append(_cell_counts(part, counts, by_session))
+                if sum(block.size for block in waiting[i]) >= GATHERED:
+                    found[i].append(part.reduce(np.concatenate(waiting[i])))
+                    waiting[i] = []
+        del by_session, runs
+    for i, blocks in waiting.items():
+        if blocks:
+            part = parts[i]
+            assert isinstance(part, Cells)
+            found[i].append(part.reduce(np.concatenate(blocks)))
     return [np.concatenate(blocks) for blocks in found]
 
 

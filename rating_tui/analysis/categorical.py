@@ -109,7 +109,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Sums(c.rows, sums).spread(c.resampled)],
+                [Sums(c.rows, sums)],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )
