@@ -62,6 +62,7 @@ from rating_tui.analysis.results import (
     MIN_SESSIONS,
     Estimate,
     Figure,
+    Figures,
     missing,
     too_few,
 )
@@ -97,7 +98,8 @@ class ItemAgreement:
     """Sessions with values from two or more raters."""
     coded: int
     design: Design
-    figures: list[Figure]
+    figures: Figures
+    """Its figures (a sequence: kappa per pair of many raters made when read)."""
     recommended: int | None = None
     """Index in `figures` of the statistic recommended for the design."""
 
@@ -242,9 +244,10 @@ def _item(
         _icc(context, figures, pending, position, method if dyad else "")
         _alphas(context, figures, pending, position, method)
         recommended = _recommend(figures, design)
+    tail: Sequence[Figure] = ()
     if not item.is_score:  # a score is an interval variable: no categories for kappa
-        kappa_figures(context, names, figures, pending, position, method)
-    result = ItemAgreement(item, len(paired), coded, design, figures, recommended)
+        tail = kappa_figures(context, names, figures, pending, position, method)
+    result = ItemAgreement(item, len(paired), coded, design, Figures(figures, tail), recommended)
     return result, pending
 
 
