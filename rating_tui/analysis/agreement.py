@@ -54,6 +54,7 @@ from rating_tui.analysis.itemvalues import (
     TableItems,
     item_values,
     paired_values,
+    value_counts,
 )
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
 from rating_tui.analysis.pairing import SessionTable
@@ -128,7 +129,7 @@ def agreement_of(
         valued = (
             items.sessions_of(column) if isinstance(items, TableItems) else items[column].sessions
         )
-        paired |= np.bincount(valued, minlength=sessions) >= 2
+        paired |= value_counts(valued, sessions) >= 2
         del valued
     informative = np.flatnonzero(paired)
     del paired
@@ -217,7 +218,7 @@ def _item(
     item, coded = found.item, found.coded
     sessions, raters, x = found.sessions, found.raters, found.values
     del found
-    m = np.bincount(sessions, minlength=len(index))
+    m = value_counts(sessions, len(index))
     paired = np.flatnonzero(m >= 2)
     keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
     if not keep.all():  # one array at a time, each copy replacing its original

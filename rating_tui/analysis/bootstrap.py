@@ -35,6 +35,9 @@ REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
 CELLS_PER_BLOCK = 250_000
+GROUPED_PER_BLOCK = 1 << 16
+"""Counts of a block when every part is `Grouped` (512 KiB): a block's counts of each run's
+sessions are gathered (as large again), and larger blocks save little time."""
 """Replicates are drawn in blocks of at most this many counts (2 MB of float64), so that
 the bootstrap's memory stays small beside the data's."""
 GATHERED = 1 << 16
@@ -51,14 +54,19 @@ def session_counts(sessions: int, replicates: int = REPLICATES) -> Iterator[Matr
 
 
 def cluster_counts(
-    clusters: npt.NDArray[np.int64] | None, sessions: int, replicates: int = REPLICATES
+    clusters: npt.NDArray[np.int64] | None,
+    sessions: int,
+    replicates: int = REPLICATES,
+    cells: int | None = None,
 ) -> Iterator[Matrix]:
-    """Blocks of replicates of `sessions` sessions; with `clusters` (the cluster of each
-    session, 0..C-1), C clusters are drawn with replacement and each session counts as often
-    as its cluster was drawn."""
+    """Blocks of replicates of `sessions` sessions (at most `cells` counts a block, at least
+    one replicate); with `clusters` (the cluster of each session, 0..C-1), C clusters are
+    drawn with replacement and each session counts as often as its cluster was drawn. The
+    draws do not depend on the block size: one stream from the seed, taken in order."""
     rng = np.random.default_rng(SEED)
     units = sessions if clusters is None else int(clusters.max()) + 1 if len(clusters) else 0
-    block = max(1, min(replicates, CELLS_PER_BLOCK // max(sessions, 1)))
+    cells = CELLS_PER_BLOCK if cells is None else cells
+    block = max(1, min(replicates, cells // max(sessions, 1)))
     done = 0
     while done < replicates:
         rows = min(block, replicates - done)
@@ -209,7 +217,9 @@ def replicate_totals(
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
     cells = any(isinstance(p, Cells) for p in parts)
     waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
-    for counts in cluster_counts(clusters, sessions, replicates):
+    only_runs = all(isinstance(p, Grouped) for p in parts)
+    block = GROUPED_PER_BLOCK if only_runs else CELLS_PER_BLOCK
+    for counts in cluster_counts(clusters, sessions, replicates, block):
         # sessions x replicates once a block for every `Cells` part (float32: exact counts)
         by_session = np.ascontiguousarray(counts.T, dtype=np.float32) if cells else None
         runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
