@@ -126,11 +126,10 @@ def agreement_of(
     `raters`; `dyads[s]` is session s's dyad (needed for `resample="dyad"`)."""
     paired = np.zeros(sessions, bool)  # sessions with two or more values on some item
     for column in range(len(items)):
-        valued = (
-            items.sessions_of(column) if isinstance(items, TableItems) else items[column].sessions
-        )
-        paired |= value_counts(valued, sessions) >= 2
-        del valued
+        if isinstance(items, TableItems):
+            paired |= items.paired_sessions(column)
+        else:
+            paired |= value_counts(items[column].sessions, sessions) >= 2
     informative = np.flatnonzero(paired)
     del paired
     index = np.full(sessions, -1, np.int32)  # rows in the bootstrap, < 2**31 as sessions are

@@ -22,6 +22,8 @@ from rating_tui.analysis.scales import ItemScale
 
 Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions and raters: 32-bit, as held
 Vector = npt.NDArray[np.float64]
+CHUNK = 1 << 16
+"""Rows taken at a time where a step needs a few bytes per row for the rows it looks at."""
 
 
 @dataclass(frozen=True)
@@ -60,33 +62,45 @@ def paired_values(table: SessionTable, column: int) -> ItemValues:
     per row of the whole table is made: only of the rows kept."""
     found = table.columns[column]
     sessions = np.frombuffer(table.row_session, dtype=np.int32)
+    keep = has_value(table, column)
+    paired = paired_sessions(table, column, keep)
+    for start in range(0, len(keep), CHUNK):  # in place, a chunk of rows at a time
+        end = start + CHUNK
+        keep[start:end] &= paired[sessions[start:end]]
+    del paired
     if found.levels is None:
-        floats = np.frombuffer(found.data, dtype=np.float64)
-        keep = ~np.isnan(floats)
-    else:  # codes into the distinct values (-1: none)
-        codes = np.frombuffer(found.data, dtype=np.int8)
-        keep = codes >= 0
-    valued = sessions[keep]
-    paired = value_counts(valued, table.session_count) >= 2
-    keep[keep] = paired[valued]  # in place: a byte per row
-    del valued, paired
-    if found.levels is None:
-        values = floats[keep]
+        values = np.frombuffer(found.data, dtype=np.float64)[keep]
     else:
-        values = np.asarray(found.levels, dtype=np.float64)[codes[keep]]
+        codes = np.frombuffer(found.data, dtype=np.int8)[keep]
+        values = np.asarray(found.levels, dtype=np.float64)[codes]
+        del codes
     raters = np.frombuffer(table.row_rater, dtype=np.int32)[keep]
     item = table.items[column]
     return ItemValues(item, sessions[keep], raters, values, table.coded_count(column))
 
 
-def valued_sessions(table: SessionTable, column: int) -> Index:
-    """The session of each row of `table` with a value of item `column`."""
+def has_value(table: SessionTable, column: int) -> npt.NDArray[np.bool_]:
+    """Whether each row of `table` has a value of item `column` (a byte per row)."""
     found = table.columns[column]
     if found.levels is None:
-        keep = ~np.isnan(np.frombuffer(found.data, dtype=np.float64))
-    else:
-        keep = np.frombuffer(found.data, dtype=np.int8) >= 0
-    return np.frombuffer(table.row_session, dtype=np.int32)[keep]
+        return ~np.isnan(np.frombuffer(found.data, dtype=np.float64))
+    return np.frombuffer(found.data, dtype=np.int8) >= 0  # codes (-1: none)
+
+
+def paired_sessions(
+    table: SessionTable, column: int, valued: npt.NDArray[np.bool_] | None = None
+) -> npt.NDArray[np.bool_]:
+    """Whether each session of `table` has two or more values of item `column` (`valued`:
+    its rows with a value, when the caller has them). Counted a chunk of rows at a time into
+    32-bit counts: no copy of the rows' sessions, and none of np.bincount's 64-bit ones."""
+    sessions = np.frombuffer(table.row_session, dtype=np.int32)
+    valued = has_value(table, column) if valued is None else valued
+    counts = np.zeros(table.session_count, np.int32)
+    for start in range(0, len(valued), CHUNK):
+        end = start + CHUNK
+        np.add.at(counts, sessions[start:end][valued[start:end]], np.int32(1))
+    paired: npt.NDArray[np.bool_] = counts >= 2
+    return paired
 
 
 class TableItems(Sequence[ItemValues]):
@@ -109,9 +123,9 @@ class TableItems(Sequence[ItemValues]):
             return [self[i] for i in range(len(self))[index]]
         return paired_values(self.table, index)
 
-    def sessions_of(self, index: int) -> Index:
-        """The session of each value of item `index` (no floats made)."""
-        return valued_sessions(self.table, index)
+    def paired_sessions(self, index: int) -> npt.NDArray[np.bool_]:
+        """Whether each session has two or more values of item `index` (no floats made)."""
+        return paired_sessions(self.table, index)
 
 
 def value_counts(sessions: Index, count: int) -> npt.NDArray[np.int32]:
