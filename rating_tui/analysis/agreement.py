@@ -149,7 +149,6 @@ def agreement_of(
     for i in range(len(items)):
         result, pending = _item(items, raters, index, i, method, resample == "dyad")
         results.append(result)
-        pending = _compact(pending, len(informative))
         waiting += pending
         held += sum(
             a.nbytes
@@ -244,6 +243,8 @@ def _item(
         _icc(context, figures, pending, position, method if dyad else "")
         _alphas(context, figures, pending, position, method)
         recommended = _recommend(figures, design)
+    # the per-session sums grouped (or spread) now, before kappa's arrays are made beside them
+    pending = _compact(pending, resampled)
     tail: Sequence[Figure] = ()
     if not item.is_score:  # a score is an interval variable: no categories for kappa
         tail = kappa_figures(context, names, figures, pending, position, method)
