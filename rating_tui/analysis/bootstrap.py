@@ -42,6 +42,9 @@ sessions are gathered (as large again), and larger blocks save little time."""
 the bootstrap's memory stays small beside the data's."""
 GATHERED = 1 << 16
 """Counts of the pairs' cells gathered at a time (as float32: 256 KiB)."""
+WAITING_CELLS = 1 << 14
+"""Replicate counts of a `Cells` part's cells (as float64: 128 KiB) turned into its figures at
+once: a block of a few replicates at a time made many small calls."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
@@ -204,7 +207,7 @@ def replicate_totals(
     a block of replicates is one matrix product per part; a `Grouped` part sums its
     sessions' counts per run, once a block for the parts sharing its runs; a `Cells` part
     gathers its rows' counts at most `GATHERED` at a time, and turns them into figures once
-    `GATHERED` counts of its cells wait (a replicate's figures depend on its counts alone,
+    `WAITING_CELLS` counts of its cells wait (a replicate's figures depend on its counts alone,
     so this only makes fewer, larger calls). Called again with the same `sessions`,
     `clusters` and `replicates`, it draws the same resamples (`agreement` runs it in
     rounds)."""
@@ -235,7 +238,7 @@ def replicate_totals(
                 found[i].append(per_run @ part.features)
             else:
                 waiting[i].append(_cell_counts(part, counts, by_session))
-                if sum(block.size for block in waiting[i]) >= GATHERED:
+                if sum(block.size for block in waiting[i]) >= WAITING_CELLS:
                     found[i].append(part.reduce(np.concatenate(waiting[i])))
                     waiting[i] = []
         del by_session, runs
