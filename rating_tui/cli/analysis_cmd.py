@@ -269,7 +269,10 @@ def agreement(
         items = compute(table, "dyad" if bootstrap == "dyad" else "session")
         done.append((instrument_id, items))
         # Rich and the views once the first statistics are done: their modules (1-2 MiB)
-        # are then not held on top of the statistics' peak.
+        # are then not held on top of the statistics' peak, and the heap the statistics
+        # freed is handed back first (Python's objects do not reuse it: their arenas are
+        # mapped apart).
+        _release_freed_memory()
         from rich.console import Console
 
         from rating_tui.views import agreement_view
