@@ -27,12 +27,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rating_tui.store import fileio
-from rating_tui.store.codec import CodecError
+from rating_tui.store.codec import CodecError, to_json
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import DYAD_FORMAT, DYADS_TABLE, REGISTRY_TABLE, Layout, month_of
 from rating_tui.store.query import Roles, role_value
 from rating_tui.store.transaction import Transaction
+
+SEARCHES = 8
+"""Codes at most that `note` looks for in a summary's text before parsing it (a save: one)."""
 
 
 def codes(records: Iterable[Mapping[str, Any]], roles: Roles) -> set[str]:
@@ -50,17 +53,36 @@ def note(txn: Transaction, month: str, records: Iterable[Mapping[str, Any]], rol
     exists = txn.will_exist(path)
     if not exists and txn.will_exist(layout.shard(month)):
         return  # ratings stored before summaries: the month is read as before
-    text = txn.text(path) if exists else None
-    if text is not None and _parsed(text) is None:
-        return  # damaged: never overwritten, and not used (the month is read as before)
     wanted = codes(records, roles)
-    held = txn.records(path, DYADS_TABLE)
-    if txn.will_exist(path) and wanted <= held.keys():
-        return
+    text = txn.text(path) if exists else None  # (None too when `txn` changed it)
+    if text is not None:
+        if len(wanted) <= SEARCHES and _names(text, wanted):
+            return  # a save of a dyad the month has: not even parsed
+        held = _parsed(text)
+        if held is None or wanted <= held:
+            return  # (None: damaged, never overwritten, and not used: the month is read)
+    elif exists:
+        try:
+            if wanted <= txn.records(path, DYADS_TABLE).keys():
+                return
+        except StoreError:
+            return  # cannot be decoded: as damaged
     from rating_tui.store.shards import mark_format  # (shards imports the transaction too)
 
     mark_format(txn, DYAD_FORMAT)
     txn.change(path, DYADS_TABLE, _adding(wanted))
+
+
+def _names(text: bytes, wanted: set[str]) -> bool:
+    """Whether summary `text`, as `note` writes it (compact, no escape), surely names every
+    code of `wanted`: each appears as an entry (`"D017":{}` first or after a comma)."""
+    if not (text.startswith(b'{"dyads":{') and text.endswith(b"}}")) or b"\\" in text:
+        return False
+    for code in wanted:
+        entry = to_json(code).encode() + b":{}"
+        if not (text.startswith(b'{"dyads":{' + entry) or b"," + entry in text):
+            return False
+    return True
 
 
 def _adding(wanted: set[str]) -> Any:

@@ -185,3 +185,36 @@ def test_a_rebuild_gives_an_older_folders_months_their_summaries(
     read = _shard_reads(monkeypatch)
     assert list(older.of_dyads({"ZZ0001"})) == []
     assert read == []
+
+
+def test_a_save_of_a_dyad_its_month_names_neither_parses_nor_writes_the_summary(
+    store: Store,
+    data_dir: Path,
+    make_rating: MakeRating,
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app's saves: the summary's text is searched for the one code, not parsed, and
+    only a dyad new to the month rewrites it."""
+    from rating_tui.store.storage import SafeStorage
+
+    _months(store, make_rating, instrument)
+    parsed: list[str] = []
+    written: list[str] = []
+    parse, write = SafeStorage.parse, SafeStorage.prepare
+
+    def parsing(self: SafeStorage, raw: bytes) -> Any:
+        parsed.append(self.path.parent.name)
+        return parse(self, raw)
+
+    def preparing(self: SafeStorage, data: Any) -> bytes:
+        written.append(self.path.parent.name)
+        return write(self, data)
+
+    monkeypatch.setattr(SafeStorage, "parse", parsing)
+    monkeypatch.setattr(SafeStorage, "prepare", preparing)
+    store.finalise(make_rating(dyad="D031", day="2025-03-20", number=9), instrument)
+    assert "dyads" not in parsed + written
+    store.finalise(make_rating(dyad="D039", day="2025-03-21", number=1), instrument)
+    assert written.count("dyads") == 1
+    assert _codes(data_dir, "2025-03") == {"D031", "D032", "D039"}
