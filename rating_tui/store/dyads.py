@@ -2,12 +2,13 @@
 that an import's session checks read only the months that hold a rating of the import's dyads.
 
 `<data>/dyads/2026-01.json` is a TinyDB file (through the codec, like every data file) whose
-table `dyads` names every dyad code (the value of a dyad field, as the instrument's roles
-say) of the ratings stored in month 2026-01 (all its parts), each as `{}`. It is written in
-the same transaction as the month's ratings, by every change that puts a rating in a month
-(a new rating, a batch, an edit, a move, a restore), so it is as crash-safe as they are. It
-only grows: a rating that moves away, is voided or set aside leaves its code behind, which
-costs a month read for nothing but never hides a rating.
+table `dyads` names every dyad code (the value of a session field that is some instrument
+version's dyad field, as the registry's roles say) of the ratings stored in month 2026-01
+(all its parts), each as `{}`. It is written in the same transaction as the month's ratings,
+by every change that puts a rating in a month (a new rating, a batch, an edit, a move, a
+restore), so it is as crash-safe as they are. It only grows: a rating that moves away, is
+voided or set aside leaves its code behind, which costs a month read for nothing but never
+hides a rating.
 
 A month has a summary only if every rating ever put in it went through this code: the
 summary is started by the transaction that starts the month (its first file), and never for
@@ -31,7 +32,7 @@ from rating_tui.store.codec import CodecError, to_json
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import DYAD_FORMAT, DYADS_TABLE, REGISTRY_TABLE, Layout, month_of
-from rating_tui.store.query import Roles, role_value
+from rating_tui.store.query import Roles
 from rating_tui.store.transaction import Transaction
 
 SEARCHES = 8
@@ -39,9 +40,16 @@ SEARCHES = 8
 
 
 def codes(records: Iterable[Mapping[str, Any]], roles: Roles) -> set[str]:
-    """The dyad codes of `records` (the values of their instruments' dyad fields)."""
-    found = (role_value(r, roles, "dyad") for r in records)
-    return {c for c in found if isinstance(c, str)}
+    """The dyad codes of `records`: the text values of their session fields that are the dyad
+    field of some instrument version (a superset of each record's own dyad, which costs at
+    most a month read for nothing; one look-up a record instead of its instrument's)."""
+    keys = {k for fields in roles.values() if isinstance(k := fields.get("dyad"), str)}
+    found: set[str] = set()
+    for record in records:
+        session = record.get("session")
+        if isinstance(session, dict):
+            found.update(v for k in keys if isinstance(v := session.get(k), str))
+    return found
 
 
 def note(txn: Transaction, month: str, records: Iterable[Mapping[str, Any]], roles: Roles) -> None:
