@@ -218,3 +218,23 @@ def test_a_save_of_a_dyad_its_month_names_neither_parses_nor_writes_the_summary(
     store.finalise(make_rating(dyad="D039", day="2025-03-21", number=1), instrument)
     assert written.count("dyads") == 1
     assert _codes(data_dir, "2025-03") == {"D031", "D032", "D039"}
+
+
+def test_a_restore_names_the_dyads_of_the_ratings_it_brings_back(
+    store: Store, data_dir: Path, make_rating: MakeRating, instrument: Instrument
+) -> None:
+    """A backup from before a summary was rebuilt may hold a dyad the month's summary no
+    longer names (here: a rating whose dyad was corrected since); restoring it names it."""
+    first = store.finalise(make_rating(dyad="D501", day="2025-03-04"), instrument)
+    _settled(data_dir)
+    folder = data_dir / "backups" / "ratings" / "2025-03"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(data_dir / "ratings" / "2025-03.json", folder / "2025-03-20.json")
+    store.update(
+        first.replace(session={**first.session, "dyad": "D502"}), instrument, by="AB", reason="x"
+    )
+    store.rebuild_index()  # exact again: D501 is gone from the month
+    assert _codes(data_dir, "2025-03") == {"D502"}
+    store.restore(store.restore_plan("2025-03/2025-03-20"), remerge=False)
+    assert _codes(data_dir, "2025-03") == {"D501", "D502"}
+    assert [r.id for r in store.of_dyads({"D501"})] == [first.id]
