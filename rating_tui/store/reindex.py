@@ -70,8 +70,8 @@ def rebuild(files: Files) -> IndexReport:
             shard_counts[name] = shard_counts.get(name, 0) + 1
         bucket_counts[top] = len(entries)
         write_bucket(txn, top, entries, nodes)
+    report.files_written = len(txn.paths)  # (index files: the summaries are not counted)
     dyads.rewrite(txn, codes, report.set_aside)  # every month read: exact summaries
-    report.files_written = len(txn.paths)
     counts = {
         SHARD_COUNTS: {k: {"n": v} for k, v in shard_counts.items()},
         BUCKET_COUNTS: {k: {"n": v} for k, v in bucket_counts.items()},
