@@ -26,6 +26,9 @@ is then not timed); `--settle` syncs the disk before each size's saves, so that 
 wait behind the writeback of the folder just made or copied (about 1.1 GB at 1M). Each size
 also prints the fsyncs and bytes a save makes on average (events, counted through `fileio`'s
 aliases).
+The import round at 1M that issue 11's table needs is `--store-only --sizes 100000 1000000`
+(add `--against SRC` for the previous code beside it; about 5 minutes of `demo-data` per 1M
+folder on an idle machine, so it is not in the default sizes).
 Targets (#11): export CSV <= 1.2x its floor, JSONL <= 1.3x; export peak memory at the largest
 size <= 1.5x at 100k (or the smallest); first frame <= 1.3x the bare app, Home filled in <= 2x;
 save p95 at the largest size <= 2x at the smallest; import into the largest <= 1.5x into empty;

@@ -80,6 +80,10 @@ def check_import(
 
 
 def _stored(store: Store, dyads: set[str]) -> Iterable[Rating]:
-    """The stored ratings of these dyads (every status: ids already present are not new), in
-    one pass over the folder that validates only theirs."""
+    """The stored ratings of these dyads (every status: ids already present are not new).
+    Every rule needs all of a dyad's ratings, whatever their date (a session number already
+    rated, the same day, numbers out of order with the dates; the roster's "new dyad": any
+    rating), so the dates in the file cannot narrow it; the months' summaries of dyads do:
+    only the months that hold one of these dyads are read, and only their ratings are
+    validated (`Store.of_dyads`)."""
     return store.of_dyads(dyads, statuses=("draft", "final", "voided"))

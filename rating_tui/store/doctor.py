@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rating_tui.instruments.model import Instrument
-from rating_tui.store import audit_check, deltas, fileio, index, journal, reindex
+from rating_tui.store import audit_check, deltas, dyads, fileio, index, journal, reindex
 from rating_tui.store import doctor_checks as checks
 from rating_tui.store.doctor_checks import Finding as Finding
 from rating_tui.store.doctor_checks import Level as Level
@@ -71,7 +71,8 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
         registry = _read(engine, layout.registry, REGISTRY_TABLE, out)
         for key, problem in check_registry(registry):
             out.append(Finding("error", layout.registry, f"entry {key!r}: {problem}"))
-        located, counts = _check_shards(engine, registry, out)
+        located, counts, codes = _check_shards(engine, registry, out)
+        out += [Finding(*found) for found in dyads.findings(engine.files, layout, codes)]
         _check_index(engine, located, counts, out)
         checks.instrument_findings(engine, registry, list(instruments), out)
         out += [Finding(*found) for found in audit_check.findings(engine)]
@@ -133,11 +134,13 @@ def _read(engine: Engine, path: Path, table: str, out: list[Finding]) -> dict[st
 
 def _check_shards(
     engine: Engine, registry: dict[str, Any], out: list[Finding]
-) -> tuple[dict[str, list[str]], dict[str, int | None]]:
-    """Check every rating; return rating id -> the shards holding it, and month -> its
-    number of ratings (None when a shard of it cannot be read)."""
+) -> tuple[dict[str, list[str]], dict[str, int | None], dict[str, set[str]]]:
+    """Check every rating; return rating id -> the shards holding it, month -> its number of
+    ratings (None when a shard of it cannot be read), and month -> its ratings' dyads."""
     located: dict[str, list[str]] = {}
     counts: dict[str, int | None] = {}
+    codes: dict[str, set[str]] = {}
+    roles = dyads.roles_in(engine.files)  # (None: the registry is damaged, named above)
     for shard in engine.layout.shard_names():
         path = engine.layout.shard(shard)
         before = len(out)
@@ -148,6 +151,8 @@ def _check_shards(
             counts[month] = None
         else:
             counts[month] = known + len(records)
+        if roles is not None:
+            codes.setdefault(month, set()).update(dyads.codes(records.values(), roles))
         for rating_id, record in records.items():
             located.setdefault(rating_id, []).append(shard)
             problem = check_record(rating_id, record, registry)
@@ -175,7 +180,7 @@ def _check_shards(
             out.append(
                 Finding("error", engine.layout.ratings, f"rating {rating_id} is in {shards}")
             )
-    return located, counts
+    return located, counts, codes
 
 
 def _check_parts(engine: Engine, out: list[Finding]) -> None:

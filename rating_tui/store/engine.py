@@ -23,7 +23,17 @@ from filelock import FileLock, Timeout
 from rating_tui.instruments.hashing import content_hash as hash_of
 from rating_tui.instruments.model import Instrument, Role
 from rating_tui.ratings.model import utc_now
-from rating_tui.store import deltas, fileio, index, journal, presence, reindex, shards, snapshots
+from rating_tui.store import (
+    deltas,
+    dyads,
+    fileio,
+    index,
+    journal,
+    presence,
+    reindex,
+    shards,
+    snapshots,
+)
 from rating_tui.store.codec import Codec, to_json
 from rating_tui.store.errors import (
     InstrumentChangedError,
@@ -250,7 +260,9 @@ class Engine:
         for month, record in placed:
             months.setdefault(month, {})[str(record["id"])] = record
         entries: dict[str, str | None] = {}
+        roles = self.roles(txn)
         for month, records in months.items():
+            dyads.note(txn, month, records.values(), roles)  # (before the month's first file)
             entries |= shards.add(txn, month, records)
         index.set_entries(txn, entries, batch=True, unindexed=unindexed)
 
@@ -270,6 +282,7 @@ class Engine:
     ) -> None:
         """Store `record` in month `target`; `current` is the shard it is in now, if any."""
         rating_id = str(record["id"])
+        dyads.note(txn, target, [record], self.roles(txn))  # (before the month's first file)
         if current is not None and month_of(current) == target:  # an edit: one file
             txn.change(self.layout.shard(current), RATINGS_TABLE, _merge({rating_id: record}))
             return
@@ -300,10 +313,11 @@ class Engine:
         self._registry.update(found)
         return self._registry
 
-    def roles(self) -> dict[str, dict[str, str | None]]:
-        """id@version -> role -> session field key, for every instrument version used."""
+    def roles(self, txn: Transaction | None = None) -> dict[str, dict[str, str | None]]:
+        """id@version -> role -> session field key, for every instrument version used (with
+        `txn`, those it records too)."""
         out: dict[str, dict[str, str | None]] = {}
-        for ref, entry in self.registry().items():
+        for ref, entry in self.registry(txn).items():
             roles = entry.get("roles")
             if isinstance(roles, dict):
                 out[ref] = {k: v for k, v in roles.items() if isinstance(v, str) or v is None}

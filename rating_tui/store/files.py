@@ -41,10 +41,9 @@ class Files:
         one (`journal.Unsynced`)."""
 
     def storage(self, path: Path) -> SafeStorage:
-        if path.parent == self.layout.index:
-            return SafeStorage(
-                path, codec=self.codec, hint=_index_hint, cache=self.cache, fragments=False
-            )
+        if path.parent in (self.layout.index, self.layout.dyads):  # derived: no backups
+            hint = _index_hint if path.parent == self.layout.index else _dyads_hint
+            return SafeStorage(path, codec=self.codec, hint=hint, cache=self.cache, fragments=False)
         backups = self.layout.backups_of  # built only when needed (see SafeStorage.backups)
         return SafeStorage(path, codec=self.codec, backups=backups, cache=self.cache)
 
@@ -82,6 +81,14 @@ def _index_hint(path: Path) -> str:
         "It is part of the index of rating ids, which can be rebuilt from the ratings: move it "
         f"aside (mv {shlex.quote(str(path))} {shlex.quote(f'{path}.damaged')}) and rebuild "
         "the index (`rating-tui doctor --repair`, or Store.rebuild_index() in Python)."
+    )
+
+
+def _dyads_hint(path: Path) -> str:
+    return (
+        "It is a month's summary of dyads, which is not used while damaged (the month's files "
+        f"are read instead): move it aside (mv {shlex.quote(str(path))} "
+        f"{shlex.quote(f'{path}.damaged')})."
     )
 
 

@@ -17,7 +17,7 @@ keeping the entries of ratings that are missing from their shard, as evidence fo
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,11 +179,18 @@ def _bucket_ok(child: str, parent: str) -> bool:
     return len(child) == len(parent) + 1 and child.startswith(parent) and child[-1] in HEX
 
 
-def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, str]:
+def scan(
+    layout: Layout,
+    reader: Reader,
+    *,
+    strict: bool = True,
+    seen: Callable[[str, Records], None] | None = None,
+) -> dict[str, str]:
     """rating id -> shard (a month, or part of a split one), from the shards themselves (the
     first shard, newest first, when a rating is in two). When a shard cannot be read, `strict`
     (writes) raises: nobody can say where a rating is, and a write must not guess; otherwise
-    (reads) it is skipped, and its ratings are not found, as when the index works."""
+    (reads) it is skipped, and its ratings are not found, as when the index works. `seen`
+    gets each shard's name and records as they are read (a rebuild's summaries of dyads)."""
     found: dict[str, str] = {}
     for shard in layout.shard_names():
         try:
@@ -192,6 +199,8 @@ def scan(layout: Layout, reader: Reader, *, strict: bool = True) -> dict[str, st
             if strict:
                 raise
             continue
+        if seen is not None:
+            seen(shard, records)
         for rating_id in records:
             found.setdefault(rating_id, shard)
     return found

@@ -12,6 +12,7 @@
     <data>/index/3.d7.json         (format 4) a delta: entries a batch added, ids starting "3"
     <data>/index/3a.d7.json        (format 5) once delta "3.d7" is a node: its ids starting "3a"
     <data>/manifest.json           how many index entries each month and index file has
+    <data>/dyads/2026-01.json      (format 6) the dyad codes of January's ratings (`dyads`)
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
     <data>/journal.json            a transaction being applied, or a process's last (applied)
@@ -42,8 +43,9 @@ from pathlib import Path
 
 from rating_tui.store.backups import Backups
 
-FORMAT = 5
-"""5: an index delta may be a node split by the id (`index/3.d7.json` naming `3a.d7`, ...:
+FORMAT = 6
+"""6: a month may have a summary of its dyads (`dyads/2026-01.json`, see `dyads`); 5: an
+index delta may be a node split by the id (`index/3.d7.json` naming `3a.d7`, ...:
 deltas merged among themselves, see `deltas`); 4: the index may have delta files
 (`index/3.d7.json`, listed in the manifest); 3: months may have fill-order parts (`.p1`,
 ...) named by index entries; 2: months and index files may be split by the id. Older folders
@@ -55,6 +57,10 @@ PART_FORMAT = 3
 """The format a month's fill-order part needs."""
 DELTA_FORMAT = 4
 """The format an index delta needs (one that is a node: `FORMAT`)."""
+DYAD_FORMAT = 6
+"""The format a month's summary of dyads needs."""
+DYADS_TABLE = "dyads"
+"""The table of a month's summary of dyads: code -> {} (see `dyads`)."""
 DELTA_TABLE = "deltas"
 """The manifest's table of the index's delta files: name -> {"n": entries} (see `index`)."""
 UNDATED = "undated"
@@ -126,6 +132,14 @@ class Layout:
         return self.root / "index"
 
     @functools.cached_property
+    def dyads(self) -> Path:
+        return self.root / "dyads"
+
+    def dyads_of(self, month: str) -> Path:
+        """The summary of the dyads of `month` (a month, or "undated")."""
+        return self.dyads / f"{month}.json"
+
+    @functools.cached_property
     def backups(self) -> Path:
         return self.root / "backups"
 
@@ -170,7 +184,8 @@ class Layout:
     def from_journal(self, name: object) -> Path | None:
         """The path of a file a journal names (relative to the data folder), or None when the
         name is not one of this folder's data files: only the registry, the manifest, shards,
-        index files and instrument copies, so a journal cannot point anywhere else."""
+        index files, summaries of dyads and instrument copies, so a journal cannot point
+        anywhere else."""
         if not isinstance(name, str):
             return None
         folder, _, file = name.rpartition("/")
@@ -180,6 +195,7 @@ class Layout:
             or (folder == "ratings" and suffix == "json" and is_shard_name(stem))
             or (folder == "index" and suffix == "json" and _BUCKET.match(stem) is not None)
             or (folder == "index" and suffix == "json" and is_delta_file(stem))
+            or (folder == "dyads" and suffix == "json" and _MONTH.match(stem) is not None)
             or (folder == "instrument-files" and suffix == "json" and _HASH.match(stem) is not None)
         )
         return self.root / name if ok and dot else None

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rating_tui.ratings.model import FINAL_ONLY, UUID_PATTERN, HistoryEntry, Rating, Status
+from rating_tui.store import dyads as dyad_months
 from rating_tui.store import fileio, snapshots, streaming
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import RatingNotFoundError, StoreError
@@ -23,6 +24,8 @@ from rating_tui.store.tally import Tally
 from rating_tui.store.transaction import Transaction
 
 _T = TypeVar("_T")
+LOCKED_READ = 64
+"""Shard files at most that `of_dyads` reads under the lock, without a snapshot."""
 
 
 class Reads:
@@ -139,13 +142,31 @@ class Reads:
     def of_dyads(
         self, dyads: Collection[str], *, statuses: Collection[Status] = FINAL_ONLY
     ) -> Iterator[Rating]:
-        """Every rating of `dyads` with one of `statuses`, in no particular order, from a
-        snapshot as `iter_all` reads (saves go on meanwhile); only theirs are validated."""
-        with snapshots.frozen_shards(self._engine) as (folder, names):
-            roles = self._engine.roles()
-            wanted = frozenset(dyads)
+        """Every rating of `dyads` with one of `statuses`, in no particular order; only theirs
+        are validated. Only the months whose summary names one of `dyads` are read, and every
+        month without a summary (`dyads`); a few files are read under the lock, more from a
+        snapshot as `iter_all` reads (saves go on meanwhile)."""
+        engine, wanted = self._engine, frozenset(dyads)
+        with engine.locked(write=False):
+            names = dyad_months.to_read(
+                engine.files, engine.layout, engine.layout.shard_names(), wanted
+            )
+            if len(names) <= LOCKED_READ:
+                yield from streaming.dyad_ratings(
+                    engine,
+                    self._rating,
+                    engine.layout.ratings,
+                    names,
+                    engine.roles(),
+                    wanted,
+                    statuses,
+                )
+                return
+        with snapshots.frozen_shards(engine) as (folder, linked):
+            # Summaries read after the snapshot was taken: they only grow, so never less.
+            names = dyad_months.to_read(engine.files, engine.layout, linked, wanted)
             yield from streaming.dyad_ratings(
-                self._engine, self._rating, folder, names, roles, wanted, statuses
+                engine, self._rating, folder, names, engine.roles(), wanted, statuses
             )
 
     def iter_records(

@@ -1,5 +1,6 @@
 """Writing the index and its manifest again from the month files (`rebuild`): what a write
-does first when the index cannot be trusted, and what `doctor --repair` runs. A damaged file
+does first when the index cannot be trusted, and what `doctor --repair` runs. It writes every
+month's summary of dyads too (`dyads`), which gives an older folder's months theirs. A damaged file
 is set aside, never deleted, and entries of ratings missing from every shard are kept as
 evidence (see `index`)."""
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import deltas, fileio, journal
+from rating_tui.store import deltas, dyads, fileio, journal
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.index import IndexReport, entry_shard, scan, write_bucket
@@ -33,7 +34,14 @@ def rebuild(files: Files) -> IndexReport:
     layout = files.layout
     journal.settle_all(files)  # (it sets files aside: a kept journal must not bring them back)
     report = IndexReport()
-    located = scan(layout, files)
+    codes: dict[str, set[str]] = {}
+    roles = dyads.roles_in(files)
+
+    def seen(shard: str, records: Records) -> None:
+        if roles is not None:
+            codes.setdefault(month_of(shard), set()).update(dyads.codes(records.values(), roles))
+
+    located = scan(layout, files, seen=seen)
     report.ratings = len(located)
     wanted: dict[str, Records] = {}
     for rating_id, shard in located.items():
@@ -62,7 +70,8 @@ def rebuild(files: Files) -> IndexReport:
             shard_counts[name] = shard_counts.get(name, 0) + 1
         bucket_counts[top] = len(entries)
         write_bucket(txn, top, entries, nodes)
-    report.files_written = len(txn.paths)
+    report.files_written = len(txn.paths)  # (index files: the summaries are not counted)
+    dyads.rewrite(txn, codes, report.set_aside)  # every month read: exact summaries
     counts = {
         SHARD_COUNTS: {k: {"n": v} for k, v in shard_counts.items()},
         BUCKET_COUNTS: {k: {"n": v} for k, v in bucket_counts.items()},

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rating_tui.ratings.model import Rating
-from rating_tui.store import fileio, index, reindex
+from rating_tui.store import dyads, fileio, index, reindex
 from rating_tui.store.backups import SUFFIX
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
@@ -38,6 +38,7 @@ from rating_tui.store.layout import (
     entry_name,
     is_part,
     is_shard_name,
+    month_of,
     parent_shard,
 )
 from rating_tui.store.shapes import check_record
@@ -287,6 +288,7 @@ def _commit(
         records.clear()
         records.update(content)
 
+    dyads.note(txn, month_of(shard), content.values(), engine.roles(txn))
     txn.change(path, RATINGS_TABLE, replace)
     index.set_entries(txn, changes)
     txn.commit()

@@ -46,6 +46,11 @@ def test_a_format_2_folder_reads_as_it_was(old: Path) -> None:
     assert store.get(expected["edited"]).notes == "edited in format 2"
     assert store.get(expected["moved"]).session["session_date"] == "2025-04-09"
     assert store.rebuild_index().files_written == 0  # entries naming months stay as they are
+    # The rebuild read every month: it wrote their summaries of dyads, and marked format 6.
+    assert json.loads((old / "store.json").read_text())["format"] == 6
+    assert sorted(p.name for p in (old / "dyads").iterdir()) == sorted(
+        f"{m}.json" for m in {s.partition(".")[0] for s in store._engine.layout.shard_names()}
+    )
 
 
 def test_a_format_2_folder_takes_saves_edits_moves_and_imports(

@@ -194,14 +194,16 @@ def test_a_kept_journal_carrying_its_files_is_applied_once_they_hold_its_bytes(
     assert glance(varied.data_dir) is None
 
 
-def test_a_format_4_folder_is_glanced_like_format_5(varied: Store) -> None:
-    """Format 5 only lets a merged index delta be a node; the months read the same, and
-    opening a format-4 folder does not upgrade it, so Home's quick look takes both."""
+@pytest.mark.parametrize("older", [4, 5])
+def test_a_format_4_or_5_folder_is_glanced_like_format_6(varied: Store, older: int) -> None:
+    """Format 5 only lets a merged index delta be a node, format 6 adds summaries of the
+    months' dyads; the months read the same, and opening an older folder does not upgrade
+    it, so Home's quick look takes all three."""
     marker = varied.data_dir / "store.json"
-    assert json.loads(marker.read_text())["format"] == 5
+    assert json.loads(marker.read_text())["format"] == 6
     expected = glance(varied.data_dir)
     assert expected is not None
-    marker.write_text('{"format": 4, "codec": "plain"}')
+    marker.write_text(f'{{"format": {older}, "codec": "plain"}}')
     found = glance(varied.data_dir)
     assert found is not None
     shown = found.records(statuses=("final", "draft"), limit=8)

@@ -2,7 +2,7 @@
 import and a merge, and for every prefix of that log build the disk a power cut would leave
 (`powerloss`: data not fsynced lost, directory changes not fsynced undone). The store must open
 on each, doctor must find no error, every acknowledged change must be there, and the change in
-flight must be there entirely or not at all."""
+flight must be there entirely or not at all, the months' summaries of dyads with it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.ratings.model import Revision
-from rating_tui.store import Store, deltas, index, journal, settle, shards
+from rating_tui.store import Store, deltas, dyads, index, journal, settle, shards
 from rating_tui.store.convert import encrypt_folder
 from tests.unit.store.powerloss import Recorder, materialise
 
@@ -66,7 +66,9 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         ),
     )
     step("draft", lambda: store.save_draft(draft.replace(notes="more"), instrument))
-    batch = [make_rating(day=f"2025-0{1 + n % 3}-1{n}", number=n + 1) for n in range(6)]
+    batch = [
+        make_rating(day=f"2025-0{1 + n % 3}-1{n}", number=n + 1, dyad=f"D0{n}0") for n in range(6)
+    ]
     # Changes of at most `journal.CARRY_LIMIT` bytes (these all) carry their files' bytes
     # in the journal; bigger ones (an import) stage files. Some steps here stage, so both
     # kinds, and each following the other, are cut at every operation.
@@ -91,7 +93,7 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     twin = first.id[:2] + ("0" if first.id[2] != "0" else "1") + first.id[3:]
     starting = make_rating(day="2025-07-02", number=30).replace(id=twin)
     step("new part", lambda: store.finalise(starting, instrument))
-    july = [make_rating(day=f"2025-07-1{n}", number=40 + n) for n in range(5)]
+    july = [make_rating(day=f"2025-07-1{n}", number=40 + n, dyad=f"D07{n}") for n in range(5)]
     monkeypatch.setattr(journal, "CARRY_LIMIT", 0)
     step("parts", lambda: store.import_ratings(july, known))
     monkeypatch.setattr(journal, "CARRY_LIMIT", carry_limit)
@@ -181,11 +183,22 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         done = len(acked)
         allowed = [expected[done]] + ([expected[done + 1]] if done < len(labels) else [])
         assert found in allowed, (n, acked, set(found) ^ set(allowed[0]))
+        _summaries_hold_their_months(opened, found.values(), n)
     # A change's journal stays after it returned (`journal.Unsynced`: its renames are not
     # yet fsynced) until the next change replaces it; and the removal of a finished journal
     # is not fsynced: states just after a change returned that hold its journal, its staged
     # files renamed or not, exist, and opened clean above (the journal is rolled forward).
     assert finished_journals > 0
+
+
+def _summaries_hold_their_months(store: Store, records: Any, n: int) -> None:
+    """Every month's summary of dyads names the dyad of every rating in the month (the
+    months here all started with summaries), in every state a power cut leaves."""
+    for record in records:
+        session = record["session"]
+        month = session["session_date"][:7]
+        held = dyads.summary(store._engine.files, store._engine.layout.dyads_of(month))
+        assert held is not None and session["dyad"] in held, (n, month, session["dyad"], held)
 
 
 def _finished_journal(files: dict[Path, bytes]) -> bool:

@@ -386,13 +386,16 @@ def test_of_dyads_names_a_month_file_cut_short_even_without_its_dyads(
     store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
 ) -> None:
     """Skipping a file that names none of the dyads must not hide damage: a file cut short
-    is parsed, and the error names it."""
+    is parsed, and the error names it. (Here the month has no summary of its dyads, as in a
+    folder of format 5 or older: a month whose summary does not name the dyads is not read
+    at all, and its damage is doctor's to name: test_dyads.py.)"""
     from rating_tui.store import StoreCorruptError
 
     known = {instrument.ref: instrument}
     store.import_ratings(
         [make_rating(dyad=f"D00{m}", day=f"2025-0{m}-02", status="final") for m in (1, 2)], known
     )
+    (data_dir / "dyads" / "2025-02.json").unlink()
     month = data_dir / "ratings" / "2025-02.json"
     month.write_bytes(month.read_bytes()[:60])  # no dyad field left in it
     with pytest.raises(StoreCorruptError, match=r"2025-02\.json"):
