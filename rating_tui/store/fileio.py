@@ -5,12 +5,15 @@ target, and the folder is fsynced: a crash at any moment leaves the old file or 
 never half of one, and a returned write survives a power cut. Files are created 0600 and
 folders 0700 by the call that creates them (never chmod-ed afterwards), so clinical data is
 not readable by other users even for an instant. OS errors become `StoreError`s that say what
-happened in words; a failed write always leaves the previous file intact.
+happened in words; a failed write leaves the previous file intact (or, written in place, a
+file its journal writes again).
 
-`_open`, `_write`, `_fsync`, `_replace` and `_unlink` are module-level aliases through which
-every change to a data folder goes, so tests can inject faults (a full disk, a read-only
-folder) and record every operation (the power-loss simulation) without patching the `os`
-module for the whole process.
+`_open`, `_write`, `_pwrite`, `_ftruncate`, `_fsync`, `_replace` and `_unlink` are
+module-level aliases through which every change to a data folder goes, so tests can inject
+faults (a full disk, a read-only folder) and record every operation (the power-loss
+simulation) without patching the `os` module for the whole process. A write is atomic
+(above) except `write_in_place`, for the files a journal holds and recovery writes whatever
+they hold (`journal.in_place`).
 
 Reads are bounded: `read_bytes` opens only regular files (a symlink to a device, a FIFO or a
 folder is refused by its type, without reading) and refuses files larger than
@@ -38,6 +41,8 @@ DIR_MODE = 0o700
 
 _open = os.open
 _write = os.write
+_pwrite = getattr(os, "pwrite", None)
+_ftruncate = os.ftruncate
 _fsync = os.fsync
 _replace = os.replace
 _unlink = os.unlink
@@ -147,6 +152,43 @@ def write_new(path: Path, data: bytes) -> None:
     except BaseException:
         discard(path)
         raise
+
+
+def write_in_place(path: Path, data: bytes) -> bool:
+    """Overwrite the existing file `path` with `data` where it is, without an fsync: written
+    from the start, then cut to the new size (never truncated to zero first: on ext4 that,
+    like a rename over an existing file, makes the kernel write the file's data at once, about
+    the cost of an fsync). Only for a file whose content a durable journal holds and whose
+    recovery writes it whatever it holds (`journal.in_place`): a power cut can leave any mix of
+    its old and new bytes. False, with nothing written, when it is not there as a regular file
+    with a single link (missing, a link, another link to it elsewhere, or no `pwrite` on this
+    system): the caller replaces it instead."""
+    if _pwrite is None:
+        return False
+    flags = os.O_WRONLY | _CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = _open(path, flags)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            return False
+        raise write_error(exc, path) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return False
+        view = memoryview(data)
+        offset = 0
+        while offset < len(data):
+            offset += _pwrite(fd, view[offset:], offset)
+        if info.st_size > len(data):
+            _ftruncate(fd, len(data))
+    except OSError as exc:  # (the file may now hold part of `data`: its journal has it all)
+        raise StoreWriteError(
+            f"Could not write {path} in place ({exc.strerror or exc}).", path, exc.errno
+        ) from None
+    finally:
+        os.close(fd)
+    return True
 
 
 def replace_raw(source: Path, target: Path) -> None:

@@ -33,6 +33,11 @@ class Unsynced:
     written: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     """Each file written without an fsync -> the sha256 of every version it may hold after a
     power cut (since it was last durable: "" for none), its new one last."""
+    renamed: frozenset[Path] = frozenset()
+    """The files of `written` given their name by a rename (a new file, or a month replaced
+    whole) since their folder was last fsynced: their name is not durable yet. The others
+    were written in place (`journal.in_place`) under a durable name, so an fsync of the file
+    alone makes them durable."""
 
     def owns(self, layout: Layout) -> bool:
         """Whether the journal on disk is this transaction's (False: none, or another's)."""
@@ -67,10 +72,11 @@ def settle(
         return
     folders = dict.fromkeys(earlier.folders)
     for path in earlier.written:
-        if path not in carried:
+        if path not in carried and path in earlier.renamed:
             folders[path.parent] = None
     for path in earlier.written:
-        if path not in carried or path.parent in folders or path.parent in synced:
+        fresh = path in earlier.renamed and (path.parent in folders or path.parent in synced)
+        if path not in carried or fresh:
             fileio.fsync_file(path)  # (a folder fsync makes its new name durable too)
     for folder in folders:
         if folder not in synced:
@@ -96,9 +102,20 @@ def before(earlier: Unsynced | None, path: Path, raw: bytes | None) -> tuple[str
         if len(versions) < CHAIN_MAX:
             return versions
         fileio.fsync_file(path)
-        fileio.fsync_dir(path.parent)
+        if path in earlier.renamed:
+            fileio.fsync_dir(path.parent)
         return versions[-1:]
     return (hashlib.sha256(raw).hexdigest() if raw is not None else "",)
+
+
+def still_renamed(earlier: Unsynced | None, versions: dict[Path, tuple[str, ...]]) -> set[Path]:
+    """The files a new journal carries anew (`versions`, from `before`) whose name `earlier`
+    gave by a rename and no folder fsync has made durable since: `before` made a file durable
+    only when it cut its chain to one version (a chain it continues lists at least two: the
+    durable version and the earlier's new one)."""
+    if earlier is None:
+        return set()
+    return {p for p in earlier.renamed if p in versions and len(versions[p]) > 1}
 
 
 def settle_all(files: Any) -> None:

@@ -56,6 +56,7 @@ from rating_tui.store.journal import (
     settle,
     settle_all,
     staged_path,
+    still_renamed,
     unsynced_identity,
     write_carried,
     write_journal,
@@ -225,9 +226,10 @@ class Transaction:
                 self._forget(path)
             raise
         keep = carry or len(header) <= KEEP_JOURNAL_BYTES
+        renamed: set[Path] = set()
         try:
             if carry:
-                write_carried(self.layout, txn, payloads, lines, False)
+                renamed = write_carried(self.layout, txn, payloads, lines, False)
             else:
                 apply(self.layout, txn, paths, lines, not keep)
         except StoreWriteError as exc:
@@ -246,8 +248,9 @@ class Transaction:
             identity = unsynced_identity(self.layout)
             if identity is not None:
                 written = {p: (*versions[p], digests[p]) for p in versions}
+                renamed |= still_renamed(earlier, versions)
                 self.files.unsynced = Unsynced(
-                    txn, identity, () if carry else tuple(folders), written
+                    txn, identity, () if carry else tuple(folders), written, frozenset(renamed)
                 )
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])

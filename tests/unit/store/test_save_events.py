@@ -30,19 +30,24 @@ class Events:
         self.written: Counter[str] = Counter()
         self.fsynced: Counter[str] = Counter()
         self.read: Counter[str] = Counter()
+        self.renamed: Counter[str] = Counter()
+        """Renames, by the name they give (a rename over an existing file costs about an
+        fsync on ext4: see `fileio.write_in_place`)."""
         self.names: dict[int, str] = {}
 
     def clear(self) -> None:
         self.written.clear()
         self.fsynced.clear()
         self.read.clear()
+        self.renamed.clear()
 
 
 @pytest.fixture
 def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     seen = Events()
     real_open, real_write, real_fsync = fileio._open, fileio._write, fileio._fsync
-    real_read = fileio.read_bytes
+    real_pwrite, real_replace, real_read = fileio._pwrite, fileio._replace, fileio.read_bytes
+    assert real_pwrite is not None
 
     def opening(path: object, flags: int, mode: int = 0o777) -> int:
         fd = real_open(path, flags, mode)  # type: ignore[call-overload]
@@ -52,6 +57,14 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     def writing(fd: int, data: bytes) -> int:
         seen.written[seen.names.get(fd, "?")] += len(data)
         return real_write(fd, data)
+
+    def overwriting(fd: int, data: bytes, offset: int) -> int:
+        seen.written[seen.names.get(fd, "?")] += len(data)
+        return real_pwrite(fd, data, offset)
+
+    def renaming(source: object, target: object) -> None:
+        seen.renamed[Path(str(target)).name] += 1
+        real_replace(source, target)  # type: ignore[arg-type]
 
     def syncing(fd: int) -> None:
         seen.fsynced[seen.names.get(fd, "?")] += 1
@@ -64,6 +77,8 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     monkeypatch.setattr(fileio, "_open", opening)
     monkeypatch.setattr(fileio, "_write", writing)
     monkeypatch.setattr(fileio, "_fsync", syncing)
+    monkeypatch.setattr(fileio, "_pwrite", overwriting)
+    monkeypatch.setattr(fileio, "_replace", renaming)
     monkeypatch.setattr(fileio, "read_bytes", reading)
     yield seen
 
@@ -161,8 +176,40 @@ def test_a_save_of_the_default_layout_writes_few_files(
     store.finalise(make_rating(day="2025-06-03", number=3), instrument)
     written = {_kind(name) for name in events.written}
     assert written == {"journal", "2025-06.json", "index", "manifest.json", "audit.jsonl"}
-    assert sum(events.fsynced.values()) <= 5 + 4  # (4 more on a save that ends a chain)
+    assert sum(events.fsynced.values()) <= 5 + 3  # (3 more on a save that ends a chain)
     assert (store.data_dir / "journal.json").exists()
+
+
+def test_a_save_whose_index_file_exists_fsyncs_four_times_and_renames_twice(
+    store: Store, make_rating: Make, instrument: Instrument, events: Events
+) -> None:
+    """A new rating whose index file exists (every save but the first few of a folder): its
+    index file and the manifest are written in place (`journal.in_place`), so the only
+    renames are the journal's and its part's, and the fsyncs are four: the previous save's
+    index file (written in place: its folder needs none), the journal and the root folder
+    (the commit point), the audit line. Bytes: the part twice (carried, then written), the
+    index file and the manifest twice, the audit line."""
+    saved = [store.finalise(make_rating(day="2025-06-01", number=n), instrument) for n in (1, 2)]
+    for n, first in enumerate(saved):  # two more saves into those two index files
+        again = make_rating(day="2025-06-02", number=3 + n).replace(id=_twin(first.id))
+        store.finalise(again, instrument)
+    events.clear()
+    last = make_rating(day="2025-06-03", number=5).replace(id=_twin(saved[0].id, 2))
+    store.finalise(last, instrument)
+    synced = Counter(_kind(name) for name in events.fsynced.elements())
+    root = store.data_dir
+    assert synced == {"journal": 1, root.name: 1, "audit.jsonl": 1, "index": 1}, synced
+    assert dict(events.renamed) == {"journal.json": 1, "2025-06.json": 1}
+    part, leaf = root / "ratings" / "2025-06.json", root / "index" / f"{saved[0].id[:2]}.json"
+    files = sum(p.stat().st_size for p in (part, leaf, root / "manifest.json"))
+    journal = (root / "journal.json").stat().st_size
+    assert sum(events.written.values()) < journal + files + 1_024  # (+ the audit line)
+    assert journal > files
+
+
+def _twin(rating_id: str, n: int = 1) -> str:
+    """Another id under the same index file (its first two hex digits)."""
+    return rating_id[:2] + str(uuid.UUID(int=uuid.UUID(rating_id).int ^ n))[2:]
 
 
 def _kind(name: str) -> str:
