@@ -1,7 +1,8 @@
 """A recorder of the store's file operations and the states a power cut could leave.
 
 Every change the store makes to a data folder goes through the module-level aliases of
-`rating_tui.store.fileio` (`_open`, `_write`, `_fsync`, `_replace`, `_unlink`). `Recorder`
+`rating_tui.store.fileio` (`_open`, `_write`, `_pwrite`, `_ftruncate`, `_fsync`, `_replace`,
+`_exchange`, `_unlink`). `Recorder`
 wraps them and logs each operation. `crash_state(n)` then builds what the disk would hold if
 power were lost after the first `n` operations, under the pessimistic model SQLite's and
 CrashMonkey's tests use: file data not fsynced is lost (the file keeps its last fsynced
@@ -66,7 +67,13 @@ class Recorder:
     def recording(self) -> Iterator[None]:
         real = (fileio._open, fileio._write, fileio._fsync, fileio._replace, fileio._unlink)
         real_pwrite, real_ftruncate = fileio._pwrite, fileio._ftruncate
+        real_exchange = fileio._exchange
         assert real_pwrite is not None
+
+        def exchange(source: Any, target: Any) -> None:
+            assert real_exchange is not None
+            real_exchange(source, target)
+            self.log.append(("exchange", self._rel(source), self._rel(target)))
 
         def pwrite(fd: int, data: Any, offset: int) -> int:
             written = real_pwrite(fd, data, offset)
@@ -104,11 +111,14 @@ class Recorder:
         fileio._open, fileio._write, fileio._fsync = open_, write, fsync  # type: ignore[assignment]
         fileio._replace, fileio._unlink = replace, unlink  # type: ignore[assignment]
         fileio._pwrite, fileio._ftruncate = pwrite, ftruncate
+        if real_exchange is not None:
+            fileio._exchange = exchange
         try:
             yield
         finally:
             fileio._open, fileio._write, fileio._fsync, fileio._replace, fileio._unlink = real
             fileio._pwrite, fileio._ftruncate = real_pwrite, real_ftruncate
+            fileio._exchange = real_exchange
 
     def _rel(self, path: Any) -> Path:
         return Path(path).resolve().relative_to(self.root.resolve())
@@ -167,6 +177,13 @@ class Recorder:
                 inode = volatile[source.parent].pop(source.name)
                 volatile.setdefault(target.parent, {})[target.name] = inode
                 durable.setdefault(target.parent, {})
+            elif kind == "exchange":  # (two names of one folder swap their files)
+                source, target = op[1], op[2]
+                entries = volatile[target.parent]
+                entries[source.name], entries[target.name] = (
+                    entries[target.name],
+                    entries[source.name],
+                )
             elif kind == "unlink":
                 volatile[op[1].parent].pop(op[1].name)
         files = {

@@ -32,7 +32,9 @@ class Events:
         self.read: Counter[str] = Counter()
         self.renamed: Counter[str] = Counter()
         """Renames, by the name they give (a rename over an existing file costs about an
-        fsync on ext4: see `fileio.write_in_place`)."""
+        fsync on ext4: see `fileio._swap`)."""
+        self.exchanged: Counter[str] = Counter()
+        """Names exchanged with a new file's (`fileio._swap`), by the name kept."""
         self.names: dict[int, str] = {}
 
     def clear(self) -> None:
@@ -40,6 +42,7 @@ class Events:
         self.fsynced.clear()
         self.read.clear()
         self.renamed.clear()
+        self.exchanged.clear()
 
 
 @pytest.fixture
@@ -47,6 +50,7 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     seen = Events()
     real_open, real_write, real_fsync = fileio._open, fileio._write, fileio._fsync
     real_pwrite, real_replace, real_read = fileio._pwrite, fileio._replace, fileio.read_bytes
+    real_exchange = fileio._exchange
     assert real_pwrite is not None
 
     def opening(path: object, flags: int, mode: int = 0o777) -> int:
@@ -66,6 +70,11 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
         seen.renamed[Path(str(target)).name] += 1
         real_replace(source, target)  # type: ignore[arg-type]
 
+    def exchanging(source: object, target: object) -> None:
+        seen.exchanged[Path(str(target)).name] += 1
+        assert real_exchange is not None
+        real_exchange(source, target)  # type: ignore[arg-type]
+
     def syncing(fd: int) -> None:
         seen.fsynced[seen.names.get(fd, "?")] += 1
         real_fsync(fd)
@@ -79,6 +88,7 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     monkeypatch.setattr(fileio, "_fsync", syncing)
     monkeypatch.setattr(fileio, "_pwrite", overwriting)
     monkeypatch.setattr(fileio, "_replace", renaming)
+    monkeypatch.setattr(fileio, "_exchange", exchanging)
     monkeypatch.setattr(fileio, "read_bytes", reading)
     yield seen
 
@@ -180,12 +190,13 @@ def test_a_save_of_the_default_layout_writes_few_files(
     assert (store.data_dir / "journal.json").exists()
 
 
-def test_a_save_whose_index_file_exists_fsyncs_four_times_and_renames_twice(
+def test_a_save_whose_index_file_exists_fsyncs_four_times_and_renames_once(
     store: Store, make_rating: Make, instrument: Instrument, events: Events
 ) -> None:
     """A new rating whose index file exists (every save but the first few of a folder): its
-    index file and the manifest are written in place (`journal.in_place`), so the only
-    renames are the journal's and its part's, and the fsyncs are four: the previous save's
+    index file and the manifest are written in place (`journal.in_place`), its part put in
+    place of the previous version by exchanging names (`fileio._swap`), so the one rename
+    over an existing file is the journal's, and the fsyncs are four: the previous save's
     index file (written in place: its folder needs none), the journal and the root folder
     (the commit point), the audit line. Bytes: the part twice (carried, then written), the
     index file and the manifest twice, the audit line."""
@@ -199,7 +210,8 @@ def test_a_save_whose_index_file_exists_fsyncs_four_times_and_renames_twice(
     synced = Counter(_kind(name) for name in events.fsynced.elements())
     root = store.data_dir
     assert synced == {"journal": 1, root.name: 1, "audit.jsonl": 1, "index": 1}, synced
-    assert dict(events.renamed) == {"journal.json": 1, "2025-06.json": 1}
+    assert dict(events.renamed) == {"journal.json": 1}  # (over the previous journal)
+    assert dict(events.exchanged) == {"2025-06.json": 1}  # (`fileio._swap`)
     part, leaf = root / "ratings" / "2025-06.json", root / "index" / f"{saved[0].id[:2]}.json"
     files = sum(p.stat().st_size for p in (part, leaf, root / "manifest.json"))
     journal = (root / "journal.json").stat().st_size
