@@ -25,6 +25,7 @@ from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteErr
 from rating_tui.store.layout import Layout
 from rating_tui.store.settle import Unsynced as Unsynced
 from rating_tui.store.settle import before as before
+from rating_tui.store.settle import pending as pending
 from rating_tui.store.settle import settle as settle
 from rating_tui.store.settle import settle_all as settle_all
 from rating_tui.store.settle import still_renamed as still_renamed
@@ -126,8 +127,8 @@ def write_carried(
     if finish:
         for folder in folders_of(list(carried)):
             fileio.fsync_dir(folder)
-    if lines:
-        audit.append(layout.root, txn, lines)
+    if lines:  # (a process's own change: fsynced by the next change, `Unsynced.audit`)
+        audit.append(layout.root, txn, lines, finish)
     if finish:
         fileio.remove(layout.journal, "remove the finished journal")
     return renamed
@@ -229,7 +230,7 @@ def applied(layout: Layout, journal: Journal) -> bool:
     if not journal.audit:
         return True
     last, _ = audit.last_line(audit.log_path(layout.root))
-    return last is not None and audit.txn_of(last) == journal.txn
+    return last is not None and last == journal.audit[-1]
 
 
 def _rewrite(current: bytes | None, versions: tuple[str, ...], anything: bool = False) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import fileio
+from rating_tui.store import audit, fileio
 from rating_tui.store.layout import Layout
 
 
@@ -33,6 +33,11 @@ class Unsynced:
     written: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     """Each file written without an fsync -> the sha256 of every version it may hold after a
     power cut (since it was last durable: "" for none), its new one last."""
+    audit: tuple[str, ...] = ()
+    """The audit log's lines appended without an fsync since it was last fsynced (this
+    transaction's and, carried by its journal, earlier ones'): a power cut may lose them, and
+    the journal appends them again. The next carried journal carries them anew (`pending`);
+    anything else fsyncs the log first (`settle`)."""
     renamed: frozenset[Path] = frozenset()
     """The files of `written` given their name by a rename (a new file, or a month replaced
     whole) since their folder was last fsynced: their name is not durable yet. The others
@@ -62,14 +67,18 @@ def settle(
     earlier: Unsynced | None,
     carried: Collection[Path] = (),
     synced: Collection[Path] = (),
+    lines: bool = False,
 ) -> None:
     """Make `earlier` (this process's last transaction) durable before a journal replaces
     its own or a file it wrote is changed without one: fsync the files it wrote without an
-    fsync, and the folders of those and of its renames; not the files in `carried` (the next
-    journal holds their newer bytes, so it writes them again after a power cut) and not the
-    folders in `synced` (fsynced by the caller after this)."""
+    fsync, the folders of those and of its renames, and the audit log; not the files in
+    `carried` (the next journal holds their newer bytes, so it writes them again after a
+    power cut), not the folders in `synced` (fsynced by the caller after this), and not the
+    log when `lines` (the next journal carries its lines not yet durable: `pending`)."""
     if earlier is None:
         return
+    if earlier.audit and not lines:
+        fileio.fsync_file(audit.log_path(layout.root))
     folders = dict.fromkeys(earlier.folders)
     for path in earlier.written:
         if path not in carried and path in earlier.renamed:
@@ -116,6 +125,18 @@ def still_renamed(earlier: Unsynced | None, versions: dict[Path, tuple[str, ...]
     if earlier is None:
         return set()
     return {p for p in earlier.renamed if p in versions and len(versions[p]) > 1}
+
+
+def pending(earlier: Unsynced | None, layout: Layout) -> tuple[str, ...]:
+    """The audit lines `earlier` appended without an fsync, which the next carried journal
+    carries anew (see `Unsynced.audit`); after `CHAIN_MAX` of them the log is fsynced
+    instead, so a journal carries at most that many more lines (about 0.5 kB each)."""
+    if earlier is None or not earlier.audit:
+        return ()
+    if len(earlier.audit) < CHAIN_MAX:
+        return earlier.audit
+    fileio.fsync_file(audit.log_path(layout.root))
+    return ()
 
 
 def settle_all(files: Any) -> None:

@@ -53,6 +53,7 @@ from rating_tui.store.journal import (
     apply,
     before,
     folders_of,
+    pending,
     settle,
     settle_all,
     staged_path,
@@ -187,7 +188,10 @@ class Transaction:
                     staged.append((target, path))
             # What the previous change did is made durable before its journal is replaced,
             # but for the files this one carries anew (see `journal.settle`).
-            settle(self.layout, earlier, paths if carry else (), () if carry else folders)
+            # A carried journal carries anew the audit lines the previous change appended
+            # without an fsync (`pending`), so the log needs no fsync before it.
+            earlier_lines = pending(earlier, self.layout) if carry else ()
+            settle(self.layout, earlier, paths if carry else (), () if carry else folders, carry)
             if not carry:
                 # One fsync per folder: this change's staged files, and the renames of the
                 # previous change, whose journal this one's replaces (see `Unsynced`).
@@ -205,7 +209,8 @@ class Transaction:
                 lines = audit.plan_lines(
                     self.layout.root, txn, body, self.files.codec, self._stored_before
                 )
-                entry["audit"] = lines
+            if earlier_lines or lines:
+                entry["audit"] = [*earlier_lines, *lines]
             carried = [payloads[p] for p in paths] if carry else None
             versions: dict[Path, tuple[str, ...]] = {}
             if carried is not None:
@@ -250,7 +255,12 @@ class Transaction:
                 written = {p: (*versions[p], digests[p]) for p in versions}
                 renamed |= still_renamed(earlier, versions)
                 self.files.unsynced = Unsynced(
-                    txn, identity, () if carry else tuple(folders), written, frozenset(renamed)
+                    txn,
+                    identity,
+                    () if carry else tuple(folders),
+                    written,
+                    (*earlier_lines, *lines) if carry else (),
+                    frozenset(renamed),
                 )
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])

@@ -98,22 +98,28 @@ def test_a_save_rewrites_a_part_of_at_most_shard_limit_and_fsyncs_carried_files_
 ) -> None:
     """Saves into one month, one process: the biggest save writes about twice a full part
     (the journal carries it, then it is written), and the manifest, carried by every save,
-    is fsynced once per `CHAIN_MAX` saves (its versions since it was durable are listed)."""
+    is fsynced once per `CHAIN_MAX` saves (its versions since it was durable are listed), as
+    is the audit log (the lines appended since it was fsynced are carried)."""
     count = SHARD_LIMIT + 6
     store.finalise(make_rating(day="2025-03-01", number=count), instrument)
-    largest, manifest_fsyncs = 0, 0
+    largest, manifest_fsyncs, log_fsyncs = 0, 0, 0
     for n in range(1, count):
         events.clear()
         store.finalise(make_rating(day=f"2025-03-{1 + n % 28:02d}", number=n), instrument)
         largest = max(largest, sum(events.written.values()))
         manifest_fsyncs += events.fsynced["manifest.json"]
+        log_fsyncs += events.fsynced["audit.jsonl"]
     ratings = store.data_dir / "ratings"
     held = {p.name: len(json.loads(p.read_text())["ratings"]) for p in ratings.glob("2025-03*")}
     assert held == {"2025-03.json": SHARD_LIMIT, "2025-03.p1.json": count - SHARD_LIMIT}
     full = (ratings / "2025-03.json").stat().st_size
-    assert full < largest < 2 * full + 16_384  # the part twice, the index, manifest, audit
+    line = max(map(len, (store.data_dir / "audit.jsonl").read_bytes().splitlines()))
+    # The part twice, the index, the manifest, the audit line, and the audit lines of up to
+    # `CHAIN_MAX` - 1 earlier saves, appended without an fsync (`settle.Unsynced.audit`).
+    assert full < largest < 2 * full + 16_384 + settle.CHAIN_MAX * line
     saves = count - 1
     assert saves // settle.CHAIN_MAX - 1 <= manifest_fsyncs <= saves // settle.CHAIN_MAX + 1
+    assert saves // settle.CHAIN_MAX - 1 <= log_fsyncs <= saves // settle.CHAIN_MAX + 1
 
 
 def test_a_part_filled_past_the_limit_counts_as_full(
@@ -190,16 +196,17 @@ def test_a_save_of_the_default_layout_writes_few_files(
     assert (store.data_dir / "journal.json").exists()
 
 
-def test_a_save_whose_index_file_exists_fsyncs_four_times_and_renames_once(
+def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_once(
     store: Store, make_rating: Make, instrument: Instrument, events: Events
 ) -> None:
     """A new rating whose index file exists (every save but the first few of a folder): its
     index file and the manifest are written in place (`journal.in_place`), its part put in
     place of the previous version by exchanging names (`fileio._swap`), so the one rename
-    over an existing file is the journal's, and the fsyncs are four: the previous save's
+    over an existing file is the journal's, and the fsyncs are three: the previous save's
     index file (written in place: its folder needs none), the journal and the root folder
-    (the commit point), the audit line. Bytes: the part twice (carried, then written), the
-    index file and the manifest twice, the audit line."""
+    (the commit point); the audit line is appended without one, its journal and the next
+    ones carry it until the log is fsynced (`settle.Unsynced.audit`). Bytes: the part twice
+    (carried, then written), the index file and the manifest twice, the audit lines."""
     saved = [store.finalise(make_rating(day="2025-06-01", number=n), instrument) for n in (1, 2)]
     for n, first in enumerate(saved):  # two more saves into those two index files
         again = make_rating(day="2025-06-02", number=3 + n).replace(id=_twin(first.id))
@@ -209,7 +216,7 @@ def test_a_save_whose_index_file_exists_fsyncs_four_times_and_renames_once(
     store.finalise(last, instrument)
     synced = Counter(_kind(name) for name in events.fsynced.elements())
     root = store.data_dir
-    assert synced == {"journal": 1, root.name: 1, "audit.jsonl": 1, "index": 1}, synced
+    assert synced == {"journal": 1, root.name: 1, "index": 1}, synced
     assert dict(events.renamed) == {"journal.json": 1}  # (over the previous journal)
     assert dict(events.exchanged) == {"2025-06.json": 1}  # (`fileio._swap`)
     part, leaf = root / "ratings" / "2025-06.json", root / "index" / f"{saved[0].id[:2]}.json"
