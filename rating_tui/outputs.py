@@ -45,10 +45,12 @@ def output_kind(path: Path) -> OutputKind:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
+        _refuse_inside_data(path)
         return "file"
     except NotADirectoryError:
         raise OutputRefused(path, f"{path}: a part of the path is not a folder") from None
     if stat.S_ISREG(mode):
+        _refuse_inside_data(path)
         return "file"
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
         return "stream"
@@ -57,6 +59,19 @@ def output_kind(path: Path) -> OutputKind:
     raise OutputRefused(
         path, f"{path} is {_kind_name(mode)}, not a file; give a regular file, a pipe or a device"
     )
+
+
+def _refuse_inside_data(path: Path) -> None:
+    """A file inside a ratings data folder (one holding store.json and ratings/) is the
+    store's: `export -o DATA/ratings/2025-03.json` replaced a month of ratings, `--errors
+    DATA/audit.jsonl` emptied the audit log. Refused before anything is written."""
+    for folder in path.absolute().resolve().parents:
+        if (folder / "store.json").is_file() and (folder / "ratings").is_dir():
+            raise OutputRefused(
+                path,
+                f"{path} is inside the ratings data folder {folder}: a file written there could "
+                "replace or mix with its stored ratings; choose a file outside it",
+            )
 
 
 def _kind_name(mode: int) -> str:

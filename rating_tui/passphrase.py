@@ -63,8 +63,22 @@ def new_passphrase(prompt: str) -> str:
     """A new passphrase: `$RATING_TUI_NEW_PASSPHRASE`, else typed twice on a terminal."""
     value = os.environ.get(NEW_ENV)
     if value:
-        return value
+        return _usable(value, f"${NEW_ENV}")
     first = terminal_reader(prompt, NEW_ENV)
     if terminal_reader("Type it again: ", NEW_ENV) != first:
         raise PassphraseUnavailable("the two passphrases differ")
-    return first
+    return _usable(first, "the passphrase typed")
+
+
+def _usable(value: str, where: str) -> str:
+    """A new passphrase of spaces only, or with a space at an end, is refused: `"   "` was
+    taken and the folder locked with it, and a space at an end is lost when the passphrase is
+    typed again from memory (or read from a file into the variable), locking the ratings away."""
+    if not value.strip():
+        raise PassphraseUnavailable(f"{where} is only spaces; choose a passphrase of words")
+    if value != value.strip():
+        raise PassphraseUnavailable(
+            f"{where} starts or ends with a space (or a line break), which is easily lost when "
+            "it is typed again; choose one without"
+        )
+    return value

@@ -26,7 +26,7 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, overload
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,8 @@ from rating_tui.analysis import design as designs
 from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
 from rating_tui.analysis.bootstrap import (
     Sums,
-    part_bytes,
+    grouped,
+    part_arrays,
     percentile_interval,
     replicate_totals,
 )
@@ -47,6 +48,14 @@ from rating_tui.analysis.categorical import (
     nominal_figures,
 )
 from rating_tui.analysis.design import Design, design_of
+from rating_tui.analysis.itemvalues import (
+    Index,
+    ItemValues,
+    TableItems,
+    item_values,
+    paired_values,
+    value_counts,
+)
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
 from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.results import (
@@ -54,12 +63,21 @@ from rating_tui.analysis.results import (
     MIN_SESSIONS,
     Estimate,
     Figure,
+    Figures,
     missing,
     too_few,
 )
 from rating_tui.analysis.scales import ItemScale
 from rating_tui.analysis.twoway import two_way_figures
 
+__all__ = [
+    "ItemAgreement",
+    "ItemValues",
+    "agreement",
+    "agreement_of",
+    "item_values",
+    "paired_values",
+]
 Resample = Literal["session", "dyad"]
 BOOTSTRAP_BYTES = 4 << 20
 """The per-session sums of the items waiting for the bootstrap are resampled once they hold
@@ -68,22 +86,8 @@ draws the same resamples again from the seed (`bootstrap.SEED`), so an interval 
 depend on the round its item fell in; a round costs the draws again, fewer rounds hold more
 memory."""
 IntVector = npt.NDArray[np.int64]
-Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions and raters: 32-bit, as held
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class ItemValues:
-    """What agreement needs of one item (or a score analysed like one): its scale, and for
-    each value given, its session, its rater and the value (no missing values)."""
-
-    item: ItemScale
-    sessions: Index
-    raters: Index
-    values: Vector
-    coded: int = 0
-    """Not-observed / not-applicable codes, left out of every statistic."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ class ItemAgreement:
     """Sessions with values from two or more raters."""
     coded: int
     design: Design
-    figures: list[Figure]
+    figures: Figures
+    """Its figures (a sequence: kappa per pair of many raters made when read)."""
     recommended: int | None = None
     """Index in `figures` of the statistic recommended for the design."""
 
@@ -104,46 +109,10 @@ class ItemAgreement:
         return None if self.recommended is None else self.figures[self.recommended]
 
 
-def item_values(table: SessionTable, column: int) -> ItemValues:
-    """The values of one item of `table`."""
-    found = table.columns[column]
-    if found.levels is None:
-        values = np.frombuffer(found.data, dtype=np.float64)
-        valid = ~np.isnan(values)
-        values = values[valid]
-    else:  # codes into the distinct values (-1: none)
-        codes = np.frombuffer(found.data, dtype=np.int8)
-        valid = codes >= 0
-        values = np.asarray(found.levels, dtype=np.float64)[codes[valid]]
-    sessions = np.frombuffer(table.row_session, dtype=np.int32)[valid]
-    raters = np.frombuffer(table.row_rater, dtype=np.int32)[valid]
-    return ItemValues(table.items[column], sessions, raters, values, table.coded_count(column))
-
-
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
     """Every analysed item of `table`, in the instrument's order."""
     dyads = table.dyad_codes() if table.dyad_first else None
-    return agreement_of(_Items(table), table.raters, table.session_count, dyads, resample)
-
-
-class _Items(Sequence[ItemValues]):
-    """The items of a table, each read out of it when asked for and not kept: one item's
-    arrays at a time in memory, not every item's."""
-
-    def __init__(self, table: SessionTable) -> None:
-        self.table = table
-
-    def __len__(self) -> int:
-        return len(self.table.items)
-
-    @overload
-    def __getitem__(self, index: int) -> ItemValues: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[ItemValues]: ...
-    def __getitem__(self, index: int | slice) -> ItemValues | Sequence[ItemValues]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(len(self))[index]]
-        return item_values(self.table, index)
+    return agreement_of(TableItems(table), table.raters, table.session_count, dyads, resample)
 
 
 def agreement_of(
@@ -155,13 +124,14 @@ def agreement_of(
 ) -> list[ItemAgreement]:
     """Agreement of several items (or scores) rated in the same `sessions` sessions by
     `raters`; `dyads[s]` is session s's dyad (needed for `resample="dyad"`)."""
-    per_session = np.zeros(sessions, np.int64)
+    paired = np.zeros(sessions, bool)  # sessions with two or more values on some item
     for column in range(len(items)):
-        per_session = np.maximum(
-            per_session, np.bincount(items[column].sessions, minlength=sessions)
-        )
-    informative = np.flatnonzero(per_session >= 2)
-    del per_session  # a count per session, 8 bytes each: 6 MiB at 1M ratings
+        if isinstance(items, TableItems):
+            paired |= items.paired_sessions(column)
+        else:
+            paired |= value_counts(items[column].sessions, sessions) >= 2
+    informative = np.flatnonzero(paired)
+    del paired
     index = np.full(sessions, -1, np.int32)  # rows in the bootstrap, < 2**31 as sessions are
     index[informative] = np.arange(len(informative))
     clusters = None
@@ -180,13 +150,27 @@ def agreement_of(
         result, pending = _item(items, raters, index, i, method, resample == "dyad")
         results.append(result)
         waiting += pending
-        held += sum(part_bytes(part) for p in pending for part in p.parts)
+        held += sum(
+            a.nbytes
+            for a in {
+                id(a): a for p in pending for part in p.parts for a in part_arrays(part)
+            }.values()
+        )
         del pending  # held by `waiting` alone, so gone with it
         if held >= BOOTSTRAP_BYTES:
             _intervals(waiting, results, len(informative), clusters)
             waiting, held = [], 0
     _intervals(waiting, results, len(informative), clusters)
     return results
+
+
+def _compact(pending: list[Pending], sessions: int) -> list[Pending]:
+    """One item's figures waiting for the bootstrap, their per-session sums grouped into
+    runs of equal rows where they repeat (`bootstrap.grouped`), else spread over the
+    `sessions` resampled sessions."""
+    sums = [part for p in pending for part in p.parts if isinstance(part, Sums)]
+    made = dict(zip(map(id, sums), grouped(sums, sessions), strict=True))
+    return [replace(p, parts=[made.get(id(part), part) for part in p.parts]) for p in pending]
 
 
 def _intervals(
@@ -232,7 +216,7 @@ def _item(
     item, coded = found.item, found.coded
     sessions, raters, x = found.sessions, found.raters, found.values
     del found
-    m = np.bincount(sessions, minlength=len(index))
+    m = value_counts(sessions, len(index))
     paired = np.flatnonzero(m >= 2)
     keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
     if not keep.all():  # one array at a time, each copy replacing its original
@@ -259,22 +243,28 @@ def _item(
         _icc(context, figures, pending, position, method if dyad else "")
         _alphas(context, figures, pending, position, method)
         recommended = _recommend(figures, design)
+    # the per-session sums grouped (or spread) now, before kappa's arrays are made beside them
+    pending = _compact(pending, resampled)
+    tail: Sequence[Figure] = ()
     if not item.is_score:  # a score is an interval variable: no categories for kappa
-        kappa_figures(context, names, figures, pending, position, method)
-    result = ItemAgreement(item, len(paired), coded, design, figures, recommended)
+        tail = kappa_figures(context, names, figures, pending, position, method)
+    result = ItemAgreement(item, len(paired), coded, design, Figures(figures, tail), recommended)
     return result, pending
 
 
 def _masks(sessions: Index, raters: Index, names: list[str]) -> Counter[int]:
-    """How many sessions each set of raters (a bit mask) rated together."""
+    """How many sessions each set of raters (a bit mask) rated together. Each distinct mask
+    is counted once it is sorted: not a Python int per session."""
     if len(sessions) == 0:
         return Counter()
     if len(names) < 63:
-        order = np.argsort(sessions, kind="stable")
-        s = sessions[order]
-        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-        bits = np.left_shift(np.int64(1), raters[order])
-        return Counter(np.bitwise_or.reduceat(bits, starts).tolist())
+        # a mask per session, or-ed in place: no sort of the rows, no copy of them sorted
+        bits = np.zeros(int(sessions.max()) + 1, np.int64)
+        np.bitwise_or.at(bits, sessions, np.left_shift(np.int64(1), raters, dtype=np.int64))
+        bits = np.sort(bits[bits != 0])  # a number missing from `sessions` has no raters
+        starts = np.flatnonzero(np.r_[True, bits[1:] != bits[:-1]])
+        sizes = np.diff(np.r_[starts, len(bits)])
+        return Counter(dict(zip(bits[starts].tolist(), sizes.tolist(), strict=True)))
     masks: dict[int, int] = {}
     for s_, r in zip(sessions.tolist(), raters.tolist(), strict=True):
         masks[s_] = masks.get(s_, 0) | (1 << r)
@@ -318,7 +308,7 @@ def _icc(
             Pending(
                 position,
                 [first, first + 1],
-                [Sums(c.rows, sums).spread(c.resampled)],
+                [Sums(c.rows, sums)],
                 lambda t: np.column_stack(icc_from_totals(t[0])),
                 method,
             )
@@ -351,7 +341,7 @@ def _alphas(
             Pending(
                 position,
                 [len(figures)],
-                [Sums(c.rows, sums).spread(c.resampled)],
+                [Sums(c.rows, sums)],
                 lambda t: alpha_from_totals(t[0])[:, None],
                 method,
             )

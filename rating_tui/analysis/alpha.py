@@ -95,12 +95,16 @@ def alpha_sums(
         x -= x.mean()  # in place: the ranks are a new array
     else:
         x = values - values.mean()
-    m = np.bincount(units, minlength=sessions).astype(np.float64)
-    sums = np.bincount(units, weights=x, minlength=sessions)
-    squares = np.bincount(units, weights=x**2, minlength=sessions)
+    # each column written where it is kept, x squared in place once its sums are taken: the
+    # same numbers as separate arrays, without four of them per session beside `out`
+    out[:, 0] = np.bincount(units, minlength=sessions)
+    out[:, 1] = np.bincount(units, weights=x, minlength=sessions)
+    np.square(x, out=x)  # what x**2 gives, in its own array
+    out[:, 2] = np.bincount(units, weights=x, minlength=sessions)
+    del x
+    m, sums, squares = out[:, 0], out[:, 1], out[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
-        within = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
-    out[:, 0], out[:, 1], out[:, 2], out[:, 3] = m, sums, squares, within
+        out[:, 3] = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
     return out
 
 

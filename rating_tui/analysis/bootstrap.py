@@ -35,10 +35,16 @@ REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
 CELLS_PER_BLOCK = 250_000
+GROUPED_PER_BLOCK = 1 << 16
+"""Counts of a block when every part is `Grouped` (512 KiB): a block's counts of each run's
+sessions are gathered (as large again), and larger blocks save little time."""
 """Replicates are drawn in blocks of at most this many counts (2 MB of float64), so that
 the bootstrap's memory stays small beside the data's."""
 GATHERED = 1 << 16
 """Counts of the pairs' cells gathered at a time (as float32: 256 KiB)."""
+WAITING_CELLS = 1 << 14
+"""Replicate counts of a `Cells` part's cells (as float64: 128 KiB) turned into its figures at
+once: a block of a few replicates at a time made many small calls."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
@@ -51,25 +57,33 @@ def session_counts(sessions: int, replicates: int = REPLICATES) -> Iterator[Matr
 
 
 def cluster_counts(
-    clusters: npt.NDArray[np.int64] | None, sessions: int, replicates: int = REPLICATES
+    clusters: npt.NDArray[np.int64] | None,
+    sessions: int,
+    replicates: int = REPLICATES,
+    cells: int | None = None,
 ) -> Iterator[Matrix]:
-    """Blocks of replicates of `sessions` sessions; with `clusters` (the cluster of each
-    session, 0..C-1), C clusters are drawn with replacement and each session counts as often
-    as its cluster was drawn."""
+    """Blocks of replicates of `sessions` sessions (at most `cells` counts a block, at least
+    one replicate); with `clusters` (the cluster of each session, 0..C-1), C clusters are
+    drawn with replacement and each session counts as often as its cluster was drawn. The
+    draws do not depend on the block size: one stream from the seed, taken in order."""
     rng = np.random.default_rng(SEED)
     units = sessions if clusters is None else int(clusters.max()) + 1 if len(clusters) else 0
-    block = max(1, min(replicates, CELLS_PER_BLOCK // max(sessions, 1)))
+    cells = CELLS_PER_BLOCK if cells is None else cells
+    block = max(1, min(replicates, cells // max(sessions, 1)))
     done = 0
     while done < replicates:
         rows = min(block, replicates - done)
         # int32: the same numbers as int64 draws (the same generator path), half the memory
         draws = rng.integers(0, max(units, 1), size=(rows, units), dtype=np.int32)
         draws += (np.arange(rows, dtype=np.int32) * units)[:, None]  # in place
-        drawn = np.zeros((rows, units))
-        # counted straight into floats (exact: whole numbers), faster than np.bincount
-        # followed by a cast, and without its array of integers
-        np.add.at(drawn.reshape(-1), draws.reshape(-1), 1.0)
+        # counted into 32-bit integers by np.add.at (its fast path when the counts, the
+        # draws and the one added share a type: twice as fast as counting into floats, and
+        # np.bincount copies the draws to 64 bits first), then turned into floats
+        counted = np.zeros(rows * units, np.int32)
+        np.add.at(counted, draws.reshape(-1), np.int32(1))
         del draws
+        drawn = counted.reshape(rows, units).astype(np.float64)
+        del counted
         yield drawn if clusters is None else drawn[:, clusters]
         done += rows
 
@@ -121,14 +135,68 @@ class Cells:
     reduce: Callable[[Matrix], Matrix]
 
 
-Part = Sums | Cells
+@dataclass(frozen=True)
+class Grouped:
+    """Per-session sums that take few distinct rows (a likert item's sessions: some hundred
+    combinations of values): the resampled sessions of the item in `order`, sorted so that
+    sessions with equal rows are together, each run of them beginning at `starts`, and the
+    run's row of sums (`features`, a row per run). A block of replicates is a gather of the
+    sessions' counts, a sum per run and a small matrix product: the totals of a product over
+    every session, added in another order. The parts of one item share `order` and
+    `starts` (the runs of every statistic of the item at once), so those are held once."""
+
+    order: npt.NDArray[np.int32]
+    starts: npt.NDArray[np.intp]
+    features: Matrix
+
+
+Part = Sums | Cells | Grouped
+MAX_RUNS_SHARE = 0.25
+"""Sums are grouped when their sessions fall into at most this share as many runs of equal
+rows: below it the runs cost less to hold and to resample than a row per session."""
 
 
 def part_bytes(part: Part) -> int:
     """The memory a part holds while it waits for the bootstrap."""
+    return sum(a.nbytes for a in part_arrays(part))
+
+
+def part_arrays(part: Part) -> tuple[npt.NDArray[np.generic], ...]:
+    """The arrays a part holds (a `Grouped` part shares some with its item's others)."""
     if isinstance(part, Sums):
-        return part.features.nbytes
-    return part.rows.nbytes + part.starts.nbytes
+        return (part.features,)
+    if isinstance(part, Grouped):
+        return (part.order, part.starts, part.features)
+    return (part.rows, part.starts)
+
+
+def grouped(parts: list[Sums], sessions: int) -> list[Part]:
+    """One item's `Sums` parts (per-session sums over the same sessions `rows`) as `Grouped`
+    parts sharing one grouping, when their rows repeat enough (`MAX_RUNS_SHARE`); else
+    each spread over the `sessions` resampled sessions (`Sums.spread`)."""
+    n = len(parts[0].rows) if parts else 0
+    if n < 2 or any(p.rows is not parts[0].rows for p in parts):
+        return [p.spread(sessions) for p in parts]
+    # sessions sorted by a weighted sum of their sums, then runs of equal rows: two
+    # different rows with the same key only split a run (more runs, the same totals)
+    key = np.zeros(n)
+    for p in parts:
+        key += p.features @ (1.0 + 0.6180339887498949 * np.arange(p.features.shape[1]))
+    order = np.argsort(key, kind="stable")
+    del key
+    new = np.zeros(n, bool)
+    new[0] = True
+    for p in parts:
+        ordered = p.features[order]
+        new[1:] |= (ordered[1:] != ordered[:-1]).any(axis=1)
+        del ordered
+    starts = np.flatnonzero(new)
+    del new
+    if len(starts) > MAX_RUNS_SHARE * n:
+        return [p.spread(sessions) for p in parts]
+    first = order[starts]
+    rows = parts[0].rows[order].astype(np.int32)
+    return [Grouped(rows, starts, p.features[first]) for p in parts]
 
 
 def replicate_totals(
@@ -139,26 +207,49 @@ def replicate_totals(
 ) -> list[Matrix]:
     """Each part's totals in every replicate, all parts from the same resamples (a `Cells`
     part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
-    a block of replicates is one matrix product per part; a `Cells` part gathers its rows'
-    counts at most `GATHERED` at a time. Called again with the same `sessions`, `clusters`
-    and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
+    a block of replicates is one matrix product per part; a `Grouped` part sums its
+    sessions' counts per run, once a block for the parts sharing its runs; a `Cells` part
+    gathers its rows' counts at most `GATHERED` at a time, and turns them into figures once
+    `WAITING_CELLS` counts of its cells wait (a replicate's figures depend on its counts alone,
+    so this only makes fewer, larger calls). Called again with the same `sessions`,
+    `clusters` and `replicates`, it draws the same resamples (`agreement` runs it in
+    rounds)."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
-            np.zeros((0, p.features.shape[1])) if isinstance(p, Sums) else np.zeros((0, 0))
+            np.zeros((0, p.features.shape[1])) if not isinstance(p, Cells) else np.zeros((0, 0))
             for p in parts
         ]
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
-    cells = len(spread) < len(parts)
-    for counts in cluster_counts(clusters, sessions, replicates):
+    cells = any(isinstance(p, Cells) for p in parts)
+    waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
+    only_runs = all(isinstance(p, Grouped) for p in parts)
+    block = GROUPED_PER_BLOCK if only_runs else CELLS_PER_BLOCK
+    for counts in cluster_counts(clusters, sessions, replicates, block):
         # sessions x replicates once a block for every `Cells` part (float32: exact counts)
         by_session = np.ascontiguousarray(counts.T, dtype=np.float32) if cells else None
+        runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
                 found[i].append(counts @ spread[i])
-                continue
-            found[i].append(part.reduce(_cell_counts(part, counts, by_session)))
-        del by_session
+            elif isinstance(part, Grouped):
+                per_run = runs.get(id(part.order))
+                if per_run is None:
+                    gathered = np.take(counts, part.order, axis=1)
+                    per_run = runs[id(part.order)] = np.add.reduceat(gathered, part.starts, axis=1)
+                    del gathered
+                found[i].append(per_run @ part.features)
+            else:
+                waiting[i].append(_cell_counts(part, counts, by_session))
+                if sum(block.size for block in waiting[i]) >= WAITING_CELLS:
+                    found[i].append(part.reduce(np.concatenate(waiting[i])))
+                    waiting[i] = []
+        del by_session, runs
+    for i, blocks in waiting.items():
+        if blocks:
+            part = parts[i]
+            assert isinstance(part, Cells)
+            found[i].append(part.reduce(np.concatenate(blocks)))
     return [np.concatenate(blocks) for blocks in found]
 
 

@@ -8,7 +8,7 @@ sums and how to turn replicate totals into the statistic.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -20,7 +20,14 @@ from rating_tui.analysis.bootstrap import Cells, Part, Sums
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
-from rating_tui.analysis.results import MIN_SESSIONS, Estimate, Figure, missing, too_few
+from rating_tui.analysis.results import (
+    MIN_SESSIONS,
+    Estimate,
+    Figure,
+    PairFigures,
+    missing,
+    too_few,
+)
 from rating_tui.analysis.scales import ItemScale
 
 IntVector = npt.NDArray[np.int64]
@@ -109,7 +116,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Sums(c.rows, sums).spread(c.resampled)],
+                [Sums(c.rows, sums)],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )
@@ -130,8 +137,10 @@ def kappa_figures(
     pending: list[Pending],
     position: int,
     method: str,
-) -> None:
-    """Cohen's kappa per pair of raters who share sessions, and pooled over the pairs."""
+) -> Sequence[Figure]:
+    """Cohen's kappa per pair of raters who share sessions, and pooled over the pairs: added
+    to `figures`, or for more pairs than are resampled, the pairs' figures returned as a
+    `PairFigures` (made when read) to follow them."""
     kinds = {"kappa": "nominal"} if c.item.nominal else WEIGHTINGS
     coded = codes_of(c) if c.n else None
     if coded is None or c.n == 0:
@@ -141,7 +150,7 @@ def kappa_figures(
             else (f"more than {MAX_CATEGORIES} distinct values: see the ICC")
         )
         figures += [Figure(k, missing(note), 0, (), "pooled pairs") for k in kinds]
-        return
+        return ()
     codes, positions = coded
     weightings = list(kinds.values())
     found = pair_rows(c.sessions, c.raters, codes, len(positions))
@@ -177,11 +186,17 @@ def kappa_figures(
         else f"no interval: {len(found.pairs)} pairs of raters, more than "
         f"{MAX_RESAMPLED_PAIRS} to resample"
     )
+    if not resampled:  # made when read: no interval will be set in them
+        tail = PairFigures(tuple(kinds), why, NO_VARIATION)
+        for p in order:
+            values = [float(per_pair[weights][0, p]) for weights in kinds.values()]
+            tail.add(values, int(shared[p]), pair_names[p])
+        return tail
     for p in order:
         for kind, weights in kinds.items():
             value = float(per_pair[weights][0, p])
             estimate = missing(NO_VARIATION) if math.isnan(value) else Estimate(value, note=why)
-            if resampled and not math.isnan(value):
+            if not math.isnan(value):
                 columns.append((weights, p))
                 indices.append(len(figures))
             figures.append(Figure(kind, estimate, int(shared[p]), pair_names[p], "pair"))
@@ -197,3 +212,4 @@ def kappa_figures(
         rows, starts = c.rows[found.sessions].astype(np.int32), found.starts
         part = Cells(rows, starts, replicated)
         pending.append(Pending(position, indices, [part], lambda t: t[0], method))
+    return ()

@@ -20,6 +20,9 @@ from typing import Any, overload
 MAX_LEVELS = 127
 """Distinct values a column codes in one signed byte (-1 is no value)."""
 NONE = -1
+CODED = -2
+"""The code of a row that gave a not-observed / not-applicable code, in a column read by
+`stored` (no value, as -1: every negative code is none; `CodedRows` reads the mark)."""
 
 
 class ItemColumn:
@@ -75,7 +78,7 @@ class ItemColumn:
         """Every row's value as a float (NaN where none), made when asked."""
         if self.levels is None:
             return array("d", self.data)
-        levels = [*self.levels, math.nan]  # code -1 reads the last: NaN
+        levels = [*self.levels, math.nan, math.nan]  # codes -1 and -2 read NaN
         return array("d", [levels[code] for code in self.data])
 
     def _widen(self) -> None:
@@ -102,6 +105,41 @@ class FloatColumns(Sequence["array[float]"]):
         if isinstance(index, slice):
             return [c.floats() for c in self._columns[index]]
         return self._columns[index].floats()
+
+
+class CodedRows(Sequence["array[int]"]):
+    """Per column, 1 where the row's code is `CODED`, made when asked: a table read by
+    `stored` keeps that mark in the column's byte instead of a byte per row of its own (a
+    column of floats has no such mark: all 0)."""
+
+    def __init__(self, columns: list[ItemColumn]) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    @overload
+    def __getitem__(self, index: int) -> array[int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[array[int]]: ...
+    def __getitem__(self, index: int | slice) -> array[int] | Sequence[array[int]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        column = self._columns[index]
+        if column.levels is None:
+            return array("b", bytes(len(column)))
+        return array("b", column.data.tobytes().translate(_MARKS))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_MARKS = bytes(254) + b"\x01\x00"
+"""A column's byte -> 1 for `CODED` (0xFE), else 0."""
 
 
 class Texts(Sequence[str]):

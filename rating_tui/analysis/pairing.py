@@ -84,8 +84,10 @@ class SessionTable:
     row_rater: array[int] = field(default_factory=lambda: array("i"))
     columns: list[ItemColumn] = field(default_factory=list)
     """Per item, the value of each row (a byte per row where the item allows it)."""
-    coded: list[array[int]] = field(default_factory=list)
-    """Per item, 1 where the row gave a not-observed / not-applicable code."""
+    coded: Sequence[array[int]] = field(default_factory=list)
+    """Per item, 1 where the row gave a not-observed / not-applicable code (a table read by
+    `stored` keeps that mark in the column's byte, `columns.CODED`, and makes these arrays
+    when asked: `columns.CodedRows`)."""
     replaced: int = 0
     dyad_first: bool = False
     """Whether each session key starts with the dyad code (the instrument has a dyad field):
@@ -140,7 +142,8 @@ class _Builder:
     """Fills one `SessionTable`, keeping per (session, rater) the rating updated last."""
 
     def __init__(self, instrument_id: str) -> None:
-        self.table = SessionTable(instrument_id)
+        self._coded: list[array[int]] = []
+        self.table = SessionTable(instrument_id, coded=self._coded)
         self._item_at: dict[str, int] = {}
         self._item_version: dict[str, str] = {}
         self._plans: dict[str, tuple[list[str], list[Column]]] = {}
@@ -169,7 +172,7 @@ class _Builder:
         """Room for more rows in every item column: unanswered (NaN, not coded)."""
         chunk = max(1024, self._capacity // 4)  # a quarter: little room left unused
         zero = array("b", [0]) * chunk
-        for values, coded in zip(self.table.columns, self.table.coded, strict=True):
+        for values, coded in zip(self.table.columns, self._coded, strict=True):
             values.grow(chunk)
             coded.extend(zero)
         self._capacity += chunk
@@ -177,7 +180,7 @@ class _Builder:
     def finish(self) -> SessionTable:
         """The table, its item columns trimmed to its rows."""
         rows = self.table.rows
-        for values, coded in zip(self.table.columns, self.table.coded, strict=True):
+        for values, coded in zip(self.table.columns, self._coded, strict=True):
             values.trim(rows)
             del coded[rows:]
         self._capacity = rows
@@ -214,7 +217,7 @@ class _Builder:
             self._item_version[scale.key] = version
             self.table.items.append(scale)
             self.table.columns.append(ItemColumn(self._capacity))
-            self.table.coded.append(array("b", [0]) * self._capacity)
+            self._coded.append(array("b", [0]) * self._capacity)
         elif semver_key(version) > semver_key(self._item_version[scale.key]):
             self._item_version[scale.key] = version
             self.table.items[column] = scale
@@ -291,10 +294,10 @@ class _Builder:
             if not updated_at > self._updated[row]:
                 return True
             self._updated[row] = updated_at
-            for values, coded in zip(table.columns, table.coded, strict=True):
+            for values, coded in zip(table.columns, self._coded, strict=True):
                 values.clear(row)
                 coded[row] = 0
-        item_columns, item_coded = table.columns, table.coded
+        item_columns, item_coded = table.columns, self._coded
         slim = type(answers) is tuple  # made small by `Slim`: in the columns' order
         if slim:
             given: Sequence[object] = answers  # type: ignore[assignment]  # a tuple

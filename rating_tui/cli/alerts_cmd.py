@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import day_option, fail, note_unusable, warn_incomplete
+from rating_tui.cli.errors import code_option, day_option, fail, note_unusable, warn_incomplete
 
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
@@ -100,6 +100,7 @@ def alerts(
     from rating_tui.services.caseload import caseload_alerts
 
     first = day_option(since, "--since")
+    dyad, rater = code_option(dyad, "--dyad"), code_option(rater, "--rater")
     folder = data_folder(ctx, data)
     instruments = _instruments(ctx)
     if not holds_data(folder):
@@ -159,6 +160,7 @@ def report(
     network; print it to PDF from any browser. Needs the `report` extra."""
     from rating_tui.services.report_charts import charts_available
 
+    dyad, rater = code_option(dyad, "--dyad"), code_option(rater, "--rater")
     if dyad is None and rater is None:
         fail("give --dyad DYAD (a dyad's report) or --rater RATER (a caseload page)")
     if output.suffix.lower() not in (".html", ".htm"):

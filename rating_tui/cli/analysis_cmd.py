@@ -11,15 +11,14 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
-from rating_tui.cli.export_cmd import _instruments, _settings
+from rating_tui.cli.analysis_read import Filters, check_raters, read_tables
+from rating_tui.cli.errors import codes_given, fail, warn_incomplete
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,11 +27,6 @@ if TYPE_CHECKING:
     from rating_tui.analysis.agreement import ItemAgreement
     from rating_tui.analysis.calibration import RaterCalibration
     from rating_tui.analysis.pairing import Collected
-    from rating_tui.analysis.records import Parts
-    from rating_tui.export.select import Instruments, Selection
-    from rating_tui.export.sources import StoreSource
-    from rating_tui.instruments.model import Instrument
-    from rating_tui.ratings.model import Rating
 
 InstrumentOpt = Annotated[
     str | None, typer.Option(help="Only ratings of ID or ID@VERSION.", metavar="ID[@VERSION]")
@@ -65,118 +59,6 @@ HANDLING = (
 )
 
 
-@dataclass(frozen=True)
-class _Filters:
-    """The options both commands share with `rating-tui export`."""
-
-    instrument: str | None
-    date_from: str | None
-    date_to: str | None
-    dyad: str | None
-    data: list[Path] | None
-
-
-def _collect(
-    ctx: typer.Context, filters: _Filters, raters: set[str] | None
-) -> tuple[Collected, list[str | None]]:
-    """Read the selected final ratings of every data folder once, into session tables; and
-    what the read of each folder lacked (`StoreSource.warning`)."""
-    from rating_tui.analysis.pairing import collect
-    from rating_tui.analysis.records import Slim
-    from rating_tui.export.job import cycle_collection_paused
-    from rating_tui.export.select import Selection, parse_instrument_option
-    from rating_tui.export.sources import StoreSource
-    from rating_tui.paths import data_dir
-    from rating_tui.ratings.model import InstrumentRef
-
-    if filters.instrument is not None:
-        parse_instrument_option(filters.instrument)
-    selection = Selection(
-        filters.instrument,
-        *day_range(filters.date_from, filters.date_to),
-        filters.dyad,
-    )
-    folders = distinct_folders(filters.data or [data_dir(_settings(ctx)[0])])
-    instruments = _instruments(ctx)
-    sources = [StoreSource.open(f) for f in folders]
-    for source in sources:
-        instruments.add_kept(source.store.stored_instruments())
-
-    def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
-        return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
-
-    stream = _stream(selection, sources, instruments, Slim(instrument_of, raters))
-    with cycle_collection_paused():  # as the export reads: records are trees, no cycles
-        found = collect(stream, instrument_of, raters)
-    warnings = [s.warning() for s in sources]
-    if not found.tables:
-        warn_incomplete(warnings, then=None)
-        raise LookupError("no final ratings match; nothing to analyse")
-    return found, warnings
-
-
-def _stream(
-    selection: Selection,
-    sources: list[StoreSource],
-    instruments: Instruments,
-    slim: Callable[[Parts], Parts],
-) -> Iterable[Rating | Parts]:
-    """The selected ratings, read once. One folder: straight from its stored records, without
-    a model per rating (the export's fast path), each made small by `slim` as it is read
-    (the store keeps what is read until its month is sorted); several: merged by rating id
-    as the export merges them (the newest copy of a rating decides its status)."""
-    from rating_tui.analysis.records import LEFT_OUT, record_parts
-    from rating_tui.export.job import ExportRequest, RecordSource, rating_stream
-    from rating_tui.export.merge import MergeReport
-
-    source = sources[0]
-    if len(sources) > 1 or not isinstance(source, RecordSource):
-        return rating_stream(
-            ExportRequest(selection=selection), sources, instruments, MergeReport()
-        )
-    keep = selection.record_filter(instruments)
-
-    def read(record: dict[str, Any]) -> Parts | None:
-        """The record's parts (with no status when the filters leave it out, so that
-        `collect` passes it by); None when it is not in the stored form (the store then
-        validates it, as `iter_all` does)."""
-        try:
-            if keep is not None and not keep(record):
-                return LEFT_OUT
-        except (KeyError, TypeError, AttributeError):
-            return None
-        parts = record_parts(record)
-        return None if parts is None else slim(parts)
-
-    return source.records(read, selection.statuses)
-
-
-def _run(
-    ctx: typer.Context, filters: _Filters, raters: set[str] | None
-) -> tuple[Collected, list[str | None]]:
-    from rating_tui.export.errors import ExportError
-    from rating_tui.store import StoreError
-
-    try:
-        return _collect(ctx, filters, raters)
-    except (ExportError, StoreError, LookupError) as exc:
-        fail(str(exc))
-
-
-def _check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:
-    """Refuse a --rater that matched no usable final rating: the figures would silently be
-    those of the other raters alone (a typo, or another case: codes match exactly)."""
-    present = {r for table in found.tables.values() for r in table.raters}
-    absent = sorted(set(named or ()) - present)
-    if absent:
-        warn_incomplete(warnings, then=None)
-        listed = ", ".join(repr(r) for r in absent)
-        fail(
-            f"--rater {listed}: no usable final rating by that rater matches the filters "
-            "(rater codes match exactly, case included); nothing was computed"
-        )
-
-
 def agreement(
     ctx: typer.Context,
     instrument: InstrumentOpt = None,
@@ -207,6 +89,7 @@ def agreement(
 
     if bootstrap not in ("session", "dyad"):
         fail(f"--bootstrap {bootstrap!r}: expected session or dyad")
+    codes_given(dyad, rater)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         # Before numpy loads: the bootstrap's matrix products are small, and BLAS threads
         # spinning on a busy machine made them ten times slower (unless the user chose).
@@ -220,9 +103,9 @@ def agreement(
             "give --rater two or more times, or leave it out for every rater (`calibrate "
             f"--gold {rater[0]}` compares the others with this one). Nothing was computed."
         )
-    filters = _Filters(instrument, date_from, date_to, dyad, data)
-    found, warnings = _run(ctx, filters, set(rater) if rater else None)
-    _check_raters(found, rater, warnings)
+    filters = Filters(instrument, date_from, date_to, dyad, data)
+    found, warnings = read_tables(ctx, filters, set(rater) if rater else None)
+    check_raters(found, rater, warnings)
     # numpy and the statistics only now, once what reading the ratings (month by month)
     # left free is handed back: it is reused instead of adding to the peak memory.
     _release_freed_memory()
@@ -236,7 +119,10 @@ def agreement(
         items = compute(table, "dyad" if bootstrap == "dyad" else "session")
         done.append((instrument_id, items))
         # Rich and the views once the first statistics are done: their modules (1-2 MiB)
-        # are then not held on top of the statistics' peak.
+        # are then not held on top of the statistics' peak, and the heap the statistics
+        # freed is handed back first (Python's objects do not reuse it: their arenas are
+        # mapped apart).
+        _release_freed_memory()
         from rich.console import Console
 
         from rating_tui.views import agreement_view
@@ -252,7 +138,7 @@ def agreement(
                 lines = agreement_view.pair_lines(found_item, min(console.width, 100))
                 if lines:  # plain text, already escaped: Rich took seconds over 12,000 lines
                     typer.echo("\n".join(lines))
-    assert console is not None  # `_collect` refuses a read without tables
+    assert console is not None  # `read_tables` refuses a read without tables
     console.print(HANDLING, style="dim", highlight=False)
     _summary(found)
     if csv is not None:  # rows made while written: the demo data's 24,738 held 8 MiB
@@ -334,9 +220,10 @@ def calibrate(
     from rating_tui.analysis.calibration import calibrate as compute
     from rating_tui.analysis.report import CALIBRATION_HEADER, calibration_rows
 
+    codes_given(dyad, rater, gold)
     keep = {*rater, gold} if rater else None
-    found, warnings = _run(ctx, _Filters(instrument, date_from, date_to, dyad, data), keep)
-    _check_raters(found, rater, warnings)
+    found, warnings = read_tables(ctx, Filters(instrument, date_from, date_to, dyad, data), keep)
+    check_raters(found, rater, warnings)
     console, rows, problems = Console(), list[list[str]](), list[str]()
     for instrument_id, table in found.tables.items():
         try:

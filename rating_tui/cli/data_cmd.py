@@ -188,6 +188,9 @@ def _instrument_files(ctx: typer.Context) -> list[Instrument]:
     return [li.instrument for li in discover(default_sources(extra)).instruments]
 
 
+UNCHECKED = ("the folder cannot be checked", "the folder cannot be opened")
+
+
 def _report(findings: list[Finding], problems: list[str]) -> bool:
     """Print what was found, worst first; True when the folder is healthy."""
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -198,6 +201,11 @@ def _report(findings: list[Finding], problems: list[str]) -> bool:
         typer.echo(f"{typer.style(f.level, fg=colour[f.level])}: {f.path}: {f.message}{gone}")
     errors = len(problems) + sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
+    unchecked = any(p.startswith(UNCHECKED[0]) for p in problems)
+    if unchecked and not findings and all(p.startswith(UNCHECKED) for p in problems):
+        # "Not healthy" was said of a folder none of whose files was read (its lock refused)
+        typer.echo("Not checked: no file of the folder could be read, so its health is unknown.")
+        return False
     if errors or warnings:
         typer.echo(f"Not healthy: {errors} error(s), {warnings} warning(s).")
         return False

@@ -49,6 +49,30 @@ def note_unusable(problems: Iterable[Problem]) -> None:
         )
 
 
+def code_option(value: str | None, option: str) -> str | None:
+    """A dyad or rater code given on the command line, refused in words when it is empty or
+    has a space at either end: no stored code is either (the instruments' patterns and the
+    app refuse them), so such a filter matched nothing and said only "no ratings match"."""
+    if value is None:
+        return None
+    if not value.strip():
+        fail(f"{option} is empty: give a code, or leave {option} out for all of them")
+    if value != value.strip():
+        fail(
+            f"{option} {value!r} has a space at its start or end, which no code has; "
+            f"did you mean {option} {value.strip()}?"
+        )
+    return value
+
+
+def codes_given(dyad: str | None, raters: Iterable[str] | None, gold: str | None = None) -> None:
+    """`code_option` for --dyad, each --rater and --gold."""
+    code_option(dyad, "--dyad")
+    for rater in raters or ():
+        code_option(rater, "--rater")
+    code_option(gold, "--gold")
+
+
 def day_range(first: str | None, last: str | None) -> tuple[date | None, date | None]:
     """The --from and --to dates; refused when --from is after --to (the range is empty:
     it said "no ratings match" as if the ratings were not there)."""
@@ -75,6 +99,22 @@ def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path
     if into is not None and into.expanduser().resolve() in seen:
         fail(f"{into} is both a folder to read and the one to merge into; nothing was changed")
     return folders
+
+
+def distinct_outputs(named: dict[str, Path | None]) -> None:
+    """Refuse two options naming one file (`-o x.csv --moments x.csv`): the second written
+    replaced the first, and both were said to be written."""
+    seen: dict[Path, str] = {}
+    for option, path in named.items():
+        if path is None or str(path) == "-":
+            continue
+        key = path.expanduser().resolve()
+        if key in seen:
+            fail(
+                f"{seen[key]} and {option} {path} are the same file: the second would replace "
+                "the first; give each its own name. Nothing was written"
+            )
+        seen[key] = f"{option} {path}"
 
 
 def day_option(value: str | None, option: str) -> date | None:

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 import typer
 
 from rating_tui.cli.errors import (
+    code_option,
     day_range,
     distinct_folders,
+    distinct_outputs,
     fail,
     note_unusable,
     warn_incomplete,
@@ -161,13 +163,14 @@ def export(
     """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
     from rating_tui.export.errors import ExportError
     from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, run
-    from rating_tui.export.plan import Plan
     from rating_tui.export.select import Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
     from rating_tui.ratings.model import STATUSES
     from rating_tui.store import StoreError
 
+    if not output.strip():  # read as ".", the current folder, and refused as a folder
+        fail("-o is empty: give a file name to write, or - for standard output")
     fmt = _choice(format, FORMATS, "--format")
     mode = _choice(values, VALUES, "--values")
     _check_applies(fmt, _choice(layout, LAYOUTS, "--layout"), mode, codebook, moments)
@@ -175,14 +178,15 @@ def export(
     selection = Selection(
         instrument,
         *day_range(date_from, date_to),
-        dyad,
-        rater,
+        code_option(dyad, "--dyad"),
+        code_option(rater, "--rater"),
         statuses,
     )
     shape = _choice(layout, LAYOUTS, "--layout")
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
     folders = distinct_folders(data or [data_dir(_settings(ctx)[0])])
     target = None if output == "-" else Path(output)
+    distinct_outputs({"-o": target, "--moments": moments, "--codebook": codebook})
     replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
     lines: list[str] = []
     try:
@@ -191,7 +195,9 @@ def export(
         for source in sources:  # copies kept with the data, for lost or edited files
             instruments.add_kept(source.store.stored_instruments())
         plan = None
-        if fmt != "jsonl":
+        if fmt != "jsonl":  # (JSON Lines has no columns: no plan, none of its modules)
+            from rating_tui.export.plan import Plan
+
             versions = _versions(request, sources, instruments)
             guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
             plan = Plan(versions, mode, guard=guard)
@@ -338,6 +344,7 @@ def merge(
     from rating_tui.store import Store, StoreError
 
     own = (into / "store.json").is_file()  # its ratings are read and merged too: counted
+    _refuse_foreign_into(into, own)
     try:
         instruments = _instruments(ctx)
         opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
@@ -348,10 +355,33 @@ def merge(
         # one transaction (`Store.merge_ratings`): a refusal of one rating stores none, and
         # "rating X was not saved" alone read as if the others had been
         fail(f"{exc}\nnothing was merged into {into}: a merge stores all of its ratings or none")
-    lines = _merge_lines(report, max(2, len(sources) + own))
+    read = len(sources) + own
+    lines = _merge_lines(report, max(2, read))
+    if read == 1:  # one folder into a new one: "merged 2 data folders" counted one too many
+        lines[0] = lines[0].replace("merged 2 data folders: ", "merged 1 data folder: ", 1)
     if own and lines:  # "merged 2 data folders: read 900" counted 3 folders' ratings
         lines[0] = lines[0].replace(" data folders: ", f" data folders ({into} included): ", 1)
     for line in lines:
         typer.echo(line, err=True)
     typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
     warn_incomplete(s.warning() for s in opened)
+
+
+def _refuse_foreign_into(into: Path, own: bool) -> None:
+    """`--into` a folder that holds other files and no data (`--into ~/Documents` by mistake)
+    is refused: the merge made it a data folder without a word, its ratings mixed in with the
+    user's own files. A missing or empty folder is made a data folder, as the help says."""
+    if own or not into.is_dir():
+        return  # a data folder, or a new one; a file is refused by the store in words
+    try:
+        foreign = sorted(p.name for p in into.iterdir())
+    except OSError as exc:
+        fail(f"{into}: {exc.strerror or exc}\nnothing was merged into {into}")
+    if foreign and not (into / "ratings").is_dir():
+        more = len(foreign) - 3
+        shown = ", ".join(foreign[:3]) + (f" and {more} more" if more > 0 else "")
+        fail(
+            f"{into} is not a rating-tui data folder (no store.json) and is not empty: it holds "
+            f"{shown}\nnothing was merged into {into}: give a data folder, a new folder or an "
+            "empty one"
+        )

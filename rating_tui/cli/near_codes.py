@@ -5,7 +5,7 @@ the filter is not loosened; but "no ratings match" alone reads as if the dyad ha
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -50,3 +50,15 @@ def other_case(
             for code, n in counts.most_common(3)
         ]
     return lines
+
+
+def no_such_instrument(wanted: str | None, versions: Callable[[str], Iterable[str]]) -> str:
+    """Said after "no ratings match" when no instrument file has `--instrument` at all (a typo
+    read as if the instrument had no ratings); "" when one has it. `versions(id)` lists the
+    versions known of an id."""
+    if wanted is None:
+        return ""
+    wanted_id, _, version = wanted.partition("@")
+    if any(version in ("", v) for v in versions(wanted_id)):
+        return ""
+    return f" (and no instrument file has {wanted}: see rating-tui instruments list)"

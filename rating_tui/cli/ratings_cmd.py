@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail, warn_incomplete
-from rating_tui.cli.near_codes import other_case
+from rating_tui.cli.errors import code_option, fail, warn_incomplete
+from rating_tui.cli.near_codes import no_such_instrument, other_case
 from rating_tui.cli.ratings_import_cmd import (
     IMPORT_HELP,
     catalogue_of,
@@ -64,6 +64,7 @@ def list_ratings(
     from rating_tui.store.tally import Tally
 
     first, last = _day(date_from, "--from"), _day(date_to, "--to")
+    dyad, rater = code_option(dyad, "--dyad"), code_option(rater, "--rater")
     if first and last and first > last:
         fail(f"--from {first} is after --to {last}")
     wanted = status or ["final"]
@@ -88,6 +89,12 @@ def list_ratings(
     found = found[:limit] if more else found
     if not found:
         typer.echo(f"No ratings in {folder} match.")
+        known = catalogue_of(ctx).instruments
+        missing = no_such_instrument(
+            instrument, lambda i: [li.instrument.version for li in known if li.instrument.id == i]
+        )
+        if missing:
+            typer.echo(missing.strip(" ()").replace("and no", "No", 1) + ".")
         for line in other_case(
             [store], dyad, rater, cast("list[Status]", wanted),
             date_from=first, date_to=last, instrument=instrument,

@@ -123,6 +123,7 @@ def import_ratings(
     from rating_tui.store import RatingConflictError, StoreError
 
     name = "<stdin>" if str(file) == "-" else str(file)
+    _errors_elsewhere(errors, file, moments)
     if fmt is not None and fmt not in FORMATS:
         fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     chosen = fmt if fmt is not None else guess_format(file)
@@ -137,7 +138,10 @@ def import_ratings(
         from rating_tui.outputs import atomic_write_text
 
         with clear_errors():
+            replaced = errors.is_file()  # said, as export says it
             atomic_write_text(errors, every_line(batch.problems, name), 0o600)
+        if replaced:
+            typer.echo(f"--errors {errors}: it replaced the file that was there", err=True)
     if batch.problems:
         shown = str(errors) if errors is not None else None
         for message in report_lines(batch.problems, name, shown):
@@ -176,6 +180,20 @@ def import_ratings(
     typer.echo(f"{name}: {result.added} added, {result.unchanged} already present.")
     for note in notes:
         typer.echo(note)
+
+
+def _errors_elsewhere(errors: Path | None, file: Path, moments: Path | None) -> None:
+    """--errors naming the file being read: the problem list replaced the user's ratings file
+    after it was read, without a word."""
+    if errors is None:
+        return
+    key = errors.expanduser().resolve()
+    for option, path in (("the file imported", file), ("--moments", moments)):
+        if path is not None and str(path) != "-" and path.expanduser().resolve() == key:
+            fail(
+                f"--errors {errors} is {option}: the list of problems would replace it; give "
+                "--errors another file name. Nothing was imported or written"
+            )
 
 
 def _import_notes(batch: Batch, known: dict[str, LoadedInstrument], unit: str) -> list[str]:

@@ -11,28 +11,20 @@ import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Literal, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol, TypeVar, runtime_checkable
 
-from rating_tui.export.columns import ValuesMode
-from rating_tui.export.csvout import CsvWriter, csv_chunks
 from rating_tui.export.errors import ExportError
-from rating_tui.export.jsonl import jsonl_chunks
 from rating_tui.export.merge import MergeReport, Source, merge
 from rating_tui.export.output import write_text_chunks
-from rating_tui.export.plan import Plan
 from rating_tui.export.select import Instruments, Selection, session_date
-from rating_tui.export.tables import (
-    MOMENT_COLUMNS,
-    Row,
-    long_header,
-    long_rows_of,
-    moment_rows_of,
-    wide_header,
-    wide_row,
-)
 from rating_tui.instruments.catalogue import semver_key
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import STATUSES, Rating, Status
+
+if TYPE_CHECKING:  # the tables' machinery is imported where it is used: JSON Lines needs none
+    from rating_tui.export.columns import ValuesMode
+    from rating_tui.export.plan import Plan
+    from rating_tui.export.tables import Row
 
 Format = Literal["csv", "jsonl", "redcap", "sav", "dta"]
 TableLayout = Literal["wide", "long"]
@@ -179,6 +171,10 @@ def run(
         from rating_tui.export.jsonl_records import run_records
 
         return run_records(request, sources[0], instruments, main, moments, progress)
+    from rating_tui.export.csvout import csv_chunks
+    from rating_tui.export.plan import Plan
+    from rating_tui.export.tables import moment_rows_of
+
     if plan is None and request.format != "jsonl":
         plan = Plan(choose_versions(request, sources, instruments), request.values)
     if plan is not None and request.format == "csv" and len(sources) == 1:
@@ -189,6 +185,8 @@ def run(
             return run_csv_records(request, source, instruments, plan, main, moments, progress)
     ratings = _counted(rating_stream(request, sources, instruments, summary.merge), summary)
     if request.format == "jsonl":
+        from rating_tui.export.jsonl import jsonl_chunks
+
         ratings = _also_moments(
             ratings, lambda r: moment_rows_of(None, r), moments, summary, request.excel
         )
@@ -216,6 +214,9 @@ class MomentBatches:
         self._summary = summary
         self._out = None
         if sink is not None:
+            from rating_tui.export.csvout import CsvWriter
+            from rating_tui.export.tables import MOMENT_COLUMNS
+
             self._out = CsvWriter(sink, [c.name for c in MOMENT_COLUMNS], bom=excel)
 
     def flush(self) -> None:
@@ -252,6 +253,8 @@ def _table(
         from rating_tui.redcap.records import records_header, records_rows
 
         return records_header(plan), records_rows(plan, ratings)
+    from rating_tui.export.tables import long_header, long_rows_of, wide_header, wide_row
+
     if request.layout == "long":
         return long_header(plan), (row for r in ratings for row in long_rows_of(plan, r))
     return wide_header(plan), (wide_row(plan, r) for r in ratings)
@@ -293,6 +296,9 @@ def _also_moments(
     if sink is None:
         yield from ratings
         return
+    from rating_tui.export.csvout import csv_chunks
+    from rating_tui.export.tables import MOMENT_COLUMNS
+
     pending: list[Row] = []
     header: Sequence[str] = [c.name for c in MOMENT_COLUMNS]
     first = True

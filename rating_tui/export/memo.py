@@ -5,20 +5,12 @@ form, for the wide line (`rowcode.compile_wide_line`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rating_tui.export.columns import Encoder
 from rating_tui.export.csvout import csv_field
+from rating_tui.export.forms import plain_list
 
 MEMO_SIZE = 2048
 """Cells a column remembers before it starts afresh (bounds memory on free text)."""
-
-
-def plain_list(value: list[Any]) -> bool:
-    for item in value:  # noqa: SIM110  (faster than all() on a generator, for short lists)
-        if type(item) is not int and type(item) is not str:
-            return False
-    return True
 
 
 class Memo(dict[object, str]):

@@ -21,20 +21,20 @@ that free text simply passes through) instead of encoding them again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
 from typing import Any
 
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, neutralise
 from rating_tui.export.csvout import LINE_END, csv_field
+from rating_tui.export.forms import is_key as _is_key
+from rating_tui.export.forms import is_uuid as _is_uuid
+from rating_tui.export.forms import plain_time as _plain_time
 from rating_tui.export.memo import Memo as _Memo
 from rating_tui.export.memo import cell as _cell
 from rating_tui.export.plan import Plan, VersionPlan
 from rating_tui.export.rowcode import WideLine, WideRow, compile_wide, compile_wide_line
 from rating_tui.export.tables import Row, score_cells
-from rating_tui.instruments.model import KEY_PATTERN
-from rating_tui.ratings.model import STATUSES, UUID_PATTERN
+from rating_tui.ratings.model import STATUSES
 
 Record = Mapping[str, Any]
 """A stored rating as `Store.iter_records` gives it (normally `Rating.model_dump(mode="json")`)."""
@@ -45,24 +45,7 @@ RECORD_KEYS = frozenset(
 """The keys of a stored rating (`Rating.model_fields`, checked by a test)."""
 
 _ABSENT: Any = object()
-_is_uuid = re.compile(UUID_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
-_is_key = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$")).fullmatch
 _NO_LABELS: Mapping[str, str] = {}
-_from_iso = datetime.fromisoformat
-
-
-def _plain_time(text: object) -> bool:
-    """A real UTC time written as a Rating writes it: 2026-01-31T14:05:00.000000+00:00. (The
-    separators in place and `fromisoformat` taking it leave no other way to write it.)"""
-    if type(text) is not str or len(text) != 32 or text[4:20:3] != "--T::.":
-        return False
-    if not text.endswith("+00:00"):
-        return False
-    try:
-        _from_iso(text)
-    except ValueError:  # e.g. February 30th
-        return False
-    return True
 
 
 class _Version:

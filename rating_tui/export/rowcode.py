@@ -145,7 +145,7 @@ def compile_wide_line(plan: Plan, version: _Version) -> WideLine:
 
 
 def _compile(plan: Plan, version: _Version, text: bool) -> Any:
-    from rating_tui.export import memo, records
+    from rating_tui.export import forms, memo, records
     from rating_tui.export.csvout import LINE_END, csv_field
     from rating_tui.export.tables import score_cells
 
@@ -157,9 +157,9 @@ def _compile(plan: Plan, version: _Version, text: bool) -> Any:
         "NAME_MEMO_SIZE": NAME_MEMO_SIZE,
         "STATUSES": STATUSES,
         "LINE_END": LINE_END,
-        "is_uuid": records._is_uuid,
-        "is_key": records._is_key,
-        "plain_time": records._plain_time,
+        "is_uuid": forms.is_uuid,
+        "is_key": forms.is_key,
+        "plain_time": forms.plain_time,
         "cell": memo.cell,
         "defuse": (lambda value: csv_field(defuse(value))) if text else defuse,
         "score_cells": score_cells,

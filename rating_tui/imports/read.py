@@ -62,6 +62,11 @@ def read_ratings(
     """Every rating of the file in `fmt`, checked, with every problem by line."""
     if moments is not None and fmt != "csv":
         raise ValueError("--moments goes with a wide CSV file (--format csv)")
+    if instrument is not None and fmt != "redcap":  # it was passed over without a word
+        raise ValueError(
+            f"--instrument goes with --format redcap; a {fmt} file names each rating's "
+            "instrument itself"
+        )
     if fmt == "jsonl":
         lines: Iterable[tuple[int, bytes | None]] = lines_of(path, stdin)
         return read_jsonl(lines, known)

@@ -237,8 +237,8 @@ def _moments(table: Table, batch: Batch) -> dict[str, list[tuple[int, str, str]]
     """rating id -> (number, text, tags) of its now moments."""
     wanted = [c.name for c in MOMENT_COLUMNS]
     if table.header != wanted:
-        found = ", ".join(table.header)
-        batch.refuse(0, [f"now-moments table: the header is {found}; expected {', '.join(wanted)}"])
+        found = f"the header is {', '.join(table.header)}" if table.header else "it is empty"
+        batch.refuse(0, [f"now-moments table: {found}; expected {', '.join(wanted)}"])
         return {}
     out: dict[str, list[tuple[int, str, str]]] = {}
     for line, row in table.rows:

@@ -131,6 +131,26 @@ def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
                         f"{code!r} is not defined in [[missing_codes]] (defined: {listing(codes)})",
                     )
                 )
+        if rule.kind == "drop" and rule.points is not None:
+            # a drop larger than the scale's span can never happen: the rule would watch in
+            # silence, and a supervisor would read "no alert" as "no sharp drop". Named for an
+            # item the rule lists; for a rule over every numeric item, when no item can fall
+            # that far (items on smaller scales beside them are normal)
+            watched = [items[k] for k in (rule.items or numeric) if k in items and k in numeric]
+            spans = {i.key: scale_range(ins, i.key) for i in watched}
+            short = [k for k, (low, high) in spans.items() if rule.points > high - low]
+            if not rule.items:  # named by the widest scale: not even it can fall that far
+                short.sort(key=lambda k: spans[k][0] - spans[k][1])
+            if short and (rule.items or len(short) == len(spans)):
+                low, high = spans[short[0]]
+                out.append(
+                    (
+                        f"{where}.points",
+                        f"a drop of {rule.points:g} points cannot happen on {short[0]!r}'s "
+                        f"scale ({low:g} to {high:g}, at most {high - low:g}), so this rule "
+                        "would never raise an alert" + ("" if rule.items else " on any item"),
+                    )
+                )
         if rule.kind == "low" and rule.cutoff is not None:
             watched = [items[k] for k in (rule.items or numeric) if k in items and k in numeric]
             for item in watched:

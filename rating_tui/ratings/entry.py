@@ -59,11 +59,16 @@ _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _WHOLE = re.compile(r"[+-]?\d+")
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3},\d{3}")
+"""`1,000`: one thousand to some, 1.0 to others: never read as either."""
+
+
 def parse_number(text: str) -> int | float | None:
     """A number as people type it: surrounding spaces, a decimal point or a decimal comma
-    (`3,5` is 3.5, never 35). None when the text is not a number."""
+    (`3,5` is 3.5, never 35). None when the text is not a number, or when a comma may be a
+    thousands separator (`1,000` was read as 1.0, in range where 1000 was not)."""
     text = text.strip()
-    if not _NUMBER.fullmatch(text):
+    if not _NUMBER.fullmatch(text) or _THOUSANDS.fullmatch(text):
         return None
     if _WHOLE.fullmatch(text):
         return int(text)
@@ -95,6 +100,12 @@ def typed_problem(f: SessionField, value: Value) -> str | None:
     if f.type in ("integer", "number") and isinstance(value, str):
         kind = "whole number" if f.type == "integer" else "number"
         bounds = _range(f)
+        if _THOUSANDS.fullmatch(value.strip()):
+            whole, part = value.strip().split(",")
+            return (
+                f"{value!r} could be {whole}.{part} or {whole}{part}: type a decimal point "
+                "for a fraction, or no comma for thousands"
+            ) + (f"; expected a {kind} {bounds}" if bounds else "")
         return f"{value!r} is not a {kind}" + (f"; expected one {bounds}" if bounds else "")
     if f.type in ("integer", "number") and isinstance(value, int | float):
         low = f.min is not None and value < f.min

@@ -106,7 +106,8 @@ def caseload_report(
         f"<h1>Caseload of {_e(rater)}</h1>",
         f'<p class="muted">Report made {today.isoformat()} by rating-tui from {_e(rater)}\'s '
         f"final ratings: {len(rows)} dyad(s), most recent session first. Trend: the mean of "
-        "every item's value at the first and at the latest session.</p>",
+        "the items with a value at both the first and the latest session (how many, when "
+        "not all).</p>",
         *([f"<p><strong>{_e(others)}.</strong></p>"] if others else []),
         "<table><tr><th>Dyad</th><th>Sessions</th><th>Last session</th><th>Trend</th>"
         "<th>Current alerts</th></tr>",
@@ -181,16 +182,29 @@ def _notes(t: Trajectory) -> str:
 
 
 def _trend(t: Trajectory) -> str:
-    def mean_at(n: int) -> float | None:
-        values = [line.cells[n].value for line in t.lines if line.cells[n].value is not None]
-        return sum(v for v in values if v is not None) / len(values) if values else None
-
-    first, last = mean_at(0), mean_at(len(t.sessions) - 1)
-    if first is None or last is None:
-        return "no values to compare"
+    """The mean of the items that have a value at both the first and the latest session. Each
+    mean once took whichever items had a value at its own session, so a concept not observed
+    at the start and rated 4 at the end moved the trend with nothing to compare it with; the
+    items left out are counted beside it."""
     if len(t.sessions) == 1:
-        return f"{last:.1f} (one session)"
-    return f"{first:.1f} → {last:.1f}"
+        values = [v for line in t.lines if (v := line.cells[0].value) is not None]
+        if not values:
+            return "no values to compare"
+        return f"{sum(values) / len(values):.1f} (one session)" + _of(len(values), len(t.lines))
+    pairs = [
+        (first, last)
+        for line in t.lines
+        if (first := line.cells[0].value) is not None and (last := line.cells[-1].value) is not None
+    ]
+    if not pairs:
+        return "no item has a value at both the first and the latest session"
+    first_mean = sum(p[0] for p in pairs) / len(pairs)
+    last_mean = sum(p[1] for p in pairs) / len(pairs)
+    return f"{first_mean:.1f} → {last_mean:.1f}" + _of(len(pairs), len(t.lines))
+
+
+def _of(used: int, items: int) -> str:
+    return "" if used == items else f" ({used} of {items} items)"
 
 
 def _page(title: str, parts: list[str]) -> str:

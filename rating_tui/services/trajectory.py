@@ -104,11 +104,20 @@ class Trajectory:
         return any(len(s.raters) > 1 for s in self.sessions)
 
     @property
+    def shared_sessions(self) -> int:
+        """Sessions rated by more than one rater (their values are the raters' mean)."""
+        return sum(1 for s in self.sessions if len(s.raters) > 1)
+
+    @property
     def scale_note(self) -> str:
+        """How a session's value was made, with how many sessions are means."""
         if not self.sessions:
             return "no sessions"
         if self.several_raters:
-            return "sessions rated by several raters show their mean"
+            return (
+                f"{self.shared_sessions} of {len(self.sessions)} sessions were rated by several "
+                "raters and show their mean"
+            )
         return "one rater per session"
 
 

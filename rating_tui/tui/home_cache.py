@@ -152,7 +152,8 @@ class HomeCache:
                 json.dump(data, out, ensure_ascii=False)
             temp.replace(self.file)
         except OSError:
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only folder refuses the unlink too
+                temp.unlink(missing_ok=True)
             return False
         return True
 

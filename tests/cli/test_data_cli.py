@@ -218,3 +218,18 @@ def test_a_failure_midway_says_how_far_it_got_and_force_finishes(
     code, out, _ = run("demo-data", "-n", "100", "--data", str(folder), "--force")
     assert code == 0 and "Stored 60 demo rating(s)" in out and "40 were already there" in out
     assert len(everything(folder)) == 100
+
+
+def test_doctor_that_could_read_nothing_says_not_checked_not_unhealthy(
+    demo: Path, tmp_path: Path
+) -> None:
+    """Before: "Not healthy: 1 error(s)" of a folder none of whose files was read (its lock
+    could not be taken: a read-only mount, here a folder in the lock file's place)."""
+    folder = tmp_path / "data"
+    shutil.copytree(demo, folder)
+    (folder / ".lock").unlink(missing_ok=True)
+    (folder / ".lock").mkdir()
+    code, out, _ = run("doctor", "--data", str(folder))
+    assert code == 1 and "the folder cannot be checked" in out
+    assert "Not checked: no file of the folder could be read, so its health is unknown." in out
+    assert "Not healthy" not in out

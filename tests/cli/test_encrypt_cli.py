@@ -194,3 +194,20 @@ def test_doctor_names_a_roster_line_that_is_not_a_code(copy: Path) -> None:
     (copy / "dyads.txt").write_text("EC0417\nnot a code!\n")
     code, out, _ = run("doctor", "--data", str(copy))
     assert code == 1 and f"error: {copy / 'dyads.txt'}: 2: " in out, out
+
+
+@pytest.mark.parametrize(
+    ("secret", "said"),
+    [("   ", "is only spaces"), ("correct horse ", "starts or ends with a space")],
+)
+def test_a_new_passphrase_of_spaces_or_with_a_space_at_an_end_is_refused(
+    copy: Path, monkeypatch: pytest.MonkeyPatch, secret: str, said: str
+) -> None:
+    """Before: "   " was taken and the folder encrypted with it, as was "correct horse " (the
+    space at its end lost when typed again: the ratings locked away)."""
+    store_json = (copy / "store.json").read_bytes()
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", secret)
+    code, _, err = run("encrypt", "--data", str(copy))
+    assert code == 1 and f"$RATING_TUI_NEW_PASSPHRASE {said}" in err
+    assert "Nothing was changed" in err
+    assert (copy / "store.json").read_bytes() == store_json

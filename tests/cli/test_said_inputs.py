@@ -163,3 +163,67 @@ def test_a_choice_label_with_a_bar_is_refused_for_redcap_not_split_there(tmp_pat
     assert code == 1
     assert "the label of 0 ('Absent | none') holds '|' or a line break" in err
     assert "nothing was written" in err and not out.exists()
+
+
+CODE_COMMANDS = [
+    ("ratings", "list"),
+    ("export", "-o", "-"),
+    ("alerts",),
+    ("agreement",),
+    ("calibrate", "--gold", "clin_01"),
+]
+
+
+@pytest.mark.parametrize("command", CODE_COMMANDS)
+@pytest.mark.parametrize("option", ["--dyad", "--rater"])
+def test_a_code_with_a_space_at_an_end_is_refused_with_the_code_meant(
+    demo: Path, command: tuple[str, ...], option: str
+) -> None:
+    """Before: "no ratings match" (or "nothing to analyse"), as if the rater had none."""
+    code, out, err = run(*command, "--data", str(demo), option, " clin_02")
+    assert code == 1 and out == ""
+    assert f"{option} ' clin_02' has a space at its start or end, which no code has" in err
+    assert f"did you mean {option} clin_02?" in err
+
+
+@pytest.mark.parametrize("command", [*CODE_COMMANDS, ("report", "-o", "r.html")])
+def test_an_empty_code_is_refused_not_matched(demo: Path, command: tuple[str, ...]) -> None:
+    code, out, err = run(*command, "--data", str(demo), "--dyad", "")
+    assert code == 1 and out == ""
+    assert "--dyad is empty: give a code, or leave --dyad out for all of them" in err
+
+
+def test_an_empty_gold_rater_is_refused(demo: Path) -> None:
+    code, _, err = run("calibrate", "--data", str(demo), "--gold", "")
+    assert code == 1 and "--gold is empty" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("ratings", "list"), "No instrument file has {wanted}: see rating-tui instruments list."),
+        (("agreement",), "(and no instrument file has {wanted}: see rating-tui instruments list)"),
+        (("calibrate", "--gold", "clin_01"), "(and no instrument file has {wanted}"),
+    ],
+)
+@pytest.mark.parametrize("wanted", ["paris-2009-seven-concept", "paris-2009-seven-concepts@9.0"])
+def test_an_instrument_no_file_has_is_named_beside_no_match(
+    demo: Path, command: tuple[str, ...], said: str, wanted: str
+) -> None:
+    """Before: "No ratings match" / "nothing to analyse" alone, as if the instrument (a typo)
+    had no ratings."""
+    _, out, err = run(*command, "--data", str(demo), "--instrument", wanted)
+    assert said.format(wanted=wanted) in out + err
+
+
+def test_a_known_instrument_without_ratings_is_not_called_unknown(demo: Path) -> None:
+    code, out, err = run(
+        "ratings", "list", "--data", str(demo), "--instrument", "paris-2009-seven-concepts@0.1.0"
+    )
+    assert code == 0 and "No ratings in" in out and "No instrument file" not in out + err
+
+
+def test_an_empty_output_name_is_refused_as_empty(demo: Path) -> None:
+    """Before: "cannot write .: . is a folder", a name the user never typed."""
+    code, _, err = run("export", "--data", str(demo), "-o", "")
+    assert code == 1 and "-o is empty: give a file name to write, or - for standard output" in err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rating_tui.start import app_options
+from rating_tui.start import app_options, command
 from tests.conftest import REPO
 
 
@@ -91,3 +91,50 @@ def test_a_command_still_reaches_typer() -> None:
     )
     assert result.returncode == 2 and "--data" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["export", "-f", "jsonl"], "export"),
+        (["--data", "export", "--lock-after", "5", "agreement"], "agreement"),
+        (["--instruments", "x", "export"], "export"),
+        (["--data=d", "export"], "export"),
+        (["--version"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_found_past_the_root_options(argv: list[str], expected: str) -> None:
+    assert command(argv) == expected
+
+
+EXPORT_PROBE = """
+import gc, sys
+import typer
+from rating_tui.cli import export_cmd
+seen = []
+def fake_export(ctx: typer.Context) -> None:
+    seen.append(gc.isenabled())
+export_cmd.export = fake_export
+sys.argv = ["rating-tui", *sys.argv[1:]]
+from rating_tui.start import main
+try:
+    main()
+except SystemExit:
+    pass
+print(seen, gc.isenabled())
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"), [(["export"], "[False] False"), (["--version"], "[] True")]
+)
+def test_an_export_runs_with_the_cycle_collector_paused(argv: list[str], expected: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", EXPORT_PROBE, *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.splitlines()[-1] == expected, result.stderr

@@ -68,3 +68,21 @@ async def test_a_moment_longer_than_allowed_is_refused_not_cut(
         assert dialog.query_one("#tags", SelectionList).selected == []
     [draft] = store.list(statuses=("draft",))
     assert draft.now_moments == []
+
+
+async def test_escape_after_ticking_concepts_asks_before_throwing_them_away(
+    make_app: Callable[..., RatingApp], store: Store
+) -> None:
+    """Before: Escape asked only when text had changed; concepts ticked or unticked were
+    thrown away without a word."""
+    from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        dialog = await open_moment_dialog(pilot)
+        await pilot.press("tab", "space")  # a concept ticked, no text yet
+        await pilot.pause()
+        assert dialog.query_one("#tags", SelectionList).selected == ["narration"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)

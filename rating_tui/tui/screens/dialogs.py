@@ -156,9 +156,12 @@ class MomentDialog(_Dialog[tuple[str, list[str]]]):
         self.query_one("#moment-text", TextArea).focus()
 
     def action_cancel(self) -> None:
-        """Escape asks before throwing away text that was written here."""
+        """Escape asks before throwing away text written here, or concepts ticked or unticked
+        (a change of tags alone was thrown away without a word)."""
         text = self.query_one("#moment-text", TextArea).text.strip()
-        self.close_asking_if(text != (self.moment.text if self.moment else ""))
+        tags = set(self.query_one("#tags", SelectionList).selected)
+        old_text, old_tags = (self.moment.text, self.moment.tags) if self.moment else ("", [])
+        self.close_asking_if(text != old_text or tags != set(old_tags))
 
     def action_keep(self) -> None:
         text = self.query_one("#moment-text", TextArea).text.strip()

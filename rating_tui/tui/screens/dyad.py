@@ -91,7 +91,11 @@ class DyadScreen(AppScreen[None]):
             return f"Dyad {self.dyad}: no final ratings with {self.instrument.id} yet."
         first, last = t.sessions[0], t.sessions[-1]
         span = f"{first.label} {first.date} → {last.label} {last.date}"
-        raters = "several raters: means" if t.several_raters else "one rater per session"
+        raters = (
+            f"{t.shared_sessions} of {len(t.sessions)} by several raters: means"
+            if t.several_raters
+            else "one rater per session"
+        )
         return (
             f"{len(t.sessions)} session(s) {span} · {raters}\n"
             "Whole scale in every chart · n/o row: × not observed or n.a., ? no answer"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -163,6 +164,11 @@ class HomeScreen(AppScreen[None]):
             status.update(
                 "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
                 f"a minute right after the visit. Ratings will be saved in {app.data_dir}"
+            )
+        elif not os.access(app.data_dir, os.W_OK):  # read-only: "saved in" was untrue
+            status.update(
+                f"Ratings are read from {app.data_dir}, which cannot be written to: nothing "
+                "can be saved there (a read-only folder?)"
             )
         else:
             status.update(f"Ratings are saved in {app.data_dir}")

@@ -19,23 +19,20 @@ from rating_tui.instruments.model import (
     Item,
     MultipleChoiceScale,
     NumericScale,
-    SingleChoiceScale,
     TextScale,
-    YesNoScale,
 )
-from rating_tui.ratings.entry import key_for_value, parse_number, point_keys
+from rating_tui.ratings.entry import parse_number, point_keys
 from rating_tui.ratings.model import Answer, Answered, Missing
 from rating_tui.services.draft_session import DraftSession
 from rating_tui.store.errors import StoreError
 from rating_tui.tui.conflict import offer_reload
-from rating_tui.tui.format import answer_text, progress
+from rating_tui.tui.format import progress
 from rating_tui.tui.screens.base import AppScreen
+from rating_tui.tui.screens.items_words import NUMBER_KEYS, answer_label, paste, selected_key
 from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
 from rating_tui.tui.widgets.footer import AppFooter
 from rating_tui.tui.widgets.item_row import ItemRow
 
-NUMBER_KEYS = set("0123456789.,-")
-"""What can be typed into a numeric item: a decimal comma is kept, and read as a point."""
 WIDE = 120
 """Terminal width from which the item list and the anchors sit side by side."""
 TALL = 36
@@ -137,12 +134,12 @@ class ItemsScreen(AppScreen[None]):
 
     def _redraw(self) -> None:
         rating = self.session.rating
-        codes = {c.code: c.label for c in self.session.instrument.missing_codes}
+        instrument = self.session.instrument
         for row in self.query(ItemRow):
             item = self.items[row.index]
             answer = rating.answers.get(item.key)
             pending = self._typed if row.index == self.current else ""
-            label = self._answer_label(item, answer, codes)
+            label = answer_label(instrument, item, answer)
             row.show(
                 label if self.session.asked(item) else "not asked",
                 row.index == self.current,
@@ -150,9 +147,8 @@ class ItemsScreen(AppScreen[None]):
                 pending,
             )
         item = self.items[self.current]
-        self.query_one(AnchorPanel).show(
-            self.session.instrument, item, self._selected_key(item, rating.answers.get(item.key))
-        )
+        chosen = selected_key(instrument, item, rating.answers.get(item.key))
+        self.query_one(AnchorPanel).show(instrument, item, chosen)
         self.call_after_refresh(self._show_current)
         done, total = progress(rating, self.session.instrument)
         moments = len(rating.now_moments)
@@ -160,27 +156,6 @@ class ItemsScreen(AppScreen[None]):
         text += f" · {moments} now moment{'s' if moments != 1 else ''}" if moments else ""
         self.query_one("#progress-text", Static).update(text)
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
-
-    def _answer_label(self, item: Item, answer: Answer | None, codes: dict[str, str]) -> str:
-        scale = self.session.instrument.scale_of(item)
-        text = answer_text(answer, codes)
-        if isinstance(answer, Answered):
-            from rating_tui.views.instrument_view import scale_points
-
-            labels = dict(scale_points(scale))
-            if not isinstance(answer.value, list) and str(answer.value) in labels:
-                label = labels[str(answer.value)]
-                choice = isinstance(scale, SingleChoiceScale | YesNoScale)
-                text = label if choice else f"{answer.value} {label}"  # `Low`, not `low Low`
-        return text
-
-    def _selected_key(self, item: Item, answer: Answer | None) -> str | None:
-        if isinstance(answer, Missing):
-            index = item.missing_codes.index(answer.missing)
-            return MISSING_KEYS[index] if index < len(MISSING_KEYS) else None
-        if isinstance(answer, Answered) and not isinstance(answer.value, list):
-            return key_for_value(self.session.instrument.scale_of(item), answer.value)
-        return None
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -193,14 +168,30 @@ class ItemsScreen(AppScreen[None]):
             self._missing(item, MISSING_KEYS.index(key))
         elif isinstance(scale, NumericScale) and key in NUMBER_KEYS:
             event.stop()
-            self._typed += key
-            self._redraw()
+            self.type_number(key)
         elif key.isdigit() and len(key) == 1:
             event.stop()
             self._digit(item, key)
         elif event.key == "enter":
             event.stop()
             self._enter(item)
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        paste(self, event.text)
+
+    def type_number(self, typed: str) -> None:
+        """Digits (a point, a comma, a sign) for a numeric item, entered with Enter."""
+        self._typed += typed
+        self._redraw()
+
+    def press_answer_key(self, key: str) -> None:
+        """A point's key or a missing code's, as if pressed."""
+        item = self.items[self.current]
+        if key in MISSING_KEYS:
+            self._missing(item, MISSING_KEYS.index(key))
+        else:
+            self._digit(item, key)
 
     def _digit(self, item: Item, key: str) -> None:
         scale = self.session.instrument.scale_of(item)
@@ -398,4 +389,10 @@ class ItemsScreen(AppScreen[None]):
             return
         if not self.session.editing_final and self.session.rating.answers:
             self.notify("The draft is saved; resume it from Home.", timeout=4)
+        elif not self.session.editing_final:  # it was kept without a word
+            self.notify(
+                "The draft is saved with its session and no answers yet; resume it from "
+                "Home, or x there discards it.",
+                timeout=6,
+            )
         self.dismiss()

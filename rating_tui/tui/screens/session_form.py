@@ -352,4 +352,18 @@ class SessionFormScreen(NumberProposal):
         return invalid
 
     def action_cancel(self) -> None:
+        """Back without storing what was typed, said when anything was: Escape once left
+        without a word, and a session typed in full was gone."""
+        if self._typed_anything():
+            self.notify(
+                "Not started: nothing was saved (ctrl+q on this step keeps what you typed as a "
+                "draft)."
+                if self.keep is not None
+                else "The session fields are as they were: what you typed was not kept "
+                "(ctrl+n keeps it).",
+                timeout=6,
+            )
         self.dismiss(False)
+
+    def _typed_anything(self) -> bool:
+        return any(self._value(f) != self.values.get(f.key) for f in self.instrument.fields)

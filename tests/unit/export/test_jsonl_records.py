@@ -236,3 +236,20 @@ def test_the_floats_taken_as_stored_are_written_as_the_model_writes_them() -> No
     assert taken > 150_000
     assert not _plain_float(1e-7) and not _plain_float(float("nan"))
     assert not _plain_float(float("inf")) and not _plain_float(1e16)
+
+
+def test_the_encoder_made_once_writes_what_json_dumps_writes(
+    instrument: Instrument, make_rating: Make
+) -> None:
+    from rating_tui.export.jsonl_records import _dumps
+
+    texts = [*HOSTILE, "ünïcode ✓ 𝄞", 'a "quote" \\ /', "a\u2028b", "\x00\x1f\x7f"]
+    records: list[Any] = [
+        make_rating(notes=text, answers={"summary": Answered(value=text)}).model_dump(mode="json")
+        for text in texts
+    ]
+    records += [{"a": [1, -2, 0.1 + 0.2, 1e-7, 1e16, -0.0, 2**70, "x"]}, [], {}, "t", 3.5]
+    for record in records:
+        assert _dumps(record) == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    with pytest.raises(ValueError):  # as the store's encoder: no NaN or infinity
+        _dumps({"a": float("nan")})

@@ -69,3 +69,21 @@ def test_a_lower_case_dyad_code_is_upper_cased_and_a_name_is_not(paris: Instrume
 def test_an_impossible_date_says_why(paris: Instrument, text: str, message: str) -> None:
     problem = typed_problem(field(paris, "session_date"), text)
     assert problem is not None and message in problem
+
+
+@pytest.mark.parametrize("text", ["1,000", "12,500", "-3,250"])
+def test_a_comma_before_three_digits_is_not_read_as_a_decimal_comma(text: str) -> None:
+    """Before: '1,000' typed as an infant age was taken as 1.0 months (in range), where one
+    thousand would have been refused as out of range."""
+    assert parse_number(text) is None
+
+
+def test_a_thousands_comma_says_both_readings(paris: Instrument) -> None:
+    age = field(paris, "infant_age_months")
+    value = parse_field_text(age, "1,000")
+    assert value == "1,000"
+    assert typed_problem(age, value) == (
+        "'1,000' could be 1.000 or 1000: type a decimal point for a fraction, or no comma for "
+        "thousands; expected a number from 0 to 48"
+    )
+    assert parse_field_text(age, "1,00") == 1.0  # two digits: a decimal comma

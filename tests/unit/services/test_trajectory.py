@@ -33,3 +33,19 @@ def test_sessions_without_a_number_are_labelled_by_date_and_sorted_by_it() -> No
     t = build("D1", ins, obs)
     assert [s.label for s in t.sessions] == ["2026-01-01", "2026-02-01"]
     assert t.lines[0].values == [0.0, 1.0]
+
+
+def test_the_note_counts_the_sessions_that_are_means_of_several_raters() -> None:
+    """Before: "sessions rated by several raters show their mean", without how many (the
+    report and the dyad view said it alike for one shared session as for all)."""
+    ins = parse_instrument(MINIMAL_TOML, "mini.toml")
+    obs = [
+        Observation("2026-01-05", 1, "AB", {"holding": 2.0}),
+        Observation("2026-01-12", 2, "AB", {"holding": 1.0}),
+        Observation("2026-01-12", 2, "CD", {"holding": 2.0}),
+        Observation("2026-01-19", 3, "AB", {"holding": 0.0}),
+    ]
+    t = build("D1", ins, obs)
+    assert t.shared_sessions == 1
+    assert t.scale_note == "1 of 3 sessions were rated by several raters and show their mean"
+    assert t.lines[0].values == [2.0, 1.5, 0.0]

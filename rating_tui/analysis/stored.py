@@ -1,0 +1,331 @@
+"""`collect` for one data folder's stored records, with a few bytes kept per rating.
+
+`pairing.collect` takes what each rating is made into (`records.Parts`): a tuple of texts and
+answers per rating, held by the store until the rating's month is sorted and then placed by
+`_Builder.add`. Here each record becomes, as its file is read, one `bytes` of 27 bytes plus
+a byte per analysed item (`_Reader`): the codes of its session key's texts and of its rater,
+its update time, its instrument version, and the code of each item's value. The store sorts
+those as it sorts the records (`Store.iter_records`), and `_Tables` places them in that order,
+exactly as `_Builder.add` places Parts: the same sessions, raters and rows in the same order,
+the newest rating of a (session, rater) kept, the same counts. What the order decides is used
+once and dropped: a month is sorted by session date first, so every rating of one session
+comes in one run of its date, and the session and (session, rater) lookups live only as long
+as that run (a few dictionaries of a day's sessions, instead of one entry per session).
+
+Each instrument version gets its own code, written out once when its first rating is read
+(`storedcode.Version`, as `export.rowcode` writes the CSV line), with the answers' forms
+read exactly as `_Builder.add` reads them. Values are coded per item in a byte (as
+`columns.ItemColumn` codes them); the table's columns are made from those bytes at the end.
+
+What this path does not take, it hands back (`Fallback`), and the caller reads the folder
+again with `pairing.collect`: a version with more than `MAX_LEVELS` distinct values in an
+item, -0.0, an unknown instrument version (whose error `collect` raises in the store's
+order), versions of one instrument id that differ in their session fields or analysed items,
+a date seen again after its run ended. The result never differs, only the time.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Any
+
+from rating_tui.analysis.columns import CodedRows, ItemColumn, Texts
+from rating_tui.analysis.storedcode import HEAD, PART_BITS, Coder, Fallback, Version
+from rating_tui.instruments.catalogue import semver_key
+
+__all__ = ["HEAD", "SKIP", "Fallback", "collect_stored"]
+
+if TYPE_CHECKING:
+    from rating_tui.analysis.pairing import Collected
+    from rating_tui.instruments.model import Instrument
+
+SKIP = b""
+"""What the reader gives for a rating `collect` does not count (not final, another rater)."""
+
+
+class _Reader:
+    """`read` of `Store.iter_records`: a stored record as the bytes `_Tables` places."""
+
+    def __init__(
+        self,
+        instrument_of: Callable[[str, str, str], Instrument | None],
+        raters: Collection[str] | None,
+        keep: Callable[[dict[str, Any]], bool] | None,
+    ) -> None:
+        self._instrument_of = instrument_of
+        self._raters = raters
+        self._keep = keep
+        self.parts: list[dict[str, int]] = [{}, {}, {}]
+        """Per part of a session key, a code per distinct text (in the order read)."""
+        self.texts: list[list[str]] = [[], [], []]
+        self.rater_code: dict[str, int] = {}
+        self.rater_texts: list[str] = []
+        self.versions: list[Version] = []
+        self._by_ref: dict[tuple[str, str, str], Version] = {}
+        self._by_name: dict[tuple[str, str], Instrument] = {}
+        self._layouts: dict[str, tuple[object, ...]] = {}
+        self._coders: dict[str, list[Coder]] = {}
+
+    def release(self) -> None:
+        """Drop the versions' readers (their code refers back to them and to this reader:
+        cycles)."""
+        for version in self.versions:
+            version.read.__globals__.clear()
+        self.versions.clear()
+        self._by_ref.clear()
+
+    def text(self, part: int, text: str) -> int:
+        """A new text of a part of the session key: its code."""
+        texts = self.texts[part]
+        code = self.parts[part][text] = len(texts)
+        if code >> PART_BITS:
+            raise Fallback  # too many to pack
+        texts.append(text)
+        return code
+
+    def coders_of(self, instrument_id: str, keys: tuple[str, ...]) -> list[Coder]:
+        found = self._coders.get(instrument_id)
+        if found is None:
+            found = self._coders[instrument_id] = [Coder() for _ in keys]
+        return found
+
+    def __call__(self, record: dict[str, Any]) -> bytes | None:
+        keep = self._keep
+        if keep is not None:
+            try:
+                if not keep(record):
+                    return SKIP
+            except (KeyError, TypeError, AttributeError):
+                return None
+        try:  # the stored form, in its usual case: a version met before
+            ref = record["instrument"]
+            version = self._by_ref[ref["id"], ref["version"], ref["hash"]]
+            rater, updated = record["rater"], record["updated"]
+            session, answers = record["session"], record["answers"]
+            status = record["status"]
+        except (KeyError, TypeError):
+            return self._first(record)
+        if (
+            type(session) is not dict
+            or type(answers) is not dict
+            or type(rater) is not str
+            or type(updated) is not str
+            or type(status) is not str
+        ):
+            return None
+        if status != "final" or (self._raters is not None and rater not in self._raters):
+            return SKIP
+        try:
+            code = self.rater_code[rater]
+        except KeyError:
+            code = self.rater_code[rater] = len(self.rater_texts)
+            self.rater_texts.append(rater)
+        return version.read(session, answers, code, updated)
+
+    def _first(self, record: dict[str, Any]) -> bytes | None:
+        """`__call__` of a record of a version not met before, or not in the stored form."""
+        ref = record.get("instrument")
+        if type(ref) is not dict:
+            return None
+        key = (ref.get("id"), ref.get("version"), ref.get("hash"))
+        parts = [record.get(k) for k in ("status", "rater", "updated", "session", "answers")]
+        if [type(p) for p in parts] != [str, str, str, dict, dict] or not all(
+            type(k) is str for k in key
+        ):
+            return None
+        if parts[0] != "final" or (self._raters is not None and parts[1] not in self._raters):
+            return SKIP  # left out before its version is looked up, as `Slim` leaves it
+        if key not in self._by_ref:
+            self._version(key)  # type: ignore[arg-type]  # texts: checked above
+        return self(record)
+
+    def _version(self, ref: tuple[str, str, str]) -> Version:
+        """The reader of a version met for the first time."""
+        try:
+            instrument = self._instrument_of(*ref)
+        except Exception as exc:  # `collect` raises it in the store's order
+            raise Fallback from exc
+        if instrument is None:
+            raise Fallback  # `collect` counts it in its own way
+        same = self._by_name.setdefault((instrument.id, instrument.version), instrument)
+        if same is not instrument:  # `_Builder` plans by version: the first one's plan
+            raise Fallback
+        version = Version(self, len(self.versions), instrument)
+        layout = self._layouts.setdefault(instrument.id, version.layout)
+        keys = version.layout[1]
+        if layout != version.layout or len(set(keys)) != len(keys) or len(self.versions) > 4000:
+            raise Fallback
+        self.versions.append(version)
+        self._by_ref[ref] = version
+        return version
+
+
+class _Table:
+    """One instrument's `SessionTable`, filled in the store's order as `_Builder` fills it."""
+
+    def __init__(self, reader: _Reader, version: Version) -> None:
+        from rating_tui.analysis.pairing import SessionTable
+
+        self.reader = reader
+        self.table = SessionTable(version.instrument.id)
+        self.table.dyad_first = version.roles[0]
+        self.parts = len(version.key_fields)
+        self.table.session_codes = [array("i") for _ in range(self.parts)]
+        self.texts: list[list[str]] = [[] for _ in range(self.parts)]
+        self.scales = list(version.scales)
+        self.newest = [version.instrument.version] * len(self.scales)
+        self.cells = bytearray()
+        """Each row's item codes, a row after another."""
+        self.add = self._adder(version.run_part)
+
+    def plan(self, version: Version) -> None:
+        """A version's first rating: its scales replace older versions' (`_Builder._column`)."""
+        for n, scale in enumerate(version.scales):
+            if semver_key(version.instrument.version) > semver_key(self.newest[n]):
+                self.newest[n] = version.instrument.version
+                self.scales[n] = scale
+
+    def _adder(self, run_part: int | None) -> Callable[[int, int, int, float, bytes], None]:
+        """`add(run, rest, rater, updated, data)`: place one rating with a session key, as
+        `_Builder.add` places it. The sessions and (session, rater) rows of the current date
+        are looked up in dictionaries kept for that date's run only."""
+        table, texts, cells, reader = self.table, self.texts, self.cells, self.reader
+        row_session, row_rater, raters = table.row_session, table.row_rater, table.raters
+        session_codes = table.session_codes
+        parts = [
+            (n, n == run_part, PART_BITS * sum(1 for m in range(n) if m != run_part))
+            for n in range(self.parts)
+        ]
+        finals: list[list[int]] = [[] for _ in range(self.parts)]
+        rater_at: list[int] = []
+        closed: set[int] = set()
+        head, width, mask = HEAD.size, len(self.scales), (1 << PART_BITS) - 1
+        state: list[Any] = [-1, {}, {}, [], 0]  # run, its sessions, its rows, updated, start
+
+        def new_session(run: int, rest: int) -> int:
+            for n, is_run, shift in parts:
+                code = run if is_run else (rest >> shift) & mask
+                final = finals[n]
+                if code >= len(final):
+                    final.extend([-1] * (code + 1 - len(final)))
+                found = final[code]
+                if found < 0:
+                    found = final[code] = len(texts[n])
+                    texts[n].append(reader.texts[n][code])
+                session_codes[n].append(found)
+            return len(session_codes[0]) - 1
+
+        def add(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
+            if run != state[0]:
+                if run in closed:
+                    raise Fallback  # a date met again after its run: not the order assumed
+                closed.add(state[0])
+                state[:] = [run, {}, {}, [], len(row_session)]
+            sessions, rows = state[1], state[2]
+            session = sessions.get(rest)
+            if session is None:
+                session = sessions[rest] = new_session(run, rest)
+            if rater >= len(rater_at):
+                rater_at.extend([-1] * (rater + 1 - len(rater_at)))
+            who = rater_at[rater]
+            if who < 0:
+                who = rater_at[rater] = len(raters)
+                if who >> 20:
+                    raise Fallback  # too many raters to pack with a session
+                raters.append(reader.rater_texts[rater])
+            pair = (session << 20) | who
+            row = rows.get(pair)
+            if row is None:
+                rows[pair] = len(row_session)
+                state[3].append(updated)
+                row_session.append(session)
+                row_rater.append(who)
+                cells.extend(data[head:])
+                return
+            table.replaced += 1
+            at = row - state[4]
+            if updated > state[3][at]:
+                state[3][at] = updated
+                cells[row * width : (row + 1) * width] = data[head:]
+
+        return add
+
+    def finish(self) -> None:
+        """The table's columns and texts, from the codes read."""
+        table, cells, width = self.table, self.cells, len(self.scales)
+        table.items = self.scales
+        coders = self.reader.coders_of(table.instrument_id, ())
+        for n in range(width):
+            codes = cells[n::width]
+            column = ItemColumn()
+            column.data = array("b", codes)  # the same byte: -1 none, -2 `CODED`
+            column.levels = list(coders[n].levels)
+            column.code_of = dict(coders[n].code_of)
+            table.columns.append(column)
+        cells.clear()
+        table.coded = CodedRows(table.columns)
+        for n in range(1, self.parts):  # the dyad's stay 32-bit (`dyad_codes`)
+            if len(self.texts[n]) <= 1 << 16:
+                table.session_codes[n] = array("H", table.session_codes[n])
+        table.key_values = [Texts(texts) for texts in self.texts]
+        self.add = _done
+
+
+def _done(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
+    raise ValueError("the table is finished")
+
+
+def collect_stored(
+    records: Callable[[Callable[[dict[str, Any]], bytes | None]], Iterable[bytes]],
+    instrument_of: Callable[[str, str, str], Instrument | None],
+    raters: Collection[str] | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> Collected:
+    """`pairing.collect` of one data folder's stored records: `records(read)` gives `read` of
+    each record in the store's order (`RecordSource.records`); `keep` is the selection's
+    record filter. Raises `Fallback` when this path does not take the folder."""
+    from rating_tui.analysis.pairing import Collected
+
+    reader = _Reader(instrument_of, raters, keep)
+    found = Collected()
+    tables: dict[str, _Table] = {}
+    stream = records(reader)
+    try:
+        _place(stream, reader, found, tables)
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+        reader.release()  # its texts came from the parsed months: gone with it, not at a gc
+    for table in tables.values():
+        table.finish()
+    found.tables = {key: t.table for key, t in sorted(tables.items())}
+    return found
+
+
+def _place(
+    stream: Iterable[bytes], reader: _Reader, found: Collected, tables: dict[str, _Table]
+) -> None:
+    """Place every rating read, in the order given."""
+    of_version: list[_Table | None] = []
+    unpack = HEAD.unpack_from
+    for data in stream:
+        if not data:
+            continue
+        found.ratings += 1
+        run, rest, rater, updated, index, unkeyed = unpack(data)
+        if index >= len(of_version):
+            of_version.extend([None] * (index + 1 - len(of_version)))
+        table = of_version[index]
+        if table is None:
+            version = reader.versions[index]
+            table = tables.get(version.instrument.id)
+            if table is None:
+                table = tables[version.instrument.id] = _Table(reader, version)
+            table.plan(version)
+            of_version[index] = table
+        if unkeyed:
+            found.unkeyed += 1
+            continue
+        table.add(run, rest, rater, updated, data)

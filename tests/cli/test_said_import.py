@@ -1,0 +1,75 @@
+"""`ratings import` says what it did with every option: a file replaced by --errors, an
+--instrument that the format does not read, an empty now-moments table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rating_tui.services.demo import builtin_instrument, fill_demo_data
+from rating_tui.store import Store
+from tests.cli.invoke import run
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with 12 demo ratings; read only."""
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 12, seed=7)
+    return folder
+
+
+@pytest.fixture
+def jsonl(demo: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "all.jsonl"
+    code, _, err = run("export", "-f", "jsonl", "--data", str(demo), "-o", str(out))
+    assert code == 0, err
+    return out
+
+
+def test_errors_says_when_it_replaced_a_file(jsonl: Path, tmp_path: Path) -> None:
+    """Before: a file given to --errors by mistake (--errors ratings.csv) was replaced by the
+    problem list without a word."""
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my own notes\n")
+    code, _, err = run("ratings", "import", str(jsonl), "--check", "--errors", str(mine))
+    assert code == 0, err
+    assert f"--errors {mine}: it replaced the file that was there" in err
+    assert mine.read_text() == ""  # no problem: the list is empty, never stale
+    fresh = tmp_path / "fresh.txt"
+    code, _, err = run("ratings", "import", str(jsonl), "--check", "--errors", str(fresh))
+    assert code == 0 and "replaced" not in err
+
+
+def test_an_instrument_the_format_does_not_read_is_refused(jsonl: Path, tmp_path: Path) -> None:
+    """Before: --instrument with a JSON Lines (or CSV) file was passed over without a word."""
+    target = tmp_path / "target"
+    code, _, err = run(
+        "ratings", "import", str(jsonl), "--data", str(target),
+        "--instrument", "paris-2009-seven-concepts@0.1.0",
+    )  # fmt: skip
+    assert code == 1
+    assert "--instrument goes with --format redcap; a jsonl file names each rating's" in err
+    assert not target.exists()
+
+
+def test_an_empty_moments_table_is_said_to_be_empty(demo: Path, tmp_path: Path) -> None:
+    table = tmp_path / "ratings.csv"
+    code, _, err = run("export", "--data", str(demo), "-o", str(table))
+    assert code == 0, err
+    empty = tmp_path / "moments.csv"
+    empty.write_text("")
+    code, _, err = run("ratings", "import", str(table), "--moments", str(empty), "--check")
+    assert code == 1
+    assert "now-moments table: it is empty; expected rating_id, moment, text, tags" in err
+
+
+def test_errors_never_replaces_the_file_being_imported(jsonl: Path) -> None:
+    """Before: `ratings import a.jsonl --errors a.jsonl` replaced the ratings file with the
+    list of its problems (or with nothing), without a word."""
+    before = jsonl.read_bytes()
+    code, _, err = run("ratings", "import", str(jsonl), "--check", "--errors", str(jsonl))
+    assert code == 1
+    assert f"--errors {jsonl} is the file imported: the list of problems would replace it" in err
+    assert jsonl.read_bytes() == before
