@@ -52,6 +52,12 @@ def write(fd, data):
     events["bytes"] += len(data)
     return real_write(fd, data)
 fileio._fsync, fileio._write = fsync, write
+real_pwrite = getattr(fileio, "_pwrite", None)  # (in-place writes, since issue 11's 3rd round)
+if real_pwrite is not None:
+    def pwrite(fd, data, offset):
+        events["bytes"] += len(data)
+        return real_pwrite(fd, data, offset)
+    fileio._pwrite = pwrite
 """
 """A child process's start (also scale_bench's): the busiest month file of the folder in
 argv[1], a final rating of it as the model of the saves, the fsyncs and bytes counted."""
@@ -119,8 +125,13 @@ def main() -> None:
                     env = {**os.environ, "PYTHONPATH": versions[version]}
                     floor = work / f"{size}-{version}.floor"
                     argv = [sys.executable, "-c", SAVES, str(copies[version]), str(args.saves)]
-                    done = subprocess.run(
-                        [*argv, str(floor)], capture_output=True, text=True, env=env, check=True
+                    done = subprocess.run(  # (cwd: `-c` puts it first on sys.path)
+                        [*argv, str(floor)],
+                        capture_output=True,
+                        text=True,
+                        env=env,
+                        check=True,
+                        cwd=versions[version],
                     )
                     sample = found.setdefault((size, version), {})
                     for key, values in json.loads(done.stdout).items():

@@ -278,6 +278,8 @@ def count_fsyncs(folder: Path, instrument_file: Path, base: Rating) -> str:
         "ops = []\n"
         "fileio._fsync = lambda fd: (ops.append(0), os.fsync(fd))[1]\n"
         "fileio._write = lambda fd, b: (ops.append(len(b)), os.write(fd, b))[1]\n"
+        "if getattr(fileio, '_pwrite', None) is not None:  # (in-place writes)\n"
+        "    fileio._pwrite = lambda fd, b, at: (ops.append(len(b)), os.pwrite(fd, b, at))[1]\n"
         "store = Store.open(Path(folder))",
     ).replace("    times.append(", "    ops.append(None)\n    times.append(")
     script = script.replace("print(json.dumps(times))", "print(json.dumps(ops))")

@@ -208,13 +208,20 @@ def plan_lines(
     return lines
 
 
-def append(root: Path, txn: str, lines: list[str]) -> None:
+def append(root: Path, txn: str, lines: list[str], durable: bool = True) -> None:
     """Append a transaction's lines unless the log already ends with them (recovery after a
-    crash). A torn fragment a crash left at the end is cut off first. Through the `fileio`
-    aliases, so the power-loss tests see it."""
+    crash), fsynced unless `durable` is False (a save's, whose journal holds them until the
+    log is fsynced: `settle.Unsynced.audit`). `lines` may begin with earlier transactions'
+    lines, appended without an fsync and carried by this journal: only those the log lacks
+    are appended (after the last one it ends with). A torn fragment a crash left at the end
+    is cut off first. Through the `fileio` aliases, so the power-loss tests see it."""
     path = log_path(root)
     last, torn = last_line(path)
-    if last is not None and txn_of(last) == txn:
+    if last is not None and last in lines:
+        lines = lines[lines.index(last) + 1 :]
+    if not lines:
+        if durable and last is not None:
+            fileio.fsync_file(path)  # (there, maybe appended without an fsync)
         return
     created = not path.exists()
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
@@ -232,13 +239,14 @@ def append(root: Path, txn: str, lines: list[str]) -> None:
         view = memoryview(data)
         while view:
             view = view[fileio._write(fd, view) :]
-        fileio._fsync(fd)
+        if durable:
+            fileio._fsync(fd)
     except OSError as exc:
         raise fileio.write_error(exc, path, "append to the audit log") from None
     finally:
         os.close(fd)
     if created:
-        fileio.fsync_dir(root)
+        fileio.fsync_dir(root)  # (a new log: made durable now, its lines at the next settle)
 
 
 def txn_of(line: str) -> str | None:

@@ -5,12 +5,15 @@ target, and the folder is fsynced: a crash at any moment leaves the old file or 
 never half of one, and a returned write survives a power cut. Files are created 0600 and
 folders 0700 by the call that creates them (never chmod-ed afterwards), so clinical data is
 not readable by other users even for an instant. OS errors become `StoreError`s that say what
-happened in words; a failed write always leaves the previous file intact.
+happened in words; a failed write leaves the previous file intact (or, written in place, a
+file its journal writes again).
 
-`_open`, `_write`, `_fsync`, `_replace` and `_unlink` are module-level aliases through which
-every change to a data folder goes, so tests can inject faults (a full disk, a read-only
-folder) and record every operation (the power-loss simulation) without patching the `os`
-module for the whole process.
+`_open`, `_write`, `_pwrite`, `_ftruncate`, `_fsync`, `_replace`, `_exchange` and `_unlink`
+are module-level aliases through which every change to a data folder goes, so tests can inject
+faults (a full disk, a read-only folder) and record every operation (the power-loss
+simulation) without patching the `os` module for the whole process. A write is atomic
+(above) except `write_in_place`, for the files a journal holds and recovery writes whatever
+they hold (`journal.in_place`).
 
 Reads are bounded: `read_bytes` opens only regular files (a symlink to a device, a FIFO or a
 folder is refused by its type, without reading) and refuses files larger than
@@ -20,10 +23,13 @@ folder is refused by its type, without reading) and refuses files larger than
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import secrets
 import stat
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rating_tui.store.errors import StoreReadError, StoreWriteError
@@ -38,6 +44,8 @@ DIR_MODE = 0o700
 
 _open = os.open
 _write = os.write
+_pwrite = getattr(os, "pwrite", None)
+_ftruncate = os.ftruncate
 _fsync = os.fsync
 _replace = os.replace
 _unlink = os.unlink
@@ -149,6 +157,43 @@ def write_new(path: Path, data: bytes) -> None:
         raise
 
 
+def write_in_place(path: Path, data: bytes) -> bool:
+    """Overwrite the existing file `path` with `data` where it is, without an fsync: written
+    from the start, then cut to the new size (never truncated to zero first: on ext4 that,
+    like a rename over an existing file, makes the kernel write the file's data at once, about
+    the cost of an fsync). Only for a file whose content a durable journal holds and whose
+    recovery writes it whatever it holds (`journal.in_place`): a power cut can leave any mix of
+    its old and new bytes. False, with nothing written, when it is not there as a regular file
+    with a single link (missing, a link, another link to it elsewhere, or no `pwrite` on this
+    system): the caller replaces it instead."""
+    if _pwrite is None:
+        return False
+    flags = os.O_WRONLY | _CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = _open(path, flags)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO, errno.EISDIR):
+            return False
+        raise write_error(exc, path) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return False
+        view = memoryview(data)
+        offset = 0
+        while offset < len(data):
+            offset += _pwrite(fd, view[offset:], offset)
+        if info.st_size > len(data):
+            _ftruncate(fd, len(data))
+    except OSError as exc:  # (the file may now hold part of `data`: its journal has it all)
+        raise StoreWriteError(
+            f"Could not write {path} in place ({exc.strerror or exc}).", path, exc.errno
+        ) from None
+    finally:
+        os.close(fd)
+    return True
+
+
 def replace_raw(source: Path, target: Path) -> None:
     """`os.replace` through the module alias (the caller fsyncs the folder)."""
     _replace(source, target)
@@ -162,7 +207,9 @@ def write_atomic(
     The temp file goes beside `path`, or in `temp_dir` (same file system) when the folder of
     `path` is one that start-up clean-up does not visit. `durable=False` neither fsyncs the
     file nor its folder: only for a file whose content a durable journal holds (see
-    `journal`), which writes it again after a power cut."""
+    `journal`), which writes it again after a power cut; such a file is put in place of the
+    previous one by exchanging their names (`_swap`), which costs less than a rename over it
+    while the previous one is not durable either."""
     tmp = (temp_dir or path.parent) / f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
     try:
         fd = _open(tmp, _FLAGS, FILE_MODE)
@@ -178,15 +225,74 @@ def write_atomic(
                     view = view[_write(fd, view) :]
             finally:
                 os.close(fd)
-        _replace(tmp, path)
+        swapped = not durable and temp_dir is None and _swap(tmp, path)
+        if not swapped:
+            _replace(tmp, path)
     except OSError as exc:
         discard(tmp)
         raise write_error(exc, path) from None
     except BaseException:
         discard(tmp)
         raise
+    if swapped:
+        discard(tmp)  # (the old file, now under the temp name; else start-up clean-up)
     if durable:
         fsync_dir(path.parent)
+
+
+def _swap(tmp: Path, path: Path) -> bool:
+    """Put `tmp` in place of the regular file `path` by exchanging their names (one atomic
+    step, as `os.replace`: a reader or a power cut sees the old file or the new one), leaving
+    the old file under the temp name for the caller to remove. False, with nothing done, when
+    `path` is not a regular file (missing: a plain rename gives the new name) or names cannot
+    be exchanged here. Why: on ext4 a rename over an existing file costs about an fsync
+    (measured, with the files' data not fsynced: 0.13 ms at the median and 3-4 ms in one
+    rename of 20 on a lightly loaded disk, 3.7 ms at the median on a busy one, against 0.02 ms
+    for the exchange and the removal of the old file). Only for files written without an
+    fsync (`write_atomic(durable=False)`): removing an old file whose data was fsynced cost
+    as much as the rename over it (2-4 ms on the busy disk)."""
+    if _exchange is None:
+        return False
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+    except FileNotFoundError:
+        return False
+    try:
+        _exchange(tmp, path)
+    except OSError as exc:
+        if exc.errno in _NO_EXCHANGE:
+            return False
+        raise
+    return True
+
+
+def _renameat2() -> Callable[[Path, Path], None] | None:
+    """`renameat2(..., RENAME_EXCHANGE)` of Linux's C library (None elsewhere, or without
+    it): swaps two names in one step; raises `OSError` as the `os` functions do."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    function.argtypes += [ctypes.c_uint]
+    function.restype = ctypes.c_int
+    cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+
+    def swap(source: Path, target: Path) -> None:
+        if function(cwd, os.fsencode(source), cwd, os.fsencode(target), exchange) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(target))
+
+    return swap
+
+
+_exchange = _renameat2()
+"""Exchanges two names (through this alias, as `_replace`: the power-loss simulation records
+it); None where it cannot."""
+_NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
 
 
 def fsync_file(path: Path) -> None:

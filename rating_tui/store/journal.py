@@ -25,8 +25,10 @@ from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteErr
 from rating_tui.store.layout import Layout
 from rating_tui.store.settle import Unsynced as Unsynced
 from rating_tui.store.settle import before as before
+from rating_tui.store.settle import pending as pending
 from rating_tui.store.settle import settle as settle
 from rating_tui.store.settle import settle_all as settle_all
+from rating_tui.store.settle import still_renamed as still_renamed
 from rating_tui.store.settle import unsynced_identity as unsynced_identity
 
 ID_LENGTH = 16
@@ -72,6 +74,18 @@ def write_journal(
     return data
 
 
+def in_place(layout: Layout, path: Path) -> bool:
+    """Whether a carried `path` is written in place (`fileio.write_in_place`) rather than
+    replaced: an index file or the manifest. They are derived from the month files (an index
+    rebuild writes them all again), snapshots never link them (exports link months only), and
+    the one reader without the lock (`glance`) checks them against the journal's digests. So
+    recovery writes such a file whatever it holds, a mix of its versions left by a power cut
+    in the middle of an in-place write included (`_rewrite`). Month files, the registry and
+    instrument copies are replaced whole, as before (snapshots link months, and a month may be
+    put back by hand: recovery never writes over one changed since)."""
+    return path == layout.manifest or path.parent == layout.index
+
+
 def write_carried(
     layout: Layout,
     txn: str,
@@ -79,13 +93,17 @@ def write_carried(
     lines: list[str],
     finish: bool,
     versions: dict[Path, tuple[str, ...]] | None = None,
-) -> None:
-    """Apply a carried journal: write each file (atomically; durably only with `finish`,
-    which then fsyncs their folders, appends the audit entry and removes the journal,
-    durably: a carried journal rolled forward again would write its bytes over newer ones).
-    With `finish` (recovery), a file that already holds its bytes is only fsynced, and one
-    that holds none of the `versions` listed for it (changed since by something else, as a
-    month restored by hand after the process ended) is left as it is."""
+) -> set[Path]:
+    """Apply a carried journal: write each file (atomically, or in place for an index file
+    or the manifest that exists (`in_place`); durably only with `finish`, which then fsyncs
+    their folders, appends the audit entry and removes the journal, durably: a carried
+    journal rolled forward again would write its bytes over newer ones). With `finish`
+    (recovery), a file that already holds its bytes is only fsynced, and one that holds none
+    of the `versions` listed for it (changed since by something else, as a month restored by
+    hand after the process ended) is left as it is, unless written in place (`_rewrite`).
+    Returns the files given a new name by a rename (not written in place), whose folder
+    must be fsynced before their name is durable."""
+    renamed: set[Path] = set()
     for path, data in carried.items():
         if finish:
             try:
@@ -95,20 +113,25 @@ def write_carried(
             if current == data:
                 fileio.fsync_file(path)
                 continue
-            if versions is not None and not _rewrite(current, versions.get(path, ())):
+            kind = in_place(layout, path)
+            if versions is not None and not _rewrite(current, versions.get(path, ()), kind):
                 continue
         if finish:  # (a process's own change has made its folders)
             fileio.make_private_dir(path.parent)
+        elif in_place(layout, path) and fileio.write_in_place(path, data):
+            continue
         fileio.write_atomic(path, data, durable=False)
+        renamed.add(path)
         if finish:
             fileio.fsync_file(path)
     if finish:
         for folder in folders_of(list(carried)):
             fileio.fsync_dir(folder)
-    if lines:
-        audit.append(layout.root, txn, lines)
+    if lines:  # (a process's own change: fsynced by the next change, `Unsynced.audit`)
+        audit.append(layout.root, txn, lines, finish)
     if finish:
         fileio.remove(layout.journal, "remove the finished journal")
+    return renamed
 
 
 def apply(
@@ -199,24 +222,28 @@ def applied(layout: Layout, journal: Journal) -> bool:
     if journal.carried is not None:
         for path, data in journal.carried.items():
             current = _read(path)
-            if current != data and _rewrite(current, journal.versions[path]):
+            kind = in_place(layout, path)
+            if current != data and _rewrite(current, journal.versions[path], kind):
                 return False  # (a file changed since by something else is left as it is)
     elif any(staged_path(p, journal.txn).exists() for p in journal.paths):
         return False
     if not journal.audit:
         return True
     last, _ = audit.last_line(audit.log_path(layout.root))
-    return last is not None and audit.txn_of(last) == journal.txn
+    return last is not None and last == journal.audit[-1]
 
 
-def _rewrite(current: bytes | None, versions: tuple[str, ...]) -> bool:
+def _rewrite(current: bytes | None, versions: tuple[str, ...], anything: bool = False) -> bool:
     """Whether recovery writes a carried file that holds `current` (None: missing), not its
     new bytes: only over a version listed for it (`versions`, "" for none), or an empty file
-    (a name made durable before its data). A file missing that existed before was deleted
-    since, and one holding other bytes was changed since: both are left as they are."""
+    (a name made durable before its data), or, for a file written in place (`anything`: an
+    index file or the manifest, `in_place`), over whatever it holds, as a power cut may leave
+    any mix of its versions there. A file missing that existed before was deleted since (an
+    in-place write never removes one), and a month holding other bytes was changed since:
+    both are left as they are."""
     if current is None:
         return "" in versions
-    return not current or _digest(current) in versions
+    return anything or not current or _digest(current) in versions
 
 
 def _digest(data: bytes) -> str:

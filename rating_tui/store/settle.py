@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import fileio
+from rating_tui.store import audit, fileio
 from rating_tui.store.layout import Layout
 
 
@@ -33,6 +33,16 @@ class Unsynced:
     written: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     """Each file written without an fsync -> the sha256 of every version it may hold after a
     power cut (since it was last durable: "" for none), its new one last."""
+    audit: tuple[str, ...] = ()
+    """The audit log's lines appended without an fsync since it was last fsynced (this
+    transaction's and, carried by its journal, earlier ones'): a power cut may lose them, and
+    the journal appends them again. The next carried journal carries them anew (`pending`);
+    anything else fsyncs the log first (`settle`)."""
+    renamed: frozenset[Path] = frozenset()
+    """The files of `written` given their name by a rename (a new file, or a month replaced
+    whole) since their folder was last fsynced: their name is not durable yet. The others
+    were written in place (`journal.in_place`) under a durable name, so an fsync of the file
+    alone makes them durable."""
 
     def owns(self, layout: Layout) -> bool:
         """Whether the journal on disk is this transaction's (False: none, or another's)."""
@@ -57,20 +67,25 @@ def settle(
     earlier: Unsynced | None,
     carried: Collection[Path] = (),
     synced: Collection[Path] = (),
+    lines: bool = False,
 ) -> None:
     """Make `earlier` (this process's last transaction) durable before a journal replaces
     its own or a file it wrote is changed without one: fsync the files it wrote without an
-    fsync, and the folders of those and of its renames; not the files in `carried` (the next
-    journal holds their newer bytes, so it writes them again after a power cut) and not the
-    folders in `synced` (fsynced by the caller after this)."""
+    fsync, the folders of those and of its renames, and the audit log; not the files in
+    `carried` (the next journal holds their newer bytes, so it writes them again after a
+    power cut), not the folders in `synced` (fsynced by the caller after this), and not the
+    log when `lines` (the next journal carries its lines not yet durable: `pending`)."""
     if earlier is None:
         return
+    if earlier.audit and not lines:
+        fileio.fsync_file(audit.log_path(layout.root))
     folders = dict.fromkeys(earlier.folders)
     for path in earlier.written:
-        if path not in carried:
+        if path not in carried and path in earlier.renamed:
             folders[path.parent] = None
     for path in earlier.written:
-        if path not in carried or path.parent in folders or path.parent in synced:
+        fresh = path in earlier.renamed and (path.parent in folders or path.parent in synced)
+        if path not in carried or fresh:
             fileio.fsync_file(path)  # (a folder fsync makes its new name durable too)
     for folder in folders:
         if folder not in synced:
@@ -96,9 +111,32 @@ def before(earlier: Unsynced | None, path: Path, raw: bytes | None) -> tuple[str
         if len(versions) < CHAIN_MAX:
             return versions
         fileio.fsync_file(path)
-        fileio.fsync_dir(path.parent)
+        if path in earlier.renamed:
+            fileio.fsync_dir(path.parent)
         return versions[-1:]
     return (hashlib.sha256(raw).hexdigest() if raw is not None else "",)
+
+
+def still_renamed(earlier: Unsynced | None, versions: dict[Path, tuple[str, ...]]) -> set[Path]:
+    """The files a new journal carries anew (`versions`, from `before`) whose name `earlier`
+    gave by a rename and no folder fsync has made durable since: `before` made a file durable
+    only when it cut its chain to one version (a chain it continues lists at least two: the
+    durable version and the earlier's new one)."""
+    if earlier is None:
+        return set()
+    return {p for p in earlier.renamed if p in versions and len(versions[p]) > 1}
+
+
+def pending(earlier: Unsynced | None, layout: Layout) -> tuple[str, ...]:
+    """The audit lines `earlier` appended without an fsync, which the next carried journal
+    carries anew (see `Unsynced.audit`); after `CHAIN_MAX` of them the log is fsynced
+    instead, so a journal carries at most that many more lines (about 0.5 kB each)."""
+    if earlier is None or not earlier.audit:
+        return ()
+    if len(earlier.audit) < CHAIN_MAX:
+        return earlier.audit
+    fileio.fsync_file(audit.log_path(layout.root))
+    return ()
 
 
 def settle_all(files: Any) -> None:

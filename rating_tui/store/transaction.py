@@ -53,9 +53,11 @@ from rating_tui.store.journal import (
     apply,
     before,
     folders_of,
+    pending,
     settle,
     settle_all,
     staged_path,
+    still_renamed,
     unsynced_identity,
     write_carried,
     write_journal,
@@ -186,7 +188,10 @@ class Transaction:
                     staged.append((target, path))
             # What the previous change did is made durable before its journal is replaced,
             # but for the files this one carries anew (see `journal.settle`).
-            settle(self.layout, earlier, paths if carry else (), () if carry else folders)
+            # A carried journal carries anew the audit lines the previous change appended
+            # without an fsync (`pending`), so the log needs no fsync before it.
+            earlier_lines = pending(earlier, self.layout) if carry else ()
+            settle(self.layout, earlier, paths if carry else (), () if carry else folders, carry)
             if not carry:
                 # One fsync per folder: this change's staged files, and the renames of the
                 # previous change, whose journal this one's replaces (see `Unsynced`).
@@ -204,7 +209,8 @@ class Transaction:
                 lines = audit.plan_lines(
                     self.layout.root, txn, body, self.files.codec, self._stored_before
                 )
-                entry["audit"] = lines
+            if earlier_lines or lines:
+                entry["audit"] = [*earlier_lines, *lines]
             carried = [payloads[p] for p in paths] if carry else None
             versions: dict[Path, tuple[str, ...]] = {}
             if carried is not None:
@@ -225,9 +231,10 @@ class Transaction:
                 self._forget(path)
             raise
         keep = carry or len(header) <= KEEP_JOURNAL_BYTES
+        renamed: set[Path] = set()
         try:
             if carry:
-                write_carried(self.layout, txn, payloads, lines, False)
+                renamed = write_carried(self.layout, txn, payloads, lines, False)
             else:
                 apply(self.layout, txn, paths, lines, not keep)
         except StoreWriteError as exc:
@@ -246,8 +253,14 @@ class Transaction:
             identity = unsynced_identity(self.layout)
             if identity is not None:
                 written = {p: (*versions[p], digests[p]) for p in versions}
+                renamed |= still_renamed(earlier, versions)
                 self.files.unsynced = Unsynced(
-                    txn, identity, () if carry else tuple(folders), written
+                    txn,
+                    identity,
+                    () if carry else tuple(folders),
+                    written,
+                    (*earlier_lines, *lines) if carry else (),
+                    frozenset(renamed),
                 )
         for path in self._pending:
             self._storage(path).written(payloads[path], self._pending[path])

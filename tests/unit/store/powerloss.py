@@ -1,13 +1,17 @@
 """A recorder of the store's file operations and the states a power cut could leave.
 
 Every change the store makes to a data folder goes through the module-level aliases of
-`rating_tui.store.fileio` (`_open`, `_write`, `_fsync`, `_replace`, `_unlink`). `Recorder`
+`rating_tui.store.fileio` (`_open`, `_write`, `_pwrite`, `_ftruncate`, `_fsync`, `_replace`,
+`_exchange`, `_unlink`). `Recorder`
 wraps them and logs each operation. `crash_state(n)` then builds what the disk would hold if
 power were lost after the first `n` operations, under the pessimistic model SQLite's and
 CrashMonkey's tests use: file data not fsynced is lost (the file keeps its last fsynced
 content, empty for a new file), and a directory entry change (create, rename, unlink) not
 followed by an fsync of that directory is undone. Folders are assumed to exist (the store
-creates them once, before the recorded operations).
+creates them once, before the recorded operations). A file written in place (`_pwrite`,
+`_ftruncate`: `fileio.write_in_place`) keeps its last fsynced content too, or, in a torn
+state (`crash_state(n, torn=True)`), a mix: the first half of its newest bytes over the rest
+of its fsynced ones, as a power cut in the middle of the writes' writeback can leave it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,14 @@ Op = tuple[Any, ...]
 class _Inode:
     durable: bytes
     volatile: bytes
+    overwritten: bool = False
+    """Written in place since its last fsync."""
+
+    def after_cut(self, torn: bool) -> bytes:
+        if not (torn and self.overwritten):
+            return self.durable
+        half = len(self.volatile) // 2
+        return self.volatile[:half] + self.durable[half:]
 
 
 @dataclass
@@ -54,6 +66,23 @@ class Recorder:
     @contextmanager
     def recording(self) -> Iterator[None]:
         real = (fileio._open, fileio._write, fileio._fsync, fileio._replace, fileio._unlink)
+        real_pwrite, real_ftruncate = fileio._pwrite, fileio._ftruncate
+        real_exchange = fileio._exchange
+        assert real_pwrite is not None
+
+        def exchange(source: Any, target: Any) -> None:
+            assert real_exchange is not None
+            real_exchange(source, target)
+            self.log.append(("exchange", self._rel(source), self._rel(target)))
+
+        def pwrite(fd: int, data: Any, offset: int) -> int:
+            written = real_pwrite(fd, data, offset)
+            self.log.append(("pwrite", self._rel(self._fds[fd]), offset, bytes(data[:written])))
+            return written
+
+        def ftruncate(fd: int, size: int) -> None:
+            real_ftruncate(fd, size)
+            self.log.append(("truncate", self._rel(self._fds[fd]), size))
 
         def open_(path: Any, flags: int, mode: int = 0o777) -> int:
             fd = real[0](path, flags, mode)
@@ -81,17 +110,23 @@ class Recorder:
 
         fileio._open, fileio._write, fileio._fsync = open_, write, fsync  # type: ignore[assignment]
         fileio._replace, fileio._unlink = replace, unlink  # type: ignore[assignment]
+        fileio._pwrite, fileio._ftruncate = pwrite, ftruncate
+        if real_exchange is not None:
+            fileio._exchange = exchange
         try:
             yield
         finally:
             fileio._open, fileio._write, fileio._fsync, fileio._replace, fileio._unlink = real
+            fileio._pwrite, fileio._ftruncate = real_pwrite, real_ftruncate
+            fileio._exchange = real_exchange
 
     def _rel(self, path: Any) -> Path:
         return Path(path).resolve().relative_to(self.root.resolve())
 
-    def crash_state(self, n: int) -> tuple[dict[Path, bytes], list[str]]:
+    def crash_state(self, n: int, torn: bool = False) -> tuple[dict[Path, bytes], list[str]]:
         """(relative path -> bytes) a power cut after `n` operations leaves, and the labels
-        acknowledged before it."""
+        acknowledged before it; `torn`: files written in place since their last fsync hold
+        a mix of their bytes (see the module docstring)."""
         ids = itertools.count()
         inodes: dict[int, _Inode] = {}
         durable: dict[Path, dict[str, int]] = {}
@@ -118,6 +153,17 @@ class Recorder:
             elif kind == "write":
                 rel = op[1]
                 inodes[volatile[rel.parent][rel.name]].volatile += op[2]
+            elif kind == "pwrite":
+                rel, offset, data = op[1], op[2], op[3]
+                inode = inodes[volatile[rel.parent][rel.name]]
+                old = inode.volatile.ljust(offset, b"\0")
+                inode.volatile = old[:offset] + data + old[offset + len(data) :]
+                inode.overwritten = True
+            elif kind == "truncate":
+                rel, size = op[1], op[2]
+                inode = inodes[volatile[rel.parent][rel.name]]
+                inode.volatile = inode.volatile[:size].ljust(size, b"\0")
+                inode.overwritten = True
             elif kind == "fsync":
                 rel = op[1]
                 if rel in volatile:  # a folder: its entries become durable
@@ -125,15 +171,23 @@ class Recorder:
                 else:
                     inode = inodes[volatile[rel.parent][rel.name]]
                     inode.durable = inode.volatile
+                    inode.overwritten = False
             elif kind == "rename":
                 source, target = op[1], op[2]
                 inode = volatile[source.parent].pop(source.name)
                 volatile.setdefault(target.parent, {})[target.name] = inode
                 durable.setdefault(target.parent, {})
+            elif kind == "exchange":  # (two names of one folder swap their files)
+                source, target = op[1], op[2]
+                entries = volatile[target.parent]
+                entries[source.name], entries[target.name] = (
+                    entries[target.name],
+                    entries[source.name],
+                )
             elif kind == "unlink":
                 volatile[op[1].parent].pop(op[1].name)
         files = {
-            folder / name: inodes[inode].durable
+            folder / name: inodes[inode].after_cut(torn)
             for folder, entries in durable.items()
             for name, inode in entries.items()
         }

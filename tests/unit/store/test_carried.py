@@ -39,7 +39,7 @@ def _fsyncs(monkeypatch: pytest.MonkeyPatch, change: Callable[[], object]) -> li
     return synced
 
 
-def test_a_save_makes_five_fsyncs_the_journal_its_folder_the_audit_line_and_the_last_index_file(
+def test_a_save_makes_four_fsyncs_the_journal_its_folder_and_the_last_index_file_and_folder(
     store: Store,
     make_rating: Callable[..., Rating],
     instrument: Instrument,
@@ -51,11 +51,11 @@ def test_a_save_makes_five_fsyncs_the_journal_its_folder_the_audit_line_and_the_
     rating = make_rating(day="2025-03-05", number=9)
     rating = rating.replace(id="b0" + rating.id[2:])  # (another index file than the last's)
     synced = _fsyncs(monkeypatch, lambda: store.finalise(rating, instrument))
-    # The previous save's index file (another id's) and its folder, then the journal and the
-    # data folder after its rename, then the audit line; never the month or the manifest,
-    # which this journal carries again.
-    assert len(synced) == 5, synced
-    assert synced[1:] == ["index", synced[2], store.data_dir.name, "audit.jsonl"], synced
+    # The previous save's index file (another id's, new: its folder too, for its name),
+    # then the journal and the data folder after its rename; never the month, the manifest
+    # or the audit log, whose bytes and lines this journal carries again.
+    assert len(synced) == 4, synced
+    assert synced[1:] == ["index", synced[2], store.data_dir.name], synced
     assert synced[2].startswith(".journal.json.")
     assert synced[0] == "a2.json"
     assert store.get(rating.id).notes == rating.notes

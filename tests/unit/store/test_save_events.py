@@ -30,19 +30,28 @@ class Events:
         self.written: Counter[str] = Counter()
         self.fsynced: Counter[str] = Counter()
         self.read: Counter[str] = Counter()
+        self.renamed: Counter[str] = Counter()
+        """Renames, by the name they give (a rename over an existing file costs about an
+        fsync on ext4: see `fileio._swap`)."""
+        self.exchanged: Counter[str] = Counter()
+        """Names exchanged with a new file's (`fileio._swap`), by the name kept."""
         self.names: dict[int, str] = {}
 
     def clear(self) -> None:
         self.written.clear()
         self.fsynced.clear()
         self.read.clear()
+        self.renamed.clear()
+        self.exchanged.clear()
 
 
 @pytest.fixture
 def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     seen = Events()
     real_open, real_write, real_fsync = fileio._open, fileio._write, fileio._fsync
-    real_read = fileio.read_bytes
+    real_pwrite, real_replace, real_read = fileio._pwrite, fileio._replace, fileio.read_bytes
+    real_exchange = fileio._exchange
+    assert real_pwrite is not None
 
     def opening(path: object, flags: int, mode: int = 0o777) -> int:
         fd = real_open(path, flags, mode)  # type: ignore[call-overload]
@@ -52,6 +61,19 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     def writing(fd: int, data: bytes) -> int:
         seen.written[seen.names.get(fd, "?")] += len(data)
         return real_write(fd, data)
+
+    def overwriting(fd: int, data: bytes, offset: int) -> int:
+        seen.written[seen.names.get(fd, "?")] += len(data)
+        return real_pwrite(fd, data, offset)
+
+    def renaming(source: object, target: object) -> None:
+        seen.renamed[Path(str(target)).name] += 1
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    def exchanging(source: object, target: object) -> None:
+        seen.exchanged[Path(str(target)).name] += 1
+        assert real_exchange is not None
+        real_exchange(source, target)  # type: ignore[arg-type]
 
     def syncing(fd: int) -> None:
         seen.fsynced[seen.names.get(fd, "?")] += 1
@@ -64,6 +86,9 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     monkeypatch.setattr(fileio, "_open", opening)
     monkeypatch.setattr(fileio, "_write", writing)
     monkeypatch.setattr(fileio, "_fsync", syncing)
+    monkeypatch.setattr(fileio, "_pwrite", overwriting)
+    monkeypatch.setattr(fileio, "_replace", renaming)
+    monkeypatch.setattr(fileio, "_exchange", exchanging)
     monkeypatch.setattr(fileio, "read_bytes", reading)
     yield seen
 
@@ -73,22 +98,28 @@ def test_a_save_rewrites_a_part_of_at_most_shard_limit_and_fsyncs_carried_files_
 ) -> None:
     """Saves into one month, one process: the biggest save writes about twice a full part
     (the journal carries it, then it is written), and the manifest, carried by every save,
-    is fsynced once per `CHAIN_MAX` saves (its versions since it was durable are listed)."""
+    is fsynced once per `CHAIN_MAX` saves (its versions since it was durable are listed), as
+    is the audit log (the lines appended since it was fsynced are carried)."""
     count = SHARD_LIMIT + 6
     store.finalise(make_rating(day="2025-03-01", number=count), instrument)
-    largest, manifest_fsyncs = 0, 0
+    largest, manifest_fsyncs, log_fsyncs = 0, 0, 0
     for n in range(1, count):
         events.clear()
         store.finalise(make_rating(day=f"2025-03-{1 + n % 28:02d}", number=n), instrument)
         largest = max(largest, sum(events.written.values()))
         manifest_fsyncs += events.fsynced["manifest.json"]
+        log_fsyncs += events.fsynced["audit.jsonl"]
     ratings = store.data_dir / "ratings"
     held = {p.name: len(json.loads(p.read_text())["ratings"]) for p in ratings.glob("2025-03*")}
     assert held == {"2025-03.json": SHARD_LIMIT, "2025-03.p1.json": count - SHARD_LIMIT}
     full = (ratings / "2025-03.json").stat().st_size
-    assert full < largest < 2 * full + 16_384  # the part twice, the index, manifest, audit
+    line = max(map(len, (store.data_dir / "audit.jsonl").read_bytes().splitlines()))
+    # The part twice, the index, the manifest, the audit line, and the audit lines of up to
+    # `CHAIN_MAX` - 1 earlier saves, appended without an fsync (`settle.Unsynced.audit`).
+    assert full < largest < 2 * full + 16_384 + settle.CHAIN_MAX * line
     saves = count - 1
     assert saves // settle.CHAIN_MAX - 1 <= manifest_fsyncs <= saves // settle.CHAIN_MAX + 1
+    assert saves // settle.CHAIN_MAX - 1 <= log_fsyncs <= saves // settle.CHAIN_MAX + 1
 
 
 def test_a_part_filled_past_the_limit_counts_as_full(
@@ -161,8 +192,43 @@ def test_a_save_of_the_default_layout_writes_few_files(
     store.finalise(make_rating(day="2025-06-03", number=3), instrument)
     written = {_kind(name) for name in events.written}
     assert written == {"journal", "2025-06.json", "index", "manifest.json", "audit.jsonl"}
-    assert sum(events.fsynced.values()) <= 5 + 4  # (4 more on a save that ends a chain)
+    assert sum(events.fsynced.values()) <= 5 + 3  # (3 more on a save that ends a chain)
     assert (store.data_dir / "journal.json").exists()
+
+
+def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_once(
+    store: Store, make_rating: Make, instrument: Instrument, events: Events
+) -> None:
+    """A new rating whose index file exists (every save but the first few of a folder): its
+    index file and the manifest are written in place (`journal.in_place`), its part put in
+    place of the previous version by exchanging names (`fileio._swap`), so the one rename
+    over an existing file is the journal's, and the fsyncs are three: the previous save's
+    index file (written in place: its folder needs none), the journal and the root folder
+    (the commit point); the audit line is appended without one, its journal and the next
+    ones carry it until the log is fsynced (`settle.Unsynced.audit`). Bytes: the part twice
+    (carried, then written), the index file and the manifest twice, the audit lines."""
+    saved = [store.finalise(make_rating(day="2025-06-01", number=n), instrument) for n in (1, 2)]
+    for n, first in enumerate(saved):  # two more saves into those two index files
+        again = make_rating(day="2025-06-02", number=3 + n).replace(id=_twin(first.id))
+        store.finalise(again, instrument)
+    events.clear()
+    last = make_rating(day="2025-06-03", number=5).replace(id=_twin(saved[0].id, 2))
+    store.finalise(last, instrument)
+    synced = Counter(_kind(name) for name in events.fsynced.elements())
+    root = store.data_dir
+    assert synced == {"journal": 1, root.name: 1, "index": 1}, synced
+    assert dict(events.renamed) == {"journal.json": 1}  # (over the previous journal)
+    assert dict(events.exchanged) == {"2025-06.json": 1}  # (`fileio._swap`)
+    part, leaf = root / "ratings" / "2025-06.json", root / "index" / f"{saved[0].id[:2]}.json"
+    files = sum(p.stat().st_size for p in (part, leaf, root / "manifest.json"))
+    journal = (root / "journal.json").stat().st_size
+    assert sum(events.written.values()) < journal + files + 1_024  # (+ the audit line)
+    assert journal > files
+
+
+def _twin(rating_id: str, n: int = 1) -> str:
+    """Another id under the same index file (its first two hex digits)."""
+    return rating_id[:2] + str(uuid.UUID(int=uuid.UUID(rating_id).int ^ n))[2:]
 
 
 def _kind(name: str) -> str:
