@@ -23,7 +23,6 @@ folder is refused by its type, without reading) and refuses files larger than
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import os
 import secrets
@@ -129,13 +128,15 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte of `data` to `fd`, fsync it and close it (through the aliases)."""
+def _write_all(fd: int, data: bytes, *, fsync: bool = True) -> None:
+    """Write every byte of `data` to `fd`, fsync it (unless told not to) and close it
+    (through the aliases)."""
     try:
         view = memoryview(data)
         while view:
             view = view[_write(fd, view) :]
-        _fsync(fd)
+        if fsync:
+            _fsync(fd)
     finally:
         os.close(fd)
 
@@ -216,15 +217,7 @@ def write_atomic(
     except OSError as exc:
         raise write_error(exc, path) from None
     try:
-        if durable:
-            _write_all(fd, data)
-        else:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[_write(fd, view) :]
-            finally:
-                os.close(fd)
+        _write_all(fd, data, fsync=durable)
         swapped = not durable and temp_dir is None and _swap(tmp, path)
         if not swapped:
             _replace(tmp, path)
@@ -251,8 +244,6 @@ def _swap(tmp: Path, path: Path) -> bool:
     for the exchange and the removal of the old file). Only for files written without an
     fsync (`write_atomic(durable=False)`): removing an old file whose data was fsynced cost
     as much as the rename over it (2-4 ms on the busy disk)."""
-    if _exchange is None:
-        return False
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return False
@@ -267,32 +258,38 @@ def _swap(tmp: Path, path: Path) -> bool:
     return True
 
 
-def _renameat2() -> Callable[[Path, Path], None] | None:
-    """`renameat2(..., RENAME_EXCHANGE)` of Linux's C library (None elsewhere, or without
-    it): swaps two names in one step; raises `OSError` as the `os` functions do."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
-    function.argtypes += [ctypes.c_uint]
-    function.restype = ctypes.c_int
-    cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
-
-    def swap(source: Path, target: Path) -> None:
-        if function(cwd, os.fsencode(source), cwd, os.fsencode(target), exchange) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code), str(target))
-
-    return swap
-
-
-_exchange = _renameat2()
-"""Exchanges two names (through this alias, as `_replace`: the power-loss simulation records
-it); None where it cannot."""
 _NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
+_libc: list[Callable[..., int]] = []
+"""Linux's `renameat2` and ctypes' `get_errno`, looked up at the first exchange rather than
+when the store is imported (Home's cold start imports this module)."""
+
+
+def _renameat2(source: Path, target: Path) -> None:
+    """`renameat2(..., RENAME_EXCHANGE)` of Linux's C library: swaps two names in one step;
+    raises `OSError` as the `os` functions do (ENOSYS where the call does not exist)."""
+    if not _libc:
+        try:
+            if not sys.platform.startswith("linux"):
+                raise AttributeError
+            import ctypes
+
+            call = ctypes.CDLL(None, use_errno=True).renameat2
+        except (OSError, AttributeError):
+            raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS), str(target)) from None
+        call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+        call.argtypes += [ctypes.c_uint]
+        call.restype = ctypes.c_int
+        _libc[:] = [call, ctypes.get_errno]
+    exchange_names, get_errno = _libc
+    cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    if exchange_names(cwd, os.fsencode(source), cwd, os.fsencode(target), exchange) != 0:
+        code = get_errno()
+        raise OSError(code, os.strerror(code), str(target))
+
+
+_exchange: Callable[[Path, Path], None] = _renameat2
+"""Exchanges two names (through this alias, as `_replace`: the power-loss simulation records
+it)."""
 
 
 def fsync_file(path: Path) -> None:
