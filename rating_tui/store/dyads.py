@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rating_tui.store import fileio
-from rating_tui.store.codec import CodecError, to_json
+from rating_tui.store.codec import to_json
 from rating_tui.store.errors import StoreError
 from rating_tui.store.files import Files, Records
 from rating_tui.store.layout import DYAD_FORMAT, DYADS_TABLE, REGISTRY_TABLE, Layout, month_of
-from rating_tui.store.query import Roles
+from rating_tui.store.query import Roles, roles_of
 from rating_tui.store.transaction import Transaction
 
 SEARCHES = 8
@@ -128,7 +128,7 @@ def summary(files: Files, path: Path) -> set[str] | None:
 def _parsed(raw: bytes) -> set[str] | None:
     try:
         tables = json.loads(raw)
-    except (ValueError, CodecError, StoreError):
+    except ValueError:
         return None
     table = tables.get(DYADS_TABLE) if isinstance(tables, dict) else None
     if not isinstance(table, dict) or any(v != {} for v in table.values()):
@@ -173,15 +173,9 @@ def roles_in(files: Files) -> Roles | None:
     """id@version -> role -> field key, from the registry as `files` read it; None when it
     cannot be read (the dyads of the ratings cannot be told: no summary is written then)."""
     try:
-        entries = files.records(files.layout.registry, REGISTRY_TABLE)
+        return roles_of(files.records(files.layout.registry, REGISTRY_TABLE))
     except StoreError:
         return None
-    out: dict[str, dict[str, str | None]] = {}
-    for ref, entry in entries.items():
-        found = entry.get("roles") if isinstance(entry, dict) else None
-        if isinstance(found, dict):
-            out[ref] = {k: v for k, v in found.items() if isinstance(v, str) or v is None}
-    return out
 
 
 def rewrite(txn: Transaction, codes: Mapping[str, set[str]], set_aside: list[Path]) -> None:
@@ -192,11 +186,12 @@ def rewrite(txn: Transaction, codes: Mapping[str, set[str]], set_aside: list[Pat
     changed = False
     for month, held in sorted(codes.items()):
         path = layout.dyads_of(month)
-        if path.exists() and summary(txn.files, path) is None:
+        found = summary(txn.files, path)
+        if found is None and path.exists():
             aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}")
             fileio.rename(path, aside)
             set_aside.append(aside)
-        elif summary(txn.files, path) == held:
+        elif found == held:
             continue
         changed = True
         txn.put_tables(path, {DYADS_TABLE: {code: {} for code in sorted(held)}})

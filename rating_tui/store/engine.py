@@ -51,6 +51,7 @@ from rating_tui.store.layout import (
     Layout,
     month_of,
 )
+from rating_tui.store.query import roles_of
 from rating_tui.store.shapes import registry_problem
 from rating_tui.store.transaction import Transaction
 
@@ -316,12 +317,7 @@ class Engine:
     def roles(self, txn: Transaction | None = None) -> dict[str, dict[str, str | None]]:
         """id@version -> role -> session field key, for every instrument version used (with
         `txn`, those it records too)."""
-        out: dict[str, dict[str, str | None]] = {}
-        for ref, entry in self.registry(txn).items():
-            roles = entry.get("roles")
-            if isinstance(roles, dict):
-                out[ref] = {k: v for k, v in roles.items() if isinstance(v, str) or v is None}
-        return out
+        return roles_of(self.registry(txn))
 
     def admit(
         self, txn: Transaction, instrument: Instrument, content_hash: str

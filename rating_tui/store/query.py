@@ -27,6 +27,17 @@ def ref_of(record: Mapping[str, Any]) -> str:
     return f"{instrument.get('id')}@{instrument.get('version')}"
 
 
+def roles_of(registry: Mapping[str, Any]) -> dict[str, dict[str, str | None]]:
+    """`Roles` from the registry's entries (id@version -> entry): each entry's `roles`, keys
+    of another shape left out."""
+    out: dict[str, dict[str, str | None]] = {}
+    for ref, entry in registry.items():
+        found = entry.get("roles") if isinstance(entry, dict) else None
+        if isinstance(found, dict):
+            out[ref] = {k: v for k, v in found.items() if isinstance(v, str) or v is None}
+    return out
+
+
 def role_value(record: Mapping[str, Any], roles: Roles, role: str) -> object:
     """The value of the session field that has `role` in the record's instrument."""
     key = roles.get(ref_of(record), {}).get(role)
