@@ -115,12 +115,14 @@ def doctor(
         codec = codec_for(folder)
     unopened = Store(Engine(Layout(folder), codec, lock_timeout=5.0))
     files = _instrument_files(ctx)
+    checked = True
     try:
         findings = unopened.check(files)
     except StoreLockedError as exc:
         fail(str(exc))
     except (StoreError, OSError) as exc:
         problems.append(f"the folder cannot be checked: {exc}")
+        checked = False
     try:
         store: Store | None = Store.open(folder, codec=codec, lock_timeout=5.0)
     except (StoreError, OSError) as exc:
@@ -128,7 +130,7 @@ def doctor(
         if not any(str(exc) in p for p in problems):
             problems.append(f"the folder cannot be opened: {exc}")
     if repair and store is None:
-        _report(findings, problems)
+        _report(findings, problems, checked)
         fail("nothing was repaired: the folder must open first (see above)")
     if repair and store is not None:
         try:
@@ -145,7 +147,7 @@ def doctor(
         for removed in report.removed:
             typer.echo(f"  removed {removed}: a data file must be a regular file")
     findings += _roster_findings(folder, codec)
-    if not _report(findings, problems):
+    if not _report(findings, problems, checked):
         raise typer.Exit(1)
 
 
@@ -188,11 +190,9 @@ def _instrument_files(ctx: typer.Context) -> list[Instrument]:
     return [li.instrument for li in discover(default_sources(extra)).instruments]
 
 
-UNCHECKED = ("the folder cannot be checked", "the folder cannot be opened")
-
-
-def _report(findings: list[Finding], problems: list[str]) -> bool:
-    """Print what was found, worst first; True when the folder is healthy."""
+def _report(findings: list[Finding], problems: list[str], checked: bool) -> bool:
+    """Print what was found, worst first; True when the folder is healthy. `checked`: the
+    doctor read the folder (False: its problems say why it could not)."""
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
     for problem in problems:
         typer.echo(f"{typer.style('error', fg='red')}: {problem}")
@@ -201,8 +201,7 @@ def _report(findings: list[Finding], problems: list[str]) -> bool:
         typer.echo(f"{typer.style(f.level, fg=colour[f.level])}: {f.path}: {f.message}{gone}")
     errors = len(problems) + sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
-    unchecked = any(p.startswith(UNCHECKED[0]) for p in problems)
-    if unchecked and not findings and all(p.startswith(UNCHECKED) for p in problems):
+    if not checked and not findings:
         # "Not healthy" was said of a folder none of whose files was read (its lock refused)
         typer.echo("Not checked: no file of the folder could be read, so its health is unknown.")
         return False
