@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from rating_tui.export.errors import ExportError
 from rating_tui.export.job import ExportRequest
 from rating_tui.export.jsonl import jsonl_line
 from rating_tui.export.jsonl_records import (
@@ -214,6 +215,25 @@ def test_a_damaged_record_stops_the_export_naming_its_file_and_id(
     with pytest.raises(StoreCorruptError) as slow:
         export(RatingsOnly(StoreSource(Store.open(tmp_path / "data"))), [instrument], request)
     assert str(slow.value) == message
+
+
+def test_a_lone_surrogate_stops_the_export_in_words_naming_the_rating(
+    tmp_path: Path, instrument: Instrument, make_rating: Make
+) -> None:
+    """A `\\ud800` escape put into a month file by hand: UTF-8 cannot write it, and the
+    export ended in a traceback, on both paths."""
+    store = Store.open(tmp_path / "data")
+    ratings = [store.finalise(make_rating(day=f"2025-04-0{n + 1}"), instrument) for n in range(3)]
+    path = tmp_path / "data" / "ratings" / "2025-04.json"
+    tables = json.loads(path.read_text())
+    tables["ratings"][ratings[1].id]["notes"] = "\ud800 typed by hand"
+    path.write_text(json.dumps(tables))  # ASCII: the surrogate as its escape
+    request = ExportRequest(format="jsonl")
+    fast = StoreSource(Store.open(tmp_path / "data"))
+    for source in (fast, RatingsOnly(fast)):  # the record path and the Rating path
+        with pytest.raises(ExportError) as caught:
+            export(source, [instrument], request)
+        assert ratings[1].id in str(caught.value) and "lone surrogate" in str(caught.value)
 
 
 def test_the_floats_taken_as_stored_are_written_as_the_model_writes_them() -> None:
