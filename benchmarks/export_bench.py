@@ -17,7 +17,8 @@ at the smallest.
 
 `--against` a source folder holding another `rating_tui` package (a checkout of main, say)
 also times the same console script with that package first on PYTHONPATH, in the same
-rounds: the before and after of a change, side by side.
+rounds: the before and after of a change, side by side. Both packages are byte-compiled
+first, as an install does.
 
 The ratios are of elapsed time, as a user waits. On a machine shared with other work a
 process waits for a processor as long as it runs, so the CPU time (user + system) of each
@@ -145,6 +146,12 @@ def main() -> None:
     if not SCRIPT.exists():
         raise SystemExit(f"no {SCRIPT.name} script beside {sys.executable}: install the project")
     compile_package()
+    if against is not None:  # both sides load precompiled modules (PYTHONDONTWRITEBYTECODE
+        # would otherwise have the other tree compiled from source on every start)
+        import compileall
+
+        if not compileall.compile_dir(against / "rating_tui", quiet=1):
+            raise SystemExit(f"cannot byte-compile {against / 'rating_tui'}")
     results: dict[int, dict[tuple[str, str, str], Timing]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from rating_tui.export.errors import ExportError
 from rating_tui.ratings.model import Rating
@@ -17,14 +18,28 @@ from rating_tui.ratings.model import Rating
 
 def jsonl_line(rating: Rating) -> str:
     """The rating as one line of compact UTF-8 JSON, newline included."""
-    return rating.model_dump_json() + "\n"
+    return _dump(rating) + "\n"
+
+
+def _dump(rating: Rating) -> str:
+    """`model_dump_json`, or an `ExportError` naming the rating when a text in it cannot be
+    written as UTF-8: a lone surrogate, which only a `\\ud800`-like escape put into a month
+    file by hand can give (the store never writes one). It ended the export in a traceback."""
+    try:
+        return rating.model_dump_json()
+    except PydanticSerializationError:
+        raise ExportError(
+            f"rating {rating.id} holds a text that cannot be written as UTF-8 (a lone "
+            "surrogate, such as a \\ud800 escape put into its month file by hand): correct "
+            "that text, then export again"
+        ) from None
 
 
 def jsonl_chunks(ratings: Iterable[Rating], batch: int = 500) -> Iterator[str]:
     """The JSON Lines text of `ratings`, in pieces of about `batch` ratings."""
     lines: list[str] = []
     for rating in ratings:
-        lines.append(rating.model_dump_json())
+        lines.append(_dump(rating))
         if len(lines) >= batch:
             yield "\n".join(lines) + "\n"
             lines = []

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from rating_tui.export.errors import ExportError
 from rating_tui.export.job import ExportRequest
 from rating_tui.export.jsonl import jsonl_line
 from rating_tui.export.jsonl_records import (
@@ -216,6 +217,25 @@ def test_a_damaged_record_stops_the_export_naming_its_file_and_id(
     assert str(slow.value) == message
 
 
+def test_a_lone_surrogate_stops_the_export_in_words_naming_the_rating(
+    tmp_path: Path, instrument: Instrument, make_rating: Make
+) -> None:
+    """A `\\ud800` escape put into a month file by hand: UTF-8 cannot write it, and the
+    export ended in a traceback, on both paths."""
+    store = Store.open(tmp_path / "data")
+    ratings = [store.finalise(make_rating(day=f"2025-04-0{n + 1}"), instrument) for n in range(3)]
+    path = tmp_path / "data" / "ratings" / "2025-04.json"
+    tables = json.loads(path.read_text())
+    tables["ratings"][ratings[1].id]["notes"] = "\ud800 typed by hand"
+    path.write_text(json.dumps(tables))  # ASCII: the surrogate as its escape
+    request = ExportRequest(format="jsonl")
+    fast = StoreSource(Store.open(tmp_path / "data"))
+    for source in (fast, RatingsOnly(fast)):  # the record path and the Rating path
+        with pytest.raises(ExportError) as caught:
+            export(source, [instrument], request)
+        assert ratings[1].id in str(caught.value) and "lone surrogate" in str(caught.value)
+
+
 def test_the_floats_taken_as_stored_are_written_as_the_model_writes_them() -> None:
     from pydantic_core import to_json
 
@@ -238,18 +258,23 @@ def test_the_floats_taken_as_stored_are_written_as_the_model_writes_them() -> No
     assert not _plain_float(float("inf")) and not _plain_float(1e16)
 
 
-def test_the_encoder_made_once_writes_what_json_dumps_writes(
-    instrument: Instrument, make_rating: Make
-) -> None:
-    from rating_tui.export.jsonl_records import _dumps
+def test_to_json_writes_what_json_dumps_writes(instrument: Instrument, make_rating: Make) -> None:
+    """The line is pydantic-core's `to_json` of the record: for every value the stored form
+    admits it is the text of `json.dumps` (compact, not ASCII-escaped), which is the model's."""
+    from pydantic_core import to_json
 
-    texts = [*HOSTILE, "ünïcode ✓ 𝄞", 'a "quote" \\ /', "a\u2028b", "\x00\x1f\x7f"]
+    def dumps(value: object) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+    texts = [*HOSTILE, "ünïcode ✓ 𝄞", 'a "quote" \\ /', "a\u2028b", "\x00\x1f\x7f", "\ufeff"]
     records: list[Any] = [
         make_rating(notes=text, answers={"summary": Answered(value=text)}).model_dump(mode="json")
         for text in texts
     ]
-    records += [{"a": [1, -2, 0.1 + 0.2, 1e-7, 1e16, -0.0, 2**70, "x"]}, [], {}, "t", 3.5]
+    records += [{"a": [1, -2, 0.1 + 0.2, 1e15, -0.0, 0.0001, 2**70, -(2**63), "x"]}, [], {}]
+    every = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]  # no lone surrogate
+    records += ["".join(map(chr, every[at : at + 4096])) for at in range(0, len(every), 4096)]
+    records.append({"".join(map(chr, range(n, n + 64))): n for n in range(0, 0xD800, 64)})
     for record in records:
-        assert _dumps(record) == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    with pytest.raises(ValueError):  # as the store's encoder: no NaN or infinity
-        _dumps({"a": float("nan")})
+        assert to_json(record) == dumps(record)
+    assert len(records) > 270
