@@ -85,6 +85,10 @@ def note(txn: Transaction, month: str, records: Iterable[Mapping[str, Any]], rol
     else:
         paths = []
     missing = codes(records, roles)
+    if len(missing) <= SEARCHES:  # a save: every part's text searched before any is parsed
+        for path in paths:
+            text = txn.text(path)
+            missing -= {c for c in missing if text is not None and _names(text, {c})}
     for path in paths:
         if not missing:
             return
@@ -97,12 +101,9 @@ def note(txn: Transaction, month: str, records: Iterable[Mapping[str, Any]], rol
 
 
 def _found(txn: Transaction, path: Path, wanted: set[str]) -> set[str] | None:
-    """The codes of `wanted` that summary file `path` names (None: it cannot be read). A few
-    codes are searched for in its text first: a save of a dyad the month has parses nothing."""
+    """The codes of `wanted` that summary file `path` names (None: it cannot be read)."""
     text = txn.text(path)  # (None when `txn` changed it, or it is gone)
     if text is not None:
-        if len(wanted) <= SEARCHES and _names(text, wanted):
-            return set(wanted)
         held = _parsed(text)
         return None if held is None else wanted & held.keys()
     try:
