@@ -255,6 +255,24 @@ def test_a_restore_into_a_month_with_parts_names_its_dyads(
     assert (data_dir / "dyads" / "2025-03.p1.json").exists()
 
 
+def test_a_move_and_an_edit_into_a_month_with_full_parts_start_a_part(
+    store: Store, data_dir: Path, make_rating: MakeRating, instrument: Instrument, small_parts: None
+) -> None:
+    _month(store, make_rating, instrument, 2 * LIMIT)  # March: two full files
+    moved = store.finalise(make_rating(dyad="D901", day="2025-04-02"), instrument)
+    store.update(moved.with_field("session_date", "2025-03-05"), instrument, by="AB", reason="d")
+    assert (data_dir / "dyads" / "2025-03.p2.json").exists()
+    edited = store.get(moved.id)
+    store.update(
+        edited.replace(session={**edited.session, "dyad": "D902"}), instrument, by="AB", reason="x"
+    )
+    assert _codes(data_dir, "2025-03") == {f"D{n:03d}" for n in range(2 * LIMIT)} | {
+        "D901",
+        "D902",
+    }
+    assert [r.id for r in store.of_dyads({"D902"})] == [moved.id]
+
+
 @pytest.fixture(autouse=True)
 def _no_key_left() -> Iterator[None]:
     yield
