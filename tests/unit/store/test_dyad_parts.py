@@ -273,6 +273,18 @@ def test_a_move_and_an_edit_into_a_month_with_full_parts_start_a_part(
     assert [r.id for r in store.of_dyads({"D902"})] == [moved.id]
 
 
+def test_a_temp_file_a_crash_left_among_the_summaries_is_removed_on_open(
+    store: Store, data_dir: Path, make_rating: MakeRating, instrument: Instrument
+) -> None:
+    """(test_crash.py kills writers at random: one was killed while a summary's temp file
+    existed, which the next open left there.)"""
+    store.finalise(make_rating(dyad="D001", day="2025-03-02"), instrument)
+    left = data_dir / "dyads" / f".2025-03.json.0123456789ab{fileio.TEMP_SUFFIX}"
+    left.write_bytes(b'{"dyads":{')
+    Store.open(data_dir)
+    assert not left.exists()
+
+
 @pytest.fixture(autouse=True)
 def _no_key_left() -> Iterator[None]:
     yield
