@@ -45,7 +45,6 @@ from rating_tui.store.layout import (
     BUCKET_LIMIT,
     DELTA_FORMAT,
     DELTA_TABLE,
-    FORMAT,
     HEX,
     INDEX_TABLE,
     SPLIT_TABLE,
@@ -345,7 +344,7 @@ def _write(txn: Transaction, name: str, run: Records) -> None:
     if len(run) <= DELTA_MAX or len(prefix) >= _MAX_PREFIX:
         txn.put_tables(txn.layout.delta(name), {INDEX_TABLE: run})
         return
-    mark_format(txn, FORMAT)
+    mark_format(txn, DELTA_FORMAT + 1)  # (a delta that is a node: format 5)
     children: dict[str, Records] = {prefix + digit: {} for digit in HEX}
     for rating_id, entry in run.items():
         children[rating_id[: len(prefix) + 1]][rating_id] = entry

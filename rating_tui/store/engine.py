@@ -89,6 +89,7 @@ class Engine:
                     layout.root,
                     layout.ratings,
                     layout.index,
+                    layout.dyads,
                     layout.backups,
                     layout.instrument_files,
                 ):
@@ -172,7 +173,8 @@ class Engine:
         """Roll forward a transaction a crash interrupted, then delete staged files of ones
         that never committed (see `transaction`)."""
         if journal.recover(self.layout, self._finish_old_move, self.files.unsynced):
-            for folder in (self.layout.ratings, self.layout.index, self.layout.instrument_files):
+            layout = self.layout
+            for folder in (layout.ratings, layout.index, layout.dyads, layout.instrument_files):
                 fileio.remove_stale_temps(folder)
 
     def _finish_old_move(self, rating_id: str, source: str, target: str) -> None:

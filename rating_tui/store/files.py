@@ -86,8 +86,9 @@ def _index_hint(path: Path) -> str:
 
 def _dyads_hint(path: Path) -> str:
     return (
-        "It is a month's summary of dyads, which is not used while damaged (the month's files "
-        f"are read instead): move it aside (mv {shlex.quote(str(path))} "
+        "It is (a part of) a month's summary of dyads, which is not used while damaged (the "
+        "month's files are read instead): `rating-tui doctor --repair` writes it again, "
+        f"setting this file aside; or move it aside (mv {shlex.quote(str(path))} "
         f"{shlex.quote(f'{path}.damaged')})."
     )
 

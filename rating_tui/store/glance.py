@@ -41,7 +41,7 @@ from rating_tui.store.layout import (
 )
 
 STATUSES = ("draft", "final", "voided")
-_MARKERS = [{"format": f, "codec": "plain"} for f in (DELTA_FORMAT, DELTA_FORMAT + 1, FORMAT)]
+_MARKERS = [{"format": f, "codec": "plain"} for f in range(DELTA_FORMAT, FORMAT + 1)]
 """The statuses a stored record may have (`ratings.model.STATUSES`, not imported: pydantic)."""
 
 Record = dict[str, Any]

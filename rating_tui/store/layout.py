@@ -12,7 +12,9 @@
     <data>/index/3.d7.json         (format 4) a delta: entries a batch added, ids starting "3"
     <data>/index/3a.d7.json        (format 5) once delta "3.d7" is a node: its ids starting "3a"
     <data>/manifest.json           how many index entries each month and index file has
-    <data>/dyads/2026-01.json      (format 6) the dyad codes of January's ratings (`dyads`)
+    <data>/dyads/2026-01.json      (format 6) the dyad codes of January's ratings (`dyads`):
+                                   the first `DYADS_LIMIT`
+    <data>/dyads/2026-01.p1.json   (format 7) ... then its next codes, .p2, ... (fill order)
     <data>/instrument-files/<hash>.json   a copy of each instrument version rated here
     <data>/backups/...             daily snapshots (see `backups`)
     <data>/journal.json            a transaction being applied, or a process's last (applied)
@@ -43,8 +45,9 @@ from pathlib import Path
 
 from rating_tui.store.backups import Backups
 
-FORMAT = 6
-"""6: a month may have a summary of its dyads (`dyads/2026-01.json`, see `dyads`); 5: an
+FORMAT = 7
+"""7: a month's summary of dyads may have fill-order parts (`dyads/2026-01.p1.json`, ...);
+6: a month may have a summary of its dyads (`dyads/2026-01.json`, see `dyads`); 5: an
 index delta may be a node split by the id (`index/3.d7.json` naming `3a.d7`, ...:
 deltas merged among themselves, see `deltas`); 4: the index may have delta files
 (`index/3.d7.json`, listed in the manifest); 3: months may have fill-order parts (`.p1`,
@@ -59,6 +62,11 @@ DELTA_FORMAT = 4
 """The format an index delta needs (one that is a node: `FORMAT`)."""
 DYAD_FORMAT = 6
 """The format a month's summary of dyads needs."""
+DYAD_PART_FORMAT = 7
+"""The format a part of a month's summary of dyads needs (`dyads/2026-01.p1.json`)."""
+DYADS_LIMIT = 512
+"""Codes a part of a month's summary of dyads holds at most (about 6 kB): a month whose open
+part is full starts the next part. A summary an older version wrote bigger counts as full."""
 DYADS_TABLE = "dyads"
 """The table of a month's summary of dyads: code -> {} (see `dyads`)."""
 DELTA_TABLE = "deltas"
@@ -87,6 +95,7 @@ _BUCKET = re.compile(r"^[0-9a-f]{2,8}$")
 _DELTA = re.compile(r"^[0-9a-f]\.d[1-9][0-9]{0,8}$")
 _DELTA_FILE = re.compile(r"^[0-9a-f]{1,8}\.d[1-9][0-9]{0,8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+_DYADS_FILE = re.compile(r"^(\d{4}-\d{2}|undated)(?:\.p([1-9][0-9]{0,5}))?\.json$")
 
 
 @dataclass(frozen=True)
@@ -135,9 +144,24 @@ class Layout:
     def dyads(self) -> Path:
         return self.root / "dyads"
 
-    def dyads_of(self, month: str) -> Path:
-        """The summary of the dyads of `month` (a month, or "undated")."""
-        return self.dyads / f"{month}.json"
+    def dyads_of(self, month: str, number: int = 0) -> Path:
+        """The summary of the dyads of `month` (a month, or "undated"): its first file, or
+        its part `number` (format 7)."""
+        return self.dyads / (f"{month}.json" if not number else f"{month}{PART}{number}.json")
+
+    def dyad_parts(self) -> dict[str, list[int]]:
+        """Month -> the numbers of the files of its summary of dyads present (0: the first),
+        in order: one listing of the folder."""
+        try:
+            listed = os.listdir(self.dyads)  # noqa: PTH208  (names only)
+        except FileNotFoundError:
+            return {}
+        out: dict[str, list[int]] = {}
+        for name in listed:
+            found = _DYADS_FILE.match(name)
+            if found is not None:
+                out.setdefault(found[1], []).append(int(found[2] or 0))
+        return {month: sorted(numbers) for month, numbers in out.items()}
 
     @functools.cached_property
     def backups(self) -> Path:
@@ -195,7 +219,7 @@ class Layout:
             or (folder == "ratings" and suffix == "json" and is_shard_name(stem))
             or (folder == "index" and suffix == "json" and _BUCKET.match(stem) is not None)
             or (folder == "index" and suffix == "json" and is_delta_file(stem))
-            or (folder == "dyads" and suffix == "json" and _MONTH.match(stem) is not None)
+            or (folder == "dyads" and _DYADS_FILE.match(file) is not None)
             or (folder == "instrument-files" and suffix == "json" and _HASH.match(stem) is not None)
         )
         return self.root / name if ok and dot else None

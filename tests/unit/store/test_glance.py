@@ -194,13 +194,13 @@ def test_a_kept_journal_carrying_its_files_is_applied_once_they_hold_its_bytes(
     assert glance(varied.data_dir) is None
 
 
-@pytest.mark.parametrize("older", [4, 5])
-def test_a_format_4_or_5_folder_is_glanced_like_format_6(varied: Store, older: int) -> None:
+@pytest.mark.parametrize("older", [4, 5, 6])
+def test_a_format_4_to_6_folder_is_glanced_like_format_7(varied: Store, older: int) -> None:
     """Format 5 only lets a merged index delta be a node, format 6 adds summaries of the
-    months' dyads; the months read the same, and opening an older folder does not upgrade
-    it, so Home's quick look takes all three."""
+    months' dyads, format 7 parts of those summaries; the months read the same, and opening
+    an older folder does not upgrade it, so Home's quick look takes all four."""
     marker = varied.data_dir / "store.json"
-    assert json.loads(marker.read_text())["format"] == 6
+    assert json.loads(marker.read_text())["format"] == 7
     expected = glance(varied.data_dir)
     assert expected is not None
     marker.write_text(f'{{"format": {older}, "codec": "plain"}}')

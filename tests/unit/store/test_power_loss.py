@@ -18,7 +18,7 @@ from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
 from rating_tui.ratings.model import Revision
-from rating_tui.store import Store, deltas, dyads, index, journal, settle, shards
+from rating_tui.store import Store, deltas, dyads, index, journal, layout, settle, shards
 from rating_tui.store.convert import encrypt_folder
 from tests.unit.store.powerloss import Recorder, materialise
 
@@ -90,11 +90,13 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     # file of an id made to share its first two digits with a stored one (past a limit of 1,
     # it splits): a new part, an index node and its children in one transaction, and the
     # folder's format raised before it. Then an import that fills that part and starts two
-    # more.
+    # more. With summaries of dyads of a code each, the save's dyad, new to July, starts a
+    # part of July's summary (carried in the journal) and the import's five more (staged).
     monkeypatch.setattr(shards, "SHARD_LIMIT", 2)
+    monkeypatch.setattr(dyads, "DYADS_LIMIT", 1)
     monkeypatch.setattr(index, "BUCKET_LIMIT", 1)
     twin = first.id[:2] + ("0" if first.id[2] != "0" else "1") + first.id[3:]
-    starting = make_rating(day="2025-07-02", number=30).replace(id=twin)
+    starting = make_rating(day="2025-07-02", number=30, dyad="D079").replace(id=twin)
     step("new part", lambda: store.finalise(starting, instrument))
     july = [make_rating(day=f"2025-07-1{n}", number=40 + n, dyad=f"D07{n}") for n in range(5)]
     monkeypatch.setattr(journal, "CARRY_LIMIT", 0)
@@ -107,6 +109,11 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
         f"2025-07.p{n}.json" for n in (1, 2, 3)
     }
     assert list(store.data_dir.joinpath("index").glob(f"{twin[:2]}?.json"))
+    summaries = store.data_dir.joinpath("dyads")
+    assert {p.name for p in summaries.glob("2025-07.*.json")} == {
+        f"2025-07.p{n}.json" for n in range(1, 7)
+    }
+    monkeypatch.setattr(dyads, "DYADS_LIMIT", layout.DYADS_LIMIT)
     # An import whose entries go to index delta files (their digit holds index entries, and
     # the share that compacts is set out of reach), a move of one of those ratings (its
     # delta is edited), then an import that compacts the digit's deltas into the index.
@@ -206,7 +213,7 @@ def _summaries_hold_their_months(store: Store, records: Any, n: int) -> None:
     for record in records:
         session = record["session"]
         month = session["session_date"][:7]
-        held = dyads.summary(store._engine.files, store._engine.layout.dyads_of(month))
+        held = dyads.held(store._engine.files, store._engine.layout, month)
         assert held is not None and session["dyad"] in held, (n, month, session["dyad"], held)
 
 
