@@ -4,7 +4,6 @@ its own set-up and on `rating-tui demo-data` folders.
     python benchmarks/store_bench.py [--sizes 1000 10000 100000] [--saves 200]
                                      [--demo-sizes 1000 100000 300000] [--per-month 400]
                                      [--instrument FILE] [--keep DIR]
-                                     [--new-dyad DEMO_FOLDER [--only-new-dyad]]
 
 Measures, in one run on this machine:
 - save latency (`Store.finalise` of a new rating, lock + checks + fsyncs included) p50/p95
@@ -24,12 +23,6 @@ Measures, in one run on this machine:
   same process, and in a run of its own after the saves), and the import of
   `--import-count` demo ratings (another seed) into a copy of the largest folder and into an
   empty one;
-- with `--new-dyad`, a demo-data folder (copied twice, never changed): saves of a dyad new
-  to its busiest month (a new code each save), with the months' summaries of dyads in one
-  file a month (before: rebuilt and saved without a limit, as format 6 wrote them) and in
-  parts of `DYADS_LIMIT` codes (after, format 7), fresh processes taking turns, each save
-  followed by the append + fsync floor in the same process; p50/p95, the floor, and the
-  bytes a save writes to summaries and in all (`--only-new-dyad`: this section alone);
 and prints the ratios issues 3, 10 and 11 set as targets (demo-data time against the 100k
 folder is scaled: at most 11x for 10 times the ratings, 1.1x per multiple).
 
@@ -38,7 +31,8 @@ file and index file) rather than by N saves. Ratings are spread at a constant `-
 (a program whose clinicians rate 400 sessions a month), newest month first, so a larger store
 is a store that has been used for longer, which is how a store grows. A save rewrites one
 month's file, so its cost follows the monthly volume, not N: try `--per-month 2000` to see a
-busier program.
+busier program. The save of a dyad new to a busy month is `dyad_save_bench.py`'s; the timing
+of saves and of their floor is in `saves.py`, shared.
 """
 
 from __future__ import annotations
@@ -61,7 +55,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from saves import (  # noqa: E402  (crypto_bench uses time_saves and pct through this module)
+    build_demo,
+    busiest,
+    count_fsyncs,
+    pct,
+    time_floor,
+    time_saves,
+    time_saves_beside_floor,
+)
 from tinydb import TinyDB  # noqa: E402
 
 from rating_tui import paths  # noqa: E402
@@ -231,244 +235,6 @@ def without_transactions() -> Iterator[None]:
         Transaction.commit = original  # type: ignore[method-assign]
 
 
-SAVES = """
-import json, sys, time, uuid
-from pathlib import Path
-from rating_tui.instruments.loader import load_instrument
-from rating_tui.ratings import Rating
-from rating_tui.store import Store
-folder, instrument_file, base_file, count = sys.argv[1:]
-instrument = load_instrument(Path(instrument_file)).instrument
-base = Rating.model_validate_json(Path(base_file).read_text())
-store = Store.open(Path(folder))
-times = []
-for n in range(int(count)):
-    rating = base.replace(id=str(uuid.uuid4()), notes=f"{base.notes} {n}")
-    started = time.perf_counter()
-    store.finalise(rating, instrument)
-    times.append(time.perf_counter() - started)
-print(json.dumps(times))
-"""
-
-
-def time_saves(folder: Path, instrument_file: Path, base: Rating, count: int) -> list[float]:
-    """Save latencies measured in a fresh process, as in the app (not in this one, whose
-    100k generated records would make every garbage collection slow)."""
-    base_file = folder.parent / "base.json"
-    base_file.write_text(base.model_dump_json())
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            SAVES,
-            str(folder),
-            str(instrument_file),
-            str(base_file),
-            str(count),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    times: list[float] = json.loads(out.stdout)
-    return times
-
-
-def count_fsyncs(folder: Path, instrument_file: Path, base: Rating) -> str:
-    """The fsyncs and bytes written of the third of three saves in a fresh process, as the
-    timed saves make them (counted through `fileio`'s aliases, untimed)."""
-    script = SAVES.replace(
-        "store = Store.open(Path(folder))",
-        "from rating_tui.store import fileio\n"
-        "import os\n"
-        "ops = []\n"
-        "fileio._fsync = lambda fd: (ops.append(0), os.fsync(fd))[1]\n"
-        "fileio._write = lambda fd, b: (ops.append(len(b)), os.write(fd, b))[1]\n"
-        "if getattr(fileio, '_pwrite', None) is not None:  # (in-place writes)\n"
-        "    fileio._pwrite = lambda fd, b, at: (ops.append(len(b)), os.pwrite(fd, b, at))[1]\n"
-        "store = Store.open(Path(folder))",
-    ).replace("    times.append(", "    ops.append(None)\n    times.append(")
-    script = script.replace("print(json.dumps(times))", "print(json.dumps(ops))")
-    base_file = folder.parent / "base.json"
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(folder), str(instrument_file), str(base_file), "3"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    ops = json.loads(out.stdout)
-    marks = [i for i, op in enumerate(ops) if op is None]
-    last = ops[marks[1] + 1 : marks[2]]
-    return f"a save: {last.count(0)} fsyncs, {sum(last):,} bytes written"
-
-
-BESIDE = (
-    SAVES.replace(
-        "folder, instrument_file, base_file, count = sys.argv[1:]",
-        "folder, instrument_file, base_file, count, floor_file = sys.argv[1:]\n"
-        "import os\n"
-        "fd = os.open(floor_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)\n"
-        "floor = []",
-    )
-    .replace(
-        "    times.append(time.perf_counter() - started)\n",
-        "    times.append(time.perf_counter() - started)\n"
-        "    line = rating.model_dump_json().encode() + b'\\n'\n"
-        "    started = time.perf_counter()\n"
-        "    os.write(fd, line)\n"
-        "    os.fsync(fd)\n"
-        "    floor.append(time.perf_counter() - started)\n",
-    )
-    .replace("print(json.dumps(times))", "print(json.dumps([times, floor]))")
-)
-
-
-def time_saves_beside_floor(
-    folder: Path, instrument_file: Path, base: Rating, count: int
-) -> tuple[list[float], list[float]]:
-    """`time_saves`, each save followed in the same process by the floor (an append + fsync
-    of the saved rating's JSON to a file beside the folder): the two share the machine's state
-    save by save, which a floor timed after all the saves does not on a loaded machine."""
-    base_file = folder.parent / "base.json"
-    base_file.write_text(base.model_dump_json())
-    floor_file = folder.parent / "beside.log"
-    args = [str(folder), str(instrument_file), str(base_file), str(count), str(floor_file)]
-    out = subprocess.run(
-        [sys.executable, "-c", BESIDE, *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    saves, floor = json.loads(out.stdout)
-    return saves, floor
-
-
-NEW_DYAD = (
-    BESIDE.replace(
-        "folder, instrument_file, base_file, count, floor_file = sys.argv[1:]",
-        "folder, instrument_file, base_file, count, floor_file, first, bound = sys.argv[1:]\n"
-        "from rating_tui.store import dyads, fileio\n"
-        "from rating_tui.store.storage import SafeStorage\n"
-        "if bound == '0':  # before: no limit, one summary file a month (as format 6 wrote)\n"
-        "    dyads.DYADS_LIMIT = 10**12\n"
-        "summary, total = [0], [0]\n"
-        "prepare, write = SafeStorage.prepare, fileio._write\n"
-        "def preparing(self, data):\n"
-        "    out = prepare(self, data)\n"
-        "    if self.path.parent.name == 'dyads':\n"
-        "        summary[0] += len(out)\n"
-        "    return out\n"
-        "SafeStorage.prepare = preparing\n"
-        "fileio._write = lambda fd, b: (total.__setitem__(0, total[0] + len(b)), write(fd, b))[1]\n"
-        "if getattr(fileio, '_pwrite', None) is not None:\n"
-        "    pwrite = fileio._pwrite\n"
-        "    fileio._pwrite = lambda fd, b, at: "
-        "(total.__setitem__(0, total[0] + len(b)), pwrite(fd, b, at))[1]\n"
-        "written = []",
-    )
-    .replace(
-        'notes=f"{base.notes} {n}")',
-        'notes=f"{base.notes} {n}",\n'
-        "        session={**base.session, 'dyad': f'QB{int(first) + n:04d}'})\n"
-        "    summary[0] = total[0] = 0",
-    )
-    .replace(
-        "    floor.append(time.perf_counter() - started)\n",
-        "    floor.append(time.perf_counter() - started)\n"
-        "    written.append([summary[0], total[0]])\n",
-    )
-    .replace("print(json.dumps([times, floor]))", "print(json.dumps([times, floor, written]))")
-)
-"""Saves of a dyad new to the month (QB0000, QB0001, ...: new codes from `first`), each
-followed by the floor; with the bytes each save prepares for summaries of dyads and the bytes
-it writes in all (journal, files, audit line). `bound` "0": the summaries without a limit."""
-
-
-def new_dyad_section(args: argparse.Namespace, work: Path) -> None:
-    """Saves of a dyad new to the busiest month of a copy of demo-data folder
-    `args.new_dyad`: before (one summary file a month, format 6: the folder's summaries
-    rebuilt without a limit, and the saves run without one) and after (parts of
-    `DYADS_LIMIT` codes), in fresh processes taking turns, each save beside the floor."""
-    from rating_tui.services import demo
-
-    instrument_file = paths.builtin_instruments_dir() / f"{demo.BUILTIN_ID}.toml"
-    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
-    rounds, per_round = 4, max(1, args.saves // 4)
-    folders: dict[str, Path] = {}
-    for kind, bound in (("before", "0"), ("after", "1")):
-        folders[kind] = work / f"new-dyad-{kind}" / "data"
-        shutil.rmtree(folders[kind].parent, ignore_errors=True)
-        shutil.copytree(args.new_dyad, folders[kind], symlinks=True)
-        script = (
-            "import sys\nfrom pathlib import Path\nfrom rating_tui.store import Store, dyads\n"
-            "if sys.argv[2] == '0':\n    dyads.DYADS_LIMIT = 10**12\n"
-            "Store.open(Path(sys.argv[1])).rebuild_index()\n"
-        )
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", script, str(folders[kind]), bound], check=True, cwd=ROOT
-        )
-        files = sorted(p.name for p in (folders[kind] / "dyads").iterdir())
-        print(
-            f"new-dyad {kind}: summaries rebuilt in {time.perf_counter() - started:5.1f} s,"
-            f" {len(files)} files"
-        )
-    month, held = busiest(folders["after"])
-    year, number = int(month[:4]), int(month[5:7])
-    base = Store.open(folders["after"]).list(
-        date_from=date(year, number, 1), date_to=date(year, number, 28)
-    )[0]
-    codes = len(json.loads((folders["before"] / "dyads" / f"{month}.json").read_text())["dyads"])
-    out: dict[str, dict[str, list[Any]]] = {
-        k: {"saves": [], "floor": [], "bytes": []} for k in folders
-    }
-    for r in range(rounds):
-        for kind, bound in (("before", "0"), ("after", "1")):
-            folder = folders[kind]
-            base_file = folder.parent / "base.json"
-            base_file.write_text(base.model_dump_json())
-            argv = [str(folder), str(instrument_file), str(base_file), str(per_round)]
-            argv += [str(folder.parent / "beside.log"), str(r * per_round), bound]
-            done = subprocess.run(
-                [sys.executable, "-c", NEW_DYAD, *argv],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=ROOT,
-            )
-            saves, floor, written = json.loads(done.stdout)
-            out[kind]["saves"] += saves
-            out[kind]["floor"] += floor
-            out[kind]["bytes"] += written
-    after_load = Path("/proc/loadavg").read_text().split()[:3] if load else []
-    print(
-        f"\nsave of a dyad new to the busiest month {month} ({held} ratings, {codes} codes)"
-        f" of {args.new_dyad.name}: {rounds} x {per_round} saves each, fresh processes taking"
-        f" turns; load {' '.join(load)} -> {' '.join(after_load)}"
-    )
-    figures = {}
-    for kind in folders:
-        saves, floor, written = out[kind]["saves"], out[kind]["floor"], out[kind]["bytes"]
-        summary = [w[0] for w in written]
-        total = [w[1] for w in written]
-        figures[kind] = (pct(saves, 0.5), pct(saves, 0.95), pct(floor, 0.95))
-        print(
-            f"  {kind:<6} save p50 {pct(saves, 0.5) * 1e3:7.2f} ms  p95"
-            f" {pct(saves, 0.95) * 1e3:7.2f} ms | append+fsync beside p50"
-            f" {pct(floor, 0.5) * 1e3:6.2f} ms p95 {pct(floor, 0.95) * 1e3:6.2f} ms |"
-            f" summary bytes a save: median {statistics.median(summary):,.0f} max {max(summary):,}"
-            f" | all bytes written: median {statistics.median(total):,.0f}"
-        )
-    (b50, b95, bf), (a50, a95, af) = figures["before"], figures["after"]
-    print(
-        f"  ratios: after/before p50 {a50 / b50:.2f}x, p95 {a95 / b95:.2f}x;"
-        f" p95 / floor p95 beside: before {b95 / bf:.1f}x, after {a95 / af:.1f}x"
-    )
-
-
 def time_stock_inserts(
     folder: Path, rows: list[dict[str, Any]], record: dict[str, Any], inserts: int
 ) -> list[float]:
@@ -502,59 +268,6 @@ def open_and_list(folder: Path) -> dict[str, float]:
 
     timed, traced = once(False), once(True)
     return {"seconds": timed["seconds"], "rss": timed["rss"], "peak": traced["peak"]}
-
-
-APPEND = """
-import json, os, sys, time
-path, line, count = sys.argv[1], sys.argv[2].encode() + b"\\n", int(sys.argv[3])
-fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-times = []
-for _ in range(count):
-    started = time.perf_counter()
-    os.write(fd, line)
-    os.fsync(fd)
-    times.append(time.perf_counter() - started)
-print(json.dumps(times))
-"""
-
-
-def time_floor(folder: Path, line: str, count: int) -> list[float]:
-    """The floor of a durable save: append one rating's JSON to a file and fsync it, in a
-    fresh process, on the same file system as the data folders."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run(
-        [sys.executable, "-c", APPEND, str(folder / "append.log"), line, str(count)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    times: list[float] = json.loads(out.stdout)
-    return times
-
-
-def console_script() -> list[str]:
-    script = Path(sys.executable).parent / "rating-tui"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "rating_tui"]
-
-
-def build_demo(folder: Path, count: int) -> float:
-    """Seconds `rating-tui demo-data --count COUNT --data FOLDER` takes, as a whole process."""
-    shutil.rmtree(folder, ignore_errors=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [*console_script(), "demo-data", "--count", str(count), "--data", str(folder)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return time.perf_counter() - started
-
-
-def busiest(folder: Path) -> tuple[str, int]:
-    """(month, ratings in it) of the month holding the most ratings, from the manifest."""
-    counts = json.loads((folder / "manifest.json").read_text())["shards"]
-    month = max((m for m in counts if m != "undated"), key=lambda m: counts[m]["n"])
-    return month, int(counts[month]["n"])
 
 
 def demo_section(args: argparse.Namespace, work: Path, count: int) -> dict[int, dict[str, float]]:
@@ -650,11 +363,6 @@ def demo_checks(demo: dict[int, dict[str, float]]) -> list[tuple[str, float, flo
     return checks
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
@@ -670,28 +378,12 @@ def main() -> None:
     )
     parser.add_argument("--instrument", type=Path, default=DEFAULT_INSTRUMENT)
     parser.add_argument("--keep", type=Path, help="build the stores here and keep them")
-    parser.add_argument(
-        "--new-dyad",
-        type=Path,
-        help="a demo-data folder (copied, never changed): saves of a dyad new to its busiest"
-        " month, summaries of dyads in one file a month (before) and in parts (after)",
-    )
-    parser.add_argument(
-        "--only-new-dyad", action="store_true", help="run the --new-dyad section alone"
-    )
     args = parser.parse_args()
 
     instrument = load_instrument(args.instrument).instrument
     base = template(instrument, random.Random(1))
     base_record = base.model_dump(mode="json")
     work = args.keep or Path(tempfile.mkdtemp(prefix="store-bench-"))
-    if args.new_dyad is not None and args.only_new_dyad:
-        try:
-            new_dyad_section(args, work)
-        finally:
-            if args.keep is None:
-                shutil.rmtree(work, ignore_errors=True)
-        return
     print(
         f"record: {len(json.dumps(base_record))} bytes of JSON; {args.per_month} ratings/month;"
         f" {args.saves} saves per size; folder {work}\n"
@@ -745,8 +437,6 @@ def main() -> None:
         for size in args.sizes:  # free the space before the demo folders
             shutil.rmtree(stores[size].parent, ignore_errors=True)
         demo = demo_section(args, work, count)  # 5. the same on demo-data folders
-        if args.new_dyad is not None:  # 6. a save of a dyad new to a busy month
-            new_dyad_section(args, work)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -15,6 +15,7 @@ from tests.conftest import REPO
 TINY = {
     "cli_bench.py": ["--rounds", "1"],
     "store_bench.py": ["--sizes", "50", "100", "--saves", "5", "--runs", "1"],
+    "dyad_save_bench.py": ["--count", "200", "--saves", "4"],
     "export_bench.py": ["--sizes", "50", "100", "--rounds", "1"],
     "agreement_bench.py": ["--ratings", "200", "--runs", "1", "--raters", "3"],
     "alerts_bench.py": ["--count", "200", "--rounds", "1"],
