@@ -34,10 +34,11 @@ from rating_tui.analysis.columns import CodedRows, ItemColumn, Texts
 from rating_tui.analysis.storedcode import HEAD, PART_BITS, Coder, Fallback, Version
 from rating_tui.instruments.catalogue import semver_key
 
-__all__ = ["HEAD", "SKIP", "Fallback", "collect_stored"]
+__all__ = ["HEAD", "SKIP", "Fallback", "collect_folder", "collect_stored"]
 
 if TYPE_CHECKING:
     from rating_tui.analysis.pairing import Collected
+    from rating_tui.analysis.records import Parts
     from rating_tui.instruments.model import Instrument
 
 SKIP = b""
@@ -302,6 +303,42 @@ def collect_stored(
         table.finish()
     found.tables = {key: t.table for key, t in sorted(tables.items())}
     return found
+
+
+def collect_folder(
+    records: Callable[[Callable[[dict[str, Any]], Any]], Iterable[Any]],
+    instrument_of: Callable[[str, str, str], Instrument | None],
+    raters: Collection[str] | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> Collected:
+    """One data folder's tables, as `agreement`, `calibrate` and the Calibration view read
+    them: `collect_stored`, or where that path hands the folder back (`Fallback`),
+    `pairing.collect` of the same records read again, each made small by `records.Slim`
+    as it is read. The figures are the same either way; only time and memory differ.
+    `records(read)` as for `collect_stored` (the store's `iter_records` with
+    `read_in_file_order`)."""
+    try:
+        return collect_stored(records, instrument_of, raters, keep)
+    except Fallback:
+        pass
+    from rating_tui.analysis.pairing import collect
+    from rating_tui.analysis.records import LEFT_OUT, Slim, record_parts
+
+    slim = Slim(instrument_of, raters)
+
+    def read(record: dict[str, Any]) -> Parts | None:
+        """The record's parts (with no status when `keep` leaves it out, so that `collect`
+        passes it by); None when it is not in the stored form (the store then validates
+        it, as `iter_all` does)."""
+        try:
+            if keep is not None and not keep(record):
+                return LEFT_OUT
+        except (KeyError, TypeError, AttributeError):
+            return None
+        parts = record_parts(record)
+        return None if parts is None else slim(parts)
+
+    return collect(records(read), instrument_of, raters)
 
 
 def _place(

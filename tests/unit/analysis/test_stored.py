@@ -301,3 +301,37 @@ def test_the_reader_is_gone_once_the_tables_are_made(
         gc.enable()
     assert found.tables[instrument.id].rows == 2
     assert alive == []
+
+
+def test_collect_folder_reads_again_what_the_stored_path_hands_back(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    ratings = [make_rating(r, {"warmth": w}) for r, w in (("AB", 5), ("CD", 4), ("EF", 2))]
+    reads: list[list[object]] = []
+
+    def counted(records: list[Record]) -> Callable[[Callable[[Record], Any]], Iterator[Any]]:
+        def records_of(read: Callable[[Record], Any]) -> Iterator[Any]:
+            reads.append([])
+            for result in store_like(records)(read):
+                reads[-1].append(result)
+                yield result
+
+        return records_of
+
+    def keep(record: Record) -> bool:
+        return bool(record["rater"] != "EF")
+
+    plain = dumps(ratings)
+    expected = collect([record_parts(r) for r in plain[:2]], lambda *ref: instrument)  # type: ignore[misc]
+    same_tables(
+        expected, stored.collect_folder(counted(plain), lambda *ref: instrument, None, keep)
+    )
+    assert len(reads) == 1 and {type(r) for r in reads[0]} == {bytes}  # one compact read
+    negative = dumps(ratings)
+    negative[0]["answers"]["warmth"] = {"value": -0.0}  # handed back (`Fallback`)
+    reads.clear()
+    got = stored.collect_folder(counted(negative), lambda *ref: instrument, None, keep)
+    parts = [record_parts(r) for r in negative[:2]]
+    same_tables(collect(parts, lambda *ref: instrument), got)  # type: ignore[arg-type]
+    assert len(reads) == 2  # read again, as `Slim` parts; the rater left out not placed
+    assert [type(r) for r in reads[1]] == [tuple, tuple, tuple] and reads[1][2][1] == ""
