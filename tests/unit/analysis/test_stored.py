@@ -335,3 +335,25 @@ def test_collect_folder_reads_again_what_the_stored_path_hands_back(
     same_tables(collect(parts, lambda *ref: instrument), got)  # type: ignore[arg-type]
     assert len(reads) == 2  # read again, as `Slim` parts; the rater left out not placed
     assert [type(r) for r in reads[1]] == [tuple, tuple, tuple] and reads[1][2][1] == ""
+
+
+def test_keeping_counts_only_keeps_what_agreement_reads(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    ratings = [
+        make_rating(r, {"warmth": 3}, day=f"2026-03-{d:02d}", number=n)
+        for d in (10, 11)
+        for n in (1, 2)
+        for r in ("AB", "CD")
+    ]
+    table = collect_stored(store_like(dumps(ratings)), lambda *ref: instrument).tables[
+        instrument.id
+    ]
+    dyads, rows = array("i", table.dyad_codes()), (table.row_session, table.row_rater)
+    assert table.session_count == 4 and len(table.sessions) == 4
+    table.keep_counts_only()
+    assert (table.session_count, table.dyad_codes(), table.rows) == (4, dyads, 8)
+    assert (table.row_session, table.row_rater) == rows
+    assert [len(codes) for codes in table.session_codes] == [4, 0, 0] and table.key_values == []
+    with pytest.raises(ValueError, match="let go"):
+        table.sessions  # noqa: B018
