@@ -104,11 +104,24 @@ class SessionTable:
     @property
     def sessions(self) -> list[tuple[str, ...]]:
         """The session key (dyad, date, number) of each session index, made when asked."""
+        if len(self.key_values) != len(self.session_codes):
+            raise ValueError("the session keys were let go (`keep_counts_only`)")
         parts = list(zip(self.key_values, self.session_codes, strict=True))
         return [
             tuple(texts[codes[s]] for texts, codes in parts if codes[s] >= 0)
             for s in range(self.session_count)
         ]
+
+    def keep_counts_only(self) -> None:
+        """Let go of the session keys' texts and of the codes of their parts after the first
+        (the date's and number's): agreement reads of the sessions only their count and, for
+        the dyad bootstrap, the first part's codes (`dyad_codes`). 3 MiB at a million
+        ratings, freed before the statistics allocate. `sessions` is then refused."""
+        if not self.session_codes:
+            return
+        typecodes = [codes.typecode for codes in self.session_codes[1:]]
+        self.session_codes[1:] = [array(t) for t in typecodes]
+        self.key_values = []
 
     def dyad_codes(self) -> array[int]:
         """Each session's dyad as a code (sessions of one dyad share it), when the session

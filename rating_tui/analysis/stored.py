@@ -34,10 +34,11 @@ from rating_tui.analysis.columns import CodedRows, ItemColumn, Texts
 from rating_tui.analysis.storedcode import HEAD, PART_BITS, Coder, Fallback, Version
 from rating_tui.instruments.catalogue import semver_key
 
-__all__ = ["HEAD", "SKIP", "Fallback", "collect_stored"]
+__all__ = ["HEAD", "SKIP", "Fallback", "collect_folder", "collect_stored"]
 
 if TYPE_CHECKING:
     from rating_tui.analysis.pairing import Collected
+    from rating_tui.analysis.records import Parts
     from rating_tui.instruments.model import Instrument
 
 SKIP = b""
@@ -45,7 +46,8 @@ SKIP = b""
 
 
 class _Reader:
-    """`read` of `Store.iter_records`: a stored record as the bytes `_Tables` places."""
+    """`read` of `Store.iter_records` (`self.read`): a stored record as the bytes `_Tables`
+    places."""
 
     def __init__(
         self,
@@ -66,6 +68,9 @@ class _Reader:
         self._by_name: dict[tuple[str, str], Instrument] = {}
         self._layouts: dict[str, tuple[object, ...]] = {}
         self._coders: dict[str, list[Coder]] = {}
+        self._read_of: dict[tuple[str, str, str], Callable[..., bytes | None]] = {}
+        """Each version's `Version.read`, by reference."""
+        self.read = self._reader()
 
     def release(self) -> None:
         """Drop the versions' readers (their code refers back to them and to this reader:
@@ -74,6 +79,8 @@ class _Reader:
             version.read.__globals__.clear()
         self.versions.clear()
         self._by_ref.clear()
+        self._read_of.clear()
+        self.read = _released  # `read` refers back to this reader: a cycle
 
     def text(self, part: int, text: str) -> int:
         """A new text of a part of the session key: its code."""
@@ -90,38 +97,44 @@ class _Reader:
             found = self._coders[instrument_id] = [Coder() for _ in keys]
         return found
 
-    def __call__(self, record: dict[str, Any]) -> bytes | None:
-        keep = self._keep
-        if keep is not None:
-            try:
-                if not keep(record):
-                    return SKIP
-            except (KeyError, TypeError, AttributeError):
+    def _reader(self) -> Callable[[dict[str, Any]], bytes | None]:
+        """`read` of a record: a plain function over this reader's tables (the store calls it
+        once per rating; an instance's `__call__` and its attribute lookups cost more)."""
+        keep, raters, first = self._keep, self._raters, self._first
+        read_of, rater_code, rater_texts = self._read_of, self.rater_code, self.rater_texts
+
+        def read(record: dict[str, Any]) -> bytes | None:
+            if keep is not None:
+                try:
+                    if not keep(record):
+                        return SKIP
+                except (KeyError, TypeError, AttributeError):
+                    return None
+            try:  # the stored form, in its usual case: a version met before
+                ref = record["instrument"]
+                version = read_of[ref["id"], ref["version"], ref["hash"]]
+                rater, updated = record["rater"], record["updated"]
+                session, answers = record["session"], record["answers"]
+                status = record["status"]
+            except (KeyError, TypeError):
+                return first(record)
+            if (
+                type(session) is not dict
+                or type(answers) is not dict
+                or type(rater) is not str
+                or type(updated) is not str
+                or type(status) is not str
+            ):
                 return None
-        try:  # the stored form, in its usual case: a version met before
-            ref = record["instrument"]
-            version = self._by_ref[ref["id"], ref["version"], ref["hash"]]
-            rater, updated = record["rater"], record["updated"]
-            session, answers = record["session"], record["answers"]
-            status = record["status"]
-        except (KeyError, TypeError):
-            return self._first(record)
-        if (
-            type(session) is not dict
-            or type(answers) is not dict
-            or type(rater) is not str
-            or type(updated) is not str
-            or type(status) is not str
-        ):
-            return None
-        if status != "final" or (self._raters is not None and rater not in self._raters):
-            return SKIP
-        try:
-            code = self.rater_code[rater]
-        except KeyError:
-            code = self.rater_code[rater] = len(self.rater_texts)
-            self.rater_texts.append(rater)
-        return version.read(session, answers, code, updated)
+            if status != "final" or (raters is not None and rater not in raters):
+                return SKIP
+            code = rater_code.get(rater)
+            if code is None:
+                code = rater_code[rater] = len(rater_texts)
+                rater_texts.append(rater)
+            return version(session, answers, code, updated)
+
+        return read
 
     def _first(self, record: dict[str, Any]) -> bytes | None:
         """`__call__` of a record of a version not met before, or not in the stored form."""
@@ -138,7 +151,7 @@ class _Reader:
             return SKIP  # left out before its version is looked up, as `Slim` leaves it
         if key not in self._by_ref:
             self._version(key)  # type: ignore[arg-type]  # texts: checked above
-        return self(record)
+        return self.read(record)
 
     def _version(self, ref: tuple[str, str, str]) -> Version:
         """The reader of a version met for the first time."""
@@ -158,6 +171,7 @@ class _Reader:
             raise Fallback
         self.versions.append(version)
         self._by_ref[ref] = version
+        self._read_of[ref] = version.read
         return version
 
 
@@ -272,6 +286,10 @@ class _Table:
         self.add = _done
 
 
+def _released(record: dict[str, Any]) -> bytes | None:
+    raise ValueError("the reader is released")
+
+
 def _done(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
     raise ValueError("the table is finished")
 
@@ -290,7 +308,7 @@ def collect_stored(
     reader = _Reader(instrument_of, raters, keep)
     found = Collected()
     tables: dict[str, _Table] = {}
-    stream = records(reader)
+    stream = records(reader.read)
     try:
         _place(stream, reader, found, tables)
     finally:
@@ -302,6 +320,42 @@ def collect_stored(
         table.finish()
     found.tables = {key: t.table for key, t in sorted(tables.items())}
     return found
+
+
+def collect_folder(
+    records: Callable[[Callable[[dict[str, Any]], Any]], Iterable[Any]],
+    instrument_of: Callable[[str, str, str], Instrument | None],
+    raters: Collection[str] | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> Collected:
+    """One data folder's tables, as `agreement`, `calibrate` and the Calibration view read
+    them: `collect_stored`, or where that path hands the folder back (`Fallback`),
+    `pairing.collect` of the same records read again, each made small by `records.Slim`
+    as it is read. The figures are the same either way; only time and memory differ.
+    `records(read)` as for `collect_stored` (the store's `iter_records` with
+    `read_in_file_order`)."""
+    try:
+        return collect_stored(records, instrument_of, raters, keep)
+    except Fallback:
+        pass
+    from rating_tui.analysis.pairing import collect
+    from rating_tui.analysis.records import LEFT_OUT, Slim, record_parts
+
+    slim = Slim(instrument_of, raters)
+
+    def read(record: dict[str, Any]) -> Parts | None:
+        """The record's parts (with no status when `keep` leaves it out, so that `collect`
+        passes it by); None when it is not in the stored form (the store then validates
+        it, as `iter_all` does)."""
+        try:
+            if keep is not None and not keep(record):
+                return LEFT_OUT
+        except (KeyError, TypeError, AttributeError):
+            return None
+        parts = record_parts(record)
+        return None if parts is None else slim(parts)
+
+    return collect(records(read), instrument_of, raters)
 
 
 def _place(

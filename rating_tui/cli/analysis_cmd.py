@@ -106,6 +106,8 @@ def agreement(
     filters = Filters(instrument, date_from, date_to, dyad, data)
     found, warnings = read_tables(ctx, filters, set(rater) if rater else None)
     check_raters(found, rater, warnings)
+    for table in found.tables.values():
+        table.keep_counts_only()  # the keys' texts and date/number codes: never printed here
     # numpy and the statistics only now, once what reading the ratings (month by month)
     # left free is handed back: it is reused instead of adding to the peak memory.
     _release_freed_memory()

@@ -1,17 +1,17 @@
 """What `rating-tui agreement` and `rating-tui calibrate` read: the selected final ratings of
 every --data folder, once, into session tables (`analysis.pairing.Collected`).
 
-One folder is read straight from its stored records (`analysis.stored`); several, or a folder
-that reader hands back, go through the export's merged stream and `pairing.collect`. The
-options that select ratings are the export's, and so are their errors.
+One folder is read straight from its stored records (`analysis.stored.collect_folder`, as the
+Calibration view reads its folder); several go through the export's merged stream and
+`pairing.collect`. The options that select ratings are the export's, and so are their errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,11 +21,9 @@ from rating_tui.cli.near_codes import no_such_instrument
 
 if TYPE_CHECKING:
     from rating_tui.analysis.pairing import Collected
-    from rating_tui.analysis.records import Parts
     from rating_tui.export.select import Instruments, Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.instruments.model import Instrument
-    from rating_tui.ratings.model import Rating
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,8 @@ def _collect(
     """Read the selected final ratings of every data folder once, into session tables; and
     what the read of each folder lacked (`StoreSource.warning`)."""
     from rating_tui.analysis.pairing import collect
-    from rating_tui.analysis.records import Slim
-    from rating_tui.export.job import cycle_collection_paused
+    from rating_tui.export.job import ExportRequest, cycle_collection_paused, rating_stream
+    from rating_tui.export.merge import MergeReport
     from rating_tui.export.select import Selection, parse_instrument_option
     from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
@@ -69,9 +67,11 @@ def _collect(
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
     with cycle_collection_paused():  # as the export reads: records are trees, no cycles
-        found = _stored(selection, sources, instruments, instrument_of, raters)
+        found = _one_folder(selection, sources, instruments, instrument_of, raters)
         if found is None:
-            stream = _stream(selection, sources, instruments, Slim(instrument_of, raters))
+            stream = rating_stream(
+                ExportRequest(selection=selection), sources, instruments, MergeReport()
+            )
             found = collect(stream, instrument_of, raters)
     warnings = [s.warning() for s in sources]
     if not found.tables:
@@ -80,65 +80,28 @@ def _collect(
     return found, warnings
 
 
-def _stored(
+def _one_folder(
     selection: Selection,
     sources: list[StoreSource],
     instruments: Instruments,
     instrument_of: Callable[[str, str, str], Instrument],
     raters: set[str] | None,
 ) -> Collected | None:
-    """One folder's tables read straight from its stored records, a few bytes per rating
-    (`analysis.stored`); None when there are several folders, or when that path hands the
-    folder back (`stored.Fallback`: `_stream` and `collect` then read it, the same figures)."""
-    from rating_tui.analysis.stored import Fallback, collect_stored
+    """One folder's tables read straight from its stored records (`stored.collect_folder`,
+    as the Calibration view reads them); None when there are several folders, which are
+    merged by rating id as the export merges them (the newest copy decides its status)."""
+    from rating_tui.analysis.stored import collect_folder
     from rating_tui.export.job import RecordSource
 
     source = sources[0]
     if len(sources) > 1 or not isinstance(source, RecordSource):
         return None
-    keep = selection.record_filter(instruments)
-    try:
-        return collect_stored(
-            lambda read: source.records(read, selection.statuses), instrument_of, raters, keep
-        )
-    except Fallback:
-        return None
-
-
-def _stream(
-    selection: Selection,
-    sources: list[StoreSource],
-    instruments: Instruments,
-    slim: Callable[[Parts], Parts],
-) -> Iterable[Rating | Parts]:
-    """The selected ratings, read once. One folder: straight from its stored records, without
-    a model per rating (the export's fast path), each made small by `slim` as it is read
-    (the store keeps what is read until its month is sorted); several: merged by rating id
-    as the export merges them (the newest copy of a rating decides its status)."""
-    from rating_tui.analysis.records import LEFT_OUT, record_parts
-    from rating_tui.export.job import ExportRequest, RecordSource, rating_stream
-    from rating_tui.export.merge import MergeReport
-
-    source = sources[0]
-    if len(sources) > 1 or not isinstance(source, RecordSource):
-        return rating_stream(
-            ExportRequest(selection=selection), sources, instruments, MergeReport()
-        )
-    keep = selection.record_filter(instruments)
-
-    def read(record: dict[str, Any]) -> Parts | None:
-        """The record's parts (with no status when the filters leave it out, so that
-        `collect` passes it by); None when it is not in the stored form (the store then
-        validates it, as `iter_all` does)."""
-        try:
-            if keep is not None and not keep(record):
-                return LEFT_OUT
-        except (KeyError, TypeError, AttributeError):
-            return None
-        parts = record_parts(record)
-        return None if parts is None else slim(parts)
-
-    return source.records(read, selection.statuses)
+    return collect_folder(
+        lambda read: source.records(read, selection.statuses),
+        instrument_of,
+        raters,
+        selection.record_filter(instruments),
+    )
 
 
 def read_tables(

@@ -3,7 +3,8 @@ and sees, per item, how the trainee differs, with the verdict in words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from textual.widgets import DataTable, OptionList, Select, Static
 
@@ -109,3 +110,35 @@ async def test_an_empty_store_says_what_is_needed(make_app: Callable[..., Rating
         await pilot.pause()
         status = static_text(app.screen.query_one("#cal-status", Static))
         assert "needs final ratings of one session by two raters" in status
+
+
+async def test_the_ratings_are_read_once_by_the_command_lines_compact_reader(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """The view reads its folder as `rating-tui calibrate` does (`stored.collect_folder`): the
+    store's records in file order, each kept as a few bytes until its month is sorted."""
+    seed(store, catalogue)
+    reads: list[tuple[str, bool, list[type]]] = []  # other views read the store too
+    iter_records = store.iter_records
+
+    def spied(read: Callable[[dict[str, Any]], Any], **options: Any) -> Iterator[Any]:
+        kept: list[type] = []
+        name = getattr(read, "__qualname__", type(read).__qualname__)
+        reads.append((name, options.get("read_in_file_order", False), kept))
+        for result in iter_records(read, **options):
+            kept.append(type(result))
+            yield result
+
+    store.iter_records = spied  # type: ignore[method-assign]
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(CalibrationScreen(gold="RP", trainee="AB"))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        grid = app.screen.query_one("#cal-items", DataTable)
+        assert row_texts(grid, "processing")[1:4] == ["diverges most (higher)", "3", "+2.00"]
+    ours = [r for r in reads if r[0].startswith(("_Reader", "collect_folder", "record_parts"))]
+    assert ours == [
+        ("_Reader._reader.<locals>.read", True, [bytes] * 7)
+    ]  # not read again: `Fallback` not raised

@@ -4,7 +4,9 @@ For a supervisor going over them with the trainee: on the sessions both rated, t
 trainee minus the gold rater), the mean absolute difference, the share of exact and of
 within-one-point agreement, and a verdict in words ("diverges most: rates higher than RP"),
 so that nothing is said by colour alone. The same figures as `rating-tui calibrate`, from the
-same functions; the ratings are read in a worker thread so a large store does not freeze the app.
+same functions, the final ratings read by the same reader (`analysis.stored.collect_folder`:
+a few bytes per rating while a month is sorted); in a worker thread, so that a large store
+does not freeze the app.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from rating_tui.analysis.calibration import RaterCalibration, calibrate
-from rating_tui.analysis.pairing import Collected, SessionTable, collect, record_parts
+from rating_tui.analysis.pairing import Collected, SessionTable
 from rating_tui.analysis.report import number, percent, signed
+from rating_tui.analysis.stored import collect_folder
 from rating_tui.export.select import Instruments
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import InstrumentRef
@@ -75,7 +78,9 @@ class CalibrationScreen(AppScreen[None]):
         def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument | None:
             return known.find(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
-        found = collect(store.iter_records(record_parts), instrument_of)
+        found = collect_folder(  # as `rating-tui calibrate` reads one folder
+            lambda read: store.iter_records(read, read_in_file_order=True), instrument_of
+        )
         self.app.call_from_thread(self._loaded, found)
 
     def _loaded(self, found: Collected) -> None:

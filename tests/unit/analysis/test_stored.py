@@ -301,3 +301,59 @@ def test_the_reader_is_gone_once_the_tables_are_made(
         gc.enable()
     assert found.tables[instrument.id].rows == 2
     assert alive == []
+
+
+def test_collect_folder_reads_again_what_the_stored_path_hands_back(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    ratings = [make_rating(r, {"warmth": w}) for r, w in (("AB", 5), ("CD", 4), ("EF", 2))]
+    reads: list[list[object]] = []
+
+    def counted(records: list[Record]) -> Callable[[Callable[[Record], Any]], Iterator[Any]]:
+        def records_of(read: Callable[[Record], Any]) -> Iterator[Any]:
+            reads.append([])
+            for result in store_like(records)(read):
+                reads[-1].append(result)
+                yield result
+
+        return records_of
+
+    def keep(record: Record) -> bool:
+        return bool(record["rater"] != "EF")
+
+    plain = dumps(ratings)
+    expected = collect([record_parts(r) for r in plain[:2]], lambda *ref: instrument)  # type: ignore[misc]
+    same_tables(
+        expected, stored.collect_folder(counted(plain), lambda *ref: instrument, None, keep)
+    )
+    assert len(reads) == 1 and {type(r) for r in reads[0]} == {bytes}  # one compact read
+    negative = dumps(ratings)
+    negative[0]["answers"]["warmth"] = {"value": -0.0}  # handed back (`Fallback`)
+    reads.clear()
+    got = stored.collect_folder(counted(negative), lambda *ref: instrument, None, keep)
+    parts = [record_parts(r) for r in negative[:2]]
+    same_tables(collect(parts, lambda *ref: instrument), got)  # type: ignore[arg-type]
+    assert len(reads) == 2  # read again, as `Slim` parts; the rater left out not placed
+    assert [type(r) for r in reads[1]] == [tuple, tuple, tuple] and reads[1][2][1] == ""
+
+
+def test_keeping_counts_only_keeps_what_agreement_reads(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    ratings = [
+        make_rating(r, {"warmth": 3}, day=f"2026-03-{d:02d}", number=n)
+        for d in (10, 11)
+        for n in (1, 2)
+        for r in ("AB", "CD")
+    ]
+    table = collect_stored(store_like(dumps(ratings)), lambda *ref: instrument).tables[
+        instrument.id
+    ]
+    dyads, rows = array("i", table.dyad_codes()), (table.row_session, table.row_rater)
+    assert table.session_count == 4 and len(table.sessions) == 4
+    table.keep_counts_only()
+    assert (table.session_count, table.dyad_codes(), table.rows) == (4, dyads, 8)
+    assert (table.row_session, table.row_rater) == rows
+    assert [len(codes) for codes in table.session_codes] == [4, 0, 0] and table.key_values == []
+    with pytest.raises(ValueError, match="let go"):
+        table.sessions  # noqa: B018
