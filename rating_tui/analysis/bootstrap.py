@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,13 +36,15 @@ REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
 CELLS_PER_BLOCK = 250_000
+"""Replicates are drawn in blocks of at most this many counts (1 MB as 32-bit integers, 2 MB
+as floats where a `Sums` part needs them), so that the bootstrap's memory stays small
+beside the data's."""
 GROUPED_PER_BLOCK = 1 << 16
-"""Counts of a block when every part is `Grouped` (512 KiB): a block's counts of each run's
-sessions are gathered (as large again), and larger blocks save little time."""
-"""Replicates are drawn in blocks of at most this many counts (2 MB of float64), so that
-the bootstrap's memory stays small beside the data's."""
+"""Counts of a block when every part is `Grouped`: a block's counts of each run's sessions
+are gathered, and larger blocks save little time."""
 GATHERED = 1 << 16
-"""Counts of the pairs' cells gathered at a time (as float32: 256 KiB)."""
+"""Counts gathered at a time for the sums of cells or runs (`Packed.sums`; packed four or two
+to a 64-bit word: 128 or 256 KiB)."""
 WAITING_CELLS = 1 << 14
 """Replicate counts of a `Cells` part's cells (as float64: 128 KiB) turned into its figures at
 once: a block of a few replicates at a time made many small calls."""
@@ -66,6 +69,17 @@ def cluster_counts(
     one replicate); with `clusters` (the cluster of each session, 0..C-1), C clusters are
     drawn with replacement and each session counts as often as its cluster was drawn. The
     draws do not depend on the block size: one stream from the seed, taken in order."""
+    for counted in _counted(clusters, sessions, replicates, cells):
+        yield counted.astype(np.float64)
+
+
+def _counted(
+    clusters: npt.NDArray[np.int64] | None,
+    sessions: int,
+    replicates: int = REPLICATES,
+    cells: int | None = None,
+) -> Iterator[npt.NDArray[np.int32]]:
+    """`cluster_counts` as 32-bit integers (replicates x sessions)."""
     rng = np.random.default_rng(SEED)
     units = sessions if clusters is None else int(clusters.max()) + 1 if len(clusters) else 0
     cells = CELLS_PER_BLOCK if cells is None else cells
@@ -78,12 +92,11 @@ def cluster_counts(
         draws += (np.arange(rows, dtype=np.int32) * units)[:, None]  # in place
         # counted into 32-bit integers by np.add.at (its fast path when the counts, the
         # draws and the one added share a type: twice as fast as counting into floats, and
-        # np.bincount copies the draws to 64 bits first), then turned into floats
+        # np.bincount copies the draws to 64 bits first)
         counted = np.zeros(rows * units, np.int32)
         np.add.at(counted, draws.reshape(-1), np.int32(1))
         del draws
-        drawn = counted.reshape(rows, units).astype(np.float64)
-        del counted
+        drawn = counted.reshape(rows, units)
         yield drawn if clusters is None else drawn[:, clusters]
         done += rows
 
@@ -209,11 +222,11 @@ def replicate_totals(
     part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
     a block of replicates is one matrix product per part; a `Grouped` part sums its
     sessions' counts per run, once a block for the parts sharing its runs; a `Cells` part
-    gathers its rows' counts at most `GATHERED` at a time, and turns them into figures once
-    `WAITING_CELLS` counts of its cells wait (a replicate's figures depend on its counts alone,
-    so this only makes fewer, larger calls). Called again with the same `sessions`,
-    `clusters` and `replicates`, it draws the same resamples (`agreement` runs it in
-    rounds)."""
+    sums its rows' counts per cell, and turns them into figures once `WAITING_CELLS` counts
+    of its cells wait (a replicate's figures depend on its counts alone, so this only makes
+    fewer, larger calls). Both sums gather each session's counts of the block's replicates
+    packed into 64-bit words (`Packed`). Called again with the same `sessions`, `clusters`
+    and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
     found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
@@ -221,30 +234,32 @@ def replicate_totals(
             for p in parts
         ]
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
-    cells = any(isinstance(p, Cells) for p in parts)
     waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
+    longest = {
+        i: _longest(p.starts, len(_rows(p))) for i, p in enumerate(parts) if not isinstance(p, Sums)
+    }
     only_runs = all(isinstance(p, Grouped) for p in parts)
     block = GROUPED_PER_BLOCK if only_runs else CELLS_PER_BLOCK
-    for counts in cluster_counts(clusters, sessions, replicates, block):
-        # sessions x replicates once a block for every `Cells` part (float32: exact counts)
-        by_session = np.ascontiguousarray(counts.T, dtype=np.float32) if cells else None
+    for counted in _counted(clusters, sessions, replicates, block):
+        counts = counted.astype(np.float64) if spread else None
+        packed = Packed(counted)
         runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
+                assert counts is not None
                 found[i].append(counts @ spread[i])
             elif isinstance(part, Grouped):
                 per_run = runs.get(id(part.order))
                 if per_run is None:
-                    gathered = np.take(counts, part.order, axis=1)
-                    per_run = runs[id(part.order)] = np.add.reduceat(gathered, part.starts, axis=1)
-                    del gathered
+                    per_run = packed.sums(part.order, part.starts, longest[i])
+                    runs[id(part.order)] = per_run
                 found[i].append(per_run @ part.features)
             else:
-                waiting[i].append(_cell_counts(part, counts, by_session))
+                waiting[i].append(packed.sums(part.rows, part.starts, longest[i]))
                 if sum(block.size for block in waiting[i]) >= WAITING_CELLS:
                     found[i].append(part.reduce(np.concatenate(waiting[i])))
                     waiting[i] = []
-        del by_session, runs
+        del counts, packed, runs
     for i, blocks in waiting.items():
         if blocks:
             part = parts[i]
@@ -253,29 +268,77 @@ def replicate_totals(
     return [np.concatenate(blocks) for blocks in found]
 
 
-def _cell_counts(
-    part: Cells, counts: Matrix, by_session: npt.NDArray[np.float32] | None = None
-) -> Matrix:
-    """Each cell's total count in each replicate of `counts` (replicates x cells): the
-    counts turned to sessions x replicates (as float32, exact for counts; `by_session` when
-    the caller has turned them already), the rows of a run of cells gathered at a time (at
-    most `GATHERED` counts) and summed per cell."""
-    out = np.zeros((len(counts), len(part.starts)))
-    if not len(part.rows):
-        return out
-    if by_session is None:
-        by_session = np.ascontiguousarray(counts.T, dtype=np.float32)
-    starts, rows = part.starts, part.rows
-    width = max(1, GATHERED // max(len(counts), 1))
-    first = 0
-    while first < len(starts):
-        # the cells whose rows begin within `width` rows of the first one's (at least one)
-        last = max(first + 1, int(np.searchsorted(starts, starts[first] + width)))
-        begin, end = int(starts[first]), int(starts[last]) if last < len(starts) else len(rows)
-        gathered = np.take(by_session, rows[begin:end], axis=0)
-        out[:, first:last] = np.add.reduceat(gathered, starts[first:last] - begin, axis=0).T
-        first = last
-    return out
+def _rows(part: Cells | Grouped) -> npt.NDArray[np.int32]:
+    return part.rows if isinstance(part, Cells) else part.order
+
+
+def _longest(starts: npt.NDArray[np.signedinteger[Any]], rows: int) -> int:
+    """The most rows of one cell (or run)."""
+    return int(np.diff(np.r_[starts, rows]).max()) if len(starts) else 0
+
+
+class Packed:
+    """A block of replicate counts (replicates x sessions, 32-bit), turned sessions x
+    replicates with several replicates' counts in each 64-bit word: 16-bit lanes (four
+    replicates a word) while no sum can reach 2**16, else 32-bit ones. A sum of words is
+    then the sum of each lane (no lane carries into the next), so a cell's counts in every
+    replicate of the block are one gather of its sessions' words and one segmented sum, on
+    a quarter of the numbers: exact integers, the same as summed one replicate at a time."""
+
+    def __init__(self, counted: npt.NDArray[np.int32]) -> None:
+        self.counted = counted
+        self.top = int(counted.max()) if counted.size else 0
+        self.words: dict[int, npt.NDArray[np.void]] = {}
+
+    def _words(self, bits: int) -> npt.NDArray[np.void]:
+        """Each session's counts as one void item of its words (a 1-D gather of whole
+        rows), made once a block for each lane width used."""
+        found = self.words.get(bits)
+        if found is None:
+            replicates, sessions = self.counted.shape
+            lanes = 64 // bits
+            width = -(-replicates // lanes)
+            lane = np.zeros((sessions, width * lanes), np.uint16 if bits == 16 else np.uint32)
+            lane[:, :replicates] = self.counted.T
+            found = self.words[bits] = lane.view(np.uint64).view(f"V{8 * width}").reshape(-1)
+        return found
+
+    def sums(
+        self, rows: npt.NDArray[np.int32], starts: npt.NDArray[np.signedinteger[Any]], longest: int
+    ) -> Matrix:
+        """The counts of each group of `rows` (group j: `rows[starts[j]:starts[j + 1]]`)
+        summed, in each replicate (replicates x groups, float64); `longest` is the most
+        rows of a group, which bounds a sum by `longest` times the largest count."""
+        replicates = len(self.counted)
+        out = np.zeros((len(starts), replicates))
+        if not len(rows) or not len(starts):
+            return np.ascontiguousarray(out.T)
+        bound = longest * self.top
+        if bound >= 1 << 32:  # a lane could overflow: plain 64-bit sums (not met in practice)
+            wide = self.counted.T.astype(np.int64)
+            return np.ascontiguousarray(np.add.reduceat(wide[rows], starts, axis=0).T, np.float64)
+        bits = 16 if bound < 1 << 16 else 32
+        words = self._words(bits)
+        width = words.itemsize // 8
+        total = np.zeros((len(starts), width), np.uint64)
+        chunk = max(1, GATHERED // max(replicates, 1))
+        cells = np.searchsorted(starts, np.arange(0, len(rows), chunk), side="right") - 1
+        for k, begin in enumerate(range(0, len(rows), chunk)):
+            end = min(begin + chunk, len(rows))
+            first = int(cells[k])  # the group of the chunk's first row
+            last = int(np.searchsorted(starts, end))  # groups first..last-1 have rows here
+            bounds = np.maximum(starts[first:last], begin) - begin
+            # intp indices: numpy turns 32-bit ones into them anyway, more slowly
+            gathered = words[rows[begin:end].astype(np.intp)].view(np.uint64).reshape(-1, width)
+            total[first:last] += np.add.reduceat(gathered, bounds, axis=0)
+        lanes = total.view(np.uint16 if bits == 16 else np.uint32)[:, :replicates]
+        return np.ascontiguousarray(lanes.T, dtype=np.float64)
+
+
+def _cell_counts(part: Cells, counts: Matrix) -> Matrix:
+    """Each cell's total count in each replicate of `counts` (replicates x cells)."""
+    packed = Packed(counts.astype(np.int32))
+    return packed.sums(part.rows, part.starts, _longest(part.starts, len(part.rows)))
 
 
 def percentile_interval(replicated: Vector) -> tuple[float, float] | None:
