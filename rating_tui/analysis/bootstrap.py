@@ -31,6 +31,8 @@ from rating_tui.analysis.kappa import Weights, weighted_kappas
 
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
+Rows = npt.NDArray[np.integer[Any]]
+"""Resampled sessions' numbers, 16-bit where they fit (`row_type`), else 32-bit."""
 
 REPLICATES = 1000
 SEED = 2009
@@ -42,15 +44,21 @@ beside the data's."""
 GROUPED_PER_BLOCK = 1 << 16
 """Counts of a block when every part is `Grouped`: a block's counts of each run's sessions
 are gathered, and larger blocks save little time."""
-GATHERED = 1 << 16
+GATHERED = 1 << 18
 """Counts gathered at a time for the sums of cells or runs (`Packed.sums`; packed four or two
-to a 64-bit word: 128 or 256 KiB)."""
+to a 64-bit word: 512 KiB or 1 MiB)."""
 WAITING_CELLS = 1 << 14
 """Replicate counts of a `Cells` part's cells (as float64: 128 KiB) turned into its figures at
 once: a block of a few replicates at a time made many small calls."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
+
+
+def row_type(sessions: int) -> np.dtype[np.integer[Any]]:
+    """The type of a row number among `sessions` resampled sessions, as the parts waiting for
+    the bootstrap hold them: 16-bit up to 65,536 sessions (half the memory), else 32-bit."""
+    return np.dtype(np.uint16) if sessions <= 1 << 16 else np.dtype(np.int32)
 
 
 def session_counts(sessions: int, replicates: int = REPLICATES) -> Iterator[Matrix]:
@@ -87,16 +95,16 @@ def _counted(
     done = 0
     while done < replicates:
         rows = min(block, replicates - done)
-        # int32: the same numbers as int64 draws (the same generator path), half the memory
-        draws = rng.integers(0, max(units, 1), size=(rows, units), dtype=np.int32)
-        draws += (np.arange(rows, dtype=np.int32) * units)[:, None]  # in place
-        # counted into 32-bit integers by np.add.at (its fast path when the counts, the
-        # draws and the one added share a type: twice as fast as counting into floats, and
-        # np.bincount copies the draws to 64 bits first)
-        counted = np.zeros(rows * units, np.int32)
-        np.add.at(counted, draws.reshape(-1), np.int32(1))
-        del draws
-        drawn = counted.reshape(rows, units)
+        drawn = np.zeros((rows, units), np.int32)
+        for row in drawn:
+            # a replicate at a time: the same numbers as one call for the block (one stream),
+            # without a block of draws beside the counts; int32: the same numbers as int64
+            # draws (the same generator path), half the memory
+            draws = rng.integers(0, max(units, 1), size=units, dtype=np.int32)
+            # counted into 32-bit integers by np.add.at (its fast path when the counts, the
+            # draws and the one added share a type: twice as fast as counting into floats,
+            # and np.bincount copies the draws to 64 bits first)
+            np.add.at(row, draws, np.int32(1))
         yield drawn if clusters is None else drawn[:, clusters]
         done += rows
 
@@ -143,7 +151,7 @@ class Cells:
     `np.add.reduceat`. `reduce` turns each block of replicate counts into the figures at
     once, so only those are kept."""
 
-    rows: npt.NDArray[np.int32]
+    rows: Rows
     starts: npt.NDArray[np.int64]
     reduce: Callable[[Matrix], Matrix]
 
@@ -158,7 +166,7 @@ class Grouped:
     every session, added in another order. The parts of one item share `order` and
     `starts` (the runs of every statistic of the item at once), so those are held once."""
 
-    order: npt.NDArray[np.int32]
+    order: Rows
     starts: npt.NDArray[np.intp]
     features: Matrix
 
@@ -208,7 +216,7 @@ def grouped(parts: list[Sums], sessions: int) -> list[Part]:
     if len(starts) > MAX_RUNS_SHARE * n:
         return [p.spread(sessions) for p in parts]
     first = order[starts]
-    rows = parts[0].rows[order].astype(np.int32)
+    rows = parts[0].rows[order].astype(row_type(sessions))
     return [Grouped(rows, starts, p.features[first]) for p in parts]
 
 
@@ -227,54 +235,69 @@ def replicate_totals(
     fewer, larger calls). Both sums gather each session's counts of the block's replicates
     packed into 64-bit words (`Packed`). Called again with the same `sessions`, `clusters`
     and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
-    found: list[list[Matrix]] = [[] for _ in parts]
     if not parts or sessions == 0:
         return [
             np.zeros((0, p.features.shape[1])) if not isinstance(p, Cells) else np.zeros((0, 0))
             for p in parts
         ]
+    # each part's replicates written in place as their blocks come (no list of blocks joined
+    # at the end, which held every result twice)
+    found: list[Matrix | None] = [
+        None if isinstance(p, Cells) else np.empty((replicates, p.features.shape[1])) for p in parts
+    ]
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
     waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
-    longest = {
-        i: _longest(p.starts, len(_rows(p))) for i, p in enumerate(parts) if not isinstance(p, Sums)
-    }
+    reduced = dict.fromkeys(waiting, 0)  # replicates of each Cells part turned into figures
     only_runs = all(isinstance(p, Grouped) for p in parts)
     block = GROUPED_PER_BLOCK if only_runs else CELLS_PER_BLOCK
+    chunk = max(1, GATHERED // max(1, min(replicates, block // sessions)))
+    plans = {
+        i: Plan.of(p.starts, len(_rows(p)), chunk)
+        for i, p in enumerate(parts)
+        if not isinstance(p, Sums)
+    }
+
+    def reduce(i: int, part: Cells) -> None:
+        blocks = waiting[i]
+        figures = part.reduce(blocks[0] if len(blocks) == 1 else np.concatenate(blocks))
+        waiting[i] = []
+        out = found[i]
+        if out is None:
+            out = found[i] = np.empty((replicates, figures.shape[1]))
+        out[reduced[i] : reduced[i] + len(figures)] = figures
+        reduced[i] += len(figures)
+
+    done = 0
     for counted in _counted(clusters, sessions, replicates, block):
         counts = counted.astype(np.float64) if spread else None
         packed = Packed(counted)
         runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
+        rows = slice(done, done + len(counted))
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
-                assert counts is not None
-                found[i].append(counts @ spread[i])
+                assert counts is not None and found[i] is not None
+                found[i][rows] = counts @ spread[i]  # type: ignore[index]
             elif isinstance(part, Grouped):
                 per_run = runs.get(id(part.order))
                 if per_run is None:
-                    per_run = packed.sums(part.order, part.starts, longest[i])
+                    per_run = packed.sums(part.order, plans[i])
                     runs[id(part.order)] = per_run
-                found[i].append(per_run @ part.features)
+                found[i][rows] = per_run @ part.features  # type: ignore[index]
             else:
-                waiting[i].append(packed.sums(part.rows, part.starts, longest[i]))
+                waiting[i].append(packed.sums(part.rows, plans[i]))
                 if sum(block.size for block in waiting[i]) >= WAITING_CELLS:
-                    found[i].append(part.reduce(np.concatenate(waiting[i])))
-                    waiting[i] = []
+                    reduce(i, part)
+        done += len(counted)
         del counts, packed, runs
     for i, blocks in waiting.items():
-        if blocks:
-            part = parts[i]
-            assert isinstance(part, Cells)
-            found[i].append(part.reduce(np.concatenate(blocks)))
-    return [np.concatenate(blocks) for blocks in found]
+        part = parts[i]
+        if blocks and isinstance(part, Cells):
+            reduce(i, part)
+    return [np.zeros((0, 0)) if out is None else out for out in found]
 
 
-def _rows(part: Cells | Grouped) -> npt.NDArray[np.int32]:
+def _rows(part: Cells | Grouped) -> Rows:
     return part.rows if isinstance(part, Cells) else part.order
-
-
-def _longest(starts: npt.NDArray[np.signedinteger[Any]], rows: int) -> int:
-    """The most rows of one cell (or run)."""
-    return int(np.diff(np.r_[starts, rows]).max()) if len(starts) else 0
 
 
 class Packed:
@@ -303,31 +326,22 @@ class Packed:
             found = self.words[bits] = lane.view(np.uint64).view(f"V{8 * width}").reshape(-1)
         return found
 
-    def sums(
-        self, rows: npt.NDArray[np.int32], starts: npt.NDArray[np.signedinteger[Any]], longest: int
-    ) -> Matrix:
-        """The counts of each group of `rows` (group j: `rows[starts[j]:starts[j + 1]]`)
-        summed, in each replicate (replicates x groups, float64); `longest` is the most
-        rows of a group, which bounds a sum by `longest` times the largest count."""
+    def sums(self, rows: Rows, plan: Plan) -> Matrix:
+        """The counts of each group of `rows` (laid out by `plan`) summed, in each
+        replicate (replicates x groups, float64)."""
         replicates = len(self.counted)
-        out = np.zeros((len(starts), replicates))
-        if not len(rows) or not len(starts):
-            return np.ascontiguousarray(out.T)
-        bound = longest * self.top
+        if not len(rows) or not plan.groups:
+            return np.zeros((replicates, plan.groups))
+        bound = plan.longest * self.top
         if bound >= 1 << 32:  # a lane could overflow: plain 64-bit sums (not met in practice)
             wide = self.counted.T.astype(np.int64)
-            return np.ascontiguousarray(np.add.reduceat(wide[rows], starts, axis=0).T, np.float64)
+            summed = np.add.reduceat(wide[rows], plan.starts, axis=0)
+            return np.ascontiguousarray(summed.T, np.float64)
         bits = 16 if bound < 1 << 16 else 32
         words = self._words(bits)
         width = words.itemsize // 8
-        total = np.zeros((len(starts), width), np.uint64)
-        chunk = max(1, GATHERED // max(replicates, 1))
-        cells = np.searchsorted(starts, np.arange(0, len(rows), chunk), side="right") - 1
-        for k, begin in enumerate(range(0, len(rows), chunk)):
-            end = min(begin + chunk, len(rows))
-            first = int(cells[k])  # the group of the chunk's first row
-            last = int(np.searchsorted(starts, end))  # groups first..last-1 have rows here
-            bounds = np.maximum(starts[first:last], begin) - begin
+        total = np.zeros((plan.groups, width), np.uint64)
+        for begin, end, first, last, bounds in plan.chunks:
             # intp indices: numpy turns 32-bit ones into them anyway, more slowly
             gathered = words[rows[begin:end].astype(np.intp)].view(np.uint64).reshape(-1, width)
             total[first:last] += np.add.reduceat(gathered, bounds, axis=0)
@@ -335,10 +349,36 @@ class Packed:
         return np.ascontiguousarray(lanes.T, dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How the rows of groups (group j: rows `starts[j]` to `starts[j + 1]`) are gathered a
+    chunk of `chunk` rows at a time: for each chunk its rows, the groups with rows in it and
+    where each begins in it (a group may span chunks: its sums are added up), made once for
+    every block of replicates."""
+
+    starts: npt.NDArray[np.signedinteger[Any]]
+    groups: int
+    longest: int
+    """The most rows of one group: a sum is at most this times the largest count."""
+    chunks: list[tuple[int, int, int, int, npt.NDArray[np.signedinteger[Any]]]]
+
+    @classmethod
+    def of(cls, starts: npt.NDArray[np.signedinteger[Any]], rows: int, chunk: int) -> Plan:
+        longest = int(np.diff(np.r_[starts, rows]).max()) if len(starts) else 0
+        chunks = []
+        for begin in range(0, rows if len(starts) else 0, chunk):
+            end = min(begin + chunk, rows)
+            first = int(np.searchsorted(starts, begin, side="right")) - 1
+            last = int(np.searchsorted(starts, end))  # groups first..last-1 have rows here
+            chunks.append((begin, end, first, last, np.maximum(starts[first:last], begin) - begin))
+        return cls(starts, len(starts), longest, chunks)
+
+
 def _cell_counts(part: Cells, counts: Matrix) -> Matrix:
     """Each cell's total count in each replicate of `counts` (replicates x cells)."""
     packed = Packed(counts.astype(np.int32))
-    return packed.sums(part.rows, part.starts, _longest(part.starts, len(part.rows)))
+    chunk = max(1, GATHERED // max(len(counts), 1))
+    return packed.sums(part.rows, Plan.of(part.starts, len(part.rows), chunk))
 
 
 def percentile_interval(replicated: Vector) -> tuple[float, float] | None:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.bootstrap import Cells, Part, Sums
+from rating_tui.analysis.bootstrap import Cells, Part, Sums, row_type
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
@@ -209,7 +209,7 @@ def kappa_figures(
             each, pooled_, _ = cells.kappas(counts, positions, weightings)
             return np.column_stack([pooled_[w] if p is None else each[w][:, p] for w, p in columns])
 
-        rows, starts = c.rows[found.sessions].astype(np.int32), found.starts
+        rows, starts = c.rows[found.sessions].astype(row_type(c.resampled)), found.starts
         part = Cells(rows, starts, replicated)
         pending.append(Pending(position, indices, [part], lambda t: t[0], method))
     return ()
