@@ -113,9 +113,10 @@ def _counted(
         if clusters is None:
             yield drawn
         else:
-            yield np.take(
-                drawn, clusters, axis=1, out=scratch.array("by session", (rows, sessions), np.int32)
-            )
+            # each session counted as its cluster; "clip" (clusters are in range): with
+            # "raise", numpy takes into a copy of its own first
+            into = scratch.array("by session", (rows, sessions), np.int32)
+            yield np.take(drawn, clusters, axis=1, out=into, mode="clip")
         done += rows
 
 
