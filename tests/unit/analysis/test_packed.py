@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rating_tui.analysis import bootstrap
-from rating_tui.analysis.bootstrap import Packed, Plan, Scratch
+from rating_tui.analysis.packed import Packed, Plan, Scratch
 from rating_tui.analysis.pairs import kappas_from_margins, weight_matrix
 
 
