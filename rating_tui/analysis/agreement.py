@@ -79,7 +79,7 @@ __all__ = [
     "paired_values",
 ]
 Resample = Literal["session", "dyad"]
-BOOTSTRAP_BYTES = 4 << 20
+BOOTSTRAP_BYTES = 5 << 20
 """The per-session sums of the items waiting for the bootstrap are resampled once they hold
 this much: the items read so far get their intervals and their sums are let go. Each round
 draws the same resamples again from the seed (`bootstrap.SEED`), so an interval does not

@@ -21,33 +21,42 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from rating_tui.analysis.alpha import alpha_from_totals
 from rating_tui.analysis.kappa import Weights, weighted_kappas
+from rating_tui.analysis.packed import GATHERED, Packed, Plan, Scratch
 
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
+Rows = npt.NDArray[np.integer[Any]]
+"""Resampled sessions' numbers, 16-bit where they fit (`row_type`), else 32-bit."""
 
 REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
 CELLS_PER_BLOCK = 250_000
+"""Replicates are drawn in blocks of at most this many counts (1 MB as 32-bit integers, 2 MB
+as floats where a `Sums` part needs them), so that the bootstrap's memory stays small
+beside the data's."""
 GROUPED_PER_BLOCK = 1 << 16
-"""Counts of a block when every part is `Grouped` (512 KiB): a block's counts of each run's
-sessions are gathered (as large again), and larger blocks save little time."""
-"""Replicates are drawn in blocks of at most this many counts (2 MB of float64), so that
-the bootstrap's memory stays small beside the data's."""
-GATHERED = 1 << 16
-"""Counts of the pairs' cells gathered at a time (as float32: 256 KiB)."""
+"""Counts of a block when every part is `Grouped`: a block's counts of each run's sessions
+are gathered, and larger blocks save little time."""
 WAITING_CELLS = 1 << 14
 """Replicate counts of a `Cells` part's cells (as float64: 128 KiB) turned into its figures at
 once: a block of a few replicates at a time made many small calls."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
+
+
+def row_type(sessions: int) -> np.dtype[np.integer[Any]]:
+    """The type of a row number among `sessions` resampled sessions, as the parts waiting for
+    the bootstrap hold them: 16-bit up to 65,536 sessions (half the memory), else 32-bit."""
+    return np.dtype(np.uint16) if sessions <= 1 << 16 else np.dtype(np.int32)
 
 
 def session_counts(sessions: int, replicates: int = REPLICATES) -> Iterator[Matrix]:
@@ -66,25 +75,45 @@ def cluster_counts(
     one replicate); with `clusters` (the cluster of each session, 0..C-1), C clusters are
     drawn with replacement and each session counts as often as its cluster was drawn. The
     draws do not depend on the block size: one stream from the seed, taken in order."""
+    for counted in _counted(clusters, sessions, replicates, cells):
+        yield counted.astype(np.float64)
+
+
+def _counted(
+    clusters: npt.NDArray[np.int64] | None,
+    sessions: int,
+    replicates: int = REPLICATES,
+    cells: int | None = None,
+    scratch: Scratch | None = None,
+) -> Iterator[npt.NDArray[np.int32]]:
+    """`cluster_counts` as 32-bit integers (replicates x sessions), each block written over
+    the previous one's array (`scratch`): use a block before asking for the next."""
     rng = np.random.default_rng(SEED)
+    scratch = Scratch() if scratch is None else scratch
     units = sessions if clusters is None else int(clusters.max()) + 1 if len(clusters) else 0
     cells = CELLS_PER_BLOCK if cells is None else cells
     block = max(1, min(replicates, cells // max(sessions, 1)))
     done = 0
     while done < replicates:
         rows = min(block, replicates - done)
-        # int32: the same numbers as int64 draws (the same generator path), half the memory
-        draws = rng.integers(0, max(units, 1), size=(rows, units), dtype=np.int32)
-        draws += (np.arange(rows, dtype=np.int32) * units)[:, None]  # in place
-        # counted into 32-bit integers by np.add.at (its fast path when the counts, the
-        # draws and the one added share a type: twice as fast as counting into floats, and
-        # np.bincount copies the draws to 64 bits first), then turned into floats
-        counted = np.zeros(rows * units, np.int32)
-        np.add.at(counted, draws.reshape(-1), np.int32(1))
-        del draws
-        drawn = counted.reshape(rows, units).astype(np.float64)
-        del counted
-        yield drawn if clusters is None else drawn[:, clusters]
+        drawn = scratch.array("drawn", (rows, units), np.int32)
+        drawn.fill(0)
+        for row in drawn:
+            # a replicate at a time: the same numbers as one call for the block (one stream),
+            # without a block of draws beside the counts; int32: the same numbers as int64
+            # draws (the same generator path), half the memory
+            draws = rng.integers(0, max(units, 1), size=units, dtype=np.int32)
+            # counted into 32-bit integers by np.add.at (its fast path when the counts, the
+            # draws and the one added share a type: twice as fast as counting into floats,
+            # and np.bincount copies the draws to 64 bits first)
+            np.add.at(row, draws, np.int32(1))
+        if clusters is None:
+            yield drawn
+        else:
+            # each session counted as its cluster; "clip" (clusters are in range): with
+            # "raise", numpy takes into a copy of its own first
+            into = scratch.array("by session", (rows, sessions), np.int32)
+            yield np.take(drawn, clusters, axis=1, out=into, mode="clip")
         done += rows
 
 
@@ -130,7 +159,7 @@ class Cells:
     `np.add.reduceat`. `reduce` turns each block of replicate counts into the figures at
     once, so only those are kept."""
 
-    rows: npt.NDArray[np.int32]
+    rows: Rows
     starts: npt.NDArray[np.int64]
     reduce: Callable[[Matrix], Matrix]
 
@@ -145,7 +174,7 @@ class Grouped:
     every session, added in another order. The parts of one item share `order` and
     `starts` (the runs of every statistic of the item at once), so those are held once."""
 
-    order: npt.NDArray[np.int32]
+    order: Rows
     starts: npt.NDArray[np.intp]
     features: Matrix
 
@@ -195,7 +224,7 @@ def grouped(parts: list[Sums], sessions: int) -> list[Part]:
     if len(starts) > MAX_RUNS_SHARE * n:
         return [p.spread(sessions) for p in parts]
     first = order[starts]
-    rows = parts[0].rows[order].astype(np.int32)
+    rows = parts[0].rows[order].astype(row_type(sessions))
     return [Grouped(rows, starts, p.features[first]) for p in parts]
 
 
@@ -209,73 +238,85 @@ def replicate_totals(
     part: its `reduce`d figures). A `Sums` part is spread over all sessions first, so that
     a block of replicates is one matrix product per part; a `Grouped` part sums its
     sessions' counts per run, once a block for the parts sharing its runs; a `Cells` part
-    gathers its rows' counts at most `GATHERED` at a time, and turns them into figures once
-    `WAITING_CELLS` counts of its cells wait (a replicate's figures depend on its counts alone,
-    so this only makes fewer, larger calls). Called again with the same `sessions`,
-    `clusters` and `replicates`, it draws the same resamples (`agreement` runs it in
-    rounds)."""
-    found: list[list[Matrix]] = [[] for _ in parts]
+    sums its rows' counts per cell, and turns them into figures once `WAITING_CELLS` counts
+    of its cells wait (a replicate's figures depend on its counts alone, so this only makes
+    fewer, larger calls). Both sums gather each session's counts of the block's replicates
+    packed into 64-bit words (`Packed`). Called again with the same `sessions`, `clusters`
+    and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
     if not parts or sessions == 0:
         return [
             np.zeros((0, p.features.shape[1])) if not isinstance(p, Cells) else np.zeros((0, 0))
             for p in parts
         ]
+    # each part's replicates written in place as their blocks come (no list of blocks joined
+    # at the end, which held every result twice)
+    found: list[Matrix | None] = [
+        None if isinstance(p, Cells) else np.empty((replicates, p.features.shape[1])) for p in parts
+    ]
     spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
-    cells = any(isinstance(p, Cells) for p in parts)
     waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
+    reduced = dict.fromkeys(waiting, 0)  # replicates of each Cells part turned into figures
     only_runs = all(isinstance(p, Grouped) for p in parts)
     block = GROUPED_PER_BLOCK if only_runs else CELLS_PER_BLOCK
-    for counts in cluster_counts(clusters, sessions, replicates, block):
-        # sessions x replicates once a block for every `Cells` part (float32: exact counts)
-        by_session = np.ascontiguousarray(counts.T, dtype=np.float32) if cells else None
+    chunk = max(1, GATHERED // max(1, min(replicates, block // sessions)))
+    plans = {
+        i: Plan.of(p.starts, len(_rows(p)), chunk)
+        for i, p in enumerate(parts)
+        if not isinstance(p, Sums)
+    }
+
+    def reduce(i: int, part: Cells) -> None:
+        blocks = waiting[i]
+        figures = part.reduce(blocks[0] if len(blocks) == 1 else np.concatenate(blocks))
+        waiting[i] = []
+        out = found[i]
+        if out is None:
+            out = found[i] = np.empty((replicates, figures.shape[1]))
+        out[reduced[i] : reduced[i] + len(figures)] = figures
+        reduced[i] += len(figures)
+
+    done = 0
+    scratch = Scratch()
+    for counted in _counted(clusters, sessions, replicates, block, scratch):
+        counts = None
+        if spread:
+            counts = scratch.array("counts", counted.shape, np.float64)
+            np.copyto(counts, counted)
+        packed = Packed(counted, scratch)
         runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
+        rows = slice(done, done + len(counted))
         for i, part in enumerate(parts):
             if isinstance(part, Sums):
-                found[i].append(counts @ spread[i])
+                assert counts is not None and found[i] is not None
+                found[i][rows] = counts @ spread[i]  # type: ignore[index]
             elif isinstance(part, Grouped):
                 per_run = runs.get(id(part.order))
                 if per_run is None:
-                    gathered = np.take(counts, part.order, axis=1)
-                    per_run = runs[id(part.order)] = np.add.reduceat(gathered, part.starts, axis=1)
-                    del gathered
-                found[i].append(per_run @ part.features)
+                    per_run = packed.sums(part.order, plans[i])
+                    runs[id(part.order)] = per_run
+                found[i][rows] = per_run @ part.features  # type: ignore[index]
             else:
-                waiting[i].append(_cell_counts(part, counts, by_session))
+                waiting[i].append(packed.sums(part.rows, plans[i]))
                 if sum(block.size for block in waiting[i]) >= WAITING_CELLS:
-                    found[i].append(part.reduce(np.concatenate(waiting[i])))
-                    waiting[i] = []
-        del by_session, runs
+                    reduce(i, part)
+        done += len(counted)
+        del counts, packed, runs
     for i, blocks in waiting.items():
-        if blocks:
-            part = parts[i]
-            assert isinstance(part, Cells)
-            found[i].append(part.reduce(np.concatenate(blocks)))
-    return [np.concatenate(blocks) for blocks in found]
+        part = parts[i]
+        if blocks and isinstance(part, Cells):
+            reduce(i, part)
+    return [np.zeros((0, 0)) if out is None else out for out in found]
 
 
-def _cell_counts(
-    part: Cells, counts: Matrix, by_session: npt.NDArray[np.float32] | None = None
-) -> Matrix:
-    """Each cell's total count in each replicate of `counts` (replicates x cells): the
-    counts turned to sessions x replicates (as float32, exact for counts; `by_session` when
-    the caller has turned them already), the rows of a run of cells gathered at a time (at
-    most `GATHERED` counts) and summed per cell."""
-    out = np.zeros((len(counts), len(part.starts)))
-    if not len(part.rows):
-        return out
-    if by_session is None:
-        by_session = np.ascontiguousarray(counts.T, dtype=np.float32)
-    starts, rows = part.starts, part.rows
-    width = max(1, GATHERED // max(len(counts), 1))
-    first = 0
-    while first < len(starts):
-        # the cells whose rows begin within `width` rows of the first one's (at least one)
-        last = max(first + 1, int(np.searchsorted(starts, starts[first] + width)))
-        begin, end = int(starts[first]), int(starts[last]) if last < len(starts) else len(rows)
-        gathered = np.take(by_session, rows[begin:end], axis=0)
-        out[:, first:last] = np.add.reduceat(gathered, starts[first:last] - begin, axis=0).T
-        first = last
-    return out
+def _rows(part: Cells | Grouped) -> Rows:
+    return part.rows if isinstance(part, Cells) else part.order
+
+
+def _cell_counts(part: Cells, counts: Matrix) -> Matrix:
+    """Each cell's total count in each replicate of `counts` (replicates x cells)."""
+    packed = Packed(counts.astype(np.int32))
+    chunk = max(1, GATHERED // max(len(counts), 1))
+    return packed.sums(part.rows, Plan.of(part.starts, len(part.rows), chunk))
 
 
 def percentile_interval(replicated: Vector) -> tuple[float, float] | None:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.bootstrap import Cells, Part, Sums
+from rating_tui.analysis.bootstrap import Cells, Part, Sums, row_type
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
@@ -204,12 +204,25 @@ def kappa_figures(
         # only what `kappas` reads (an empty view would keep the sessions' memory)
         cells = replace(found, sessions=np.zeros(0, np.int32))
 
+        # each figure's column among [each weighting's pairs..., each weighting's pooled]
+        pairs_count = len(found.pairs)
+        taken = np.array(
+            [
+                len(weightings) * pairs_count + weightings.index(w)
+                if p is None
+                else weightings.index(w) * pairs_count + p
+                for w, p in columns
+            ],
+            np.intp,
+        )
+
         def replicated(counts: Matrix) -> Matrix:
             """Each block of cell counts, turned into the figures' kappas at once."""
             each, pooled_, _ = cells.kappas(counts, positions, weightings)
-            return np.column_stack([pooled_[w] if p is None else each[w][:, p] for w, p in columns])
+            every = [each[w] for w in weightings] + [pooled_[w][:, None] for w in weightings]
+            return np.concatenate(every, axis=1)[:, taken]
 
-        rows, starts = c.rows[found.sessions].astype(np.int32), found.starts
+        rows, starts = c.rows[found.sessions].astype(row_type(c.resampled)), found.starts
         part = Cells(rows, starts, replicated)
         pending.append(Pending(position, indices, [part], lambda t: t[0], method))
     return ()

@@ -33,19 +33,27 @@ WIDTH = 6
 def oneway_sums(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matrix:
     """Per session 0..`sessions`-1 (`units[i]` the session of `x[i]`): the one-way ANOVA's
     sums; zero rows where a session has fewer than two values. Values are centred on their
-    mean first (the ICC does not change; the sums keep their precision)."""
+    mean first (the ICC does not change; the sums keep their precision). Each column is
+    written in place, with one value-sized array (the centred values, squared in place
+    once summed) beside the result: the same numbers as separate arrays per column, which
+    at a million ratings took 21 MiB more than the result."""
     out = np.zeros((sessions, WIDTH))
     if len(x) == 0:
         return out
     x = x - x.mean()
-    m = np.bincount(units, minlength=sessions).astype(np.float64)
-    s = np.bincount(units, weights=x, minlength=sessions)
-    q = np.bincount(units, weights=x * x, minlength=sessions)
+    m, s, q, between = out[:, 1], out[:, 3], out[:, 4], out[:, 5]
+    m[:] = np.bincount(units, minlength=sessions)
+    s[:] = np.bincount(units, weights=x, minlength=sessions)
+    np.square(x, out=x)  # x * x, in its own array
+    q[:] = np.bincount(units, weights=x, minlength=sessions)
+    del x
     keep = m >= 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = np.where(keep, s * s / m, 0.0)
-    out[:, 0], out[:, 1], out[:, 2] = keep, np.where(keep, m, 0), np.where(keep, m * m, 0)
-    out[:, 3], out[:, 4], out[:, 5] = np.where(keep, s, 0), np.where(keep, q, 0), between
+    np.multiply(s, s, out=between)
+    np.divide(between, m, out=between, where=keep)  # s * s / m
+    np.multiply(m, m, out=out[:, 2])
+    out[:, 0] = keep
+    if not keep.all():
+        out[~keep, 1:] = 0.0
     return out
 
 
