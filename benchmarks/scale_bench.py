@@ -26,6 +26,8 @@ is then not timed); `--settle` syncs the disk before each size's saves, so that 
 wait behind the writeback of the folder just made or copied (about 1.1 GB at 1M). Each size
 also prints the fsyncs and bytes a save makes on average (events, counted through `fileio`'s
 aliases).
+`demo-data`'s CPU time (user + system, whole process) is printed beside its elapsed time, with
+its ratio too: on a machine loaded by other jobs, elapsed times compare different loads.
 The import round at 1M that issue 11's table needs is `--store-only --sizes 100000 1000000`
 (add `--against SRC` for the previous code beside it; about 5 minutes of `demo-data` per 1M
 folder on an idle machine, so it is not in the default sizes).
@@ -100,6 +102,9 @@ def own_dyads(source: Path) -> int:
 
 
 TIME = Path("/usr/bin/time")
+CPU: dict[str, float] = {}
+"""CPU seconds (user + system) of the last process `run` timed: on a machine loaded by other
+jobs, elapsed times compare different loads, CPU times much less so."""
 
 
 def run(
@@ -116,6 +121,7 @@ def run(
             child = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=ROOT, env=env)
             _, status, usage = os.wait4(child.pid, 0)
             elapsed = time.perf_counter() - started
+            CPU["last"] = usage.ru_utime + usage.ru_stime  # (GNU time's child's included)
             child.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             text = out.read().decode()
@@ -128,12 +134,15 @@ def run(
     return elapsed, kib / 1024, text
 
 
-def demo(folder: Path, count: int, seed: int = 0, against: str | None = None) -> float:
-    """Seconds `rating-tui demo-data` takes; with `against`, that of the rating_tui package
-    in that source folder (put first on PYTHONPATH), run by the same console script."""
+def demo(
+    folder: Path, count: int, seed: int = 0, against: str | None = None
+) -> tuple[float, float]:
+    """(seconds, CPU seconds) `rating-tui demo-data` takes; with `against`, that of the
+    rating_tui package in that source folder (put first on PYTHONPATH), run by the same
+    console script."""
     argv = [str(SCRIPT), "demo-data", "--count", str(count), "--seed", str(seed)]
     env = None if against is None else {**os.environ, "PYTHONPATH": against}
-    return run([*argv, "--data", str(folder)], env=env)[0]
+    return run([*argv, "--data", str(folder)], env=env)[0], CPU["last"]
 
 
 def median_run(argv: list[str], rounds: int) -> tuple[float, float]:
@@ -270,17 +279,19 @@ def main() -> None:
             folder = work / f"n{size}"
             if args.against:  # the other version first, then ours, on the same load
                 other = work / f"other{size}"
-                took = demo(other, size, against=args.against)
+                took, cpu = demo(other, size, against=args.against)
                 results.setdefault(size, {})["demo-data, --against"] = (took, None)
+                results[size]["demo-data CPU, --against"] = (cpu, None)
                 results[size] |= imports(other, work, source, args.against)
                 shutil.rmtree(other)
             if size in given:
                 shutil.copytree(given[size], folder, symlinks=True)
             else:
-                made_in = demo(folder, size)
+                made_in, made_cpu = demo(folder, size)
             results[size] = results.get(size, {}) | measure(folder, work, args, source)
             if size not in given:
                 results[size]["demo-data (making the folder)"] = (made_in, None)
+                results[size]["demo-data CPU (user + system)"] = (made_cpu, None)
             print(f"{size:,} ratings measured", file=sys.stderr)
             shutil.rmtree(folder)
     sizes = sorted(results)
@@ -300,7 +311,9 @@ def main() -> None:
         "first frame",
         "Home filled in",
         "demo-data (making the folder)",
+        "demo-data CPU (user + system)",
         "demo-data, --against",
+        "demo-data CPU, --against",
         "import, --against",
         "import into empty, --against",
     ]
@@ -340,13 +353,21 @@ def main() -> None:
         made = "demo-data (making the folder)"
         ratio = hi[made][0] / results[ref][made][0]
         checks.append((f"demo-data time {large:,} / {ref:,}", ratio, 1.1 * large / ref))
+        cpu = "demo-data CPU (user + system)"
+        ratio = hi[cpu][0] / results[ref][cpu][0]
+        checks.append((f"  CPU: {large:,} / {ref:,}", ratio, 1.1 * large / ref))
         if args.against:
             other = "demo-data, --against"
             ratio = hi[other][0] / results[ref][other][0]
             checks.append((f"  --against: {large:,} / {ref:,}", ratio, 1.1 * large / ref))
+            other_cpu = "demo-data CPU, --against"
+            ratio = hi[other_cpu][0] / results[ref][other_cpu][0]
+            checks.append((f"  --against CPU: {large:,} / {ref:,}", ratio, 1.1 * large / ref))
             for size in sizes:
                 ratio = results[size][made][0] / results[size][other][0]
                 checks.append((f"demo-data {size:,}: ours / --against", ratio, 1.0))
+                ratio = results[size][cpu][0] / results[size][other_cpu][0]
+                checks.append((f"  CPU {size:,}: ours / --against", ratio, 1.0))
             imported_other = hi["import, --against"][0] / hi["import into empty, --against"][0]
             checks.append((f"  --against: import into {large:,} / empty", imported_other, 1.5))
     print("ratios (target)")

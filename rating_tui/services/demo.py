@@ -18,6 +18,7 @@ month files instead of 100,000 single saves each rewriting one.
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import uuid
@@ -129,14 +130,24 @@ def fill_demo_data(
     nothing); `progress` gets the number stored so far after each batch. With `end`, the last
     sessions fall on that day (the demo app ends them today, so its drafts are recent)."""
     maker = DemoMaker(instrument, count, seed, end)
-    ratings, stored = maker.ratings(), 0
-    while batch := list(islice(ratings, BATCH)):
-        result = store.import_ratings(batch, {instrument.ref: instrument})
-        maker.summary.added += result.added
-        maker.summary.already_present += result.unchanged
-        stored += len(batch)
-        if progress is not None:
-            progress(stored)
+    maker.plan()
+    # The plan (a Session per 1.3 ratings: 770,000 of them with their dates and dyads at 1M)
+    # lives until the last batch. Frozen, the cyclic collector no longer walks it at every full
+    # collection the batches' allocations set off: walking it made each batch slower the
+    # larger the count (about 0.2 s of a 10,000-rating batch at 1M). Nothing is leaked: frozen
+    # objects are still freed by reference counting, and everything is unfrozen after.
+    gc.freeze()
+    try:
+        ratings, stored = maker.ratings(), 0
+        while batch := list(islice(ratings, BATCH)):
+            result = store.import_ratings(batch, {instrument.ref: instrument})
+            maker.summary.added += result.added
+            maker.summary.already_present += result.unchanged
+            stored += len(batch)
+            if progress is not None:
+                progress(stored)
+    finally:
+        gc.unfreeze()
     return maker.summary
 
 
@@ -169,11 +180,21 @@ class DemoMaker:
         raters = min(60, 4 + count // 600)  # a clinician follows about 20 dyads
         self._raters = [f"clin_{n:02d}" for n in range(1, raters + 1)]
         self._bias = {r: self._rng.gauss(0, 0.3) for r in self._raters}
+        self._plan: tuple[dict[int, str], list[Session]] | None = None
+
+    def plan(self) -> tuple[dict[int, str], list[Session]]:
+        """(which ratings are special, the sessions in date order), made once (in this order:
+        both draw from the seed's generator)."""
+        if self._plan is None:
+            specials = self._specials()
+            sessions = plan_sessions(self._rng, self._raters, self.count, self.end)
+            self._plan = specials, sessions
+        return self._plan
 
     def ratings(self) -> Iterator[Rating]:
         """`count` ratings, in session-date order."""
-        specials, made = self._specials(), 0
-        for session in plan_sessions(self._rng, self._raters, self.count, self.end):
+        (specials, sessions), made = self.plan(), 0
+        for session in sessions:
             facts = self._session_facts(session)
             self.summary.sessions += 1
             raters = session.raters[: self.count - made]

@@ -4,6 +4,7 @@ valid against the instrument, and stored in bulk."""
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from itertools import pairwise
@@ -198,6 +199,25 @@ def test_fill_stores_everything_in_bulk_and_a_second_fill_adds_nothing(
     assert has_ratings(store) and store.check() == []
     again = fill_demo_data(store, instrument, 400, seed=2)
     assert (again.added, again.already_present) == (0, 400)
+
+
+def test_the_plan_is_kept_out_of_the_collectors_walks_while_storing_then_released(
+    tmp_path: Path, instrument: Instrument
+) -> None:
+    store = Store.open(tmp_path / "data")
+    frozen: list[int] = []
+    fill_demo_data(
+        store, instrument, 300, seed=3, progress=lambda _: frozen.append(gc.get_freeze_count())
+    )
+    assert len(frozen) == 1 and frozen[0] > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError):  # a failing batch unfreezes too
+        fill_demo_data(store, instrument, 300, seed=4, progress=_failing)
+    assert gc.get_freeze_count() == 0
+
+
+def _failing(_: int) -> None:
+    raise RuntimeError("stop")
 
 
 def test_refuses_impossible_counts_and_unsuitable_instruments(instrument: Instrument) -> None:

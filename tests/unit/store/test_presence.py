@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -128,6 +129,27 @@ def test_a_leaf_or_delta_short_of_its_count_is_left_to_the_lookup(
     result = store.import_ratings([filled[1]], {instrument.ref: instrument})
     assert (result.added, result.unchanged) == (0, 1)
     assert [f for f in Store.open(store.data_dir).check() if f.level == "error"] == []
+
+
+def test_a_leaf_changed_in_the_transaction_or_no_regular_file_is_left_to_the_lookup(
+    store: Store, filled: list[Rating]
+) -> None:
+    """Texts are read by name from the index folder: a file this transaction changes is not
+    read from the disk, and a named pipe is not waited on (nor anything but a regular file)."""
+    engine = store._engine
+    fresh = _new_ids(filled[:1])
+    leaf = engine.layout.index_file(fresh[0][:2])
+    txn = engine.transaction()
+    txn.change(leaf, "ids", lambda records: None)
+    assert presence.absent(txn, engine.layout, fresh) == set()
+    assert _absent(store, fresh) == set(fresh)
+    saved = leaf.read_bytes()
+    leaf.unlink()
+    os.mkfifo(leaf)
+    assert _absent(store, fresh) == set()
+    leaf.unlink()
+    leaf.write_bytes(saved)
+    assert _absent(store, fresh) == set(fresh)
 
 
 def test_a_split_index_is_followed_down_its_nodes(
