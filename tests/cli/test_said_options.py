@@ -1,0 +1,85 @@
+"""Options that were taken in a way the user did not mean, and are now refused in words before
+anything is read or written: an empty -o of `report` (read as ".", the current folder), the
+gold rater named as a trainee of `calibrate`, and `export --excel` for a format that writes
+no CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rating_tui.instruments.catalogue import Source, discover
+from rating_tui.instruments.model import Instrument
+from tests.cli.invoke import run
+from tests.cli.test_alerts_cli import fill
+from tests.conftest import BUILTIN_ID, REPO
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Instrument:
+    return discover([Source(REPO / "instruments", "built-in")]).get(BUILTIN_ID).instrument
+
+
+@pytest.fixture
+def data(tmp_path: Path, builtin: Instrument) -> Path:
+    return fill(tmp_path / "data", builtin)
+
+
+def one_error(err: str, *words: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), err
+    for word in words:
+        assert word in lines[0], err
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_report_output_is_refused_as_empty(
+    tmp_path: Path, data: Path, empty: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    code, _, err = run("report", "--data", str(data), "--dyad", "EC0417", "-o", empty)
+    assert code == 1
+    one_error(err, "-o is empty", ".html")
+    assert "-o ." not in err  # once read as the current folder
+    assert sorted(tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "raters", [("RP",), ("AB", "RP")], ids=["the gold alone", "the gold among others"]
+)
+def test_the_gold_rater_as_a_trainee_is_refused_in_words(
+    data: Path, raters: tuple[str, ...]
+) -> None:
+    args = [a for r in raters for a in ("--rater", r)]
+    code, out, err = run("calibrate", "--data", str(data), "--gold", "RP", *args)
+    assert code == 1 and out == ""
+    one_error(err, "--rater RP is the gold rater", "cannot be compared with itself")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extra"),
+    [("jsonl", ()), ("sav", ()), ("dta", ())],
+)
+def test_excel_for_a_format_without_csv_is_refused(
+    tmp_path: Path, data: Path, fmt: str, extra: tuple[str, ...]
+) -> None:
+    out = tmp_path / f"out.{fmt}"
+    code, _, err = run("export", "--data", str(data), "-f", fmt, "--excel", "-o", str(out), *extra)
+    assert code == 1
+    one_error(err, "--excel", f"--format {fmt} writes none")
+    assert not out.exists()
+
+
+def test_excel_with_jsonl_and_moments_starts_the_moments_csv_with_a_bom(
+    tmp_path: Path, data: Path
+) -> None:
+    out, moments = tmp_path / "out.jsonl", tmp_path / "moments.csv"
+    code, _, err = run(
+        "export", "--data", str(data), "-f", "jsonl", "--excel", "-o", str(out),
+        "--moments", str(moments),
+    )  # fmt: skip
+    assert code == 0, err
+    assert moments.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf")
