@@ -68,7 +68,9 @@ def dyad_report(
         _alerts_section(t, alerts),
         '<section class="page"><h2>Course of every item</h2>',
         "<p>Each chart shows its item's whole scale. A break in a line is a session without a "
-        "value; its label says why (n/o: not observed, n/a: not applicable, ·: no answer).</p>",
+        "value; its label says why (n/o: not observed, n/a: not applicable, ·: no answer). "
+        "Sessions are spaced evenly in their order, not by the time between them: their dates "
+        "are in the table of values.</p>",
     ]
     parts += [f'<div class="chart">{item_chart(line, t.sessions)}</div>' for line in t.lines]
     parts.append("</section>")
