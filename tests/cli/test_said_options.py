@@ -83,3 +83,22 @@ def test_excel_with_jsonl_and_moments_starts_the_moments_csv_with_a_bom(
     assert code == 0, err
     assert moments.read_bytes().startswith(b"\xef\xbb\xbf")
     assert not out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("EC0417,TL0020", "holds a comma and was taken as one code"),
+        ("EC0417;TL0020", "holds a semicolon and was taken as one code"),
+        ("EC0417 TL0020", "holds a space and was taken as one code"),
+        ("ＥＣ０４１７", "look-alike characters, taken as they are: did you mean --dyad EC0417?"),
+    ],
+)
+def test_a_dyad_filter_that_is_a_list_or_full_width_says_why_it_matched_nothing(
+    data: Path, typed: str, said: str
+) -> None:
+    """Each was "No ratings in ... match." alone, as if the dyads had no ratings."""
+    code, out, _ = run("ratings", "list", "--data", str(data), "--dyad", typed)
+    assert code == 0 and "No ratings in" in out and said in out
+    code, _, err = run("alerts", "--data", str(data), "--dyad", typed)
+    assert code == 1 and said in err
