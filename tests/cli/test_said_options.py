@@ -102,3 +102,24 @@ def test_a_dyad_filter_that_is_a_list_or_full_width_says_why_it_matched_nothing(
     assert code == 0 and "No ratings in" in out and said in out
     code, _, err = run("alerts", "--data", str(data), "--dyad", typed)
     assert code == 1 and said in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--data", "", "demo-data", "--count", "5"),
+        ("demo-data", "--count", "5", "--data", ""),
+        ("--data", " ", "dyads", "add", "EC0001"),
+        ("--instruments", "", "instruments", "list"),
+    ],
+    ids=["global --data", "command --data", "blank --data", "--instruments"],
+)
+def test_an_empty_folder_option_is_refused_not_read_as_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """`--data ''` was read as ".": demo-data filled the current folder with ratings."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(*args)
+    assert code == 1 and out == ""
+    one_error(err, "is empty: give a folder (. for the current one)")
+    assert list(tmp_path.iterdir()) == []
