@@ -123,3 +123,34 @@ def test_an_empty_folder_option_is_refused_not_read_as_the_current_folder(
     assert code == 1 and out == ""
     one_error(err, "is empty: give a folder (. for the current one)")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        ("2026-03-02", "e.g. 2026-03/2026-03-02; nothing was changed"),
+        ("2026-02-30", "e.g. 2026-02/2026-02-01 ('2026-02-30': February 2026 has 28 days)"),
+    ],
+)
+def test_restore_of_a_day_says_a_backup_is_named_by_its_month(
+    data: Path, day: str, said: str
+) -> None:
+    """It read the day as a file of the current folder: "./2026-03-02 is not a daily backup"."""
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    code, _, err = run("restore", "--data", str(data), day, "--yes")
+    assert code == 1
+    one_error(err, f"{day!r} is a day; a backup is named by its month", said)
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
+
+
+@pytest.mark.parametrize("name", ["study.txt", "study.TOML", "study"])
+def test_a_starter_instrument_not_named_toml_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The app reads *.toml files only: `instruments new study.txt` wrote a file that,
+    copied where it said, was passed over without a word."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("instruments", "new", name)
+    assert code == 1
+    one_error(err, "instrument files end in .toml", "study.toml")
+    assert list(tmp_path.iterdir()) == []
