@@ -154,3 +154,10 @@ def test_a_starter_instrument_not_named_toml_is_refused(
     assert code == 1
     one_error(err, "instrument files end in .toml", "study.toml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_instrument_filter_is_refused(data: Path) -> None:
+    """It listed nothing and said "No instrument file has : see rating-tui instruments list"."""
+    code, out, err = run("ratings", "list", "--data", str(data), "--instrument", "")
+    assert code == 1 and out == ""
+    one_error(err, "--instrument is empty")
