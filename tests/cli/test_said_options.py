@@ -161,3 +161,19 @@ def test_an_empty_instrument_filter_is_refused(data: Path) -> None:
     code, out, err = run("ratings", "list", "--data", str(data), "--instrument", "")
     assert code == 1 and out == ""
     one_error(err, "--instrument is empty")
+
+
+def test_a_roster_line_of_several_codes_or_full_width_says_what_it_may_mean(
+    tmp_path: Path,
+) -> None:
+    """`EC0502,EC0503` and `ＥＣ０５０５` were refused with the pattern alone."""
+    data, codes = tmp_path / "data", tmp_path / "codes.txt"
+    codes.write_text("EC0501\nEC0502,EC0503\nＥＣ０５０５\n", encoding="utf-8")
+    code, _, err = run("dyads", "import", str(codes), "--data", str(data))
+    assert code == 1 and "nothing was added" in err
+    assert f"{codes}:2: 'EC0502,EC0503' is not a dyad code of your instruments (several " in err
+    assert (
+        f"{codes}:3: 'ＥＣ０５０５' is not a dyad code of your instruments (did you mean EC0505?)"
+        in err
+    )
+    assert not (data / "dyads.txt").exists()
