@@ -39,7 +39,7 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     data: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--data",
             help="Ratings data folder (default: $RATING_TUI_DATA or your per-user data folder).",
@@ -48,7 +48,7 @@ def root(
         ),
     ] = None,
     instruments: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
             "--instruments",
             help="Also read instruments from this folder "
@@ -78,7 +78,15 @@ def root(
     ] = False,
 ) -> None:
     """Open the app when no command is given."""
-    ctx.obj = Settings(data=data, instruments=list(instruments or []))
+    if data is not None or instruments:  # an empty one was read as ".", the current folder
+        from rating_tui.cli.data_cmd import folder_given
+
+        ctx.obj = Settings(
+            data=None if data is None else folder_given(data, "--data"),
+            instruments=[folder_given(i, "--instruments") for i in instruments or []],
+        )
+    else:
+        ctx.obj = Settings()
     if ctx.invoked_subcommand is not None:  # the app cannot prompt on its terminal
         from rating_tui import passphrase
 

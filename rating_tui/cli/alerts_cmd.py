@@ -133,8 +133,8 @@ def alerts(
 
 def report(
     ctx: typer.Context,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="HTML file to write.", metavar="FILE")
+    output_given: Annotated[
+        str, typer.Option("--output", "-o", help="HTML file to write.", metavar="FILE")
     ],
     dyad: Annotated[str | None, typer.Option(help="The dyad to report on.", metavar="DYAD")] = None,
     rater: Annotated[
@@ -160,6 +160,9 @@ def report(
     network; print it to PDF from any browser. Needs the `report` extra."""
     from rating_tui.services.report_charts import charts_available
 
+    if not output_given.strip():  # Path("") is ".", the current folder: refused as such
+        fail("-o is empty: give the name of the HTML file to write, such as report.html")
+    output = Path(output_given)
     dyad, rater = code_option(dyad, "--dyad"), code_option(rater, "--rater")
     if dyad is None and rater is None:
         fail("give --dyad DYAD (a dyad's report) or --rater RATER (a caseload page)")

@@ -223,6 +223,11 @@ def calibrate(
     from rating_tui.analysis.report import CALIBRATION_HEADER, calibration_rows
 
     codes_given(dyad, rater, gold)
+    if rater and gold in rater:  # compared with itself: it said only "no rater to compare"
+        fail(
+            f"--rater {gold} is the gold rater (--gold {gold}): a rater cannot be compared "
+            "with itself; name the trainees with --rater, or leave --rater out for all"
+        )
     keep = {*rater, gold} if rater else None
     found, warnings = read_tables(ctx, Filters(instrument, date_from, date_to, dyad, data), keep)
     check_raters(found, rater, warnings)

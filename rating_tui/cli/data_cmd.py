@@ -28,7 +28,7 @@ DEMO_COUNT = 600
 """`demo-data`'s default count, the same as `demo`'s."""
 
 DataOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--data",
         help="Ratings data folder (default: the global --data, $RATING_TUI_DATA or your "
@@ -39,13 +39,22 @@ DataOption = Annotated[
 ]
 
 
-def data_folder(ctx: typer.Context, data: Path | None) -> Path:
-    """The command's `--data`, else the global `--data`, else `paths.data_dir`'s default."""
+def data_folder(ctx: typer.Context, data: str | Path | None) -> Path:
+    """The command's `--data`, else the global `--data`, else `paths.data_dir`'s default.
+    An empty `--data ''` is refused: read as ".", it put a data folder in the current one."""
     from rating_tui.paths import data_dir
 
-    if data is None and ctx.obj is not None:
-        data = ctx.obj.data
-    return data_dir(data)
+    folder = folder_given(data, "--data") if isinstance(data, str) else data
+    if folder is None and ctx.obj is not None:
+        folder = ctx.obj.data
+    return data_dir(folder)
+
+
+def folder_given(value: str, option: str) -> Path:
+    """A folder option as given; refused in words when empty (Path("") is ".")."""
+    if not value.strip():
+        fail(f"{option} is empty: give a folder (. for the current one)")
+    return Path(value)
 
 
 @contextmanager

@@ -112,9 +112,20 @@ def _unfit(ctx: typer.Context, codes: list[tuple[int, str]]) -> list[tuple[int, 
     for number, code in codes:
         if all(field_value_problem(f, code) is not None for f in fields):
             rule = fields[-1].pattern_hint or fields[-1].pattern
-            fix = f" (did you mean {code.upper()}?)" if code.upper() != code else ""
+            fix = _hint(code)
             out.append((number, f"{code!r} is not a dyad code of your instruments{fix}: {rule}"))
     return out
+
+
+def _hint(code: str) -> str:
+    """What a refused code may have meant: several codes (`EC0502,EC0503`), another case or
+    full-width characters (`ＥＣ０５０５`: did you mean EC0505?)."""
+    import unicodedata
+
+    if any(mark in code for mark in ",;"):
+        return " (several codes? give one a line, or each as an argument)"
+    plain = unicodedata.normalize("NFKC", code).upper()
+    return f" (did you mean {plain}?)" if plain != code else ""
 
 
 def _report(folder: Path, codes: list[str], add_codes) -> None:  # type: ignore[no-untyped-def]

@@ -174,6 +174,11 @@ def export(
     fmt = _choice(format, FORMATS, "--format")
     mode = _choice(values, VALUES, "--values")
     _check_applies(fmt, _choice(layout, LAYOUTS, "--layout"), mode, codebook, moments)
+    if excel and (fmt in ("sav", "dta") or (fmt == "jsonl" and moments is None)):
+        fail(
+            f"--excel starts CSV files with a BOM; --format {fmt} writes none"
+            + (" (only a --moments FILE would be one)" if fmt == "jsonl" else "")
+        )
     statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
     selection = Selection(
         instrument,

@@ -180,6 +180,11 @@ def new(
         fail(f"cannot make a starter file with these values:\n{exc}")
     if path.is_dir():
         fail(f"{path} is a folder; give a file name such as {path / 'my-instrument.toml'}")
+    if path.suffix != ".toml":  # the app reads *.toml only: it was passed over unsaid
+        fail(
+            f"{path}: instrument files end in .toml (the app reads only those); give a name "
+            f"such as {path.with_suffix('.toml').name}"
+        )
     if path.exists() and not force:
         fail(f"{path} already exists; choose another name or add --force")
     try:

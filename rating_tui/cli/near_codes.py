@@ -28,6 +28,7 @@ def other_case(
     typed only in case, with how many ratings the other filters give it."""
     if dyad is None and rater is None:
         return []
+    odd = [*_odd_code("dyad", dyad), *_odd_code("rater", rater)]
     spelt: dict[str, Counter[str]] = {"dyad": Counter(), "rater": Counter()}
     for store in stores:
         for r in store.list(
@@ -49,7 +50,30 @@ def other_case(
             f"(--{role} {code})."
             for code, n in counts.most_common(3)
         ]
-    return lines
+    return lines + odd
+
+
+def _odd_code(role: str, typed: str | None) -> list[str]:
+    """Why a code typed that matched nothing may not be the code meant: look-alike
+    characters (full-width ＥＣ０４１７ from an East Asian input method) or a list of codes
+    (`EC0417,EC0418`), each taken as it is, as one code."""
+    if typed is None:
+        return []
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKC", typed)
+    if plain != typed:
+        return [
+            f"--{role} {typed!r} has full-width or other look-alike characters, taken as they "
+            f"are: did you mean --{role} {plain}?"
+        ]
+    for mark, name in ((",", "a comma"), (";", "a semicolon"), (" ", "a space")):
+        if mark in typed:
+            return [
+                f"--{role} {typed!r} holds {name} and was taken as one code: --{role} takes "
+                "a single code, so give each code a run of its own"
+            ]
+    return []
 
 
 def no_such_instrument(wanted: str | None, versions: Callable[[str], Iterable[str]]) -> str:

@@ -73,6 +73,8 @@ def list_ratings(
             fail(f"--status {s!r} is not a status; choose from {', '.join(STATUSES)}")
     if limit < 0:
         fail(f"--limit must be 0 (all) or more, not {limit}")
+    if instrument is not None and not instrument.strip():  # "No instrument file has : ..."
+        fail("--instrument is empty: give ID or ID@VERSION, or leave it out for all")
     folder = data_folder(ctx, data)
     if not holds_data(folder):
         typer.echo(f"No ratings: {folder} does not exist yet or is empty.")

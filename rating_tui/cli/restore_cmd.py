@@ -17,6 +17,8 @@ from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds
 from rating_tui.cli.errors import fail
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rating_tui.store.restore import Listed, RestorePlan
 
 _SHOWN = 20
@@ -59,6 +61,7 @@ def restore(
     can be re-merged in the same all-or-nothing change. The month as it was is kept beside
     its backups."""
     folder = data_folder(ctx, data)
+    _not_a_day(backup, folder)
     if not holds_data(folder):
         fail(f"{folder} holds no ratings yet, so it has no backups; nothing was changed")
     store = open_store(folder)
@@ -129,3 +132,21 @@ def _ask(question: str, *, default: bool) -> bool:
         return typer.confirm(question, default=default)
     except typer.Abort:
         fail("nothing was restored (no answer; give --remerge or --no-remerge, and --yes)")
+
+
+def _not_a_day(backup: str, folder: Path) -> None:
+    """A day alone (2023-02-15) was read as a file of the current folder ("./2023-02-15 is
+    not a daily backup"): say that a backup is named by its month, with the day after it."""
+    import re
+
+    from rating_tui.ratings.dates import impossible_date
+
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", backup.strip()) and not (folder / backup).exists():
+        month = backup.strip()[:7]
+        why = impossible_date(backup)
+        fail(
+            f"{backup!r} is a day; a backup is named by its month: {month} (its newest backup) "
+            f"or {month}/DATE, e.g. {month}/{month + '-01' if why else backup.strip()}"
+            + (f" ({why})" if why else "")
+            + "; nothing was changed"
+        )

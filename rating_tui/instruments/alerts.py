@@ -151,6 +151,21 @@ def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
                         "would never raise an alert" + ("" if rule.items else " on any item"),
                     )
                 )
+        if rule.kind == "drop" and rule.points is not None and not float(rule.points).is_integer():
+            # one rater's values differ by whole points there, so 2.5 would act as 3 unsaid
+            keys = [k for k in (rule.items or numeric) if k in items and k in numeric]
+            whole = sorted(k for k in keys if whole_points(ins, k))
+            if whole:
+                below, above = math.floor(rule.points), math.ceil(rule.points)
+                out.append(
+                    (
+                        f"{where}.points",
+                        f"{rule.points:g} is not a whole number, but {whole[0]!r}'s scale takes "
+                        f"whole numbers only: a rater's drop of {rule.points:g} or more is one of "
+                        f"{above} or more; write points = {above} (or {below}), or give the "
+                        "scale a finer step",
+                    )
+                )
         if rule.kind == "low" and rule.cutoff is not None:
             watched = [items[k] for k in (rule.items or numeric) if k in items and k in numeric]
             for item in watched:
@@ -171,6 +186,18 @@ def _resolved(ins: Instrument, key: str) -> bool:
     """Whether the item's scale exists (a dangling reference is reported elsewhere)."""
     item = next(i for i in ins.items if i.key == key)
     return not isinstance(item.scale, str) or item.scale in ins.scales
+
+
+def whole_points(ins: Instrument, key: str) -> bool:
+    """Whether every value of a numeric item's scale is a whole number (likert, yes/no, or
+    numeric from a whole number in whole steps)."""
+    from rating_tui.instruments.scales import NumericScale
+
+    item = next(i for i in ins.items if i.key == key)
+    scale = ins.scale_of(item)
+    if isinstance(scale, NumericScale):
+        return float(scale.min).is_integer() and float(scale.step).is_integer()
+    return True
 
 
 def scale_range(ins: Instrument, key: str) -> tuple[float, float]:

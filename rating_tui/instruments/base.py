@@ -73,3 +73,15 @@ def _no_duplicates(values: list[str] | list[int], what: str) -> None:
 def listing(names: Iterable[object]) -> str:
     items = sorted(str(n) for n in names)
     return ", ".join(items) if items else "none"
+
+
+def shortest_match(pattern: str) -> int | None:
+    """The fewest characters any text matching `pattern` has (None when Python cannot say):
+    a text field whose max_length is below it could take no answer at all."""
+    import importlib
+
+    try:
+        parsed = importlib.import_module("re._parser").parse(pattern)
+        return int(parsed.getwidth()[0])
+    except Exception:  # noqa: BLE001 - re's parser is internal: without it, no check
+        return None

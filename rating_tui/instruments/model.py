@@ -25,6 +25,7 @@ from rating_tui.instruments.base import (
     Text,
     duplicate_problems,
     listing,
+    shortest_match,
 )
 from rating_tui.instruments.conditions import Condition
 from rating_tui.instruments.origin import Redcap
@@ -167,6 +168,17 @@ class SessionField(Strict):
                 )
         if self.min is not None and self.max is not None and self.min > self.max:
             problems.append(("min", f"min ({self.min}) is greater than max ({self.max})"))
+        if self.pattern is not None and self.type == "text":
+            shortest = shortest_match(self.pattern)
+            if shortest is not None and shortest > self.max_length:
+                problems.append(
+                    (
+                        "max_length",
+                        f"{self.max_length} is shorter than any answer the pattern accepts "
+                        f"(each has at least {shortest} characters), so no answer could be "
+                        f"given; make max_length at least {shortest}",
+                    )
+                )
         if self.default is not None and (problem := self._default_problem(self.default)):
             problems.append(("default", f"{problem}, found {self.default!r}"))
         if problems:
@@ -202,8 +214,22 @@ class SessionField(Strict):
             not isinstance(d, list) or any(x not in codes for x in d)
         ):
             return f"expected a list of choice codes ({listing(codes)})"
-        elif self.type == "text" and not isinstance(d, str):
+        elif self.type == "multiple_choice" and isinstance(d, list) and len(set(d)) < len(d):
+            twice = sorted({str(x) for x in d if d.count(x) > 1})
+            return f"lists {listing(twice)} more than once; name each choice once"
+        elif self.type == "text":
+            return self._text_default_problem(d)
+        return None
+
+    def _text_default_problem(self, d: object) -> str | None:
+        """A text default the field itself would refuse: too long, or off its pattern (it
+        was shown pre-filled, and refused only when the rater went on)."""
+        if not isinstance(d, str):
             return "expected text"
+        if len(d) > self.max_length:
+            return f"expected at most {self.max_length} characters (max_length)"
+        if self.pattern is not None and re.fullmatch(self.pattern, d) is None:
+            return f"expected an answer the field's pattern accepts ({self.pattern})"
         return None
 
 

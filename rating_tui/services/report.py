@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from rating_tui.services.alerts import Alert
 from rating_tui.services.caseload import DyadStatus
 from rating_tui.services.report_charts import item_chart
-from rating_tui.services.trajectory import Trajectory
+from rating_tui.services.trajectory import Line, Trajectory
 
 CSS = """
 body { font-family: sans-serif; color: #222; margin: 2em auto; max-width: 60em; }
@@ -67,7 +68,9 @@ def dyad_report(
         _alerts_section(t, alerts),
         '<section class="page"><h2>Course of every item</h2>',
         "<p>Each chart shows its item's whole scale. A break in a line is a session without a "
-        "value; its label says why (n/o: not observed, n/a: not applicable, ·: no answer).</p>",
+        "value; its label says why (n/o: not observed, n/a: not applicable, ·: no answer). "
+        "Sessions are spaced evenly in their order, not by the time between them: their dates "
+        "are in the table of values.</p>",
     ]
     parts += [f'<div class="chart">{item_chart(line, t.sessions)}</div>' for line in t.lines]
     parts.append("</section>")
@@ -107,7 +110,9 @@ def caseload_report(
         f'<p class="muted">Report made {today.isoformat()} by rating-tui from {_e(rater)}\'s '
         f"final ratings: {len(rows)} dyad(s), most recent session first. Trend: the mean of "
         "the items with a value at both the first and the latest session (how many, when "
-        "not all).</p>",
+        "not all); when those items have scales of different ranges, each value is first "
+        "put as a share of its item's scale (0% its lowest point, 100% its highest), and "
+        "the trend is in %.</p>",
         *([f"<p><strong>{_e(others)}.</strong></p>"] if others else []),
         "<table><tr><th>Dyad</th><th>Sessions</th><th>Last session</th><th>Trend</th>"
         "<th>Current alerts</th></tr>",
@@ -185,22 +190,37 @@ def _trend(t: Trajectory) -> str:
     """The mean of the items that have a value at both the first and the latest session. Each
     mean once took whichever items had a value at its own session, so a concept not observed
     at the start and rated 4 at the end moved the trend with nothing to compare it with; the
-    items left out are counted beside it."""
+    items left out are counted beside it. Items on scales of different ranges (0-4 beside
+    0-100) are each put as a share of their range first, and the trend is shown in %: a mean
+    of raw values let the widest scale swamp the others."""
     if len(t.sessions) == 1:
-        values = [v for line in t.lines if (v := line.cells[0].value) is not None]
-        if not values:
+        used = [line for line in t.lines if line.cells[0].value is not None]
+        if not used:
             return "no values to compare"
-        return f"{sum(values) / len(values):.1f} (one session)" + _of(len(values), len(t.lines))
-    pairs = [
-        (first, last)
+        mean, unit = _mean(used, 0)
+        return f"{mean} (one session){unit}" + _of(len(used), len(t.lines))
+    used = [
+        line
         for line in t.lines
-        if (first := line.cells[0].value) is not None and (last := line.cells[-1].value) is not None
+        if line.cells[0].value is not None and line.cells[-1].value is not None
     ]
-    if not pairs:
+    if not used:
         return "no item has a value at both the first and the latest session"
-    first_mean = sum(p[0] for p in pairs) / len(pairs)
-    last_mean = sum(p[1] for p in pairs) / len(pairs)
-    return f"{first_mean:.1f} → {last_mean:.1f}" + _of(len(pairs), len(t.lines))
+    (first, unit), (last, _) = _mean(used, 0), _mean(used, -1)
+    return f"{first} → {last}{unit}" + _of(len(used), len(t.lines))
+
+
+def _mean(lines: list[Line], at: int) -> tuple[str, str]:
+    """The mean of the lines' values at session `at`, as written, and what it is in: raw
+    points when every line has the same scale, else percent of each line's range."""
+    values = [line.cells[at].value or 0.0 for line in lines]
+    if len({(line.low, line.high) for line in lines}) == 1:
+        return f"{sum(values) / len(values):.1f}", ""
+    shares = [
+        (v - line.low) / (line.high - line.low) * 100 for v, line in zip(values, lines, strict=True)
+    ]
+    whole = Decimal(str(sum(shares) / len(shares))).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{whole}%", " of each item's scale"
 
 
 def _of(used: int, items: int) -> str:

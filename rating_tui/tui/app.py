@@ -293,6 +293,8 @@ class RatingApp(App[None]):
         if not isinstance(event, events.Key) or event.is_forwarded or event.key in NEVER_HELD:
             await super().on_event(event)
             return
+        if not self.screen_stack:  # closing, its screens gone: no one to take the key
+            return  # (it raised ScreenStackError, a traceback as the app quit)
         if not self.keys.takes(event):
             return
         target = self.focused or self.screen

@@ -68,6 +68,11 @@ class KeyGate:
         self._generation = 0
         """Counts the keys let through (the safety net's timer names the one it waits for)."""
 
+    @property
+    def quiet(self) -> bool:
+        """No key held, and none let through still on its way (what tests wait for)."""
+        return not self.held and self._turn is None and not self._in_flight
+
     # --- what the app tells the gate ------------------------------------------------------
 
     def opened(self) -> None:

@@ -123,3 +123,5 @@ async def test_dates_swapped_impossible_or_in_another_form_are_said_not_listed_a
             await pilot.pause()
             assert message in static_text(status), static_text(status)
             assert "0 rating(s)" not in static_text(status)
+            # the rows left below are not filtered by it, and the line says so
+            assert "the list below is as it was before" in static_text(status)

@@ -4,6 +4,7 @@ for the passphrase again. The clock is injected: the tests move it and call the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ import pytest
 from filelock import FileLock
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
+from textual.worker import WorkerCancelled
 
 from rating_tui import passphrase
 from rating_tui.instruments.catalogue import Catalogue
@@ -60,9 +62,25 @@ def _app(folder: Path, tmp_path: Path, clock: Clock, minutes: int = 5) -> Rating
     return app
 
 
-async def _opened(pilot: Pilot[None], app: RatingApp) -> None:
-    await app.workers.wait_for_complete()
+async def _settled(pilot: Pilot[None], app: RatingApp) -> None:
+    """Until no worker is left, those that others start included: Home's alerts are read by
+    a worker that the opening starts, so one `wait_for_complete` could return before it ran;
+    a reload then cancelled it mid-read, and waiting raised WorkerCancelled (under load).
+    Events, not time: each worker's end, then a pause for what it posted."""
     await pilot.pause()
+    for _ in range(1000):
+        workers = list(app.workers)
+        if not workers:
+            return
+        for worker in workers:
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer read
+                await worker.wait()
+        await pilot.pause()
+    pytest.fail("workers still running after 1000 rounds")
+
+
+async def _opened(pilot: Pilot[None], app: RatingApp) -> None:
+    await _settled(pilot, app)
     assert isinstance(app.screen, HomeScreen) and app.store is not None
 
 
@@ -79,8 +97,7 @@ async def _typing_a_dyad(pilot: Pilot[None], app: RatingApp) -> Input:
 async def _submit(pilot: Pilot[None], app: RatingApp, secret: str) -> None:
     app.screen.query_one("#passphrase", Input).value = secret
     await pilot.press("enter")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await _settled(pilot, app)
 
 
 def _message(app: RatingApp) -> str:
@@ -187,8 +204,7 @@ async def test_a_plain_folder_has_nothing_to_lock_and_says_so(store: Store, tmp_
     )
     app.idle.clock = clock
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settled(pilot, app)
         notes = [n.message for n in app._notifications]
         assert any("--lock-after 3 is not used" in m and "not encrypted" in m for m in notes)
         clock.wait(60)
@@ -247,6 +263,5 @@ async def test_a_lock_that_comes_while_home_reads_its_alerts_is_no_crash(
 
         monkeypatch.setattr(caseload, "caseload_alerts", locked)
         app.screen.query_one("#alerts").reload()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settled(pilot, app)
         assert app.return_code is None and isinstance(app.screen, HomeScreen)

@@ -96,9 +96,12 @@ class DyadScreen(AppScreen[None]):
             if t.several_raters
             else "one rater per session"
         )
+        from rating_tui.tui.widgets.course_chart import by_date
+
+        spacing = "spaced by date" if by_date(t.sessions) else "in order (a date is unreadable)"
         return (
             f"{len(t.sessions)} session(s) {span} · {raters}\n"
-            "Whole scale in every chart · n/o row: × not observed or n.a., ? no answer"
+            f"Whole scale · {spacing} · n/o: × not observed or n.a., ? no answer"
         )
 
     def _fill_grid(self, t: Trajectory) -> None:

@@ -115,8 +115,8 @@ class HistoryScreen(AppScreen[None]):
         filters = self._filters()
         if store is None:
             return
-        if isinstance(filters, str):
-            status.update(filters)
+        if isinstance(filters, str):  # the rows stay those of the filters before it
+            status.update(f"{filters}; the list below is as it was before")
             return
         dyad = self.query_one("#f-dyad", Input).value.strip().casefold()
         rater = self.query_one("#f-rater", Input).value.strip().casefold()

@@ -6,6 +6,7 @@ code (not observed); every change is saved as a draft at once (see DraftSession)
 
 from __future__ import annotations
 
+import unicodedata
 from typing import ClassVar
 
 from textual import events, on
@@ -195,6 +196,8 @@ class ItemsScreen(AppScreen[None]):
 
     def _digit(self, item: Item, key: str) -> None:
         scale = self.session.instrument.scale_of(item)
+        if not key.isascii():  # ٣ (an Arabic keyboard's 3) is 3, as the session form reads it
+            key = str(unicodedata.decimal(key, key))
         value = point_keys(scale).get(key)
         if value is None:
             self.notify(f"{key} is not a point of this scale", severity="warning", timeout=3)

@@ -1,13 +1,17 @@
 """One item's course across a dyad's sessions, drawn by plotext on the item's fixed scale.
 
-Every chart of a dyad shares the same x positions (one per rated session, labelled with its
-number) and its item's full scale on the y axis, so a steady 4 sits at the top and a steady 1
+Every chart of a dyad shares the same x positions, one per rated session, labelled with its
+number and spaced by its date (sessions two weeks apart sit closer than sessions six months
+apart; they were once spaced by order, which made both look alike), and its item's full scale
+on the y axis, so a steady 4 sits at the top and a steady 1
 near the bottom, and a move from 0 to 1 looks as small as it is. A session without a value
 breaks the line and puts a mark on the `n/o` row below the scale: × for a missing code (not
 observed, not applicable), ? for no answer.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from textual_plotext import PlotextPlot
 
@@ -35,8 +39,7 @@ class CourseChart(PlotextPlot):
         plt, line = self.plt, self.line
         plt.clear_data()
         plt.clear_figure()
-        count = len(self.sessions)
-        xs = list(range(1, count + 1))
+        xs = positions(self.sessions)
         for segment in _segments(line.values):
             px = [xs[i] for i in segment]
             py = [line.values[i] for i in segment]
@@ -56,10 +59,33 @@ class CourseChart(PlotextPlot):
         plt.ylim(gap_row, line.high)
         ticks = _scale_ticks(line.low, line.high)
         plt.yticks([gap_row, *ticks], ["n/o", *(f"{t:g}" for t in ticks)])
-        plt.xlim(0.5, count + 0.5)
-        shown = _thinned(count, max(1, (self.size.width - 8) // 5))
-        plt.xticks([xs[i] for i in shown], [self.sessions[i].label for i in shown])
+        pad = max(1.0, (xs[-1] - xs[0]) * 0.04) if xs else 1.0
+        low, high = (xs[0] - pad, xs[-1] + pad) if xs else (-pad, pad)
+        plt.xlim(low, high)
+        labels = [s.label for s in self.sessions]
+        columns = max(1, self.size.width - 8)  # the plot's width, y axis aside
+        shown = _thinned(xs, labels, columns / (high - low))
+        plt.xticks([xs[i] for i in shown], [labels[i] for i in shown])
         self.refresh()
+
+
+def by_date(sessions: list[Session]) -> bool:
+    """Whether `positions` spaces these sessions by date (every date can be read)."""
+    try:
+        for s in sessions:
+            date.fromisoformat(s.date)
+    except ValueError:
+        return False
+    return True
+
+
+def positions(sessions: list[Session]) -> list[float]:
+    """Each session's x: days since the first session (sessions come oldest first), so the
+    spacing is the time between them; by order only if a date cannot be read."""
+    if not by_date(sessions):
+        return [float(n) for n in range(len(sessions))]
+    days = [date.fromisoformat(s.date) for s in sessions]
+    return [float((d - days[0]).days) for d in days] if days else []
 
 
 def _segments(values: list[float | None]) -> list[list[int]]:
@@ -85,11 +111,17 @@ def _scale_ticks(low: float, high: float) -> list[float]:
     return [low + (high - low) * k / 4 for k in range(5)]
 
 
-def _thinned(count: int, room: int) -> list[int]:
-    """Indexes of the session labels to show: all when they fit, else evenly spaced ones that
-    always include the latest session."""
-    if count <= room:
-        return list(range(count))
-    step = -(-count // room)
-    picked = list(range(count - 1, -1, -step))
+def _thinned(xs: list[float], labels: list[str], per_unit: float) -> list[int]:
+    """Indexes of the session labels to show: each a label's width and a space clear of the
+    next one shown, always the latest session, walking back from it (sessions close in time
+    share a place on the axis, and only one of them is named)."""
+    picked: list[int] = []
+    for i in range(len(xs) - 1, -1, -1):
+        if not picked:
+            picked.append(i)
+            continue
+        j = picked[-1]
+        room = (xs[j] - xs[i]) * per_unit
+        if room >= (len(labels[i]) + len(labels[j])) / 2 + 1:
+            picked.append(i)
     return sorted(picked)

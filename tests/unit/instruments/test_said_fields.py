@@ -1,0 +1,71 @@
+"""Instrument rules `validate` once passed as "ok" though the app could not do what they say:
+a code field whose max_length no code of its pattern fits in (no dyad could be rated), a
+multiple-choice default naming a choice twice, a text default its own field refuses, and a
+drop of 2.5 points on a scale of whole numbers (a rater's drop of 2.5 is one of 3)."""
+
+from __future__ import annotations
+
+from rating_tui.instruments.loader import parse_instrument
+
+DYAD = 'key = "dyad"\nlabel = "Dyad code"\ntype = "text"\nrole = "dyad"\n'
+
+
+def with_dyad(kit, extra: str) -> str:
+    return kit.replace_once(kit.MINIMAL_TOML, DYAD, DYAD + extra)
+
+
+def test_a_max_length_shorter_than_every_code_of_the_pattern_is_refused(kit) -> None:
+    text = with_dyad(kit, 'pattern = "^[A-Z]{2}[0-9]{2,4}$"\nmax_length = 3\n')
+    p = kit.problem_at(kit.problems_in(text), "fields[0].max_length")
+    assert p.line == kit.line_with(text, "max_length = 3")
+    assert p.message == (
+        "3 is shorter than any answer the pattern accepts (each has at least 4 characters), "
+        "so no answer could be given; make max_length at least 4"
+    )
+
+
+def test_a_max_length_that_fits_the_shortest_code_is_taken(kit) -> None:
+    text = with_dyad(kit, 'pattern = "^[A-Z]{2}[0-9]{2,4}$"\nmax_length = 4\n')
+    assert parse_instrument(text, kit.FILE).fields[0].max_length == 4
+
+
+def test_a_text_default_its_field_refuses_is_refused(kit) -> None:
+    text = with_dyad(kit, 'pattern = "^[A-Z]{2}[0-9]{4}$"\ndefault = "Anna"\n')
+    p = kit.problem_at(kit.problems_in(text), "fields[0].default")
+    assert "pattern accepts" in p.message and "'Anna'" in p.message
+    long = with_dyad(kit, 'max_length = 3\ndefault = "ABCD"\n')
+    p = kit.problem_at(kit.problems_in(long), "fields[0].default")
+    assert "at most 3 characters" in p.message
+
+
+def test_a_choice_named_twice_in_a_default_is_refused(kit) -> None:
+    field = (
+        '\n[[fields]]\nkey = "present"\nlabel = "Present"\ntype = "multiple_choice"\n'
+        'choices = [{ code = "mother", label = "Mother" }, { code = "infant", label = "Infant" }]\n'
+        'default = ["mother", "infant", "mother"]\n'
+    )
+    text = kit.replace_once(kit.MINIMAL_TOML, "\n[scales.presence]", field + "\n[scales.presence]")
+    p = kit.problem_at(kit.problems_in(text), "fields[3].default")
+    assert p.message.startswith("lists mother more than once; name each choice once")
+    taken = text.replace('"infant", "mother"]', '"infant"]')
+    assert parse_instrument(taken, kit.FILE).fields[3].default == ["mother", "infant"]
+
+
+def test_a_drop_of_part_of_a_point_on_whole_points_is_refused(kit) -> None:
+    text = kit.MINIMAL_TOML + '\n[[alerts]]\nkind = "drop"\npoints = 1.5\nitems = ["holding"]\n'
+    p = kit.problem_at(kit.problems_in(text), "alerts[0].points")
+    assert p.line == kit.line_with(text, "points = 1.5")
+    assert p.message == (
+        "1.5 is not a whole number, but 'holding''s scale takes whole numbers only: a rater's "
+        "drop of 1.5 or more is one of 2 or more; write points = 2 (or 1), or give the scale "
+        "a finer step"
+    )
+
+
+def test_a_drop_of_part_of_a_point_on_a_finer_scale_is_taken(kit) -> None:
+    finer = kit.replace_once(
+        kit.MINIMAL_TOML, "min = 0, max = 10 }", "min = 0, max = 10, step = 0.5 }"
+    )
+    text = finer + '\n[[alerts]]\nkind = "drop"\npoints = 2.5\nitems = ["attunement"]\n'
+    (rule,) = parse_instrument(text, kit.FILE).alerts
+    assert rule.points == 2.5
