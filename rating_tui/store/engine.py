@@ -21,7 +21,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from rating_tui.instruments.hashing import content_hash as hash_of
-from rating_tui.instruments.model import Instrument, Role
+from rating_tui.instruments.model import KEPT, Instrument, Role
 from rating_tui.ratings.model import utc_now
 from rating_tui.store import (
     deltas,
@@ -373,7 +373,7 @@ class Engine:
                 raw = fileio.read_bytes(path)
                 if raw is None:
                     continue
-                instrument = Instrument.model_validate_json(self.codec.decode(raw))
+                instrument = Instrument.model_validate_json(self.codec.decode(raw), context=KEPT)
             except (StoreError, ValueError, ValidationError) as exc:
                 problems.append((path, f"cannot be read: {str(exc).splitlines()[0]}"))
                 continue
