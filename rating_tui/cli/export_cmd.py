@@ -232,8 +232,9 @@ def export(
             lines.append(f"wrote the codebook to {codebook}" + _replaced(codebook, replaced))
     except (ExportError, StoreError) as exc:
         fail(str(exc))
-    except OSError as exc:
-        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}")
+    except OSError as exc:  # what was already written stays, complete: say so
+        done = f" (already written, complete: {'; '.join(lines)})" if lines else ""
+        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}{done}")
     if any(s.store.encrypted for s in sources):  # issue 16: exports are a conscious act
         lines.append(
             "note: the data folder is encrypted, but this export is a plain file: keep it "

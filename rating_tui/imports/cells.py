@@ -7,6 +7,7 @@ says in words what was found and what is expected.
 
 from __future__ import annotations
 
+import math
 import re
 
 from rating_tui.export.cells import CODE_SEPARATOR, LABEL_SEPARATOR, is_formula, scalar_cell
@@ -36,11 +37,12 @@ def text(cell: str) -> str:
 
 
 def number(cell: str) -> Value:
-    """`3` -> 3, `7.5` and `2.0` -> floats (as written from floats); anything else stays text."""
+    """`3` -> 3, `7.5` and `2.0` -> floats (as written from floats); anything else stays text,
+    a number too large for a float (`1e400`) too: refused as typed, not as `inf`."""
     if _INT.fullmatch(cell):
         return int(cell)
-    if _FLOAT.fullmatch(cell):
-        return float(cell)
+    if _FLOAT.fullmatch(cell) and math.isfinite(value := float(cell)):
+        return value
     return text(cell)
 
 

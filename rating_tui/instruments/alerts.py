@@ -95,7 +95,7 @@ class AlertRule(Strict):
         return f"no rated session for {self.days} days"
 
 
-def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
+def alert_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, str]]:
     """Rules that need the rest of the instrument, as (key path, message) pairs."""
     from rating_tui.instruments.scales import LikertScale, NumericScale, YesNoScale
 
@@ -151,7 +151,12 @@ def alert_problems(ins: Instrument) -> list[tuple[str, str]]:
                         "would never raise an alert" + ("" if rule.items else " on any item"),
                     )
                 )
-        if rule.kind == "drop" and rule.points is not None and not float(rule.points).is_integer():
+        if (
+            rule.kind == "drop"
+            and rule.points is not None
+            and not float(rule.points).is_integer()
+            and not kept  # a kept copy's ratings stay readable (model.KEPT)
+        ):
             # one rater's values differ by whole points there, so 2.5 would act as 3 unsaid
             keys = [k for k in (rule.items or numeric) if k in items and k in numeric]
             whole = sorted(k for k in keys if whole_points(ins, k))

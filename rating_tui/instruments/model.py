@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from rating_tui.instruments.alerts import AlertRule
 from rating_tui.instruments.base import (
@@ -90,6 +90,19 @@ FieldType = Literal["text", "date", "integer", "number", "single_choice", "multi
 """The same names as the scale types where they mean the same thing."""
 
 
+KEPT = {"kept": True}
+"""Validation context of an instrument copy kept in a data folder
+(`Instrument.model_validate_json(raw, context=KEPT)`): ratings were made with it, so checks
+added since it was written that only refuse what an instrument file should not say (a default
+its own field refuses, a pattern no answer of max_length fits, a drop of part of a point on a
+whole-point scale) do not lock its ratings out; `instruments validate` and the loader of
+instrument files still apply them."""
+
+
+def is_kept(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and info.context.get("kept") is True
+
+
 class SessionField(Strict):
     """A question asked before the items: dyad code, date, setting, who was present..."""
 
@@ -131,8 +144,9 @@ class SessionField(Strict):
         return value.isoformat() if isinstance(value, date) else value
 
     @model_validator(mode="after")
-    def _consistent(self) -> SessionField:
+    def _consistent(self, info: ValidationInfo) -> SessionField:
         problems: list[tuple[str, str]] = []
+        kept = is_kept(info)
         choice_type = self.type in ("single_choice", "multiple_choice")
         if choice_type and not self.choices:
             problems.append(("choices", f"a {self.type} field needs at least one choice"))
@@ -168,7 +182,7 @@ class SessionField(Strict):
                 )
         if self.min is not None and self.max is not None and self.min > self.max:
             problems.append(("min", f"min ({self.min}) is greater than max ({self.max})"))
-        if self.pattern is not None and self.type == "text":
+        if self.pattern is not None and self.type == "text" and not kept:
             shortest = shortest_match(self.pattern)
             if shortest is not None and shortest > self.max_length:
                 problems.append(
@@ -179,14 +193,15 @@ class SessionField(Strict):
                         f"given; make max_length at least {shortest}",
                     )
                 )
-        if self.default is not None and (problem := self._default_problem(self.default)):
+        if self.default is not None and (problem := self._default_problem(self.default, kept)):
             problems.append(("default", f"{problem}, found {self.default!r}"))
         if problems:
             raise ReferenceProblems(problems)
         return self
 
-    def _default_problem(self, d: object) -> str | None:
-        """Why `d` cannot be this field's default, or None when it can."""
+    def _default_problem(self, d: object, kept: bool = False) -> str | None:
+        """Why `d` cannot be this field's default, or None when it can (`kept`: only what
+        the app cannot read, see `is_kept`)."""
         codes = [c.code for c in self.choices]
         if self.type == "date":
             if d == "today":
@@ -214,6 +229,8 @@ class SessionField(Strict):
             not isinstance(d, list) or any(x not in codes for x in d)
         ):
             return f"expected a list of choice codes ({listing(codes)})"
+        elif kept:
+            return None if self.type != "text" or isinstance(d, str) else "expected text"
         elif self.type == "multiple_choice" and isinstance(d, list) and len(set(d)) < len(d):
             twice = sorted({str(x) for x in d if d.count(x) > 1})
             return f"lists {listing(twice)} more than once; name each choice once"
@@ -310,10 +327,10 @@ class Instrument(Strict):
     """When a dyad needs attention (see `instruments.alerts`); no rules, no alerts."""
 
     @model_validator(mode="after")
-    def _cross_references(self) -> Instrument:
+    def _cross_references(self, info: ValidationInfo) -> Instrument:
         from rating_tui.instruments.rules import reference_problems
 
-        problems = reference_problems(self)
+        problems = reference_problems(self, kept=is_kept(info))
         if problems:
             raise ReferenceProblems(problems)
         return self

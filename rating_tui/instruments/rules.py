@@ -21,8 +21,9 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 """How a point of a numeric scale is written as an anchor key: 5, -1, 2.5."""
 
 
-def reference_problems(ins: Instrument) -> list[tuple[str, str]]:
-    """Rules that span parts of the file; every broken one is reported, not only the first."""
+def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, str]]:
+    """Rules that span parts of the file; every broken one is reported, not only the first
+    (`kept`: a copy kept in a data folder, see `model.KEPT`)."""
     out: list[tuple[str, str]] = []
     out += duplicate_problems([f.key for f in ins.fields], "fields", "key", "session field key")
     out += duplicate_problems([i.key for i in ins.items], "items", "key", "item key")
@@ -84,7 +85,7 @@ def reference_problems(ins: Instrument) -> list[tuple[str, str]]:
             out.append(
                 (f"now_moments.tags[{n}]", f"{tag!r} names no item (items: {listing(items)})")
             )
-    out += alert_problems(ins)
+    out += alert_problems(ins, kept)
     return out
 
 

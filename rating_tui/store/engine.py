@@ -29,6 +29,7 @@ from rating_tui.store import (
     fileio,
     index,
     journal,
+    kept,
     presence,
     reindex,
     shards,
@@ -360,28 +361,8 @@ class Engine:
 
     def stored_instruments(self) -> tuple[list[Instrument], list[tuple[Path, str]]]:
         """The copies of instrument versions kept in the data folder, and (file, problem) for
-        each that cannot be used (damaged, or not the content its name says)."""
-        from pydantic import ValidationError
-
-        from rating_tui.instruments.hashing import content_hash
-
-        found: list[Instrument] = []
-        problems: list[tuple[Path, str]] = []
-        folder = self.layout.instrument_files
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            try:
-                raw = fileio.read_bytes(path)
-                if raw is None:
-                    continue
-                instrument = Instrument.model_validate_json(self.codec.decode(raw))
-            except (StoreError, ValueError, ValidationError) as exc:
-                problems.append((path, f"cannot be read: {str(exc).splitlines()[0]}"))
-                continue
-            if content_hash(instrument) != path.stem:
-                problems.append((path, "its content does not have the hash it is named by"))
-                continue
-            found.append(instrument)
-        return found, problems
+        each that cannot be used (`kept.read_copies`)."""
+        return kept.read_copies(self.layout.instrument_files, self.codec)
 
 
 def _merge(new: dict[str, Any]) -> Callable[[Records], None]:

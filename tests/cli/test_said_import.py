@@ -73,3 +73,26 @@ def test_errors_never_replaces_the_file_being_imported(jsonl: Path) -> None:
     assert code == 1
     assert f"--errors {jsonl} is the file imported: the list of problems would replace it" in err
     assert jsonl.read_bytes() == before
+
+
+def test_a_number_too_large_for_a_float_is_refused_as_typed(demo: Path, tmp_path: Path) -> None:
+    """`1e400` in a CSV cell was read as a float, infinity, and refused as "found inf": a
+    value the user never typed. It is now kept as the text typed, and refused as that."""
+    import csv
+    import uuid
+
+    table = tmp_path / "all.csv"
+    code, _, err = run("export", "--data", str(demo), "-o", str(table))
+    assert code == 0, err
+    rows = list(csv.reader(table.open(encoding="utf-8-sig")))
+    head, row = rows[0], rows[1]
+    row[head.index("rating_id")] = str(uuid.uuid4())
+    row[head.index("infant_age_months")] = "1e400"
+    with table.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([head, row])
+    before = sorted(p.name for p in (demo / "ratings").iterdir())
+    code, _, err = run("ratings", "import", str(table), "--data", str(demo))
+    assert code == 1
+    assert "infant_age_months: expected a number, found '1e400'" in err, err
+    assert "inf" not in err.replace("'1e400'", "").replace("infant", "")
+    assert sorted(p.name for p in (demo / "ratings").iterdir()) == before

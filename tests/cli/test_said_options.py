@@ -177,3 +177,17 @@ def test_a_roster_line_of_several_codes_or_full_width_says_what_it_may_mean(
         in err
     )
     assert not (data / "dyads.txt").exists()
+
+
+def test_a_codebook_that_cannot_be_written_names_the_export_already_written(
+    tmp_path: Path, data: Path
+) -> None:
+    """The codebook is written after the table: when it fails, the table is there, whole,
+    and the error says so (it once said only that the codebook could not be written)."""
+    out, codebook = tmp_path / "out.csv", tmp_path / "no-such-folder" / "codebook.csv"
+    code, _, err = run(
+        "export", "--data", str(data), "-o", str(out), "--codebook", str(codebook)
+    )  # fmt: skip
+    assert code == 1
+    one_error(err, f"cannot write {codebook}", "already written, complete", f"to {out}")
+    assert out.read_text(encoding="utf-8").count("\n") > 1 and not codebook.exists()

@@ -69,3 +69,32 @@ def test_a_drop_of_part_of_a_point_on_a_finer_scale_is_taken(kit) -> None:
     text = finer + '\n[[alerts]]\nkind = "drop"\npoints = 2.5\nitems = ["attunement"]\n'
     (rule,) = parse_instrument(text, kit.FILE).alerts
     assert rule.points == 2.5
+
+
+def test_a_kept_copy_written_before_these_rules_still_reads_its_ratings(kit, tmp_path) -> None:
+    """A copy kept in a data folder was written by an app that took these faults; refusing it
+    now would lock its ratings out (read as a damaged copy), so the folder's reader takes it
+    (`model.KEPT`) while the instrument file itself is still refused, in words."""
+    import json
+
+    import pytest
+    from pydantic import ValidationError
+
+    from rating_tui.instruments.hashing import content_hash
+    from rating_tui.instruments.model import KEPT, Instrument
+    from rating_tui.store import Store
+
+    data = parse_instrument(kit.MINIMAL_TOML, kit.FILE).model_dump(mode="json")
+    field = next(f for f in data["fields"] if f["type"] == "text")
+    field |= {"pattern": "^[A-Z]{2}[0-9]{4}$", "max_length": 3, "default": "Anna"}
+    with pytest.raises(ValidationError) as refused:
+        Instrument.model_validate(data)
+    assert "max_length" in str(refused.value) and "pattern accepts" in str(refused.value)
+    kept = Instrument.model_validate(data, context=KEPT)
+    folder = tmp_path / "data"
+    store = Store.open(folder)
+    copy = folder / "instrument-files" / f"{content_hash(kept)}.json"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(json.dumps(data))
+    assert [content_hash(i) for i in store.stored_instruments()] == [content_hash(kept)]
+    assert store.kept_instrument(content_hash(kept)) == kept
