@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.analysis_read import Filters, check_raters, read_tables
-from rating_tui.cli.errors import codes_given, fail, warn_incomplete
+from rating_tui.cli.errors import codes_given, fail, output_file, warn_incomplete
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,7 +40,12 @@ DateTo = Annotated[
 Dyad = Annotated[str | None, typer.Option(help="Only this dyad code.", metavar="DYAD")]
 Csv = Annotated[
     Path | None,
-    typer.Option("--csv", help="Also write the figures to this CSV file.", metavar="FILE"),
+    typer.Option(
+        "--csv",
+        help="Also write the figures to this CSV file.",
+        metavar="FILE",
+        parser=output_file("--csv"),
+    ),
 ]
 Data = Annotated[
     list[Path] | None,

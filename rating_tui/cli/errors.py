@@ -3,7 +3,7 @@ and how a result that rests on part of the stored ratings says so (exit 3)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -99,6 +99,18 @@ def distinct_folders(folders: list[Path], into: Path | None = None) -> list[Path
     if into is not None and into.expanduser().resolve() in seen:
         fail(f"{into} is both a folder to read and the one to merge into; nothing was changed")
     return folders
+
+
+def output_file(option: str) -> Callable[[str], Path]:
+    """The parser of an option naming a file to write: an empty name is refused in words
+    (`Path("")` is ".", the current folder, and the write then failed naming ".")."""
+
+    def parse(value: str) -> Path:
+        if not value.strip():
+            fail(f"{option} is empty: give the name of the file to write")
+        return Path(value)
+
+    return parse
 
 
 def distinct_outputs(named: dict[str, Path | None]) -> None:

@@ -22,6 +22,7 @@ from rating_tui.cli.errors import (
     distinct_outputs,
     fail,
     note_unusable,
+    output_file,
     warn_incomplete,
 )
 from rating_tui.cli.near_codes import other_case
@@ -121,10 +122,19 @@ def export(
     ] = "codes",
     codebook: Annotated[
         Path | None,
-        typer.Option(help="Also write the codebook (.md: Markdown, else CSV).", metavar="FILE"),
+        typer.Option(
+            help="Also write the codebook (.md: Markdown, else CSV).",
+            metavar="FILE",
+            parser=output_file("--codebook"),
+        ),
     ] = None,
     moments: Annotated[
-        Path | None, typer.Option(help="Also write the now-moments table (CSV).", metavar="FILE")
+        Path | None,
+        typer.Option(
+            help="Also write the now-moments table (CSV).",
+            metavar="FILE",
+            parser=output_file("--moments"),
+        ),
     ] = None,
     instrument: Annotated[
         str | None, typer.Option(help="Only ratings of ID or ID@VERSION.", metavar="ID[@VERSION]")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, output_file
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -200,7 +200,11 @@ def schema(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to this file instead of stdout.", metavar="FILE"
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout.",
+            metavar="FILE",
+            parser=output_file("-o"),
         ),
     ] = None,
 ) -> None:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, output_file
 
 if TYPE_CHECKING:
     from rating_tui.imports.batch import Batch
@@ -104,7 +104,11 @@ def import_ratings(
     ] = None,
     errors: Annotated[
         Path | None,
-        typer.Option(help="Write every problem to this file, one per line.", metavar="FILE"),
+        typer.Option(
+            help="Write every problem to this file, one per line.",
+            metavar="FILE",
+            parser=output_file("--errors"),
+        ),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Check the file only; store nothing.", metavar="")

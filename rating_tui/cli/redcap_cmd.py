@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, output_file
 from rating_tui.cli.export_cmd import _settings
 
 
@@ -22,6 +22,7 @@ def import_redcap(
             "-o",
             help="Instrument file (default: ID.toml; - for stdout).",
             metavar="FILE",
+            parser=output_file("-o"),
         ),
     ] = None,
     instrument_id: Annotated[

@@ -191,3 +191,29 @@ def test_a_codebook_that_cannot_be_written_names_the_export_already_written(
     assert code == 1
     one_error(err, f"cannot write {codebook}", "already written, complete", f"to {out}")
     assert out.read_text(encoding="utf-8").count("\n") > 1 and not codebook.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["export", "-o", "out.csv", "--codebook", ""], "--codebook"),
+        (["export", "-o", "out.csv", "--moments", " "], "--moments"),
+        (["agreement", "--csv", ""], "--csv"),
+        (["calibrate", "--gold", "RP", "--csv", ""], "--csv"),
+        (["ratings", "import", "out.csv", "--errors", ""], "--errors"),
+        (["instruments", "schema", "-o", ""], "-o"),
+    ],
+    ids=["codebook", "moments", "agreement", "calibrate", "import errors", "schema"],
+)
+def test_an_empty_file_to_write_is_refused_as_empty(
+    tmp_path: Path, data: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str
+) -> None:
+    """An empty file name was read as "." (Path("") is the current folder), and the write
+    then failed naming ".", or the table was written before the side file failed."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    given = [*args, "--data", str(data)] if args[0] != "instruments" else args
+    code, _, err = run(*given)
+    assert code == 1
+    one_error(err, f"{option} is empty", "name of the file to write")
+    assert sorted(tmp_path.iterdir()) == before
