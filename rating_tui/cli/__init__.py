@@ -150,10 +150,10 @@ def _dyads(app: typer.Typer, sub: str | None = None) -> None:
 
 
 def _export(app: typer.Typer, sub: str | None = None) -> None:
-    from rating_tui.cli import export_cmd
+    from rating_tui.cli import export_cmd, merge_cmd
 
     app.command("export")(export_cmd.export)
-    app.command("merge")(export_cmd.merge)
+    app.command("merge")(merge_cmd.merge)
 
 
 def _alerts(app: typer.Typer, sub: str | None = None) -> None:

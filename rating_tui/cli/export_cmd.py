@@ -1,4 +1,4 @@
-"""`rating-tui export` and `rating-tui merge` (the REDCap dictionary commands: `redcap_cmd`).
+"""`rating-tui export` (`merge` is `merge_cmd`; the REDCap dictionary commands: `redcap_cmd`).
 
 Thin wrappers: they gather options, call `rating_tui.export` and `rating_tui.redcap`, and turn
 their errors into one-line messages (exit 1). Data goes to stdout or a file, the summary and
@@ -94,6 +94,8 @@ class _Bar:
 
 
 def _merge_lines(report: MergeReport, sources: int) -> list[str]:
+    """What a read of `sources` data folders merged, and its conflicts (20 shown at most),
+    for `merge` and for an export of several folders."""
     if sources < 2:
         return []
     lines = [f"merged {sources} data folders: {report.summary()}"]
@@ -343,61 +345,3 @@ def _write_codebook(path: Path, plan: Any, request: Any) -> None:
         atomic_write_text(path, codebook_markdown(plan, request.layout))
     else:
         atomic_write_text(path, "".join(codebook_csv(plan, request.layout, bom=request.excel)))
-
-
-def merge(
-    ctx: typer.Context,
-    sources: Annotated[list[Path], typer.Argument(help="Data folders to read (not changed).")],
-    into: Annotated[
-        Path,
-        typer.Option("--into", help="Data folder to merge into (made if new).", metavar="FOLDER"),
-    ],
-) -> None:
-    """Unite the ratings of several data folders by rating id: identical copies collapse,
-    diverged copies keep the newest with the other in its history."""
-    from rating_tui.export.errors import ExportError
-    from rating_tui.export.sources import StoreSource, merge_folders
-    from rating_tui.store import Store, StoreError
-
-    own = (into / "store.json").is_file()  # its ratings are read and merged too: counted
-    _refuse_foreign_into(into, own)
-    try:
-        instruments = _instruments(ctx)
-        opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
-        for source in opened:
-            instruments.add_kept(source.store.stored_instruments())
-        report, added = merge_folders(opened, Store.open(into), instruments)
-    except (ExportError, StoreError) as exc:
-        # one transaction (`Store.merge_ratings`): a refusal of one rating stores none, and
-        # "rating X was not saved" alone read as if the others had been
-        fail(f"{exc}\nnothing was merged into {into}: a merge stores all of its ratings or none")
-    read = len(sources) + own
-    lines = _merge_lines(report, max(2, read))
-    if read == 1:  # one folder into a new one: "merged 2 data folders" counted one too many
-        lines[0] = lines[0].replace("merged 2 data folders: ", "merged 1 data folder: ", 1)
-    if own and lines:  # "merged 2 data folders: read 900" counted 3 folders' ratings
-        lines[0] = lines[0].replace(" data folders: ", f" data folders ({into} included): ", 1)
-    for line in lines:
-        typer.echo(line, err=True)
-    typer.echo(f"added or updated {added} rating(s) in {into}", err=True)
-    warn_incomplete(s.warning() for s in opened)
-
-
-def _refuse_foreign_into(into: Path, own: bool) -> None:
-    """`--into` a folder that holds other files and no data (`--into ~/Documents` by mistake)
-    is refused: the merge made it a data folder without a word, its ratings mixed in with the
-    user's own files. A missing or empty folder is made a data folder, as the help says."""
-    if own or not into.is_dir():
-        return  # a data folder, or a new one; a file is refused by the store in words
-    try:
-        foreign = sorted(p.name for p in into.iterdir())
-    except OSError as exc:
-        fail(f"{into}: {exc.strerror or exc}\nnothing was merged into {into}")
-    if foreign and not (into / "ratings").is_dir():
-        more = len(foreign) - 3
-        shown = ", ".join(foreign[:3]) + (f" and {more} more" if more > 0 else "")
-        fail(
-            f"{into} is not a rating-tui data folder (no store.json) and is not empty: it holds "
-            f"{shown}\nnothing was merged into {into}: give a data folder, a new folder or an "
-            "empty one"
-        )

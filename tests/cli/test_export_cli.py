@@ -15,7 +15,8 @@ import pytest
 import typer
 
 from rating_tui.cli import Settings
-from rating_tui.cli.export_cmd import export, merge
+from rating_tui.cli.export_cmd import export
+from rating_tui.cli.merge_cmd import merge
 from rating_tui.cli.redcap_cmd import export_redcap, import_redcap
 from rating_tui.instruments.loader import load_instrument, parse_instrument
 from rating_tui.instruments.model import Instrument
