@@ -229,20 +229,23 @@ class SessionField(Strict):
             not isinstance(d, list) or any(x not in codes for x in d)
         ):
             return f"expected a list of choice codes ({listing(codes)})"
-        elif kept:
-            return None if self.type != "text" or isinstance(d, str) else "expected text"
         elif self.type == "multiple_choice" and isinstance(d, list) and len(set(d)) < len(d):
+            if kept:
+                return None
             twice = sorted({str(x) for x in d if d.count(x) > 1})
             return f"lists {listing(twice)} more than once; name each choice once"
         elif self.type == "text":
-            return self._text_default_problem(d)
+            return self._text_default_problem(d, kept)
         return None
 
-    def _text_default_problem(self, d: object) -> str | None:
+    def _text_default_problem(self, d: object, kept: bool) -> str | None:
         """A text default the field itself would refuse: too long, or off its pattern (it
-        was shown pre-filled, and refused only when the rater went on)."""
+        was shown pre-filled, and refused only when the rater went on; not asked of a kept
+        copy, see `KEPT`)."""
         if not isinstance(d, str):
             return "expected text"
+        if kept:
+            return None
         if len(d) > self.max_length:
             return f"expected at most {self.max_length} characters (max_length)"
         if self.pattern is not None and re.fullmatch(self.pattern, d) is None:
