@@ -74,7 +74,7 @@ def dyad_report(
     parts.append(_course_note(t, axis))
     parts += [
         f'<div class="chart">{item_chart(line, t.sessions, axis, _names(ins, line.key))}</div>'
-        for line in t.lines
+        for line in (t.lines if t.sessions else [])
     ]
     parts.append("</section>")
     parts.append(_grid(t))

@@ -177,6 +177,11 @@ def test_a_date_that_cannot_be_read_spaces_by_order_and_says_so() -> None:
     assert page.count("<svg") == 2
 
 
+def test_a_dyad_without_sessions_has_no_chart_and_says_so() -> None:
+    page = dyad_report(trajectory(), [], today=date(2026, 8, 1), notes=False)
+    assert "<p>No sessions to chart.</p>" in page and "<svg" not in page
+
+
 YES_NO_AND_CHOICE = (
     MINIMAL_TOML
     + """
