@@ -66,7 +66,7 @@ def item_chart(
     ticks = _ticks(line.low, line.high)
     gap_row = line.low - (ticks[1] - ticks[0] if len(ticks) > 1 else 1.0)
     y_labels: list[Any] = [{"label": "n/o", "value": gap_row}]
-    y_labels += [{"label": (names or {}).get(t, f"{t:g}"), "value": t} for t in ticks]
+    y_labels += [{"label": _name(names, t), "value": t} for t in ticks]
     chart = pygal.XY(
         width=width,
         height=210 if not axis.rotation else 260,
@@ -79,7 +79,7 @@ def item_chart(
         js=[],
         disable_xml_declaration=True,
         style=style,
-        title=f"{line.label} ({line.low:g}–{line.high:g})",
+        title=f"{line.label} ({_name(names, line.low)}–{_name(names, line.high)})",
         dots_size=3,
         truncate_label=-1,
         x_label_rotation=axis.rotation,
@@ -109,6 +109,10 @@ def item_chart(
     chart.add("no value", gaps, stroke=False)
     svg: str = chart.render(is_unicode=True)
     return _NAMESPACE.sub("", _SCRIPT.sub("", _COMMENT.sub("", svg)))
+
+
+def _name(names: Mapping[float, str] | None, point: float) -> str:
+    return (names or {}).get(point, f"{point:g}")
 
 
 def _mark(c: Cell) -> dict[str, str]:

@@ -219,4 +219,5 @@ def test_yes_no_is_charted_in_words_and_choices_are_said_to_be_left_out() -> Non
     fed = ET.fromstring(re.findall(r"<svg.*?</svg>", page, re.DOTALL)[2])
     ys = guides(fed)
     assert list(ys) == ["n/o", "No", "Yes"]
+    assert next(t.text for t in fed.iter("title")) == "Breastfed during the session (No–Yes)"
     assert [y for _, y in dots(fed, 0)] == pytest.approx([ys["Yes"], ys["No"]], abs=0.01)
