@@ -154,10 +154,10 @@ def report(
 ) -> None:
     """Write a self-contained HTML report for supervision (charts, alerts, now moments).
 
-    With --dyad: the dyad's sessions, every item's course on its fixed scale, its alerts, now
-    moments, raters and the instrument's citation. With --rater alone: every dyad of the rater
-    with its last session, trend and current alerts. Nothing in the file is fetched from a
-    network; print it to PDF from any browser. Needs the `report` extra."""
+    With --dyad: the dyad's sessions, every item's course on its fixed scale spaced by date,
+    its alerts, now moments, raters and the instrument's citation. With --rater alone: every
+    dyad of the rater with its last session, trend and current alerts. Nothing in the file is
+    fetched from a network; print it to PDF from any browser. Needs the `report` extra."""
     from rating_tui.services.report_charts import charts_available
 
     if not output_given.strip():  # Path("") is ".", the current folder: refused as such

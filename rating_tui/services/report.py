@@ -13,8 +13,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from rating_tui.instruments.model import Instrument, YesNoScale
 from rating_tui.services.alerts import Alert
 from rating_tui.services.caseload import DyadStatus
+from rating_tui.services.report_axis import Axis, session_axis
 from rating_tui.services.report_charts import item_chart
 from rating_tui.services.trajectory import Line, Trajectory
 
@@ -67,12 +69,13 @@ def dyad_report(
         f"Citation: {_e(ins.citation) or 'none given'}</p>",
         _alerts_section(t, alerts),
         '<section class="page"><h2>Course of every item</h2>',
-        "<p>Each chart shows its item's whole scale. A break in a line is a session without a "
-        "value; its label says why (n/o: not observed, n/a: not applicable, ·: no answer). "
-        "Sessions are spaced evenly in their order, not by the time between them: their dates "
-        "are in the table of values.</p>",
     ]
-    parts += [f'<div class="chart">{item_chart(line, t.sessions)}</div>' for line in t.lines]
+    axis = session_axis(t.sessions)
+    parts.append(_course_note(t, axis))
+    parts += [
+        f'<div class="chart">{item_chart(line, t.sessions, axis, _names(ins, line.key))}</div>'
+        for line in (t.lines if t.sessions else [])
+    ]
     parts.append("</section>")
     parts.append(_grid(t))
     parts.append(_moments(t))
@@ -120,6 +123,48 @@ def caseload_report(
         "</table>",
     ]
     return _page(f"Caseload of {rater}", parts)
+
+
+def _course_note(t: Trajectory, axis: Axis) -> str:
+    """What the charts show and how they are spaced, and the items they leave out."""
+    if not t.sessions:
+        return "<p>No sessions to chart.</p>"
+    first, last = t.sessions[0], t.sessions[-1]
+    if axis.by_date:
+        spacing = (
+            f"<b>Spaced by date</b>, {_e(first.date)} to {_e(last.date)}: the room between "
+            "two sessions is the time between them; sessions on one date sit side by side, "
+            "and their label names each of them."
+        )
+    else:
+        spacing = (
+            "<b>Spaced in order, not by date</b>: a session's date could not be read; the "
+            "dates are in the table of values."
+        )
+    note = (
+        f"<p>{spacing} Each chart shows its item's whole scale. A session without a value "
+        "breaks the line and is marked on the n/o row under the scale: a red dot for a "
+        "missing code (not observed or not applicable), a hollow ring for no answer; the "
+        "table of values says which, and hovering a mark shows its session.</p>"
+    )
+    charted = {line.key for line in t.lines}
+    others = [i.label for i in t.instrument.items if i.key not in charted]
+    if others:
+        note += (
+            f"<p class='muted'>Not charted: {len(others)} item(s) without a scale of numbers "
+            f"(choices or text): {_e(', '.join(others))}; their answers are in the ratings "
+            "and exports, not in this report.</p>"
+        )
+    return note
+
+
+def _names(ins: Instrument, key: str) -> dict[float, str] | None:
+    """The words of a yes/no item's two points, for its chart's scale."""
+    item = next((i for i in ins.items if i.key == key), None)
+    scale = ins.scale_of(item) if item else None
+    if isinstance(scale, YesNoScale):
+        return {0.0: scale.no_label, 1.0: scale.yes_label}
+    return None
 
 
 def _alerts_section(t: Trajectory, alerts: list[Alert]) -> str:

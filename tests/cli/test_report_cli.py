@@ -108,7 +108,8 @@ def test_dyad_report_holds_sessions_courses_alerts_moments_and_fetches_nothing(
     assert "rater(s): KL, RP" in page
     assert f"{builtin.ref}" in page and "https://doi.org/10.1002/imhj.20216" in page  # citation
     assert page.count("<svg") == 7  # one chart per concept
-    assert "#3 (n/o)" in page  # the gap says why
+    assert "<title>#3 2026-03-09: no value: not observed</title>" in page  # the gap says why
+    assert "Spaced by date</b>, 2026-03-01 to 2026-03-09" in page
     assert "Opening future possibilities: fell 2 point(s), 3 → 1" in page
     assert "She &lt;laughed&gt; with the baby" in page and "[affective]" in page  # escaped
     assert "private matter" not in page  # notes only with --notes

@@ -56,18 +56,3 @@ async def test_sessions_sit_as_far_apart_as_their_dates_and_the_screen_says_so(
         assert "2026-01-05" in head and "2026-07-18" in head
         axis = screen.query_one("#chart-narration", CourseChart).render()
         assert all(label in axis.plain for label in ("#1", "#2", "#3"))  # type: ignore[union-attr]
-
-
-def test_the_html_report_says_its_charts_are_spaced_by_order() -> None:
-    """pygal's line chart spaces sessions evenly: the report says so, in words."""
-    from datetime import date
-
-    from rating_tui.instruments.loader import parse_instrument
-    from rating_tui.services.report import dyad_report
-    from rating_tui.services.trajectory import Observation, build
-    from tests.unit.instruments.conftest import MINIMAL_TOML
-
-    ins = parse_instrument(MINIMAL_TOML, "mini.toml")
-    t = build("D1", ins, [Observation(d, n, "AB", {"holding": 1.0}) for n, d in enumerate(DATES)])
-    page = dyad_report(t, [], today=date(2026, 8, 1), notes=False)
-    assert "Sessions are spaced evenly in their order, not by the time between them" in page
