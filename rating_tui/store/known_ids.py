@@ -75,12 +75,12 @@ class KnownIds:
         ids (call under the write lock, before `txn` changes anything)."""
         if not isinstance(txn, NotingTransaction) or txn.paths:
             return set()
-        now = signature(self.layout)
-        if self._bits is None or now != self._seen:
+        if self._bits is not None and signature(self.layout) != self._seen:
             self.drop()
+        if self._bits is None:  # (a folder with ratings: no signature taken, nothing kept)
             if not _empty(txn, self.layout):
                 return set()
-            self._bits, self._seen = bytearray(self._size // 8), now
+            self._bits, self._seen = bytearray(self._size // 8), signature(self.layout)
         txn.checked = True
         out = {i for i in ids if not self._may_hold(i)}
         self.answered += len(out)

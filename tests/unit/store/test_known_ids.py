@@ -13,7 +13,7 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
-from rating_tui.store import Store, presence, transaction
+from rating_tui.store import Store, known_ids, presence, transaction
 from rating_tui.store.errors import RatingConflictError, StoreWriteError
 from rating_tui.store.known_ids import KnownIds
 
@@ -172,13 +172,18 @@ def test_a_folder_with_ratings_starts_no_memory(
     make_rating: Make,
     instrument: Instrument,
     consulted: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _import(store, _batch(make_rating, 0), instrument)
     reopened = Store.open(data_dir)  # another process: its index is not known to it
+    signatures: list[object] = []
+    real = known_ids.signature
+    monkeypatch.setattr(known_ids, "signature", lambda layout: signatures.append(1) or real(layout))
     _import(reopened, _batch(make_rating, 100), instrument)
     _import(reopened, _batch(make_rating, 200), instrument)
     assert consulted == [20, 20]
     assert not reopened._engine.known.active
+    assert signatures == []  # nothing to keep: the index folder is not even listed
 
 
 @pytest.mark.parametrize("bits", [8, 64])
