@@ -15,17 +15,22 @@ the index, so it need not read them back. `KnownIds` is that memory, kept conser
   folder) and grows only with the ids of transactions this process committed
   (`NotingTransaction`): ids are added after `commit` returns, never before, so a batch that
   fails or is refused leaves it as it was;
-- it is trusted only while the folder is exactly as this process's last commit left it: after
-  each of its commits it keeps the manifest's bytes and the identity (inode, size, mtime,
-  ctime) of the manifest, of every file in the index folder and of the ratings folder
-  (`signature`); every committed write changes some of them (each rewrites the manifest, an
-  index file or a month's file, which is replaced by a rename), and so does an index file
-  damaged in place. One `stat` per index file (about 4 µs, without reading it) is ~10 times
-  cheaper than `presence`'s read and search of its text. At each batch, under the write lock
-  and after a crashed change was rolled forward, they are compared again; any difference
-  (another window's save, another import, a rebuild, a restore, a damaged index file) drops
-  the memory for good, and that batch and the next ones take the existing path. A commit of
-  this process that it did not check (a single save) drops it too.
+- it is trusted only while the folder is as this process's last commit left it: after each
+  of its commits it keeps the manifest's bytes and the identity (inode, size, mtime, ctime) of
+  the manifest, of the index folder and of the ratings folder (`signature`). Any other
+  store's write that adds an index entry rewrites the manifest (its counts of entries, its
+  list of deltas), and one that adds, removes or renames an index file or a delta changes the
+  index folder's times. At each batch, under the write lock and after a crashed change was
+  rolled forward, they are compared again; any difference (another window's save, another
+  import, a rebuild, a restore) drops the memory for good, and that batch and the next ones
+  take the existing path. A commit of this process that it did not check (a single save)
+  drops it too. The signature costs the same whatever the folder holds: an earlier one that
+  also took the identity of every index file (4,236 `stat` calls at 1M, twice a batch) grew
+  with the folder, as the reading it replaced did. What it does not see is an index file
+  rewritten in place by hand while this process runs (no store write does that without the
+  manifest): the memory only ever says an id this process never indexed is absent, which such
+  an edit cannot make untrue; the damage is found as before by the next process's lookups,
+  `doctor`, or a lookup of this one that reads the file.
 
 Nothing is written, so crash safety is the transaction's as before; a memory dropped or never
 started only means the batch reads the index as it did without it.
@@ -140,26 +145,20 @@ def note(txn: Transaction, ids: Iterable[str]) -> None:
 
 
 def signature(layout: Layout) -> Signature:
-    """What every committed write changes: the manifest's bytes, the identity (inode, size,
-    mtime, ctime) of every file in the index folder and of the manifest, and that of the
-    ratings folder (a month's file is replaced by a rename). An index file damaged in place
-    changes its own; a file or folder that cannot be read is None."""
+    """What another store's write that adds to the index changes: the manifest's bytes and
+    the identity (inode, size, mtime, ctime) of the manifest, of the index folder and of the
+    ratings folder; None for one that cannot be read. The same cost at any size."""
     try:
         raw = fileio.read_bytes(layout.manifest)
     except StoreError:
         raw = b"\0unreadable"  # (never equal to a manifest's bytes)
-    try:
-        with os.scandir(layout.index) as entries:
-            files = sorted((e.name, *_identity(e.stat(follow_symlinks=False))) for e in entries)
-    except OSError:
-        files = None
     found: list[tuple[int, ...] | None] = []
-    for path in (layout.manifest, layout.ratings):
+    for path in (layout.manifest, layout.index, layout.ratings):
         try:
             found.append(_identity(path.stat()))
         except OSError:
             found.append(None)
-    return (raw, files, *found)
+    return (raw, *found)
 
 
 def _identity(info: os.stat_result) -> tuple[int, ...]:
