@@ -30,6 +30,7 @@ from rating_tui.store import (
     index,
     journal,
     kept,
+    known_ids,
     presence,
     reindex,
     shards,
@@ -76,6 +77,8 @@ class Engine:
         self._kept: dict[str, Instrument] = {}
         self._copies: set[Path] = set()
         """Instrument copies known to exist in the data folder."""
+        self.known = known_ids.KnownIds(layout)
+        """The ids this process indexed, while nobody else writes (see `known_ids`)."""
 
     # --- start-up and locking -----------------------------------------------------------------
 
@@ -192,7 +195,7 @@ class Engine:
 
     def transaction(self) -> Transaction:
         """A new transaction over this folder's files; call `commit` under the write lock."""
-        return Transaction(self.files)
+        return known_ids.NotingTransaction(self.files, self.known)
 
     def locate(
         self, rating_id: str, txn: Transaction | None = None
@@ -213,8 +216,9 @@ class Engine:
     ) -> tuple[dict[str, tuple[str, dict[str, Any]]], set[str]]:
         """`locate_many` for a batch (an import, a merge), and the ids the index holds no
         entry for (`add_many` puts those straight into deltas). Ids that the text of their
-        index files shows are absent (`presence`) are not looked up: parsing every index
-        file per batch was the cost that grew with the folder."""
+        index files shows are absent (`presence`), or that this process knows it never
+        indexed (`known_ids`), are not looked up: parsing, then reading every index file per
+        batch was the cost that grew with the folder."""
         return self._locate(list(rating_ids), txn, batch=True)
 
     def _locate(
@@ -222,9 +226,11 @@ class Engine:
     ) -> tuple[dict[str, tuple[str, dict[str, Any]]], set[str]]:
         reader = txn or self.files
         wanted: dict[str, list[str]] = {}
-        absent = presence.absent(reader, self.layout, ids) if batch else set()
-        rest = [i for i in ids if i not in absent]
-        named = index.lookup(self.layout, reader, rest)
+        known = self.known.absent(txn, ids) if batch and txn is not None else set()
+        rest = [i for i in ids if i not in known] if known else ids
+        absent = presence.absent(reader, self.layout, rest) if batch and rest else set()
+        rest, absent = [i for i in rest if i not in absent], absent | known
+        named = {} if known and not rest else index.lookup(self.layout, reader, rest)
         if named is not None:
             for rating_id, name in named.items():
                 shard = shards.leaf(reader, self.layout, name, rating_id)
@@ -268,6 +274,7 @@ class Engine:
         for month, records in months.items():
             dyads.note(txn, month, records.values(), roles)  # (before the month's first file)
             entries |= shards.add(txn, month, records)
+        known_ids.note(txn, entries)
         index.set_entries(txn, entries, batch=True, unindexed=unindexed)
 
     def index_ids(self, prefix: str) -> list[str]:
@@ -293,6 +300,7 @@ class Engine:
         entries: dict[str, str | None] = {**shards.add(txn, target, {rating_id: record})}
         if current is not None:
             txn.change(self.layout.shard(current), RATINGS_TABLE, _drop(rating_id))
+        known_ids.note(txn, entries)
         index.set_entries(txn, entries)
 
     # --- instrument registry ------------------------------------------------------------------
