@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -32,8 +32,9 @@ import numpy as np
 import numpy.typing as npt
 
 from rating_tui.analysis import design as designs
-from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
+from rating_tui.analysis.alpha import Ranks, alpha_from_totals, alpha_sums, midrank_table
 from rating_tui.analysis.bootstrap import (
+    Remade,
     Sums,
     grouped,
     part_arrays,
@@ -88,6 +89,7 @@ memory."""
 IntVector = npt.NDArray[np.int64]
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
+Maker = Callable[[], Matrix]
 
 
 @dataclass(frozen=True)
@@ -130,10 +132,10 @@ def agreement_of(
             paired |= items.paired_sessions(column)
         else:
             paired |= value_counts(items[column].sessions, sessions) >= 2
-    informative = np.flatnonzero(paired)
+    # the sessions resampled, in order: session informative[i] is the bootstrap's row i (each
+    # item's found by a binary search, not a table of every session: 4 bytes a session)
+    informative = np.flatnonzero(paired).astype(np.int32)  # < 2**31 as sessions are
     del paired
-    index = np.full(sessions, -1, np.int32)  # rows in the bootstrap, < 2**31 as sessions are
-    index[informative] = np.arange(len(informative))
     clusters = None
     if resample == "dyad":
         if dyads is None:
@@ -147,7 +149,7 @@ def agreement_of(
     waiting: list[Pending] = []
     held = 0
     for i in range(len(items)):
-        result, pending = _item(items, raters, index, i, method, resample == "dyad")
+        result, pending = _item(items, raters, informative, sessions, i, method, resample == "dyad")
         results.append(result)
         waiting += pending
         held += sum(
@@ -168,7 +170,7 @@ def _compact(pending: list[Pending], sessions: int) -> list[Pending]:
     """One item's figures waiting for the bootstrap, their per-session sums grouped into
     runs of equal rows where they repeat (`bootstrap.grouped`), else spread over the
     `sessions` resampled sessions."""
-    sums = [part for p in pending for part in p.parts if isinstance(part, Sums)]
+    sums = [part for p in pending for part in p.parts if isinstance(part, Sums | Remade)]
     made = dict(zip(map(id, sums), grouped(sums, sessions), strict=True))
     return [replace(p, parts=[made.get(id(part), part) for part in p.parts]) for p in pending]
 
@@ -207,7 +209,8 @@ def _with_interval(value: float, interval: tuple[float, float] | None, note: str
 def _item(
     items: Sequence[ItemValues],
     names: list[str],
-    index: Index,
+    informative: Index,
+    count: int,
     position: int,
     method: str,
     dyad: bool,
@@ -216,7 +219,7 @@ def _item(
     item, coded = found.item, found.coded
     sessions, raters, x = found.sessions, found.raters, found.values
     del found
-    m = value_counts(sessions, len(index))
+    m = value_counts(sessions, count)
     paired = np.flatnonzero(m >= 2)
     keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
     if not keep.all():  # one array at a time, each copy replacing its original
@@ -231,8 +234,8 @@ def _item(
     design = design_of(_masks(local, raters, names), names)
     # the raters present; np.unique would import numpy.ma (1 MiB) to ask if raters is masked
     everyone = tuple(sorted(names[i] for i in np.flatnonzero(np.bincount(raters)).tolist()))
-    rows = index[paired]
-    resampled = int(index.max()) + 1 if len(index) else 0
+    rows = np.searchsorted(informative, paired).astype(np.int32)  # each one's bootstrap row
+    resampled = len(informative)
     context = Context(item, local, raters, x, len(paired), rows, resampled, everyone, design, names)
     figures: list[Figure] = []
     pending: list[Pending] = []
@@ -288,6 +291,7 @@ def _icc(
     """ICC(1,1) and ICC(1,k) over all sessions; the two-way forms as the design allows."""
     sums = oneway_sums(c.sessions, c.x, c.n)
     totals = sums.sum(axis=0, keepdims=True)
+    del sums  # made again when the item's sums are grouped (`Remade`)
     anova = anova_of(totals)[0]
     single, average = (float(v[0]) for v in icc_from_totals(totals))
     k0 = None if math.isnan(anova.k0) else anova.k0
@@ -308,7 +312,7 @@ def _icc(
             Pending(
                 position,
                 [first, first + 1],
-                [Sums(c.rows, sums)],
+                [Remade(c.rows, lambda: oneway_sums(c.sessions, c.x, c.n))],
                 lambda t: np.column_stack(icc_from_totals(t[0])),
                 method,
             )
@@ -332,8 +336,10 @@ def _alphas(
             figures.append(Figure(name, too_few(c.n, "with two or more values"), c.n, c.everyone))
             continue
         level: Literal["ordinal", "interval"] = "ordinal" if "ordinal" in name else "interval"
-        sums = alpha_sums(c.sessions, c.x, level, c.n)
+        ranks = midrank_table(c.x) if level == "ordinal" else None
+        sums = alpha_sums(c.sessions, c.x, level, c.n, ranks)
         value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
+        del sums  # made again when the item's sums are grouped (`Remade`)
         if math.isnan(value):
             figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
             continue
@@ -341,9 +347,14 @@ def _alphas(
             Pending(
                 position,
                 [len(figures)],
-                [Sums(c.rows, sums)],
+                [Remade(c.rows, _alpha_maker(c, level, ranks))],
                 lambda t: alpha_from_totals(t[0])[:, None],
                 method,
             )
         )
         figures.append(Figure(name, Estimate(float(value)), c.n, c.everyone))
+
+
+def _alpha_maker(c: Context, level: Literal["ordinal", "interval"], ranks: Ranks | None) -> Maker:
+    """What makes the item's `alpha_sums` at `level` again (the ranks' table made once)."""
+    return lambda: alpha_sums(c.sessions, c.x, level, c.n, ranks)
