@@ -23,6 +23,7 @@ Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
@@ -112,9 +113,35 @@ class ItemAgreement:
 
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
-    """Every analysed item of `table`, in the instrument's order."""
+    """Every analysed item of `table`, in the instrument's order (the C library's heap set
+    up for the statistics first: `map_large_arrays`)."""
+    map_large_arrays()
     dyads = table.dyad_codes() if table.dyad_first else None
     return agreement_of(TableItems(table), table.raters, table.session_count, dyads, resample)
+
+
+MMAP_THRESHOLD = 1 << 20
+"""Arrays of this many bytes or more are mapped on their own while the statistics run."""
+
+
+def map_large_arrays() -> None:
+    """Have glibc map every allocation of `MMAP_THRESHOLD` bytes or more on its own (mallopt
+    M_MMAP_THRESHOLD), so that an item's large arrays go back to the system when freed. By
+    default glibc raises that threshold once large blocks are freed (reading frees many),
+    and the items' arrays then come from the heap, where the small objects each item keeps
+    pin the freed pages: at a million ratings the process held 8 MiB more at its peak. The
+    bootstrap's block arrays are kept from block to block (`packed.Scratch`), so they are
+    not mapped again and again (1 MiB: 0.4 s of system time at a million ratings; 256 KiB
+    saved 4 MiB more there but cost 0.2 s at 100,000 ratings). Only the memory differs,
+    never a figure; a C library without mallopt (macOS, musl) is left as it is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        return
 
 
 def agreement_of(

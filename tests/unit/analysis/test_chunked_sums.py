@@ -220,3 +220,27 @@ def test_agreement_is_the_same_whatever_the_chunks(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(persession, "CHUNK", 1)
     monkeypatch.setattr(parts, "COMPARED", 1)
     assert figures_of(items, dyads) == usual
+
+
+def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`agreement` asks glibc once to map arrays of 1 MiB or more on their own (mallopt
+    M_MMAP_THRESHOLD, -3); `agreement_of` (the tests' and the views' path) does not."""
+    import ctypes
+    import sys
+
+    from rating_tui.analysis import agreement as module
+
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, option: int, value: int) -> int:
+            calls.append((option, value))
+            return 1
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    module.map_large_arrays()
+    assert calls == [(-3, 1 << 20)]
+    units, raters, values = design(3)
+    agreement_of([ItemValues(LIKERT, units, raters, values)], RATERS, 60)
+    assert calls == [(-3, 1 << 20)]
