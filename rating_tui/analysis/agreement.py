@@ -41,6 +41,7 @@ from rating_tui.analysis.bootstrap import (
     part_arrays,
     percentile_interval,
     replicate_totals,
+    sums_part,
 )
 from rating_tui.analysis.categorical import (
     NO_VARIATION,
@@ -113,15 +114,20 @@ class ItemAgreement:
 
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
-    """Every analysed item of `table`, in the instrument's order (the C library's heap set
-    up for the statistics first: `map_large_arrays`)."""
-    map_large_arrays()
+    """Every analysed item of `table`, in the instrument's order (for a large table, the C
+    library's heap set up for the statistics first: `map_large_arrays`)."""
+    if len(table.row_session) >= MAPPED_FROM_ROWS:
+        map_large_arrays()
     dyads = table.dyad_codes() if table.dyad_first else None
     return agreement_of(TableItems(table), table.raters, table.session_count, dyads, resample)
 
 
 MMAP_THRESHOLD = 1 << 20
 """Arrays of this many bytes or more are mapped on their own while the statistics run."""
+MAPPED_FROM_ROWS = 500_000
+"""Tables of this many rows or more get `map_large_arrays`: at 100,000 ratings it saved no
+memory and cost 0.3 s of system time (the arrays of about 1 MiB made again and again were
+then mapped and faulted in each time), against 8 MiB less at a million for 0.4 s."""
 
 
 def map_large_arrays() -> None:
@@ -129,11 +135,10 @@ def map_large_arrays() -> None:
     M_MMAP_THRESHOLD), so that an item's large arrays go back to the system when freed. By
     default glibc raises that threshold once large blocks are freed (reading frees many),
     and the items' arrays then come from the heap, where the small objects each item keeps
-    pin the freed pages: at a million ratings the process held 8 MiB more at its peak. The
-    bootstrap's block arrays are kept from block to block (`packed.Scratch`), so they are
-    not mapped again and again (1 MiB: 0.4 s of system time at a million ratings; 256 KiB
-    saved 4 MiB more there but cost 0.2 s at 100,000 ratings). Only the memory differs,
-    never a figure; a C library without mallopt (macOS, musl) is left as it is."""
+    pin the freed pages: at a million ratings the process held 8 MiB more at its peak
+    (256 KiB saved 4 MiB more there but cost more system time). Only the memory and the
+    system time differ, never a figure; a C library without mallopt (macOS, musl) is left
+    as it is."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
@@ -318,7 +323,8 @@ def _icc(
     """ICC(1,1) and ICC(1,k) over all sessions; the two-way forms as the design allows."""
     sums = oneway_sums(c.sessions, c.x, c.n)
     totals = sums.sum(axis=0, keepdims=True)
-    del sums  # made again when the item's sums are grouped (`Remade`)
+    part = sums_part(c.rows, sums, lambda: oneway_sums(c.sessions, c.x, c.n))
+    del sums  # held by `part` if small, else made again when grouped (`Remade`)
     anova = anova_of(totals)[0]
     single, average = (float(v[0]) for v in icc_from_totals(totals))
     k0 = None if math.isnan(anova.k0) else anova.k0
@@ -339,7 +345,7 @@ def _icc(
             Pending(
                 position,
                 [first, first + 1],
-                [Remade(c.rows, lambda: oneway_sums(c.sessions, c.x, c.n))],
+                [part],
                 lambda t: np.column_stack(icc_from_totals(t[0])),
                 method,
             )
@@ -366,7 +372,8 @@ def _alphas(
         ranks = midrank_table(c.x) if level == "ordinal" else None
         sums = alpha_sums(c.sessions, c.x, level, c.n, ranks)
         value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
-        del sums  # made again when the item's sums are grouped (`Remade`)
+        part = sums_part(c.rows, sums, _alpha_maker(c, level, ranks))
+        del sums  # held by `part` if small, else made again when grouped (`Remade`)
         if math.isnan(value):
             figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
             continue
@@ -374,7 +381,7 @@ def _alphas(
             Pending(
                 position,
                 [len(figures)],
-                [Remade(c.rows, _alpha_maker(c, level, ranks))],
+                [part],
                 lambda t: alpha_from_totals(t[0])[:, None],
                 method,
             )

@@ -39,6 +39,7 @@ from rating_tui.analysis.parts import (
     part_arrays,
     part_bytes,
     row_type,
+    sums_part,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "part_bytes",
     "replicate_totals",
     "row_type",
+    "sums_part",
 ]
 
 Vector = npt.NDArray[np.float64]
@@ -62,11 +64,12 @@ Matrix = npt.NDArray[np.float64]
 REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
-CELLS_PER_BLOCK = 125_000
-"""Replicates are drawn in blocks of at most this many counts (0.5 MB as 32-bit integers, 1 MB
+CELLS_PER_BLOCK = 250_000
+"""Replicates are drawn in blocks of at most this many counts (1 MB as 32-bit integers, 2 MB
 as floats where a `Sums` part needs them), so that the bootstrap's memory stays small
-beside the data's: 250,000 held 2.4 MiB more at the peak of the benchmark's own 100,000
-ratings (its round of six items) for 0.1 s less CPU; 62,500 took 0.5 s more."""
+beside the data's. 125,000 held 2.4 MiB less at the peak of the benchmark's own 100,000
+ratings (its round of six items) but took 0.1-0.15 s more CPU, which its time beside the
+export (1.42x of at most 1.5x) cannot spare."""
 GROUPED_PER_BLOCK = 1 << 16
 """Counts of a block when every part is `Grouped`: a block's counts of each run's sessions
 are gathered, and larger blocks save little time."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.bootstrap import Cells, Part, Remade, row_type
+from rating_tui.analysis.bootstrap import Cells, Part, row_type, sums_part
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
@@ -113,7 +113,10 @@ def nominal_figures(
     q = len(positions)
     sums = category_sums(category_counts(c.sessions, codes, c.n, q))
     values = nominal_from_totals(sums.sum(axis=0, keepdims=True), q)
-    del sums  # made again when the item's sums are grouped (`Remade`)
+    part = sums_part(
+        c.rows, sums, lambda: category_sums(category_counts(c.sessions, codes, c.n, q))
+    )
+    del sums  # held by `part` if small, else made again when grouped (`Remade`)
     first = len(figures)
     defined = []
     for name in names:
@@ -128,7 +131,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Remade(c.rows, lambda: category_sums(category_counts(c.sessions, codes, c.n, q)))],
+                [part],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )

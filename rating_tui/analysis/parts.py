@@ -133,6 +133,18 @@ Part = Sums | Cells | Grouped | Remade
 before the bootstrap reads it: `agreement._compact`)."""
 
 
+REMADE_FROM_BYTES = 2 << 20
+"""Per-session sums of this many bytes or more are let go and made again when grouped
+(`Remade`); smaller ones are held (`Sums`): making them again costs CPU that matters at
+100,000 ratings (0.1 s on the benchmark's own set-up) and saves little memory there."""
+
+
+def sums_part(rows: npt.NDArray[np.int64], made: Matrix, make: Callable[[], Matrix]) -> Part:
+    """The part for per-session sums `made` (what `make` makes): held while small, else
+    `Remade` (the caller lets `made` go)."""
+    return Sums(rows, made) if made.nbytes < REMADE_FROM_BYTES else Remade(rows, make)
+
+
 def features_of(part: Sums | Remade) -> Matrix:
     """The per-session sums of a part, made again if it is `Remade`."""
     return part.features if isinstance(part, Sums) else part.make()

@@ -9,6 +9,8 @@ the runs, comparing every session's row with the previous one at once."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -208,7 +210,8 @@ def figures_of(items: list[ItemValues], dyads: list[int]) -> list[object]:
 
 def test_agreement_is_the_same_whatever_the_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every figure and interval of likert, numeric and nominal items (the bootstrap's
-    grouped, spread and nominal sums) with one-value chunks and the usual ones."""
+    grouped, spread and nominal sums) with one-value chunks and every statistic's sums made
+    again, and with the usual chunks and the sums held."""
     items = []
     for seed, item in enumerate((LIKERT, NUMERIC, CHOICE, LIKERT)):
         units, raters, values = design(
@@ -216,15 +219,16 @@ def test_agreement_is_the_same_whatever_the_chunks(monkeypatch: pytest.MonkeyPat
         )
         items.append(ItemValues(item, units, raters, values))
     dyads = [s % 9 for s in range(80)]
-    usual = figures_of(items, dyads)
+    usual = figures_of(items, dyads)  # sums this small are held (`parts.sums_part`)
     monkeypatch.setattr(persession, "CHUNK", 1)
     monkeypatch.setattr(parts, "COMPARED", 1)
+    monkeypatch.setattr(parts, "REMADE_FROM_BYTES", 0)  # every statistic's sums remade
     assert figures_of(items, dyads) == usual
 
 
 def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`agreement` asks glibc once to map arrays of 1 MiB or more on their own (mallopt
-    M_MMAP_THRESHOLD, -3); `agreement_of` (the tests' and the views' path) does not."""
+    """`agreement` of a large table asks glibc once to map arrays of 1 MiB or more on their
+    own (mallopt M_MMAP_THRESHOLD, -3); of a small one, or `agreement_of`, it does not."""
     import ctypes
     import sys
 
@@ -244,3 +248,12 @@ def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatc
     units, raters, values = design(3)
     agreement_of([ItemValues(LIKERT, units, raters, values)], RATERS, 60)
     assert calls == [(-3, 1 << 20)]
+    small = SimpleNamespace(row_session=range(10))
+    monkeypatch.setattr(module, "agreement_of", lambda *args: [])
+    monkeypatch.setattr(module, "TableItems", lambda table: [])
+    table = SimpleNamespace(dyad_first=None, raters=[], session_count=0, **small.__dict__)
+    module.agreement(table)  # type: ignore[arg-type]
+    assert calls == [(-3, 1 << 20)]  # 10 rows: not asked
+    table.row_session = range(module.MAPPED_FROM_ROWS)
+    module.agreement(table)  # type: ignore[arg-type]
+    assert calls == [(-3, 1 << 20)] * 2
