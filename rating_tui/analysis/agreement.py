@@ -23,8 +23,9 @@ Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -32,13 +33,15 @@ import numpy as np
 import numpy.typing as npt
 
 from rating_tui.analysis import design as designs
-from rating_tui.analysis.alpha import alpha_from_totals, alpha_sums
+from rating_tui.analysis.alpha import Ranks, alpha_from_totals, alpha_sums, midrank_table
 from rating_tui.analysis.bootstrap import (
+    Remade,
     Sums,
     grouped,
     part_arrays,
     percentile_interval,
     replicate_totals,
+    sums_part,
 )
 from rating_tui.analysis.categorical import (
     NO_VARIATION,
@@ -88,6 +91,7 @@ memory."""
 IntVector = npt.NDArray[np.int64]
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
+Maker = Callable[[], Matrix]
 
 
 @dataclass(frozen=True)
@@ -110,9 +114,39 @@ class ItemAgreement:
 
 
 def agreement(table: SessionTable, resample: Resample = "session") -> list[ItemAgreement]:
-    """Every analysed item of `table`, in the instrument's order."""
+    """Every analysed item of `table`, in the instrument's order (for a large table, the C
+    library's heap set up for the statistics first: `map_large_arrays`)."""
+    if len(table.row_session) >= MAPPED_FROM_ROWS:
+        map_large_arrays()
     dyads = table.dyad_codes() if table.dyad_first else None
     return agreement_of(TableItems(table), table.raters, table.session_count, dyads, resample)
+
+
+MMAP_THRESHOLD = 1 << 20
+"""Arrays of this many bytes or more are mapped on their own while the statistics run."""
+MAPPED_FROM_ROWS = 500_000
+"""Tables of this many rows or more get `map_large_arrays`: at 100,000 ratings it saved no
+memory and cost 0.3 s of system time (the arrays of about 1 MiB made again and again were
+then mapped and faulted in each time), against 8 MiB less at a million for 0.4 s."""
+
+
+def map_large_arrays() -> None:
+    """Have glibc map every allocation of `MMAP_THRESHOLD` bytes or more on its own (mallopt
+    M_MMAP_THRESHOLD), so that an item's large arrays go back to the system when freed. By
+    default glibc raises that threshold once large blocks are freed (reading frees many),
+    and the items' arrays then come from the heap, where the small objects each item keeps
+    pin the freed pages: at a million ratings the process held 8 MiB more at its peak
+    (256 KiB saved 4 MiB more there but cost more system time). Only the memory and the
+    system time differ, never a figure; a C library without mallopt (macOS, musl) is left
+    as it is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        return
 
 
 def agreement_of(
@@ -130,10 +164,10 @@ def agreement_of(
             paired |= items.paired_sessions(column)
         else:
             paired |= value_counts(items[column].sessions, sessions) >= 2
-    informative = np.flatnonzero(paired)
+    # the sessions resampled, in order: session informative[i] is the bootstrap's row i (each
+    # item's found by a binary search, not a table of every session: 4 bytes a session)
+    informative = np.flatnonzero(paired).astype(np.int32)  # < 2**31 as sessions are
     del paired
-    index = np.full(sessions, -1, np.int32)  # rows in the bootstrap, < 2**31 as sessions are
-    index[informative] = np.arange(len(informative))
     clusters = None
     if resample == "dyad":
         if dyads is None:
@@ -147,7 +181,7 @@ def agreement_of(
     waiting: list[Pending] = []
     held = 0
     for i in range(len(items)):
-        result, pending = _item(items, raters, index, i, method, resample == "dyad")
+        result, pending = _item(items, raters, informative, sessions, i, method, resample == "dyad")
         results.append(result)
         waiting += pending
         held += sum(
@@ -168,7 +202,7 @@ def _compact(pending: list[Pending], sessions: int) -> list[Pending]:
     """One item's figures waiting for the bootstrap, their per-session sums grouped into
     runs of equal rows where they repeat (`bootstrap.grouped`), else spread over the
     `sessions` resampled sessions."""
-    sums = [part for p in pending for part in p.parts if isinstance(part, Sums)]
+    sums = [part for p in pending for part in p.parts if isinstance(part, Sums | Remade)]
     made = dict(zip(map(id, sums), grouped(sums, sessions), strict=True))
     return [replace(p, parts=[made.get(id(part), part) for part in p.parts]) for p in pending]
 
@@ -207,7 +241,8 @@ def _with_interval(value: float, interval: tuple[float, float] | None, note: str
 def _item(
     items: Sequence[ItemValues],
     names: list[str],
-    index: Index,
+    informative: Index,
+    count: int,
     position: int,
     method: str,
     dyad: bool,
@@ -216,7 +251,7 @@ def _item(
     item, coded = found.item, found.coded
     sessions, raters, x = found.sessions, found.raters, found.values
     del found
-    m = value_counts(sessions, len(index))
+    m = value_counts(sessions, count)
     paired = np.flatnonzero(m >= 2)
     keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
     if not keep.all():  # one array at a time, each copy replacing its original
@@ -231,8 +266,8 @@ def _item(
     design = design_of(_masks(local, raters, names), names)
     # the raters present; np.unique would import numpy.ma (1 MiB) to ask if raters is masked
     everyone = tuple(sorted(names[i] for i in np.flatnonzero(np.bincount(raters)).tolist()))
-    rows = index[paired]
-    resampled = int(index.max()) + 1 if len(index) else 0
+    rows = np.searchsorted(informative, paired).astype(np.int32)  # each one's bootstrap row
+    resampled = len(informative)
     context = Context(item, local, raters, x, len(paired), rows, resampled, everyone, design, names)
     figures: list[Figure] = []
     pending: list[Pending] = []
@@ -288,6 +323,8 @@ def _icc(
     """ICC(1,1) and ICC(1,k) over all sessions; the two-way forms as the design allows."""
     sums = oneway_sums(c.sessions, c.x, c.n)
     totals = sums.sum(axis=0, keepdims=True)
+    part = sums_part(c.rows, sums, lambda: oneway_sums(c.sessions, c.x, c.n))
+    del sums  # held by `part` if small, else made again when grouped (`Remade`)
     anova = anova_of(totals)[0]
     single, average = (float(v[0]) for v in icc_from_totals(totals))
     k0 = None if math.isnan(anova.k0) else anova.k0
@@ -308,7 +345,7 @@ def _icc(
             Pending(
                 position,
                 [first, first + 1],
-                [Sums(c.rows, sums)],
+                [part],
                 lambda t: np.column_stack(icc_from_totals(t[0])),
                 method,
             )
@@ -332,8 +369,11 @@ def _alphas(
             figures.append(Figure(name, too_few(c.n, "with two or more values"), c.n, c.everyone))
             continue
         level: Literal["ordinal", "interval"] = "ordinal" if "ordinal" in name else "interval"
-        sums = alpha_sums(c.sessions, c.x, level, c.n)
+        ranks = midrank_table(c.x) if level == "ordinal" else None
+        sums = alpha_sums(c.sessions, c.x, level, c.n, ranks)
         value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
+        part = sums_part(c.rows, sums, _alpha_maker(c, level, ranks))
+        del sums  # held by `part` if small, else made again when grouped (`Remade`)
         if math.isnan(value):
             figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
             continue
@@ -341,9 +381,14 @@ def _alphas(
             Pending(
                 position,
                 [len(figures)],
-                [Sums(c.rows, sums)],
+                [part],
                 lambda t: alpha_from_totals(t[0])[:, None],
                 method,
             )
         )
         figures.append(Figure(name, Estimate(float(value)), c.n, c.everyone))
+
+
+def _alpha_maker(c: Context, level: Literal["ordinal", "interval"], ranks: Ranks | None) -> Maker:
+    """What makes the item's `alpha_sums` at `level` again (the ranks' table made once)."""
+    return lambda: alpha_sums(c.sessions, c.x, level, c.n, ranks)

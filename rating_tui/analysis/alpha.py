@@ -15,24 +15,47 @@ session (`alpha_sums`), so a bootstrap replicate is a weighted total of them (`b
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from rating_tui.analysis.persession import centred_sums, counts_of
 
 Level = Literal["interval", "ordinal"]
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 
 
-def midranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Each value's rank among `values`, ties sharing the mean of their ranks (no NaN)."""
+@dataclass(frozen=True)
+class Ranks:
+    """The mid-ranks of some values (`midrank_table`): the distinct values, sorted, each
+    one's mid-rank, and the mean of the values' mid-ranks (as `midranks(values).mean()`)."""
+
+    levels: npt.NDArray[np.float64]
+    ranked: npt.NDArray[np.float64]
+    mean: np.float64
+
+    def of(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The mid-rank of each of `values` (values among `levels`)."""
+        # each value's level found among the few distinct ones: what np.unique's inverse
+        # gives, without the index arrays it sorts to make it
+        found: npt.NDArray[np.float64] = self.ranked[np.searchsorted(self.levels, values)]
+        return found
+
+
+def midrank_table(values: npt.NDArray[np.float64]) -> Ranks:
+    """The mid-ranks of `values` (no NaN): ties share the mean of their ranks."""
     levels, counts = np.unique(values, return_counts=True)
     below = np.cumsum(counts) - counts
-    # each value's level found among the few distinct ones: what np.unique's inverse gives,
-    # without the index arrays it sorts to make it
-    ranks: npt.NDArray[np.float64] = (below + (counts + 1) / 2.0)[np.searchsorted(levels, values)]
-    return ranks
+    table = Ranks(levels, below + (counts + 1) / 2.0, np.float64(0.0))
+    return replace(table, mean=table.of(values).mean())
+
+
+def midranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each value's rank among `values`, ties sharing the mean of their ranks (no NaN)."""
+    return midrank_table(values).of(values)
 
 
 def pairable(
@@ -71,40 +94,52 @@ def alpha_of(sums: Matrix) -> float | None:
 
 
 def alpha_sums(
-    units: npt.NDArray[np.int64], values: npt.NDArray[np.float64], level: Level, sessions: int
+    units: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    level: Level,
+    sessions: int,
+    ranks: Ranks | None = None,
 ) -> Matrix:
     """What alpha is built from, per session: one row per session 0..`sessions`-1 (`units[i]`
     is the session of `values[i]`) holding the number of values, their sum and sum of squares
-    (centred), and the within-session term; zero rows where a session has fewer than two."""
-    # the sessions as given (agreement's are 32-bit; bincount widens them a call at a time,
-    # not a copy held throughout: 8 bytes a value at the item's peak)
+    (centred), and the within-session term; zero rows where a session has fewer than two.
+    `ranks`: `midrank_table(values)` for the ordinal level, when the caller has it (used
+    only when every session has two or more values, as the table is of all `values`)."""
+    # the sessions as given (agreement's are 32-bit), counted a chunk at a time into 32-bit
+    # counts, and the centred values' sums a chunk at a time (`persession`): no copy of
+    # the sessions or of the values is made for all of them at once
     units, values = np.asarray(units), np.asarray(values, np.float64)
     if units.dtype.kind not in "iu":
         units = units.astype(np.int64)
-    counts = np.bincount(units, minlength=sessions)
+    counts = counts_of(units, sessions)
     if (counts == 1).any():  # a session with one value; none in agreement's
         keep = (counts >= 2)[units]
         units, values = units[keep], values[keep]
         del keep
-    del counts
+        counts = counts_of(units, sessions)
+        ranks = None  # it was of the values left out too
     out = np.zeros((sessions, 4))
     if len(values) == 0:
         return out
+    out[:, 0] = counts
+    del counts
     if level == "ordinal":
-        x = midranks(values)
-        x -= x.mean()  # in place: the ranks are a new array
+        ranks = midrank_table(values) if ranks is None else ranks
+        centred_sums(units, values, ranks.mean, out[:, 1], out[:, 2], ranks.of)
     else:
-        x = values - values.mean()
-    # each column written where it is kept, x squared in place once its sums are taken: the
-    # same numbers as separate arrays, without four of them per session beside `out`
-    out[:, 0] = np.bincount(units, minlength=sessions)
-    out[:, 1] = np.bincount(units, weights=x, minlength=sessions)
-    np.square(x, out=x)  # what x**2 gives, in its own array
-    out[:, 2] = np.bincount(units, weights=x, minlength=sessions)
-    del x
+        centred_sums(units, values, values.mean(), out[:, 1], out[:, 2])
     m, sums, squares = out[:, 0], out[:, 1], out[:, 2]
+    # the within-session term, max(squares - sums ** 2 / m, 0) * m / (m - 1) where m >= 2,
+    # step by step in one vector (the same operations, in the same order)
+    within = np.square(sums)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out[:, 3] = np.where(m >= 2, np.maximum(squares - sums**2 / m, 0.0) * m / (m - 1), 0.0)
+        np.divide(within, m, out=within)
+        np.subtract(squares, within, out=within)
+        np.maximum(within, 0.0, out=within)
+        np.multiply(within, m, out=within)
+        np.divide(within, m - 1, out=within)
+    within[m < 2] = 0.0
+    out[:, 3] = within
     return out
 
 

@@ -18,10 +18,7 @@ Hayes & Krippendorff's (2007) bootstrap keeps the metric of the observed data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -29,11 +26,40 @@ import numpy.typing as npt
 from rating_tui.analysis.alpha import alpha_from_totals
 from rating_tui.analysis.kappa import Weights, weighted_kappas
 from rating_tui.analysis.packed import GATHERED, Packed, Plan, Scratch
+from rating_tui.analysis.parts import (
+    MAX_RUNS_SHARE,
+    Cells,
+    Grouped,
+    Part,
+    Remade,
+    Rows,
+    Sums,
+    every_row,
+    grouped,
+    part_arrays,
+    part_bytes,
+    row_type,
+    sums_part,
+)
+
+__all__ = [
+    "MAX_RUNS_SHARE",
+    "Cells",
+    "Grouped",
+    "Part",
+    "Remade",
+    "Sums",
+    "every_row",
+    "grouped",
+    "part_arrays",
+    "part_bytes",
+    "replicate_totals",
+    "row_type",
+    "sums_part",
+]
 
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
-Rows = npt.NDArray[np.integer[Any]]
-"""Resampled sessions' numbers, 16-bit where they fit (`row_type`), else 32-bit."""
 
 REPLICATES = 1000
 SEED = 2009
@@ -41,7 +67,9 @@ SEED = 2009
 CELLS_PER_BLOCK = 250_000
 """Replicates are drawn in blocks of at most this many counts (1 MB as 32-bit integers, 2 MB
 as floats where a `Sums` part needs them), so that the bootstrap's memory stays small
-beside the data's."""
+beside the data's. 125,000 held 2.4 MiB less at the peak of the benchmark's own 100,000
+ratings (its round of six items) but took 0.1-0.15 s more CPU, which its time beside the
+export (1.42x of at most 1.5x) cannot spare."""
 GROUPED_PER_BLOCK = 1 << 16
 """Counts of a block when every part is `Grouped`: a block's counts of each run's sessions
 are gathered, and larger blocks save little time."""
@@ -51,12 +79,6 @@ once: a block of a few replicates at a time made many small calls."""
 MIN_DEFINED = 0.95
 """An interval needs the statistic to be defined in at least this share of replicates (a
 replicate can draw only sessions without variation); otherwise none is reported."""
-
-
-def row_type(sessions: int) -> np.dtype[np.integer[Any]]:
-    """The type of a row number among `sessions` resampled sessions, as the parts waiting for
-    the bootstrap hold them: 16-bit up to 65,536 sessions (half the memory), else 32-bit."""
-    return np.dtype(np.uint16) if sessions <= 1 << 16 else np.dtype(np.int32)
 
 
 def session_counts(sessions: int, replicates: int = REPLICATES) -> Iterator[Matrix]:
@@ -117,117 +139,6 @@ def _counted(
         done += rows
 
 
-@lru_cache(maxsize=2)
-def every_row(sessions: int) -> npt.NDArray[np.int64]:
-    """0..`sessions`-1, one read-only array shared by every spread part."""
-    rows = np.arange(sessions, dtype=np.int64)
-    rows.flags.writeable = False
-    return rows
-
-
-@dataclass(frozen=True)
-class Sums:
-    """Per-session sums of one statistic: `features[i]` belongs to resampled session
-    `rows[i]` (each session at most once)."""
-
-    rows: npt.NDArray[np.int64]
-    features: Matrix
-
-    def spread(self, sessions: int) -> Sums:
-        """The same sums with a row for each of `sessions` resampled sessions (zero where
-        none), so that a block of replicates is one matrix product: made when the part is,
-        rather than kept twice while resampling."""
-        if len(self.rows) == sessions and (self.rows == np.arange(sessions)).all():
-            return self
-        features = np.zeros((sessions, self.features.shape[1]))
-        features[self.rows] = self.features  # rows are distinct: no sum needed
-        return Sums(every_row(sessions), features)
-
-    def totals(self, counts: Matrix | None = None) -> Matrix:
-        """Totals of the features: of the data (no `counts`; shape 1 x width) or of each
-        replicate (a row of `counts` per replicate)."""
-        weights = np.ones((1, len(self.rows))) if counts is None else counts[:, self.rows]
-        found: Matrix = weights @ self.features
-        return found
-
-
-@dataclass(frozen=True)
-class Cells:
-    """Counts that are sums over sessions, one per cell (a pair of raters' K x K table):
-    the rows of cell j are `rows[starts[j]:starts[j + 1]]` (resampled sessions, repeated
-    where a session holds several rows), so a replicate's counts are one gather and one
-    `np.add.reduceat`. `reduce` turns each block of replicate counts into the figures at
-    once, so only those are kept."""
-
-    rows: Rows
-    starts: npt.NDArray[np.int64]
-    reduce: Callable[[Matrix], Matrix]
-
-
-@dataclass(frozen=True)
-class Grouped:
-    """Per-session sums that take few distinct rows (a likert item's sessions: some hundred
-    combinations of values): the resampled sessions of the item in `order`, sorted so that
-    sessions with equal rows are together, each run of them beginning at `starts`, and the
-    run's row of sums (`features`, a row per run). A block of replicates is a gather of the
-    sessions' counts, a sum per run and a small matrix product: the totals of a product over
-    every session, added in another order. The parts of one item share `order` and
-    `starts` (the runs of every statistic of the item at once), so those are held once."""
-
-    order: Rows
-    starts: npt.NDArray[np.intp]
-    features: Matrix
-
-
-Part = Sums | Cells | Grouped
-MAX_RUNS_SHARE = 0.25
-"""Sums are grouped when their sessions fall into at most this share as many runs of equal
-rows: below it the runs cost less to hold and to resample than a row per session."""
-
-
-def part_bytes(part: Part) -> int:
-    """The memory a part holds while it waits for the bootstrap."""
-    return sum(a.nbytes for a in part_arrays(part))
-
-
-def part_arrays(part: Part) -> tuple[npt.NDArray[np.generic], ...]:
-    """The arrays a part holds (a `Grouped` part shares some with its item's others)."""
-    if isinstance(part, Sums):
-        return (part.features,)
-    if isinstance(part, Grouped):
-        return (part.order, part.starts, part.features)
-    return (part.rows, part.starts)
-
-
-def grouped(parts: list[Sums], sessions: int) -> list[Part]:
-    """One item's `Sums` parts (per-session sums over the same sessions `rows`) as `Grouped`
-    parts sharing one grouping, when their rows repeat enough (`MAX_RUNS_SHARE`); else
-    each spread over the `sessions` resampled sessions (`Sums.spread`)."""
-    n = len(parts[0].rows) if parts else 0
-    if n < 2 or any(p.rows is not parts[0].rows for p in parts):
-        return [p.spread(sessions) for p in parts]
-    # sessions sorted by a weighted sum of their sums, then runs of equal rows: two
-    # different rows with the same key only split a run (more runs, the same totals)
-    key = np.zeros(n)
-    for p in parts:
-        key += p.features @ (1.0 + 0.6180339887498949 * np.arange(p.features.shape[1]))
-    order = np.argsort(key, kind="stable")
-    del key
-    new = np.zeros(n, bool)
-    new[0] = True
-    for p in parts:
-        ordered = p.features[order]
-        new[1:] |= (ordered[1:] != ordered[:-1]).any(axis=1)
-        del ordered
-    starts = np.flatnonzero(new)
-    del new
-    if len(starts) > MAX_RUNS_SHARE * n:
-        return [p.spread(sessions) for p in parts]
-    first = order[starts]
-    rows = parts[0].rows[order].astype(row_type(sessions))
-    return [Grouped(rows, starts, p.features[first]) for p in parts]
-
-
 def replicate_totals(
     parts: list[Part],
     sessions: int,
@@ -243,25 +154,30 @@ def replicate_totals(
     fewer, larger calls). Both sums gather each session's counts of the block's replicates
     packed into 64-bit words (`Packed`). Called again with the same `sessions`, `clusters`
     and `replicates`, it draws the same resamples (`agreement` runs it in rounds)."""
-    if not parts or sessions == 0:
+    # a part not yet grouped (`agreement` groups them all first) is made here
+    ready: list[Sums | Cells | Grouped] = [
+        Sums(p.rows, p.make()) if isinstance(p, Remade) else p for p in parts
+    ]
+    del parts
+    if not ready or sessions == 0:
         return [
             np.zeros((0, p.features.shape[1])) if not isinstance(p, Cells) else np.zeros((0, 0))
-            for p in parts
+            for p in ready
         ]
     # each part's replicates written in place as their blocks come (no list of blocks joined
     # at the end, which held every result twice)
     found: list[Matrix | None] = [
-        None if isinstance(p, Cells) else np.empty((replicates, p.features.shape[1])) for p in parts
+        None if isinstance(p, Cells) else np.empty((replicates, p.features.shape[1])) for p in ready
     ]
-    spread = {i: p.spread(sessions).features for i, p in enumerate(parts) if isinstance(p, Sums)}
-    waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(parts) if isinstance(p, Cells)}
+    spread = {i: p.spread(sessions).features for i, p in enumerate(ready) if isinstance(p, Sums)}
+    waiting: dict[int, list[Matrix]] = {i: [] for i, p in enumerate(ready) if isinstance(p, Cells)}
     reduced = dict.fromkeys(waiting, 0)  # replicates of each Cells part turned into figures
-    only_runs = all(isinstance(p, Grouped) for p in parts)
+    only_runs = all(isinstance(p, Grouped) for p in ready)
     block = GROUPED_PER_BLOCK if only_runs else CELLS_PER_BLOCK
     chunk = max(1, GATHERED // max(1, min(replicates, block // sessions)))
     plans = {
         i: Plan.of(p.starts, len(_rows(p)), chunk)
-        for i, p in enumerate(parts)
+        for i, p in enumerate(ready)
         if not isinstance(p, Sums)
     }
 
@@ -285,7 +201,7 @@ def replicate_totals(
         packed = Packed(counted, scratch)
         runs: dict[int, Matrix] = {}  # each grouping's counts per run, once a block
         rows = slice(done, done + len(counted))
-        for i, part in enumerate(parts):
+        for i, part in enumerate(ready):
             if isinstance(part, Sums):
                 assert counts is not None and found[i] is not None
                 found[i][rows] = counts @ spread[i]  # type: ignore[index]
@@ -302,7 +218,7 @@ def replicate_totals(
         done += len(counted)
         del counts, packed, runs
     for i, blocks in waiting.items():
-        part = parts[i]
+        part = ready[i]
         if blocks and isinstance(part, Cells):
             reduce(i, part)
     return [np.zeros((0, 0)) if out is None else out for out in found]

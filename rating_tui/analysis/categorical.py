@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.bootstrap import Cells, Part, Sums, row_type
+from rating_tui.analysis.bootstrap import Cells, Part, row_type, sums_part
 from rating_tui.analysis.design import Design
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
@@ -31,6 +31,8 @@ from rating_tui.analysis.results import (
 from rating_tui.analysis.scales import ItemScale
 
 IntVector = npt.NDArray[np.int64]
+Codes = npt.NDArray[np.signedinteger[Any]]
+"""Category indices: 8-bit where they fit, else 64-bit."""
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 NO_VARIATION = "no variation: every value is the same"
@@ -50,8 +52,8 @@ class Context:
     raters: npt.NDArray[np.signedinteger[Any]]
     x: Vector
     n: int
-    rows: IntVector
-    """Each of those sessions' row in the shared bootstrap."""
+    rows: npt.NDArray[np.signedinteger[Any]]
+    """Each of those sessions' row in the shared bootstrap (32-bit)."""
     resampled: int
     """How many sessions the shared bootstrap resamples."""
     everyone: tuple[str, ...]
@@ -72,19 +74,28 @@ class Pending:
     method: str
 
 
-def codes_of(c: Context) -> tuple[IntVector, Vector] | None:
+def codes_of(c: Context) -> tuple[Codes, Vector] | None:
     """Each value as a category index, and the categories' positions on the scale (None when
     a numeric scale has too many distinct values for kappa)."""
     item = c.item
     if item.kind in ("likert", "yes_no", "choice"):
         points = np.asarray(item.points)
         codes = np.searchsorted(points, c.x) if item.kind != "choice" else c.x
-        return np.asarray(codes, np.int64), np.arange(len(points), dtype=np.float64)
+        return _narrow(codes), np.arange(len(points), dtype=np.float64)
     steps = np.round((c.x - item.low) / item.step, 6)
     positions, codes = np.unique(steps, return_inverse=True)
     if len(positions) > MAX_CATEGORIES:
         return None
-    return codes.astype(np.int64), positions.astype(np.float64)
+    return _narrow(codes), positions.astype(np.float64)
+
+
+def _narrow(codes: npt.ArrayLike) -> Codes:
+    """Category indices a byte each where they fit (at most `MAX_CATEGORIES` are used, but
+    a choice item's codes are its values), else 64-bit: held through the item's kappa."""
+    found = np.asarray(codes)
+    if len(found) and found.min() >= -128 and found.max() < 128:
+        return found.astype(np.int8)
+    return found.astype(np.int64)
 
 
 def nominal_figures(
@@ -102,6 +113,10 @@ def nominal_figures(
     q = len(positions)
     sums = category_sums(category_counts(c.sessions, codes, c.n, q))
     values = nominal_from_totals(sums.sum(axis=0, keepdims=True), q)
+    part = sums_part(
+        c.rows, sums, lambda: category_sums(category_counts(c.sessions, codes, c.n, q))
+    )
+    del sums  # held by `part` if small, else made again when grouped (`Remade`)
     first = len(figures)
     defined = []
     for name in names:
@@ -116,7 +131,7 @@ def nominal_figures(
             Pending(
                 position,
                 [first + names.index(n) for n in defined],
-                [Sums(c.rows, sums)],
+                [part],
                 lambda t: np.column_stack([nominal_from_totals(t[0], q)[n] for n in defined]),
                 method,
             )

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rating_tui.analysis.fdist import f_quantile
+from rating_tui.analysis.persession import centred_sums, counts_of
 
 Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
@@ -34,19 +35,17 @@ def oneway_sums(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matri
     """Per session 0..`sessions`-1 (`units[i]` the session of `x[i]`): the one-way ANOVA's
     sums; zero rows where a session has fewer than two values. Values are centred on their
     mean first (the ICC does not change; the sums keep their precision). Each column is
-    written in place, with one value-sized array (the centred values, squared in place
-    once summed) beside the result: the same numbers as separate arrays per column, which
-    at a million ratings took 21 MiB more than the result."""
+    written in place, with a chunk of centred values and one vector of sessions beside the
+    result (`persession.centred_sums`): the same numbers as np.bincount over every value,
+    which held a 64-bit copy of the sessions and the centred values of every value."""
     out = np.zeros((sessions, WIDTH))
     if len(x) == 0:
         return out
-    x = x - x.mean()
     m, s, q, between = out[:, 1], out[:, 3], out[:, 4], out[:, 5]
-    m[:] = np.bincount(units, minlength=sessions)
-    s[:] = np.bincount(units, weights=x, minlength=sessions)
-    np.square(x, out=x)  # x * x, in its own array
-    q[:] = np.bincount(units, weights=x, minlength=sessions)
-    del x
+    m[:] = counts_of(units, sessions)
+    # the centred values' sums and their squares', a chunk of values at a time (the same
+    # floats as np.bincount of all of them: `persession.centred_sums`)
+    centred_sums(units, x, x.mean(), s, q)
     keep = m >= 2
     np.multiply(s, s, out=between)
     np.divide(between, m, out=between, where=keep)  # s * s / m

@@ -143,14 +143,21 @@ def pair_rows(
     # int32 throughout, each array let go once used: these are the item's largest arrays
     width = int(raters.max()) + 1 if len(raters) else 1
     # by session, then rater: np.lexsort's order, from one stable sort of a single key
-    key = sessions.astype(np.int64)
+    # (the key 32-bit where it fits: the same order, half the bytes)
+    top = (int(sessions.max()) + 1) * width if len(sessions) else 0
+    key: npt.NDArray[np.signedinteger[Any]]
+    key = sessions.astype(np.int32 if top < 1 << 31 else np.int64)
     key *= width
     key += raters
     order = np.argsort(key, kind="stable")
     del key
-    s = sessions[order].astype(np.int32)
-    r = raters[order].astype(np.int32)
-    c = codes[order].astype(np.int32)
+    # each taken in order once, in its own type (32-bit sessions and raters, byte codes
+    # where they fit): no second copy converted
+    s = sessions[order].astype(np.int32, copy=False)
+    r = raters[order].astype(np.int32, copy=False)
+    c = codes[order]
+    if c.dtype.itemsize > 4:
+        c = c.astype(np.int32)
     del order
     sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, s[1:] != s[:-1]]), len(s)])
     a, b = _pairs_within(s, sizes)
