@@ -43,6 +43,7 @@ def _collect(
     """Read the selected final ratings of every data folder once, into session tables; and
     what the read of each folder lacked (`StoreSource.warning`)."""
     from rating_tui.analysis.pairing import collect
+    from rating_tui.cli.analysis_apart import read_apart
     from rating_tui.export.job import ExportRequest, cycle_collection_paused, rating_stream
     from rating_tui.export.merge import MergeReport
     from rating_tui.export.select import Selection, parse_instrument_option
@@ -66,14 +67,26 @@ def _collect(
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
+    def one_folder(apart: bool = False) -> tuple[Collected | None, list[str | None]]:
+        # A child process opens the folder again: a store's file lock is its opener's.
+        read = [StoreSource.open(f) for f in folders] if apart else sources
+        found = _one_folder(selection, read, instruments, instrument_of, raters)
+        return found, [s.warning() for s in read]
+
     with cycle_collection_paused():  # as the export reads: records are trees, no cycles
-        found = _one_folder(selection, sources, instruments, instrument_of, raters)
+        # One plain folder is read in a child process where the system allows it: the memory
+        # its parsed months leave behind goes with the child (`analysis_apart`). An encrypted
+        # one is read here (a child would need its passphrase again).
+        apart = None
+        if _one_folder_read(sources) and not sources[0].store.encrypted:
+            apart = read_apart(lambda: one_folder(apart=True))
+        found, warnings = apart or one_folder()
         if found is None:
             stream = rating_stream(
                 ExportRequest(selection=selection), sources, instruments, MergeReport()
             )
             found = collect(stream, instrument_of, raters)
-    warnings = [s.warning() for s in sources]
+            warnings = [s.warning() for s in sources]
     if not found.tables:
         warn_incomplete(warnings, then=None)
         raise LookupError("no final ratings match; nothing to analyse")
@@ -91,10 +104,9 @@ def _one_folder(
     as the Calibration view reads them); None when there are several folders, which are
     merged by rating id as the export merges them (the newest copy decides its status)."""
     from rating_tui.analysis.stored import collect_folder
-    from rating_tui.export.job import RecordSource
 
     source = sources[0]
-    if len(sources) > 1 or not isinstance(source, RecordSource):
+    if not _one_folder_read(sources):
         return None
     return collect_folder(
         lambda read: source.records(read, selection.statuses),
@@ -102,6 +114,13 @@ def _one_folder(
         raters,
         selection.record_filter(instruments),
     )
+
+
+def _one_folder_read(sources: list[StoreSource]) -> bool:
+    """Whether `_one_folder` reads these folders (one, read from its stored records)."""
+    from rating_tui.export.job import RecordSource
+
+    return len(sources) == 1 and isinstance(sources[0], RecordSource)
 
 
 def read_tables(

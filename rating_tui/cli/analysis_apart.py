@@ -1,0 +1,161 @@
+"""One data folder read in a child process, its session tables handed back (Linux only).
+
+Reading a folder parses every month's records: at a million ratings its peak is about 40 MiB
+above the session table it leaves, and once it is freed the process keeps about 13 MiB of it
+(Python's small-object arenas pinned by a few survivors, freed heap glibc does not hand back
+even after `malloc_trim`), on which numpy and the statistics then grow. Read in a forked
+child, that memory goes with the child: the parent receives the finished tables (arrays
+written to a pipe as they are, the rest pickled) and never holds the reading's garbage. The
+child's own peak is the reading's, as before; it counts in the command's peak memory as any
+child does (the max RSS of the process tree, as `/usr/bin/time` reports it).
+
+Nothing else changes: the child reads exactly what the parent would (the same function on
+the same opened folder), and hands back the read folder's warnings with the tables. Whenever
+the child does not finish cleanly (an error, a rating it could not read, anything written to
+stdout or stderr, a signal), the parent reads the folder itself as before, so every error and
+message is the parent's own and appears once. Elsewhere than Linux (no fork to rely on, no
+`malloc_trim` to compare with), and under `RATING_TUI_READ_APART=0`, the parent reads.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import sys
+import tempfile
+from array import array
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
+
+_T = TypeVar("_T")
+
+ENV = "RATING_TUI_READ_APART"
+"""Set to 0 to read in the command's own process."""
+
+
+def available() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and os.environ.get(ENV) != "0"
+
+
+def read_apart(read: Callable[[], _T]) -> _T | None:
+    """`read()` run in a forked child and its result received here; None when the child did
+    not finish cleanly (the caller then reads in this process)."""
+    if not available():
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        said = tempfile.TemporaryFile()  # noqa: SIM115  (closed below)
+    except OSError:
+        return None
+    with said:
+        reading, writing = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: read here
+            os.close(reading)
+            os.close(writing)
+            return None
+        if pid == 0:  # the child: never returns
+            os.close(reading)
+            _child(read, writing, said.fileno())
+        os.close(writing)
+        found: _T | None = None
+        try:
+            with os.fdopen(reading, "rb") as pipe:
+                found = _received(pipe)
+        except Exception:  # noqa: BLE001  (a child that died: read here instead)
+            found = None
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if status != 0 or os.fstat(said.fileno()).st_size:
+            return None  # what it said (and any error) the parent's own read says again
+        return found
+
+
+def _child(read: Callable[[], Any], writing: int, said: int) -> None:
+    code = 1
+    try:
+        os.dup2(said, 1)
+        os.dup2(said, 2)
+        sys.stdout = sys.stderr = open(said, "w", closefd=False)  # noqa: SIM115
+        found = read()
+        with os.fdopen(writing, "wb") as pipe:
+            _send(found, pipe)
+        code = 0
+    except BaseException:  # noqa: BLE001  (the parent reads again, and says why)
+        pass
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)  # no exit handlers: they belong to the parent
+
+
+def _send(found: object, pipe: IO[bytes]) -> None:
+    """The pickled result with each `array` left out, then those arrays' bytes in order."""
+    arrays: list[array[Any]] = []
+    index: dict[int, int] = {}
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj: object) -> object:
+            if type(obj) is not array:
+                return None
+            at = index.get(id(obj))
+            if at is None:
+                at = index[id(obj)] = len(arrays)
+                arrays.append(obj)
+            return (at, obj.typecode, len(obj))
+
+    skeleton = _Buffer()
+    Pickler(skeleton, protocol=pickle.HIGHEST_PROTOCOL).dump(found)
+    data = b"".join(skeleton.parts)
+    pipe.write(len(data).to_bytes(8, "little"))
+    pipe.write(data)
+    for values in arrays:
+        values.tofile(pipe)
+
+
+def _received(pipe: IO[bytes]) -> Any:
+    """What `_send` wrote: each array read from the pipe straight into its own."""
+    size = int.from_bytes(_exactly(pipe, 8), "little")
+    data = _exactly(pipe, size)
+    loaded: list[array[Any]] = []
+
+    class Unpickler(pickle.Unpickler):
+        def persistent_load(self, pid: object) -> object:
+            if not isinstance(pid, tuple) or len(pid) != 3:
+                raise pickle.UnpicklingError("not an array's id")
+            at: int = pid[0]
+            typecode: str = pid[1]
+            length: int = pid[2]
+            if at < len(loaded):
+                return loaded[at]
+            if at != len(loaded):
+                raise pickle.UnpicklingError("arrays out of order")
+            values = array(typecode)
+            values.fromfile(pipe, length)  # EOFError when the child stopped short
+            loaded.append(values)
+            return values
+
+    return Unpickler(io.BytesIO(data)).load()
+
+
+def _exactly(pipe: IO[bytes], size: int) -> bytes:
+    data = pipe.read(size)
+    if len(data) != size:
+        raise EOFError("the reading process stopped short")
+    return data
+
+
+class _Buffer:
+    """A file to pickle into, keeping the written parts (no copy as a BytesIO grows)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
