@@ -135,12 +135,23 @@ def _received(pipe: IO[bytes]) -> Any:
                 return loaded[at]
             if at != len(loaded):
                 raise pickle.UnpicklingError("arrays out of order")
-            values = array(typecode)
-            values.fromfile(pipe, length)  # EOFError when the child stopped short
+            values = array(typecode, [0]) * length  # the array itself, no bytes beside it
+            _fill(pipe, memoryview(values).cast("B"))
             loaded.append(values)
             return values
 
     return Unpickler(io.BytesIO(data)).load()
+
+
+def _fill(pipe: IO[bytes], into: memoryview) -> None:
+    """Read from the pipe straight into `into` (a bytes object as large as the array, read
+    first and copied, would leave freed heap behind: glibc keeps it)."""
+    done = 0
+    while done < len(into):
+        got = pipe.readinto(into[done:])  # type: ignore[attr-defined]
+        if not got:
+            raise EOFError("the reading process stopped short")
+        done += got
 
 
 def _exactly(pipe: IO[bytes], size: int) -> bytes:
