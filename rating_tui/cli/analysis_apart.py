@@ -1,20 +1,21 @@
 """One data folder read in a child process, its session tables handed back (Linux only).
 
-Reading a folder parses every month's records: at a million ratings its peak is about 40 MiB
-above the session table it leaves, and once it is freed the process keeps about 13 MiB of it
+Reading a folder parses every month's records: at a million ratings its peak is about 20 MiB
+above the session table it leaves, and once it is freed the process keeps about 8 MiB of it
 (Python's small-object arenas pinned by a few survivors, freed heap glibc does not hand back
 even after `malloc_trim`), on which numpy and the statistics then grow. Read in a forked
 child, that memory goes with the child: the parent receives the finished tables (arrays
 written to a pipe as they are, the rest pickled) and never holds the reading's garbage. The
-child's own peak is the reading's, as before; it counts in the command's peak memory as any
-child does (the max RSS of the process tree, as `/usr/bin/time` reports it).
+child's own peak is the reading's, as before, and counts in the command's peak memory as any
+child's does (`/usr/bin/time` reports the largest max RSS of a command and its children).
 
 Nothing else changes: the child reads exactly what the parent would (the same function on
-the same opened folder), and hands back the read folder's warnings with the tables. Whenever
-the child does not finish cleanly (an error, a rating it could not read, anything written to
-stdout or stderr, a signal), the parent reads the folder itself as before, so every error and
-message is the parent's own and appears once. Elsewhere than Linux (no fork to rely on, no
-`malloc_trim` to compare with), and under `RATING_TUI_READ_APART=0`, the parent reads.
+the same folder, opened again: a store's file lock is its opener's), and hands back the read
+folder's warnings with the tables. Whenever the child does not finish cleanly (an error,
+anything written to stdout or stderr, a signal, a pipe cut short), the parent reads the
+folder itself as before, so every error and message is the parent's own and appears once.
+Elsewhere than Linux (no fork to rely on, no `malloc_trim` to compare with), and under
+`RATING_TUI_READ_APART=0`, the parent reads.
 """
 
 from __future__ import annotations
