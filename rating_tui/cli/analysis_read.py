@@ -43,7 +43,6 @@ def _collect(
     """Read the selected final ratings of every data folder once, into session tables; and
     what the read of each folder lacked (`StoreSource.warning`)."""
     from rating_tui.analysis.pairing import collect
-    from rating_tui.cli.analysis_apart import read_apart
     from rating_tui.export.job import ExportRequest, cycle_collection_paused, rating_stream
     from rating_tui.export.merge import MergeReport
     from rating_tui.export.select import Selection, parse_instrument_option
@@ -67,26 +66,14 @@ def _collect(
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
-    def one_folder(apart: bool = False) -> tuple[Collected | None, list[str | None]]:
-        # A child process opens the folder again: a store's file lock is its opener's.
-        read = [StoreSource.open(f) for f in folders] if apart else sources
-        found = _one_folder(selection, read, instruments, instrument_of, raters)
-        return found, [s.warning() for s in read]
-
     with cycle_collection_paused():  # as the export reads: records are trees, no cycles
-        # One plain folder is read in a child process where the system allows it: the memory
-        # its parsed months leave behind goes with the child (`analysis_apart`). An encrypted
-        # one is read here (a child would need its passphrase again).
-        apart = None
-        if _one_folder_read(sources) and not sources[0].store.encrypted:
-            apart = read_apart(lambda: one_folder(apart=True))
-        found, warnings = apart or one_folder()
+        found = _one_folder(selection, sources, instruments, instrument_of, raters)
         if found is None:
             stream = rating_stream(
                 ExportRequest(selection=selection), sources, instruments, MergeReport()
             )
             found = collect(stream, instrument_of, raters)
-            warnings = [s.warning() for s in sources]
+    warnings = [s.warning() for s in sources]
     if not found.tables:
         warn_incomplete(warnings, then=None)
         raise LookupError("no final ratings match; nothing to analyse")
@@ -104,9 +91,10 @@ def _one_folder(
     as the Calibration view reads them); None when there are several folders, which are
     merged by rating id as the export merges them (the newest copy decides its status)."""
     from rating_tui.analysis.stored import collect_folder
+    from rating_tui.export.job import RecordSource
 
     source = sources[0]
-    if not _one_folder_read(sources):
+    if len(sources) > 1 or not isinstance(source, RecordSource):
         return None
     return collect_folder(
         lambda read: source.records(read, selection.statuses),
@@ -116,16 +104,12 @@ def _one_folder(
     )
 
 
-def _one_folder_read(sources: list[StoreSource]) -> bool:
-    """Whether `_one_folder` reads these folders (one, read from its stored records)."""
-    from rating_tui.export.job import RecordSource
-
-    return len(sources) == 1 and isinstance(sources[0], RecordSource)
-
-
 def read_tables(
     ctx: typer.Context, filters: Filters, raters: set[str] | None
 ) -> tuple[Collected, list[str | None]]:
+    apart = _read_apart(ctx, filters, raters)
+    if apart is not None:
+        return apart
     from rating_tui.export.errors import ExportError
     from rating_tui.store import StoreError
 
@@ -137,6 +121,30 @@ def read_tables(
             return [i.version for i in _instruments(ctx).versions_of(wanted_id)]
 
         fail(str(exc) + no_such_instrument(filters.instrument, versions))
+
+
+def _read_apart(
+    ctx: typer.Context, filters: Filters, raters: set[str] | None
+) -> tuple[Collected, list[str | None]] | None:
+    """`_collect` of one plain data folder in a child process (`analysis_apart`): this
+    process then never imports the store, opens the folder or parses a month, and keeps only
+    the tables. None when it is not read so (several folders, an encrypted one, not Linux,
+    or anything but a clean finish): the caller reads as before, and says what went wrong."""
+    from rating_tui.cli.analysis_apart import available, read_apart
+
+    if not available() or len(filters.data or [None]) != 1:
+        return None
+
+    def read() -> tuple[Collected, list[str | None]]:
+        from rating_tui.paths import data_dir
+        from rating_tui.store.crypto import is_encrypted, read_marker
+
+        folder = (filters.data or [data_dir(_settings(ctx)[0])])[0]
+        if is_encrypted(read_marker(folder)):  # its passphrase is asked by the parent
+            raise LookupError("encrypted: read in the parent")
+        return _collect(ctx, filters, raters)
+
+    return read_apart(read)
 
 
 def check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:

@@ -123,3 +123,39 @@ def test_agreement_and_calibrate_read_apart_with_the_same_output(
         assert len(here) == (0 if mode == "1" else 3)
     assert outputs[0] == outputs[1]
     assert [f[0] for f in outputs[0]] == [0, 0, 1]
+
+
+def test_an_encrypted_folder_is_read_in_the_parent(
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child never asks for a passphrase: it hands an encrypted folder back, and the
+    parent reads it (asking once), with the same output as with reading apart switched off."""
+    from rating_tui import passphrase
+    from rating_tui.store import crypto
+    from tests.cli.demo_folders import copy_of, demo_folder
+
+    monkeypatch.setattr(crypto, "SCRYPT", {"n": 2**10, "r": 8, "p": 1})
+    folder = copy_of(demo_folder(tmp_path_factory, 60, seed=4), tmp_path)
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", "correct horse")
+    assert run("encrypt", "--data", str(folder))[0] == 0
+    monkeypatch.setenv(passphrase.ENV, "correct horse")
+    here: list[int] = []
+    one_folder = analysis_read._one_folder
+
+    def counted(*args: Any) -> Any:
+        here.append(1)
+        return one_folder(*args)
+
+    monkeypatch.setattr(analysis_read, "_one_folder", counted)
+    outputs = []
+    try:
+        for mode in ("1", "0"):
+            monkeypatch.setenv(analysis_apart.ENV, mode)
+            crypto.forget_keys()
+            outputs.append(run("agreement", "--data", str(folder)))
+    finally:
+        crypto.forget_keys()
+    assert outputs[0] == outputs[1] and outputs[0][0] == 0
+    assert here == [1, 1]  # read here both times
