@@ -1,20 +1,21 @@
 """One data folder read in a child process, its session tables handed back (Linux only).
 
-Reading a folder parses every month's records: at a million ratings its peak is about 20 MiB
-above the session table it leaves, and once it is freed the process keeps about 8 MiB of it
-(Python's small-object arenas pinned by a few survivors, freed heap glibc does not hand back
-even after `malloc_trim`), on which numpy and the statistics then grow. Read in a forked
-child, that memory goes with the child: the parent receives the finished tables (arrays
-written to a pipe as they are, the rest pickled) and never holds the reading's garbage. The
-child's own peak is the reading's, as before, and counts in the command's peak memory as any
-child's does (`/usr/bin/time` reports the largest max RSS of a command and its children).
+Reading a folder imports the store and the export's modules (6 MiB), opens the folder, reads
+its instruments and parses every month's records: at a million ratings the reading peaks
+about 20 MiB above the session table it leaves, and once that is freed the process keeps
+about 8 MiB of it (Python's small-object arenas pinned by a few survivors, freed heap glibc
+does not hand back even after `malloc_trim`), on which numpy and the statistics then grow.
+Read in a forked child (`analysis_read._read_apart`), all of that goes with the child: the
+parent receives the finished tables (arrays written to a pipe as they are, the rest pickled)
+and holds only them. The child's own peak is the reading's, as before, and counts in the
+command's peak memory as any child's does (`/usr/bin/time` reports the largest max RSS of a
+command and its children).
 
-Nothing else changes: the child reads exactly what the parent would (the same function on
-the same folder, opened again: a store's file lock is its opener's), and hands back the read
-folder's warnings with the tables. Whenever the child does not finish cleanly (an error,
-anything written to stdout or stderr, a signal, a pipe cut short), the parent reads the
-folder itself as before, so every error and message is the parent's own and appears once.
-Elsewhere than Linux (no fork to rely on, no `malloc_trim` to compare with), and under
+Nothing else changes: the child runs the very read the parent would, and hands back the read
+folder's warnings with the tables. Whenever it does not finish cleanly (an error, anything
+written to stdout or stderr, a signal, a pipe cut short), the parent reads the folder itself
+as before, so every error and message is the parent's own and appears once. Elsewhere than
+Linux (no fork to rely on, no `malloc_trim` to compare with), and under
 `RATING_TUI_READ_APART=0`, the parent reads.
 """
 
@@ -39,9 +40,10 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and os.environ.get(ENV) != "0"
 
 
-def read_apart(read: Callable[[], _T]) -> _T | None:
-    """`read()` run in a forked child and its result received here; None when the child did
-    not finish cleanly (the caller then reads in this process)."""
+def read_apart(read: Callable[[], _T], meanwhile: Callable[[], object] | None = None) -> _T | None:
+    """`read()` run in a forked child and its result received here, `meanwhile()` called
+    here while the child reads; None when the child did not finish cleanly (the caller then
+    reads in this process)."""
     if not available():
         return None
     sys.stdout.flush()
@@ -63,12 +65,15 @@ def read_apart(read: Callable[[], _T]) -> _T | None:
             _child(read, writing, said.fileno())
         os.close(writing)
         found: _T | None = None
+        pipe = os.fdopen(reading, "rb")
         try:
-            with os.fdopen(reading, "rb") as pipe:
-                found = _received(pipe)
+            if meanwhile is not None:
+                meanwhile()
+            found = _received(pipe)
         except Exception:  # noqa: BLE001  (a child that died: read here instead)
             found = None
         finally:
+            pipe.close()  # a child still writing then stops (a broken pipe), never waits
             _, status = os.waitpid(pid, 0)
         if status != 0 or os.fstat(said.fileno()).st_size:
             return None  # what it said (and any error) the parent's own read says again

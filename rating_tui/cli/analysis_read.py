@@ -105,9 +105,15 @@ def _one_folder(
 
 
 def read_tables(
-    ctx: typer.Context, filters: Filters, raters: set[str] | None
+    ctx: typer.Context,
+    filters: Filters,
+    raters: set[str] | None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Collected, list[str | None]]:
-    apart = _read_apart(ctx, filters, raters)
+    """The selected final ratings' session tables, and what each folder's read lacked; fails
+    in words on an expected problem. `meanwhile` is called while a child process reads
+    (agreement imports numpy then: the two take turns on a machine's cores)."""
+    apart = _read_apart(ctx, filters, raters, meanwhile)
     if apart is not None:
         return apart
     from rating_tui.export.errors import ExportError
@@ -124,7 +130,10 @@ def read_tables(
 
 
 def _read_apart(
-    ctx: typer.Context, filters: Filters, raters: set[str] | None
+    ctx: typer.Context,
+    filters: Filters,
+    raters: set[str] | None,
+    meanwhile: Callable[[], object] | None,
 ) -> tuple[Collected, list[str | None]] | None:
     """`_collect` of one plain data folder in a child process (`analysis_apart`): this
     process then never imports the store, opens the folder or parses a month, and keeps only
@@ -144,7 +153,7 @@ def _read_apart(
             raise LookupError("encrypted: read in the parent")
         return _collect(ctx, filters, raters)
 
-    return read_apart(read)
+    return read_apart(read, meanwhile)
 
 
 def check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:

@@ -45,6 +45,23 @@ def test_arrays_and_objects_come_back_as_sent() -> None:
     assert repr(got["b"][3][1]) == "-0.0"
 
 
+def test_meanwhile_runs_here_while_the_child_reads() -> None:
+    here: list[int] = []
+    got = read_apart(lambda: array("q", range(200_000)), lambda: here.append(os.getpid()))
+    assert here == [os.getpid()]
+    assert got == array("q", range(200_000))
+
+
+def test_a_failing_meanwhile_stops_the_child_instead_of_waiting_on_it() -> None:
+    """The child's 1.6 MB outgrow the pipe: unread, it would wait for ever; the parent
+    closes its end, the child stops, and the read is handed back."""
+
+    def fails() -> None:
+        raise OSError("no numpy")
+
+    assert read_apart(lambda: array("q", range(200_000)), fails) is None
+
+
 def _raises() -> None:
     raise ValueError("damaged")
 
