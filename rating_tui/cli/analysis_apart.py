@@ -22,6 +22,7 @@ Linux (no fork to rely on, no `malloc_trim` to compare with), and under
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -81,6 +82,9 @@ def read_apart(read: Callable[[], _T], meanwhile: Callable[[], object] | None = 
 
 
 def _child(read: Callable[[], Any], tables: int, said: int) -> None:
+    # No cyclic collection in the child: it would walk (and so copy, page by page) every
+    # object the parent had; the reading makes no cycles, and the child's memory goes with it.
+    gc.disable()
     code = 1
     try:
         os.dup2(said, 1)
