@@ -5,17 +5,19 @@ answers per rating, held by the store until the rating's month is sorted and the
 `_Builder.add`. Here each record becomes, as its file is read, one `bytes` of 27 bytes plus
 a byte per analysed item (`_Reader`): the codes of its session key's texts and of its rater,
 its update time, its instrument version, and the code of each item's value. The store sorts
-those as it sorts the records (`Store.iter_records`), and `_Tables` places them in that order,
-exactly as `_Builder.add` places Parts: the same sessions, raters and rows in the same order,
-the newest rating of a (session, rater) kept, the same counts. What the order decides is used
-once and dropped: a month is sorted by session date first, so every rating of one session
-comes in one run of its date, and the session and (session, rater) lookups live only as long
-as that run (a few dictionaries of a day's sessions, instead of one entry per session).
+those as it sorts the records (`Store.iter_records`), and `storedtable.Table` places them in
+that order, exactly as `_Builder.add` places Parts: the same sessions, raters and rows in the
+same order, the newest rating of a (session, rater) kept, the same counts. What the order
+decides is used once and dropped: a month is sorted by session date first, so every rating
+of one session comes in one run of its date, and the session and (session, rater) lookups
+live only as long as that run (a few dictionaries of a day's sessions, instead of one entry
+per session).
 
 Each instrument version gets its own code, written out once when its first rating is read
 (`storedcode.Version`, as `export.rowcode` writes the CSV line), with the answers' forms
 read exactly as `_Builder.add` reads them. Values are coded per item in a byte (as
-`columns.ItemColumn` codes them); the table's columns are made from those bytes at the end.
+`columns.ItemColumn` codes them) and moved into the table's columns a block of rows at a
+time as they are placed.
 
 What this path does not take, it hands back (`Fallback`), and the caller reads the folder
 again with `pairing.collect`: a version with more than `MAX_LEVELS` distinct values in an
@@ -26,13 +28,11 @@ a date seen again after its run ended. The result never differs, only the time.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
-from rating_tui.analysis.columns import CodedRows, ItemColumn, Texts
 from rating_tui.analysis.storedcode import HEAD, PART_BITS, Coder, Fallback, Version
-from rating_tui.instruments.catalogue import semver_key
+from rating_tui.analysis.storedtable import Table
 
 __all__ = ["HEAD", "SKIP", "Fallback", "collect_folder", "collect_stored"]
 
@@ -46,7 +46,7 @@ SKIP = b""
 
 
 class _Reader:
-    """`read` of `Store.iter_records` (`self.read`): a stored record as the bytes `_Tables`
+    """`read` of `Store.iter_records` (`self.read`): a stored record as the bytes `Tables`
     places."""
 
     def __init__(
@@ -175,123 +175,8 @@ class _Reader:
         return version
 
 
-class _Table:
-    """One instrument's `SessionTable`, filled in the store's order as `_Builder` fills it."""
-
-    def __init__(self, reader: _Reader, version: Version) -> None:
-        from rating_tui.analysis.pairing import SessionTable
-
-        self.reader = reader
-        self.table = SessionTable(version.instrument.id)
-        self.table.dyad_first = version.roles[0]
-        self.parts = len(version.key_fields)
-        self.table.session_codes = [array("i") for _ in range(self.parts)]
-        self.texts: list[list[str]] = [[] for _ in range(self.parts)]
-        self.scales = list(version.scales)
-        self.newest = [version.instrument.version] * len(self.scales)
-        self.cells = bytearray()
-        """Each row's item codes, a row after another."""
-        self.add = self._adder(version.run_part)
-
-    def plan(self, version: Version) -> None:
-        """A version's first rating: its scales replace older versions' (`_Builder._column`)."""
-        for n, scale in enumerate(version.scales):
-            if semver_key(version.instrument.version) > semver_key(self.newest[n]):
-                self.newest[n] = version.instrument.version
-                self.scales[n] = scale
-
-    def _adder(self, run_part: int | None) -> Callable[[int, int, int, float, bytes], None]:
-        """`add(run, rest, rater, updated, data)`: place one rating with a session key, as
-        `_Builder.add` places it. The sessions and (session, rater) rows of the current date
-        are looked up in dictionaries kept for that date's run only."""
-        table, texts, cells, reader = self.table, self.texts, self.cells, self.reader
-        row_session, row_rater, raters = table.row_session, table.row_rater, table.raters
-        session_codes = table.session_codes
-        parts = [
-            (n, n == run_part, PART_BITS * sum(1 for m in range(n) if m != run_part))
-            for n in range(self.parts)
-        ]
-        finals: list[list[int]] = [[] for _ in range(self.parts)]
-        rater_at: list[int] = []
-        closed: set[int] = set()
-        head, width, mask = HEAD.size, len(self.scales), (1 << PART_BITS) - 1
-        state: list[Any] = [-1, {}, {}, [], 0]  # run, its sessions, its rows, updated, start
-
-        def new_session(run: int, rest: int) -> int:
-            for n, is_run, shift in parts:
-                code = run if is_run else (rest >> shift) & mask
-                final = finals[n]
-                if code >= len(final):
-                    final.extend([-1] * (code + 1 - len(final)))
-                found = final[code]
-                if found < 0:
-                    found = final[code] = len(texts[n])
-                    texts[n].append(reader.texts[n][code])
-                session_codes[n].append(found)
-            return len(session_codes[0]) - 1
-
-        def add(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
-            if run != state[0]:
-                if run in closed:
-                    raise Fallback  # a date met again after its run: not the order assumed
-                closed.add(state[0])
-                state[:] = [run, {}, {}, [], len(row_session)]
-            sessions, rows = state[1], state[2]
-            session = sessions.get(rest)
-            if session is None:
-                session = sessions[rest] = new_session(run, rest)
-            if rater >= len(rater_at):
-                rater_at.extend([-1] * (rater + 1 - len(rater_at)))
-            who = rater_at[rater]
-            if who < 0:
-                who = rater_at[rater] = len(raters)
-                if who >> 20:
-                    raise Fallback  # too many raters to pack with a session
-                raters.append(reader.rater_texts[rater])
-            pair = (session << 20) | who
-            row = rows.get(pair)
-            if row is None:
-                rows[pair] = len(row_session)
-                state[3].append(updated)
-                row_session.append(session)
-                row_rater.append(who)
-                cells.extend(data[head:])
-                return
-            table.replaced += 1
-            at = row - state[4]
-            if updated > state[3][at]:
-                state[3][at] = updated
-                cells[row * width : (row + 1) * width] = data[head:]
-
-        return add
-
-    def finish(self) -> None:
-        """The table's columns and texts, from the codes read."""
-        table, cells, width = self.table, self.cells, len(self.scales)
-        table.items = self.scales
-        coders = self.reader.coders_of(table.instrument_id, ())
-        for n in range(width):
-            codes = cells[n::width]
-            column = ItemColumn()
-            column.data = array("b", codes)  # the same byte: -1 none, -2 `CODED`
-            column.levels = list(coders[n].levels)
-            column.code_of = dict(coders[n].code_of)
-            table.columns.append(column)
-        cells.clear()
-        table.coded = CodedRows(table.columns)
-        for n in range(1, self.parts):  # the dyad's stay 32-bit (`dyad_codes`)
-            if len(self.texts[n]) <= 1 << 16:
-                table.session_codes[n] = array("H", table.session_codes[n])
-        table.key_values = [Texts(texts) for texts in self.texts]
-        self.add = _done
-
-
 def _released(record: dict[str, Any]) -> bytes | None:
     raise ValueError("the reader is released")
-
-
-def _done(run: int, rest: int, rater: int, updated: float, data: bytes) -> None:
-    raise ValueError("the table is finished")
 
 
 def collect_stored(
@@ -307,7 +192,7 @@ def collect_stored(
 
     reader = _Reader(instrument_of, raters, keep)
     found = Collected()
-    tables: dict[str, _Table] = {}
+    tables: dict[str, Table] = {}
     stream = records(reader.read)
     try:
         _place(stream, reader, found, tables)
@@ -359,10 +244,10 @@ def collect_folder(
 
 
 def _place(
-    stream: Iterable[bytes], reader: _Reader, found: Collected, tables: dict[str, _Table]
+    stream: Iterable[bytes], reader: _Reader, found: Collected, tables: dict[str, Table]
 ) -> None:
     """Place every rating read, in the order given."""
-    of_version: list[_Table | None] = []
+    of_version: list[Table | None] = []
     unpack = HEAD.unpack_from
     for data in stream:
         if not data:
@@ -376,7 +261,7 @@ def _place(
             version = reader.versions[index]
             table = tables.get(version.instrument.id)
             if table is None:
-                table = tables[version.instrument.id] = _Table(reader, version)
+                table = tables[version.instrument.id] = Table(reader, version)
             table.plan(version)
             of_version[index] = table
         if unkeyed:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rating_tui.analysis import stored, storedcode
+from rating_tui.analysis import stored, storedcode, storedtable
 from rating_tui.analysis.columns import CODED, CodedRows
 from rating_tui.analysis.pairing import Collected, SessionTable, collect, record_parts
 from rating_tui.analysis.stored import HEAD, Fallback, collect_stored
@@ -165,6 +165,32 @@ def test_many_ratings_in_random_file_order(
     expected, got = both(records, lambda *ref: instrument)
     same_tables(expected, got)
     assert got.tables[instrument.id].replaced > 0
+
+
+def test_rows_over_many_blocks_and_wide_session_codes_read_the_same(
+    make_rating: RatingMaker, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item codes moved into the columns 4 rows at a time (later copies of a session by
+    the same rater replace rows held or already moved), and the date's and number's codes
+    widened past 16 bits (here past 2 texts): the same table as `collect`, and the codes
+    widened only where a part has more texts than 16 bits hold."""
+    monkeypatch.setattr(storedtable, "BLOCK_ROWS", 4)
+    monkeypatch.setattr(storedtable, "NARROW", 2)
+    rng = random.Random(11)
+    ratings = []
+    for n in range(300):
+        values = {"warmth": rng.choice([1, 2, 3, "NO", None]), "presence": rng.choice([0, 1])}
+        rater = rng.choice(["AB", "CD", "EF"])
+        dyad, day = f"D00{n % 5}", f"2026-03-1{n % 2}"
+        ratings.append(make_rating(rater, values, dyad=dyad, day=day, number=n % 7 + 1))
+    records = dumps(ratings)
+    rng.shuffle(records)
+    expected, got = both(records, lambda *ref: instrument)
+    same_tables(expected, got)
+    table = got.tables[instrument.id]
+    assert table.replaced > 0 and table.rows > 4 * 10
+    assert [len(t) for t in table.key_values] == [5, 2, 7]
+    assert [a.typecode for a in table.session_codes] == ["i", "H", "i"]
 
 
 def test_what_is_kept_of_a_rating_while_its_month_is_sorted(
