@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, given_path
 
 dyads_app = typer.Typer(help="The study's dyad codes (optional roster).", no_args_is_help=True)
 
@@ -39,7 +39,14 @@ def add(
 @dyads_app.command("import")
 def import_codes(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="One dyad code per line.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="One dyad code per line.",
+            parser=given_path("FILE", "the file of dyad codes to read"),
+        ),
+    ],
     data: DataOption = None,
 ) -> None:
     """Add the codes of a file, all or nothing: one per line, # starts a comment."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail, output_file
+from rating_tui.cli.errors import fail, given_path, output_file
 
 if TYPE_CHECKING:
     from rating_tui.imports.batch import Batch
@@ -83,7 +83,11 @@ def import_ratings(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A .jsonl or .csv file; - for stdin."),
+        typer.Argument(
+            metavar="FILE",
+            help="A .jsonl or .csv file; - for stdin.",
+            parser=given_path("FILE", "the file to import (- for stdin)"),
+        ),
     ],
     data: DataOption = None,
     fmt: Annotated[
@@ -96,7 +100,11 @@ def import_ratings(
     ] = None,
     moments: Annotated[
         Path | None,
-        typer.Option(help="The now-moments table of a wide CSV export.", metavar="FILE"),
+        typer.Option(
+            help="The now-moments table of a wide CSV export.",
+            metavar="FILE",
+            parser=given_path("--moments", "the now-moments table to read"),
+        ),
     ] = None,
     instrument: Annotated[
         str | None,

@@ -60,6 +60,8 @@ def restore(
     now but absent from it and those stored in a newer version, then asks; the newer ones
     can be re-merged in the same all-or-nothing change. The month as it was is kept beside
     its backups."""
+    if not backup.strip():  # read as the current folder: "... is not a daily backup"
+        fail(f"BACKUP is empty ({backup!r}): give a month, MONTH/DATE or a backup's file")
     folder = data_folder(ctx, data)
     _not_a_day(backup, folder)
     if not holds_data(folder):

@@ -1,0 +1,55 @@
+"""Names of files and folders to read taken as typed or refused in words: an empty name was
+read as "." (Path("") is the current folder), so `instruments validate ''` checked the
+current folder, `merge DATA --into ''` merged into it and `ratings import ''` said ".: is a
+folder", a name the user never typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rating_tui.services.demo import builtin_instrument, fill_demo_data
+from rating_tui.store import Store
+from tests.cli.invoke import run
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with 20 demo ratings; read only."""
+    folder = tmp_path_factory.mktemp("demo") / "data"
+    fill_demo_data(Store.open(folder), builtin_instrument(), 20, seed=5)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["ratings", "import", ""], "FILE is empty"),
+        (["ratings", "import", "x.csv", "--moments", " "], "--moments is empty"),
+        (["dyads", "import", ""], "FILE is empty"),
+        (["instruments", "validate", ""], "a path to check is empty"),
+        (["instruments", "import-redcap", " "], "DICTIONARY is empty"),
+        (["instruments", "new", ""], "PATH is empty"),
+        (["merge", "", "--into", "new"], "a folder to read is empty"),
+        (["merge", "DEMO", "--into", ""], "--into is empty"),
+        (["restore", ""], "BACKUP is empty"),
+    ],
+    ids=["import", "moments", "dyads", "validate", "redcap", "new", "merge", "into", "restore"],
+)
+def test_an_empty_name_to_read_is_refused_as_empty(
+    tmp_path: Path, demo: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text("rating_id\n", encoding="utf-8")
+    before = sorted(tmp_path.iterdir())
+    given = [str(demo) if a == "DEMO" else a for a in args]
+    if given[0] in ("ratings", "dyads", "restore"):
+        given += ["--data", str(tmp_path / "data")]
+    code, out, err = run(*given)
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {said}"), err
+    assert ": give " in lines[0]
+    assert "./" not in err and ". is" not in err and ".:" not in err  # "." was never typed
+    assert sorted(tmp_path.iterdir()) == before  # nothing made, nothing merged
