@@ -36,6 +36,8 @@ def app_options(argv: list[str]) -> tuple[Path | None, list[Path]] | None:
         if not value:
             return None
         if name == "--data":
+            if data is not None:  # given twice: the command line refuses it in words
+                return None
             data = Path(value)
         else:
             instruments.append(Path(value))

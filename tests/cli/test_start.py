@@ -24,7 +24,6 @@ from tests.conftest import REPO
             ["--data=d", "--instruments", "a", "--instruments=b"],
             (Path("d"), [Path("a"), Path("b")]),
         ),
-        (["--data", "d", "--data", "e"], (Path("e"), [])),
     ],
 )
 def test_the_bare_command_and_its_options_open_the_app(
@@ -41,6 +40,7 @@ def test_the_bare_command_and_its_options_open_the_app(
         ["--version"],
         ["export"],
         ["--data", "d", "doctor"],
+        ["--data", "d", "--data", "e"],  # refused there: e was opened, d passed over
         ["--data"],
         ["--data", "--help"],
         ["--data="],
