@@ -5,6 +5,7 @@ folder", a name the user never typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,36 @@ def test_an_empty_name_to_read_is_refused_as_empty(
     assert ": give " in lines[0]
     assert "./" not in err and ". is" not in err and ".:" not in err  # "." was never typed
     assert sorted(tmp_path.iterdir()) == before  # nothing made, nothing merged
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: p.write_bytes(b"EC0001\nEC000\xe9\n"), "is not UTF-8 text (byte 0xe9"),
+        (lambda p: p.mkdir(), "is a folder; expected a text file of dyad codes"),
+        (lambda p: p.symlink_to("/dev/zero"), "is a character device, not a regular file"),
+    ],
+    ids=["latin-1", "folder", "endless device"],
+)
+def test_a_list_of_dyad_codes_is_read_as_an_input_or_refused(
+    tmp_path: Path, make: Callable[[Path], object], said: str
+) -> None:
+    """`dyads import` read its file whole with read_text: a link to /dev/zero (or a FIFO) was
+    read without end, and a byte not UTF-8 was said in Python's words, without the file."""
+    codes = tmp_path / "codes.txt"
+    make(codes)
+    code, out, err = run("dyads", "import", str(codes), "--data", str(tmp_path / "data"))
+    assert code == 1 and out == ""
+    assert f"error: cannot read {codes}: {said}" in err and "nothing was added" in err
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_list_of_dyad_codes_with_a_byte_order_mark_and_crlf_is_read(tmp_path: Path) -> None:
+    codes = tmp_path / "codes.txt"
+    codes.write_bytes(b"\xef\xbb\xbfEC0001\r\nEC0002\r\n")
+    code, out, _ = run("dyads", "import", str(codes), "--data", str(tmp_path / "data"))
+    assert code == 0 and "2 added" in out
+    assert run("dyads", "list", "--data", str(tmp_path / "data"))[1].split() == [
+        "EC0001",
+        "EC0002",
+    ]
