@@ -160,7 +160,9 @@ def import_ratings(
             typer.echo(message, err=True)
         if batch.records:
             unit = "line(s)" if chosen == "jsonl" else "row(s)"
-            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid; "
+            other = batch.of_the_file
+            more = f", and {other} problem(s) of the file as a whole" if other else ""
+            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid{more}; "
                  "nothing was imported")  # fmt: skip
         fail(f"{name} cannot be imported; nothing was imported")
     ratings = [r for _, r in batch.ratings]
