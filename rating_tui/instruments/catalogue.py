@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rating_tui.instruments.loader import LoadedInstrument, load_instrument
 from rating_tui.instruments.problems import InstrumentError, Problem
-from rating_tui.instruments.sources import Source, default_sources
+from rating_tui.instruments.sources import Source, default_sources, toml_files
 
 __all__ = ["Catalogue", "Source", "default_sources", "discover", "find_conflicts", "semver_key"]
 
@@ -84,7 +84,16 @@ def _files(source: Source, catalogue: Catalogue) -> list[Path]:
     path = source.path
     try:
         if path.is_dir():
-            return sorted(p for p in path.iterdir() if p.suffix == ".toml")
+            found = toml_files(path)
+            for odd in (p for p in found if p.suffix != ".toml"):  # it was passed over unsaid
+                catalogue.problems.append(
+                    Problem(
+                        str(odd),
+                        "not read: instrument files end in .toml, in lower case; rename it "
+                        f"to {odd.with_suffix('.toml').name}",
+                    )
+                )
+            return [p for p in found if p.suffix == ".toml"]
         if path.exists():
             return [path]
     except OSError as exc:

@@ -114,6 +114,18 @@ def test_validate_a_folder_and_a_conflicting_copy(tmp_path: Path) -> None:
     assert "1 file(s) read: 0 valid instrument(s), 1 problem(s) in 1 file(s)" in err
 
 
+def test_a_file_named_toml_in_upper_case_is_named_not_passed_over(tmp_path: Path) -> None:
+    """A folder's Study.TOML was passed over without a word ('0 file(s) read', or its
+    instrument missing from the list); `instruments new` already refuses such a name."""
+    (tmp_path / "Study.TOML").write_text(bump(BUILTIN_FILE.read_text()))
+    code, _, err = run("instruments", "validate", str(tmp_path))
+    assert code == 1
+    said = "Study.TOML: not read: instrument files end in .toml, in lower case; rename it to "
+    assert said + "Study.toml" in err
+    code, _, err = run("--instruments", str(tmp_path), "instruments", "list")
+    assert code == 0 and "1 file(s) could not be used" in err
+
+
 def test_validate_identical_copy_of_builtin_is_fine(tmp_path: Path) -> None:
     shutil.copy(BUILTIN_FILE, tmp_path / "same.toml")
     code, _, _ = run("instruments", "validate", str(tmp_path / "same.toml"))
