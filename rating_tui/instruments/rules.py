@@ -51,7 +51,9 @@ def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, s
     for n, item in enumerate(ins.items):
         where = f"items[{n}]"
         for k, code in enumerate(item.missing_codes):
-            if code not in codes:
+            if code in item.missing_codes[:k] and not kept:  # two keys for one code
+                out.append((f"{where}.missing_codes[{k}]", _twice(code, "code")))
+            elif code not in codes:
                 out.append(
                     (
                         f"{where}.missing_codes[{k}]",
@@ -80,13 +82,22 @@ def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, s
         out += _code_clashes(item, scale, export_values, where)
     out += condition_problems(ins)
     out += score_problems(ins)
-    for n, tag in enumerate(ins.now_moments.tags or []):
-        if tag not in items:
+    tags = ins.now_moments.tags or []
+    for n, tag in enumerate(tags):
+        if tag in tags[:n] and not kept:  # the tag was offered twice
+            out.append((f"now_moments.tags[{n}]", _twice(tag, "item")))
+        elif tag not in items:
             out.append(
                 (f"now_moments.tags[{n}]", f"{tag!r} names no item (items: {listing(items)})")
             )
     out += alert_problems(ins, kept)
     return out
+
+
+def _twice(value: str, what: str) -> str:
+    """A list naming `value` again: it was read as written, the same offered twice (two
+    keys for one missing code, one item twice among a now moment's tags)."""
+    return f"{value!r} is listed more than once; name each {what} once"
 
 
 def _anchor_problems(item: Item, scale: Scale, where: str) -> list[tuple[str, str]]:
