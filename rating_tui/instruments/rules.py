@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rating_tui.instruments.alerts import alert_problems
-from rating_tui.instruments.base import duplicate_problems, listing
+from rating_tui.instruments.base import duplicate_problems, listed_twice, listing
 from rating_tui.instruments.conditions import condition_problems
 from rating_tui.instruments.locate import quote_key
 from rating_tui.instruments.model import Instrument, Item
@@ -52,7 +52,7 @@ def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, s
         where = f"items[{n}]"
         for k, code in enumerate(item.missing_codes):
             if code in item.missing_codes[:k] and not kept:  # two keys for one code
-                out.append((f"{where}.missing_codes[{k}]", _twice(code, "code")))
+                out.append((f"{where}.missing_codes[{k}]", listed_twice(code, "code")))
             elif code not in codes:
                 out.append(
                     (
@@ -85,19 +85,13 @@ def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, s
     tags = ins.now_moments.tags or []
     for n, tag in enumerate(tags):
         if tag in tags[:n] and not kept:  # the tag was offered twice
-            out.append((f"now_moments.tags[{n}]", _twice(tag, "item")))
+            out.append((f"now_moments.tags[{n}]", listed_twice(tag, "item")))
         elif tag not in items:
             out.append(
                 (f"now_moments.tags[{n}]", f"{tag!r} names no item (items: {listing(items)})")
             )
     out += alert_problems(ins, kept)
     return out
-
-
-def _twice(value: str, what: str) -> str:
-    """A list naming `value` again: it was read as written, the same offered twice (two
-    keys for one missing code, one item twice among a now moment's tags)."""
-    return f"{value!r} is listed more than once; name each {what} once"
 
 
 def _anchor_problems(item: Item, scale: Scale, where: str) -> list[tuple[str, str]]:

@@ -39,3 +39,16 @@ def test_a_kept_copy_naming_one_twice_is_still_read(kit) -> None:
     assert "listed more than once" in str(refused.value)
     kept = Instrument.model_validate(data, context=KEPT)
     assert kept.items[0].missing_codes == ["not_observed", "not_observed"]
+
+
+def test_an_item_or_code_named_twice_by_an_alert_is_refused(kit) -> None:
+    text = kit.MINIMAL_TOML + (
+        '\n[[alerts]]\nkind = "drop"\npoints = 1\nitems = ["holding", "holding"]\n'
+        '\n[[alerts]]\nkind = "not_observed"\nsessions = 2\n'
+        'codes = ["not_observed", "not_observed"]\n'
+    )
+    problems = kit.problems_in(text)
+    p = kit.problem_at(problems, "alerts[0].items[1]")
+    assert p.message == "'holding' is listed more than once; name each item once"
+    p = kit.problem_at(problems, "alerts[1].codes[1]")
+    assert p.message == "'not_observed' is listed more than once; name each code once"
