@@ -28,7 +28,9 @@ class Catalogue:
 
     def get(self, ref: str) -> LoadedInstrument:
         """`id` (its newest version) or `id@version`; `LookupError` says what exists instead."""
-        wanted_id, _, wanted_version = ref.partition("@")
+        wanted_id, at, wanted_version = ref.partition("@")
+        if at and not wanted_version:  # 'id@' was read as the newest version, unsaid
+            raise LookupError(f"{ref!r} names no version: give ID@VERSION, or ID for the newest")
         versions = [li for li in self.instruments if li.instrument.id == wanted_id]
         if not versions:
             known = ", ".join(sorted({li.instrument.id for li in self.instruments})) or "none"

@@ -66,7 +66,11 @@ def test_show_picks_newest_version_or_the_one_asked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("ref", "message"),
-    [("nope", "no instrument with id 'nope'"), (f"{BUILTIN_ID}@7.0.0", "has no version 7.0.0")],
+    [
+        ("nope", "no instrument with id 'nope'"),
+        (f"{BUILTIN_ID}@7.0.0", "has no version 7.0.0"),
+        (f"{BUILTIN_ID}@", "names no version: give ID@VERSION"),  # was: the newest, unsaid
+    ],
 )
 def test_show_unknown_instrument_is_a_clear_error(ref: str, message: str) -> None:
     code, out, err = run("instruments", "show", ref)
