@@ -71,10 +71,17 @@ def main() -> None:
 
         cli_main()
         return
+    from rating_tui.tui.idle import lock_after
+
+    try:  # $RATING_TUI_LOCK_AFTER, as the command line reads it (it was passed over here)
+        setting = lock_after(None)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
     from rating_tui.tui.launch import launch  # Textual, not Typer or pydantic
 
     try:
-        launch(*options)
+        launch(*options, lock_after=setting)
     except KeyboardInterrupt:
         print("rating-tui: interrupted", file=sys.stderr)
         sys.exit(130)
