@@ -71,10 +71,14 @@ def main() -> None:
 
         cli_main()
         return
+    from rating_tui.paths import data_env_problem
     from rating_tui.tui.idle import lock_after
 
     try:  # $RATING_TUI_LOCK_AFTER, as the command line reads it (it was passed over here)
         setting = lock_after(None)
+        problem = data_env_problem() if options[0] is None else None
+        if problem:
+            raise ValueError(problem)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)

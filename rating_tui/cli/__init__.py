@@ -87,6 +87,13 @@ def root(
         )
     else:
         ctx.obj = Settings()
+    if data is None:
+        from rating_tui.paths import data_env_problem
+
+        if problem := data_env_problem():  # "   " was read as a folder of that name
+            from rating_tui.cli.errors import fail
+
+            fail(problem)
     if ctx.invoked_subcommand is not None:  # the app cannot prompt on its terminal
         from rating_tui import passphrase
 

@@ -87,3 +87,23 @@ def test_a_list_of_dyad_codes_with_a_byte_order_mark_and_crlf_is_read(tmp_path: 
         "EC0001",
         "EC0002",
     ]
+
+
+def test_a_data_folder_variable_of_spaces_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RATING_TUI_DATA='   ' was taken as a folder named three spaces ("No ratings:    does
+    not exist yet"), where --data '   ' is refused; an empty one still means unset."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RATING_TUI_DATA", "   ")
+    for command in (["ratings", "list"], ["dyads", "add", "EC0001"], ["doctor"]):
+        code, out, err = run(*command)
+        assert code == 1 and out == "", command
+        assert "error: RATING_TUI_DATA is only spaces ('   '): give it a folder" in err
+    assert list(tmp_path.iterdir()) == []
+    code, out, _ = run("--data", str(tmp_path / "data"), "ratings", "list")
+    assert code == 0 and "does not exist yet" in out  # not read: the folder is given
+    monkeypatch.setenv("RATING_TUI_DATA", "")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    code, out, _ = run("ratings", "list")
+    assert code == 0 and str(tmp_path / "xdg") in out

@@ -116,6 +116,20 @@ def test_the_bare_command_reads_the_lock_pause_of_the_environment(
     assert said in result.stdout + result.stderr
 
 
+def test_the_bare_command_refuses_a_data_folder_variable_of_spaces() -> None:
+    """`rating-tui` with RATING_TUI_DATA='  ' opened a data folder named two spaces."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOCK_PROBE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "RATING_TUI_DATA": "  "},
+    )
+    assert result.returncode == 1 and "lock" not in result.stdout
+    assert "error: RATING_TUI_DATA is only spaces ('  ')" in result.stderr
+
+
 def test_a_command_still_reaches_typer() -> None:
     """The probe above must be able to fail: a command goes through Typer, which reports
     a bad option in its own words."""
