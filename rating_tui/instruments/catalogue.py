@@ -95,6 +95,10 @@ def _files(source: Source, catalogue: Catalogue) -> list[Path]:
                         f"to {odd.with_suffix('.toml').name}",
                     )
                 )
+            named = source.kind in ("--instruments", "argument") or source.kind.startswith("$")
+            if not found and named:  # a folder the user named, by an option or a variable
+                given = f"holds no instrument file (*.toml) (given as {source.kind})"
+                catalogue.problems.append(Problem(str(path), given))  # it gave none, unsaid
             return [p for p in found if p.suffix == ".toml"]
         if path.exists():
             return [path]

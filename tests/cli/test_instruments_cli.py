@@ -175,6 +175,17 @@ def test_validate_empty_folder_fails(tmp_path: Path) -> None:
     assert code == 1 and "no instrument files found" in err
 
 
+def test_an_instruments_folder_without_instrument_files_is_named(tmp_path: Path) -> None:
+    """--instruments naming a folder with no *.toml (a data folder, by mistake) gave no
+    instrument without a word: `instruments list` and every command read as if it were not
+    given."""
+    code, _, err = run("--instruments", str(tmp_path), "instruments", "list")
+    assert code == 0 and "1 file(s) could not be used" in err
+    code, _, err = run("--instruments", str(tmp_path), "instruments", "validate")
+    assert code == 1
+    assert f"{tmp_path}: holds no instrument file (*.toml) (given as --instruments)" in err
+
+
 def test_new_writes_a_starter_that_validates(tmp_path: Path) -> None:
     target = tmp_path / "study.toml"
     code, out, _ = run(
