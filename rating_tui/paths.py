@@ -29,6 +29,15 @@ def data_dir(option: Path | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "ratings"
 
 
+def data_env_problem() -> str | None:
+    """Why $RATING_TUI_DATA cannot name a folder (None when it can, or is unset or empty, which
+    leaves the default): a value of spaces alone was taken as a folder named so."""
+    value = os.environ.get(DATA_ENV, "")
+    if value and not value.strip():
+        return f"{DATA_ENV} is only spaces ({value!r}): give it a folder, or unset it"
+    return None
+
+
 def user_instruments_dir() -> Path:
     """The researcher's own instruments: a per-user config folder."""
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "instruments"

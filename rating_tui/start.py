@@ -36,6 +36,8 @@ def app_options(argv: list[str]) -> tuple[Path | None, list[Path]] | None:
         if not value:
             return None
         if name == "--data":
+            if data is not None:  # given twice: the command line refuses it in words
+                return None
             data = Path(value)
         else:
             instruments.append(Path(value))
@@ -69,10 +71,21 @@ def main() -> None:
 
         cli_main()
         return
+    from rating_tui.paths import data_env_problem
+    from rating_tui.tui.idle import lock_after
+
+    try:  # $RATING_TUI_LOCK_AFTER, as the command line reads it (it was passed over here)
+        setting = lock_after(None)
+        problem = data_env_problem() if options[0] is None else None
+        if problem:
+            raise ValueError(problem)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
     from rating_tui.tui.launch import launch  # Textual, not Typer or pydantic
 
     try:
-        launch(*options)
+        launch(*options, lock_after=setting)
     except KeyboardInterrupt:
         print("rating-tui: interrupted", file=sys.stderr)
         sys.exit(130)

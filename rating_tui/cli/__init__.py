@@ -87,6 +87,13 @@ def root(
         )
     else:
         ctx.obj = Settings()
+    if data is None:
+        from rating_tui.paths import data_env_problem
+
+        if problem := data_env_problem():  # "   " was read as a folder of that name
+            from rating_tui.cli.errors import fail
+
+            fail(problem)
     if ctx.invoked_subcommand is not None:  # the app cannot prompt on its terminal
         from rating_tui import passphrase
 
@@ -203,7 +210,10 @@ _GROUPS: list[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]]]
 def create_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     """The command line with every command, or with just the command named `only` (and, for
     a command group, its subcommand `sub`: an unknown `sub` registers all of them)."""
+    from rating_tui.cli.once import OnceGroup, strict
+
     cli = typer.Typer(
+        cls=OnceGroup,
         name="rating-tui",
         help="Rate mother-infant psychotherapy sessions on the seven concepts of therapeutic "
         "change.\n\nRun without a command to open the app.",
@@ -217,7 +227,7 @@ def create_app(only: str | None = None, sub: str | None = None) -> typer.Typer:
     for names, register in _GROUPS:
         if only is None or only in names:
             register(cli, sub)
-    return cli
+    return strict(cli)
 
 
 @cache

@@ -13,7 +13,10 @@ from typing import Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, given_path
+
+MAX_LIST_BYTES = 16_000_000
+"""A list of dyad codes to import is at most this big (about 500,000 codes of 32 characters)."""
 
 dyads_app = typer.Typer(help="The study's dyad codes (optional roster).", no_args_is_help=True)
 
@@ -39,14 +42,26 @@ def add(
 @dyads_app.command("import")
 def import_codes(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="One dyad code per line.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="One dyad code per line.",
+            parser=given_path("FILE", "the file of dyad codes to read"),
+        ),
+    ],
     data: DataOption = None,
 ) -> None:
     """Add the codes of a file, all or nothing: one per line, # starts a comment."""
+    from rating_tui.inputs import InputRefused, decode_text, read_bounded
     from rating_tui.services.roster import add_codes, parse_codes
 
-    with clear_errors():
-        text = file.read_text(encoding="utf-8")
+    try:  # a link to /dev/zero or a FIFO was read without end; bad bytes said in Python's words
+        expected = "a text file of dyad codes, one per line"
+        raw = read_bounded(file, MAX_LIST_BYTES, what="a list of dyad codes", expected=expected)
+        text = decode_text(raw, str(file), "a text file of dyad codes")
+    except InputRefused as exc:
+        fail(f"cannot read {file}: {exc.reason}; nothing was added")
     codes, problems = parse_codes(text)
     for problem in problems:
         typer.echo(f"{file}:{problem}", err=True)

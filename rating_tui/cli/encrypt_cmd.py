@@ -56,11 +56,14 @@ def encrypt(ctx: typer.Context, data: DataOption = None) -> None:
 def change(ctx: typer.Context, data: DataOption = None) -> None:
     """Change the passphrase of an encrypted data folder (the data is not rewritten)."""
     from rating_tui import passphrase
+    from rating_tui.store import crypto
     from rating_tui.store.convert import change_passphrase
 
     folder = data_folder(ctx, data)
     if not holds_data(folder):
         fail(f"{folder} holds no ratings")
+    if not crypto.is_encrypted(crypto.read_marker(folder)):  # said before a passphrase is asked
+        fail(f"{folder} is not encrypted, so it has no passphrase: run `rating-tui encrypt` first")
     with clear_errors():
         try:
             old = passphrase.ask(f"Current passphrase for {folder}: ")

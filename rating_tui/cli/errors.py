@@ -113,6 +113,20 @@ def output_file(option: str) -> Callable[[str], Path]:
     return parse
 
 
+def given_path(label: str, what: str) -> Callable[[str], Path]:
+    """The parser of an argument or option naming a file or folder to read (or a folder to
+    write into): an empty name, or one of spaces, is refused in words. `Path("")` is ".", the
+    current folder: `ratings import ''` said ".: is a folder", `instruments validate ''`
+    checked the current folder and `merge DATA --into ''` merged into it."""
+
+    def parse(value: str | Path) -> Path:
+        if not str(value).strip():
+            fail(f"{label} is empty ({str(value)!r}): give {what}")
+        return Path(value)
+
+    return parse
+
+
 def distinct_outputs(named: dict[str, Path | None]) -> None:
     """Refuse two options naming one file (`-o x.csv --moments x.csv`): the second written
     replaced the first, and both were said to be written."""

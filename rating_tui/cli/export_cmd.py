@@ -30,7 +30,7 @@ from rating_tui.cli.near_codes import other_case
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest
     from rating_tui.export.merge import MergeReport
-    from rating_tui.export.select import Instruments
+    from rating_tui.export.select import Instruments, Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.instruments.model import Instrument
 
@@ -238,7 +238,7 @@ def export(
                     + _replaced(moments, replaced)
                 )
             lines += _merge_lines(summary.merge, len(sources))
-            lines += _left_out(sources, statuses)
+            lines += _left_out(sources, selection)
         if codebook is not None and plan is not None:
             _write_codebook(codebook, plan, request)
             lines.append(f"wrote the codebook to {codebook}" + _replaced(codebook, replaced))
@@ -257,9 +257,12 @@ def export(
     warn_incomplete(s.warning() for s in sources)
 
 
-def _left_out(sources: list[StoreSource], statuses: tuple[str, ...]) -> list[str]:
+def _left_out(sources: list[StoreSource], selection: Selection) -> list[str]:
     """What the statuses asked for left out of the folders read, with the counts: an export
-    of final ratings said "exported 297 rating(s)" of a folder that also held drafts."""
+    of final ratings said "exported 297 rating(s)" of a folder that also held drafts. The
+    counts are of the whole folders (the status is the first filter of a read), so with
+    another filter they say so: `--dyad PS0001 --status draft` said "not exported: 297 final
+    rating(s)", of every dyad, as if they were PS0001's."""
     counts: dict[str, int] = {}
     for source in sources:
         for status, number in source.tally.left_out.items():
@@ -270,8 +273,19 @@ def _left_out(sources: list[StoreSource], statuses: tuple[str, ...]) -> list[str
     held = " and ".join(
         f"{n} {kinds.get(s, f'rating(s) of status {s}')}" for s, n in sorted(counts.items())
     )
-    asked = ", ".join(statuses)
-    return [f"not exported: {held} (status: {asked}; --status chooses which)"]
+    asked = ", ".join(selection.statuses)
+    filters = [
+        kind
+        for kind, value in (
+            ("instrument", selection.instrument),
+            ("date", selection.date_from or selection.date_to),
+            ("dyad", selection.dyad),
+            ("rater", selection.rater),
+        )
+        if value is not None
+    ]
+    whole = f", counted over the whole folder (any {', any '.join(filters)})" if filters else ""
+    return [f"not exported{whole}: {held} (status: {asked}; --status chooses which)"]
 
 
 def _check_applies(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.errors import fail, output_file
+from rating_tui.cli.errors import fail, given_path, output_file
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -117,7 +117,10 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or folders to check (default: every instrument found).", show_default=False
+            help="Files or folders to check (default: every instrument found).",
+            show_default=False,
+            metavar="PATHS...",
+            parser=given_path("a path to check", "a file or folder, or none to check all"),
         ),
     ] = None,
 ) -> None:
@@ -151,9 +154,14 @@ def validate(
 
 
 def new(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = Path(
-        "my-instrument.toml"
-    ),
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Where to write the starter file.",
+            metavar="PATH",
+            parser=given_path("PATH", "the name of the file to write"),
+        ),
+    ] = Path("my-instrument.toml"),
     instrument_id: Annotated[
         str,
         typer.Option(

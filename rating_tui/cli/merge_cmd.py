@@ -7,16 +7,28 @@ from typing import Annotated
 
 import typer
 
-from rating_tui.cli.errors import distinct_folders, fail, warn_incomplete
+from rating_tui.cli.errors import distinct_folders, fail, given_path, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _merge_lines
 
 
 def merge(
     ctx: typer.Context,
-    sources: Annotated[list[Path], typer.Argument(help="Data folders to read (not changed).")],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Data folders to read (not changed).",
+            metavar="FOLDERS...",
+            parser=given_path("a folder to read", "its name (. for the current folder)"),
+        ),
+    ],
     into: Annotated[
         Path,
-        typer.Option("--into", help="Data folder to merge into (made if new).", metavar="FOLDER"),
+        typer.Option(
+            "--into",
+            help="Data folder to merge into (made if new).",
+            metavar="FOLDER",
+            parser=given_path("--into", "the folder to merge into (. for the current one)"),
+        ),
     ],
 ) -> None:
     """Unite the ratings of several data folders by rating id: identical copies collapse,

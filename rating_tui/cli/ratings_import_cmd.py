@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rating_tui.cli.data_cmd import DataOption, clear_errors, data_folder, holds_data, open_store
-from rating_tui.cli.errors import fail, output_file
+from rating_tui.cli.errors import fail, given_path, output_file
 
 if TYPE_CHECKING:
     from rating_tui.imports.batch import Batch
@@ -83,7 +83,11 @@ def import_ratings(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A .jsonl or .csv file; - for stdin."),
+        typer.Argument(
+            metavar="FILE",
+            help="A .jsonl or .csv file; - for stdin.",
+            parser=given_path("FILE", "the file to import (- for stdin)"),
+        ),
     ],
     data: DataOption = None,
     fmt: Annotated[
@@ -96,7 +100,11 @@ def import_ratings(
     ] = None,
     moments: Annotated[
         Path | None,
-        typer.Option(help="The now-moments table of a wide CSV export.", metavar="FILE"),
+        typer.Option(
+            help="The now-moments table of a wide CSV export.",
+            metavar="FILE",
+            parser=given_path("--moments", "the now-moments table to read"),
+        ),
     ] = None,
     instrument: Annotated[
         str | None,
@@ -152,7 +160,9 @@ def import_ratings(
             typer.echo(message, err=True)
         if batch.records:
             unit = "line(s)" if chosen == "jsonl" else "row(s)"
-            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid; "
+            other = batch.of_the_file
+            more = f", and {other} problem(s) of the file as a whole" if other else ""
+            fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid{more}; "
                  "nothing was imported")  # fmt: skip
         fail(f"{name} cannot be imported; nothing was imported")
     ratings = [r for _, r in batch.ratings]

@@ -9,12 +9,19 @@ from typing import Annotated
 
 import typer
 
-from rating_tui.cli.errors import fail, output_file
+from rating_tui.cli.errors import fail, given_path, output_file
 from rating_tui.cli.export_cmd import _settings
 
 
 def import_redcap(
-    dictionary: Annotated[Path, typer.Argument(help="REDCap data dictionary (CSV).")],
+    dictionary: Annotated[
+        Path,
+        typer.Argument(
+            help="REDCap data dictionary (CSV).",
+            metavar="DICTIONARY",
+            parser=given_path("DICTIONARY", "the REDCap data dictionary (CSV) to read"),
+        ),
+    ],
     output: Annotated[
         Path | None,
         typer.Option(

@@ -60,8 +60,11 @@ def restore(
     now but absent from it and those stored in a newer version, then asks; the newer ones
     can be re-merged in the same all-or-nothing change. The month as it was is kept beside
     its backups."""
+    if not backup.strip():  # read as the current folder: "... is not a daily backup"
+        fail(f"BACKUP is empty ({backup!r}): give a month, MONTH/DATE or a backup's file")
     folder = data_folder(ctx, data)
     _not_a_day(backup, folder)
+    _not_a_month(backup)
     if not holds_data(folder):
         fail(f"{folder} holds no ratings yet, so it has no backups; nothing was changed")
     store = open_store(folder)
@@ -134,6 +137,9 @@ def _ask(question: str, *, default: bool) -> bool:
         fail("nothing was restored (no answer; give --remerge or --no-remerge, and --yes)")
 
 
+_NOTHING = "; nothing was changed"
+
+
 def _not_a_day(backup: str, folder: Path) -> None:
     """A day alone (2023-02-15) was read as a file of the current folder ("./2023-02-15 is
     not a daily backup"): say that a backup is named by its month, with the day after it."""
@@ -150,3 +156,31 @@ def _not_a_day(backup: str, folder: Path) -> None:
             + (f" ({why})" if why else "")
             + "; nothing was changed"
         )
+
+
+def _not_a_month(backup: str) -> None:
+    """A month, or MONTH/DATE, written otherwise (2023-3, 2023-13, ' 2023-03',
+    2023-03/2023-02-30) was read as a file of the current folder and refused naming a path
+    never typed ("/home/me/2023-3 is not a daily backup"): say what is wrong with it."""
+    import re
+    from pathlib import Path
+
+    from rating_tui.ratings.dates import impossible_date
+
+    if Path(backup).exists():  # a file of that name: the store judges it
+        return
+    month, slash, day = backup.partition("/")
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", month.strip())
+    if found is None:
+        return
+    year, number = found.group(1), int(found.group(2))
+    if month != month.strip() or day != day.strip():
+        meant = f"{month.strip()}{slash}{day.strip()}"
+        fail(f"{backup!r} has a space at an end, which no backup's name has ({meant}?){_NOTHING}")
+    if not 1 <= number <= 12:
+        fail(f"{backup!r}: there is no month {number}; a backup is named by its month{_NOTHING}")
+    if len(found.group(2)) != 2:
+        fail(f"{backup!r}: write the month as {year}-{number:02d}{_NOTHING}")
+    why = impossible_date(day.removesuffix(".json")) if day else None
+    if why:
+        fail(f"{why}; a backup is named MONTH/DATE, e.g. {month}/{month}-01{_NOTHING}")

@@ -30,8 +30,6 @@ class Batch:
     problems: list[LineProblem] = field(default_factory=list)
     records: int = 0
     """Records read (lines or rows holding a rating)."""
-    bad: int = 0
-    """Records with at least one problem."""
     hashless: dict[str, int] = field(default_factory=dict)
     """id@version -> records that named the version without its content hash."""
     notes: list[str] = field(default_factory=list)
@@ -43,9 +41,23 @@ class Batch:
     """(line, earlier line) of records that repeat an earlier one with the same content:
     imported once, and said (they were counted as "already present" in the folder)."""
     _by_id: dict[str, tuple[int, Rating]] = field(default_factory=dict)
+    _bad_lines: set[int] = field(default_factory=set)
+
+    @property
+    def bad(self) -> int:
+        """Records with at least one problem: each refused line once; a problem of the file
+        as a whole (line 0: a now moment of a rating not in the file) is none of them. They
+        were each counted as a bad record: '11 of 8 rating row(s) are invalid'."""
+        return len(self._bad_lines)
+
+    @property
+    def of_the_file(self) -> int:
+        """Problems of the file as a whole or of its now-moments table (line 0)."""
+        return sum(1 for p in self.problems if not p.line)
 
     def refuse(self, line: int, messages: list[str]) -> None:
-        self.bad += 1
+        if line:
+            self._bad_lines.add(line)
         more = len(messages) - MAX_PROBLEMS_PER_RECORD
         shown = messages[:MAX_PROBLEMS_PER_RECORD] + ([f"... and {more} more"] if more > 0 else [])
         self.problems += [LineProblem(line, m) for m in shown]

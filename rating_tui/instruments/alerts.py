@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from rating_tui.instruments.base import Key, ReferenceProblems, Strict, listing
+from rating_tui.instruments.base import Key, ReferenceProblems, Strict, listed_twice, listing
 
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
@@ -111,7 +111,9 @@ def alert_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, str]]
     for n, rule in enumerate(ins.alerts):
         where = f"alerts[{n}]"
         for k, key in enumerate(rule.items or []):
-            if key not in items:
+            if key in (rule.items or [])[:k] and not kept:
+                out.append((f"{where}.items[{k}]", listed_twice(key, "item")))
+            elif key not in items:
                 out.append(
                     (f"{where}.items[{k}]", f"{key!r} names no item (items: {listing(items)})")
                 )
@@ -124,7 +126,9 @@ def alert_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, str]]
                     )
                 )
         for k, code in enumerate(rule.codes or []):
-            if code not in codes:
+            if code in (rule.codes or [])[:k] and not kept:
+                out.append((f"{where}.codes[{k}]", listed_twice(code, "code")))
+            elif code not in codes:
                 out.append(
                     (
                         f"{where}.codes[{k}]",

@@ -48,6 +48,13 @@ class ReferenceProblems(ValueError):
         self.problems = problems
 
 
+def listed_twice(value: str, what: str) -> str:
+    """The message for a list naming `value` again: it was read as written, the same thing
+    offered twice (two keys for one missing code, one item twice among a now moment's tags
+    or an alert's items)."""
+    return f"{value!r} is listed more than once; name each {what} once"
+
+
 def duplicate_problems(
     values: Sequence[str | None], table: str, attr: str, what: str, skip_none: bool = False
 ) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rating_tui.instruments.loader import LoadedInstrument, load_instrument
 from rating_tui.instruments.problems import InstrumentError, Problem
-from rating_tui.instruments.sources import Source, default_sources
+from rating_tui.instruments.sources import Source, default_sources, toml_files
 
 __all__ = ["Catalogue", "Source", "default_sources", "discover", "find_conflicts", "semver_key"]
 
@@ -28,7 +28,9 @@ class Catalogue:
 
     def get(self, ref: str) -> LoadedInstrument:
         """`id` (its newest version) or `id@version`; `LookupError` says what exists instead."""
-        wanted_id, _, wanted_version = ref.partition("@")
+        wanted_id, at, wanted_version = ref.partition("@")
+        if at and not wanted_version:  # 'id@' was read as the newest version, unsaid
+            raise LookupError(f"{ref!r} names no version: give ID@VERSION, or ID for the newest")
         versions = [li for li in self.instruments if li.instrument.id == wanted_id]
         if not versions:
             known = ", ".join(sorted({li.instrument.id for li in self.instruments})) or "none"
@@ -84,7 +86,20 @@ def _files(source: Source, catalogue: Catalogue) -> list[Path]:
     path = source.path
     try:
         if path.is_dir():
-            return sorted(p for p in path.iterdir() if p.suffix == ".toml")
+            found = toml_files(path)
+            for odd in (p for p in found if p.suffix != ".toml"):  # it was passed over unsaid
+                catalogue.problems.append(
+                    Problem(
+                        str(odd),
+                        "not read: instrument files end in .toml, in lower case; rename it "
+                        f"to {odd.with_suffix('.toml').name}",
+                    )
+                )
+            named = source.kind in ("--instruments", "argument") or source.kind.startswith("$")
+            if not found and named:  # a folder the user named, by an option or a variable
+                given = f"holds no instrument file (*.toml) (given as {source.kind})"
+                catalogue.problems.append(Problem(str(path), given))  # it gave none, unsaid
+            return [p for p in found if p.suffix == ".toml"]
         if path.exists():
             return [path]
     except OSError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rating_tui.instruments.alerts import alert_problems
-from rating_tui.instruments.base import duplicate_problems, listing
+from rating_tui.instruments.base import duplicate_problems, listed_twice, listing
 from rating_tui.instruments.conditions import condition_problems
 from rating_tui.instruments.locate import quote_key
 from rating_tui.instruments.model import Instrument, Item
@@ -51,7 +51,9 @@ def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, s
     for n, item in enumerate(ins.items):
         where = f"items[{n}]"
         for k, code in enumerate(item.missing_codes):
-            if code not in codes:
+            if code in item.missing_codes[:k] and not kept:  # two keys for one code
+                out.append((f"{where}.missing_codes[{k}]", listed_twice(code, "code")))
+            elif code not in codes:
                 out.append(
                     (
                         f"{where}.missing_codes[{k}]",
@@ -80,8 +82,11 @@ def reference_problems(ins: Instrument, kept: bool = False) -> list[tuple[str, s
         out += _code_clashes(item, scale, export_values, where)
     out += condition_problems(ins)
     out += score_problems(ins)
-    for n, tag in enumerate(ins.now_moments.tags or []):
-        if tag not in items:
+    tags = ins.now_moments.tags or []
+    for n, tag in enumerate(tags):
+        if tag in tags[:n] and not kept:  # the tag was offered twice
+            out.append((f"now_moments.tags[{n}]", listed_twice(tag, "item")))
+        elif tag not in items:
             out.append(
                 (f"now_moments.tags[{n}]", f"{tag!r} names no item (items: {listing(items)})")
             )

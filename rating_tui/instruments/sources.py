@@ -37,3 +37,9 @@ def default_sources(extra: Iterable[Path] = ()) -> list[Source]:
         if p not in given
     ]
     return sources
+
+
+def toml_files(folder: Path) -> list[Path]:
+    """The files of `folder` named *.toml in any case (Study.TOML too, which the catalogue
+    names as a problem instead of passing it over), sorted."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".toml")

@@ -120,8 +120,10 @@ def judge(
     that a large caseload is not held in memory session by session."""
     newest = newest_versions(instruments)
     layouts = {ins_id: item_layout(ins) for ins_id, ins in newest.items()}
-    out = CaseloadAlerts(
-        ratings=caseload.ratings,
+    out = CaseloadAlerts(  # with `dyad`, the ratings of that dyad: it said the folder's
+        ratings=caseload.ratings
+        if dyad is None
+        else sum(len(course) for (_, code), course in caseload.dyads.items() if code == dyad),
         unknown=dict(caseload.unknown),
         tally=caseload.tally,
         other_raters=caseload.other_raters,

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rating_tui import __version__
-from rating_tui.instruments.sources import Source
+from rating_tui.instruments.sources import Source, toml_files
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -204,10 +204,8 @@ def _add_source(digest: hashlib._Hash, source: Source) -> None:
     except FileNotFoundError:
         digest.update(f"missing {source.kind}\0".encode())
         return
-    if stat.S_ISDIR(st.st_mode):
-        files = sorted(p for p in path.iterdir() if p.suffix == ".toml")
-    else:
-        files = [path]
+    # Study.TOML too: the catalogue names it among the problems
+    files = toml_files(path) if stat.S_ISDIR(st.st_mode) else [path]
     for file in files:
         digest.update(f"{source.kind}\0{file.name}\0".encode("utf-8", "surrogateescape"))
         st = file.stat()

@@ -57,6 +57,16 @@ def run(*args: str) -> tuple[int, str, str]:
     return run_app(create_app("alerts"), *args)
 
 
+def test_a_dyad_s_alerts_count_the_ratings_of_that_dyad(data: Path) -> None:
+    """`--dyad EC0417` said 'from 7 final rating(s)', the folder's, for a result that rests on
+    EC0417's 2."""
+    code, _, err = run("alerts", "--data", str(data), "--dyad", "EC0417")
+    assert code == 0, err
+    assert "1 current alert(s) in 1 of 1 dyad(s), from 2 final rating(s)" in err
+    code, _, err = run("alerts", "--data", str(data), "--dyad", "TL0020", "--since", "2020-01-01")
+    assert code == 0 and "in 0 of 1 dyad(s), from 2 final rating(s)" in err
+
+
 def test_json_lists_each_alert_with_dyad_item_kind_sessions_values_message(data: Path) -> None:
     code, out, err = run("alerts", "--data", str(data), "--json")
     assert code == 0, err

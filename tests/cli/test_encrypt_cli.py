@@ -211,3 +211,15 @@ def test_a_new_passphrase_of_spaces_or_with_a_space_at_an_end_is_refused(
     assert code == 1 and f"$RATING_TUI_NEW_PASSPHRASE {said}" in err
     assert "Nothing was changed" in err
     assert (copy / "store.json").read_bytes() == store_json
+
+
+def test_passphrase_of_a_plain_folder_is_refused_before_one_is_asked(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It asked for the current passphrase of a folder that has none (a user would type one
+    and believe the folder had it), and only then said the folder is not encrypted."""
+    asked: list[str] = []
+    monkeypatch.setattr(passphrase, "ask", lambda prompt: asked.append(prompt) or "x")
+    code, _, err = run("passphrase", "--data", str(copy))
+    assert code == 1 and asked == []
+    assert f"{copy} is not encrypted, so it has no passphrase: run `rating-tui encrypt`" in err

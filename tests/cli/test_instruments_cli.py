@@ -66,7 +66,11 @@ def test_show_picks_newest_version_or_the_one_asked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("ref", "message"),
-    [("nope", "no instrument with id 'nope'"), (f"{BUILTIN_ID}@7.0.0", "has no version 7.0.0")],
+    [
+        ("nope", "no instrument with id 'nope'"),
+        (f"{BUILTIN_ID}@7.0.0", "has no version 7.0.0"),
+        (f"{BUILTIN_ID}@", "names no version: give ID@VERSION"),  # was: the newest, unsaid
+    ],
 )
 def test_show_unknown_instrument_is_a_clear_error(ref: str, message: str) -> None:
     code, out, err = run("instruments", "show", ref)
@@ -114,6 +118,18 @@ def test_validate_a_folder_and_a_conflicting_copy(tmp_path: Path) -> None:
     assert "1 file(s) read: 0 valid instrument(s), 1 problem(s) in 1 file(s)" in err
 
 
+def test_a_file_named_toml_in_upper_case_is_named_not_passed_over(tmp_path: Path) -> None:
+    """A folder's Study.TOML was passed over without a word ('0 file(s) read', or its
+    instrument missing from the list); `instruments new` already refuses such a name."""
+    (tmp_path / "Study.TOML").write_text(bump(BUILTIN_FILE.read_text()))
+    code, _, err = run("instruments", "validate", str(tmp_path))
+    assert code == 1
+    said = "Study.TOML: not read: instrument files end in .toml, in lower case; rename it to "
+    assert said + "Study.toml" in err
+    code, _, err = run("--instruments", str(tmp_path), "instruments", "list")
+    assert code == 0 and "1 file(s) could not be used" in err
+
+
 def test_validate_identical_copy_of_builtin_is_fine(tmp_path: Path) -> None:
     shutil.copy(BUILTIN_FILE, tmp_path / "same.toml")
     code, _, _ = run("instruments", "validate", str(tmp_path / "same.toml"))
@@ -157,6 +173,17 @@ def test_validate_huge_file_and_folder_named_toml_and_missing_path(tmp_path: Pat
 def test_validate_empty_folder_fails(tmp_path: Path) -> None:
     code, _, err = run("instruments", "validate", str(tmp_path))
     assert code == 1 and "no instrument files found" in err
+
+
+def test_an_instruments_folder_without_instrument_files_is_named(tmp_path: Path) -> None:
+    """--instruments naming a folder with no *.toml (a data folder, by mistake) gave no
+    instrument without a word: `instruments list` and every command read as if it were not
+    given."""
+    code, _, err = run("--instruments", str(tmp_path), "instruments", "list")
+    assert code == 0 and "1 file(s) could not be used" in err
+    code, _, err = run("--instruments", str(tmp_path), "instruments", "validate")
+    assert code == 1
+    assert f"{tmp_path}: holds no instrument file (*.toml) (given as --instruments)" in err
 
 
 def test_new_writes_a_starter_that_validates(tmp_path: Path) -> None:

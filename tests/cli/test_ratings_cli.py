@@ -299,7 +299,9 @@ def test_data_folder_from_option_root_option_or_environment(
     code, out, _ = run("ratings", "list", "--data", str(empty))
     assert code == 0 and "does not exist yet" in out and not empty.exists()
     assert ids_in(run("--data", str(demo), "ratings", "list")[1])
-    assert ids_in(run("--data", str(empty), "ratings", "list", "--data", str(demo))[1])
+    assert ids_in(run("--data", str(demo), "ratings", "list", "--data", str(demo))[1])
+    code, _, err = run("--data", str(empty), "ratings", "list", "--data", str(demo))
+    assert code == 1 and "only the folder(s) after it would be read" in err  # was: read alone
     monkeypatch.setenv("RATING_TUI_DATA", str(demo))
     assert ids_in(run("ratings", "list")[1])
     (tmp_path / "letters").mkdir()

@@ -96,3 +96,29 @@ def test_a_number_too_large_for_a_float_is_refused_as_typed(demo: Path, tmp_path
     assert "infant_age_months: expected a number, found '1e400'" in err, err
     assert "inf" not in err.replace("'1e400'", "").replace("infant", "")
     assert sorted(p.name for p in (demo / "ratings").iterdir()) == before
+
+
+def test_problems_of_the_moments_table_are_not_counted_as_bad_rows(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A now moment of a rating not in the file is a problem of the file, not of a row: three
+    such moments beside 8 bad rows of 8 said '11 of 8 rating row(s) are invalid'."""
+    import csv
+
+    table, moments = tmp_path / "all.csv", tmp_path / "moments.csv"
+    code, _, err = run("export", "--data", str(demo), "-o", str(table), "--moments", str(moments))
+    assert code == 0, err
+    rows = list(csv.reader(table.open(encoding="utf-8-sig")))
+    head, body = rows[0], rows[1:]
+    body[0][head.index("narration")] = "3,5"
+    with table.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([head, *body])
+    stray = [f"00000000-0000-4000-8000-00000000000{n}" for n in range(3)]
+    with moments.open("a", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([[rating_id, "1", "a stray moment", ""] for rating_id in stray])
+    code, _, err = run("ratings", "import", str(table), "--moments", str(moments), "--check")
+    assert code == 1
+    assert (
+        f"error: 1 of {len(body)} rating row(s) in {table} are invalid, and 3 problem(s) of the "
+        "file as a whole; nothing was imported"
+    ) in err, err

@@ -143,6 +143,30 @@ def test_restore_of_a_day_says_a_backup_is_named_by_its_month(
     assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
 
 
+@pytest.mark.parametrize(
+    ("backup", "said"),
+    [
+        ("2026-13", "'2026-13': there is no month 13; a backup is named by its month"),
+        ("2026-3", "'2026-3': write the month as 2026-03"),
+        (" 2026-03", "' 2026-03' has a space at an end, which no backup's name has (2026-03?)"),
+        ("2026-03/2026-02-30", "'2026-02-30': February 2026 has 28 days; a backup is named"),
+    ],
+    ids=["month 13", "one digit", "space", "impossible day"],
+)
+def test_restore_of_a_month_written_otherwise_says_what_is_wrong(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backup: str, said: str
+) -> None:
+    """It was read as a file of the current folder and refused naming a path never typed
+    ("/home/me/2026-3 is not a daily backup ..."), or as a month that has no backup."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    code, _, err = run("restore", "--data", str(data), backup, "--yes")
+    assert code == 1
+    one_error(err, said, "; nothing was changed")
+    assert str(tmp_path) not in err
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
+
+
 @pytest.mark.parametrize("name", ["study.txt", "study.TOML", "study"])
 def test_a_starter_instrument_not_named_toml_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str

@@ -5,6 +5,7 @@ Typer exactly as before."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,6 @@ from tests.conftest import REPO
             ["--data=d", "--instruments", "a", "--instruments=b"],
             (Path("d"), [Path("a"), Path("b")]),
         ),
-        (["--data", "d", "--data", "e"], (Path("e"), [])),
     ],
 )
 def test_the_bare_command_and_its_options_open_the_app(
@@ -41,6 +41,7 @@ def test_the_bare_command_and_its_options_open_the_app(
         ["--version"],
         ["export"],
         ["--data", "d", "doctor"],
+        ["--data", "d", "--data", "e"],  # refused there: e was opened, d passed over
         ["--data"],
         ["--data", "--help"],
         ["--data="],
@@ -56,7 +57,7 @@ PROBE = """
 import json, sys
 import rating_tui.tui.launch as launch_module
 seen = []
-def fake_launch(data, instruments, *rest):
+def fake_launch(data, instruments, *rest, **options):
     seen.append([str(data), [str(p) for p in instruments],
                  sorted(m for m in ("typer", "click", "pydantic") if m in sys.modules)])
 launch_module.launch = fake_launch
@@ -77,6 +78,56 @@ def test_opening_the_app_loads_neither_typer_nor_pydantic(tmp_path: Path) -> Non
         check=True,
     )
     assert json.loads(result.stdout.splitlines()[-1]) == [[str(tmp_path), ["x"], []]]
+
+
+LOCK_PROBE = """
+import sys
+import rating_tui.tui.launch as launch_module
+def fake_launch(data, instruments, *rest, lock_after=None):
+    print("lock", lock_after.minutes if lock_after else None, lock_after and lock_after.given)
+launch_module.launch = fake_launch
+sys.argv = ["rating-tui", *sys.argv[1:]]
+from rating_tui.start import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "said"),
+    [
+        ("3", 0, "lock 3 RATING_TUI_LOCK_AFTER=3"),
+        ("soon", 1, "error: RATING_TUI_LOCK_AFTER='soon' is not a number of minutes"),
+    ],
+)
+def test_the_bare_command_reads_the_lock_pause_of_the_environment(
+    tmp_path: Path, value: str, code: int, said: str
+) -> None:
+    """`rating-tui` opened the app with the default pause of 10 minutes whatever
+    $RATING_TUI_LOCK_AFTER said (only the command line's path read it), a bad value too."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOCK_PROBE, "--data", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "RATING_TUI_LOCK_AFTER": value},
+    )
+    assert result.returncode == code
+    assert said in result.stdout + result.stderr
+
+
+def test_the_bare_command_refuses_a_data_folder_variable_of_spaces() -> None:
+    """`rating-tui` with RATING_TUI_DATA='  ' opened a data folder named two spaces."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOCK_PROBE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "RATING_TUI_DATA": "  "},
+    )
+    assert result.returncode == 1 and "lock" not in result.stdout
+    assert "error: RATING_TUI_DATA is only spaces ('  ')" in result.stderr
 
 
 def test_a_command_still_reaches_typer() -> None:
