@@ -109,7 +109,7 @@ def agreement(
             f"--gold {rater[0]}` compares the others with this one). Nothing was computed."
         )
     filters = Filters(instrument, date_from, date_to, dyad, data)
-    found, warnings = read_tables(ctx, filters, set(rater) if rater else None, _statistics)
+    found, warnings = read_tables(ctx, filters, set(rater) if rater else None)
     check_raters(found, rater, warnings)
     for table in found.tables.values():
         table.keep_counts_only()  # the keys' texts and date/number codes: never printed here
@@ -153,13 +153,6 @@ def agreement(
 
         _save(csv, AGREEMENT_HEADER, (row for i, items in done for row in agreement_rows(i, items)))
     warn_incomplete(warnings)
-
-
-def _statistics() -> None:
-    """Import numpy and the statistics while a child process reads the folder
-    (`analysis_apart`): this process's memory then holds only start-up and numpy, and the
-    import's time overlaps the reading's on a machine with two cores or more."""
-    import rating_tui.analysis.agreement  # noqa: F401
 
 
 def _release_freed_memory() -> None:

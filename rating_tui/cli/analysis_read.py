@@ -105,17 +105,8 @@ def _one_folder(
 
 
 def read_tables(
-    ctx: typer.Context,
-    filters: Filters,
-    raters: set[str] | None,
-    meanwhile: Callable[[], object] | None = None,
+    ctx: typer.Context, filters: Filters, raters: set[str] | None
 ) -> tuple[Collected, list[str | None]]:
-    """The selected final ratings' session tables, and what each folder's read lacked; fails
-    in words on an expected problem. `meanwhile` is called while a child process reads
-    (agreement imports numpy then: the two take turns on a machine's cores)."""
-    apart = _read_apart(ctx, filters, raters, meanwhile)
-    if apart is not None:
-        return apart
     from rating_tui.export.errors import ExportError
     from rating_tui.store import StoreError
 
@@ -127,33 +118,6 @@ def read_tables(
             return [i.version for i in _instruments(ctx).versions_of(wanted_id)]
 
         fail(str(exc) + no_such_instrument(filters.instrument, versions))
-
-
-def _read_apart(
-    ctx: typer.Context,
-    filters: Filters,
-    raters: set[str] | None,
-    meanwhile: Callable[[], object] | None,
-) -> tuple[Collected, list[str | None]] | None:
-    """`_collect` of one plain data folder in a child process (`analysis_apart`): this
-    process then never imports the store, opens the folder or parses a month, and keeps only
-    the tables. None when it is not read so (several folders, an encrypted one, not Linux,
-    or anything but a clean finish): the caller reads as before, and says what went wrong."""
-    from rating_tui.cli.analysis_apart import available, read_apart
-
-    if not available() or len(filters.data or [None]) != 1:
-        return None
-
-    def read() -> tuple[Collected, list[str | None]]:
-        from rating_tui.paths import data_dir
-        from rating_tui.store.crypto import is_encrypted, read_marker
-
-        folder = (filters.data or [data_dir(_settings(ctx)[0])])[0]
-        if is_encrypted(read_marker(folder)):  # its passphrase is asked by the parent
-            raise LookupError("encrypted: read in the parent")
-        return _collect(ctx, filters, raters)
-
-    return read_apart(read, meanwhile)
 
 
 def check_raters(found: Collected, named: list[str] | None, warnings: list[str | None]) -> None:
