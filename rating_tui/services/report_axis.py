@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from rating_tui.services.trajectory import Session
+from rating_tui.services.trajectory import Session, dated
 
 PLOT_WIDTH = 580.0
 """About how many pixels of a 720-pixel chart the plot spans at least (y labels, margins and
@@ -52,19 +52,9 @@ class Axis(NamedTuple):
     """0, or 45 when the labels would not fit level."""
 
 
-def readable(sessions: list[Session]) -> bool:
-    """Whether every session's date can be read (then the axis is by date)."""
-    try:
-        for s in sessions:
-            date.fromisoformat(s.date)
-    except ValueError:
-        return False
-    return True
-
-
 def session_axis(sessions: list[Session], plot_width: float = PLOT_WIDTH) -> Axis:
     """The shared x axis of one dyad's charts."""
-    by_date = readable(sessions)
+    by_date = dated(sessions)
     if by_date:
         base = [float(date.fromisoformat(s.date).toordinal()) for s in sessions]
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from statistics import fmean
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -53,6 +54,17 @@ class Session(NamedTuple):
     def label(self) -> str:
         """`#12` when the session has a number, else its date."""
         return f"#{self.number}" if self.number is not None else self.date
+
+
+def dated(sessions: Iterable[Session]) -> bool:
+    """Whether every session's date can be read, so that a chart can space them by date (the
+    dyad view's and the report's alike); otherwise they are spaced by order."""
+    try:
+        for s in sessions:
+            date.fromisoformat(s.date)
+    except ValueError:
+        return False
+    return True
 
 
 class Cell(NamedTuple):

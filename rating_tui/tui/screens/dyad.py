@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.services.alerts import Alert, current, evaluate
-from rating_tui.services.trajectory import Trajectory, dyad_trajectory
+from rating_tui.services.trajectory import Trajectory, dated, dyad_trajectory
 from rating_tui.store.tally import Tally
 from rating_tui.tui.format import lost_line
 from rating_tui.tui.screens.base import AppScreen
@@ -96,9 +96,7 @@ class DyadScreen(AppScreen[None]):
             if t.several_raters
             else "one rater per session"
         )
-        from rating_tui.tui.widgets.course_chart import by_date
-
-        spacing = "spaced by date" if by_date(t.sessions) else "in order (a date is unreadable)"
+        spacing = "spaced by date" if dated(t.sessions) else "in order (a date is unreadable)"
         return (
             f"{len(t.sessions)} session(s) {span} · {raters}\n"
             f"Whole scale · {spacing} · n/o: × not observed or n.a., ? no answer"

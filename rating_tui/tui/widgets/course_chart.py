@@ -15,7 +15,7 @@ from datetime import date
 
 from textual_plotext import PlotextPlot
 
-from rating_tui.services.trajectory import Line, Session
+from rating_tui.services.trajectory import Line, Session, dated
 
 GAP_ROW = 1.0
 """How far below the scale's lowest point the row of gap marks sits."""
@@ -69,20 +69,10 @@ class CourseChart(PlotextPlot):
         self.refresh()
 
 
-def by_date(sessions: list[Session]) -> bool:
-    """Whether `positions` spaces these sessions by date (every date can be read)."""
-    try:
-        for s in sessions:
-            date.fromisoformat(s.date)
-    except ValueError:
-        return False
-    return True
-
-
 def positions(sessions: list[Session]) -> list[float]:
     """Each session's x: days since the first session (sessions come oldest first), so the
     spacing is the time between them; by order only if a date cannot be read."""
-    if not by_date(sessions):
+    if not dated(sessions):
         return [float(n) for n in range(len(sessions))]
     days = [date.fromisoformat(s.date) for s in sessions]
     return [float((d - days[0]).days) for d in days] if days else []
