@@ -23,7 +23,6 @@ Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 from __future__ import annotations
 
 import math
-import sys
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
@@ -59,6 +58,7 @@ from rating_tui.analysis.itemvalues import (
     paired_values,
     value_counts,
 )
+from rating_tui.analysis.libc import glibc
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
 from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.results import (
@@ -139,14 +139,9 @@ def map_large_arrays() -> None:
     (256 KiB saved 4 MiB more there but cost more system time). Only the memory and the
     system time differ, never a figure; a C library without mallopt (macOS, musl) is left
     as it is."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD
-    except (OSError, AttributeError):  # not glibc
-        return
+    libc = glibc()
+    if libc is not None:
+        libc.mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD
 
 
 def agreement_of(

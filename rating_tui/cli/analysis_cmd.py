@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -161,15 +160,12 @@ def _release_freed_memory() -> None:
     resident, and the statistics then grow on top of them. Reference cycles among the parsed
     months are collected first (about 6 MiB of the demo data's). A C library without
     malloc_trim (macOS, musl) keeps the pages: only the peak memory differs, never a figure."""
-    gc.collect()
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
+    from rating_tui.analysis.libc import glibc
 
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
-        return
+    gc.collect()
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def _save(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
