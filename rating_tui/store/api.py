@@ -16,7 +16,7 @@ message can be shown as is; a refused or failed call changes nothing.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -184,6 +184,29 @@ class Store(Reads):
         refused (`RatingConflictError`), also when the index is missing or damaged."""
         added, unchanged, _ = self.merge_ratings(ratings, [], instruments)
         return ImportResult(added=added, unchanged=unchanged)
+
+    def import_batches(
+        self, batches: Iterable[Sequence[Rating]], instruments: Mapping[str, Instrument]
+    ) -> ImportResult:
+        """`import_ratings` of every batch, as one transaction: all of them or none. Batches
+        are taken one at a time (an import reads its file a batch at a time); ids do not
+        repeat across batches (the same content twice counts as unchanged, other content is
+        refused as in `import_ratings`). For now the batches are joined and imported whole."""
+        return self.import_ratings([r for batch in batches for r in batch], instruments)
+
+    def merge_batches(
+        self,
+        batches: Iterable[tuple[Sequence[Rating], Sequence[Rating]]],
+        instruments: Mapping[str, Instrument],
+    ) -> tuple[int, int, int]:
+        """`merge_ratings(new, merged)` of every (new, merged) batch, as one transaction.
+        For now the batches are joined and merged whole."""
+        new: list[Rating] = []
+        merged: list[Rating] = []
+        for adding, replacing in batches:
+            new += adding
+            merged += replacing
+        return self.merge_ratings(new, merged, instruments)
 
     def replace_merged(
         self, ratings: Iterable[Rating], instruments: Mapping[str, Instrument]
