@@ -186,11 +186,12 @@ class Held:
                 folded[d]
                 for d in difflib.get_close_matches(str(wanted.dyad).casefold(), folded, 3, 0.6)
             ]
-            close = f"; the nearest: {', '.join(near)}" if near else ""
-            return (
-                f"{option}: no rating has this dyad; {len(self.dyads)} dyad(s) have ratings"
-                f"{close} (rating-tui dyads list)"
-            )
+            if near:
+                return (
+                    f"{option}: no rating has this dyad; {len(self.dyads)} dyad(s) have "
+                    f"ratings, the nearest: {', '.join(near)}"
+                )
+            return f"{option}: no rating has this dyad; the dyads are {_listed(sorted(self.dyads))}"
         if not self.days:
             return f"{option}: no rating has a session date"
         return (

@@ -84,6 +84,12 @@ def parse_instrument_option(value: str) -> tuple[str, str | None]:
     wanted_id, at, version = value.partition("@")
     if not wanted_id or (at and not version):
         raise ExportError(f"--instrument {value!r}: expected ID or ID@VERSION")
+    if value != value.strip() or wanted_id != wanted_id.strip() or version != version.strip():
+        plain = "@".join(p.strip() for p in value.split("@"))  # no id or version has a space
+        raise ExportError(
+            f"--instrument {value!r} has a space beside its id or version, which none has; "
+            f"did you mean --instrument {plain}?"
+        )
     return wanted_id, version or None
 
 

@@ -46,7 +46,7 @@ def test_a_dyad_that_matches_nothing_is_refused_in_every_format_and_no_file_repl
     code, err = _export(demo, out, "-f", fmt, "--instrument", instrument, "--dyad", "ZZ9")
     assert code == 1, err
     assert f"no ratings match --instrument {instrument} --dyad ZZ9 (status: final)" in err
-    assert "--dyad ZZ9: no rating has this dyad;" in err and "dyad(s) have ratings" in err
+    assert "--dyad ZZ9: no rating has this dyad; the dyads are " in err and " more" in err
     assert out.read_text() == "the previous export\n"
 
 
@@ -62,6 +62,11 @@ def test_each_filter_that_matches_nothing_is_named_with_what_exists(
     code, err = _export(demo, out, "-f", fmt, "--instrument", "nope")
     assert code == 1 and "--instrument nope: no ratings and no instrument file match" in err
     assert f"the ratings were made with {builtin_instrument().ref}" in err
+    dyad = str(Store.open(demo).list(limit=1)[0].session["dyad"])
+    code, err = _export(demo, out, "-f", fmt, "--dyad", dyad[:-1] + "x")  # a typo
+    assert code == 1 and "dyad(s) have ratings, the nearest: " in err and dyad in err, err
+    code, err = _export(demo, out, "-f", fmt, "--instrument", f" {builtin_instrument().id}")
+    assert code == 1 and f"did you mean --instrument {builtin_instrument().id}?" in err
     code, err = _export(demo, out, "-f", fmt, "--from", "2099-01-01")
     assert code == 1 and "--from 2099-01-01: no session in that range; the sessions run" in err
     assert not out.exists()
