@@ -213,8 +213,8 @@ def export(
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
     folders = distinct_folders(data or [data_dir(_settings(ctx)[0])])
     target = None if output == "-" else Path(output)
-    distinct_outputs({"-o": target, "--moments": moments, "--codebook": codebook})
-    replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
+    distinct_outputs({"-o": target or Path("-"), "--moments": moments, "--codebook": codebook})
+    replaced = {p for p in (target, moments, codebook) if p and str(p) != "-" and p.is_file()}
     lines: list[str] = []
     try:
         instruments = _instruments(ctx)
@@ -253,19 +253,21 @@ def export(
             ]
             if moments is not None:
                 lines.append(
-                    f"wrote {summary.moments} now moment(s) to {moments}"
+                    f"wrote {summary.moments} now moment(s) to {_named(moments)}"
                     + _replaced(moments, replaced)
                 )
             lines += _merge_lines(summary.merge, len(sources))
             lines += left_out([*(s.tally.left_out for s in sources), summary.left_out], selection)
         if codebook is not None and plan is not None:
             _write_codebook(codebook, plan, request)
-            lines.append(f"wrote the codebook to {codebook}" + _replaced(codebook, replaced))
+            said = f"wrote the codebook to {_named(codebook)}"
+            lines.append(said + _replaced(codebook, replaced))
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     except OSError as exc:  # what was already written stays, complete: say so
         done = f" (already written, complete: {'; '.join(lines)})" if lines else ""
-        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}{done}")
+        where = "stdout" if isinstance(exc, BrokenPipeError) else exc.filename or output
+        fail(f"cannot write {where}: {exc.strerror or exc}{done}")  # (a pipe: not -o FILE)
     if any(s.store.encrypted for s in sources):  # issue 16: exports are a conscious act
         lines.append(
             "note: the data folder is encrypted, but this export is a plain file: keep it "
@@ -339,6 +341,11 @@ def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
     ]
 
 
+def _named(path: Path) -> str:
+    """How the summary names where a table went: "stdout" for "-", as for -o."""
+    return "stdout" if str(path) == "-" else str(path)
+
+
 def _replaced(path: Path | None, replaced: set[Path]) -> str:
     """Said after a file written over one that was there: an export never replaces silently
     (the app picks a new name instead; `-o FILE` on the command line names the file meant)."""
@@ -349,7 +356,13 @@ def _write_codebook(path: Path, plan: Any, request: Any) -> None:
     from rating_tui.export.codebook import codebook_csv, codebook_markdown
     from rating_tui.outputs import atomic_write_text
 
-    if path.suffix.lower() in (".md", ".markdown"):
-        atomic_write_text(path, codebook_markdown(plan, request.layout))
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    if markdown:
+        text = codebook_markdown(plan, request.layout)
     else:
-        atomic_write_text(path, "".join(codebook_csv(plan, request.layout, bom=request.excel)))
+        text = "".join(codebook_csv(plan, request.layout, bom=request.excel))
+    if str(path) == "-":  # standard output, as for -o and --moments (it made a file "-")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        atomic_write_text(path, text)

@@ -133,3 +133,17 @@ def test_several_folders_and_stats_files_say_what_the_statuses_left_out(
     code, err = _export(demo, tmp_path / "x.sav", "-f", "sav")
     drafts = len(Store.open(demo).list(statuses=("draft",), limit=None))
     assert code == 0 and f"not exported: {drafts} draft(s)" in err, err
+
+
+def test_two_tables_to_standard_output_are_refused_and_a_codebook_to_it_is_written_there(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o - --moments -` mixed both tables on stdout; `--codebook -` made a file named "-"."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("export", "--data", str(demo), "--moments", "-")
+    assert code == 1 and out == ""
+    assert "-o - and --moments - both write to standard output" in err
+    code, out, err = run("export", "--data", str(demo), "-o", "x.csv", "--codebook", "-")
+    assert code == 0, err
+    assert out.startswith("table,column,label") and "wrote the codebook to stdout" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]
