@@ -52,9 +52,11 @@ def dyad_report(
     notes: bool,
     rater: str | None = None,
     left_out: int = 0,
+    drafts: int = 0,
 ) -> str:
     """The whole report of one dyad as HTML text; `left_out`: the dyad's final ratings by
-    other raters that `rater` left out (said with it)."""
+    other raters that `rater` left out (said with it); `drafts`: its drafts (of `rater`), in
+    no figure (a session rated but not yet finished was left out without a word)."""
     ins = t.instrument
     raters = sorted({r for s in t.sessions for r in s.raters})
     first, last = (t.sessions[0], t.sessions[-1]) if t.sessions else (None, None)
@@ -66,7 +68,14 @@ def dyad_report(
         + (f" (only {_e(rater)}'s ratings" if rater else "")
         + (f": {left_out} by other raters left out" if rater and left_out else "")
         + (")" if rater else "")
-        + f". {_e(t.scale_note.capitalize())}.</p>",
+        + f". {_e(t.scale_note.capitalize())}."
+        + (
+            f" Final ratings only: {drafts} draft(s) of this dyad are left out until they are "
+            "finished."
+            if drafts
+            else ""
+        )
+        + "</p>",
         f"<p>Instrument: <b>{_e(ins.title)}</b> ({_e(ins.ref)}).<br>"
         f"Citation: {_e(ins.citation) or 'none given'}</p>",
         _alerts_section(t, alerts),

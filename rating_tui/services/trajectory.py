@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from rating_tui.instruments.alerts import scale_range
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
 from rating_tui.instruments.scores import compute, score_items
-from rating_tui.ratings.model import Answered, Missing, Rating
+from rating_tui.ratings.model import Answered, Missing, Rating, Status
 from rating_tui.services.choice_words import chosen_of
 from rating_tui.store.api import Store
 from rating_tui.store.tally import Tally
@@ -233,6 +233,16 @@ def dyad_trajectory(
     ratings = store.list(dyad=dyad, rater=rater, instrument=instrument.id, limit=None, tally=tally)
     observations = (from_rating(r, instrument) for r in ratings)
     return build(dyad, instrument, observations, item_layout(instrument, scores=True))
+
+
+def dyad_drafts(store: Store, instrument: Instrument, dyad: str, rater: str | None = None) -> int:
+    """The drafts of `dyad` (of `rater`) with any version of `instrument`'s id: in no figure
+    of its trajectory, so its report says how many."""
+    drafts: tuple[Status, ...] = ("draft",)
+    found = store.list(
+        dyad=dyad, rater=rater, instrument=instrument.id, statuses=drafts, limit=None
+    )
+    return len(found)
 
 
 def from_rating(rating: Rating, instrument: Instrument) -> Observation:
