@@ -201,7 +201,7 @@ def export(
             f"--excel starts CSV files with a BOM; --format {fmt} writes none"
             + (" (only a --moments FILE would be one)" if fmt == "jsonl" else "")
         )
-    statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
+    statuses = tuple(dict.fromkeys(_choice(s, STATUSES, "--status") for s in status or ["final"]))
     selection = Selection(
         instrument,
         *day_range(date_from, date_to),

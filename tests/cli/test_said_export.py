@@ -147,3 +147,9 @@ def test_two_tables_to_standard_output_are_refused_and_a_codebook_to_it_is_writt
     assert code == 0, err
     assert out.startswith("table,column,label") and "wrote the codebook to stdout" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]
+
+
+def test_a_status_given_twice_is_said_once(demo: Path, tmp_path: Path) -> None:
+    """`--status final --status final` said "(status: final, final)"."""
+    code, err = _export(demo, tmp_path / "x.csv", "--status", "final", "--status", "final")
+    assert code == 0 and "(status: final;" in err and "final, final" not in err, err
