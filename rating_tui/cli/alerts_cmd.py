@@ -189,19 +189,23 @@ def report(
         if len(found.dyads) > 1:
             ids = ", ".join(d.trajectory.instrument.ref for d in found.dyads)
             fail(f"dyad {dyad!r} is rated with several instruments ({ids}); not supported yet")
-        from rating_tui.services.trajectory import dyad_trajectory
+        from rating_tui.services.trajectory import dyad_drafts, dyad_trajectory
 
         ins = found.dyads[0].trajectory.instrument
         with clear_errors():
             trajectory = dyad_trajectory(store, ins, dyad, rater)  # with moments and notes
+            drafts = dyad_drafts(store, ins, dyad, rater)
         alerts = evaluate(trajectory, today=today)
         left = found.left_out(found.dyads[0])
         text = html.dyad_report(
-            trajectory, alerts, today=today, notes=notes, rater=rater, left_out=left
-        )
+            trajectory, alerts, today=today, notes=notes, rater=rater, left_out=left,
+            drafts=drafts,
+        )  # fmt: skip
         what = f"dyad {dyad}: {len(trajectory.sessions)} session(s), {len(alerts)} alert(s)"
         if left:
             what += f" ({rater}'s ratings only; {left} by other raters left out)"
+        if drafts:
+            what += f" (final ratings only: {drafts} draft(s) left out)"
     else:
         assert rater is not None
         others = found.others_line(rater)

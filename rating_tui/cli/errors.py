@@ -130,9 +130,17 @@ def given_path(label: str, what: str) -> Callable[[str], Path]:
 def distinct_outputs(named: dict[str, Path | None]) -> None:
     """Refuse two options naming one file (`-o x.csv --moments x.csv`): the second written
     replaced the first, and both were said to be written."""
-    seen: dict[Path, str] = {}
+    seen: dict[Path | None, str] = {}
     for option, path in named.items():
-        if path is None or str(path) == "-":
+        if path is None:
+            continue
+        if str(path) == "-":  # standard output: two tables there would be mixed line by line
+            if None in seen:
+                fail(
+                    f"{seen[None]} and {option} - both write to standard output: their tables "
+                    "would be mixed; give one of them a file. Nothing was written"
+                )
+            seen[None] = f"{option} -"
             continue
         key = path.expanduser().resolve()
         if key in seen:

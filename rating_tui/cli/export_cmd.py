@@ -9,6 +9,7 @@ is imported inside the commands.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
@@ -25,18 +26,18 @@ from rating_tui.cli.errors import (
     output_file,
     warn_incomplete,
 )
-from rating_tui.cli.near_codes import other_case
+from rating_tui.cli.export_said import left_out, refuse_no_match
 
 if TYPE_CHECKING:
     from rating_tui.export.job import ExportRequest
     from rating_tui.export.merge import MergeReport
-    from rating_tui.export.select import Instruments, Selection
+    from rating_tui.export.select import Instruments
     from rating_tui.export.sources import StoreSource
-    from rating_tui.instruments.model import Instrument
 
 PROGRESS_AFTER = 5000
 """Rows written to a file before a progress bar appears on stderr."""
 _S = TypeVar("_S", bound=str)
+_R = TypeVar("_R")
 
 
 def _choice(value: str, allowed: tuple[_S, ...], option: str) -> _S:
@@ -174,7 +175,16 @@ def export(
 ) -> None:
     """Export ratings for R, SPSS, Stata, pandas or REDCap; the summary goes to stderr."""
     from rating_tui.export.errors import ExportError
-    from rating_tui.export.job import FORMATS, LAYOUTS, VALUES, ExportRequest, run
+    from rating_tui.export.job import (
+        FORMATS,
+        LAYOUTS,
+        VALUES,
+        ExportRequest,
+        choose_versions,
+        matching_refs,
+        run,
+    )
+    from rating_tui.export.nomatch import NoMatch, asked
     from rating_tui.export.select import Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
@@ -191,7 +201,7 @@ def export(
             f"--excel starts CSV files with a BOM; --format {fmt} writes none"
             + (" (only a --moments FILE would be one)" if fmt == "jsonl" else "")
         )
-    statuses = tuple(_choice(s, STATUSES, "--status") for s in status or ["final"])
+    statuses = tuple(dict.fromkeys(_choice(s, STATUSES, "--status") for s in status or ["final"]))
     selection = Selection(
         instrument,
         *day_range(date_from, date_to),
@@ -203,19 +213,23 @@ def export(
     request = ExportRequest(fmt, shape, mode, selection, all_versions, excel)
     folders = distinct_folders(data or [data_dir(_settings(ctx)[0])])
     target = None if output == "-" else Path(output)
-    distinct_outputs({"-o": target, "--moments": moments, "--codebook": codebook})
-    replaced = {p for p in (target, moments, codebook) if p is not None and p.is_file()}
+    distinct_outputs({"-o": target or Path("-"), "--moments": moments, "--codebook": codebook})
+    replaced = {p for p in (target, moments, codebook) if p and str(p) != "-" and p.is_file()}
     lines: list[str] = []
     try:
         instruments = _instruments(ctx)
         sources = [StoreSource.open(f) for f in folders]
         for source in sources:  # copies kept with the data, for lost or edited files
             instruments.add_kept(source.store.stored_instruments())
+        for source in sources:  # "not exported: N drafts" counts those the filters keep
+            source.tally.keeps = selection.others(instruments)
         plan = None
-        if fmt != "jsonl":  # (JSON Lines has no columns: no plan, none of its modules)
+        if fmt == "jsonl":  # (JSON Lines has no columns: no plan, none of its modules)
+            _versions(request, sources, instruments, lambda r, s, _: matching_refs(r, s))
+        else:
             from rating_tui.export.plan import Plan
 
-            versions = _versions(request, sources, instruments)
+            versions = _versions(request, sources, instruments, choose_versions)
             guard = fmt == "csv" or (fmt == "redcap" and excel)  # REDCap would store the quote
             plan = Plan(versions, mode, guard=guard)
         if fmt in ("sav", "dta"):
@@ -227,6 +241,11 @@ def export(
                 assert main is not None
                 moments_sink = _sink(moments, stack)
                 summary = run(request, sources, instruments, main, moments_sink, _Bar(stack), plan)
+                if not summary.ratings:  # (several folders: a merge made every copy voided)
+                    raise NoMatch(
+                        f"no ratings match {asked(selection)} once the copies of the data "
+                        "folders are merged (the newest copy decides); nothing was written"
+                    )
             where = target or "stdout"
             lines = [
                 f"exported {summary.ratings} rating(s) ({summary.rows} rows) to {where}"
@@ -234,19 +253,21 @@ def export(
             ]
             if moments is not None:
                 lines.append(
-                    f"wrote {summary.moments} now moment(s) to {moments}"
+                    f"wrote {summary.moments} now moment(s) to {_named(moments)}"
                     + _replaced(moments, replaced)
                 )
             lines += _merge_lines(summary.merge, len(sources))
-            lines += _left_out(sources, selection)
+            lines += left_out([*(s.tally.left_out for s in sources), summary.left_out], selection)
         if codebook is not None and plan is not None:
             _write_codebook(codebook, plan, request)
-            lines.append(f"wrote the codebook to {codebook}" + _replaced(codebook, replaced))
+            said = f"wrote the codebook to {_named(codebook)}"
+            lines.append(said + _replaced(codebook, replaced))
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     except OSError as exc:  # what was already written stays, complete: say so
         done = f" (already written, complete: {'; '.join(lines)})" if lines else ""
-        fail(f"cannot write {exc.filename or output}: {exc.strerror or exc}{done}")
+        where = "stdout" if isinstance(exc, BrokenPipeError) else exc.filename or output
+        fail(f"cannot write {where}: {exc.strerror or exc}{done}")  # (a pipe: not -o FILE)
     if any(s.store.encrypted for s in sources):  # issue 16: exports are a conscious act
         lines.append(
             "note: the data folder is encrypted, but this export is a plain file: keep it "
@@ -255,37 +276,6 @@ def export(
     for line in lines:
         typer.echo(line, err=True)
     warn_incomplete(s.warning() for s in sources)
-
-
-def _left_out(sources: list[StoreSource], selection: Selection) -> list[str]:
-    """What the statuses asked for left out of the folders read, with the counts: an export
-    of final ratings said "exported 297 rating(s)" of a folder that also held drafts. The
-    counts are of the whole folders (the status is the first filter of a read), so with
-    another filter they say so: `--dyad PS0001 --status draft` said "not exported: 297 final
-    rating(s)", of every dyad, as if they were PS0001's."""
-    counts: dict[str, int] = {}
-    for source in sources:
-        for status, number in source.tally.left_out.items():
-            counts[str(status)] = counts.get(str(status), 0) + number
-    if not counts:
-        return []
-    kinds = {"draft": "draft(s)", "voided": "voided rating(s)", "final": "final rating(s)"}
-    held = " and ".join(
-        f"{n} {kinds.get(s, f'rating(s) of status {s}')}" for s, n in sorted(counts.items())
-    )
-    asked = ", ".join(selection.statuses)
-    filters = [
-        kind
-        for kind, value in (
-            ("instrument", selection.instrument),
-            ("date", selection.date_from or selection.date_to),
-            ("dyad", selection.dyad),
-            ("rater", selection.rater),
-        )
-        if value is not None
-    ]
-    whole = f", counted over the whole folder (any {', any '.join(filters)})" if filters else ""
-    return [f"not exported{whole}: {held} (status: {asked}; --status chooses which)"]
 
 
 def _check_applies(
@@ -305,26 +295,26 @@ def _check_applies(
 
 
 def _versions(
-    request: ExportRequest, sources: list[StoreSource], instruments: Instruments
-) -> list[Instrument]:
-    """`choose_versions`; when it refuses (no rating matches, several versions), first say
-    whether the folders lost ratings, since "no ratings match" may be why."""
+    request: ExportRequest,
+    sources: list[StoreSource],
+    instruments: Instruments,
+    choose: Callable[[ExportRequest, list[StoreSource], Instruments], _R],
+) -> _R:
+    """`choose(request, sources, instruments)` (`choose_versions`, or `matching_refs` for
+    JSON Lines); when it refuses, first say whether the folders lost ratings, since that may
+    be why, and when nothing matched, which filter and what exists (`refuse_no_match`)."""
     from rating_tui.export.errors import ExportError
-    from rating_tui.export.job import choose_versions
+    from rating_tui.export.nomatch import NoMatch
 
     try:
-        return choose_versions(request, sources, instruments)
+        return choose(request, sources, instruments)
+    except NoMatch as refused:
+        refuse_no_match(refused, request, sources, instruments)
     except ExportError:
         for source in sources:  # every month parsed and counted, no rating kept
             for _ in source.records(lambda r: r, ()):
                 pass
         warn_incomplete((s.warning() for s in sources), then=None)
-        wanted = request.selection
-        for line in other_case(
-            (s.store for s in sources), wanted.dyad, wanted.rater, wanted.statuses,
-            date_from=wanted.date_from, date_to=wanted.date_to, instrument=wanted.instrument,
-        ):  # fmt: skip
-            typer.echo(line, err=True)
         raise
 
 
@@ -337,12 +327,23 @@ def _write_stats(fmt: str, target: Path | None, *args: Any) -> list[str]:
     request, sources, instruments, plan = args
     if target is None:
         raise ExportError(f"--format {fmt} writes a binary file: give one with -o FILE.{fmt}")
-    report = MergeReport()
-    ratings = rating_stream(request, sources, instruments, report)
+    report, merged_out = MergeReport(), dict[str, int]()
+    ratings = rating_stream(request, sources, instruments, report, merged_out)
     notes: list[str] = []
     rows = write_stats(target, "sav" if fmt == "sav" else "dta", plan, ratings, notes)
     said = [f"note: {note}" for note in notes]
-    return [f"exported {rows} rating(s) to {target}", *said, *_merge_lines(report, len(sources))]
+    counted = [*(s.tally.left_out for s in sources), merged_out]
+    return [
+        f"exported {rows} rating(s) to {target}",
+        *said,
+        *_merge_lines(report, len(sources)),
+        *left_out(counted, request.selection),
+    ]
+
+
+def _named(path: Path) -> str:
+    """How the summary names where a table went: "stdout" for "-", as for -o."""
+    return "stdout" if str(path) == "-" else str(path)
 
 
 def _replaced(path: Path | None, replaced: set[Path]) -> str:
@@ -355,7 +356,13 @@ def _write_codebook(path: Path, plan: Any, request: Any) -> None:
     from rating_tui.export.codebook import codebook_csv, codebook_markdown
     from rating_tui.outputs import atomic_write_text
 
-    if path.suffix.lower() in (".md", ".markdown"):
-        atomic_write_text(path, codebook_markdown(plan, request.layout))
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    if markdown:
+        text = codebook_markdown(plan, request.layout)
     else:
-        atomic_write_text(path, "".join(codebook_csv(plan, request.layout, bom=request.excel)))
+        text = "".join(codebook_csv(plan, request.layout, bom=request.excel))
+    if str(path) == "-":  # standard output, as for -o and --moments (it made a file "-")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        atomic_write_text(path, text)

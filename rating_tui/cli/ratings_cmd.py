@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from rating_tui.instruments.model import Instrument
-    from rating_tui.ratings.model import Status
+    from rating_tui.ratings.model import Rating, Status
 
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
 ratings_app.command("import", help=IMPORT_HELP)(import_ratings)
@@ -75,6 +75,14 @@ def list_ratings(
         fail(f"--limit must be 0 (all) or more, not {limit}")
     if instrument is not None and not instrument.strip():  # "No instrument file has : ..."
         fail("--instrument is empty: give ID or ID@VERSION, or leave it out for all")
+    if instrument is not None:  # `paris@`, ` paris`: refused in words, not "No ratings"
+        from rating_tui.export.errors import ExportError
+        from rating_tui.export.select import parse_instrument_option
+
+        try:
+            parse_instrument_option(instrument)
+        except ExportError as exc:
+            fail(str(exc))
     folder = data_folder(ctx, data)
     if not holds_data(folder):
         typer.echo(f"No ratings: {folder} does not exist yet or is empty.")
@@ -102,6 +110,15 @@ def list_ratings(
             date_from=first, date_to=last, instrument=instrument,
         ):  # fmt: skip
             typer.echo(line)
+        other = [s for s in STATUSES if s not in wanted]
+        if other:  # "No ratings match" of a dyad whose ratings are all drafts
+            with clear_errors():
+                held = store.list(
+                    dyad=dyad, rater=rater, date_from=first, date_to=last,
+                    instrument=instrument, statuses=other, limit=None,
+                )  # fmt: skip
+            if held:
+                typer.echo(f"{_by_status(held)} match the other filters (--status chooses).")
         warn_incomplete([tally.warning(folder)])
         return
     catalogue = catalogue_of(ctx)
@@ -175,6 +192,15 @@ def _day(text: str | None, option: str) -> date | None:
     from rating_tui.cli.errors import day_option
 
     return day_option(text, option)
+
+
+def _by_status(ratings: list[Rating]) -> str:
+    """`3 draft(s) and 1 voided rating(s)`."""
+    kinds = {"draft": "draft(s)", "voided": "voided rating(s)", "final": "final rating(s)"}
+    counts: dict[str, int] = {}
+    for r in ratings:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return " and ".join(f"{n} {kinds[s]}" for s, n in sorted(counts.items()))
 
 
 def _role_keys(instrument: Instrument | None) -> dict[str, str]:

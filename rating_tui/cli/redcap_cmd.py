@@ -34,11 +34,21 @@ def import_redcap(
     ] = None,
     instrument_id: Annotated[
         str | None,
-        typer.Option("--id", help="The instrument id (default: the form name).", metavar="ID"),
+        typer.Option(
+            "--id",
+            help="The instrument id (default: the one a dictionary written by rating-tui "
+            "carries, else the form name).",
+            metavar="ID",
+        ),
     ] = None,
     version: Annotated[
-        str, typer.Option(help="The instrument version.", metavar="VERSION")
-    ] = "1.0.0",
+        str | None,
+        typer.Option(
+            help="The instrument version (default: the one a dictionary written by rating-tui "
+            "carries, else 1.0.0).",
+            metavar="VERSION",
+        ),
+    ] = None,
     form: Annotated[
         str | None, typer.Option(help="The form to import, when there are several.", metavar="FORM")
     ] = None,
@@ -52,6 +62,9 @@ def import_redcap(
     from rating_tui.outputs import atomic_write_text
     from rating_tui.redcap.import_dictionary import import_dictionary, read_dictionary
 
+    for option, value in (("--id", instrument_id), ("--version", version)):
+        if value is not None and not value.strip():  # it was passed over without a word
+            fail(f"{option} is empty: give one, or leave {option} out for the dictionary's own")
     try:
         text = read_dictionary(dictionary)
     except InputRefused as exc:

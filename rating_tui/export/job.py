@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol, TypeVar, run
 
 from rating_tui.export.errors import ExportError
 from rating_tui.export.merge import MergeReport, Source, merge
+from rating_tui.export.nomatch import NoMatch, asked
 from rating_tui.export.output import write_text_chunks
 from rating_tui.export.select import Instruments, Selection, session_date
 from rating_tui.instruments.catalogue import semver_key
@@ -77,27 +78,18 @@ class ExportSummary:
     rows: int = 0
     moments: int = 0
     merge: MergeReport = field(default_factory=MergeReport)
+    left_out: dict[str, int] = field(default_factory=dict)
+    """status -> ratings the statuses left out of an export of several folders (the other
+    filters keep them); one folder's are counted by its `Tally`."""
 
 
 def choose_versions(
     request: ExportRequest, sources: Sequence[RatingSource], instruments: Instruments
 ) -> list[Instrument]:
-    """The instrument versions one table will hold; an `ExportError` says what to choose."""
-    refs: set[str] = set()
-    for source in sources:
-        refs |= source.refs(request.selection)
+    """The instrument versions one table will hold; an `ExportError` says what to choose
+    (`NoMatch` when no rating matches: no format writes an empty table)."""
+    refs = matching_refs(request, sources)
     ids = sorted({r.partition("@")[0] for r in refs})
-    if not refs:
-        wanted = request.selection.instrument
-        statuses = ", ".join(request.selection.statuses)
-        if wanted is None:
-            raise ExportError(f"no ratings match (status: {statuses}); nothing to export")
-        wanted_id, _, version = wanted.partition("@")
-        known = sorted(instruments.versions_of(wanted_id), key=lambda i: semver_key(i.version))
-        match = [i for i in known if version in ("", i.version)]
-        if not match:
-            raise ExportError(f"no ratings and no instrument file match --instrument {wanted}")
-        return [match[-1]]  # an empty table with the right columns
     if len(ids) > 1:
         raise ExportError(
             "the ratings found were made with several instruments ("
@@ -126,13 +118,28 @@ def choose_versions(
     return found
 
 
+def matching_refs(request: ExportRequest, sources: Sequence[RatingSource]) -> set[str]:
+    """id@version of the instrument versions with a rating that matches `request`;
+    `NoMatch` when there is none, whatever the format: an export that matches nothing is
+    almost always a typo, and an empty file read as "no ratings yet"."""
+    refs: set[str] = set()
+    for source in sources:
+        refs |= source.refs(request.selection)
+    if not refs:
+        raise NoMatch(f"no ratings match {asked(request.selection)}; nothing was written")
+    return refs
+
+
 def rating_stream(
     request: ExportRequest,
     sources: Sequence[RatingSource],
     instruments: Instruments,
     report: MergeReport,
+    left_out: dict[str, int] | None = None,
 ) -> Iterator[Rating]:
-    """The selected ratings of all sources, merged by id, in session-date order."""
+    """The selected ratings of all sources, merged by id, in session-date order. Of several
+    folders, the ratings the statuses left out are counted in `left_out` (`Selection.apply`);
+    one folder's, by its tally."""
     selection = request.selection
     # One folder: let the store filter by status. Several: merge every copy first, since the
     # newest copy of a rating decides its status.
@@ -142,7 +149,7 @@ def rating_stream(
         lambda r: _date_key(r, instruments),
         report,
     )
-    return selection.apply(merged, instruments)
+    return selection.apply(merged, instruments, left_out if len(sources) > 1 else None)
 
 
 def _reader(source: RatingSource, statuses: Collection[Status]) -> Callable[[], Iterable[Rating]]:
@@ -183,7 +190,9 @@ def run(
             from rating_tui.export.csv_records import run_csv_records
 
             return run_csv_records(request, source, instruments, plan, main, moments, progress)
-    ratings = _counted(rating_stream(request, sources, instruments, summary.merge), summary)
+    ratings = _counted(
+        rating_stream(request, sources, instruments, summary.merge, summary.left_out), summary
+    )
     if request.format == "jsonl":
         from rating_tui.export.jsonl import jsonl_chunks
 

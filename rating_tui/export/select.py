@@ -8,14 +8,14 @@ id@version and refuses a file whose content differs from the one the rating was 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from rating_tui.export.errors import ExportError
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.model import Instrument
-from rating_tui.ratings.model import FINAL_ONLY, InstrumentRef, Rating, Status
+from rating_tui.ratings.model import FINAL_ONLY, STATUSES, InstrumentRef, Rating, Status
 
 Record = Mapping[str, Any]
 """A stored rating as `Store.iter_records` gives it."""
@@ -84,6 +84,12 @@ def parse_instrument_option(value: str) -> tuple[str, str | None]:
     wanted_id, at, version = value.partition("@")
     if not wanted_id or (at and not version):
         raise ExportError(f"--instrument {value!r}: expected ID or ID@VERSION")
+    if value != value.strip() or wanted_id != wanted_id.strip() or version != version.strip():
+        plain = "@".join(p.strip() for p in value.split("@"))  # no id or version has a space
+        raise ExportError(
+            f"--instrument {value!r} has a space beside its id or version, which none has; "
+            f"did you mean --instrument {plain}?"
+        )
     return wanted_id, version or None
 
 
@@ -127,12 +133,43 @@ class Selection:
             )
         return self._roles_match(rating.session, instrument)
 
-    def apply(self, ratings: Iterable[Rating], instruments: Instruments) -> Iterator[Rating]:
-        """The ratings that match, in the order given."""
+    def apply(
+        self,
+        ratings: Iterable[Rating],
+        instruments: Instruments,
+        left_out: dict[str, int] | None = None,
+    ) -> Iterator[Rating]:
+        """The ratings that match, in the order given; those the statuses alone leave out
+        (the other filters keep them) are counted by status in `left_out`."""
+        every = replace(self, statuses=STATUSES)
         for rating in ratings:
             found = instruments.get(rating.instrument) if self.needs_instrument else None
             if self.matches(rating, found):
                 yield rating
+            elif left_out is not None and rating.status not in self.statuses:
+                try:
+                    kept = every.matches(rating, found)
+                except ExportError:  # its instrument is unknown: counted (see `others`)
+                    kept = True
+                if kept:
+                    left_out[rating.status] = left_out.get(rating.status, 0) + 1
+
+    def others(self, instruments: Instruments) -> Callable[[Record], bool] | None:
+        """Whether a stored record would be exported but for its status: the other filters
+        keep it (`Tally.keeps`, for the count of what the statuses left out); None when no
+        other filter is given. A rating whose instrument is unknown is counted, since its
+        dyad and date cannot be read (the kept copies of a data folder make that rare)."""
+        if self.instrument is None and self.rater is None and not self.needs_instrument:
+            return None
+        every = replace(self, statuses=STATUSES)
+
+        def keeps(record: Record) -> bool:
+            try:
+                return every._matches_record(record, instruments)
+            except ExportError:
+                return True
+
+        return keeps
 
     def record_filter(self, instruments: Instruments) -> Callable[[Record], bool] | None:
         """`matches` for stored records (`Store.iter_records`), or None when every record of

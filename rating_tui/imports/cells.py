@@ -27,6 +27,7 @@ from rating_tui.ratings.model import Answer, Answered, Missing, Value
 
 _INT = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?")
+_PLAIN = re.compile(r"-?(\d+\.\d*|\.\d+)")
 
 
 def text(cell: str) -> str:
@@ -38,10 +39,15 @@ def text(cell: str) -> str:
 
 def number(cell: str) -> Value:
     """`3` -> 3, `7.5` and `2.0` -> floats (as written from floats); anything else stays text,
-    a number too large for a float (`1e400`) too: refused as typed, not as `inf`."""
+    a number too large for a float (`1e400`) too: refused as typed, not as `inf`. A power of
+    ten (`1e3`) is read only as the export writes one (`1e-05`, `1e+16`): any other stays
+    text, so that a refusal quotes the cell as written, not `1000.0` (and says to write it
+    out, as the app's number fields, which take no `1e3`, say it is no number)."""
     if _INT.fullmatch(cell):
         return int(cell)
-    if _FLOAT.fullmatch(cell) and math.isfinite(value := float(cell)):
+    if not _FLOAT.fullmatch(cell) or not math.isfinite(value := float(cell)):
+        return text(cell)
+    if _PLAIN.fullmatch(cell) or repr(value) == cell:
         return value
     return text(cell)
 

@@ -6,6 +6,7 @@ value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from rating_tui.instruments.model import (
@@ -116,7 +117,12 @@ def typed_problem(f: SessionField, value: Value) -> str | None:
         impossible = impossible_date(value)
         if impossible:
             return impossible
-    return field_value_problem(f, value)
+    problem = field_value_problem(f, value)
+    if problem and isinstance(value, str):
+        plain = unicodedata.normalize("NFKC", value)
+        if plain != value and field_value_problem(f, plain) is None:  # ＥＣ０４１７ from an IME
+            return f"{value!r} has full-width or other look-alike characters: type {plain}"
+    return problem
 
 
 def _shown(number: float) -> str:

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rating_tui.instruments.conditions import Condition, describe
 from rating_tui.instruments.hashing import content_hash
@@ -264,12 +265,27 @@ def _number_problem(f: SessionField, value: Value) -> str | None:
         point = value.strip().replace(",", ".")
         return f"expected a number written with a decimal point (e.g. {point}), {found}"
     if f.type == "integer" and type(value) is not int:
-        return f"expected a whole number, {found}"
+        return f"expected a whole number{written_out(value)}, {found}"
     if not isinstance(value, int | float) or not _is_number(value):
-        return f"expected a number, {found}"
+        return f"expected a number{written_out(value)}, {found}"
     if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
         return f"expected a number from {_bound(f.min)} to {_bound(f.max)}, {found}"
     return None
+
+
+_POWER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+
+
+def written_out(value: object) -> str:
+    """` written out in digits (1000 for 1e3)` for a number written as a power of ten, which
+    an import keeps as the text it is (`imports.cells.number`); "" for anything else."""
+    if not isinstance(value, str) or not _POWER.fullmatch(value.strip()):
+        return ""
+    if not math.isfinite(float(value)):  # 1e400: too large for any number field anyway
+        return ""
+    digits = format(Decimal(value.strip()), "f")
+    example = f" ({digits} for {value.strip()})" if len(digits) <= 24 else ""
+    return f" written out in digits{example}"
 
 
 def _is_number(value: object) -> bool:
@@ -336,7 +352,8 @@ def item_value_problem(instrument: Instrument, item: Item, value: Value) -> str 
     elif isinstance(scale, NumericScale):
         if not isinstance(value, int | float) or not _is_number(value) or not scale.contains(value):
             steps = f"in steps of {scale.step}"
-            return f"expected a number from {scale.min} to {scale.max} {steps}, {found}"
+            out = written_out(value)
+            return f"expected a number from {scale.min} to {scale.max} {steps}{out}, {found}"
     elif isinstance(scale, YesNoScale):
         if not _is_code(value, [1, 0]):
             return f"expected 1 (yes) or 0 (no), {found}"

@@ -58,6 +58,10 @@ MAX_BYTES = 5_000_000
 """A data dictionary of a few hundred fields is some 100 kB; REDCap's largest are a few MB."""
 
 
+DEFAULT_VERSION = "1.0.0"
+"""The version of an instrument imported from a dictionary that names none."""
+
+
 def read_dictionary(path: Path) -> str:
     """The dictionary's text: a regular file of at most `MAX_BYTES`, UTF-8 (`InputRefused`
     otherwise, with the reason in words)."""
@@ -97,10 +101,13 @@ def import_dictionary(
     file: str = "<dictionary>",
     *,
     instrument_id: str | None = None,
-    version: str = "1.0.0",
+    version: str | None = None,
     form: str | None = None,
 ) -> Imported:
-    """Convert dictionary CSV `text`; `InstrumentError` lists every malformed row by line."""
+    """Convert dictionary CSV `text`; `InstrumentError` lists every malformed row by line.
+    `version` and `instrument_id`, when given, are taken over what a dictionary written by
+    rating-tui carries (a given --version was dropped without a word); without them, its own,
+    else version 1.0.0 and the form's name."""
     rows, problems = read_rows(text, file)
     if not rows:
         raise InstrumentError(problems or [Problem(file, "has no fields")])
@@ -136,8 +143,9 @@ def import_dictionary(
         base["sections"] = state.sections
         if scores := usable_scores(state.scores, state.items, state.lines, state.warnings):
             base["scores"] = scores
-    base |= {"version": version if not top else base.get("version", version)}
-    if instrument_id:
+    own = base.get("version", DEFAULT_VERSION) if top else DEFAULT_VERSION
+    base |= {"version": own if version is None else version}
+    if instrument_id is not None:
         base["id"] = instrument_id
     place_conditions(state.fields, state.items)
     data = base | {"fields": state.fields, "items": state.items}

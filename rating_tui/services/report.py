@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
+from typing import Any
 
 from rating_tui.instruments.model import Instrument, YesNoScale
 from rating_tui.services.alerts import Alert
 from rating_tui.services.caseload import DyadStatus
+from rating_tui.services.choice_words import choice_items, session_cells, text_items
 from rating_tui.services.report_axis import Axis, session_axis
 from rating_tui.services.report_charts import item_chart
 from rating_tui.services.trajectory import Line, Trajectory
@@ -50,9 +52,11 @@ def dyad_report(
     notes: bool,
     rater: str | None = None,
     left_out: int = 0,
+    drafts: int = 0,
 ) -> str:
     """The whole report of one dyad as HTML text; `left_out`: the dyad's final ratings by
-    other raters that `rater` left out (said with it)."""
+    other raters that `rater` left out (said with it); `drafts`: its drafts (of `rater`), in
+    no figure (a session rated but not yet finished was left out without a word)."""
     ins = t.instrument
     raters = sorted({r for s in t.sessions for r in s.raters})
     first, last = (t.sessions[0], t.sessions[-1]) if t.sessions else (None, None)
@@ -64,7 +68,14 @@ def dyad_report(
         + (f" (only {_e(rater)}'s ratings" if rater else "")
         + (f": {left_out} by other raters left out" if rater and left_out else "")
         + (")" if rater else "")
-        + f". {_e(t.scale_note.capitalize())}.</p>",
+        + f". {_e(t.scale_note.capitalize())}."
+        + (
+            f" Final ratings only: {drafts} draft(s) of this dyad are left out until they are "
+            "finished."
+            if drafts
+            else ""
+        )
+        + "</p>",
         f"<p>Instrument: <b>{_e(ins.title)}</b> ({_e(ins.ref)}).<br>"
         f"Citation: {_e(ins.citation) or 'none given'}</p>",
         _alerts_section(t, alerts),
@@ -152,8 +163,8 @@ def _course_note(t: Trajectory, axis: Axis) -> str:
     if others:
         note += (
             f"<p class='muted'>Not charted: {len(others)} item(s) without a scale of numbers "
-            f"(choices or text): {_e(', '.join(others))}; their answers are in the ratings "
-            "and exports, not in this report.</p>"
+            f"(choices or text): {_e(', '.join(others))}; the answers of choices are in the "
+            "table of values, those of text items in the ratings and exports.</p>"
         )
     return note
 
@@ -187,7 +198,15 @@ def _alerts_section(t: Trajectory, alerts: list[Alert]) -> str:
 
 
 def _grid(t: Trajectory) -> str:
+    """Every session's values, and the answers of the choice items in words (no chart has
+    them: they were left out of this table without a word); the text items it leaves out are
+    named under it."""
+    choices = choice_items(t.instrument)
     head = "".join(f"<th>{_e(line.key)}</th>" for line in t.lines)
+    head += "".join(f"<th>{_e(key)}</th>" for key, _ in choices)
+    by_session: dict[tuple[str, int | None], list[tuple[Any, dict[str, str]]]] = {}
+    for o in t.observations:
+        by_session.setdefault((o.date, o.number), []).append((o.answers, dict(o.chosen)))
     rows = []
     for n, s in enumerate(t.sessions):
         cells = "".join(
@@ -195,14 +214,23 @@ def _grid(t: Trajectory) -> str:
             f"{_e(line.cells[n].text)}</td>"
             for line in t.lines
         )
+        group = by_session.get((s.date, s.number), [])
+        cells += "".join(f"<td>{_e(session_cells(key, group))}</td>" for key, _ in choices)
         rows.append(
             f"<tr><td>{_e(s.label)}</td><td>{_e(s.date)}</td>{cells}"
             f"<td>{_e(', '.join(s.raters))}</td></tr>"
         )
+    texts = text_items(t.instrument)
+    left = (
+        f"<p class='muted'>Not in this table: {len(texts)} free-text item(s), "
+        f"{_e(', '.join(texts))}; their answers are in the ratings and exports.</p>"
+        if texts
+        else ""
+    )
     return (
         '<section class="page"><h2>Values by session</h2>'
         f"<table class='grid'><tr><th>Session</th><th>Date</th>{head}<th>Rater(s)</th></tr>"
-        f"{''.join(rows)}</table></section>"
+        f"{''.join(rows)}</table>{left}</section>"
     )
 
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from rating_tui.instruments.alerts import scale_range
 from rating_tui.instruments.model import Instrument, LikertScale, NumericScale, YesNoScale
 from rating_tui.instruments.scores import compute, score_items
-from rating_tui.ratings.model import Answered, Missing, Rating
+from rating_tui.ratings.model import Answered, Missing, Rating, Status
+from rating_tui.services.choice_words import chosen_of
 from rating_tui.store.api import Store
 from rating_tui.store.tally import Tally
 
@@ -41,6 +42,9 @@ class Observation(NamedTuple):
     moments: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Now moments: (text, tags)."""
     notes: str = ""
+    chosen: tuple[tuple[str, str], ...] = ()
+    """(item key, answer in words) of each answered choice item (`choice_words.chosen_of`):
+    no chart has them, the report's table of values shows them."""
 
 
 class Session(NamedTuple):
@@ -231,6 +235,16 @@ def dyad_trajectory(
     return build(dyad, instrument, observations, item_layout(instrument, scores=True))
 
 
+def dyad_drafts(store: Store, instrument: Instrument, dyad: str, rater: str | None = None) -> int:
+    """The drafts of `dyad` (of `rater`) with any version of `instrument`'s id: in no figure
+    of its trajectory, so its report says how many."""
+    drafts: tuple[Status, ...] = ("draft",)
+    found = store.list(
+        dyad=dyad, rater=rater, instrument=instrument.id, statuses=drafts, limit=None
+    )
+    return len(found)
+
+
 def from_rating(rating: Rating, instrument: Instrument) -> Observation:
     date_key = instrument.key_for("session_date")
     number_key = instrument.key_for("session_number")
@@ -253,6 +267,7 @@ def from_rating(rating: Rating, instrument: Instrument) -> Observation:
         answers=answers,
         moments=tuple((m.text, tuple(m.tags)) for m in rating.now_moments),
         notes=rating.notes,
+        chosen=chosen_of(rating, instrument),
     )
 
 

@@ -57,7 +57,22 @@ def month_ratings(
         if status in statuses:
             yield to_rating(record, shard)
         elif tally is not None:  # (`check_statuses` made sure it is a known status)
-            tally.left_out[str(status)] = tally.left_out.get(str(status), 0) + 1
+            _leave_out(tally, str(status), record, to_rating, shard)
+
+
+def _leave_out(
+    tally: Tally, status: str, record: dict[str, Any], to_rating: ToRating, shard: str
+) -> None:
+    """Count a rating its status left out of a read, when the read's other filters keep it
+    (`Tally.keeps`): the count is of what was asked, not of the whole folder."""
+    if tally.keeps is not None:
+        try:
+            kept = tally.keeps(record)
+        except (KeyError, TypeError, AttributeError):  # not in the stored form
+            kept = tally.keeps(to_rating(record, shard).model_dump(mode="json"))
+        if not kept:
+            return
+    tally.left_out[status] = tally.left_out.get(status, 0) + 1
 
 
 def dyad_ratings(
@@ -201,7 +216,7 @@ def read_month(
                         real,
                     )
                 if tally is not None:
-                    tally.left_out[status] = tally.left_out.get(status, 0) + 1
+                    _leave_out(tally, status, record, to_rating, shard)
                 continue
             keys.append(key)
             if runs is not None:

@@ -12,8 +12,9 @@ before the snapshot is taken; where it cannot (a read-only folder), the check is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rating_tui.store import journal
 from rating_tui.store.errors import StoreError
@@ -39,7 +40,14 @@ class Tally:
     """Why the counts could not be compared (None: they could)."""
     left_out: dict[str, int] = field(default_factory=dict)
     """status -> ratings of the months read that the read's statuses left out (an export of
-    final ratings says how many drafts and voided ratings the folder also holds)."""
+    final ratings says how many drafts and voided ratings the folder also holds); with
+    `keeps`, only those it keeps."""
+    keeps: Callable[[dict[str, Any]], bool] | None = None
+    """The read's other filters, on a stored record (an export's --dyad, --rater...): a
+    rating left out by its status is counted in `left_out` only when they keep it, so that
+    "not exported: 3 draft(s)" is true of the dyad asked for, not of the whole folder. It may
+    raise KeyError, TypeError or AttributeError for a record not in the stored form (it is
+    then asked about the record's validated dump). None: every one is counted."""
 
     def freeze(self, engine: Engine) -> None:
         """Take the manifest's counts; called under the lock that takes the snapshot."""

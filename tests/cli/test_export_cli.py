@@ -131,18 +131,22 @@ def test_ratings_the_statuses_leave_out_are_counted(folder: Path, data: Path) ->
     assert code == 0 and "not exported" not in err
 
 
-def test_ratings_left_out_beside_another_filter_are_said_to_be_the_folder_s(
+def test_ratings_left_out_beside_another_filter_are_those_it_keeps(
     folder: Path, data: Path
 ) -> None:
-    """The counts are of the whole folder: `--dyad X --status draft` said "not exported: N
-    final rating(s)", of every dyad, as if they were X's."""
+    """The counts are of what the other filters keep: `--dyad X --status draft` said "not
+    exported: N final rating(s)", of every dyad, as if they were X's."""
     base = ("--instruments", str(folder), "export", "--data", str(data), "-o", "-")
     code, _, err = run(*base, "--from", "2025-02-01", "--rater", "AB")
     assert code == 0, err
     assert (
-        "not exported, counted over the whole folder (any date, any rater): 1 draft(s) and "
-        "1 voided rating(s) (status: final;"
+        "not exported: 1 draft(s) and 1 voided rating(s) that match --rater AB --from "
+        "2025-02-01 but not the status asked for (status: final;"
     ) in err
+    code, _, err = run(*base, "--rater", "CD")  # the draft and the voided one are AB's
+    assert code == 0 and "not exported" not in err, err
+    code, _, err = run(*base, "--dyad", "D003")
+    assert code == 1 and "--dyad D003 matches 1 draft(s), but none of status final" in err
 
 
 def test_stdout_filters_and_statuses(folder: Path, data: Path) -> None:

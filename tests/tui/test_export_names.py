@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Static
 
 from rating_tui.instruments.catalogue import Catalogue
@@ -49,3 +50,43 @@ async def test_exporting_twice_on_a_day_keeps_the_first_files(
     assert (out / f"{BUILTIN_ID}-wide-2026-03-14-2-codebook.csv").exists()
     assert str(second) in result
     assert "An earlier export of the same day is in this folder" in result
+
+
+async def test_an_empty_folder_is_refused_not_read_as_the_current_one(
+    make_app: Callable[..., RatingApp],
+    store: Store,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An empty Folder was read as ".", the folder the app was started in, without a word."""
+    final_rating(store, catalogue)
+    started = tmp_path / "started-here"
+    started.mkdir()
+    monkeypatch.chdir(started)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#x-folder", Input).value = "  "
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = str(app.screen.query_one("#x-result", Static).content)
+    assert "Give the folder to write the files to (Folder is empty)." in said
+    assert list(started.iterdir()) == []
+
+
+def test_the_reason_nothing_matched_names_what_this_screen_exports() -> None:
+    import subprocess
+
+    from rating_tui.tui.screens.export import result_text
+
+    said = (
+        "error: no ratings match --instrument x (status: final); nothing was written\n"
+        "  --instrument x matches 2 draft(s), but none of status final (--status chooses which)"
+    )
+    done = subprocess.CompletedProcess([], 1, "", said)
+    text = result_text(done, [], renamed=False)
+    assert "none of status final (this screen exports final ratings)" in text
+    assert "--status" not in text

@@ -139,10 +139,13 @@ class DyadScreen(AppScreen[None]):
 
         from rating_tui.outputs import atomic_write_text
         from rating_tui.services.report import dyad_report
+        from rating_tui.services.trajectory import dyad_drafts
 
         app = self.rating_app
+        assert app.store is not None
         today = app.today()
         alerts = evaluate(trajectory, today=today)
+        drafts = dyad_drafts(app.store, self.instrument, self.dyad)
         import platformdirs
 
         folder = Path(platformdirs.user_documents_dir()) / "rating-tui reports"
@@ -150,7 +153,9 @@ class DyadScreen(AppScreen[None]):
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             atomic_write_text(
-                path, dyad_report(trajectory, alerts, today=today, notes=False), 0o600
+                path,
+                dyad_report(trajectory, alerts, today=today, notes=False, drafts=drafts),
+                0o600,
             )
         except OSError as exc:
             message = f"The report was not written: {exc.strerror or exc}"

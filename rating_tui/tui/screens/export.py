@@ -60,6 +60,7 @@ def result_text(result: subprocess.CompletedProcess[str], files: list[Path], ren
     text = "\n".join(line for line in lines if line not in warnings)
     # the command's hint names its option; here the screen exports final ratings only
     text = text.replace("; --status chooses which)", "; this screen exports final ratings)")
+    text = text.replace("(--status chooses which)", "(this screen exports final ratings)")
     if result.returncode in (0, INCOMPLETE):
         written = "\n".join(f"  {f}" for f in files if f.exists())
         text = f"{text}\n\nWritten:\n{written}"
@@ -135,10 +136,14 @@ class ExportScreen(AppScreen[None]):
     def action_export(self) -> None:
         instrument = self.query_one("#x-instrument", Select).value
         layout = self.query_one("#x-layout", Select).value
-        folder = Path(self.query_one("#x-folder", Input).value.strip() or ".").expanduser()
+        typed = self.query_one("#x-folder", Input).value.strip()
         if not isinstance(instrument, str) or not isinstance(layout, str):
             self._show("Choose an instrument first.")
             return
+        if not typed:  # it was read as ".", wherever the app was started: never meant
+            self._show("Give the folder to write the files to (Folder is empty).")
+            return
+        folder = Path(typed).expanduser()
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except FileExistsError:  # "File exists" said nothing of what to do

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import ClassVar
 
@@ -159,9 +160,24 @@ class HistoryScreen(AppScreen[None]):
             table.move_cursor(row=table.get_row_index(kept), animate=False)
         more = " (the first 1000; narrow the filters)" if len(ratings) == LIMIT else ""
         order = "newest" if self.newest_first else "oldest"
-        said = f"{len(ratings)} rating(s), {order} first{more}"
+        said = f"{len(ratings)} rating(s), {order} first{more}" + self._look_alike()
         lost = lost_line(tally)
         status.update(f"{said}\n{lost}" if lost else said)
+
+    def _look_alike(self) -> str:
+        """A note when the dyad or rater typed has full-width or other look-alike characters
+        (ＥＣ０４１７ from an East Asian input method): they are matched as they are, so the
+        list said "0 rating(s)" as if the dyad had none."""
+        notes = []
+        for wid, role in (("#f-dyad", "dyad"), ("#f-rater", "rater")):
+            typed = self.query_one(wid, Input).value.strip()
+            plain = unicodedata.normalize("NFKC", typed)
+            if plain != typed:
+                notes.append(
+                    f"\nthe {role} {typed!r} has full-width or other look-alike characters, "
+                    f"matched as they are: did you mean {plain}?"
+                )
+        return "".join(notes)
 
     @staticmethod
     def _cursor_key(table: DataTable[object]) -> str | None:

@@ -87,3 +87,15 @@ def test_a_thousands_comma_says_both_readings(paris: Instrument) -> None:
         "thousands; expected a number from 0 to 48"
     )
     assert parse_field_text(age, "1,00") == 1.0  # two digits: a decimal comma
+
+
+def test_a_code_typed_in_full_width_characters_says_the_code_meant(paris: Instrument) -> None:
+    """`ＥＣ０４１７` (an East Asian input method) said only that it did not match the form."""
+    dyad, rater = field(paris, "dyad"), field(paris, "rater")
+    assert typed_problem(dyad, "ＥＣ０４１７") == (
+        "'ＥＣ０４１７' has full-width or other look-alike characters: type EC0417"
+    )
+    assert typed_problem(rater, "ｃｌｉｎ_01") == (
+        "'ｃｌｉｎ_01' has full-width or other look-alike characters: type clin_01"
+    )
+    assert "look-alike" not in str(typed_problem(dyad, "ＥＣ０４１７８９"))  # too long anyway
