@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.analysis_read import Filters, check_raters, read_apart, read_tables
+from rating_tui.cli.analysis_apart import read_apart
+from rating_tui.cli.analysis_read import Filters, check_raters, read_tables
 from rating_tui.cli.errors import codes_given, fail, output_file, warn_incomplete
 
 if TYPE_CHECKING:

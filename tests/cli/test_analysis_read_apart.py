@@ -8,10 +8,12 @@ and writes what the in-process run does, byte for byte. Forks are counted, never
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import sys
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,9 @@ import pytest
 import typer
 
 from rating_tui.analysis.sessiontable import Collected
-from rating_tui.cli import Settings, analysis_read
-from rating_tui.cli.analysis_read import Filters, read_apart, read_tables
+from rating_tui.cli import Settings, analysis_apart, analysis_read
+from rating_tui.cli.analysis_apart import read_apart
+from rating_tui.cli.analysis_read import Filters, read_tables
 from tests.cli.invoke import run
 from tests.cli.test_analysis_cli import builtin, data  # noqa: F401  (fixtures)
 from tests.conftest import REPO
@@ -139,3 +142,26 @@ def test_the_command_run_as_a_process_is_the_command_run_here(
     assert done.stdout == stdout
     assert done.stderr.replace("apart.csv", "here.csv") == err
     assert apart_csv.read_bytes() == here_csv.read_bytes()
+
+
+def test_large_arrays_go_raw_once_each_and_are_emptied_when_sent() -> None:
+    big = array("i", range(40_000))  # 160 KB: sent raw
+    small = array("b", [1, 2, 3])  # in the pickle
+    value = {"a": big, "b": [big, small], "c": array("d", [0.5]) * 20_000}
+    expected = ([*range(40_000)], [1, 2, 3], [0.5] * 20_000)
+    stream = io.BytesIO()
+    analysis_apart.send(value, stream)
+    assert (len(big), len(value["c"]), list(small)) == (0, 0, [1, 2, 3])  # sent: emptied
+    stream.seek(0)
+    back = analysis_apart.receive(stream)
+    assert back["a"] is back["b"][0]  # one array met twice stays one
+    assert (back["a"].tolist(), back["b"][1].tolist(), back["c"].tolist()) == expected
+    assert back["c"].typecode == "d"
+    assert stream.read() == b""  # every byte read, no more
+
+
+def test_a_stream_cut_short_is_refused() -> None:
+    stream = io.BytesIO()
+    analysis_apart.send({"a": array("q", range(20_000))}, stream)
+    with pytest.raises(EOFError):
+        analysis_apart.receive(io.BytesIO(stream.getvalue()[:-8]))
