@@ -18,7 +18,9 @@ start-up included; median of `--runs`, taking turns):
     rating-tui export --data FOLDER -o out.csv
     rating-tui agreement --data FOLDER --csv agreement.csv
 
-and prints both times, both peak memories (the process's max RSS) and the ratios; the targets
+and prints both times, both peak memories (the max RSS of the largest process of the command:
+`agreement` reads in a forked child, so the memory both hold at once, the Pss summed over
+the process tree, is measured apart, docs/agreement.md) and the ratios; the targets
 (issue 12) are at most 1.5x the export's time and peak memory. `--baseline SRC` also runs
 `agreement` with another copy of the source tree first on the import path (an earlier
 commit, unpacked), taking turns with the others, so that before and after are measured side by

@@ -50,6 +50,7 @@ from rating_tui.analysis.categorical import (
     nominal_figures,
 )
 from rating_tui.analysis.design import Design, design_of
+from rating_tui.analysis.itemscale import ItemScale
 from rating_tui.analysis.itemvalues import (
     Index,
     ItemValues,
@@ -60,7 +61,6 @@ from rating_tui.analysis.itemvalues import (
 )
 from rating_tui.analysis.libc import glibc
 from rating_tui.analysis.oneway import anova_of, f_interval, icc_from_totals, oneway_sums
-from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.results import (
     ALPHAS,
     MIN_SESSIONS,
@@ -70,7 +70,7 @@ from rating_tui.analysis.results import (
     missing,
     too_few,
 )
-from rating_tui.analysis.scales import ItemScale
+from rating_tui.analysis.sessiontable import SessionTable
 from rating_tui.analysis.twoway import two_way_figures
 
 __all__ = [

@@ -64,12 +64,13 @@ Matrix = npt.NDArray[np.float64]
 REPLICATES = 1000
 SEED = 2009
 """Fixed, so that an interval is reproducible (the year of Paris, Spielman & Bolton)."""
-CELLS_PER_BLOCK = 250_000
-"""Replicates are drawn in blocks of at most this many counts (1 MB as 32-bit integers, 2 MB
-as floats where a `Sums` part needs them), so that the bootstrap's memory stays small
-beside the data's. 125,000 held 2.4 MiB less at the peak of the benchmark's own 100,000
-ratings (its round of six items) but took 0.1-0.15 s more CPU, which its time beside the
-export (1.42x of at most 1.5x) cannot spare."""
+CELLS_PER_BLOCK = 125_000
+"""Replicates are drawn in blocks of at most this many counts (0.5 MB as 32-bit integers, 1 MB
+as floats where a `Sums` part needs them), so that the bootstrap's memory stays small beside
+the data's. 250,000 held 2.4 MiB more at the peak of the benchmark's own 100,000 ratings (its
+round of six items, now the command's peak) for 0.1-0.15 s less CPU, which reading in a
+child process (`cli/analysis_read.read_apart`) left room for. From about 125,000 resampled
+sessions on, a block is one replicate either way."""
 GROUPED_PER_BLOCK = 1 << 16
 """Counts of a block when every part is `Grouped`: a block's counts of each run's sessions
 are gathered, and larger blocks save little time."""

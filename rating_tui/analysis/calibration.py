@@ -15,8 +15,8 @@ import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from rating_tui.analysis.pairing import SessionTable
-from rating_tui.analysis.scales import ItemScale
+from rating_tui.analysis.itemscale import ItemScale
+from rating_tui.analysis.sessiontable import SessionTable
 
 DIVERGENCE = 0.125
 """An item diverges when the mean absolute difference reaches this share of the scale's range

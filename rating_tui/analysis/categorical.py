@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from rating_tui.analysis.bootstrap import Cells, Part, row_type, sums_part
 from rating_tui.analysis.design import Design
+from rating_tui.analysis.itemscale import ItemScale
 from rating_tui.analysis.nominal import category_counts, category_sums, nominal_from_totals
 from rating_tui.analysis.pairs import MAX_CATEGORIES, pair_rows
 from rating_tui.analysis.results import (
@@ -28,7 +29,6 @@ from rating_tui.analysis.results import (
     missing,
     too_few,
 )
-from rating_tui.analysis.scales import ItemScale
 
 IntVector = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.signedinteger[Any]]

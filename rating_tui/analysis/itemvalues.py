@@ -17,8 +17,8 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from rating_tui.analysis.pairing import SessionTable
-from rating_tui.analysis.scales import ItemScale
+from rating_tui.analysis.itemscale import ItemScale
+from rating_tui.analysis.sessiontable import SessionTable
 
 Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions and raters: 32-bit, as held
 Vector = npt.NDArray[np.float64]

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
 
-from rating_tui.analysis.columns import FloatColumns, ItemColumn, Texts
+from rating_tui.analysis.columns import ItemColumn, Texts
 from rating_tui.analysis.keyindex import KEY_LIMIT, KeyIndex
 from rating_tui.analysis.records import (
     LEFT_OUT,
@@ -34,6 +33,7 @@ from rating_tui.analysis.records import (
     stamp,
 )
 from rating_tui.analysis.scales import ItemScale, item_scale, score_scale
+from rating_tui.analysis.sessiontable import Collected, SessionTable
 from rating_tui.instruments.catalogue import semver_key
 from rating_tui.instruments.model import (
     Instrument,
@@ -64,91 +64,6 @@ def analysed_keys(instrument: Instrument) -> list[str]:
     """The keys of the items of `instrument` that agreement analyses, in its order: the
     order of a version's columns, and of the answers `Slim` keeps."""
     return [i.key for i in instrument.items if item_scale(instrument, i.key) is not None]
-
-
-@dataclass
-class SessionTable:
-    """One instrument's final ratings: a row per (session, rater), a column per item, then
-    one per score (computed from the rating's answers as the exports compute it)."""
-
-    instrument_id: str
-    items: list[ItemScale] = field(default_factory=list)
-    raters: list[str] = field(default_factory=list)
-    session_codes: list[array[int]] = field(default_factory=list)
-    """Per part of the session key (dyad, date, number), each session's code of it: an
-    index into `key_values` (-1 where a key has fewer parts). Codes, not a tuple of texts per
-    session: tens of thousands of sessions cost a few bytes each."""
-    key_values: list[Sequence[str]] = field(default_factory=list)
-    """Per part of the session key, its texts by code (`Texts` once read)."""
-    row_session: array[int] = field(default_factory=lambda: array("i"))
-    row_rater: array[int] = field(default_factory=lambda: array("i"))
-    columns: list[ItemColumn] = field(default_factory=list)
-    """Per item, the value of each row (a byte per row where the item allows it)."""
-    coded: Sequence[array[int]] = field(default_factory=list)
-    """Per item, 1 where the row gave a not-observed / not-applicable code (a table read by
-    `stored` keeps that mark in the column's byte, `columns.CODED`, and makes these arrays
-    when asked: `columns.CodedRows`)."""
-    replaced: int = 0
-    dyad_first: bool = False
-    """Whether each session key starts with the dyad code (the instrument has a dyad field):
-    what the dyad (cluster) bootstrap groups sessions by."""
-
-    @property
-    def rows(self) -> int:
-        return len(self.row_session)
-
-    @property
-    def session_count(self) -> int:
-        return len(self.session_codes[0]) if self.session_codes else 0
-
-    @property
-    def sessions(self) -> list[tuple[str, ...]]:
-        """The session key (dyad, date, number) of each session index, made when asked."""
-        if len(self.key_values) != len(self.session_codes):
-            raise ValueError("the session keys were let go (`keep_counts_only`)")
-        parts = list(zip(self.key_values, self.session_codes, strict=True))
-        return [
-            tuple(texts[codes[s]] for texts, codes in parts if codes[s] >= 0)
-            for s in range(self.session_count)
-        ]
-
-    def keep_counts_only(self) -> None:
-        """Let go of the session keys' texts and of the codes of their parts after the first
-        (the date's and number's): agreement reads of the sessions only their count and, for
-        the dyad bootstrap, the first part's codes (`dyad_codes`). 3 MiB at a million
-        ratings, freed before the statistics allocate. `sessions` is then refused."""
-        if not self.session_codes:
-            return
-        typecodes = [codes.typecode for codes in self.session_codes[1:]]
-        self.session_codes[1:] = [array(t) for t in typecodes]
-        self.key_values = []
-
-    def dyad_codes(self) -> array[int]:
-        """Each session's dyad as a code (sessions of one dyad share it), when the session
-        key starts with the dyad (`dyad_first`)."""
-        return self.session_codes[0]
-
-    def coded_count(self, item: int) -> int:
-        return sum(self.coded[item])
-
-    @property
-    def values(self) -> Sequence[array[float]]:
-        """Per item, the value of each row as a float; NaN when coded missing or
-        unanswered. Each item's floats are made when asked for."""
-        return FloatColumns(self.columns)
-
-
-@dataclass
-class Collected:
-    """Every instrument's table, and the ratings that could not be placed in a session."""
-
-    tables: dict[str, SessionTable] = field(default_factory=dict)
-    ratings: int = 0
-    """Ratings read (after the rater filter)."""
-    unkeyed: int = 0
-    """Ratings without a dyad, date or session number: no session to pair them in."""
-    unknown: int = 0
-    """Ratings whose instrument version is not known (left out)."""
 
 
 class _Builder:

@@ -37,8 +37,8 @@ from rating_tui.analysis.storedtable import Table
 __all__ = ["HEAD", "SKIP", "Fallback", "collect_folder", "collect_stored"]
 
 if TYPE_CHECKING:
-    from rating_tui.analysis.pairing import Collected
     from rating_tui.analysis.records import Parts
+    from rating_tui.analysis.sessiontable import Collected
     from rating_tui.instruments.model import Instrument
 
 SKIP = b""
@@ -188,7 +188,7 @@ def collect_stored(
     """`pairing.collect` of one data folder's stored records: `records(read)` gives `read` of
     each record in the store's order (`RecordSource.records`); `keep` is the selection's
     record filter. Raises `Fallback` when this path does not take the folder."""
-    from rating_tui.analysis.pairing import Collected
+    from rating_tui.analysis.sessiontable import Collected
 
     reader = _Reader(instrument_of, raters, keep)
     found = Collected()

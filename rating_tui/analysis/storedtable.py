@@ -33,7 +33,7 @@ class Table:
     """One instrument's `SessionTable`, filled in the store's order as `_Builder` fills it."""
 
     def __init__(self, reader: _Reader, version: Version) -> None:
-        from rating_tui.analysis.pairing import SessionTable
+        from rating_tui.analysis.sessiontable import SessionTable
 
         self.reader = reader
         self.table = SessionTable(version.instrument.id)

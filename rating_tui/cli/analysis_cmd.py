@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rating_tui.cli.analysis_apart import read_apart
 from rating_tui.cli.analysis_read import Filters, check_raters, read_tables
 from rating_tui.cli.errors import codes_given, fail, output_file, warn_incomplete
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from rating_tui.analysis.agreement import ItemAgreement
     from rating_tui.analysis.calibration import RaterCalibration
-    from rating_tui.analysis.pairing import Collected
+    from rating_tui.analysis.sessiontable import Collected
 
 InstrumentOpt = Annotated[
     str | None, typer.Option(help="Only ratings of ID or ID@VERSION.", metavar="ID[@VERSION]")
@@ -108,7 +109,9 @@ def agreement(
             f"--gold {rater[0]}` compares the others with this one). Nothing was computed."
         )
     filters = Filters(instrument, date_from, date_to, dyad, data)
-    found, warnings = read_tables(ctx, filters, set(rater) if rater else None)
+    # read in a child process that ends once the tables are handed back: what reading
+    # needs (the store's, instruments' and ratings' modules) and leaves goes with it
+    found, warnings = read_apart(ctx, filters, set(rater) if rater else None)
     check_raters(found, rater, warnings)
     for table in found.tables.values():
         table.keep_counts_only()  # the keys' texts and date/number codes: never printed here

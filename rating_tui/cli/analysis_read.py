@@ -20,7 +20,7 @@ from rating_tui.cli.export_cmd import _instruments, _settings
 from rating_tui.cli.near_codes import no_such_instrument
 
 if TYPE_CHECKING:
-    from rating_tui.analysis.pairing import Collected
+    from rating_tui.analysis.sessiontable import Collected
     from rating_tui.export.select import Instruments, Selection
     from rating_tui.export.sources import StoreSource
     from rating_tui.instruments.model import Instrument
