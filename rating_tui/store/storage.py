@@ -115,14 +115,20 @@ class SafeStorage(Storage):
         bytes as a staged file and rename it later)."""
         if self._raw is _UNREAD:
             self.read()  # never replace a file that has not been checked to parse
+        payload = self.encode(data)
+        if self.backups is not None and isinstance(self._raw, bytes):
+            self.backups.snapshot(self._raw)
+        return payload
+
+    def encode(self, data: Tables) -> bytes:
+        """The stored bytes of `data`, without reading the file or taking a backup: for a
+        transaction that wrote the file to its staged file before (`spilled`), whose first
+        `prepare` did both."""
         if self.cache is not None:
             text = self.cache.serialise(self.path, data, fragments=self._fragments)
         else:
             text = to_json(data)
-        payload = self.codec.encode(text.encode("utf-8"))
-        if self.backups is not None and isinstance(self._raw, bytes):
-            self.backups.snapshot(self._raw)
-        return payload
+        return self.codec.encode(text.encode("utf-8"))
 
     @property
     def stored(self) -> bytes | None:
