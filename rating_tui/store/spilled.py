@@ -54,14 +54,15 @@ class Spill:
         self.paths: dict[Path, None] = {}
         """Every file staged so far (an ordered set)."""
         self.lines = audit_file.StagedLines(self.layout, self.id)
+        self.originals: dict[Path, None] = {}
+        """The staged files whose target exists (checked to parse by the first spill), whose
+        daily backups the commit takes: a change refused in a later batch leaves none."""
         self._head: audit.Head | None = None
         self.decided = False
         """True once the journal is written: the staged files are then the change's."""
-        self.batches = 0
-        self.peak_files = 0
-        self.peak_records = 0
-        """The most files, and records of all their tables, one spill wrote (the tests
-        count them: what a transaction holds is one batch's)."""
+        self.held: list[tuple[int, int]] = []
+        """(files, ratings in them) each spill wrote, as the transaction held them (the
+        tests count them: a transaction holds one batch's)."""
 
     def staged(self, path: Path) -> Path:
         return staged_path(path, self.id)
@@ -85,20 +86,21 @@ class Spill:
             fileio.make_private_dir(folder)
         for path, data in blobs.items():  # (an instrument copy: written once)
             self._stage(path, data)
-        records = 0
+        ratings = 0
         for path, tables in pending.items():
-            if path in self.paths:  # (checked and backed up by its first spill)
+            if path in self.paths:  # (checked by its first spill)
                 payload = txn.files.storage(path).encode(tables)
             else:
-                payload = txn.storage(path).prepare(tables)
+                storage = txn.storage(path)
+                payload = storage.prepare(tables, backup=False)
+                if storage.stored is not None:
+                    self.originals[path] = None
             txn.files.cache.forget(path)  # (the cache holds files as they are on disk)
             self._stage(path, payload)
             if RATINGS_TABLE in tables:
                 digests[txn.name(path)] = hashlib.sha256(payload).hexdigest()
-            records += sum(len(t) for t in tables.values())
-        self.batches += 1
-        self.peak_files = max(self.peak_files, len(pending) + len(blobs))
-        self.peak_records = max(self.peak_records, records)
+                ratings += len(tables[RATINGS_TABLE])
+        self.held.append((len(pending) + len(blobs), ratings))
         if change is None:
             return
         change.files.update(digests)
@@ -114,6 +116,7 @@ class Spill:
         """Forget a staged file the transaction no longer writes (a file it created)."""
         if path in self.paths:
             del self.paths[path]
+            self.originals.pop(path, None)
             fileio.discard(self.staged(path))
 
     def commit(self, files: Files) -> None:
@@ -125,6 +128,8 @@ class Spill:
         if earlier is not None and not earlier.owns(layout):
             earlier = files.unsynced = None  # (see `Transaction.commit`)
         try:
+            for path in self.originals:  # (as they are still: the lock is held)
+                files.storage(path).snapshot(fileio.read_bytes(path))
             record = self.lines.sync()
             folders = folders_of(paths)
             if record is not None and layout.root not in folders:
