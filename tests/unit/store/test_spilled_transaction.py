@@ -18,6 +18,7 @@ import pytest
 from rating_tui import passphrase
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import STATUSES, Rating
+from rating_tui.ratings.model import Revision, utc_now
 from rating_tui.store import (
     RatingConflictError,
     Store,
@@ -396,3 +397,42 @@ def test_a_batch_after_the_first_is_answered_by_the_pending_known_ids(
     assert (known.active, known.added, known.answered) == (True, 50, 50)
     assert asked == []  # no batch read the index: the filter (and its copy) answered
     assert isinstance(store._engine.transaction(), known_ids.NotingTransaction)
+
+
+def _merged(stored: Rating, notes: str) -> Rating:
+    revision = Revision(
+        at=utc_now(), by="AB", reason="merged", action="update", previous=stored.content()
+    )
+    return stored.replace(notes=notes, revisions=[*stored.revisions, revision])
+
+
+def test_merge_batches_add_and_replace_in_one_transaction(
+    store: Store, make_rating: Make, instrument: Instrument, held: list[tuple[int, int]]
+) -> None:
+    known = {instrument.ref: instrument}
+    stored = _ratings(make_rating, 6, start=700)
+    store.import_ratings(stored, known)
+    before = _files(store.data_dir)
+    new = _ratings(make_rating, 20)
+    # A refused copy (it loses the stored version) in the last batch: nothing is written.
+    refused = [
+        (new[:10], [_merged(stored[0], "a")]),
+        (new[10:], [stored[1].replace(notes="lost the stored version")]),
+    ]
+    with pytest.raises(RatingConflictError, match="does not keep the stored version"):
+        store.merge_batches(refused, known)
+    assert _files(store.data_dir) == before
+    held.clear()
+    batches = [
+        (new[:10], [_merged(stored[0], "a"), stored[2]]),  # (the same copy: unchanged)
+        (new[10:], [_merged(stored[1], "b")]),
+        ([new[3]], []),  # (an id of an earlier batch, same content)
+    ]
+    assert store.merge_batches(batches, known) == (20, 1, 2)
+    assert len(held) == 3
+    reopened = Store.open(store.data_dir)
+    content = _content(reopened)
+    assert len(content) == 26
+    assert content[stored[0].id].notes == "a" and content[stored[1].id].notes == "b"
+    _clean(reopened)
+    _audited_once_with_final_digests(reopened, {r.id for r in new})
