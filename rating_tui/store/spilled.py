@@ -29,6 +29,7 @@ committed; a crash after the journal is rolled forward as any staged journal.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,6 +131,8 @@ class Spill:
         try:
             for path in self.originals:  # (as they are still: the lock is held)
                 files.storage(path).snapshot(fileio.read_bytes(path))
+            for path in paths:  # each staged file once, however often a batch rewrote it
+                _fsync(self.staged(path))
             record = self.lines.sync()
             folders = folders_of(paths)
             if record is not None and layout.root not in folders:
@@ -169,7 +172,7 @@ class Spill:
         target = self.staged(path)
         if path in self.paths:
             fileio.discard(target)  # (written again: no journal names it yet)
-        fileio.write_new(target, data)
+        fileio.write_new(target, data, durable=False)  # (fsynced once, by the commit)
         self.paths[path] = None
 
     def _raw(self, path: Path) -> bytes:
@@ -182,6 +185,21 @@ class Spill:
                 target,
             )
         return raw
+
+
+def _fsync(path: Path) -> None:
+    """Make a staged file durable; a missing one is an error (never skipped: the journal
+    would name a file that is gone)."""
+    try:
+        fd = fileio._open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise fileio.write_error(exc, path, "make durable") from None
+    try:
+        fileio._fsync(fd)
+    except OSError as exc:
+        raise fileio.write_error(exc, path, "make durable") from None
+    finally:
+        os.close(fd)
 
 
 def committed(journal: Path, exc: StoreWriteError) -> StoreWriteError:

@@ -218,11 +218,11 @@ def test_an_error_of_the_batches_or_an_interrupt_in_a_spill_changes_nothing(
     assert _files(store.data_dir) == before
     real, calls = fileio.write_new, []
 
-    def interrupted(path: Path, data: bytes) -> None:
+    def interrupted(path: Path, data: bytes, *, durable: bool = True) -> None:
         calls.append(path)
         if len(calls) == 25:
             raise KeyboardInterrupt
-        real(path, data)
+        real(path, data, durable=durable)
 
     monkeypatch.setattr(fileio, "write_new", interrupted)
     with pytest.raises(KeyboardInterrupt):
