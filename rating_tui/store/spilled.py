@@ -5,10 +5,10 @@ An import or a merge of a whole file or folder is one transaction (a write that 
 several files is all or nothing), given a batch at a time (`Store.import_batches`). Holding
 the new content of every file it changes until `commit` would hold the whole import. After
 each batch but the last, `spill` does for the files changed so far what `commit` does first
-for a big change: each file's new bytes (`SafeStorage.prepare`: the file on disk checked and
-backed up, the first time) are written, fsynced, to the staged file commit would have
-written (`.<name>.<id>.staged`, the transaction's id chosen at its first spill), and the
-pending tables are let go, with what the transaction had read. From then on the transaction
+for a big change: each file's new bytes (`SafeStorage.prepare`: the file on disk checked to
+parse, the first time) are written to the staged file commit would have written
+(`.<name>.<id>.staged`, the transaction's id chosen at its first spill; not fsynced yet), and
+the pending tables are let go, with what the transaction had read. From then on the transaction
 reads a spilled file from its staged file (`Transaction.tables`, `.text`, `.will_exist`): a
 later batch that changes it again reads it there, and the next spill writes the staged file
 anew. Nothing is renamed and no journal exists, so nothing has changed yet.
@@ -18,8 +18,10 @@ each rating file's bytes as staged), chained to the previous one (`audit.chained
 appends its line to a staged file of audit lines (`audit_file`); a file rewritten by a later
 batch gets its newer sha256 in that batch's entry, so the log's last word on every file is
 its final bytes. `commit` spills the last batch, then does what commit does for staged files
-(`Spill.commit`): the folders fsynced, then the journal written, naming every staged file and
-the audit file, then the renames and the append (`journal.apply`). Any failure or refusal
+(`Spill.commit`): the daily backups of the files replaced (taken now, so a refused import
+leaves none), each staged file fsynced once, the folders fsynced, then the journal written,
+naming every staged file and the audit file, then the renames and the append
+(`journal.apply`). Any failure or refusal
 before the journal is on disk (a conflict in batch 50, a full disk, an interrupt: the caller
 calls `Transaction.abandon`) deletes every staged file, the audit lines' too: nothing changed.
 A crash leaves them to the next open, which deletes staged files of transactions that never
