@@ -224,7 +224,7 @@ def without_transactions() -> Iterator[None]:
 
     def commit(txn: Any) -> None:
         for path, tables in txn._pending.items():
-            txn._storage(path).write(tables)
+            txn.storage(path).write(tables)
         for path, data in txn._blobs.items():
             fileio.write_atomic(path, data)
 

@@ -182,31 +182,62 @@ class Store(Reads):
         is written, and all of them are written in one transaction. A rating already stored
         with the same content is left as it is; one with the same id and other content is
         refused (`RatingConflictError`), also when the index is missing or damaged."""
-        added, unchanged, _ = self.merge_ratings(ratings, [], instruments)
-        return ImportResult(added=added, unchanged=unchanged)
+        return self.import_batches([list(ratings)], instruments)
 
     def import_batches(
         self, batches: Iterable[Sequence[Rating]], instruments: Mapping[str, Instrument]
     ) -> ImportResult:
         """`import_ratings` of every batch, as one transaction: all of them or none. Batches
-        are taken one at a time (an import reads its file a batch at a time); ids do not
-        repeat across batches (the same content twice counts as unchanged, other content is
-        refused as in `import_ratings`). For now the batches are joined and imported whole."""
-        return self.import_ratings([r for batch in batches for r in batch], instruments)
+        are taken one at a time, and the transaction holds one batch in memory (what each
+        batch changed is written to staged files before the next is taken: `spilled`). See
+        `merge_batches` for what the caller must guarantee."""
+        added, unchanged, _ = self.merge_batches(((b, ()) for b in batches), instruments)
+        return ImportResult(added=added, unchanged=unchanged)
 
     def merge_batches(
         self,
         batches: Iterable[tuple[Sequence[Rating], Sequence[Rating]]],
         instruments: Mapping[str, Instrument],
     ) -> tuple[int, int, int]:
-        """`merge_ratings(new, merged)` of every (new, merged) batch, as one transaction.
-        For now the batches are joined and merged whole."""
-        new: list[Rating] = []
-        merged: list[Rating] = []
-        for adding, replacing in batches:
-            new += adding
-            merged += replacing
-        return self.merge_ratings(new, merged, instruments)
+        """`merge_ratings(new, merged)` of every (new, merged) batch, as one transaction: all
+        of it is stored, or (on any refusal in any batch, a full disk, an interrupt, a crash)
+        none of it. Returns (added, already present unchanged, replaced), summed.
+
+        Each batch is checked (`check_rating`), planned against what is stored and what the
+        earlier batches added (`bulk.plan`: a conflict raises), and added; when another
+        batch follows, what it changed is spilled to staged files first (`Transaction.spill`),
+        so memory follows one batch, not the whole. The folder's lock is held from the first
+        batch to the commit, while `batches` is iterated: the caller's reading happens under
+        it. One batch behaves exactly as `merge_ratings` did (a small one is carried in its
+        journal). The caller keeps ids from repeating across batches (an id repeated with the
+        same content counts as unchanged, with other content it is refused, as within a
+        batch, but finding it costs a lookup); an exception raised by `batches` itself
+        abandons everything too."""
+        source = iter(batches)
+        first = next(source, None)
+        new, merged = ([], []) if first is None else (list(first[0]), list(first[1]))
+        first = None
+        self._check_batch(new, merged, instruments)
+        totals = [0, 0, 0]
+        with self._engine.locked(write=True):
+            txn = self._engine.transaction()
+            try:
+                while True:
+                    counts = self._merge_batch(txn, new, merged, instruments)
+                    totals = [t + c for t, c in zip(totals, counts, strict=True)]
+                    following = next(source, None)
+                    if following is None:
+                        break
+                    new = merged = []  # (let go before the spill)
+                    txn.spill()
+                    new, merged = list(following[0]), list(following[1])
+                    following = None
+                    self._check_batch(new, merged, instruments)
+                txn.commit()
+            except BaseException:
+                txn.abandon()
+                raise
+        return totals[0], totals[1], totals[2]
 
     def replace_merged(
         self, ratings: Iterable[Rating], instruments: Mapping[str, Instrument]
@@ -226,26 +257,37 @@ class Store(Reads):
     ) -> tuple[int, int, int]:
         """`import_ratings(new)` and `replace_merged(merged)` as one transaction: all of it is
         stored, or (on any refusal, a full disk, a crash) none of it. Returns (added, already
-        present unchanged, replaced)."""
-        batch, replacing = list(new), list(merged)
-        for rating in [*batch, *replacing]:
+        present unchanged, replaced). The one-batch case of `merge_batches`."""
+        return self.merge_batches([(list(new), list(merged))], instruments)
+
+    def _check_batch(
+        self, new: list[Rating], merged: list[Rating], instruments: Mapping[str, Instrument]
+    ) -> None:
+        """`check_rating` of every rating of a batch against its instrument."""
+        for rating in [*new, *merged]:
             instrument = instruments.get(rating.instrument.ref)
             if instrument is None:
                 problem = RatingProblem("instrument", f"{rating.instrument.ref} is not known")
                 raise RatingInvalidError(rating.id, [problem])
             check_rating(rating, rating.id, instrument, self._hash(instrument))
-        with self._engine.locked(write=True):
-            txn = self._engine.transaction()
-            added, placed, unindexed = bulk.plan(
-                self._engine, txn, batch, replacing, instruments, self._hash, self._rating
-            )
-            records = [(s, r.model_dump(mode="json")) for r, s in added]
-            self._engine.add_many(txn, records, unindexed)
-            for rating, shard in placed:
-                instrument = instruments[rating.instrument.ref]
-                roles = self._engine.admit(txn, instrument, self._hash(instrument))
-                self._put(txn, rating, roles, shard)
-            txn.commit()
+
+    def _merge_batch(
+        self,
+        txn: Transaction,
+        batch: list[Rating],
+        replacing: list[Rating],
+        instruments: Mapping[str, Instrument],
+    ) -> tuple[int, int, int]:
+        """Plan one batch (every refusal happens here) and add it to `txn`."""
+        added, placed, unindexed = bulk.plan(
+            self._engine, txn, batch, replacing, instruments, self._hash, self._rating
+        )
+        records = [(s, r.model_dump(mode="json")) for r, s in added]
+        self._engine.add_many(txn, records, unindexed)
+        for rating, shard in placed:
+            instrument = instruments[rating.instrument.ref]
+            roles = self._engine.admit(txn, instrument, self._hash(instrument))
+            self._put(txn, rating, roles, shard)
         return len(added), len(batch) - len(added), len(placed)
 
     # --- doctor -------------------------------------------------------------------------------

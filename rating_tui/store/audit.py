@@ -28,7 +28,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ from rating_tui.store import fileio
 from rating_tui.store.codec import Codec, CodecError
 
 LOG_NAME = "audit.jsonl"
+_BLOCK = 1 << 20
+"""Bytes of lines written to the log at a time (a spilled import's lines are read from a
+staged file and written a block at a time, never all at once)."""
 _TAIL = 4 * 1024
 """Bytes read from the end of the log first (a save's line is about 500); doubled until the
 last line is whole (an import's can pass 1 MB)."""
@@ -188,24 +191,44 @@ def last_line(path: Path) -> tuple[str | None, bool]:
     return chunk[start:end].decode("utf-8"), torn
 
 
+Head = tuple[int, str]
+"""(number, hash) of the entry the next one follows."""
+
+
 def plan_lines(
     root: Path, txn: str, body: dict[str, Any], codec: Codec, before: Callable[[], int | None]
 ) -> list[str]:
     """The line(s) to append for a transaction: its entry, preceded by the log's start entry
     when the folder has no log yet (with `before()`, the number of ratings stored then)."""
-    now = utc_now().isoformat()
+    lines, head = start(root, txn, codec, before)
+    line, _ = chained(txn, body, codec, head)
+    return [*lines, line]
+
+
+def start(
+    root: Path, txn: str, codec: Codec, before: Callable[[], int | None]
+) -> tuple[list[str], Head]:
+    """What a transaction's first entry follows: the log's last entry, or a start entry
+    (returned as a line to append first) when the folder has no log yet."""
     line, _ = last_line(log_path(root))
-    lines: list[str] = []
     if line is None:
-        start = {"n": 0, "prev": "", "at": now, "start": True, "before": before()}
-        lines.append(seal(txn, start, codec))
-        prev_n, prev_hash = 0, entry_hash(start)
-    else:
-        _, entry = unseal(line, codec)
-        prev_n, prev_hash = int(entry["n"]), entry_hash(entry)
-    entry = {"n": prev_n + 1, "prev": prev_hash, "at": now, **body}
-    lines.append(seal(txn, entry, codec))
-    return lines
+        first = {"n": 0, "prev": "", "at": utc_now().isoformat(), "start": True}
+        first["before"] = before()
+        return [seal(txn, first, codec)], (0, entry_hash(first))
+    _, entry = unseal(line, codec)
+    return [], (int(entry["n"]), entry_hash(entry))
+
+
+def chained(txn: str, body: dict[str, Any], codec: Codec, head: Head) -> tuple[str, Head]:
+    """The stored line of the entry that follows `head`, and the head it makes. A spilled
+    transaction (`spilled`) chains one entry per batch this way, in the same transaction."""
+    entry = {"n": head[0] + 1, "prev": head[1], "at": utc_now().isoformat(), **body}
+    return seal(txn, entry, codec), (head[0] + 1, entry_hash(entry))
+
+
+def line_digest(line: str) -> str:
+    """sha256 of a stored line (a journal names the last line of its staged lines so)."""
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
 def append(root: Path, txn: str, lines: list[str], durable: bool = True) -> None:
@@ -223,6 +246,44 @@ def append(root: Path, txn: str, lines: list[str], durable: bool = True) -> None
         if durable and last is not None:
             fileio.fsync_file(path)  # (there, maybe appended without an fsync)
         return
+    _write_lines(root, [line + "\n" for line in lines], torn, durable)
+
+
+def append_staged(root: Path, source: Path, last: str) -> None:
+    """Append the lines of a staged file of audit lines (a spilled transaction's, one per
+    batch: `spilled`) that the log lacks, read and written a block at a time, then fsync
+    the log. `last` is the sha256 of the source's last line (`line_digest`): a log that
+    already ends with it has them all. A log that ends with another of them (an append cut
+    short) gets those after it; any other, all of them."""
+    path = log_path(root)
+    end, torn = last_line(path)
+    if end is not None and line_digest(end) == last:
+        fileio.fsync_file(path)  # (there, maybe not yet durable)
+        return
+    skip = 0
+    if end is not None:
+        for number, line in enumerate(_staged_lines(source), 1):
+            if line == end:
+                skip = number
+                break
+    lines = (line + "\n" for n, line in enumerate(_staged_lines(source), 1) if n > skip)
+    _write_lines(root, lines, torn, True)
+
+
+def _staged_lines(source: Path) -> Iterator[str]:
+    try:
+        with source.open("rb") as handle:
+            for raw in handle:
+                if raw.endswith(b"\n"):
+                    yield raw[:-1].decode("utf-8")
+    except OSError as exc:
+        raise fileio.write_error(exc, source, "read the audit lines of the change in") from None
+
+
+def _write_lines(root: Path, lines: Iterable[str], torn: bool, durable: bool) -> None:
+    """Append `lines` (each ending with a newline) to the log, a block at a time, after
+    cutting off a torn fragment; fsynced when `durable`."""
+    path = log_path(root)
     created = not path.exists()
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -235,10 +296,16 @@ def append(root: Path, txn: str, lines: list[str], durable: bool = True) -> None
                 data = handle.read()
             keep = data.rfind(b"\n") + 1
             os.ftruncate(fd, keep)
-        data = "".join(line + "\n" for line in lines).encode("utf-8")
-        view = memoryview(data)
-        while view:
-            view = view[fileio._write(fd, view) :]
+        block: list[str] = []
+        size = 0
+        for line in lines:
+            block.append(line)
+            size += len(line)
+            if size >= _BLOCK:
+                _write_all(fd, "".join(block).encode("utf-8"))
+                block, size = [], 0
+        if block:
+            _write_all(fd, "".join(block).encode("utf-8"))
         if durable:
             fileio._fsync(fd)
     except OSError as exc:
@@ -247,6 +314,12 @@ def append(root: Path, txn: str, lines: list[str], durable: bool = True) -> None
         os.close(fd)
     if created:
         fileio.fsync_dir(root)  # (a new log: made durable now, its lines at the next settle)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[fileio._write(fd, view) :]
 
 
 def txn_of(line: str) -> str | None:
@@ -283,9 +356,9 @@ def read(root: Path, codec: Codec, pending: list[str] | None = None) -> Log | No
     if lines and lines[-1]:
         log.torn = True
     lines = [line for line in lines[:-1]] if text else []
-    seen = {txn_of(line) for line in lines}
+    seen = set(lines)  # (a line is known by its text: part of a spilled change's may be in)
     for line in pending or []:
-        if txn_of(line) not in seen:
+        if line not in seen:
             lines.append(line)
     prev_hash, prev_n = "", -1
     for number, line in enumerate(lines, 1):

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rating_tui.store import audit, fileio, index, journal
+from rating_tui.store import audit, audit_file, fileio, index, journal
 from rating_tui.store.engine import Engine
 from rating_tui.store.errors import StoreError
 from rating_tui.store.layout import INDEX_TABLE, RATINGS_TABLE
@@ -33,7 +33,8 @@ def findings(engine: Engine) -> list[Found]:
     try:
         found = journal.unfinished(layout, engine.files.unsynced)
         if isinstance(found, journal.Journal):
-            pending = found.audit
+            staged = found.staged
+            pending = found.audit if staged is None else audit_file.lines(layout, found.txn)
     except StoreError:
         pass  # doctor reports the journal itself
     try:

@@ -304,7 +304,8 @@ def add(txn: Transaction, new: dict[str, str]) -> Records:
     carried: Records = {}
     written: dict[str, int] = {}
     dropped: list[str] = []
-    present = [*layout.delta_files(), *(n for n in names if is_delta_name(n))]
+    mine = _written(txn, layout)
+    present = [*layout.delta_files(), *(n for n in names if is_delta_name(n)), *mine]
     for digit, adding in sorted(by_digit.items()):
         kept = of_digit(names, digit)
         merged: list[str] = []
@@ -334,7 +335,18 @@ def add(txn: Transaction, new: dict[str, str]) -> Records:
         dropped += merged
     if written or dropped:
         txn.change(layout.manifest, DELTA_TABLE, _setting(written, dropped))
+    gone = set(dropped)
+    for name in mine:  # (a delta an earlier batch of this transaction wrote: never written)
+        if root_of(name) in gone:
+            txn.drop_new(layout.delta(name))
     return carried
+
+
+def _written(txn: Transaction, layout: Layout) -> list[str]:
+    """The delta files `txn` writes (a transaction of many batches writes deltas its later
+    batches merge: their numbers are not given again, and those merged are not written)."""
+    names = (p.name.removesuffix(".json") for p in txn.paths if p.parent == layout.index)
+    return [n for n in names if is_delta_file(n)]
 
 
 def _write(txn: Transaction, name: str, run: Records) -> None:

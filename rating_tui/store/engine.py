@@ -237,6 +237,12 @@ class Engine:
                 wanted.setdefault(shard, []).append(rating_id)
             absent.update(i for i in rest if i not in named)
         elif txn is not None:
+            if txn.spilled:  # (a rebuild writes the index on disk, under what it staged)
+                raise StoreCorruptError(
+                    f"The index of {self.layout.root}, as the earlier batches of this change "
+                    "left it, does not add up; nothing was changed. Run `rating-tui doctor`.",
+                    self.layout.index,
+                )
             reindex.rebuild(self.files)
             txn.reread()
             return self._locate(ids, txn, batch)

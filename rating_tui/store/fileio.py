@@ -141,15 +141,16 @@ def _write_all(fd: int, data: bytes, *, fsync: bool = True) -> None:
         os.close(fd)
 
 
-def write_new(path: Path, data: bytes) -> None:
+def write_new(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Create `path` (it must not exist) with `data`, fsynced, mode 0600, without renaming
-    it anywhere: a transaction's staged file. The folder is not fsynced here."""
+    it anywhere: a transaction's staged file. The folder is not fsynced here. `durable=False`:
+    not fsynced either (a spilled transaction's, fsynced once at its commit, `spilled`)."""
     try:
         fd = _open(path, _FLAGS, FILE_MODE)
     except OSError as exc:
         raise write_error(exc, path) from None
     try:
-        _write_all(fd, data)
+        _write_all(fd, data, fsync=durable)
     except OSError as exc:
         discard(path)
         raise write_error(exc, path) from None

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import audit, fileio
+from rating_tui.store import audit, audit_file, fileio
 from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteError
 from rating_tui.store.layout import Layout
 from rating_tui.store.settle import Unsynced as Unsynced
@@ -140,10 +140,17 @@ def apply(
     paths: list[Path],
     lines: list[str] | None = None,
     finish: bool = True,
+    staged: audit_file.AuditFile | None = None,
 ) -> None:
     """Steps 3 and 4: rename the staged files that are still there, append the audit entry
     (unless there already), and with `finish` fsync the folders and remove the journal
-    (without, the caller keeps an `Unsynced`)."""
+    (without, the caller keeps an `Unsynced`). `staged`: the journal's audit lines are in a
+    staged file (a spilled transaction's, `spilled`), checked before anything is renamed,
+    appended from it, and removed after the journal."""
+    if staged is not None:
+        problem = audit_file.problem(layout, txn, staged)
+        if problem is not None:
+            raise _bad_journal(layout.journal, problem)
     for path in paths:
         source = staged_path(path, txn)
         try:
@@ -157,12 +164,16 @@ def apply(
             fileio.fsync_dir(folder, missing_ok=True)  # (a journal kept while it was removed)
     if lines:
         audit.append(layout.root, txn, lines)
+    if staged is not None:
+        audit.append_staged(layout.root, audit_file.path(layout, txn), staged.last)
     if not finish:
         return
     # Not fsynced: a finished journal that comes back after a power cut is rolled forward
     # again to the same result (its staged files are gone, its audit lines are there), and
     # the next journal replaces it only after its own folder fsync (see docs/storage.md).
     fileio.remove(layout.journal, "remove the finished journal", durable=False)
+    if staged is not None:  # (after the journal: one that comes back finds its lines there)
+        fileio.remove(audit_file.path(layout, txn), "remove the applied audit lines", durable=False)
 
 
 def recover(
@@ -180,7 +191,7 @@ def recover(
     elif found.carried is not None:
         write_carried(layout, found.txn, found.carried, found.audit, True, found.versions)
     else:
-        apply(layout, found.txn, found.paths, found.audit)
+        apply(layout, found.txn, found.paths, found.audit, staged=found.staged)
     return True
 
 
@@ -204,6 +215,8 @@ class Journal:
     """The new bytes of each file, when the journal carries them (else: staged files)."""
     versions: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     """For a carried file, the sha256 of each version it may hold before (`before`)."""
+    staged: audit_file.AuditFile | None = None
+    """The audit lines are in a staged file instead (a spilled transaction's)."""
 
 
 def unfinished(
@@ -227,9 +240,11 @@ def applied(layout: Layout, journal: Journal) -> bool:
                 return False  # (a file changed since by something else is left as it is)
     elif any(staged_path(p, journal.txn).exists() for p in journal.paths):
         return False
+    last, _ = audit.last_line(audit.log_path(layout.root))
+    if journal.staged is not None:
+        return last is not None and audit.line_digest(last) == journal.staged.last
     if not journal.audit:
         return True
-    last, _ = audit.last_line(audit.log_path(layout.root))
     return last is not None and last == journal.audit[-1]
 
 
@@ -279,7 +294,7 @@ def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[st
         ):
             return (rating_id, source, target)
         raise _bad_journal(journal, "it names a file that is not a month file of this folder")
-    extra = {"audit", "carried"} if end >= 0 else {"audit"}
+    extra = {"audit", "carried"} if end >= 0 else {"audit", "audit_file"}
     if not isinstance(entry, dict) or set(entry) - extra != {"transaction", "files"}:
         raise _bad_journal(journal, 'expected {"transaction": ..., "files": [...]}')
     lines = entry.get("audit", [])
@@ -297,7 +312,10 @@ def read_journal(layout: Layout, raw: bytes | None = None) -> Journal | tuple[st
             raise _bad_journal(journal, f"{name!r} is not a data file of this folder")
         paths.append(path)
     if end < 0:
-        return Journal(txn, paths, lines)
+        staged = audit_file.parse(entry.get("audit_file"))
+        if isinstance(staged, str):
+            raise _bad_journal(journal, staged)
+        return Journal(txn, paths, lines, staged=staged)
     carried, versions = _carried(journal, paths, entry.get("carried"), body)
     return Journal(txn, paths, lines, carried, versions)
 

@@ -13,8 +13,13 @@ the index, so it need not read them back. `KnownIds` is that memory, kept conser
   answers exactly, so a collision costs time, never a wrong answer;
 - it starts only from an index known to be empty (no index count, no delta, no shard: a new
   folder) and grows only with the ids of transactions this process committed
-  (`NotingTransaction`): ids are added after `commit` returns, never before, so a batch that
-  fails or is refused leaves it as it was;
+  (`NotingTransaction`): a transaction sets its ids' bits in a copy of the filter, which
+  replaces the filter once `commit` returns, never before, so a batch that fails or is
+  refused leaves it as it was. A transaction of many batches (a spilled import, `spilled`)
+  asks for each batch: the first answer, under the write lock, is checked as below; the next
+  ones come from its copy, which holds the ids of its earlier batches too (the lock is held
+  all along, and its own staged files change the index folder's times). Memory: the filter
+  and at most one copy (4 MiB each), whatever the number of ids;
 - it is trusted only while the folder is as this process's last commit left it: after each
   of its commits it keeps the manifest's bytes and the identity (inode, size, mtime, ctime) of
   the manifest, of the index folder and of the ratings folder (`signature`). Any other
@@ -77,45 +82,61 @@ class KnownIds:
     def absent(self, txn: Transaction, ids: list[str]) -> set[str]:
         """The ids of `ids` surely not in the index, if the folder is as this process left it
         (or a new folder); {} otherwise. Marks `txn` as checked, so that its commit adds its
-        ids (call under the write lock, before `txn` changes anything)."""
-        if not isinstance(txn, NotingTransaction) or txn.paths:
+        ids (call under the write lock, the first time before `txn` changes anything; a later
+        batch of `txn` is answered from its copy, which holds its earlier batches' ids)."""
+        if not isinstance(txn, NotingTransaction):
             return set()
-        if self._bits is not None and signature(self.layout) != self._seen:
-            self.drop()
-        if self._bits is None:  # (a folder with ratings: no signature taken, nothing kept)
-            if not _empty(txn, self.layout):
+        if not txn.checked:
+            if txn.paths:
                 return set()
-            self._bits, self._seen = bytearray(self._size // 8), signature(self.layout)
-        txn.checked = True
-        out = {i for i in ids if not self._may_hold(i)}
+            if self._bits is not None and signature(self.layout) != self._seen:
+                self.drop()
+            if self._bits is None:  # (a folder with ratings: no signature taken, nothing kept)
+                if not _empty(txn, self.layout):
+                    return set()
+                self._bits, self._seen = bytearray(self._size // 8), signature(self.layout)
+            txn.checked = True
+        bits = txn.bits if txn.bits is not None else self._bits
+        if bits is None:
+            return set()
+        out = {i for i in ids if not _may_hold(bits, self._size, i)}
         self.answered += len(out)
         return out
 
-    def committed(self, txn: NotingTransaction) -> None:
-        """After `txn` committed: add its ids and remember the folder, or drop everything
-        when `txn` was not checked (its ids are not known)."""
-        if not txn.checked or self._bits is None:
-            self.drop()
-            return
-        size, bits = self._size, self._bits
-        for rating_id in txn.indexed:
+    def note(self, txn: NotingTransaction, ids: Iterable[str]) -> None:
+        """Set the bits of ids `txn` indexes in its copy of the filter (made at its first)."""
+        if self._bits is None:
+            return  # (dropped: `committed` drops it again)
+        if txn.bits is None:
+            txn.bits = bytearray(self._bits)
+        size, bits = self._size, txn.bits
+        for rating_id in ids:
             h = hash(rating_id)
             a, b = h % size, (h >> _SHIFT) % size
             bits[a >> 3] |= 1 << (a & 7)
             bits[b >> 3] |= 1 << (b & 7)
-        self.added += len(txn.indexed)
+            txn.noted += 1
+
+    def committed(self, txn: NotingTransaction) -> None:
+        """After `txn` committed: take its copy of the filter (its ids added) and remember
+        the folder, or drop everything when `txn` was not checked (its ids are not known)."""
+        if not txn.checked or self._bits is None:
+            self.drop()
+            return
+        if txn.bits is not None:
+            self._bits, txn.bits = txn.bits, None
+        self.added += txn.noted
         self._seen = signature(self.layout)
 
     def drop(self) -> None:
         self._bits = self._seen = None
         self.added = 0
 
-    def _may_hold(self, rating_id: str) -> bool:
-        bits, size = self._bits, self._size
-        assert bits is not None
-        h = hash(rating_id)
-        a, b = h % size, (h >> _SHIFT) % size
-        return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
+
+def _may_hold(bits: bytearray, size: int, rating_id: str) -> bool:
+    h = hash(rating_id)
+    a, b = h % size, (h >> _SHIFT) % size
+    return bool(bits[a >> 3] >> (a & 7) & 1 and bits[b >> 3] >> (b & 7) & 1)
 
 
 class NotingTransaction(Transaction):
@@ -127,11 +148,15 @@ class NotingTransaction(Transaction):
         self.checked = False
         """True when `known.absent` answered for this transaction (the folder was as
         this process left it)."""
-        self.indexed: set[str] = set()
-        """Ids this transaction gives an index entry (`note`)."""
+        self.bits: bytearray | None = None
+        """The filter with the ids this transaction gives an index entry (`note`), taken by
+        `known` when it commits; None until its first id (or when not checked)."""
+        self.noted = 0
+        """Ids noted so far."""
 
     def note(self, ids: Iterable[str]) -> None:
-        self.indexed.update(ids)
+        if self.checked:
+            self.known.note(self, ids)
 
     def commit(self) -> None:
         super().commit()  # (raises: nothing is added, and the next check sees any change)

@@ -77,15 +77,18 @@ def absent(reader: TextReader, layout: Layout, ids: Iterable[str]) -> set[str]:
 class _Texts:
     """The decoded text of index files and deltas by name (`Files.text`, without a `Path` or
     a file object per file: see the module docstring), None for a file this transaction
-    changes. A reader that is neither `Files` nor a `Transaction` is asked by path."""
+    changes (a file it spilled: its staged file's text). A reader that is neither `Files` nor a
+    `Transaction` is asked by path."""
 
     def __init__(self, reader: TextReader, layout: Layout) -> None:
         self._reader, self._layout = reader, layout
         files = reader.files if isinstance(reader, Transaction) else reader
         self._codec: Codec | None = files.codec if isinstance(files, Files) else None
-        self._changed = set()
+        self._changed: set[str] = set()
+        self._spilled: set[str] = set()
         if isinstance(reader, Transaction):
-            self._changed = {p.name for p in reader.paths if p.parent == layout.index}
+            self._changed = {p.name for p in reader.held if p.parent == layout.index}
+            self._spilled = {p.name for p in reader.spilled if p.parent == layout.index}
         self._folder = -1
 
     def __enter__(self) -> _Texts:
@@ -113,6 +116,8 @@ class _Texts:
             return self._reader.text(self._layout.index / file)
         if file in self._changed:
             return None
+        if file in self._spilled:  # (its staged file's text: `Transaction.text`)
+            return self._reader.text(self._layout.index / file)
         try:
             fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK, dir_fd=self._folder)
         except OSError:

@@ -109,20 +109,33 @@ class SafeStorage(Storage):
             raise
         self.written(payload, data)
 
-    def prepare(self, data: Tables) -> bytes:
+    def prepare(self, data: Tables, *, backup: bool = True) -> bytes:
         """The stored bytes of `data`, after checking the file on disk parses and taking its
         daily backup: the first half of a write, shared with transactions (which write the
-        bytes as a staged file and rename it later)."""
+        bytes as a staged file and rename it later). `backup=False`: the caller takes it
+        (`snapshot`) when the change is about to be decided (a spilled transaction)."""
         if self._raw is _UNREAD:
             self.read()  # never replace a file that has not been checked to parse
+        payload = self.encode(data)
+        if backup:
+            self.snapshot()
+        return payload
+
+    def snapshot(self, raw: bytes | None = None) -> None:
+        """Take the daily backup of the file as last read (or of `raw`, its bytes now)."""
+        raw = raw if raw is not None else self.stored
+        if self.backups is not None and raw is not None:
+            self.backups.snapshot(raw)
+
+    def encode(self, data: Tables) -> bytes:
+        """The stored bytes of `data`, without reading the file or taking a backup: for a
+        transaction that wrote the file to its staged file before (`spilled`), whose first
+        `prepare` did both."""
         if self.cache is not None:
             text = self.cache.serialise(self.path, data, fragments=self._fragments)
         else:
             text = to_json(data)
-        payload = self.codec.encode(text.encode("utf-8"))
-        if self.backups is not None and isinstance(self._raw, bytes):
-            self.backups.snapshot(self._raw)
-        return payload
+        return self.codec.encode(text.encode("utf-8"))
 
     @property
     def stored(self) -> bytes | None:

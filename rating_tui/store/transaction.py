@@ -32,14 +32,16 @@ journal is there, so recovery appends it too. A transaction of one file that cha
 rating (the registry, an index file) skips the journal: one atomic replace is already all
 or nothing (a kept carried journal is settled first, so it never writes over it). Designed
 for any number of files: an import that starts new parts of months (see `shards`) or splits
-index files is one transaction of all of them.
+index files is one transaction of all of them. An import given a batch at a time writes what
+each batch changed to its staged files before the next (`spill`, see `spilled`), so it holds
+one batch in memory; its commit is then the staged kind, with the audit lines in a file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,7 @@ from rating_tui.store.journal import (
     write_journal,
 )
 from rating_tui.store.layout import RATINGS_TABLE, SHARD_COUNTS, Layout
+from rating_tui.store.spilled import Spill, committed
 from rating_tui.store.storage import SafeStorage, Tables
 
 RATINGS = RATINGS_TABLE
@@ -85,13 +88,18 @@ class Transaction:
         """The last `TEXTS_KEPT` texts read (a save asks for its digit's deltas twice: to
         locate its id, then to place its entry); not more, as a batch reads every index
         file's text once (`presence`)."""
+        self._spill: Spill | None = None
+        """What `spill` has written to staged files (None: nothing yet)."""
 
     def tables(self, path: Path) -> Tables:
         """The content of `path` as this transaction would leave it (read-only)."""
         if path in self._pending:
             return self._pending[path]
         if path not in self._read:
-            self._read[path] = self._storage(path).read() or {}
+            if self._spill is not None and path in self._spill.paths:
+                self._read[path] = self._spill.read(self.files.storage(path))
+            else:
+                self._read[path] = self.storage(path).read() or {}
         return self._read[path]
 
     def reread(self) -> None:
@@ -111,7 +119,10 @@ class Transaction:
         if path not in self._texts:
             if len(self._texts) >= TEXTS_KEPT:
                 del self._texts[next(iter(self._texts))]
-            self._texts[path] = self.files.text(path)
+            if self._spill is not None and path in self._spill.paths:
+                self._texts[path] = self._spill.text(self.files, path)
+            else:
+                self._texts[path] = self.files.text(path)
         return self._texts[path]
 
     def change(self, path: Path, table: str, edit: Callable[[Records], None]) -> None:
@@ -132,26 +143,84 @@ class Transaction:
 
     def will_exist(self, path: Path) -> bool:
         """Whether `path` exists, or is written by this transaction."""
-        return path in self._pending or path in self._blobs or path.exists()
+        held = path in self._pending or path in self._blobs
+        return held or path in self.spilled or path.exists()
 
     def has_file(self, path: Path) -> bool:
         """Whether `put_file` was called for `path`."""
-        return path in self._blobs
+        return path in self._blobs or path in self.spilled
 
     @property
     def paths(self) -> list[Path]:
+        """Every file this transaction writes (spilled ones included)."""
+        return [*self.held, *(p for p in self.spilled if p not in self._pending)]
+
+    @property
+    def held(self) -> list[Path]:
+        """The files whose new content this transaction holds in memory (not spilled)."""
         return [*self._pending, *self._blobs]
+
+    @property
+    def spilled(self) -> Collection[Path]:
+        """The files `spill` has written to staged files (read from there)."""
+        return self._spill.paths.keys() if self._spill is not None else ()
+
+    @property
+    def spill_state(self) -> Spill | None:
+        return self._spill
+
+    def spill(self) -> None:
+        """Write the new content of every file changed so far to its staged file and let it
+        go, with everything read (see `spilled`): the transaction then holds one batch. Any
+        failure deletes every staged file and raises: nothing changed."""
+        if not self._pending and not self._blobs:
+            return
+        if self._spill is None:
+            self._spill = Spill(self)
+        try:
+            self._spill.write(self, self._pending, self._blobs)
+        except BaseException:
+            self.abandon()
+            raise
+        self._pending, self._blobs, self._read, self._texts = {}, {}, {}, {}
+        self._storages = {}
+
+    def drop_new(self, path: Path) -> None:
+        """Write nothing to `path` after all, when it is a file this transaction created
+        (none is on disk): an index delta merged into a newer one by a later batch."""
+        if path.exists():
+            return
+        self._pending.pop(path, None)
+        self._read.pop(path, None)
+        self._texts.pop(path, None)
+        if self._spill is not None:
+            self._spill.drop(path)
+
+    def abandon(self) -> None:
+        """Give up a transaction that will not commit (a refusal in a later batch, a
+        failure, an interrupt): every staged file it spilled is deleted and nothing changed.
+        Nothing is deleted once its journal is written (the change is decided)."""
+        if self._spill is not None:
+            self._spill.discard()
+        for path in self.paths:
+            self._forget(path)
+        self._pending, self._blobs, self._read, self._texts = {}, {}, {}, {}
+        self._storages = {}
 
     def commit(self) -> None:
         """Apply every change, all or nothing (see the module docstring)."""
+        if self._spill is not None:
+            self.spill()
+            self._spill.commit(self.files)
+            return
         paths = self.paths
         if not paths:
             return
-        change = self._audited()
+        change = self.audited()
         if len(paths) == 1 and not self._blobs and change is None:
             path = paths[0]
             settle_all(self.files)  # (a kept journal must never write over this file)
-            self._storage(path).write(self._pending[path])
+            self.storage(path).write(self._pending[path])
             return
         txn = secrets.token_hex(ID_LENGTH // 2)
         earlier = self.files.unsynced
@@ -167,7 +236,7 @@ class Transaction:
                 if path in self._blobs:
                     payloads[path] = self._blobs[path]
                 else:
-                    payloads[path] = self._storage(path).prepare(self._pending[path])
+                    payloads[path] = self.storage(path).prepare(self._pending[path])
             carry = sum(map(len, payloads.values())) <= journal.CARRY_LIMIT
             folders = folders_of(paths)
             for folder in folders:
@@ -197,17 +266,17 @@ class Transaction:
                 # previous change, whose journal this one's replaces (see `Unsynced`).
                 for folder in folders:
                     fileio.fsync_dir(folder)
-            names = [self._name(p) for p in paths]
+            names = [self.name(p) for p in paths]
             entry: dict[str, Any] = {"transaction": txn, "files": names}
             digests: dict[Path, str] = {}
             if change is not None:
                 for path in self._pending:
                     if RATINGS in self._pending[path]:
                         digests[path] = hashlib.sha256(payloads[path]).hexdigest()
-                        change.files[self._name(path)] = digests[path]
+                        change.files[self.name(path)] = digests[path]
                 body = change.entry_body()
                 lines = audit.plan_lines(
-                    self.layout.root, txn, body, self.files.codec, self._stored_before
+                    self.layout.root, txn, body, self.files.codec, self.stored_before
                 )
             if earlier_lines or lines:
                 entry["audit"] = [*earlier_lines, *lines]
@@ -240,15 +309,7 @@ class Transaction:
         except StoreWriteError as exc:
             for path in paths:
                 self._forget(path)
-            error = StoreWriteError(
-                f"The change was recorded in {self.layout.journal} but could not be completed "
-                f"({exc}). It is completed the next time the data folder is opened; nothing "
-                "is lost.",
-                exc.path,
-                exc.errno,
-            )
-            error.committed = True
-            raise error from None
+            raise committed(self.layout.journal, exc) from None
         if keep:
             identity = unsynced_identity(self.layout)
             if identity is not None:
@@ -263,19 +324,20 @@ class Transaction:
                     frozenset(renamed),
                 )
         for path in self._pending:
-            self._storage(path).written(payloads[path], self._pending[path])
+            self.storage(path).written(payloads[path], self._pending[path])
 
     def _before(self, path: Path) -> bytes | None:
         """The bytes of `path` before this change (None: no file)."""
         if path in self._blobs:
             return fileio.read_bytes(path)  # (an instrument copy: written when missing)
-        return self._storage(path).stored
+        return self.storage(path).stored
 
-    def _audited(self) -> audit.Change | None:
+    def audited(self) -> audit.Change | None:
         """The ratings this transaction changes, for the audit log (None: it writes no
         rating file). A rating file rewritten with the same ratings (a restore that re-merges
         everything) is logged too, with no rating: its new bytes must be on record, or doctor
-        would take it for a file replaced by something else."""
+        would take it for a file replaced by something else. For a spilled transaction:
+        the ratings of the files changed since its last spill, against what it had staged."""
         change = audit.Change()
         before = {p: self._read.get(p, {}).get(RATINGS, {}) for p in self._pending}
         previous: dict[str, Any] = {}
@@ -284,7 +346,7 @@ class Transaction:
         for path, tables in self._pending.items():
             if RATINGS not in tables and not before[path]:
                 continue
-            name = self._name(path)
+            name = self.name(path)
             for rating_id, record, old in audit.diff(
                 before[path], tables.get(RATINGS, {}), previous
             ):
@@ -294,7 +356,7 @@ class Transaction:
         written = any(RATINGS in tables for tables in self._pending.values())
         return change if change.ratings or written else None
 
-    def _stored_before(self) -> int | None:
+    def stored_before(self) -> int | None:
         """How many ratings the manifest counted before this change (None: unknown)."""
         try:
             counts = self.files.records(self.layout.manifest, SHARD_COUNTS)
@@ -305,10 +367,10 @@ class Transaction:
         numbers = [e.get("n") for e in counts.values() if isinstance(e, dict)]
         return sum(n for n in numbers if isinstance(n, int))
 
-    def _name(self, path: Path) -> str:
+    def name(self, path: Path) -> str:
         return str(path.relative_to(self.layout.root).as_posix())
 
-    def _storage(self, path: Path) -> SafeStorage:
+    def storage(self, path: Path) -> SafeStorage:
         storage = self._storages.get(path)
         if storage is None:
             storage = self._storages[path] = self.files.storage(path)

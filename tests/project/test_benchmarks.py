@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import REPO
 
 TINY = {
+    "batches_bench.py": ["--counts", "200", "400", "--batch", "100"],
     "cli_bench.py": ["--rounds", "1"],
     "store_bench.py": ["--sizes", "50", "100", "--saves", "5", "--runs", "1"],
     "dyad_save_bench.py": ["--count", "200", "--saves", "4"],

@@ -79,6 +79,14 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
     monkeypatch.setattr(journal, "CARRY_LIMIT", 0)
     step("import", lambda: store.import_ratings(batch, known))
     monkeypatch.setattr(journal, "CARRY_LIMIT", carry_limit)
+    # An import of three batches, one transaction that spills each batch to its staged files
+    # (`spilled`), its audit lines in a staged file the journal names: the later batches
+    # write again the months, the index files and the manifest the first one staged.
+    batches = [
+        [make_rating(day=f"2025-0{1 + n % 3}-2{n}", number=80 + n, dyad=f"D0{n}1") for n in ns]
+        for ns in ((0, 1), (2, 3), (4, 5))
+    ]
+    step("batches", lambda: store.import_batches(batches, known))
     moved = store.get(first.id)
     revision = Revision(
         at=moved.updated, by="CD", reason="merged", action="update", previous=moved.content()
@@ -173,6 +181,7 @@ def test_every_power_cut_state_opens_clean_with_all_or_nothing_of_each_change(
 
     created = [op[1].name for op in recorder.log if op[0] == "create"]
     assert any(name.endswith(".staged") for name in created)  # staged files
+    assert any(name.startswith(".audit.jsonl.") for name in created)  # a spilled import's
     assert any(name.endswith(".tmp") and ".journal" not in name for name in created)  # carried
     states = len(recorder.log) + 1
     print(f"crash states ({'encrypted' if encrypted else 'plain'}): {states}")
