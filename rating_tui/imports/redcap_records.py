@@ -45,9 +45,12 @@ def _checkboxes(ins: Instrument) -> dict[str, list[tuple[str, int | str]]]:
     return out
 
 
-def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
-    """Every record of the REDCap CSV `text` as a rating of `instrument` (id@version)."""
-    batch = Batch()
+def read_redcap_records(
+    text: str, known: Known, instrument: str, batch: Batch | None = None
+) -> Batch:
+    """Every record of the REDCap CSV `text` as a rating of `instrument` (id@version), into
+    `batch` when given."""
+    batch = Batch() if batch is None else batch
     loaded = known.get(instrument)
     if loaded is None:
         have = ", ".join(sorted(known)) or "none; see --instruments DIR"

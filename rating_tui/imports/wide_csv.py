@@ -49,10 +49,12 @@ def parse_csv(text: str) -> Table:
     return Table(header, rows)
 
 
-def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
+def read_wide_csv(
+    text: str, known: Known, moments: str | None = None, batch: Batch | None = None
+) -> Batch:
     """Every rating of the wide CSV `text` (and its now moments from `moments`, the
-    now-moments table's text), or the problems of each bad row."""
-    batch = Batch()
+    now-moments table's text), or the problems of each bad row, into `batch` when given."""
+    batch = Batch() if batch is None else batch
     try:
         table = parse_csv(text)
         moment_table = parse_csv(moments) if moments is not None else None
