@@ -80,10 +80,12 @@ def first_pass(source: Source, known: Known, shown: str | None = None) -> FirstP
 
 
 def second_pass(
-    source: Source, known: Known, first: FirstPass, size: int = BATCH_SIZE
+    source: Source, known: Known, first: FirstPass, size: int | None = None
 ) -> Iterator[list[Rating]]:
     """The file's ratings to store (repeats of an earlier identical record left out) in
-    batches of `size`, or `FileChanged` when the file is not what the first pass read."""
+    batches of `size` (`BATCH_SIZE`), or `FileChanged` when the file is not what the first
+    pass read."""
+    size = size or BATCH_SIZE
     if source.fmt != "jsonl":
         yield from _table_batches(source, known, first, size)
         return
