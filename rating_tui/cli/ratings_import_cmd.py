@@ -215,7 +215,7 @@ def _import_file(
         except FileChanged as exc:  # raised inside the transaction: nothing was written
             fail(str(exc))
         except RatingConflictError as exc:
-            line = next((line for rid, (line, _) in batch.ids.items() if rid in str(exc)), None)
+            line = next((line for rid, line in batch.ids() if rid in str(exc)), None)
             fail(f"{name}:{line}: {exc}" if line else str(exc))
         except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
             if isinstance(exc.__cause__, FileChanged):
@@ -275,7 +275,7 @@ def _pre_store_checks(
         try:
             found = check_import(
                 store,
-                [f for _, f in batch.facts],
+                batch.facts,
                 date.today(),
                 lambda r: instrument_of(catalogue, r),
                 roster,
@@ -283,7 +283,7 @@ def _pre_store_checks(
         except StoreError as exc:  # the stored ratings cannot be read to compare
             fail(f"{exc}\n{name}: nothing was imported.")
     errors = warnings = 0
-    line_of = {rating_id: batch.ids[rating_id][0] for rating_id in found}
+    line_of = {rating_id: batch.line_of(rating_id) or 0 for rating_id in found}
     for rating_id, findings in sorted(found.items(), key=lambda kv: line_of[kv[0]]):
         line = line_of[rating_id]
         errors += sum(f.severity == "error" for f in findings)

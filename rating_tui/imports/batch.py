@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +37,8 @@ class Batch:
     keep: bool = True
     """Keep each valid rating in `ratings` (else only `facts` and the keys by id)."""
     ratings: list[tuple[int, Rating]] = field(default_factory=list)
-    facts: list[tuple[int, SessionFacts]] = field(default_factory=list)
-    """(line, session facts) of each rating to store, in file order (repeats left out)."""
+    facts: list[SessionFacts] = field(default_factory=list)
+    """The session facts of each rating to store, in file order (repeats left out)."""
     refs: set[str] = field(default_factory=set)
     """id@version of the instruments the ratings to store were made with."""
     problems: list[LineProblem] = field(default_factory=list)
@@ -54,8 +54,9 @@ class Batch:
     repeats: list[tuple[int, int]] = field(default_factory=list)
     """(line, earlier line) of records that repeat an earlier one with the same content:
     imported once, and said (they were counted as "already present" in the folder)."""
-    _by_id: dict[str, tuple[int, bytes]] = field(default_factory=dict)
-    """rating id -> (first line, digest of its content)."""
+    _by_id: dict[str, bytes] = field(default_factory=dict)
+    """rating id -> its first line (5 bytes) and the digest of its content (16), in one
+    bytes object: a million of them are what the first pass holds besides the facts."""
     _bad_lines: set[int] = field(default_factory=set)
 
     @property
@@ -80,7 +81,7 @@ class Batch:
     def accept(self, line: int, rating: Rating, instrument: Instrument | None = None) -> None:
         """Keep a valid rating; a repeated identical one is kept once (`repeats` names it),
         a repeated id with other content is a problem."""
-        first = self._by_id.setdefault(rating.id, (line, content_digest(rating)))
+        first = _unpack(self._by_id.setdefault(rating.id, _pack(line, content_digest(rating))))
         if first[0] != line and first[1] != content_digest(rating):
             self.refuse(
                 line, [f"rating {rating.id} is also on line {first[0]}, with other content"]
@@ -91,13 +92,13 @@ class Batch:
             return
         if self.keep:
             self.ratings.append((line, rating))
-        self.facts.append((line, compact(facts(rating, instrument))))
+        self.facts.append(compact(facts(rating, instrument)))
         self.refs.add(rating.instrument.ref)
 
-    @property
-    def ids(self) -> Mapping[str, tuple[int, bytes]]:
-        """rating id -> (first line, content digest), in file order."""
-        return self._by_id
+    def ids(self) -> Iterator[tuple[str, int]]:
+        """(rating id, its first line), in file order."""
+        for rating_id, packed in self._by_id.items():
+            yield rating_id, _unpack(packed)[0]
 
     def repeat_note(self, unit: str) -> str | None:
         """What the summary says of repeated records, or None when there were none."""
@@ -112,7 +113,7 @@ class Batch:
 
     def line_of(self, rating_id: str) -> int | None:
         found = self._by_id.get(rating_id)
-        return found[0] if found else None
+        return _unpack(found)[0] if found else None
 
 
 def resolve(
@@ -173,6 +174,14 @@ def check(batch: Batch, line: int, data: dict[str, Any], known: Known) -> None:
         batch.refuse(line, [str(p) for p in problems])
     else:
         batch.accept(line, rating, loaded.instrument)
+
+
+def _pack(line: int, digest: bytes) -> bytes:
+    return line.to_bytes(5, "big") + digest
+
+
+def _unpack(packed: bytes) -> tuple[int, bytes]:
+    return int.from_bytes(packed[:5], "big"), packed[5:]
 
 
 def content_digest(rating: Rating) -> bytes:
