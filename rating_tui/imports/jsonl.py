@@ -8,7 +8,7 @@ match the known content.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rating_tui.imports.batch import Batch, Known, check
@@ -22,6 +22,16 @@ def read_jsonl(
     """Every rating of the lines, or the problems of each bad line (None: a line over the
     size limit, which was not read). `batch` (e.g. one that keeps no rating) is filled in."""
     batch = Batch() if batch is None else batch
+    for number, data in jsonl_records(lines, batch):
+        check(batch, number, data, known)
+    return batch
+
+
+def jsonl_records(
+    lines: Iterable[tuple[int, bytes | None]], batch: Batch
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, JSON object) of each line that holds one; the problems of the others go to
+    `batch`, blank lines are skipped."""
     for number, raw in lines:
         data = parse_line(number, raw)
         if data is None:
@@ -30,8 +40,7 @@ def read_jsonl(
             batch.records += 1
             batch.refuse(number, [data])
             continue
-        check(batch, number, data, known)
-    return batch
+        yield number, data
 
 
 def parse_line(number: int, raw: bytes | None) -> dict[str, Any] | str | None:

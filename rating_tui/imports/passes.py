@@ -10,8 +10,8 @@ bytes); a file that is not the same in the second pass raises `FileChanged` insi
 transaction, which then stores nothing.
 
 JSON Lines are read a line at a time in both passes. The wide CSV and REDCap tables are read
-whole (at most `read.MAX_TABLE_BYTES`) in each pass, and their second pass builds every
-rating of the table before giving them in batches.
+whole (at most `read.MAX_TABLE_BYTES`) and parsed into rows in each pass; their ratings are
+then made and given a batch at a time too.
 
 Standard input cannot be read twice: `spooled` copies it once to a private temporary file
 (mode 0600), read twice and removed afterwards.
@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rating_tui.imports.batch import Batch, Known, rating_of
-from rating_tui.imports.jsonl import parse_line
-from rating_tui.imports.read import Format, Witness, lines_of, read_ratings
+from rating_tui.imports.read import Format, Witness, read_ratings, records_of
 from rating_tui.ratings.model import Rating
 
 BATCH_SIZE = 10_000
@@ -86,24 +85,23 @@ def second_pass(
     batches of `size` (`BATCH_SIZE`), or `FileChanged` when the file is not what the first
     pass read."""
     size = size or BATCH_SIZE
-    if source.fmt != "jsonl":
-        yield from _table_batches(source, known, first, size)
-        return
     if not first.witness.same_file(source.path):  # refused before a byte is read again
         raise _changed(source)
     repeats = {line for line, _ in first.batch.repeats}
-    again = Witness()
+    again, scratch = Witness(), Batch(keep=False)
     batch: list[Rating] = []
     given = 0
     try:
-        for number, raw in lines_of(source.path, again):
+        records = records_of(
+            source.path, source.fmt, known, scratch, source.moments, source.instrument, again
+        )
+        if source.fmt != "jsonl" and again != first.witness:  # a table is read whole first
+            raise _changed(source)
+        for number, data in records:
             if number in repeats:
                 continue
-            data = parse_line(number, raw)
-            if data is None:
-                continue
-            rating = rating_of(data, known) if isinstance(data, dict) else None
-            if rating is None or first.batch.line_of(rating.id) != number:
+            rating = rating_of(data, known)
+            if rating is None or scratch.problems or first.batch.line_of(rating.id) != number:
                 raise _changed(source)
             batch.append(rating)
             if len(batch) >= size:
@@ -114,36 +112,11 @@ def second_pass(
         raise FileChanged(
             f"{source.name} cannot be read again ({exc}); nothing was imported"
         ) from None
-    if again != first.witness or given + len(batch) != len(first.batch.facts):
+    total = given + len(batch)
+    if again != first.witness or scratch.problems or total != len(first.batch.facts):
         raise _changed(source)
     if batch:
         yield batch
-
-
-def _table_batches(
-    source: Source, known: Known, first: FirstPass, size: int
-) -> Iterator[list[Rating]]:
-    """A CSV or REDCap table read again whole: every rating built, then given in batches."""
-    again = Witness()
-    try:
-        batch = read_ratings(
-            source.path,
-            source.fmt,
-            known,
-            moments=source.moments,
-            instrument=source.instrument,
-            witness=again,
-        )
-    except (OSError, ValueError) as exc:
-        raise FileChanged(
-            f"{source.name} cannot be read again ({exc}); nothing was imported"
-        ) from None
-    if again != first.witness or batch.problems or len(batch.ratings) != len(first.batch.facts):
-        raise _changed(source)
-    ratings = [r for _, r in batch.ratings]
-    del batch
-    for start in range(0, len(ratings), size):
-        yield ratings[start : start + size]
 
 
 def _changed(source: Source) -> FileChanged:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
-from rating_tui.imports.batch import Batch, Known
-from rating_tui.imports.jsonl import read_jsonl
-from rating_tui.imports.wide_csv import read_wide_csv
+from rating_tui.imports.batch import Batch, Known, check
+from rating_tui.imports.jsonl import jsonl_records
+from rating_tui.imports.wide_csv import wide_records
 from rating_tui.inputs import bounded_lines, open_regular, read_bounded
 from rating_tui.ratings import limits
 
@@ -113,6 +113,25 @@ def read_ratings(
     """Every rating of the file in `fmt`, checked, with every problem by line, into `batch`
     when given (`Batch(keep=False)`: only compact keys of each rating). `witness` keeps what
     was read of each file; `name` is the file as the user named it (`-`: stdin, spooled)."""
+    batch = Batch() if batch is None else batch
+    for line, data in records_of(path, fmt, known, batch, moments, instrument, witness, name):
+        check(batch, line, data, known)
+    return batch
+
+
+def records_of(
+    path: Path,
+    fmt: Format,
+    known: Known,
+    batch: Batch,
+    moments: Path | None = None,
+    instrument: str | None = None,
+    witness: Witness | None = None,
+    name: str | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, record in `Rating`'s JSON form) of each record of the file that can be read as
+    one, not checked yet; the problems of the others go to `batch`. A JSON Lines file is read
+    a line at a time, a table whole."""
     if moments is not None and fmt != "csv":
         raise ValueError("--moments goes with a wide CSV file (--format csv)")
     if instrument is not None and fmt != "redcap":  # it was passed over without a word
@@ -121,15 +140,14 @@ def read_ratings(
             "instrument itself"
         )
     if fmt == "jsonl":
-        lines: Iterable[tuple[int, bytes | None]] = lines_of(path, witness, name)
-        return read_jsonl(lines, known, batch)
+        return jsonl_records(lines_of(path, witness, name), batch)
     if fmt == "csv":
         extra = (
             text_of(moments, "a now-moments CSV table", witness) if moments is not None else None
         )
-        return read_wide_csv(text_of(path, witness=witness, name=name), known, extra, batch)
-    from rating_tui.imports.redcap_records import read_redcap_records
+        return wide_records(text_of(path, witness=witness, name=name), known, extra, batch)
+    from rating_tui.imports.redcap_records import redcap_records
 
     if instrument is None:
         raise ValueError("--format redcap needs --instrument ID@VERSION (the records' form)")
-    return read_redcap_records(text_of(path, witness=witness, name=name), known, instrument, batch)
+    return redcap_records(text_of(path, witness=witness, name=name), known, instrument, batch)

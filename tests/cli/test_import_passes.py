@@ -226,3 +226,37 @@ def test_repeats_other_content_and_session_findings_are_said_as_before(
     assert code == 0
     assert err.splitlines() == [said, f"{file}: 1 warning(s) accepted."]
     assert out.splitlines() == [f"{file}: 2 added, 0 already present."]
+
+
+def test_a_wide_csv_is_stored_in_batches_and_refused_when_changed(
+    lines: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "d"
+    code, _, err = run(
+        "ratings", "import", str(write(tmp_path / "in.jsonl", lines)), "--data", str(source),
+        "--accept-warnings",
+    )  # fmt: skip
+    assert code == 0, err
+    table, moments = tmp_path / "r.csv", tmp_path / "m.csv"
+    code, _, err = run("export", "--data", str(source), "-o", str(table), "--moments", str(moments))
+    assert code == 0, err
+    monkeypatch.setattr(passes, "BATCH_SIZE", 4)
+    recorded = Recorded(monkeypatch)
+    args = ["ratings", "import", str(table), "--moments", str(moments), "--accept-warnings"]
+    code, out, err = run(*args, "--data", str(tmp_path / "e"))
+    assert code == 0, err
+    assert out.splitlines()[0] == f"{table}: 10 added, 0 already present."
+    assert recorded.sizes == [4, 4, 2]
+    assert stored(tmp_path / "e") == 10
+    first = passes.first_pass
+
+    def then_changed(*args: Any, **kwargs: Any) -> passes.FirstPass:
+        done = first(*args, **kwargs)
+        moments.write_text(moments.read_text() + "\n")  # the moments table counts too
+        return done
+
+    monkeypatch.setattr(passes, "first_pass", then_changed)
+    code, out, err = run(*args, "--data", str(tmp_path / "f"))
+    assert code == 1
+    assert f"{table} changed while it was imported; nothing was imported" in err
+    assert stored(tmp_path / "f") == 0
