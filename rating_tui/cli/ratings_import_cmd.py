@@ -21,10 +21,11 @@ is draft, final or voided; `revisions` keeps earlier versions.
 
 Import checks every record before storing anything (JSON, the Rating shape, an instrument
 id@version found with the same content hash, the instrument's rules) and reports every bad
-line with its number, so a file is fixed in one pass; only a clean file reaches
-`Store.import_ratings`, which is all or nothing itself. Reading and checking live in
-`rating_tui.imports` (JSON Lines, the wide CSV, REDCap records); this command only shows the
-result and stores it.
+line with its number, so a file is fixed in one pass, keeping no rating; only a clean file
+is read again and stored a batch at a time by `Store.import_batches`, all or nothing (a file
+that changed in between is refused). Reading and checking live in `rating_tui.imports`
+(`passes.py`: the two passes; JSON Lines, the wide CSV, REDCap records); this command only
+shows the result and stores it.
 """
 
 from __future__ import annotations
