@@ -13,7 +13,7 @@ SIZE=DIR`, an existing demo-data folder), its final ratings exported with `ratin
 `--against SRC` runs the same commands with the rating_tui package of that source folder
 (put first on PYTHONPATH), right after ours at each size: a baseline measured in the same run.
 The 1M round of issue 11 is `--sizes 100000 1000000` (demo-data takes minutes at 1M; give
-`--folder 1000000=DIR` to copy one instead).
+`--folder 1000000=DIR` to copy one instead; `--steps` chooses among the three steps).
 Targets (#11): import and merge time(large)/time(small) <= 1.1x per multiple of the small
 size (11x at 1M/100k); peak RSS in proportion to the batch, not to the file: peak
 RSS(large)/peak RSS(small) <= 1.5x.
@@ -55,7 +55,7 @@ def source_of(size: int, work: Path, given: dict[int, Path]) -> tuple[Path, Path
 
 
 def steps(
-    folder: Path, jsonl: Path, work: Path, against: str | None
+    folder: Path, jsonl: Path, work: Path, against: str | None, chosen: list[str]
 ) -> dict[str, tuple[float, float]]:
     """(seconds, peak MiB) of each step, into new folders removed afterwards."""
     env = None if against is None else {**os.environ, "PYTHONPATH": against}
@@ -68,6 +68,8 @@ def steps(
         "merge": [str(SCRIPT), "merge", str(folder), "--into", str(target)],
     }  # fmt: skip
     for name, argv in commands.items():
+        if name not in chosen:
+            continue
         shutil.rmtree(target, ignore_errors=True)
         found[name] = run(argv, env=env)[:2]
     shutil.rmtree(target, ignore_errors=True)
@@ -80,6 +82,8 @@ def main() -> None:
     parser.add_argument("--folder", action="append", default=[], metavar="SIZE=DIR",
                         help="copy this demo-data folder for SIZE, not make one")  # fmt: skip
     parser.add_argument("--against", metavar="SRC", help="the previous code, side by side")
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS),
+                        help="the steps to time (a 1M merge may hold GiBs)")  # fmt: skip
     args = parser.parse_args()
     given = {int(k): Path(v) for k, v in (f.split("=", 1) for f in args.folder)}
     small, large = sorted(args.sizes)
@@ -89,10 +93,10 @@ def main() -> None:
         for size in (small, large):
             folder, jsonl, made = source_of(size, work, given)
             print(f"{size:,}: {made}", flush=True)
-            for name, value in steps(folder, jsonl, work, None).items():
+            for name, value in steps(folder, jsonl, work, None, args.steps).items():
                 results.setdefault(name, {})[size] = value
             if args.against:
-                for name, value in steps(folder, jsonl, work, args.against).items():
+                for name, value in steps(folder, jsonl, work, args.against, args.steps).items():
                     results.setdefault(f"{name}, --against", {})[size] = value
             shutil.rmtree(folder)
             jsonl.unlink()
