@@ -268,32 +268,27 @@ def _pre_store_checks(
     from datetime import date
 
     from rating_tui.services.roster import load_roster
-    from rating_tui.services.session_checks import check_import
+    from rating_tui.services.session_checks import import_findings
     from rating_tui.store import StoreError
 
+    errors = warnings = 0
     with clear_errors():
         roster = load_roster(store.data_dir)
-        try:
-            found = check_import(
-                store,
-                batch.facts,
-                date.today(),
-                lambda r: instrument_of(catalogue, r),
-                roster,
-            )
+        found = import_findings(
+            store, batch.facts, date.today(), lambda r: instrument_of(catalogue, r), roster
+        )
+        try:  # in file order: the lines rise
+            for rating_id, findings in found:
+                line = batch.line_of(rating_id)
+                errors += sum(f.severity == "error" for f in findings)
+                warnings += sum(f.severity == "warning" for f in findings)
+                for finding in findings[:MAX_PROBLEMS_PER_LINE]:
+                    typer.echo(f"{name}:{line}: {finding}", err=True)
+                if len(findings) > MAX_PROBLEMS_PER_LINE:
+                    more = len(findings) - MAX_PROBLEMS_PER_LINE
+                    typer.echo(f"{name}:{line}: ... and {more} more", err=True)
         except StoreError as exc:  # the stored ratings cannot be read to compare
             fail(f"{exc}\n{name}: nothing was imported.")
-    errors = warnings = 0
-    line_of = {rating_id: batch.line_of(rating_id) or 0 for rating_id in found}
-    for rating_id, findings in sorted(found.items(), key=lambda kv: line_of[kv[0]]):
-        line = line_of[rating_id]
-        errors += sum(f.severity == "error" for f in findings)
-        warnings += sum(f.severity == "warning" for f in findings)
-        for finding in findings[:MAX_PROBLEMS_PER_LINE]:
-            typer.echo(f"{name}:{line}: {finding}", err=True)
-        if len(findings) > MAX_PROBLEMS_PER_LINE:
-            more = len(findings) - MAX_PROBLEMS_PER_LINE
-            typer.echo(f"{name}:{line}: ... and {more} more", err=True)
     if errors:
         fail(f"{errors} error(s) and {warnings} warning(s) in {name}; nothing was imported")
     if warnings and not accept_warnings:
