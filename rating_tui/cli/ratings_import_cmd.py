@@ -21,10 +21,11 @@ is draft, final or voided; `revisions` keeps earlier versions.
 
 Import checks every record before storing anything (JSON, the Rating shape, an instrument
 id@version found with the same content hash, the instrument's rules) and reports every bad
-line with its number, so a file is fixed in one pass; only a clean file reaches
-`Store.import_ratings`, which is all or nothing itself. Reading and checking live in
-`rating_tui.imports` (JSON Lines, the wide CSV, REDCap records); this command only shows the
-result and stores it.
+line with its number, so a file is fixed in one pass, keeping no rating; only a clean file
+is read again and stored a batch at a time by `Store.import_batches`, all or nothing (a file
+that changed in between is refused). Reading and checking live in `rating_tui.imports`
+(`passes.py`: the two passes; JSON Lines, the wide CSV, REDCap records); this command only
+shows the result and stores it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from rating_tui.cli.errors import fail, given_path, output_file
 
 if TYPE_CHECKING:
     from rating_tui.imports.batch import Batch
+    from rating_tui.imports.read import Format
     from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.instruments.loader import LoadedInstrument
     from rating_tui.instruments.model import Instrument
@@ -130,22 +132,50 @@ def import_ratings(
         ),
     ] = False,
 ) -> None:
-    from rating_tui.imports.problems import every_line, report_lines
-    from rating_tui.imports.read import FORMATS, guess_format, read_ratings
-    from rating_tui.store import RatingConflictError, StoreError
+    from rating_tui.imports.read import FORMATS, guess_format
 
-    name = "<stdin>" if str(file) == "-" else str(file)
     _errors_elsewhere(errors, file, moments)
     if fmt is not None and fmt not in FORMATS:
         fail(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     chosen = fmt if fmt is not None else guess_format(file)
+    if str(file) != "-":
+        _import_file(ctx, file, chosen, data, moments, instrument, errors, check, accept_warnings)
+        return
+    from rating_tui.imports.passes import spooled
+
+    stdin = typer.get_binary_stream("stdin")
+    with clear_errors(), spooled(stdin) as copy:  # read twice: stdin is kept in a 0600 file
+        _import_file(
+            ctx, copy, chosen, data, moments, instrument, errors, check, accept_warnings, file
+        )
+
+
+def _import_file(
+    ctx: typer.Context,
+    path: Path,
+    chosen: Format,
+    data: str | None,
+    moments: Path | None,
+    instrument: str | None,
+    errors: Path | None,
+    check: bool,
+    accept_warnings: bool,
+    given: Path | None = None,
+) -> None:
+    """Check every record of `path` (first pass), then store its ratings (second pass).
+    `given`: the name the user gave when `path` is a copy of it (stdin)."""
+    from rating_tui.imports.passes import FileChanged, Source, first_pass, second_pass
+    from rating_tui.imports.problems import every_line, report_lines
+    from rating_tui.store import RatingConflictError, StoreError
+
+    shown = str(given) if given is not None else None
+    name = "<stdin>" if shown == "-" else str(path)
+    source = Source(path, chosen, name, moments, instrument)
     catalogue = catalogue_of(ctx)
     known = {li.ref: li for li in catalogue.instruments}
-    stdin = typer.get_binary_stream("stdin") if str(file) == "-" else None
     with clear_errors():
-        batch = read_ratings(
-            file, chosen, known, moments=moments, instrument=instrument, stdin=stdin
-        )
+        first = first_pass(source, known, shown)
+    batch = first.batch
     if errors is not None:  # written on every run, empty when all is well: never stale
         from rating_tui.outputs import atomic_write_text
 
@@ -155,8 +185,8 @@ def import_ratings(
         if replaced:
             typer.echo(f"--errors {errors}: it replaced the file that was there", err=True)
     if batch.problems:
-        shown = str(errors) if errors is not None else None
-        for message in report_lines(batch.problems, name, shown):
+        shown_errors = str(errors) if errors is not None else None
+        for message in report_lines(batch.problems, name, shown_errors):
             typer.echo(message, err=True)
         if batch.records:
             unit = "line(s)" if chosen == "jsonl" else "row(s)"
@@ -165,29 +195,32 @@ def import_ratings(
             fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid{more}; "
                  "nothing was imported")  # fmt: skip
         fail(f"{name} cannot be imported; nothing was imported")
-    ratings = [r for _, r in batch.ratings]
+    count = len(batch.facts)
     notes = _import_notes(batch, known, "line(s)" if chosen == "jsonl" else "row(s)")
-    if not ratings:
+    if not count:
         typer.echo(f"{name} holds no ratings; nothing was imported.")
         return
     if check:
-        typer.echo(f"{name}: {len(ratings)} rating(s) valid; nothing stored (--check).")
+        typer.echo(f"{name}: {count} rating(s) valid; nothing stored (--check).")
         for note in notes:
             typer.echo(note)
         return
     folder = data_folder(ctx, data)
     holds_data(folder)  # refuses a folder that holds something else
     store = open_store(folder)
-    instruments = {ref: known[ref].instrument for ref in {r.instrument.ref for r in ratings}}
-    by_id = {r.id: (line, r) for line, r in batch.ratings}
-    _pre_store_checks(name, store, ratings, instruments, by_id, catalogue, accept_warnings)
+    instruments = {ref: known[ref].instrument for ref in sorted(batch.refs)}
+    _pre_store_checks(name, store, batch, catalogue, accept_warnings)
     with clear_errors():
         try:
-            result = store.import_ratings(ratings, instruments)
+            result = store.import_batches(second_pass(source, known, first), instruments)
+        except FileChanged as exc:  # raised inside the transaction: nothing was written
+            fail(str(exc))
         except RatingConflictError as exc:
-            line = next((batch.line_of(r.id) for r in ratings if r.id in str(exc)), None)
+            line = next((line for rid, line in batch.ids() if rid in str(exc)), None)
             fail(f"{name}:{line}: {exc}" if line else str(exc))
         except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
+            if isinstance(exc.__cause__, FileChanged):
+                fail(str(exc.__cause__))
             committed = getattr(exc, "committed", False)
             done = "all of it is imported on the next open" if committed else "nothing was imported"
             fail(f"{exc}\n{name}: {done}.")
@@ -226,42 +259,36 @@ def _import_notes(batch: Batch, known: dict[str, LoadedInstrument], unit: str) -
 def _pre_store_checks(
     name: str,
     store: Store,
-    ratings: list[Rating],
-    instruments: dict[str, Instrument],
-    by_id: dict[str, tuple[int, Rating]],
+    batch: Batch,
     catalogue: Catalogue,
     accept_warnings: bool,
 ) -> None:
-    """The checks the app makes before storing (`ratings.checks`), by line number; errors stop
-    the import, warnings too unless accepted."""
+    """The checks the app makes before storing (`ratings.checks`), by line number, from the
+    session facts the first pass kept; errors stop the import, warnings too unless accepted."""
     from datetime import date
 
     from rating_tui.services.roster import load_roster
-    from rating_tui.services.session_checks import check_import
+    from rating_tui.services.session_checks import import_findings
     from rating_tui.store import StoreError
 
+    errors = warnings = 0
     with clear_errors():
         roster = load_roster(store.data_dir)
-        try:
-            found = check_import(
-                store,
-                ratings,
-                instruments,
-                date.today(),
-                lambda r: instrument_of(catalogue, r),
-                roster,
-            )
+        found = import_findings(
+            store, batch.facts, date.today(), lambda r: instrument_of(catalogue, r), roster
+        )
+        try:  # in file order: the lines rise
+            for rating_id, findings in found:
+                line = batch.line_of(rating_id)
+                errors += sum(f.severity == "error" for f in findings)
+                warnings += sum(f.severity == "warning" for f in findings)
+                for finding in findings[:MAX_PROBLEMS_PER_LINE]:
+                    typer.echo(f"{name}:{line}: {finding}", err=True)
+                if len(findings) > MAX_PROBLEMS_PER_LINE:
+                    more = len(findings) - MAX_PROBLEMS_PER_LINE
+                    typer.echo(f"{name}:{line}: ... and {more} more", err=True)
         except StoreError as exc:  # the stored ratings cannot be read to compare
             fail(f"{exc}\n{name}: nothing was imported.")
-    errors = warnings = 0
-    for rating_id, findings in sorted(found.items(), key=lambda kv: by_id[kv[0]][0]):
-        errors += sum(f.severity == "error" for f in findings)
-        warnings += sum(f.severity == "warning" for f in findings)
-        for finding in findings[:MAX_PROBLEMS_PER_LINE]:
-            typer.echo(f"{name}:{by_id[rating_id][0]}: {finding}", err=True)
-        if len(findings) > MAX_PROBLEMS_PER_LINE:
-            more = len(findings) - MAX_PROBLEMS_PER_LINE
-            typer.echo(f"{name}:{by_id[rating_id][0]}: ... and {more} more", err=True)
     if errors:
         fail(f"{errors} error(s) and {warnings} warning(s) in {name}; nothing was imported")
     if warnings and not accept_warnings:

@@ -4,7 +4,9 @@ the Rating shape, the instrument's rules, and one content per rating id within t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 from rating_tui.imports.problems import LineProblem
 from rating_tui.instruments.loader import LoadedInstrument
 from rating_tui.instruments.model import Instrument
+from rating_tui.ratings.checks import SessionFacts, facts
 from rating_tui.ratings.model import Rating
 from rating_tui.ratings.validate import validate_history
 
@@ -24,9 +27,20 @@ Known = Mapping[str, LoadedInstrument]
 
 @dataclass
 class Batch:
-    """The ratings read from one file (with their lines) and every problem found."""
+    """The ratings read from one file (with their lines) and every problem found.
 
+    With `keep=False` (the first pass of an import, `imports.passes`) no rating is kept: each
+    valid one leaves only compact keys, its session facts (for the pre-store checks) and a
+    digest of its content by id (for repeated records), so reading a file of any size holds
+    what one record needs beside those keys."""
+
+    keep: bool = True
+    """Keep each valid rating in `ratings` (else only `facts` and the keys by id)."""
     ratings: list[tuple[int, Rating]] = field(default_factory=list)
+    facts: list[SessionFacts] = field(default_factory=list)
+    """The session facts of each rating to store, in file order (repeats left out)."""
+    refs: set[str] = field(default_factory=set)
+    """id@version of the instruments the ratings to store were made with."""
     problems: list[LineProblem] = field(default_factory=list)
     records: int = 0
     """Records read (lines or rows holding a rating)."""
@@ -40,7 +54,9 @@ class Batch:
     repeats: list[tuple[int, int]] = field(default_factory=list)
     """(line, earlier line) of records that repeat an earlier one with the same content:
     imported once, and said (they were counted as "already present" in the folder)."""
-    _by_id: dict[str, tuple[int, Rating]] = field(default_factory=dict)
+    _by_id: dict[str, bytes] = field(default_factory=dict)
+    """rating id -> its first line (5 bytes) and the digest of its content (16), in one
+    bytes object: a million of them are what the first pass holds besides the facts."""
     _bad_lines: set[int] = field(default_factory=set)
 
     @property
@@ -62,11 +78,11 @@ class Batch:
         shown = messages[:MAX_PROBLEMS_PER_RECORD] + ([f"... and {more} more"] if more > 0 else [])
         self.problems += [LineProblem(line, m) for m in shown]
 
-    def accept(self, line: int, rating: Rating) -> None:
+    def accept(self, line: int, rating: Rating, instrument: Instrument | None = None) -> None:
         """Keep a valid rating; a repeated identical one is kept once (`repeats` names it),
         a repeated id with other content is a problem."""
-        first = self._by_id.setdefault(rating.id, (line, rating))
-        if first[1] != rating:
+        first = _unpack(self._by_id.setdefault(rating.id, _pack(line, content_digest(rating))))
+        if first[0] != line and first[1] != content_digest(rating):
             self.refuse(
                 line, [f"rating {rating.id} is also on line {first[0]}, with other content"]
             )
@@ -74,7 +90,15 @@ class Batch:
         if first[0] != line:
             self.repeats.append((line, first[0]))
             return
-        self.ratings.append((line, rating))
+        if self.keep:
+            self.ratings.append((line, rating))
+        self.facts.append(compact(facts(rating, instrument)))
+        self.refs.add(rating.instrument.ref)
+
+    def ids(self) -> Iterator[tuple[str, int]]:
+        """(rating id, its first line), in file order."""
+        for rating_id, packed in self._by_id.items():
+            yield rating_id, _unpack(packed)[0]
 
     def repeat_note(self, unit: str) -> str | None:
         """What the summary says of repeated records, or None when there were none."""
@@ -89,7 +113,7 @@ class Batch:
 
     def line_of(self, rating_id: str) -> int | None:
         found = self._by_id.get(rating_id)
-        return found[0] if found else None
+        return _unpack(found)[0] if found else None
 
 
 def resolve(
@@ -149,4 +173,46 @@ def check(batch: Batch, line: int, data: dict[str, Any], known: Known) -> None:
     if problems:
         batch.refuse(line, [str(p) for p in problems])
     else:
-        batch.accept(line, rating)
+        batch.accept(line, rating, loaded.instrument)
+
+
+def _pack(line: int, digest: bytes) -> bytes:
+    return line.to_bytes(5, "big") + digest
+
+
+def _unpack(packed: bytes) -> tuple[int, bytes]:
+    return int.from_bytes(packed[:5], "big"), packed[5:]
+
+
+def content_digest(rating: Rating) -> bytes:
+    """16 bytes that tell one content of a rating from another (its canonical JSON, as
+    `export.merge` compares contents), kept for each id instead of the rating itself."""
+    return hashlib.blake2b(rating.model_dump_json().encode(), digest_size=16).digest()
+
+
+def compact(found: SessionFacts) -> SessionFacts:
+    """The same facts with their repeated words shared (a million ratings name a few
+    instruments, statuses and raters), so the first pass holds little per rating."""
+    intern = sys.intern
+    return SessionFacts(
+        id=found.id,
+        instrument_id=intern(found.instrument_id),
+        dyad=intern(found.dyad) if found.dyad is not None else None,
+        number=found.number,
+        day=found.day,
+        rater=intern(found.rater),
+        status=intern(found.status),
+    )
+
+
+def rating_of(data: dict[str, Any], known: Known) -> Rating | None:
+    """The rating a record holds, as `check` reads it (the known hash filled in), or None when
+    it is not one: the second pass of an import reads again records the first pass found
+    valid, so None says that the file changed in between."""
+    loaded, ref, problem = resolve(Batch(), data.get("instrument"), known)
+    if problem or loaded is None or ref is None:
+        return None
+    try:
+        return Rating.model_validate({**data, "instrument": ref})
+    except ValidationError:
+        return None

@@ -3,13 +3,15 @@ import's input files (a seam for bounded reading and for checks made before stor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import hashlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
-from rating_tui.imports.batch import Batch, Known
-from rating_tui.imports.jsonl import read_jsonl
-from rating_tui.imports.wide_csv import read_wide_csv
+from rating_tui.imports.batch import Batch, Known, check
+from rating_tui.imports.jsonl import jsonl_records
+from rating_tui.imports.wide_csv import wide_records
 from rating_tui.inputs import bounded_lines, open_regular, read_bounded
 from rating_tui.ratings import limits
 
@@ -25,28 +27,75 @@ def guess_format(path: Path) -> Format:
     return "csv" if path.suffix.lower() == ".csv" else "jsonl"
 
 
-def lines_of(path: Path, stdin: BinaryIO | None = None) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) of each line of `path` (`stdin` when the path is `-`), None for
-    a line over the size limit. Only a regular file is opened (see `rating_tui.inputs`)."""
-    if str(path) == "-" and stdin is not None:
-        yield from bounded_lines(stdin, limits.MAX_LINE_BYTES)
-        return
-    with open_regular(path, "a JSON Lines file (one rating per line)") as handle:
-        yield from bounded_lines(handle, limits.MAX_LINE_BYTES)
+class Witness:
+    """What one reading saw of each file it read: the file's identity (device, inode, size,
+    modification time) when it was read to its end, and a digest of every byte read. The two
+    passes of an import each keep one; they must be equal for the second to be stored."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+
+    def saw(self, key: str, handle: BinaryIO, digest: bytes) -> None:
+        st = os.fstat(handle.fileno())
+        self.files[key] = ((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), digest)
+
+    def same_file(self, path: Path) -> bool:
+        """Whether `path` is still the file this reading saw, by its identity (not its bytes)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        seen = self.files.get(str(path))
+        return seen is not None and seen[0] == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Witness) and other.files == self.files
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-def text_of(path: Path, stdin: BinaryIO | None = None, what: str = "a CSV file") -> str:
-    """The whole UTF-8 text of `path` (or of `stdin` for `-`), or a ValueError in words."""
-    if str(path) == "-" and stdin is not None:
-        data = stdin.read()
-    else:
-        data = read_bounded(path, MAX_TABLE_BYTES, what="a table to import", expected=what)
+class _Hashing:
+    """A binary handle whose every byte read goes into a digest."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.blake2b(digest_size=32)
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.handle.readline(size)
+        self.digest.update(line)
+        return line
+
+
+def lines_of(
+    path: Path, witness: Witness | None = None, name: str | None = None
+) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line of `path`, None for a line over the size limit.
+    Only a regular file is opened (see `rating_tui.inputs`); `witness` keeps what was read."""
+    with open_regular(path, "a JSON Lines file (one rating per line)", name) as handle:
+        hashing = _Hashing(handle)
+        yield from bounded_lines(hashing, limits.MAX_LINE_BYTES)  # type: ignore[arg-type]
+        if witness is not None:
+            witness.saw(str(path), handle, hashing.digest.digest())
+
+
+def text_of(
+    path: Path,
+    what: str = "a CSV file",
+    witness: Witness | None = None,
+    name: str | None = None,
+) -> str:
+    """The whole UTF-8 text of `path`, or a ValueError in words."""
+    data = read_bounded(path, MAX_TABLE_BYTES, what="a table to import", expected=what, name=name)
+    if witness is not None:
+        with open_regular(path, what, name) as handle:
+            witness.saw(str(path), handle, hashlib.blake2b(data, digest_size=32).digest())
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(
-            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8"
+            f"{name or path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save the file as UTF-8"
         ) from None
 
 
@@ -57,9 +106,32 @@ def read_ratings(
     *,
     moments: Path | None = None,
     instrument: str | None = None,
-    stdin: BinaryIO | None = None,
+    batch: Batch | None = None,
+    witness: Witness | None = None,
+    name: str | None = None,
 ) -> Batch:
-    """Every rating of the file in `fmt`, checked, with every problem by line."""
+    """Every rating of the file in `fmt`, checked, with every problem by line, into `batch`
+    when given (`Batch(keep=False)`: only compact keys of each rating). `witness` keeps what
+    was read of each file; `name` is the file as the user named it (`-`: stdin, spooled)."""
+    batch = Batch() if batch is None else batch
+    for line, data in records_of(path, fmt, known, batch, moments, instrument, witness, name):
+        check(batch, line, data, known)
+    return batch
+
+
+def records_of(
+    path: Path,
+    fmt: Format,
+    known: Known,
+    batch: Batch,
+    moments: Path | None = None,
+    instrument: str | None = None,
+    witness: Witness | None = None,
+    name: str | None = None,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, record in `Rating`'s JSON form) of each record of the file that can be read as
+    one, not checked yet; the problems of the others go to `batch`. A JSON Lines file is read
+    a line at a time, a table whole."""
     if moments is not None and fmt != "csv":
         raise ValueError("--moments goes with a wide CSV file (--format csv)")
     if instrument is not None and fmt != "redcap":  # it was passed over without a word
@@ -68,13 +140,14 @@ def read_ratings(
             "instrument itself"
         )
     if fmt == "jsonl":
-        lines: Iterable[tuple[int, bytes | None]] = lines_of(path, stdin)
-        return read_jsonl(lines, known)
+        return jsonl_records(lines_of(path, witness, name), batch)
     if fmt == "csv":
-        extra = text_of(moments, what="a now-moments CSV table") if moments is not None else None
-        return read_wide_csv(text_of(path, stdin), known, extra)
-    from rating_tui.imports.redcap_records import read_redcap_records
+        extra = (
+            text_of(moments, "a now-moments CSV table", witness) if moments is not None else None
+        )
+        return wide_records(text_of(path, witness=witness, name=name), known, extra, batch)
+    from rating_tui.imports.redcap_records import redcap_records
 
     if instrument is None:
         raise ValueError("--format redcap needs --instrument ID@VERSION (the records' form)")
-    return read_redcap_records(text_of(path, stdin), known, instrument)
+    return redcap_records(text_of(path, witness=witness, name=name), known, instrument, batch)

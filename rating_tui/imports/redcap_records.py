@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from rating_tui.imports import cells
@@ -45,9 +46,22 @@ def _checkboxes(ins: Instrument) -> dict[str, list[tuple[str, int | str]]]:
     return out
 
 
-def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
-    """Every record of the REDCap CSV `text` as a rating of `instrument` (id@version)."""
-    batch = Batch()
+def read_redcap_records(
+    text: str, known: Known, instrument: str, batch: Batch | None = None
+) -> Batch:
+    """Every record of the REDCap CSV `text` as a rating of `instrument` (id@version), into
+    `batch` when given."""
+    batch = Batch() if batch is None else batch
+    for line, data in redcap_records(text, known, instrument, batch):
+        check(batch, line, data, known)
+    return batch
+
+
+def redcap_records(
+    text: str, known: Known, instrument: str, batch: Batch
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, the rating it holds in `Rating`'s JSON form) of each record that can be read as
+    one; the problems of the table and of the other records go to `batch`."""
     loaded = known.get(instrument)
     if loaded is None:
         have = ", ".join(sorted(known)) or "none; see --instruments DIR"
@@ -57,7 +71,7 @@ def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
         table = parse_csv(text)
     except csv.Error as exc:
         batch.refuse(0, [f"not valid CSV: {exc}"])
-        return batch
+        return
     boxes = _checkboxes(ins)
     complete = f"{form_name(ins)}_complete"
     expected = {RECORD_ID, complete} | {f.key for f in ins.fields} | {i.key for i in ins.items}
@@ -71,7 +85,7 @@ def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
             else f"no {RECORD_ID} column: not REDCap records"
         )
         batch.refuse(1, [problem + f" (expected {RECORD_ID}, the form's fields, {complete})"])
-        return batch
+        return
     if complete not in table.header:  # every record was taken as a draft without a word
         batch.refuse(
             1,
@@ -80,7 +94,7 @@ def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
                 "export the records with the form's status column"
             ],
         )
-        return batch
+        return
     if own:
         batch.notes.append(f"REDCap columns not read: {', '.join(own)}")
     absent = [
@@ -104,8 +118,7 @@ def read_redcap_records(text: str, known: Known, instrument: str) -> Batch:
             continue
         cell = dict(zip(table.header, row, strict=True))
         data = _record(ins, loaded.content_hash, cell, boxes, complete, date_key)
-        check(batch, line, data, known)
-    return batch
+        yield line, data
 
 
 def _record(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,23 +50,35 @@ def parse_csv(text: str) -> Table:
     return Table(header, rows)
 
 
-def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
+def read_wide_csv(
+    text: str, known: Known, moments: str | None = None, batch: Batch | None = None
+) -> Batch:
     """Every rating of the wide CSV `text` (and its now moments from `moments`, the
-    now-moments table's text), or the problems of each bad row."""
-    batch = Batch()
+    now-moments table's text), or the problems of each bad row, into `batch` when given."""
+    batch = Batch() if batch is None else batch
+    for line, data in wide_records(text, known, moments, batch):
+        check(batch, line, data, known)
+    return batch
+
+
+def wide_records(
+    text: str, known: Known, moments: str | None, batch: Batch
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row's line, the rating it holds in `Rating`'s JSON form) of each row that can be
+    read as one; the problems of the table and of the other rows go to `batch`."""
     try:
         table = parse_csv(text)
         moment_table = parse_csv(moments) if moments is not None else None
     except csv.Error as exc:
         batch.refuse(0, [f"not valid CSV: {exc}"])
-        return batch
+        return
     missing = [c for c in (_ID, _INSTRUMENT, _VERSION) if c not in table.header]
     other = _other_separator(table.header)
     if missing and (other or not table.header):
         why = f"the columns are separated by {other!r}" if other else "the file is empty"
         batch.refuse(1, [f"{why}; expected the comma-separated table `export --format csv` "
                          "writes (save it again as CSV with commas)"])  # fmt: skip
-        return batch
+        return
     if missing:
         batch.refuse(
             1,
@@ -74,14 +87,14 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
                 "(expected the header `export --format csv` writes)"
             ],
         )
-        return batch
+        return
     at = {name: n for n, name in enumerate(table.header)}
     refs = {(row[at[_INSTRUMENT]], row[at[_VERSION]]) for _, row in table.rows if _fits(row, table)}
     instruments = [known[f"{i}@{v}"].instrument for i, v in sorted(refs) if f"{i}@{v}" in known]
     ids = sorted({i.id for i in instruments})
     if len(ids) > 1:
         batch.refuse(0, [f"one table holds one instrument; found {', '.join(ids)}"])
-        return batch
+        return
     plan = Plan(instruments) if instruments else None
     by_rating = _moments(moment_table, batch) if moment_table is not None else {}
     if plan is not None:
@@ -89,7 +102,7 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
         if unknown:
             expected = ", ".join(c.name for c in plan.wide_columns)
             batch.refuse(1, [f"unknown column(s) {', '.join(unknown)} (expected: {expected})"])
-            return batch
+            return
         scores = {c.name for c in plan.score_columns}
         absent = [
             c.name
@@ -105,7 +118,7 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
                     "a value is not there)"
                 ],
             )
-            return batch
+            return
         if plan.score_columns and any(c.name in at for c in plan.score_columns):
             names = ", ".join(c.name for c in plan.score_columns if c.name in at)
             batch.notes.append(f"score column(s) {names} are computed from the items, not read")
@@ -119,13 +132,12 @@ def read_wide_csv(text: str, known: Known, moments: str | None = None) -> Batch:
             batch.records += 1
             batch.refuse(line, [data])
             continue
-        check(batch, line, data, known)
+        yield line, data
     row_ids = {row[at[_ID]] for _, row in table.rows if _fits(row, table)}
     for stray in sorted(by_rating.keys() - row_ids):
         numbers = ", ".join(str(n) for n, *_ in by_rating[stray])
         message = f"the now-moments table has moments ({numbers}) of rating {stray}"
         batch.refuse(0, [message + ", which is not in the file"])
-    return batch
 
 
 def _other_separator(header: list[str]) -> str | None:

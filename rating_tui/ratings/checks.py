@@ -22,7 +22,7 @@ from rating_tui.ratings.model import Rating
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionFacts:
     """What the checks compare: one rating's dyad, session number, date and rater."""
 

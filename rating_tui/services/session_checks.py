@@ -3,7 +3,7 @@ be stored by the app, and for every new rating of a file being imported."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
 from rating_tui.instruments.model import Instrument
@@ -45,28 +45,39 @@ def check_rating(
 
 def check_import(
     store: Store | None,
-    ratings: Sequence[Rating],
-    instruments: dict[str, Instrument],
+    new: Sequence[SessionFacts],
     today: date,
     instrument_of: InstrumentOf,
     roster: list[str] | None = None,
 ) -> dict[str, list[Finding]]:
-    """Findings by rating id, for ratings of an import that are not stored yet (in file
-    order), against the stored ratings and the file's earlier ratings."""
+    """Findings by rating id, for ratings of an import that are not stored yet, given by
+    their session facts in file order (`facts(rating, its instrument)`: an import keeps these,
+    not the ratings), against the stored ratings and the file's earlier ratings."""
+    return dict(import_findings(store, new, today, instrument_of, roster))
+
+
+def import_findings(
+    store: Store | None,
+    new: Sequence[SessionFacts],
+    today: date,
+    instrument_of: InstrumentOf,
+    roster: list[str] | None = None,
+) -> Iterator[tuple[str, list[Finding]]]:
+    """`check_import`'s findings one rating at a time, in the order of `new` (the stored
+    ratings are read before the first), so that an import with many findings does not hold
+    them all."""
     stored_ids: set[str] = set()
     pool: dict[str, list[SessionFacts]] = {}
-    new = [(r, facts(r, instruments.get(r.instrument.ref))) for r in ratings]
-    dyads = {f.dyad for _, f in new if f.dyad is not None}
+    dyads = {f.dyad for f in new if f.dyad is not None}
     if store is not None:
         for rating in _stored(store, dyads):
             stored_ids.add(rating.id)
             found = facts(rating, instrument_of(rating))
             pool.setdefault(found.dyad or "", []).append(found)
-    result: dict[str, list[Finding]] = {}
-    for rating, found in new:
-        if rating.id in stored_ids:
+    for found in new:
+        if found.id in stored_ids:
             continue
-        if rating.status != "voided":
+        if found.status != "voided":
             # Against the stored ratings and the file's earlier lines only: a pair within the
             # file is reported once, at its second line.
             earlier = pool.get(found.dyad or "", [])
@@ -74,9 +85,8 @@ def check_import(
             unknown = None if earlier else roster_finding(found.dyad, roster)
             findings += [unknown] if unknown else []
             if findings:
-                result[rating.id] = findings
+                yield found.id, findings
         pool.setdefault(found.dyad or "", []).append(found)
-    return result
 
 
 def _stored(store: Store, dyads: set[str]) -> Iterable[Rating]:

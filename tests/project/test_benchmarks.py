@@ -18,6 +18,7 @@ TINY = {
     "store_bench.py": ["--sizes", "50", "100", "--saves", "5", "--runs", "1"],
     "dyad_save_bench.py": ["--count", "200", "--saves", "4"],
     "export_bench.py": ["--sizes", "50", "100", "--rounds", "1"],
+    "bulk_bench.py": ["--sizes", "30", "60"],
     "agreement_bench.py": ["--ratings", "200", "--runs", "1", "--raters", "3"],
     "alerts_bench.py": ["--count", "200", "--rounds", "1"],
     "frame_bench.py": ["--count", "30", "--rounds", "1"],
