@@ -224,3 +224,14 @@ def test_a_refusal_in_a_late_batch_stores_nothing(
             merge_folders(opened, store, instruments, 2)
         assert len(taken) >= 4 and late.id in taken[-1]  # refused after 4 batches or more
         assert everything(into) == (before if into == existing else [])
+
+
+def test_the_collector_runs_less_often_during_the_merge_only(
+    tmp_path: Path, office: Path, instrument: Instrument
+) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    target = Counting(Store.open(tmp_path / "new"), lambda: seen.append(gc.get_threshold()) or 0)
+    merge_folders(sources(office), target, Instruments([instrument]), 3)  # type: ignore[arg-type]
+    assert seen and all(t[0] > before[0] for t in seen)
+    assert gc.get_threshold() == before
