@@ -104,7 +104,7 @@ def merge_folders(
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """The cyclic garbage collector run less often while a bulk read goes on, as it was.
+    """The cyclic garbage collector run less often while a bulk read goes on (restored after).
 
     A read parses a whole month of records (30,000 in a busy month of 1M demo-data) and holds a
     batch of 10,000 `Rating` models; the collector's default thresholds walk all of them again
