@@ -46,8 +46,8 @@ def merge(
             instruments.add_kept(source.store.stored_instruments())
         report, added = merge_folders(opened, Store.open(into), instruments)
     except (ExportError, StoreError) as exc:
-        # one transaction (`Store.merge_ratings`): a refusal of one rating stores none, and
-        # "rating X was not saved" alone read as if the others had been
+        # one transaction (`Store.merge_batches`, however many batches): a refusal of one
+        # rating stores none, and "rating X was not saved" alone read as if the others had been
         fail(f"{exc}\nnothing was merged into {into}: a merge stores all of its ratings or none")
     read = len(sources) + own
     lines = _merge_lines(report, max(2, read))

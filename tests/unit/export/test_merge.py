@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from rating_tui.export.merge import MergeReport, Source, merge, resolve
+import pytest
+
+from rating_tui.export import merge as merge_module
+from rating_tui.export.merge import Copies, MergeReport, Source, merge, merge_origins, resolve
 from rating_tui.ratings import Rating, Revision
 
 Make = Callable[..., Rating]
@@ -89,3 +92,39 @@ def test_a_folder_that_changes_between_passes_loses_nothing(make_rating: Make) -
 def test_resolve_reports_same_copies(make_rating: Make) -> None:
     a = make_rating()
     assert resolve([("x", a), ("y", a)]) == (a, "same", "x")
+
+
+def test_copies_are_counted_from_the_ids_alone_across_sorted_runs(
+    make_rating: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pass one lists ids (`Source.ids`) rather than reading ratings; its hashes are sorted a
+    few at a time (`RUN`) and only the ids held more than once are kept."""
+    monkeypatch.setattr(merge_module, "RUN", 2)
+    a, b, c, d = (make_rating(day=f"2025-0{m}-01") for m in (1, 2, 3, 4))
+    folders = [[a, b, c], [b, c, d], [c]]
+    reads: list[str] = []
+
+    def source(n: int, ratings: list[Rating]) -> Source:
+        def read() -> list[Rating]:
+            reads.append(f"f{n}")
+            return list(ratings)
+
+        return Source(f"f{n}", read, lambda: [r.id for r in ratings])
+
+    report = MergeReport()
+    sources = [source(n, f) for n, f in enumerate(folders)]
+    assert [r.id for r, _ in merge_origins(sources, key, report)] == [a.id, b.id, c.id, d.id]
+    assert reads == ["f0", "f1", "f2"]  # each folder's ratings read once, in pass two
+    copies = Copies.of(sources, MergeReport())
+    assert len(copies) == 2  # b and c
+    assert [copies.count(r.id) for r in (a, b, c, d)] == [1, 2, 3, 1]
+    assert (report.read, report.merged, report.duplicates) == (7, 4, 3)
+
+
+def test_each_result_comes_with_the_first_source_s_copy(make_rating: Make) -> None:
+    old, other = make_rating(), make_rating()
+    new = edited(old, "newer", 5)
+    into, laptop = Source("into", lambda: [old]), Source("x", lambda: [new, other])
+    results = list(merge_origins([into, laptop], key, MergeReport()))
+    assert [(r.id, h) for r, h in results] == [(old.id, old), (other.id, None)]
+    assert results[0][0] == new
