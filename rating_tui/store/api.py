@@ -225,10 +225,10 @@ class Store(Reads):
                 while True:
                     counts = self._merge_batch(txn, new, merged, instruments)
                     totals = [t + c for t, c in zip(totals, counts, strict=True)]
+                    new = merged = []  # (let go before the caller makes the next batch)
                     following = next(source, None)
                     if following is None:
                         break
-                    new = merged = []  # (let go before the spill)
                     txn.spill()
                     new, merged = list(following[0]), list(following[1])
                     following = None
