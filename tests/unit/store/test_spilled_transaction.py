@@ -250,7 +250,10 @@ def test_a_full_disk_at_any_write_before_the_journal_stores_nothing(
         if Path(target).name == "journal.json":
             at = writes
 
-    Store.open(data_dir).finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)
+    # One rating stored first, the same in every folder: a new id each time could fall under
+    # other index files than the batches' and change how many writes come before the journal.
+    first = make_rating(day="2025-03-04", dyad="D999")
+    Store.open(data_dir).finalise(first, instrument)
     with monkeypatch.context() as patch:
         patch.setattr(fileio, "_write", counting)
         patch.setattr(fileio, "_replace", renaming)
@@ -259,7 +262,7 @@ def test_a_full_disk_at_any_write_before_the_journal_stores_nothing(
     for fail_at in range(1, at + 1):
         folder = data_dir.parent / f"d{fail_at}"
         store = Store.open(folder)
-        store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)
+        store.finalise(first, instrument)
         before = {p: b for p, b in _files(folder).items() if p.name != "journal.json"}
         calls = 0
 
