@@ -293,13 +293,16 @@ _exchange: Callable[[Path, Path], None] = _renameat2
 it)."""
 
 
-def fsync_file(path: Path) -> None:
+def fsync_file(path: Path, *, missing_ok: bool = True) -> None:
     """Make the data of an existing file durable (written before without an fsync); a file
-    removed since is skipped (its removal is what a later folder fsync makes durable)."""
+    removed since is skipped (its removal is what a later folder fsync makes durable), or,
+    without `missing_ok`, an error (a staged file a journal is about to name)."""
     try:
         fd = _open(path, (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | _CLOEXEC)
-    except FileNotFoundError:
-        return
+    except FileNotFoundError as exc:
+        if missing_ok:
+            return
+        raise write_error(exc, path, "make durable") from None
     except OSError as exc:
         raise write_error(exc, path, "make durable") from None
     try:

@@ -31,7 +31,6 @@ committed; a crash after the journal is rolled forward as any staged journal.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +133,7 @@ class Spill:
             for path in self.originals:  # (as they are still: the lock is held)
                 files.storage(path).snapshot(fileio.read_bytes(path))
             for path in paths:  # each staged file once, however often a batch rewrote it
-                _fsync(self.staged(path))
+                fileio.fsync_file(self.staged(path), missing_ok=False)
             record = self.lines.sync()
             folders = folders_of(paths)
             if record is not None and layout.root not in folders:
@@ -187,21 +186,6 @@ class Spill:
                 target,
             )
         return raw
-
-
-def _fsync(path: Path) -> None:
-    """Make a staged file durable; a missing one is an error (never skipped: the journal
-    would name a file that is gone)."""
-    try:
-        fd = fileio._open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise fileio.write_error(exc, path, "make durable") from None
-    try:
-        fileio._fsync(fd)
-    except OSError as exc:
-        raise fileio.write_error(exc, path, "make durable") from None
-    finally:
-        os.close(fd)
 
 
 def committed(journal: Path, exc: StoreWriteError) -> StoreWriteError:
