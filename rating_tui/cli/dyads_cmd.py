@@ -113,7 +113,7 @@ def _unfit(ctx: typer.Context, codes: list[tuple[int, str]]) -> list[tuple[int, 
     each would only surface later as a "new dyad?" warning. Any code is taken when an
     instrument gives its dyad code no pattern."""
     from rating_tui.instruments.catalogue import default_sources, discover
-    from rating_tui.ratings.validate import field_value_problem
+    from rating_tui.ratings.value_checks import field_value_problem
 
     extra = ctx.obj.instruments if ctx.obj is not None else []
     fields = [
