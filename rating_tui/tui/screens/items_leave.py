@@ -70,7 +70,7 @@ def open_session(screen: ItemsScreen) -> None:
 def leave(screen: ItemsScreen) -> None:
     """Escape: back Home, saying what was kept (a final rating's changes asked about)."""
     screen.settle_typed(screen.items[screen.current])
-    if screen.session.editing_final and screen.session.dirty:
+    if screen.session.editing_final and screen.session.dirty and _edited(screen):
         from rating_tui.tui.screens.dialogs import ConfirmDialog
 
         def answer(discard: bool | None) -> None:
@@ -90,3 +90,13 @@ def leave(screen: ItemsScreen) -> None:
             timeout=6,
         )
     screen.dismiss()
+
+
+def _edited(screen: ItemsScreen) -> bool:
+    """Whether the final rating on screen differs from the stored one: a key that gave an item
+    the answer it had (or changed it and back) is no change to discard, and asking "Discard the
+    changes?" said there were some. When the stored one cannot be read, ask as before."""
+    try:
+        return screen.session.edited()
+    except StoreError:
+        return True
