@@ -196,7 +196,11 @@ def test_a_month_with_parts_restores_a_part_from_its_own_backup(
     shutil.copyfile(part, target)
     target.chmod(0o600)
     code, out, _ = run("restore", part.stem, "--yes", "--data", str(folder))
-    assert code == 0 and f"the part {part.stem} of {month} at" in out and "0 lost" in out, out
+    assert (
+        code == 0
+        and f"the part {part.stem} of {month} before its first change" in out
+        and "0 lost" in out
+    ), out
     code, out, _ = run("doctor", "--data", str(folder))
     assert code == 0, out
 
