@@ -180,3 +180,12 @@ async def test_ratings_of_an_instrument_file_gone_are_read_with_the_folders_copy
     seed(store, catalogue)
     said = await _status_of_calibration(make_app(catalogue=discover([])))
     assert "AB against RP" in said and "left out" not in said
+
+
+async def test_a_session_rated_twice_by_a_rater_says_the_earlier_rating_is_set_aside(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    seed(store, catalogue)
+    final_rating(store, catalogue, "EC0417", 1, "2026-03-01", "AB", GOLD)  # AB again, later
+    said = await _status_of_calibration(make_app())
+    assert "1 earlier final rating(s) of a session by the same rater set aside" in said

@@ -168,7 +168,8 @@ class CalibrationScreen(AppScreen[None]):
 
 def left_out(found: Collected, tally: Tally) -> str:
     """What the figures do not rest on, with counts: ratings the folder lost, ratings of an
-    instrument version found nowhere, ratings with no session to pair them in ("" for none).
+    instrument version found nowhere, ratings with no session to pair them in, a rater's
+    earlier rating of a session rated again ("" for none).
     They were left out without a word, the figures shown as if from every rating."""
     lines = []
     lost = lost_line(tally)
@@ -183,5 +184,11 @@ def left_out(found: Collected, tally: Tally) -> str:
         lines.append(
             f"{found.unkeyed:,} final rating(s) left out: no dyad, date or session number "
             "to pair them by."
+        )
+    replaced = sum(t.replaced for t in found.tables.values())
+    if replaced:
+        lines.append(
+            f"{replaced:,} earlier final rating(s) of a session by the same rater set aside: "
+            "the newest counts."
         )
     return "\n".join(lines)
