@@ -142,8 +142,8 @@ class HomeScreen(AppScreen[None]):
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
         preview = Preview(
-            tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in drafts),
-            tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in recent),
+            tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in drafts),
+            tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in recent),
         )
         return drafts, recent, preview
 
@@ -262,7 +262,7 @@ class HomeScreen(AppScreen[None]):
         if not self.rating_app.loaded or rating is None:
             self.notify("Highlight a rating of the dyad first (↑/↓), or press n.", timeout=4)
             return
-        ins = instrument_of(self.rating_app.catalogue, rating)
+        ins = instrument_of(self.rating_app.catalogue, rating, self.rating_app.store)
         start_rating(self.rating_app, session_value(rating, ins, "dyad") or None)
 
     def action_discard_draft(self) -> None:
