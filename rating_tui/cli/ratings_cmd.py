@@ -188,6 +188,7 @@ def _instrument(catalogue: Catalogue, rating: Rating, store: Store) -> Instrumen
     progress of `n/?` when the file was lost or no longer given with --instruments)."""
     return instrument_of(catalogue, rating) or store.kept_instrument(rating.instrument.hash)
 
+
 _ROLES = ("session_date", "dyad", "session_number", "rater")
 
 
