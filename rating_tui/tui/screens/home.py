@@ -182,7 +182,12 @@ class HomeScreen(AppScreen[None]):
                 listing.highlighted = _row_of(listing, *was)
         self.query_one("#drafts-title").display = bool(lists.drafts)
         self.query_one("#recent-title").display = bool(lists.recent)
-        if not lists.drafts and not lists.recent:
+        if app.temporary:  # `rating-tui demo`: "saved in" a folder about to be deleted
+            status.update(
+                f"A demo: ratings are saved in {app.data_dir}, a temporary folder deleted "
+                "when the app closes, with every rating made or changed here."
+            )
+        elif not lists.drafts and not lists.recent:
             status.update(
                 "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
                 f"a minute right after the visit. Ratings will be saved in {app.data_dir}"
