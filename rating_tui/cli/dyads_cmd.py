@@ -131,7 +131,7 @@ def _unfit(ctx: typer.Context, codes: list[tuple[int, str]]) -> list[tuple[int, 
     out = []
     for number, code in codes:
         if all(field_value_problem(f, code) is not None for f in fields):
-            rule = (fields[-1].pattern_hint or fields[-1].pattern).rstrip(".")
+            rule = str(fields[-1].pattern_hint or fields[-1].pattern).rstrip(".")
             fix = _hint(code)
             out.append((number, f"{code!r} is not a dyad code of your instruments{fix}: {rule}"))
     return out
