@@ -122,7 +122,12 @@ class HomeScreen(AppScreen[None]):
             cache.forget()  # no rating data outside an encrypted folder
             cache = None
         key = cache.key(app.today()) if cache is not None else None  # before reading
-        drafts, recent, preview = self._read_lists()
+        from rating_tui.store.crypto import FolderLockedError
+
+        try:
+            drafts, recent, preview = self._read_lists()
+        except FolderLockedError:  # the idle lock came first (a refresh landing late): the
+            return  # lists are read again when Home is back on top (on resume, once unlocked)
         self._ratings = {r.id: r for r in [*drafts, *recent]}
         self._show(preview)
         self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
