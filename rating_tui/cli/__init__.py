@@ -135,7 +135,16 @@ def demo(
         fill_demo_data(Store.open(folder), builtin_instrument(), count, seed, end=end)
         from rating_tui.tui.launch import launch  # Textual is imported only here
 
-        launch(None, ctx.obj.instruments, store_dir=folder, prefs_file=Path(tmp) / "prefs.json")
+        launch(
+            None,
+            ctx.obj.instruments,
+            store_dir=folder,
+            prefs_file=Path(tmp) / "prefs.json",
+            temporary=True,
+        )
+    typer.echo(
+        "The demo folder was deleted, with every rating made or changed in the demo.", err=True
+    )
 
 
 def _instruments(app: typer.Typer, sub: str | None = None) -> None:

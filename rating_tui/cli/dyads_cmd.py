@@ -30,12 +30,17 @@ def add(
     """Add dyad codes to the roster (created with the first code)."""
     from rating_tui.services.roster import add_codes, code_problem
 
-    bad = [p for c in codes if (p := code_problem(c))]
-    if bad:
-        fail(f"{bad[0]}; nothing was added")
-    unfit = _unfit(ctx, list(enumerate(codes, start=1)))
-    if unfit:
-        fail(f"{unfit[0][1]}; nothing was added")
+    # every code refused is named (the first alone was, the others refused without a word)
+    refused = {n: p for n, c in enumerate(codes, start=1) if (p := code_problem(c))}
+    rest = [(n, c) for n, c in enumerate(codes, start=1) if n not in refused]
+    refused.update(_unfit(ctx, rest))
+    said = [refused[n] for n in sorted(refused)]
+    if len(said) == 1:
+        fail(f"{said[0]}; nothing was added")
+    if said:
+        for problem in said:
+            typer.echo(problem, err=True)
+        fail(f"{len(said)} of the {len(codes)} codes are refused; nothing was added")
     _report(data_folder(ctx, data), codes, add_codes)
 
 
@@ -113,7 +118,7 @@ def _unfit(ctx: typer.Context, codes: list[tuple[int, str]]) -> list[tuple[int, 
     each would only surface later as a "new dyad?" warning. Any code is taken when an
     instrument gives its dyad code no pattern."""
     from rating_tui.instruments.catalogue import default_sources, discover
-    from rating_tui.ratings.validate import field_value_problem
+    from rating_tui.ratings.value_checks import field_value_problem
 
     extra = ctx.obj.instruments if ctx.obj is not None else []
     fields = [
@@ -126,7 +131,7 @@ def _unfit(ctx: typer.Context, codes: list[tuple[int, str]]) -> list[tuple[int, 
     out = []
     for number, code in codes:
         if all(field_value_problem(f, code) is not None for f in fields):
-            rule = fields[-1].pattern_hint or fields[-1].pattern
+            rule = str(fields[-1].pattern_hint or fields[-1].pattern).rstrip(".")
             fix = _hint(code)
             out.append((number, f"{code!r} is not a dyad code of your instruments{fix}: {rule}"))
     return out

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.errors import fail, given_path, output_file
+from rating_tui.cli.errors import fail, given_path, note_unusable, output_file
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -105,11 +105,15 @@ def show(
     from rating_tui.views.instrument_view import instrument_view
 
     catalogue = _catalogue(ctx)
+    # Files that could not be used are named, as `list` does: the one shown may not be the file
+    # just edited (another file claims its version), and the one asked for may be broken.
     try:
         loaded = catalogue.get(ref)
     except LookupError as exc:
+        note_unusable(catalogue.problems)
         fail(str(exc))
     _console().print(instrument_view(loaded))
+    note_unusable(catalogue.problems)
 
 
 def validate(

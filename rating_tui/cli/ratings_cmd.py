@@ -21,8 +21,10 @@ from rating_tui.cli.ratings_import_cmd import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.instruments.model import Instrument
     from rating_tui.ratings.model import Rating, Status
+    from rating_tui.store.api import Store
 
 ratings_app = typer.Typer(help="Import, list and show ratings.", no_args_is_help=True)
 ratings_app.command("import", help=IMPORT_HELP)(import_ratings)
@@ -124,7 +126,7 @@ def list_ratings(
     catalogue = catalogue_of(ctx)
     rows = []
     for r in found:
-        ins = instrument_of(catalogue, r)
+        ins = _instrument(catalogue, r, store)
         keys = _role_keys(ins)
         required = [i.key for i in ins.items if i.required] if ins else None
         done = sum(key in r.answers for key in required) if required else len(r.answers)
@@ -174,10 +176,18 @@ def show(
         rating = store.get(store.resolve_id(rating_id))
     from rating_tui.views.rating_view import rating_view
 
-    _console().print(rating_view(rating, instrument_of(catalogue_of(ctx), rating)))
+    _console().print(rating_view(rating, _instrument(catalogue_of(ctx), rating, store)))
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _instrument(catalogue: Catalogue, rating: Rating, store: Store) -> Instrument | None:
+    """The instrument version `rating` was made with: its file, or the copy the data folder
+    keeps of the exact content (without it, `show` printed keys for labels and `list` a
+    progress of `n/?` when the file was lost or no longer given with --instruments)."""
+    return instrument_of(catalogue, rating) or store.kept_instrument(rating.instrument.hash)
+
 
 _ROLES = ("session_date", "dyad", "session_number", "rater")
 

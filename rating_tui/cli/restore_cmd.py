@@ -103,7 +103,12 @@ def _show(plan: RestorePlan) -> None:
         what = f"the part {plan.shard} of {month}" + (
             "" if is_part(plan.shard) else f" (ids {digits}...)"
         )
-    typer.echo(f"Backup {plan.backup} ({what} at the start of {plan.day}).")
+    # not "at the start of the day": a month first saved that day is backed up at its
+    # second save, holding what the first one wrote (a draft, say)
+    typer.echo(
+        f"Backup {plan.backup} ({what} before its first change of {plan.day}; "
+        "if it was first saved that day, as that first save left it)."
+    )
     if plan.unreadable:
         typer.echo(f"The month cannot be read now: {plan.unreadable}")
     _section("Brought back by the restore (missing or older now)", plan.restored)

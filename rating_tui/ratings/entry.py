@@ -20,7 +20,7 @@ from rating_tui.instruments.model import (
 )
 from rating_tui.ratings.dates import impossible_date
 from rating_tui.ratings.model import Value
-from rating_tui.ratings.validate import field_value_problem
+from rating_tui.ratings.value_checks import field_value_problem
 
 
 def point_keys(scale: Scale) -> dict[str, Value]:

@@ -19,7 +19,8 @@ from rating_tui.instruments.model import Instrument, Item
 from rating_tui.ratings.entry import field_default, next_session_number
 from rating_tui.ratings.model import Answer, Answered, Missing, NowMoment, Rating, Value
 from rating_tui.ratings.shown import not_asked
-from rating_tui.ratings.validate import RatingProblem, field_value_problem, validate_rating
+from rating_tui.ratings.validate import RatingProblem, validate_rating
+from rating_tui.ratings.value_checks import field_value_problem
 from rating_tui.store.api import Store
 from rating_tui.store.errors import RatingConflictError, StoreError
 

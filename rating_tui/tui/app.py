@@ -98,8 +98,12 @@ class RatingApp(App[None]):
         lock_after: LockAfter | None = None,
         clock: Callable[[], float] = time.monotonic,
         home_cache: HomeCache | None = None,
+        temporary: bool = False,
     ) -> None:
         super().__init__()
+        self.temporary = temporary
+        """The data folder is deleted when the app closes (`rating-tui demo`): Home says so
+        where it said "Ratings are saved in" a folder about to go."""
         self._catalogue = catalogue
         self.store = store
         """Where ratings are saved; None when the data folder could not be (or is not yet)

@@ -204,7 +204,7 @@ def saved(app: RatingApp, rating: Rating, verb: str = "Saved", title: str = "Rat
     back_to = (HistoryScreen, HomeScreen)
     while not isinstance(app.screen, back_to) and len(app.screen_stack) > 1:
         app.pop_screen()
-    app.notify(f"{verb}: {rating_line(rating, app.catalogue).plain}", title=title)
+    app.notify(f"{verb}: {rating_line(rating, app.catalogue, app.store).plain}", title=title)
 
 
 def store_failed(app: RatingApp, error: StoreError) -> None:

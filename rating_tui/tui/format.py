@@ -90,9 +90,11 @@ def labelled_field_value(value: Value, field: SessionField | None) -> str:
     return ", ".join(labels.get(str(v), str(v)) for v in values)
 
 
-def rating_line(rating: Rating, catalogue: Catalogue) -> Text:
-    """One line: dyad, session number, date, rater, progress or status."""
-    ins = instrument_of(catalogue, rating)
+def rating_line(rating: Rating, catalogue: Catalogue, store: Store | None = None) -> Text:
+    """One line: dyad, session number, date, rater, progress or status. The instrument
+    version is the file found or the copy `store` keeps (without either, the line said
+    "(no dyad yet)" of a rating that has one)."""
+    ins = instrument_of(catalogue, rating, store)
     return line_text(
         escape(session_value(rating, ins, "dyad")),
         session_value(rating, ins, "session_number"),

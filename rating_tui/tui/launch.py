@@ -18,9 +18,10 @@ def launch(
     store_dir: Path | None = None,
     prefs_file: Path | None = None,
     lock_after: LockAfter | None = None,
+    temporary: bool = False,
 ) -> None:
-    """Run the app until the user quits."""
-    build_app(data, instruments, store_dir, prefs_file, lock_after).run()
+    """Run the app until the user quits (`temporary`: the folder is deleted then, `demo`)."""
+    build_app(data, instruments, store_dir, prefs_file, lock_after, temporary).run()
 
 
 def build_app(
@@ -29,6 +30,7 @@ def build_app(
     store_dir: Path | None = None,
     prefs_file: Path | None = None,
     lock_after: LockAfter | None = None,
+    temporary: bool = False,
 ) -> RatingApp:
     """The app as `rating-tui` runs it: instruments and the data folder are opened after the
     first frame (see `RatingApp`). A store that cannot be opened (locked, damaged, unwritable)
@@ -63,5 +65,10 @@ def build_app(
     prefs = prefs_file or paths.prefs_file()
     cache = HomeCache.inside(data_dir, sources)
     return RatingApp(
-        data_dir=data_dir, opener=opener, prefs_file=prefs, lock_after=lock_after, home_cache=cache
+        data_dir=data_dir,
+        opener=opener,
+        prefs_file=prefs,
+        lock_after=lock_after,
+        home_cache=cache,
+        temporary=temporary,
     )

@@ -16,8 +16,9 @@ from rating_tui.store.api import Store
 def test_demo_opens_the_app_on_a_temporary_filled_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
 
-    def fake_launch(data, instruments, store_dir=None, prefs_file=None):  # type: ignore[no-untyped-def]
+    def fake_launch(data, instruments, store_dir=None, prefs_file=None, temporary=False):  # type: ignore[no-untyped-def]
         seen["folder"] = store_dir
+        seen["temporary"] = temporary
         seen["count"] = len(Store.open(store_dir).list(limit=None))
         drafts = Store.open(store_dir).list(statuses=("draft",), limit=None)
         seen["drafts"] = [str(r.session["session_date"]) for r in drafts]
@@ -26,6 +27,10 @@ def test_demo_opens_the_app_on_a_temporary_filled_folder(monkeypatch: pytest.Mon
     monkeypatch.setattr("rating_tui.tui.launch.launch", fake_launch)
     result = CliRunner().invoke(app, ["demo", "--count", "50"])
     assert result.exit_code == 0, result.output
+    assert seen["temporary"] is True  # Home says the folder goes when the app closes
+    assert "The demo folder was deleted, with every rating made or changed in the demo." in (
+        result.stderr
+    )
     folder = seen["folder"]
     assert isinstance(folder, Path) and not folder.exists()  # removed when the app closed
     assert isinstance(seen["count"], int) and 30 <= seen["count"] <= 50  # finals (not drafts)

@@ -84,3 +84,18 @@ def test_codes_given_twice_are_counted_once_and_said(tmp_path: Path) -> None:
     code, out, err = run("dyads", "import", "--data", str(data), str(listing))
     assert code == 0, err
     assert "1 added, 1 already in the roster. 1 repeated code(s) counted once: EC0419." in out
+
+
+def test_every_code_refused_by_add_is_named(tmp_path: Path) -> None:
+    """`add` named the first code it refused alone: the others were refused without a word."""
+    data = tmp_path / "data"
+    code, _, err = run(
+        "dyads", "add", "EC0417", "ec0418", "EC 19", "EC0420;EC0421", "--data", str(data)
+    )
+    assert code == 1
+    assert "'ec0418' is not a dyad code of your instruments (did you mean EC0418?)" in err
+    assert "'EC 19' is not a dyad code" in err
+    assert "'EC0420;EC0421' is not a dyad code of your instruments (several codes?" in err
+    assert "3 of the 4 codes are refused; nothing was added" in err
+    assert ".;" not in err
+    assert not (data / "dyads.txt").exists()

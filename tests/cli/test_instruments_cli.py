@@ -310,3 +310,19 @@ def test_options_in_help_name_their_values_in_words(command: list[str]) -> None:
     for line in option_lines:
         if "--help" not in line:
             assert not re.search(r"<[a-zA-Z][\w\[\], ]*>", line), line  # e.g. <list[Path]>
+
+
+def test_show_names_the_files_that_could_not_be_used(tmp_path: Path) -> None:
+    """A file that claims the version shown with other content, or the instrument asked for
+    in a broken file: `show` said nothing of them (the one shown may not be the file edited)."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    text = bump(BUILTIN_FILE.read_text(), "2.0.0")
+    (extra / "a.toml").write_text(text)
+    (extra / "b.toml").write_text(text.replace('title = "Seven', 'title = "Eight', 1))
+    code, out, err = run("--instruments", str(extra), "instruments", "show", f"{BUILTIN_ID}@2.0.0")
+    assert code == 0 and "2.0.0" in out
+    assert "note: 1 instrument file(s) could not be used (" in err and "b.toml" in err
+    (extra / "mine.toml").write_text('id = "mine"\nversion = [')
+    code, _, err = run("--instruments", str(extra), "instruments", "show", "mine")
+    assert code == 1 and "no instrument with id 'mine'" in err and "mine.toml" in err

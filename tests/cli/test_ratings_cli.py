@@ -386,3 +386,27 @@ def test_show_prints_rater_text_literally(tmp_path: Path, stored: list[Rating]) 
 def test_show_unknown_or_malformed_ids(demo: Path, prefix: str, message: str) -> None:
     code, out, err = run("ratings", "show", prefix, "--data", str(demo))
     assert code == 1 and message in err and out == ""
+
+
+def test_a_rating_whose_instrument_file_is_gone_is_read_with_the_folders_copy(
+    tmp_path: Path,
+) -> None:
+    """No instruments folder holds the file any more: `list` said `7/?` and `show` printed
+    keys without labels ("not among yours"), though the data folder keeps the exact copy."""
+    from rating_tui.instruments.loader import parse_instrument
+    from rating_tui.ratings import Answered
+
+    text = BUILTIN_FILE.read_text(encoding="utf-8")
+    instrument = parse_instrument(text.replace(f'id = "{BUILTIN_ID}"', 'id = "kept-only"', 1))
+    store = Store.open(tmp_path / "data")
+    rating = Rating.new(instrument, "RP").replace(
+        session={"dyad": "EC0417", "session_date": "2026-03-01", "session_number": 1,
+                 "rater": "RP", "setting": "home", "present": ["mother"], "basis": "live"},
+        answers={i.key: Answered(value=2) for i in instrument.items},
+    )  # fmt: skip
+    store.finalise(rating, instrument)
+    code, out, _ = run("ratings", "list", "--data", str(tmp_path / "data"))
+    assert code == 0 and "7/7" in out and "7/?" not in out
+    code, out, _ = run("ratings", "show", rating.id[:8], "--data", str(tmp_path / "data"))
+    assert code == 0 and "not among yours" not in out
+    assert "Dyad code" in out and "2 (Moderate)" in out

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rating_tui.ratings import STATUSES
+from rating_tui.ratings.model import Answered
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.store import Store
 from tests.cli.demo_folders import copy_of, demo_folder
@@ -195,6 +196,37 @@ def test_a_month_with_parts_restores_a_part_from_its_own_backup(
     shutil.copyfile(part, target)
     target.chmod(0o600)
     code, out, _ = run("restore", part.stem, "--yes", "--data", str(folder))
-    assert code == 0 and f"the part {part.stem} of {month} at" in out and "0 lost" in out, out
+    assert (
+        code == 0
+        and f"the part {part.stem} of {month} before its first change" in out
+        and "0 lost" in out
+    ), out
     code, out, _ = run("doctor", "--data", str(folder))
     assert code == 0, out
+
+
+def test_the_backup_of_a_month_new_that_day_is_not_called_the_start_of_the_day(
+    tmp_path: Path,
+) -> None:
+    """The first save of a month has nothing to back up; the second one keeps what the first
+    wrote (here a draft). The restore called that "the month at the start of the day", when
+    the month did not exist then."""
+    from datetime import date
+
+    from rating_tui.ratings import Rating
+
+    instrument = builtin_instrument()
+    store = Store.open(tmp_path / "data")
+    draft = Rating.new(instrument, "RP").replace(
+        session={"dyad": "EC0417", "session_date": "2026-02-02", "rater": "RP"}
+    )
+    store.finalise(store.save_draft(draft, instrument).replace(
+        session={**draft.session, "session_number": 1, "setting": "home",
+                 "present": ["mother", "infant"], "basis": "live"},
+        answers={i.key: Answered(value=1) for i in instrument.items},
+    ), instrument)  # fmt: skip
+    code, out, _ = run("restore", "2026-02", "--dry-run", "--data", str(tmp_path / "data"))
+    today = date.today().isoformat()
+    assert code == 0 and "at the start of" not in out
+    assert f"before its first change of {today}; if it was first saved that day, as that" in out
+    assert "Newer now than in the backup: reverted unless re-merged: 1" in out

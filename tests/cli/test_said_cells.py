@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rating_tui.imports.cells import number
-from rating_tui.ratings.validate import written_out
+from rating_tui.ratings.value_checks import written_out
 from tests.cli.demo_folders import copy_of, demo_folder
 from tests.cli.invoke import run
 

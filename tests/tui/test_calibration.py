@@ -142,3 +142,50 @@ async def test_the_ratings_are_read_once_by_the_command_lines_compact_reader(
     assert ours == [
         ("_Reader._reader.<locals>.read", True, [bytes] * 7)
     ]  # not read again: `Fallback` not raised
+
+
+async def _status_of_calibration(app: RatingApp) -> str:
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(CalibrationScreen("RP", "AB"))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return static_text(app.screen.query_one("#cal-status", Static), width=120)
+
+
+async def test_the_figures_say_they_leave_out_ratings_the_folder_lost(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """A month file lost two ratings: the figures rest on the rest, and say so with counts
+    (they were shown as if from every rating)."""
+    seed(store, catalogue)
+    final_rating(store, catalogue, "EC0417", 4, "2026-02-04", "RP", GOLD)
+    final_rating(store, catalogue, "EC0417", 4, "2026-02-04", "AB", TRAINEE)
+    healthy = await _status_of_calibration(make_app())
+    assert "AB against RP" in healthy and "not found" not in healthy
+    (store.data_dir / "ratings" / "2026-02.json").write_text("{}\n")
+    said = await _status_of_calibration(make_app())
+    assert "AB against RP" in said
+    assert "Warning: 2 stored rating(s) not found in their month files (2026-02: 2)" in said
+
+
+async def test_ratings_of_an_instrument_file_gone_are_read_with_the_folders_copy(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """The instrument's file is no longer in any instruments folder: its ratings are read with
+    the copy the data folder keeps, as `rating-tui calibrate` reads them (they were left out
+    without a word, and the view said it needed ratings by two raters)."""
+    from rating_tui.instruments.catalogue import discover
+
+    seed(store, catalogue)
+    said = await _status_of_calibration(make_app(catalogue=discover([])))
+    assert "AB against RP" in said and "left out" not in said
+
+
+async def test_a_session_rated_twice_by_a_rater_says_the_earlier_rating_is_set_aside(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    seed(store, catalogue)
+    final_rating(store, catalogue, "EC0417", 1, "2026-03-01", "AB", GOLD)  # AB again, later
+    said = await _status_of_calibration(make_app())
+    assert "1 earlier final rating(s) of a session by the same rater set aside" in said

@@ -90,3 +90,29 @@ def test_the_reason_nothing_matched_names_what_this_screen_exports() -> None:
     text = result_text(done, [], renamed=False)
     assert "none of status final (this screen exports final ratings)" in text
     assert "--status" not in text
+
+
+async def test_a_relative_folder_is_said_in_full(
+    make_app: Callable[..., RatingApp],
+    store: Store,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`out` is the folder the app was started in: "Written: out/x.csv" did not say where."""
+    final_rating(store, catalogue)
+    started = tmp_path / "started-here"
+    started.mkdir()
+    monkeypatch.chdir(started)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#x-folder", Input).value = "out"
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = str(app.screen.query_one("#x-result", Static).content)
+    table = started / "out" / f"{BUILTIN_ID}-wide-2026-03-14.csv"
+    assert table.exists()
+    assert f"  {table}\n" in said + "\n"

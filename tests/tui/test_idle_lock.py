@@ -265,3 +265,28 @@ async def test_a_lock_that_comes_while_home_reads_its_alerts_is_no_crash(
         app.screen.query_one("#alerts").reload()  # type: ignore[attr-defined]
         await _settled(pilot, app)
         assert app.return_code is None and isinstance(app.screen, HomeScreen)
+
+
+async def test_lists_to_refresh_while_locked_wait_for_the_unlock(
+    sealed: Path, tmp_path: Path
+) -> None:
+    """Home asked to refresh its lists (the folder's opening landing late, under load) after
+    the idle lock forgot the key: the read raised FolderLockedError and the app crashed with a
+    traceback. Home now reads them again when it is back on top."""
+    from rating_tui.tui.app import Loaded
+
+    clock = Clock()
+    app = _app(sealed, tmp_path, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _opened(pilot, app)
+        home = app.screen
+        clock.wait(5)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        home.post_message(Loaded())
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen) and app.return_code is None
+        await _submit(pilot, app, SECRET)
+        await _settled(pilot, app)
+        assert app.screen is home and app.return_code is None

@@ -42,3 +42,29 @@ async def test_saving_an_unchanged_edit_says_nothing_changed_and_asks_no_reason(
         assert any(m.startswith("Nothing changed, so nothing was saved") for m in messages)
         assert not any("Changes saved" in m for m in messages)
     assert store.get(original.id) == original
+
+
+async def test_leaving_an_unchanged_edit_asks_nothing_about_changes(
+    make_app: Callable[..., RatingApp], store: Store, catalogue: Catalogue
+) -> None:
+    """Escape on an edit whose keys gave the answers already stored: no "Discard the changes
+    to this final rating?" (there are none); a real change still asks."""
+    from rating_tui.tui.screens.dialogs import ConfirmDialog
+
+    original = final_rating(store, catalogue)
+    app = make_app()
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("enter", "e")  # the recent rating, edited
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+        await pilot.press("1")  # narration was 1: the same answer
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert isinstance(app.screen, RatingDetailScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("3", "escape")  # a real change: asked about
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+    assert store.get(original.id).content() == original.content()

@@ -28,6 +28,8 @@ from rating_tui.export.select import Instruments
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings.model import InstrumentRef
 from rating_tui.safetext import escape
+from rating_tui.store.tally import Tally
+from rating_tui.tui.format import lost_line
 from rating_tui.tui.screens.base import AppScreen
 
 COLUMNS = ("Item", "Verdict", "Sessions", "Bias", "Abs diff", "Exact", "Within 1")
@@ -49,6 +51,8 @@ class CalibrationScreen(AppScreen[None]):
         self._wanted = (gold, trainee)
         """Raters to preselect once the ratings are read (e.g. from the history)."""
         self._tables: dict[str, SessionTable] = {}
+        self._left_out = ""
+        """What the figures leave out, said under the status line (`left_out`)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,16 +78,20 @@ class CalibrationScreen(AppScreen[None]):
             self.app.call_from_thread(self._status, "No data folder is open: nothing to compare.")
             return
         known = Instruments(li.instrument for li in self.rating_app.catalogue.instruments)
+        known.add_kept(store.stored_instruments())  # as `calibrate`: for lost or edited files
 
         def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument | None:
             return known.find(InstrumentRef(id=instrument_id, version=version, hash=hash_))
 
+        tally = Tally()
         found = collect_folder(  # as `rating-tui calibrate` reads one folder
-            lambda read: store.iter_records(read, read_in_file_order=True), instrument_of
+            lambda read: store.iter_records(read, read_in_file_order=True, tally=tally),
+            instrument_of,
         )
-        self.app.call_from_thread(self._loaded, found)
+        self.app.call_from_thread(self._loaded, found, left_out(found, tally))
 
-    def _loaded(self, found: Collected) -> None:
+    def _loaded(self, found: Collected, left: str = "") -> None:
+        self._left_out = left
         self._tables = {k: t for k, t in found.tables.items() if len(t.raters) >= 2}
         if not self._tables:
             self._status("Calibration needs final ratings of one session by two raters or more.")
@@ -153,4 +161,34 @@ class CalibrationScreen(AppScreen[None]):
         self.query_one("#cal-summary", Static).update(summary)
 
     def _status(self, text: str) -> None:
-        self.query_one("#cal-status", Static).update(text)
+        """The status line, and under it what the figures leave out (`left_out`)."""
+        left = self._left_out
+        self.query_one("#cal-status", Static).update(f"{text}\n{left}" if left else text)
+
+
+def left_out(found: Collected, tally: Tally) -> str:
+    """What the figures do not rest on, with counts: ratings the folder lost, ratings of an
+    instrument version found nowhere, ratings with no session to pair them in, a rater's
+    earlier rating of a session rated again ("" for none).
+    They were left out without a word, the figures shown as if from every rating."""
+    lines = []
+    lost = lost_line(tally)
+    if lost:
+        lines.append(lost)
+    if found.unknown:
+        lines.append(
+            f"{found.unknown:,} final rating(s) left out: their instrument version is in no "
+            "instruments folder and not kept in the data folder (rating-tui doctor)."
+        )
+    if found.unkeyed:
+        lines.append(
+            f"{found.unkeyed:,} final rating(s) left out: no dyad, date or session number "
+            "to pair them by."
+        )
+    replaced = sum(t.replaced for t in found.tables.values())
+    if replaced:
+        lines.append(
+            f"{replaced:,} earlier final rating(s) of a session by the same rater set aside: "
+            "the newest counts."
+        )
+    return "\n".join(lines)

@@ -46,6 +46,8 @@ class DyadScreen(AppScreen[None]):
         """The dyad's course, once read (None while reading)."""
         self.alerts: list[Alert] = []
         """The dyad's current alerts, once read."""
+        self.lost: str | None = None
+        """What the read left out when the folder lost ratings (`lost_line`), or None."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +76,7 @@ class DyadScreen(AppScreen[None]):
     def _show(self, trajectory: Trajectory, alerts: list[Alert], lost: str | None = None) -> None:
         from rating_tui.tui.widgets.course_chart import CourseChart
 
-        self.trajectory, self.alerts = trajectory, alerts
+        self.trajectory, self.alerts, self.lost = trajectory, alerts, lost
         heading = self._heading(trajectory)
         self.query_one("#dyad-head", Static).update(f"{heading}\n{lost}" if lost else heading)
         self.query_one("#dyad-alerts", Static).update(_alert_lines(alerts, trajectory))
@@ -151,6 +153,7 @@ class DyadScreen(AppScreen[None]):
         folder = Path(platformdirs.user_documents_dir()) / "rating-tui reports"
         path = folder / f"report-{self.dyad}-{today.isoformat()}.html"
         try:
+            replaced = path.is_file()  # said, as `rating-tui report` says it
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             atomic_write_text(
                 path,
@@ -161,7 +164,13 @@ class DyadScreen(AppScreen[None]):
             message = f"The report was not written: {exc.strerror or exc}"
             self.app.call_from_thread(self.notify, message, severity="error")
             return
-        done = f"Report written (notes left out): {path}"
+        # what the report leaves out is said, as the command says it: drafts, lost ratings
+        left = f"; final ratings only, {drafts} draft(s) left out" if drafts else ""
+        done = f"Report written (notes left out{left}): {path}"
+        if replaced:
+            done += " (it replaced the report written earlier today)"
+        if self.lost:
+            done += f"\n{self.lost}"
         self.app.call_from_thread(self.notify, done, title="Report")
 
     def action_history(self) -> None:

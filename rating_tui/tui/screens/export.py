@@ -143,7 +143,9 @@ class ExportScreen(AppScreen[None]):
         if not typed:  # it was read as ".", wherever the app was started: never meant
             self._show("Give the folder to write the files to (Folder is empty).")
             return
-        folder = Path(typed).expanduser()
+        # a relative folder is where the app was started: said in full, so the files are
+        # found ("Written: out/x.csv" did not say where out/ is)
+        folder = Path(typed).expanduser().absolute()
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except FileExistsError:  # "File exists" said nothing of what to do

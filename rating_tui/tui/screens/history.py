@@ -129,7 +129,7 @@ class HistoryScreen(AppScreen[None]):
         tally = Tally()
         listed = store.list(limit=None if dyad or rater else LIMIT, tally=tally, **filters)  # type: ignore[arg-type]
         for r in listed:
-            ins = instrument_of(catalogue, r)
+            ins = instrument_of(catalogue, r, store)
             if dyad and dyad not in session_value(r, ins, "dyad").casefold():
                 continue
             if rater and rater != r.rater.casefold():
@@ -144,7 +144,7 @@ class HistoryScreen(AppScreen[None]):
         kept = self._cursor_key(table)
         table.clear()
         for r in ratings:
-            ins = instrument_of(catalogue, r)
+            ins = instrument_of(catalogue, r, store)
             done, total = progress(r, ins)
             table.add_row(
                 escape(session_value(r, ins, "session_date")),

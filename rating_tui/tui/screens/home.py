@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -11,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Header, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from rating_tui.tui.app import Loaded, Previewed
 from rating_tui.tui.home_cache import Line, Preview, line_of
@@ -35,6 +36,22 @@ KEEP_TRIES = 3
 def text_of(line: Line) -> Text:
     """A kept line as shown."""
     return Text(line.plain, spans=[Span(start, end, style) for start, end, style in line.spans])
+
+
+def _highlighted_id(listing: OptionList) -> str | None:
+    """The id of the option under a list's cursor (None: nothing highlighted)."""
+    if listing.highlighted is None or listing.highlighted >= listing.option_count:
+        return None
+    return listing.get_option_at_index(listing.highlighted).id
+
+
+def _row_of(listing: OptionList, rating_id: str | None, row: int | None) -> int:
+    """Where the cursor goes in a list filled again: on the same rating if it is still
+    listed; else on the row it was on (the rating that took its place), or the first."""
+    if rating_id is not None:
+        with contextlib.suppress(OptionDoesNotExist):
+            return listing.get_option_index(rating_id)
+    return min(row or 0, listing.option_count - 1)
 
 
 class HomeScreen(AppScreen[None]):
@@ -105,7 +122,12 @@ class HomeScreen(AppScreen[None]):
             cache.forget()  # no rating data outside an encrypted folder
             cache = None
         key = cache.key(app.today()) if cache is not None else None  # before reading
-        drafts, recent, preview = self._read_lists()
+        from rating_tui.store.crypto import FolderLockedError
+
+        try:
+            drafts, recent, preview = self._read_lists()
+        except FolderLockedError:  # the idle lock came first (a refresh landing late): the
+            return  # lists are read again when Home is back on top (on resume, once unlocked)
         self._ratings = {r.id: r for r in [*drafts, *recent]}
         self._show(preview)
         self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
@@ -125,8 +147,8 @@ class HomeScreen(AppScreen[None]):
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
         preview = Preview(
-            tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in drafts),
-            tuple(line_of(r.id, rating_line(r, app.catalogue)) for r in recent),
+            tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in drafts),
+            tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in recent),
         )
         return drafts, recent, preview
 
@@ -145,22 +167,32 @@ class HomeScreen(AppScreen[None]):
             self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
 
     def _show(self, lists: Preview) -> None:
-        """Fill both lists and the status line (from the store, or from the preview)."""
+        """Fill both lists and the status line (from the store, or from the preview).
+
+        Filled again (the full read landing after the preview, a refresh on coming back), the
+        lists keep what the user had: each highlights the same rating while it is still listed
+        (the row that took its place otherwise), and the focus stays where it was. Home takes
+        the focus only when nothing on it has it, or the list that had it is now empty."""
         app = self.rating_app
         status = self.query_one("#status", Static)
         drafts_list = self.query_one("#drafts", OptionList)
         recent_list = self.query_one("#recent", OptionList)
-        drafts_list.clear_options()
-        recent_list.clear_options()
-        drafts_list.add_options([Option(text_of(line), id=line.id) for line in lists.drafts])
-        recent_list.add_options([Option(text_of(line), id=line.id) for line in lists.recent])
+        focused = self.focused
         for listing, shown in ((drafts_list, lists.drafts), (recent_list, lists.recent)):
+            was = _highlighted_id(listing), listing.highlighted
+            listing.clear_options()
+            listing.add_options([Option(text_of(line), id=line.id) for line in shown])
             listing.display = bool(shown)
             if shown:
-                listing.highlighted = 0
+                listing.highlighted = _row_of(listing, *was)
         self.query_one("#drafts-title").display = bool(lists.drafts)
         self.query_one("#recent-title").display = bool(lists.recent)
-        if not lists.drafts and not lists.recent:
+        if app.temporary:  # `rating-tui demo`: "saved in" a folder about to be deleted
+            status.update(
+                f"A demo: ratings are saved in {app.data_dir}, a temporary folder deleted "
+                "when the app closes, with every rating made or changed here."
+            )
+        elif not lists.drafts and not lists.recent:
             status.update(
                 "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
                 f"a minute right after the visit. Ratings will be saved in {app.data_dir}"
@@ -172,7 +204,8 @@ class HomeScreen(AppScreen[None]):
             )
         else:
             status.update(f"Ratings are saved in {app.data_dir}")
-        if lists.drafts or lists.recent:
+        lost = focused is None or (focused in (drafts_list, recent_list) and not focused.display)
+        if lost and (lists.drafts or lists.recent):
             (drafts_list if lists.drafts else recent_list).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -239,7 +272,7 @@ class HomeScreen(AppScreen[None]):
         if not self.rating_app.loaded or rating is None:
             self.notify("Highlight a rating of the dyad first (↑/↓), or press n.", timeout=4)
             return
-        ins = instrument_of(self.rating_app.catalogue, rating)
+        ins = instrument_of(self.rating_app.catalogue, rating, self.rating_app.store)
         start_rating(self.rating_app, session_value(rating, ins, "dyad") or None)
 
     def action_discard_draft(self) -> None:

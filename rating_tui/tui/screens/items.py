@@ -29,6 +29,7 @@ from rating_tui.store.errors import StoreError
 from rating_tui.tui.conflict import offer_reload
 from rating_tui.tui.format import progress
 from rating_tui.tui.screens.base import AppScreen
+from rating_tui.tui.screens.items_leave import add_moment, leave, open_review, open_session
 from rating_tui.tui.screens.items_words import NUMBER_KEYS, answer_label, paste, selected_key
 from rating_tui.tui.widgets.anchor_panel import MISSING_KEYS, AnchorPanel, PointChoice
 from rating_tui.tui.widgets.footer import AppFooter
@@ -94,7 +95,7 @@ class ItemsScreen(AppScreen[None]):
             self._start,
         )
         self.current = self._start or first_open
-        self._redraw()
+        self.redraw()
 
     # --- drawing ------------------------------------------------------------------------------
 
@@ -111,10 +112,10 @@ class ItemsScreen(AppScreen[None]):
         self.query_one(AnchorPanel).mark_overflow()
 
     def watch_current(self, old: int, new: int) -> None:
-        self._settle_typed(self.items[old])
-        self._redraw()
+        self.settle_typed(self.items[old])
+        self.redraw()
 
-    def _settle_typed(self, item: Item) -> None:
+    def settle_typed(self, item: Item) -> None:
         """A number typed for `item` but not yet entered when the rater moves on (j/k, a
         click, the review, the session step, Escape): saved when it is allowed, else said
         not saved; it was dropped without a word, the item left as it was."""
@@ -133,7 +134,7 @@ class ItemsScreen(AppScreen[None]):
             severity="warning",
         )
 
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
         rating = self.session.rating
         instrument = self.session.instrument
         for row in self.query(ItemRow):
@@ -184,7 +185,7 @@ class ItemsScreen(AppScreen[None]):
     def type_number(self, typed: str) -> None:
         """Digits (a point, a comma, a sign) for a numeric item, entered with Enter."""
         self._typed += typed
-        self._redraw()
+        self.redraw()
 
     def press_answer_key(self, key: str) -> None:
         """A point's key or a missing code's, as if pressed."""
@@ -240,7 +241,7 @@ class ItemsScreen(AppScreen[None]):
                 f"in steps of {scale.step}.",
                 severity="warning",
             )
-            self._redraw()
+            self.redraw()
             return
         self._save(item, Answered(value=number), advance=True)
 
@@ -263,7 +264,7 @@ class ItemsScreen(AppScreen[None]):
         try:
             dropped = self.session.answer(item, answer)
         except StoreError as exc:
-            if not offer_reload(self, self.session, exc, self._redraw):
+            if not offer_reload(self, self.session, exc, self.redraw):
                 self.refused(exc)
             return
         if dropped:
@@ -274,7 +275,7 @@ class ItemsScreen(AppScreen[None]):
         if following != self.current:
             self.current = following
         else:
-            self._redraw()
+            self.redraw()
             if advance and not self.session.missing():
                 self.action_review()  # the last item rated and nothing missing: one key less
 
@@ -311,7 +312,7 @@ class ItemsScreen(AppScreen[None]):
     def action_clear(self) -> None:
         if self._typed:
             self._typed = self._typed[:-1]
-            self._redraw()
+            self.redraw()
             return
         self._save(self.items[self.current], None, advance=False)
 
@@ -329,73 +330,13 @@ class ItemsScreen(AppScreen[None]):
         panel.display = not panel.display
 
     def action_moment(self) -> None:
-        from rating_tui.tui.screens.dialogs import MomentDialog
-
-        instrument = self.session.instrument
-        if not instrument.now_moments.enabled:
-            self.notify("This instrument has no now-moments log.", timeout=4)
-            return
-
-        def done(result: tuple[str, list[str]] | None) -> None:
-            if result is not None:
-                try:
-                    self.session.add_moment(*result)
-                except StoreError as exc:
-                    self.refused(exc)
-                self._redraw()
-
-        self.app.push_screen(MomentDialog(instrument), done)
+        add_moment(self)
 
     def action_review(self) -> None:
-        from rating_tui.tui.screens.review import ReviewScreen
-
-        self._settle_typed(self.items[self.current])
-
-        def back(target: int | None) -> None:
-            if target is not None:
-                self.current = target
-            self._redraw()
-
-        self.app.push_screen(ReviewScreen(self.session), back)
+        open_review(self)
 
     def action_session(self) -> None:
-        from rating_tui.tui.flow import open_rating, session_checker
-        from rating_tui.tui.screens.session_form import SessionFormScreen
-
-        self._settle_typed(self.items[self.current])
-        app = self.rating_app
-        values = dict(self.session.rating.session)
-        editing = "Editing final rating" if self.session.editing_final else "Draft"
-        form = SessionFormScreen(
-            self.session.instrument,
-            values,
-            self.session.set_session,
-            app.store,
-            checker=session_checker(app, self.session.instrument, lambda: self.session.rating),
-            on_open=lambda rating_id: open_rating(app, rating_id),
-            title=f"{editing}: session",
-        )
-        self.app.push_screen(form, lambda _: self._redraw())
+        open_session(self)
 
     def action_leave(self) -> None:
-        self._settle_typed(self.items[self.current])
-        if self.session.editing_final and self.session.dirty:
-            from rating_tui.tui.screens.dialogs import ConfirmDialog
-
-            def answer(discard: bool | None) -> None:
-                if discard:
-                    self.dismiss()
-
-            self.app.push_screen(
-                ConfirmDialog("Discard the changes to this final rating?", "Discard"), answer
-            )
-            return
-        if not self.session.editing_final and self.session.rating.answers:
-            self.notify("The draft is saved; resume it from Home.", timeout=4)
-        elif not self.session.editing_final:  # it was kept without a word
-            self.notify(
-                "The draft is saved with its session and no answers yet; resume it from "
-                "Home, or x there discards it.",
-                timeout=6,
-            )
-        self.dismiss()
+        leave(self)

@@ -120,7 +120,7 @@ class ReviewScreen(AppScreen[int | None]):
             self.notify(
                 "Not saved yet: "
                 + "; ".join(str(p) for p in problems[:3])
-                + (" …" if len(problems) > 3 else "")
+                + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
                 + ". Press g to go to the first.",
                 severity="warning",
                 timeout=8,

@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from rating_tui.instruments.model import Instrument, SessionField
 from rating_tui.ratings.model import Value
-from rating_tui.ratings.validate import field_value_problem
+from rating_tui.ratings.value_checks import field_value_problem
 from rating_tui.services.draft_session import suggest_session_number
 from rating_tui.store.api import Store
 from rating_tui.store.errors import StoreError

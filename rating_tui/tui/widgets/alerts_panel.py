@@ -76,18 +76,23 @@ class AlertsPanel(Vertical):
     def _show(self, found: CaseloadAlerts) -> None:
         self.flagged = found.flagged[:SHOWN]
         listing = self.query_one("#alerts-list", OptionList)
+        was = listing.highlighted
+        kept = listing.get_option_at_index(was).id if was is not None else None
         listing.clear_options()
-        listing.add_options(
-            Option(_line(d), id=f"{d.trajectory.instrument.id}|{d.trajectory.dyad}")
-            for d in self.flagged
-        )
+        listing.add_options(Option(_line(d), id=_key(d)) for d in self.flagged)
+        if self.flagged and was is not None:  # read again: the cursor stays on its dyad
+            keys = [_key(d) for d in self.flagged]
+            listing.highlighted = keys.index(kept) if kept in keys else min(was, len(keys) - 1)
         more = len(found.flagged) - len(self.flagged)
         title = "Dyads needing attention" + (f" ({more} more: rating-tui alerts)" if more else "")
         lost = sum(found.tally.missing().values())
         if lost:  # alerts resting on part of the ratings say so
             title += f"; {lost:,} stored rating(s) not found: run rating-tui doctor"
         self.query_one("#alerts-title", Label).update(title)
+        had_focus = listing.has_focus
         self.display = bool(self.flagged) or bool(lost)
+        if had_focus and not self.flagged:  # nothing left to choose here: on to the ratings
+            self.screen.focus_next()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
