@@ -60,8 +60,8 @@ def line_key(line: int) -> str:
 class Held:
     """Keys held for one `SortedRuns`, written out as a run every `RUN`."""
 
-    def __init__(self, counter: FileKeys) -> None:
-        self.runs: SortedRuns[Any] = SortedRuns()
+    def __init__(self, counter: FileKeys, sealed: bool = False) -> None:
+        self.runs: SortedRuns[Any] = SortedRuns(sealed)
         self.keys: list[Key] = []
         self.results: list[Any] = []
         self._counter = counter

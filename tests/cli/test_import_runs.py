@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 
+from rating_tui import passphrase
 from rating_tui.imports import keys, prestore
 from rating_tui.imports.passes import Source, first_pass, second_pass
 from rating_tui.instruments.catalogue import default_sources, discover
 from rating_tui.ratings.checks import facts
 from rating_tui.services.demo import builtin_instrument, fill_demo_data
 from rating_tui.services.session_checks import import_findings
-from rating_tui.store import Store
+from rating_tui.store import Store, crypto
+from rating_tui.store.spill import SortedRuns
 from tests.cli.invoke import run
 
 COUNT = 60
@@ -168,3 +170,40 @@ def test_the_runs_files_are_let_go_however_the_import_ends(
     assert closed[0].most_held <= 3 * small_runs
     assert open_fds() == before
     assert list(spool.iterdir()) == []
+
+
+def test_runs_of_what_an_encrypted_folder_holds_are_sealed(
+    lines: list[str], tmp_path: Path, small_runs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored ratings' facts and ids, and the findings that name them, reach the disk
+    sealed when the folder is encrypted; what is said is what the plain folder says."""
+    monkeypatch.setattr(crypto, "SCRYPT", {"n": 2**10, "r": 8, "p": 1})
+    monkeypatch.delenv(passphrase.ENV, raising=False)
+    crypto.forget_keys()
+    plain, sealed = tmp_path / "plain", tmp_path / "sealed"
+    part = write(tmp_path / "part.jsonl", lines[::3])
+    for folder in (plain, sealed):
+        code, _, err = run("ratings", "import", str(part), "--data", str(folder),
+                           "--accept-warnings")  # fmt: skip
+        assert code == 0, err
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", "correct horse")
+    code, _, err = run("encrypt", "--data", str(sealed))
+    assert code == 0, err
+    monkeypatch.setenv(passphrase.ENV, "correct horse")
+    spills: list[bool] = []
+    spill = SortedRuns.spill
+
+    def recorded(self: SortedRuns[Any], *args: Any) -> None:
+        spills.append(self._sealed)
+        spill(self, *args)
+
+    monkeypatch.setattr(SortedRuns, "spill", recorded)
+    file = write(tmp_path / "in.jsonl", lines)
+    said = []
+    for folder in (plain, sealed):
+        spills.clear()
+        said.append(run("ratings", "import", str(file), "--data", str(folder)))
+        assert said[-1][0] == 1 and "warning(s)" in said[-1][2]
+        assert (True in spills) is (folder == sealed) and False in spills  # (the file's own)
+    assert said[0] == said[1]
+    crypto.forget_keys()
