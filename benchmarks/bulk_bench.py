@@ -72,6 +72,9 @@ def steps(
             continue
         shutil.rmtree(target, ignore_errors=True)
         found[name] = run(argv, env=env)[:2]
+        which = "" if against is None else ", --against"
+        seconds, peak = found[name]
+        print(f"  {name}{which}: {seconds:.2f} s, {peak:.0f} MiB", flush=True)  # (as it goes)
     shutil.rmtree(target, ignore_errors=True)
     return found
 

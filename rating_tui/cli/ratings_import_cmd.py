@@ -40,6 +40,7 @@ from rating_tui.cli.errors import fail, given_path, output_file
 
 if TYPE_CHECKING:
     from rating_tui.imports.batch import Batch
+    from rating_tui.imports.passes import FirstPass, Source
     from rating_tui.imports.read import Format
     from rating_tui.instruments.catalogue import Catalogue
     from rating_tui.instruments.loader import LoadedInstrument
@@ -164,9 +165,7 @@ def _import_file(
 ) -> None:
     """Check every record of `path` (first pass), then store its ratings (second pass).
     `given`: the name the user gave when `path` is a copy of it (stdin)."""
-    from rating_tui.imports.passes import FileChanged, Source, first_pass, second_pass
-    from rating_tui.imports.problems import every_line, report_lines
-    from rating_tui.store import RatingConflictError, StoreError
+    from rating_tui.imports.passes import Source, first_pass
 
     shown = str(given) if given is not None else None
     name = "<stdin>" if shown == "-" else str(path)
@@ -175,7 +174,27 @@ def _import_file(
     known = {li.ref: li for li in catalogue.instruments}
     with clear_errors():
         first = first_pass(source, known, shown)
-    batch = first.batch
+    with first:  # its keys on disk are let go however the import ends
+        _checked(ctx, first, source, known, catalogue, data, errors, check, accept_warnings)
+
+
+def _checked(
+    ctx: typer.Context,
+    first: FirstPass,
+    source: Source,
+    known: dict[str, LoadedInstrument],
+    catalogue: Catalogue,
+    data: str | None,
+    errors: Path | None,
+    check: bool,
+    accept_warnings: bool,
+) -> None:
+    """Say what the first pass found, then (a clean file, not --check) store it."""
+    from rating_tui.imports.passes import FileChanged, second_pass
+    from rating_tui.imports.problems import every_line, report_lines
+    from rating_tui.store import RatingConflictError, StoreError
+
+    batch, name, chosen = first.batch, source.name, source.fmt
     if errors is not None:  # written on every run, empty when all is well: never stale
         from rating_tui.outputs import atomic_write_text
 
@@ -195,7 +214,7 @@ def _import_file(
             fail(f"{batch.bad} of {batch.records} rating {unit} in {name} are invalid{more}; "
                  "nothing was imported")  # fmt: skip
         fail(f"{name} cannot be imported; nothing was imported")
-    count = len(batch.facts)
+    count = batch.count
     notes = _import_notes(batch, known, "line(s)" if chosen == "jsonl" else "row(s)")
     if not count:
         typer.echo(f"{name} holds no ratings; nothing was imported.")
@@ -216,7 +235,7 @@ def _import_file(
         except FileChanged as exc:  # raised inside the transaction: nothing was written
             fail(str(exc))
         except RatingConflictError as exc:
-            line = next((line for rid, line in batch.ids() if rid in str(exc)), None)
+            line = batch.line_named(str(exc))
             fail(f"{name}:{line}: {exc}" if line else str(exc))
         except StoreError as exc:  # all or nothing: say which (`committed`: decided, not done)
             if isinstance(exc.__cause__, FileChanged):
@@ -267,19 +286,19 @@ def _pre_store_checks(
     session facts the first pass kept; errors stop the import, warnings too unless accepted."""
     from datetime import date
 
+    from rating_tui.imports.prestore import import_findings
     from rating_tui.services.roster import load_roster
-    from rating_tui.services.session_checks import import_findings
     from rating_tui.store import StoreError
 
     errors = warnings = 0
+    assert batch.keys is not None  # (the first pass's keys, on disk)
     with clear_errors():
         roster = load_roster(store.data_dir)
         found = import_findings(
-            store, batch.facts, date.today(), lambda r: instrument_of(catalogue, r), roster
+            store, batch.keys, date.today(), lambda r: instrument_of(catalogue, r), roster
         )
         try:  # in file order: the lines rise
-            for rating_id, findings in found:
-                line = batch.line_of(rating_id)
+            for line, _, findings in found:
                 errors += sum(f.severity == "error" for f in findings)
                 warnings += sum(f.severity == "warning" for f in findings)
                 for finding in findings[:MAX_PROBLEMS_PER_LINE]:

@@ -8,10 +8,12 @@ import hashlib
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from pydantic import ValidationError
 
+from rating_tui.imports.keys import FileKeys
 from rating_tui.imports.problems import LineProblem
 from rating_tui.instruments.loader import LoadedInstrument
 from rating_tui.instruments.model import Instrument
@@ -30,15 +32,20 @@ class Batch:
     """The ratings read from one file (with their lines) and every problem found.
 
     With `keep=False` (the first pass of an import, `imports.passes`) no rating is kept: each
-    valid one leaves only compact keys, its session facts (for the pre-store checks) and a
-    digest of its content by id (for repeated records), so reading a file of any size holds
-    what one record needs beside those keys."""
+    valid one leaves only its keys (id, line, a digest of its content, its session facts) in
+    sorted runs on disk (`keys.FileKeys`), so reading a file of any size holds what one record
+    needs beside a bounded number of keys. Repeated ids are then found by `settle`, once the
+    file is read: a repeated id with other content is a problem of its later line, as when
+    it was found on reading (the problems are shown in line order)."""
 
     keep: bool = True
     """Keep each valid rating in `ratings` (else only `facts` and the keys by id)."""
     ratings: list[tuple[int, Rating]] = field(default_factory=list)
     facts: list[SessionFacts] = field(default_factory=list)
-    """The session facts of each rating to store, in file order (repeats left out)."""
+    """The session facts of each rating to store, in file order (repeats left out; with
+    `keep=False` they are in `keys` instead)."""
+    keys: FileKeys | None = None
+    """With `keep=False`: the keys of every valid record, on disk (`close` lets them go)."""
     refs: set[str] = field(default_factory=set)
     """id@version of the instruments the ratings to store were made with."""
     problems: list[LineProblem] = field(default_factory=list)
@@ -53,11 +60,21 @@ class Batch:
     revisions inside each record."""
     repeats: list[tuple[int, int]] = field(default_factory=list)
     """(line, earlier line) of records that repeat an earlier one with the same content:
-    imported once, and said (they were counted as "already present" in the folder)."""
+    imported once, and said (they were counted as "already present" in the folder); with
+    `keep=False` they are in `keys` (`FileKeys.repeats`)."""
     _by_id: dict[str, bytes] = field(default_factory=dict)
     """rating id -> its first line (5 bytes) and the digest of its content (16), in one
     bytes object: a million of them are what the first pass holds besides the facts."""
     _bad_lines: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.keep and self.keys is None:
+            self.keys = FileKeys()
+
+    @property
+    def count(self) -> int:
+        """Ratings to store (repeats left out); with `keep=False`, once `settle`d."""
+        return self.keys.count if self.keys is not None else len(self.facts)
 
     @property
     def bad(self) -> int:
@@ -80,7 +97,13 @@ class Batch:
 
     def accept(self, line: int, rating: Rating, instrument: Instrument | None = None) -> None:
         """Keep a valid rating; a repeated identical one is kept once (`repeats` names it),
-        a repeated id with other content is a problem."""
+        a repeated id with other content is a problem (with `keep=False`: found by
+        `settle`)."""
+        if self.keys is not None:
+            found = facts(rating, instrument)
+            self.keys.add(line, rating.id, content_digest(rating), found)
+            self.refs.add(rating.instrument.ref)
+            return
         first = _unpack(self._by_id.setdefault(rating.id, _pack(line, content_digest(rating))))
         if first[0] != line and first[1] != content_digest(rating):
             self.refuse(
@@ -95,19 +118,43 @@ class Batch:
         self.facts.append(compact(facts(rating, instrument)))
         self.refs.add(rating.instrument.ref)
 
+    def settle(self) -> None:
+        """With `keep=False`, once every record is read: the repeats found and each repeated
+        id with other content said as a problem of its later line."""
+        if self.keys is None:
+            return
+        for line, first, rating_id in self.keys.settle():
+            self.refuse(line, [f"rating {rating_id} is also on line {first}, with other content"])
+
+    def close(self) -> None:
+        """Let the keys on disk go (`keep=False`)."""
+        if self.keys is not None:
+            self.keys.close()
+
     def ids(self) -> Iterator[tuple[str, int]]:
-        """(rating id, its first line), in file order."""
+        """(rating id, its first line): in file order, or in id order with `keep=False`."""
+        if self.keys is not None:
+            yield from self.keys.ids()
+            return
         for rating_id, packed in self._by_id.items():
             yield rating_id, _unpack(packed)[0]
 
+    def line_named(self, text: str) -> int | None:
+        """The first line of the ratings whose id `text` names (a store's refusal)."""
+        return min((line for rid, line in self.ids() if rid in text), default=None)
+
     def repeat_note(self, unit: str) -> str | None:
         """What the summary says of repeated records, or None when there were none."""
-        if not self.repeats:
+        if self.keys is not None:
+            count, first_ten = len(self.keys.repeat_lines), list(islice(self.keys.repeats(), 10))
+        else:
+            count, first_ten = len(self.repeats), self.repeats[:10]
+        if not count:
             return None
-        shown = ", ".join(f"{line} (= {first})" for line, first in self.repeats[:10])
-        more = f", ... and {len(self.repeats) - 10} more" if len(self.repeats) > 10 else ""
+        shown = ", ".join(f"{line} (= {first})" for line, first in first_ten)
+        more = f", ... and {count - 10} more" if count > 10 else ""
         return (
-            f"{len(self.repeats)} {unit} repeat an earlier one with the same content and were "
+            f"{count} {unit} repeat an earlier one with the same content and were "
             f"read once: {unit.split('(')[0]} {shown}{more}"
         )
 

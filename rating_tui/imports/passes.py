@@ -1,8 +1,11 @@
 """A whole-file import in two passes, so that its memory does not grow with the file.
 
 The first pass (`first_pass`) reads and checks every record as `read_ratings` does (the same
-problems, by the same lines) but keeps no rating: only each rating's session facts (for the
-pre-store checks), a content digest by rating id (repeated records) and the lines of repeats.
+problems, by the same lines) but keeps no rating: only each rating's keys (its id, line,
+session facts for the pre-store checks and a digest of its content for repeated records), in
+sorted runs on disk (`keys.FileKeys`: a bounded number in memory), merged once the file is
+read to find repeated ids (`Batch.settle`). `FirstPass.close` lets them go (the caller closes
+it however the import ends; the runs are unnamed temporary files, gone with the process too).
 The second pass (`second_pass`), run only when the first found nothing to refuse, reads the
 file again and gives its ratings in batches, for `Store.import_batches` to store in one
 transaction. What each pass read is witnessed (the file's identity and a digest of its
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rating_tui.imports.batch import Batch, Known, rating_of
+from rating_tui.imports.keys import checksum
 from rating_tui.imports.read import Format, Witness, read_ratings, records_of
 from rating_tui.ratings.model import Rating
 
@@ -60,21 +64,36 @@ class FirstPass:
     batch: Batch
     witness: Witness
 
+    def close(self) -> None:
+        self.batch.close()
+
+    def __enter__(self) -> FirstPass:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def first_pass(source: Source, known: Known, shown: str | None = None) -> FirstPass:
     """Every record of the file checked, keeping no rating (`shown`: the file's name in
     messages about opening it)."""
     witness = Witness()
-    batch = read_ratings(
-        source.path,
-        source.fmt,
-        known,
-        moments=source.moments,
-        instrument=source.instrument,
-        batch=Batch(keep=False),
-        witness=witness,
-        name=shown,
-    )
+    batch = Batch(keep=False)
+    try:
+        read_ratings(
+            source.path,
+            source.fmt,
+            known,
+            moments=source.moments,
+            instrument=source.instrument,
+            batch=batch,
+            witness=witness,
+            name=shown,
+        )
+        batch.settle()
+    except BaseException:
+        batch.close()
+        raise
     return FirstPass(batch, witness)
 
 
@@ -87,10 +106,13 @@ def second_pass(
     size = size or BATCH_SIZE
     if not first.witness.same_file(source.path):  # refused before a byte is read again
         raise _changed(source)
-    repeats = {line for line, _ in first.batch.repeats}
-    again, scratch = Witness(), Batch(keep=False)
+    keys = first.batch.keys
+    assert keys is not None  # (a first pass keeps its keys)
+    repeats = iter(keys.repeat_lines)  # in line order, as the records come
+    repeat = next(repeats, None)
+    again, scratch = Witness(), Batch()
     batch: list[Rating] = []
-    given = 0
+    given = total = 0
     try:
         records = records_of(
             source.path, source.fmt, known, scratch, source.moments, source.instrument, again
@@ -98,11 +120,14 @@ def second_pass(
         if source.fmt != "jsonl" and again != first.witness:  # a table is read whole first
             raise _changed(source)
         for number, data in records:
-            if number in repeats:
+            while repeat is not None and repeat < number:
+                repeat = next(repeats, None)
+            if number == repeat:
                 continue
             rating = rating_of(data, known)
-            if rating is None or scratch.problems or first.batch.line_of(rating.id) != number:
+            if rating is None or scratch.problems:
                 raise _changed(source)
+            total += checksum(number, rating.id)  # the same (line, id) as the first pass's
             batch.append(rating)
             if len(batch) >= size:
                 given += len(batch)
@@ -112,8 +137,8 @@ def second_pass(
         raise FileChanged(
             f"{source.name} cannot be read again ({exc}); nothing was imported"
         ) from None
-    total = given + len(batch)
-    if again != first.witness or scratch.problems or total != len(first.batch.facts):
+    count = given + len(batch)
+    if again != first.witness or scratch.problems or (count, total) != (keys.count, keys.sum):
         raise _changed(source)
     if batch:
         yield batch

@@ -70,7 +70,7 @@ def import_findings(
     pool: dict[str, list[SessionFacts]] = {}
     dyads = {f.dyad for f in new if f.dyad is not None}
     if store is not None:
-        for rating in _stored(store, dyads):
+        for rating in stored_of(store, dyads):
             stored_ids.add(rating.id)
             found = facts(rating, instrument_of(rating))
             pool.setdefault(found.dyad or "", []).append(found)
@@ -78,18 +78,24 @@ def import_findings(
         if found.id in stored_ids:
             continue
         if found.status != "voided":
-            # Against the stored ratings and the file's earlier lines only: a pair within the
-            # file is reported once, at its second line.
-            earlier = pool.get(found.dyad or "", [])
-            findings = check_session(found, earlier, today)
-            unknown = None if earlier else roster_finding(found.dyad, roster)
-            findings += [unknown] if unknown else []
+            findings = session_findings(found, pool.get(found.dyad or "", []), today, roster)
             if findings:
                 yield found.id, findings
         pool.setdefault(found.dyad or "", []).append(found)
 
 
-def _stored(store: Store, dyads: set[str]) -> Iterable[Rating]:
+def session_findings(
+    found: SessionFacts, earlier: list[SessionFacts], today: date, roster: list[str] | None
+) -> list[Finding]:
+    """The findings about one new rating of an import against `earlier`: the stored ratings
+    of its dyad and the file's earlier lines of it, in that order (a pair within the file is
+    reported once, at its second line); the roster's "new dyad" when there are none."""
+    findings = check_session(found, earlier, today)
+    unknown = None if earlier else roster_finding(found.dyad, roster)
+    return findings + ([unknown] if unknown else [])
+
+
+def stored_of(store: Store, dyads: set[str]) -> Iterable[Rating]:
     """The stored ratings of these dyads (every status: ids already present are not new).
     Every rule needs all of a dyad's ratings, whatever their date (a session number already
     rated, the same day, numbers out of order with the dates; the roster's "new dyad": any

@@ -71,7 +71,7 @@ def test_the_first_pass_holds_no_rating_beyond_the_one_it_checks(
     before = ratings_alive()
     monkeypatch.setattr(Rating, "model_validate", counted)
     first = first_pass(Source(file, "jsonl", str(file)), known)
-    assert len(made) == len(lines) == len(first.batch.facts) == 10
+    assert len(made) == len(lines) == first.batch.count == 10
     assert first.batch.ratings == []
     assert max(alive) - before <= 1  # at most the previous record's, not yet collected
     gc.collect()
