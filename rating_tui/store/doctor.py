@@ -65,6 +65,8 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
         except StoreError as exc:
             out.append(Finding("error", layout.journal, str(exc)))
         for leftover in layout.root.rglob(".*"):
+            if leftover == fileio.spare_of(layout.journal):
+                continue  # (an earlier journal that the next save writes over: not a leftover)
             if leftover.name.endswith((fileio.TEMP_SUFFIX, fileio.STAGED_SUFFIX)):
                 what = "temp file left by a crash" if leftover.suffix == ".tmp" else "staged file"
                 out.append(Finding("info", leftover, f"{what}; removed on next open"))

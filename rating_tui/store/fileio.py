@@ -320,3 +320,78 @@ def write_error(exc: OSError, path: Path, action: str = "save to") -> StoreWrite
     else:
         why = f"{exc.strerror or exc}. {unchanged}"
     return StoreWriteError(f"Could not {action} {path}: {why}", path, code)
+
+
+SPARE_SUFFIX = ".spare" + TEMP_SUFFIX
+"""The file `write_exchanging` writes a journal into (`.journal.json.spare.tmp`): the previous
+journal, after the exchange; a temp file like any other (removed on open)."""
+
+
+def spare_of(path: Path) -> Path:
+    return path.with_name(f".{path.name}{SPARE_SUFFIX}")
+
+
+def write_exchanging(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically and durably, as `write_atomic` does, without
+    making a new file nor freeing the replaced one: `data` is written over the spare beside
+    it (`spare_of`: the version before the one it replaces, or a new file the first time),
+    from its start and cut to size, fsynced, then put in place of `path` by exchanging their
+    names (`_swap`; a plain rename where `path` is missing or names cannot be exchanged), and
+    the folder fsynced. The replaced version becomes the spare. For the journal, rewritten by
+    every save: on ext4 a rename over a file whose data was fsynced (the previous journal,
+    freed by the rename) cost about an fsync, and one in 20 several (see docs/storage.md, "A
+    journal written over the spare"). A crash before the exchange leaves `path` as it was and
+    a spare holding anything (a temp file: never read, removed on open); after it, `path`
+    holds `data` (fsynced before), its name durable once the folder is fsynced, as with a
+    rename. Without `pwrite`, or when the spare is not a private regular file with one link:
+    `write_atomic`."""
+    spare = spare_of(path)
+    fd = _open_spare(spare)
+    if fd is None:
+        write_atomic(path, data)
+        return
+    try:
+        try:
+            view = memoryview(data)
+            offset = 0
+            while offset < len(data):
+                offset += _pwrite(fd, view[offset:], offset)  # type: ignore[misc]
+            if os.fstat(fd).st_size > len(data):
+                _ftruncate(fd, len(data))
+            _fsync(fd)
+        finally:
+            os.close(fd)
+        if not _swap(spare, path):
+            _replace(spare, path)
+    except OSError as exc:
+        discard(spare)
+        raise write_error(exc, path) from None
+    except BaseException:
+        discard(spare)
+        raise
+    fsync_dir(path.parent)
+
+
+def _open_spare(spare: Path) -> int | None:
+    """A descriptor to write the spare through: the one there (a private regular file with a
+    single link, never followed if a link), else a new one; None when neither can be had."""
+    if _pwrite is None:
+        return None
+    flags = os.O_WRONLY | _CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = _open(spare, flags)
+    except FileNotFoundError:
+        fd = -1
+    except OSError:
+        discard(spare)  # (a link, a folder, a FIFO...: its name only)
+        fd = -1
+    if fd >= 0:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and not info.st_mode & 0o077:
+            return fd
+        os.close(fd)
+        discard(spare)
+    try:
+        return _open(spare, _FLAGS, FILE_MODE)
+    except OSError:
+        return None

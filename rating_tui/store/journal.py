@@ -58,7 +58,8 @@ def write_journal(
     makes the journal it may replace, this process's last, durable)."""
     data = json.dumps(entry).encode()
     try:
-        fileio.write_atomic(journal, b"".join([data, b"\n", *carried]) if carried else data)
+        payload = b"".join([data, b"\n", *carried]) if carried else data
+        fileio.write_exchanging(journal, payload)  # (over the spare: no file made or freed)
     except BaseException:
         try:
             if before_removal is not None:

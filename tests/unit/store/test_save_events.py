@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import uuid
 from collections import Counter
@@ -35,6 +36,8 @@ class Events:
         fsync on ext4: see `fileio._swap`)."""
         self.exchanged: Counter[str] = Counter()
         """Names exchanged with a new file's (`fileio._swap`), by the name kept."""
+        self.created: list[str] = []
+        """Files made (opened with `O_CREAT`), by name."""
         self.names: dict[int, str] = {}
 
     def clear(self) -> None:
@@ -43,6 +46,7 @@ class Events:
         self.read.clear()
         self.renamed.clear()
         self.exchanged.clear()
+        self.created.clear()
 
 
 @pytest.fixture
@@ -56,6 +60,8 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     def opening(path: object, flags: int, mode: int = 0o777) -> int:
         fd = real_open(path, flags, mode)  # type: ignore[call-overload]
         seen.names[fd] = Path(str(path)).name
+        if flags & os.O_CREAT:
+            seen.created.append(seen.names[fd])
         return fd
 
     def writing(fd: int, data: bytes) -> int:
@@ -196,13 +202,16 @@ def test_a_save_of_the_default_layout_writes_few_files(
     assert (store.data_dir / "journal.json").exists()
 
 
-def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_once(
+def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_nothing(
     store: Store, make_rating: Make, instrument: Instrument, events: Events
 ) -> None:
     """A new rating whose index file exists (every save but the first few of a folder): its
     index file and the manifest are written in place (`journal.in_place`), its part put in
-    place of the previous version by exchanging names (`fileio._swap`), so the one rename
-    over an existing file is the journal's, and the fsyncs are three: the previous save's
+    place of the previous version by exchanging names (`fileio._swap`), and its journal
+    written over the spare (the journal before the previous one) and exchanged with the
+    previous one (`fileio.write_exchanging`): no rename over an existing file, and the only
+    file a save makes is its part's (the journal neither made nor freed). The fsyncs are
+    three: the previous save's
     index file (written in place: its folder needs none), the journal and the root folder
     (the commit point); the audit line is appended without one, its journal and the next
     ones carry it until the log is fsynced (`settle.Unsynced.audit`). Bytes: the part twice
@@ -217,8 +226,10 @@ def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_once(
     synced = Counter(_kind(name) for name in events.fsynced.elements())
     root = store.data_dir
     assert synced == {"journal": 1, root.name: 1, "index": 1}, synced
-    assert dict(events.renamed) == {"journal.json": 1}  # (over the previous journal)
-    assert dict(events.exchanged) == {"2025-06.json": 1}  # (`fileio._swap`)
+    assert dict(events.renamed) == {}
+    assert dict(events.exchanged) == {"2025-06.json": 1, "journal.json": 1}  # (`fileio._swap`)
+    assert [_kind(name) for name in events.created] == ["2025-06.json"]  # (its temp file)
+    assert (root / ".journal.json.spare.tmp").exists()  # (the previous journal, for the next)
     part, leaf = root / "ratings" / "2025-06.json", root / "index" / f"{saved[0].id[:2]}.json"
     files = sum(p.stat().st_size for p in (part, leaf, root / "manifest.json"))
     journal = (root / "journal.json").stat().st_size
