@@ -7,9 +7,11 @@ writes; `deltas` re-exports these names, which is where callers and tests use th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+from weakref import WeakKeyDictionary
 
 from rating_tui.store.files import Records
 from rating_tui.store.layout import (
@@ -34,11 +36,20 @@ class Reader(Protocol):
 def listed(reader: Reader, layout: Layout) -> dict[str, int]:
     """The deltas the manifest lists: name -> entries (-1 for a count that is not one, which
     no file matches, so the index is not trusted)."""
+    table = reader.records(layout.manifest, DELTA_TABLE)
+    if _listed and _listed[0] == table:  # (the last table seen, compared whole: no parse)
+        return dict(_listed[1])
     out: dict[str, int] = {}
-    for name, entry in reader.records(layout.manifest, DELTA_TABLE).items():
+    for name, entry in table.items():
         number = entry.get("n") if isinstance(entry, dict) else None
         out[str(name)] = number if isinstance(number, int) and is_delta_name(name) else -1
+    _listed[:] = [copy.deepcopy(table), dict(out)]
     return out
+
+
+_listed: list[Any] = []
+"""The last manifest table of deltas `listed` read (a copy) and its answer: a save reads
+the same table as the previous save, and checking each name costs more than comparing."""
 
 
 def entry_shard(entry: object) -> str | None:
@@ -181,9 +192,14 @@ def lacks(
 
 
 def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str]:
-    """rating id -> the file of a listed delta holding its entry, for the ids in one."""
-    names = listed(reader, layout)
+    """rating id -> the file of a listed delta holding its entry, for the ids in one. A
+    save's ids that its lookup looked for in every delta of their digit in this transaction
+    (`remember`) are answered from that, without reading the deltas again."""
     wanted = list(ids)
+    known = _remembered(reader, layout, wanted)
+    if known is not None:
+        return {i: file for i, file in known.items() if file is not None}
+    names = listed(reader, layout)
     by_file: dict[tuple[str, int], list[str]] = {}
     for rating_id in wanted:
         for name in of_digit(names, rating_id[:1]):
@@ -202,3 +218,38 @@ def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str
 def count_of(entry: object) -> int:
     number = entry.get("n") if isinstance(entry, dict) else 0
     return number if isinstance(number, int) else 0
+
+
+_seen: WeakKeyDictionary[object, tuple[Records, dict[str, str | None]]] = WeakKeyDictionary()
+"""Per transaction (weakly: gone with it), what `index.lookup` found of a save's ids in the
+deltas of their digit, with the manifest's table of deltas it read then."""
+
+
+def remember(reader: Reader, layout: Layout, seen: dict[str, str | None]) -> None:
+    """Keep, for `holding` in the same transaction, where `index.lookup` found ids it looked
+    for in every listed delta of their digit, each checked against its count (the delta file
+    holding each, None: none holds it). Only a transaction's answers are kept."""
+    if hasattr(reader, "paths"):  # (a `Transaction`; `Files` reads what is on disk now)
+        table = reader.records(layout.manifest, DELTA_TABLE)
+        _seen.setdefault(reader, (table, {}))
+        if _seen[reader][0] is table:
+            _seen[reader][1].update(seen)
+        else:
+            _seen[reader] = (table, dict(seen))
+
+
+def _remembered(reader: Reader, layout: Layout, ids: list[str]) -> dict[str, str | None] | None:
+    """`remember`'s answers for `ids`, while they still hold: the transaction has changed
+    neither the manifest's table of deltas (a change makes a new table) nor a delta file."""
+    try:
+        table, seen = _seen[reader]
+    except (KeyError, TypeError):
+        return None
+    if not ids or any(i not in seen for i in ids):
+        return None
+    if reader.records(layout.manifest, DELTA_TABLE) is not table:
+        return None
+    changed = [p.name.removesuffix(".json") for p in getattr(reader, "paths", ())]
+    if any(is_delta_file(name) for name in changed):  # (a delta's file, in the index folder)
+        return None
+    return {i: seen[i] for i in ids}

@@ -52,6 +52,7 @@ from rating_tui.store.delta_reads import listed as listed
 from rating_tui.store.delta_reads import of_digit as of_digit
 from rating_tui.store.delta_reads import part_of as part_of
 from rating_tui.store.delta_reads import parts as parts
+from rating_tui.store.delta_reads import remember as remember
 from rating_tui.store.delta_reads import root_of as root_of
 from rating_tui.store.delta_reads import run_entries as run_entries
 from rating_tui.store.files import Records

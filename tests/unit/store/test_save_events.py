@@ -9,6 +9,8 @@ import json
 import math
 import os
 import re
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,8 +20,9 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
-from rating_tui.store import Store, deltas, fileio, settle, shards
+from rating_tui.store import Store, audit, delta_reads, deltas, fileio, settle, shards
 from rating_tui.store.layout import SHARD_LIMIT
+from tests.unit.store.conftest import INSTRUMENT_FILE
 
 Make = Callable[..., Rating]
 
@@ -161,7 +164,8 @@ def test_a_save_reads_each_delta_of_its_digit_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Locating the new id and placing its entry both ask whether the deltas of its digit
-    hold it; the transaction keeps their texts, so each is read once per save."""
+    hold it; the transaction keeps their texts, so each is read once per save, and the
+    lookup's answer (`delta_reads.remember`), so each text is searched once."""
     known = {instrument.ref: instrument}
     first = [make_rating(day=f"2025-0{1 + n % 3}-1{n % 10}", number=n + 1) for n in range(32)]
     store.import_ratings(first, known)
@@ -179,10 +183,20 @@ def test_a_save_reads_each_delta_of_its_digit_once(
     engine = store._engine
     mine = [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
     assert len(mine) == 2
+    searched: list[str] = []
+    real = delta_reads.lacks
+
+    def lacks(reader: object, layout: object, name: str, *rest: object) -> bool:
+        searched.append(name)
+        return real(reader, layout, name, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deltas, "lacks", lacks)  # (the lookup's binding)
+    monkeypatch.setattr(delta_reads, "lacks", lacks)  # (placing the entry: `holding`)
     events.clear()
     new = make_rating(day="2025-04-09", number=200).replace(id=digit + str(uuid.uuid4())[1:])
     saved = store.finalise(new, instrument)
     assert {name: events.read[f"{name}.json"] for name in mine} == dict.fromkeys(mine, 1)
+    assert sorted(searched) == sorted(mine)  # once each: placing it asked the lookup
     assert store.get(saved.id) == saved
 
 
@@ -250,3 +264,44 @@ def _kind(name: str) -> str:
     if name == "journal.json":
         return "journal"
     return "index" if re.fullmatch(r"[0-9a-f]{2,8}\.json", name) else name
+
+
+def test_a_save_follows_the_log_line_it_made_without_parsing_it_again(
+    store: Store,
+    data_dir: Path,
+    make_rating: Make,
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The audit entry of a save follows the log's last line: the line this process made
+    at its previous save is not parsed and hashed again (`audit._heads`); a line another
+    process appended since is, and the chain holds either way."""
+    store.finalise(make_rating(day="2025-03-01", number=1), instrument)
+    parsed: list[str] = []
+    real = audit.unseal
+
+    def unseal(line: str, codec: object) -> tuple[str, dict[str, object]]:
+        parsed.append(line)
+        return real(line, codec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "unseal", unseal)
+    store.finalise(make_rating(day="2025-03-02", number=2), instrument)
+    assert parsed == []
+    rating = data_dir.parent / "other.json"
+    rating.write_text(make_rating(day="2025-03-03", number=3).model_dump_json())
+    code = (
+        "import sys; from pathlib import Path; from rating_tui.store import Store;"
+        "from rating_tui.ratings import Rating;"
+        "from rating_tui.instruments.loader import load_instrument;"
+        "i = load_instrument(Path(sys.argv[3])).instrument;"
+        "Store.open(Path(sys.argv[1])).finalise(Rating.model_validate_json("
+        "Path(sys.argv[2]).read_text()), i)"
+    )
+    other = [sys.executable, "-c", code, str(data_dir), str(rating), str(INSTRUMENT_FILE)]
+    subprocess.run(other, check=True)  # another process appends its line
+    parsed.clear()
+    store.finalise(make_rating(day="2025-03-04", number=4), instrument)
+    assert len(parsed) == 1
+    monkeypatch.undo()
+    log = audit.read(data_dir, store._engine.codec)
+    assert log is not None and log.problems == [] and len(log.entries) >= 5
