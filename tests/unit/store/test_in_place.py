@@ -16,7 +16,7 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
-from rating_tui.store import Store, StoreWriteError, fileio, journal
+from rating_tui.store import Store, StoreWriteError, fileio, journal, journal_spare
 from rating_tui.store.layout import Layout
 
 
@@ -136,12 +136,12 @@ def test_the_journal_is_written_over_the_spare_and_exchanged_never_made_again(
     store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
 ) -> None:
     """From the second save on, the journal is written over the spare (the journal before
-    the previous one) and exchanged with the previous one (`fileio.write_exchanging`): the
+    the previous one) and exchanged with the previous one (`journal_spare.write_exchanging`): the
     two files take turns, so no save makes or frees a journal file (the inodes stay two)."""
     if fileio._pwrite is None:
         pytest.skip("no pwrite on this system")
     journal_path = data_dir / "journal.json"
-    spare = fileio.spare_of(journal_path)
+    spare = journal_spare.spare_of(journal_path)
     inodes: set[int] = set()
     for n in range(5):
         store.finalise(make_rating(day="2025-03-04", number=n + 1), instrument)
@@ -169,7 +169,7 @@ def test_a_spare_that_is_not_a_private_single_file_is_not_written_through(
     store.finalise(make_rating(day="2025-03-04", number=1), instrument)
     outside = data_dir.parent / "outside.bin"
     outside.write_bytes(b"kept")
-    spare = fileio.spare_of(data_dir / "journal.json")
+    spare = journal_spare.spare_of(data_dir / "journal.json")
     if kind == "link":
         spare.symlink_to(outside)
     elif kind == "loose":
@@ -195,7 +195,7 @@ def test_a_full_disk_while_the_journal_is_written_over_the_spare_leaves_the_jour
     saved = [
         store.finalise(make_rating(day="2025-03-04", number=n + 1), instrument) for n in (0, 1)
     ]
-    spare = fileio.spare_of(data_dir / "journal.json")
+    spare = journal_spare.spare_of(data_dir / "journal.json")
     assert spare.exists()
     real = fileio._pwrite
     assert real is not None

@@ -223,7 +223,7 @@ def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_nothing(
     index file and the manifest are written in place (`journal.in_place`), its part put in
     place of the previous version by exchanging names (`fileio._swap`), and its journal
     written over the spare (the journal before the previous one) and exchanged with the
-    previous one (`fileio.write_exchanging`): no rename over an existing file, and the only
+    previous one (`journal_spare.write_exchanging`): no rename over an existing file, and the only
     file a save makes is its part's (the journal neither made nor freed). The fsyncs are
     three: the previous save's
     index file (written in place: its folder needs none), the journal and the root folder
