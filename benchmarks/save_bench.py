@@ -12,7 +12,9 @@ ratings saved into the busiest month (as `scale_bench.py`'s saves), each followe
 process by the floor: an append + fsync of the rating's JSON to a file beside the folder. It
 prints per size and version: save p50/p95/p99, the floor's p50/p95, CPU per save (fsyncs
 included), and the events of a save (fsyncs, bytes written: counted through `fileio`'s
-aliases). With `--against SRC` (a source folder holding another `rating_tui`, e.g. `git
+aliases); and after every round, the floor again in a process of its own (`store_bench`'s
+"floor timed apart", the figure of issue 11's target), with both ratios per version. With
+`--against SRC` (a source folder holding another `rating_tui`, e.g. `git
 archive REV rating_tui | tar -x -C SRC`, put first on PYTHONPATH), that version runs beside
 this one. Targets (#11): save p95 at the largest size <= 2x at the smallest; save p95 <= 30x
 the floor's p95.
@@ -87,6 +89,22 @@ print(json.dumps(out))
 )
 
 
+APPEND = """
+import json, os, sys, time
+path, count = sys.argv[1], int(sys.argv[2])
+line = b"x" * int(sys.argv[3]) + b"\\n"
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+times = []
+for _ in range(count):
+    started = time.perf_counter()
+    os.write(fd, line)
+    os.fsync(fd)
+    times.append(time.perf_counter() - started)
+print(json.dumps(times))
+"""
+"""The floor timed apart: an append + fsync of about a rating's size (1.2 kB), alone."""
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -107,6 +125,8 @@ def main() -> None:
         parser.error("give --folder SIZE=DIR or --demo SIZE")
     versions = {"this": str(ROOT)} | ({"against": args.against} if args.against else {})
     found: dict[tuple[int, str], dict[str, list[float]]] = {}
+    floors: dict[int, list[float]] = {}
+    """Per size, the floor timed apart after each round."""
     with tempfile.TemporaryDirectory(prefix="save-bench-") as tmp:
         work = Path(tmp)
         script = Path(sys.executable).with_name("rating-tui")
@@ -136,6 +156,9 @@ def main() -> None:
                     sample = found.setdefault((size, version), {})
                     for key, values in json.loads(done.stdout).items():
                         sample.setdefault(key, []).extend(values)
+                apart = [sys.executable, "-c", APPEND, str(work / f"{size}.apart"), str(args.saves)]
+                timed = subprocess.run([*apart, "1200"], capture_output=True, text=True, check=True)
+                floors.setdefault(size, []).extend(json.loads(timed.stdout))
             for copy in copies.values():
                 shutil.rmtree(copy)
     load = os.getloadavg()
@@ -151,6 +174,11 @@ def main() -> None:
             f" {pct(d['bytes'], 0.95) / 1e3:6.1f}, max {max(d['bytes']) / 1e3:6.1f}) a save"
             f" ({len(d['wall'])} saves)"
         )
+    for size, times in sorted(floors.items()):
+        print(
+            f"{size:>9,}   floor timed apart: p50 {pct(times, 0.5) * 1e3:5.2f}"
+            f" p95 {pct(times, 0.95) * 1e3:5.2f} ms ({len(times)} appends + fsyncs)"
+        )
     print("\nratios (target)")
     small, large = min(folders), max(folders)
     for version in versions:
@@ -159,6 +187,7 @@ def main() -> None:
             (f"{version}: save p95 {large:,} / {small:,}", pct(hi["wall"], 0.95), lo["wall"], 2),
             (f"{version}: save p95 {large:,} / floor p95", pct(hi["wall"], 0.95), hi["floor"], 30),
             (f"{version}: save p95 {small:,} / floor p95", pct(lo["wall"], 0.95), lo["floor"], 30),
+            (f"{version}: save p95 {large:,} / apart", pct(hi["wall"], 0.95), floors[large], 30),
         ]
         for name, value, base, target in checks:
             ratio = value / pct(base, 0.95)

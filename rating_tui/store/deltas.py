@@ -30,15 +30,31 @@ An id is in one place only: its leaf or one delta. Any other change of an entry 
 move, a restore) edits the file that holds it: a delta's file (at most `DELTA_MAX` entries,
 and the counts of the nodes above it) or its leaf, so a single save still writes a bounded
 amount of index.
+
+Reading them (which are listed, the file that would hold an id, entries checked against their
+counts, a save's text search) is `delta_reads`, re-exported here; this module writes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from rating_tui.store import fileio
+from rating_tui.store.delta_reads import MAX_PREFIX, Reader, count_of, number_of
+from rating_tui.store.delta_reads import TEXT_SEARCHES as TEXT_SEARCHES
+from rating_tui.store.delta_reads import entries as entries
+from rating_tui.store.delta_reads import entry_shard as entry_shard
+from rating_tui.store.delta_reads import everything as everything
+from rating_tui.store.delta_reads import holding as holding
+from rating_tui.store.delta_reads import lacks as lacks
+from rating_tui.store.delta_reads import listed as listed
+from rating_tui.store.delta_reads import of_digit as of_digit
+from rating_tui.store.delta_reads import part_of as part_of
+from rating_tui.store.delta_reads import parts as parts
+from rating_tui.store.delta_reads import remember as remember
+from rating_tui.store.delta_reads import root_of as root_of
+from rating_tui.store.delta_reads import run_entries as run_entries
 from rating_tui.store.files import Records
 from rating_tui.store.layout import (
     BUCKET_COUNTS,
@@ -51,7 +67,6 @@ from rating_tui.store.layout import (
     Layout,
     is_delta_file,
     is_delta_name,
-    is_entry_name,
     month_of,
 )
 from rating_tui.store.shards import mark_format
@@ -69,180 +84,6 @@ DELTA_MAX = BUCKET_LIMIT
 MERGE_RATIO = 1.0
 """A batch's delta takes in the newest delta of its digit while that holds at most this many
 times its entries (1: sizes about double from one delta to the next older)."""
-_MAX_PREFIX = 8
-"""Hex digits a delta file's prefix may have (the first 8 of an id are hex)."""
-
-
-class Reader(Protocol):
-    def records(self, path: Path, table: str) -> Records: ...
-
-
-def listed(reader: Reader, layout: Layout) -> dict[str, int]:
-    """The deltas the manifest lists: name -> entries (-1 for a count that is not one, which
-    no file matches, so the index is not trusted)."""
-    out: dict[str, int] = {}
-    for name, entry in reader.records(layout.manifest, DELTA_TABLE).items():
-        number = entry.get("n") if isinstance(entry, dict) else None
-        out[str(name)] = number if isinstance(number, int) and is_delta_name(name) else -1
-    return out
-
-
-def entry_shard(entry: object) -> str | None:
-    """The month or part an index entry names, or None when the entry is not one (damaged)."""
-    if isinstance(entry, dict):
-        shard = entry.get("shard")
-        if isinstance(shard, str) and is_entry_name(shard):
-            return shard
-    return None
-
-
-def of_digit(names: Iterable[str], digit: str) -> list[str]:
-    """The deltas of ids starting with `digit`, oldest first."""
-    return sorted((n for n in names if n[:1] == digit), key=_number)
-
-
-def _number(name: str) -> int:
-    number = name.partition(".d")[2]
-    return int(number) if number.isdigit() else -1
-
-
-def root_of(name: str) -> str:
-    """The delta a delta file belongs to ("3a0.d7" -> "3.d7")."""
-    return name[:1] + name[name.find(".") :]
-
-
-def _is_node(reader: Reader, layout: Layout, name: str) -> bool:
-    text_of = getattr(reader, "text", None)
-    text = text_of(layout.delta(name)) if text_of is not None else None
-    if text is not None:
-        return bool(text.startswith(b'{"split":'))
-    return bool(reader.records(layout.delta(name), SPLIT_TABLE))
-
-
-def part_of(
-    reader: Reader,
-    layout: Layout,
-    name: str,
-    expected: int,
-    rating_id: str,
-) -> tuple[str, int] | None:
-    """(the file of delta `name` that would hold `rating_id`'s entry, the entries counted for
-    it), walking its nodes; None when a node's counts do not add up to its own count. (A
-    transaction keeps the texts read on the way: `lacks` asking about the same file reads
-    nothing again, `Transaction.text`.)"""
-    while expected >= 0:
-        if not _is_node(reader, layout, name):
-            return name, expected
-        prefix, dot, rest = name.partition(".")
-        split = reader.records(layout.delta(name), SPLIT_TABLE)
-        if len(prefix) >= _MAX_PREFIX or sum(_count(c) for c in split.values()) != expected:
-            return None
-        child = rating_id[: len(prefix) + 1]
-        entry = split.get(child)
-        expected = _count(entry) if isinstance(entry, dict) else -1
-        name = child + dot + rest
-    return None
-
-
-def parts(reader: Reader, layout: Layout, name: str) -> list[tuple[str, int]]:
-    """Every file of delta `name` that holds entries, with the count its node gives it (the
-    delta's own file alone: -1, checked against the manifest by the caller)."""
-    out: list[tuple[str, int]] = []
-    pending = [(name, -1)]
-    while pending:
-        file, counted = pending.pop()
-        split = reader.records(layout.delta(file), SPLIT_TABLE)
-        prefix, dot, rest = file.partition(".")
-        if not split or len(prefix) >= _MAX_PREFIX:
-            out.append((file, counted))
-            continue
-        for child, entry in split.items():
-            ok = isinstance(child, str) and len(child) == len(prefix) + 1 and child[-1] in HEX
-            if ok and child.startswith(prefix):
-                pending.append((child + dot + rest, _count(entry)))
-    return out
-
-
-def entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records | None:
-    """The entries of delta file `name` if it holds as many entries as counted, all of ids of
-    its prefix (a name that is not a delta file's is never read: None). Entries are checked
-    where used (`index.lookup`), and all of them by doctor."""
-    if expected < 0 or not is_delta_file(name):
-        return None
-    found = reader.records(layout.delta(name), INDEX_TABLE)
-    prefix = name.partition(".")[0]
-    if len(found) != expected or any(not i.startswith(prefix) for i in found):
-        return None
-    return found
-
-
-def run_entries(reader: Reader, layout: Layout, name: str, expected: int) -> Records | None:
-    """Every entry of delta `name` (all its files), or None when a file does not hold the
-    count its node, or the manifest, gives it."""
-    out: Records = {}
-    total = 0
-    for file, counted in parts(reader, layout, name):
-        held = entries(reader, layout, file, expected if file == name else counted)
-        if held is None:
-            return None
-        total += len(held)
-        out |= held
-    return out if total == expected else None
-
-
-def everything(reader: Reader, layout: Layout, name: str) -> Records:
-    """Every entry of delta `name`, as they are (a merge or compaction carries them)."""
-    out: Records = {}
-    for file, _ in parts(reader, layout, name):
-        out |= reader.records(layout.delta(file), INDEX_TABLE)
-    return out
-
-
-TEXT_SEARCHES = 8
-"""Ids at most that `holding` looks for in a delta's text before parsing it instead."""
-
-
-def lacks(
-    reader: Reader,
-    layout: Layout,
-    name: str,
-    expected: int,
-    ids: Iterable[str],
-) -> bool:
-    """True when delta file `name` surely holds none of `ids`, told from its text without
-    parsing it (a save of a new rating asks this of the file of each delta of its id's digit
-    that would hold it, each of up to `DELTA_MAX` entries): the file is whole as the store
-    writes it, holds as many entries as counted, and none of the ids appears in it. False
-    means "parse it to know" (an id appears, the file was changed in this transaction, or
-    anything else)."""
-    text_of = getattr(reader, "text", None)
-    if text_of is None or expected < 0 or not is_delta_file(name):
-        return False
-    text = text_of(layout.delta(name))
-    if text is None or not (text.startswith(b'{"ids":') and text.endswith(b"}}")):
-        return False
-    if text.count(b'{"shard":') != expected:
-        return False
-    return not any(f'"{i}"'.encode() in text for i in ids)
-
-
-def holding(reader: Reader, layout: Layout, ids: Iterable[str]) -> dict[str, str]:
-    """rating id -> the file of a listed delta holding its entry, for the ids in one."""
-    names = listed(reader, layout)
-    wanted = list(ids)
-    by_file: dict[tuple[str, int], list[str]] = {}
-    for rating_id in wanted:
-        for name in of_digit(names, rating_id[:1]):
-            found = part_of(reader, layout, name, names[name], rating_id)
-            if found is not None:
-                by_file.setdefault(found, []).append(rating_id)
-    out: dict[str, str] = {}
-    for (file, counted), mine in by_file.items():
-        if len(mine) <= TEXT_SEARCHES and lacks(reader, layout, file, counted, mine):
-            continue  # (a batch's many ids: one parse costs less than many searches)
-        held = reader.records(layout.delta(file), INDEX_TABLE)
-        out |= {i: file for i in mine if i in held}
-    return out
 
 
 def pointed(
@@ -284,7 +125,7 @@ def edit(
 
 def _adding(child: str, change: int) -> Any:
     def edit(records: Records) -> None:
-        records[child] = {"n": _count(records.get(child)) + change}
+        records[child] = {"n": count_of(records.get(child)) + change}
 
     return edit
 
@@ -313,7 +154,7 @@ def add(txn: Transaction, new: dict[str, str]) -> Records:
         while kept and 0 <= names[kept[-1]] <= size * MERGE_RATIO:
             merged.append(kept.pop())
             size += names[merged[-1]]
-        under = sum(_count(v) for k, v in base.items() if k[:1] == digit)
+        under = sum(count_of(v) for k, v in base.items() if k[:1] == digit)
         share = DELTA_SHARE + max(HEX.find(digit), 0) / 16
         held = size + sum(max(names[n], 0) for n in kept)
         if len(kept) >= DELTA_LIMIT or not under or held >= under * share:
@@ -326,7 +167,7 @@ def add(txn: Transaction, new: dict[str, str]) -> Records:
         for name in merged:
             run |= everything(txn, layout, name)
         run |= {i: {"shard": s} for i, s in adding.items()}
-        number = max((_number(n) for n in present if n[0] == digit), default=0) + 1
+        number = max((number_of(n) for n in present if n[0] == digit), default=0) + 1
         name = f"{digit}.d{number}"
         if not written:
             mark_format(txn, DELTA_FORMAT)  # before the first delta (once per batch)
@@ -353,7 +194,7 @@ def _write(txn: Transaction, name: str, run: Records) -> None:
     """Make `run` the entries of delta file `name`, a node split by the next hex digit of the
     id while it holds more than `DELTA_MAX`."""
     prefix, dot, rest = name.partition(".")
-    if len(run) <= DELTA_MAX or len(prefix) >= _MAX_PREFIX:
+    if len(run) <= DELTA_MAX or len(prefix) >= MAX_PREFIX:
         txn.put_tables(txn.layout.delta(name), {INDEX_TABLE: run})
         return
     mark_format(txn, DELTA_FORMAT + 1)  # (a delta that is a node: format 5)
@@ -364,11 +205,6 @@ def _write(txn: Transaction, name: str, run: Records) -> None:
         _write(txn, child + dot + rest, held)
     counts = {child: {"n": len(held)} for child, held in children.items()}
     txn.put_tables(txn.layout.delta(name), {SPLIT_TABLE: counts})
-
-
-def _count(entry: object) -> int:
-    number = entry.get("n") if isinstance(entry, dict) else 0
-    return number if isinstance(number, int) else 0
 
 
 def _setting(counts: dict[str, int], dropped: Iterable[str]) -> Any:

@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from rating_tui.instruments.model import Instrument
-from rating_tui.store import audit_check, deltas, dyads, fileio, index, journal, reindex
+from rating_tui.store import (
+    audit_check,
+    deltas,
+    dyads,
+    fileio,
+    index,
+    journal,
+    journal_spare,
+    reindex,
+)
 from rating_tui.store import doctor_checks as checks
 from rating_tui.store.doctor_checks import Finding as Finding
 from rating_tui.store.doctor_checks import Level as Level
@@ -65,6 +74,8 @@ def check(engine: Engine, instruments: Iterable[Instrument] = ()) -> list[Findin
         except StoreError as exc:
             out.append(Finding("error", layout.journal, str(exc)))
         for leftover in layout.root.rglob(".*"):
+            if leftover == journal_spare.spare_of(layout.journal):
+                continue  # (an earlier journal that the next save writes over: not a leftover)
             if leftover.name.endswith((fileio.TEMP_SUFFIX, fileio.STAGED_SUFFIX)):
                 what = "temp file left by a crash" if leftover.suffix == ".tmp" else "staged file"
                 out.append(Finding("info", leftover, f"{what}; removed on next open"))

@@ -1,5 +1,5 @@
-"""The store's mechanics beneath the API: lock, start-up clean-up, crash recovery, the
-instrument registry, and where each rating lives.
+"""The store's mechanics beneath the API: lock, start-up clean-up, crash recovery, and where
+each rating lives; the instrument registry is its base class (`instrument_registry`).
 
 Every change is made under the lock through a `Transaction` (see `transaction`): a new rating
 with its index entry and the manifest's counts, a move between shards, an import or a merge
@@ -15,30 +15,24 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from rating_tui.instruments.hashing import content_hash as hash_of
-from rating_tui.instruments.model import Instrument, Role
-from rating_tui.ratings.model import utc_now
 from rating_tui.store import (
     deltas,
     dyads,
     fileio,
     index,
     journal,
-    kept,
     known_ids,
     presence,
     reindex,
     shards,
     snapshots,
 )
-from rating_tui.store.codec import Codec, to_json
+from rating_tui.store.codec import Codec
 from rating_tui.store.errors import (
-    InstrumentChangedError,
     StoreCorruptError,
     StoreError,
     StoreFormatError,
@@ -46,25 +40,25 @@ from rating_tui.store.errors import (
     StoreWriteError,
 )
 from rating_tui.store.files import Files, Records
+from rating_tui.store.instrument_registry import ROLES as ROLES
+from rating_tui.store.instrument_registry import InstrumentRegistry, merging
+from rating_tui.store.instrument_registry import bump as bump
 from rating_tui.store.layout import (
     FORMAT,
     RATINGS_TABLE,
-    REGISTRY_TABLE,
     Layout,
     month_of,
 )
-from rating_tui.store.query import roles_of
-from rating_tui.store.shapes import registry_problem
 from rating_tui.store.transaction import Transaction
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
-ROLES: tuple[Role, ...] = ("dyad", "session_date", "session_number", "rater")
 
 
-class Engine:
+class Engine(InstrumentRegistry):
     """Everything below the Store API for one data folder."""
 
     def __init__(self, layout: Layout, codec: Codec, lock_timeout: float) -> None:
+        super().__init__()
         self.layout = layout
         self.codec = codec
         self.files = Files(layout, codec)
@@ -72,11 +66,6 @@ class Engine:
         self.read_only = False
         """True when the folder cannot be written: reads work, every write is refused."""
         self._lock = FileLock(str(layout.lock), timeout=lock_timeout, mode=fileio.FILE_MODE)
-        self._registry: dict[str, dict[str, Any]] = {}
-        """Registry entries seen so far; an entry never changes once recorded."""
-        self._kept: dict[str, Instrument] = {}
-        self._copies: set[Path] = set()
-        """Instrument copies known to exist in the data folder."""
         self.known = known_ids.KnownIds(layout)
         """The ids this process indexed, while nobody else writes (see `known_ids`)."""
 
@@ -301,7 +290,7 @@ class Engine:
         rating_id = str(record["id"])
         dyads.note(txn, target, [record], self.roles(txn))  # (before the month's first file)
         if current is not None and month_of(current) == target:  # an edit: one file
-            txn.change(self.layout.shard(current), RATINGS_TABLE, _merge({rating_id: record}))
+            txn.change(self.layout.shard(current), RATINGS_TABLE, merging({rating_id: record}))
             return
         entries: dict[str, str | None] = {**shards.add(txn, target, {rating_id: record})}
         if current is not None:
@@ -309,93 +298,9 @@ class Engine:
         known_ids.note(txn, entries)
         index.set_entries(txn, entries)
 
-    # --- instrument registry ------------------------------------------------------------------
-
-    def registry(self, reader: Files | Transaction | None = None) -> dict[str, dict[str, Any]]:
-        """id@version -> {"hash", "roles", "first_used"} for every instrument version used.
-        An entry of the wrong shape is a `StoreCorruptError` naming the file and the key."""
-        path = self.layout.registry
-        found = (reader or self.files).records(path, REGISTRY_TABLE)
-        for key, entry in found.items():
-            if key not in self._registry:
-                problem = registry_problem(entry)
-                if problem:
-                    raise StoreCorruptError(
-                        f"{path}: entry {key!r} is damaged ({problem}); nothing was changed. "
-                        f"Restore it from a backup ({self.layout.backups_of(path).folder}) or "
-                        "correct it by hand; `rating-tui doctor` lists every damaged entry.",
-                        path,
-                    )
-        if reader is not None:  # may hold changes not yet committed: not remembered
-            return {**self._registry, **found}
-        self._registry.update(found)
-        return self._registry
-
-    def roles(self, txn: Transaction | None = None) -> dict[str, dict[str, str | None]]:
-        """id@version -> role -> session field key, for every instrument version used (with
-        `txn`, those it records too)."""
-        return roles_of(self.registry(txn))
-
-    def admit(
-        self, txn: Transaction, instrument: Instrument, content_hash: str
-    ) -> dict[str, str | None]:
-        """Check `instrument` against the hash recorded for its version (recording it, and a
-        copy of the instrument, in `txn` on first use) and return its role keys."""
-        ref = instrument.ref
-        entry = self._registry.get(ref) or self.registry(txn).get(ref)
-        if entry is None:
-            roles = {role: getattr(instrument.field_with_role(role), "key", None) for role in ROLES}
-            entry = {"hash": content_hash, "roles": roles, "first_used": utc_now().isoformat()}
-            txn.change(self.layout.registry, REGISTRY_TABLE, _merge({ref: entry}))
-        elif entry.get("hash") != content_hash:
-            raise InstrumentChangedError(
-                f"The instrument {ref} has changed since ratings were saved with it (their "
-                f"content hash is {str(entry.get('hash'))[:12]}..., this file's is "
-                f"{content_hash[:12]}...). Nothing was saved. Give the changed instrument a new "
-                f'version number (e.g. version = "{bump(instrument.version)}") so that old and '
-                "new ratings each keep the exact instrument they were made with."
-            )
-        copy = self.layout.instrument_copy(content_hash)
-        if txn.has_file(copy):
-            pass
-        elif copy not in self._copies and not copy.exists():  # kept with the data (issue 10)
-            txn.put_file(
-                copy, self.codec.encode(to_json(instrument.model_dump(mode="json")).encode())
-            )
-        else:
-            self._copies.add(copy)
-        roles_ = entry.get("roles")
-        return dict(roles_) if isinstance(roles_, dict) else {}
-
-    def kept_instrument(self, content_hash: str) -> Instrument | None:
-        """The kept copy with this content hash (cached: a copy never changes)."""
-        if content_hash not in self._kept:
-            self._kept.update({hash_of(i): i for i in self.stored_instruments()[0]})
-        return self._kept.get(content_hash)
-
-    def stored_instruments(self) -> tuple[list[Instrument], list[tuple[Path, str]]]:
-        """The copies of instrument versions kept in the data folder, and (file, problem) for
-        each that cannot be used (`kept.read_copies`)."""
-        return kept.read_copies(self.layout.instrument_files, self.codec)
-
-
-def _merge(new: dict[str, Any]) -> Callable[[Records], None]:
-    def merge(records: Records) -> None:
-        records.update(new)
-
-    return merge
-
 
 def _drop(rating_id: str) -> Callable[[Records], None]:
     def drop(records: Records) -> None:
         records.pop(rating_id, None)
 
     return drop
-
-
-def bump(version: str) -> str:
-    """The next patch version of a semantic version (1.2.3 -> 1.2.4), for messages."""
-    core = version.split("-")[0].split("+")[0].split(".")
-    if len(core) == 3 and all(p.isdigit() for p in core):
-        return f"{core[0]}.{core[1]}.{int(core[2]) + 1}"
-    return version + "-2"

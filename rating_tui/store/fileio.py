@@ -15,9 +15,8 @@ simulation) without patching the `os` module for the whole process. A write is a
 (above) except `write_in_place`, for the files a journal holds and recovery writes whatever
 they hold (`journal.in_place`).
 
-Reads are bounded: `read_bytes` opens only regular files (a symlink to a device, a FIFO or a
-folder is refused by its type, without reading) and refuses files larger than
-`MAX_FILE_BYTES`, so a damaged or hostile data folder cannot hang a read or exhaust memory.
+Reads are bounded (`read_bytes`, `MAX_FILE_BYTES`: in `reading`, re-exported here); the
+exchange of two names is Linux's `renameat2` (`renameat`).
 """
 
 from __future__ import annotations
@@ -27,17 +26,17 @@ import errno
 import os
 import secrets
 import stat
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rating_tui.store.errors import StoreReadError, StoreWriteError
+from rating_tui.store.errors import StoreWriteError
+from rating_tui.store.reading import MAX_FILE_BYTES as MAX_FILE_BYTES
+from rating_tui.store.reading import read_bytes as read_bytes
+from rating_tui.store.renameat import NO_EXCHANGE, exchange_names
 
 TEMP_SUFFIX = ".tmp"
 STAGED_SUFFIX = ".staged"
 """Files written by a transaction before its journal commits it (see `transaction`)."""
-MAX_FILE_BYTES = 256 * 1024 * 1024
-"""Largest data file read (a month of 400 ratings is about 0.5 MB)."""
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -75,57 +74,6 @@ def make_private_dir(path: Path) -> None:
             raise write_error(exc, folder, "create the folder") from None
     if not path.is_dir():
         raise StoreWriteError(f"{path} exists but is not a folder", path)
-
-
-def read_bytes(path: Path, limit: int | None = None) -> bytes | None:
-    """The file's bytes, or None when it does not exist. Only a regular file is read, and
-    only up to `limit` bytes (default `MAX_FILE_BYTES`): anything else is a `StoreReadError`
-    naming the file and what it is, raised without reading from it."""
-    limit = MAX_FILE_BYTES if limit is None else limit
-    try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        if exc.errno == errno.EISDIR:
-            raise StoreReadError(f"{path} is a folder, not a data file; move it aside") from None
-        raise StoreReadError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise StoreReadError(
-                f"{path} is {_kind(info.st_mode)}, not a data file: it was not read. Move it "
-                "aside (a data file is always a regular file)."
-            )
-        if info.st_size > limit:
-            raise StoreReadError(
-                f"{path} is {info.st_size:,} bytes, more than the {limit:,} a data file may "
-                "hold: it was not read. Move it aside and restore it from a backup."
-            )
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(info.st_size + 1)  # (a bigger size would be allocated)
-            if len(data) > info.st_size:
-                data += handle.read(limit + 1 - len(data))
-        if len(data) > limit:
-            raise StoreReadError(f"{path} grew past {limit:,} bytes while being read")
-        return data
-    except OSError as exc:
-        raise StoreReadError(f"cannot read {path}: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def _write_all(fd: int, data: bytes, *, fsync: bool = True) -> None:
@@ -253,44 +201,15 @@ def _swap(tmp: Path, path: Path) -> bool:
     try:
         _exchange(tmp, path)
     except OSError as exc:
-        if exc.errno in _NO_EXCHANGE:
+        if exc.errno in NO_EXCHANGE:
             return False
         raise
     return True
 
 
-_NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
-_libc: list[Callable[..., int]] = []
-"""Linux's `renameat2` and ctypes' `get_errno`, looked up at the first exchange rather than
-when the store is imported (Home's cold start imports this module)."""
-
-
-def _renameat2(source: Path, target: Path) -> None:
-    """`renameat2(..., RENAME_EXCHANGE)` of Linux's C library: swaps two names in one step;
-    raises `OSError` as the `os` functions do (ENOSYS where the call does not exist)."""
-    if not _libc:
-        try:
-            if not sys.platform.startswith("linux"):
-                raise AttributeError
-            import ctypes
-
-            call = ctypes.CDLL(None, use_errno=True).renameat2
-        except (OSError, AttributeError):
-            raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS), str(target)) from None
-        call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
-        call.argtypes += [ctypes.c_uint]
-        call.restype = ctypes.c_int
-        _libc[:] = [call, ctypes.get_errno]
-    exchange_names, get_errno = _libc
-    cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
-    if exchange_names(cwd, os.fsencode(source), cwd, os.fsencode(target), exchange) != 0:
-        code = get_errno()
-        raise OSError(code, os.strerror(code), str(target))
-
-
-_exchange: Callable[[Path, Path], None] = _renameat2
+_exchange: Callable[[Path, Path], None] = exchange_names
 """Exchanges two names (through this alias, as `_replace`: the power-loss simulation records
-it)."""
+it; `renameat.exchange_names`)."""
 
 
 def fsync_file(path: Path, *, missing_ok: bool = True) -> None:

@@ -92,6 +92,8 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
         listed = deltas.listed(reader, layout)
         wanted = list(rating_ids)
         few = len(wanted) <= deltas.TEXT_SEARCHES  # a save's: told from the deltas' text
+        seen: dict[str, str | None] = {}  # (a save's ids not in their leaf: the delta file
+        # holding each, or None; `deltas.holding` asks the same when it places the entry)
         for rating_id in wanted:
             name, nodes = leaf(reader, layout, rating_id)
             if name not in checked:
@@ -100,6 +102,7 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
             if entries is None:
                 return None
             entry = entries.get(rating_id)
+            in_leaf, holder = entry is not None, None
             for delta in deltas.of_digit(listed, rating_id[:1]) if entry is None else ():
                 part = deltas.part_of(reader, layout, delta, listed[delta], rating_id)
                 if part is None:
@@ -116,7 +119,10 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 held = checked[file]
                 if held is None:
                     return None
+                holder = file if rating_id in held else holder
                 entry = held.get(rating_id) if entry is None else entry
+            if few and not in_leaf:
+                seen[rating_id] = holder
             if entry is not None:
                 month = entry_shard(entry)
                 if month is None:  # the id's own entry is damaged: nobody can say where it is
@@ -124,6 +130,8 @@ def lookup(layout: Layout, reader: Reader, rating_ids: Iterable[str]) -> dict[st
                 found[rating_id] = month
     except StoreError:
         return None
+    if seen:
+        deltas.remember(reader, layout, seen)
     return found
 
 

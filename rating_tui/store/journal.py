@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rating_tui.store import audit, audit_file, fileio
+from rating_tui.store import audit, audit_file, fileio, journal_spare
 from rating_tui.store.errors import StoreCorruptError, StoreError, StoreWriteError
 from rating_tui.store.layout import Layout
 from rating_tui.store.settle import Unsynced as Unsynced
@@ -58,7 +58,8 @@ def write_journal(
     makes the journal it may replace, this process's last, durable)."""
     data = json.dumps(entry).encode()
     try:
-        fileio.write_atomic(journal, b"".join([data, b"\n", *carried]) if carried else data)
+        payload = b"".join([data, b"\n", *carried]) if carried else data
+        journal_spare.write_exchanging(journal, payload)  # (no file made or freed)
     except BaseException:
         try:
             if before_removal is not None:

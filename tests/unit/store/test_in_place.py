@@ -16,7 +16,7 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
-from rating_tui.store import Store, StoreWriteError, fileio, journal
+from rating_tui.store import Store, StoreWriteError, fileio, journal, journal_spare
 from rating_tui.store.layout import Layout
 
 
@@ -126,7 +126,92 @@ def test_a_month_is_exchanged_for_its_new_version_and_the_old_file_removed(
 
     monkeypatch.setattr(fileio, "_exchange", exchange)
     second = store.finalise(make_rating(day="2025-03-05", number=2), instrument)
-    assert exchanged == ["2025-03.json"]
+    assert exchanged == ["journal.json", "2025-03.json"]  # (the journal: `write_exchanging`)
     assert snapshot.read_bytes() == before
     assert not list(march.parent.glob(".*.tmp"))
     assert {r.id for r in store.list()} == {first.id, second.id}
+
+
+def test_the_journal_is_written_over_the_spare_and_exchanged_never_made_again(
+    store: Store, data_dir: Path, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    """From the second save on, the journal is written over the spare (the journal before
+    the previous one) and exchanged with the previous one (`journal_spare.write_exchanging`): the
+    two files take turns, so no save makes or frees a journal file (the inodes stay two)."""
+    if fileio._pwrite is None:
+        pytest.skip("no pwrite on this system")
+    journal_path = data_dir / "journal.json"
+    spare = journal_spare.spare_of(journal_path)
+    inodes: set[int] = set()
+    for n in range(5):
+        store.finalise(make_rating(day="2025-03-04", number=n + 1), instrument)
+        inodes.add(journal_path.stat().st_ino)
+        if n:
+            inodes.add(spare.stat().st_ino)
+            assert spare.stat().st_mode & 0o777 == 0o600
+    assert len(inodes) == 2
+    assert isinstance(journal.read_journal(Layout(data_dir)), journal.Journal)
+    assert [f for f in store.check() if f.level != "info"] == []
+    Store.open(data_dir)  # (another process: the kept journal rolled forward, the spare removed)
+    assert not journal_path.exists() and not spare.exists()
+
+
+@pytest.mark.parametrize("kind", ["link", "loose", "linked twice"])
+def test_a_spare_that_is_not_a_private_single_file_is_not_written_through(
+    store: Store,
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    kind: str,
+) -> None:
+    """A spare that is a symbolic link, readable by others, or a second link to a file is
+    never written through: its name is removed and a new private spare made."""
+    store.finalise(make_rating(day="2025-03-04", number=1), instrument)
+    outside = data_dir.parent / "outside.bin"
+    outside.write_bytes(b"kept")
+    spare = journal_spare.spare_of(data_dir / "journal.json")
+    if kind == "link":
+        spare.symlink_to(outside)
+    elif kind == "loose":
+        spare.write_bytes(b"old")
+        spare.chmod(0o644)
+    else:
+        os.link(outside, spare)
+    store.finalise(make_rating(day="2025-03-05", number=2), instrument)
+    assert outside.read_bytes() == b"kept"
+    assert not spare.is_symlink() and spare.stat().st_mode & 0o777 == 0o600
+    assert spare.stat().st_nlink == 1
+
+
+def test_a_full_disk_while_the_journal_is_written_over_the_spare_leaves_the_journal(
+    store: Store,
+    data_dir: Path,
+    make_rating: Callable[..., Rating],
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write of the spare that fails (a full disk) changes nothing the folder reads: the
+    save is refused, the spare removed, and the ratings saved before are all there."""
+    saved = [
+        store.finalise(make_rating(day="2025-03-04", number=n + 1), instrument) for n in (0, 1)
+    ]
+    spare = journal_spare.spare_of(data_dir / "journal.json")
+    assert spare.exists()
+    real = fileio._pwrite
+    assert real is not None
+
+    def full(fd: int, data: memoryview, offset: int) -> int:
+        if Path(f"/proc/self/fd/{fd}").readlink().name == spare.name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd, data, offset)
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("no /proc to name a descriptor's file")
+    monkeypatch.setattr(fileio, "_pwrite", full)
+    with pytest.raises(StoreWriteError, match="disk is full"):
+        store.finalise(make_rating(day="2025-03-05", number=3), instrument)
+    monkeypatch.undo()
+    assert not spare.exists()
+    reopened = Store.open(data_dir)
+    assert {r.id for r in reopened.list()} == {r.id for r in saved}
+    assert _errors(reopened) == []

@@ -233,7 +233,8 @@ def test_a_full_disk_at_any_write_of_a_restore_changes_nothing(
 ) -> None:
     month = data_dir / "ratings" / f"{MONTH}.json"
     month.write_bytes(month.read_bytes()[:80])  # damaged: set aside, then put back on failure
-    real = fileio._write
+    real, overwrite = fileio._write, fileio._pwrite
+    assert overwrite is not None
     calls = 0
     fail_at = 0
 
@@ -244,8 +245,16 @@ def test_a_full_disk_at_any_write_of_a_restore_changes_nothing(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(fd, data)
 
+    def full_over(fd: int, data: memoryview, offset: int) -> int:  # (the journal's writes)
+        nonlocal calls
+        calls += 1
+        if calls == fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return overwrite(fd, data, offset)
+
     Store.open(data_dir)  # a finished journal the saves above left is removed (`Unsynced`)
     monkeypatch.setattr(fileio, "_write", full)
+    monkeypatch.setattr(fileio, "_pwrite", full_over)
     tried = 0
     while True:
         fail_at, calls = fail_at + 1, 0

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,8 +20,9 @@ import pytest
 
 from rating_tui.instruments.model import Instrument
 from rating_tui.ratings import Rating
-from rating_tui.store import Store, deltas, fileio, settle, shards
+from rating_tui.store import Store, audit, delta_reads, deltas, fileio, settle, shards
 from rating_tui.store.layout import SHARD_LIMIT
+from tests.unit.store.conftest import INSTRUMENT_FILE
 
 Make = Callable[..., Rating]
 
@@ -35,6 +39,8 @@ class Events:
         fsync on ext4: see `fileio._swap`)."""
         self.exchanged: Counter[str] = Counter()
         """Names exchanged with a new file's (`fileio._swap`), by the name kept."""
+        self.created: list[str] = []
+        """Files made (opened with `O_CREAT`), by name."""
         self.names: dict[int, str] = {}
 
     def clear(self) -> None:
@@ -43,6 +49,7 @@ class Events:
         self.read.clear()
         self.renamed.clear()
         self.exchanged.clear()
+        self.created.clear()
 
 
 @pytest.fixture
@@ -56,6 +63,8 @@ def events(monkeypatch: pytest.MonkeyPatch) -> Iterator[Events]:
     def opening(path: object, flags: int, mode: int = 0o777) -> int:
         fd = real_open(path, flags, mode)  # type: ignore[call-overload]
         seen.names[fd] = Path(str(path)).name
+        if flags & os.O_CREAT:
+            seen.created.append(seen.names[fd])
         return fd
 
     def writing(fd: int, data: bytes) -> int:
@@ -155,7 +164,8 @@ def test_a_save_reads_each_delta_of_its_digit_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Locating the new id and placing its entry both ask whether the deltas of its digit
-    hold it; the transaction keeps their texts, so each is read once per save."""
+    hold it; the transaction keeps their texts, so each is read once per save, and the
+    lookup's answer (`delta_reads.remember`), so each text is searched once."""
     known = {instrument.ref: instrument}
     first = [make_rating(day=f"2025-0{1 + n % 3}-1{n % 10}", number=n + 1) for n in range(32)]
     store.import_ratings(first, known)
@@ -173,10 +183,20 @@ def test_a_save_reads_each_delta_of_its_digit_once(
     engine = store._engine
     mine = [n for n in deltas.listed(engine.files, engine.layout) if n[0] == digit]
     assert len(mine) == 2
+    searched: list[str] = []
+    real = delta_reads.lacks
+
+    def lacks(reader: object, layout: object, name: str, *rest: object) -> bool:
+        searched.append(name)
+        return real(reader, layout, name, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deltas, "lacks", lacks)  # (the lookup's binding)
+    monkeypatch.setattr(delta_reads, "lacks", lacks)  # (placing the entry: `holding`)
     events.clear()
     new = make_rating(day="2025-04-09", number=200).replace(id=digit + str(uuid.uuid4())[1:])
     saved = store.finalise(new, instrument)
     assert {name: events.read[f"{name}.json"] for name in mine} == dict.fromkeys(mine, 1)
+    assert sorted(searched) == sorted(mine)  # once each: placing it asked the lookup
     assert store.get(saved.id) == saved
 
 
@@ -196,13 +216,16 @@ def test_a_save_of_the_default_layout_writes_few_files(
     assert (store.data_dir / "journal.json").exists()
 
 
-def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_once(
+def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_nothing(
     store: Store, make_rating: Make, instrument: Instrument, events: Events
 ) -> None:
     """A new rating whose index file exists (every save but the first few of a folder): its
     index file and the manifest are written in place (`journal.in_place`), its part put in
-    place of the previous version by exchanging names (`fileio._swap`), so the one rename
-    over an existing file is the journal's, and the fsyncs are three: the previous save's
+    place of the previous version by exchanging names (`fileio._swap`), and its journal
+    written over the spare (the journal before the previous one) and exchanged with the
+    previous one (`journal_spare.write_exchanging`): no rename over an existing file, and the only
+    file a save makes is its part's (the journal neither made nor freed). The fsyncs are
+    three: the previous save's
     index file (written in place: its folder needs none), the journal and the root folder
     (the commit point); the audit line is appended without one, its journal and the next
     ones carry it until the log is fsynced (`settle.Unsynced.audit`). Bytes: the part twice
@@ -217,8 +240,10 @@ def test_a_save_whose_index_file_exists_fsyncs_three_times_and_renames_once(
     synced = Counter(_kind(name) for name in events.fsynced.elements())
     root = store.data_dir
     assert synced == {"journal": 1, root.name: 1, "index": 1}, synced
-    assert dict(events.renamed) == {"journal.json": 1}  # (over the previous journal)
-    assert dict(events.exchanged) == {"2025-06.json": 1}  # (`fileio._swap`)
+    assert dict(events.renamed) == {}
+    assert dict(events.exchanged) == {"2025-06.json": 1, "journal.json": 1}  # (`fileio._swap`)
+    assert [_kind(name) for name in events.created] == ["2025-06.json"]  # (its temp file)
+    assert (root / ".journal.json.spare.tmp").exists()  # (the previous journal, for the next)
     part, leaf = root / "ratings" / "2025-06.json", root / "index" / f"{saved[0].id[:2]}.json"
     files = sum(p.stat().st_size for p in (part, leaf, root / "manifest.json"))
     journal = (root / "journal.json").stat().st_size
@@ -239,3 +264,44 @@ def _kind(name: str) -> str:
     if name == "journal.json":
         return "journal"
     return "index" if re.fullmatch(r"[0-9a-f]{2,8}\.json", name) else name
+
+
+def test_a_save_follows_the_log_line_it_made_without_parsing_it_again(
+    store: Store,
+    data_dir: Path,
+    make_rating: Make,
+    instrument: Instrument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The audit entry of a save follows the log's last line: the line this process made
+    at its previous save is not parsed and hashed again (`audit._heads`); a line another
+    process appended since is, and the chain holds either way."""
+    store.finalise(make_rating(day="2025-03-01", number=1), instrument)
+    parsed: list[str] = []
+    real = audit.unseal
+
+    def unseal(line: str, codec: object) -> tuple[str, dict[str, object]]:
+        parsed.append(line)
+        return real(line, codec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "unseal", unseal)
+    store.finalise(make_rating(day="2025-03-02", number=2), instrument)
+    assert parsed == []
+    rating = data_dir.parent / "other.json"
+    rating.write_text(make_rating(day="2025-03-03", number=3).model_dump_json())
+    code = (
+        "import sys; from pathlib import Path; from rating_tui.store import Store;"
+        "from rating_tui.ratings import Rating;"
+        "from rating_tui.instruments.loader import load_instrument;"
+        "i = load_instrument(Path(sys.argv[3])).instrument;"
+        "Store.open(Path(sys.argv[1])).finalise(Rating.model_validate_json("
+        "Path(sys.argv[2]).read_text()), i)"
+    )
+    other = [sys.executable, "-c", code, str(data_dir), str(rating), str(INSTRUMENT_FILE)]
+    subprocess.run(other, check=True)  # another process appends its line
+    parsed.clear()
+    store.finalise(make_rating(day="2025-03-04", number=4), instrument)
+    assert len(parsed) == 1
+    monkeypatch.undo()
+    log = audit.read(data_dir, store._engine.codec)
+    assert log is not None and log.problems == [] and len(log.entries) >= 5

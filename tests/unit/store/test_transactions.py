@@ -72,8 +72,11 @@ def test_an_import_beside_a_damaged_month_stores_nothing(
 
 
 def _writes_to_commit(monkeypatch: pytest.MonkeyPatch, change: Callable[[], object]) -> int:
-    """How many writes `change` makes up to its commit point (the journal's rename)."""
-    real, rename = fileio._write, fileio._replace
+    """How many writes (`_write`, `_pwrite`) `change` makes up to its commit point: the
+    journal put in place, by a rename or by exchanging it with the previous one."""
+    real, overwrite = fileio._write, fileio._pwrite
+    rename, exchange = fileio._replace, fileio._exchange
+    assert overwrite is not None
     calls, at = 0, 0
 
     def counting(fd: int, data: memoryview) -> int:
@@ -81,19 +84,59 @@ def _writes_to_commit(monkeypatch: pytest.MonkeyPatch, change: Callable[[], obje
         calls += 1
         return real(fd, data)
 
+    def overwriting(fd: int, data: memoryview, offset: int) -> int:
+        nonlocal calls
+        calls += 1
+        return overwrite(fd, data, offset)
+
     def renaming(source: Path, target: Path) -> None:
         nonlocal at
         rename(source, target)
         if Path(target).name == "journal.json":
             at = calls
 
+    def exchanging(source: Path, target: Path) -> None:
+        nonlocal at
+        exchange(source, target)
+        if Path(target).name == "journal.json":
+            at = calls
+
     monkeypatch.setattr(fileio, "_write", counting)
+    monkeypatch.setattr(fileio, "_pwrite", overwriting)
     monkeypatch.setattr(fileio, "_replace", renaming)
+    monkeypatch.setattr(fileio, "_exchange", exchanging)
     change()
     monkeypatch.setattr(fileio, "_write", real)
+    monkeypatch.setattr(fileio, "_pwrite", overwrite)
     monkeypatch.setattr(fileio, "_replace", rename)
+    monkeypatch.setattr(fileio, "_exchange", exchange)
     assert at, "no journal was written"
     return at
+
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
+    """Make the `fail_at`-th write (`_write` or `_pwrite`, counted together) fail as on a
+    full disk (undone by `monkeypatch.undo`, or by putting both back)."""
+    real, overwrite = fileio._write, fileio._pwrite
+    assert overwrite is not None
+    calls = 0
+
+    def counted() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full(fd: int, data: memoryview) -> int:
+        counted()
+        return real(fd, data)
+
+    def full_over(fd: int, data: memoryview, offset: int) -> int:
+        counted()
+        return overwrite(fd, data, offset)
+
+    monkeypatch.setattr(fileio, "_write", full)
+    monkeypatch.setattr(fileio, "_pwrite", full_over)
 
 
 @pytest.mark.parametrize("carried", [True, False], ids=["carried", "staged"])
@@ -107,7 +150,7 @@ def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_jour
     if not carried:
         monkeypatch.setattr(journal, "CARRY_LIMIT", 0)  # the way of a big import
     batch = _batch(make_rating, 12)
-    real = fileio._write
+    real, real_pwrite = fileio._write, fileio._pwrite
     store = Store.open(data_dir)
     store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)  # a folder in use
     known = {instrument.ref: instrument}
@@ -122,19 +165,11 @@ def test_a_full_disk_at_any_write_of_an_import_stores_nothing_and_leaves_no_jour
         store = Store.open(folder)
         store.finalise(make_rating(day="2025-03-04", dyad="D999"), instrument)
         before = {p: p.read_bytes() for p in folder.rglob("*.json") if p.name != "journal.json"}
-        calls = 0
-
-        def full(fd: int, data: memoryview, fail_at: int = fail_at) -> int:
-            nonlocal calls
-            calls += 1
-            if calls == fail_at:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            return real(fd, data)
-
-        monkeypatch.setattr(fileio, "_write", full)
+        _full_disk(monkeypatch, fail_at)
         with pytest.raises(StoreWriteError, match="disk is full") as caught:
             store.import_ratings(batch, {instrument.ref: instrument})
         monkeypatch.setattr(fileio, "_write", real)  # (CARRY_LIMIT stays)
+        monkeypatch.setattr(fileio, "_pwrite", real_pwrite)
         assert "Nothing was changed" in str(caught.value)
         assert not unfinished_journal(folder), fail_at
         reopened = Store.open(folder)
@@ -153,19 +188,9 @@ def test_a_move_refused_on_a_full_disk_is_never_applied_later(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     final = store.finalise(make_rating(day="2025-03-04", notes="acknowledged"), instrument)
-    real = fileio._write
     refused = 0
     for fail_at in range(1, 9):  # every write up to the commit point (the journal's)
-        calls = 0
-
-        def full(fd: int, data: memoryview, fail_at: int = fail_at) -> int:
-            nonlocal calls
-            calls += 1
-            if calls == fail_at:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            return real(fd, data)
-
-        monkeypatch.setattr(fileio, "_write", full)
+        _full_disk(monkeypatch, fail_at)
         moved = final.replace(notes="never acknowledged").with_field("session_date", "2025-07-01")
         with pytest.raises(StoreWriteError) as caught:
             store.update(moved, instrument, by="AB", reason="date")
