@@ -1,0 +1,92 @@
+"""What agreement lets go while it runs on the command line's table: the narrowed rows'
+raters and dyad codes, each item's column once read (`consume`), the ICC's per-session
+sums when only their totals are needed, and the heap's free pages between items. Counted
+in array types, lengths and calls, never timed; the figures are compared for equality."""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+import pytest
+
+from rating_tui.analysis import agreement as module
+from rating_tui.analysis.agreement import agreement
+from rating_tui.analysis.itemvalues import TableItems
+from rating_tui.analysis.oneway import oneway_sums, oneway_totals
+from rating_tui.analysis.pairing import SessionTable
+from rating_tui.analysis.sessiontable import narrowest
+from rating_tui.instruments.model import Instrument
+from tests.unit.analysis.conftest import RatingMaker
+from tests.unit.analysis.test_agreement_memory import sparse_table, template  # noqa: F401
+
+
+def test_codes_are_narrowed_to_the_fewest_bytes_holding_the_same_numbers() -> None:
+    assert narrowest(array("i", [0, 5, 2]), 6) == array("B", [0, 5, 2])
+    assert narrowest(array("i", [0, 5, 2]), 6).typecode == "B"
+    assert narrowest(array("i", [0, 300]), 301).typecode == "H"
+    assert narrowest(array("i", [0, 70_000]), 70_001).typecode == "i"
+    assert narrowest(array("i", [-1, 3]), 4).typecode == "i"  # a code for no part: kept
+    kept = array("B", [1])
+    assert narrowest(kept, 2) is kept and narrowest(array("i"), 0).typecode == "i"
+
+
+def test_keeping_counts_only_narrows_the_raters_and_dyads(
+    make_rating: RatingMaker, instrument: Instrument
+) -> None:
+    from tests.unit.analysis.conftest import table_of
+
+    ratings = [
+        make_rating(r, {"warmth": 3}, day=f"2026-03-{d:02d}") for d in (10, 11) for r in ("A", "B")
+    ]
+    table = table_of(ratings, instrument)
+    raters, dyads = list(table.row_rater), list(table.dyad_codes())
+    table.keep_counts_only()
+    assert table.row_rater.typecode == "B" and list(table.row_rater) == raters
+    assert table.dyad_codes().typecode == "B" and list(table.dyad_codes()) == dyads
+
+
+def test_consuming_a_table_lets_go_of_each_column_and_then_the_rows(
+    template: SessionTable,  # noqa: F811
+) -> None:
+    kept = agreement(sparse_table(template, singles=40))
+    table = sparse_table(template, singles=40)
+    table.keep_counts_only()  # as the command line's table: a byte a row's rater
+    assert table.row_rater.typecode == "B"
+    consumed = agreement(table, consume=True)
+    assert consumed == kept  # every figure the same
+    assert [len(c.data) for c in table.columns] == [0] * len(table.columns)
+    assert (len(table.row_session), len(table.row_rater)) == (0, 0)
+    assert all(c.levels for c in table.columns)  # the levels kept (a few values each)
+    whole = sparse_table(template, singles=40)
+    agreement(whole)  # not consumed: whole
+    assert min(len(c.data) for c in whole.columns) == len(whole.row_session) > 0
+
+
+@pytest.mark.parametrize("singles", [0, 5])
+def test_oneway_totals_are_the_sums_totalled_bit_for_bit(singles: int) -> None:
+    rng = np.random.default_rng(7)
+    sessions = 20_000
+    units = np.r_[
+        np.repeat(np.arange(sessions - singles), 3), sessions - singles + np.arange(singles)
+    ]
+    units = units.astype(np.int32)
+    x = rng.integers(0, 5, len(units)) + rng.random(len(units)) * 1e-3
+    expected = oneway_sums(units, x, sessions).sum(axis=0, keepdims=True)
+    found = oneway_totals(units, x, sessions)
+    assert found.shape == (1, 6) and found.tobytes() == expected.tobytes()
+    assert (oneway_totals(units[:0], x[:0], 0) == 0).all()
+
+
+def test_free_pages_are_handed_back_after_each_item_when_asked(
+    template: SessionTable,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(module, "release_free_pages", lambda: calls.append(1))
+    table = sparse_table(template, singles=40)
+    items = TableItems(table)
+    found = module.agreement_of(items, table.raters, table.session_count, trim=True)
+    assert len(calls) == len(found) == len(table.items)
+    assert module.agreement_of(items, table.raters, table.session_count) == found
+    assert len(calls) == len(table.items)  # not asked: not called
