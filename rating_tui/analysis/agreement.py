@@ -55,6 +55,7 @@ from rating_tui.analysis.itemscale import ItemScale
 from rating_tui.analysis.itemvalues import (
     Index,
     ItemValues,
+    Raters,
     TableItems,
     item_values,
     paired_values,
@@ -313,7 +314,11 @@ def _item(
     return result, pending
 
 
-def _masks(sessions: Index, raters: Index, names: list[str]) -> Counter[int]:
+MASK_CHUNK = 1 << 16
+"""Values whose raters' bits are or-ed into their sessions' masks at a time (`_masks`)."""
+
+
+def _masks(sessions: Index, raters: Raters, names: list[str]) -> Counter[int]:
     """How many sessions each set of raters (a bit mask) rated together. Each distinct mask
     is counted once it is sorted: not a Python int per session."""
     if len(sessions) == 0:
@@ -321,7 +326,11 @@ def _masks(sessions: Index, raters: Index, names: list[str]) -> Counter[int]:
     if len(names) < 63:
         # a mask per session, or-ed in place: no sort of the rows, no copy of them sorted
         bits = np.zeros(int(sessions.max()) + 1, np.int64)
-        np.bitwise_or.at(bits, sessions, np.left_shift(np.int64(1), raters, dtype=np.int64))
+        for start in range(0, len(sessions), MASK_CHUNK):  # not a 64-bit bit per value at once
+            end = start + MASK_CHUNK
+            bit = np.left_shift(np.int64(1), raters[start:end], dtype=np.int64)
+            np.bitwise_or.at(bits, sessions[start:end], bit)
+            del bit
         bits = np.sort(bits[bits != 0])  # a number missing from `sessions` has no raters
         starts = np.flatnonzero(np.r_[True, bits[1:] != bits[:-1]])
         sizes = np.diff(np.r_[starts, len(bits)])

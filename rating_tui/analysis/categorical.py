@@ -49,7 +49,8 @@ class Context:
     item: ItemScale
     sessions: npt.NDArray[np.signedinteger[Any]]
     """Each value's session, numbered 0..n-1 over the item's sessions with two values."""
-    raters: npt.NDArray[np.signedinteger[Any]]
+    raters: npt.NDArray[np.integer[Any]]
+    """Each value's rater: a byte each where the table holds them so (`itemvalues.Raters`)."""
     x: Vector
     n: int
     rows: npt.NDArray[np.signedinteger[Any]]

@@ -21,7 +21,10 @@ import numpy.typing as npt
 from rating_tui.analysis.itemscale import ItemScale
 from rating_tui.analysis.sessiontable import SessionTable
 
-Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions and raters: 32-bit, as held
+Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions: 32-bit, as held
+Raters = npt.NDArray[np.integer[Any]]
+"""An item's raters: as the table holds them (a byte each for up to 256 raters, else 32-bit;
+`SessionTable.keep_counts_only`)."""
 Vector = npt.NDArray[np.float64]
 CHUNK = 1 << 16
 """Rows taken at a time where a step needs a few bytes per row for the rows it looks at."""
@@ -34,7 +37,7 @@ class ItemValues:
 
     item: ItemScale
     sessions: Index
-    raters: Index
+    raters: Raters
     values: Vector
     coded: int = 0
     """Not-observed / not-applicable codes, left out of every statistic."""
@@ -75,8 +78,7 @@ def paired_values(table: SessionTable, column: int) -> ItemValues:
         codes = np.frombuffer(found.data, dtype=np.int8)[keep]
         values = np.asarray(found.levels, dtype=np.float64)[codes]
         del codes
-    # 32-bit, as the statistics take them (the table's may be a byte a row)
-    raters = rater_codes(table)[keep].astype(np.int32, copy=False)
+    raters = rater_codes(table)[keep]  # as the table holds them: a byte each, most often
     item = table.items[column]
     return ItemValues(item, sessions[keep], raters, values, table.coded_count(column))
 

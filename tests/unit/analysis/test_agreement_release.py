@@ -6,15 +6,19 @@ in array types, lengths and calls, never timed; the figures are compared for equ
 from __future__ import annotations
 
 from array import array
+from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from rating_tui.analysis import agreement as module
-from rating_tui.analysis.agreement import agreement
-from rating_tui.analysis.itemvalues import TableItems
+from rating_tui.analysis.agreement import MASK_CHUNK, _masks, agreement
+from rating_tui.analysis.alpha import RANKED, midrank_table
+from rating_tui.analysis.itemvalues import TableItems, paired_values
 from rating_tui.analysis.oneway import oneway_sums, oneway_totals
 from rating_tui.analysis.pairing import SessionTable
+from rating_tui.analysis.pairs import _run_sizes
 from rating_tui.analysis.sessiontable import narrowest
 from rating_tui.instruments.model import Instrument
 from tests.unit.analysis.conftest import RatingMaker
@@ -90,3 +94,32 @@ def test_free_pages_are_handed_back_after_each_item_when_asked(
     assert len(calls) == len(found) == len(table.items)
     assert module.agreement_of(items, table.raters, table.session_count) == found
     assert len(calls) == len(table.items)  # not asked: not called
+
+
+def test_an_items_raters_stay_a_byte_each_from_a_narrowed_table(
+    template: SessionTable,  # noqa: F811
+) -> None:
+    table = sparse_table(template, singles=40)
+    assert paired_values(table, 0).raters.dtype == np.int32  # as the table holds them
+    table.keep_counts_only()
+    found = paired_values(table, 0)
+    assert found.raters.dtype == np.uint8 and found.raters.nbytes == len(found.values)
+
+
+def test_chunked_steps_give_what_the_whole_arrays_gave() -> None:
+    rng = np.random.default_rng(11)
+    n = 3 * RANKED + 17  # several chunks and a part of one
+    values = rng.integers(0, 7, n).astype(np.float64) / 2
+    ranks = midrank_table(values)
+    whole = replace(ranks, mean=ranks.of(values).mean())  # the mean of every rank at once
+    assert ranks.mean.tobytes() == whole.mean.tobytes()
+    s = np.sort(rng.integers(0, n // 3, n)).astype(np.int32)
+    for runs in (s, s[:1], s[:0]):
+        expected = np.diff(np.r_[np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]), len(runs)])
+        assert _run_sizes(runs).tolist() == expected.tolist()
+    sessions = rng.integers(0, 5_000, 2 * MASK_CHUNK + 5).astype(np.int32)
+    raters = rng.integers(0, 40, len(sessions)).astype(np.uint8)
+    masks: dict[int, int] = {}
+    for session, rater in zip(sessions.tolist(), raters.tolist(), strict=True):
+        masks[session] = masks.get(session, 0) | (1 << rater)
+    assert _masks(sessions, raters, [f"R{r}" for r in range(40)]) == Counter(masks.values())
