@@ -47,6 +47,7 @@ from rating_tui.analysis.categorical import (
     NO_VARIATION,
     Context,
     Pending,
+    codes_of,
     kappa_figures,
     nominal_figures,
 )
@@ -276,18 +277,19 @@ def _item(
     item, coded = found.item, found.coded
     sessions, raters, x = found.sessions, found.raters, found.values
     del found
-    m = value_counts(sessions, count)
-    paired = np.flatnonzero(m >= 2)
-    keep = (m >= 2)[sessions]  # a byte per value, not 8 as m[sessions] would take
+    two = value_counts(sessions, count) >= 2  # a byte per session: its counts let go
+    paired = np.flatnonzero(two)
+    keep = two[sessions]  # a byte per value, not 8 as m[sessions] would take
+    del two
     if not keep.all():  # one array at a time, each copy replacing its original
         sessions = sessions[keep]
         raters = raters[keep]
         x = x[keep]
     del keep
-    local_of = np.full(len(m), -1, np.int32)
-    local_of[paired] = np.arange(len(paired))
+    local_of = np.full(count, -1, np.int32)
+    local_of[paired] = np.arange(len(paired), dtype=np.int32)
     local = local_of[sessions]  # each session numbered among `paired`
-    del sessions, local_of, m
+    del sessions, local_of
     design = design_of(_masks(local, raters, names), names)
     # the raters present; np.unique would import numpy.ma (1 MiB) to ask if raters is masked
     everyone = tuple(sorted(names[i] for i in np.flatnonzero(np.bincount(raters)).tolist()))
@@ -309,7 +311,11 @@ def _item(
     pending = _compact(pending, resampled)
     tail: Sequence[Figure] = ()
     if not item.is_score:  # a score is an interval variable: no categories for kappa
-        tail = kappa_figures(context, names, figures, pending, position, method)
+        categories = codes_of(context) if context.n else None
+        # kappa reads the categories alone: the values are let go under its arrays
+        context = replace(context, x=np.zeros(0))  # not a view: that would keep them
+        del x
+        tail = kappa_figures(context, names, figures, pending, position, method, categories)
     result = ItemAgreement(item, n, coded, design, Figures(figures, tail), recommended)
     return result, pending
 

@@ -8,17 +8,21 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from rating_tui.analysis import agreement as module
+from rating_tui.analysis import categorical
 from rating_tui.analysis.agreement import MASK_CHUNK, _masks, agreement
 from rating_tui.analysis.alpha import RANKED, midrank_table
+from rating_tui.analysis.categorical import Context
 from rating_tui.analysis.itemvalues import TableItems, paired_values
 from rating_tui.analysis.oneway import oneway_sums, oneway_totals
 from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.pairs import _run_sizes
+from rating_tui.analysis.persession import CHUNK, centred_sums
 from rating_tui.analysis.sessiontable import narrowest
 from rating_tui.instruments.model import Instrument
 from tests.unit.analysis.conftest import RatingMaker
@@ -123,3 +127,32 @@ def test_chunked_steps_give_what_the_whole_arrays_gave() -> None:
     for session, rater in zip(sessions.tolist(), raters.tolist(), strict=True):
         masks[session] = masks.get(session, 0) | (1 << rater)
     assert _masks(sessions, raters, [f"R{r}" for r in range(40)]) == Counter(masks.values())
+
+
+def test_sums_added_straight_into_vectors_match_those_copied_into_columns() -> None:
+    rng = np.random.default_rng(5)
+    units = rng.integers(0, 3_000, 3 * CHUNK + 9).astype(np.int32)
+    values = rng.random(len(units)) * 4
+    matrix = np.full((3_000, 2), 9.0)  # strided columns: added into one vector, copied
+    centred_sums(units, values, values.mean(), matrix[:, 0], matrix[:, 1])
+    sums, squares = np.full(3_000, 9.0), np.full(3_000, 9.0)  # vectors: added in place
+    centred_sums(units, values, values.mean(), sums, squares)
+    assert sums.tobytes() == matrix[:, 0].copy().tobytes()
+    assert squares.tobytes() == matrix[:, 1].copy().tobytes()
+
+
+def test_kappa_runs_without_the_items_values(
+    template: SessionTable,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, object]] = []
+    kappa = categorical.kappa_figures
+
+    def recorded(c: Context, *args: Any) -> Any:
+        seen.append((c.x.nbytes, c.x.base))  # no values, and no view keeping them
+        return kappa(c, *args)
+
+    monkeypatch.setattr(module, "kappa_figures", recorded)
+    table = sparse_table(template, singles=40)
+    agreement(table)
+    assert seen and all(found == (0, None) for found in seen)
