@@ -66,24 +66,23 @@ def oneway_totals(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Mat
     totals = np.zeros((1, WIDTH))
     if len(x) == 0 or sessions == 0:
         return totals
-    m = counts_of(units, sessions).astype(np.float64)
+    m = counts_of(units, sessions)  # 32-bit: whole numbers, read as floats where used
     s, q = np.zeros(sessions), np.zeros(sessions)
     centred_sums(units, x, x.mean(), s, q)
     keep = m >= 2
-    some = not keep.all()
-    for vector in (m, s, q) if some else ():
-        vector[~keep] = 0.0
-    totals[0, 0] = _in_order(keep.astype(np.float64))
-    totals[0, 1] = _in_order(m)
+    if not keep.all():
+        for vector in (m, s, q):
+            vector[~keep] = 0
+    # whole numbers (below 2**53 in total): their total is the same in any order
+    totals[0, 0] = float(np.count_nonzero(keep))
+    totals[0, 1] = float(m.sum(dtype=np.int64))
+    totals[0, 2] = float(np.square(m, dtype=np.int64).sum())
     totals[0, 3] = _in_order(s)
     totals[0, 4] = _in_order(q)
     del q
     np.multiply(s, s, out=s)
     np.divide(s, m, out=s, where=keep)  # s * s / m (0 where zeroed above)
     totals[0, 5] = _in_order(s)
-    del s
-    np.multiply(m, m, out=m)
-    totals[0, 2] = _in_order(m)
     return totals
 
 
