@@ -28,6 +28,10 @@ Vector = npt.NDArray[np.float64]
 Matrix = npt.NDArray[np.float64]
 
 
+RANKED = 1 << 16
+"""Values ranked at a time for the mean mid-rank (`midrank_table`)."""
+
+
 @dataclass(frozen=True)
 class Ranks:
     """The mid-ranks of some values (`midrank_table`): the distinct values, sorted, each
@@ -50,7 +54,12 @@ def midrank_table(values: npt.NDArray[np.float64]) -> Ranks:
     levels, counts = np.unique(values, return_counts=True)
     below = np.cumsum(counts) - counts
     table = Ranks(levels, below + (counts + 1) / 2.0, np.float64(0.0))
-    return replace(table, mean=table.of(values).mean())
+    # every value's mid-rank, a chunk at a time into one vector (not beside a 64-bit index
+    # per value as well), then their mean: the same floats as `table.of(values).mean()`
+    ranks = np.empty(len(values))
+    for start in range(0, len(values), RANKED):
+        ranks[start : start + RANKED] = table.of(values[start : start + RANKED])
+    return replace(table, mean=ranks.mean())
 
 
 def midranks(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -131,7 +140,8 @@ def alpha_sums(
     m, sums, squares = out[:, 0], out[:, 1], out[:, 2]
     # the within-session term, max(squares - sums ** 2 / m, 0) * m / (m - 1) where m >= 2,
     # step by step in one vector (the same operations, in the same order)
-    within = np.square(sums)
+    within = out[:, 3]  # written in place: not a vector of its own beside the result
+    np.square(sums, out=within)
     with np.errstate(divide="ignore", invalid="ignore"):
         np.divide(within, m, out=within)
         np.subtract(squares, within, out=within)
@@ -139,7 +149,6 @@ def alpha_sums(
         np.multiply(within, m, out=within)
         np.divide(within, m - 1, out=within)
     within[m < 2] = 0.0
-    out[:, 3] = within
     return out
 
 

@@ -49,7 +49,8 @@ class Context:
     item: ItemScale
     sessions: npt.NDArray[np.signedinteger[Any]]
     """Each value's session, numbered 0..n-1 over the item's sessions with two values."""
-    raters: npt.NDArray[np.signedinteger[Any]]
+    raters: npt.NDArray[np.integer[Any]]
+    """Each value's rater: a byte each where the table holds them so (`itemvalues.Raters`)."""
     x: Vector
     n: int
     rows: npt.NDArray[np.signedinteger[Any]]
@@ -152,12 +153,13 @@ def kappa_figures(
     pending: list[Pending],
     position: int,
     method: str,
+    coded: tuple[Codes, Vector] | None,
 ) -> Sequence[Figure]:
     """Cohen's kappa per pair of raters who share sessions, and pooled over the pairs: added
     to `figures`, or for more pairs than are resampled, the pairs' figures returned as a
-    `PairFigures` (made when read) to follow them."""
+    `PairFigures` (made when read) to follow them. `coded`: `codes_of(c)` (None when
+    `c.n` is 0), made by the caller so that `c`'s values can be let go first."""
     kinds = {"kappa": "nominal"} if c.item.nominal else WEIGHTINGS
-    coded = codes_of(c) if c.n else None
     if coded is None or c.n == 0:
         note = (
             "no two raters share a session"

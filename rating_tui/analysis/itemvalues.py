@@ -10,6 +10,7 @@ beyond what reading left.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -20,7 +21,10 @@ import numpy.typing as npt
 from rating_tui.analysis.itemscale import ItemScale
 from rating_tui.analysis.sessiontable import SessionTable
 
-Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions and raters: 32-bit, as held
+Index = npt.NDArray[np.signedinteger[Any]]  # an item's sessions: 32-bit, as held
+Raters = npt.NDArray[np.integer[Any]]
+"""An item's raters: as the table holds them (a byte each for up to 256 raters, else 32-bit;
+`SessionTable.keep_counts_only`)."""
 Vector = npt.NDArray[np.float64]
 CHUNK = 1 << 16
 """Rows taken at a time where a step needs a few bytes per row for the rows it looks at."""
@@ -33,7 +37,7 @@ class ItemValues:
 
     item: ItemScale
     sessions: Index
-    raters: Index
+    raters: Raters
     values: Vector
     coded: int = 0
     """Not-observed / not-applicable codes, left out of every statistic."""
@@ -51,7 +55,7 @@ def item_values(table: SessionTable, column: int) -> ItemValues:
         valid = codes >= 0
         values = np.asarray(found.levels, dtype=np.float64)[codes[valid]]
     sessions = np.frombuffer(table.row_session, dtype=np.int32)[valid]
-    raters = np.frombuffer(table.row_rater, dtype=np.int32)[valid]
+    raters = rater_codes(table)[valid].astype(np.int32, copy=False)
     return ItemValues(table.items[column], sessions, raters, values, table.coded_count(column))
 
 
@@ -74,9 +78,15 @@ def paired_values(table: SessionTable, column: int) -> ItemValues:
         codes = np.frombuffer(found.data, dtype=np.int8)[keep]
         values = np.asarray(found.levels, dtype=np.float64)[codes]
         del codes
-    raters = np.frombuffer(table.row_rater, dtype=np.int32)[keep]
+    raters = rater_codes(table)[keep]  # as the table holds them: a byte each, most often
     item = table.items[column]
     return ItemValues(item, sessions[keep], raters, values, table.coded_count(column))
+
+
+def rater_codes(table: SessionTable) -> npt.NDArray[np.integer[Any]]:
+    """Each row's rater, as the table holds them (`SessionTable.keep_counts_only` narrows
+    them to a byte where there are 256 raters or fewer)."""
+    return np.frombuffer(table.row_rater, dtype=np.dtype(table.row_rater.typecode))
 
 
 def has_value(table: SessionTable, column: int) -> npt.NDArray[np.bool_]:
@@ -107,8 +117,12 @@ class TableItems(Sequence[ItemValues]):
     """The items of a table, each read out of it when asked for and not kept: one item's
     arrays at a time in memory, not every item's."""
 
-    def __init__(self, table: SessionTable) -> None:
+    def __init__(self, table: SessionTable, consume: bool = False) -> None:
         self.table = table
+        self.consume = consume
+        """Let go of each item's column once its values are read, and of the rows' sessions
+        and raters once the last item's are (`release`): the caller never reads the table
+        again (the command line's, read for this one analysis)."""
 
     def __len__(self) -> int:
         return len(self.table.items)
@@ -121,7 +135,23 @@ class TableItems(Sequence[ItemValues]):
         """The item's values in its sessions with two or more (`paired_values`)."""
         if isinstance(index, slice):
             return [self[i] for i in range(len(self))[index]]
-        return paired_values(self.table, index)
+        found = paired_values(self.table, index)
+        if self.consume:
+            self.release(index)
+        return found
+
+    def release(self, index: int) -> None:
+        """Empty item `index`'s column (its levels kept); after the last item, the rows'
+        sessions and raters too. Each item's statistics then run without the columns of the
+        items before it, and the last one's without the rows (at a million ratings of the
+        demo data a MiB a column, 5 MiB of rows: what the statistics' parts waiting for the
+        bootstrap grow by meanwhile)."""
+        table = self.table
+        column = table.columns[index]
+        column.data = array(column.data.typecode)  # a new one: a view may hold the old
+        if index == len(self) - 1:
+            table.row_session = array(table.row_session.typecode)
+            table.row_rater = array(table.row_rater.typecode)
 
     def paired_sessions(self, index: int) -> npt.NDArray[np.bool_]:
         """Whether each session has two or more values of item `index` (no floats made)."""

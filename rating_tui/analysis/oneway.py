@@ -56,6 +56,41 @@ def oneway_sums(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matri
     return out
 
 
+def oneway_totals(units: npt.NDArray[np.int64], x: Vector, sessions: int) -> Matrix:
+    """`oneway_sums(units, x, sessions).sum(axis=0, keepdims=True)`, the same floats,
+    without the sessions x 6 matrix: each column made as a vector of its own, totalled and
+    let go. numpy totals a C-ordered matrix over its rows one row after another (not in
+    pairs, as it totals a vector), which is what `np.cumsum`'s last element gives. At a
+    million ratings of the demo data 8.5 MiB less held while an item's ICC is computed,
+    when no bootstrap needs the per-session sums (the F-based interval)."""
+    totals = np.zeros((1, WIDTH))
+    if len(x) == 0 or sessions == 0:
+        return totals
+    m = counts_of(units, sessions)  # 32-bit: whole numbers, read as floats where used
+    s, q = np.zeros(sessions), np.zeros(sessions)
+    centred_sums(units, x, x.mean(), s, q)
+    keep = m >= 2
+    if not keep.all():
+        for vector in (m, s, q):
+            vector[~keep] = 0
+    # whole numbers (below 2**53 in total): their total is the same in any order
+    totals[0, 0] = float(np.count_nonzero(keep))
+    totals[0, 1] = float(m.sum(dtype=np.int64))
+    totals[0, 2] = float(np.square(m, dtype=np.int64).sum())
+    totals[0, 3] = _in_order(s)
+    totals[0, 4] = _in_order(q)
+    del q
+    np.multiply(s, s, out=s)
+    np.divide(s, m, out=s, where=keep)  # s * s / m (0 where zeroed above)
+    totals[0, 5] = _in_order(s)
+    return totals
+
+
+def _in_order(vector: Vector) -> float:
+    """The total of `vector` added from the first value to the last (`oneway_totals`)."""
+    return float(np.cumsum(vector)[-1])
+
+
 @dataclass(frozen=True)
 class Anova:
     """The one-way ANOVA of the sessions with two or more values."""

@@ -136,7 +136,10 @@ def weight_matrix(positions: Vector, weights: str) -> Matrix:
 
 
 def pair_rows(
-    sessions: IntVector, raters: IntVector, codes: IntVector, categories: int
+    sessions: IntVector,
+    raters: npt.NDArray[np.integer[Any]],
+    codes: IntVector,
+    categories: int,
 ) -> PairRows:
     """Every pair of raters in every session, values given as category indices `codes`
     (0..`categories` - 1)."""
@@ -151,6 +154,8 @@ def pair_rows(
     key += raters
     order = np.argsort(key, kind="stable")
     del key
+    if len(order) < 1 << 31:  # 32-bit positions: half the bytes under s, r and c below
+        order = order.astype(np.int32)
     # each taken in order once, in its own type (32-bit sessions and raters, byte codes
     # where they fit): no second copy converted
     s = sessions[order].astype(np.int32, copy=False)
@@ -159,7 +164,7 @@ def pair_rows(
     if c.dtype.itemsize > 4:
         c = c.astype(np.int32)
     del order
-    sizes = np.diff(np.r_[np.flatnonzero(np.r_[True, s[1:] != s[:-1]]), len(s)])
+    sizes = _run_sizes(s)
     a, b = _pairs_within(s, sizes)
     del sizes
     k = categories
@@ -191,6 +196,23 @@ def pair_rows(
     del order
     bounds = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]]) if len(cell) else cell[:0]
     return PairRows(pairs, rows, cell[bounds].astype(np.int64), bounds.astype(np.int64), k)
+
+
+def _run_sizes(s: npt.NDArray[np.int32]) -> IntVector:
+    """The length of each run of equal values of `s`, in order: what
+    `np.diff(np.r_[np.flatnonzero(np.r_[True, s[1:] != s[:-1]]), len(s)])` gives, with one
+    vector of the runs' starts beside the result rather than three made in turn."""
+    if len(s) == 0:
+        return np.zeros(1, np.int64)
+    change = np.empty(len(s), bool)
+    change[0] = True
+    np.not_equal(s[1:], s[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    del change
+    sizes = np.empty(len(starts), np.int64)
+    np.subtract(starts[1:], starts[:-1], out=sizes[:-1])
+    sizes[-1] = len(s) - starts[-1]
+    return sizes
 
 
 def _pairs_within(

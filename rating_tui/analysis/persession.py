@@ -44,11 +44,19 @@ def centred_sums(
     """Write into `sums` and `squares` (a session each, e.g. columns of a result) each
     session's sum of `x - center` and of `(x - center) ** 2`, x being `values` (or
     `transform` of them, element by element): the same floats as
-    `np.bincount(units, weights=x - center)` and of the squares, a chunk at a time."""
-    acc = np.zeros(len(sums))
+    `np.bincount(units, weights=x - center)` and of the squares, a chunk at a time (added
+    straight into `sums` or `squares` where it is a vector of its own, else into one vector
+    copied there: a column of a matrix is strided, off numpy's fast path)."""
+    acc: Vector | None = None
     for square, into in ((False, sums), (True, squares)):
-        if square:
+        if into.ndim == 1 and into.flags.c_contiguous:
+            into.fill(0.0)  # added into in place: the same floats as into zeros copied here
+            target = into
+        elif acc is None:
+            target = acc = np.zeros(len(into))
+        else:
             acc.fill(0.0)
+            target = acc
         for start in range(0, len(values), CHUNK):
             end = start + CHUNK
             taken = values[start:end] if transform is None else transform(values[start:end])
@@ -57,6 +65,7 @@ def centred_sums(
             if square:
                 np.square(part, out=part)  # what x ** 2 gives
             # contiguous 1-D target: numpy's fast path (a column of the result is strided)
-            np.add.at(acc, units[start:end], part)
+            np.add.at(target, units[start:end], part)
             del part
-        into[:] = acc
+        if target is not into:
+            into[:] = target

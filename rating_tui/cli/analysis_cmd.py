@@ -125,7 +125,8 @@ def agreement(
     for instrument_id, table in found.tables.items():
         if bootstrap == "dyad" and not table.dyad_first:
             fail(f"{instrument_id} has no dyad field: use --bootstrap session")
-        items = compute(table, "dyad" if bootstrap == "dyad" else "session")
+        # the table read for this analysis only: its columns let go as its items are read
+        items = compute(table, "dyad" if bootstrap == "dyad" else "session", consume=True)
         done.append((instrument_id, items))
         # Rich and the views once the first statistics are done: their modules (1-2 MiB)
         # are then not held on top of the statistics' peak, and the heap the statistics

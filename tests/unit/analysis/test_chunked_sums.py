@@ -249,8 +249,8 @@ def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatc
     agreement_of([ItemValues(LIKERT, units, raters, values)], RATERS, 60)
     assert calls == [(-3, 1 << 20)]
     small = SimpleNamespace(row_session=range(10))
-    monkeypatch.setattr(module, "agreement_of", lambda *args: [])
-    monkeypatch.setattr(module, "TableItems", lambda table: [])
+    monkeypatch.setattr(module, "agreement_of", lambda *args, trim=False: [])
+    monkeypatch.setattr(module, "TableItems", lambda table, consume=False: [])
     table = SimpleNamespace(dyad_first=None, raters=[], session_count=0, **small.__dict__)
     module.agreement(table)  # type: ignore[arg-type]
     assert calls == [(-3, 1 << 20)]  # 10 rows: not asked
