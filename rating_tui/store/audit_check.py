@@ -41,7 +41,8 @@ def findings(engine: Engine) -> list[Found]:
         log = audit.read(root, engine.codec, pending)
     except (StoreError, UnicodeDecodeError) as exc:
         return [("error", audit.log_path(root), f"the audit log cannot be read: {exc}")]
-    stored = _stored(engine)
+    unreadable: set[Path] = set()
+    stored = _stored(engine, unreadable)
     if getattr(engine.codec, "accept_plain", False):
         out.append(
             (
@@ -124,14 +125,12 @@ def findings(engine: Engine) -> list[Found]:
         where = root / name
         raw = _raw(where)
         if raw is not None and where not in flagged and hashlib.sha256(raw).hexdigest() != digest:
-            out.append(
-                (
-                    "warning",
-                    where,
-                    "is not the file rating-tui last wrote (every rating in it is as logged: "
-                    "it was rewritten by something else)",
-                )
+            said = (
+                "cannot be read, so its ratings could not be compared with the log"
+                if where in unreadable
+                else "every rating in it is as logged: it was rewritten by something else"
             )
+            out.append(("warning", where, f"is not the file rating-tui last wrote ({said})"))
     before = log.entries[0].get("before") if log.entries else None
     if isinstance(before, int) and uncovered > before:
         out.append(
@@ -156,15 +155,17 @@ def findings(engine: Engine) -> list[Found]:
     return out
 
 
-def _stored(engine: Engine) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """Every readable rating: id -> (its file, record). Unreadable files are doctor's to
-    report; a rating in two files is too (the first is kept here)."""
+def _stored(engine: Engine, unreadable: set[Path]) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Every readable rating: id -> (its file, record); the files that cannot be read go
+    into `unreadable` (doctor reports what is wrong with them; here they are only not
+    compared). A rating in two files is doctor's to report too (the first is kept here)."""
     found: dict[str, tuple[Path, dict[str, Any]]] = {}
     for shard in engine.layout.shard_names():
         where = engine.layout.shard(shard)
         try:
             records = engine.files.storage(where).read_uncached().get(RATINGS_TABLE, {})
         except StoreError:
+            unreadable.add(where)
             continue
         for rating_id, record in records.items():
             if isinstance(record, dict):

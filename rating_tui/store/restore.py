@@ -1,12 +1,13 @@
 """Restoring a shard from one of its daily backups, saying first what it would lose.
 
-A backup is the shard as it was at the start of a day. Copying it over the shard (the
-commands a damage message gives) silently drops every rating saved there since, and reverts
-every later edit. `plan` compares the backup with what is stored now and lists, by id, dyad,
-session and rater: the ratings the restore brings back, those stored now but absent from the
-backup, and those whose stored version is newer than the backup's. `apply` writes the shard
-and the index in one transaction, after keeping the shard as it was beside the backups; with
-`remerge` the newer ratings are put back in that same transaction, so nothing is lost.
+A backup is the shard as it was before its first change of a day (one first saved that day:
+as its first save wrote it). Copying it over the shard (a damage message's commands) drops
+every rating saved there since, and reverts every later edit. `plan` compares the backup with
+what is stored now and lists, by id, dyad, session and rater: the ratings the restore brings
+back, those stored now but absent from the backup, and those whose stored version is newer.
+`apply` writes the shard and the index in one transaction, after keeping the shard as it was
+beside the backups; with `remerge` the newer ratings are put back in that same transaction,
+so nothing is lost.
 
 A backup is checked whole before anything is written: it must be a snapshot of this folder,
 parse, and hold valid ratings made with the registered instrument content. Ratings of the

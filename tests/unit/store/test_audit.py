@@ -89,6 +89,17 @@ def test_a_removed_rating_and_a_replaced_month_are_reported(
     assert any(second.id in m and "rating-tui last wrote it to" in m for m in messages), messages
 
 
+def test_a_month_that_cannot_be_read_is_not_said_to_hold_its_ratings_as_logged(
+    store: Store, make_rating: Callable[..., Rating], instrument: Instrument
+) -> None:
+    store.finalise(make_rating(), instrument)
+    _month(store).write_bytes(b'{"ratings": {')  # cut short: no rating can be compared
+    said = [f.message for f in store.check() if f.path == _month(store) and f.level == "warning"]
+    lastwrote = [m for m in said if "is not the file rating-tui last wrote" in m]
+    assert lastwrote and all("cannot be read" in m for m in lastwrote), said
+    assert not any("as logged" in m for m in said), said
+
+
 def test_a_rating_added_by_hand_is_not_taken_as_written_by_rating_tui(
     store: Store, make_rating: Callable[..., Rating], instrument: Instrument
 ) -> None:
