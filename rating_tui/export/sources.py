@@ -7,7 +7,7 @@ and only this adapter knows the Store.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -127,11 +127,15 @@ def _merge_folders(
     holds = bool(target.list(statuses=STATUSES, limit=1))
     everyone = [own, *sources] if holds else sources
     report = MergeReport()
-    streams = [Source(s.name, _all_of(s), _ids_of(s)) for s in everyone]
+    streams = [Source(s.name, _all_of(s), _ids_of(s), s.store.encrypted) for s in everyone]
     results = merge_origins(streams, _created, report)
     needed: dict[str, Instrument] = {}
     batches = _batches(results, holds, instruments, needed, batch)
-    added, _, replaced = target.merge_batches(batches, needed)  # one transaction
+    try:
+        added, _, replaced = target.merge_batches(batches, needed)  # one transaction
+    finally:  # refused or interrupted: the runs' files go now, not when collected
+        batches.close()
+        results.close()
     return report, added + replaced
 
 
@@ -141,7 +145,7 @@ def _batches(
     instruments: Instruments,
     needed: dict[str, Instrument],
     size: int,
-) -> Iterator[tuple[list[Rating], list[Rating]]]:
+) -> Generator[tuple[list[Rating], list[Rating]], None, None]:
     """(new, changed) ratings, `size` of them a batch (at least one batch, maybe empty, as the
     store's transaction is opened either way). The instruments of a batch's ratings are added
     to `needed` before the batch is given: the store checks each batch as it takes it."""

@@ -8,7 +8,15 @@ from datetime import timedelta
 import pytest
 
 from rating_tui.export import merge as merge_module
-from rating_tui.export.merge import Copies, MergeReport, Source, merge, merge_origins, resolve
+from rating_tui.export.merge import (
+    Copies,
+    Hashed,
+    MergeReport,
+    Source,
+    merge,
+    merge_origins,
+    resolve,
+)
 from rating_tui.ratings import Rating, Revision
 
 Make = Callable[..., Rating]
@@ -97,8 +105,9 @@ def test_resolve_reports_same_copies(make_rating: Make) -> None:
 def test_copies_are_counted_from_the_ids_alone_across_sorted_runs(
     make_rating: Make, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pass one lists ids (`Source.ids`) rather than reading ratings; its hashes are sorted a
-    few at a time (`RUN`) and only the ids held more than once are kept."""
+    """Pass one lists ids (`Source.ids`) rather than reading ratings; they are sorted a few
+    at a time (`RUN`, runs on disk) and each copy of an id held more than once is told its
+    count at its place in its source."""
     monkeypatch.setattr(merge_module, "RUN", 2)
     a, b, c, d = (make_rating(day=f"2025-0{m}-01") for m in (1, 2, 3, 4))
     folders = [[a, b, c], [b, c, d], [c]]
@@ -116,9 +125,23 @@ def test_copies_are_counted_from_the_ids_alone_across_sorted_runs(
     assert [r.id for r, _ in merge_origins(sources, key, report)] == [a.id, b.id, c.id, d.id]
     assert reads == ["f0", "f1", "f2"]  # each folder's ratings read once, in pass two
     copies = Copies.of(sources, MergeReport())
-    assert len(copies) == 2  # b and c
-    assert [copies.count(r.id) for r in (a, b, c, d)] == [1, 2, 3, 1]
+    assert [copies.count(1, p, r.id) for p, r in enumerate(folders[1])] == [2, 3, 1]
+    assert copies.hashed is None
+    copies.close()
     assert (report.read, report.merged, report.duplicates) == (7, 4, 3)
+
+
+def test_hashed_counts_keep_only_ids_held_more_than_once(
+    make_rating: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts a changed folder falls back on (`Hashed`, by hash, in memory)."""
+    monkeypatch.setattr(merge_module, "HASHED_RUN", 2)
+    a, b, c, d = (make_rating(day=f"2025-0{m}-01") for m in (1, 2, 3, 4))
+    folders = [[a, b, c], [b, c, d], [c]]
+    sources = [Source(f"f{n}", lambda f=f: list(f)) for n, f in enumerate(folders)]
+    hashed = Hashed.of(sources, MergeReport())
+    assert len(hashed) == 2  # b and c
+    assert [hashed.count(r.id) for r in (a, b, c, d)] == [1, 2, 3, 1]
 
 
 def test_each_result_comes_with_the_first_source_s_copy(make_rating: Make) -> None:
