@@ -145,11 +145,17 @@ def rating_stream(
     # newest copy of a rating decides its status.
     statuses = selection.statuses if len(sources) == 1 else STATUSES
     merged = merge(
-        [Source(s.name, _reader(s, statuses)) for s in sources],
+        [Source(s.name, _reader(s, statuses), sealed=_encrypted(s)) for s in sources],
         lambda r: _date_key(r, instruments),
         report,
     )
     return selection.apply(merged, instruments, left_out if len(sources) > 1 else None)
+
+
+def _encrypted(source: RatingSource) -> bool:
+    """Whether the folder is encrypted, so that what the merge counts on disk (its ids) is
+    sealed too; a source that does not say (a test's list) is taken as plain."""
+    return bool(getattr(source, "encrypted", False))
 
 
 def _reader(source: RatingSource, statuses: Collection[Status]) -> Callable[[], Iterable[Rating]]:

@@ -31,6 +31,10 @@ class StoreSource:
         self.tally = Tally()
         """Whether the last full read found every rating the folder counts."""
 
+    @property
+    def encrypted(self) -> bool:
+        return self.store.encrypted
+
     @classmethod
     def open(cls, folder: Path) -> StoreSource:
         """Open an existing data folder; a missing one is an error, never created."""

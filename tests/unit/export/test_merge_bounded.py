@@ -183,3 +183,33 @@ def test_no_run_file_outlives_a_merge(
         with pytest.raises(error):
             merge_folders(opened, target, Instruments([instrument]), 10)
     assert held.runs > 0 and held.files and held.all_closed()
+
+
+class _Folder:
+    """A folder as an export of several sees it, plain or encrypted."""
+
+    def __init__(self, name: str, encrypted: bool) -> None:
+        self.name, self.encrypted = name, encrypted
+
+    def ratings(self, statuses: object) -> list[Rating]:
+        return []
+
+    def refs(self, selection: object) -> set[str]:
+        return set()
+
+
+def test_an_export_of_several_folders_seals_what_it_counts_when_one_is_encrypted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rating_tui.export import job
+
+    given: list[list[Source]] = []
+
+    def merge(sources: list[Source], key: object, report: MergeReport) -> Iterator[Rating]:
+        given.append(list(sources))
+        return iter(())
+
+    monkeypatch.setattr(job, "merge", merge)
+    folders = [_Folder("plain", False), _Folder("sealed", True)]
+    list(job.rating_stream(job.ExportRequest(), folders, Instruments({}), MergeReport()))
+    assert [(s.name, s.sealed) for s in given[0]] == [("plain", False), ("sealed", True)]
