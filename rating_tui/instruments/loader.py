@@ -21,7 +21,12 @@ from rating_tui.inputs import InputRefused, decode_text, read_bounded
 from rating_tui.instruments.hashing import content_hash
 from rating_tui.instruments.locate import key_lines, line_of, quote_key
 from rating_tui.instruments.model import Instrument
-from rating_tui.instruments.problems import InstrumentError, Problem, from_validation_error
+from rating_tui.instruments.problems import (
+    InstrumentError,
+    Problem,
+    capped,
+    from_validation_error,
+)
 from rating_tui.instruments.toml_bounds import bounds_problem
 from rating_tui.safetext import code_problem, control_problem
 
@@ -109,7 +114,7 @@ def validate_data(data: dict[str, Any], text: str, name: str) -> Instrument:
     except ValidationError as exc:
         problems = from_validation_error(exc, data, name, text, Instrument)
         problems += _hidden_reference_problems(exc, data, name, text, problems)
-        raise InstrumentError(problems) from None
+        raise InstrumentError(capped(problems, name)) from None
     except RecursionError:
         raise InstrumentError([Problem(name, "is nested too deeply to be an instrument")]) from None
 

@@ -8,6 +8,7 @@ rest of the program never shows one.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -115,9 +116,31 @@ def from_validation_error(
         line = line_of(path, lines)
         problems += [Problem(file, message, path, line) for message in separate]
     if len(errors) > MAX_ERRORS:
-        more = len(errors) - MAX_ERRORS
-        problems.append(Problem(file, f"... and {more:,} more problem(s) like these, not shown"))
+        problems.append(more_problems(file, len(errors) - MAX_ERRORS))
     return problems
+
+
+_MORE = re.compile(r"\.\.\. and ([\d,]+) more problem\(s\) like these, not shown")
+
+
+def more_problems(file: str, more: int) -> Problem:
+    """The line that counts the problems not described."""
+    return Problem(file, f"... and {more:,} more problem(s) like these, not shown")
+
+
+def capped(problems: list[Problem], file: str) -> list[Problem]:
+    """`problems` (several lists joined, each perhaps ending with its `more_problems` line)
+    with at most `MAX_ERRORS` described, in order, then one line counting all the rest."""
+    described: list[Problem] = []
+    more = 0
+    for problem in problems:
+        counted = None if problem.path else _MORE.fullmatch(problem.message)
+        if counted:
+            more += int(counted.group(1).replace(",", ""))
+        else:
+            described.append(problem)
+    more += max(0, len(described) - MAX_ERRORS)
+    return described[:MAX_ERRORS] + ([more_problems(file, more)] if more else [])
 
 
 def render_path(keys: tuple[str | int, ...]) -> str:

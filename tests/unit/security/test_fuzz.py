@@ -239,3 +239,18 @@ def test_the_fuzz_inputs_reach_both_outcomes(sample: list[dict[str, Any]]) -> No
     assert all(Rating.model_validate(r) for r in sample)
     assert parse_instrument(MINIMAL_TOML, "mini.toml").id == "mini"
     assert Path(__file__).name == "test_fuzz.py"
+
+
+def test_problems_past_the_cap_are_counted_once_with_the_cross_table_ones() -> None:
+    """Found by the fuzz test above: 200 unknown tables splitting a field from its role gave
+    200 problems, "and 1 more", then the cross-table problem (no session_date role) after
+    that line: 202. The cross-table problems are now counted under the one last line."""
+    tables = "".join(f"[t{n}]\n" for n in range(200))
+    text = MINIMAL_TOML.replace('type = "date"\n', 'type = "date"\n[_]\n' + tables, 1)
+    assert text != MINIMAL_TOML
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(text, "fuzz.toml")
+    problems = caught.value.problems
+    assert len(problems) == 201
+    assert problems[-1].message == "... and 2 more problem(s) like these, not shown"
+    assert sum("unknown key" in p.message for p in problems) == 200
