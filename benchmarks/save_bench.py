@@ -31,6 +31,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from saves import pct, time_floor
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SETUP = """
@@ -89,27 +91,6 @@ print(json.dumps(out))
 )
 
 
-APPEND = """
-import json, os, sys, time
-path, count = sys.argv[1], int(sys.argv[2])
-line = b"x" * int(sys.argv[3]) + b"\\n"
-fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-times = []
-for _ in range(count):
-    started = time.perf_counter()
-    os.write(fd, line)
-    os.fsync(fd)
-    times.append(time.perf_counter() - started)
-print(json.dumps(times))
-"""
-"""The floor timed apart: an append + fsync of about a rating's size (1.2 kB), alone."""
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", action="append", default=[], metavar="SIZE=DIR")
@@ -156,9 +137,9 @@ def main() -> None:
                     sample = found.setdefault((size, version), {})
                     for key, values in json.loads(done.stdout).items():
                         sample.setdefault(key, []).extend(values)
-                apart = [sys.executable, "-c", APPEND, str(work / f"{size}.apart"), str(args.saves)]
-                timed = subprocess.run([*apart, "1200"], capture_output=True, text=True, check=True)
-                floors.setdefault(size, []).extend(json.loads(timed.stdout))
+                # The floor timed apart: an append + fsync of about a rating's size, alone.
+                apart = time_floor(work / f"{size}.apart", "x" * 1200, args.saves)
+                floors.setdefault(size, []).extend(apart)
             for copy in copies.values():
                 shutil.rmtree(copy)
     load = os.getloadavg()
