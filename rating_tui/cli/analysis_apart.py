@@ -130,7 +130,7 @@ def send(value: object, stream: IO[bytes]) -> None:
     """`value` pickled with its large arrays left out, then each of those arrays raw, each
     emptied once written and the C library asked to hand its memory back (the sender's
     copy is gone: `value` is no longer whole). An array met twice is sent once."""
-    from rating_tui.analysis.libc import glibc
+    from rating_tui.analysis.libc import release_free_pages
 
     raw: list[array[Any]] = []
     at: dict[int, int] = {}
@@ -150,15 +150,13 @@ def send(value: object, stream: IO[bytes]) -> None:
     stream.write(LENGTH.pack(len(shape.getbuffer())))
     stream.write(shape.getbuffer())
     del shape
-    libc = glibc()
     for found in raw:
         found.tofile(stream)
         try:
             del found[:]  # its buffer freed
         except BufferError:  # a view of it is held: kept (only the memory differs)
             continue
-        if libc is not None:
-            libc.malloc_trim(0)
+        release_free_pages()
     stream.flush()
 
 

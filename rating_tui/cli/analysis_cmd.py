@@ -164,12 +164,10 @@ def _release_freed_memory() -> None:
     resident, and the statistics then grow on top of them. Reference cycles among the parsed
     months are collected first (about 6 MiB of the demo data's). A C library without
     malloc_trim (macOS, musl) keeps the pages: only the peak memory differs, never a figure."""
-    from rating_tui.analysis.libc import glibc
+    from rating_tui.analysis.libc import release_free_pages
 
     gc.collect()
-    libc = glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
+    release_free_pages()
 
 
 def _save(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
