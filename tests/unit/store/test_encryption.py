@@ -190,6 +190,8 @@ def test_an_interrupted_conversion_stays_readable_and_finishes_when_run_again(
         assert _content(store) == before, kill_at
         assert [f for f in store.check() if f.level != "info"] == [], kill_at
         assert [p for p, raw in _bytes(folder).items() if leaks(raw, b"D417")] == [], kill_at
+        lines = audit.log_path(folder).read_bytes().splitlines()
+        assert {tuple(sorted(json.loads(line))) for line in lines} == {("sealed", "txn")}
 
 
 def _run_child(folder: Path, kill_at: int) -> int:
