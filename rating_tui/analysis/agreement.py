@@ -32,7 +32,13 @@ import numpy as np
 import numpy.typing as npt
 
 from rating_tui.analysis import design as designs
-from rating_tui.analysis.alpha import Ranks, alpha_from_totals, alpha_sums, midrank_table
+from rating_tui.analysis.alpha import (
+    Ranks,
+    alpha_from_totals,
+    alpha_ranged,
+    alpha_sums,
+    midrank_table,
+)
 from rating_tui.analysis.bootstrap import (
     Part,
     Remade,
@@ -70,6 +76,7 @@ from rating_tui.analysis.oneway import (
     oneway_sums,
     oneway_totals,
 )
+from rating_tui.analysis.parts import totals_and_part
 from rating_tui.analysis.results import (
     ALPHAS,
     MIN_SESSIONS,
@@ -79,6 +86,7 @@ from rating_tui.analysis.results import (
     missing,
     too_few,
 )
+from rating_tui.analysis.runs import grouped_ranged
 from rating_tui.analysis.sessiontable import SessionTable
 from rating_tui.analysis.twoway import two_way_figures
 
@@ -201,7 +209,8 @@ def _compact(pending: list[Pending], sessions: int) -> list[Pending]:
     runs of equal rows where they repeat (`bootstrap.grouped`), else spread over the
     `sessions` resampled sessions."""
     sums = [part for p in pending for part in p.parts if isinstance(part, Sums | Remade)]
-    made = dict(zip(map(id, sums), grouped(sums, sessions), strict=True))
+    runs = grouped_ranged(sums, sessions) or grouped(sums, sessions)
+    made = dict(zip(map(id, sums), runs, strict=True))
     return [replace(p, parts=[made.get(id(part), part) for part in p.parts]) for p in pending]
 
 
@@ -387,10 +396,8 @@ def _alphas(
             continue
         level: Literal["ordinal", "interval"] = "ordinal" if "ordinal" in name else "interval"
         ranks = midrank_table(c.x) if level == "ordinal" else None
-        sums = alpha_sums(c.sessions, c.x, level, c.n, ranks)
-        value = alpha_from_totals(sums.sum(axis=0, keepdims=True))[0]
-        part = sums_part(c.rows, sums, _alpha_maker(c, level, ranks))
-        del sums  # held by `part` if small, else made again when grouped (`Remade`)
+        totals, part = _alpha_sums(c, level, ranks)
+        value = alpha_from_totals(totals)[0]
         if math.isnan(value):
             figures.append(Figure(name, missing(NO_VARIATION), c.n, c.everyone))
             continue
@@ -406,6 +413,14 @@ def _alphas(
         figures.append(Figure(name, Estimate(float(value)), c.n, c.everyone))
 
 
-def _alpha_maker(c: Context, level: Literal["ordinal", "interval"], ranks: Ranks | None) -> Maker:
-    """What makes the item's `alpha_sums` at `level` again (the ranks' table made once)."""
-    return lambda: alpha_sums(c.sessions, c.x, level, c.n, ranks)
+def _alpha_sums(
+    c: Context, level: Literal["ordinal", "interval"], ranks: Ranks | None
+) -> tuple[Matrix, Part]:
+    """The item's `alpha_sums` at `level` totalled, and the part left for the bootstrap;
+    large ones made a range of sessions at a time, never whole (`parts.totals_and_part`)."""
+    return totals_and_part(
+        c.rows,
+        4,
+        lambda: alpha_sums(c.sessions, c.x, level, c.n, ranks),
+        lambda: alpha_ranged(c.sessions, c.x, level, c.n, ranks),
+    )

@@ -15,8 +15,9 @@ session (`alpha_sums`), so a bootstrap replicate is a weighted total of them (`b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -137,6 +138,12 @@ def alpha_sums(
         centred_sums(units, values, ranks.mean, out[:, 1], out[:, 2], ranks.of)
     else:
         centred_sums(units, values, values.mean(), out[:, 1], out[:, 2])
+    _within(out)
+    return out
+
+
+def _within(out: Matrix) -> None:
+    """Write `alpha_sums`' last column from its first three (see there)."""
     m, sums, squares = out[:, 0], out[:, 1], out[:, 2]
     # the within-session term, max(squares - sums ** 2 / m, 0) * m / (m - 1) where m >= 2,
     # step by step in one vector (the same operations, in the same order)
@@ -149,7 +156,42 @@ def alpha_sums(
         np.multiply(within, m, out=within)
         np.divide(within, m - 1, out=within)
     within[m < 2] = 0.0
-    return out
+
+
+def alpha_ranged(
+    units: npt.NDArray[np.integer[Any]],
+    values: npt.NDArray[np.float64],
+    level: Level,
+    sessions: int,
+    ranks: Ranks | None = None,
+) -> Callable[[int, int], Matrix] | None:
+    """What makes `alpha_sums(units, values, level, sessions, ranks)[begin:end]` from the
+    values of sessions begin..end-1 alone: each session's values are added in the same
+    order from the same centre (the mean of all values, or of all their mid-ranks), so the
+    rows are the same floats, and a large item's sums can be totalled and grouped a range
+    of sessions at a time instead of as one matrix of every session. None where a session
+    has a single value (`alpha_sums` leaves those values out and ranks the rest anew)."""
+    units = np.asarray(units)
+    if units.dtype.kind not in "iu" or len(units) == 0 or (counts_of(units, sessions) == 1).any():
+        return None
+    if level == "ordinal":
+        table = midrank_table(values) if ranks is None else ranks
+        center, transform = table.mean, table.of
+    else:
+        center, transform = np.asarray(values, np.float64).mean(), None
+
+    def rows(begin: int, end: int) -> Matrix:
+        at = np.flatnonzero((units >= begin) & (units < end))
+        inside = units[at] - units.dtype.type(begin)
+        taken = np.asarray(values[at], np.float64)
+        del at
+        out = np.zeros((end - begin, 4))
+        out[:, 0] = counts_of(inside, end - begin)
+        centred_sums(inside, taken, center, out[:, 1], out[:, 2], transform)
+        _within(out)
+        return out
+
+    return rows
 
 
 def alpha_from_totals(totals: Matrix) -> Vector:

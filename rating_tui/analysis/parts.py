@@ -126,6 +126,9 @@ class Remade:
 
     rows: npt.NDArray[np.int64]
     make: Callable[[], Matrix]
+    ranged: Callable[[int, int], Matrix] | None = None
+    """What makes rows begin..end-1 of `make()` alone, the same floats, where the statistic
+    can (`runs.grouped_ranged` then groups them a range at a time)."""
 
 
 Part = Sums | Cells | Grouped | Remade
@@ -145,6 +148,24 @@ def sums_part(rows: npt.NDArray[np.int64], made: Matrix, make: Callable[[], Matr
     return Sums(rows, made) if made.nbytes < REMADE_FROM_BYTES else Remade(rows, make)
 
 
+def totals_and_part(
+    rows: npt.NDArray[np.int64],
+    width: int,
+    make: Callable[[], Matrix],
+    ranged: Callable[[], Callable[[int, int], Matrix] | None],
+) -> tuple[Matrix, Part]:
+    """A statistic's per-session sums (what `make` makes, `width` columns) totalled, and the
+    part it leaves for the bootstrap: held while small (`sums_part`); when large and
+    `ranged()` gives a maker of a range of sessions' rows, totalled a range at a time and
+    `Remade` with it, never made whole (`ranged_totals`, `runs.grouped_ranged`)."""
+    if len(rows) * width * 8 >= REMADE_FROM_BYTES:
+        by_range = ranged()
+        if by_range is not None:
+            return ranged_totals(by_range, len(rows)), Remade(rows, make, by_range)
+    sums = make()
+    return sums.sum(axis=0, keepdims=True), sums_part(rows, sums, make)
+
+
 def features_of(part: Sums | Remade) -> Matrix:
     """The per-session sums of a part, made again if it is `Remade`."""
     return part.features if isinstance(part, Sums) else part.make()
@@ -158,13 +179,13 @@ def grouped(parts: Sequence[Sums | Remade], sessions: int) -> list[Part]:
     part at a time; the runs are found a chunk of sessions at a time (`COMPARED`)."""
     n = len(parts[0].rows) if parts else 0
     if n < 2 or any(p.rows is not parts[0].rows for p in parts):
-        return [_spread(p, sessions) for p in parts]
+        return [spread(p, sessions) for p in parts]
     # sessions sorted by a weighted sum of their sums, then runs of equal rows: two
     # different rows with the same key only split a run (more runs, the same totals)
     key = np.zeros(n)
     for p in parts:
         features = features_of(p)
-        key += features @ (1.0 + 0.6180339887498949 * np.arange(features.shape[1]))
+        key += features @ key_weights(features.shape[1])
         del features
     order = np.argsort(key, kind="stable")
     del key
@@ -182,13 +203,47 @@ def grouped(parts: Sequence[Sums | Remade], sessions: int) -> list[Part]:
     del new
     if len(starts) > MAX_RUNS_SHARE * n:
         del order, starts
-        return [_spread(p, sessions) for p in parts]
+        return [spread(p, sessions) for p in parts]
     first = order[starts]
     rows = parts[0].rows[order].astype(row_type(sessions))
     del order
     return [Grouped(rows, starts, features_of(p)[first]) for p in parts]
 
 
-def _spread(part: Sums | Remade, sessions: int) -> Sums:
-    """The part spread over every resampled session, made (if `Remade`) only now."""
+def key_weights(width: int) -> npt.NDArray[np.float64]:
+    """What a row of sums is multiplied by for the key sessions are sorted by (`grouped`)."""
+    return np.arange(width, dtype=np.float64) * 0.6180339887498949 + 1.0
+
+
+def ranged_totals(make: Callable[[int, int], Matrix], sessions: int) -> Matrix:
+    """`make(0, sessions).sum(axis=0, keepdims=True)`, the same floats, made a range of
+    sessions at a time (`Remade.ranged`): numpy totals a C-ordered matrix's rows one after
+    another, so each range's rows continue from the total so far."""
+    total: Matrix | None = None
+    for begin in range(0, sessions, RANGE):
+        rows = make(begin, min(begin + RANGE, sessions))
+        total = (
+            rows.sum(axis=0, keepdims=True)
+            if total is None
+            else np.vstack([total, rows]).sum(axis=0, keepdims=True)
+        )
+    assert total is not None
+    return total
+
+
+RANGE = 1 << 15
+"""Sessions whose rows a `ranged` maker makes at a time (a MiB of alpha's sums)."""
+
+
+def spread(part: Sums | Remade, sessions: int) -> Sums:
+    """The part spread over every resampled session, made (if `Remade`) only now: a range
+    of sessions at a time where it can be (`Remade.ranged`), not whole beside its spread."""
+    if isinstance(part, Remade) and part.ranged is not None and len(part.rows):
+        n = len(part.rows)
+        made = part.ranged(0, min(RANGE, n))
+        features = np.zeros((sessions, made.shape[1]))
+        for begin in range(0, n, RANGE):
+            end = min(begin + RANGE, n)
+            features[part.rows[begin:end]] = made if begin == 0 else part.ranged(begin, end)
+        return Sums(every_row(sessions), features)
     return (part if isinstance(part, Sums) else Sums(part.rows, part.make())).spread(sessions)

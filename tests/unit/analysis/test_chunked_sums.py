@@ -224,6 +224,8 @@ def test_agreement_is_the_same_whatever_the_chunks(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(parts, "COMPARED", 1)
     monkeypatch.setattr(parts, "REMADE_FROM_BYTES", 0)  # every statistic's sums remade
     assert figures_of(items, dyads) == usual
+    monkeypatch.setattr(parts, "RANGE", 3)  # alpha's made, totalled and grouped by ranges
+    assert figures_of(items, dyads) == usual
 
 
 def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
