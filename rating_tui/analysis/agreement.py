@@ -23,7 +23,6 @@ Needs numpy (`rating-tui[stats]`): check `results.stats_missing()`.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -62,7 +61,6 @@ from rating_tui.analysis.itemscale import ItemScale
 from rating_tui.analysis.itemvalues import (
     Index,
     ItemValues,
-    Raters,
     TableItems,
     item_values,
     paired_values,
@@ -77,6 +75,7 @@ from rating_tui.analysis.oneway import (
     oneway_totals,
 )
 from rating_tui.analysis.parts import totals_and_part
+from rating_tui.analysis.ratersets import rater_sets
 from rating_tui.analysis.results import (
     ALPHAS,
     MIN_SESSIONS,
@@ -271,7 +270,7 @@ def _item(
     local_of[paired] = np.arange(len(paired), dtype=np.int32)
     local = local_of[sessions]  # each session numbered among `paired`
     del sessions, local_of
-    design = design_of(_masks(local, raters, names), names)
+    design = design_of(rater_sets(local, raters, names), names)
     # the raters present; np.unique would import numpy.ma (1 MiB) to ask if raters is masked
     everyone = tuple(sorted(names[i] for i in np.flatnonzero(np.bincount(raters)).tolist()))
     rows = np.searchsorted(informative, paired).astype(np.int32)  # each one's bootstrap row
@@ -299,33 +298,6 @@ def _item(
         tail = kappa_figures(context, names, figures, pending, position, method, categories)
     result = ItemAgreement(item, n, coded, design, Figures(figures, tail), recommended)
     return result, pending
-
-
-MASK_CHUNK = 1 << 16
-"""Values whose raters' bits are or-ed into their sessions' masks at a time (`_masks`)."""
-
-
-def _masks(sessions: Index, raters: Raters, names: list[str]) -> Counter[int]:
-    """How many sessions each set of raters (a bit mask) rated together. Each distinct mask
-    is counted once it is sorted: not a Python int per session."""
-    if len(sessions) == 0:
-        return Counter()
-    if len(names) < 63:
-        # a mask per session, or-ed in place: no sort of the rows, no copy of them sorted
-        bits = np.zeros(int(sessions.max()) + 1, np.int64)
-        for start in range(0, len(sessions), MASK_CHUNK):  # not a 64-bit bit per value at once
-            end = start + MASK_CHUNK
-            bit = np.left_shift(np.int64(1), raters[start:end], dtype=np.int64)
-            np.bitwise_or.at(bits, sessions[start:end], bit)
-            del bit
-        bits = np.sort(bits[bits != 0])  # a number missing from `sessions` has no raters
-        starts = np.flatnonzero(np.r_[True, bits[1:] != bits[:-1]])
-        sizes = np.diff(np.r_[starts, len(bits)])
-        return Counter(dict(zip(bits[starts].tolist(), sizes.tolist(), strict=True)))
-    masks: dict[int, int] = {}
-    for s_, r in zip(sessions.tolist(), raters.tolist(), strict=True):
-        masks[s_] = masks.get(s_, 0) | (1 << r)
-    return Counter(masks.values())
 
 
 def _recommend(figures: list[Figure], design: Design) -> int | None:

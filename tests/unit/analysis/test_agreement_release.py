@@ -15,7 +15,7 @@ import pytest
 
 from rating_tui.analysis import agreement as module
 from rating_tui.analysis import categorical
-from rating_tui.analysis.agreement import MASK_CHUNK, _masks, agreement
+from rating_tui.analysis.agreement import agreement
 from rating_tui.analysis.alpha import RANKED, midrank_table
 from rating_tui.analysis.categorical import Context
 from rating_tui.analysis.itemvalues import TableItems, paired_values
@@ -23,6 +23,7 @@ from rating_tui.analysis.oneway import oneway_sums, oneway_totals
 from rating_tui.analysis.pairing import SessionTable
 from rating_tui.analysis.pairs import _run_sizes
 from rating_tui.analysis.persession import CHUNK, centred_sums
+from rating_tui.analysis.ratersets import MASK_CHUNK, rater_sets
 from rating_tui.analysis.sessiontable import narrowest
 from rating_tui.instruments.model import Instrument
 from tests.unit.analysis.conftest import RatingMaker
@@ -126,7 +127,7 @@ def test_chunked_steps_give_what_the_whole_arrays_gave() -> None:
     masks: dict[int, int] = {}
     for session, rater in zip(sessions.tolist(), raters.tolist(), strict=True):
         masks[session] = masks.get(session, 0) | (1 << rater)
-    assert _masks(sessions, raters, [f"R{r}" for r in range(40)]) == Counter(masks.values())
+    assert rater_sets(sessions, raters, [f"R{r}" for r in range(40)]) == Counter(masks.values())
 
 
 def test_sums_added_straight_into_vectors_match_those_copied_into_columns() -> None:

@@ -229,7 +229,7 @@ def test_agreement_is_the_same_whatever_the_chunks(monkeypatch: pytest.MonkeyPat
 
 
 def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`agreement` of a large table asks glibc once to map arrays of 1 MiB or more on their
+    """`agreement` of a large table asks glibc once to map arrays of 512 KiB or more on their
     own (mallopt M_MMAP_THRESHOLD, -3); of a small one, or `agreement_of`, it does not."""
     import ctypes
     import sys
@@ -246,16 +246,16 @@ def test_agreement_maps_large_arrays_on_their_own(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
     module.map_large_arrays()
-    assert calls == [(-3, 1 << 20)]
+    assert calls == [(-3, 1 << 19)]
     units, raters, values = design(3)
     agreement_of([ItemValues(LIKERT, units, raters, values)], RATERS, 60)
-    assert calls == [(-3, 1 << 20)]
+    assert calls == [(-3, 1 << 19)]
     small = SimpleNamespace(row_session=range(10))
     monkeypatch.setattr(module, "agreement_of", lambda *args, trim=False: [])
     monkeypatch.setattr(module, "TableItems", lambda table, consume=False: [])
     table = SimpleNamespace(dyad_first=None, raters=[], session_count=0, **small.__dict__)
     module.agreement(table)  # type: ignore[arg-type]
-    assert calls == [(-3, 1 << 20)]  # 10 rows: not asked
+    assert calls == [(-3, 1 << 19)]  # 10 rows: not asked
     table.row_session = range(module.MAPPED_FROM_ROWS)
     module.agreement(table)  # type: ignore[arg-type]
-    assert calls == [(-3, 1 << 20)] * 2
+    assert calls == [(-3, 1 << 19)] * 2
