@@ -7,6 +7,12 @@ month at a time leaves in the heap. This process waits while the child reads (it
 nothing meanwhile), so the memory the two hold at once (the sum of their proportional set
 sizes) is the child's reading on top of what they shared at the fork: what reading here held.
 
+The parent's objects are frozen for the fork (`gc.freeze`, as Python's documentation
+advises before a fork without exec): the child's collections then never write into them,
+so the pages the two share stay shared instead of being copied one by one as the child's
+collector visits them (at a million ratings the two held 83 MiB at once, summed
+proportional sizes; 75 MiB frozen). The parent unfreezes them once the child is made.
+
 The tables are sent as a small pickle of their structure followed by their large buffers
 (`array.array`s: row numbers, codes, values), each written raw and then emptied in the child
 and its memory handed back, while this process reads it straight into an array of its own:
@@ -20,6 +26,7 @@ its tables (killed, out of memory) is said in words, never taken as no data.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -53,10 +60,12 @@ def read_apart(ctx: typer.Context, filters: Filters, raters: set[str] | None) ->
     readable, writable = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    gc.freeze()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child's lines run in another process
         os.close(readable)
         os._exit(_read_and_send(ctx, filters, raters, writable))
+    gc.unfreeze()
     os.close(writable)
     with os.fdopen(readable, "rb") as stream:
         try:

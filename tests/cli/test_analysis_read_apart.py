@@ -8,6 +8,7 @@ and writes what the in-process run does, byte for byte. Forks are counted, never
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
@@ -105,6 +106,28 @@ def test_a_child_that_dies_without_its_tables_is_said(
     assert raised.value.exit_code == 1
     said = capfd.readouterr().err
     assert "reading the ratings stopped: the reading process was ended by signal 9" in said
+
+
+def test_the_child_reads_with_the_objects_it_was_forked_with_frozen(
+    data: Path,  # noqa: F811
+    forks: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gc.freeze() before the fork: the child's collections then never write into the
+    objects it shares with the waiting parent, whose pages stay shared rather than copied
+    (at a million ratings the two held 83 MiB at once, 75 MiB frozen). The parent unfreezes
+    its objects once the child is made; the child's count is sent back as a warning."""
+    real = analysis_read.read_tables
+
+    def counted(*args: Any) -> Any:
+        found, warnings = real(*args)
+        return found, [*warnings, f"frozen {gc.get_freeze_count()}"]
+
+    monkeypatch.setattr(analysis_read, "read_tables", counted)
+    _, warnings = read_apart(context(), Filters(None, None, None, None, [data]), None)
+    assert forks == [1]
+    frozen = int(str(warnings[-1]).split()[1])
+    assert frozen > 1000 and gc.get_freeze_count() == 0
 
 
 def test_no_fork_when_output_is_held_in_memory(
