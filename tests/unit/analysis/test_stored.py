@@ -172,10 +172,12 @@ def test_rows_over_many_blocks_and_wide_session_codes_read_the_same(
 ) -> None:
     """Item codes moved into the columns 4 rows at a time (later copies of a session by
     the same rater replace rows held or already moved), and the date's and number's codes
-    widened past 16 bits (here past 2 texts): the same table as `collect`, and the codes
-    widened only where a part has more texts than 16 bits hold."""
+    widened past 16 bits (here past 2 texts), and the rows' raters past a byte (here past
+    2 raters): the same table as `collect`, and the codes widened only where a part has more
+    texts than 16 bits hold."""
     monkeypatch.setattr(storedtable, "BLOCK_ROWS", 4)
     monkeypatch.setattr(storedtable, "NARROW", 2)
+    monkeypatch.setattr(storedtable, "RATERS_IN_A_BYTE", 2)
     rng = random.Random(11)
     ratings = []
     for n in range(300):
@@ -191,6 +193,7 @@ def test_rows_over_many_blocks_and_wide_session_codes_read_the_same(
     assert table.replaced > 0 and table.rows > 4 * 10
     assert [len(t) for t in table.key_values] == [5, 2, 7]
     assert [a.typecode for a in table.session_codes] == ["i", "H", "i"]
+    assert table.row_rater.typecode == "i" and len(table.raters) == 3
 
 
 def test_what_is_kept_of_a_rating_while_its_month_is_sorted(
@@ -220,7 +223,7 @@ def test_what_is_kept_of_a_rating_while_its_month_is_sorted(
     # The not-observed mark is the column's byte (-2): no byte array per item of its own,
     # the 0/1 rows made when asked; the date's and number's codes two bytes a session.
     assert isinstance(table.coded, CodedRows) and table.coded_count(0) == 0
-    assert [a.typecode for a in table.session_codes] == ["i", "H", "H"]
+    assert [a.typecode for a in table.session_codes] == ["H", "H", "H"]
 
 
 def test_a_coded_row_is_marked_in_its_byte_and_reads_as_no_value(
@@ -285,7 +288,7 @@ def test_table_type_is_the_one_the_statistics_read(
     )
     table = found.tables[instrument.id]
     assert isinstance(table, SessionTable)
-    assert (table.row_session.typecode, table.row_rater.typecode) == ("i", "i")
+    assert (table.row_session.typecode, table.row_rater.typecode) == ("i", "B")
     assert {c.data.typecode for c in table.columns} == {"b"}
 
 
