@@ -115,7 +115,7 @@ def test_the_child_reads_with_the_objects_it_was_forked_with_frozen(
 ) -> None:
     """gc.freeze() before the fork: the child's collections then never write into the
     objects it shares with the waiting parent, whose pages stay shared rather than copied
-    (at a million ratings the two held 83 MiB at once, 75 MiB frozen). The parent unfreezes
+    (at a million ratings, idle, 1.1 MiB less held by the two at once). The parent unfreezes
     its objects once the child is made; the child's count is sent back as a warning."""
     real = analysis_read.read_tables
 
