@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Span, Text
@@ -28,6 +30,8 @@ DRAFT_DAYS = 183
 """Home offers drafts of sessions from the last six months; older ones are in History. This
 keeps the start fast with years of ratings stored (a month is read only when it may match)."""
 DRAFTS: tuple[Status] = ("draft",)
+DRAFTS_LISTED = 20
+"""Drafts Home lists at most (the newest sessions'); it says so when there are more."""
 KEEP_RETRY = 2.5
 """Seconds after a refresh whose files were too new to keep the preview by, to try again."""
 KEEP_TRIES = 3
@@ -125,11 +129,11 @@ class HomeScreen(AppScreen[None]):
         from rating_tui.store.crypto import FolderLockedError
 
         try:
-            drafts, recent, preview = self._read_lists()
+            drafts, recent, preview, scope = self._read_lists()
         except FolderLockedError:  # the idle lock came first (a refresh landing late): the
             return  # lists are read again when Home is back on top (on resume, once unlocked)
         self._ratings = {r.id: r for r in [*drafts, *recent]}
-        self._show(preview)
+        self._show(preview, scope)
         self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
         if key is not None:
             app.keep_home(key, preview)
@@ -137,20 +141,29 @@ class HomeScreen(AppScreen[None]):
             self._keep_tries = KEEP_TRIES
             self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
 
-    def _read_lists(self) -> tuple[list[Rating], list[Rating], Preview]:
+    def _read_lists(self) -> tuple[list[Rating], list[Rating], Preview, Scope]:
         app = self.rating_app
         assert app.store is not None
+        from rating_tui.store.tally import Tally
         from rating_tui.tui.format import rating_line
 
         recent_months = app.today() - timedelta(days=DRAFT_DAYS)
-        drafts = app.store.list(statuses=DRAFTS, date_from=recent_months, limit=20)
+        tally = Tally()  # the manifest's counts: how many ratings the folder holds
+        drafts = app.store.list(
+            statuses=DRAFTS, date_from=recent_months, limit=DRAFTS_LISTED + 1, tally=tally
+        )
+        scope = Scope(
+            len(drafts) > DRAFTS_LISTED,
+            sum(tally.expected.values()) if tally.unchecked is None else None,
+        )
+        del drafts[DRAFTS_LISTED:]
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
         preview = Preview(
             tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in drafts),
             tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in recent),
         )
-        return drafts, recent, preview
+        return drafts, recent, preview, scope
 
     def _keep_later(self) -> None:
         """Keep the preview once the files saved a moment ago are old enough to be told
@@ -166,8 +179,9 @@ class HomeScreen(AppScreen[None]):
             self._keep_tries -= 1
             self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
 
-    def _show(self, lists: Preview) -> None:
-        """Fill both lists and the status line (from the store, or from the preview).
+    def _show(self, lists: Preview, scope: Scope | None = None) -> None:
+        """Fill both lists and the status line (from the store, with what it did not list
+        in `scope`; or from the preview, kept from last time, before the store is read).
 
         Filled again (the full read landing after the preview, a refresh on coming back), the
         lists keep what the user had: each highlights the same rating while it is still listed
@@ -185,7 +199,14 @@ class HomeScreen(AppScreen[None]):
             listing.display = bool(shown)
             if shown:
                 listing.highlighted = _row_of(listing, *was)
-        self.query_one("#drafts-title").display = bool(lists.drafts)
+        title = self.query_one("#drafts-title", Label)
+        title.display = bool(lists.drafts)
+        title.update(
+            f"Drafts to resume: the {DRAFTS_LISTED} newest sessions' of more (History, h, "
+            "lists them all)"
+            if scope is not None and scope.more_drafts
+            else "Drafts to resume"
+        )
         self.query_one("#recent-title").display = bool(lists.recent)
         if app.temporary:  # `rating-tui demo`: "saved in" a folder about to be deleted
             status.update(
@@ -193,10 +214,7 @@ class HomeScreen(AppScreen[None]):
                 "when the app closes, with every rating made or changed here."
             )
         elif not lists.drafts and not lists.recent:
-            status.update(
-                "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
-                f"a minute right after the visit. Ratings will be saved in {app.data_dir}"
-            )
+            status.update(_nothing_listed(scope, app.data_dir))
         elif not os.access(app.data_dir, os.W_OK):  # read-only: "saved in" was untrue
             status.update(
                 f"Ratings are read from {app.data_dir}, which cannot be written to: nothing "
@@ -302,3 +320,31 @@ class HomeScreen(AppScreen[None]):
             self.refresh_lists()
 
         self.app.push_screen(ConfirmDialog("Discard this empty draft?", "Discard"), answer)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What Home's lists leave out, so that it never says less than the folder holds."""
+
+    more_drafts: bool
+    """More drafts of the last six months than `DRAFTS_LISTED`."""
+    held: int | None
+    """Ratings of any status the folder holds (None: they could not be counted)."""
+
+
+def _nothing_listed(scope: Scope | None, data_dir: Path) -> str:
+    """The status line when neither list has a line: "No ratings yet" only when the folder
+    holds none (drafts older than six months and voided ratings are not listed here)."""
+    if scope is None:  # the preview, before the store is read
+        return "Opening the data folder…"
+    if scope.held == 0:
+        return (
+            "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
+            f"a minute right after the visit. Ratings will be saved in {data_dir}"
+        )
+    held = "its ratings" if scope.held is None else f"the {scope.held} rating(s) it holds"
+    return (
+        "No draft from the last six months and no final rating to list here: press h for "
+        f"History, which lists {held} (older drafts, voided ratings). Press n to rate a "
+        f"session. Ratings are saved in {data_dir}"
+    )
