@@ -23,6 +23,18 @@ class PassphraseUnavailable(Exception):
 _reader: Callable[[str], str] | None = None
 
 
+def unused(folder: object, encrypted: bool) -> str | None:
+    """What to say when `$RATING_TUI_PASSPHRASE` is set for a folder that is not encrypted:
+    whoever set it may take the folder's ratings for encrypted, and nothing else would say
+    that they are stored as plain text. None when the folder is encrypted or it is unset."""
+    if encrypted or not os.environ.get(ENV):
+        return None
+    return (
+        f"{ENV} is set, but {folder} is not encrypted: its ratings are stored as plain text "
+        f"and the passphrase is not used (`rating-tui encrypt --data {folder}` encrypts it)"
+    )
+
+
 def set_reader(reader: Callable[[str], str] | None) -> None:
     """Register how to ask when `$RATING_TUI_PASSPHRASE` is not set (None: never ask)."""
     global _reader

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
+from rating_tui.cli.errors import day_range, distinct_folders, fail, note_plain, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _settings
 from rating_tui.cli.near_codes import no_such_instrument
 
@@ -61,6 +61,7 @@ def _collect(
     instruments = _instruments(ctx)
     sources = [StoreSource.open(f) for f in folders]
     for source in sources:
+        note_plain(source.name, source.encrypted)
         instruments.add_kept(source.store.stored_instruments())
 
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rating_tui.cli.errors import fail
+from rating_tui.cli.errors import fail, note_plain
 
 if TYPE_CHECKING:
     from rating_tui.instruments.model import Instrument
@@ -92,7 +92,9 @@ def open_store(folder: Path) -> Store:
     from rating_tui.store import Store
 
     with clear_errors():
-        return Store.open(folder)
+        store = Store.open(folder)
+    note_plain(folder, store.encrypted)
+    return store
 
 
 def doctor(
@@ -133,7 +135,9 @@ def doctor(
         problems.append(f"the folder cannot be checked: {exc}")
         checked = False
     try:
-        store: Store | None = Store.open(folder, codec=codec, lock_timeout=5.0)
+        opened = Store.open(folder, codec=codec, lock_timeout=5.0)
+        note_plain(folder, opened.encrypted)
+        store: Store | None = opened
     except (StoreError, OSError) as exc:
         store = None
         if not any(str(exc) in p for p in problems):

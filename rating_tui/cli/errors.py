@@ -36,6 +36,16 @@ def warn_incomplete(warnings: Iterable[str | None], then: int | None = INCOMPLET
         raise typer.Exit(then)
 
 
+def note_plain(folder: object, encrypted: bool) -> None:
+    """Say on stderr that `$RATING_TUI_PASSPHRASE` is set for a folder that is not encrypted
+    (`passphrase.unused`): its ratings are stored as plain text."""
+    from rating_tui.passphrase import unused
+
+    said = unused(folder, encrypted)
+    if said is not None:
+        typer.echo(f"note: {said}", err=True)
+
+
 def note_unusable(problems: Iterable[Problem]) -> None:
     """Say on stderr that instrument files were found but could not be used (a broken file
     in an --instruments folder is otherwise passed over without a word)."""

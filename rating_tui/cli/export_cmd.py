@@ -22,6 +22,7 @@ from rating_tui.cli.errors import (
     distinct_folders,
     distinct_outputs,
     fail,
+    note_plain,
     note_unusable,
     output_file,
     warn_incomplete,
@@ -220,6 +221,7 @@ def export(
         instruments = _instruments(ctx)
         sources = [StoreSource.open(f) for f in folders]
         for source in sources:  # copies kept with the data, for lost or edited files
+            note_plain(source.name, source.encrypted)
             instruments.add_kept(source.store.stored_instruments())
         for source in sources:  # "not exported: N drafts" counts those the filters keep
             source.tally.keeps = selection.others(instruments)

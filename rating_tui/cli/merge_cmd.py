@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rating_tui.cli.errors import distinct_folders, fail, given_path, warn_incomplete
+from rating_tui.cli.errors import distinct_folders, fail, given_path, note_plain, warn_incomplete
 from rating_tui.cli.export_cmd import _instruments, _merge_lines
 
 
@@ -43,8 +43,11 @@ def merge(
         instruments = _instruments(ctx)
         opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
         for source in opened:
+            note_plain(source.name, source.encrypted)
             instruments.add_kept(source.store.stored_instruments())
-        report, added = merge_folders(opened, Store.open(into), instruments)
+        target = Store.open(into)
+        note_plain(into, target.encrypted)
+        report, added = merge_folders(opened, target, instruments)
     except (ExportError, StoreError) as exc:
         # one transaction (`Store.merge_batches`, however many batches): a refusal of one
         # rating stores none, and "rating X was not saved" alone read as if the others had been

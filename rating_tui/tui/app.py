@@ -216,6 +216,7 @@ class RatingApp(App[None]):
         self.store_problem = opened.problem
         self.screen.post_message(Loaded())
         self._say_nothing_to_lock()
+        self._say_passphrase_unused()
         if opened.unlock is not None:
             from rating_tui.tui.screens.unlock import UnlockDialog
 
@@ -246,6 +247,17 @@ class RatingApp(App[None]):
                 title="Idle lock",
                 timeout=8,
             )
+
+    def _say_passphrase_unused(self) -> None:
+        """`$RATING_TUI_PASSPHRASE` set for a plain folder: its ratings are stored as plain
+        text, which whoever set it may not expect (`passphrase.unused`)."""
+        if self.store is None or self.temporary:
+            return
+        from rating_tui import passphrase
+
+        said = passphrase.unused(self.data_dir, self.store.encrypted)
+        if said is not None:
+            self.notify(said, title="Not encrypted", severity="warning", timeout=12)
 
     def check_idle_lock(self) -> None:
         """Lock an open encrypted folder after the set minutes without a key press or mouse

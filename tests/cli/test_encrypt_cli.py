@@ -223,3 +223,37 @@ def test_passphrase_of_a_plain_folder_is_refused_before_one_is_asked(
     code, _, err = run("passphrase", "--data", str(copy))
     assert code == 1 and asked == []
     assert f"{copy} is not encrypted, so it has no passphrase: run `rating-tui encrypt`" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ratings", "list"],
+        ["doctor"],
+        ["export", "--format", "jsonl", "-o", "-"],
+        ["agreement"],
+    ],
+)
+def test_a_passphrase_set_for_a_plain_folder_is_said_to_be_unused(
+    copy: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Whoever set $RATING_TUI_PASSPHRASE may take the folder for encrypted: every command
+    that opens a plain folder says it is not, once, and does what it does anyway."""
+    code, _, err = run(*command, "--data", str(copy))
+    assert code == 0, err
+    assert "not encrypted" not in err  # unset: nothing to say
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    code, _, err = run(*command, "--data", str(copy))
+    assert code == 0, err
+    assert err.count(f"{passphrase.ENV} is set, but {copy} is not encrypted") == 1, err
+    assert "stored as plain text" in err and "rating-tui encrypt" in err
+
+
+def test_a_passphrase_set_for_an_encrypted_folder_is_not_remarked_on(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATING_TUI_NEW_PASSPHRASE", SECRET)
+    assert run("encrypt", "--data", str(copy))[0] == 0
+    monkeypatch.setenv(passphrase.ENV, SECRET)
+    code, _, err = run("ratings", "list", "--data", str(copy))
+    assert code == 0 and "not encrypted" not in err, err

@@ -205,5 +205,8 @@ def test_runs_of_what_an_encrypted_folder_holds_are_sealed(
         said.append(run("ratings", "import", str(file), "--data", str(folder)))
         assert said[-1][0] == 1 and "warning(s)" in said[-1][2]
         assert (True in spills) is (folder == sealed) and False in spills  # (the file's own)
-    assert said[0] == said[1]
+    # the plain folder is told that the passphrase set is not used; the rest is the same
+    note, rest = said[0][2].split("\n", 1)
+    assert note.startswith(f"note: {passphrase.ENV} is set, but {plain} is not encrypted")
+    assert (said[0][0], said[0][1], rest) == said[1]
     crypto.forget_keys()
