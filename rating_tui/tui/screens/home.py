@@ -203,7 +203,7 @@ class HomeScreen(AppScreen[None]):
         title.display = bool(lists.drafts)
         title.update(
             f"Drafts to resume: the {DRAFTS_LISTED} newest sessions' of more (History, h, "
-            "lists them all)"
+            "lists them all with the status drafts)"
             if scope is not None and scope.more_drafts
             else "Drafts to resume"
         )
@@ -345,6 +345,6 @@ def _nothing_listed(scope: Scope | None, data_dir: Path) -> str:
     held = "its ratings" if scope.held is None else f"the {scope.held} rating(s) it holds"
     return (
         "No draft from the last six months and no final rating to list here: press h for "
-        f"History, which lists {held} (older drafts, voided ratings). Press n to rate a "
-        f"session. Ratings are saved in {data_dir}"
+        f"History and choose the status all to see {held} (older drafts, voided ratings). "
+        f"Press n to rate a session. Ratings are saved in {data_dir}"
     )
