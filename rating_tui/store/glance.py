@@ -35,6 +35,7 @@ from rating_tui.store.layout import (
     DELTA_FORMAT,
     FORMAT,
     RATINGS_TABLE,
+    SHARD_COUNTS,
     Layout,
     by_month,
     month_in_range,
@@ -89,6 +90,23 @@ class Glance:
             if len(found) >= limit:
                 break
         return found[:limit]
+
+    def held(self) -> int | None:
+        """The ratings of any status the manifest counts (0 in a folder not made yet; None
+        when its counts do not read plainly)."""
+        if not self.layout.manifest.exists():
+            return 0 if not self.roles else None
+        try:
+            counts = _read(self.layout.manifest).get(SHARD_COUNTS, {})
+            numbers = [entry["n"] for entry in counts.values()]
+        except (Unclear, AttributeError, KeyError, TypeError):
+            return None
+        held = 0
+        for n in numbers:
+            if type(n) is not int or n < 0:
+                return None
+            held += n
+        return held
 
     def instrument(self, record: Record) -> Record:
         """The store's copy of the instrument version `record` was made with (as validated

@@ -80,10 +80,15 @@ class Line:
 
 @dataclass(frozen=True)
 class Preview:
-    """Home's two lists as last shown."""
+    """Home's two lists as last shown, and what they leave out."""
 
     drafts: tuple[Line, ...]
     recent: tuple[Line, ...]
+    more_drafts: bool = False
+    """More drafts of the last six months than Home lists (`home.DRAFTS_LISTED`)."""
+    held: int | None = None
+    """Ratings of any status the folder holds (None: not known), so that Home says "No
+    ratings yet" only of a folder that holds none."""
 
 
 def line_of(rating_id: str, text: Text) -> Line:
@@ -134,7 +139,13 @@ class HomeCache:
             data = json.loads(self.file.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
-            return Preview(_lines(data["drafts"]), _lines(data["recent"]))
+            held = data.get("held")
+            return Preview(
+                _lines(data["drafts"]),
+                _lines(data["recent"]),
+                data.get("more_drafts") is True,
+                held if type(held) is int and held >= 0 else None,
+            )
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
@@ -144,6 +155,8 @@ class HomeCache:
             "key": key,
             "drafts": [_line_data(line) for line in preview.drafts],
             "recent": [_line_data(line) for line in preview.recent],
+            "more_drafts": preview.more_drafts,
+            "held": preview.held,
         }
         temp = self.file.with_name(self.file.name + ".tmp")
         try:  # no folder yet (the store makes it on the first save): nothing kept

@@ -48,18 +48,23 @@ def line_text(
 
 def glanced(data_dir: Path, today: date) -> Preview | None:
     """Home's lists from the folder's files, or None when it does not read plainly."""
-    from rating_tui.tui.screens.home import DRAFT_DAYS, DRAFTS, RECENT
+    from rating_tui.tui.screens.home import DRAFT_DAYS, DRAFTS, DRAFTS_LISTED, RECENT
 
     found = glance(data_dir)
     if found is None:
         return None
     try:
         since = today - timedelta(days=DRAFT_DAYS)
-        drafts = found.records(statuses=DRAFTS, date_from=since, limit=20)
+        drafts = found.records(statuses=DRAFTS, date_from=since, limit=DRAFTS_LISTED + 1)
+        more = len(drafts) > DRAFTS_LISTED
+        del drafts[DRAFTS_LISTED:]
         drafts.sort(key=lambda r: datetime.fromisoformat(r["updated"]), reverse=True)
         recent = found.records(statuses=FINAL_ONLY, limit=RECENT)
         return Preview(
-            tuple(_line(found, r) for r in drafts), tuple(_line(found, r) for r in recent)
+            tuple(_line(found, r) for r in drafts),
+            tuple(_line(found, r) for r in recent),
+            more,
+            found.held(),
         )
     except (Unclear, OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None  # (in the opener's thread: an error here would stop the app)

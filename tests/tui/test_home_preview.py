@@ -241,6 +241,22 @@ def test_kept_lines_come_back_as_shown(tmp_path: Path) -> None:
     assert [(s.start, s.end, s.style) for s in shown.spans] == [(0, 17, "bold"), (8, 17, "italic")]
 
 
+def test_what_the_lists_leave_out_is_kept_too(tmp_path: Path) -> None:
+    """More drafts than listed, and how many ratings the folder holds, come back with the
+    lines; a preview kept before they were kept knows neither (Home then waits to say)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    cache = _cache(tmp_path, data)
+    key = cache.key(TODAY)
+    assert key is not None
+    assert cache.write(key, Preview((Line("r1", "a"),), (), more_drafts=True, held=42))
+    assert cache.read(TODAY) == Preview((Line("r1", "a"),), (), True, 42)
+    old = json.loads(cache.file.read_text(encoding="utf-8"))
+    del old["more_drafts"], old["held"]
+    cache.file.write_text(json.dumps(old), encoding="utf-8")
+    assert cache.read(TODAY) == Preview((Line("r1", "a"),), (), False, None)
+
+
 def test_each_data_folder_keeps_its_own_preview_inside_it(tmp_path: Path) -> None:
     """The lines never leave the folder they were read from; none is made for a folder that
     does not exist yet."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -129,11 +128,11 @@ class HomeScreen(AppScreen[None]):
         from rating_tui.store.crypto import FolderLockedError
 
         try:
-            drafts, recent, preview, scope = self._read_lists()
+            drafts, recent, preview = self._read_lists()
         except FolderLockedError:  # the idle lock came first (a refresh landing late): the
             return  # lists are read again when Home is back on top (on resume, once unlocked)
         self._ratings = {r.id: r for r in [*drafts, *recent]}
-        self._show(preview, scope)
+        self._show(preview, read=True)
         self.query_one(AlertsPanel).reload()  # by a thread, once these lists are on screen
         if key is not None:
             app.keep_home(key, preview)
@@ -141,7 +140,7 @@ class HomeScreen(AppScreen[None]):
             self._keep_tries = KEEP_TRIES
             self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
 
-    def _read_lists(self) -> tuple[list[Rating], list[Rating], Preview, Scope]:
+    def _read_lists(self) -> tuple[list[Rating], list[Rating], Preview]:
         app = self.rating_app
         assert app.store is not None
         from rating_tui.store.tally import Tally
@@ -152,18 +151,17 @@ class HomeScreen(AppScreen[None]):
         drafts = app.store.list(
             statuses=DRAFTS, date_from=recent_months, limit=DRAFTS_LISTED + 1, tally=tally
         )
-        scope = Scope(
-            len(drafts) > DRAFTS_LISTED,
-            sum(tally.expected.values()) if tally.unchecked is None else None,
-        )
+        more = len(drafts) > DRAFTS_LISTED
         del drafts[DRAFTS_LISTED:]
         drafts.sort(key=lambda r: r.updated, reverse=True)
         recent = app.store.list(limit=RECENT)
         preview = Preview(
             tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in drafts),
             tuple(line_of(r.id, rating_line(r, app.catalogue, app.store)) for r in recent),
+            more,
+            sum(tally.expected.values()) if tally.unchecked is None else None,
         )
-        return drafts, recent, preview, scope
+        return drafts, recent, preview
 
     def _keep_later(self) -> None:
         """Keep the preview once the files saved a moment ago are old enough to be told
@@ -179,9 +177,9 @@ class HomeScreen(AppScreen[None]):
             self._keep_tries -= 1
             self.set_timer(KEEP_RETRY, self._keep_later, name="keep Home's lists")
 
-    def _show(self, lists: Preview, scope: Scope | None = None) -> None:
-        """Fill both lists and the status line (from the store, with what it did not list
-        in `scope`; or from the preview, kept from last time, before the store is read).
+    def _show(self, lists: Preview, read: bool = False) -> None:
+        """Fill both lists and the status line, from the store (`read`) or from the preview
+        shown before the store is read (kept from last time, or glanced at the files).
 
         Filled again (the full read landing after the preview, a refresh on coming back), the
         lists keep what the user had: each highlights the same rating while it is still listed
@@ -204,7 +202,7 @@ class HomeScreen(AppScreen[None]):
         title.update(
             f"Drafts to resume: the {DRAFTS_LISTED} newest sessions' of more (History, h, "
             "lists them all with the status drafts)"
-            if scope is not None and scope.more_drafts
+            if lists.more_drafts
             else "Drafts to resume"
         )
         self.query_one("#recent-title").display = bool(lists.recent)
@@ -214,7 +212,7 @@ class HomeScreen(AppScreen[None]):
                 "when the app closes, with every rating made or changed here."
             )
         elif not lists.drafts and not lists.recent:
-            status.update(_nothing_listed(scope, app.data_dir))
+            status.update(_nothing_listed(lists.held, read, app.data_dir))
         elif not os.access(app.data_dir, os.W_OK):  # read-only: "saved in" was untrue
             status.update(
                 f"Ratings are read from {app.data_dir}, which cannot be written to: nothing "
@@ -322,29 +320,19 @@ class HomeScreen(AppScreen[None]):
         self.app.push_screen(ConfirmDialog("Discard this empty draft?", "Discard"), answer)
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What Home's lists leave out, so that it never says less than the folder holds."""
-
-    more_drafts: bool
-    """More drafts of the last six months than `DRAFTS_LISTED`."""
-    held: int | None
-    """Ratings of any status the folder holds (None: they could not be counted)."""
-
-
-def _nothing_listed(scope: Scope | None, data_dir: Path) -> str:
+def _nothing_listed(held: int | None, read: bool, data_dir: Path) -> str:
     """The status line when neither list has a line: "No ratings yet" only when the folder
     holds none (drafts older than six months and voided ratings are not listed here)."""
-    if scope is None:  # the preview, before the store is read
+    if held is None and not read:  # a preview that does not know: the store will say
         return "Opening the data folder…"
-    if scope.held == 0:
+    if held == 0:
         return (
             "No ratings yet.\nPress n to rate a session: you need the dyad's code and "
             f"a minute right after the visit. Ratings will be saved in {data_dir}"
         )
-    held = "its ratings" if scope.held is None else f"the {scope.held} rating(s) it holds"
+    count = "its ratings" if held is None else f"the {held} rating(s) it holds"
     return (
         "No draft from the last six months and no final rating to list here: press h for "
-        f"History and choose the status all to see {held} (older drafts, voided ratings). "
+        f"History and choose the status all to see {count} (older drafts, voided ratings). "
         f"Press n to rate a session. Ratings are saved in {data_dir}"
     )

@@ -59,6 +59,24 @@ def test_the_glance_finds_what_the_store_lists(varied: Store, query: dict[str, o
     assert [r["id"] for r in glanced] == [r.id for r in listed]
 
 
+def test_the_glance_counts_every_rating_the_folder_holds(varied: Store) -> None:
+    """What Home says "No ratings yet" by: the manifest's counts, every status, as the store
+    counts them (a `Tally`); 0 for a folder not made yet, None when they do not read."""
+    from rating_tui.store.tally import Tally
+
+    tally = Tally()
+    held = len(varied.list(statuses=("draft", "final", "voided"), limit=None, tally=tally))
+    found = glance(varied.data_dir)
+    assert found is not None and found.held() == held == sum(tally.expected.values())
+    assert glance(varied.data_dir.parent / "not-made") is not None
+    assert glance(varied.data_dir.parent / "not-made").held() == 0  # type: ignore[union-attr]
+    manifest = Layout(varied.data_dir).manifest
+    counts = json.loads(manifest.read_text())
+    next(iter(counts["shards"].values()))["n"] = -1  # not a count
+    manifest.write_text(json.dumps(counts))
+    assert found.held() is None
+
+
 def test_a_parted_month_is_read_in_its_parts(varied: Store) -> None:
     names = Layout(varied.data_dir).shard_names()
     assert any(".p" in n for n in names)  # (else the test above proves less)
