@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from rating_tui.cli.errors import day_range, distinct_folders, fail, note_plain, warn_incomplete
-from rating_tui.cli.export_cmd import _instruments, _settings
+from rating_tui.cli.errors import day_range, distinct_folders, fail, warn_incomplete
+from rating_tui.cli.export_cmd import _instruments, _settings, open_sources
 from rating_tui.cli.near_codes import no_such_instrument
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ def _collect(
     from rating_tui.export.job import ExportRequest, cycle_collection_paused, rating_stream
     from rating_tui.export.merge import MergeReport
     from rating_tui.export.select import Selection, parse_instrument_option
-    from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
     from rating_tui.ratings.model import InstrumentRef
 
@@ -59,10 +58,7 @@ def _collect(
     )
     folders = distinct_folders(filters.data or [data_dir(_settings(ctx)[0])])
     instruments = _instruments(ctx)
-    sources = [StoreSource.open(f) for f in folders]
-    for source in sources:
-        note_plain(source.name, source.encrypted)
-        instruments.add_kept(source.store.stored_instruments())
+    sources = open_sources(folders, instruments)
 
     def instrument_of(instrument_id: str, version: str, hash_: str) -> Instrument:
         return instruments.require(InstrumentRef(id=instrument_id, version=version, hash=hash_))

@@ -9,7 +9,7 @@ is imported inside the commands.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
@@ -60,6 +60,19 @@ def _instruments(ctx: typer.Context) -> Instruments:
     catalogue = discover(default_sources(_settings(ctx)[1]))
     note_unusable(catalogue.problems)
     return Instruments(li.instrument for li in catalogue.instruments)
+
+
+def open_sources(folders: Iterable[Path], instruments: Instruments) -> list[StoreSource]:
+    """Each data folder opened to be read (export, agreement, calibrate, merge): said to be
+    plain when `$RATING_TUI_PASSPHRASE` is set (`note_plain`), and its kept instrument copies
+    added to `instruments`, for instrument files lost or edited since."""
+    from rating_tui.export.sources import StoreSource
+
+    sources = [StoreSource.open(folder) for folder in folders]
+    for source in sources:
+        note_plain(source.name, source.encrypted)
+        instruments.add_kept(source.store.stored_instruments())
+    return sources
 
 
 def _sink(path: Path | None, stack: ExitStack) -> BinaryIO | None:
@@ -187,7 +200,6 @@ def export(
     )
     from rating_tui.export.nomatch import NoMatch, asked
     from rating_tui.export.select import Selection
-    from rating_tui.export.sources import StoreSource
     from rating_tui.paths import data_dir
     from rating_tui.ratings.model import STATUSES
     from rating_tui.store import StoreError
@@ -219,10 +231,7 @@ def export(
     lines: list[str] = []
     try:
         instruments = _instruments(ctx)
-        sources = [StoreSource.open(f) for f in folders]
-        for source in sources:  # copies kept with the data, for lost or edited files
-            note_plain(source.name, source.encrypted)
-            instruments.add_kept(source.store.stored_instruments())
+        sources = open_sources(folders, instruments)
         for source in sources:  # "not exported: N drafts" counts those the filters keep
             source.tally.keeps = selection.others(instruments)
         plan = None

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from rating_tui.cli.errors import distinct_folders, fail, given_path, note_plain, warn_incomplete
-from rating_tui.cli.export_cmd import _instruments, _merge_lines
+from rating_tui.cli.export_cmd import _instruments, _merge_lines, open_sources
 
 
 def merge(
@@ -34,17 +34,14 @@ def merge(
     """Unite the ratings of several data folders by rating id: identical copies collapse,
     diverged copies keep the newest with the other in its history."""
     from rating_tui.export.errors import ExportError
-    from rating_tui.export.sources import StoreSource, merge_folders
+    from rating_tui.export.sources import merge_folders
     from rating_tui.store import Store, StoreError
 
     own = (into / "store.json").is_file()  # its ratings are read and merged too: counted
     _refuse_foreign_into(into, own)
     try:
         instruments = _instruments(ctx)
-        opened = [StoreSource.open(s) for s in distinct_folders(sources, into)]
-        for source in opened:
-            note_plain(source.name, source.encrypted)
-            instruments.add_kept(source.store.stored_instruments())
+        opened = open_sources(distinct_folders(sources, into), instruments)
         target = Store.open(into)
         note_plain(into, target.encrypted)
         report, added = merge_folders(opened, target, instruments)
