@@ -61,18 +61,7 @@ async def test_an_empty_folder_is_refused_not_read_as_the_current_one(
 ) -> None:
     """An empty Folder was read as ".", the folder the app was started in, without a word."""
     final_rating(store, catalogue)
-    started = tmp_path / "started-here"
-    started.mkdir()
-    monkeypatch.chdir(started)
-    app = make_app()
-    async with app.run_test(size=(100, 36)) as pilot:
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#x-folder", Input).value = "  "
-        await pilot.press("ctrl+e")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        said = str(app.screen.query_one("#x-result", Static).content)
+    started, said = await _export_from_elsewhere(make_app(), tmp_path, monkeypatch, "  ")
     assert "Give the folder to write the files to (Folder is empty)." in said
     assert list(started.iterdir()) == []
 
@@ -101,18 +90,25 @@ async def test_a_relative_folder_is_said_in_full(
 ) -> None:
     """`out` is the folder the app was started in: "Written: out/x.csv" did not say where."""
     final_rating(store, catalogue)
-    started = tmp_path / "started-here"
-    started.mkdir()
-    monkeypatch.chdir(started)
-    app = make_app()
-    async with app.run_test(size=(100, 36)) as pilot:
-        await pilot.press("e")
-        await pilot.pause()
-        app.screen.query_one("#x-folder", Input).value = "out"
-        await pilot.press("ctrl+e")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        said = str(app.screen.query_one("#x-result", Static).content)
+    started, said = await _export_from_elsewhere(make_app(), tmp_path, monkeypatch, "out")
     table = started / "out" / f"{BUILTIN_ID}-wide-2026-03-14.csv"
     assert table.exists()
     assert f"  {table}\n" in said + "\n"
+
+
+async def _export_from_elsewhere(
+    app: RatingApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> tuple[Path, str]:
+    """(the folder the app was started in, what the export screen said) after an export to
+    `folder` as typed in its Folder field."""
+    started = tmp_path / "started-here"
+    started.mkdir()
+    monkeypatch.chdir(started)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#x-folder", Input).value = folder
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return started, str(app.screen.query_one("#x-result", Static).content)
