@@ -165,7 +165,7 @@ class RatingApp(App[None]):
         if self.opener is not None and self._catalogue is None:
             self.run_worker(self._open, thread=True, name="open data folder")
         else:
-            self._say_nothing_to_lock()
+            self._say_what_a_plain_folder_ignores()
         if self.idle.setting.minutes:
             self.set_interval(CHECK_EVERY, self.check_idle_lock, name="idle lock")
 
@@ -215,8 +215,7 @@ class RatingApp(App[None]):
         self.preview = None
         self.store_problem = opened.problem
         self.screen.post_message(Loaded())
-        self._say_nothing_to_lock()
-        self._say_passphrase_unused()
+        self._say_what_a_plain_folder_ignores()
         if opened.unlock is not None:
             from rating_tui.tui.screens.unlock import UnlockDialog
 
@@ -238,24 +237,23 @@ class RatingApp(App[None]):
             )
         self.screen.post_message(Loaded())
 
-    def _say_nothing_to_lock(self) -> None:
+    def _say_what_a_plain_folder_ignores(self) -> None:
+        """Settings meant for an encrypted folder, given for a plain one, said once it is
+        open: the idle lock has no key to lock, and `$RATING_TUI_PASSPHRASE` is not used, so
+        the ratings are plain text, which whoever set it may not expect (`passphrase.unused`)."""
+        if self.store is None or self.store.encrypted:
+            return
         given = self.idle.setting.given
-        if given and self.store is not None and not self.store.encrypted:
+        if given:
             self.notify(
                 f"{given} is not used: this data folder is not encrypted, so there is no "
                 "key to lock.",
                 title="Idle lock",
                 timeout=8,
             )
-
-    def _say_passphrase_unused(self) -> None:
-        """`$RATING_TUI_PASSPHRASE` set for a plain folder: its ratings are stored as plain
-        text, which whoever set it may not expect (`passphrase.unused`)."""
-        if self.store is None or self.temporary:
-            return
         from rating_tui import passphrase
 
-        said = passphrase.unused(self.data_dir, self.store.encrypted)
+        said = None if self.temporary else passphrase.unused(self.data_dir, encrypted=False)
         if said is not None:
             self.notify(said, title="Not encrypted", severity="warning", timeout=12)
 
@@ -364,30 +362,19 @@ class RatingApp(App[None]):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Marks that terminals draw at different widths (👍🏽) are taken out as typed, in any
         text box, and the app says so (`widths.py`): otherwise the box's border breaks."""
-        from rating_tui.tui.widths import changed_words, drawable
+        from rating_tui.tui.widths import tidy_area
 
-        area = event.text_area
-        text = area.text
-        if drawable(text) == text:
-            return
-        row, column = area.cursor_location
-        line = area.document.get_line(row)
-        area.load_text(drawable(text))
-        area.cursor_location = (row, len(drawable(line[:column])))
-        self.notify(changed_words(text), title="Emoji changed", timeout=10)
+        said = tidy_area(event.text_area)
+        if said is not None:
+            self.notify(said, title="Emoji changed", timeout=10)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """The same for one-line inputs."""
-        from rating_tui.tui.widths import changed_words, drawable
+        from rating_tui.tui.widths import tidy_input
 
-        field = event.input
-        value = field.value
-        if drawable(value) == value:
-            return
-        position = len(drawable(value[: field.cursor_position]))
-        field.value = drawable(value)
-        field.cursor_position = position
-        self.notify(changed_words(value), title="Emoji changed", timeout=10)
+        said = tidy_input(event.input)
+        if said is not None:
+            self.notify(said, title="Emoji changed", timeout=10)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's palette entries but its "Keys" (the focused widget's keys): the app's

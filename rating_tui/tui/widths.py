@@ -11,6 +11,10 @@ breaks. Nothing can tell the app which way the terminal draws it, so these marks
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.widgets import Input, TextArea
 
 _AMBIGUOUS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
 """The five skin-tone modifiers and the emoji presentation selector."""
@@ -32,3 +36,27 @@ def changed_words(before: str) -> str:
         f"{shown} is kept as {drawable(shown)}: terminals draw an emoji's skin tone (and the "
         "emoji mark after a symbol) at different widths, which breaks the boxes on screen."
     )
+
+
+def tidy_area(area: TextArea) -> str | None:
+    """Take the marks out of a text box, the cursor kept after the same character; what was
+    changed, for the message (None: nothing was)."""
+    text = area.text
+    if drawable(text) == text:
+        return None
+    row, column = area.cursor_location
+    line = area.document.get_line(row)
+    area.load_text(drawable(text))
+    area.cursor_location = (row, len(drawable(line[:column])))
+    return changed_words(text)
+
+
+def tidy_input(field: Input) -> str | None:
+    """The same for a one-line input."""
+    value = field.value
+    if drawable(value) == value:
+        return None
+    position = len(drawable(value[: field.cursor_position]))
+    field.value = drawable(value)
+    field.cursor_position = position
+    return changed_words(value)
